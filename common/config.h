@@ -1,0 +1,59 @@
+/*
+ * config - one configuration struct per program, filled once from a table of
+ * (name, type, default, min, max) like Postfix CONFIG_INT_TABLE, and treated
+ * as read-only afterwards.
+ *
+ * File syntax: "name = value" per line; '#' starts a comment line; blank
+ * lines are ignored; surrounding white space is trimmed. An unknown name, a
+ * value out of range or a malformed line is an error naming file and line.
+ */
+#ifndef ARSTAT_CONFIG_H
+#define ARSTAT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strbuf.h"
+
+enum cfg_type {
+	CFG_INT,  /* int64_t, checked against [min, max] */
+	CFG_BOOL, /* int: yes/no, true/false, on/off, 1/0 */
+	CFG_STR,  /* char *, owned by the struct; freed by cfg_free() */
+	CFG_PREFIX, /* struct cfg_kvlist: every "NAMEsuffix = value" with NAME as
+	               prefix (e.g. "kafka."), stored as (suffix, value) in order */
+};
+
+struct cfg_kv {
+	char *name;
+	char *value;
+};
+
+struct cfg_kvlist {
+	struct cfg_kv *items;
+	size_t n;
+};
+
+struct cfg_entry {
+	const char *name;
+	enum cfg_type type;
+	const char *defval; /* default, as it would be written in the file; NULL = unset string */
+	int64_t min, max;   /* CFG_INT only */
+	size_t offset;      /* offsetof(struct ..., field) */
+	const char *help;   /* one line, for --help-config */
+};
+
+#define CFG_END { NULL, CFG_INT, NULL, 0, 0, 0, NULL }
+
+/* Set every entry to its default; target must be zeroed before the first call.
+ * Defaults must be valid (panics otherwise). */
+void cfg_defaults(const struct cfg_entry *table, void *target);
+/* Set one entry from its text form. Returns 0, or -1 with a reason in err. */
+int cfg_set(const struct cfg_entry *table, void *target, const char *name,
+            const char *value, struct strbuf *err);
+/* Read a file into target (on top of what is there). 0 or -1 with err. */
+int cfg_load_file(const struct cfg_entry *table, void *target, const char *path,
+                  struct strbuf *err);
+/* Free the strings held by target. */
+void cfg_free(const struct cfg_entry *table, void *target);
+
+#endif

@@ -1,0 +1,96 @@
+#include "linereader.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem.h"
+
+struct linereader {
+	int fd;
+	size_t max_line;
+	char *buf;
+	size_t size;     /* allocated: max_line + 2 */
+	size_t start;    /* first unconsumed byte */
+	size_t end;      /* one past the last byte read */
+	uint64_t offset; /* file offset of buf[start] */
+	int skipping;    /* discarding the rest of an overlong line */
+};
+
+struct linereader *linereader_new(int fd, size_t max_line)
+{
+	struct linereader *lr = xcalloc(1, sizeof(*lr));
+
+	if (max_line < LINEREADER_MIN_LINE)
+		max_line = LINEREADER_MIN_LINE;
+	if (max_line > LINEREADER_MAX_LINE)
+		max_line = LINEREADER_MAX_LINE;
+	lr->fd = fd;
+	lr->max_line = max_line;
+	/* Room for a longest line, its newline and one more byte to tell overlong. */
+	lr->size = max_line + 2;
+	lr->buf = xmalloc(lr->size);
+	return lr;
+}
+
+void linereader_free(struct linereader *lr)
+{
+	if (lr == NULL)
+		return;
+	free(lr->buf);
+	free(lr);
+}
+
+uint64_t linereader_offset(const struct linereader *lr)
+{
+	return lr->offset;
+}
+
+size_t linereader_pending(const struct linereader *lr)
+{
+	return lr->end - lr->start;
+}
+
+enum lr_status linereader_next(struct linereader *lr, const char **line, size_t *len)
+{
+	for (;;) {
+		char *nl = memchr(lr->buf + lr->start, '\n', lr->end - lr->start);
+		ssize_t n;
+
+		if (nl != NULL) {
+			size_t l = (size_t)(nl - (lr->buf + lr->start));
+			const char *p = lr->buf + lr->start;
+
+			lr->start += l + 1;
+			lr->offset += l + 1;
+			if (lr->skipping) {
+				lr->skipping = 0;
+				return LR_OVERLONG;
+			}
+			*line = p;
+			*len = l;
+			return LR_LINE;
+		}
+		if (lr->end - lr->start > lr->max_line) {
+			/* Too long with no newline in sight: drop what we have and
+			 * discard up to the next newline. */
+			lr->offset += lr->end - lr->start;
+			lr->start = lr->end = 0;
+			lr->skipping = 1;
+		}
+		if (lr->start > 0) {
+			memmove(lr->buf, lr->buf + lr->start, lr->end - lr->start);
+			lr->end -= lr->start;
+			lr->start = 0;
+		}
+		do {
+			n = read(lr->fd, lr->buf + lr->end, lr->size - 1 - lr->end);
+		} while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return LR_ERROR;
+		if (n == 0)
+			return LR_EOF;
+		lr->end += (size_t)n;
+	}
+}

@@ -1,0 +1,114 @@
+#include "timeutil.h"
+
+#include <stdio.h>
+
+int64_t time_floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if ((a % b != 0) && (a < 0))
+		q--;
+	return q;
+}
+
+int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = time_floor_div(y, 400);
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+void time_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = time_floor_div(z, 146097);
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* Read exactly n digits at s; returns -1 on a non-digit. */
+static int digits(const char *s, size_t n, int *out)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static const unsigned char days_in_month[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+int time_parse_rfc3339(const char *s, size_t len, int64_t *ms, size_t *consumed)
+{
+	int y, mo, d, h, mi, sec, frac = 0, oh = 0, om = 0, sign = 0;
+	size_t i = 19, fdigits = 0;
+	int64_t t;
+
+	if (len < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    digits(s + 17, 2, &sec))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month[mo - 1] || h > 23 || mi > 59 || sec > 60)
+		return -1;
+	if (i < len && s[i] == '.') {
+		i++;
+		while (i < len && s[i] >= '0' && s[i] <= '9') {
+			if (fdigits < 3)
+				frac = frac * 10 + (s[i] - '0');
+			fdigits++;
+			i++;
+		}
+		if (fdigits == 0)
+			return -1;
+		for (; fdigits < 3; fdigits++)
+			frac *= 10;
+	}
+	if (i >= len)
+		return -1;
+	if (s[i] == 'Z' || s[i] == 'z') {
+		i++;
+	} else if (s[i] == '+' || s[i] == '-') {
+		sign = s[i] == '-' ? -1 : 1;
+		if (len - i < 6 || digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
+		    digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+			return -1;
+		i += 6;
+	} else {
+		return -1;
+	}
+	/* A leap second is folded into the next second's start; logs rarely carry one. */
+	t = time_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec;
+	t -= sign * (oh * 3600 + om * 60);
+	*ms = t * 1000 + frac;
+	*consumed = i;
+	return 0;
+}
+
+void time_format_utc(int64_t ms, char *buf, size_t size)
+{
+	int64_t secs = time_floor_div(ms, 1000);
+	int64_t days = time_floor_div(secs, 86400), rem = secs - days * 86400, y;
+	unsigned m, d;
+
+	time_civil_from_days(days, &y, &m, &d);
+	snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d,
+	         (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+}
