@@ -1,0 +1,218 @@
+#include "messages.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "htable.h"
+#include "log.h"
+#include "mem.h"
+#include "strutil.h"
+
+/* host + NUL + queue ID; bounded because both come from a bounded line. */
+#define MSG_KEY_MAX 300
+
+struct open_msg {
+	char key[MSG_KEY_MAX];
+	size_t keylen;
+	int64_t first_ms;    /* first line seen */
+	int64_t event_ms;    /* first header line, else the message-id line; -1 if neither */
+	int64_t msgid_ms;    /* -1 if no message-id line */
+	int64_t last_ms;     /* last line seen */
+	struct authres_outcome outcome;
+	enum ar_spam spam;
+	struct open_msg *prev, *next; /* in order of first line (oldest first) */
+};
+
+struct messages {
+	struct messages_config cfg;
+	struct windows *ws;
+	struct htable *table;
+	struct open_msg *oldest, *newest;
+};
+
+struct messages *messages_new(const struct messages_config *cfg, struct windows *ws)
+{
+	struct messages *ms = xcalloc(1, sizeof(*ms));
+
+	ms->cfg = *cfg;
+	ms->ws = ws;
+	ms->table = htable_new(1024);
+	return ms;
+}
+
+void messages_free(struct messages *ms)
+{
+	if (ms == NULL)
+		return;
+	htable_free(ms->table, free);
+	free(ms);
+}
+
+static void unlink_msg(struct messages *ms, struct open_msg *m)
+{
+	if (m->prev != NULL)
+		m->prev->next = m->next;
+	else
+		ms->oldest = m->next;
+	if (m->next != NULL)
+		m->next->prev = m->prev;
+	else
+		ms->newest = m->prev;
+}
+
+/* Count the message once and forget it. */
+static void complete(struct messages *ms, struct open_msg *m)
+{
+	struct record_cell cell;
+	int64_t when;
+	int i;
+
+	when = m->event_ms >= 0 ? m->event_ms : m->msgid_ms >= 0 ? m->msgid_ms : m->first_ms;
+	for (i = 0; i < AR_METHOD_COUNT; i++)
+		cell.result[i] = m->outcome.result[i];
+	cell.dmarc_policy = m->outcome.dmarc_policy;
+	cell.spam = m->spam != SPAM_UNKNOWN ? m->spam : ms->cfg.spam_default;
+	cell.messages = 1;
+	windows_count(ms->ws, when, &cell);
+	unlink_msg(ms, m);
+	htable_remove(ms->table, m->key, m->keylen);
+	free(m);
+}
+
+static struct open_msg *lookup(struct messages *ms, const struct input_event *ev, int create)
+{
+	char key[MSG_KEY_MAX];
+	size_t klen = ev->host.len + 1 + ev->queue_id.len;
+	struct open_msg *m;
+
+	if (klen > sizeof(key))
+		return NULL; /* cannot happen with a bounded queue ID and host; be safe */
+	memcpy(key, ev->host.p, ev->host.len);
+	key[ev->host.len] = '\0';
+	memcpy(key + ev->host.len + 1, ev->queue_id.p, ev->queue_id.len);
+	m = htable_find(ms->table, key, klen);
+	if (m != NULL || !create)
+		return m;
+	if (htable_count(ms->table) >= ms->cfg.max_open && ms->oldest != NULL) {
+		windows_health(ms->ws, ev->time_ms)->messages_evicted++;
+		complete(ms, ms->oldest);
+	}
+	m = xcalloc(1, sizeof(*m));
+	memcpy(m->key, key, klen);
+	m->keylen = klen;
+	m->first_ms = m->last_ms = ev->time_ms;
+	m->event_ms = m->msgid_ms = -1;
+	authres_outcome_init(&m->outcome);
+	m->spam = SPAM_UNKNOWN;
+	m->prev = ms->newest;
+	if (ms->newest != NULL)
+		ms->newest->next = m;
+	else
+		ms->oldest = m;
+	ms->newest = m;
+	htable_insert(ms->table, m->key, m->keylen, m);
+	return m;
+}
+
+static int span_starts_nocase(const struct input_span *s, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return s->len >= n && str_eq_nocase(s->p, n, lit);
+}
+
+static void apply_header(struct messages *ms, struct open_msg *m, const struct input_event *ev)
+{
+	struct record_health *h;
+	struct authres_outcome o;
+
+	if (str_eq_nocase(ev->name.p, ev->name.len, "Authentication-Results")) {
+		h = windows_health(ms->ws, ev->time_ms);
+		switch (authres_parse(ev->value.p, ev->value.len, ev->value_truncated,
+		                      &ms->cfg.trust, &o)) {
+		case AUTHRES_OK:
+			authres_outcome_merge(&m->outcome, &o);
+			break;
+		case AUTHRES_UNTRUSTED:
+			h->headers_untrusted++;
+			break;
+		case AUTHRES_MALFORMED:
+			h->headers_malformed++;
+			msg_debug("malformed Authentication-Results: %.*s", (int)ev->value.len,
+			          ev->value.p);
+			break;
+		}
+	} else if (str_eq_nocase(ev->name.p, ev->name.len, "X-Spam-Flag")) {
+		if (span_starts_nocase(&ev->value, "yes"))
+			m->spam = SPAM_SPAM;
+		else if (span_starts_nocase(&ev->value, "no") && m->spam != SPAM_SPAM)
+			m->spam = SPAM_HAM;
+	} else if (str_eq_nocase(ev->name.p, ev->name.len, "X-Spam-Status")) {
+		if (span_starts_nocase(&ev->value, "yes"))
+			m->spam = SPAM_SPAM;
+		else if (span_starts_nocase(&ev->value, "no") && m->spam != SPAM_SPAM)
+			m->spam = SPAM_HAM;
+	}
+}
+
+void messages_apply(struct messages *ms, const struct input_event *ev)
+{
+	struct open_msg *m;
+
+	switch (ev->kind) {
+	case IN_HEADER:
+		m = lookup(ms, ev, 1);
+		if (m == NULL)
+			return;
+		if (m->event_ms < 0)
+			m->event_ms = ev->time_ms;
+		m->last_ms = ev->time_ms;
+		apply_header(ms, m, ev);
+		return;
+	case IN_MSGID:
+		m = lookup(ms, ev, 1);
+		if (m == NULL)
+			return;
+		if (m->msgid_ms < 0)
+			m->msgid_ms = ev->time_ms;
+		m->last_ms = ev->time_ms;
+		return;
+	case IN_DONE:
+		/* A "removed" line of a message we never saw accepted (it began
+		 * before our log did) counts nothing. */
+		m = lookup(ms, ev, 0);
+		if (m != NULL)
+			complete(ms, m);
+		return;
+	case IN_OTHER:
+		return;
+	}
+}
+
+void messages_expire(struct messages *ms, int64_t now_ms)
+{
+	/* Walk from the oldest: a message first seen recently cannot be idle. */
+	struct open_msg *m = ms->oldest, *next;
+
+	for (; m != NULL && m->first_ms < now_ms - ms->cfg.idle_ms; m = next) {
+		next = m->next;
+		if (m->last_ms < now_ms - ms->cfg.idle_ms)
+			complete(ms, m);
+	}
+}
+
+void messages_complete_all(struct messages *ms)
+{
+	while (ms->oldest != NULL)
+		complete(ms, ms->oldest);
+}
+
+int64_t messages_oldest_ms(const struct messages *ms)
+{
+	return ms->oldest != NULL ? ms->oldest->first_ms : INT64_MAX;
+}
+
+size_t messages_open_count(const struct messages *ms)
+{
+	return htable_count(ms->table);
+}

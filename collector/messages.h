@@ -1,0 +1,39 @@
+/*
+ * messages - the table of open messages: all lines of one message (same host
+ * and queue ID) are joined into one outcome, which is counted once when the
+ * message completes: at its "removed" line, after an idle time, or early
+ * when the table is full (the oldest goes first, counted as evicted).
+ */
+#ifndef ARSTAT_COLLECTOR_MESSAGES_H
+#define ARSTAT_COLLECTOR_MESSAGES_H
+
+#include <stdint.h>
+
+#include "authres.h"
+#include "input.h"
+#include "windows.h"
+
+struct messages_config {
+	size_t max_open;
+	int64_t idle_ms;
+	enum ar_spam spam_default;
+	struct authres_trust trust;
+};
+
+struct messages;
+
+/* Completed messages are counted into ws (borrowed). Never returns NULL. */
+struct messages *messages_new(const struct messages_config *cfg, struct windows *ws);
+void messages_free(struct messages *ms);
+
+/* Apply one event of kind IN_HEADER, IN_MSGID or IN_DONE. */
+void messages_apply(struct messages *ms, const struct input_event *ev);
+/* Complete every message idle since before now_ms - idle. */
+void messages_expire(struct messages *ms, int64_t now_ms);
+/* Complete every open message (end of input in --once mode). */
+void messages_complete_all(struct messages *ms);
+/* Event time of the oldest open message, or INT64_MAX if none. */
+int64_t messages_oldest_ms(const struct messages *ms);
+size_t messages_open_count(const struct messages *ms);
+
+#endif

@@ -1,0 +1,137 @@
+#include "settings.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem.h"
+
+#define S(field) offsetof(struct settings, field)
+
+const struct cfg_entry settings_table[] = {
+	{ "carrier", CFG_STR, NULL, 0, 0, S(carrier), "carrier id (required)" },
+	{ "host_name", CFG_STR, NULL, 0, 0, S(host_name), "host name to pseudonymise (default: this host's)" },
+	{ "state_dir", CFG_STR, "/var/lib/arstat", 0, 0, S(state_dir), "state directory" },
+	{ "input", CFG_STR, NULL, 0, 0, S(input), "mail log file to read" },
+	{ "input_format", CFG_STR, "postfix", 0, 0, S(input_format), "format of the input: postfix" },
+	{ "trusted_authserv_ids", CFG_STR, NULL, 0, 0, S(trusted_authserv_ids),
+	  "comma-separated authserv-ids whose Authentication-Results count (required)" },
+	{ "spam_default", CFG_STR, "unknown", 0, 0, S(spam_default),
+	  "verdict of a message without spam header: unknown or ham" },
+	{ "topic", CFG_STR, "arstat.counts", 0, 0, S(topic), "Kafka topic for the counts" },
+	{ "log_level", CFG_STR, "info", 0, 0, S(log_level), "debug, info, warn or error" },
+	{ "pseudonym_secret", CFG_STR, NULL, 0, 0, S(pseudonym_secret),
+	  "hex secret for the collector pseudonym (default: generated in state_dir)" },
+	{ "window_seconds", CFG_INT, "60", 1, 3600, S(window_seconds),
+	  "length of a counting window; must divide 3600" },
+	{ "window_grace_seconds", CFG_INT, "30", 0, 86400, S(window_grace_seconds),
+	  "how long after its end a window stays open for late lines" },
+	{ "max_line_length", CFG_INT, "16384", 256, 1048576, S(max_line_length),
+	  "longer log lines are counted and skipped" },
+	{ "max_open_messages", CFG_INT, "200000", 16, 100000000, S(max_open_messages),
+	  "open-message table bound; when full the oldest is completed early" },
+	{ "message_idle_seconds", CFG_INT, "600", 1, 86400, S(message_idle_seconds),
+	  "a message with no line for this long is completed" },
+	{ "flush_timeout_ms", CFG_INT, "60000", 100, 3600000, S(flush_timeout_ms),
+	  "how long to wait for Kafka to acknowledge at the end" },
+	{ "kafka.", CFG_PREFIX, NULL, 0, 0, S(kafka), "any librdkafka property, e.g. kafka.bootstrap.servers" },
+	CFG_END,
+};
+
+static int settings_derive(struct settings *s, struct strbuf *err)
+{
+	const char *p;
+
+	if (s->carrier == NULL || s->carrier[0] == '\0') {
+		strbuf_printf(err, "carrier is not set");
+		return -1;
+	}
+	if (strlen(s->carrier) >= 64) {
+		strbuf_printf(err, "carrier: longer than 63 bytes");
+		return -1;
+	}
+	if (3600 % s->window_seconds != 0) {
+		strbuf_printf(err, "window_seconds: %lld does not divide 3600",
+		              (long long)s->window_seconds);
+		return -1;
+	}
+	if (s->trusted_authserv_ids == NULL || s->trusted_authserv_ids[0] == '\0') {
+		strbuf_printf(err, "trusted_authserv_ids is not set: without it no header can be trusted");
+		return -1;
+	}
+	if (strcmp(s->spam_default, "unknown") == 0)
+		s->spam_default_verdict = SPAM_UNKNOWN;
+	else if (strcmp(s->spam_default, "ham") == 0)
+		s->spam_default_verdict = SPAM_HAM;
+	else {
+		strbuf_printf(err, "spam_default: \"%s\" is not unknown or ham", s->spam_default);
+		return -1;
+	}
+	if (strcmp(s->input_format, "postfix") != 0) {
+		strbuf_printf(err, "input_format: \"%s\" is not supported (postfix)", s->input_format);
+		return -1;
+	}
+	if (s->host_name == NULL) {
+		char host[256];
+
+		if (gethostname(host, sizeof(host) - 1) < 0)
+			host[0] = '\0';
+		host[sizeof(host) - 1] = '\0';
+		s->host_name = xstrdup(host);
+	}
+	/* Split the list once at start-up: items separated by commas or blanks. */
+	p = s->trusted_authserv_ids;
+	while (*p != '\0') {
+		size_t n = strcspn(p, ", \t");
+
+		if (n > 0) {
+			s->trusted_ids = xreallocarray(s->trusted_ids, s->ntrusted + 1, sizeof(char *));
+			s->trusted_ids[s->ntrusted++] = xstrndup(p, n);
+		}
+		p += n;
+		p += strspn(p, ", \t");
+	}
+	if (s->ntrusted == 0) {
+		strbuf_printf(err, "trusted_authserv_ids: empty list");
+		return -1;
+	}
+	return 0;
+}
+
+int settings_load(struct settings *s, const char *path, char *const *overrides, size_t n,
+                  struct strbuf *err)
+{
+	size_t i;
+
+	cfg_defaults(settings_table, s);
+	if (path != NULL && cfg_load_file(settings_table, s, path, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		char *eq = strchr(overrides[i], '='), *name;
+		int rc;
+
+		if (eq == NULL) {
+			strbuf_printf(err, "-o %s: expected name=value", overrides[i]);
+			return -1;
+		}
+		name = xstrndup(overrides[i], (size_t)(eq - overrides[i]));
+		rc = cfg_set(settings_table, s, name, eq + 1, err);
+		free(name);
+		if (rc < 0)
+			return -1;
+	}
+	return settings_derive(s, err);
+}
+
+void settings_free(struct settings *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntrusted; i++)
+		free((char *)s->trusted_ids[i]);
+	free(s->trusted_ids);
+	s->trusted_ids = NULL;
+	s->ntrusted = 0;
+	cfg_free(settings_table, s);
+}

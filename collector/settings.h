@@ -1,0 +1,51 @@
+/*
+ * settings - the collector's one configuration struct, loaded once from the
+ * table in settings.c (file given with -c, overrides with -o name=value) and
+ * read-only afterwards.
+ */
+#ifndef ARSTAT_COLLECTOR_SETTINGS_H
+#define ARSTAT_COLLECTOR_SETTINGS_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "result.h"
+#include "strbuf.h"
+
+struct settings {
+	char *carrier;           /* carrier id, published as is */
+	char *host_name;         /* pseudonymised before anything leaves; default: gethostname() */
+	char *state_dir;         /* identity, secret, sequence numbers */
+	char *input;             /* the log file to read */
+	char *input_format;      /* "postfix" */
+	char *trusted_authserv_ids; /* comma-separated */
+	char *spam_default;      /* verdict of a message without a spam header: unknown|ham */
+	char *topic;
+	char *log_level;
+	char *pseudonym_secret;  /* hex; if unset, generated into the state directory */
+	int64_t window_seconds;
+	int64_t window_grace_seconds;
+	int64_t max_line_length;
+	int64_t max_open_messages;
+	int64_t message_idle_seconds;
+	int64_t flush_timeout_ms;
+	struct cfg_kvlist kafka; /* every kafka.NAME setting */
+
+	/* Derived once by settings_load(); not settings of their own. */
+	const char **trusted_ids;
+	size_t ntrusted;
+	enum ar_spam spam_default_verdict;
+};
+
+extern const struct cfg_entry settings_table[];
+
+/*
+ * Fill s from defaults, then the file (if path is not NULL), then the
+ * overrides ("name=value" strings, n of them), then check and derive.
+ * 0, or -1 with a reason in err. s must be zeroed before the first call.
+ */
+int settings_load(struct settings *s, const char *path, char *const *overrides, size_t n,
+                  struct strbuf *err);
+void settings_free(struct settings *s);
+
+#endif

@@ -1,0 +1,215 @@
+#include "windows.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mem.h"
+#include "timeutil.h"
+
+/* Cells are packed into one integer key: six small enums. */
+static uint32_t cell_key(const struct record_cell *c)
+{
+	uint32_t k = 0;
+	int m;
+
+	for (m = 0; m < AR_METHOD_COUNT; m++)
+		k = k * AR_RESULT_COUNT + (uint32_t)c->result[m];
+	k = k * POL_COUNT + (uint32_t)c->dmarc_policy;
+	k = k * SPAM_COUNT + (uint32_t)c->spam;
+	return k;
+}
+
+static void cell_unkey(uint32_t k, struct record_cell *c)
+{
+	int m;
+
+	c->spam = (enum ar_spam)(k % SPAM_COUNT);
+	k /= SPAM_COUNT;
+	c->dmarc_policy = (enum ar_policy)(k % POL_COUNT);
+	k /= POL_COUNT;
+	for (m = AR_METHOD_COUNT - 1; m >= 0; m--) {
+		c->result[m] = (enum ar_result)(k % AR_RESULT_COUNT);
+		k /= AR_RESULT_COUNT;
+	}
+}
+
+struct cellslot {
+	uint32_t key_plus1; /* 0 = empty */
+	int64_t count;
+};
+
+struct window {
+	int64_t index; /* start / window_ms */
+	int correction;
+	struct cellslot *slots;
+	size_t nslots; /* power of two */
+	size_t used;
+	struct record_health health;
+	struct window *prev, *next;
+};
+
+struct windows {
+	int64_t window_ms;
+	/* Windows with index below this have been taken; counts for them go
+	 * to correction windows. */
+	int64_t taken_below;
+	int any_taken;
+	struct window *head, *tail; /* sorted by (correction desc, index) */
+};
+
+struct windows *windows_new(int64_t window_ms)
+{
+	struct windows *ws = xcalloc(1, sizeof(*ws));
+
+	ws->window_ms = window_ms;
+	return ws;
+}
+
+static void window_free(struct window *w)
+{
+	free(w->slots);
+	free(w);
+}
+
+void windows_free(struct windows *ws)
+{
+	struct window *w, *next;
+
+	if (ws == NULL)
+		return;
+	for (w = ws->head; w != NULL; w = next) {
+		next = w->next;
+		window_free(w);
+	}
+	free(ws);
+}
+
+/* Order: correction windows first (they are already late), then by index. */
+static int window_before(const struct window *a, int correction, int64_t index)
+{
+	if (a->correction != correction)
+		return a->correction > correction;
+	return a->index < index;
+}
+
+static struct window *window_get(struct windows *ws, int64_t time_ms)
+{
+	int64_t index = time_floor_div(time_ms, ws->window_ms);
+	int correction = ws->any_taken && index < ws->taken_below;
+	struct window *w, *at;
+
+	/* Lines come mostly in time order, so search from the tail. */
+	for (at = ws->tail; at != NULL; at = at->prev) {
+		if (at->index == index && at->correction == correction)
+			return at;
+		if (window_before(at, correction, index))
+			break;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->index = index;
+	w->correction = correction;
+	w->nslots = 16;
+	w->slots = xcalloc(w->nslots, sizeof(*w->slots));
+	w->prev = at;
+	w->next = at ? at->next : ws->head;
+	if (w->next != NULL)
+		w->next->prev = w;
+	else
+		ws->tail = w;
+	if (at != NULL)
+		at->next = w;
+	else
+		ws->head = w;
+	return w;
+}
+
+static struct cellslot *slot_find(struct cellslot *slots, size_t n, uint32_t key)
+{
+	size_t i = (key * 2654435761u) & (n - 1);
+
+	while (slots[i].key_plus1 != 0 && slots[i].key_plus1 != key + 1)
+		i = (i + 1) & (n - 1);
+	return &slots[i];
+}
+
+static void window_grow(struct window *w)
+{
+	size_t n = w->nslots * 2, i;
+	struct cellslot *s = xcalloc(n, sizeof(*s));
+
+	for (i = 0; i < w->nslots; i++) {
+		if (w->slots[i].key_plus1 != 0)
+			*slot_find(s, n, w->slots[i].key_plus1 - 1) = w->slots[i];
+	}
+	free(w->slots);
+	w->slots = s;
+	w->nslots = n;
+}
+
+void windows_count(struct windows *ws, int64_t event_ms, const struct record_cell *cell)
+{
+	struct window *w = window_get(ws, event_ms);
+	uint32_t key = cell_key(cell);
+	struct cellslot *s = slot_find(w->slots, w->nslots, key);
+
+	if (s->key_plus1 == 0) {
+		s->key_plus1 = key + 1;
+		if (++w->used * 2 > w->nslots) {
+			window_grow(w);
+			s = slot_find(w->slots, w->nslots, key);
+		}
+	}
+	s->count++;
+}
+
+struct record_health *windows_health(struct windows *ws, int64_t time_ms)
+{
+	return &window_get(ws, time_ms)->health;
+}
+
+static int cell_cmp(const void *a, const void *b)
+{
+	uint32_t ka = cell_key(a), kb = cell_key(b);
+
+	return ka < kb ? -1 : ka > kb;
+}
+
+int windows_take(struct windows *ws, int64_t before_ms, struct record_batch *b)
+{
+	struct window *w = ws->head;
+	size_t i;
+
+	if (w == NULL)
+		return 0;
+	if (!w->correction && (w->index + 1) * ws->window_ms > before_ms)
+		return 0;
+	ws->head = w->next;
+	if (ws->head != NULL)
+		ws->head->prev = NULL;
+	else
+		ws->tail = NULL;
+	if (!w->correction && (!ws->any_taken || w->index + 1 > ws->taken_below)) {
+		ws->taken_below = w->index + 1;
+		ws->any_taken = 1;
+	}
+
+	b->ncells = 0;
+	for (i = 0; i < w->nslots; i++) {
+		struct record_cell c;
+
+		if (w->slots[i].key_plus1 == 0)
+			continue;
+		cell_unkey(w->slots[i].key_plus1 - 1, &c);
+		c.messages = w->slots[i].count;
+		record_batch_add_cell(b, &c);
+	}
+	/* A stable order makes records reproducible and easy to diff. */
+	if (b->ncells > 1)
+		qsort(b->cells, b->ncells, sizeof(*b->cells), cell_cmp);
+	b->window_start_ms = w->index * ws->window_ms;
+	b->window_end_ms = b->window_start_ms + ws->window_ms;
+	b->correction = w->correction;
+	b->health = w->health;
+	window_free(w);
+	return 1;
+}

@@ -1,0 +1,35 @@
+/*
+ * windows - message counts per event-time window, ready to publish. Each
+ * window holds a sparse map from cell (one combination of results, policy
+ * and spam verdict) to its message count, plus the health counters of the
+ * lines whose time falls in it. A count for a window that was already taken
+ * goes into a correction window for the same interval, never into another
+ * window and never lost.
+ */
+#ifndef ARSTAT_COLLECTOR_WINDOWS_H
+#define ARSTAT_COLLECTOR_WINDOWS_H
+
+#include <stdint.h>
+
+#include "record.h"
+
+struct windows;
+
+/* window_ms > 0. Never returns NULL. */
+struct windows *windows_new(int64_t window_ms);
+void windows_free(struct windows *ws);
+
+/* Count one message with the given cell (its messages field is ignored). */
+void windows_count(struct windows *ws, int64_t event_ms, const struct record_cell *cell);
+/* The health counters of the window holding time_ms. */
+struct record_health *windows_health(struct windows *ws, int64_t time_ms);
+
+/*
+ * Take the oldest window (correction windows first) that ends at or before
+ * `before_ms` into b (carrier, collector, epoch and seq are the caller's to
+ * fill). Returns 1 if a window was taken, 0 if none is ready. Use INT64_MAX
+ * to take everything.
+ */
+int windows_take(struct windows *ws, int64_t before_ms, struct record_batch *b);
+
+#endif

@@ -1,0 +1,168 @@
+/* unit.input_postfix: Postfix syslog lines into input events. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input.h"
+
+static enum input_status parse(const char *line, struct input_event *ev, const char **why)
+{
+	*why = NULL;
+	return input_postfix_parse(line, strlen(line), ev, why);
+}
+
+static int span_is(struct input_span s, const char *lit)
+{
+	return s.len == strlen(lit) && memcmp(s.p, lit, s.len) == 0;
+}
+
+static void test_header_line(void)
+{
+	const char *line =
+		"2026-11-02T10:00:00.123456+09:00 mx1 postfix/cleanup[4242]: 4F1A2B3C4D: info: header "
+		"Authentication-Results: mx.example.jp; spf=pass smtp.mailfrom=a.example; dkim=pass "
+		"header.d=a.example from mail.a.example[192.0.2.1]; from=<x@a.example> "
+		"to=<y@example.jp> proto=ESMTP helo=<mail.a.example>";
+	struct input_event ev;
+	const char *why;
+
+	CU_ASSERT_EQUAL_FATAL(parse(line, &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_HEADER);
+	/* 2026-11-02T01:00:00.123Z */
+	CU_ASSERT_EQUAL(ev.time_ms, 1793581200123LL);
+	CU_ASSERT(span_is(ev.host, "mx1"));
+	CU_ASSERT(span_is(ev.queue_id, "4F1A2B3C4D"));
+	CU_ASSERT(span_is(ev.name, "Authentication-Results"));
+	CU_ASSERT(span_is(ev.value, "mx.example.jp; spf=pass smtp.mailfrom=a.example; dkim=pass "
+	                            "header.d=a.example"));
+	CU_ASSERT_EQUAL(ev.value_truncated, 0);
+}
+
+static void test_header_with_from_inside(void)
+{
+	/* " from " inside the header text must not end it early. */
+	const char *line =
+		"2026-11-02T10:00:00Z mx1 postfix/cleanup[1]: 4bXk2R0Zz3z9vQ: info: header "
+		"Authentication-Results: mx.example.jp; spf=pass (mail from a.example; ok) "
+		"from unknown[198.51.100.7]; from=<> to=<y@example.jp> proto=SMTP helo=<h>";
+	struct input_event ev;
+	const char *why;
+
+	CU_ASSERT_EQUAL_FATAL(parse(line, &ev, &why), INPUT_OK);
+	CU_ASSERT(span_is(ev.queue_id, "4bXk2R0Zz3z9vQ"));
+	CU_ASSERT(span_is(ev.value, "mx.example.jp; spf=pass (mail from a.example; ok)"));
+}
+
+static void test_truncated_header(void)
+{
+	char line[1024], text[201];
+	struct input_event ev;
+	const char *why;
+
+	/* A header text of exactly 200 characters is what Postfix's %.200s leaves of a longer one. */
+	memset(text, 'x', 200);
+	memcpy(text, "Authentication-Results: mx.example.jp; dkim=pass", 48);
+	text[200] = '\0';
+	snprintf(line, sizeof(line),
+	         "2026-11-02T10:00:00Z mx1 postfix/cleanup[1]: 4F1A2B3C4D: info: header %s from "
+	         "h[192.0.2.1]; from=<a@b> to=<c@d>", text);
+	CU_ASSERT_EQUAL_FATAL(parse(line, &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_HEADER);
+	CU_ASSERT_EQUAL(ev.value_truncated, 1);
+}
+
+static void test_other_kinds(void)
+{
+	struct input_event ev;
+	const char *why;
+
+	CU_ASSERT_EQUAL(parse("2026-11-02T10:00:01+09:00 mx1 postfix/qmgr[9]: 4F1A2B3C4D: removed",
+	                      &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_DONE);
+	CU_ASSERT(span_is(ev.queue_id, "4F1A2B3C4D"));
+	CU_ASSERT_EQUAL(parse("2026-11-02T10:00:01+09:00 mx1 postfix/cleanup[9]: 4F1A2B3C4D: "
+	                      "message-id=<abc@example>", &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_MSGID);
+	CU_ASSERT_EQUAL(parse("2026-11-02T10:00:01+09:00 mx1 postfix/qmgr[9]: 4F1A2B3C4D: "
+	                      "from=<a@b>, size=1, nrcpt=1 (queue active)", &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_OTHER);
+	CU_ASSERT_EQUAL(parse("2026-11-02T10:00:01+09:00 mx1 postfix/smtpd[9]: connect from "
+	                      "a[192.0.2.1]", &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_OTHER);
+	CU_ASSERT_EQUAL(parse("2026-11-02T10:00:01+09:00 mx1 postfix-out/qmgr[9]: ABCDEF123: removed",
+	                      &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_DONE);
+	/* "removed" must be the whole message, not a prefix. */
+	CU_ASSERT_EQUAL(parse("2026-11-02T10:00:01+09:00 mx1 postfix/qmgr[9]: ABCDEF123: removedx",
+	                      &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_OTHER);
+}
+
+static void test_malformed(void)
+{
+	static const char *const bad[] = {
+		"",
+		"garbage",
+		"Nov  2 10:00:00 mx1 postfix/qmgr[9]: 4F1A2B3C4D: removed", /* not RFC 3339 (yet) */
+		"2026-11-02T10:00:00+09:00",
+		"2026-11-02T10:00:00+09:00 mx1",
+		"2026-13-02T10:00:00+09:00 mx1 postfix/qmgr[9]: 4F1A2B3C4D: removed",
+		"2026-11-02T10:00:00+09:00 mx1 postfix/cleanup[1]: 4F1A2B3C4D: info: header "
+		"Authentication-Results: cut without trailer",
+		"2026-11-02T10:00:00+09:00 mx1 postfix/cleanup[1]: 4F1A2B3C4D: info: header "
+		"no-colon-here from h[1.2.3.4]; from=<>",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct input_event ev;
+		const char *why = NULL;
+
+		CU_ASSERT_EQUAL(parse(bad[i], &ev, &why), INPUT_MALFORMED);
+		CU_ASSERT_PTR_NOT_NULL(why);
+	}
+}
+
+/* Every prefix of a good line parses or is rejected without reading past its end (ASan checks). */
+static void test_every_prefix(void)
+{
+	const char *line =
+		"2026-11-02T10:00:00.5+09:00 mx1 postfix/cleanup[4242]: 4F1A2B3C4D: info: header "
+		"Authentication-Results: mx.example.jp; spf=pass from a[192.0.2.1]; from=<x@a> to=<y@b>";
+	size_t n = strlen(line), i;
+
+	for (i = 0; i <= n; i++) {
+		char *copy = malloc(i ? i : 1);
+		struct input_event ev;
+		const char *why;
+
+		memcpy(copy, line, i);
+		(void)input_postfix_parse(copy, i, &ev, &why);
+		free(copy);
+	}
+	CU_PASS("no prefix read out of bounds");
+}
+
+int main(void)
+{
+	CU_pSuite s;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("input_postfix", NULL, NULL);
+	CU_add_test(s, "header line", test_header_line);
+	CU_add_test(s, "from inside header", test_header_with_from_inside);
+	CU_add_test(s, "truncated header", test_truncated_header);
+	CU_add_test(s, "other kinds", test_other_kinds);
+	CU_add_test(s, "malformed", test_malformed);
+	CU_add_test(s, "every prefix", test_every_prefix);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	{
+		unsigned failed = CU_get_number_of_failures();
+
+		CU_cleanup_registry();
+		return failed ? 1 : 0;
+	}
+}

@@ -1,0 +1,205 @@
+/* unit.messages: joining a message's lines into one outcome, counted once. */
+#include <CUnit/Basic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "messages.h"
+
+static const char *const ids[] = { "mx.example.jp" };
+
+static struct messages_config config(size_t max_open)
+{
+	struct messages_config mc;
+
+	mc.max_open = max_open;
+	mc.idle_ms = 600000;
+	mc.spam_default = SPAM_HAM;
+	mc.trust.ids = ids;
+	mc.trust.n = 1;
+	return mc;
+}
+
+static struct input_event ev(enum input_kind kind, int64_t t, const char *host, const char *qid,
+                             const char *name, const char *value)
+{
+	struct input_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = kind;
+	e.time_ms = t;
+	e.host.p = host;
+	e.host.len = strlen(host);
+	e.queue_id.p = qid;
+	e.queue_id.len = strlen(qid);
+	if (name != NULL) {
+		e.name.p = name;
+		e.name.len = strlen(name);
+		e.value.p = value;
+		e.value.len = strlen(value);
+	}
+	return e;
+}
+
+/* Take every window and sum the messages of cells matching spf (or all if spf < 0). */
+static int64_t drain(struct windows *ws, int spf, struct record_health *health)
+{
+	struct record_batch b;
+	int64_t n = 0;
+	size_t i;
+
+	record_batch_init(&b);
+	memset(health, 0, sizeof(*health));
+	while (windows_take(ws, INT64_MAX, &b)) {
+		for (i = 0; i < b.ncells; i++) {
+			if (spf < 0 || b.cells[i].result[AR_SPF] == (enum ar_result)spf)
+				n += b.cells[i].messages;
+		}
+		health->headers_untrusted += b.health.headers_untrusted;
+		health->messages_evicted += b.health.messages_evicted;
+	}
+	record_batch_free(&b);
+	return n;
+}
+
+static void test_join_and_trust(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct messages_config mc = config(100);
+	struct messages *ms = messages_new(&mc, ws);
+	struct input_event e;
+	struct record_health h;
+
+	e = ev(IN_MSGID, 1000, "mx1", "ABC123", NULL, NULL);
+	messages_apply(ms, &e);
+	/* A forged header first, then the trusted one. */
+	e = ev(IN_HEADER, 1001, "mx1", "ABC123", "Authentication-Results",
+	       "mx.forged.example; spf=fail");
+	messages_apply(ms, &e);
+	e = ev(IN_HEADER, 1002, "mx1", "ABC123", "Authentication-Results",
+	       "mx.example.jp; spf=pass");
+	messages_apply(ms, &e);
+	e = ev(IN_HEADER, 1003, "mx1", "ABC123", "X-Spam-Flag", "YES");
+	messages_apply(ms, &e);
+	/* Same queue ID on another host is another message. */
+	e = ev(IN_HEADER, 1004, "mx2", "ABC123", "Authentication-Results", "mx.example.jp; spf=fail");
+	messages_apply(ms, &e);
+	CU_ASSERT_EQUAL(messages_open_count(ms), 2);
+	e = ev(IN_DONE, 2000, "mx1", "ABC123", NULL, NULL);
+	messages_apply(ms, &e);
+	messages_apply(ms, &e); /* a second "removed" counts nothing */
+	CU_ASSERT_EQUAL(messages_open_count(ms), 1);
+	e = ev(IN_DONE, 2000, "mx2", "ABC123", NULL, NULL);
+	messages_apply(ms, &e);
+	CU_ASSERT_EQUAL(messages_open_count(ms), 0);
+	CU_ASSERT_EQUAL(drain(ws, AR_PASS, &h), 1);
+	messages_free(ms);
+	windows_free(ws);
+}
+
+static void test_cells_spam_and_absent(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct messages_config mc = config(100);
+	struct messages *ms = messages_new(&mc, ws);
+	struct record_batch b;
+	struct input_event e;
+
+	e = ev(IN_HEADER, 5000, "mx1", "Q1", "Authentication-Results",
+	       "mx.example.jp; spf=pass; dmarc=pass (p=reject)");
+	messages_apply(ms, &e);
+	e = ev(IN_HEADER, 5001, "mx1", "Q1", "X-Spam-Flag", "YES");
+	messages_apply(ms, &e);
+	e = ev(IN_DONE, 5002, "mx1", "Q1", NULL, NULL);
+	messages_apply(ms, &e);
+	/* No Authentication-Results at all: every method absent, spam default applies. */
+	e = ev(IN_MSGID, 6000, "mx1", "Q2", NULL, NULL);
+	messages_apply(ms, &e);
+	e = ev(IN_DONE, 6001, "mx1", "Q2", NULL, NULL);
+	messages_apply(ms, &e);
+
+	record_batch_init(&b);
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL_FATAL(b.ncells, 2);
+	/* Cells are sorted by key: all-absent sorts after pass. */
+	CU_ASSERT_EQUAL(b.cells[0].result[AR_SPF], AR_PASS);
+	CU_ASSERT_EQUAL(b.cells[0].result[AR_DKIM], AR_ABSENT);
+	CU_ASSERT_EQUAL(b.cells[0].result[AR_DMARC], AR_PASS);
+	CU_ASSERT_EQUAL(b.cells[0].dmarc_policy, POL_REJECT);
+	CU_ASSERT_EQUAL(b.cells[0].spam, SPAM_SPAM);
+	CU_ASSERT_EQUAL(b.cells[1].result[AR_SPF], AR_ABSENT);
+	CU_ASSERT_EQUAL(b.cells[1].spam, SPAM_HAM);
+	record_batch_free(&b);
+	messages_free(ms);
+	windows_free(ws);
+}
+
+static void test_event_time_and_window(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct messages_config mc = config(100);
+	struct messages *ms = messages_new(&mc, ws);
+	struct record_batch b;
+	struct input_event e;
+
+	/* message-id at 59.999 s, first header at 60.000 s: the header's time decides. */
+	e = ev(IN_MSGID, 59999, "mx1", "Q1", NULL, NULL);
+	messages_apply(ms, &e);
+	e = ev(IN_HEADER, 60000, "mx1", "Q1", "Authentication-Results", "mx.example.jp; spf=pass");
+	messages_apply(ms, &e);
+	e = ev(IN_DONE, 61000, "mx1", "Q1", NULL, NULL);
+	messages_apply(ms, &e);
+	record_batch_init(&b);
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL(b.window_start_ms, 60000);
+	record_batch_free(&b);
+	messages_free(ms);
+	windows_free(ws);
+}
+
+static void test_bound_and_idle(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct messages_config mc = config(3);
+	struct messages *ms = messages_new(&mc, ws);
+	struct input_event e;
+	struct record_health h;
+	char qid[16];
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		snprintf(qid, sizeof(qid), "Q%05d", i);
+		e = ev(IN_MSGID, 1000 + i, "mx1", qid, NULL, NULL);
+		messages_apply(ms, &e);
+		CU_ASSERT(messages_open_count(ms) <= 3);
+	}
+	CU_ASSERT_EQUAL(messages_oldest_ms(ms), 1007);
+	messages_expire(ms, 1009 + 600000); /* Q7, Q8 idle; Q9 not yet */
+	CU_ASSERT_EQUAL(messages_open_count(ms), 1);
+	messages_complete_all(ms);
+	CU_ASSERT_EQUAL(messages_oldest_ms(ms), INT64_MAX);
+	/* Every message counted exactly once, 7 of them early. */
+	CU_ASSERT_EQUAL(drain(ws, -1, &h), 10);
+	CU_ASSERT_EQUAL(h.messages_evicted, 7);
+	messages_free(ms);
+	windows_free(ws);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("messages", NULL, NULL);
+	CU_add_test(s, "join and trust", test_join_and_trust);
+	CU_add_test(s, "cells, spam, absent", test_cells_spam_and_absent);
+	CU_add_test(s, "event time", test_event_time_and_window);
+	CU_add_test(s, "bound and idle", test_bound_and_idle);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}

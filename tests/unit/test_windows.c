@@ -1,0 +1,143 @@
+/* unit.windows: counting per window, taking windows in order, corrections. */
+#include <CUnit/Basic.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "windows.h"
+
+static struct record_cell cell(enum ar_result spf, enum ar_spam spam)
+{
+	struct record_cell c;
+
+	memset(&c, 0, sizeof(c));
+	c.result[AR_SPF] = spf;
+	c.result[AR_DKIM] = AR_ABSENT;
+	c.result[AR_DMARC] = AR_ABSENT;
+	c.result[AR_ARC] = AR_ABSENT;
+	c.dmarc_policy = POL_ABSENT;
+	c.spam = spam;
+	return c;
+}
+
+static int64_t count_of(const struct record_batch *b, enum ar_result spf, enum ar_spam spam)
+{
+	size_t i;
+
+	for (i = 0; i < b->ncells; i++) {
+		if (b->cells[i].result[AR_SPF] == spf && b->cells[i].spam == spam)
+			return b->cells[i].messages;
+	}
+	return 0;
+}
+
+static void test_count_and_take(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct record_batch b;
+	struct record_cell pass = cell(AR_PASS, SPAM_HAM), fail = cell(AR_FAIL, SPAM_SPAM);
+
+	record_batch_init(&b);
+	windows_count(ws, 120000, &pass);
+	windows_count(ws, 179999, &pass);
+	windows_count(ws, 150000, &fail);
+	windows_count(ws, 180000, &pass); /* next window */
+	windows_health(ws, 130000)->lines_read += 7;
+
+	CU_ASSERT_EQUAL(windows_take(ws, 179999, &b), 0); /* window [120000,180000) not over yet */
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, 180000, &b), 1);
+	CU_ASSERT_EQUAL(b.window_start_ms, 120000);
+	CU_ASSERT_EQUAL(b.window_end_ms, 180000);
+	CU_ASSERT_EQUAL(b.correction, 0);
+	CU_ASSERT_EQUAL(b.ncells, 2);
+	CU_ASSERT_EQUAL(count_of(&b, AR_PASS, SPAM_HAM), 2);
+	CU_ASSERT_EQUAL(count_of(&b, AR_FAIL, SPAM_SPAM), 1);
+	CU_ASSERT_EQUAL(b.health.lines_read, 7);
+	CU_ASSERT_EQUAL(windows_take(ws, 180000, &b), 0);
+
+	/* A late message for the taken window becomes a correction, taken first. */
+	windows_count(ws, 121000, &fail);
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, 0, &b), 1);
+	CU_ASSERT_EQUAL(b.correction, 1);
+	CU_ASSERT_EQUAL(b.window_start_ms, 120000);
+	CU_ASSERT_EQUAL(b.ncells, 1);
+	CU_ASSERT_EQUAL(count_of(&b, AR_FAIL, SPAM_SPAM), 1);
+
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL(b.window_start_ms, 180000);
+	CU_ASSERT_EQUAL(count_of(&b, AR_PASS, SPAM_HAM), 1);
+	CU_ASSERT_EQUAL(windows_take(ws, INT64_MAX, &b), 0);
+	record_batch_free(&b);
+	windows_free(ws);
+}
+
+static void test_out_of_order_and_negative(void)
+{
+	struct windows *ws = windows_new(1000);
+	struct record_batch b;
+	struct record_cell c = cell(AR_NONE, SPAM_UNKNOWN);
+	int64_t expect[] = { -2000, -1000, 3000, 5000 };
+	size_t i;
+
+	record_batch_init(&b);
+	windows_count(ws, 5500, &c);
+	windows_count(ws, -1, &c);     /* window [-1000, 0) */
+	windows_count(ws, 3999, &c);
+	windows_count(ws, -1001, &c);  /* window [-2000, -1000) */
+	for (i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL_FATAL(windows_take(ws, INT64_MAX, &b), 1);
+		CU_ASSERT_EQUAL(b.window_start_ms, expect[i]);
+		CU_ASSERT_EQUAL(b.correction, 0);
+	}
+	record_batch_free(&b);
+	windows_free(ws);
+}
+
+/* Many distinct cells in one window: the map grows and keeps every count. */
+static void test_many_cells(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct record_batch b;
+	int64_t total = 0;
+	int a, d, r, n = 0;
+	size_t i;
+
+	record_batch_init(&b);
+	for (a = 0; a < AR_RESULT_COUNT; a++)
+		for (d = 0; d < AR_RESULT_COUNT; d++)
+			for (r = 0; r < AR_RESULT_COUNT; r++) {
+				struct record_cell c = cell((enum ar_result)a, SPAM_HAM);
+
+				c.result[AR_DKIM] = (enum ar_result)d;
+				c.result[AR_DMARC] = (enum ar_result)r;
+				windows_count(ws, 10, &c);
+				windows_count(ws, 20, &c);
+				n++;
+			}
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL(b.ncells, (size_t)n);
+	for (i = 0; i < b.ncells; i++) {
+		CU_ASSERT_EQUAL(b.cells[i].messages, 2);
+		total += b.cells[i].messages;
+	}
+	CU_ASSERT_EQUAL(total, 2 * n);
+	record_batch_free(&b);
+	windows_free(ws);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("windows", NULL, NULL);
+	CU_add_test(s, "count and take", test_count_and_take);
+	CU_add_test(s, "out of order, negative times", test_out_of_order_and_negative);
+	CU_add_test(s, "many cells", test_many_cells);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
