@@ -124,7 +124,13 @@ void htable_insert(struct htable *t, const char *key, size_t len, void *value)
 	if (*pp != NULL)
 		msg_panic("htable_insert: duplicate key");
 	e = xmalloc(sizeof(*e));
-	e->key = xstrndup(key, len);
+	/* Copy all len bytes: xstrndup() would stop at an embedded NUL, leaving a
+	 * shorter key that htable_slot() then memcmp()s for len bytes, reading past
+	 * its end and mistaking keys that differ after the NUL. The added NUL keeps
+	 * keys printable as strings for htable_walk(). */
+	e->key = xmalloc(len + 1);
+	memcpy(e->key, key, len);
+	e->key[len] = '\0';
 	e->len = len;
 	e->hash = h;
 	e->value = value;

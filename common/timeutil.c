@@ -68,6 +68,10 @@ int time_parse_rfc3339(const char *s, size_t len, int64_t *ms, size_t *consumed)
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month[mo - 1] || h > 23 || mi > 59 || sec > 60)
 		return -1;
+	/* The table allows February 29 in every year; outside leap years it does
+	 * not exist, and time_days_from_civil() would quietly make it March 1. */
+	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return -1;
 	if (i < len && s[i] == '.') {
 		i++;
 		while (i < len && s[i] >= '0' && s[i] <= '9') {
