@@ -1,0 +1,2071 @@
+#include "loggen.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "log.h"
+#include "mem.h"
+#include "numparse.h"
+#include "result.h"
+#include "strutil.h"
+#include "timeutil.h"
+
+#define US_PER_MS 1000LL
+#define US_PER_SEC 1000000LL
+#define US_PER_DAY (86400LL * US_PER_SEC)
+
+/* Every session's lines lie within this span of its first line (the layout
+ * below stays under 6 s); the last day's sessions start earlier than the run's
+ * end by this much so that none straddles it. */
+#define LG_SPAN_MAX_US (10 * US_PER_SEC)
+/* Postfix logs at most 200 characters of a header (cleanup "%.200s"); ours
+ * stay below this so that no header is ever cut in the log. */
+#define LG_HEADER_BUDGET 190
+/* Generated lines are bounded by construction; a longer one is our bug. */
+#define LG_LINE_MAX 2048
+#define LG_MAX_LINES 16
+#define LG_MAX_RCPT 2
+/* The overlong line, longer than any collector's line limit should be. */
+#define LG_OVERLONG_LEN 70000
+/* Queue-file inode numbers are a bijection of a per-host counter on 24 bits:
+ * messages take the lower half, garbage lines' orphan queue IDs the upper,
+ * so no queue ID repeats within a host. */
+#define LG_INODE_SPACE (1u << 23)
+#define LG_PATH_MAX 4096
+/* Messages placed on purpose across each month boundary, per host. */
+#define NFORCED 3
+
+/* ---------------------------------------------------------------------- */
+/* Options */
+
+#define OPT(field) offsetof(struct loggen_opts, field)
+const struct cfg_entry loggen_cfg_table[] = {
+	{ "out", CFG_STR, NULL, 0, 0, OPT(out), "output directory (required)" },
+	{ "carriers", CFG_INT, "3", 1, 100, OPT(carriers), "number of carriers" },
+	{ "hosts", CFG_INT, "2", 1, 100, OPT(hosts), "hosts per carrier (mx1..mxN)" },
+	{ "start", CFG_STR, "2026-08", 0, 0, OPT(start), "first month, YYYY-MM" },
+	{ "months", CFG_INT, "3", 1, 120, OPT(months), "number of months" },
+	{ "messages-per-day", CFG_INT, "200", 0, 10000000, OPT(messages_per_day),
+	  "messages per host and day" },
+	{ "seed", CFG_INT, "1", 0, INT64_MAX, OPT(seed), "random seed" },
+	{ "tz-offset", CFG_STR, "+09:00", 0, 0, OPT(tz_offset),
+	  "UTC offset of timestamps and month cuts, +HH:MM" },
+	{ "profile", CFG_STR, "default", 0, 0, OPT(profile), "result distribution profile" },
+	{ "malformed-per-day", CFG_INT, "3", 0, 100000, OPT(malformed_per_day),
+	  "garbage lines per host and day" },
+	{ "overlong", CFG_BOOL, "no", 0, 0, OPT(overlong), "one 70000-byte line per file" },
+	CFG_END
+};
+#undef OPT
+
+void loggen_opts_init(struct loggen_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	cfg_defaults(loggen_cfg_table, o);
+}
+
+void loggen_opts_free(struct loggen_opts *o)
+{
+	if (o != NULL)
+		cfg_free(loggen_cfg_table, o);
+}
+
+int loggen_parse_month(const char *s, int64_t *year, unsigned *month)
+{
+	int64_t y, m;
+
+	if (strlen(s) != 7 || s[4] != '-')
+		return -1;
+	if (num_parse_i64(s, 4, 1970, 9999, &y) < 0 || num_parse_i64(s + 5, 2, 1, 12, &m) < 0)
+		return -1;
+	*year = y;
+	*month = (unsigned)m;
+	return 0;
+}
+
+int loggen_parse_tz(const char *s, int *minutes)
+{
+	int64_t h, m;
+	int total;
+
+	if (strlen(s) != 6 || (s[0] != '+' && s[0] != '-') || s[3] != ':')
+		return -1;
+	if (num_parse_i64(s + 1, 2, 0, 14, &h) < 0 || num_parse_i64(s + 4, 2, 0, 59, &m) < 0)
+		return -1;
+	total = (int)(h * 60 + m);
+	if (total > 14 * 60)
+		return -1;
+	*minutes = s[0] == '-' ? -total : total;
+	return 0;
+}
+
+void loggen_carrier_id(unsigned i, char *out, size_t size)
+{
+	char rev[16];
+	size_t n = 0, k, pos;
+	const char *prefix = "carrier-";
+
+	/* Bijective base 26: a..z, aa..az, ba.. so that every index has a name. */
+	i++;
+	while (i > 0 && n < sizeof(rev)) {
+		i--;
+		rev[n++] = (char)('a' + i % 26);
+		i /= 26;
+	}
+	pos = str_copy(out, prefix, size);
+	for (k = 0; k < n && pos + 1 < size; k++)
+		out[pos++] = rev[n - 1 - k];
+	if (size > 0)
+		out[pos < size ? pos : size - 1] = '\0';
+}
+
+/* ---------------------------------------------------------------------- */
+/* Random numbers: splitmix64 seeds xoshiro256** (Blackman and Vigna). */
+
+struct rng {
+	uint64_t s[4];
+};
+
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t rotl64(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+static void rng_seed(struct rng *r, uint64_t seed, uint64_t a, uint64_t b)
+{
+	uint64_t x = seed;
+	int i;
+
+	/* Mixing carrier and host into the splitmix state gives every host its
+	 * own stream, so hosts can be generated in any order. */
+	x ^= splitmix64(&x) + a * 0xD1B54A32D192ED03ULL;
+	x ^= splitmix64(&x) + b * 0x8CB92BA72F3D8DD7ULL;
+	for (i = 0; i < 4; i++)
+		r->s[i] = splitmix64(&x);
+}
+
+static uint64_t rng_next(struct rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t result = rotl64(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl64(s[3], 45);
+	return result;
+}
+
+/* Uniform in [0, n) for n > 0. The bias of the 64-bit multiply-shift is below
+ * 2^-32 for the ranges used here, far below anything a test could see. */
+static uint64_t rng_below(struct rng *r, uint64_t n)
+{
+	uint64_t x = rng_next(r);
+
+	if (n <= UINT32_MAX)
+		return ((x >> 32) * n) >> 32;
+	return x % n;
+}
+
+/* Uniform in [lo, hi]. */
+static int64_t rng_range(struct rng *r, int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)rng_below(r, (uint64_t)(hi - lo) + 1);
+}
+
+/* True with probability permille / 1000. */
+static int rng_chance(struct rng *r, unsigned permille)
+{
+	return rng_below(r, 1000) < permille;
+}
+
+/* Index drawn with the given weights; the weights must not all be zero. */
+static unsigned rng_pick(struct rng *r, const unsigned *w, unsigned n)
+{
+	unsigned i, total = 0;
+	uint64_t x;
+
+	for (i = 0; i < n; i++)
+		total += w[i];
+	if (total == 0)
+		msg_panic("loggen: empty weight table");
+	x = rng_below(r, total);
+	for (i = 0; i < n; i++) {
+		if (x < w[i])
+			return i;
+		x -= w[i];
+	}
+	return n - 1;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Profiles */
+
+#define M_SPF (1u << AR_SPF)
+#define M_DKIM (1u << AR_DKIM)
+#define M_DMARC (1u << AR_DMARC)
+#define M_ARC (1u << AR_ARC)
+#define M_IPREV (1u << AR_METHOD_COUNT) /* not counted; parsers must skip it */
+#define M_ALL (M_SPF | M_DKIM | M_DMARC | M_ARC)
+
+/* Weights over none, pass, fail, softfail, neutral, temperror, permerror, policy. */
+#define NRES AR_ABSENT
+
+struct profile {
+	const char *name;
+	const char *desc;
+	unsigned masks[4]; /* methods evaluated by carrier i: masks[i % nmasks] */
+	unsigned nmasks;
+	unsigned w_spf[NRES], w_dkim[NRES], w_dmarc[NRES], w_arc[NRES];
+	/* DMARC follows SPF and DKIM (pass when either passes) instead of w_dmarc. */
+	int dmarc_follows;
+	unsigned pm_dmarc_record; /* sender publishes a DMARC record */
+	unsigned pm_dmarc_temperror, pm_dmarc_permerror;
+	unsigned w_policy[POL_COUNT];
+	unsigned pm_noheader, pm_forged, pm_upper, pm_hardfail, pm_spam, pm_ham_flag;
+};
+
+static const struct profile profiles[] = {
+	{
+		"default",
+		"carrier-a SPF+DKIM+DMARC+ARC, carrier-b SPF+DKIM+DMARC, carrier-c SPF only (cycling); "
+		"realistic shares, 3% without header, 2% forged, 50% spam",
+		{ M_ALL, M_SPF | M_DKIM | M_DMARC, M_SPF | M_IPREV }, 3,
+		{ 60, 800, 40, 50, 20, 15, 15, 0 },
+		{ 380, 500, 80, 0, 10, 15, 15, 0 },
+		{ 0 },
+		{ 850, 100, 50, 0, 0, 0, 0, 0 },
+		1, 700, 15, 10,
+		{ 0, 500, 250, 250 },
+		30, 20, 20, 250, 500, 600,
+	},
+	{
+		"uniform",
+		"every carrier evaluates all four methods; every result and policy equally likely; "
+		"5% without header, 5% forged, 10% upper case",
+		{ M_ALL }, 1,
+		{ 1, 1, 1, 1, 1, 1, 1, 1 },
+		{ 1, 1, 1, 1, 1, 1, 1, 1 },
+		{ 1, 1, 1, 1, 1, 1, 1, 1 },
+		{ 1, 1, 1, 1, 1, 1, 1, 1 },
+		0, 0, 0, 0,
+		{ 1, 1, 1, 1 },
+		50, 50, 100, 500, 500, 500,
+	},
+	{
+		"plain",
+		"like default, but every message has exactly one trusted header, all lower case, "
+		"no hardfail",
+		{ M_ALL, M_SPF | M_DKIM | M_DMARC, M_SPF | M_IPREV }, 3,
+		{ 60, 800, 40, 50, 20, 15, 15, 0 },
+		{ 380, 500, 80, 0, 10, 15, 15, 0 },
+		{ 0 },
+		{ 850, 100, 50, 0, 0, 0, 0, 0 },
+		1, 700, 15, 10,
+		{ 0, 500, 250, 250 },
+		0, 0, 0, 0, 500, 600,
+	},
+};
+#define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
+
+static const char *const profile_names[NPROFILES + 1] = { "default", "uniform", "plain", NULL };
+
+const char *const *loggen_profile_names(void)
+{
+	return profile_names;
+}
+
+static const struct profile *profile_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NPROFILES; i++) {
+		if (strcmp(profiles[i].name, name) == 0)
+			return &profiles[i];
+	}
+	return NULL;
+}
+
+const char *loggen_profile_describe(const char *name)
+{
+	const struct profile *p = profile_find(name);
+
+	return p != NULL ? p->desc : NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Fixed vocabulary of the generated traffic (documentation address ranges). */
+
+struct sender {
+	const char *domain;
+	const char *client; /* reverse DNS name, or "unknown" */
+	const char *ip;
+	const char *helo;
+};
+
+/* Domains are short on purpose: they appear up to four times in a header. */
+static const struct sender senders[] = {
+	{ "example.com", "mail.example.com", "192.0.2.10", "mail.example.com" },
+	{ "example.net", "mx01.example.net", "192.0.2.25", "mx01.example.net" },
+	{ "example.org", "smtp.example.org", "192.0.2.33", "smtp.example.org" },
+	{ "shop.example", "out1.shop.example", "198.51.100.7", "out1.shop.example" },
+	{ "news.example", "bulk.news.example", "198.51.100.20", "bulk.news.example" },
+	{ "bank.example", "mail.bank.example", "198.51.100.41", "mail.bank.example" },
+	{ "ex.co.jp", "mx.ex.co.jp", "203.0.113.5", "mx.ex.co.jp" },
+	{ "ex.ne.jp", "smtp.ex.ne.jp", "203.0.113.18", "smtp.ex.ne.jp" },
+	{ "mail.example", "o1.mail.example", "2001:db8::25", "o1.mail.example" },
+	{ "trip.example", "mta.trip.example", "203.0.113.77", "mta.trip.example" },
+	{ "promo.example", "unknown", "203.0.113.200", "promo.example" },
+	{ "cheap.example", "unknown", "198.51.100.199", "localhost" },
+	{ "ml.example.org", "list.example.org", "192.0.2.61", "list.example.org" },
+	{ "sns.example", "notify.sns.example", "2001:db8:1::7", "notify.sns.example" },
+};
+#define NSENDERS (sizeof(senders) / sizeof(senders[0]))
+
+static const char *const locals[] = {
+	"info", "noreply", "news", "alice", "bob", "support", "billing", "no-reply", "mailer",
+	"carol", "dave", "shop", "bounce",
+};
+#define NLOCALS (sizeof(locals) / sizeof(locals[0]))
+
+static const char *const selectors[] = { "s1", "k1", "mail", "2024a" };
+#define NSELECTORS (sizeof(selectors) / sizeof(selectors[0]))
+
+static const char *const forged_formats[] = { "mx.forged.example", "%s.example.jp",
+	                                      "mx.%s.example.jp.evil.example" };
+
+static const char *const reject_helos[] = { "ylmf-pc", "localhost", "User", "win-8a3k2" };
+#define NREJECT_HELOS (sizeof(reject_helos) / sizeof(reject_helos[0]))
+
+/* Share of each local hour in a Japanese carrier's inbound mail. */
+static const unsigned hour_weights[24] = {
+	3, 2, 2, 2, 2, 3, 5, 8, 12, 15, 15, 14, 12, 13, 14, 14, 13, 12, 11, 10, 9, 8, 6, 4,
+};
+
+/* Postfix's alphabet for long queue IDs (mail_queue.h): digits and consonants. */
+static const char qid_alphabet[] = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
+
+/* ---------------------------------------------------------------------- */
+/* Line buffer: one per host, reused for every line. */
+
+struct lbuf {
+	size_t n;
+	char b[LG_LINE_MAX];
+};
+
+static void lb_mem(struct lbuf *b, const char *s, size_t n)
+{
+	if (n > sizeof(b->b) - b->n)
+		msg_panic("loggen: generated line longer than %d bytes", LG_LINE_MAX);
+	memcpy(b->b + b->n, s, n);
+	b->n += n;
+}
+
+static void lb_str(struct lbuf *b, const char *s)
+{
+	lb_mem(b, s, strlen(s));
+}
+
+static void lb_chr(struct lbuf *b, char c)
+{
+	lb_mem(b, &c, 1);
+}
+
+/* Decimal, at least `width` digits with leading zeros. */
+static void lb_dec(struct lbuf *b, uint64_t v, unsigned width)
+{
+	char tmp[24];
+	unsigned n = 0;
+
+	do {
+		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0 && n < sizeof(tmp));
+	while (n < width && n < sizeof(tmp))
+		tmp[sizeof(tmp) - 1 - n++] = '0';
+	lb_mem(b, tmp + sizeof(tmp) - n, n);
+}
+
+static void lb_hex(struct lbuf *b, uint64_t v, unsigned width, int upper)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	char tmp[16];
+	unsigned n = 0;
+
+	do {
+		tmp[sizeof(tmp) - 1 - n++] = digits[v & 15];
+		v >>= 4;
+	} while (v > 0 && n < sizeof(tmp));
+	while (n < width && n < sizeof(tmp))
+		tmp[sizeof(tmp) - 1 - n++] = '0';
+	lb_mem(b, tmp + sizeof(tmp) - n, n);
+}
+
+/* Seconds with up to two decimals and no trailing zeros, as Postfix logs delays. */
+static void lb_secs(struct lbuf *b, int64_t us)
+{
+	uint64_t cs = us > 0 ? (uint64_t)us / 10000 : 0;
+
+	lb_dec(b, cs / 100, 1);
+	if (cs % 100 != 0) {
+		lb_chr(b, '.');
+		if (cs % 10 == 0)
+			lb_dec(b, (cs % 100) / 10, 1);
+		else
+			lb_dec(b, cs % 100, 2);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Timestamps and queue IDs */
+
+static void put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+static void format_date(int64_t day, char *p)
+{
+	int64_t y;
+	unsigned m, d;
+
+	time_civil_from_days(day, &y, &m, &d);
+	put2(p, (unsigned)(y / 100));
+	put2(p + 2, (unsigned)(y % 100));
+	p[4] = '-';
+	put2(p + 5, m);
+	p[7] = '-';
+	put2(p + 8, d);
+	p[10] = 'T';
+}
+
+static void format_clock(int64_t rem_us, char *p)
+{
+	uint64_t sec = (uint64_t)(rem_us / US_PER_SEC), usec = (uint64_t)(rem_us % US_PER_SEC);
+	int i;
+
+	put2(p, (unsigned)(sec / 3600));
+	p[2] = ':';
+	put2(p + 3, (unsigned)(sec / 60 % 60));
+	p[5] = ':';
+	put2(p + 6, (unsigned)(sec % 60));
+	p[8] = '.';
+	for (i = 14; i >= 9; i--) {
+		p[i] = (char)('0' + usec % 10);
+		usec /= 10;
+	}
+}
+
+static void format_tz(int tz_minutes, char *p)
+{
+	unsigned a = (unsigned)(tz_minutes < 0 ? -tz_minutes : tz_minutes);
+
+	p[0] = tz_minutes < 0 ? '-' : '+';
+	put2(p + 1, a / 60);
+	p[3] = ':';
+	put2(p + 4, a % 60);
+}
+
+void loggen_format_time(int64_t us, int tz_minutes, char *out)
+{
+	int64_t local = us + (int64_t)tz_minutes * 60 * US_PER_SEC;
+	int64_t day = time_floor_div(local, US_PER_DAY);
+
+	format_date(day, out);
+	format_clock(local - day * US_PER_DAY, out + 11);
+	format_tz(tz_minutes, out + 26);
+	out[LOGGEN_TIME_LEN] = '\0';
+}
+
+size_t loggen_qid_short(int64_t us, uint32_t inode, char *out)
+{
+	struct lbuf b;
+
+	b.n = 0;
+	lb_hex(&b, (uint64_t)(us - time_floor_div(us, US_PER_SEC) * US_PER_SEC), 5, 1);
+	lb_hex(&b, inode, inode < 0x100000 ? 5 : 6, 1);
+	memcpy(out, b.b, b.n);
+	out[b.n] = '\0';
+	return b.n;
+}
+
+/* Postfix safe_ultostr: most significant digit first, padded with '0'. */
+static size_t encode_base(uint64_t v, unsigned base, unsigned pad, char *out)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = qid_alphabet[v % base];
+		v /= base;
+	} while (v > 0 && n < sizeof(tmp));
+	while (n < pad && n < sizeof(tmp))
+		tmp[n++] = '0';
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	return n;
+}
+
+size_t loggen_qid_long(int64_t us, uint32_t inode, char *out)
+{
+	int64_t sec = time_floor_div(us, US_PER_SEC);
+	size_t n;
+
+	n = encode_base((uint64_t)sec, 52, 6, out);
+	n += encode_base((uint64_t)(us - sec * US_PER_SEC), 52, 4, out + n);
+	out[n++] = 'z';
+	n += encode_base(inode, 51, 1, out + n);
+	out[n] = '\0';
+	return n;
+}
+
+/* A bijection on 24 bits (odd multipliers and xor-shifts), so that inode
+ * numbers look random but never repeat. */
+static uint32_t scramble24(uint32_t x)
+{
+	x = (x * 0x9E3779u + 0x5A5A5u) & 0xFFFFFFu;
+	x ^= x >> 13;
+	x = (x * 0x2545F5u) & 0xFFFFFFu;
+	x ^= x >> 11;
+	return x;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Sessions: one SMTP connection, its lines laid out in time before the first
+ * is written, then emitted one by one from a heap ordered by time. */
+
+enum line_kind {
+	L_CONNECT, L_TLS, L_CLIENT, L_MSGID, L_HDR_FORGED, L_HDR_AR, L_HDR_SPAM, L_QMGR,
+	L_DELIVERY, L_DISCONNECT, L_REMOVED, L_NOQUEUE,
+};
+
+enum sess_type { S_MESSAGE, S_REJECT };
+enum spam_line { SPAMLINE_NONE, SPAMLINE_NO, SPAMLINE_YES };
+
+struct sess {
+	int64_t t[LG_MAX_LINES];
+	unsigned char kind[LG_MAX_LINES];
+	unsigned char arg[LG_MAX_LINES];
+	unsigned nlines, next;
+	uint64_t order; /* tie-break between equal times: start order */
+	enum sess_type type;
+	/* identity, fixed at start */
+	char qid[LOGGEN_QID_MAX];
+	unsigned smtpd_pid, cleanup_pid, deliver_pid;
+	int64_t t_client, t_qmgr;
+	/* content */
+	unsigned sender, from_local, selector;
+	uint32_t rcpt[LG_MAX_RCPT];
+	unsigned nrcpt;
+	int tls, relay_smtp, has_ar, upper, hardfail, forged, forged_kind, iprev_fail;
+	enum spam_line spamline;
+	enum ar_result res[AR_METHOD_COUNT];
+	enum ar_policy pol;
+	unsigned size;
+	uint64_t msgid_rand;
+	unsigned reject_ip, reject_helo;
+};
+
+/* Batch entries: what starts when, within one local day. */
+enum ev_type { EV_MESSAGE, EV_FORCED, EV_REJECT, EV_GARBAGE, EV_OVERLONG };
+
+struct ev {
+	int64_t t;
+	uint32_t ord;
+	unsigned char type;
+	unsigned char aux;
+};
+
+/* Daemon processes of one kind: a process serves one session at a time, so
+ * its PID is busy until that session is done. */
+#define PID_POOL_MAX 64
+struct pidpool {
+	unsigned pid[PID_POOL_MAX];
+	int64_t busy_until[PID_POOL_MAX];
+	unsigned n;
+};
+
+/* Truth slots per (month, carrier). */
+enum {
+	SLOT_MESSAGES = 0,
+	SLOT_RESULT = 1, /* + method * AR_RESULT_COUNT + result */
+	SLOT_POLICY = SLOT_RESULT + AR_METHOD_COUNT * AR_RESULT_COUNT,
+	SLOT_SPAM = SLOT_POLICY + POL_COUNT, /* + 0 ham, + 1 spam */
+	SLOT_COUNT = SLOT_SPAM + 2,
+};
+
+/* Everything fixed for the run, computed from the options. */
+struct run {
+	const struct loggen_opts *o;
+	const struct profile *prof;
+	int tz;                 /* minutes east of UTC */
+	int64_t start_year;
+	unsigned start_month;
+	unsigned carriers, hosts, months;
+	int64_t days;
+	int64_t run_start, run_end; /* UTC microseconds */
+	int64_t *month_start;       /* months + 1 boundaries, UTC microseconds */
+	uint64_t *counts;           /* [months][carriers][SLOT_COUNT] */
+	uint64_t *file_lines, *file_malformed, *file_overlong; /* [carrier * hosts + host] */
+	struct ev *batch;
+	size_t batch_cap;
+	struct loggen_summary sum;
+};
+
+/* Per host, reset for each file. */
+struct gen {
+	struct run *r;
+	unsigned c, h;
+	char carrier[LOGGEN_ID_MAX];
+	char host[16];
+	char tz_text[8];
+	struct rng rng;
+	FILE *fp;
+	struct lbuf lb;
+	int64_t day_cached;
+	char day_text[12];
+	int64_t long_qid_from; /* the host switched to enable_long_queue_ids here */
+	uint64_t nmsg, ngarbage, order;
+	uint32_t inode_base; /* where this host's inode numbers start */
+	unsigned next_pid, qmgr_pid;
+	struct pidpool smtpd, cleanup, local, smtp;
+	/* open sessions: pool with a free list and a binary heap of indices */
+	struct sess *pool;
+	size_t pool_cap, pool_used;
+	size_t *free_list, nfree;
+	size_t *heap, nheap;
+	struct sess forced[NFORCED];
+	uint64_t lines, malformed, overlong, bytes;
+	int write_error;
+};
+
+static unsigned pid_new(struct gen *g)
+{
+	g->next_pid += 1 + (unsigned)rng_below(&g->rng, 400);
+	if (g->next_pid > 4194000)
+		g->next_pid = 300 + (unsigned)rng_below(&g->rng, 1000);
+	return g->next_pid;
+}
+
+static void pidpool_init(struct gen *g, struct pidpool *p, unsigned n)
+{
+	unsigned i;
+
+	p->n = n;
+	for (i = 0; i < n; i++) {
+		p->pid[i] = pid_new(g);
+		p->busy_until[i] = INT64_MIN;
+	}
+}
+
+/* A process free at `from`, busy until `until` afterwards. Postfix reuses a
+ * process for many sessions, replaces it now and then (max_use, max_idle) and
+ * starts another when all are busy; so do we. */
+static unsigned pid_pick(struct gen *g, struct pidpool *p, int64_t from, int64_t until)
+{
+	unsigned start = (unsigned)rng_below(&g->rng, p->n), k, i;
+
+	for (k = 0; k < p->n; k++) {
+		i = (start + k) % p->n;
+		if (p->busy_until[i] <= from)
+			goto found;
+	}
+	if (p->n == PID_POOL_MAX)
+		return pid_new(g); /* beyond the process limit: a short-lived extra */
+	i = p->n++;
+	p->pid[i] = pid_new(g);
+found:
+	if (rng_below(&g->rng, 256) == 0)
+		p->pid[i] = pid_new(g);
+	p->busy_until[i] = until;
+	return p->pid[i];
+}
+
+/* Any process of the pool, for lines that belong to no session. */
+static unsigned pid_any(struct gen *g, const struct pidpool *p)
+{
+	return p->pid[rng_below(&g->rng, p->n)];
+}
+
+/* ---------------------------------------------------------------------- */
+/* Output */
+
+static void out_line(struct gen *g, struct lbuf *b)
+{
+	lb_chr(b, '\n');
+	if (fwrite(b->b, 1, b->n, g->fp) != b->n)
+		g->write_error = 1;
+	g->lines++;
+	g->bytes += b->n;
+	b->n = 0;
+}
+
+static void lb_time(struct gen *g, struct lbuf *b, int64_t us)
+{
+	int64_t local = us + (int64_t)g->r->tz * 60 * US_PER_SEC;
+	int64_t day = time_floor_div(local, US_PER_DAY);
+	char clock[15];
+
+	/* Most lines of a file share their date: convert it once per day. */
+	if (day != g->day_cached) {
+		format_date(day, g->day_text);
+		g->day_cached = day;
+	}
+	format_clock(local - day * US_PER_DAY, clock);
+	lb_mem(b, g->day_text, 11);
+	lb_mem(b, clock, sizeof(clock));
+	lb_mem(b, g->tz_text, 6);
+}
+
+static void lb_prefix(struct gen *g, struct lbuf *b, int64_t t, const char *prog, unsigned pid)
+{
+	lb_time(g, b, t);
+	lb_chr(b, ' ');
+	lb_str(b, g->host);
+	lb_str(b, " postfix/");
+	lb_str(b, prog);
+	lb_chr(b, '[');
+	lb_dec(b, pid, 1);
+	lb_str(b, "]: ");
+}
+
+static void lb_client(struct lbuf *b, const struct sess *s)
+{
+	if (s->type == S_REJECT) {
+		lb_str(b, "unknown[203.0.113.");
+		lb_dec(b, s->reject_ip, 1);
+		lb_chr(b, ']');
+		return;
+	}
+	lb_str(b, senders[s->sender].client);
+	lb_chr(b, '[');
+	lb_str(b, senders[s->sender].ip);
+	lb_chr(b, ']');
+}
+
+static void lb_sender(struct lbuf *b, const struct sess *s)
+{
+	lb_str(b, locals[s->from_local]);
+	lb_chr(b, '@');
+	lb_str(b, senders[s->sender].domain);
+}
+
+static void lb_rcpt(struct gen *g, struct lbuf *b, uint32_t user)
+{
+	lb_str(b, "user");
+	lb_dec(b, user, 5);
+	lb_chr(b, '@');
+	lb_str(b, g->carrier);
+	lb_str(b, ".example.jp");
+}
+
+/* ---------------------------------------------------------------------- */
+/* Authentication-Results */
+
+static const char *const result_upper[NRES] = {
+	"None", "Pass", "Fail", "SoftFail", "Neutral", "TempError", "PermError", "Policy",
+};
+static const char *const method_upper[AR_METHOD_COUNT] = { "SPF", "DKIM", "DMARC", "ARC" };
+static const char *const policy_upper[POL_COUNT] = { "ABSENT", "NONE", "QUARANTINE", "REJECT" };
+
+static void ar_method(struct lbuf *b, const struct sess *s, enum ar_method m)
+{
+	enum ar_result r = s->res[m];
+
+	lb_str(b, "; ");
+	lb_str(b, s->upper ? method_upper[m] : ar_method_name(m));
+	lb_chr(b, '=');
+	if (m == AR_SPF && r == AR_FAIL && s->hardfail)
+		lb_str(b, s->upper ? "HardFail" : "hardfail");
+	else
+		lb_str(b, s->upper ? result_upper[r] : ar_result_name(r));
+}
+
+/* The trusted header's text. Properties are dropped, least useful first,
+ * until the text fits LG_HEADER_BUDGET; level 4 keeps only what counts. */
+static void ar_text(struct gen *g, struct lbuf *b, const struct sess *s, unsigned level)
+{
+	const char *dom = senders[s->sender].domain;
+	unsigned mask = g->r->prof->masks[g->c % g->r->prof->nmasks];
+	int any = 0;
+
+	lb_str(b, "Authentication-Results: mx.");
+	lb_str(b, g->carrier);
+	lb_str(b, ".example.jp");
+	if ((mask & M_IPREV) && level < 2) {
+		lb_str(b, s->iprev_fail ? "; iprev=fail policy.iprev=" : "; iprev=pass policy.iprev=");
+		lb_str(b, senders[s->sender].ip);
+	}
+	if (s->res[AR_SPF] != AR_ABSENT) {
+		ar_method(b, s, AR_SPF);
+		if (level < 3) {
+			lb_str(b, " smtp.mailfrom=");
+			lb_str(b, dom);
+		}
+		any = 1;
+	}
+	if (s->res[AR_DKIM] != AR_ABSENT) {
+		ar_method(b, s, AR_DKIM);
+		if (s->res[AR_DKIM] != AR_NONE && level < 3) {
+			lb_str(b, " header.d=");
+			lb_str(b, dom);
+			if (level < 1) {
+				lb_str(b, " header.s=");
+				lb_str(b, selectors[s->selector]);
+			}
+		}
+		any = 1;
+	}
+	if (s->res[AR_DMARC] != AR_ABSENT) {
+		ar_method(b, s, AR_DMARC);
+		if (s->pol != POL_ABSENT) {
+			/* dis= is what the receiver did: nothing for a pass. */
+			enum ar_policy dis = s->res[AR_DMARC] == AR_FAIL ? s->pol : POL_NONE;
+
+			lb_str(b, " (p=");
+			lb_str(b, s->upper ? policy_upper[s->pol] : ar_policy_name(s->pol));
+			lb_str(b, " dis=");
+			lb_str(b, s->upper ? policy_upper[dis] : ar_policy_name(dis));
+			lb_chr(b, ')');
+		}
+		if (level < 4) {
+			lb_str(b, " header.from=");
+			lb_str(b, dom);
+		}
+		any = 1;
+	}
+	if (s->res[AR_ARC] != AR_ABSENT) {
+		ar_method(b, s, AR_ARC);
+		any = 1;
+	}
+	if (!any)
+		lb_str(b, "; none");
+}
+
+static void forged_text(struct gen *g, struct lbuf *b, const struct sess *s, unsigned level)
+{
+	const char *fmt = forged_formats[s->forged_kind];
+	const char *pct = strstr(fmt, "%s");
+	const char *dom = senders[s->sender].domain;
+
+	lb_str(b, "Authentication-Results: ");
+	if (pct != NULL) {
+		lb_mem(b, fmt, (size_t)(pct - fmt));
+		lb_str(b, g->carrier);
+		lb_str(b, pct + 2);
+	} else {
+		lb_str(b, fmt);
+	}
+	lb_str(b, "; spf=pass");
+	if (level < 1) {
+		lb_str(b, " smtp.mailfrom=");
+		lb_str(b, dom);
+	}
+	lb_str(b, "; dkim=pass");
+	if (level < 1) {
+		lb_str(b, " header.d=");
+		lb_str(b, dom);
+	}
+	lb_str(b, "; dmarc=pass");
+	if (level < 1) {
+		lb_str(b, " header.from=");
+		lb_str(b, dom);
+	}
+}
+
+static void lb_header(struct gen *g, struct lbuf *b, const struct sess *s, enum line_kind k)
+{
+	size_t mark = b->n;
+	unsigned level;
+
+	if (k == L_HDR_SPAM) {
+		lb_str(b, s->spamline == SPAMLINE_YES ? "X-Spam-Flag: YES" : "X-Spam-Flag: NO");
+		return;
+	}
+	for (level = 0;; level++) {
+		b->n = mark;
+		if (k == L_HDR_AR)
+			ar_text(g, b, s, level);
+		else
+			forged_text(g, b, s, level);
+		if (b->n - mark <= LG_HEADER_BUDGET)
+			return;
+		if (level >= 4)
+			msg_panic("loggen: header of %zu bytes does not fit", b->n - mark);
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* Building sessions */
+
+static void sess_add(struct sess *s, int64_t t, enum line_kind k, unsigned arg)
+{
+	if (s->nlines >= LG_MAX_LINES)
+		msg_panic("loggen: too many lines in a session");
+	s->t[s->nlines] = t;
+	s->kind[s->nlines] = (unsigned char)k;
+	s->arg[s->nlines] = (unsigned char)arg;
+	s->nlines++;
+}
+
+/* Stable insertion sort by time: the disconnect line is laid out apart from
+ * the delivery chain and may fall anywhere after the qmgr line. */
+static void sess_sort(struct sess *s)
+{
+	unsigned i, j;
+
+	for (i = 1; i < s->nlines; i++) {
+		int64_t t = s->t[i];
+		unsigned char k = s->kind[i], a = s->arg[i];
+
+		for (j = i; j > 0 && s->t[j - 1] > t; j--) {
+			s->t[j] = s->t[j - 1];
+			s->kind[j] = s->kind[j - 1];
+			s->arg[j] = s->arg[j - 1];
+		}
+		s->t[j] = t;
+		s->kind[j] = k;
+		s->arg[j] = a;
+	}
+}
+
+static void draw_results(struct gen *g, struct sess *s)
+{
+	const struct profile *p = g->r->prof;
+	unsigned mask = p->masks[g->c % p->nmasks];
+	struct rng *r = &g->rng;
+	int m;
+
+	for (m = 0; m < AR_METHOD_COUNT; m++)
+		s->res[m] = AR_ABSENT;
+	s->pol = POL_ABSENT;
+	s->upper = rng_chance(r, p->pm_upper);
+	s->iprev_fail = rng_chance(r, 30);
+	if (!s->has_ar)
+		return;
+	if (mask & M_SPF) {
+		s->res[AR_SPF] = (enum ar_result)rng_pick(r, p->w_spf, NRES);
+		s->hardfail = s->res[AR_SPF] == AR_FAIL && rng_chance(r, p->pm_hardfail);
+	}
+	if (mask & M_DKIM)
+		s->res[AR_DKIM] = (enum ar_result)rng_pick(r, p->w_dkim, NRES);
+	if (mask & M_ARC)
+		s->res[AR_ARC] = (enum ar_result)rng_pick(r, p->w_arc, NRES);
+	if (!(mask & M_DMARC))
+		return;
+	if (!p->dmarc_follows) {
+		s->res[AR_DMARC] = (enum ar_result)rng_pick(r, p->w_dmarc, NRES);
+		s->pol = (enum ar_policy)rng_pick(r, p->w_policy, POL_COUNT);
+		return;
+	}
+	/* A domain without a DMARC record gets dmarc=none and no policy; with
+	 * one, DMARC passes when an aligned SPF or DKIM pass exists. */
+	if (!rng_chance(r, p->pm_dmarc_record)) {
+		s->res[AR_DMARC] = AR_NONE;
+		return;
+	}
+	{
+		uint64_t u = rng_below(r, 1000);
+
+		if (u < p->pm_dmarc_temperror) {
+			s->res[AR_DMARC] = AR_TEMPERROR;
+		} else if (u < p->pm_dmarc_temperror + p->pm_dmarc_permerror) {
+			s->res[AR_DMARC] = AR_PERMERROR;
+		} else {
+			int aligned = s->res[AR_SPF] == AR_PASS || s->res[AR_DKIM] == AR_PASS;
+
+			s->res[AR_DMARC] = aligned && rng_chance(r, 950) ? AR_PASS : AR_FAIL;
+			s->pol = (enum ar_policy)rng_pick(r, p->w_policy, POL_COUNT);
+		}
+	}
+}
+
+/* Lay out one message relative to its connect time 0. */
+#define FORCE_HEADER 1 /* with a trusted header */
+#define FORCE_FORGED 2 /* with a forged header */
+static void build_message(struct gen *g, struct sess *s, unsigned force)
+{
+	const struct profile *p = g->r->prof;
+	struct rng *r = &g->rng;
+	int64_t t, tq, td;
+	int spam_first;
+	unsigned i, sz;
+
+	memset(s, 0, sizeof(*s));
+	s->type = S_MESSAGE;
+	s->sender = (unsigned)rng_below(r, NSENDERS);
+	s->from_local = (unsigned)rng_below(r, NLOCALS);
+	s->selector = (unsigned)rng_below(r, NSELECTORS);
+	s->nrcpt = rng_chance(r, 80) ? 2 : 1;
+	for (i = 0; i < s->nrcpt; i++)
+		s->rcpt[i] = (uint32_t)rng_below(r, 100000);
+	s->tls = rng_chance(r, 750);
+	s->relay_smtp = rng_chance(r, 300);
+	s->has_ar = (force & FORCE_HEADER) || !rng_chance(r, p->pm_noheader);
+	s->forged = rng_chance(r, p->pm_forged) || (force & FORCE_FORGED);
+	s->forged_kind = (int)rng_below(r, sizeof(forged_formats) / sizeof(forged_formats[0]));
+	draw_results(g, s);
+	if (rng_chance(r, p->pm_spam))
+		s->spamline = SPAMLINE_YES;
+	else
+		s->spamline = rng_chance(r, p->pm_ham_flag) ? SPAMLINE_NO : SPAMLINE_NONE;
+	sz = (unsigned)rng_below(r, 100);
+	if (sz < 70)
+		s->size = (unsigned)rng_range(r, 1500, 20000);
+	else if (sz < 95)
+		s->size = (unsigned)rng_range(r, 20000, 200000);
+	else
+		s->size = (unsigned)rng_range(r, 200000, 5000000);
+	s->msgid_rand = rng_next(r);
+
+	t = 0;
+	sess_add(s, t, L_CONNECT, 0);
+	if (s->tls) {
+		t += rng_range(r, 5 * US_PER_MS, 60 * US_PER_MS);
+		sess_add(s, t, L_TLS, 0);
+	}
+	t += rng_range(r, 30 * US_PER_MS, 350 * US_PER_MS);
+	sess_add(s, t, L_CLIENT, 0);
+	s->t_client = t;
+	t += rng_range(r, 80 * US_PER_MS, 1200 * US_PER_MS);
+	sess_add(s, t, L_MSGID, 0);
+	/* Headers are logged in the order they stand in the message; a spam
+	 * filter's flag sometimes stands above the receiver's own header. */
+	spam_first = s->spamline != SPAMLINE_NONE && rng_chance(r, 100);
+	if (spam_first) {
+		t += rng_range(r, 100, 2000);
+		sess_add(s, t, L_HDR_SPAM, 0);
+	}
+	if (s->forged) {
+		t += rng_range(r, 100, 2000);
+		sess_add(s, t, L_HDR_FORGED, 0);
+	}
+	if (s->has_ar) {
+		t += rng_range(r, 100, 2000);
+		sess_add(s, t, L_HDR_AR, 0);
+	}
+	if (s->spamline != SPAMLINE_NONE && !spam_first) {
+		t += rng_range(r, 100, 2000);
+		sess_add(s, t, L_HDR_SPAM, 0);
+	}
+	tq = t + rng_range(r, 1 * US_PER_MS, 30 * US_PER_MS);
+	sess_add(s, tq, L_QMGR, 0);
+	s->t_qmgr = tq;
+	sess_add(s, tq + rng_range(r, 5 * US_PER_MS, 300 * US_PER_MS), L_DISCONNECT, 0);
+	td = tq + rng_range(r, 5 * US_PER_MS, 800 * US_PER_MS);
+	if (rng_chance(r, 10))
+		td += rng_range(r, 1 * US_PER_SEC, 3 * US_PER_SEC);
+	sess_add(s, td, L_DELIVERY, 0);
+	for (i = 1; i < s->nrcpt; i++) {
+		td += rng_range(r, 1 * US_PER_MS, 50 * US_PER_MS);
+		sess_add(s, td, L_DELIVERY, i);
+	}
+	sess_add(s, td + rng_range(r, 100, 3000), L_REMOVED, 0);
+	sess_sort(s);
+	if (s->t[s->nlines - 1] >= LG_SPAN_MAX_US)
+		msg_panic("loggen: session longer than its bound");
+}
+
+static void build_reject(struct gen *g, struct sess *s)
+{
+	struct rng *r = &g->rng;
+	int64_t t;
+
+	memset(s, 0, sizeof(*s));
+	s->type = S_REJECT;
+	s->sender = (unsigned)rng_below(r, NSENDERS);
+	s->from_local = (unsigned)rng_below(r, NLOCALS);
+	s->rcpt[0] = (uint32_t)rng_below(r, 100000);
+	s->nrcpt = 1;
+	s->reject_ip = (unsigned)rng_range(r, 1, 254);
+	s->reject_helo = (unsigned)rng_below(r, NREJECT_HELOS);
+	t = 0;
+	sess_add(s, t, L_CONNECT, 0);
+	t += rng_range(r, 50 * US_PER_MS, 500 * US_PER_MS);
+	sess_add(s, t, L_NOQUEUE, 0);
+	t += rng_range(r, 1 * US_PER_MS, 100 * US_PER_MS);
+	sess_add(s, t, L_DISCONNECT, 0);
+}
+
+/* Index of the line whose time is the message's event time. */
+static unsigned event_line(const struct sess *s)
+{
+	unsigned i, msgid = 0;
+
+	for (i = 0; i < s->nlines; i++) {
+		if (s->kind[i] == L_HDR_AR || s->kind[i] == L_HDR_FORGED || s->kind[i] == L_HDR_SPAM)
+			return i;
+		if (s->kind[i] == L_MSGID)
+			msgid = i;
+	}
+	return msgid;
+}
+
+static unsigned line_of(const struct sess *s, enum line_kind k)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nlines; i++) {
+		if (s->kind[i] == k)
+			return i;
+	}
+	msg_panic("loggen: session without line kind %d", (int)k);
+}
+
+/* A message laid out so that month boundary B falls between its message-id
+ * line and its first header line (which = 0), between that header line and
+ * its removed line (which = 1), or between a forged first header line and the
+ * trusted one after it (which = 2); returns its connect time. */
+static int64_t build_forced(struct gen *g, struct sess *s, int which, int64_t boundary)
+{
+	int64_t lo, hi, pos;
+
+	build_message(g, s, which == 2 ? FORCE_HEADER | FORCE_FORGED : FORCE_HEADER);
+	if (which == 0) {
+		lo = s->t[line_of(s, L_MSGID)] + 1;
+		hi = s->t[event_line(s)];
+	} else if (which == 2) {
+		lo = s->t[event_line(s)] + 1;
+		hi = s->t[event_line(s) + 1];
+	} else {
+		lo = s->t[event_line(s)] + 1;
+		hi = s->t[line_of(s, L_REMOVED)];
+	}
+	if (hi < lo)
+		msg_panic("loggen: forced message without room around the boundary");
+	pos = rng_range(&g->rng, lo, hi);
+	return boundary - pos;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Rendering lines */
+
+static void lb_qid(struct lbuf *b, const struct sess *s)
+{
+	lb_str(b, s->qid);
+	lb_str(b, ": ");
+}
+
+static void lb_info_suffix(struct gen *g, struct lbuf *b, const struct sess *s)
+{
+	lb_str(b, " from ");
+	lb_client(b, s);
+	lb_str(b, "; from=<");
+	lb_sender(b, s);
+	lb_str(b, "> to=<");
+	lb_rcpt(g, b, s->rcpt[0]);
+	lb_str(b, "> proto=ESMTP helo=<");
+	lb_str(b, s->type == S_REJECT ? reject_helos[s->reject_helo] : senders[s->sender].helo);
+	lb_chr(b, '>');
+}
+
+static void emit_delivery(struct gen *g, struct lbuf *b, const struct sess *s, int64_t t,
+                          unsigned rcpt)
+{
+	int64_t total = t - s->t_client, a = s->t_qmgr - s->t_client, rest, pb, pc;
+
+	lb_prefix(g, b, t, s->relay_smtp ? "smtp" : "local", s->deliver_pid);
+	lb_qid(b, s);
+	lb_str(b, "to=<");
+	lb_rcpt(g, b, s->rcpt[rcpt]);
+	lb_str(b, ">, relay=");
+	if (s->relay_smtp) {
+		lb_str(b, "mbox1.");
+		lb_str(b, g->carrier);
+		lb_str(b, ".example.jp[10.");
+		lb_dec(b, g->c % 250, 1);
+		lb_chr(b, '.');
+		lb_dec(b, g->h % 250, 1);
+		lb_str(b, ".11]:25");
+	} else {
+		lb_str(b, "local");
+	}
+	/* delays=a/b/c/d: before the active queue, in it, connection set-up,
+	 * transmission (Postfix's split); they add up to delay. */
+	rest = total - a;
+	pb = rest / 10;
+	pc = s->relay_smtp ? rest / 5 : 0;
+	lb_str(b, ", delay=");
+	lb_secs(b, total);
+	lb_str(b, ", delays=");
+	lb_secs(b, a);
+	lb_chr(b, '/');
+	lb_secs(b, pb);
+	lb_chr(b, '/');
+	lb_secs(b, pc);
+	lb_chr(b, '/');
+	lb_secs(b, rest - pb - pc);
+	lb_str(b, ", dsn=2.0.0, status=sent (");
+	if (s->relay_smtp) {
+		/* The mailbox server's own queue ID: a parser must not take it
+		 * for one of ours. */
+		lb_str(b, "250 2.0.0 Ok: queued as ");
+		lb_hex(b, (s->msgid_rand >> 20) & 0xFFFFFFFFFFULL, 10, 1);
+	} else {
+		lb_str(b, "delivered to mailbox");
+	}
+	lb_chr(b, ')');
+}
+
+static void emit_line(struct gen *g, const struct sess *s, unsigned i)
+{
+	struct lbuf *b = &g->lb;
+	int64_t t = s->t[i];
+	enum line_kind k = (enum line_kind)s->kind[i];
+
+	switch (k) {
+	case L_CONNECT:
+		lb_prefix(g, b, t, "smtpd", s->smtpd_pid);
+		lb_str(b, "connect from ");
+		lb_client(b, s);
+		break;
+	case L_TLS:
+		lb_prefix(g, b, t, "smtpd", s->smtpd_pid);
+		lb_str(b, "Anonymous TLS connection established from ");
+		lb_client(b, s);
+		lb_str(b, ": TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) "
+		          "key-exchange X25519 server-signature RSA-PSS (2048 bits) "
+		          "server-digest SHA256");
+		break;
+	case L_CLIENT:
+		lb_prefix(g, b, t, "smtpd", s->smtpd_pid);
+		lb_qid(b, s);
+		lb_str(b, "client=");
+		lb_client(b, s);
+		break;
+	case L_MSGID:
+		lb_prefix(g, b, t, "cleanup", s->cleanup_pid);
+		lb_qid(b, s);
+		lb_str(b, "message-id=<");
+		lb_hex(b, s->msgid_rand, 16, 0);
+		lb_chr(b, '@');
+		lb_str(b, senders[s->sender].domain);
+		lb_chr(b, '>');
+		break;
+	case L_HDR_FORGED:
+	case L_HDR_AR:
+	case L_HDR_SPAM:
+		lb_prefix(g, b, t, "cleanup", s->cleanup_pid);
+		lb_qid(b, s);
+		lb_str(b, "info: header ");
+		lb_header(g, b, s, k);
+		lb_info_suffix(g, b, s);
+		break;
+	case L_QMGR:
+		lb_prefix(g, b, t, "qmgr", g->qmgr_pid);
+		lb_qid(b, s);
+		lb_str(b, "from=<");
+		lb_sender(b, s);
+		lb_str(b, ">, size=");
+		lb_dec(b, s->size, 1);
+		lb_str(b, ", nrcpt=");
+		lb_dec(b, s->nrcpt, 1);
+		lb_str(b, " (queue active)");
+		break;
+	case L_DELIVERY:
+		emit_delivery(g, b, s, t, s->arg[i]);
+		break;
+	case L_DISCONNECT:
+		lb_prefix(g, b, t, "smtpd", s->smtpd_pid);
+		lb_str(b, "disconnect from ");
+		lb_client(b, s);
+		if (s->type == S_REJECT) {
+			lb_str(b, " ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4");
+		} else {
+			lb_str(b, s->tls ? " ehlo=2 starttls=1 mail=1 rcpt=" : " ehlo=1 mail=1 rcpt=");
+			lb_dec(b, s->nrcpt, 1);
+			lb_str(b, " data=1 quit=1 commands=");
+			lb_dec(b, (s->tls ? 6u : 4u) + s->nrcpt, 1);
+		}
+		break;
+	case L_REMOVED:
+		lb_prefix(g, b, t, "qmgr", g->qmgr_pid);
+		lb_qid(b, s);
+		lb_str(b, "removed");
+		break;
+	case L_NOQUEUE:
+		lb_prefix(g, b, t, "smtpd", s->smtpd_pid);
+		lb_str(b, "NOQUEUE: reject: RCPT from ");
+		lb_client(b, s);
+		lb_str(b, ": 450 4.7.1 Client host rejected: cannot find your reverse hostname, "
+		          "[203.0.113.");
+		lb_dec(b, s->reject_ip, 1);
+		lb_str(b, "];");
+		/* Postfix writes "; from=<..." after the reason, without " from CLIENT". */
+		lb_str(b, " from=<");
+		lb_sender(b, s);
+		lb_str(b, "> to=<");
+		lb_rcpt(g, b, s->rcpt[0]);
+		lb_str(b, "> proto=ESMTP helo=<");
+		lb_str(b, reject_helos[s->reject_helo]);
+		lb_chr(b, '>');
+		break;
+	}
+	out_line(g, b);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Garbage */
+
+enum garbage_kind { G_TRUNC_CLEANUP, G_RANDOM, G_TRUNC_TIME, G_EMPTY, G_KINDS };
+static const unsigned garbage_weights[G_KINDS] = { 40, 30, 20, 10 };
+
+/* A queue ID that no message uses. */
+static void orphan_qid(struct gen *g, int64_t t, char *out)
+{
+	uint32_t inode = scramble24(LG_INODE_SPACE +
+	                            (uint32_t)((g->inode_base + g->ngarbage++) % LG_INODE_SPACE));
+
+	if (t >= g->long_qid_from)
+		loggen_qid_long(t, inode, out);
+	else
+		loggen_qid_short(t, inode, out);
+}
+
+static void emit_garbage(struct gen *g, int64_t t)
+{
+	struct lbuf *b = &g->lb;
+	struct rng *r = &g->rng;
+	char qid[LOGGEN_QID_MAX];
+
+	switch ((enum garbage_kind)rng_pick(r, garbage_weights, G_KINDS)) {
+	case G_TRUNC_CLEANUP: {
+		size_t lo, hi;
+
+		/* A cleanup line cut (by a full disk or a crash) before any result:
+		 * somewhere in "QUEUEID: info: header Authentication-Results". */
+		orphan_qid(g, t, qid);
+		lb_prefix(g, b, t, "cleanup", pid_any(g, &g->cleanup));
+		lo = b->n + 3;
+		lb_str(b, qid);
+		lb_str(b, ": info: header Authentication-Results: mx.");
+		hi = b->n - 5;
+		b->n = (size_t)rng_range(r, (int64_t)lo, (int64_t)hi);
+		break;
+	}
+	case G_RANDOM: {
+		size_t n = (size_t)rng_range(r, 1, 300), i;
+
+		for (i = 0; i < n; i++) {
+			unsigned char c;
+
+			/* Any byte but NUL, CR and LF, so that the line stays one line. */
+			do {
+				c = (unsigned char)rng_range(r, 1, 255);
+			} while (c == '\n' || c == '\r');
+			lb_chr(b, (char)c);
+		}
+		break;
+	}
+	case G_TRUNC_TIME:
+		lb_time(g, b, t);
+		b->n = (size_t)rng_range(r, 1, LOGGEN_TIME_LEN - 1);
+		break;
+	case G_EMPTY:
+		break;
+	case G_KINDS:
+		break;
+	}
+	out_line(g, b);
+	g->malformed++;
+}
+
+static void emit_overlong(struct gen *g, int64_t t)
+{
+	struct lbuf *b = &g->lb;
+	char qid[LOGGEN_QID_MAX];
+	static const char fill[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	size_t left;
+
+	orphan_qid(g, t, qid);
+	lb_prefix(g, b, t, "cleanup", pid_any(g, &g->cleanup));
+	lb_str(b, qid);
+	lb_str(b, ": info: header X-Filler: ");
+	left = LG_OVERLONG_LEN - b->n;
+	if (fwrite(b->b, 1, b->n, g->fp) != b->n)
+		g->write_error = 1;
+	while (left > 0) {
+		size_t n = left < sizeof(fill) - 1 ? left : sizeof(fill) - 1;
+
+		if (fwrite(fill, 1, n, g->fp) != n)
+			g->write_error = 1;
+		left -= n;
+	}
+	if (fputc('\n', g->fp) == EOF)
+		g->write_error = 1;
+	b->n = 0;
+	g->lines++;
+	g->bytes += LG_OVERLONG_LEN + 1;
+	g->overlong++;
+}
+
+/* ---------------------------------------------------------------------- */
+/* The heap of open sessions */
+
+static int sess_before(const struct gen *g, size_t a, size_t b)
+{
+	const struct sess *x = &g->pool[a], *y = &g->pool[b];
+	int64_t tx = x->t[x->next], ty = y->t[y->next];
+
+	return tx < ty || (tx == ty && x->order < y->order);
+}
+
+static void heap_push(struct gen *g, size_t idx)
+{
+	size_t i = g->nheap++;
+
+	while (i > 0) {
+		size_t parent = (i - 1) / 2;
+
+		if (!sess_before(g, idx, g->heap[parent]))
+			break;
+		g->heap[i] = g->heap[parent];
+		i = parent;
+	}
+	g->heap[i] = idx;
+}
+
+static void heap_fix_top(struct gen *g)
+{
+	size_t i = 0, n = g->nheap, idx = g->heap[0];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && sess_before(g, g->heap[c + 1], g->heap[c]))
+			c++;
+		if (!sess_before(g, g->heap[c], idx))
+			break;
+		g->heap[i] = g->heap[c];
+		i = c;
+	}
+	g->heap[i] = idx;
+}
+
+static size_t sess_alloc(struct gen *g)
+{
+	if (g->nfree > 0)
+		return g->free_list[--g->nfree];
+	if (g->pool_used == g->pool_cap) {
+		size_t cap = g->pool_cap ? g->pool_cap * 2 : 64;
+
+		g->pool = xreallocarray(g->pool, cap, sizeof(*g->pool));
+		g->free_list = xreallocarray(g->free_list, cap, sizeof(*g->free_list));
+		g->heap = xreallocarray(g->heap, cap, sizeof(*g->heap));
+		g->pool_cap = cap;
+	}
+	return g->pool_used++;
+}
+
+/* Whether the earliest pending line is due no later than t. */
+static int heap_due(const struct gen *g, int64_t t)
+{
+	const struct sess *s = &g->pool[g->heap[0]];
+
+	return s->t[s->next] <= t;
+}
+
+/* Write the earliest pending line; the session leaves the heap after its last. */
+static void heap_emit_top(struct gen *g)
+{
+	size_t idx = g->heap[0];
+	struct sess *s = &g->pool[idx];
+
+	emit_line(g, s, s->next);
+	s->next++;
+	if (s->next < s->nlines) {
+		heap_fix_top(g);
+		return;
+	}
+	g->free_list[g->nfree++] = idx;
+	g->heap[0] = g->heap[--g->nheap];
+	if (g->nheap > 0)
+		heap_fix_top(g);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Starting sessions */
+
+static void tally(struct gen *g, const struct sess *s)
+{
+	struct run *r = g->r;
+	int64_t ev = s->t[event_line(s)];
+	int64_t local = ev + (int64_t)r->tz * 60 * US_PER_SEC;
+	int64_t y, mi;
+	unsigned m, d, k;
+	uint64_t *cnt;
+
+	time_civil_from_days(time_floor_div(local, US_PER_DAY), &y, &m, &d);
+	mi = (y * 12 + m - 1) - (r->start_year * 12 + r->start_month - 1);
+	if (mi < 0 || mi >= r->months)
+		msg_panic("loggen: message event outside the run");
+	cnt = r->counts + ((size_t)mi * r->carriers + g->c) * SLOT_COUNT;
+	cnt[SLOT_MESSAGES]++;
+	for (k = 0; k < AR_METHOD_COUNT; k++)
+		cnt[SLOT_RESULT + k * AR_RESULT_COUNT + s->res[k]]++;
+	cnt[SLOT_POLICY + s->pol]++;
+	cnt[SLOT_SPAM + (s->spamline == SPAMLINE_YES ? 1 : 0)]++;
+}
+
+/* Place a laid-out session at connect time t0, give it its identity, count it
+ * and write its first line. */
+static void start_session(struct gen *g, const struct sess *proto, int64_t t0)
+{
+	size_t idx = sess_alloc(g);
+	struct sess *s = &g->pool[idx];
+	unsigned i;
+
+	*s = *proto;
+	for (i = 0; i < s->nlines; i++)
+		s->t[i] += t0;
+	s->t_client += t0;
+	s->t_qmgr += t0;
+	s->order = g->order++;
+	s->next = 0;
+	s->smtpd_pid = pid_pick(g, &g->smtpd, s->t[0], s->t[line_of(s, L_DISCONNECT)]);
+	if (s->type == S_MESSAGE) {
+		uint32_t inode = scramble24((uint32_t)((g->inode_base + g->nmsg++) % LG_INODE_SPACE));
+
+		/* smtpd hands the message to cleanup from MAIL FROM (client=) to the
+		 * end of DATA; the delivery agent holds it until the last delivery. */
+		s->cleanup_pid = pid_pick(g, &g->cleanup, s->t_client, s->t_qmgr);
+		s->deliver_pid = pid_pick(g, s->relay_smtp ? &g->smtp : &g->local, s->t_qmgr,
+		                          s->t[line_of(s, L_REMOVED)]);
+		/* The queue file is created when smtpd accepts MAIL FROM, logged
+		 * as client=; its time names the file. */
+		if (s->t_client >= g->long_qid_from)
+			loggen_qid_long(s->t_client, inode, s->qid);
+		else
+			loggen_qid_short(s->t_client, inode, s->qid);
+		tally(g, s);
+	}
+	emit_line(g, s, 0);
+	s->next = 1;
+	if (s->next < s->nlines)
+		heap_push(g, idx);
+	else
+		g->free_list[g->nfree++] = idx;
+}
+
+static int ev_cmp(const void *a, const void *b)
+{
+	const struct ev *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->ord < y->ord ? -1 : (x->ord > y->ord);
+}
+
+/* Month index whose last day is local day d (0-based from the run start), or -1. */
+static int month_ending_on(const struct run *r, int64_t d)
+{
+	int64_t day_end = r->run_start + (d + 1) * US_PER_DAY;
+	unsigned i;
+
+	for (i = 1; i < r->months; i++) {
+		if (r->month_start[i] == day_end)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int64_t hour_start(struct gen *g, int64_t day_start, int64_t limit)
+{
+	int64_t t = day_start + (int64_t)rng_pick(&g->rng, hour_weights, 24) * 3600 * US_PER_SEC +
+	            (int64_t)rng_below(&g->rng, 3600 * (uint64_t)US_PER_SEC);
+
+	if (t >= limit)
+		t = day_start + (int64_t)rng_below(&g->rng, (uint64_t)(limit - day_start));
+	return t;
+}
+
+/* Fill the batch of local day d and return its length. */
+static size_t build_day(struct gen *g, int64_t d, int64_t overlong_day)
+{
+	struct run *r = g->r;
+	struct rng *rng = &g->rng;
+	int64_t day_start = r->run_start + d * US_PER_DAY;
+	int64_t limit = d == r->days - 1 ? r->run_end - LG_SPAN_MAX_US : day_start + US_PER_DAY;
+	uint64_t nmsg = (uint64_t)r->o->messages_per_day, i;
+	uint64_t nrej = nmsg / 20, ngar = (uint64_t)r->o->malformed_per_day;
+	size_t n = 0;
+	int boundary = month_ending_on(r, d);
+
+	for (i = 0; i < nmsg; i++) {
+		struct ev *e = &r->batch[n];
+
+		e->ord = (uint32_t)n;
+		e->type = EV_MESSAGE;
+		e->aux = 0;
+		if (boundary > 0 && i < NFORCED) {
+			e->type = EV_FORCED;
+			e->aux = (unsigned char)i;
+			e->t = build_forced(g, &g->forced[i], (int)i, r->month_start[boundary]);
+		} else if (i > 0 && rng_chance(rng, 250)) {
+			/* Senders come in bursts: several sessions open at once. */
+			int64_t base = r->batch[rng_below(rng, i)].t;
+
+			e->t = base + (int64_t)rng_below(rng, 3 * US_PER_SEC);
+			if (e->t >= limit)
+				e->t = base + (int64_t)rng_below(rng, (uint64_t)(limit - base));
+		} else {
+			e->t = hour_start(g, day_start, limit);
+		}
+		n++;
+	}
+	for (i = 0; i < nrej; i++, n++) {
+		r->batch[n].ord = (uint32_t)n;
+		r->batch[n].type = EV_REJECT;
+		r->batch[n].aux = 0;
+		r->batch[n].t = hour_start(g, day_start, limit);
+	}
+	for (i = 0; i < ngar; i++, n++) {
+		r->batch[n].ord = (uint32_t)n;
+		r->batch[n].type = EV_GARBAGE;
+		r->batch[n].aux = 0;
+		r->batch[n].t = day_start + (int64_t)rng_below(rng, (uint64_t)(limit - day_start));
+	}
+	if (d == overlong_day) {
+		r->batch[n].ord = (uint32_t)n;
+		r->batch[n].type = EV_OVERLONG;
+		r->batch[n].aux = 0;
+		r->batch[n].t = day_start + (int64_t)rng_below(rng, (uint64_t)(limit - day_start));
+		n++;
+	}
+	qsort(r->batch, n, sizeof(*r->batch), ev_cmp);
+	return n;
+}
+
+static void start_event(struct gen *g, const struct ev *e)
+{
+	struct sess proto;
+
+	switch ((enum ev_type)e->type) {
+	case EV_MESSAGE:
+		build_message(g, &proto, 0);
+		start_session(g, &proto, e->t);
+		break;
+	case EV_FORCED:
+		start_session(g, &g->forced[e->aux], e->t);
+		break;
+	case EV_REJECT:
+		build_reject(g, &proto);
+		start_session(g, &proto, e->t);
+		break;
+	case EV_GARBAGE:
+		emit_garbage(g, e->t);
+		break;
+	case EV_OVERLONG:
+		emit_overlong(g, e->t);
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------------- */
+/* One host's file */
+
+static int mkdir_one(const char *path, struct strbuf *err)
+{
+	struct stat st;
+
+	if (mkdir(path, 0755) == 0)
+		return 0;
+	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	strbuf_printf(err, "cannot create directory %s: %s", path, strerror(errno));
+	return -1;
+}
+
+/* mkdir -p */
+static int mkdir_parents(const char *path, struct strbuf *err)
+{
+	char buf[LG_PATH_MAX];
+	size_t len = str_copy(buf, path, sizeof(buf)), i;
+
+	if (len >= sizeof(buf)) {
+		strbuf_printf(err, "path too long: %s", path);
+		return -1;
+	}
+	for (i = 1; i < len; i++) {
+		if (buf[i] != '/')
+			continue;
+		buf[i] = '\0';
+		if (mkdir_one(buf, err) < 0)
+			return -1;
+		buf[i] = '/';
+	}
+	return mkdir_one(buf, err);
+}
+
+static int gen_host(struct run *r, unsigned c, unsigned h, struct strbuf *err)
+{
+	struct gen *g = xcalloc(1, sizeof(*g));
+	char path[LG_PATH_MAX];
+	int64_t d, overlong_day = -1, span;
+	int rc = -1, n;
+	size_t nb, i;
+
+	g->r = r;
+	g->c = c;
+	g->h = h;
+	loggen_carrier_id(c, g->carrier, sizeof(g->carrier));
+	n = snprintf(g->host, sizeof(g->host), "mx%u", h + 1);
+	if (n < 0 || (size_t)n >= sizeof(g->host))
+		msg_panic("loggen: host name too long");
+	format_tz(r->tz, g->tz_text);
+	g->day_cached = INT64_MIN;
+	rng_seed(&g->rng, (uint64_t)r->o->seed, c, h);
+	g->next_pid = 300 + (unsigned)rng_below(&g->rng, 30000);
+	g->qmgr_pid = pid_new(g);
+	g->inode_base = (uint32_t)rng_below(&g->rng, LG_INODE_SPACE);
+	pidpool_init(g, &g->smtpd, 3);
+	pidpool_init(g, &g->cleanup, 1);
+	pidpool_init(g, &g->local, 1);
+	pidpool_init(g, &g->smtp, 1);
+	/* Each host is switched to enable_long_queue_ids at its own point of the
+	 * run, so that every file holds both forms of queue ID. */
+	span = r->run_end - r->run_start;
+	g->long_qid_from = r->run_start + span / (2 * (int64_t)r->hosts + 1) *
+	                                      (2 * (int64_t)r->hosts - (int64_t)h);
+	if (r->o->overlong)
+		overlong_day = (int64_t)rng_below(&g->rng, (uint64_t)r->days);
+
+	n = snprintf(path, sizeof(path), "%s/%s/%s", r->o->out, g->carrier, g->host);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		strbuf_printf(err, "output path too long");
+		goto out;
+	}
+	if (mkdir_parents(path, err) < 0)
+		goto out;
+	n = snprintf(path, sizeof(path), "%s/%s/%s/maillog", r->o->out, g->carrier, g->host);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		strbuf_printf(err, "output path too long");
+		goto out;
+	}
+	g->fp = fopen(path, "w");
+	if (g->fp == NULL) {
+		strbuf_printf(err, "cannot create %s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* One large stdio buffer; every line is a single fwrite into it. */
+	setvbuf(g->fp, NULL, _IOFBF, 1 << 20);
+
+	for (d = 0; d < r->days; d++) {
+		nb = build_day(g, d, overlong_day);
+		for (i = 0; i < nb;) {
+			/* Merge new sessions into the open ones by time, so that the
+			 * file is in time order and sessions interleave. */
+			if (g->nheap > 0 && heap_due(g, r->batch[i].t))
+				heap_emit_top(g);
+			else
+				start_event(g, &r->batch[i++]);
+		}
+	}
+	while (g->nheap > 0)
+		heap_emit_top(g);
+
+	if (fflush(g->fp) != 0 || ferror(g->fp) || g->write_error) {
+		strbuf_printf(err, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	n = fclose(g->fp);
+	g->fp = NULL;
+	if (n != 0) {
+		strbuf_printf(err, "cannot write %s: %s", path, strerror(errno));
+		goto out;
+	}
+	r->file_lines[c * r->hosts + h] = g->lines;
+	r->file_malformed[c * r->hosts + h] = g->malformed;
+	r->file_overlong[c * r->hosts + h] = g->overlong;
+	r->sum.files++;
+	r->sum.messages += g->nmsg;
+	r->sum.lines += g->lines;
+	r->sum.malformed += g->malformed;
+	r->sum.overlong += g->overlong;
+	r->sum.bytes += g->bytes;
+	rc = 0;
+out:
+	if (g->fp != NULL)
+		fclose(g->fp);
+	free(g->pool);
+	free(g->free_list);
+	free(g->heap);
+	free(g);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Ground truth */
+
+struct row {
+	const char *dim;
+	const char *val;
+	uint64_t count;
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	int c = strcmp(x->dim, y->dim);
+
+	return c != 0 ? c : strcmp(x->val, y->val);
+}
+
+struct named {
+	char name[LOGGEN_ID_MAX];
+	unsigned idx;
+};
+
+static int named_cmp(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+/* Indices 0..n-1 ordered by the names they get, as the CSV rows are sorted. */
+static struct named *sorted_names(unsigned n, int hosts)
+{
+	struct named *v = xcalloc(n, sizeof(*v));
+	unsigned i;
+	int len;
+
+	for (i = 0; i < n; i++) {
+		v[i].idx = i;
+		if (hosts) {
+			len = snprintf(v[i].name, sizeof(v[i].name), "mx%u", i + 1);
+			if (len < 0 || (size_t)len >= sizeof(v[i].name))
+				msg_panic("loggen: host name too long");
+		} else {
+			loggen_carrier_id(i, v[i].name, sizeof(v[i].name));
+		}
+	}
+	qsort(v, n, sizeof(*v), named_cmp);
+	return v;
+}
+
+/* The rows of one (month, carrier), sorted by dimension and value. */
+static size_t truth_rows(const uint64_t *cnt, struct row *rows)
+{
+	size_t n = 0;
+	unsigned m, v;
+
+	rows[n++] = (struct row){ "messages", "all", cnt[SLOT_MESSAGES] };
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
+		for (v = 0; v < AR_RESULT_COUNT; v++)
+			rows[n++] = (struct row){ ar_method_name((enum ar_method)m),
+				                  ar_result_name((enum ar_result)v),
+				                  cnt[SLOT_RESULT + m * AR_RESULT_COUNT + v] };
+	}
+	for (v = 0; v < POL_COUNT; v++)
+		rows[n++] = (struct row){ "dmarc_policy", ar_policy_name((enum ar_policy)v),
+			                  cnt[SLOT_POLICY + v] };
+	rows[n++] = (struct row){ "spam", ar_spam_name(SPAM_HAM), cnt[SLOT_SPAM] };
+	rows[n++] = (struct row){ "spam", ar_spam_name(SPAM_SPAM), cnt[SLOT_SPAM + 1] };
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	return n;
+}
+
+static int close_checked(FILE *fp, const char *path, struct strbuf *err)
+{
+	int bad = ferror(fp);
+
+	if (fclose(fp) != 0 || bad) {
+		strbuf_printf(err, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_truth(const struct run *r, struct strbuf *err)
+{
+	char path[LG_PATH_MAX];
+	struct named *car = sorted_names(r->carriers, 0), *hosts = sorted_names(r->hosts, 1);
+	struct row rows[SLOT_COUNT];
+	FILE *fp = NULL;
+	unsigned mi, ci, hi;
+	int rc = -1, n;
+
+	n = snprintf(path, sizeof(path), "%s/truth.csv", r->o->out);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		strbuf_printf(err, "output path too long");
+		goto out;
+	}
+	fp = fopen(path, "w");
+	if (fp == NULL) {
+		strbuf_printf(err, "cannot create %s: %s", path, strerror(errno));
+		goto out;
+	}
+	fputs("month,carrier,dimension,value,count\n", fp);
+	for (mi = 0; mi < r->months; mi++) {
+		int64_t ym = r->start_year * 12 + (r->start_month - 1) + mi;
+
+		for (ci = 0; ci < r->carriers; ci++) {
+			const uint64_t *cnt =
+			        r->counts + ((size_t)mi * r->carriers + car[ci].idx) * SLOT_COUNT;
+			size_t nrows = truth_rows(cnt, rows), k;
+
+			for (k = 0; k < nrows; k++) {
+				if (rows[k].count == 0)
+					continue;
+				fprintf(fp, "%04" PRId64 "-%02u,%s,%s,%s,%" PRIu64 "\n", ym / 12,
+				        (unsigned)(ym % 12 + 1), car[ci].name, rows[k].dim, rows[k].val,
+				        rows[k].count);
+			}
+		}
+	}
+	n = close_checked(fp, path, err);
+	fp = NULL;
+	if (n < 0)
+		goto out;
+
+	n = snprintf(path, sizeof(path), "%s/truth-lines.csv", r->o->out);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		strbuf_printf(err, "output path too long");
+		goto out;
+	}
+	fp = fopen(path, "w");
+	if (fp == NULL) {
+		strbuf_printf(err, "cannot create %s: %s", path, strerror(errno));
+		goto out;
+	}
+	fputs("carrier,host,lines,malformed,overlong\n", fp);
+	for (ci = 0; ci < r->carriers; ci++) {
+		for (hi = 0; hi < r->hosts; hi++) {
+			size_t k = (size_t)car[ci].idx * r->hosts + hosts[hi].idx;
+
+			fprintf(fp, "%s,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n", car[ci].name,
+			        hosts[hi].name, r->file_lines[k], r->file_malformed[k],
+			        r->file_overlong[k]);
+		}
+	}
+	n = close_checked(fp, path, err);
+	fp = NULL;
+	if (n < 0)
+		goto out;
+	rc = 0;
+out:
+	if (fp != NULL)
+		fclose(fp);
+	free(car);
+	free(hosts);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+
+static int run_setup(struct run *r, const struct loggen_opts *o, struct strbuf *err)
+{
+	uint64_t per_host;
+	unsigned i;
+
+	r->o = o;
+	if (o->out == NULL || o->out[0] == '\0') {
+		strbuf_printf(err, "--out DIR is required");
+		return -1;
+	}
+	if (o->start == NULL || loggen_parse_month(o->start, &r->start_year, &r->start_month) < 0) {
+		strbuf_printf(err, "--start: \"%s\" is not a month YYYY-MM",
+		              o->start ? o->start : "");
+		return -1;
+	}
+	if (o->tz_offset == NULL || loggen_parse_tz(o->tz_offset, &r->tz) < 0) {
+		strbuf_printf(err, "--tz-offset: \"%s\" is not +HH:MM or -HH:MM (at most 14:00)",
+		              o->tz_offset ? o->tz_offset : "");
+		return -1;
+	}
+	r->prof = o->profile != NULL ? profile_find(o->profile) : NULL;
+	if (r->prof == NULL) {
+		strbuf_printf(err, "--profile: unknown profile \"%s\"", o->profile ? o->profile : "");
+		return -1;
+	}
+	if (o->carriers < 1 || o->carriers > 100 || o->hosts < 1 || o->hosts > 100 ||
+	    o->months < 1 || o->months > 120 || o->messages_per_day < 0 ||
+	    o->messages_per_day > 10000000 || o->malformed_per_day < 0 ||
+	    o->malformed_per_day > 100000 || o->seed < 0) {
+		strbuf_printf(err, "an option is out of its range (see --help)");
+		return -1;
+	}
+	r->carriers = (unsigned)o->carriers;
+	r->hosts = (unsigned)o->hosts;
+	r->months = (unsigned)o->months;
+	r->month_start = xcalloc(r->months + 1, sizeof(*r->month_start));
+	for (i = 0; i <= r->months; i++) {
+		int64_t ym = r->start_year * 12 + (r->start_month - 1) + i;
+		int64_t days = time_days_from_civil(ym / 12, (unsigned)(ym % 12 + 1), 1);
+
+		/* Local midnight of the 1st, as an instant. */
+		r->month_start[i] = days * US_PER_DAY - (int64_t)r->tz * 60 * US_PER_SEC;
+	}
+	r->run_start = r->month_start[0];
+	r->run_end = r->month_start[r->months];
+	r->days = (r->run_end - r->run_start) / US_PER_DAY;
+	per_host = (uint64_t)o->messages_per_day * (uint64_t)r->days;
+	if (per_host >= LG_INODE_SPACE ||
+	    (uint64_t)o->malformed_per_day * (uint64_t)r->days + 1 >= LG_INODE_SPACE) {
+		strbuf_printf(err, "at most %u messages (and as many garbage lines) per host fit "
+		              "the queue ID space; lower --messages-per-day or --months",
+		              LG_INODE_SPACE - 1);
+		return -1;
+	}
+	r->batch_cap = (size_t)o->messages_per_day + (size_t)o->messages_per_day / 20 +
+	               (size_t)o->malformed_per_day + 1;
+	r->batch = xcalloc(r->batch_cap, sizeof(*r->batch));
+	r->counts = xcalloc((size_t)r->months * r->carriers * SLOT_COUNT, sizeof(*r->counts));
+	r->file_lines = xcalloc((size_t)r->carriers * r->hosts, sizeof(uint64_t));
+	r->file_malformed = xcalloc((size_t)r->carriers * r->hosts, sizeof(uint64_t));
+	r->file_overlong = xcalloc((size_t)r->carriers * r->hosts, sizeof(uint64_t));
+	return 0;
+}
+
+int loggen_run(const struct loggen_opts *o, struct loggen_summary *sum, struct strbuf *err)
+{
+	struct run r;
+	unsigned c, h;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	if (run_setup(&r, o, err) < 0)
+		goto out;
+	if (mkdir_parents(o->out, err) < 0)
+		goto out;
+	for (c = 0; c < r.carriers; c++) {
+		for (h = 0; h < r.hosts; h++) {
+			if (gen_host(&r, c, h, err) < 0)
+				goto out;
+		}
+	}
+	if (write_truth(&r, err) < 0)
+		goto out;
+	*sum = r.sum;
+	rc = 0;
+out:
+	free(r.month_start);
+	free(r.batch);
+	free(r.counts);
+	free(r.file_lines);
+	free(r.file_malformed);
+	free(r.file_overlong);
+	return rc;
+}
