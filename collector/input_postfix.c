@@ -81,12 +81,25 @@ static enum input_status parse_cleanup(const char *p, size_t len, struct input_e
 	size_t ql = queue_id_len(p, len), tl;
 	const char *text, *end, *colon;
 
-	if (ql == 0)
-		return INPUT_OK; /* other cleanup messages (warnings, statistics) */
+	if (ql == 0) {
+		/* Other cleanup messages ("warning: ...") have several words; a
+		 * lone word is a line cut short, likely inside a queue ID. */
+		if (memchr(p, ' ', len) == NULL) {
+			*why = "cleanup line cut short";
+			return INPUT_MALFORMED;
+		}
+		return INPUT_OK;
+	}
 	ev->queue_id.p = p;
 	ev->queue_id.len = ql;
 	p += ql + 2;
 	len -= ql + 2;
+	/* A line cut inside the words that introduce what we read. */
+	if ((len < sizeof(info) - 1 && memcmp(p, info, len) == 0) ||
+	    (len < sizeof(msgid) - 1 && memcmp(p, msgid, len) == 0)) {
+		*why = "cleanup line cut short";
+		return INPUT_MALFORMED;
+	}
 	if (len >= sizeof(msgid) - 1 && memcmp(p, msgid, sizeof(msgid) - 1) == 0) {
 		ev->kind = IN_MSGID;
 		return INPUT_OK;

@@ -124,7 +124,7 @@ static int run_once(const struct settings *s, struct state *st, struct sink_kafk
 	struct windows *ws = windows_new(s->window_seconds * 1000);
 	struct messages *ms;
 	struct linereader *lr = NULL;
-	int64_t seq = state_next_seq(st), now_ms = INT64_MIN, last_check = INT64_MIN;
+	int64_t seq = state_next_seq(st), now_ms = INT64_MIN, last_check = 0;
 	int fd = -1, rc = -1;
 	/* Health of lines without a usable time goes to the window of the last good line. */
 	struct record_health pending = { 0 };
@@ -183,7 +183,7 @@ static int run_once(const struct settings *s, struct state *st, struct sink_kafk
 		windows_health(ws, ev.time_ms)->lines_read++;
 		messages_apply(ms, &ev);
 		/* Expire idle messages and publish finished windows once per second of log time. */
-		if (now_ms - last_check >= 1000) {
+		if (last_check == 0 || now_ms - last_check >= 1000) {
 			int64_t ready;
 
 			last_check = now_ms;

@@ -1,0 +1,96 @@
+#include "settings.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kafka_conf.h"
+#include "mem.h"
+
+#define S(field) offsetof(struct settings, field)
+
+const struct cfg_entry settings_table[] = {
+	{ "db", CFG_STR, NULL, 0, 0, S(db), "SQLite store (required; --db)" },
+	{ "topic", CFG_STR, "arstat.counts", 0, 0, S(topic), "Kafka topic of the counts" },
+	{ "dead_letter", CFG_STR, NULL, 0, 0, S(dead_letter),
+	  "file for records that cannot be stored (default: the store's path + .deadletter)" },
+	{ "bootstrap_file", CFG_STR, NULL, 0, 0, S(bootstrap_file),
+	  "file whose first line is kafka.bootstrap.servers (as arstat-devbroker writes it)" },
+	{ "time_zone", CFG_STR, "Asia/Tokyo", 0, 0, S(time_zone), "zone in which reports cut months" },
+	{ "log_level", CFG_STR, "info", 0, 0, S(log_level), "debug, info, warn or error" },
+	{ "batch_max_messages", CFG_INT, "500", 1, 100000, S(batch_max_messages),
+	  "Kafka messages stored per transaction at most" },
+	{ "batch_max_ms", CFG_INT, "200", 1, 60000, S(batch_max_ms),
+	  "how long a batch waits to fill before it is stored" },
+	{ "kafka_timeout_ms", CFG_INT, "10000", 100, 600000, S(kafka_timeout_ms),
+	  "time allowed for a metadata or watermark query" },
+	{ "kafka.", CFG_PREFIX, NULL, 0, 0, S(kafka), "any librdkafka property, e.g. kafka.bootstrap.servers" },
+	CFG_END,
+};
+
+int settings_set(struct settings *s, const char *name, const char *value, struct strbuf *err)
+{
+	return cfg_set(settings_table, s, name, value, err);
+}
+
+int settings_load(struct settings *s, const char *path, char *const *overrides, size_t n,
+                  struct strbuf *err)
+{
+	size_t i;
+
+	cfg_defaults(settings_table, s);
+	if (path != NULL && cfg_load_file(settings_table, s, path, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		char *eq = strchr(overrides[i], '='), *name;
+		int rc;
+
+		if (eq == NULL) {
+			strbuf_printf(err, "-o %s: expected name=value", overrides[i]);
+			return -1;
+		}
+		name = xstrndup(overrides[i], (size_t)(eq - overrides[i]));
+		rc = cfg_set(settings_table, s, name, eq + 1, err);
+		free(name);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int settings_finish(struct settings *s, struct strbuf *err)
+{
+	struct strbuf path;
+	char *servers = NULL;
+	int rc = -1;
+
+	strbuf_init(&path, 4096);
+	if (s->db == NULL || s->db[0] == '\0') {
+		strbuf_printf(err, "no store given (--db FILE)");
+		goto out;
+	}
+	if (s->dead_letter == NULL) {
+		if (strbuf_printf(&path, "%s.deadletter", s->db) < 0) {
+			strbuf_printf(err, "db: path too long");
+			goto out;
+		}
+		s->dead_letter = xstrdup(path.data);
+	}
+	/* The file is read here, once, so that the bootstrap list is part of the
+	 * immutable settings like any other kafka.* property. */
+	if (s->bootstrap_file != NULL) {
+		if (kafka_read_bootstrap_file(s->bootstrap_file, &servers, err) < 0 ||
+		    cfg_set(settings_table, s, "kafka.bootstrap.servers", servers, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(servers);
+	strbuf_release(&path);
+	return rc;
+}
+
+void settings_free(struct settings *s)
+{
+	cfg_free(settings_table, s);
+}

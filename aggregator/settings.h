@@ -1,0 +1,45 @@
+/*
+ * settings - the aggregator's one configuration struct, loaded once from the
+ * table in settings.c (file given with -c, overrides with -o name=value, then
+ * the command line's own options) and read-only afterwards.
+ */
+#ifndef ARSTAT_AGGREGATOR_SETTINGS_H
+#define ARSTAT_AGGREGATOR_SETTINGS_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "strbuf.h"
+
+struct settings {
+	char *db;                  /* the SQLite store */
+	char *topic;               /* the counts topic */
+	char *dead_letter;         /* default: DB.deadletter */
+	char *bootstrap_file;      /* first line: bootstrap.servers */
+	char *time_zone;           /* where the report cuts months */
+	char *log_level;
+	int64_t batch_max_messages; /* one store transaction per batch */
+	int64_t batch_max_ms;
+	int64_t kafka_timeout_ms;  /* metadata and watermark queries */
+	struct cfg_kvlist kafka;   /* every kafka.NAME setting */
+};
+
+extern const struct cfg_entry settings_table[];
+
+/*
+ * Fill s from defaults, then the file (if path is not NULL), then the
+ * overrides ("name=value" strings, n of them). 0, or -1 with a reason in err.
+ * s must be zeroed before the first call.
+ */
+int settings_load(struct settings *s, const char *path, char *const *overrides, size_t n,
+                  struct strbuf *err);
+/* Set one setting by name (command-line options use this). 0 or -1 with err. */
+int settings_set(struct settings *s, const char *name, const char *value, struct strbuf *err);
+/*
+ * Derive what depends on other settings, once all are set: the dead-letter
+ * path from db, kafka.bootstrap.servers from bootstrap_file. 0 or -1 with err.
+ */
+int settings_finish(struct settings *s, struct strbuf *err);
+void settings_free(struct settings *s);
+
+#endif

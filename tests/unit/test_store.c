@@ -1,0 +1,497 @@
+/* unit.store: the aggregator's SQLite store. */
+#include <CUnit/Basic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "store.h"
+#include "timeutil.h"
+
+static char dir[256];
+static char db_path[512];
+
+static void make_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/arstat-store-XXXXXX", tmp ? tmp : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(db_path, sizeof(db_path), "%s/agg.db", dir);
+}
+
+static void remove_dir(void)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
+	char path[600];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", db_path, suffixes[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/other.db", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/text.db", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static int64_t utc_ms(int y, unsigned mo, unsigned d, int h, int mi)
+{
+	return (time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60) * 1000;
+}
+
+static struct record_cell cells_a[2] = {
+	{ { AR_PASS, AR_PASS, AR_PASS, AR_ABSENT }, POL_REJECT, SPAM_HAM, 10 },
+	{ { AR_FAIL, AR_NONE, AR_FAIL, AR_ABSENT }, POL_REJECT, SPAM_SPAM, 3 },
+};
+static struct record_cell cells_b[1] = {
+	{ { AR_PASS, AR_PASS, AR_PASS, AR_ABSENT }, POL_REJECT, SPAM_HAM, 5 },
+};
+
+/* A record of collector "c1" epoch 7 in the window starting 2026-11-02T10:07Z. */
+static void make_batch(struct record_batch *b, int64_t seq, struct record_cell *cells, size_t n)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->carrier, sizeof(b->carrier), "jp-a");
+	snprintf(b->collector, sizeof(b->collector), "c1");
+	b->epoch = 7;
+	b->seq = seq;
+	b->window_start_ms = utc_ms(2026, 11, 2, 10, 7);
+	b->window_end_ms = b->window_start_ms + 60000;
+	b->cells = cells;
+	b->ncells = n;
+	b->cells_alloc = n;
+	b->health.lines_read = 100;
+}
+
+struct sums {
+	int64_t messages, spf_pass, spam, rows;
+};
+
+static int sum_cb(void *arg, const char *carrier, const struct record_cell *c, struct strbuf *err)
+{
+	struct sums *s = arg;
+
+	(void)err;
+	CU_ASSERT_STRING_EQUAL(carrier, "jp-a");
+	s->messages += c->messages;
+	if (c->result[AR_SPF] == AR_PASS)
+		s->spf_pass += c->messages;
+	if (c->spam == SPAM_SPAM)
+		s->spam += c->messages;
+	s->rows++;
+	return 0;
+}
+
+static struct sums sum_day(struct store *st)
+{
+	struct sums s = { 0, 0, 0, 0 };
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	CU_ASSERT_EQUAL(store_sum_cells(st, utc_ms(2026, 11, 2, 0, 0), utc_ms(2026, 11, 3, 0, 0),
+	                                sum_cb, &s, &err), 0);
+	strbuf_release(&err);
+	return s;
+}
+
+static int64_t query_int(const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int64_t v = -1;
+
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static void test_bucket(void)
+{
+	CU_ASSERT_EQUAL(store_bucket_of(0), 0);
+	CU_ASSERT_EQUAL(store_bucket_of(STORE_BUCKET_MS - 1), 0);
+	CU_ASSERT_EQUAL(store_bucket_of(STORE_BUCKET_MS), STORE_BUCKET_MS);
+	CU_ASSERT_EQUAL(store_bucket_of(-1), -STORE_BUCKET_MS);
+	CU_ASSERT_EQUAL(store_bucket_of(utc_ms(2026, 11, 2, 10, 7)), utc_ms(2026, 11, 2, 10, 0));
+	CU_ASSERT_EQUAL(store_bucket_of(utc_ms(2026, 10, 31, 18, 44)), utc_ms(2026, 10, 31, 18, 30));
+}
+
+static void test_add_duplicate_reopen(void)
+{
+	struct record_batch a, b, conflict;
+	struct store *st;
+	struct strbuf err;
+	struct sums s;
+	int64_t pos = -1;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&a, 1, cells_a, 2);
+	make_batch(&b, 2, cells_b, 1);
+
+	CU_ASSERT_EQUAL(store_get_position(st, "t", 0, &pos, &err), 0);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
+	/* Delivered twice in the same batch: the second is a no-op already. */
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_DUPLICATE);
+	CU_ASSERT_EQUAL(store_set_position(st, "t", 0, 5, &err), 0);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	s = sum_day(st);
+	CU_ASSERT_EQUAL(s.messages, 13);
+	CU_ASSERT_EQUAL(s.spf_pass, 10);
+	CU_ASSERT_EQUAL(s.spam, 3);
+
+	/* A later batch: a duplicate, a conflicting reuse of the identity, and a
+	 * new record adding to the same bucket and combination. */
+	conflict = a;
+	conflict.window_start_ms += 60000;
+	conflict.window_end_ms += 60000;
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_DUPLICATE);
+	CU_ASSERT_EQUAL(store_add_record(st, &conflict, NULL, &err), STORE_CONFLICT);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_set_position(st, "t", 0, 8, &err), 0);
+	CU_ASSERT_EQUAL(store_set_position(st, "t", 1, 3, &err), 0);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	s = sum_day(st);
+	CU_ASSERT_EQUAL(s.messages, 18);
+	CU_ASSERT_EQUAL(s.spf_pass, 15);
+	CU_ASSERT_EQUAL(s.rows, 2); /* b's cell was added to a's first cell */
+	store_free(st);
+
+	/* What is on disk: counts in the bucket of the window start, identities,
+	 * health, positions. */
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), 2);
+	CU_ASSERT_EQUAL(query_int("SELECT min(bucket_start_ms) FROM counts"),
+	                utc_ms(2026, 11, 2, 10, 0));
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts WHERE spf = 'pass' AND arc = 'absent'"
+	                          " AND spam = 'ham' AND dmarc_policy = 'reject'"), 15);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 2);
+	CU_ASSERT_EQUAL(query_int("SELECT sum(lines_read) FROM records"), 200);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM records WHERE seq = 1"), 13);
+
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_get_position(st, "t", 0, &pos, &err), 1);
+	CU_ASSERT_EQUAL(pos, 8);
+	CU_ASSERT_EQUAL(store_get_position(st, "t", 1, &pos, &err), 1);
+	CU_ASSERT_EQUAL(pos, 3);
+	CU_ASSERT_EQUAL(store_get_position(st, "other", 0, &pos, &err), 0);
+	s = sum_day(st);
+	CU_ASSERT_EQUAL(s.messages, 18);
+	/* Re-reading everything from the beginning changes no total. */
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_DUPLICATE);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DUPLICATE);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	CU_ASSERT_EQUAL(sum_day(st).messages, 18);
+	store_free(st);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+static void test_rollback(void)
+{
+	struct record_batch a, b;
+	struct store *st;
+	struct strbuf err;
+	int64_t pos = -1;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&a, 1, cells_a, 2);
+	make_batch(&b, 2, cells_b, 1);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_set_position(st, "t", 0, 1, &err), 0);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_set_position(st, "t", 0, 2, &err), 0);
+	store_rollback(st);
+	CU_ASSERT_EQUAL(sum_day(st).messages, 13);
+	CU_ASSERT_EQUAL(store_get_position(st, "t", 0, &pos, &err), 1);
+	CU_ASSERT_EQUAL(pos, 1);
+	/* The identity went with the counts: b is new again. */
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	CU_ASSERT_EQUAL(sum_day(st).messages, 18);
+	/* A transaction left open is rolled back when the store is freed. */
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_set_position(st, "t", 0, 99, &err), 0);
+	store_free(st);
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_get_position(st, "t", 0, &pos, &err), 1);
+	CU_ASSERT_EQUAL(pos, 1);
+	store_free(st);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+/* A process killed in the middle of a batch leaves neither its counts nor
+ * its identities nor its positions behind. */
+static void test_crash_mid_batch(void)
+{
+	struct record_batch a, b;
+	struct store *st;
+	struct strbuf err;
+	int64_t pos = -1;
+	pid_t pid;
+	int status = 0;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&a, 1, cells_a, 2);
+	make_batch(&b, 2, cells_b, 1);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_set_position(st, "t", 0, 1, &err), 0);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	/* SQLite connections must not cross fork(). */
+	store_free(st);
+
+	fflush(NULL);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		st = store_new(db_path, STORE_CREATE, &err);
+		if (st == NULL || store_begin(st, &err) < 0 ||
+		    store_add_record(st, &b, NULL, &err) != STORE_ADDED ||
+		    store_set_position(st, "t", 0, 2, &err) < 0)
+			_exit(1);
+		raise(SIGKILL);
+		_exit(2);
+	}
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(sum_day(st).messages, 13);
+	CU_ASSERT_EQUAL(store_get_position(st, "t", 0, &pos, &err), 1);
+	CU_ASSERT_EQUAL(pos, 1);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	CU_ASSERT_EQUAL(sum_day(st).messages, 18);
+	store_free(st);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+static void expect_invalid(struct store *st, const struct record_batch *b, const char *why)
+{
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	CU_ASSERT_EQUAL(store_add_record(st, b, NULL, &err), STORE_INVALID);
+	CU_ASSERT_PTR_NOT_NULL(err.data);
+	if (err.data != NULL)
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.data, why));
+	strbuf_release(&err);
+}
+
+static void test_invalid(void)
+{
+	struct record_cell bad[1];
+	struct record_batch b;
+	struct store *st;
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+
+	make_batch(&b, 1, cells_a, 2);
+	b.carrier[0] = '\0';
+	expect_invalid(st, &b, "carrier");
+	make_batch(&b, 1, cells_a, 2);
+	b.carrier[1] = '\n';
+	expect_invalid(st, &b, "carrier");
+	make_batch(&b, 1, cells_a, 2);
+	memset(b.collector, 'x', sizeof(b.collector)); /* no NUL */
+	expect_invalid(st, &b, "collector");
+	make_batch(&b, 0, cells_a, 2);
+	expect_invalid(st, &b, "seq");
+	make_batch(&b, 1, cells_a, 2);
+	b.window_end_ms = b.window_start_ms;
+	expect_invalid(st, &b, "window");
+	make_batch(&b, 1, cells_a, 2);
+	b.health.messages_late = -1;
+	expect_invalid(st, &b, "health");
+
+	bad[0] = cells_a[0];
+	bad[0].messages = 0;
+	make_batch(&b, 1, bad, 1);
+	expect_invalid(st, &b, "message count");
+	bad[0].messages = STORE_CELL_MESSAGES_MAX + 1;
+	expect_invalid(st, &b, "message count");
+	bad[0] = cells_a[0];
+	bad[0].result[AR_DKIM] = AR_RESULT_COUNT;
+	expect_invalid(st, &b, "dkim");
+	bad[0] = cells_a[0];
+	bad[0].spam = SPAM_COUNT;
+	expect_invalid(st, &b, "spam");
+	make_batch(&b, 1, NULL, 1);
+	expect_invalid(st, &b, "cells");
+
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	CU_ASSERT_EQUAL(sum_day(st).rows, 0);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 0);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+static void test_dead_letters(void)
+{
+	struct store *st;
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_dead_letter(st, "t", 0, 4, "corrupt", 17, &err), 1);
+	CU_ASSERT_EQUAL(store_add_dead_letter(st, "t", 0, 4, "corrupt", 17, &err), 0);
+	CU_ASSERT_EQUAL(store_add_dead_letter(st, "t", 1, 4, "not_ours", 0, &err), 1);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM dead_letters"), 2);
+	CU_ASSERT_EQUAL(query_int("SELECT length FROM dead_letters WHERE partition = 0"), 17);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+static int stop_cb(void *arg, const char *carrier, const struct record_cell *c, struct strbuf *err)
+{
+	(void)arg;
+	(void)carrier;
+	(void)c;
+	strbuf_printf(err, "stopped");
+	return -1;
+}
+
+/* [start, end): a bucket starting at end belongs to the next period. */
+static void test_sum_range(void)
+{
+	struct record_batch a, b;
+	struct store *st;
+	struct strbuf err;
+	struct sums s = { 0, 0, 0, 0 };
+	int64_t bucket;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&a, 1, cells_a, 2);
+	make_batch(&b, 2, cells_b, 1);
+	b.window_start_ms = utc_ms(2026, 11, 2, 10, 15); /* the next bucket */
+	b.window_end_ms = b.window_start_ms + 60000;
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	bucket = utc_ms(2026, 11, 2, 10, 15);
+	CU_ASSERT_EQUAL(store_sum_cells(st, 0, bucket, sum_cb, &s, &err), 0);
+	CU_ASSERT_EQUAL(s.messages, 13);
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL(store_sum_cells(st, bucket, bucket + STORE_BUCKET_MS, sum_cb, &s, &err), 0);
+	CU_ASSERT_EQUAL(s.messages, 5);
+	CU_ASSERT_EQUAL(store_sum_cells(st, 0, bucket, stop_cb, NULL, &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.data, "stopped");
+	/* The statement was reset: the store still works. */
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL(store_sum_cells(st, 0, bucket, sum_cb, &s, &err), 0);
+	CU_ASSERT_EQUAL(s.messages, 13);
+	store_free(st);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+static void test_open_errors(void)
+{
+	struct strbuf err;
+	char path[600];
+	sqlite3 *db = NULL;
+	FILE *fp;
+
+	make_dir();
+	strbuf_init(&err, 1024);
+	/* The report does not create a store. */
+	CU_ASSERT_PTR_NULL(store_new(db_path, STORE_EXISTING, &err));
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, db_path) : NULL);
+	CU_ASSERT_EQUAL(access(db_path, F_OK), -1);
+
+	snprintf(path, sizeof(path), "%s/text.db", dir);
+	fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs("this is not a database, just text long enough to fill a header page......\n", fp);
+	fclose(fp);
+	strbuf_reset(&err);
+	CU_ASSERT_PTR_NULL(store_new(path, STORE_CREATE, &err));
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "text.db") : NULL);
+
+	/* Someone else's SQLite file is left alone. */
+	snprintf(path, sizeof(path), "%s/other.db", dir);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	strbuf_reset(&err);
+	CU_ASSERT_PTR_NULL(store_new(path, STORE_CREATE, &err));
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "not an arstat store") : NULL);
+
+	strbuf_reset(&err);
+	CU_ASSERT_PTR_NULL(store_new("/proc/arstat-cannot-exist/agg.db", STORE_CREATE, &err));
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "/proc/arstat-cannot-exist")
+	                                        : NULL);
+	store_free(NULL);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("store", NULL, NULL);
+	CU_add_test(s, "bucket", test_bucket);
+	CU_add_test(s, "add, duplicate, reopen", test_add_duplicate_reopen);
+	CU_add_test(s, "rollback", test_rollback);
+	CU_add_test(s, "crash mid batch", test_crash_mid_batch);
+	CU_add_test(s, "invalid batches", test_invalid);
+	CU_add_test(s, "dead letters", test_dead_letters);
+	CU_add_test(s, "sum range", test_sum_range);
+	CU_add_test(s, "open errors", test_open_errors);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed == 0 ? 0 : 1;
+}
