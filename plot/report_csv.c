@@ -1,0 +1,317 @@
+#include "report_csv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "htable.h"
+#include "log.h"
+#include "mem.h"
+#include "numparse.h"
+#include "strutil.h"
+
+/* Schema columns, in the order of this enum. */
+enum {
+	COL_MONTH,
+	COL_SCOPE,
+	COL_METHOD,
+	COL_PROVIDERS,
+	COL_MESSAGES,
+	COL_COUNT0, /* none .. policy, in enum report_result order */
+	COL_SHARE0 = COL_COUNT0 + REPORT_RESULT_COUNT,
+	COL_SHARE_NON_NONE = COL_SHARE0 + REPORT_RESULT_COUNT,
+	COL_N
+};
+
+static const char *const report_columns[COL_N] = {
+	"month", "scope", "method", "providers", "messages",
+	"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy",
+	"share_none", "share_pass", "share_fail", "share_softfail", "share_neutral",
+	"share_temperror", "share_permerror", "share_policy", "share_non_none",
+};
+
+static const char *const report_method_names[REPORT_METHOD_COUNT] = {
+	"spf", "dkim", "dmarc", "arc",
+};
+
+/* A provider count above this is not a count of mail providers. */
+#define REPORT_PROVIDERS_MAX 1000000
+
+struct report_reader {
+	char *name;
+	struct csvin *csv;
+	struct report_table *table;
+	size_t alloc;
+	/* (month, method, scope) of every row so far; the value is the line
+	 * the row was on, cast to a pointer (lines start at 1, so never NULL). */
+	struct htable *keys;
+};
+
+const char *report_method_name(enum report_method m)
+{
+	if ((unsigned)m >= REPORT_METHOD_COUNT)
+		msg_panic("report_method_name: %d", (int)m);
+	return report_method_names[m];
+}
+
+const char *report_result_name(enum report_result r)
+{
+	if ((unsigned)r >= REPORT_RESULT_COUNT)
+		msg_panic("report_result_name: %d", (int)r);
+	return report_columns[COL_COUNT0 + r];
+}
+
+static int is_digit(char ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+int report_parse_month(const char *s, size_t len, int *year, int *month)
+{
+	int64_t y, m;
+
+	if (len != 7 || s[4] != '-' || !is_digit(s[0]))
+		return -1;
+	if (num_parse_i64(s, 4, 1970, 9999, &y) < 0 || !is_digit(s[5]) ||
+	    num_parse_i64(s + 5, 2, 1, 12, &m) < 0)
+		return -1;
+	*year = (int)y;
+	*month = (int)m;
+	return 0;
+}
+
+int report_parse_hundredths(const char *s, size_t len, int64_t max, int64_t *out)
+{
+	const char *dot = memchr(s, '.', len);
+	size_t ilen = dot != NULL ? (size_t)(dot - s) : len;
+	size_t flen = dot != NULL ? len - ilen - 1 : 0;
+	int64_t ip, fp = 0, v;
+
+	/* num_parse_i64 takes a sign; a share has none. */
+	if (ilen == 0 || !is_digit(s[0]))
+		return -1;
+	if (num_parse_i64(s, ilen, 0, max / 100, &ip) < 0)
+		return -1;
+	if (dot != NULL) {
+		if (flen < 1 || flen > 2 || !is_digit(dot[1]) ||
+		    num_parse_i64(dot + 1, flen, 0, 99, &fp) < 0)
+			return -1;
+		if (flen == 1)
+			fp *= 10;
+	}
+	v = ip * 100 + fp;
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_count(const struct csvin_row *row, size_t col, int64_t max, int64_t *out)
+{
+	const struct csvin_field *f = csvin_row_field(row, col);
+
+	/* A leading sign is not part of a count. */
+	if (f->len == 0 || !is_digit(f->s[0]) || num_parse_i64(f->s, f->len, 0, max, out) < 0)
+		return csvin_row_fail(row, col, "not a non-negative integer up to %lld", (long long)max);
+	return 0;
+}
+
+/* A share of no messages (messages is 0) is written as an empty field; it
+ * is read as 0, and anything but empty or 0 is an error. */
+static int parse_share(const struct csvin_row *row, size_t col, int64_t messages, int32_t *out)
+{
+	const struct csvin_field *f = csvin_row_field(row, col);
+	int64_t v;
+
+	if (messages == 0 && f->len == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (report_parse_hundredths(f->s, f->len, 10000, &v) < 0)
+		return csvin_row_fail(row, col,
+		                      "not a percentage from 0 to 100 with at most two decimals");
+	if (messages == 0 && v != 0)
+		return csvin_row_fail(row, col, "a share of no messages (messages is 0)");
+	*out = (int32_t)v;
+	return 0;
+}
+
+static int report_parse_row(const struct csvin_row *row, struct report_row *rw)
+{
+	const struct csvin_field *f;
+	size_t i;
+	int m;
+
+	f = csvin_row_field(row, COL_MONTH);
+	if (report_parse_month(f->s, f->len, &rw->year, &rw->month) < 0)
+		return csvin_row_fail(row, COL_MONTH, "not a month YYYY-MM");
+	memcpy(rw->month_text, f->s, 7);
+	rw->month_text[7] = '\0';
+
+	f = csvin_row_field(row, COL_SCOPE);
+	if (f->len == 0)
+		return csvin_row_fail(row, COL_SCOPE, "empty");
+	for (i = 0; i < f->len; i++) {
+		unsigned char ch = (unsigned char)f->s[i];
+
+		if (ch < 0x20 || ch == 0x7f)
+			return csvin_row_fail(row, COL_SCOPE, "contains a control character");
+	}
+
+	f = csvin_row_field(row, COL_METHOD);
+	for (m = 0; m < REPORT_METHOD_COUNT; m++) {
+		if (str_eq_nocase(f->s, f->len, report_method_names[m]))
+			break;
+	}
+	if (m == REPORT_METHOD_COUNT)
+		return csvin_row_fail(row, COL_METHOD, "unknown method (expected spf, dkim, dmarc or arc)");
+	rw->method = (enum report_method)m;
+
+	if (parse_count(row, COL_PROVIDERS, REPORT_PROVIDERS_MAX, &rw->providers) < 0 ||
+	    parse_count(row, COL_MESSAGES, REPORT_COUNT_MAX, &rw->messages) < 0)
+		return -1;
+	for (i = 0; i < REPORT_RESULT_COUNT; i++) {
+		if (parse_count(row, COL_COUNT0 + i, REPORT_COUNT_MAX, &rw->count[i]) < 0)
+			return -1;
+		/* Whatever the share's denominator, no result can count more
+		 * messages than there are. */
+		if (rw->count[i] > rw->messages)
+			return csvin_row_fail(row, COL_COUNT0 + i, "larger than messages (%lld)",
+			                      (long long)rw->messages);
+	}
+	for (i = 0; i < REPORT_RESULT_COUNT; i++) {
+		if (parse_share(row, COL_SHARE0 + i, rw->messages, &rw->share[i]) < 0)
+			return -1;
+	}
+	if (parse_share(row, COL_SHARE_NON_NONE, rw->messages, &rw->share_non_none) < 0)
+		return -1;
+	rw->line = csvin_row_line(row);
+	return 0;
+}
+
+static int report_on_row(void *ctx, const struct csvin_row *row)
+{
+	struct report_reader *r = ctx;
+	struct report_table *t = r->table;
+	const struct csvin_field *scope = csvin_row_field(row, COL_SCOPE);
+	struct report_row rw;
+	struct strbuf key;
+	unsigned long first;
+
+	memset(&rw, 0, sizeof(rw));
+	if (report_parse_row(row, &rw) < 0)
+		return -1;
+	/* The month and method have fixed widths, so the scope needs no separator. */
+	strbuf_init(&key, 16 + scope->len);
+	strbuf_printf(&key, "%s%d", rw.month_text, (int)rw.method);
+	strbuf_append(&key, scope->s, scope->len);
+	first = (unsigned long)(uintptr_t)htable_find(r->keys, key.data, key.len);
+	if (first == 0)
+		htable_insert(r->keys, key.data, key.len, (void *)(uintptr_t)csvin_row_line(row));
+	strbuf_release(&key);
+	if (first != 0)
+		return csvin_row_fail_at(row, csvin_row_line(row), csvin_row_col(row),
+		                         "duplicate record: month %s, scope and method as on line %lu",
+		                         rw.month_text, first);
+	rw.scope = xstrndup(scope->s, scope->len);
+	if (t->n == r->alloc) {
+		r->alloc = r->alloc ? r->alloc * 2 : 64;
+		t->rows = xreallocarray(t->rows, r->alloc, sizeof(*t->rows));
+	}
+	t->rows[t->n++] = rw;
+	return 0;
+}
+
+static int report_row_cmp(const void *pa, const void *pb)
+{
+	const struct report_row *a = pa, *b = pb;
+	int c;
+
+	if (a->method != b->method)
+		return a->method < b->method ? -1 : 1;
+	c = strcmp(a->scope, b->scope);
+	if (c != 0)
+		return c;
+	if (a->year != b->year)
+		return a->year < b->year ? -1 : 1;
+	if (a->month != b->month)
+		return a->month < b->month ? -1 : 1;
+	return 0;
+}
+
+struct report_reader *report_reader_new(const char *name, const struct csvin_limits *lim)
+{
+	struct report_reader *r = xcalloc(1, sizeof(*r));
+
+	r->name = xstrdup(name);
+	r->table = xcalloc(1, sizeof(*r->table));
+	r->keys = htable_new(256);
+	r->csv = csvin_new(r->name, report_columns, COL_N, lim, report_on_row, r);
+	return r;
+}
+
+void report_reader_free(struct report_reader *r)
+{
+	if (r == NULL)
+		return;
+	csvin_free(r->csv);
+	report_table_free(r->table);
+	htable_free(r->keys, NULL);
+	free(r->name);
+	free(r);
+}
+
+int report_reader_feed(struct report_reader *r, const void *buf, size_t len)
+{
+	return csvin_feed(r->csv, buf, len);
+}
+
+/* Hand the finished table over, sorted. */
+static void report_take(struct report_reader *r, struct report_table **out)
+{
+	if (r->table->n > 1)
+		qsort(r->table->rows, r->table->n, sizeof(*r->table->rows), report_row_cmp);
+	*out = r->table;
+	r->table = NULL;
+}
+
+int report_reader_finish(struct report_reader *r, struct report_table **out)
+{
+	if (csvin_finish(r->csv) < 0)
+		return -1;
+	report_take(r, out);
+	return 0;
+}
+
+const char *report_reader_error(const struct report_reader *r)
+{
+	return csvin_error(r->csv);
+}
+
+int report_read_file(const char *path, const struct csvin_limits *lim,
+                     struct report_table **out, struct strbuf *err)
+{
+	struct report_reader *r = report_reader_new(path, lim);
+	int rc = -1;
+
+	if (csvin_read_file(r->csv, path) < 0) {
+		strbuf_append_str(err, csvin_error(r->csv));
+		goto out;
+	}
+	report_take(r, out);
+	rc = 0;
+out:
+	report_reader_free(r);
+	return rc;
+}
+
+void report_table_free(struct report_table *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n; i++)
+		free(t->rows[i].scope);
+	free(t->rows);
+	free(t);
+}

@@ -1,0 +1,100 @@
+/*
+ * report_csv - the aggregator's monthly report CSV, read into a table.
+ *
+ * Columns (found by name; order free; other columns ignored):
+ *   month,scope,method,providers,messages,
+ *   none,pass,fail,softfail,neutral,temperror,permerror,policy,
+ *   share_none,...,share_policy,share_non_none
+ * month is YYYY-MM; scope is "all" or a carrier id (no control characters);
+ * method is spf|dkim|dmarc|arc; counts are non-negative integers, none larger
+ * than messages; shares are percentages in [0, 100] with at most two
+ * decimals, except that the aggregator leaves them empty when messages is 0
+ * (a month without data, a carrier that does not evaluate the method): then
+ * they are read as 0. A second record with the same (month, scope, method)
+ * is an error. Every error names FILE:LINE:COLUMN (see csvin.h).
+ *
+ * plot/ must not link the domain layer (it pulls in Avro), so the names of
+ * methods and results are repeated here; they are the aggregator's column
+ * names and values, which are the contract.
+ */
+#ifndef ARSTAT_REPORT_CSV_H
+#define ARSTAT_REPORT_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "csvin.h"
+#include "strbuf.h"
+
+/* Results in the order of the report's columns. */
+enum report_result {
+	REPORT_NONE = 0,
+	REPORT_PASS,
+	REPORT_FAIL,
+	REPORT_SOFTFAIL,
+	REPORT_NEUTRAL,
+	REPORT_TEMPERROR,
+	REPORT_PERMERROR,
+	REPORT_POLICY,
+	REPORT_RESULT_COUNT
+};
+
+enum report_method { REPORT_SPF = 0, REPORT_DKIM, REPORT_DMARC, REPORT_ARC, REPORT_METHOD_COUNT };
+
+/* Largest count accepted; far above any mail volume, far below overflow
+ * when counts are summed. */
+#define REPORT_COUNT_MAX INT64_C(1000000000000000)
+
+struct report_row {
+	int year, month;      /* month 1..12 */
+	char month_text[8];   /* "YYYY-MM" */
+	char *scope;          /* owned by the table */
+	enum report_method method;
+	int64_t providers, messages;
+	int64_t count[REPORT_RESULT_COUNT];
+	/* Shares in hundredths of a percent: 8911 is 89.11 %. All 0 when
+	 * messages is 0; test messages, not the shares, for "no data". */
+	int32_t share[REPORT_RESULT_COUNT];
+	int32_t share_non_none;
+	unsigned long line; /* where the record was in the file */
+};
+
+/* Rows sorted by method, then scope (bytewise), then month. */
+struct report_table {
+	struct report_row *rows;
+	size_t n;
+};
+
+/* Lowercase names as in the CSV; never NULL for a value in range. */
+const char *report_method_name(enum report_method m);
+const char *report_result_name(enum report_result r);
+
+/*
+ * Field parsers shared by the readers of arstat's CSV family. Each parses
+ * exactly s[0..len) and returns 0 with the value, or -1 (value untouched).
+ * report_parse_month: "YYYY-MM", year 1970..9999, month 01..12.
+ * report_parse_hundredths: "D[.D[D]]" with at most `max` hundredths, e.g.
+ *   "89.1" -> 8910; no sign, no exponent, no spaces.
+ */
+int report_parse_month(const char *s, size_t len, int *year, int *month);
+int report_parse_hundredths(const char *s, size_t len, int64_t max, int64_t *out);
+
+struct report_reader;
+
+/* A reader for input called `name` (copied). Never returns NULL. */
+struct report_reader *report_reader_new(const char *name, const struct csvin_limits *lim);
+void report_reader_free(struct report_reader *r);
+/* Parse the next chunk, split anywhere. 0, or -1 with report_reader_error(). */
+int report_reader_feed(struct report_reader *r, const void *buf, size_t len);
+/* End of input. 0 and *out (the caller's, free with report_table_free), or
+ * -1 with report_reader_error(). The reader is spent either way. */
+int report_reader_finish(struct report_reader *r, struct report_table **out);
+/* The message after a failure; owned by the reader. */
+const char *report_reader_error(const struct report_reader *r);
+
+/* Read a whole file. 0 and *out, or -1 with the reason in err. */
+int report_read_file(const char *path, const struct csvin_limits *lim,
+                     struct report_table **out, struct strbuf *err);
+void report_table_free(struct report_table *t);
+
+#endif
