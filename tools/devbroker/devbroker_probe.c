@@ -7,6 +7,7 @@
  * SYNOPSIS
  *	arstat-devbroker-probe produce  --bootstrap LIST --topic NAME [--count N] [--timeout-ms MS]
  *	arstat-devbroker-probe consume  --bootstrap LIST --topic NAME [--count N] [--timeout-ms MS]
+ *	                                [--dump FILE]
  *	arstat-devbroker-probe metadata --bootstrap LIST --topic NAME [--timeout-ms MS]
  *
  * DESCRIPTION
@@ -17,6 +18,8 @@
  *	consume: assigns every partition of the topic from the beginning
  *	(no group rebalance, no commits) and reads until each partition has
  *	reported its end. Succeeds only when exactly N records were read.
+ *	With --dump, every record's key and value are appended to FILE as
+ *	they came, so a test can search what a program really published.
  *
  *	metadata: prints "brokers=B partitions=P" for the topic. Beware that
  *	the mock cluster of librdkafka 2.0.2 creates a topic it does not know
@@ -71,6 +74,7 @@ struct probe_config {
 	const char *topic;
 	int64_t count;
 	int64_t timeout_ms;
+	const char *dump;
 };
 
 /* What the delivery-report callback found; owned by probe_produce(). */
@@ -95,6 +99,7 @@ static void usage(FILE *fp)
 	        "  -t, --topic NAME       topic\n"
 	        "  -n, --count N          records to produce or expect (default 10)\n"
 	        "  -T, --timeout-ms MS    overall bound, and message.timeout.ms (default 10000)\n"
+	        "  -d, --dump FILE        consume: append every key and value, raw, to FILE\n"
 	        "\n"
 	        "Exit status: 0 passed, 2 check failed, 1 usage or local error.\n");
 }
@@ -106,6 +111,7 @@ static void config_parse(struct probe_config *cfg, int argc, char **argv)
 		{ "topic", required_argument, NULL, 't' },
 		{ "count", required_argument, NULL, 'n' },
 		{ "timeout-ms", required_argument, NULL, 'T' },
+		{ "dump", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -115,7 +121,7 @@ static void config_parse(struct probe_config *cfg, int argc, char **argv)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->count = 10;
 	cfg->timeout_ms = 10000;
-	while ((c = getopt_long(argc, argv, "b:t:n:T:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:t:n:T:d:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			cfg->bootstrap = optarg;
@@ -133,6 +139,9 @@ static void config_parse(struct probe_config *cfg, int argc, char **argv)
 			                      &cfg->timeout_ms) < 0)
 				msg_fatal("--timeout-ms %s: must be a number from %d to %d", optarg,
 				          TIMEOUT_MS_MIN, TIMEOUT_MS_MAX);
+			break;
+		case 'd':
+			cfg->dump = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -412,9 +421,17 @@ static int probe_consume(const struct probe_config *cfg)
 	rd_kafka_resp_err_t err;
 	int p;
 	int status = PROBE_EXIT_USAGE;
+	FILE *dump = NULL;
 
 	if (rk == NULL)
 		goto out;
+	if (cfg->dump != NULL) {
+		dump = fopen(cfg->dump, "ab");
+		if (dump == NULL) {
+			msg_error("%s: %s", cfg->dump, strerror(errno));
+			goto out;
+		}
+	}
 	status = PROBE_EXIT_FAILED;
 	deadline = now_ms() + cfg->timeout_ms;
 	if (topic_describe(rk, cfg, &brokers, &partitions) < 0)
@@ -447,6 +464,15 @@ static int probe_consume(const struct probe_config *cfg)
 			         rd_kafka_message_errstr(msg));
 		} else {
 			consumed++;
+			if (dump != NULL && ((msg->key_len > 0 &&
+			                      fwrite(msg->key, 1, msg->key_len, dump) != msg->key_len) ||
+			                     (msg->len > 0 &&
+			                      fwrite(msg->payload, 1, msg->len, dump) != msg->len))) {
+				msg_error("%s: write failed", cfg->dump);
+				rd_kafka_message_destroy(msg);
+				status = PROBE_EXIT_USAGE;
+				goto out;
+			}
 			/* Records after an end report mean the partition grew. */
 			if (at_end[msg->partition]) {
 				at_end[msg->partition] = 0;
@@ -461,6 +487,10 @@ static int probe_consume(const struct probe_config *cfg)
 	else if (consumed == cfg->count)
 		status = PROBE_EXIT_OK;
 out:
+	if (dump != NULL && fclose(dump) != 0) {
+		msg_error("%s: %s", cfg->dump, strerror(errno));
+		status = PROBE_EXIT_USAGE;
+	}
 	free(at_end);
 	if (parts != NULL)
 		rd_kafka_topic_partition_list_destroy(parts);
