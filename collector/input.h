@@ -9,11 +9,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "input_time.h"
+#include "result.h"
+
 enum input_kind {
 	IN_OTHER = 0, /* a well-formed line that carries nothing we count */
 	IN_HEADER,    /* a logged header of a message: name and value */
-	IN_MSGID,     /* the message was accepted (cleanup message-id line) */
-	IN_DONE,      /* the message left the queue (qmgr "removed") */
+	IN_MSGID,     /* the message was accepted (cleanup message-id line, Exim "<=") */
+	IN_DONE,      /* the message left the queue (qmgr "removed", Exim "Completed") */
+	IN_RESULT,    /* a local milter's verdict for one method (OpenDMARC, OpenDKIM):
+	                 trusted because the operator configured this log as that milter's */
+	IN_SPAM,      /* a spam filter's verdict (amavis, rspamd) */
 };
 
 /* A host name longer than this makes the line malformed (DNS allows 253). */
@@ -32,6 +38,11 @@ struct input_event {
 	struct input_span name;     /* IN_HEADER: header name */
 	struct input_span value;    /* IN_HEADER: header value, without the logger's trailer */
 	int value_truncated;        /* IN_HEADER: the logger cut the header short */
+	int value_escaped;          /* IN_HEADER: line breaks written as \\n, \\t (Exim) */
+	enum ar_method method;      /* IN_RESULT */
+	enum ar_result result;      /* IN_RESULT */
+	enum ar_policy dmarc_policy; /* IN_RESULT for DMARC: published policy, or POL_ABSENT */
+	enum ar_spam spam;          /* IN_SPAM */
 };
 
 enum input_status {
@@ -40,11 +51,23 @@ enum input_status {
 };
 
 /*
- * Postfix via syslog (RFC 3339 timestamps, as Debian 12's rsyslog writes):
- * cleanup header_checks INFO lines, cleanup message-id lines, qmgr removed
- * lines. On INPUT_MALFORMED, *why is a short static reason.
+ * A format's line parser. clk turns the line's timestamp into UTC (it keeps
+ * the year-inference state of traditional syslog stamps, so one clock per
+ * input file). On INPUT_MALFORMED, *why is a short static reason that names
+ * no part of the line (it is logged at warning level).
  */
-enum input_status input_postfix_parse(const char *line, size_t len, struct input_event *ev,
-                                      const char **why);
+typedef enum input_status (*input_parse_fn)(const char *line, size_t len,
+                                            struct input_clock *clk, struct input_event *ev,
+                                            const char **why);
+
+/*
+ * Postfix via syslog: cleanup header_checks INFO lines, cleanup message-id
+ * lines, qmgr removed lines.
+ */
+enum input_status input_postfix_parse(const char *line, size_t len, struct input_clock *clk,
+                                      struct input_event *ev, const char **why);
+
+/* The format of this name ("postfix", ...), or NULL. */
+input_parse_fn input_format_find(const char *name);
 
 #endif

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "strutil.h"
-#include "timeutil.h"
 
 /* Postfix's cleanup_act_log() prints a header with "%.200s": longer text is cut. */
 #define POSTFIX_HEADER_LOG_MAX 200
@@ -133,15 +132,15 @@ static enum input_status parse_cleanup(const char *p, size_t len, struct input_e
 	return INPUT_OK;
 }
 
-enum input_status input_postfix_parse(const char *line, size_t len, struct input_event *ev,
-                                      const char **why)
+enum input_status input_postfix_parse(const char *line, size_t len, struct input_clock *clk,
+                                      struct input_event *ev, const char **why)
 {
 	size_t used, wl;
 	const char *p = line, *prog;
 
 	memset(ev, 0, sizeof(*ev));
-	if (time_parse_rfc3339(p, len, &ev->time_ms, &used) < 0) {
-		*why = "no RFC 3339 timestamp at the start of the line";
+	if (input_time_parse(clk, p, len, &ev->time_ms, &used) < 0) {
+		*why = "no timestamp at the start of the line";
 		return INPUT_MALFORMED;
 	}
 	p += used;

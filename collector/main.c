@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "input.h"
@@ -46,6 +47,8 @@
 #include "windows.h"
 
 #define MAX_OVERRIDES 64
+/* Malformed lines named one by one per run; the rest only counted. */
+#define MALFORMED_LOGGED 10
 
 struct run_totals {
 	uint64_t lines, malformed, overlong, records, messages;
@@ -128,6 +131,9 @@ static int run_once(const struct settings *s, struct state *st, struct sink_kafk
 	int fd = -1, rc = -1;
 	/* Health of lines without a usable time goes to the window of the last good line. */
 	struct record_health pending = { 0 };
+	struct input_clock clk;
+	struct stat sb;
+	input_parse_fn parse;
 
 	mc.max_open = (size_t)s->max_open_messages;
 	mc.idle_ms = s->message_idle_seconds * 1000;
@@ -145,6 +151,13 @@ static int run_once(const struct settings *s, struct state *st, struct sink_kafk
 		strbuf_printf(err, "%s: %s", s->input, strerror(errno));
 		goto out;
 	}
+	if (fstat(fd, &sb) < 0) {
+		strbuf_printf(err, "%s: %s", s->input, strerror(errno));
+		goto out;
+	}
+	/* Stamps without a year are placed relative to the file's last write. */
+	input_clock_init(&clk, (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000);
+	parse = input_format_find(s->input_format);
 	lr = linereader_new(fd, (size_t)s->max_line_length);
 	for (;;) {
 		const char *line, *why = NULL;
@@ -167,12 +180,15 @@ static int run_once(const struct settings *s, struct state *st, struct sink_kafk
 			h->lines_overlong++;
 			continue;
 		}
-		if (input_postfix_parse(line, len, &ev, &why) != INPUT_OK) {
+		if (parse(line, len, &clk, &ev, &why) != INPUT_OK) {
 			tot->malformed++;
 			/* Only the offset, never the line: it may hold addresses. */
-			if (tot->malformed <= 10)
-				msg_warn("%s: malformed line at offset %llu: %s", s->input,
-				         (unsigned long long)(linereader_offset(lr) - len - 1), why);
+			if (tot->malformed <= MALFORMED_LOGGED)
+				msg_warn("%s: malformed line at offset %llu: %s%s", s->input,
+				         (unsigned long long)(linereader_offset(lr) - len - 1), why,
+				         tot->malformed == MALFORMED_LOGGED
+				                 ? " (further malformed lines are counted, not logged)"
+				                 : "");
 			h = now_ms == INT64_MIN ? &pending : windows_health(ws, now_ms);
 			h->lines_read++;
 			h->lines_malformed++;

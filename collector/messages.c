@@ -184,6 +184,32 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		if (m != NULL)
 			complete(ms, m);
 		return;
+	case IN_RESULT:
+		m = lookup(ms, ev, 1);
+		if (m == NULL)
+			return;
+		if (m->event_ms < 0)
+			m->event_ms = ev->time_ms;
+		m->last_ms = ev->time_ms;
+		{
+			struct authres_outcome o;
+
+			authres_outcome_init(&o);
+			o.result[ev->method] = ev->result;
+			if (ev->method == AR_DMARC)
+				o.dmarc_policy = ev->dmarc_policy;
+			authres_outcome_merge(&m->outcome, &o);
+		}
+		return;
+	case IN_SPAM:
+		m = lookup(ms, ev, 1);
+		if (m == NULL)
+			return;
+		m->last_ms = ev->time_ms;
+		/* A spam verdict from any filter wins over a ham one. */
+		if (ev->spam == SPAM_SPAM || m->spam == SPAM_UNKNOWN)
+			m->spam = ev->spam;
+		return;
 	case IN_OTHER:
 		return;
 	}

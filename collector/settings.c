@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "input.h"
 #include "mem.h"
 
 #define S(field) offsetof(struct settings, field)
@@ -15,6 +16,8 @@ const struct cfg_entry settings_table[] = {
 	{ "state_dir", CFG_STR, "/var/lib/arstat", 0, 0, S(state_dir), "state directory" },
 	{ "input", CFG_STR, NULL, 0, 0, S(input), "mail log file to read" },
 	{ "input_format", CFG_STR, "postfix", 0, 0, S(input_format), "format of the input: postfix" },
+	{ "time_zone", CFG_STR, "Asia/Tokyo", 0, 0, S(time_zone),
+	  "zone of log timestamps that carry none (IANA name)" },
 	{ "trusted_authserv_ids", CFG_STR, NULL, 0, 0, S(trusted_authserv_ids),
 	  "comma-separated authserv-ids whose Authentication-Results count (required)" },
 	{ "spam_default", CFG_STR, "unknown", 0, 0, S(spam_default),
@@ -68,8 +71,12 @@ static int settings_derive(struct settings *s, struct strbuf *err)
 		strbuf_printf(err, "spam_default: \"%s\" is not unknown or ham", s->spam_default);
 		return -1;
 	}
-	if (strcmp(s->input_format, "postfix") != 0) {
-		strbuf_printf(err, "input_format: \"%s\" is not supported (postfix)", s->input_format);
+	if (input_format_find(s->input_format) == NULL) {
+		strbuf_printf(err, "input_format: \"%s\" is not a known format", s->input_format);
+		return -1;
+	}
+	if (input_clock_set_zone(s->time_zone) < 0) {
+		strbuf_printf(err, "time_zone: \"%s\" is not a known time zone", s->time_zone);
 		return -1;
 	}
 	if (s->host_name == NULL) {

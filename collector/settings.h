@@ -17,7 +17,8 @@ struct settings {
 	char *host_name;         /* pseudonymised before anything leaves; default: gethostname() */
 	char *state_dir;         /* identity, secret, sequence numbers */
 	char *input;             /* the log file to read */
-	char *input_format;      /* "postfix" */
+	char *input_format;      /* "postfix", ... (collector/input.c) */
+	char *time_zone;         /* for timestamps without a zone */
 	char *trusted_authserv_ids; /* comma-separated */
 	char *spam_default;      /* verdict of a message without a spam header: unknown|ham */
 	char *topic;

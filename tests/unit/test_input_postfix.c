@@ -6,10 +6,12 @@
 
 #include "input.h"
 
+static struct input_clock clk;
+
 static enum input_status parse(const char *line, struct input_event *ev, const char **why)
 {
 	*why = NULL;
-	return input_postfix_parse(line, strlen(line), ev, why);
+	return input_postfix_parse(line, strlen(line), &clk, ev, why);
 }
 
 static int span_is(struct input_span s, const char *lit)
@@ -99,12 +101,31 @@ static void test_other_kinds(void)
 	CU_ASSERT_EQUAL(ev.kind, IN_OTHER);
 }
 
+static void test_traditional_stamps(void)
+{
+	struct input_event ev;
+	const char *why;
+
+	/* Local time in Asia/Tokyo, year taken from the clock's reference (2026-11-18). */
+	CU_ASSERT_EQUAL_FATAL(parse("Nov  2 10:00:00 mx1 postfix/qmgr[9]: 4F1A2B3C4D: removed",
+	                            &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_DONE);
+	CU_ASSERT_EQUAL(ev.time_ms, 1793581200000LL);
+	CU_ASSERT_EQUAL_FATAL(parse("Nov 02 10:00:00 mx1 postfix/qmgr[9]: 4F1A2B3C4D: removed",
+	                            &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.time_ms, 1793581200000LL);
+	/* December is last year's: the reference is in November. */
+	CU_ASSERT_EQUAL_FATAL(parse("Dec 31 23:59:59 mx1 postfix/qmgr[9]: 4F1A2B3C4D: removed",
+	                            &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.time_ms, 1767193199000LL); /* 2025-12-31T14:59:59Z */
+}
+
 static void test_malformed(void)
 {
 	static const char *const bad[] = {
 		"",
 		"garbage",
-		"Nov  2 10:00:00 mx1 postfix/qmgr[9]: 4F1A2B3C4D: removed", /* not RFC 3339 (yet) */
+		"Nox  2 10:00:00 mx1 postfix/qmgr[9]: 4F1A2B3C4D: removed",
 		"2026-11-02T10:00:00+09:00",
 		"2026-11-02T10:00:00+09:00 mx1",
 		"2026-13-02T10:00:00+09:00 mx1 postfix/qmgr[9]: 4F1A2B3C4D: removed",
@@ -138,7 +159,7 @@ static void test_every_prefix(void)
 		const char *why;
 
 		memcpy(copy, line, i);
-		(void)input_postfix_parse(copy, i, &ev, &why);
+		(void)input_postfix_parse(copy, i, &clk, &ev, &why);
 		free(copy);
 	}
 	CU_PASS("no prefix read out of bounds");
@@ -148,6 +169,9 @@ int main(void)
 {
 	CU_pSuite s;
 
+	if (input_clock_set_zone("Asia/Tokyo") < 0)
+		return 1;
+	input_clock_init(&clk, INT64_C(1795000000000)); /* 2026-11-18 */
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("input_postfix", NULL, NULL);
@@ -155,6 +179,7 @@ int main(void)
 	CU_add_test(s, "from inside header", test_header_with_from_inside);
 	CU_add_test(s, "truncated header", test_truncated_header);
 	CU_add_test(s, "other kinds", test_other_kinds);
+	CU_add_test(s, "traditional stamps", test_traditional_stamps);
 	CU_add_test(s, "malformed", test_malformed);
 	CU_add_test(s, "every prefix", test_every_prefix);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
