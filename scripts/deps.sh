@@ -9,6 +9,15 @@ PACKAGES=(
   gnuplot-nox valgrind
 )
 
+# Parts of the project that need more list their packages in deps.d/*.txt
+# (one package per line, '#' comments).
+for list in "$(dirname "$0")"/deps.d/*.txt; do
+  [ -e "$list" ] || continue
+  while read -r p _; do
+    case "$p" in ''|'#'*) ;; *) PACKAGES+=("$p") ;; esac
+  done <"$list"
+done
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
