@@ -7,7 +7,9 @@ static const struct {
 	const char *name;
 	input_parse_fn parse;
 } input_formats[] = {
-	{ "postfix", input_postfix_parse },
+	{ "syslog", input_syslog_parse },
+	/* Older name of the same: Postfix and its milters log through syslog. */
+	{ "postfix", input_syslog_parse },
 };
 
 input_parse_fn input_format_find(const char *name)
@@ -19,4 +21,20 @@ input_parse_fn input_format_find(const char *name)
 			return input_formats[i].parse;
 	}
 	return NULL;
+}
+
+static int is_queue_id_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+size_t input_queue_id_len(const char *p, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && i <= 32 && is_queue_id_char(p[i]))
+		i++;
+	if (i < 5 || i > 32 || i + 1 >= len || p[i] != ':' || p[i + 1] != ' ')
+		return 0;
+	return i;
 }

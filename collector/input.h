@@ -61,11 +61,33 @@ typedef enum input_status (*input_parse_fn)(const char *line, size_t len,
                                             const char **why);
 
 /*
- * Postfix via syslog: cleanup header_checks INFO lines, cleanup message-id
- * lines, qmgr removed lines.
+ * Syslog files (rsyslog's /var/log/mail.log, or Postfix's own maillog_file):
+ * "STAMP HOST TAG[PID]: MESSAGE". The prefix is read once here, then the
+ * MESSAGE goes to the parser of the program named by TAG (input_syslog.c
+ * holds the table): Postfix, milters, spam filters share one file on most
+ * hosts and are joined by the Postfix queue ID.
  */
-enum input_status input_postfix_parse(const char *line, size_t len, struct input_clock *clk,
-                                      struct input_event *ev, const char **why);
+enum input_status input_syslog_parse(const char *line, size_t len, struct input_clock *clk,
+                                     struct input_event *ev, const char **why);
+
+/*
+ * A program's part of a syslog line. tag[0..taglen) is the tag without
+ * "[PID]" (e.g. "postfix/cleanup", "opendmarc"); msg[0..len) what follows
+ * "TAG[PID]: ". ev->time_ms and ev->host are already set, ev->kind is
+ * IN_OTHER. Return INPUT_OK for a line that is fine but carries nothing.
+ */
+typedef enum input_status (*input_prog_fn)(const char *tag, size_t taglen, const char *msg,
+                                           size_t len, struct input_event *ev, const char **why);
+
+/* Postfix: cleanup header_checks INFO and message-id lines, qmgr "removed". */
+enum input_status input_postfix_message(const char *tag, size_t taglen, const char *msg,
+                                        size_t len, struct input_event *ev, const char **why);
+
+/*
+ * Length of a Postfix queue ID at p followed by ": ", or 0. Short IDs are
+ * upper-case hex, long ones (enable_long_queue_ids) [0-9A-Za-z]; 5..32 bytes.
+ */
+size_t input_queue_id_len(const char *p, size_t len);
 
 /* The format of this name ("postfix", ...), or NULL. */
 input_parse_fn input_format_find(const char *name);

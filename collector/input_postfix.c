@@ -2,51 +2,9 @@
 
 #include <string.h>
 
-#include "strutil.h"
 
 /* Postfix's cleanup_act_log() prints a header with "%.200s": longer text is cut. */
 #define POSTFIX_HEADER_LOG_MAX 200
-
-static const char *span_find(const char *p, size_t len, const char *needle)
-{
-	size_t nl = strlen(needle), i;
-
-	for (i = 0; i + nl <= len; i++) {
-		if (memcmp(p + i, needle, nl) == 0)
-			return p + i;
-	}
-	return NULL;
-}
-
-/* Read a word up to the next space. */
-static size_t word_len(const char *p, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len && p[i] != ' ')
-		i++;
-	return i;
-}
-
-static int is_queue_id_char(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-/*
- * A queue ID followed by ": ". Short IDs are upper-case hex; long ones
- * (enable_long_queue_ids) use [0-9A-Za-z]. Returns its length or 0.
- */
-static size_t queue_id_len(const char *p, size_t len)
-{
-	size_t i = 0;
-
-	while (i < len && i <= 32 && is_queue_id_char(p[i]))
-		i++;
-	if (i < 5 || i > 32 || i + 1 >= len || p[i] != ':' || p[i + 1] != ' ')
-		return 0;
-	return i;
-}
 
 /*
  * cleanup_act_log() writes "QID: info: header TEXT from CLIENT;" and then
@@ -77,7 +35,7 @@ static enum input_status parse_cleanup(const char *p, size_t len, struct input_e
 {
 	static const char info[] = "info: header ";
 	static const char msgid[] = "message-id=";
-	size_t ql = queue_id_len(p, len), tl;
+	size_t ql = input_queue_id_len(p, len), tl;
 	const char *text, *end, *colon;
 
 	if (ql == 0) {
@@ -132,55 +90,20 @@ static enum input_status parse_cleanup(const char *p, size_t len, struct input_e
 	return INPUT_OK;
 }
 
-enum input_status input_postfix_parse(const char *line, size_t len, struct input_clock *clk,
-                                      struct input_event *ev, const char **why)
+enum input_status input_postfix_message(const char *tag, size_t taglen, const char *p,
+                                        size_t len, struct input_event *ev, const char **why)
 {
-	size_t used, wl;
-	const char *p = line, *prog;
+	/* "postfix/cleanup" or a multi-instance "postfix-out/cleanup". */
+	const char *slash = memchr(tag, '/', taglen);
+	size_t dl;
 
-	memset(ev, 0, sizeof(*ev));
-	if (input_time_parse(clk, p, len, &ev->time_ms, &used) < 0) {
-		*why = "no timestamp at the start of the line";
-		return INPUT_MALFORMED;
-	}
-	p += used;
-	len -= used;
-	if (len < 2 || p[0] != ' ') {
-		*why = "no host name after the timestamp";
-		return INPUT_MALFORMED;
-	}
-	p++;
-	len--;
-	wl = word_len(p, len);
-	if (wl == 0 || wl == len) {
-		*why = "no program after the host name";
-		return INPUT_MALFORMED;
-	}
-	if (wl > INPUT_HOST_MAX) {
-		*why = "host name longer than 255 bytes";
-		return INPUT_MALFORMED;
-	}
-	ev->host.p = p;
-	ev->host.len = wl;
-	p += wl + 1;
-	len -= wl + 1;
-	/* "postfix/cleanup[123]: " or a multi-instance "postfix-out/cleanup[123]: ". */
-	prog = p;
-	wl = word_len(p, len);
-	if (wl < 2 || prog[wl - 1] != ':') {
-		ev->kind = IN_OTHER; /* a syslog line without a tag: not ours, not broken */
+	if (slash == NULL)
 		return INPUT_OK;
-	}
-	p += wl;
-	len -= wl;
-	if (len > 0) {
-		p++;
-		len--;
-	}
-	if (span_find(prog, wl, "/cleanup[") != NULL && str_eq_nocase(prog, 7, "postfix"))
+	dl = taglen - (size_t)(slash + 1 - tag);
+	if (dl == 7 && memcmp(slash + 1, "cleanup", 7) == 0)
 		return parse_cleanup(p, len, ev, why);
-	if (span_find(prog, wl, "/qmgr[") != NULL && str_eq_nocase(prog, 7, "postfix")) {
-		size_t ql = queue_id_len(p, len);
+	if (dl == 4 && memcmp(slash + 1, "qmgr", 4) == 0) {
+		size_t ql = input_queue_id_len(p, len);
 
 		if (ql > 0 && len - ql - 2 == 7 && memcmp(p + ql + 2, "removed", 7) == 0) {
 			ev->kind = IN_DONE;

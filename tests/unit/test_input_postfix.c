@@ -11,7 +11,7 @@ static struct input_clock clk;
 static enum input_status parse(const char *line, struct input_event *ev, const char **why)
 {
 	*why = NULL;
-	return input_postfix_parse(line, strlen(line), &clk, ev, why);
+	return input_syslog_parse(line, strlen(line), &clk, ev, why);
 }
 
 static int span_is(struct input_span s, const char *lit)
@@ -159,7 +159,7 @@ static void test_every_prefix(void)
 		const char *why;
 
 		memcpy(copy, line, i);
-		(void)input_postfix_parse(copy, i, &clk, &ev, &why);
+		(void)input_syslog_parse(copy, i, &clk, &ev, &why);
 		free(copy);
 	}
 	CU_PASS("no prefix read out of bounds");
