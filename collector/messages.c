@@ -188,8 +188,8 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		m = lookup(ms, ev, 1);
 		if (m == NULL)
 			return;
-		if (m->event_ms < 0)
-			m->event_ms = ev->time_ms;
+		/* A milter's verdict does not set the event time: that is when the
+		 * message was accepted (its first header line or message-id line). */
 		m->last_ms = ev->time_ms;
 		{
 			struct authres_outcome o;
