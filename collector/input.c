@@ -10,6 +10,10 @@ static const struct {
 	{ "syslog", input_syslog_parse },
 	/* Older name of the same: Postfix and its milters log through syslog. */
 	{ "postfix", input_syslog_parse },
+	/* Exim's main log (log_file_path), one file per host. */
+	{ "exim", input_exim_parse },
+	/* rspamd's own log file (logging { type = "file"; }). */
+	{ "rspamd", input_rspamd_parse },
 };
 
 input_parse_fn input_format_find(const char *name)

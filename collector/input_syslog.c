@@ -13,6 +13,15 @@ static const struct {
 	input_prog_fn fn;
 } input_programs[] = {
 	{ "postfix", 1, input_postfix_message },
+	{ "opendmarc", 0, input_opendmarc_message },
+	{ "opendkim", 0, input_opendkim_message },
+	/* amavisd-new's syslog ident is "amavis" by default; older setups and
+	 * other packagings use the program's name. */
+	{ "amavis", 0, input_amavis_message },
+	{ "amavisd", 0, input_amavis_message },
+	{ "amavisd-new", 0, input_amavis_message },
+	{ "rspamd", 0, input_rspamd_message },
+	{ "exim", 0, input_exim_message },
 };
 
 static input_prog_fn program_find(const char *tag, size_t taglen)

@@ -22,48 +22,68 @@
  * network access to the Kafka brokers. It needs no root; run it as its own
  * user in the adm group (Debian's log files are root:adm 0640).
  *
- * This walking-skeleton version runs with --once: read the input to its end,
- * publish every window, wait for Kafka's acknowledgement, exit.
+ * Durability: progress (reading positions, open messages and windows, the
+ * next sequence number) is saved atomically in the state directory together
+ * with an outbox of records not yet acknowledged; a record is sent only once
+ * it is saved, and removed only once the sink acknowledged it. A restart,
+ * a crash at any instant, a Kafka outage or a log rotation neither loses a
+ * count nor publishes one twice under different identities.
+ *
+ * Modes: by default it follows its inputs until SIGTERM or SIGINT (then it
+ * publishes what is complete, within a bound, and exits 0). SIGHUP reloads
+ * the configuration and reopens the files (by re-executing itself from the
+ * saved state). --once reads the inputs to their current end, publishes
+ * everything, waits for the acknowledgements and exits.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "input.h"
-#include "linereader.h"
+#include "collector.h"
 #include "log.h"
 #include "mem.h"
-#include "messages.h"
-#include "record.h"
 #include "settings.h"
-#include "sink_kafka.h"
-#include "state.h"
-#include "strutil.h"
-#include "windows.h"
+
+#ifndef ARSTAT_VERSION
+#define ARSTAT_VERSION "0"
+#endif
 
 #define MAX_OVERRIDES 64
-/* Malformed lines named one by one per run; the rest only counted. */
-#define MALFORMED_LOGGED 10
 
-struct run_totals {
-	uint64_t lines, malformed, overlong, records, messages;
-};
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void on_reload(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
 
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-	        "usage: arstat-collector -c FILE [-o name=value]... --once [--input PATH]\n"
+	        "usage: arstat-collector -c FILE [-o name=value]... [--once] [--input PATH]\n"
+	        "       arstat-collector -c FILE --check-config\n"
 	        "  -c, --config FILE     configuration file (see config/collector.conf.example)\n"
 	        "  -o name=value         override one setting (repeatable), e.g.\n"
 	        "                        -o kafka.bootstrap.servers=host:9092\n"
-	        "  --input PATH          the log file to read (overrides 'input')\n"
-	        "  --once                read the input to its end, publish, exit\n"
-	        "  --help-config         list the settings with their defaults\n");
+	        "  --input PATH          the log file to read (sets 'input')\n"
+	        "  --once                read the inputs to their end, publish, wait for the\n"
+	        "                        acknowledgements, exit (batch and backfill)\n"
+	        "  --check-config        check the configuration and exit\n"
+	        "  --help-config         list the settings with their defaults\n"
+	        "  --version             print the version\n"
+	        "Without --once it follows the inputs until SIGTERM/SIGINT; SIGHUP reloads.\n");
 }
 
 static void help_config(void)
@@ -71,176 +91,22 @@ static void help_config(void)
 	const struct cfg_entry *e;
 
 	for (e = settings_table; e->name != NULL; e++)
-		printf("%-24s %-10s %s\n", e->name, e->defval ? e->defval : "-", e->help);
+		printf("%-24s %-12s %s\n", e->name, e->defval ? e->defval : "-", e->help);
 }
 
-/* Encode and queue one window's batch with the next sequence number. */
-static int publish(struct sink_kafka *sk, const struct state *st, const struct settings *s,
-                   struct record_batch *b, int64_t *seq, struct run_totals *tot,
-                   struct strbuf *err)
+static void signals_init(void)
 {
-	struct strbuf buf;
-	size_t i;
-	int rc = -1;
+	struct sigaction sa;
 
-	strbuf_init(&buf, 16 * 1024 * 1024);
-	str_copy(b->carrier, s->carrier, sizeof(b->carrier));
-	str_copy(b->collector, state_pseudonym(st), sizeof(b->collector));
-	b->epoch = state_epoch(st);
-	b->seq = (*seq)++;
-	if (record_encode(b, &buf, err) < 0)
-		goto out;
-	if (sink_kafka_send(sk, b->collector, buf.data, buf.len, err) < 0)
-		goto out;
-	tot->records++;
-	for (i = 0; i < b->ncells; i++)
-		tot->messages += (uint64_t)b->cells[i].messages;
-	rc = 0;
-out:
-	strbuf_release(&buf);
-	return rc;
-}
-
-/* Publish every window that can no longer change. */
-static int publish_ready(struct windows *ws, int64_t before_ms, struct sink_kafka *sk,
-                         const struct state *st, const struct settings *s, int64_t *seq,
-                         struct run_totals *tot, struct strbuf *err)
-{
-	struct record_batch b;
-	int rc = 0;
-
-	record_batch_init(&b);
-	while (windows_take(ws, before_ms, &b)) {
-		if (publish(sk, st, s, &b, seq, tot, err) < 0) {
-			rc = -1;
-			break;
-		}
-	}
-	record_batch_free(&b);
-	return rc;
-}
-
-static int run_once(const struct settings *s, struct state *st, struct sink_kafka *sk,
-                    struct run_totals *tot, struct strbuf *err)
-{
-	struct messages_config mc;
-	struct windows *ws = windows_new(s->window_seconds * 1000);
-	struct messages *ms;
-	struct linereader *lr = NULL;
-	int64_t seq = state_next_seq(st), now_ms = INT64_MIN, last_check = 0;
-	int fd = -1, rc = -1;
-	/* Health of lines without a usable time goes to the window of the last good line. */
-	struct record_health pending = { 0 };
-	struct input_clock clk;
-	struct stat sb;
-	input_parse_fn parse;
-
-	mc.max_open = (size_t)s->max_open_messages;
-	mc.idle_ms = s->message_idle_seconds * 1000;
-	mc.spam_default = s->spam_default_verdict;
-	mc.trust.ids = s->trusted_ids;
-	mc.trust.n = s->ntrusted;
-	ms = messages_new(&mc, ws);
-
-	if (s->input == NULL) {
-		strbuf_printf(err, "no input: set 'input' or give --input");
-		goto out;
-	}
-	fd = open(s->input, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		strbuf_printf(err, "%s: %s", s->input, strerror(errno));
-		goto out;
-	}
-	if (fstat(fd, &sb) < 0) {
-		strbuf_printf(err, "%s: %s", s->input, strerror(errno));
-		goto out;
-	}
-	/* Stamps without a year are placed relative to the file's last write. */
-	input_clock_init(&clk, (int64_t)sb.st_mtim.tv_sec * 1000 + sb.st_mtim.tv_nsec / 1000000);
-	parse = input_format_find(s->input_format);
-	lr = linereader_new(fd, (size_t)s->max_line_length);
-	for (;;) {
-		const char *line, *why = NULL;
-		size_t len;
-		struct input_event ev;
-		struct record_health *h;
-		enum lr_status ls = linereader_next(lr, &line, &len);
-
-		if (ls == LR_EOF)
-			break;
-		if (ls == LR_ERROR) {
-			strbuf_printf(err, "%s: %s", s->input, strerror(errno));
-			goto out;
-		}
-		tot->lines++;
-		if (ls == LR_OVERLONG) {
-			tot->overlong++;
-			h = now_ms == INT64_MIN ? &pending : windows_health(ws, now_ms);
-			h->lines_read++;
-			h->lines_overlong++;
-			continue;
-		}
-		if (parse(line, len, &clk, &ev, &why) != INPUT_OK) {
-			tot->malformed++;
-			/* Only the offset, never the line: it may hold addresses. */
-			if (tot->malformed <= MALFORMED_LOGGED)
-				msg_warn("%s: malformed line at offset %llu: %s%s", s->input,
-				         (unsigned long long)(linereader_offset(lr) - len - 1), why,
-				         tot->malformed == MALFORMED_LOGGED
-				                 ? " (further malformed lines are counted, not logged)"
-				                 : "");
-			h = now_ms == INT64_MIN ? &pending : windows_health(ws, now_ms);
-			h->lines_read++;
-			h->lines_malformed++;
-			continue;
-		}
-		if (ev.time_ms > now_ms)
-			now_ms = ev.time_ms;
-		windows_health(ws, ev.time_ms)->lines_read++;
-		messages_apply(ms, &ev);
-		/* Expire idle messages and publish finished windows once per second of log time. */
-		if (last_check == 0 || now_ms - last_check >= 1000) {
-			int64_t ready;
-
-			last_check = now_ms;
-			messages_expire(ms, now_ms);
-			ready = now_ms - s->window_grace_seconds * 1000;
-			if (messages_oldest_ms(ms) < ready)
-				ready = messages_oldest_ms(ms);
-			if (publish_ready(ws, ready, sk, st, s, &seq, tot, err) < 0)
-				goto out;
-			sink_kafka_poll(sk);
-		}
-	}
-	if (linereader_pending(lr) > 0)
-		msg_warn("%s: %zu bytes of an unfinished last line left unread", s->input,
-		         linereader_pending(lr));
-	if (now_ms != INT64_MIN) {
-		struct record_health *h = windows_health(ws, now_ms);
-
-		h->lines_read += pending.lines_read;
-		h->lines_malformed += pending.lines_malformed;
-		h->lines_overlong += pending.lines_overlong;
-	} else if (pending.lines_read > 0) {
-		msg_warn("%s: no line with a usable timestamp; %lld lines not counted in any window",
-		         s->input, (long long)pending.lines_read);
-	}
-	messages_complete_all(ms);
-	if (publish_ready(ws, INT64_MAX, sk, st, s, &seq, tot, err) < 0)
-		goto out;
-	if (sink_kafka_flush(sk, (int)s->flush_timeout_ms, err) < 0)
-		goto out;
-	/* Only now are the numbers used: a record is stored once Kafka acknowledged it. */
-	if (state_save_seq(st, seq, err) < 0)
-		goto out;
-	rc = 0;
-out:
-	linereader_free(lr);
-	if (fd >= 0)
-		close(fd);
-	messages_free(ms);
-	windows_free(ws);
-	return rc;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_reload;
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 }
 
 int main(int argc, char **argv)
@@ -249,19 +115,20 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "input", required_argument, NULL, 'i' },
 		{ "once", no_argument, NULL, '1' },
+		{ "check-config", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "help-config", no_argument, NULL, 'H' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *overrides[MAX_OVERRIDES + 1];
+	char *overrides[MAX_OVERRIDES + 2];
+	char *input_opt = NULL;
 	size_t noverrides = 0;
-	const char *config = NULL, *input = NULL;
-	int once = 0, opt, rc = 1;
+	const char *config = NULL;
+	int once = 0, check = 0, opt, rc = 1;
 	struct settings s;
 	struct strbuf err;
-	struct state *st = NULL;
-	struct sink_kafka *sk = NULL;
-	struct run_totals tot = { 0 };
+	struct collector *c = NULL;
 	enum msg_level level;
 
 	msg_init("arstat-collector");
@@ -278,10 +145,16 @@ int main(int argc, char **argv)
 			overrides[noverrides++] = optarg;
 			break;
 		case 'i':
-			input = optarg;
+			free(input_opt);
+			input_opt = xmalloc(strlen(optarg) + 7);
+			memcpy(input_opt, "input=", 6);
+			memcpy(input_opt + 6, optarg, strlen(optarg) + 1);
 			break;
 		case '1':
 			once = 1;
+			break;
+		case 'C':
+			check = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -289,51 +162,80 @@ int main(int argc, char **argv)
 		case 'H':
 			help_config();
 			return 0;
+		case 'V':
+			printf("arstat-collector %s\n", ARSTAT_VERSION);
+			return 0;
 		default:
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (optind != argc || !once) {
+	if (optind != argc) {
 		usage(stderr);
-		if (!once)
-			msg_error("only --once mode exists in this version");
 		return 2;
 	}
+	if (input_opt != NULL)
+		overrides[noverrides++] = input_opt;
 	if (settings_load(&s, config, overrides, noverrides, &err) < 0)
 		msg_fatal("configuration: %s", err.data);
 	if (msg_level_parse(s.log_level, &level) < 0)
 		msg_fatal("configuration: log_level: \"%s\" is not debug, info, warn or error",
 		          s.log_level);
 	msg_set_level(level);
-	if (input != NULL) {
-		free(s.input);
-		s.input = xstrdup(input);
-	}
-	st = state_open(s.state_dir, s.pseudonym_secret, s.host_name, &err);
-	if (st == NULL) {
-		msg_error("state: %s", err.data);
+	if (check) {
+		printf("configuration OK: carrier %s, %zu input(s), sink %s\n", s.carrier, s.ninputs,
+		       s.sink);
+		rc = 0;
 		goto out;
 	}
-	sk = sink_kafka_new(&s.kafka, s.topic, &err);
-	if (sk == NULL) {
+	signals_init();
+	c = collector_new(&s, &err);
+	if (c == NULL) {
 		msg_error("%s", err.data);
 		goto out;
 	}
-	if (run_once(&s, st, sk, &tot, &err) < 0) {
-		msg_error("%s", err.data);
+	if (once) {
+		for (;;) {
+			size_t n = collector_step(c);
+
+			if (stop_requested || (n == 0 && collector_caught_up(c)))
+				break;
+			if (n == 0)
+				collector_wait(c); /* paused: outbox full or state unwritable */
+		}
+		if (stop_requested) {
+			collector_shutdown(c, (int)s.flush_timeout_ms);
+		} else if (collector_finish_all(c, &err) < 0) {
+			msg_error("%s", err.data);
+			collector_report(c);
+			goto out;
+		}
+		collector_report(c);
+		rc = 0;
 		goto out;
 	}
-	msg_info("done: %llu lines (%llu malformed, %llu overlong), %llu messages in %llu records "
-	         "acknowledged",
-	         (unsigned long long)tot.lines, (unsigned long long)tot.malformed,
-	         (unsigned long long)tot.overlong, (unsigned long long)tot.messages,
-	         (unsigned long long)tot.records);
+	msg_info("following %zu input(s)", s.ninputs);
+	while (!stop_requested && !reload_requested) {
+		if (collector_step(c) == 0)
+			collector_wait(c);
+	}
+	collector_shutdown(c, (int)s.flush_timeout_ms);
+	collector_report(c);
+	if (reload_requested && !stop_requested) {
+		collector_free(c);
+		c = NULL;
+		msg_info("reloading: configuration and files");
+		/* A fresh start from the saved state is the simplest complete reload. */
+		execv("/proc/self/exe", argv);
+		msg_error("cannot re-execute for the reload: %s", strerror(errno));
+		goto out;
+	}
+	msg_info("stopped");
 	rc = 0;
 out:
-	sink_kafka_free(sk);
-	state_free(st);
+	collector_free(c);
 	settings_free(&s);
+	free(input_opt);
 	strbuf_release(&err);
 	return rc;
 }

@@ -18,12 +18,14 @@ struct open_msg {
 	int64_t event_ms;    /* first header line, else the message-id line; -1 if neither */
 	int64_t msgid_ms;    /* -1 if no message-id line */
 	int64_t last_ms;     /* last line seen */
+	int64_t touched_mono; /* monotonic ms of the last line (not saved: reset at load) */
 	struct authres_outcome outcome;
 	enum ar_spam spam;
 	struct open_msg *prev, *next; /* in order of first line (oldest first) */
 };
 
 struct messages {
+	int64_t mono_now; /* monotonic ms, as last told by messages_set_clock */
 	struct messages_config cfg;
 	struct windows *ws;
 	struct htable *table;
@@ -102,6 +104,7 @@ static struct open_msg *lookup(struct messages *ms, const struct input_event *ev
 	m->keylen = klen;
 	m->first_ms = m->last_ms = ev->time_ms;
 	m->event_ms = m->msgid_ms = -1;
+	m->touched_mono = ms->mono_now;
 	authres_outcome_init(&m->outcome);
 	m->spam = SPAM_UNKNOWN;
 	m->prev = ms->newest;
@@ -155,6 +158,11 @@ static void apply_header(struct messages *ms, struct open_msg *m, const struct i
 	}
 }
 
+void messages_set_clock(struct messages *ms, int64_t mono_ms)
+{
+	ms->mono_now = mono_ms;
+}
+
 void messages_apply(struct messages *ms, const struct input_event *ev)
 {
 	struct open_msg *m;
@@ -164,6 +172,7 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		m = lookup(ms, ev, 1);
 		if (m == NULL)
 			return;
+		m->touched_mono = ms->mono_now;
 		if (m->event_ms < 0)
 			m->event_ms = ev->time_ms;
 		m->last_ms = ev->time_ms;
@@ -173,6 +182,7 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		m = lookup(ms, ev, 1);
 		if (m == NULL)
 			return;
+		m->touched_mono = ms->mono_now;
 		if (m->msgid_ms < 0)
 			m->msgid_ms = ev->time_ms;
 		m->last_ms = ev->time_ms;
@@ -188,6 +198,7 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		m = lookup(ms, ev, 1);
 		if (m == NULL)
 			return;
+		m->touched_mono = ms->mono_now;
 		/* A milter's verdict does not set the event time: that is when the
 		 * message was accepted (its first header line or message-id line). */
 		m->last_ms = ev->time_ms;
@@ -205,6 +216,7 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		m = lookup(ms, ev, 1);
 		if (m == NULL)
 			return;
+		m->touched_mono = ms->mono_now;
 		m->last_ms = ev->time_ms;
 		/* A spam verdict from any filter wins over a ham one. */
 		if (ev->spam == SPAM_SPAM || m->spam == SPAM_UNKNOWN)
@@ -227,6 +239,18 @@ void messages_expire(struct messages *ms, int64_t now_ms)
 	}
 }
 
+void messages_expire_wall(struct messages *ms)
+{
+	struct open_msg *m = ms->oldest, *next;
+
+	/* Not sorted by touch time: a full walk, done rarely (when caught up). */
+	for (; m != NULL; m = next) {
+		next = m->next;
+		if (m->touched_mono < ms->mono_now - ms->cfg.idle_ms)
+			complete(ms, m);
+	}
+}
+
 void messages_complete_all(struct messages *ms)
 {
 	while (ms->oldest != NULL)
@@ -241,4 +265,82 @@ int64_t messages_oldest_ms(const struct messages *ms)
 size_t messages_open_count(const struct messages *ms)
 {
 	return htable_count(ms->table);
+}
+
+int messages_save(const struct messages *ms, struct strbuf *sb)
+{
+	const struct open_msg *m;
+	int i;
+
+	/* Written field by field with "||", which keeps the order. */
+	if (ser_u32(sb, (uint32_t)htable_count(ms->table)) < 0)
+		return -1;
+	for (m = ms->oldest; m != NULL; m = m->next) {
+		if (ser_bytes(sb, m->key, m->keylen) < 0 || ser_i64(sb, m->first_ms) < 0 ||
+		    ser_i64(sb, m->event_ms) < 0 || ser_i64(sb, m->msgid_ms) < 0 ||
+		    ser_i64(sb, m->last_ms) < 0)
+			return -1;
+		for (i = 0; i < AR_METHOD_COUNT; i++) {
+			if (ser_u8(sb, (uint8_t)m->outcome.result[i]) < 0)
+				return -1;
+		}
+		if (ser_u8(sb, (uint8_t)m->outcome.dmarc_policy) < 0 || ser_u8(sb, (uint8_t)m->spam) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int messages_load(struct messages *ms, struct deser *d)
+{
+	uint32_t n = deser_u32(d), k;
+	int i;
+
+	while (ms->oldest != NULL) {
+		struct open_msg *m = ms->oldest;
+
+		unlink_msg(ms, m);
+		htable_remove(ms->table, m->key, m->keylen);
+		free(m);
+	}
+	for (k = 0; k < n && !d->failed; k++) {
+		struct open_msg *m = xcalloc(1, sizeof(*m));
+		size_t klen;
+		const void *key = deser_bytes(d, MSG_KEY_MAX, &klen);
+		uint8_t v;
+
+		if (key == NULL || klen == 0 || htable_find(ms->table, key, klen) != NULL) {
+			free(m);
+			d->failed = 1;
+			break;
+		}
+		memcpy(m->key, key, klen);
+		m->keylen = klen;
+		m->touched_mono = ms->mono_now;
+		m->first_ms = deser_i64(d);
+		m->event_ms = deser_i64(d);
+		m->msgid_ms = deser_i64(d);
+		m->last_ms = deser_i64(d);
+		for (i = 0; i < AR_METHOD_COUNT; i++) {
+			v = deser_u8(d);
+			m->outcome.result[i] = v < AR_RESULT_COUNT ? (enum ar_result)v : AR_ABSENT;
+			if (v >= AR_RESULT_COUNT)
+				d->failed = 1;
+		}
+		v = deser_u8(d);
+		m->outcome.dmarc_policy = v < POL_COUNT ? (enum ar_policy)v : POL_ABSENT;
+		if (v >= POL_COUNT)
+			d->failed = 1;
+		v = deser_u8(d);
+		m->spam = v < SPAM_COUNT ? (enum ar_spam)v : SPAM_UNKNOWN;
+		if (v >= SPAM_COUNT)
+			d->failed = 1;
+		m->prev = ms->newest;
+		if (ms->newest != NULL)
+			ms->newest->next = m;
+		else
+			ms->oldest = m;
+		ms->newest = m;
+		htable_insert(ms->table, m->key, m->keylen, m);
+	}
+	return d->failed ? -1 : 0;
 }

@@ -11,6 +11,7 @@
 
 #include "authres.h"
 #include "input.h"
+#include "ser.h"
 #include "windows.h"
 
 struct messages_config {
@@ -26,14 +27,24 @@ struct messages;
 struct messages *messages_new(const struct messages_config *cfg, struct windows *ws);
 void messages_free(struct messages *ms);
 
-/* Apply one event of kind IN_HEADER, IN_MSGID or IN_DONE. */
+/* Tell the table the monotonic time (ms) for wall-clock idleness. */
+void messages_set_clock(struct messages *ms, int64_t mono_ms);
+/* Apply one input event. */
 void messages_apply(struct messages *ms, const struct input_event *ev);
 /* Complete every message idle since before now_ms - idle. */
 void messages_expire(struct messages *ms, int64_t now_ms);
+/* Complete every message with no line for idle time by the wall clock
+ * (for a quiet log, once every input is read to its end). */
+void messages_expire_wall(struct messages *ms);
 /* Complete every open message (end of input in --once mode). */
 void messages_complete_all(struct messages *ms);
 /* Event time of the oldest open message, or INT64_MAX if none. */
 int64_t messages_oldest_ms(const struct messages *ms);
 size_t messages_open_count(const struct messages *ms);
+
+/* Append every open message, oldest first (for a checkpoint). */
+int messages_save(const struct messages *ms, struct strbuf *sb);
+/* Replace the open messages with saved ones; -1 if corrupt. */
+int messages_load(struct messages *ms, struct deser *d);
 
 #endif

@@ -39,9 +39,73 @@ const struct cfg_entry settings_table[] = {
 	  "a message with no line for this long is completed" },
 	{ "flush_timeout_ms", CFG_INT, "60000", 100, 3600000, S(flush_timeout_ms),
 	  "how long to wait for Kafka to acknowledge at the end" },
+	{ "sink", CFG_STR, "kafka", 0, 0, S(sink), "where records go: kafka or file" },
+	{ "file_sink_dir", CFG_STR, NULL, 0, 0, S(file_sink_dir),
+	  "sink = file: directory of the Avro container files" },
+	{ "start_at", CFG_STR, "beginning", 0, 0, S(start_at),
+	  "where an input without a saved position starts: beginning or end" },
+	{ "metrics_file", CFG_STR, NULL, 0, 0, S(metrics_file),
+	  "Prometheus text-format file of counters (e.g. for node_exporter's textfile collector)" },
+	{ "outbox_max_bytes", CFG_INT, "67108864", 65536, INT64_C(1) << 40, S(outbox_max_bytes),
+	  "unacknowledged records kept on disk before reading stops (backpressure)" },
+	{ "checkpoint_interval_ms", CFG_INT, "1000", 10, 60000, S(checkpoint_interval_ms),
+	  "how often progress is saved" },
+	{ "poll_interval_ms", CFG_INT, "200", 10, 1000, S(poll_interval_ms),
+	  "how often a quiet input is looked at again" },
+	{ "stats_interval_seconds", CFG_INT, "60", 1, 86400, S(stats_interval_seconds),
+	  "how often counters are logged and the metrics file written" },
 	{ "kafka.", CFG_PREFIX, NULL, 0, 0, S(kafka), "any librdkafka property, e.g. kafka.bootstrap.servers" },
+	{ "input.", CFG_PREFIX, NULL, 0, 0, S(input_defs),
+	  "input.NAME = FORMAT PATH: one more log to read (formats: see input_format)" },
 	CFG_END,
 };
+
+static void settings_add_input(struct settings *s, const char *name, const char *format,
+                               const char *path)
+{
+	s->inputs = xreallocarray(s->inputs, s->ninputs + 1, sizeof(*s->inputs));
+	s->inputs[s->ninputs].name = xstrdup(name);
+	s->inputs[s->ninputs].format = xstrdup(format);
+	s->inputs[s->ninputs].path = xstrdup(path);
+	s->ninputs++;
+}
+
+/* "input = PATH" (with input_format) and every "input.NAME = FORMAT PATH". */
+static int settings_inputs(struct settings *s, struct strbuf *err)
+{
+	size_t i, j;
+
+	if (s->input != NULL)
+		settings_add_input(s, "main", s->input_format, s->input);
+	for (i = 0; i < s->input_defs.n; i++) {
+		const char *name = s->input_defs.items[i].name, *v = s->input_defs.items[i].value;
+		size_t fl = strcspn(v, " \t");
+		char *format;
+		const char *path = v + fl;
+
+		path += strspn(path, " \t");
+		if (fl == 0 || *path == '\0') {
+			strbuf_printf(err, "input.%s: expected \"FORMAT PATH\"", name);
+			return -1;
+		}
+		format = xstrndup(v, fl);
+		if (input_format_find(format) == NULL) {
+			strbuf_printf(err, "input.%s: \"%s\" is not a known format", name, format);
+			free(format);
+			return -1;
+		}
+		for (j = 0; j < s->ninputs; j++) {
+			if (strcmp(s->inputs[j].name, name) == 0) {
+				strbuf_printf(err, "input.%s: the name is taken", name);
+				free(format);
+				return -1;
+			}
+		}
+		settings_add_input(s, name, format, path);
+		free(format);
+	}
+	return 0;
+}
 
 static int settings_derive(struct settings *s, struct strbuf *err)
 {
@@ -74,6 +138,20 @@ static int settings_derive(struct settings *s, struct strbuf *err)
 	}
 	if (input_format_find(s->input_format) == NULL) {
 		strbuf_printf(err, "input_format: \"%s\" is not a known format", s->input_format);
+		return -1;
+	}
+	if (settings_inputs(s, err) < 0)
+		return -1;
+	if (strcmp(s->sink, "kafka") != 0 && strcmp(s->sink, "file") != 0) {
+		strbuf_printf(err, "sink: \"%s\" is not kafka or file", s->sink);
+		return -1;
+	}
+	if (strcmp(s->sink, "file") == 0 && s->file_sink_dir == NULL) {
+		strbuf_printf(err, "sink = file needs file_sink_dir");
+		return -1;
+	}
+	if (strcmp(s->start_at, "beginning") != 0 && strcmp(s->start_at, "end") != 0) {
+		strbuf_printf(err, "start_at: \"%s\" is not beginning or end", s->start_at);
 		return -1;
 	}
 	if (input_clock_set_zone(s->time_zone) < 0) {
@@ -136,6 +214,14 @@ void settings_free(struct settings *s)
 {
 	size_t i;
 
+	for (i = 0; i < s->ninputs; i++) {
+		free(s->inputs[i].name);
+		free(s->inputs[i].format);
+		free(s->inputs[i].path);
+	}
+	free(s->inputs);
+	s->inputs = NULL;
+	s->ninputs = 0;
 	for (i = 0; i < s->ntrusted; i++)
 		free((char *)s->trusted_ids[i]);
 	free(s->trusted_ids);

@@ -24,15 +24,30 @@ struct settings {
 	char *topic;
 	char *log_level;
 	char *pseudonym_secret;  /* hex; if unset, generated into the state directory */
+	char *sink;              /* kafka | file */
+	char *file_sink_dir;
+	char *start_at;          /* beginning | end: where a new input starts */
+	char *metrics_file;      /* Prometheus text format, written atomically */
 	int64_t window_seconds;
 	int64_t window_grace_seconds;
 	int64_t max_line_length;
 	int64_t max_open_messages;
 	int64_t message_idle_seconds;
 	int64_t flush_timeout_ms;
+	int64_t outbox_max_bytes;
+	int64_t checkpoint_interval_ms;
+	int64_t poll_interval_ms;
+	int64_t stats_interval_seconds;
 	struct cfg_kvlist kafka; /* every kafka.NAME setting */
+	struct cfg_kvlist input_defs; /* every input.NAME = FORMAT PATH */
 
 	/* Derived once by settings_load(); not settings of their own. */
+	struct settings_input {
+		char *name;
+		char *format;
+		char *path;
+	} *inputs;
+	size_t ninputs;
 	const char **trusted_ids;
 	size_t ntrusted;
 	enum ar_spam spam_default_verdict;

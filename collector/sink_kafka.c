@@ -13,50 +13,73 @@
 struct sink_kafka {
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
-	uint64_t queued;
-	uint64_t acked;
-	uint64_t failed;
-	char last_error[256];
+	sink_ack_fn ack;
+	void *ack_arg;
+	uint64_t in_flight;
+	int down;          /* brokers unreachable, as last reported */
+	int fatal;
 };
 
-/* The only place that decides whether a record is safely stored. */
+/* The only place that decides whether a record is stored. */
 static void sink_kafka_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	struct sink_kafka *sk = opaque;
+	int64_t seq = (int64_t)(intptr_t)m->_private;
 
 	(void)rk;
+	sk->in_flight--;
 	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		sk->acked++;
+		sk->down = 0;
+		sk->ack(sk->ack_arg, seq, 1);
 	} else {
-		sk->failed++;
-		snprintf(sk->last_error, sizeof(sk->last_error), "%s", rd_kafka_err2str(m->err));
+		msg_debug("kafka: record %lld not delivered: %s", (long long)seq,
+		          rd_kafka_err2str(m->err));
+		sk->ack(sk->ack_arg, seq, 0);
 	}
 }
 
 static void sink_kafka_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
-	(void)rk;
-	(void)opaque;
-	/* librdkafka retries transport errors itself; say so once per event,
-	 * at warning level: broker addresses are the operator's own. */
-	msg_warn("kafka: %s: %s", rd_kafka_err2name((rd_kafka_resp_err_t)err), reason);
+	struct sink_kafka *sk = opaque;
+	rd_kafka_resp_err_t e = (rd_kafka_resp_err_t)err;
+
+	if (e == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN) {
+		if (!sk->down)
+			msg_warn("kafka: all brokers are down; records wait in the outbox");
+		sk->down = 1;
+		return;
+	}
+	if (e == RD_KAFKA_RESP_ERR__FATAL) {
+		char buf[512];
+
+		rd_kafka_fatal_error(rk, buf, sizeof(buf));
+		msg_error("kafka: fatal: %s", buf);
+		sk->fatal = 1;
+		return;
+	}
+	/* librdkafka retries transport errors itself. */
+	msg_debug("kafka: %s: %s", rd_kafka_err2name(e), reason);
 }
 
-struct sink_kafka *sink_kafka_new(const struct cfg_kvlist *props, const char *topic,
-                                  struct strbuf *err)
+struct sink_kafka *sink_kafka_new(const struct sink_params *p, struct strbuf *err)
 {
+	/* Idempotence gives ordered, unduplicated delivery per partition; acks=all
+	 * waits for the replicas. message.timeout.ms=0 lets librdkafka retry
+	 * through an outage for as long as it lasts: the outbox bounds it. */
 	static const char *const defaults[] = {
 		"enable.idempotence", "true",
 		"acks", "all",
-		"linger.ms", "20",
-		"compression.codec", "none",
-		"log_level", "4",
+		"linger.ms", "50",
+		"message.timeout.ms", "0",
+		"log_level", "3",
 		NULL,
 	};
 	struct sink_kafka *sk = xcalloc(1, sizeof(*sk));
 	char errstr[512];
-	rd_kafka_conf_t *conf = kafka_conf_new(defaults, props, err);
+	rd_kafka_conf_t *conf = kafka_conf_new(defaults, p->kafka, err);
 
+	sk->ack = p->ack;
+	sk->ack_arg = p->ack_arg;
 	if (conf == NULL)
 		goto fail;
 	rd_kafka_conf_set_opaque(conf, sk);
@@ -68,9 +91,9 @@ struct sink_kafka *sink_kafka_new(const struct cfg_kvlist *props, const char *to
 		strbuf_printf(err, "kafka producer: %s", errstr);
 		goto fail;
 	}
-	sk->rkt = rd_kafka_topic_new(sk->rk, topic, NULL);
+	sk->rkt = rd_kafka_topic_new(sk->rk, p->topic, NULL);
 	if (sk->rkt == NULL) {
-		strbuf_printf(err, "kafka topic %s: %s", topic,
+		strbuf_printf(err, "kafka topic %s: %s", p->topic,
 		              rd_kafka_err2str(rd_kafka_last_error()));
 		goto fail;
 	}
@@ -86,58 +109,51 @@ void sink_kafka_free(struct sink_kafka *sk)
 		return;
 	if (sk->rkt != NULL)
 		rd_kafka_topic_destroy(sk->rkt);
-	if (sk->rk != NULL)
+	if (sk->rk != NULL) {
+		/* Unacknowledged records stay in the outbox; drop the local queue
+		 * without waiting (their reports would find no one listening). */
+		rd_kafka_purge(sk->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+		rd_kafka_poll(sk->rk, 0);
 		rd_kafka_destroy(sk->rk);
+	}
 	free(sk);
 }
 
-int sink_kafka_send(struct sink_kafka *sk, const char *key, const void *data, size_t len,
-                    struct strbuf *err)
+int sink_kafka_send(struct sink_kafka *sk, int64_t seq, const char *key, const void *data,
+                    size_t len, struct strbuf *err)
 {
-	for (;;) {
-		rd_kafka_resp_err_t e;
+	rd_kafka_resp_err_t e;
 
-		if (rd_kafka_produce(sk->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
-		                     (void *)(uintptr_t)data, len, key, strlen(key), NULL) == 0) {
-			sk->queued++;
-			rd_kafka_poll(sk->rk, 0);
-			return 0;
-		}
-		e = rd_kafka_last_error();
-		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-			strbuf_printf(err, "kafka produce: %s", rd_kafka_err2str(e));
-			return -1;
-		}
-		/* The local queue is full: serve delivery reports to make room. */
-		rd_kafka_poll(sk->rk, 100);
+	if (sk->fatal) {
+		strbuf_printf(err, "kafka producer is in a fatal state");
+		return -1;
 	}
+	if (rd_kafka_produce(sk->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
+	                     (void *)(uintptr_t)data, len, key, strlen(key),
+	                     (void *)(intptr_t)seq) == 0) {
+		sk->in_flight++;
+		return 0;
+	}
+	e = rd_kafka_last_error();
+	if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+		return 1;
+	strbuf_printf(err, "kafka produce: %s", rd_kafka_err2str(e));
+	return -1;
 }
 
-void sink_kafka_poll(struct sink_kafka *sk)
+void sink_kafka_poll(struct sink_kafka *sk, int timeout_ms)
 {
-	rd_kafka_poll(sk->rk, 0);
+	rd_kafka_poll(sk->rk, timeout_ms);
 }
 
-int sink_kafka_flush(struct sink_kafka *sk, int timeout_ms, struct strbuf *err)
+uint64_t sink_kafka_flush(struct sink_kafka *sk, int timeout_ms)
 {
 	rd_kafka_flush(sk->rk, timeout_ms);
 	rd_kafka_poll(sk->rk, 0);
-	if (sk->failed > 0) {
-		strbuf_printf(err, "%llu of %llu records were not acknowledged by Kafka (last error: %s)",
-		              (unsigned long long)sk->failed, (unsigned long long)sk->queued,
-		              sk->last_error);
-		return -1;
-	}
-	if (sk->acked != sk->queued) {
-		strbuf_printf(err, "%llu of %llu records still unacknowledged after %d ms",
-		              (unsigned long long)(sk->queued - sk->acked),
-		              (unsigned long long)sk->queued, timeout_ms);
-		return -1;
-	}
-	return 0;
+	return sk->in_flight;
 }
 
-uint64_t sink_kafka_acked(const struct sink_kafka *sk)
+int sink_kafka_healthy(const struct sink_kafka *sk)
 {
-	return sk->acked;
+	return !sk->down && !sk->fatal;
 }

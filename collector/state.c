@@ -27,12 +27,13 @@ struct state {
 };
 
 /* Write path atomically: temp file, fsync, rename, fsync of the directory. */
-static int state_write_file(const struct state *st, const char *name, const char *text,
-                            struct strbuf *err)
+static int state_write_bytes(const struct state *st, const char *name, const void *data,
+                             size_t len, struct strbuf *err)
 {
 	struct strbuf tmp, final;
 	int fd = -1, dfd = -1, rc = -1;
-	size_t len = strlen(text), off = 0;
+	const char *text = data;
+	size_t off = 0;
 
 	strbuf_init(&tmp, 4096);
 	strbuf_init(&final, 4096);
@@ -81,6 +82,67 @@ out:
 	strbuf_release(&tmp);
 	strbuf_release(&final);
 	return rc;
+}
+
+static int state_write_file(const struct state *st, const char *name, const char *text,
+                            struct strbuf *err)
+{
+	return state_write_bytes(st, name, text, strlen(text), err);
+}
+
+int state_save_blob(struct state *st, const char *name, const void *data, size_t len,
+                    struct strbuf *err)
+{
+	return state_write_bytes(st, name, data, len, err);
+}
+
+int state_load_blob(struct state *st, const char *name, struct strbuf *out, struct strbuf *err)
+{
+	struct strbuf path;
+	char buf[65536];
+	int fd, rc = -1;
+
+	strbuf_init(&path, 4096);
+	if (strbuf_printf(&path, "%s/%s", st->dir, name) < 0) {
+		strbuf_printf(err, "state_dir: path too long");
+		goto out;
+	}
+	fd = open(path.data, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			rc = 0;
+		else
+			strbuf_printf(err, "%s: %s", path.data, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			strbuf_printf(err, "%s: %s", path.data, strerror(errno));
+			close(fd);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (strbuf_append(out, buf, (size_t)n) < 0) {
+			strbuf_printf(err, "%s: larger than %zu bytes", path.data, out->cap);
+			close(fd);
+			goto out;
+		}
+	}
+	close(fd);
+	rc = 1;
+out:
+	strbuf_release(&path);
+	return rc;
+}
+
+const char *state_dir(const struct state *st)
+{
+	return st->dir;
 }
 
 /* Read a small file; 1 if read, 0 if absent, -1 on error. */

@@ -33,4 +33,12 @@ int64_t state_next_seq(const struct state *st);
 /* Record that numbers below next are used; durable when it returns 0. */
 int state_save_seq(struct state *st, int64_t next, struct strbuf *err);
 
+/* Replace state_dir/name atomically with data; durable when it returns 0. */
+int state_save_blob(struct state *st, const char *name, const void *data, size_t len,
+                    struct strbuf *err);
+/* Append state_dir/name to out (bounded by out's cap). 1 if read, 0 if it
+ * does not exist, -1 with err. */
+int state_load_blob(struct state *st, const char *name, struct strbuf *out, struct strbuf *err);
+const char *state_dir(const struct state *st);
+
 #endif

@@ -213,3 +213,114 @@ int windows_take(struct windows *ws, int64_t before_ms, struct record_batch *b)
 	window_free(w);
 	return 1;
 }
+
+/* "||" evaluates in order, so fields are written in order; any failure is -1. */
+static int health_save(const struct record_health *h, struct strbuf *sb)
+{
+	if (ser_i64(sb, h->lines_read) < 0 || ser_i64(sb, h->lines_malformed) < 0 ||
+	    ser_i64(sb, h->lines_overlong) < 0 || ser_i64(sb, h->headers_untrusted) < 0 ||
+	    ser_i64(sb, h->headers_malformed) < 0 || ser_i64(sb, h->messages_evicted) < 0 ||
+	    ser_i64(sb, h->messages_late) < 0)
+		return -1;
+	return 0;
+}
+
+static void health_load(struct record_health *h, struct deser *d)
+{
+	h->lines_read = deser_i64(d);
+	h->lines_malformed = deser_i64(d);
+	h->lines_overlong = deser_i64(d);
+	h->headers_untrusted = deser_i64(d);
+	h->headers_malformed = deser_i64(d);
+	h->messages_evicted = deser_i64(d);
+	h->messages_late = deser_i64(d);
+}
+
+int windows_save(const struct windows *ws, struct strbuf *sb)
+{
+	const struct window *w;
+	uint32_t n = 0;
+	size_t i;
+
+	for (w = ws->head; w != NULL; w = w->next)
+		n++;
+	if (ser_i64(sb, ws->window_ms) < 0 || ser_i64(sb, ws->taken_below) < 0 ||
+	    ser_u8(sb, (uint8_t)ws->any_taken) < 0 || ser_u32(sb, n) < 0)
+		return -1;
+	for (w = ws->head; w != NULL; w = w->next) {
+		if (ser_i64(sb, w->index) < 0 || ser_u8(sb, (uint8_t)w->correction) < 0 ||
+		    ser_u32(sb, (uint32_t)w->used) < 0 || health_save(&w->health, sb) < 0)
+			return -1;
+		for (i = 0; i < w->nslots; i++) {
+			if (w->slots[i].key_plus1 != 0 &&
+			    (ser_u32(sb, w->slots[i].key_plus1 - 1) < 0 ||
+			     ser_i64(sb, w->slots[i].count) < 0))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int windows_load(struct windows *ws, struct deser *d)
+{
+	struct window *w, *next;
+	uint32_t n, i, j, used;
+	int64_t window_ms = deser_i64(d);
+
+	for (w = ws->head; w != NULL; w = next) {
+		next = w->next;
+		window_free(w);
+	}
+	ws->head = ws->tail = NULL;
+	/* A checkpoint written with another window length cannot be continued. */
+	if (window_ms != ws->window_ms)
+		return -1;
+	ws->taken_below = deser_i64(d);
+	ws->any_taken = deser_u8(d) != 0;
+	n = deser_u32(d);
+	for (i = 0; i < n && !d->failed; i++) {
+		int64_t index = deser_i64(d);
+		int correction = deser_u8(d) != 0;
+		struct record_cell c;
+
+		/* Rebuild through the normal path so the order and maps are as live. */
+		w = xcalloc(1, sizeof(*w));
+		w->index = index;
+		w->correction = correction;
+		w->nslots = 16;
+		w->slots = xcalloc(w->nslots, sizeof(*w->slots));
+		w->prev = ws->tail;
+		if (ws->tail != NULL)
+			ws->tail->next = w;
+		else
+			ws->head = w;
+		ws->tail = w;
+		used = deser_u32(d);
+		health_load(&w->health, d);
+		if (used > RECORD_CELLS_MAX) {
+			d->failed = 1;
+			break;
+		}
+		for (j = 0; j < used && !d->failed; j++) {
+			uint32_t key = deser_u32(d);
+			int64_t count = deser_i64(d);
+			struct cellslot *s;
+
+			if (key >= RECORD_CELLS_MAX || count < 0) {
+				d->failed = 1;
+				break;
+			}
+			cell_unkey(key, &c);
+			s = slot_find(w->slots, w->nslots, key);
+			if (s->key_plus1 == 0) {
+				s->key_plus1 = key + 1;
+				if (++w->used * 2 > w->nslots) {
+					window_grow(w);
+					s = slot_find(w->slots, w->nslots, key);
+				}
+			}
+			s->count += count;
+		}
+	}
+	return d->failed ? -1 : 0;
+}

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "record.h"
+#include "ser.h"
 
 struct windows;
 
@@ -31,5 +32,10 @@ struct record_health *windows_health(struct windows *ws, int64_t time_ms);
  * to take everything.
  */
 int windows_take(struct windows *ws, int64_t before_ms, struct record_batch *b);
+
+/* Append the whole state (for a checkpoint); -1 if sb's cap is exceeded. */
+int windows_save(const struct windows *ws, struct strbuf *sb);
+/* Replace the state with one saved by windows_save; -1 if corrupt. */
+int windows_load(struct windows *ws, struct deser *d);
 
 #endif

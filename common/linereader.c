@@ -9,6 +9,8 @@
 
 struct linereader {
 	int fd;
+	linereader_read_fn fn; /* NULL: read(2) on fd */
+	void *ctx;
 	size_t max_line;
 	char *buf;
 	size_t size;     /* allocated: max_line + 2 */
@@ -17,6 +19,20 @@ struct linereader {
 	uint64_t offset; /* file offset of buf[start] */
 	int skipping;    /* discarding the rest of an overlong line */
 };
+
+struct linereader *linereader_new_source(linereader_read_fn fn, void *ctx, size_t max_line)
+{
+	struct linereader *lr = linereader_new(-1, max_line);
+
+	lr->fn = fn;
+	lr->ctx = ctx;
+	return lr;
+}
+
+void linereader_set_offset(struct linereader *lr, uint64_t offset)
+{
+	lr->offset = offset;
+}
 
 struct linereader *linereader_new(int fd, size_t max_line)
 {
@@ -85,7 +101,8 @@ enum lr_status linereader_next(struct linereader *lr, const char **line, size_t 
 			lr->start = 0;
 		}
 		do {
-			n = read(lr->fd, lr->buf + lr->end, lr->size - 1 - lr->end);
+			n = lr->fn != NULL ? lr->fn(lr->ctx, lr->buf + lr->end, lr->size - 1 - lr->end)
+			                   : read(lr->fd, lr->buf + lr->end, lr->size - 1 - lr->end);
 		} while (n < 0 && errno == EINTR);
 		if (n < 0)
 			return LR_ERROR;

@@ -22,9 +22,16 @@ enum lr_status {
 
 struct linereader;
 
+/* A byte source: like read(2), returns bytes read, 0 at the end, -1 with errno. */
+typedef long (*linereader_read_fn)(void *ctx, void *buf, size_t len);
+
 /* max_line is clamped to [LINEREADER_MIN_LINE, LINEREADER_MAX_LINE]. The fd
  * stays the caller's. Never returns NULL. */
 struct linereader *linereader_new(int fd, size_t max_line);
+/* The same over any byte source (e.g. a gzip stream); ctx stays the caller's. */
+struct linereader *linereader_new_source(linereader_read_fn fn, void *ctx, size_t max_line);
+/* Start counting offsets from `offset` (after the caller positioned the source there). */
+void linereader_set_offset(struct linereader *lr, uint64_t offset);
 void linereader_free(struct linereader *lr);
 /* Next line; the pointer stays valid until the next call. */
 enum lr_status linereader_next(struct linereader *lr, const char **line, size_t *len);

@@ -60,7 +60,7 @@ kafka.bootstrap.servers = $bootstrap
 CONF
     "$bin/arstat-collector" -c "$conf" --once 2>>"$out/collector.log"
   done
-  echo "   $c: $(grep -c 'done:' "$out/collector.log") collectors finished so far"
+  echo "   $c: $(grep -c 'outbox 0)' "$out/collector.log") collectors finished so far"
   # Ingest after each carrier: the test broker keeps only ~5 MiB per partition.
   "$bin/arstat-aggregator" ingest --db "$out/arstat.db" --bootstrap-file "$out/bootstrap.txt" \
     --until-caught-up 2>>"$out/aggregator.log"

@@ -31,7 +31,8 @@ CONF
 			fail "collector $c/$h failed"
 	done
 done
-[[ $(grep -c 'done:' "$TEST_DIR/collector.log") == 6 ]] || fail "not every collector finished"
+[[ $(grep -c 'outbox 0)' "$TEST_DIR/collector.log") == 6 ]] ||
+	fail "not every collector had all its records acknowledged"
 
 db=$TEST_DIR/arstat.db
 ingest() {

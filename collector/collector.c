@@ -1,0 +1,811 @@
+#include "collector.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "input.h"
+#include "log.h"
+#include "mem.h"
+#include "messages.h"
+#include "outbox.h"
+#include "record.h"
+#include "ser.h"
+#include "sink.h"
+#include "state.h"
+#include "strutil.h"
+#include "tail.h"
+#include "windows.h"
+
+#define CKPT_NAME "checkpoint"
+#define CKPT_MAGIC "ARSTCKP1"
+#define CKPT_VERSION 1
+/* A checkpoint holds at most the open-message table and windows: bounded by settings. */
+#define CKPT_MAX (UINT64_C(1) << 30)
+/* Lines read from one input before looking at the others. */
+#define STEP_LINES_PER_INPUT 2048
+
+struct cinput {
+	char *name;
+	char *path;
+	input_parse_fn parse;
+	struct tail *tail;
+	struct input_clock clk;
+	int at_eof;
+	int open_ok;
+};
+
+struct collector {
+	const struct settings *s;
+	struct state *st;
+	struct outbox *ob;
+	struct sink *sink;
+	struct windows *ws;
+	struct messages *ms;
+	struct cinput *in;
+	size_t nin;
+	char host_short[256]; /* host of lines from formats without a host column */
+	int64_t next_seq;     /* next sequence number to give a record */
+	int64_t durable_seq;  /* records below this are covered by a durable checkpoint */
+	int64_t log_now;      /* newest log time read (ms), INT64_MIN if none */
+	struct record_health pending; /* health of lines before the first timestamp */
+	struct collector_stats stats;
+	int dirty;
+	int64_t last_ckpt_mono, last_report_mono, last_wall_expire_mono;
+	int inotify_fd;
+};
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void on_ack(void *arg, int64_t seq, int ok)
+{
+	struct collector *c = arg;
+
+	outbox_ack(c->ob, seq, ok);
+	if (ok)
+		c->stats.records_acked++;
+	c->dirty = 1;
+}
+
+/* Reference time for stamps without a year: the file's last write. */
+static void input_clock_refresh(struct cinput *in)
+{
+	struct stat st;
+
+	if (stat(in->path, &st) == 0)
+		in->clk.ref_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+/* ---- checkpoint ---- */
+
+static int checkpoint_body(struct collector *c, struct strbuf *b)
+{
+	size_t i;
+
+	if (ser_i64(b, c->next_seq) < 0 || ser_u64(b, outbox_start(c->ob)) < 0 ||
+	    ser_u64(b, outbox_end(c->ob)) < 0 || ser_i64(b, c->log_now) < 0 ||
+	    ser_u32(b, (uint32_t)c->nin) < 0)
+		return -1;
+	for (i = 0; i < c->nin; i++) {
+		struct tail_pos pos;
+
+		tail_position(c->in[i].tail, &pos);
+		if (ser_bytes(b, c->in[i].name, strlen(c->in[i].name)) < 0 ||
+		    ser_u64(b, pos.dev) < 0 || ser_u64(b, pos.ino) < 0 || ser_u32(b, pos.fp_len) < 0 ||
+		    ser_bytes(b, pos.fp, sizeof(pos.fp)) < 0 || ser_u64(b, pos.offset) < 0)
+			return -1;
+	}
+	if (messages_save(c->ms, b) < 0 || windows_save(c->ws, b) < 0)
+		return -1;
+	return 0;
+}
+
+static int checkpoint_save(struct collector *c, struct strbuf *err)
+{
+	struct strbuf b;
+	size_t body_at;
+	int rc = -1;
+
+	strbuf_init(&b, CKPT_MAX);
+	if (outbox_sync(c->ob, err) < 0)
+		goto out;
+	outbox_reset_begin(c->ob);
+	strbuf_append(&b, CKPT_MAGIC, 8);
+	ser_u32(&b, CKPT_VERSION);
+	body_at = b.len;
+	if (checkpoint_body(c, &b) < 0 ||
+	    ser_u32(&b, (uint32_t)crc32(0L, (const Bytef *)b.data + body_at,
+	                                (uInt)(b.len - body_at))) < 0) {
+		strbuf_printf(err, "checkpoint larger than %llu bytes", (unsigned long long)CKPT_MAX);
+		goto out;
+	}
+	if (state_save_blob(c->st, CKPT_NAME, b.data, b.len, err) < 0)
+		goto out;
+	if (outbox_reset_done(c->ob, err) < 0)
+		goto out;
+	c->durable_seq = c->next_seq;
+	c->stats.checkpoints++;
+	c->dirty = 0;
+	rc = 0;
+out:
+	strbuf_release(&b);
+	return rc;
+}
+
+struct ckpt_input {
+	char name[128];
+	struct tail_pos pos;
+};
+
+struct ckpt {
+	int found;
+	int64_t next_seq, log_now;
+	uint64_t ob_start, ob_end;
+	struct ckpt_input *inputs;
+	uint32_t ninputs;
+	struct strbuf raw;
+	struct deser rest; /* messages and windows follow */
+};
+
+static int checkpoint_load(struct collector *c, struct ckpt *k, struct strbuf *err)
+{
+	struct deser d;
+	uint32_t i, crc;
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	strbuf_init(&k->raw, CKPT_MAX);
+	rc = state_load_blob(c->st, CKPT_NAME, &k->raw, err);
+	if (rc <= 0)
+		return rc;
+	if (k->raw.len < 16 || memcmp(k->raw.data, CKPT_MAGIC, 8) != 0) {
+		strbuf_printf(err, "%s/%s: not a checkpoint", state_dir(c->st), CKPT_NAME);
+		return -1;
+	}
+	deser_init(&d, k->raw.data + 8, k->raw.len - 8);
+	if (deser_u32(&d) != CKPT_VERSION) {
+		strbuf_printf(err, "%s/%s: unknown version", state_dir(c->st), CKPT_NAME);
+		return -1;
+	}
+	memcpy(&crc, k->raw.data + k->raw.len - 4, 4);
+	crc = (uint32_t)(unsigned char)k->raw.data[k->raw.len - 4] |
+	      (uint32_t)(unsigned char)k->raw.data[k->raw.len - 3] << 8 |
+	      (uint32_t)(unsigned char)k->raw.data[k->raw.len - 2] << 16 |
+	      (uint32_t)(unsigned char)k->raw.data[k->raw.len - 1] << 24;
+	if (crc != (uint32_t)crc32(0L, (const Bytef *)k->raw.data + 12, (uInt)(k->raw.len - 16))) {
+		strbuf_printf(err, "%s/%s: checksum mismatch", state_dir(c->st), CKPT_NAME);
+		return -1;
+	}
+	deser_init(&d, k->raw.data + 12, k->raw.len - 16);
+	k->next_seq = deser_i64(&d);
+	k->ob_start = deser_u64(&d);
+	k->ob_end = deser_u64(&d);
+	k->log_now = deser_i64(&d);
+	k->ninputs = deser_u32(&d);
+	if (d.failed || k->ninputs > 4096 || k->next_seq < 1) {
+		strbuf_printf(err, "%s/%s: corrupt header", state_dir(c->st), CKPT_NAME);
+		return -1;
+	}
+	k->inputs = xcalloc(k->ninputs ? k->ninputs : 1, sizeof(*k->inputs));
+	for (i = 0; i < k->ninputs && !d.failed; i++) {
+		size_t nl, fl;
+		const void *name = deser_bytes(&d, sizeof(k->inputs[i].name) - 1, &nl);
+		const void *fp;
+
+		if (name != NULL)
+			memcpy(k->inputs[i].name, name, nl);
+		k->inputs[i].pos.dev = deser_u64(&d);
+		k->inputs[i].pos.ino = deser_u64(&d);
+		k->inputs[i].pos.fp_len = deser_u32(&d);
+		fp = deser_bytes(&d, TAIL_FP_HASH, &fl);
+		if (fp != NULL && fl == TAIL_FP_HASH)
+			memcpy(k->inputs[i].pos.fp, fp, fl);
+		else
+			d.failed = 1;
+		k->inputs[i].pos.offset = deser_u64(&d);
+		if (k->inputs[i].pos.fp_len > TAIL_FP_BYTES)
+			d.failed = 1;
+	}
+	if (d.failed) {
+		strbuf_printf(err, "%s/%s: corrupt input positions", state_dir(c->st), CKPT_NAME);
+		return -1;
+	}
+	k->rest = d;
+	k->found = 1;
+	return 1;
+}
+
+static void ckpt_free(struct ckpt *k)
+{
+	free(k->inputs);
+	strbuf_release(&k->raw);
+}
+
+/* ---- construction ---- */
+
+struct collector *collector_new(const struct settings *s, struct strbuf *err)
+{
+	struct collector *c = xcalloc(1, sizeof(*c));
+	struct messages_config mc;
+	struct sink_params sp;
+	struct ckpt k;
+	size_t i, j;
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	strbuf_init(&k.raw, 0);
+	c->s = s;
+	c->inotify_fd = -1;
+	c->log_now = INT64_MIN;
+	c->last_ckpt_mono = c->last_report_mono = c->last_wall_expire_mono = mono_ms();
+	/* Syslog writes the short host name; lines of formats without a host
+	 * column (Exim, rspamd) get the same, so they join Postfix's lines. */
+	str_copy(c->host_short, s->host_name, sizeof(c->host_short));
+	c->host_short[strcspn(c->host_short, ".")] = '\0';
+
+	c->st = state_open(s->state_dir, s->pseudonym_secret, s->host_name, err);
+	if (c->st == NULL)
+		goto fail;
+	rc = checkpoint_load(c, &k, err);
+	if (rc < 0)
+		goto fail;
+	c->next_seq = k.found ? k.next_seq : state_next_seq(c->st);
+	c->durable_seq = c->next_seq;
+	if (k.found)
+		c->log_now = k.log_now;
+	c->ob = outbox_open(state_dir(c->st), k.found ? k.ob_start : 0, k.found ? k.ob_end : 0, err);
+	if (c->ob == NULL)
+		goto fail;
+
+	c->ws = windows_new(s->window_seconds * 1000);
+	mc.max_open = (size_t)s->max_open_messages;
+	mc.idle_ms = s->message_idle_seconds * 1000;
+	mc.spam_default = s->spam_default_verdict;
+	mc.trust.ids = s->trusted_ids;
+	mc.trust.n = s->ntrusted;
+	c->ms = messages_new(&mc, c->ws);
+	messages_set_clock(c->ms, mono_ms());
+	if (k.found && (messages_load(c->ms, &k.rest) < 0 || windows_load(c->ws, &k.rest) < 0)) {
+		strbuf_printf(err, "%s/%s: corrupt message or window state (or window_seconds changed "
+		              "since it was written)", state_dir(c->st), CKPT_NAME);
+		goto fail;
+	}
+
+	if (s->ninputs == 0) {
+		strbuf_printf(err, "no input: set input (and input_format) or input.NAME = FORMAT PATH");
+		goto fail;
+	}
+	c->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	c->in = xcalloc(s->ninputs, sizeof(*c->in));
+	c->nin = s->ninputs;
+	for (i = 0; i < s->ninputs; i++) {
+		struct cinput *in = &c->in[i];
+		const struct tail_pos *resume = NULL;
+		struct strbuf why;
+
+		in->name = xstrdup(s->inputs[i].name);
+		in->path = xstrdup(s->inputs[i].path);
+		in->parse = input_format_find(s->inputs[i].format);
+		in->tail = tail_new(in->path, (size_t)s->max_line_length);
+		input_clock_init(&in->clk, wall_ms());
+		input_clock_refresh(in);
+		for (j = 0; j < k.ninputs; j++) {
+			if (strcmp(k.inputs[j].name, in->name) == 0)
+				resume = &k.inputs[j].pos;
+		}
+		strbuf_init(&why, 4096);
+		in->open_ok = tail_open(in->tail, resume, strcmp(s->start_at, "end") == 0, &why) == 0;
+		if (!in->open_ok)
+			msg_warn("input %s: %s; waiting for it to appear", in->name, why.data);
+		strbuf_release(&why);
+		if (c->inotify_fd >= 0) {
+			char *dir = xstrdup(in->path), *slash = strrchr(dir, '/');
+
+			if (slash != NULL)
+				*slash = '\0';
+			if (inotify_add_watch(c->inotify_fd, slash ? (dir[0] ? dir : "/") : ".",
+			                      IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
+			                              IN_CLOSE_WRITE) < 0)
+				msg_debug("inotify on the directory of input %s: %s", in->name,
+				          strerror(errno));
+			free(dir);
+		}
+	}
+
+	memset(&sp, 0, sizeof(sp));
+	sp.kind = s->sink;
+	sp.kafka = &s->kafka;
+	sp.topic = s->topic;
+	sp.file_dir = s->file_sink_dir;
+	sp.file_prefix = state_pseudonym(c->st);
+	sp.ack = on_ack;
+	sp.ack_arg = c;
+	c->sink = sink_new(&sp, err);
+	if (c->sink == NULL)
+		goto fail;
+	if (outbox_count(c->ob) > 0)
+		msg_info("resuming with %zu unacknowledged records in the outbox", outbox_count(c->ob));
+	ckpt_free(&k);
+	return c;
+fail:
+	ckpt_free(&k);
+	collector_free(c);
+	return NULL;
+}
+
+void collector_free(struct collector *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	sink_free(c->sink);
+	for (i = 0; i < c->nin; i++) {
+		tail_free(c->in[i].tail);
+		free(c->in[i].name);
+		free(c->in[i].path);
+	}
+	free(c->in);
+	if (c->inotify_fd >= 0)
+		close(c->inotify_fd);
+	messages_free(c->ms);
+	windows_free(c->ws);
+	outbox_free(c->ob);
+	state_free(c->st);
+	free(c);
+}
+
+/* ---- reading ---- */
+
+static struct record_health *health_at(struct collector *c, int64_t t)
+{
+	return t == INT64_MIN ? &c->pending : windows_health(c->ws, t);
+}
+
+static void process_line(struct collector *c, struct cinput *in, const char *line, size_t len)
+{
+	struct input_event ev;
+	const char *why = NULL;
+
+	c->stats.lines++;
+	if (in->parse(line, len, &in->clk, &ev, &why) != INPUT_OK) {
+		struct record_health *h = health_at(c, c->log_now);
+
+		c->stats.malformed++;
+		h->lines_read++;
+		h->lines_malformed++;
+		/* Never the line itself: it may hold addresses. */
+		if (c->stats.malformed <= 10)
+			msg_warn("input %s: malformed line: %s%s", in->name, why,
+			         c->stats.malformed == 10 ? " (further ones are counted, not logged)" : "");
+		return;
+	}
+	if (ev.host.len == 0) {
+		ev.host.p = c->host_short;
+		ev.host.len = strlen(c->host_short);
+	}
+	if (c->log_now == INT64_MIN && c->pending.lines_read > 0) {
+		struct record_health *h = windows_health(c->ws, ev.time_ms);
+
+		h->lines_read += c->pending.lines_read;
+		h->lines_malformed += c->pending.lines_malformed;
+		h->lines_overlong += c->pending.lines_overlong;
+		memset(&c->pending, 0, sizeof(c->pending));
+	}
+	if (ev.time_ms > c->log_now || c->log_now == INT64_MIN)
+		c->log_now = ev.time_ms;
+	windows_health(c->ws, ev.time_ms)->lines_read++;
+	messages_apply(c->ms, &ev);
+}
+
+static size_t read_input(struct collector *c, struct cinput *in)
+{
+	size_t n = 0;
+
+	if (!in->open_ok) {
+		struct strbuf why;
+
+		strbuf_init(&why, 4096);
+		in->open_ok = tail_open(in->tail, NULL, 0, &why) == 0;
+		strbuf_release(&why);
+		if (!in->open_ok) {
+			in->at_eof = 1; /* nothing to read until it appears */
+			return 0;
+		}
+		msg_info("input %s: opened", in->name);
+	}
+	while (n < STEP_LINES_PER_INPUT) {
+		const char *line;
+		size_t len;
+		enum lr_status st = tail_next(in->tail, &line, &len);
+
+		if (st == LR_EOF) {
+			in->at_eof = 1;
+			break;
+		}
+		n++;
+		if (st == LR_ERROR) {
+			msg_error("input %s: read error: %s", in->name, strerror(errno));
+			in->at_eof = 1;
+			break;
+		}
+		if (st == LR_OVERLONG) {
+			struct record_health *h = health_at(c, c->log_now);
+
+			c->stats.lines++;
+			c->stats.overlong++;
+			h->lines_read++;
+			h->lines_overlong++;
+			continue;
+		}
+		process_line(c, in, line, len);
+	}
+	return n;
+}
+
+int collector_caught_up(const struct collector *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nin; i++) {
+		if (!c->in[i].at_eof)
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- records ---- */
+
+static int make_record(struct collector *c, struct record_batch *b, struct strbuf *err)
+{
+	struct strbuf buf;
+	size_t i;
+	int rc = -1;
+
+	strbuf_init(&buf, 16 * 1024 * 1024);
+	str_copy(b->carrier, c->s->carrier, sizeof(b->carrier));
+	str_copy(b->collector, state_pseudonym(c->st), sizeof(b->collector));
+	b->epoch = state_epoch(c->st);
+	b->seq = c->next_seq;
+	if (record_encode(b, &buf, err) < 0)
+		goto out;
+	if (outbox_append(c->ob, b->seq, buf.data, buf.len, err) < 0)
+		goto out;
+	c->next_seq++;
+	c->stats.records_made++;
+	for (i = 0; i < b->ncells; i++)
+		c->stats.messages += (uint64_t)b->cells[i].messages;
+	c->dirty = 1;
+	rc = 0;
+out:
+	strbuf_release(&buf);
+	return rc;
+}
+
+/* Make records of every window ending at or before `before`. */
+static int take_windows(struct collector *c, int64_t before, struct strbuf *err)
+{
+	struct record_batch b;
+	int rc = 0;
+
+	record_batch_init(&b);
+	while (windows_take(c->ws, before, &b)) {
+		if (make_record(c, &b, err) < 0) {
+			/* The window is gone from memory but not saved: the checkpoint
+			 * still has it, so the next start makes it again. Stop here. */
+			c->stats.state_broken = 1;
+			rc = -1;
+			break;
+		}
+	}
+	record_batch_free(&b);
+	return rc;
+}
+
+static void advance(struct collector *c, int caught_up)
+{
+	int64_t ready, mono = mono_ms();
+	struct strbuf err;
+
+	if (c->log_now == INT64_MIN)
+		return;
+	messages_expire(c->ms, c->log_now);
+	ready = c->log_now - c->s->window_grace_seconds * 1000;
+	if (caught_up) {
+		/* A quiet log: time goes on without lines. */
+		int64_t wall = wall_ms() - c->s->window_grace_seconds * 1000;
+
+		if (mono - c->last_wall_expire_mono >= 1000) {
+			messages_expire_wall(c->ms);
+			c->last_wall_expire_mono = mono;
+		}
+		if (wall > ready)
+			ready = wall;
+	}
+	/* A window is final only when no open message can still fall into it. */
+	if (messages_oldest_ms(c->ms) < ready)
+		ready = messages_oldest_ms(c->ms);
+	strbuf_init(&err, 4096);
+	if (take_windows(c, ready, &err) < 0)
+		msg_error("cannot store a record: %s", err.data);
+	strbuf_release(&err);
+}
+
+static void send_ready(struct collector *c)
+{
+	struct outbox_record r;
+	struct strbuf err;
+
+	strbuf_init(&err, 4096);
+	while (outbox_next_unsent(c->ob, c->durable_seq, &r)) {
+		int rc = sink_send(c->sink, r.seq, state_pseudonym(c->st), r.data, r.len, &err);
+
+		if (rc == 0)
+			continue;
+		outbox_ack(c->ob, r.seq, 0);
+		if (rc < 0) {
+			c->stats.sink_errors++;
+			msg_error("%s", err.data);
+		}
+		break;
+	}
+	strbuf_release(&err);
+}
+
+static void try_checkpoint(struct collector *c, int force)
+{
+	int64_t mono = mono_ms();
+	struct strbuf err;
+
+	if (!force && (!c->dirty || mono - c->last_ckpt_mono < c->s->checkpoint_interval_ms))
+		return;
+	c->last_ckpt_mono = mono;
+	strbuf_init(&err, 4096);
+	if (checkpoint_save(c, &err) < 0) {
+		c->stats.state_errors++;
+		if (!c->stats.state_broken)
+			msg_error("cannot save progress (%s); reading stops until it can", err.data);
+		c->stats.state_broken = 1;
+	} else if (c->stats.state_broken) {
+		msg_info("progress is saved again; reading goes on");
+		c->stats.state_broken = 0;
+	}
+	strbuf_release(&err);
+}
+
+size_t collector_step(struct collector *c)
+{
+	size_t i, n = 0;
+	int caught_up;
+
+	messages_set_clock(c->ms, mono_ms());
+	if (outbox_bytes(c->ob) > (uint64_t)c->s->outbox_max_bytes) {
+		if (!c->stats.backpressure)
+			msg_warn("outbox full (%llu bytes unacknowledged); reading stops until the sink "
+			         "catches up", (unsigned long long)outbox_bytes(c->ob));
+		c->stats.backpressure = 1;
+	} else if (c->stats.backpressure &&
+	           outbox_bytes(c->ob) < (uint64_t)c->s->outbox_max_bytes / 4 * 3) {
+		msg_info("outbox drained; reading goes on");
+		c->stats.backpressure = 0;
+	}
+	if (!c->stats.backpressure && !c->stats.state_broken) {
+		for (i = 0; i < c->nin; i++) {
+			c->in[i].at_eof = 0;
+			n += read_input(c, &c->in[i]);
+		}
+		if (n > 0)
+			c->dirty = 1;
+	}
+	caught_up = collector_caught_up(c);
+	if (caught_up) {
+		for (i = 0; i < c->nin; i++) {
+			if (c->in[i].open_ok && tail_poll(c->in[i].tail)) {
+				c->in[i].at_eof = 0;
+				input_clock_refresh(&c->in[i]);
+			}
+		}
+	}
+	if (!c->stats.state_broken)
+		advance(c, caught_up);
+	try_checkpoint(c, 0);
+	send_ready(c);
+	sink_poll(c->sink, 0);
+	if (mono_ms() - c->last_report_mono >= c->s->stats_interval_seconds * 1000)
+		collector_report(c);
+	return n;
+}
+
+void collector_wait(struct collector *c)
+{
+	struct pollfd pfd;
+	char buf[4096];
+
+	if (c->inotify_fd < 0) {
+		sink_poll(c->sink, (int)c->s->poll_interval_ms);
+		return;
+	}
+	pfd.fd = c->inotify_fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, (int)c->s->poll_interval_ms) > 0) {
+		while (read(c->inotify_fd, buf, sizeof(buf)) > 0)
+			;
+	}
+	sink_poll(c->sink, 0);
+}
+
+static int drain_sink(struct collector *c, int timeout_ms)
+{
+	int64_t deadline = mono_ms() + timeout_ms;
+
+	send_ready(c);
+	while (outbox_count(c->ob) > 0 && mono_ms() < deadline) {
+		sink_poll(c->sink, 100);
+		send_ready(c);
+	}
+	return outbox_count(c->ob) == 0 ? 0 : -1;
+}
+
+int collector_finish_all(struct collector *c, struct strbuf *err)
+{
+	struct strbuf why;
+	int rc;
+
+	messages_complete_all(c->ms);
+	strbuf_init(&why, 4096);
+	if (take_windows(c, INT64_MAX, &why) < 0) {
+		strbuf_printf(err, "cannot store a record: %s", why.data);
+		strbuf_release(&why);
+		return -1;
+	}
+	strbuf_release(&why);
+	try_checkpoint(c, 1);
+	if (c->stats.state_broken) {
+		strbuf_printf(err, "cannot save progress in %s", state_dir(c->st));
+		return -1;
+	}
+	rc = drain_sink(c, (int)c->s->flush_timeout_ms);
+	try_checkpoint(c, 1);
+	if (rc < 0) {
+		strbuf_printf(err, "%zu records not acknowledged within %lld ms; they stay in the outbox "
+		              "and are sent by the next run", outbox_count(c->ob),
+		              (long long)c->s->flush_timeout_ms);
+		return -1;
+	}
+	return 0;
+}
+
+void collector_shutdown(struct collector *c, int timeout_ms)
+{
+	advance(c, 0);
+	try_checkpoint(c, 1);
+	if (drain_sink(c, timeout_ms) < 0)
+		msg_warn("%zu records not acknowledged at shutdown; they stay in the outbox",
+		         outbox_count(c->ob));
+	try_checkpoint(c, 1);
+}
+
+void collector_reopen(struct collector *c)
+{
+	size_t i;
+
+	/* Save first so the positions to reopen at are the current ones. */
+	try_checkpoint(c, 1);
+	for (i = 0; i < c->nin; i++) {
+		struct tail_pos pos;
+		struct strbuf why;
+
+		tail_position(c->in[i].tail, &pos);
+		strbuf_init(&why, 4096);
+		c->in[i].open_ok = tail_open(c->in[i].tail, &pos, 0, &why) == 0;
+		if (!c->in[i].open_ok)
+			msg_warn("input %s: %s", c->in[i].name, why.data);
+		strbuf_release(&why);
+	}
+}
+
+void collector_stats(struct collector *c, struct collector_stats *st)
+{
+	size_t i;
+
+	*st = c->stats;
+	st->outbox_records = outbox_count(c->ob);
+	st->outbox_bytes = outbox_bytes(c->ob);
+	st->sink_down = !sink_healthy(c->sink);
+	st->lag_bytes = 0;
+	st->rotations = st->truncations = st->resumed_rotated = st->positions_lost = 0;
+	for (i = 0; i < c->nin; i++) {
+		const struct tail_stats *ts = tail_stats(c->in[i].tail);
+
+		st->lag_bytes += tail_lag_bytes(c->in[i].tail);
+		st->rotations += ts->rotations;
+		st->truncations += ts->truncations;
+		st->resumed_rotated += ts->resumed_rotated;
+		st->positions_lost += ts->positions_lost;
+	}
+	st->lag_seconds = c->log_now == INT64_MIN ? 0 : (wall_ms() - c->log_now) / 1000;
+}
+
+static void write_metrics(struct collector *c, const struct collector_stats *st)
+{
+	struct strbuf tmp, text;
+	FILE *fp;
+
+	strbuf_init(&tmp, 4096);
+	strbuf_init(&text, 65536);
+	strbuf_printf(&tmp, "%s.tmp", c->s->metrics_file);
+#define M(name, help, type, val)                                                            \
+	strbuf_printf(&text, "# HELP arstat_collector_%s %s\n# TYPE arstat_collector_%s %s\n" \
+	                     "arstat_collector_%s %llu\n",                                      \
+	              name, help, name, type, name, (unsigned long long)(val))
+	M("lines_total", "Log lines read.", "counter", st->lines);
+	M("lines_malformed_total", "Log lines that could not be read.", "counter", st->malformed);
+	M("lines_overlong_total", "Log lines longer than max_line_length.", "counter", st->overlong);
+	M("messages_total", "Messages counted into windows.", "counter", st->messages);
+	M("records_total", "Records made.", "counter", st->records_made);
+	M("records_acked_total", "Records acknowledged by the sink.", "counter", st->records_acked);
+	M("outbox_records", "Records waiting for acknowledgement.", "gauge", st->outbox_records);
+	M("outbox_bytes", "Bytes waiting for acknowledgement.", "gauge", st->outbox_bytes);
+	M("checkpoints_total", "Checkpoints saved.", "counter", st->checkpoints);
+	M("state_errors_total", "Failed attempts to save progress.", "counter", st->state_errors);
+	M("sink_errors_total", "Errors of the sink.", "counter", st->sink_errors);
+	M("lag_bytes", "Bytes of the inputs not read yet.", "gauge", st->lag_bytes);
+	M("lag_seconds", "Wall clock minus the newest log time read.", "gauge",
+	  st->lag_seconds > 0 ? st->lag_seconds : 0);
+	M("rotations_total", "Rotations followed.", "counter", st->rotations);
+	M("truncations_total", "Truncations seen.", "counter", st->truncations);
+	M("positions_lost_total", "Saved positions whose file was gone.", "counter",
+	  st->positions_lost);
+	M("backpressure", "1 while reading is paused because the outbox is full.", "gauge",
+	  st->backpressure);
+	M("state_broken", "1 while progress cannot be saved.", "gauge", st->state_broken);
+	M("sink_down", "1 while the sink is unreachable.", "gauge", st->sink_down);
+#undef M
+	fp = fopen(tmp.data, "w");
+	if (fp == NULL || fwrite(text.data, 1, text.len, fp) != text.len || fclose(fp) != 0 ||
+	    rename(tmp.data, c->s->metrics_file) != 0)
+		msg_warn("metrics file %s: %s", c->s->metrics_file, strerror(errno));
+	strbuf_release(&tmp);
+	strbuf_release(&text);
+}
+
+void collector_report(struct collector *c)
+{
+	struct collector_stats st;
+
+	c->last_report_mono = mono_ms();
+	collector_stats(c, &st);
+	msg_info("lines %llu (malformed %llu, overlong %llu), messages %llu, records %llu "
+	         "(acknowledged %llu, outbox %llu), lag %llu bytes %lld s%s%s%s",
+	         (unsigned long long)st.lines, (unsigned long long)st.malformed,
+	         (unsigned long long)st.overlong, (unsigned long long)st.messages,
+	         (unsigned long long)st.records_made, (unsigned long long)st.records_acked,
+	         (unsigned long long)st.outbox_records, (unsigned long long)st.lag_bytes,
+	         (long long)st.lag_seconds, st.backpressure ? ", BACKPRESSURE" : "",
+	         st.state_broken ? ", STATE UNWRITABLE" : "", st.sink_down ? ", SINK DOWN" : "");
+	if (c->s->metrics_file != NULL)
+		write_metrics(c, &st);
+}

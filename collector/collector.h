@@ -1,0 +1,73 @@
+/*
+ * collector - the collector's pipeline, from log lines to published records:
+ *
+ *   inputs (tail + format parser) -> messages (one outcome per message)
+ *   -> windows (counts per window) -> records -> outbox (durable) -> sink
+ *
+ * and the checkpoint that makes it exactly-once: one atomic file in the
+ * state directory holding the reading position of every input, the open
+ * messages, the open windows, the next sequence number and the live part of
+ * the outbox. Everything after the checkpoint is re-done from it after a
+ * crash; a record is sent only once a checkpoint that covers it is durable,
+ * and always under the same (collector, epoch, sequence) identity.
+ */
+#ifndef ARSTAT_COLLECTOR_COLLECTOR_H
+#define ARSTAT_COLLECTOR_COLLECTOR_H
+
+#include <stdint.h>
+
+#include "settings.h"
+#include "strbuf.h"
+
+struct collector;
+
+struct collector_stats {
+	uint64_t lines, malformed, overlong;
+	uint64_t messages;          /* counted into windows */
+	uint64_t records_made, records_acked;
+	uint64_t outbox_records, outbox_bytes;
+	uint64_t checkpoints, state_errors, sink_errors;
+	uint64_t lag_bytes;
+	int64_t lag_seconds;        /* wall clock minus the newest log time read */
+	uint64_t rotations, truncations, resumed_rotated, positions_lost;
+	int backpressure;           /* reading paused: outbox full */
+	int state_broken;           /* reading paused: state directory unwritable */
+	int sink_down;
+};
+
+/* Open the state, the checkpoint, the inputs and the sink. NULL with err. */
+struct collector *collector_new(const struct settings *s, struct strbuf *err);
+void collector_free(struct collector *c);
+
+/*
+ * Do one round of work: read up to a batch of lines from the inputs, count,
+ * make records of finished windows, save a checkpoint when due, send what
+ * the checkpoint covers, serve acknowledgements. Returns the number of lines
+ * read (0 when every input is at its end or reading is paused).
+ */
+size_t collector_step(struct collector *c);
+/* Wait until an input may have grown or the poll interval passed. */
+void collector_wait(struct collector *c);
+/* 1 when every input has been read to its current end. */
+int collector_caught_up(const struct collector *c);
+
+/*
+ * --once: complete every open message, make records of every window, save,
+ * send, and wait up to the flush timeout for the sink. 0 if every record was
+ * acknowledged, -1 with err otherwise (they stay in the outbox).
+ */
+int collector_finish_all(struct collector *c, struct strbuf *err);
+/*
+ * Shutdown (SIGTERM): make records of the windows that are complete, save,
+ * send, wait up to timeout_ms for acknowledgements, save again. Open
+ * messages and windows stay in the checkpoint for the next start.
+ */
+void collector_shutdown(struct collector *c, int timeout_ms);
+/* Reopen the inputs (SIGHUP), keeping positions. */
+void collector_reopen(struct collector *c);
+
+void collector_stats(struct collector *c, struct collector_stats *st);
+/* Log the counters at info level and write the metrics file if configured. */
+void collector_report(struct collector *c);
+
+#endif

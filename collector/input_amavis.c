@@ -1,0 +1,147 @@
+/*
+ * input_amavis - amavisd-new's main log entry, read from syslog.
+ *
+ * Its default $log_templ writes one line per message (per recipient group):
+ *
+ *   (12345-01) Passed CLEAN {RelayedInbound}, [192.0.2.10]:54321 [192.0.2.10]
+ *   <a@example.com> -> <b@example.jp>, Queue-ID: 4F1A2B3C4D, Message-ID: <..>,
+ *   mail_id: AbCdEfGh1234, Hits: -1.9, size: 2345, queued_as: 5B6C7D8E9F, 1234 ms
+ *
+ * "(LOGID) DISPOSITION CATEGORY[ (detail)][ {actions}], ...": disposition
+ * Passed or Blocked, category the message's major contents category.
+ * Queue-ID is the MTA's queue ID of the message amavis was given (Postfix
+ * passes it with XFORWARD, amavisd-milter as the job ID); a line without it
+ * cannot be joined and is IN_OTHER. The first ", Queue-ID: " of the line is
+ * taken: it stands before Message-ID and every other field a sender writes.
+ * Only the envelope addresses come earlier; a sender who writes
+ * ", Queue-ID: X," into a quoted local part can have its own message's
+ * verdict joined to another queue ID of the same host, which moves one
+ * message's spam verdict and nothing else.
+ *
+ * Verdict by category (amavisd-new ranks them INFECTED > BANNED > UNCHECKED
+ * > SPAM > SPAMMY > BAD-HEADER > OVERSIZED > MTA-BLOCKED > CLEAN and logs the
+ * highest that applies):
+ *   SPAM, SPAMMY (Passed or Blocked)      spam
+ *   CLEAN, BAD-HEADER[-n]                 ham: spam checked, ranked below spam
+ *   INFECTED, BANNED, UNCHECKED[-...],    no verdict (IN_OTHER): the category
+ *   OVERSIZED, MTA-BLOCKED, others        hides or skipped the spam check, so
+ *                                         the configured default applies
+ */
+#include "input.h"
+
+#include <string.h>
+
+static int cut_prefix_of(const char *p, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len > 0 && len < n && memcmp(p, lit, len) == 0;
+}
+
+static int starts_with(const char *p, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && memcmp(p, lit, n) == 0;
+}
+
+static int is_cat_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+static int is_qid_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* SPAM_SPAM, SPAM_HAM, or SPAM_UNKNOWN for a category that gives no verdict. */
+static enum ar_spam category_verdict(const char *p, size_t len)
+{
+	if ((len == 4 && memcmp(p, "SPAM", 4) == 0) || (len == 6 && memcmp(p, "SPAMMY", 6) == 0))
+		return SPAM_SPAM;
+	if ((len == 5 && memcmp(p, "CLEAN", 5) == 0) || starts_with(p, len, "BAD-HEADER"))
+		return SPAM_HAM;
+	return SPAM_UNKNOWN;
+}
+
+/* The first occurrence of lit in p[0..len), or NULL. */
+static const char *find(const char *p, size_t len, const char *lit)
+{
+	size_t n = strlen(lit), i;
+
+	for (i = 0; i + n <= len; i++) {
+		if (p[i] == lit[0] && memcmp(p + i, lit, n) == 0)
+			return p + i;
+	}
+	return NULL;
+}
+
+enum input_status input_amavis_message(const char *tag, size_t taglen, const char *p,
+                                       size_t len, struct input_event *ev, const char **why)
+{
+	static const char qid_field[] = ", Queue-ID: ";
+	const char *close, *text, *cat, *q;
+	size_t n, cl, ql;
+	enum ar_spam verdict;
+
+	(void)tag;
+	(void)taglen;
+	/* Per-message lines start with the log ID "(PID-NN)"; others are
+	 * start-up and warning messages. */
+	if (len == 0 || p[0] != '(')
+		return INPUT_OK;
+	close = memchr(p, ')', len < 64 ? len : 64);
+	if (close == NULL) {
+		if (memchr(p, ' ', len) == NULL) {
+			*why = "amavis line cut short";
+			return INPUT_MALFORMED;
+		}
+		return INPUT_OK; /* "(!)..." warnings and the like */
+	}
+	text = close + 1;
+	n = len - (size_t)(text - p);
+	if (n == 0 || cut_prefix_of(text, n, " Passed ") || cut_prefix_of(text, n, " Blocked ")) {
+		*why = "amavis line cut short";
+		return INPUT_MALFORMED;
+	}
+	if (starts_with(text, n, " Passed "))
+		cat = text + 8;
+	else if (starts_with(text, n, " Blocked "))
+		cat = text + 9;
+	else
+		return INPUT_OK; /* FWD, ESMTP, p.path and other per-message lines */
+	n = len - (size_t)(cat - p);
+	for (cl = 0; cl < n && is_cat_char(cat[cl]); cl++)
+		;
+	if (cl == n) {
+		*why = "amavis line cut short";
+		return INPUT_MALFORMED;
+	}
+	/* Old templates wrote "Passed, <...>" without a category. */
+	if (cl == 0 || (cat[cl] != ' ' && cat[cl] != ','))
+		return INPUT_OK;
+	verdict = category_verdict(cat, cl);
+	q = find(cat + cl, n - cl, qid_field);
+	if (q == NULL)
+		return INPUT_OK;
+	q += sizeof(qid_field) - 1;
+	n = len - (size_t)(q - p);
+	for (ql = 0; ql < n && ql <= 32 && is_qid_char(q[ql]); ql++)
+		;
+	if (ql == n) {
+		*why = "amavis line cut short";
+		return INPUT_MALFORMED;
+	}
+	if (ql < 5 || ql > 32 || q[ql] != ',') {
+		*why = "amavis Queue-ID of unexpected form";
+		return INPUT_MALFORMED;
+	}
+	if (verdict == SPAM_UNKNOWN)
+		return INPUT_OK;
+	ev->kind = IN_SPAM;
+	ev->queue_id.p = q;
+	ev->queue_id.len = ql;
+	ev->spam = verdict;
+	return INPUT_OK;
+}

@@ -1,0 +1,505 @@
+#include "tail.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "log.h"
+#include "mem.h"
+#include "sha256.h"
+
+/* Rotated files older than the one to resume in are not read; how many
+ * siblings of a log we look at is bounded all the same. */
+#define TAIL_MAX_SIBLINGS 256
+
+struct tail_file {
+	char *path;
+	int fd;
+	gzFile gz;   /* non-NULL for a compressed rotated file */
+	int live;    /* the configured path itself (it may still grow) */
+	uint64_t dev, ino;
+	struct linereader *lr;
+	/* The file's first bytes as read, for its fingerprint: kept in memory
+	 * because after a copytruncate the file no longer holds them. */
+	unsigned char head[TAIL_FP_BYTES];
+	uint32_t head_len;
+};
+
+struct tail {
+	char *path;
+	size_t max_line;
+	struct tail_file cur;
+	char **queue; /* rotated files to read, oldest first, before the live one */
+	size_t nqueue, qhead;
+	int rotated;  /* cur was the live file and has been renamed away */
+	struct tail_stats stats;
+};
+
+static long gz_read(void *ctx, void *buf, size_t len)
+{
+	int n;
+
+	if (len > (1u << 30))
+		len = 1u << 30;
+	n = gzread((gzFile)ctx, buf, (unsigned)len);
+	if (n < 0) {
+		errno = EIO;
+		return -1;
+	}
+	return n;
+}
+
+static int is_gz_name(const char *path)
+{
+	size_t n = strlen(path);
+
+	return n > 3 && strcmp(path + n - 3, ".gz") == 0;
+}
+
+static void file_close(struct tail_file *f)
+{
+	linereader_free(f->lr);
+	f->lr = NULL;
+	if (f->gz != NULL)
+		gzclose(f->gz); /* closes the fd too */
+	else if (f->fd >= 0)
+		close(f->fd);
+	f->gz = NULL;
+	f->fd = -1;
+	free(f->path);
+	f->path = NULL;
+}
+
+/* Read the first `want` bytes of path into buf; how many were there. */
+static size_t read_head(const char *path, unsigned char *buf, size_t want)
+{
+	size_t got = 0;
+
+	if (is_gz_name(path)) {
+		gzFile gz = gzopen(path, "rb");
+		int n;
+
+		if (gz == NULL)
+			return 0;
+		while (got < want && (n = gzread(gz, buf + got, (unsigned)(want - got))) > 0)
+			got += (size_t)n;
+		gzclose(gz);
+	} else {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+
+		if (fd < 0)
+			return 0;
+		while (got < want && (n = pread(fd, buf + got, want - got, (off_t)got)) > 0)
+			got += (size_t)n;
+		close(fd);
+	}
+	return got;
+}
+
+/* Open path for reading at uncompressed offset; 0 or -1 with errno. */
+static int file_open(struct tail *t, struct tail_file *f, const char *path, uint64_t offset,
+                     int live)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	memset(f, 0, sizeof(*f));
+	f->fd = fd;
+	f->path = xstrdup(path);
+	f->live = live;
+	f->dev = (uint64_t)st.st_dev;
+	f->ino = (uint64_t)st.st_ino;
+	if (offset > 0)
+		f->head_len = (uint32_t)read_head(path, f->head,
+		                                  offset < TAIL_FP_BYTES ? (size_t)offset : TAIL_FP_BYTES);
+	if (is_gz_name(path)) {
+		char skip[8192];
+		uint64_t left = offset;
+
+		f->gz = gzdopen(fd, "rb");
+		if (f->gz == NULL) {
+			close(fd);
+			f->fd = -1;
+			errno = ENOMEM;
+			return -1;
+		}
+		/* A gzip stream cannot seek: read up to the offset. */
+		while (left > 0) {
+			int n = gzread(f->gz, skip, left < sizeof(skip) ? (unsigned)left : sizeof(skip));
+
+			if (n <= 0)
+				break;
+			left -= (uint64_t)n;
+		}
+		f->lr = linereader_new_source(gz_read, f->gz, t->max_line);
+		linereader_set_offset(f->lr, offset - left);
+	} else {
+		if (offset > 0 && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
+			close(fd);
+			f->fd = -1;
+			return -1;
+		}
+		f->lr = linereader_new(fd, t->max_line);
+		linereader_set_offset(f->lr, offset);
+	}
+	return 0;
+}
+
+/* Fingerprint of the first `want` bytes of path; -1 if it has fewer. */
+static int fingerprint_path(const char *path, uint32_t want, unsigned char out[TAIL_FP_HASH])
+{
+	unsigned char buf[TAIL_FP_BYTES], digest[SHA256_DIGEST_LEN];
+
+	if (want > TAIL_FP_BYTES || read_head(path, buf, want) != want)
+		return -1;
+	sha256(buf, want, digest);
+	memcpy(out, digest, TAIL_FP_HASH);
+	return 0;
+}
+
+static int fingerprint_matches(const char *path, const struct tail_pos *pos)
+{
+	unsigned char fp[TAIL_FP_HASH];
+
+	return fingerprint_path(path, pos->fp_len, fp) == 0 &&
+	       memcmp(fp, pos->fp, TAIL_FP_HASH) == 0;
+}
+
+struct sibling {
+	char *path;
+	struct timespec mtime;
+};
+
+static int sibling_cmp(const void *a, const void *b)
+{
+	const struct sibling *x = a, *y = b;
+
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
+		return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
+	/* Same time: logrotate's higher numbers are older. */
+	return -strcmp(x->path, y->path);
+}
+
+/*
+ * Rotated siblings of the live path: "NAME.1", "NAME.2.gz", "NAME-20261122",
+ * "NAME-20261122.gz", oldest first. Returns how many (at most the cap).
+ */
+static size_t siblings_list(const char *path, struct sibling **out)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	const char *base = slash ? slash + 1 : path;
+	size_t blen = strlen(base), n = 0;
+	struct sibling *v = NULL;
+	struct dirent *de;
+	DIR *d = opendir(dir[0] ? dir : "/");
+
+	*out = NULL;
+	if (d == NULL)
+		goto out;
+	while ((de = readdir(d)) != NULL && n < TAIL_MAX_SIBLINGS) {
+		struct stat st;
+		struct strbuf p;
+
+		if (strncmp(de->d_name, base, blen) != 0 ||
+		    (de->d_name[blen] != '.' && de->d_name[blen] != '-') || de->d_name[blen + 1] == '\0')
+			continue;
+		strbuf_init(&p, 4096);
+		if (strbuf_printf(&p, "%s/%s", dir, de->d_name) < 0 || stat(p.data, &st) < 0 ||
+		    !S_ISREG(st.st_mode)) {
+			strbuf_release(&p);
+			continue;
+		}
+		v = xreallocarray(v, n + 1, sizeof(*v));
+		v[n].path = p.data; /* taken over from the strbuf */
+		v[n].mtime = st.st_mtim;
+		n++;
+	}
+	closedir(d);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), sibling_cmp);
+	*out = v;
+out:
+	free(dir);
+	return n;
+}
+
+static void siblings_free(struct sibling *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].path);
+	free(v);
+}
+
+static void queue_clear(struct tail *t)
+{
+	size_t i;
+
+	for (i = t->qhead; i < t->nqueue; i++)
+		free(t->queue[i]);
+	free(t->queue);
+	t->queue = NULL;
+	t->nqueue = t->qhead = 0;
+}
+
+static void queue_push(struct tail *t, const char *path)
+{
+	t->queue = xreallocarray(t->queue, t->nqueue + 1, sizeof(char *));
+	t->queue[t->nqueue++] = xstrdup(path);
+}
+
+struct tail *tail_new(const char *path, size_t max_line)
+{
+	struct tail *t = xcalloc(1, sizeof(*t));
+
+	t->path = xstrdup(path);
+	t->max_line = max_line;
+	t->cur.fd = -1;
+	return t;
+}
+
+void tail_free(struct tail *t)
+{
+	if (t == NULL)
+		return;
+	file_close(&t->cur);
+	queue_clear(t);
+	free(t->path);
+	free(t);
+}
+
+/*
+ * Find the file a saved position points into among the rotated siblings and
+ * queue it with the files rotated after it. 1 if found, 0 if not.
+ */
+static int resume_in_sibling(struct tail *t, const struct tail_pos *pos, uint64_t *offset)
+{
+	struct sibling *v;
+	size_t n = siblings_list(t->path, &v), i, found = n;
+
+	/* The newest match wins: a copy made by copytruncate has the same start. */
+	for (i = n; i-- > 0;) {
+		if (fingerprint_matches(v[i].path, pos)) {
+			found = i;
+			break;
+		}
+	}
+	if (found < n) {
+		for (i = found; i < n; i++)
+			queue_push(t, v[i].path);
+		*offset = pos->offset;
+	}
+	siblings_free(v, n);
+	return found < n;
+}
+
+static int open_next_queued(struct tail *t, uint64_t offset)
+{
+	while (t->qhead < t->nqueue) {
+		char *p = t->queue[t->qhead++];
+		int rc = file_open(t, &t->cur, p, offset, 0);
+
+		free(p);
+		if (rc == 0)
+			return 0;
+		offset = 0;
+	}
+	return -1;
+}
+
+int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct strbuf *err)
+{
+	struct stat st;
+	uint64_t offset = 0;
+
+	file_close(&t->cur);
+	queue_clear(t);
+	t->rotated = 0;
+	if (resume != NULL && resume->offset > 0) {
+		if (stat(t->path, &st) == 0 && (uint64_t)st.st_size >= resume->offset &&
+		    fingerprint_matches(t->path, resume)) {
+			offset = resume->offset;
+		} else if (resume_in_sibling(t, resume, &offset)) {
+			t->stats.resumed_rotated++;
+			if (open_next_queued(t, offset) == 0)
+				return 0;
+			offset = 0;
+		} else {
+			t->stats.positions_lost++;
+			msg_warn("%s: the file of the saved position is gone (rotated away and deleted?); "
+			         "reading from the start of the current file", t->path);
+		}
+	}
+	if (file_open(t, &t->cur, t->path, offset, 1) < 0) {
+		strbuf_printf(err, "%s: %s", t->path, strerror(errno));
+		return -1;
+	}
+	if (resume == NULL && at_end && fstat(t->cur.fd, &st) == 0) {
+		file_close(&t->cur);
+		if (file_open(t, &t->cur, t->path, (uint64_t)st.st_size, 1) < 0) {
+			strbuf_printf(err, "%s: %s", t->path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+enum lr_status tail_next(struct tail *t, const char **line, size_t *len)
+{
+	for (;;) {
+		enum lr_status st;
+
+		if (t->cur.lr == NULL)
+			return LR_EOF;
+		st = linereader_next(t->cur.lr, line, len);
+		if (st == LR_LINE && t->cur.head_len < TAIL_FP_BYTES) {
+			uint64_t start = linereader_offset(t->cur.lr) - *len - 1;
+			size_t n;
+
+			if (start == t->cur.head_len) {
+				/* The line and its newline continue the head. */
+				n = TAIL_FP_BYTES - t->cur.head_len;
+				if (n > *len)
+					n = *len;
+				memcpy(t->cur.head + t->cur.head_len, *line, n);
+				t->cur.head_len += (uint32_t)n;
+				if (t->cur.head_len < TAIL_FP_BYTES && n == *len)
+					t->cur.head[t->cur.head_len++] = '\n';
+			}
+		}
+		if (st == LR_OVERLONG && t->cur.head_len < TAIL_FP_BYTES) {
+			/* Skipped bytes never reached us: take the head from the file. */
+			t->cur.head_len = (uint32_t)read_head(t->cur.path, t->cur.head, TAIL_FP_BYTES);
+		}
+		if (st != LR_EOF)
+			return st;
+		if (t->cur.live && !t->rotated)
+			return LR_EOF;
+		/* A rotated file is complete: move on to the next one. */
+		if (linereader_pending(t->cur.lr) > 0)
+			msg_warn("%s: rotated file ends in %zu bytes without a newline; skipped",
+			         t->cur.path, linereader_pending(t->cur.lr));
+		file_close(&t->cur);
+		t->rotated = 0;
+		if (open_next_queued(t, 0) == 0)
+			continue;
+		if (file_open(t, &t->cur, t->path, 0, 1) < 0) {
+			/* Renamed away and not created again yet: wait for it. */
+			t->cur.fd = -1;
+			return LR_EOF;
+		}
+	}
+}
+
+int tail_poll(struct tail *t)
+{
+	struct stat st, fst;
+	uint64_t off;
+
+	if (t->cur.lr == NULL) {
+		/* Waiting for the live file to appear. */
+		if (file_open(t, &t->cur, t->path, 0, 1) == 0)
+			return 1;
+		t->cur.fd = -1;
+		return 0;
+	}
+	if (!t->cur.live || t->rotated)
+		return 1;
+	if (stat(t->path, &st) < 0)
+		return 0; /* renamed away, not created again yet: keep reading the old one */
+	if ((uint64_t)st.st_dev != t->cur.dev || (uint64_t)st.st_ino != t->cur.ino) {
+		/* Rename-and-create: finish the old file, then the new one from its start. */
+		t->rotated = 1;
+		t->stats.rotations++;
+		return 1;
+	}
+	off = linereader_offset(t->cur.lr) + linereader_pending(t->cur.lr);
+	if (fstat(t->cur.fd, &fst) == 0 && (uint64_t)fst.st_size < off) {
+		struct tail_pos pos;
+		uint64_t offset = 0;
+
+		/* Truncated in place (copytruncate). Lines written after our
+		 * position and before the copy are in the copy: read them there. */
+		t->stats.truncations++;
+		tail_position(t, &pos);
+		file_close(&t->cur);
+		queue_clear(t);
+		if (resume_in_sibling(t, &pos, &offset)) {
+			/* Only the copy itself: the files after it are older rotations' successors. */
+			while (t->nqueue > t->qhead + 1)
+				free(t->queue[--t->nqueue]);
+			if (open_next_queued(t, offset) == 0) {
+				t->rotated = 1; /* then the live file from its start */
+				t->cur.live = 0;
+				return 1;
+			}
+		} else {
+			msg_warn("%s: truncated, and no copy of it found; reading it from the start",
+			         t->path);
+		}
+		if (file_open(t, &t->cur, t->path, 0, 1) < 0)
+			t->cur.fd = -1;
+		return 1;
+	}
+	return 0;
+}
+
+void tail_position(struct tail *t, struct tail_pos *pos)
+{
+	memset(pos, 0, sizeof(*pos));
+	if (t->cur.lr == NULL)
+		return;
+	pos->dev = t->cur.dev;
+	pos->ino = t->cur.ino;
+	pos->offset = linereader_offset(t->cur.lr);
+	pos->fp_len = pos->offset < TAIL_FP_BYTES ? (uint32_t)pos->offset : TAIL_FP_BYTES;
+	if (pos->fp_len > t->cur.head_len)
+		pos->fp_len = t->cur.head_len;
+	if (pos->fp_len > 0) {
+		unsigned char digest[SHA256_DIGEST_LEN];
+
+		sha256(t->cur.head, pos->fp_len, digest);
+		memcpy(pos->fp, digest, TAIL_FP_HASH);
+	}
+}
+
+uint64_t tail_lag_bytes(const struct tail *t)
+{
+	struct stat st;
+
+	if (t->cur.lr == NULL || t->cur.gz != NULL || stat(t->path, &st) < 0)
+		return 0;
+	if (t->cur.live && !t->rotated)
+		return (uint64_t)st.st_size > linereader_offset(t->cur.lr)
+		               ? (uint64_t)st.st_size - linereader_offset(t->cur.lr)
+		               : 0;
+	/* Still in a rotated file: all of the live one is ahead. */
+	return (uint64_t)st.st_size;
+}
+
+const struct tail_stats *tail_stats(const struct tail *t)
+{
+	return &t->stats;
+}
+
+const char *tail_path(const struct tail *t)
+{
+	return t->path;
+}
