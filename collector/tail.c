@@ -181,18 +181,40 @@ static int fingerprint_matches(const char *path, const struct tail_pos *pos)
 struct sibling {
 	char *path;
 	struct timespec mtime;
+	long number; /* N of NAME.N or NAME.N.gz (logrotate's numbering), else -1 */
 };
 
 static int sibling_cmp(const void *a, const void *b)
 {
 	const struct sibling *x = a, *y = b;
 
+	/* Numbered rotations: a higher number is older, whatever the times say
+	 * (compressing a file may give it a new time). */
+	if (x->number >= 0 && y->number >= 0 && x->number != y->number)
+		return x->number > y->number ? -1 : 1;
 	if (x->mtime.tv_sec != y->mtime.tv_sec)
 		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
 	if (x->mtime.tv_nsec != y->mtime.tv_nsec)
 		return x->mtime.tv_nsec < y->mtime.tv_nsec ? -1 : 1;
 	/* Same time: logrotate's higher numbers are older. */
 	return -strcmp(x->path, y->path);
+}
+
+/* ".N" or ".N.gz" gives N; anything else -1. */
+static long rotation_number(const char *suffix)
+{
+	long n = 0;
+	int digits = 0;
+
+	if (*suffix++ != '.')
+		return -1;
+	while (*suffix >= '0' && *suffix <= '9' && digits < 9) {
+		n = n * 10 + (*suffix++ - '0');
+		digits++;
+	}
+	if (digits == 0 || (*suffix != '\0' && strcmp(suffix, ".gz") != 0))
+		return -1;
+	return n;
 }
 
 /*
@@ -228,6 +250,7 @@ static size_t siblings_list(const char *path, struct sibling **out)
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		v[n].path = p.data; /* taken over from the strbuf */
 		v[n].mtime = st.st_mtim;
+		v[n].number = rotation_number(de->d_name + blen);
 		n++;
 	}
 	closedir(d);
@@ -408,6 +431,18 @@ enum lr_status tail_next(struct tail *t, const char **line, size_t *len)
 	}
 }
 
+/* The file no longer starts with the bytes we read: it was truncated and
+ * written again faster than its size could show it. */
+static int head_changed(const struct tail_file *f)
+{
+	unsigned char buf[TAIL_FP_BYTES];
+
+	if (f->head_len == 0 || f->gz != NULL)
+		return 0;
+	return read_head(f->path, buf, f->head_len) != f->head_len ||
+	       memcmp(buf, f->head, f->head_len) != 0;
+}
+
 int tail_poll(struct tail *t)
 {
 	struct stat st, fst;
@@ -431,7 +466,7 @@ int tail_poll(struct tail *t)
 		return 1;
 	}
 	off = linereader_offset(t->cur.lr) + linereader_pending(t->cur.lr);
-	if (fstat(t->cur.fd, &fst) == 0 && (uint64_t)fst.st_size < off) {
+	if (fstat(t->cur.fd, &fst) == 0 && ((uint64_t)fst.st_size < off || head_changed(&t->cur))) {
 		struct tail_pos pos;
 		uint64_t offset = 0;
 
