@@ -39,6 +39,19 @@ static const char *const chart_colours[REPORT_RESULT_COUNT][2] = {
 	[REPORT_POLICY] = { "#5fb7b7", "#000000" },
 };
 
+/* Methods: blue, green, purple, gold; apart from each other and legible as
+ * lines on white. Indexed by enum report_method. */
+static const char *const chart_method_colours[REPORT_METHOD_COUNT] = {
+	"#2e75b6", "#2e8b57", "#8e44ad", "#b8860b",
+};
+
+const char *chart_method_colour(enum report_method m)
+{
+	if ((unsigned)m >= REPORT_METHOD_COUNT)
+		msg_panic("chart_method_colour: %d", (int)m);
+	return chart_method_colours[m];
+}
+
 const char *chart_result_colour(enum report_result r)
 {
 	if ((unsigned)r >= REPORT_RESULT_COUNT)
@@ -51,6 +64,35 @@ const char *chart_result_ink(enum report_result r)
 	if ((unsigned)r >= REPORT_RESULT_COUNT)
 		msg_panic("chart_result_ink: %d", (int)r);
 	return chart_colours[r][1];
+}
+
+int64_t chart_share_x100(int64_t num, int64_t den)
+{
+	uint64_t whole, x, h;
+
+	if (den <= 0 || den > REPORT_COUNT_MAX || num < 0 || num > den)
+		msg_panic("chart_share_x100(%lld, %lld): out of range", (long long)num,
+		          (long long)den);
+	/* In two steps so that nothing overflows: the remainder is below
+	 * den <= 1e15, times 10000 below 1e19 < 2^64. */
+	whole = (uint64_t)(num / den) * 10000u;
+	x = (uint64_t)(num % den) * 10000u;
+	h = x / (uint64_t)den;
+	if ((x % (uint64_t)den) * 2u >= (uint64_t)den)
+		h++;
+	return (int64_t)(whole + h);
+}
+
+int chart_policy_share(const struct report_row *r, int reject_only, int64_t *out)
+{
+	int64_t den = r->policy[REPORT_DP_NONE] + r->policy[REPORT_DP_QUARANTINE] +
+	              r->policy[REPORT_DP_REJECT];
+	int64_t num = r->policy[REPORT_DP_REJECT] + (reject_only ? 0 : r->policy[REPORT_DP_QUARANTINE]);
+
+	if (den <= 0)
+		return -1;
+	*out = chart_share_x100(num, den);
+	return 0;
 }
 
 int chart_format_count(struct strbuf *out, int64_t v)
@@ -92,12 +134,399 @@ void chart_ctx_release(struct chart_ctx *c)
 	free(c->written);
 	c->written = NULL;
 	c->nwritten = 0;
+	for (i = 0; i < c->nmade; i++) {
+		free(c->made[i].basename);
+		free(c->made[i].title);
+	}
+	free(c->made);
+	c->made = NULL;
+	c->nmade = 0;
 }
 
-/* Copy src to OUTDIR/basename.ext through a temporary name in OUTDIR, so
- * that readers of OUTDIR see either the old file or the whole new one. */
-static int chart_publish(struct chart_ctx *c, const char *src, const char *basename,
-                         const char *ext, mode_t mode, struct strbuf *err)
+void chart_ctx_wrote(struct chart_ctx *c, const char *path)
+{
+	c->written = xreallocarray(c->written, c->nwritten + 1, sizeof(*c->written));
+	c->written[c->nwritten++] = xstrdup(path);
+}
+
+static int chart_month_cmp(const void *pa, const void *pb)
+{
+	const struct chart_month *a = pa, *b = pb;
+
+	if (a->year != b->year)
+		return a->year < b->year ? -1 : 1;
+	if (a->month != b->month)
+		return a->month < b->month ? -1 : 1;
+	return 0;
+}
+
+static void chart_axis_add(struct chart_axis *ax, size_t *alloc, int year, int month,
+                           const char *text)
+{
+	struct chart_month *m;
+
+	if (ax->n == *alloc) {
+		*alloc = *alloc ? *alloc * 2 : 64;
+		ax->m = xreallocarray(ax->m, *alloc, sizeof(*ax->m));
+	}
+	m = &ax->m[ax->n++];
+	m->year = year;
+	m->month = month;
+	memcpy(m->text, text, sizeof(m->text));
+}
+
+void chart_axis_build(const struct chart_ctx *c, struct chart_axis *ax)
+{
+	size_t i, j, alloc = 0;
+
+	ax->m = NULL;
+	ax->n = 0;
+	for (i = 0; c->report != NULL && i < c->report->n; i++) {
+		const struct report_row *r = &c->report->rows[i];
+
+		chart_axis_add(ax, &alloc, r->year, r->month, r->month_text);
+	}
+	for (i = 0; c->spam != NULL && i < c->spam->n; i++) {
+		const struct spam_row *r = &c->spam->rows[i];
+
+		chart_axis_add(ax, &alloc, r->year, r->month, r->month_text);
+	}
+	if (ax->n == 0)
+		return;
+	qsort(ax->m, ax->n, sizeof(*ax->m), chart_month_cmp);
+	for (i = 1, j = 1; i < ax->n; i++) {
+		if (chart_month_cmp(&ax->m[i], &ax->m[j - 1]) != 0)
+			ax->m[j++] = ax->m[i];
+	}
+	ax->n = j;
+}
+
+void chart_axis_release(struct chart_axis *ax)
+{
+	free(ax->m);
+	ax->m = NULL;
+	ax->n = 0;
+}
+
+long chart_axis_index(const struct chart_axis *ax, int year, int month)
+{
+	struct chart_month key;
+	const struct chart_month *hit;
+
+	if (ax->n == 0)
+		return -1;
+	key.year = year;
+	key.month = month;
+	hit = bsearch(&key, ax->m, ax->n, sizeof(*ax->m), chart_month_cmp);
+	return hit != NULL ? (long)(hit - ax->m) : -1;
+}
+
+unsigned chart_month_step(size_t n, size_t max_labels)
+{
+	/* Steps that divide a year, so that labelled months recur on the same
+	 * calendar months; beyond a year, whole years. */
+	static const unsigned steps[] = { 1, 2, 3, 4, 6, 12 };
+	unsigned step;
+	size_t i;
+
+	if (max_labels == 0)
+		max_labels = 1;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		/* Calendar alignment can put one more label than n / step. */
+		if ((n + steps[i] - 1) / steps[i] <= max_labels)
+			return steps[i];
+	}
+	for (step = 24; (n + step - 1) / step > max_labels; step += 12)
+		;
+	return step;
+}
+
+int chart_month_tick(const struct plot_lang *l, const struct chart_axis *ax, size_t i,
+                     unsigned step, struct strbuf *out)
+{
+	const struct chart_month *m = &ax->m[i];
+
+	if (step > 12) {
+		/* Every so many years, counted from the first January. */
+		if (m->month != 1 || (unsigned)(m->year - ax->m[0].year) % (step / 12) != 0)
+			return 0;
+	} else if (step > 1 && (unsigned)(m->month - 1) % step != 0) {
+		return 0;
+	}
+	return lang_month(l, m->year, m->month, out);
+}
+
+double chart_text_px(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	double px = 0.0;
+
+	for (; *p != '\0'; p++) {
+		if (*p < 0x80)
+			px += 7.5;
+		else if (*p >= 0xe0)
+			px += 15.0; /* the lead byte of a 3- or 4-byte character */
+		else if (*p >= 0xc0)
+			px += 8.0;
+	}
+	return px;
+}
+
+size_t chart_labels_fit(const struct plot_lang *l, double px)
+{
+	/* A month label at the 11-point font with room on either side:
+	 * "2026-04" and "2026年10月". */
+	double label_px = strcmp(l->code, "ja") == 0 ? 86.0 : 68.0;
+	double n = px / label_px;
+
+	return n < 1.0 ? 1 : (size_t)n;
+}
+
+static int chart_str_cmp(const void *pa, const void *pb)
+{
+	const char *const *a = pa, *const *b = pb;
+
+	return strcmp(*a, *b);
+}
+
+size_t chart_carriers(const struct chart_ctx *c, const char ***out)
+{
+	const char **list = NULL;
+	size_t i, j, n = 0, alloc = 0;
+
+	for (i = 0; c->report != NULL && i < c->report->n; i++) {
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			list = xreallocarray(list, alloc, sizeof(*list));
+		}
+		list[n++] = c->report->rows[i].scope;
+	}
+	for (i = 0; c->spam != NULL && i < c->spam->n; i++) {
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 16;
+			list = xreallocarray(list, alloc, sizeof(*list));
+		}
+		list[n++] = c->spam->rows[i].scope;
+	}
+	if (n > 1)
+		qsort(list, n, sizeof(*list), chart_str_cmp);
+	for (i = 0, j = 0; i < n; i++) {
+		if (strcmp(list[i], "all") == 0 || (j > 0 && strcmp(list[i], list[j - 1]) == 0))
+			continue;
+		list[j++] = list[i];
+	}
+	if (j == 0) {
+		free(list);
+		list = NULL;
+	}
+	*out = list;
+	return j;
+}
+
+/* Pixel sizes of the fixed parts of a chart at the 11-point font. */
+#define LAYOUT_TITLE_PX 64.0   /* the chart's title */
+#define LAYOUT_NOTE_PX 30.0    /* the footnote */
+#define LAYOUT_LINE_PX 19.0    /* one line of tick labels */
+#define LAYOUT_LEFT_PX 84.0    /* y axis title and tick labels */
+#define LAYOUT_Y2_PX 84.0      /* the same on the right */
+#define LAYOUT_PANEL_TITLE_PX 34.0
+#define LAYOUT_GAP_PX 16.0
+
+/* Footnotes are at 9 points; chart_text_px measures at 11. */
+#define LAYOUT_NOTE_SCALE (9.0 / 11.0)
+#define LAYOUT_NOTE_LINE_PX 14.0
+
+unsigned chart_note(struct strbuf *out, const struct chart_ctx *c, const char *const *sentences,
+                    size_t n)
+{
+	double room = (double)c->width - 24.0, used = 0.0;
+	struct strbuf line;
+	unsigned lines = 1;
+	size_t i;
+
+	strbuf_init(&line, 65536);
+	for (i = 0; i < n; i++) {
+		const char *s = sentences[i];
+		double px = chart_text_px(s) * LAYOUT_NOTE_SCALE;
+
+		if (s[0] == '\0')
+			continue;
+		if (line.len > 0 && used + px > room) {
+			gnuplot_quote(out, line.data, line.len);
+			strbuf_append_str(out, " . \"\\n\" . ");
+			strbuf_reset(&line);
+			used = 0.0;
+			lines++;
+		}
+		/* A new line does not start with the space between sentences. */
+		if (line.len == 0 && s[0] == ' ') {
+			s++;
+			px = chart_text_px(s) * LAYOUT_NOTE_SCALE;
+		}
+		strbuf_append_str(&line, s);
+		used += px;
+	}
+	gnuplot_quote(out, line.data != NULL ? line.data : "", line.len);
+	strbuf_release(&line);
+	return lines;
+}
+
+/* A legend entry of small multiples: its sample, a gap, its text and the
+ * space before the next; rows of them are this far apart. */
+#define KEY_SAMPLE_PX 26.0
+#define KEY_TEXT_GAP_PX 8.0
+#define KEY_ENTRY_GAP_PX 28.0
+#define KEY_ROW_PX 24.0
+
+/* Place the legend entries of small multiples in rows, each row centred:
+ * appends the screen x of each entry's sample to xs and the screen y of its
+ * row to ys, as gnuplot array elements. Returns the number of rows. */
+static unsigned chart_key_rows(const struct chart_ctx *c, const char *const *titles, size_t n,
+                               struct strbuf *xs, struct strbuf *ys)
+{
+	double w = c->width, h = c->height, room = w - 40.0;
+	unsigned rows = 0;
+	size_t i = 0, k;
+
+	while (i < n) {
+		size_t first = i;
+		double row_px = 0.0, x;
+
+		/* As many entries as fit, and at least one. */
+		do {
+			row_px += KEY_SAMPLE_PX + KEY_TEXT_GAP_PX + chart_text_px(titles[i]) +
+			          (i > first ? KEY_ENTRY_GAP_PX : 0.0);
+			i++;
+		} while (i < n && row_px + KEY_ENTRY_GAP_PX + KEY_SAMPLE_PX + KEY_TEXT_GAP_PX +
+		                          chart_text_px(titles[i]) <= room);
+		x = (w - row_px) / 2.0;
+		for (k = first; k < i; k++) {
+			if (k > 0) {
+				strbuf_append_byte(xs, ',');
+				strbuf_append_byte(ys, ',');
+			}
+			strbuf_printf(xs, "%.4f", x / w);
+			strbuf_printf(ys, "%.4f",
+			              1.0 - (LAYOUT_TITLE_PX - 4.0 + KEY_ROW_PX * rows) / h);
+			x += KEY_SAMPLE_PX + KEY_TEXT_GAP_PX + chart_text_px(titles[k]) + KEY_ENTRY_GAP_PX;
+		}
+		rows++;
+	}
+	return rows;
+}
+
+void chart_layout_init(struct chart_layout *l, const struct chart_ctx *c, size_t n, int small,
+                       const char *const *titles, size_t ntitles, unsigned legend_px,
+                       unsigned tick_lines, int y2, unsigned note_lines)
+{
+	double w = c->width, h = c->height;
+	double y2_px = y2 ? LAYOUT_Y2_PX : 0.0;
+	double right_px = (small ? 0.0 : legend_px + LAYOUT_GAP_PX) + y2_px + LAYOUT_GAP_PX;
+	double ticks_px = LAYOUT_LINE_PX * tick_lines + 10.0;
+	double xspace = n > 1 ? LAYOUT_LEFT_PX + y2_px : 0.0;
+	double yspace = n > 1 ? ticks_px + LAYOUT_PANEL_TITLE_PX + LAYOUT_GAP_PX : 0.0;
+	double notes_px = (note_lines > 1 ? note_lines - 1 : 0) * LAYOUT_NOTE_LINE_PX;
+	double bottom_px = LAYOUT_NOTE_PX + notes_px + ticks_px;
+	double top_px, area_w, area_h, best = -1.0;
+	unsigned r, key_rows = 0;
+	size_t i;
+
+	if (n == 0)
+		msg_panic("chart_layout_init: no panels");
+	for (i = 0; i < CHART_LAYOUT_NVARS; i++)
+		strbuf_init(&l->text[i], 4096);
+	if (small) {
+		key_rows = chart_key_rows(c, titles, ntitles, &l->text[7], &l->text[8]);
+	} else {
+		/* The arrays must exist; a single chart does not read them. */
+		for (i = 0; i < ntitles; i++) {
+			strbuf_append_str(&l->text[7], i > 0 ? ",0" : "0");
+			strbuf_append_str(&l->text[8], i > 0 ? ",0" : "0");
+		}
+	}
+	top_px = LAYOUT_TITLE_PX +
+	         (small ? KEY_ROW_PX * key_rows + LAYOUT_GAP_PX / 2 + LAYOUT_PANEL_TITLE_PX : 0.0);
+	area_w = w - LAYOUT_LEFT_PX - right_px;
+	area_h = h - top_px - bottom_px;
+	l->rows = 1;
+	l->cols = (unsigned)n;
+	/* The grid whose panels are largest, where a panel's width counts
+	 * for more than its height: months run across. */
+	for (r = 1; r <= n; r++) {
+		unsigned cols = (unsigned)((n + r - 1) / r);
+		double pw = (area_w - (cols - 1) * xspace) / cols;
+		double ph = (area_h - (r - 1) * yspace) / r;
+		double score = pw < ph * 1.5 ? pw : ph * 1.5;
+
+		if ((size_t)(r - 1) * cols >= n)
+			continue; /* a whole empty row */
+		if (score > best) {
+			best = score;
+			l->rows = r;
+			l->cols = cols;
+		}
+	}
+	l->panel_px = (area_w - (l->cols - 1) * xspace) / l->cols;
+	if (l->panel_px < 1.0)
+		l->panel_px = 1.0;
+	strbuf_printf(&l->text[0], "%u", l->rows);
+	strbuf_printf(&l->text[1], "%u", l->cols);
+	strbuf_printf(&l->text[2], "screen %.4f, %.4f, %.4f, %.4f", LAYOUT_LEFT_PX / w,
+	              1.0 - right_px / w, bottom_px / h, 1.0 - top_px / h);
+	strbuf_printf(&l->text[3], "screen %.4f, %.4f", xspace / w, yspace / h);
+	strbuf_printf(&l->text[4], "%.4f", 1.0 - (legend_px + LAYOUT_GAP_PX / 2) / w);
+	strbuf_printf(&l->text[5], "%.4f", 1.0 - top_px / h);
+	strbuf_printf(&l->text[6], "%.4f", (8.0 + notes_px) / h);
+	strbuf_printf(&l->text[9], "%.6f", 1.0 / w);
+	strbuf_printf(&l->text[10], "%.6f", 1.0 / h);
+}
+
+void chart_layout_release(struct chart_layout *l)
+{
+	size_t i;
+
+	for (i = 0; i < CHART_LAYOUT_NVARS; i++)
+		strbuf_release(&l->text[i]);
+}
+
+void chart_layout_vars(const struct chart_layout *l, struct template_var *vars)
+{
+	static const char *const names[CHART_LAYOUT_NVARS] = {
+		"ROWS", "COLS", "MARGINS", "SPACING", "KEY_X", "KEY_Y", "NOTE_Y", "KEY_XS", "KEY_YS",
+		"PX_X", "PX_Y",
+	};
+	size_t i;
+
+	for (i = 0; i < CHART_LAYOUT_NVARS; i++) {
+		vars[i].name = names[i];
+		vars[i].value = l->text[i].data;
+	}
+}
+
+/* Write all of buf to fd. 0 or -1 (errno). */
+static int chart_write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t k = write(fd, buf, len);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		buf += k;
+		len -= (size_t)k;
+	}
+	return 0;
+}
+
+/*
+ * Write OUTDIR/name with the bytes of file src (if src is not NULL) or
+ * data[0..len), through a temporary name in OUTDIR, so that readers of
+ * OUTDIR see either the old file or the whole new one; add it to
+ * c->written.
+ */
+static int chart_publish(struct chart_ctx *c, const char *src, const char *data, size_t len,
+                         const char *name, mode_t mode, struct strbuf *err)
 {
 	struct strbuf dst, tmp;
 	char *buf = NULL;
@@ -106,19 +535,21 @@ static int chart_publish(struct chart_ctx *c, const char *src, const char *basen
 
 	strbuf_init(&dst, CHART_PATH_CAP);
 	strbuf_init(&tmp, CHART_PATH_CAP);
-	if (strbuf_printf(&dst, "%s/%s.%s", c->outdir, basename, ext) < 0 ||
-	    strbuf_printf(&tmp, "%s/.%s.%s.XXXXXX", c->outdir, basename, ext) < 0) {
+	if (strbuf_printf(&dst, "%s/%s", c->outdir, name) < 0 ||
+	    strbuf_printf(&tmp, "%s/.%s.XXXXXX", c->outdir, name) < 0) {
 		strbuf_printf(err, "output path too long in %s", c->outdir);
 		goto out;
 	}
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0 || fstat(in, &st) < 0) {
-		strbuf_printf(err, "cannot read gnuplot's output %s: %s", src, strerror(errno));
-		goto out;
-	}
-	if (st.st_size == 0) {
-		strbuf_printf(err, "gnuplot wrote nothing for %s.%s", basename, ext);
-		goto out;
+	if (src != NULL) {
+		in = open(src, O_RDONLY | O_CLOEXEC);
+		if (in < 0 || fstat(in, &st) < 0) {
+			strbuf_printf(err, "cannot read %s: %s", src, strerror(errno));
+			goto out;
+		}
+		if (st.st_size == 0) {
+			strbuf_printf(err, "%s is empty (for %s)", src, name);
+			goto out;
+		}
 	}
 	out = mkstemp(tmp.data);
 	if (out < 0) {
@@ -126,9 +557,14 @@ static int chart_publish(struct chart_ctx *c, const char *src, const char *basen
 		goto out;
 	}
 	created = 1;
-	buf = xmalloc(CHART_COPY_CHUNK);
-	for (;;) {
-		ssize_t n = read(in, buf, CHART_COPY_CHUNK), w = 0;
+	if (src == NULL && chart_write_all(out, data, len) < 0) {
+		strbuf_printf(err, "cannot write %s: %s", tmp.data, strerror(errno));
+		goto out;
+	}
+	if (src != NULL)
+		buf = xmalloc(CHART_COPY_CHUNK);
+	while (src != NULL) {
+		ssize_t n = read(in, buf, CHART_COPY_CHUNK);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -138,19 +574,12 @@ static int chart_publish(struct chart_ctx *c, const char *src, const char *basen
 		}
 		if (n == 0)
 			break;
-		while (w < n) {
-			ssize_t k = write(out, buf + w, (size_t)(n - w));
-
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k < 0) {
-				strbuf_printf(err, "cannot write %s: %s", tmp.data, strerror(errno));
-				goto out;
-			}
-			w += k;
+		if (chart_write_all(out, buf, (size_t)n) < 0) {
+			strbuf_printf(err, "cannot write %s: %s", tmp.data, strerror(errno));
+			goto out;
 		}
 	}
-	/* mkostemp makes the file private; a chart is for everyone the
+	/* mkstemp makes the file private; an output is for everyone the
 	 * umask lets read it. */
 	if (fchmod(out, mode) < 0 || close(out) < 0) {
 		out = -1;
@@ -163,8 +592,7 @@ static int chart_publish(struct chart_ctx *c, const char *src, const char *basen
 		goto out;
 	}
 	created = 0;
-	c->written = xreallocarray(c->written, c->nwritten + 1, sizeof(*c->written));
-	c->written[c->nwritten++] = xstrdup(dst.data);
+	chart_ctx_wrote(c, dst.data);
 	rc = 0;
 out:
 	if (out >= 0)
@@ -177,6 +605,22 @@ out:
 	strbuf_release(&dst);
 	strbuf_release(&tmp);
 	return rc;
+}
+
+static mode_t chart_file_mode(void)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	return 0666 & ~mask;
+}
+
+int chart_write_file(struct chart_ctx *c, const char *name, const char *src, const char *data,
+                     size_t len, struct strbuf *err)
+{
+	if (strchr(name, '/') != NULL)
+		msg_panic("chart_write_file: name with a slash");
+	return chart_publish(c, src, data, len, name, chart_file_mode(), err);
 }
 
 /* Append the commands that send one format to `path`, from a clean slate. */
@@ -202,9 +646,9 @@ out:
 	return rc;
 }
 
-int chart_draw(struct chart_ctx *c, const char *basename, const char *template_name,
-               const struct template_var *vars, size_t nvars, const char *data, size_t len,
-               struct strbuf *err)
+int chart_draw(struct chart_ctx *c, const char *basename, const char *title, int by_carrier,
+               const char *template_name, const struct template_var *vars, size_t nvars,
+               const char *data, size_t len, struct strbuf *err)
 {
 	/* SVG sizes count in the same units as PNG pixels, so the two match. */
 	static const char *const terminals[2] = { "pngcairo", "svg" };
@@ -214,7 +658,6 @@ int chart_draw(struct chart_ctx *c, const char *basename, const char *template_n
 	char *data_path = NULL, *out_path[2] = { NULL, NULL };
 	struct template_var *all = NULL;
 	struct strbuf script, quoted, why;
-	mode_t mask;
 	size_t f;
 	int rc = -1;
 
@@ -257,12 +700,20 @@ int chart_draw(struct chart_ctx *c, const char *basename, const char *template_n
 		strbuf_printf(err, "%s: %s", basename, why.data);
 		goto out;
 	}
-	mask = umask(0);
-	umask(mask);
 	for (f = 0; f < 2; f++) {
-		if (chart_publish(c, out_path[f], basename, exts[f], 0666 & ~mask, err) < 0)
+		strbuf_reset(&quoted);
+		if (strbuf_printf(&quoted, "%s.%s", basename, exts[f]) < 0) {
+			strbuf_printf(err, "%s: name too long", basename);
+			goto out;
+		}
+		if (chart_publish(c, out_path[f], NULL, 0, quoted.data, chart_file_mode(), err) < 0)
 			goto out;
 	}
+	c->made = xreallocarray(c->made, c->nmade + 1, sizeof(*c->made));
+	c->made[c->nmade].basename = xstrdup(basename);
+	c->made[c->nmade].title = xstrdup(title);
+	c->made[c->nmade].by_carrier = by_carrier;
+	c->nmade++;
 	rc = 0;
 out:
 	free(data_path);

@@ -1,11 +1,20 @@
 /*
  * chart - what every chart shares: the context it draws in, one colour per
- * authentication result, number formatting, and chart_draw(), which turns
- * a template, its values and a data file into OUTDIR/<name>.png and .svg.
+ * authentication result and per method (the same on every chart and on the
+ * dashboard), the month axis and its labels, the layout of small
+ * multiples, number formatting, and chart_draw(), which turns a template,
+ * its values and a data file into OUTDIR/<name>.png and .svg.
  *
  * A chart module (chart_<name>.c) picks its rows from the tables, writes a
  * tab-separated data file and the template's values, and calls chart_draw.
  * Add one to the list in main.c.
+ *
+ * The month axis: every chart, and every panel of small multiples, spans
+ * the same months, the union of the months in the report and spam tables,
+ * so that charts and panels line up; a scope without a row for a month has
+ * a gap there. Labels under the axis are thinned to every 2nd, 3rd, 6th or
+ * 12th month, on calendar months (January, April, July, October for every
+ * 3rd), so that they stay readable from 3 to 60 months and beyond.
  */
 #ifndef ARSTAT_CHART_H
 #define ARSTAT_CHART_H
@@ -25,6 +34,13 @@
 #define CHART_SIZE_MIN 320
 #define CHART_SIZE_MAX 8000
 
+/* A chart drawn, for the dashboard: OUTDIR/<basename>.png and .svg. */
+struct chart_made {
+	char *basename;
+	char *title;    /* plain text */
+	int by_carrier; /* small multiples, one panel per provider */
+};
+
 struct chart_ctx {
 	const struct report_table *report;
 	const struct spam_table *spam; /* NULL without --spam */
@@ -35,10 +51,100 @@ struct chart_ctx {
 	/* Files written so far, in order; chart_ctx_release frees them. */
 	char **written;
 	size_t nwritten;
+	/* Charts drawn so far, in order; chart_ctx_release frees them. */
+	struct chart_made *made;
+	size_t nmade;
 };
 
-/* Free the list of written files. */
+/* Free the lists of written files and charts. */
 void chart_ctx_release(struct chart_ctx *c);
+/* Record that `path` was written (copied). */
+void chart_ctx_wrote(struct chart_ctx *c, const char *path);
+
+/* The months of a chart's axis, in order. */
+struct chart_month {
+	int year, month;
+	char text[8]; /* "YYYY-MM" */
+};
+
+struct chart_axis {
+	struct chart_month *m;
+	size_t n;
+};
+
+/* The union of the months in c->report and c->spam. Free with
+ * chart_axis_release. */
+void chart_axis_build(const struct chart_ctx *c, struct chart_axis *ax);
+void chart_axis_release(struct chart_axis *ax);
+/* The index of (year, month) on ax, or -1. */
+long chart_axis_index(const struct chart_axis *ax, int year, int month);
+/*
+ * Every how many months a label goes, so that at most max_labels of them
+ * stand under n months: 1, 2, 3, 4, 6, 12, 24, ... (0 and 1 months: 1).
+ */
+unsigned chart_month_step(size_t n, size_t max_labels);
+/* Append month i's label on ax: the month as the language writes it, if
+ * the month is one of those labelled at `step`, else nothing. 0 or -1. */
+int chart_month_tick(const struct plot_lang *l, const struct chart_axis *ax, size_t i,
+                     unsigned step, struct strbuf *out);
+/* The width in pixels of UTF-8 text at the 11-point font, roughly: an
+ * ASCII character is 7.5, a wide (CJK) one 15. */
+double chart_text_px(const char *s);
+/* How many month labels fit across `px` pixels in language l. */
+size_t chart_labels_fit(const struct plot_lang *l, double px);
+
+/* Scopes other than "all" in the report or spam table (the providers of
+ * --by-carrier data), sorted bytewise, each once; the strings belong to the
+ * tables. *out is the caller's to free (NULL when there are none). */
+size_t chart_carriers(const struct chart_ctx *c, const char ***out);
+
+/* Small multiples: at most this many panels on one chart. More providers
+ * than this get no by-provider charts (with a warning): panels would be too
+ * small to read. */
+#define CHART_PANELS_MAX 24
+
+/*
+ * Where a chart's panels and legend go, in screen fractions computed from
+ * pixel sizes, so that text keeps its room at any --width and --height.
+ * The values reach the templates as {{ROWS}}, {{COLS}}, {{MARGINS}},
+ * {{SPACING}}, {{KEY_X}}, {{KEY_Y}}, {{NOTE_Y}}, {{KEY_XS}}, {{KEY_YS}},
+ * {{PX_X}} and {{PX_Y}} (one pixel in screen fractions).
+ *
+ * A single chart has gnuplot's legend on the right (KEY_X, KEY_Y), as the
+ * ministry's charts do. Small multiples have their legend in rows under
+ * the title, drawn by the template from KEY_XS and KEY_YS (where each
+ * entry's sample starts): gnuplot's own legend would be sized to one
+ * panel, and a column beside the panels would take their width.
+ */
+#define CHART_LAYOUT_NVARS 11
+struct chart_layout {
+	unsigned rows, cols;
+	double panel_px; /* width of one panel's plot area */
+	struct strbuf text[CHART_LAYOUT_NVARS];
+};
+
+/*
+ * Lay out n panels (1 for a single chart) on c's canvas: small multiples
+ * (small, even of one panel) with titled panels and the legend entries
+ * `titles[0..ntitles)` in rows above them; a single chart with a legend
+ * legend_px wide on the right. Tick labels take tick_lines lines; y2 adds
+ * a right-hand axis; the footnote has note_lines lines (chart_note).
+ * Release with chart_layout_release.
+ */
+void chart_layout_init(struct chart_layout *l, const struct chart_ctx *c, size_t n, int small,
+                       const char *const *titles, size_t ntitles, unsigned legend_px,
+                       unsigned tick_lines, int y2, unsigned note_lines);
+void chart_layout_release(struct chart_layout *l);
+/*
+ * Append to out the footnote made of the n sentences (each with its own
+ * leading space where the language puts one) as a gnuplot string
+ * expression, broken into lines that fit c's width at the footnote's font.
+ * Returns the number of lines (at least 1).
+ */
+unsigned chart_note(struct strbuf *out, const struct chart_ctx *c, const char *const *sentences,
+                    size_t n);
+/* Fill vars[0..CHART_LAYOUT_NVARS) with the layout's template values. */
+void chart_layout_vars(const struct chart_layout *l, struct template_var *vars);
 
 /* A chart: draws zero or more files into c->outdir. 0, or -1 with err. */
 typedef int (*chart_fn)(struct chart_ctx *c, struct strbuf *err);
@@ -50,6 +156,22 @@ extern const enum report_result chart_result_order[REPORT_RESULT_COUNT];
  * text colour readable on it. */
 const char *chart_result_colour(enum report_result r);
 const char *chart_result_ink(enum report_result r);
+/* The colour of a method's lines and cards. */
+const char *chart_method_colour(enum report_method m);
+/* Spam share lines and message volume bars. */
+#define CHART_SPAM_COLOUR "#c0392b"
+#define CHART_VOLUME_COLOUR "#b4c7e7"
+
+/* num / den as hundredths of a percent, rounded half up in integer
+ * arithmetic as the aggregator rounds its shares; 0 <= num <= den,
+ * 0 < den <= REPORT_COUNT_MAX, else our bug (panic). */
+int64_t chart_share_x100(int64_t num, int64_t den);
+/*
+ * The share of DMARC p=quarantine or reject (with reject_only, p=reject
+ * alone) among the mail of row r under a published DMARC policy, in
+ * hundredths. 0 and *out, or -1 if r has no such mail.
+ */
+int chart_policy_share(const struct report_row *r, int reject_only, int64_t *out);
 
 /* Append v with a comma every three digits ("12,345,678"). 0 or -1 (cap). */
 int chart_format_count(struct strbuf *out, int64_t v);
@@ -57,18 +179,32 @@ int chart_format_count(struct strbuf *out, int64_t v);
 int chart_format_hundredths(struct strbuf *out, int64_t v);
 
 /*
- * Draw one chart as OUTDIR/<basename>.png and .svg. The template is run
+ * Draw one chart as OUTDIR/<basename>.png and .svg, titled `title` (plain
+ * text, recorded in c->made for the dashboard). The template is run
  * once per format with the terminal and output already set, and with
  * {{DATA}} set to the quoted path of a file holding data[0..len); vars are
  * the rest of its values. The files appear in OUTDIR only once gnuplot has
  * succeeded, each by rename, so a failed run leaves no half-drawn chart;
  * their paths are added to c->written. 0, or -1 with the reason in err.
  */
-int chart_draw(struct chart_ctx *c, const char *basename, const char *template_name,
-               const struct template_var *vars, size_t nvars, const char *data, size_t len,
-               struct strbuf *err);
+int chart_draw(struct chart_ctx *c, const char *basename, const char *title, int by_carrier,
+               const char *template_name, const struct template_var *vars, size_t nvars,
+               const char *data, size_t len, struct strbuf *err);
 
-/* The charts there are. */
+/*
+ * Write OUTDIR/name (no slash in it) with the bytes of file src, or, if src
+ * is NULL, data[0..len); atomically, by rename, and added to c->written.
+ * 0, or -1 with the reason in err.
+ */
+int chart_write_file(struct chart_ctx *c, const char *name, const char *src, const char *data,
+                     size_t len, struct strbuf *err);
+
+/* The charts there are; each draws nothing when its data is missing. */
 int chart_results(struct chart_ctx *c, struct strbuf *err);
+int chart_results_by_carrier(struct chart_ctx *c, struct strbuf *err);
+int chart_adoption(struct chart_ctx *c, struct strbuf *err);
+int chart_adoption_by_carrier(struct chart_ctx *c, struct strbuf *err);
+int chart_spam(struct chart_ctx *c, struct strbuf *err);
+int chart_spam_by_carrier(struct chart_ctx *c, struct strbuf *err);
 
 #endif

@@ -1,41 +1,43 @@
 /*
  * chart_results - for each method in the report, the shares of its results
- * per month over all providers (scope "all"), as 100 % stacked bars:
- * OUTDIR/<method>-results.png and .svg (templates/results.gp).
+ * per month as 100 % stacked bars (templates/results.gp):
+ *   OUTDIR/<method>-results.png, .svg             all providers (scope "all")
+ *   OUTDIR/<method>-results-by-carrier.png, .svg  one panel per provider
  */
 #include "chart.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "mem.h"
 
-#define RESULTS_DATA_CAP (1024 * 1024)
-#define RESULTS_VALUE_CAP 4096
-/* Beyond this many months the bars get too narrow for labels and for the
- * message counts under them, and the month names are slanted; the legend
- * still gives the last month's shares. */
-#define RESULTS_WIDE_MONTHS 12
+#define RESULTS_DATA_CAP (4 * 1024 * 1024)
+#define RESULTS_VALUE_CAP 65536
 /* Must match the sentence lang->note_labels. */
 #define RESULTS_LABEL_MIN "2.5"
+/* A segment label ("90.32%") needs a bar this wide, in pixels. */
+#define RESULTS_SEGMENT_LABEL_PX 50.0
 
-/* Values of one template placeholder each. */
-enum { V_TITLE, V_YLABEL, V_KEY_TITLE, V_NOTE, V_NSERIES, V_NBARS, V_TITLES, V_COLOURS,
-       V_INKS, V_LABEL_MIN, V_SHOW_COUNTS, V_XTIC_ROTATE, V_N };
+/* Values of one template placeholder each, then the layout's. */
+enum { V_TITLE, V_YLABEL, V_KEY_TITLE, V_NOTE, V_NSERIES, V_NBARS, V_NPANELS, V_SMALL, V_TITLES,
+       V_COLOURS, V_INKS, V_PANEL_TITLES, V_LABEL_MIN, V_SHOW_COUNTS, V_N };
 
 static const char *const results_var_names[V_N] = {
-	"TITLE", "YLABEL", "KEY_TITLE", "NOTE", "NSERIES", "NBARS", "TITLES", "COLOURS",
-	"INKS", "LABEL_MIN", "SHOW_COUNTS", "XTIC_ROTATE",
+	"TITLE", "YLABEL", "KEY_TITLE", "NOTE", "NSERIES", "NBARS", "NPANELS", "SMALL", "TITLES",
+	"COLOURS", "INKS", "PANEL_TITLES", "LABEL_MIN", "SHOW_COUNTS",
 };
 
-/* The rows of method m with scope "all": a run, since the table is sorted
+/* The rows of method m and scope `scope`: a run, since the table is sorted
  * by method and scope. Sets *first and returns how many. */
-static size_t results_rows(const struct report_table *t, enum report_method m, size_t *first)
+static size_t results_rows(const struct report_table *t, enum report_method m, const char *scope,
+                           size_t *first)
 {
 	size_t i, n = 0;
 
 	*first = 0;
 	for (i = 0; i < t->n; i++) {
-		if (t->rows[i].method != m || strcmp(t->rows[i].scope, "all") != 0)
+		if (t->rows[i].method != m || strcmp(t->rows[i].scope, scope) != 0)
 			continue;
 		if (n == 0)
 			*first = i;
@@ -44,111 +46,220 @@ static size_t results_rows(const struct report_table *t, enum report_method m, s
 	return n;
 }
 
-static int results_one(struct chart_ctx *c, enum report_method m, const struct report_row *rows,
-                       size_t nrows, struct strbuf *err)
+/* One panel's rows placed on the month axis: at[k] is the row of month k,
+ * or NULL. */
+struct results_panel {
+	const char *scope;
+	const struct report_row **at;
+	const struct report_row *last; /* the last row with messages, or NULL */
+};
+
+static void results_place(const struct chart_ctx *c, const struct chart_axis *ax,
+                          enum report_method m, struct results_panel *p)
+{
+	size_t first, n = results_rows(c->report, m, p->scope, &first), i;
+
+	p->at = xcalloc(ax->n ? ax->n : 1, sizeof(*p->at));
+	p->last = NULL;
+	for (i = 0; i < n; i++) {
+		const struct report_row *r = &c->report->rows[first + i];
+		long k = chart_axis_index(ax, r->year, r->month);
+
+		if (k < 0)
+			msg_panic("results_place: month %s not on the axis", r->month_text);
+		p->at[k] = r;
+		/* Rows are in month order. */
+		if (r->messages > 0)
+			p->last = r;
+	}
+}
+
+/* Draw method m over the given scopes: one panel each. by_carrier says
+ * which kind of chart this is (its name, title and notes). */
+static int results_draw(struct chart_ctx *c, enum report_method m, const char *const *scopes,
+                        size_t npanels, int by_carrier, struct strbuf *err)
 {
 	const struct plot_lang *lang = c->lang;
 	enum report_result series[REPORT_RESULT_COUNT];
-	struct strbuf data, val[V_N], base, text;
-	struct template_var vars[V_N];
-	size_t nseries = 0, i, k, last;
-	int rc = -1, wide = nrows > RESULTS_WIDE_MONTHS;
+	struct results_panel *panels = xcalloc(npanels, sizeof(*panels));
+	struct strbuf data, val[V_N], base, text, title;
+	struct template_var vars[V_N + CHART_LAYOUT_NVARS];
+	struct chart_layout lay;
+	struct chart_axis ax;
+	size_t nseries = 0, i, k, p, fit;
+	double legend_px = 0.0, count_px = 0.0;
+	const char *note[4] = { "", "", "", "" };
+	const char *key_titles[REPORT_RESULT_COUNT];
+	unsigned step, note_lines;
+	int rc = -1, show_counts = 0, show_labels = 0, lay_ready = 0, any = 0;
+	const struct report_row *last = NULL;
 
 	strbuf_init(&data, RESULTS_DATA_CAP);
-	strbuf_init(&base, 64);
+	strbuf_init(&base, 256);
 	strbuf_init(&text, RESULTS_VALUE_CAP);
+	strbuf_init(&title, RESULTS_VALUE_CAP);
 	for (i = 0; i < V_N; i++)
 		strbuf_init(&val[i], RESULTS_VALUE_CAP);
+	chart_axis_build(c, &ax);
 
-	/* A result no month has is left out of bars and legend alike (DKIM
-	 * has no SoftFail); its colour stays reserved for it. */
+	for (p = 0; p < npanels; p++) {
+		panels[p].scope = scopes[p];
+		results_place(c, &ax, m, &panels[p]);
+		any |= panels[p].last != NULL;
+	}
+	/* A result no month of any panel has is left out of bars and legend
+	 * alike (DKIM has no SoftFail); its colour stays reserved for it. */
 	for (i = 0; i < REPORT_RESULT_COUNT; i++) {
 		enum report_result r = chart_result_order[i];
+		int seen = 0;
 
-		for (k = 0; k < nrows; k++) {
-			if (rows[k].share[r] > 0)
-				break;
+		for (p = 0; p < npanels && !seen; p++) {
+			for (k = 0; k < ax.n && !seen; k++)
+				seen = panels[p].at[k] != NULL && panels[p].at[k]->share[r] > 0;
 		}
-		if (k < nrows)
+		if (seen)
 			series[nseries++] = r;
 	}
-	/* The legend's shares are those of the last month with messages: the
-	 * aggregator writes rows for months without data too. */
-	for (last = nrows; last > 0 && rows[last - 1].messages == 0; last--)
-		;
-	if (nseries == 0 || last == 0) {
-		msg_warn("%s: no messages in any month; no results chart", lang->method[m]);
+	if (nseries == 0 || !any) {
+		msg_warn("%s: no messages in any month; no %sresults chart", lang->method[m],
+		         by_carrier ? "by-provider " : "");
 		rc = 0;
 		goto out;
 	}
-	last--;
+	/* The single chart's legend gives the shares of the last month with
+	 * messages: the aggregator writes rows for months without data too. */
+	if (!by_carrier)
+		last = panels[0].last;
 
-	for (k = 0; k < nrows; k++) {
-		int e = strbuf_printf(&data, "%zu\t%s\t%s", k, rows[k].month_text, lang->count_prefix);
-
-		e |= chart_format_count(&data, rows[k].messages);
-		for (i = 0; i < nseries; i++) {
-			e |= strbuf_append_byte(&data, '\t');
-			e |= chart_format_hundredths(&data, rows[k].share[series[i]]);
-		}
-		e |= strbuf_append_byte(&data, '\n');
-		if (e != 0) {
-			strbuf_printf(err, "%s results: data larger than %zu bytes", lang->method[m],
-			              data.cap);
-			goto out;
-		}
-	}
-
-	/* The legend also gives the last month's share of every result, as
-	 * the thin segments at the bottom have no room for a label. A month
-	 * without messages is an empty bar above its "n = 0". */
+	/* Legend entries, and how wide the legend is. */
 	for (i = 0; i < nseries; i++) {
-		const char *title = lang->result[series[i]];
+		const char *name = lang->result[series[i]];
 
 		if (m == REPORT_SPF && series[i] == REPORT_FAIL)
-			title = lang->spf_fail;
+			name = lang->spf_fail;
+		key_titles[i] = name;
 		if (i > 0) {
 			strbuf_append_byte(&val[V_TITLES], ',');
 			strbuf_append_byte(&val[V_COLOURS], ',');
 			strbuf_append_byte(&val[V_INKS], ',');
 		}
 		strbuf_reset(&text);
-		strbuf_printf(&text, "%s: ", title);
-		chart_format_hundredths(&text, rows[last].share[series[i]]);
-		strbuf_append_byte(&text, '%');
+		strbuf_append_str(&text, name);
+		if (last != NULL) {
+			strbuf_append_str(&text, ": ");
+			chart_format_hundredths(&text, last->share[series[i]]);
+			strbuf_append_byte(&text, '%');
+		}
+		if (chart_text_px(text.data) > legend_px)
+			legend_px = chart_text_px(text.data);
 		gnuplot_quote(&val[V_TITLES], text.data, text.len);
 		gnuplot_quote_str(&val[V_COLOURS], chart_result_colour(series[i]));
 		gnuplot_quote_str(&val[V_INKS], chart_result_ink(series[i]));
 	}
 	strbuf_reset(&text);
-	strbuf_printf(&text, "%s%s", lang->latest_title, rows[last].month_text);
-	gnuplot_quote(&val[V_KEY_TITLE], text.data, text.len);
-	strbuf_reset(&text);
-	strbuf_printf(&text, "%s%s%s%s", lang->note_scope, wide ? "" : lang->note_counts,
-	              wide ? "" : lang->note_labels, lang->note_legend);
-	gnuplot_quote(&val[V_NOTE], text.data, text.len);
-	strbuf_reset(&text);
-	strbuf_printf(&text, "%s%s", lang->method[m], lang->results_title);
-	gnuplot_quote(&val[V_TITLE], text.data, text.len);
+	if (last != NULL) {
+		strbuf_append_str(&text, lang->latest_before);
+		lang_month(lang, last->year, last->month, &text);
+		strbuf_append_str(&text, lang->latest_after);
+	}
+	if (chart_text_px(text.data != NULL ? text.data : "") > legend_px + 40.0)
+		legend_px = chart_text_px(text.data) - 40.0;
+	gnuplot_quote(&val[V_KEY_TITLE], text.data != NULL ? text.data : "", text.len);
+
+	/* Counts under the months, and shares on the bars, where they fit. */
+	for (k = 0; !by_carrier && k < ax.n; k++) {
+		strbuf_reset(&text);
+		strbuf_append_str(&text, lang->count_prefix);
+		chart_format_count(&text, panels[0].at[k] != NULL ? panels[0].at[k]->messages : 0);
+		if (chart_text_px(text.data) > count_px)
+			count_px = chart_text_px(text.data);
+	}
+	/* The panels' width does not depend on what goes under them. */
+	chart_layout_init(&lay, c, npanels, by_carrier, key_titles, nseries,
+	                  (unsigned)(legend_px + 55.0), 2, 0, 1);
+	lay_ready = 1;
+	if (!by_carrier && ax.n > 0 && lay.panel_px / (double)ax.n >= count_px + 8.0) {
+		show_counts = 1;
+		show_labels = lay.panel_px / (double)ax.n * 0.6 >= RESULTS_SEGMENT_LABEL_PX;
+	}
+	if (by_carrier) {
+		note[0] = lang->note_panels;
+	} else {
+		note[0] = lang->note_scope;
+		note[1] = show_counts ? lang->note_counts : "";
+		note[2] = show_labels ? lang->note_labels : "";
+		note[3] = lang->note_legend;
+	}
+	note_lines = chart_note(&val[V_NOTE], c, note, 4);
+	chart_layout_release(&lay);
+	chart_layout_init(&lay, c, npanels, by_carrier, key_titles, nseries,
+	                  (unsigned)(legend_px + 55.0), show_counts ? 2 : 1, 0, note_lines);
+	fit = chart_labels_fit(lang, lay.panel_px);
+	step = chart_month_step(ax.n, fit);
+
+	for (p = 0; p < npanels; p++) {
+		if (p > 0) {
+			strbuf_append_str(&data, "\n\n");
+			strbuf_append_byte(&val[V_PANEL_TITLES], ',');
+		}
+		gnuplot_quote_str(&val[V_PANEL_TITLES], panels[p].scope);
+		for (k = 0; k < ax.n; k++) {
+			const struct report_row *r = panels[p].at[k];
+			int e = strbuf_printf(&data, "%zu\t", k);
+
+			/* Labels come from validated months and our own numbers;
+			 * tabs and line ends cannot occur in them. */
+			e |= chart_month_tick(lang, &ax, k, step, &data);
+			e |= strbuf_append_byte(&data, '\t');
+			if (show_counts && r != NULL) {
+				e |= strbuf_append_str(&data, lang->count_prefix);
+				e |= chart_format_count(&data, r->messages);
+			}
+			for (i = 0; i < nseries; i++) {
+				e |= strbuf_append_byte(&data, '\t');
+				e |= chart_format_hundredths(&data, r != NULL ? r->share[series[i]] : 0);
+			}
+			e |= strbuf_append_byte(&data, '\n');
+			if (e != 0) {
+				strbuf_printf(err, "%s results: data larger than %zu bytes", lang->method[m],
+				              data.cap);
+				goto out;
+			}
+		}
+	}
+
+	strbuf_printf(&title, "%s%s", lang->method[m],
+	              by_carrier ? lang->results_by_carrier_title : lang->results_title);
+	gnuplot_quote(&val[V_TITLE], title.data, title.len);
 	gnuplot_quote_str(&val[V_YLABEL], lang->share_axis);
 	strbuf_printf(&val[V_NSERIES], "%zu", nseries);
-	strbuf_printf(&val[V_NBARS], "%zu", nrows);
+	strbuf_printf(&val[V_NBARS], "%zu", ax.n);
+	strbuf_printf(&val[V_NPANELS], "%zu", npanels);
+	strbuf_append_str(&val[V_SMALL], by_carrier ? "1" : "0");
 	/* No share reaches 101 %: no labels at all. */
-	strbuf_append_str(&val[V_LABEL_MIN], wide ? "101" : RESULTS_LABEL_MIN);
-	strbuf_append_str(&val[V_SHOW_COUNTS], wide ? "0" : "1");
-	strbuf_append_str(&val[V_XTIC_ROTATE], wide ? "rotate by 45 right" : "norotate");
+	strbuf_append_str(&val[V_LABEL_MIN], show_labels ? RESULTS_LABEL_MIN : "101");
+	strbuf_append_str(&val[V_SHOW_COUNTS], show_counts ? "1" : "0");
 	for (i = 0; i < V_N; i++) {
 		vars[i].name = results_var_names[i];
 		vars[i].value = val[i].data != NULL ? val[i].data : "";
 	}
-	strbuf_printf(&base, "%s-results", report_method_name(m));
-	if (chart_draw(c, base.data, "results", vars, V_N, data.data, data.len, err) < 0)
+	chart_layout_vars(&lay, &vars[V_N]);
+	strbuf_printf(&base, "%s-results%s", report_method_name(m), by_carrier ? "-by-carrier" : "");
+	if (chart_draw(c, base.data, title.data, by_carrier, "results", vars,
+	               V_N + CHART_LAYOUT_NVARS, data.data, data.len, err) < 0)
 		goto out;
 	rc = 0;
 out:
+	for (p = 0; p < npanels; p++)
+		free(panels[p].at);
+	free(panels);
+	if (lay_ready)
+		chart_layout_release(&lay);
+	chart_axis_release(&ax);
 	strbuf_release(&data);
 	strbuf_release(&base);
 	strbuf_release(&text);
+	strbuf_release(&title);
 	for (i = 0; i < V_N; i++)
 		strbuf_release(&val[i]);
 	return rc;
@@ -156,15 +267,48 @@ out:
 
 int chart_results(struct chart_ctx *c, struct strbuf *err)
 {
+	static const char *const all[1] = { "all" };
 	int m;
 
 	for (m = 0; m < REPORT_METHOD_COUNT; m++) {
-		size_t first, n = results_rows(c->report, (enum report_method)m, &first);
+		size_t first;
 
-		if (n == 0)
+		if (results_rows(c->report, (enum report_method)m, "all", &first) == 0)
 			continue;
-		if (results_one(c, (enum report_method)m, &c->report->rows[first], n, err) < 0)
+		if (results_draw(c, (enum report_method)m, all, 1, 0, err) < 0)
 			return -1;
 	}
 	return 0;
+}
+
+int chart_results_by_carrier(struct chart_ctx *c, struct strbuf *err)
+{
+	const char **carriers = NULL;
+	size_t n = chart_carriers(c, &carriers);
+	int m, rc = -1;
+
+	if (n == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (n > CHART_PANELS_MAX) {
+		msg_warn("%zu providers: more than %d panels; no by-provider results charts", n,
+		         CHART_PANELS_MAX);
+		rc = 0;
+		goto out;
+	}
+	for (m = 0; m < REPORT_METHOD_COUNT; m++) {
+		size_t i, first, rows = 0;
+
+		for (i = 0; i < n; i++)
+			rows += results_rows(c->report, (enum report_method)m, carriers[i], &first);
+		if (rows == 0)
+			continue;
+		if (results_draw(c, (enum report_method)m, carriers, n, 1, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(carriers);
+	return rc;
 }

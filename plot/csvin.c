@@ -44,6 +44,7 @@ struct csvin {
 	const char *name;
 	const char *const *cols;
 	size_t ncols;
+	size_t nrequired; /* columns [nrequired, ncols) are optional */
 	struct csvin_limits lim;
 	csvin_row_fn fn;
 	void *ctx;
@@ -57,7 +58,7 @@ struct csvin {
 
 	int have_header;
 	size_t header_nfields;
-	size_t *map; /* schema column -> header field index */
+	size_t *map; /* schema column -> header field index, SIZE_MAX if absent */
 
 	/* The record being assembled: every field's bytes, each followed by a NUL. */
 	struct strbuf rec;
@@ -206,6 +207,10 @@ static int csvin_header(struct csvin *c)
 			}
 			found = j;
 		}
+		if (found == c->nfields && i >= c->nrequired) {
+			c->map[i] = SIZE_MAX;
+			continue;
+		}
 		if (found == c->nfields) {
 			csvin_fail_at(c, c->fields[0].line, c->fields[0].col,
 			              "header lacks the required column \"%s\"", c->cols[i]);
@@ -243,8 +248,18 @@ static int csvin_data(struct csvin *c)
 	}
 	c->nrows++;
 	for (i = 0; i < c->ncols; i++) {
-		const struct csvin_recfield *f = &c->fields[c->map[i]];
+		const struct csvin_recfield *f;
 
+		/* An optional column the header lacks reads as empty, placed
+		 * where the record starts. */
+		if (c->map[i] == SIZE_MAX) {
+			c->rowf[i].s = "";
+			c->rowf[i].len = 0;
+			c->rowf[i].line = c->fields[0].line;
+			c->rowf[i].col = c->fields[0].col;
+			continue;
+		}
+		f = &c->fields[c->map[i]];
 		c->rowf[i].s = c->rec.data + f->off;
 		c->rowf[i].len = f->len;
 		c->rowf[i].line = f->line;
@@ -294,6 +309,7 @@ struct csvin *csvin_new(const char *name, const char *const *cols, size_t ncols,
 	c->name = name;
 	c->cols = cols;
 	c->ncols = ncols;
+	c->nrequired = ncols;
 	c->lim = *lim;
 	c->fn = fn;
 	c->ctx = ctx;
@@ -342,6 +358,26 @@ static void csvin_advance(struct csvin *c, unsigned char ch)
 		c->col++;
 		c->after_cr = 0;
 	}
+}
+
+void csvin_optional(struct csvin *c, size_t first)
+{
+	if (first > c->ncols || c->nbytes > 0 || c->finished)
+		msg_panic("csvin_optional: column %zu of %zu, after %zu bytes", first, c->ncols,
+		          c->nbytes);
+	c->nrequired = first;
+}
+
+int csvin_has_column(const struct csvin *c, size_t col)
+{
+	if (col >= c->ncols)
+		msg_panic("csvin_has_column: column %zu of %zu", col, c->ncols);
+	return c->have_header && c->map[col] != SIZE_MAX;
+}
+
+int csvin_row_has(const struct csvin_row *row, size_t col)
+{
+	return csvin_has_column(row->c, col);
 }
 
 int csvin_feed(struct csvin *c, const void *buf, size_t len)

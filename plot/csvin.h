@@ -5,8 +5,10 @@
  * The first record is the header. A schema lists the columns a reader wants;
  * they are looked up by name (ASCII case-insensitive), so the writer may
  * order them as it likes and add columns of its own, which are ignored. A
- * wanted column missing from the header is an error. Every data record must
- * have as many fields as the header. Blank lines are skipped; LF and CRLF
+ * wanted column missing from the header is an error, unless the reader was
+ * told it is optional (csvin_optional): then every record reads it as an
+ * empty field, and csvin_has_column() says it was not there. Every data
+ * record must have as many fields as the header. Blank lines are skipped; LF and CRLF
  * line ends are accepted; quoting follows RFC 4180 strictly (a quote inside
  * an unquoted field, text after a closing quote and an unterminated quote
  * are errors). Nothing is trimmed: " 12" stays " 12", so a number with a
@@ -60,6 +62,8 @@ struct csvin_row;
 /* The field of schema column `col` (an index into the schema passed to
  * csvin_new). Never NULL. */
 const struct csvin_field *csvin_row_field(const struct csvin_row *row, size_t col);
+/* Whether schema column `col` is in the header (always, for a required one). */
+int csvin_row_has(const struct csvin_row *row, size_t col);
 /* Where the record starts. */
 unsigned long csvin_row_line(const struct csvin_row *row);
 unsigned long csvin_row_col(const struct csvin_row *row);
@@ -88,6 +92,14 @@ struct csvin;
 struct csvin *csvin_new(const char *name, const char *const *cols, size_t ncols,
                         const struct csvin_limits *lim, csvin_row_fn fn, void *ctx);
 void csvin_free(struct csvin *c);
+/*
+ * Make schema columns [first, ncols) optional: a header without them is
+ * accepted (for columns a newer writer adds). Call before the first feed;
+ * later is our bug and panics.
+ */
+void csvin_optional(struct csvin *c, size_t first);
+/* Whether schema column `col` was in the header; 0 before the header. */
+int csvin_has_column(const struct csvin *c, size_t col);
 /*
  * Parse the next chunk. Returns 0, or -1 when the input is malformed, too
  * large, or the row callback failed; the reader then stays failed and

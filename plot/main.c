@@ -1,25 +1,34 @@
 /*
  * arstat-plot - draw arstat's monthly report as charts.
  *
- *   arstat-plot --input report.csv [--spam spam.csv] --output-dir DIR [--lang en]
+ *   arstat-plot --input report.csv [--spam spam.csv] --output-dir DIR [--lang en|ja]
  *
  * Reads the report CSV the aggregator writes (and, with --spam, its spam
  * CSV), checks every field of it, and draws charts in the style of the
- * ministry's (MIC) publications with gnuplot: for now, for each method in
- * the report, DIR/<method>-results.png and .svg. Prints each file it wrote,
- * one per line. Exits 0 on success, 1 if the input is bad or gnuplot fails
- * (with "FILE:LINE:COLUMN: reason" for bad input), 2 on a usage error.
+ * ministry's (MIC) publications with gnuplot, each as PNG and SVG in DIR:
+ *   <method>-results        results of SPF, DKIM, DMARC, ARC per month,
+ *                           100 % stacked bars (all providers)
+ *   adoption                non-none share of SPF, DKIM, DMARC per month;
+ *                           DMARC p=quarantine/reject if the CSV has it
+ *   spam                    spam share over message volume (with --spam)
+ *   *-by-carrier            the same as small multiples, one panel per
+ *                           provider, when the CSV has --by-carrier data
+ * and DIR/index.html, a static dashboard of the latest month with the
+ * charts and copies of the CSVs (report.csv, spam.csv) beside it (see
+ * dashboard.h; --no-dashboard leaves it out). Titles and labels are in
+ * English or Japanese (--lang). Prints each file it wrote, one per line.
+ * Exits 0 on success, 1 if the input is bad or gnuplot fails (with
+ * "FILE:LINE:COLUMN: reason" for bad input), 2 on a usage error.
  *
  * Trust: the CSV files are not trusted. They are bounded (--max-bytes,
  * --max-rows, --max-field), parsed strictly, and nothing from them reaches
  * a gnuplot script except through gnuplot_quote(), because gnuplot can run
- * commands. The command line, the environment (PATH finds gnuplot, TMPDIR
+ * commands, nor the dashboard except HTML-escaped. The command line, the environment (PATH finds gnuplot, TMPDIR
  * holds the temporary files) and the compiled-in templates are trusted.
  *
  * Privileges: none. Run it as an ordinary user; it writes only DIR (which
  * it creates if missing, one level) and a private temporary directory it
  * removes before exiting, also on error and on SIGINT, SIGTERM or SIGHUP.
- * The spam CSV is read and checked; no chart draws it yet.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,13 +39,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "chart.h"
 #include "config.h"
 #include "csvin.h"
+#include "dashboard.h"
 #include "gnuplot.h"
 #include "lang.h"
 #include "log.h"
+#include "numparse.h"
 #include "report_csv.h"
 #include "spam_csv.h"
 #include "strbuf.h"
@@ -56,6 +68,7 @@ struct plot_config {
 	int64_t max_rows;
 	int64_t max_field;
 	int keep_temp;
+	int no_dashboard;
 	char *log_level;
 };
 
@@ -66,7 +79,7 @@ static const struct cfg_entry plot_config_table[] = {
 	{ "input", CFG_STR, NULL, 0, 0, OFF(input), "report CSV written by the aggregator (required)" },
 	{ "spam", CFG_STR, NULL, 0, 0, OFF(spam), "spam CSV written by the aggregator" },
 	{ "output_dir", CFG_STR, NULL, 0, 0, OFF(output_dir), "directory for the charts (required)" },
-	{ "lang", CFG_STR, "en", 0, 0, OFF(lang), "language of the charts" },
+	{ "lang", CFG_STR, "en", 0, 0, OFF(lang), "language of the charts: en or ja" },
 	{ "gnuplot", CFG_STR, "gnuplot", 0, 0, OFF(gnuplot), "gnuplot program, looked up in PATH" },
 	{ "width", CFG_INT, "1200", CHART_SIZE_MIN, CHART_SIZE_MAX, OFF(width), "chart width in pixels" },
 	{ "height", CFG_INT, "700", CHART_SIZE_MIN, CHART_SIZE_MAX, OFF(height), "chart height in pixels" },
@@ -79,6 +92,7 @@ static const struct cfg_entry plot_config_table[] = {
 	{ "max_field", CFG_INT, "256", CSVIN_MAX_FIELD_MIN, CSVIN_MAX_FIELD_MAX, OFF(max_field),
 	  "longest CSV field accepted, in bytes, quotes included" },
 	{ "keep_temp", CFG_BOOL, "no", 0, 0, OFF(keep_temp), "keep gnuplot's scripts and data (debugging)" },
+	{ "no_dashboard", CFG_BOOL, "no", 0, 0, OFF(no_dashboard), "write no index.html and no CSV copies" },
 	{ "log_level", CFG_STR, "info", 0, 0, OFF(log_level), "debug, info, warn or error" },
 	CFG_END,
 };
@@ -93,7 +107,7 @@ static void plot_on_signal(int sig)
 }
 
 #define PLOT_USAGE "usage: arstat-plot --input report.csv [--spam spam.csv] --output-dir DIR " \
-                   "[--lang en] [options]\n"
+                   "[--lang en|ja] [options]\n"
 
 /* After a usage error: the synopsis and where to learn more. */
 static void plot_usage_short(void)
@@ -145,6 +159,7 @@ static int plot_parse_args(int argc, char **argv, struct plot_config *cfg)
 		{ "max-rows", required_argument, NULL, 0 },
 		{ "max-field", required_argument, NULL, 0 },
 		{ "keep-temp", no_argument, NULL, 0 },
+		{ "no-dashboard", no_argument, NULL, 0 },
 		{ "log-level", required_argument, NULL, 0 },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -211,6 +226,19 @@ static int plot_make_outdir(const char *dir)
 	return -1;
 }
 
+/* The page's generation time: SOURCE_DATE_EPOCH if set (reproducible
+ * output, https://reproducible-builds.org/specs/source-date-epoch/), else
+ * now. */
+static long long plot_now(void)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	int64_t v;
+
+	if (sde != NULL && num_parse_i64(sde, strlen(sde), 0, INT64_C(253402300799), &v) == 0)
+		return (long long)v;
+	return (long long)time(NULL);
+}
+
 static void plot_signals(void)
 {
 	struct sigaction sa;
@@ -230,7 +258,13 @@ int main(int argc, char **argv)
 		const char *name;
 		chart_fn draw;
 	} charts[] = {
+		/* The dashboard shows them in this order: trends first. */
+		{ "adoption", chart_adoption },
+		{ "spam", chart_spam },
 		{ "results", chart_results },
+		{ "adoption by provider", chart_adoption_by_carrier },
+		{ "spam by provider", chart_spam_by_carrier },
+		{ "results by provider", chart_results_by_carrier },
 	};
 	struct plot_config cfg;
 	struct csvin_limits lim;
@@ -320,8 +354,17 @@ int main(int argc, char **argv)
 		msg_error("%s: nothing to draw: no records with scope \"all\"", cfg.input);
 		goto out;
 	}
-	if (spam != NULL)
-		msg_info("%s: %zu records checked; no chart draws them yet", cfg.spam, spam->n);
+	if (!cfg.no_dashboard) {
+		int written = dashboard_write(&ctx, cfg.input, cfg.spam, plot_now(), &err);
+
+		for (; printed < ctx.nwritten; printed++)
+			printf("%s\n", ctx.written[printed]);
+		fflush(stdout);
+		if (written < 0) {
+			msg_error("%s", err.data);
+			goto out;
+		}
+	}
 	rc = 0;
 out:
 	gnuplot_free(gp);

@@ -19,7 +19,8 @@ enum {
 	COL_COUNT0, /* none .. policy, in enum report_result order */
 	COL_SHARE0 = COL_COUNT0 + REPORT_RESULT_COUNT,
 	COL_SHARE_NON_NONE = COL_SHARE0 + REPORT_RESULT_COUNT,
-	COL_N
+	COL_POLICY0, /* optional from here: policy_none .. policy_reject */
+	COL_N = COL_POLICY0 + REPORT_DP_COUNT
 };
 
 static const char *const report_columns[COL_N] = {
@@ -27,6 +28,7 @@ static const char *const report_columns[COL_N] = {
 	"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy",
 	"share_none", "share_pass", "share_fail", "share_softfail", "share_neutral",
 	"share_temperror", "share_permerror", "share_policy", "share_non_none",
+	"policy_none", "policy_quarantine", "policy_reject",
 };
 
 static const char *const report_method_names[REPORT_METHOD_COUNT] = {
@@ -135,6 +137,35 @@ static int parse_share(const struct csvin_row *row, size_t col, int64_t messages
 	return 0;
 }
 
+/* The optional policy columns: all or none of them in the header; each
+ * empty (0) or a count; together at most messages. */
+static int parse_policy(const struct csvin_row *row, struct report_row *rw)
+{
+	int64_t sum = 0;
+	size_t i, have = 0;
+
+	for (i = 0; i < REPORT_DP_COUNT; i++)
+		have += csvin_row_has(row, COL_POLICY0 + i) ? 1 : 0;
+	if (have == 0)
+		return 0;
+	if (have != REPORT_DP_COUNT)
+		return csvin_row_fail_at(row, 1, 1,
+		                         "header has some of policy_none, policy_quarantine and "
+		                         "policy_reject but not all three");
+	for (i = 0; i < REPORT_DP_COUNT; i++) {
+		if (csvin_row_field(row, COL_POLICY0 + i)->len == 0)
+			continue;
+		if (parse_count(row, COL_POLICY0 + i, REPORT_COUNT_MAX, &rw->policy[i]) < 0)
+			return -1;
+		sum += rw->policy[i];
+	}
+	if (sum > rw->messages)
+		return csvin_row_fail(row, COL_POLICY0 + REPORT_DP_COUNT - 1,
+		                      "policy counts add up to %lld, more than messages (%lld)",
+		                      (long long)sum, (long long)rw->messages);
+	return 0;
+}
+
 static int report_parse_row(const struct csvin_row *row, struct report_row *rw)
 {
 	const struct csvin_field *f;
@@ -183,6 +214,8 @@ static int report_parse_row(const struct csvin_row *row, struct report_row *rw)
 			return -1;
 	}
 	if (parse_share(row, COL_SHARE_NON_NONE, rw->messages, &rw->share_non_none) < 0)
+		return -1;
+	if (parse_policy(row, rw) < 0)
 		return -1;
 	rw->line = csvin_row_line(row);
 	return 0;
@@ -246,6 +279,7 @@ struct report_reader *report_reader_new(const char *name, const struct csvin_lim
 	r->table = xcalloc(1, sizeof(*r->table));
 	r->keys = htable_new(256);
 	r->csv = csvin_new(r->name, report_columns, COL_N, lim, report_on_row, r);
+	csvin_optional(r->csv, COL_POLICY0);
 	return r;
 }
 
@@ -270,6 +304,9 @@ static void report_take(struct report_reader *r, struct report_table **out)
 {
 	if (r->table->n > 1)
 		qsort(r->table->rows, r->table->n, sizeof(*r->table->rows), report_row_cmp);
+	/* Rows have checked that the header has all three or none. */
+	r->table->has_policy = csvin_has_column(r->csv, COL_POLICY0) &&
+	                       csvin_has_column(r->csv, COL_POLICY0 + REPORT_DP_COUNT - 1);
 	*out = r->table;
 	r->table = NULL;
 }

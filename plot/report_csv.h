@@ -13,6 +13,12 @@
  * they are read as 0. A second record with the same (month, scope, method)
  * is an error. Every error names FILE:LINE:COLUMN (see csvin.h).
  *
+ * Optional columns (a newer aggregator writes them; an older file without
+ * them is read as before): policy_none, policy_quarantine, policy_reject,
+ * the DMARC rows' messages by the strongest published DMARC policy seen.
+ * All three or none of them; in other methods' rows they may be empty (read
+ * as 0); their sum is at most messages.
+ *
  * plot/ must not link the domain layer (it pulls in Avro), so the names of
  * methods and results are repeated here; they are the aggregator's column
  * names and values, which are the contract.
@@ -41,6 +47,14 @@ enum report_result {
 
 enum report_method { REPORT_SPF = 0, REPORT_DKIM, REPORT_DMARC, REPORT_ARC, REPORT_METHOD_COUNT };
 
+/* Published DMARC policies, in the order of the optional columns. */
+enum report_dmarc_policy {
+	REPORT_DP_NONE = 0,
+	REPORT_DP_QUARANTINE,
+	REPORT_DP_REJECT,
+	REPORT_DP_COUNT
+};
+
 /* Largest count accepted; far above any mail volume, far below overflow
  * when counts are summed. */
 #define REPORT_COUNT_MAX INT64_C(1000000000000000)
@@ -56,6 +70,8 @@ struct report_row {
 	 * messages is 0; test messages, not the shares, for "no data". */
 	int32_t share[REPORT_RESULT_COUNT];
 	int32_t share_non_none;
+	/* Messages by published DMARC policy; all 0 unless the table has_policy. */
+	int64_t policy[REPORT_DP_COUNT];
 	unsigned long line; /* where the record was in the file */
 };
 
@@ -63,6 +79,7 @@ struct report_row {
 struct report_table {
 	struct report_row *rows;
 	size_t n;
+	int has_policy; /* the file had the policy_* columns */
 };
 
 /* Lowercase names as in the CSV; never NULL for a value in range. */

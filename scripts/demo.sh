@@ -79,8 +79,13 @@ for m in "${months_list[@]}"; do
   fi
 done
 
-echo "== drawing charts"
-"$bin/arstat-plot" --input "$report" --spam "$spamcsv" --output-dir "$out/charts"
+echo "== drawing charts and the dashboard, in English and Japanese"
+# All providers and, from the --by-carrier rows, one panel per carrier.
+for lang in en ja; do
+  "$bin/arstat-plot" --input "$report" --spam "$spamcsv" --output-dir "$out/charts/$lang" \
+    --lang "$lang" >/dev/null 2>>"$out/plot.log" ||
+    { echo "demo: arstat-plot failed; see $out/plot.log" >&2; exit 1; }
+done
 
 echo "== checking the reports against the generator's ground truth"
 "$top/tools/check-truth.sh" "$out/logs/truth.csv" "$report" "$spamcsv"
@@ -90,7 +95,10 @@ echo
 echo "Demo finished. Outputs in $out:"
 echo "  reports/report.csv   per month, scope (all, each carrier) and method: counts and shares"
 echo "  reports/spam.csv     per month and scope: messages, spam, spam share, daily averages"
-echo "  charts/              gnuplot charts (PNG and SVG)"
+echo "  charts/en/index.html the dashboard: latest month's figures, every chart, the CSVs"
+echo "  charts/ja/index.html the same in Japanese"
+echo "  charts/{en,ja}/      gnuplot charts (PNG and SVG): results per method, adoption,"
+echo "                       spam, and the same by carrier"
 echo "  arstat.db            the aggregator's SQLite store"
 echo "  logs/                generated mail logs and truth.csv (ground truth)"
 echo "  *.log                what each program said"

@@ -23,6 +23,7 @@
 #include "gnuplot.h"
 #include "lang.h"
 #include "report_csv.h"
+#include "spam_csv.h"
 #include "strbuf.h"
 #include "template.h"
 
@@ -712,6 +713,128 @@ static void test_chart_months_without_data(void)
 	strbuf_release(&buf);
 }
 
+/* Append s as a quoted CSV field. */
+static void csv_field(struct strbuf *sb, const char *s)
+{
+	strbuf_append_byte(sb, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			strbuf_append_byte(sb, '"');
+		strbuf_append_byte(sb, (unsigned char)*s);
+	}
+	strbuf_append_byte(sb, '"');
+}
+
+/*
+ * A provider whose name (the scope in the CSV, which cannot hold line
+ * ends) is built to run commands if pasted into a script, in the report
+ * and spam CSVs: the by-provider charts draw it as a panel title and
+ * nothing else, in both languages.
+ */
+static void test_hostile_provider_charts(void)
+{
+	static const char head[] = "month,scope,method,providers,messages,none,pass,fail,softfail,"
+		"neutral,temperror,permerror,policy,share_none,share_pass,share_fail,share_softfail,"
+		"share_neutral,share_temperror,share_permerror,share_policy,share_non_none,"
+		"policy_none,policy_quarantine,policy_reject\n";
+	static const char *const methods[] = { "spf", "dkim", "dmarc", "arc" };
+	static const char *const files[] = {
+		"spf-results-by-carrier.svg", "dmarc-results-by-carrier.svg",
+		"adoption-by-carrier.svg", "spam-by-carrier.svg",
+	};
+	char *dir = make_dir(), *out, *text;
+	struct strbuf name, rep, spam, err, want;
+	struct csvin_limits lim;
+	struct report_reader *r;
+	struct report_table *t = NULL;
+	struct spam_table *st = NULL;
+	struct gnuplot *g = new_runner(NULL, 60, NULL, 0);
+	struct chart_ctx c;
+	size_t i, m, l, len;
+
+	strbuf_init(&name, 8192);
+	strbuf_init(&rep, 1 << 20);
+	strbuf_init(&spam, 1 << 20);
+	strbuf_init(&err, ERR_CAP);
+	strbuf_init(&want, 1 << 16);
+	strbuf_printf(&name, "x'; system('touch %s/pwned1'); ' \" . system(\"touch %s/pwned2\") . \" "
+	              "`touch %s/pwned3` @x $(touch %s/pwned4) \\ \\' & < end'",
+	              dir, dir, dir, dir);
+	strbuf_append_str(&rep, head);
+	strbuf_append_str(&spam, "month,scope,providers,messages,spam,share_spam,daily_messages,"
+	                         "daily_spam\n");
+	for (i = 0; i < 3; i++) {
+		for (m = 0; m < 4; m++) {
+			const char *scopes[2] = { "all", name.data };
+
+			for (l = 0; l < 2; l++) {
+				strbuf_printf(&rep, "2026-%02zu,", 7 + i);
+				csv_field(&rep, scopes[l]);
+				strbuf_printf(&rep, ",%s,1,1000,100,850,50,0,0,0,0,0,10.00,85.00,5.00,0,0,0,"
+				              "0,0,90.00,%s\n", methods[m], m == 2 ? "600,200,100" : ",,");
+			}
+		}
+		for (l = 0; l < 2; l++) {
+			strbuf_printf(&spam, "2026-%02zu,", 7 + i);
+			csv_field(&spam, l == 0 ? "all" : name.data);
+			strbuf_append_str(&spam, ",1,1000,400,40.00,33.33,13.33\n");
+		}
+	}
+	csvin_limits_default(&lim);
+	lim.max_field = 4096;
+	r = report_reader_new("hostile.csv", &lim);
+	CU_ASSERT_EQUAL_FATAL(report_reader_feed(r, rep.data, rep.len), 0);
+	CU_ASSERT_EQUAL_FATAL(report_reader_finish(r, &t), 0);
+	report_reader_free(r);
+	CU_ASSERT_EQUAL_FATAL(spam_read_buffer("hostile-spam.csv", spam.data, spam.len, &lim, &st, &err), 0);
+
+	/* The title is the name, as the SVG terminal writes text. */
+	strbuf_append_str(&want, ">");
+	svg_text(&want, name.data);
+	strbuf_append_str(&want, "</text>");
+	for (l = 0; l < 2; l++) {
+		out = make_dir();
+		setup_ctx(&c, t, out, g, CHART_WIDTH_DEFAULT, CHART_HEIGHT_DEFAULT);
+		c.spam = st;
+		c.lang = lang_find(l == 0 ? "en" : "ja");
+		CU_ASSERT_EQUAL(chart_results_by_carrier(&c, &err), 0);
+		CU_ASSERT_EQUAL(chart_adoption_by_carrier(&c, &err), 0);
+		CU_ASSERT_EQUAL(chart_spam_by_carrier(&c, &err), 0);
+		if (err.len > 0)
+			fprintf(stderr, "\n%s\n", err.data);
+		CU_ASSERT_EQUAL(c.nmade, 6);
+		CU_ASSERT(!any_pwned(dir));
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			char *path = path_in(out, files[i]);
+
+			text = slurp(path, &len);
+			if (strstr(text, want.data) == NULL) {
+				fprintf(stderr, "\n%s lacks the provider's name as a title:\n%s\n", path,
+				        want.data);
+				CU_FAIL("panel title");
+			}
+			free(text);
+			free(path);
+		}
+		chart_ctx_release(&c);
+		/* ARSTAT_TEST_KEEP=1 keeps the charts for a person to look at. */
+		if (getenv("ARSTAT_TEST_KEEP") == NULL)
+			remove_dir(out);
+		free(out);
+	}
+	CU_ASSERT(!any_pwned(dir));
+	free_runner(g);
+	report_table_free(t);
+	spam_table_free(st);
+	remove_dir(dir);
+	free(dir);
+	strbuf_release(&name);
+	strbuf_release(&rep);
+	strbuf_release(&spam);
+	strbuf_release(&err);
+	strbuf_release(&want);
+}
+
 /* An output directory that cannot be written is an error naming it. */
 static void test_chart_outdir_missing(void)
 {
@@ -753,7 +876,8 @@ int main(void)
 	    CU_add_test(s, "chart size", test_chart_size) == NULL ||
 	    CU_add_test(s, "gnuplot fails: nothing published", test_chart_gnuplot_fails) == NULL ||
 	    CU_add_test(s, "months without data", test_chart_months_without_data) == NULL ||
-	    CU_add_test(s, "output directory missing", test_chart_outdir_missing) == NULL) {
+	    CU_add_test(s, "output directory missing", test_chart_outdir_missing) == NULL ||
+	    CU_add_test(s, "hostile provider name in panel titles", test_hostile_provider_charts) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}

@@ -29,6 +29,7 @@
 #define R "2026-09,all,spf,3,1000,10,900,20,30,40,0,0,0,1.00,90.00,2.00,3.00,4.00,0.00,0.00,0.00,99.00\n"
 #define R_HEAD "2026-09,all,spf,3,1000,10,900,20,30,40,0,0,0,"
 #define R_SHARES "1.00,90.00,2.00,3.00,4.00,0.00,0.00,0.00,99.00\n"
+#define R_SHARES_NOLF "1.00,90.00,2.00,3.00,4.00,0.00,0.00,0.00,99.00"
 
 static char *read_fixture(const char *name, size_t *len)
 {
@@ -616,6 +617,112 @@ static void test_failed_reader_stays_failed(void)
 	report_table_free(NULL);
 }
 
+/* The optional policy columns: absent, present in any order, empty in
+ * rows of other methods; partial or too large, refused with the position,
+ * wherever the input is cut. */
+#define HP "month,scope,method,providers,messages,none,pass,fail,softfail,neutral,temperror," \
+           "permerror,policy,share_none,share_pass,share_fail,share_softfail,share_neutral,"     \
+           "share_temperror,share_permerror,share_policy,share_non_none,"                        \
+           "policy_reject,policy_none,policy_quarantine\n"
+#define RP_HEAD "2026-09,all,dmarc,3,1000,10,900,20,30,40,0,0,0,"
+
+static void test_policy_columns(void)
+{
+	static const char in[] = HP R_HEAD R_SHARES_NOLF ",,,\n"
+	                         RP_HEAD R_SHARES_NOLF ",300,500,190\n";
+	static const char *const bad_in[] = {
+		/* Two of the three. */
+		"month,scope,method,providers,messages,none,pass,fail,softfail,neutral,temperror,"
+		"permerror,policy,share_none,share_pass,share_fail,share_softfail,share_neutral,"
+		"share_temperror,share_permerror,share_policy,share_non_none,policy_none,policy_reject\n"
+		RP_HEAD R_SHARES_NOLF ",1,2\n",
+		/* More than messages together: 300 + 500 + 201 > 1000. */
+		HP RP_HEAD R_SHARES_NOLF ",300,500,201\n",
+		/* Not a count. */
+		HP RP_HEAD R_SHARES_NOLF ",-3,500,190\n",
+	};
+	static const char *const bad_expect[] = {
+		"t.csv:1:1: header has some of policy_none, policy_quarantine and policy_reject but "
+		"not all three",
+		"t.csv:2:95: policy_reject: policy counts add up to 1001, more than messages (1000): "
+		"\"300\"",
+		"t.csv:2:95: policy_reject: not a non-negative integer up to 1000000000000000: \"-3\"",
+	};
+	struct report_table *t = NULL;
+	const struct report_row *rw;
+	struct strbuf err;
+	size_t i, k;
+
+	strbuf_init(&err, ERR_CAP);
+	CU_ASSERT_EQUAL_FATAL(parse_whole(in, sizeof(in) - 1, NULL, &t, &err), 0);
+	CU_ASSERT(t->has_policy);
+	rw = find_row(t, "2026-09", "all", REPORT_DMARC);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
+	CU_ASSERT_EQUAL(rw->policy[REPORT_DP_NONE], 500);
+	CU_ASSERT_EQUAL(rw->policy[REPORT_DP_QUARANTINE], 190);
+	CU_ASSERT_EQUAL(rw->policy[REPORT_DP_REJECT], 300);
+	rw = find_row(t, "2026-09", "all", REPORT_SPF);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
+	CU_ASSERT_EQUAL(rw->policy[REPORT_DP_REJECT], 0);
+	report_table_free(t);
+	t = NULL;
+
+	/* Without them, as before. */
+	CU_ASSERT_EQUAL_FATAL(parse_whole(H R, sizeof(H R) - 1, NULL, &t, &err), 0);
+	CU_ASSERT(!t->has_policy);
+	report_table_free(t);
+
+	for (i = 0; i < sizeof(bad_in) / sizeof(bad_in[0]); i++) {
+		size_t len = strlen(bad_in[i]);
+
+		for (k = 0; k <= len; k++) {
+			t = NULL;
+			CU_ASSERT_EQUAL(parse_cut(bad_in[i], len, &k, 1, 0, NULL, &t, &err), -1);
+			CU_ASSERT_PTR_NULL(t);
+			if (err.data == NULL || strcmp(err.data, bad_expect[i]) != 0) {
+				fprintf(stderr, "\ncase %zu cut at %zu:\n  got:    %s\n  wanted: %s\n", i, k,
+				        err.data, bad_expect[i]);
+				CU_FAIL("wrong message");
+				break;
+			}
+		}
+	}
+	strbuf_release(&err);
+}
+
+/* The fixture with the policy columns reads like the one without, plus
+ * the policies. */
+static void test_policy_fixture(void)
+{
+	struct report_table *a = NULL, *b = NULL;
+	struct strbuf err;
+	size_t la, lb, i;
+	char *fa = read_fixture("report-sample.csv", &la);
+	char *fb = read_fixture("report-policy-sample.csv", &lb);
+	const struct report_row *rw;
+
+	strbuf_init(&err, ERR_CAP);
+	CU_ASSERT_EQUAL_FATAL(parse_whole(fa, la, NULL, &a, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(parse_whole(fb, lb, NULL, &b, &err), 0);
+	CU_ASSERT(tables_equal(a, b));
+	CU_ASSERT(b->has_policy);
+	for (i = 0; i < b->n; i++) {
+		rw = &b->rows[i];
+		if (rw->method == REPORT_DMARC)
+			CU_ASSERT_EQUAL(rw->policy[0] + rw->policy[1] + rw->policy[2],
+			                rw->messages - rw->count[REPORT_NONE]);
+	}
+	rw = find_row(b, "2026-09", "all", REPORT_DMARC);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
+	CU_ASSERT_EQUAL(rw->policy[REPORT_DP_QUARANTINE], 17314634);
+	CU_ASSERT_EQUAL(rw->policy[REPORT_DP_REJECT], 16413840);
+	report_table_free(a);
+	report_table_free(b);
+	free(fa);
+	free(fb);
+	strbuf_release(&err);
+}
+
 static void test_missing_file(void)
 {
 	struct csvin_limits lim;
@@ -735,6 +842,8 @@ int main(void)
 	    CU_add_test(s, "months without messages", test_no_messages) == NULL ||
 	    CU_add_test(s, "a failed reader stays failed", test_failed_reader_stays_failed) == NULL ||
 	    CU_add_test(s, "missing file", test_missing_file) == NULL ||
+	    CU_add_test(s, "optional DMARC policy columns", test_policy_columns) == NULL ||
+	    CU_add_test(s, "fixture with DMARC policies", test_policy_fixture) == NULL ||
 	    CU_add_test(sp, "fixture", test_spam_fixture) == NULL ||
 	    CU_add_test(sp, "malformed input", test_spam_bad) == NULL) {
 		CU_cleanup_registry();

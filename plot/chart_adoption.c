@@ -1,0 +1,252 @@
+/*
+ * chart_adoption - the adoption trend (templates/adoption.gp): per month,
+ * the non-none share of SPF, DKIM and DMARC as lines, the last value
+ * written at the end of each; dashed, the share of DMARC p=quarantine or
+ * reject and of p=reject alone among the mail under a published DMARC
+ * policy, when the report has the policy columns:
+ *   OUTDIR/adoption.png, .svg             all providers
+ *   OUTDIR/adoption-by-carrier.png, .svg  one panel per provider
+ */
+#include "chart.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "mem.h"
+
+#define ADOPTION_DATA_CAP (4 * 1024 * 1024)
+#define ADOPTION_VALUE_CAP 65536
+/* Room right of the last month for its value ("94.39%"), in pixels. */
+#define ADOPTION_LABEL_PX 58.0
+
+/* The series: the three methods, then the two policy shares. */
+enum { S_SPF, S_DKIM, S_DMARC, S_POLICY_QR, S_POLICY_R, S_N };
+
+static const enum report_method adoption_methods[3] = { REPORT_SPF, REPORT_DKIM, REPORT_DMARC };
+
+enum { V_TITLE, V_YLABEL, V_NOTE, V_NSERIES, V_NBARS, V_NPANELS, V_SMALL, V_TITLES, V_COLOURS,
+       V_DASHES, V_PANEL_TITLES, V_LAST_ROWS, V_XMAX, V_N };
+
+static const char *const adoption_var_names[V_N] = {
+	"TITLE", "YLABEL", "NOTE", "NSERIES", "NBARS", "NPANELS", "SMALL", "TITLES", "COLOURS",
+	"DASHES", "PANEL_TITLES", "LAST_ROWS", "XMAX",
+};
+
+/* The value of series s for row r (a DMARC row for the policy series), in
+ * hundredths; 0 and *out, or -1 where there is none. */
+static int adoption_value(int s, const struct report_row *r, int64_t *out)
+{
+	if (r == NULL || r->messages == 0)
+		return -1;
+	if (s == S_POLICY_QR || s == S_POLICY_R)
+		return chart_policy_share(r, s == S_POLICY_R, out);
+	*out = r->share_non_none;
+	return 0;
+}
+
+/* values[(p * S_N + s) * nmonths + k]: hundredths, or -1 for none. */
+static int64_t *adoption_values(const struct chart_ctx *c, const struct chart_axis *ax,
+                                const char *const *scopes, size_t npanels)
+{
+	int64_t *v = xcalloc(npanels * S_N * (ax->n ? ax->n : 1), sizeof(*v));
+	size_t i, p, s;
+
+	for (i = 0; i < npanels * S_N * ax->n; i++)
+		v[i] = -1;
+	for (i = 0; i < c->report->n; i++) {
+		const struct report_row *r = &c->report->rows[i];
+		long k = chart_axis_index(ax, r->year, r->month);
+
+		for (p = 0; p < npanels; p++) {
+			if (strcmp(r->scope, scopes[p]) == 0)
+				break;
+		}
+		if (p == npanels || k < 0)
+			continue;
+		for (s = 0; s < S_N; s++) {
+			int64_t x;
+			int want = s < 3 ? r->method == adoption_methods[s]
+			                 : r->method == REPORT_DMARC && c->report->has_policy;
+
+			if (want && adoption_value((int)s, r, &x) == 0)
+				v[(p * S_N + s) * ax->n + (size_t)k] = x;
+		}
+	}
+	return v;
+}
+
+static int adoption_draw(struct chart_ctx *c, const char *const *scopes, size_t npanels,
+                         int by_carrier, struct strbuf *err)
+{
+	const struct plot_lang *lang = c->lang;
+	struct strbuf data, val[V_N], text, title;
+	struct template_var vars[V_N + CHART_LAYOUT_NVARS];
+	struct chart_layout lay;
+	struct chart_axis ax;
+	int64_t *values = NULL;
+	size_t series[S_N], nseries = 0, i, k, p, s;
+	double legend_px = 0.0, room;
+	const char *note[3], *key_titles[S_N];
+	unsigned step, note_lines;
+	int rc = -1, lay_ready = 0;
+
+	strbuf_init(&data, ADOPTION_DATA_CAP);
+	strbuf_init(&text, ADOPTION_VALUE_CAP);
+	strbuf_init(&title, ADOPTION_VALUE_CAP);
+	for (i = 0; i < V_N; i++)
+		strbuf_init(&val[i], ADOPTION_VALUE_CAP);
+	chart_axis_build(c, &ax);
+	values = adoption_values(c, &ax, scopes, npanels);
+
+	/* A series with no value in any panel is left out. */
+	for (s = 0; s < S_N; s++) {
+		int seen = 0;
+
+		for (p = 0; p < npanels && !seen; p++) {
+			for (k = 0; k < ax.n && !seen; k++)
+				seen = values[(p * S_N + s) * ax.n + k] >= 0;
+		}
+		if (seen)
+			series[nseries++] = s;
+	}
+	if (nseries == 0) {
+		msg_warn("no SPF, DKIM or DMARC messages in any month; no %sadoption chart",
+		         by_carrier ? "by-provider " : "");
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < nseries; i++) {
+		const char *name;
+		enum report_method m = series[i] < 3 ? adoption_methods[series[i]] : REPORT_DMARC;
+
+		if (series[i] == S_POLICY_QR)
+			name = lang->policy_qr;
+		else if (series[i] == S_POLICY_R)
+			name = lang->policy_r;
+		else
+			name = lang->method[m];
+		key_titles[i] = name;
+		if (i > 0) {
+			strbuf_append_byte(&val[V_TITLES], ',');
+			strbuf_append_byte(&val[V_COLOURS], ',');
+			strbuf_append_byte(&val[V_DASHES], ',');
+		}
+		gnuplot_quote_str(&val[V_TITLES], name);
+		gnuplot_quote_str(&val[V_COLOURS], chart_method_colour(m));
+		/* Solid for the methods; dashed and dotted for the policies. */
+		strbuf_append_str(&val[V_DASHES],
+		                  series[i] == S_POLICY_QR ? "2" : series[i] == S_POLICY_R ? "3" : "1");
+		if (chart_text_px(name) > legend_px)
+			legend_px = chart_text_px(name);
+	}
+
+	note[0] = by_carrier ? lang->note_panels : lang->note_scope;
+	note[1] = lang->note_adoption;
+	note[2] = series[nseries - 1] >= S_POLICY_QR ? lang->note_policy : "";
+	note_lines = chart_note(&val[V_NOTE], c, note, 3);
+	chart_layout_init(&lay, c, npanels, by_carrier, key_titles, nseries,
+	                  (unsigned)(legend_px + 75.0), 1, 0, note_lines);
+	lay_ready = 1;
+	/* Months are one unit apart; the last value needs room after the last
+	 * month, which the labels under the months do not get. */
+	room = ax.n > 0 ? ADOPTION_LABEL_PX / (lay.panel_px / ((double)ax.n + 0.5)) : 1.0;
+	if (room < 0.5)
+		room = 0.5;
+	strbuf_printf(&val[V_XMAX], "%.3f", (double)ax.n - 1.0 + room);
+	step = chart_month_step(ax.n, chart_labels_fit(lang, lay.panel_px * (double)ax.n /
+	                                                      ((double)ax.n - 0.5 + room)));
+
+	for (p = 0; p < npanels; p++) {
+		if (p > 0) {
+			strbuf_append_str(&data, "\n\n");
+			strbuf_append_byte(&val[V_PANEL_TITLES], ',');
+		}
+		gnuplot_quote_str(&val[V_PANEL_TITLES], scopes[p]);
+		for (k = 0; k < ax.n; k++) {
+			int e = strbuf_printf(&data, "%zu\t", k);
+
+			e |= chart_month_tick(lang, &ax, k, step, &data);
+			for (i = 0; i < nseries; i++) {
+				int64_t x = values[(p * S_N + series[i]) * ax.n + k];
+
+				e |= strbuf_append_byte(&data, '\t');
+				if (x < 0)
+					e |= strbuf_append_str(&data, "NaN");
+				else
+					e |= chart_format_hundredths(&data, x);
+			}
+			e |= strbuf_append_byte(&data, '\n');
+			if (e != 0) {
+				strbuf_printf(err, "adoption: data larger than %zu bytes", data.cap);
+				goto out;
+			}
+		}
+		for (i = 0; i < nseries; i++) {
+			long last = -1;
+
+			for (k = 0; k < ax.n; k++) {
+				if (values[(p * S_N + series[i]) * ax.n + k] >= 0)
+					last = (long)k;
+			}
+			if (p > 0 || i > 0)
+				strbuf_append_byte(&val[V_LAST_ROWS], ',');
+			strbuf_printf(&val[V_LAST_ROWS], "%ld", last);
+		}
+	}
+
+	strbuf_append_str(&title, by_carrier ? lang->adoption_by_carrier_title : lang->adoption_title);
+	gnuplot_quote(&val[V_TITLE], title.data, title.len);
+	gnuplot_quote_str(&val[V_YLABEL], lang->share_axis);
+	strbuf_printf(&val[V_NSERIES], "%zu", nseries);
+	strbuf_printf(&val[V_NBARS], "%zu", ax.n);
+	strbuf_printf(&val[V_NPANELS], "%zu", npanels);
+	strbuf_append_str(&val[V_SMALL], by_carrier ? "1" : "0");
+	for (i = 0; i < V_N; i++) {
+		vars[i].name = adoption_var_names[i];
+		vars[i].value = val[i].data != NULL ? val[i].data : "";
+	}
+	chart_layout_vars(&lay, &vars[V_N]);
+	if (chart_draw(c, by_carrier ? "adoption-by-carrier" : "adoption", title.data, by_carrier,
+	               "adoption", vars, V_N + CHART_LAYOUT_NVARS, data.data, data.len, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(values);
+	if (lay_ready)
+		chart_layout_release(&lay);
+	chart_axis_release(&ax);
+	strbuf_release(&data);
+	strbuf_release(&text);
+	strbuf_release(&title);
+	for (i = 0; i < V_N; i++)
+		strbuf_release(&val[i]);
+	return rc;
+}
+
+int chart_adoption(struct chart_ctx *c, struct strbuf *err)
+{
+	static const char *const all[1] = { "all" };
+	size_t i;
+
+	for (i = 0; i < c->report->n; i++) {
+		if (strcmp(c->report->rows[i].scope, "all") == 0)
+			return adoption_draw(c, all, 1, 0, err);
+	}
+	return 0;
+}
+
+int chart_adoption_by_carrier(struct chart_ctx *c, struct strbuf *err)
+{
+	const char **carriers = NULL;
+	size_t n = chart_carriers(c, &carriers);
+	int rc = 0;
+
+	if (n > CHART_PANELS_MAX)
+		msg_warn("%zu providers: more than %d panels; no by-provider adoption chart", n,
+		         CHART_PANELS_MAX);
+	else if (n > 0)
+		rc = adoption_draw(c, carriers, n, 1, err);
+	free(carriers);
+	return rc;
+}

@@ -1,0 +1,267 @@
+/*
+ * chart_spam - the spam share per month as a line over the month's message
+ * volume as bars (templates/spam.gp), from the spam CSV (--spam):
+ *   OUTDIR/spam.png, .svg             all providers
+ *   OUTDIR/spam-by-carrier.png, .svg  one panel per provider
+ * Both axes have the same scale in every panel, so that panels compare.
+ */
+#include "chart.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "mem.h"
+
+#define SPAM_DATA_CAP (4 * 1024 * 1024)
+#define SPAM_VALUE_CAP 65536
+#define SPAM_LABEL_PX 58.0
+
+enum { V_TITLE, V_YLABEL, V_Y2LABEL, V_NOTE, V_NBARS, V_NPANELS, V_SMALL, V_PANEL_TITLES, V_LAST_ROWS,
+       V_XMAX, V_YMAX, V_YSTEP, V_Y2MAX, V_Y2STEP, V_VOLUME_COLOUR, V_SPAM_COLOUR,
+       V_VOLUME_TITLE, V_SPAM_TITLE, V_N };
+
+static const char *const spam_var_names[V_N] = {
+	"TITLE", "YLABEL", "Y2LABEL", "NOTE", "NBARS", "NPANELS", "SMALL", "PANEL_TITLES", "LAST_ROWS",
+	"XMAX", "YMAX", "YSTEP", "Y2MAX", "Y2STEP", "VOLUME_COLOUR", "SPAM_COLOUR",
+	"VOLUME_TITLE", "SPAM_TITLE",
+};
+
+/* The smallest of 1, 2, 2.5 and 5 times a power of ten that is >= raw. */
+static double spam_nice_step(double raw)
+{
+	static const double nice[] = { 1.0, 2.0, 2.5, 5.0, 10.0 };
+	double mag;
+	size_t i;
+
+	if (!(raw > 0.0))
+		return 1.0;
+	mag = pow(10.0, floor(log10(raw)));
+	for (i = 0; i < 4; i++) {
+		if (nice[i] * mag >= raw * (1.0 - 1e-9))
+			break;
+	}
+	return nice[i] * mag;
+}
+
+/*
+ * The two axes from 0: the share's (percent, up to 100) with about five
+ * ticks reaching above max_share by a tenth; the volume's with as many
+ * ticks at a step of its own, so that both share the grid lines.
+ */
+static void spam_axes(double max_volume, double max_share, double *ymax, double *ystep,
+                      double *y2max, double *y2step)
+{
+	double n;
+
+	if (!(max_share > 0.0))
+		max_share = 1.0;
+	*y2step = spam_nice_step(max_share * 1.1 / 5.0);
+	*y2max = ceil(max_share * 1.1 / *y2step) * *y2step;
+	if (*y2max > 100.0) {
+		*y2max = 100.0;
+		*y2step = 20.0;
+	}
+	n = floor(*y2max / *y2step + 0.5);
+	if (!(max_volume > 0.0))
+		max_volume = 1.0;
+	*ystep = spam_nice_step(max_volume * 1.05 / n);
+	*ymax = *ystep * n;
+}
+
+static int spam_draw(struct chart_ctx *c, const char *const *scopes, size_t npanels,
+                     int by_carrier, struct strbuf *err)
+{
+	const struct plot_lang *lang = c->lang;
+	const struct plot_lang_unit *unit;
+	const struct spam_row **at = NULL;
+	struct strbuf data, val[V_N], text, title;
+	struct template_var vars[V_N + CHART_LAYOUT_NVARS];
+	struct chart_layout lay;
+	struct chart_axis ax;
+	size_t i, k, p;
+	int64_t max_messages = 0;
+	int32_t max_share = 0;
+	double legend_px, room, ymax, ystep, y2max, y2step;
+	const char *note[2], *key_titles[2] = { NULL, NULL };
+	char *vol_title = NULL;
+	unsigned step, note_lines;
+	int rc = -1, lay_ready = 0, any = 0;
+
+	strbuf_init(&data, SPAM_DATA_CAP);
+	strbuf_init(&text, SPAM_VALUE_CAP);
+	strbuf_init(&title, SPAM_VALUE_CAP);
+	for (i = 0; i < V_N; i++)
+		strbuf_init(&val[i], SPAM_VALUE_CAP);
+	chart_axis_build(c, &ax);
+
+	/* at[p * ax.n + k]: the row of panel p in month k, or NULL. */
+	at = xcalloc(npanels * (ax.n ? ax.n : 1), sizeof(*at));
+	for (i = 0; i < c->spam->n; i++) {
+		const struct spam_row *r = &c->spam->rows[i];
+		long m = chart_axis_index(&ax, r->year, r->month);
+
+		for (p = 0; p < npanels; p++) {
+			if (strcmp(r->scope, scopes[p]) == 0)
+				break;
+		}
+		if (p == npanels || m < 0)
+			continue;
+		at[p * ax.n + (size_t)m] = r;
+		if (r->messages > max_messages)
+			max_messages = r->messages;
+		if (r->share_spam > max_share)
+			max_share = r->share_spam;
+		any |= r->messages > 0;
+	}
+	if (!any) {
+		msg_warn("no messages in the spam CSV; no %sspam chart", by_carrier ? "by-provider " : "");
+		rc = 0;
+		goto out;
+	}
+	unit = lang_unit(lang, max_messages);
+	spam_axes((double)max_messages / (double)unit->div, max_share / 100.0, &ymax, &ystep, &y2max,
+	          &y2step);
+	strbuf_printf(&val[V_YMAX], "%g", ymax);
+	strbuf_printf(&val[V_YSTEP], "%g", ystep);
+	strbuf_printf(&val[V_Y2MAX], "%g", y2max);
+	strbuf_printf(&val[V_Y2STEP], "%g", y2step);
+
+	/* The volume's unit goes into its legend entry too: panels of small
+	 * multiples have no axis titles. */
+	strbuf_printf(&text, "%s%s", lang->volume_series, unit->name);
+	gnuplot_quote(&val[V_VOLUME_TITLE], text.data, text.len);
+	legend_px = chart_text_px(lang->spam_series);
+	if (chart_text_px(text.data) > legend_px)
+		legend_px = chart_text_px(text.data);
+	vol_title = xstrdup(text.data);
+	key_titles[0] = vol_title;
+	key_titles[1] = lang->spam_series;
+	strbuf_reset(&text);
+	note[0] = by_carrier ? lang->note_panels : lang->note_scope;
+	note[1] = lang->note_spam;
+	note_lines = chart_note(&val[V_NOTE], c, note, 2);
+	chart_layout_init(&lay, c, npanels, by_carrier, key_titles, 2, (unsigned)(legend_px + 50.0), 1,
+	                  1, note_lines);
+	lay_ready = 1;
+	/* As in chart_adoption.c: room for the last share after the last month. */
+	room = ax.n > 0 ? SPAM_LABEL_PX / (lay.panel_px / ((double)ax.n + 0.6)) : 1.0;
+	if (room < 0.4)
+		room = 0.4;
+	strbuf_printf(&val[V_XMAX], "%.3f", (double)ax.n - 0.4 + room);
+	step = chart_month_step(ax.n, chart_labels_fit(lang, lay.panel_px * (double)ax.n /
+	                                                      ((double)ax.n + 0.2 + room)));
+
+	for (p = 0; p < npanels; p++) {
+		long last = -1;
+
+		if (p > 0) {
+			strbuf_append_str(&data, "\n\n");
+			strbuf_append_byte(&val[V_PANEL_TITLES], ',');
+			strbuf_append_byte(&val[V_LAST_ROWS], ',');
+		}
+		gnuplot_quote_str(&val[V_PANEL_TITLES], scopes[p]);
+		for (k = 0; k < ax.n; k++) {
+			const struct spam_row *r = at[p * ax.n + k];
+			int e = strbuf_printf(&data, "%zu\t", k);
+
+			e |= chart_month_tick(lang, &ax, k, step, &data);
+			if (r == NULL)
+				e |= strbuf_append_str(&data, "\tNaN");
+			else
+				e |= strbuf_printf(&data, "\t%.4f", (double)r->messages / (double)unit->div);
+			if (r == NULL || r->share_spam < 0) {
+				e |= strbuf_append_str(&data, "\tNaN\n");
+			} else {
+				e |= strbuf_append_byte(&data, '\t');
+				e |= chart_format_hundredths(&data, r->share_spam);
+				e |= strbuf_append_byte(&data, '\n');
+				last = (long)k;
+			}
+			if (e != 0) {
+				strbuf_printf(err, "spam: data larger than %zu bytes", data.cap);
+				goto out;
+			}
+		}
+		strbuf_printf(&val[V_LAST_ROWS], "%ld", last);
+	}
+
+	strbuf_append_str(&title, by_carrier ? lang->spam_by_carrier_title : lang->spam_title);
+	gnuplot_quote(&val[V_TITLE], title.data, title.len);
+	strbuf_reset(&text);
+	strbuf_printf(&text, "%s%s", lang->volume_axis, unit->name);
+	gnuplot_quote(&val[V_YLABEL], text.data, text.len);
+	gnuplot_quote_str(&val[V_Y2LABEL], lang->spam_axis);
+	strbuf_printf(&val[V_NBARS], "%zu", ax.n);
+	strbuf_printf(&val[V_NPANELS], "%zu", npanels);
+	strbuf_append_str(&val[V_SMALL], by_carrier ? "1" : "0");
+	gnuplot_quote_str(&val[V_VOLUME_COLOUR], CHART_VOLUME_COLOUR);
+	gnuplot_quote_str(&val[V_SPAM_COLOUR], CHART_SPAM_COLOUR);
+	gnuplot_quote_str(&val[V_SPAM_TITLE], lang->spam_series);
+	for (i = 0; i < V_N; i++) {
+		vars[i].name = spam_var_names[i];
+		vars[i].value = val[i].data != NULL ? val[i].data : "";
+	}
+	chart_layout_vars(&lay, &vars[V_N]);
+	if (chart_draw(c, by_carrier ? "spam-by-carrier" : "spam", title.data, by_carrier, "spam",
+	               vars, V_N + CHART_LAYOUT_NVARS, data.data, data.len, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(vol_title);
+	free(at);
+	if (lay_ready)
+		chart_layout_release(&lay);
+	chart_axis_release(&ax);
+	strbuf_release(&data);
+	strbuf_release(&text);
+	strbuf_release(&title);
+	for (i = 0; i < V_N; i++)
+		strbuf_release(&val[i]);
+	return rc;
+}
+
+int chart_spam(struct chart_ctx *c, struct strbuf *err)
+{
+	static const char *const all[1] = { "all" };
+	size_t i;
+
+	if (c->spam == NULL)
+		return 0;
+	for (i = 0; i < c->spam->n; i++) {
+		if (strcmp(c->spam->rows[i].scope, "all") == 0)
+			return spam_draw(c, all, 1, 0, err);
+	}
+	return 0;
+}
+
+int chart_spam_by_carrier(struct chart_ctx *c, struct strbuf *err)
+{
+	const char **carriers = NULL;
+	size_t n, i, j;
+	int rc = 0;
+
+	if (c->spam == NULL)
+		return 0;
+	/* Only the providers that the spam CSV has. */
+	n = chart_carriers(c, &carriers);
+	for (i = 0, j = 0; i < n; i++) {
+		size_t k;
+
+		for (k = 0; k < c->spam->n; k++) {
+			if (strcmp(c->spam->rows[k].scope, carriers[i]) == 0)
+				break;
+		}
+		if (k < c->spam->n)
+			carriers[j++] = carriers[i];
+	}
+	n = j;
+	if (n > CHART_PANELS_MAX)
+		msg_warn("%zu providers: more than %d panels; no by-provider spam chart", n,
+		         CHART_PANELS_MAX);
+	else if (n > 0)
+		rc = spam_draw(c, carriers, n, 1, err);
+	free(carriers);
+	return rc;
+}
