@@ -92,4 +92,49 @@ size_t input_queue_id_len(const char *p, size_t len);
 /* The format of this name ("postfix", ...), or NULL. */
 input_parse_fn input_format_find(const char *name);
 
+/*
+ * Further formats, one file each. The *_message functions are program
+ * parsers for input_syslog.c's table (see input_prog_fn); the *_parse
+ * functions are whole-line formats for input.c's table (see input_parse_fn).
+ * Formats whose lines have no host column (Exim's main log, rspamd's log
+ * file) leave ev->host empty (len 0): the collector substitutes the host name
+ * configured for the input, which must equal the host column of the syslog
+ * lines the events are joined with.
+ */
+
+/* OpenDMARC 1.4: "QID: DOMAIN RESULT" (DMARC, policy absent) and
+ * "QID: SPF(mailfrom|helo): DOMAIN RESULT" (SPF) as IN_RESULT. */
+enum input_status input_opendmarc_message(const char *tag, size_t taglen, const char *msg,
+                                          size_t len, struct input_event *ev, const char **why);
+
+/* OpenDKIM 2.11: "QID: DKIM verification successful" (pass), "QID: bad
+ * signature data" (fail), "QID: no signature data" (none) and the LogResults
+ * form "QID: signature=... result="..."" (signatures merged) as IN_RESULT. */
+enum input_status input_opendkim_message(const char *tag, size_t taglen, const char *msg,
+                                         size_t len, struct input_event *ev, const char **why);
+
+/* amavisd-new: "(LOGID) Passed|Blocked CATEGORY ..., Queue-ID: QID, ..." as
+ * IN_SPAM (SPAM, SPAMMY: spam; CLEAN, BAD-HEADER: ham; others no verdict). */
+enum input_status input_amavis_message(const char *tag, size_t taglen, const char *msg,
+                                       size_t len, struct input_event *ev, const char **why);
+
+/* rspamd's scan result "... rspamd_task_write_log: ..., qid: <QID>, ...
+ * (default: L (ACTION): ...)" as IN_SPAM: from syslog (tag "rspamd") ... */
+enum input_status input_rspamd_message(const char *tag, size_t taglen, const char *msg,
+                                       size_t len, struct input_event *ev, const char **why);
+/* ... or from its own log file, "STAMP #PID(PROCESS) <TAG>; MODULE; FUNC: TEXT"
+ * (format "rspamd"; no host column). */
+enum input_status input_rspamd_parse(const char *line, size_t len, struct input_clock *clk,
+                                     struct input_event *ev, const char **why);
+
+/* Exim: "MSGID <= ..." (IN_MSGID), "MSGID Completed" (IN_DONE) and the ACL
+ * convention "MSGID ar: NAME: VALUE" (IN_HEADER, value_escaped) with old and
+ * 4.97+ message IDs as queue IDs; from syslog (tag "exim") ... */
+enum input_status input_exim_message(const char *tag, size_t taglen, const char *msg,
+                                     size_t len, struct input_event *ev, const char **why);
+/* ... or from its main log file, "STAMP [[PID] ]TEXT" (format "exim"; no
+ * host column). */
+enum input_status input_exim_parse(const char *line, size_t len, struct input_clock *clk,
+                                   struct input_event *ev, const char **why);
+
 #endif

@@ -1,14 +1,19 @@
 /*
  * unit.loggen - the log generator. The same options and seed give the same
  * bytes, another seed other bytes. A small reader written here, independent
- * of the generator, reads the logs back and must find exactly truth.csv:
+ * of the generator, reads the Postfix logs of the default setup back and
+ * must find exactly truth.csv:
  * messages per month (one per "removed" line, in the month of its event time)
  * and every result, policy and spam count, with forged headers ignored. Each
  * message's lines are in time order and within seconds of each other, its
  * queue ID is used by no other message of the host, sessions interleave,
  * every logged header stays under Postfix's 200-character cut, messages are
  * placed across month boundaries, and truth-lines.csv matches the files.
- * Bad options are refused before anything is written.
+ * Every other setup (Exim, milters, amavis, rspamd, stamps without a year)
+ * is read back with the collector's own input parsers, joined by host and
+ * queue ID as the collector joins, and must find exactly truth.csv and
+ * truth-lines.csv too; inputs.csv must list exactly the files written.
+ * Bad options and impossible setups are refused before anything is written.
  */
 #include <CUnit/Basic.h>
 #include <dirent.h>
@@ -20,6 +25,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "authres.h"
+#include "htable.h"
+#include "input.h"
 #include "loggen.h"
 #include "mem.h"
 #include "numparse.h"
@@ -634,6 +642,352 @@ static struct tally *check_tree(const char *dir, unsigned ncar, unsigned nhost)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Reading any setup back with the collector's input parsers */
+
+/* What the join keeps of one queue ID of a host. */
+struct jmsg {
+	int64_t header_ms, arrival_ms; /* first header line, first arrival line; -1 */
+	struct authres_outcome o;
+	int spam, done, filtered;
+	unsigned done_file; /* index + 1 of the file with its last line */
+};
+
+struct jhost {
+	struct htable *msgs;
+	struct authres_trust trust;
+	const char *ids[1];
+	char trusted_id[64];
+	unsigned untrusted;
+	unsigned file; /* index + 1 of the file being read */
+};
+
+static struct jmsg *jmsg_get(struct jhost *jh, struct input_span qid)
+{
+	struct jmsg *m = htable_find(jh->msgs, qid.p, qid.len);
+
+	if (m == NULL) {
+		m = xcalloc(1, sizeof(*m));
+		m->header_ms = m->arrival_ms = -1;
+		authres_outcome_init(&m->o);
+		htable_insert(jh->msgs, qid.p, qid.len, m);
+	}
+	return m;
+}
+
+/* Exim's logwrite escapes undone: "\n", "\t", "\r" fold to a blank. */
+static size_t unescape(const char *v, size_t len, char *out)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (v[i] == '\\' && i + 1 < len &&
+		    (v[i + 1] == 'n' || v[i + 1] == 't' || v[i + 1] == 'r')) {
+			out[n++] = ' ';
+			i++;
+		} else if (v[i] == '\\' && i + 1 < len && v[i + 1] == '\\') {
+			out[n++] = '\\';
+			i++;
+		} else {
+			out[n++] = v[i];
+		}
+	}
+	return n;
+}
+
+static void join_event(struct jhost *jh, const struct input_event *ev)
+{
+	struct jmsg *m;
+
+	if (ev->kind == IN_OTHER)
+		return;
+	CU_ASSERT_FATAL(ev->queue_id.len > 0);
+	m = jmsg_get(jh, ev->queue_id);
+	/* Nothing of a message after its last line in the same file: the ID
+	 * is not reused. (Another file, read after, may have its lines.) */
+	CU_ASSERT(!m->done || m->done_file != jh->file);
+	switch (ev->kind) {
+	case IN_HEADER: {
+		char buf[4096];
+		const char *v = ev->value.p;
+		size_t len = ev->value.len;
+		struct authres_outcome o;
+
+		if (m->header_ms < 0)
+			m->header_ms = ev->time_ms;
+		CU_ASSERT_FATAL(len < sizeof(buf));
+		if (ev->value_escaped) {
+			len = unescape(v, len, buf);
+			v = buf;
+		}
+		if (ev->name.len == 22 && memcmp(ev->name.p, "Authentication-Results", 22) == 0) {
+			enum authres_status st = authres_parse(v, len, ev->value_truncated, &jh->trust, &o);
+
+			if (st == AUTHRES_MALFORMED)
+				fprintf(stderr, "malformed: %.*s\n", (int)len, v);
+			CU_ASSERT(st != AUTHRES_MALFORMED);
+			if (st == AUTHRES_OK)
+				authres_outcome_merge(&m->o, &o);
+			else
+				jh->untrusted++;
+		} else if (ev->name.len == 11 && memcmp(ev->name.p, "X-Spam-Flag", 11) == 0) {
+			m->spam |= len >= 3 && memcmp(v, "YES", 3) == 0;
+		} else {
+			CU_FAIL("a header the generator does not write");
+		}
+		break;
+	}
+	case IN_MSGID:
+		if (m->arrival_ms < 0)
+			m->arrival_ms = ev->time_ms;
+		break;
+	case IN_DONE:
+		CU_ASSERT(!m->done);
+		m->done = 1;
+		m->done_file = jh->file;
+		break;
+	case IN_RESULT: {
+		struct authres_outcome o;
+
+		authres_outcome_init(&o);
+		o.result[ev->method] = ev->result;
+		authres_outcome_merge(&m->o, &o);
+		m->filtered = 1;
+		break;
+	}
+	case IN_SPAM:
+		m->spam |= ev->spam == SPAM_SPAM;
+		m->filtered = 1;
+		break;
+	case IN_OTHER:
+		break;
+	}
+}
+
+/* The local month "YYYY-MM" of ms at tz_minutes east of UTC. */
+static void month_of(int64_t ms, int tz_minutes, char *out)
+{
+	int64_t local = ms + (int64_t)tz_minutes * 60000, y;
+	unsigned m, d;
+	int n;
+
+	time_civil_from_days(time_floor_div(local, 86400000), &y, &m, &d);
+	n = snprintf(out, T_TS, "%04lld-%02u", (long long)y, m);
+	CU_ASSERT_FATAL(n == 7);
+}
+
+struct count_ctx {
+	struct tally *t;
+	unsigned c;
+	int tz;
+	uint64_t counted;
+};
+
+static void count_joined(const char *key, void *value, void *arg)
+{
+	struct count_ctx *x = arg;
+	struct jmsg *m = value;
+	char month[T_TS];
+	unsigned mi, k;
+	uint64_t *cnt;
+
+	(void)key;
+	if (!m->done) {
+		/* Only the queue IDs of garbage lines never end; a message that
+		 * arrived or was judged by a filter always does. */
+		CU_ASSERT(m->arrival_ms < 0 && !m->filtered);
+		return;
+	}
+	CU_ASSERT_FATAL(m->arrival_ms >= 0);
+	month_of(m->header_ms >= 0 ? m->header_ms : m->arrival_ms, x->tz, month);
+	mi = month_index(x->t, month);
+	cnt = x->t->cnt[mi][x->c];
+	cnt[T_SLOT_MSG]++;
+	for (k = 0; k < AR_METHOD_COUNT; k++)
+		cnt[T_SLOT_RES(k, m->o.result[k])]++;
+	cnt[T_SLOT_POL(m->o.dmarc_policy)]++;
+	cnt[T_SLOT_SPAM(m->spam ? 1 : 0)]++;
+	x->t->messages++;
+	x->counted++;
+}
+
+static void free_jmsg(void *p)
+{
+	free(p);
+}
+
+/* One line of inputs.csv: carrier,host,format,path. */
+struct input_row {
+	char carrier[LOGGEN_ID_MAX], host[16], format[16], path[T_PATH];
+};
+
+/* Read OUT/inputs.csv; returns the rows (caller frees) and their count. */
+static struct input_row *read_inputs(const char *dir, size_t *nrows)
+{
+	char path[T_PATH];
+	size_t len, n = 0;
+	char *buf, *line, *next;
+	struct input_row *rows = NULL;
+
+	path_of(path, dir, "inputs.csv");
+	buf = slurp(path, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	CU_ASSERT_FATAL(strncmp(buf, "carrier,host,format,path\n", 25) == 0);
+	for (line = buf + 25; *line != '\0'; line = next) {
+		char *nl = strchr(line, '\n'), *f[4];
+		int k;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(nl);
+		*nl = '\0';
+		next = nl + 1;
+		f[0] = line;
+		for (k = 1; k < 4; k++) {
+			char *comma = strchr(f[k - 1], ',');
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(comma);
+			*comma = '\0';
+			f[k] = comma + 1;
+		}
+		rows = xreallocarray(rows, n + 1, sizeof(*rows));
+		CU_ASSERT_FATAL(strlen(f[0]) < sizeof(rows[n].carrier) &&
+		                strlen(f[1]) < sizeof(rows[n].host) &&
+		                strlen(f[2]) < sizeof(rows[n].format) &&
+		                strlen(f[3]) < sizeof(rows[n].path));
+		memcpy(rows[n].carrier, f[0], strlen(f[0]) + 1);
+		memcpy(rows[n].host, f[1], strlen(f[1]) + 1);
+		memcpy(rows[n].format, f[2], strlen(f[2]) + 1);
+		memcpy(rows[n].path, f[3], strlen(f[3]) + 1);
+		n++;
+	}
+	free(buf);
+	*nrows = n;
+	return rows;
+}
+
+/* Parse every line of one file into jh; line counts go to t. */
+static void read_with_parser(struct tally *t, unsigned c, unsigned h, struct jhost *jh,
+                             const char *dir, const struct input_row *row)
+{
+	input_parse_fn parse = input_format_find(row->format);
+	char path[T_PATH];
+	struct stat st;
+	struct input_clock clk;
+	size_t len;
+	char *buf, *p, *end;
+	int64_t prev_ms = INT64_MIN;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(parse);
+	path_of(path, dir, row->path);
+	/* Stamps without a year refer to the file's time, as the collector's. */
+	CU_ASSERT_FATAL(stat(path, &st) == 0);
+	input_clock_init(&clk, (int64_t)st.st_mtime * 1000);
+	buf = slurp(path, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	CU_ASSERT(len > 0 && buf[len - 1] == '\n');
+	for (p = buf; p < buf + len; p = end + 1) {
+		struct input_event ev;
+		const char *why = NULL;
+
+		end = memchr(p, '\n', (size_t)(buf + len - p));
+		if (end == NULL)
+			end = buf + len;
+		t->lines[c][h]++;
+		if (end - p > 65536) {
+			t->overlong[c][h]++;
+			continue;
+		}
+		if (parse(p, (size_t)(end - p), &clk, &ev, &why) != INPUT_OK)
+			continue;
+		t->wellformed[c][h]++;
+		/* Each file is in time order. */
+		CU_ASSERT(ev.time_ms >= prev_ms);
+		prev_ms = ev.time_ms;
+		join_event(jh, &ev);
+	}
+	free(buf);
+}
+
+/* A process-wide time zone at tz_minutes east of UTC, for stamps without
+ * one (whole hours only: the Etc zones). */
+static void zone_for(int tz_minutes)
+{
+	char name[32];
+	int n;
+
+	CU_ASSERT_FATAL(tz_minutes % 60 == 0);
+	if (tz_minutes == 0)
+		n = snprintf(name, sizeof(name), "UTC");
+	else /* POSIX sign: Etc/GMT-9 is nine hours east. */
+		n = snprintf(name, sizeof(name), "Etc/GMT%+d", -tz_minutes / 60);
+	CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(name));
+	CU_ASSERT_FATAL(input_clock_set_zone(name) == 0);
+}
+
+/*
+ * Read a whole output tree through inputs.csv and the collector's parsers
+ * and check it against truth.csv and truth-lines.csv. formats_seen gets a
+ * bit per format name found (1 syslog, 2 exim, 4 rspamd).
+ */
+static struct tally *check_tree_parsed(const char *dir, unsigned ncar, unsigned nhost,
+                                       int tz_minutes, unsigned *formats_seen)
+{
+	struct tally *t = xcalloc(1, sizeof(*t));
+	size_t nrows, i = 0;
+	struct input_row *rows = read_inputs(dir, &nrows);
+	unsigned c, h;
+
+	*formats_seen = 0;
+	zone_for(tz_minutes);
+	CU_ASSERT_FATAL(ncar <= T_MAX_CARRIERS && nhost <= T_MAX_HOSTS);
+	for (c = 0; c < ncar; c++) {
+		for (h = 0; h < nhost; h++) {
+			char car[LOGGEN_ID_MAX], host[16];
+			struct jhost jh;
+			struct count_ctx x;
+			unsigned files = 0;
+			int n;
+
+			loggen_carrier_id(c, car, sizeof(car));
+			n = snprintf(host, sizeof(host), "mx%u", h + 1);
+			CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(host));
+			memset(&jh, 0, sizeof(jh));
+			jh.msgs = htable_new(4096);
+			n = snprintf(jh.trusted_id, sizeof(jh.trusted_id), "mx.%s.example.jp", car);
+			CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(jh.trusted_id));
+			jh.ids[0] = jh.trusted_id;
+			jh.trust.ids = jh.ids;
+			jh.trust.n = 1;
+			/* inputs.csv is sorted by carrier and host: this host's rows
+			 * come next, one or two of them. */
+			for (; i < nrows && strcmp(rows[i].carrier, car) == 0 &&
+			       strcmp(rows[i].host, host) == 0;
+			     i++) {
+				*formats_seen |= strcmp(rows[i].format, "syslog") == 0 ? 1u
+				                 : strcmp(rows[i].format, "exim") == 0 ? 2u
+				                                                       : 4u;
+				jh.file = ++files;
+				read_with_parser(t, c, h, &jh, dir, &rows[i]);
+			}
+			CU_ASSERT(files == 1 || files == 2);
+			x.t = t;
+			x.c = c;
+			x.tz = tz_minutes;
+			x.counted = 0;
+			htable_walk(jh.msgs, count_joined, &x);
+			CU_ASSERT(x.counted > 0);
+			/* Forged headers exist and are not trusted. */
+			CU_ASSERT(jh.untrusted > 0);
+			htable_free(jh.msgs, free_jmsg);
+		}
+	}
+	/* No row for a carrier or host that was not generated. */
+	CU_ASSERT_EQUAL(i, nrows);
+	free(rows);
+	compare_truth(t, dir, ncar);
+	compare_truth_lines(t, dir, ncar, nhost);
+	return t;
+}
+
+/* ---------------------------------------------------------------------- */
 /* Tests */
 
 static void test_determinism(void)
@@ -735,6 +1089,21 @@ static void test_default_profile(void)
 	CU_ASSERT(per_car[0][T_SLOT_SPAM(0)] > per_car[0][T_SLOT_MSG] / 3);
 	CU_ASSERT_EQUAL(sum.overlong, 6);
 	CU_ASSERT_EQUAL(sum.malformed, 6 * 61 * 4);
+	/* inputs.csv: one syslog file per host. */
+	{
+		size_t nrows, i;
+		struct input_row *rows = read_inputs(dir, &nrows);
+
+		CU_ASSERT_EQUAL(nrows, 6);
+		for (i = 0; i < nrows && i < 6; i++) {
+			char rel[T_PATH];
+
+			maillog_rel(rel, (unsigned)i / 2, (unsigned)i % 2);
+			CU_ASSERT_STRING_EQUAL(rows[i].format, "syslog");
+			CU_ASSERT_STRING_EQUAL(rows[i].path, rel);
+		}
+		free(rows);
+	}
 	free(t);
 	loggen_opts_free(&o);
 	rm_tree(dir);
@@ -835,6 +1204,141 @@ static void test_formats(void)
 	CU_ASSERT_EQUAL(loggen_parse_tz("+09:60", &tz), -1);
 }
 
+/* Every file listed in inputs.csv has the same bytes in both trees. */
+static void same_trees(const char *a, const char *b)
+{
+	size_t nrows, i;
+	struct input_row *rows = read_inputs(a, &nrows);
+	char pa[T_PATH], pb[T_PATH];
+
+	for (i = 0; i < nrows; i++) {
+		path_of(pa, a, rows[i].path);
+		path_of(pb, b, rows[i].path);
+		CU_ASSERT(same_file(pa, pb));
+	}
+	path_of(pa, a, "truth.csv");
+	path_of(pb, b, "truth.csv");
+	CU_ASSERT(same_file(pa, pb));
+	free(rows);
+}
+
+static uint64_t total(const struct tally *t, unsigned c, int slot)
+{
+	uint64_t n = 0;
+	unsigned mi;
+
+	for (mi = 0; mi < t->nmonths; mi++)
+		n += t->cnt[mi][c][slot];
+	return n;
+}
+
+/* The mixed profile: five carriers on five setups, read back through the
+ * collector's parsers, equal the truth. */
+static void test_mixed_profile(void)
+{
+	char *dir = tmpdir_new(), *again = tmpdir_new();
+	struct loggen_opts o;
+	struct loggen_summary sum, sum2;
+	struct tally *t;
+	unsigned formats, c;
+	size_t nrows;
+	struct input_row *rows;
+
+	CU_ASSERT_FATAL(dir != NULL && again != NULL);
+	small_opts(&o, dir);
+	opt_set(&o, "profile", "mixed");
+	opt_set(&o, "carriers", "5");
+	opt_set(&o, "messages-per-day", "40");
+	CU_ASSERT_EQUAL_FATAL(run(&o, &sum), 0);
+	t = check_tree_parsed(dir, 5, 2, 540, &formats);
+	CU_ASSERT_EQUAL(formats, 7u);
+	CU_ASSERT_EQUAL(t->messages, sum.messages);
+	CU_ASSERT_EQUAL(sum.messages, 5 * 2 * 61 * 40);
+	/* carrier-c and carrier-d run rspamd: a second file on each host. */
+	CU_ASSERT_EQUAL(sum.files, 5 * 2 + 2 * 2);
+	rows = read_inputs(dir, &nrows);
+	CU_ASSERT_EQUAL(nrows, sum.files);
+	CU_ASSERT_STRING_EQUAL(rows[0].path, "carrier-a/mx1/maillog");
+	CU_ASSERT_STRING_EQUAL(rows[4].format, "exim");
+	CU_ASSERT_STRING_EQUAL(rows[4].path, "carrier-c/mx1/mainlog");
+	CU_ASSERT_STRING_EQUAL(rows[5].format, "rspamd");
+	CU_ASSERT_STRING_EQUAL(rows[5].path, "carrier-c/mx1/rspamd.log");
+	free(rows);
+	/* Month boundaries are crossed in every setup. */
+	CU_ASSERT_EQUAL(t->nmonths, 2);
+	for (c = 0; c < 5; c++) {
+		CU_ASSERT(total(t, c, T_SLOT_SPAM(1)) > 0);
+		CU_ASSERT(total(t, c, T_SLOT_SPAM(0)) > 0);
+		CU_ASSERT(total(t, c, T_SLOT_RES(AR_SPF, AR_PASS)) > 0);
+	}
+	/* The milters give DKIM and DMARC results on carrier-a, DKIM on
+	 * carrier-b; carrier-c evaluates SPF only. */
+	CU_ASSERT(total(t, 0, T_SLOT_RES(AR_DKIM, AR_PASS)) > 0);
+	CU_ASSERT(total(t, 0, T_SLOT_RES(AR_DMARC, AR_FAIL)) > 0);
+	CU_ASSERT(total(t, 1, T_SLOT_RES(AR_DKIM, AR_PERMERROR)) > 0);
+	CU_ASSERT_EQUAL(total(t, 2, T_SLOT_RES(AR_DKIM, AR_ABSENT)), total(t, 2, T_SLOT_MSG));
+	free(t);
+	/* The same options give the same bytes. */
+	opt_set(&o, "out", again);
+	CU_ASSERT_EQUAL_FATAL(run(&o, &sum2), 0);
+	CU_ASSERT_EQUAL(sum.bytes, sum2.bytes);
+	same_trees(dir, again);
+	loggen_opts_free(&o);
+	rm_tree(dir);
+	rm_tree(again);
+	free(dir);
+	free(again);
+}
+
+/* The setup options, over a New Year: Exim with rspamd west of UTC, and
+ * Postfix with both milters, amavis and traditional stamps in Japan. */
+static void test_setup_options(void)
+{
+	char *dir = tmpdir_new();
+	struct loggen_opts o;
+	struct loggen_summary sum;
+	struct tally *t;
+	unsigned formats;
+
+	CU_ASSERT_FATAL(dir != NULL);
+	small_opts(&o, dir);
+	opt_set(&o, "profile", "uniform");
+	opt_set(&o, "mta", "exim");
+	opt_set(&o, "spam-filter", "rspamd");
+	opt_set(&o, "timestamps", "traditional");
+	opt_set(&o, "tz-offset", "-05:00");
+	opt_set(&o, "start", "2026-11");
+	opt_set(&o, "months", "3");
+	opt_set(&o, "carriers", "2");
+	opt_set(&o, "hosts", "1");
+	opt_set(&o, "messages-per-day", "20");
+	CU_ASSERT_EQUAL_FATAL(run(&o, &sum), 0);
+	t = check_tree_parsed(dir, 2, 1, -300, &formats);
+	CU_ASSERT_EQUAL(formats, 6u);
+	CU_ASSERT_EQUAL(t->messages, 2 * (30 + 31 + 31) * 20);
+	CU_ASSERT_EQUAL(t->nmonths, 3);
+	free(t);
+	rm_tree(dir);
+
+	opt_set(&o, "profile", "default");
+	opt_set(&o, "mta", "postfix");
+	opt_set(&o, "milters", "opendmarc,opendkim-logresults");
+	opt_set(&o, "spam-filter", "amavis");
+	opt_set(&o, "tz-offset", "+09:00");
+	opt_set(&o, "carriers", "3");
+	CU_ASSERT_EQUAL_FATAL(run(&o, &sum), 0);
+	t = check_tree_parsed(dir, 3, 1, 540, &formats);
+	CU_ASSERT_EQUAL(formats, 1u);
+	CU_ASSERT_EQUAL(t->messages, sum.messages);
+	/* carrier-c evaluates no DKIM in the default profile, but its
+	 * OpenDKIM does. */
+	CU_ASSERT(total(t, 2, T_SLOT_RES(AR_DKIM, AR_PASS)) > 0);
+	free(t);
+	loggen_opts_free(&o);
+	rm_tree(dir);
+	free(dir);
+}
+
 static void test_bad_options(void)
 {
 	char *dir = tmpdir_new();
@@ -845,7 +1349,18 @@ static void test_bad_options(void)
 	struct stat st;
 	static const char *const bad[][2] = {
 		{ "start", "2026-13" }, { "tz-offset", "+25:00" }, { "profile", "nope" },
-		{ "messages-per-day", "10000000" },
+		{ "messages-per-day", "10000000" }, { "mta", "sendmail" }, { "spam-filter", "spamd" },
+		{ "timestamps", "iso" }, { "milters", "opendkim,opendkim-logresults" },
+		{ "milters", "opendkim," }, { "milters", "" },
+	};
+	/* Setups no real host has. */
+	static const char *const bad_pairs[][4] = {
+		{ "mta", "exim", "milters", "opendkim" },
+		{ "mta", "exim", "spam-filter", "amavis" },
+		{ "timestamps", "maillog", "milters", "opendmarc" },
+		{ "timestamps", "maillog", "spam-filter", "amavis" },
+		{ "timestamps", "traditional", "months", "13" },
+		{ "profile", "mixed", "milters", "opendkim" }, /* carrier-c runs Exim */
 	};
 	size_t i;
 
@@ -864,6 +1379,17 @@ static void test_bad_options(void)
 		CU_ASSERT_EQUAL(loggen_run(&o, &sum, &err), -1);
 		CU_ASSERT(err.len > 0);
 		/* Refused before anything is written. */
+		CU_ASSERT(stat(sub, &st) < 0 && errno == ENOENT);
+	}
+	for (i = 0; i < sizeof(bad_pairs) / sizeof(bad_pairs[0]); i++) {
+		loggen_opts_free(&o);
+		loggen_opts_init(&o);
+		opt_set(&o, "out", sub);
+		opt_set(&o, bad_pairs[i][0], bad_pairs[i][1]);
+		opt_set(&o, bad_pairs[i][2], bad_pairs[i][3]);
+		strbuf_reset(&err);
+		CU_ASSERT_EQUAL(loggen_run(&o, &sum, &err), -1);
+		CU_ASSERT(err.len > 0);
 		CU_ASSERT(stat(sub, &st) < 0 && errno == ENOENT);
 	}
 	/* Ranges are the option table's. */
@@ -893,7 +1419,11 @@ int main(void)
 	    CU_add_test(s, "default profile: logs read back equal truth",
 	                test_default_profile) == NULL ||
 	    CU_add_test(s, "uniform profile, -05:30, across a year: logs equal truth",
-	                test_uniform_profile_west) == NULL) {
+	                test_uniform_profile_west) == NULL ||
+	    CU_add_test(s, "mixed profile: every format, read by the collector's parsers, "
+	                   "equals truth", test_mixed_profile) == NULL ||
+	    CU_add_test(s, "setup options over a New Year: logs equal truth",
+	                test_setup_options) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}

@@ -1,6 +1,7 @@
 #include "loggen.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "log.h"
 #include "mem.h"
@@ -25,11 +27,13 @@
  * end by this much so that none straddles it. */
 #define LG_SPAN_MAX_US (10 * US_PER_SEC)
 /* Postfix logs at most 200 characters of a header (cleanup "%.200s"); ours
- * stay below this so that no header is ever cut in the log. */
+ * stay below this so that no header is ever cut in the log. Exim does not
+ * cut: its budget only keeps lines bounded. */
 #define LG_HEADER_BUDGET 190
+#define LG_HEADER_BUDGET_EXIM 600
 /* Generated lines are bounded by construction; a longer one is our bug. */
 #define LG_LINE_MAX 2048
-#define LG_MAX_LINES 16
+#define LG_MAX_LINES 24
 #define LG_MAX_RCPT 2
 /* The overlong line, longer than any collector's line limit should be. */
 #define LG_OVERLONG_LEN 70000
@@ -56,10 +60,18 @@ const struct cfg_entry loggen_cfg_table[] = {
 	{ "seed", CFG_INT, "1", 0, INT64_MAX, OPT(seed), "random seed" },
 	{ "tz-offset", CFG_STR, "+09:00", 0, 0, OPT(tz_offset),
 	  "UTC offset of timestamps and month cuts, +HH:MM" },
-	{ "profile", CFG_STR, "default", 0, 0, OPT(profile), "result distribution profile" },
+	{ "profile", CFG_STR, "default", 0, 0, OPT(profile),
+	  "result distribution and carriers' setups (--list-profiles)" },
 	{ "malformed-per-day", CFG_INT, "3", 0, 100000, OPT(malformed_per_day),
 	  "garbage lines per host and day" },
-	{ "overlong", CFG_BOOL, "no", 0, 0, OPT(overlong), "one 70000-byte line per file" },
+	{ "overlong", CFG_BOOL, "no", 0, 0, OPT(overlong), "one 70000-byte line per host" },
+	{ "mta", CFG_STR, NULL, 0, 0, OPT(mta), "postfix or exim, for every carrier" },
+	{ "milters", CFG_STR, NULL, 0, 0, OPT(milters),
+	  "none, or opendmarc,opendkim (or opendkim-logresults), for every carrier" },
+	{ "spam-filter", CFG_STR, NULL, 0, 0, OPT(spam_filter),
+	  "flag, amavis or rspamd, for every carrier" },
+	{ "timestamps", CFG_STR, NULL, 0, 0, OPT(timestamps),
+	  "rfc3339, traditional or maillog, for every carrier" },
 	CFG_END
 };
 #undef OPT
@@ -229,6 +241,31 @@ static unsigned rng_pick(struct rng *r, const unsigned *w, unsigned n)
 /* Weights over none, pass, fail, softfail, neutral, temperror, permerror, policy. */
 #define NRES AR_ABSENT
 
+/* What a carrier runs: its MTA, milters, spam filter and syslog stamps. */
+enum lg_mta { MTA_POSTFIX = 0, MTA_EXIM };
+enum lg_spamf { SPAMF_FLAG = 0, SPAMF_AMAVIS, SPAMF_RSPAMD };
+enum lg_stamps { TS_RFC3339 = 0, TS_TRADITIONAL, TS_MAILLOG };
+#define MIL_OPENDMARC 0x1u
+#define MIL_OPENDKIM 0x2u    /* the one-line verdicts */
+#define MIL_OPENDKIM_LR 0x4u /* LogResults */
+
+struct setup {
+	unsigned char mta, milters, spam, stamps;
+};
+
+/* A profile without setups gives every carrier this one. */
+static const struct setup setup_default = { MTA_POSTFIX, 0, SPAMF_FLAG, TS_RFC3339 };
+
+/* Carriers cycle through these in the mixed profile: every format the
+ * collector reads, and the combinations the join must handle. */
+static const struct setup setups_mixed[] = {
+	{ MTA_POSTFIX, MIL_OPENDKIM | MIL_OPENDMARC, SPAMF_FLAG, TS_RFC3339 },
+	{ MTA_POSTFIX, MIL_OPENDKIM_LR, SPAMF_AMAVIS, TS_TRADITIONAL },
+	{ MTA_EXIM, 0, SPAMF_RSPAMD, TS_TRADITIONAL },
+	{ MTA_POSTFIX, 0, SPAMF_RSPAMD, TS_MAILLOG },
+	{ MTA_EXIM, 0, SPAMF_FLAG, TS_RFC3339 },
+};
+
 struct profile {
 	const char *name;
 	const char *desc;
@@ -241,6 +278,8 @@ struct profile {
 	unsigned pm_dmarc_temperror, pm_dmarc_permerror;
 	unsigned w_policy[POL_COUNT];
 	unsigned pm_noheader, pm_forged, pm_upper, pm_hardfail, pm_spam, pm_ham_flag;
+	const struct setup *setups; /* carrier i: setups[i % nsetups]; none: setup_default */
+	unsigned nsetups;
 };
 
 static const struct profile profiles[] = {
@@ -256,6 +295,7 @@ static const struct profile profiles[] = {
 		1, 700, 15, 10,
 		{ 0, 500, 250, 250 },
 		30, 20, 20, 250, 500, 600,
+		NULL, 0,
 	},
 	{
 		"uniform",
@@ -269,6 +309,7 @@ static const struct profile profiles[] = {
 		0, 0, 0, 0,
 		{ 1, 1, 1, 1 },
 		50, 50, 100, 500, 500, 500,
+		NULL, 0,
 	},
 	{
 		"plain",
@@ -282,11 +323,29 @@ static const struct profile profiles[] = {
 		1, 700, 15, 10,
 		{ 0, 500, 250, 250 },
 		0, 0, 0, 0, 500, 600,
+		NULL, 0,
+	},
+	{
+		"mixed",
+		"like default, but the carriers run different software: Postfix with OpenDKIM and "
+		"OpenDMARC; Postfix with OpenDKIM LogResults, amavis and traditional stamps; Exim "
+		"with rspamd; Postfix with rspamd and maillog_file stamps; Exim with "
+		"X-Spam-Flag (cycling)",
+		{ M_ALL, M_SPF | M_DKIM | M_DMARC, M_SPF | M_IPREV }, 3,
+		{ 60, 800, 40, 50, 20, 15, 15, 0 },
+		{ 380, 500, 80, 0, 10, 15, 15, 0 },
+		{ 0 },
+		{ 850, 100, 50, 0, 0, 0, 0, 0 },
+		1, 700, 15, 10,
+		{ 0, 500, 250, 250 },
+		30, 20, 20, 250, 500, 600,
+		setups_mixed, sizeof(setups_mixed) / sizeof(setups_mixed[0]),
 	},
 };
 #define NPROFILES (sizeof(profiles) / sizeof(profiles[0]))
 
-static const char *const profile_names[NPROFILES + 1] = { "default", "uniform", "plain", NULL };
+static const char *const profile_names[NPROFILES + 1] = { "default", "uniform", "plain", "mixed",
+	                                                  NULL };
 
 const char *const *loggen_profile_names(void)
 {
@@ -556,6 +615,9 @@ static uint32_t scramble24(uint32_t x)
 enum line_kind {
 	L_CONNECT, L_TLS, L_CLIENT, L_MSGID, L_HDR_FORGED, L_HDR_AR, L_HDR_SPAM, L_QMGR,
 	L_DELIVERY, L_DISCONNECT, L_REMOVED, L_NOQUEUE,
+	/* Milters, amavis and rspamd (the last two to rspamd.log). */
+	L_OPENDKIM_MULTI, L_OPENDKIM, L_OPENDMARC_SPF, L_OPENDMARC, L_AMAVIS, L_RSPAMD_LOADED,
+	L_RSPAMD_RESULT,
 };
 
 enum sess_type { S_MESSAGE, S_REJECT };
@@ -583,6 +645,17 @@ struct sess {
 	unsigned size;
 	uint64_t msgid_rand;
 	unsigned reject_ip, reject_helo;
+	/* how the results are logged (present()) and what counts (truth) */
+	int exim;                             /* laid out and written as Exim */
+	enum ar_result hres[AR_METHOD_COUNT]; /* in the trusted header, AR_ABSENT if not */
+	enum ar_result mres[AR_METHOD_COUNT]; /* in a milter's line, AR_ABSENT if none */
+	enum ar_result tres[AR_METHOD_COUNT]; /* truth: the most significant of both */
+	enum ar_policy tpol;
+	int tspam;
+	unsigned char lr_nsig, lr_err[2]; /* LogResults: signatures, index into dkim_errors */
+	unsigned char second_sig;         /* a second DKIM signature (esp.example) */
+	unsigned char amavis_cat;         /* index into amavis_cats */
+	unsigned char rspamd_verdict;     /* index into rspamd_verdicts */
 };
 
 /* Batch entries: what starts when, within one local day. */
@@ -626,6 +699,7 @@ struct run {
 	int64_t *month_start;       /* months + 1 boundaries, UTC microseconds */
 	uint64_t *counts;           /* [months][carriers][SLOT_COUNT] */
 	uint64_t *file_lines, *file_malformed, *file_overlong; /* [carrier * hosts + host] */
+	struct setup *setups;       /* [carrier] */
 	struct ev *batch;
 	size_t batch_cap;
 	struct loggen_summary sum;
@@ -656,6 +730,15 @@ struct gen {
 	struct sess forced[NFORCED];
 	uint64_t lines, malformed, overlong, bytes;
 	int write_error;
+	/* the carrier's setup and what it needs */
+	const struct setup *su;
+	FILE *fp2;               /* rspamd.log, or NULL */
+	int64_t line_t;          /* time of the line being written */
+	int64_t last_t[2];       /* time of the last line of each file */
+	size_t header_budget;
+	const char *ar_sep;      /* between the results of a logged header */
+	unsigned opendkim_pid, opendmarc_pid, rspamd_pid[2];
+	unsigned amavis_pid[4], amavis_nreq[4];
 };
 
 static unsigned pid_new(struct gen *g)
@@ -709,14 +792,26 @@ static unsigned pid_any(struct gen *g, const struct pidpool *p)
 /* ---------------------------------------------------------------------- */
 /* Output */
 
-static void out_line(struct gen *g, struct lbuf *b)
+/* Write the line in b to file `which` (0 the MTA's log, 1 rspamd.log). */
+static void out_line_to(struct gen *g, int which, struct lbuf *b)
 {
+	FILE *fp = which == 0 ? g->fp : g->fp2;
+
+	if (fp == NULL)
+		msg_panic("loggen: line for a file that is not open");
 	lb_chr(b, '\n');
-	if (fwrite(b->b, 1, b->n, g->fp) != b->n)
+	if (fwrite(b->b, 1, b->n, fp) != b->n)
 		g->write_error = 1;
 	g->lines++;
 	g->bytes += b->n;
+	if (g->line_t > g->last_t[which])
+		g->last_t[which] = g->line_t;
 	b->n = 0;
+}
+
+static void out_line(struct gen *g, struct lbuf *b)
+{
+	out_line_to(g, 0, b);
 }
 
 static void lb_time(struct gen *g, struct lbuf *b, int64_t us)
@@ -736,9 +831,99 @@ static void lb_time(struct gen *g, struct lbuf *b, int64_t us)
 	lb_mem(b, g->tz_text, 6);
 }
 
+/* Local civil time of us: date, and seconds and microseconds of the day. */
+static void local_civil(const struct gen *g, int64_t us, int64_t *y, unsigned *m, unsigned *d,
+                        int64_t *sec, int64_t *usec)
+{
+	int64_t local = us + (int64_t)g->r->tz * 60 * US_PER_SEC;
+	int64_t day = time_floor_div(local, US_PER_DAY), rem = local - day * US_PER_DAY;
+
+	time_civil_from_days(day, y, m, d);
+	*sec = rem / US_PER_SEC;
+	*usec = rem % US_PER_SEC;
+}
+
+static void lb_hms(struct lbuf *b, int64_t sec)
+{
+	lb_dec(b, (uint64_t)(sec / 3600), 2);
+	lb_chr(b, ':');
+	lb_dec(b, (uint64_t)(sec / 60 % 60), 2);
+	lb_chr(b, ':');
+	lb_dec(b, (uint64_t)(sec % 60), 2);
+}
+
+/* "Nov  2 10:00:00" (syslog) or "Nov 02 10:00:00" (Postfix maillog_file). */
+static void lb_time_bsd(struct gen *g, struct lbuf *b, int64_t us, int zero_day)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int64_t y, sec, usec;
+	unsigned m, d;
+
+	local_civil(g, us, &y, &m, &d, &sec, &usec);
+	lb_mem(b, months + 3 * (m - 1), 3);
+	lb_chr(b, ' ');
+	if (d < 10)
+		lb_chr(b, zero_day ? '0' : ' ');
+	lb_dec(b, d, 1);
+	lb_chr(b, ' ');
+	lb_hms(b, sec);
+}
+
+/* "2026-11-22 10:00:00", with ".123 +0900" if `precise` (Exim's +millisec
+ * and log_timezone). Exim's and rspamd's own files. */
+static void lb_time_iso(struct gen *g, struct lbuf *b, int64_t us, int precise)
+{
+	int64_t y, sec, usec;
+	unsigned m, d;
+
+	local_civil(g, us, &y, &m, &d, &sec, &usec);
+	lb_dec(b, (uint64_t)y, 4);
+	lb_chr(b, '-');
+	lb_dec(b, m, 2);
+	lb_chr(b, '-');
+	lb_dec(b, d, 2);
+	lb_chr(b, ' ');
+	lb_hms(b, sec);
+	if (precise) {
+		unsigned a = (unsigned)(g->r->tz < 0 ? -g->r->tz : g->r->tz);
+
+		lb_chr(b, '.');
+		lb_dec(b, (uint64_t)(usec / 1000), 3);
+		lb_str(b, g->r->tz < 0 ? " -" : " +");
+		lb_dec(b, a / 60, 2);
+		lb_dec(b, a % 60, 2);
+	}
+}
+
+/* The stamp that starts a line of the MTA's log, as the carrier writes it. */
+static void lb_stamp(struct gen *g, struct lbuf *b, int64_t us)
+{
+	if (g->su->mta == MTA_EXIM)
+		lb_time_iso(g, b, us, g->su->stamps == TS_RFC3339);
+	else if (g->su->stamps == TS_TRADITIONAL)
+		lb_time_bsd(g, b, us, 0);
+	else if (g->su->stamps == TS_MAILLOG)
+		lb_time_bsd(g, b, us, 1);
+	else
+		lb_time(g, b, us);
+}
+
+/* "STAMP HOST TAG[PID]: " of a syslog line. */
+static void lb_sysprefix(struct gen *g, struct lbuf *b, int64_t t, const char *tag, unsigned pid)
+{
+	lb_stamp(g, b, t);
+	lb_chr(b, ' ');
+	lb_str(b, g->host);
+	lb_chr(b, ' ');
+	lb_str(b, tag);
+	lb_chr(b, '[');
+	lb_dec(b, pid, 1);
+	lb_str(b, "]: ");
+}
+
 static void lb_prefix(struct gen *g, struct lbuf *b, int64_t t, const char *prog, unsigned pid)
 {
-	lb_time(g, b, t);
+	lb_stamp(g, b, t);
 	lb_chr(b, ' ');
 	lb_str(b, g->host);
 	lb_str(b, " postfix/");
@@ -787,11 +972,11 @@ static const char *const result_upper[NRES] = {
 static const char *const method_upper[AR_METHOD_COUNT] = { "SPF", "DKIM", "DMARC", "ARC" };
 static const char *const policy_upper[POL_COUNT] = { "ABSENT", "NONE", "QUARANTINE", "REJECT" };
 
-static void ar_method(struct lbuf *b, const struct sess *s, enum ar_method m)
+static void ar_method(struct gen *g, struct lbuf *b, const struct sess *s, enum ar_method m)
 {
-	enum ar_result r = s->res[m];
+	enum ar_result r = s->hres[m];
 
-	lb_str(b, "; ");
+	lb_str(b, g->ar_sep);
 	lb_str(b, s->upper ? method_upper[m] : ar_method_name(m));
 	lb_chr(b, '=');
 	if (m == AR_SPF && r == AR_FAIL && s->hardfail)
@@ -812,20 +997,23 @@ static void ar_text(struct gen *g, struct lbuf *b, const struct sess *s, unsigne
 	lb_str(b, g->carrier);
 	lb_str(b, ".example.jp");
 	if ((mask & M_IPREV) && level < 2) {
-		lb_str(b, s->iprev_fail ? "; iprev=fail policy.iprev=" : "; iprev=pass policy.iprev=");
+		lb_str(b, g->ar_sep);
+		lb_str(b, s->iprev_fail ? "iprev=fail policy.iprev=" : "iprev=pass policy.iprev=");
 		lb_str(b, senders[s->sender].ip);
+		/* "none" stands only alone (RFC 8601 section 2.2). */
+		any = 1;
 	}
-	if (s->res[AR_SPF] != AR_ABSENT) {
-		ar_method(b, s, AR_SPF);
+	if (s->hres[AR_SPF] != AR_ABSENT) {
+		ar_method(g, b, s, AR_SPF);
 		if (level < 3) {
 			lb_str(b, " smtp.mailfrom=");
 			lb_str(b, dom);
 		}
 		any = 1;
 	}
-	if (s->res[AR_DKIM] != AR_ABSENT) {
-		ar_method(b, s, AR_DKIM);
-		if (s->res[AR_DKIM] != AR_NONE && level < 3) {
+	if (s->hres[AR_DKIM] != AR_ABSENT) {
+		ar_method(g, b, s, AR_DKIM);
+		if (s->hres[AR_DKIM] != AR_NONE && level < 3) {
 			lb_str(b, " header.d=");
 			lb_str(b, dom);
 			if (level < 1) {
@@ -835,11 +1023,11 @@ static void ar_text(struct gen *g, struct lbuf *b, const struct sess *s, unsigne
 		}
 		any = 1;
 	}
-	if (s->res[AR_DMARC] != AR_ABSENT) {
-		ar_method(b, s, AR_DMARC);
+	if (s->hres[AR_DMARC] != AR_ABSENT) {
+		ar_method(g, b, s, AR_DMARC);
 		if (s->pol != POL_ABSENT) {
 			/* dis= is what the receiver did: nothing for a pass. */
-			enum ar_policy dis = s->res[AR_DMARC] == AR_FAIL ? s->pol : POL_NONE;
+			enum ar_policy dis = s->hres[AR_DMARC] == AR_FAIL ? s->pol : POL_NONE;
 
 			lb_str(b, " (p=");
 			lb_str(b, s->upper ? policy_upper[s->pol] : ar_policy_name(s->pol));
@@ -853,12 +1041,14 @@ static void ar_text(struct gen *g, struct lbuf *b, const struct sess *s, unsigne
 		}
 		any = 1;
 	}
-	if (s->res[AR_ARC] != AR_ABSENT) {
-		ar_method(b, s, AR_ARC);
+	if (s->hres[AR_ARC] != AR_ABSENT) {
+		ar_method(g, b, s, AR_ARC);
 		any = 1;
 	}
-	if (!any)
-		lb_str(b, "; none");
+	if (!any) {
+		lb_str(b, g->ar_sep);
+		lb_str(b, "none");
+	}
 }
 
 static void forged_text(struct gen *g, struct lbuf *b, const struct sess *s, unsigned level)
@@ -875,17 +1065,20 @@ static void forged_text(struct gen *g, struct lbuf *b, const struct sess *s, uns
 	} else {
 		lb_str(b, fmt);
 	}
-	lb_str(b, "; spf=pass");
+	lb_str(b, g->ar_sep);
+	lb_str(b, "spf=pass");
 	if (level < 1) {
 		lb_str(b, " smtp.mailfrom=");
 		lb_str(b, dom);
 	}
-	lb_str(b, "; dkim=pass");
+	lb_str(b, g->ar_sep);
+	lb_str(b, "dkim=pass");
 	if (level < 1) {
 		lb_str(b, " header.d=");
 		lb_str(b, dom);
 	}
-	lb_str(b, "; dmarc=pass");
+	lb_str(b, g->ar_sep);
+	lb_str(b, "dmarc=pass");
 	if (level < 1) {
 		lb_str(b, " header.from=");
 		lb_str(b, dom);
@@ -907,7 +1100,7 @@ static void lb_header(struct gen *g, struct lbuf *b, const struct sess *s, enum 
 			ar_text(g, b, s, level);
 		else
 			forged_text(g, b, s, level);
-		if (b->n - mark <= LG_HEADER_BUDGET)
+		if (b->n - mark <= g->header_budget)
 			return;
 		if (level >= 4)
 			msg_panic("loggen: header of %zu bytes does not fit", b->n - mark);
@@ -948,10 +1141,25 @@ static void sess_sort(struct sess *s)
 	}
 }
 
+/* Methods the carrier's milters evaluate, on every message. */
+static unsigned milter_methods(const struct setup *su, unsigned mask)
+{
+	unsigned m = 0;
+
+	if (su->milters & (MIL_OPENDKIM | MIL_OPENDKIM_LR))
+		m |= M_DKIM;
+	/* OpenDMARC checks SPF itself (SPFSelfValidate) where the carrier
+	 * evaluates SPF at all. */
+	if (su->milters & MIL_OPENDMARC)
+		m |= M_DMARC | (mask & M_SPF);
+	return m;
+}
+
 static void draw_results(struct gen *g, struct sess *s)
 {
 	const struct profile *p = g->r->prof;
 	unsigned mask = p->masks[g->c % p->nmasks];
+	unsigned mil = milter_methods(g->su, mask);
 	struct rng *r = &g->rng;
 	int m;
 
@@ -960,8 +1168,14 @@ static void draw_results(struct gen *g, struct sess *s)
 	s->pol = POL_ABSENT;
 	s->upper = rng_chance(r, p->pm_upper);
 	s->iprev_fail = rng_chance(r, 30);
-	if (!s->has_ar)
-		return;
+	/* Without a trusted header only the milters give results. */
+	if (!s->has_ar) {
+		if (mil == 0)
+			return;
+		mask = mil;
+	} else {
+		mask |= mil;
+	}
 	if (mask & M_SPF) {
 		s->res[AR_SPF] = (enum ar_result)rng_pick(r, p->w_spf, NRES);
 		s->hardfail = s->res[AR_SPF] == AR_FAIL && rng_chance(r, p->pm_hardfail);
@@ -997,6 +1211,221 @@ static void draw_results(struct gen *g, struct sess *s)
 			s->pol = (enum ar_policy)rng_pick(r, p->w_policy, POL_COUNT);
 		}
 	}
+}
+
+/* The outcome rule of loggen.h: the most significant result counts. */
+static int result_rank(enum ar_result r)
+{
+	static const int rank[AR_RESULT_COUNT] = {
+		[AR_ABSENT] = 0, [AR_NONE] = 1, [AR_TEMPERROR] = 2, [AR_PERMERROR] = 3,
+		[AR_POLICY] = 4, [AR_NEUTRAL] = 5, [AR_SOFTFAIL] = 6, [AR_FAIL] = 7, [AR_PASS] = 8,
+	};
+
+	return rank[r];
+}
+
+static enum ar_result result_merge(enum ar_result a, enum ar_result b)
+{
+	return result_rank(b) > result_rank(a) ? b : a;
+}
+
+/* libopendkim's signature error strings the LogResults lines use, with the
+ * result each stands for (collector/input_opendkim.c reads them back). */
+static const struct {
+	const char *text;
+	enum ar_result result;
+} dkim_errors[] = {
+	{ "no signature error", AR_PASS },
+	{ "signature verification failed", AR_FAIL },
+	{ "key DNS query failed", AR_TEMPERROR },
+	{ "key not found in DNS", AR_PERMERROR },
+	{ "signature expired", AR_PERMERROR },
+	{ "body hash corrupt", AR_PERMERROR },
+	{ "key revoked", AR_PERMERROR },
+};
+#define NDKIM_ERRORS (sizeof(dkim_errors) / sizeof(dkim_errors[0]))
+
+/* amavis categories: the verdict each gives (collector/input_amavis.c). */
+static const struct {
+	const char *name;
+	const char *action;
+	int spam;
+} amavis_cats[] = {
+	{ "CLEAN", "RelayedInbound", 0 },
+	{ "BAD-HEADER-0", "RelayedInbound", 0 },
+	{ "UNCHECKED", "RelayedInbound", 0 }, /* no verdict: ham by spam_default */
+	{ "SPAMMY", "RelayedTaggedInbound", 1 },
+	{ "SPAM", "RelayedTaggedInbound", 1 },
+};
+
+/* rspamd's is_spam letter and action (collector/input_rspamd.c). The
+ * actions that refuse the message (reject, greylist, soft reject) are not
+ * used: the message would not be queued. */
+static const struct {
+	const char *text;
+	int spam;
+} rspamd_verdicts[] = {
+	{ "F (no action)", 0 },
+	{ "S (no action)", 0 },  /* scan skipped: no verdict, ham by spam_default */
+	{ "T (add header)", 1 },
+	{ "T (rewrite subject)", 1 },
+	{ "F (add header)", 1 }, /* rspamd before 2.0: T only for reject */
+};
+
+/* Another tier's view of a result, for headers that repeat a milter's method. */
+static const unsigned w_tier[NRES] = { 30, 50, 20, 0, 0, 0, 0, 0 };
+
+static unsigned dkim_error_for(struct rng *r, enum ar_result want)
+{
+	unsigned i, n = 0, pick;
+
+	for (i = 0; i < NDKIM_ERRORS; i++)
+		n += dkim_errors[i].result == want;
+	if (n == 0)
+		msg_panic("loggen: no DKIM error string for a result");
+	pick = (unsigned)rng_below(r, n);
+	for (i = 0; i < NDKIM_ERRORS; i++) {
+		if (dkim_errors[i].result == want && pick-- == 0)
+			return i;
+	}
+	return 0;
+}
+
+/* OpenDKIM's lines for DKIM: one-line forms can say pass, fail and none;
+ * LogResults pass, fail, permerror and temperror (an unsigned message gives
+ * no LogResults line at all). */
+static void present_dkim(struct gen *g, struct sess *s)
+{
+	struct rng *r = &g->rng;
+	enum ar_result v = s->res[AR_DKIM];
+	int lr = (g->su->milters & MIL_OPENDKIM_LR) != 0, ok;
+
+	if (v == AR_ABSENT)
+		return;
+	ok = lr ? (v == AR_PASS || v == AR_FAIL || v == AR_PERMERROR || v == AR_TEMPERROR)
+	        : (v == AR_PASS || v == AR_FAIL || v == AR_NONE);
+	s->second_sig = v != AR_NONE && rng_chance(r, 150);
+	if (!ok)
+		return; /* only the header can say it */
+	s->mres[AR_DKIM] = v;
+	/* Instead of, or in addition to, an upstream tier's dkim= result. */
+	s->hres[AR_DKIM] = s->has_ar && rng_chance(r, 250)
+	                           ? (enum ar_result)rng_pick(r, w_tier, NRES)
+	                           : AR_ABSENT;
+	if (!lr)
+		return;
+	s->lr_nsig = 1;
+	s->lr_err[0] = (unsigned char)dkim_error_for(r, v);
+	if (s->second_sig) {
+		/* A second signature ranked no higher, so that the line's
+		 * merged result stays v; written before or after the first. */
+		unsigned second;
+
+		do {
+			second = (unsigned)rng_below(r, NDKIM_ERRORS);
+		} while (result_rank(dkim_errors[second].result) > result_rank(v));
+		s->lr_err[1] = (unsigned char)second;
+		s->lr_nsig = 2;
+		if (rng_chance(r, 500)) {
+			s->lr_err[1] = s->lr_err[0];
+			s->lr_err[0] = (unsigned char)second;
+		}
+	}
+}
+
+/* OpenDMARC's lines: DMARC none, pass, fail, temperror (no p=); SPF of its
+ * own check when no header gives one. */
+static void present_dmarc(struct gen *g, struct sess *s)
+{
+	struct rng *r = &g->rng;
+	enum ar_result v = s->res[AR_SPF];
+
+	if (v == AR_PASS || v == AR_NONE || v == AR_FAIL || v == AR_TEMPERROR ||
+	    v == AR_PERMERROR) {
+		if (!s->has_ar || rng_chance(r, 400)) {
+			s->mres[AR_SPF] = v;
+			s->hres[AR_SPF] = AR_ABSENT;
+		}
+	}
+	v = s->res[AR_DMARC];
+	if (v == AR_NONE || v == AR_PASS || v == AR_FAIL || v == AR_TEMPERROR) {
+		s->mres[AR_DMARC] = v;
+		s->hres[AR_DMARC] = s->has_ar && rng_chance(r, 250)
+		                            ? (enum ar_result)rng_pick(r, w_tier, NRES)
+		                            : AR_ABSENT;
+	}
+}
+
+/* Decide which source logs each result and the spam verdict, and what the
+ * collector must count (the truth). The default setup draws nothing here. */
+static void present(struct gen *g, struct sess *s)
+{
+	const struct setup *su = g->su;
+	struct rng *r = &g->rng;
+	int m;
+
+	s->exim = su->mta == MTA_EXIM;
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
+		s->hres[m] = s->has_ar ? s->res[m] : AR_ABSENT;
+		s->mres[m] = AR_ABSENT;
+	}
+	if (su->milters & (MIL_OPENDKIM | MIL_OPENDKIM_LR))
+		present_dkim(g, s);
+	if (su->milters & MIL_OPENDMARC)
+		present_dmarc(g, s);
+	for (m = 0; m < AR_METHOD_COUNT; m++)
+		s->tres[m] = result_merge(s->hres[m], s->mres[m]);
+	s->tpol = s->hres[AR_DMARC] != AR_ABSENT ? s->pol : POL_ABSENT;
+	s->tspam = s->spamline == SPAMLINE_YES;
+	if (su->spam == SPAMF_AMAVIS) {
+		static const unsigned w_ham[] = { 900, 60, 40, 0, 0 }, w_spam[] = { 0, 0, 0, 300, 700 };
+
+		s->amavis_cat = (unsigned char)rng_pick(r, s->tspam ? w_spam : w_ham, 5);
+		s->tspam = amavis_cats[s->amavis_cat].spam;
+		/* Its header, added as a milter, is not seen by header_checks. */
+		s->spamline = SPAMLINE_NONE;
+	} else if (su->spam == SPAMF_RSPAMD) {
+		static const unsigned w_ham[] = { 950, 50, 0, 0, 0 }, w_spam[] = { 0, 0, 700, 200, 100 };
+
+		s->rspamd_verdict = (unsigned char)rng_pick(r, s->tspam ? w_spam : w_ham, 5);
+		s->tspam = rspamd_verdicts[s->rspamd_verdict].spam;
+		s->spamline = SPAMLINE_NONE;
+	}
+}
+
+/* The milters', amavis's and rspamd's lines of a message, at the end of DATA
+ * after its header lines (t); returns the time of the last. */
+static int64_t add_filter_lines(struct gen *g, struct sess *s, int64_t t)
+{
+	const struct setup *su = g->su;
+	struct rng *r = &g->rng;
+
+	if (s->mres[AR_DKIM] != AR_ABSENT) {
+		if (s->second_sig && (su->milters & MIL_OPENDKIM)) {
+			t += rng_range(r, 200, 2000);
+			sess_add(s, t, L_OPENDKIM_MULTI, 0);
+		}
+		t += rng_range(r, 200, 5 * US_PER_MS);
+		sess_add(s, t, L_OPENDKIM, 0);
+	}
+	if (s->mres[AR_SPF] != AR_ABSENT) {
+		t += rng_range(r, 200, 5 * US_PER_MS);
+		sess_add(s, t, L_OPENDMARC_SPF, 0);
+	}
+	if (s->mres[AR_DMARC] != AR_ABSENT) {
+		t += rng_range(r, 200, 5 * US_PER_MS);
+		sess_add(s, t, L_OPENDMARC, 0);
+	}
+	if (su->spam == SPAMF_AMAVIS) {
+		t += rng_range(r, 50 * US_PER_MS, 900 * US_PER_MS);
+		sess_add(s, t, L_AMAVIS, 0);
+	} else if (su->spam == SPAMF_RSPAMD) {
+		t += rng_range(r, 200, 3 * US_PER_MS);
+		sess_add(s, t, L_RSPAMD_LOADED, 0);
+		t += rng_range(r, 20 * US_PER_MS, 200 * US_PER_MS);
+		sess_add(s, t, L_RSPAMD_RESULT, 0);
+	}
+	return t;
 }
 
 /* Lay out one message relative to its connect time 0. */
@@ -1036,6 +1465,7 @@ static void build_message(struct gen *g, struct sess *s, unsigned force)
 	else
 		s->size = (unsigned)rng_range(r, 200000, 5000000);
 	s->msgid_rand = rng_next(r);
+	present(g, s);
 
 	t = 0;
 	sess_add(s, t, L_CONNECT, 0);
@@ -1067,6 +1497,8 @@ static void build_message(struct gen *g, struct sess *s, unsigned force)
 		t += rng_range(r, 100, 2000);
 		sess_add(s, t, L_HDR_SPAM, 0);
 	}
+	if (g->su->milters != 0 || g->su->spam != SPAMF_FLAG)
+		t = add_filter_lines(g, s, t);
 	tq = t + rng_range(r, 1 * US_PER_MS, 30 * US_PER_MS);
 	sess_add(s, tq, L_QMGR, 0);
 	s->t_qmgr = tq;
@@ -1092,6 +1524,7 @@ static void build_reject(struct gen *g, struct sess *s)
 
 	memset(s, 0, sizeof(*s));
 	s->type = S_REJECT;
+	s->exim = g->su->mta == MTA_EXIM;
 	s->sender = (unsigned)rng_below(r, NSENDERS);
 	s->from_local = (unsigned)rng_below(r, NLOCALS);
 	s->rcpt[0] = (uint32_t)rng_below(r, 100000);
@@ -1109,12 +1542,15 @@ static void build_reject(struct gen *g, struct sess *s)
 /* Index of the line whose time is the message's event time. */
 static unsigned event_line(const struct sess *s)
 {
+	/* Exim has no message-id line: its arrival line, written when the
+	 * message is accepted (after the DATA ACL's header lines), stands in. */
+	enum line_kind arrival = s->exim ? L_QMGR : L_MSGID;
 	unsigned i, msgid = 0;
 
 	for (i = 0; i < s->nlines; i++) {
 		if (s->kind[i] == L_HDR_AR || s->kind[i] == L_HDR_FORGED || s->kind[i] == L_HDR_SPAM)
 			return i;
-		if (s->kind[i] == L_MSGID)
+		if (s->kind[i] == arrival)
 			msgid = i;
 	}
 	return msgid;
@@ -1140,7 +1576,11 @@ static int64_t build_forced(struct gen *g, struct sess *s, int which, int64_t bo
 	int64_t lo, hi, pos;
 
 	build_message(g, s, which == 2 ? FORCE_HEADER | FORCE_FORGED : FORCE_HEADER);
-	if (which == 0) {
+	if (which == 0 && s->exim) {
+		/* Exim's arrival line follows the header lines. */
+		lo = s->t[event_line(s)] + 1;
+		hi = s->t[line_of(s, L_QMGR)];
+	} else if (which == 0) {
 		lo = s->t[line_of(s, L_MSGID)] + 1;
 		hi = s->t[event_line(s)];
 	} else if (which == 2) {
@@ -1226,12 +1666,438 @@ static void emit_delivery(struct gen *g, struct lbuf *b, const struct sess *s, i
 	lb_chr(b, ')');
 }
 
+/* ---------------------------------------------------------------------- */
+/* Exim's main log, milters, amavis and rspamd */
+
+static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+static void put_b62(char *out, uint64_t v, unsigned width)
+{
+	unsigned i;
+
+	for (i = width; i-- > 0;) {
+		out[i] = b62[v % 62];
+		v /= 62;
+	}
+}
+
+/* Exim's message ID for a message received at us by the process that got
+ * the unique number `unique` (we use the queue-file inode counter, which
+ * never repeats within a host): "1abcDE-000123-AB" (time, pid, fraction of
+ * a second in 1/2000 s) before 4.97, "1abcDE-00000000012-ABCD" (fraction in
+ * microseconds) from 4.97. out must hold LOGGEN_QID_MAX bytes. */
+static size_t exim_msgid(int64_t us, uint32_t unique, int new_form, char *out)
+{
+	int64_t sec = time_floor_div(us, US_PER_SEC);
+	uint64_t frac = (uint64_t)(us - sec * US_PER_SEC);
+
+	put_b62(out, (uint64_t)sec, 6);
+	out[6] = '-';
+	if (!new_form) {
+		put_b62(out + 7, unique, 6);
+		out[13] = '-';
+		put_b62(out + 14, frac / 500, 2);
+		out[16] = '\0';
+		return 16;
+	}
+	put_b62(out + 7, unique, 11);
+	out[18] = '-';
+	put_b62(out + 19, frac, 4);
+	out[23] = '\0';
+	return 23;
+}
+
+/* A client port that stays the same on every line of a session. */
+static unsigned client_port(const struct sess *s)
+{
+	uint64_t x = s->type == S_REJECT ? (uint64_t)s->rcpt[0] << 40 : s->msgid_rand;
+
+	return 1024 + (unsigned)((x >> 40) % 60000);
+}
+
+/* "name [ip]:port" as Exim writes a host; without a name "(helo) [ip]:port"
+ * once the client has said EHLO, "[ip]:port" before. */
+static void lb_exim_host(struct lbuf *b, const struct sess *s, int helo_known)
+{
+	const char *client = s->type == S_REJECT ? "unknown" : senders[s->sender].client;
+
+	if (strcmp(client, "unknown") != 0) {
+		lb_str(b, client);
+		lb_chr(b, ' ');
+	} else if (helo_known) {
+		lb_chr(b, '(');
+		lb_str(b, s->type == S_REJECT ? reject_helos[s->reject_helo]
+		                              : senders[s->sender].helo);
+		lb_str(b, ") ");
+	}
+	lb_chr(b, '[');
+	if (s->type == S_REJECT) {
+		lb_str(b, "203.0.113.");
+		lb_dec(b, s->reject_ip, 1);
+	} else {
+		lb_str(b, senders[s->sender].ip);
+	}
+	lb_str(b, "]:");
+	lb_dec(b, client_port(s), 1);
+}
+
+static void emit_exim_line(struct gen *g, const struct sess *s, unsigned i)
+{
+	struct lbuf *b = &g->lb;
+	int64_t t = s->t[i];
+	enum line_kind k = (enum line_kind)s->kind[i];
+
+	switch (k) {
+	case L_TLS:
+	case L_CLIENT:
+	case L_MSGID:
+		/* Exim logs none of these (without +tls_peerdn and the like). */
+		return;
+	case L_CONNECT:
+		/* log_selector +smtp_connection */
+		lb_stamp(g, b, t);
+		lb_str(b, " SMTP connection from ");
+		lb_exim_host(b, s, 0);
+		lb_str(b, " (TCP/IP connection count = ");
+		lb_dec(b, 1 + s->msgid_rand % 7, 1);
+		lb_chr(b, ')');
+		break;
+	case L_DISCONNECT:
+		lb_stamp(g, b, t);
+		lb_str(b, " SMTP connection from ");
+		lb_exim_host(b, s, 1);
+		lb_str(b, " closed by QUIT");
+		break;
+	case L_NOQUEUE:
+		lb_stamp(g, b, t);
+		lb_str(b, " H=");
+		lb_exim_host(b, s, 1);
+		lb_str(b, " F=<");
+		lb_sender(b, s);
+		lb_str(b, "> rejected RCPT <");
+		lb_rcpt(g, b, s->rcpt[0]);
+		lb_str(b, ">: cannot find your reverse hostname");
+		break;
+	case L_HDR_FORGED:
+	case L_HDR_AR:
+	case L_HDR_SPAM:
+		/* The DATA ACL's "logwrite = :main: ar: ..." (input_exim.c). */
+		lb_stamp(g, b, t);
+		lb_chr(b, ' ');
+		lb_str(b, s->qid);
+		lb_str(b, " ar: ");
+		lb_header(g, b, s, k);
+		break;
+	case L_QMGR:
+		lb_stamp(g, b, t);
+		lb_chr(b, ' ');
+		lb_str(b, s->qid);
+		lb_str(b, " <= ");
+		lb_sender(b, s);
+		lb_str(b, " H=");
+		lb_exim_host(b, s, 1);
+		lb_str(b, s->tls ? " P=esmtps X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no S="
+		                 : " P=esmtp S=");
+		lb_dec(b, s->size, 1);
+		lb_str(b, " id=");
+		lb_hex(b, s->msgid_rand, 16, 0);
+		lb_chr(b, '@');
+		lb_str(b, senders[s->sender].domain);
+		break;
+	case L_DELIVERY:
+		lb_stamp(g, b, t);
+		lb_chr(b, ' ');
+		lb_str(b, s->qid);
+		lb_str(b, s->arg[i] == 0 ? " => " : " -> ");
+		if (s->relay_smtp) {
+			lb_rcpt(g, b, s->rcpt[s->arg[i]]);
+			lb_str(b, " R=smarthost T=remote_smtp H=mbox1.");
+			lb_str(b, g->carrier);
+			lb_str(b, ".example.jp [10.");
+			lb_dec(b, g->c % 250, 1);
+			lb_chr(b, '.');
+			lb_dec(b, g->h % 250, 1);
+			lb_str(b, ".11] C=\"250 2.0.0 Ok: queued as ");
+			lb_hex(b, (s->msgid_rand >> 20) & 0xFFFFFFFFFFULL, 10, 1);
+			lb_chr(b, '"');
+		} else {
+			lb_str(b, "user");
+			lb_dec(b, s->rcpt[s->arg[i]], 5);
+			lb_str(b, " <");
+			lb_rcpt(g, b, s->rcpt[s->arg[i]]);
+			lb_str(b, "> R=local_user T=mail_spool");
+		}
+		break;
+	case L_REMOVED:
+		lb_stamp(g, b, t);
+		lb_chr(b, ' ');
+		lb_str(b, s->qid);
+		lb_str(b, " Completed");
+		break;
+	default:
+		msg_panic("loggen: no Exim form for line kind %d", (int)k);
+	}
+	out_line(g, b);
+}
+
+/* A few characters that look like base64 from x, for IDs in the lines. */
+static void lb_b64ish(struct lbuf *b, uint64_t x, unsigned n)
+{
+	static const char a[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		lb_chr(b, a[x >> 58]);
+	}
+}
+
+/* Signed thousandths as amavis and rspamd print scores: "-1.900", "7.050". */
+static void lb_milli(struct lbuf *b, int64_t v, unsigned decimals)
+{
+	uint64_t a = (uint64_t)(v < 0 ? -v : v);
+
+	if (v < 0)
+		lb_chr(b, '-');
+	lb_dec(b, a / 1000, 1);
+	lb_chr(b, '.');
+	lb_dec(b, decimals == 2 ? a % 1000 / 10 : a % 1000, decimals);
+}
+
+/* A spam score in thousandths, fixed per message. */
+static int64_t spam_score(const struct sess *s, int spam)
+{
+	int64_t u = (int64_t)((s->msgid_rand >> 16) % 1000);
+
+	return spam ? 5000 + u * 12 : -3000 + u * 6;
+}
+
+static const char *const dmarc_words[AR_RESULT_COUNT] = {
+	[AR_NONE] = "none", [AR_PASS] = "pass", [AR_FAIL] = "fail",
+	/* OpenDMARC's own word for a DNS failure in its SPF check */
+	[AR_TEMPERROR] = "tempfail", [AR_PERMERROR] = "permerror",
+};
+
+static void lb_rspamd_prefix(struct gen *g, struct lbuf *b, int64_t t, const struct sess *s)
+{
+	/* Through the milter Postfix talks to rspamd's proxy worker; Exim's
+	 * spam= condition to a normal worker. */
+	lb_time_iso(g, b, t, 0);
+	lb_str(b, " #");
+	lb_dec(b, g->rspamd_pid[s->msgid_rand % 2], 1);
+	lb_str(b, s->exim ? "(normal) <" : "(rspamd_proxy) <");
+	lb_hex(b, (s->msgid_rand >> 8) & 0xFFFFFF, 6, 0);
+	lb_str(b, s->exim ? ">; task; " : ">; proxy; ");
+}
+
+static void lb_msgid(struct lbuf *b, const struct sess *s)
+{
+	lb_hex(b, s->msgid_rand, 16, 0);
+	lb_chr(b, '@');
+	lb_str(b, senders[s->sender].domain);
+}
+
+static void emit_filter_line(struct gen *g, const struct sess *s, unsigned i)
+{
+	struct lbuf *b = &g->lb;
+	int64_t t = s->t[i];
+	enum line_kind k = (enum line_kind)s->kind[i];
+	const char *dom = senders[s->sender].domain;
+	unsigned n;
+
+	switch (k) {
+	case L_OPENDKIM_MULTI:
+		lb_sysprefix(g, b, t, "opendkim", g->opendkim_pid);
+		lb_qid(b, s);
+		lb_str(b, "message has signatures from ");
+		lb_str(b, dom);
+		lb_str(b, ", esp.example");
+		break;
+	case L_OPENDKIM:
+		lb_sysprefix(g, b, t, "opendkim", g->opendkim_pid);
+		lb_qid(b, s);
+		if (s->lr_nsig == 0) {
+			static const char *const words[AR_RESULT_COUNT] = {
+				[AR_PASS] = "DKIM verification successful",
+				[AR_FAIL] = "bad signature data",
+				[AR_NONE] = "no signature data",
+			};
+
+			if (words[s->mres[AR_DKIM]] == NULL)
+				msg_panic("loggen: OpenDKIM cannot log this result");
+			lb_str(b, words[s->mres[AR_DKIM]]);
+			break;
+		}
+		for (n = 0; n < s->lr_nsig; n++) {
+			/* The second signature is the ESP's. */
+			int esp = n == 1;
+
+			if (n > 0)
+				lb_str(b, "; ");
+			lb_str(b, "signature=");
+			lb_b64ish(b, s->msgid_rand + n, 8);
+			lb_str(b, " domain=");
+			lb_str(b, esp ? "esp.example" : dom);
+			lb_str(b, " selector=");
+			lb_str(b, esp ? "k2" : selectors[s->selector]);
+			lb_str(b, " result=\"");
+			lb_str(b, dkim_errors[s->lr_err[n]].text);
+			lb_chr(b, '"');
+		}
+		break;
+	case L_OPENDMARC_SPF:
+		lb_sysprefix(g, b, t, "opendmarc", g->opendmarc_pid);
+		lb_qid(b, s);
+		lb_str(b, "SPF(mailfrom): ");
+		lb_str(b, dom);
+		lb_chr(b, ' ');
+		lb_str(b, dmarc_words[s->mres[AR_SPF]]);
+		break;
+	case L_OPENDMARC:
+		lb_sysprefix(g, b, t, "opendmarc", g->opendmarc_pid);
+		lb_qid(b, s);
+		lb_str(b, dom);
+		lb_chr(b, ' ');
+		lb_str(b, s->mres[AR_DMARC] == AR_TEMPERROR ? "temperror"
+		                                            : dmarc_words[s->mres[AR_DMARC]]);
+		break;
+	case L_AMAVIS: {
+		/* amavisd children serve up to 20 messages each ($max_requests),
+		 * numbered in the log ID "(PID-NN)". */
+		unsigned c = (unsigned)rng_below(&g->rng, 4);
+
+		if (++g->amavis_nreq[c] > 20) {
+			g->amavis_pid[c] = pid_new(g);
+			g->amavis_nreq[c] = 1;
+		}
+		lb_sysprefix(g, b, t, "amavis", g->amavis_pid[c]);
+		lb_chr(b, '(');
+		lb_dec(b, g->amavis_pid[c], 5);
+		lb_chr(b, '-');
+		lb_dec(b, g->amavis_nreq[c], 2);
+		lb_str(b, ") Passed ");
+		lb_str(b, amavis_cats[s->amavis_cat].name);
+		lb_str(b, " {");
+		lb_str(b, amavis_cats[s->amavis_cat].action);
+		lb_str(b, "}, [");
+		lb_str(b, senders[s->sender].ip);
+		lb_str(b, "]:");
+		lb_dec(b, client_port(s), 1);
+		lb_str(b, " [");
+		lb_str(b, senders[s->sender].ip);
+		lb_str(b, "] <");
+		lb_sender(b, s);
+		lb_str(b, "> -> ");
+		for (n = 0; n < s->nrcpt; n++) {
+			lb_str(b, n > 0 ? ",<" : "<");
+			lb_rcpt(g, b, s->rcpt[n]);
+			lb_chr(b, '>');
+		}
+		lb_str(b, ", Queue-ID: ");
+		lb_str(b, s->qid);
+		lb_str(b, ", Message-ID: <");
+		lb_msgid(b, s);
+		lb_str(b, ">, mail_id: ");
+		lb_b64ish(b, s->msgid_rand ^ 0x5a5a5a5aULL, 12);
+		lb_str(b, ", Hits: ");
+		if (strcmp(amavis_cats[s->amavis_cat].name, "UNCHECKED") == 0)
+			lb_chr(b, '-');
+		else
+			lb_milli(b, spam_score(s, amavis_cats[s->amavis_cat].spam), 3);
+		lb_str(b, ", size: ");
+		lb_dec(b, s->size, 1);
+		if (s->mres[AR_DKIM] == AR_PASS || s->hres[AR_DKIM] == AR_PASS) {
+			lb_str(b, ", dkim_sd=");
+			lb_str(b, selectors[s->selector]);
+			lb_chr(b, ':');
+			lb_str(b, dom);
+		}
+		lb_str(b, ", ");
+		lb_dec(b, 50 + (s->msgid_rand >> 24) % 900, 1);
+		lb_str(b, " ms");
+		break;
+	}
+	case L_RSPAMD_LOADED:
+		lb_rspamd_prefix(g, b, t, s);
+		lb_str(b, "rspamd_message_parse: loaded message; id: <");
+		lb_msgid(b, s);
+		lb_str(b, ">; queue-id: <");
+		lb_str(b, s->qid);
+		lb_str(b, ">; size: ");
+		lb_dec(b, s->size, 1);
+		lb_str(b, "; checksum: <");
+		lb_hex(b, s->msgid_rand * 0x9E3779B97F4A7C15ULL, 16, 0);
+		lb_hex(b, s->msgid_rand ^ 0xC2B2AE3D27D4EB4FULL, 16, 0);
+		lb_chr(b, '>');
+		out_line_to(g, 1, b);
+		return;
+	case L_RSPAMD_RESULT: {
+		int spam = rspamd_verdicts[s->rspamd_verdict].spam;
+		int skipped = s->rspamd_verdict == 1;
+
+		lb_rspamd_prefix(g, b, t, s);
+		lb_str(b, "rspamd_task_write_log: id: <");
+		lb_msgid(b, s);
+		lb_str(b, ">, qid: <");
+		lb_str(b, s->qid);
+		lb_str(b, ">, ip: ");
+		lb_str(b, senders[s->sender].ip);
+		lb_str(b, ", from: <");
+		lb_sender(b, s);
+		lb_str(b, ">, (default: ");
+		lb_str(b, rspamd_verdicts[s->rspamd_verdict].text);
+		lb_str(b, ": [");
+		lb_milli(b, skipped ? 0 : spam_score(s, spam), 2);
+		lb_str(b, "/15.00] [");
+		/* A skipped scan has no symbols. */
+		if (!skipped)
+			lb_str(b, spam ? "BAYES_SPAM(5.10){99.99%;},MISSING_MID(2.50){},"
+			                 "R_SPF_SOFTFAIL(0.00){~all;}"
+			               : "R_SPF_ALLOW(-0.20){+ip4;},MIME_GOOD(-0.10){text/plain;},"
+			                 "ASN(0.00){}");
+		lb_str(b, "]), len: ");
+		lb_dec(b, s->size, 1);
+		lb_str(b, ", time: ");
+		lb_milli(b, (int64_t)(20000 + (s->msgid_rand >> 30) % 180000), 3);
+		lb_str(b, "ms, dns req: ");
+		lb_dec(b, (s->msgid_rand >> 50) % 40, 1);
+		lb_str(b, ", digest: <");
+		lb_hex(b, s->msgid_rand * 0xD1B54A32D192ED03ULL, 16, 0);
+		lb_hex(b, s->msgid_rand ^ 0x8CB92BA72F3D8DD7ULL, 16, 0);
+		lb_str(b, ">, rcpts: <");
+		for (n = 0; n < s->nrcpt; n++) {
+			if (n > 0)
+				lb_chr(b, ',');
+			lb_rcpt(g, b, s->rcpt[n]);
+		}
+		lb_str(b, ">, mime_rcpts: <");
+		lb_rcpt(g, b, s->rcpt[0]);
+		lb_chr(b, '>');
+		out_line_to(g, 1, b);
+		return;
+	}
+	default:
+		msg_panic("loggen: not a filter line kind %d", (int)k);
+	}
+	out_line(g, b);
+}
+
 static void emit_line(struct gen *g, const struct sess *s, unsigned i)
 {
 	struct lbuf *b = &g->lb;
 	int64_t t = s->t[i];
 	enum line_kind k = (enum line_kind)s->kind[i];
 
+	g->line_t = t;
+	if (k >= L_OPENDKIM_MULTI) {
+		emit_filter_line(g, s, i);
+		return;
+	}
+	if (s->exim) {
+		emit_exim_line(g, s, i);
+		return;
+	}
 	switch (k) {
 	case L_CONNECT:
 		lb_prefix(g, b, t, "smtpd", s->smtpd_pid);
@@ -1319,6 +2185,8 @@ static void emit_line(struct gen *g, const struct sess *s, unsigned i)
 		lb_str(b, reject_helos[s->reject_helo]);
 		lb_chr(b, '>');
 		break;
+	default:
+		msg_panic("loggen: no Postfix form for line kind %d", (int)k);
 	}
 	out_line(g, b);
 }
@@ -1335,7 +2203,9 @@ static void orphan_qid(struct gen *g, int64_t t, char *out)
 	uint32_t inode = scramble24(LG_INODE_SPACE +
 	                            (uint32_t)((g->inode_base + g->ngarbage++) % LG_INODE_SPACE));
 
-	if (t >= g->long_qid_from)
+	if (g->su->mta == MTA_EXIM)
+		exim_msgid(t, inode, t >= g->long_qid_from, out);
+	else if (t >= g->long_qid_from)
 		loggen_qid_long(t, inode, out);
 	else
 		loggen_qid_short(t, inode, out);
@@ -1347,17 +2217,27 @@ static void emit_garbage(struct gen *g, int64_t t)
 	struct rng *r = &g->rng;
 	char qid[LOGGEN_QID_MAX];
 
+	g->line_t = t;
 	switch ((enum garbage_kind)rng_pick(r, garbage_weights, G_KINDS)) {
 	case G_TRUNC_CLEANUP: {
 		size_t lo, hi;
 
 		/* A cleanup line cut (by a full disk or a crash) before any result:
-		 * somewhere in "QUEUEID: info: header Authentication-Results". */
+		 * somewhere in "QUEUEID: info: header Authentication-Results"
+		 * (Exim: "MSGID ar: Authentication-Results"). */
 		orphan_qid(g, t, qid);
-		lb_prefix(g, b, t, "cleanup", pid_any(g, &g->cleanup));
-		lo = b->n + 3;
-		lb_str(b, qid);
-		lb_str(b, ": info: header Authentication-Results: mx.");
+		if (g->su->mta == MTA_EXIM) {
+			lb_stamp(g, b, t);
+			lb_chr(b, ' ');
+			lo = b->n + 3;
+			lb_str(b, qid);
+			lb_str(b, " ar: Authentication-Results: mx.");
+		} else {
+			lb_prefix(g, b, t, "cleanup", pid_any(g, &g->cleanup));
+			lo = b->n + 3;
+			lb_str(b, qid);
+			lb_str(b, ": info: header Authentication-Results: mx.");
+		}
 		hi = b->n - 5;
 		b->n = (size_t)rng_range(r, (int64_t)lo, (int64_t)hi);
 		break;
@@ -1376,10 +2256,16 @@ static void emit_garbage(struct gen *g, int64_t t)
 		}
 		break;
 	}
-	case G_TRUNC_TIME:
-		lb_time(g, b, t);
-		b->n = (size_t)rng_range(r, 1, LOGGEN_TIME_LEN - 1);
+	case G_TRUNC_TIME: {
+		/* Cut inside the date and time, so that no stamp is left (Exim's
+		 * ".123 +0900" would leave a valid one). */
+		size_t keep;
+
+		lb_stamp(g, b, t);
+		keep = g->su->mta == MTA_EXIM ? 19 : b->n;
+		b->n = (size_t)rng_range(r, 1, (int64_t)keep - 1);
 		break;
+	}
 	case G_EMPTY:
 		break;
 	case G_KINDS:
@@ -1397,9 +2283,18 @@ static void emit_overlong(struct gen *g, int64_t t)
 	size_t left;
 
 	orphan_qid(g, t, qid);
-	lb_prefix(g, b, t, "cleanup", pid_any(g, &g->cleanup));
-	lb_str(b, qid);
-	lb_str(b, ": info: header X-Filler: ");
+	if (g->su->mta == MTA_EXIM) {
+		lb_stamp(g, b, t);
+		lb_chr(b, ' ');
+		lb_str(b, qid);
+		lb_str(b, " ar: X-Filler: ");
+	} else {
+		lb_prefix(g, b, t, "cleanup", pid_any(g, &g->cleanup));
+		lb_str(b, qid);
+		lb_str(b, ": info: header X-Filler: ");
+	}
+	if (t > g->last_t[0])
+		g->last_t[0] = t;
 	left = LG_OVERLONG_LEN - b->n;
 	if (fwrite(b->b, 1, b->n, g->fp) != b->n)
 		g->write_error = 1;
@@ -1523,9 +2418,9 @@ static void tally(struct gen *g, const struct sess *s)
 	cnt = r->counts + ((size_t)mi * r->carriers + g->c) * SLOT_COUNT;
 	cnt[SLOT_MESSAGES]++;
 	for (k = 0; k < AR_METHOD_COUNT; k++)
-		cnt[SLOT_RESULT + k * AR_RESULT_COUNT + s->res[k]]++;
-	cnt[SLOT_POLICY + s->pol]++;
-	cnt[SLOT_SPAM + (s->spamline == SPAMLINE_YES ? 1 : 0)]++;
+		cnt[SLOT_RESULT + k * AR_RESULT_COUNT + s->tres[k]]++;
+	cnt[SLOT_POLICY + s->tpol]++;
+	cnt[SLOT_SPAM + (s->tspam ? 1 : 0)]++;
 }
 
 /* Place a laid-out session at connect time t0, give it its identity, count it
@@ -1553,8 +2448,11 @@ static void start_session(struct gen *g, const struct sess *proto, int64_t t0)
 		s->deliver_pid = pid_pick(g, s->relay_smtp ? &g->smtp : &g->local, s->t_qmgr,
 		                          s->t[line_of(s, L_REMOVED)]);
 		/* The queue file is created when smtpd accepts MAIL FROM, logged
-		 * as client=; its time names the file. */
-		if (s->t_client >= g->long_qid_from)
+		 * as client=; its time names the file. Exim names the message
+		 * when DATA starts; MAIL FROM is close enough. */
+		if (s->exim)
+			exim_msgid(s->t_client, inode, s->t_client >= g->long_qid_from, s->qid);
+		else if (s->t_client >= g->long_qid_from)
 			loggen_qid_long(s->t_client, inode, s->qid);
 		else
 			loggen_qid_short(s->t_client, inode, s->qid);
@@ -1718,10 +2616,72 @@ static int mkdir_parents(const char *path, struct strbuf *err)
 	return mkdir_one(buf, err);
 }
 
+/* The file names of a carrier's logs. */
+static const char *main_log_name(const struct setup *su)
+{
+	return su->mta == MTA_EXIM ? "mainlog" : "maillog";
+}
+
+static const char *main_log_format(const struct setup *su)
+{
+	return su->mta == MTA_EXIM ? "exim" : "syslog";
+}
+
+#define RSPAMD_LOG_NAME "rspamd.log"
+
+static FILE *log_open(const char *path, struct strbuf *err)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL) {
+		strbuf_printf(err, "cannot create %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* One large stdio buffer; every line is a single fwrite into it. */
+	setvbuf(fp, NULL, _IOFBF, 1 << 20);
+	return fp;
+}
+
+/* Close fp and give the file the time of its last line as modification
+ * time, as a log file has: readers infer the year of stamps without one
+ * from it. 0, or -1 with err. */
+static int log_close(FILE *fp, const char *path, int64_t last_us, int write_error,
+                     struct strbuf *err)
+{
+	struct timespec ts[2];
+	int bad = fflush(fp) != 0 || ferror(fp) || write_error;
+
+	if (fclose(fp) != 0 || bad) {
+		strbuf_printf(err, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	ts[0].tv_sec = (time_t)time_floor_div(last_us, US_PER_SEC);
+	ts[0].tv_nsec = (long)(last_us - (int64_t)ts[0].tv_sec * US_PER_SEC) * 1000;
+	ts[1] = ts[0];
+	if (utimensat(AT_FDCWD, path, ts, 0) != 0) {
+		strbuf_printf(err, "cannot set the time of %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int host_path(char *out, const struct run *r, const struct gen *g, const char *name,
+                     struct strbuf *err)
+{
+	int n = snprintf(out, LG_PATH_MAX, "%s/%s/%s%s%s", r->o->out, g->carrier, g->host,
+	                 name != NULL ? "/" : "", name != NULL ? name : "");
+
+	if (n < 0 || (size_t)n >= LG_PATH_MAX) {
+		strbuf_printf(err, "output path too long");
+		return -1;
+	}
+	return 0;
+}
+
 static int gen_host(struct run *r, unsigned c, unsigned h, struct strbuf *err)
 {
 	struct gen *g = xcalloc(1, sizeof(*g));
-	char path[LG_PATH_MAX];
+	char path[LG_PATH_MAX], path2[LG_PATH_MAX];
 	int64_t d, overlong_day = -1, span;
 	int rc = -1, n;
 	size_t nb, i;
@@ -1729,6 +2689,11 @@ static int gen_host(struct run *r, unsigned c, unsigned h, struct strbuf *err)
 	g->r = r;
 	g->c = c;
 	g->h = h;
+	g->su = &r->setups[c];
+	g->header_budget = g->su->mta == MTA_EXIM ? LG_HEADER_BUDGET_EXIM : LG_HEADER_BUDGET;
+	/* Exim's ${authresults} folds after each ";", and logwrite prints the
+	 * line break and tab as "\n" and "\t". */
+	g->ar_sep = g->su->mta == MTA_EXIM ? ";\\n\\t" : "; ";
 	loggen_carrier_id(c, g->carrier, sizeof(g->carrier));
 	n = snprintf(g->host, sizeof(g->host), "mx%u", h + 1);
 	if (n < 0 || (size_t)n >= sizeof(g->host))
@@ -1743,33 +2708,45 @@ static int gen_host(struct run *r, unsigned c, unsigned h, struct strbuf *err)
 	pidpool_init(g, &g->cleanup, 1);
 	pidpool_init(g, &g->local, 1);
 	pidpool_init(g, &g->smtp, 1);
-	/* Each host is switched to enable_long_queue_ids at its own point of the
-	 * run, so that every file holds both forms of queue ID. */
+	/* Each host is switched to enable_long_queue_ids (Exim: to 4.97's
+	 * message IDs) at its own point of the run, so that every file holds
+	 * both forms. */
 	span = r->run_end - r->run_start;
 	g->long_qid_from = r->run_start + span / (2 * (int64_t)r->hosts + 1) *
 	                                      (2 * (int64_t)r->hosts - (int64_t)h);
 	if (r->o->overlong)
 		overlong_day = (int64_t)rng_below(&g->rng, (uint64_t)r->days);
-
-	n = snprintf(path, sizeof(path), "%s/%s/%s", r->o->out, g->carrier, g->host);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		strbuf_printf(err, "output path too long");
-		goto out;
+	/* The filters' daemons; drawn after everything the default setup draws,
+	 * so that its files stay as they were. */
+	if (g->su->milters & (MIL_OPENDKIM | MIL_OPENDKIM_LR))
+		g->opendkim_pid = pid_new(g);
+	if (g->su->milters & MIL_OPENDMARC)
+		g->opendmarc_pid = pid_new(g);
+	if (g->su->spam == SPAMF_AMAVIS) {
+		for (i = 0; i < 4; i++)
+			g->amavis_pid[i] = pid_new(g);
 	}
+	if (g->su->spam == SPAMF_RSPAMD) {
+		g->rspamd_pid[0] = pid_new(g);
+		g->rspamd_pid[1] = pid_new(g);
+	}
+
+	if (host_path(path, r, g, NULL, err) < 0)
+		goto out;
 	if (mkdir_parents(path, err) < 0)
 		goto out;
-	n = snprintf(path, sizeof(path), "%s/%s/%s/maillog", r->o->out, g->carrier, g->host);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		strbuf_printf(err, "output path too long");
+	if (host_path(path, r, g, main_log_name(g->su), err) < 0 ||
+	    host_path(path2, r, g, RSPAMD_LOG_NAME, err) < 0)
 		goto out;
-	}
-	g->fp = fopen(path, "w");
-	if (g->fp == NULL) {
-		strbuf_printf(err, "cannot create %s: %s", path, strerror(errno));
+	g->fp = log_open(path, err);
+	if (g->fp == NULL)
 		goto out;
+	if (g->su->spam == SPAMF_RSPAMD) {
+		g->fp2 = log_open(path2, err);
+		if (g->fp2 == NULL)
+			goto out;
 	}
-	/* One large stdio buffer; every line is a single fwrite into it. */
-	setvbuf(g->fp, NULL, _IOFBF, 1 << 20);
+	g->last_t[0] = g->last_t[1] = r->run_start;
 
 	for (d = 0; d < r->days; d++) {
 		nb = build_day(g, d, overlong_day);
@@ -1785,20 +2762,21 @@ static int gen_host(struct run *r, unsigned c, unsigned h, struct strbuf *err)
 	while (g->nheap > 0)
 		heap_emit_top(g);
 
-	if (fflush(g->fp) != 0 || ferror(g->fp) || g->write_error) {
-		strbuf_printf(err, "cannot write %s: %s", path, strerror(errno));
-		goto out;
-	}
-	n = fclose(g->fp);
+	n = log_close(g->fp, path, g->last_t[0], g->write_error, err);
 	g->fp = NULL;
-	if (n != 0) {
-		strbuf_printf(err, "cannot write %s: %s", path, strerror(errno));
+	if (n < 0)
 		goto out;
+	r->sum.files++;
+	if (g->fp2 != NULL) {
+		n = log_close(g->fp2, path2, g->last_t[1], g->write_error, err);
+		g->fp2 = NULL;
+		if (n < 0)
+			goto out;
+		r->sum.files++;
 	}
 	r->file_lines[c * r->hosts + h] = g->lines;
 	r->file_malformed[c * r->hosts + h] = g->malformed;
 	r->file_overlong[c * r->hosts + h] = g->overlong;
-	r->sum.files++;
 	r->sum.messages += g->nmsg;
 	r->sum.lines += g->lines;
 	r->sum.malformed += g->malformed;
@@ -1808,6 +2786,8 @@ static int gen_host(struct run *r, unsigned c, unsigned h, struct strbuf *err)
 out:
 	if (g->fp != NULL)
 		fclose(g->fp);
+	if (g->fp2 != NULL)
+		fclose(g->fp2);
 	free(g->pool);
 	free(g->free_list);
 	free(g->heap);
@@ -1975,6 +2955,166 @@ out:
 
 /* ---------------------------------------------------------------------- */
 
+/* OUT/inputs.csv: every log file written, with the collector's name of its
+ * format, sorted by carrier, host and path. */
+static int write_inputs(const struct run *r, struct strbuf *err)
+{
+	char path[LG_PATH_MAX];
+	struct named *car = sorted_names(r->carriers, 0), *hosts = sorted_names(r->hosts, 1);
+	FILE *fp = NULL;
+	unsigned ci, hi;
+	int rc = -1, n;
+
+	n = snprintf(path, sizeof(path), "%s/inputs.csv", r->o->out);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		strbuf_printf(err, "output path too long");
+		goto out;
+	}
+	fp = fopen(path, "w");
+	if (fp == NULL) {
+		strbuf_printf(err, "cannot create %s: %s", path, strerror(errno));
+		goto out;
+	}
+	fputs("carrier,host,format,path\n", fp);
+	for (ci = 0; ci < r->carriers; ci++) {
+		const struct setup *su = &r->setups[car[ci].idx];
+
+		for (hi = 0; hi < r->hosts; hi++) {
+			/* "mainlog" and "maillog" sort before "rspamd.log". */
+			fprintf(fp, "%s,%s,%s,%s/%s/%s\n", car[ci].name, hosts[hi].name,
+			        main_log_format(su), car[ci].name, hosts[hi].name, main_log_name(su));
+			if (su->spam == SPAMF_RSPAMD)
+				fprintf(fp, "%s,%s,rspamd,%s/%s/" RSPAMD_LOG_NAME "\n", car[ci].name,
+				        hosts[hi].name, car[ci].name, hosts[hi].name);
+		}
+	}
+	n = close_checked(fp, path, err);
+	fp = NULL;
+	if (n < 0)
+		goto out;
+	rc = 0;
+out:
+	if (fp != NULL)
+		fclose(fp);
+	free(car);
+	free(hosts);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Setups */
+
+static const char *const mta_names[] = { "postfix", "exim" };
+static const char *const spamf_names[] = { "flag", "amavis", "rspamd" };
+static const char *const stamps_names[] = { "rfc3339", "traditional", "maillog" };
+
+/* Index of name in names[0..n), or -1. */
+static int name_index(const char *name, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* "none" or a comma list of opendmarc, opendkim, opendkim-logresults. */
+static int parse_milters(const char *s, unsigned *out)
+{
+	unsigned m = 0;
+
+	if (strcmp(s, "none") == 0) {
+		*out = 0;
+		return 0;
+	}
+	while (*s != '\0') {
+		size_t n = strcspn(s, ",");
+
+		if (n == 9 && memcmp(s, "opendmarc", 9) == 0)
+			m |= MIL_OPENDMARC;
+		else if (n == 8 && memcmp(s, "opendkim", 8) == 0)
+			m |= MIL_OPENDKIM;
+		else if (n == 19 && memcmp(s, "opendkim-logresults", 19) == 0)
+			m |= MIL_OPENDKIM_LR;
+		else
+			return -1;
+		s += n;
+		if (*s == ',' && *++s == '\0')
+			return -1;
+	}
+	if ((m & MIL_OPENDKIM) && (m & MIL_OPENDKIM_LR))
+		return -1;
+	*out = m;
+	return m != 0 ? 0 : -1;
+}
+
+/* Every carrier's setup: the profile's, with the options' fields on top.
+ * Refuses combinations no real host has. */
+static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf *err)
+{
+	const struct profile *p = r->prof;
+	int mta = -1, spam = -1, stamps = -1;
+	unsigned milters = 0, c;
+
+	if (o->mta != NULL && (mta = name_index(o->mta, mta_names, 2)) < 0) {
+		strbuf_printf(err, "--mta: \"%s\" is not postfix or exim", o->mta);
+		return -1;
+	}
+	if (o->spam_filter != NULL && (spam = name_index(o->spam_filter, spamf_names, 3)) < 0) {
+		strbuf_printf(err, "--spam-filter: \"%s\" is not flag, amavis or rspamd",
+		              o->spam_filter);
+		return -1;
+	}
+	if (o->timestamps != NULL && (stamps = name_index(o->timestamps, stamps_names, 3)) < 0) {
+		strbuf_printf(err, "--timestamps: \"%s\" is not rfc3339, traditional or maillog",
+		              o->timestamps);
+		return -1;
+	}
+	if (o->milters != NULL && parse_milters(o->milters, &milters) < 0) {
+		strbuf_printf(err, "--milters: \"%s\" is not none or a list of opendmarc, "
+		              "opendkim, opendkim-logresults (one OpenDKIM form)", o->milters);
+		return -1;
+	}
+	r->setups = xcalloc(r->carriers, sizeof(*r->setups));
+	for (c = 0; c < r->carriers; c++) {
+		struct setup *su = &r->setups[c];
+		char id[LOGGEN_ID_MAX];
+
+		*su = p->nsetups > 0 ? p->setups[c % p->nsetups] : setup_default;
+		if (mta >= 0)
+			su->mta = (unsigned char)mta;
+		if (o->milters != NULL)
+			su->milters = (unsigned char)milters;
+		if (spam >= 0)
+			su->spam = (unsigned char)spam;
+		if (stamps >= 0)
+			su->stamps = (unsigned char)stamps;
+		loggen_carrier_id(c, id, sizeof(id));
+		if (su->mta == MTA_EXIM && (su->milters != 0 || su->spam == SPAMF_AMAVIS)) {
+			strbuf_printf(err, "%s: Exim runs no milters and no amavis here "
+			              "(see --mta, --milters, --spam-filter)", id);
+			return -1;
+		}
+		if (su->mta == MTA_POSTFIX && su->stamps == TS_MAILLOG &&
+		    (su->milters != 0 || su->spam == SPAMF_AMAVIS)) {
+			strbuf_printf(err, "%s: Postfix's maillog_file holds only Postfix's lines; "
+			              "milters and amavis log through syslog (use --timestamps "
+			              "rfc3339 or traditional)", id);
+			return -1;
+		}
+		/* A stamp without a year is read as the latest year that does not
+		 * put it after the file's time: a run of more than a year would be
+		 * ambiguous. */
+		if (su->mta == MTA_POSTFIX && su->stamps != TS_RFC3339 && r->months > 12) {
+			strbuf_printf(err, "%s: stamps without a year need --months 12 or fewer", id);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int run_setup(struct run *r, const struct loggen_opts *o, struct strbuf *err)
 {
 	uint64_t per_host;
@@ -2010,6 +3150,8 @@ static int run_setup(struct run *r, const struct loggen_opts *o, struct strbuf *
 	r->carriers = (unsigned)o->carriers;
 	r->hosts = (unsigned)o->hosts;
 	r->months = (unsigned)o->months;
+	if (setups_make(r, o, err) < 0)
+		return -1;
 	r->month_start = xcalloc(r->months + 1, sizeof(*r->month_start));
 	for (i = 0; i <= r->months; i++) {
 		int64_t ym = r->start_year * 12 + (r->start_month - 1) + i;
@@ -2056,12 +3198,13 @@ int loggen_run(const struct loggen_opts *o, struct loggen_summary *sum, struct s
 				goto out;
 		}
 	}
-	if (write_truth(&r, err) < 0)
+	if (write_truth(&r, err) < 0 || write_inputs(&r, err) < 0)
 		goto out;
 	*sum = r.sum;
 	rc = 0;
 out:
 	free(r.month_start);
+	free(r.setups);
 	free(r.batch);
 	free(r.counts);
 	free(r.file_lines);

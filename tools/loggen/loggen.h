@@ -1,37 +1,79 @@
 /*
- * loggen - a deterministic generator of Postfix mail logs with ground truth.
+ * loggen - a deterministic generator of mail logs with ground truth.
  *
- * For every carrier and host it writes OUT/<carrier>/<host>/maillog: the
- * lines Postfix 3.7 (smtpd, cleanup with header_checks INFO, qmgr, local or
- * smtp) writes through Debian 12's rsyslog with RFC 3339 microsecond
- * timestamps in a fixed UTC offset. Alongside it writes OUT/truth.csv, the
- * exact counts a correct collector must find, and OUT/truth-lines.csv.
+ * For every carrier and host it writes the logs that carrier's mail hosts
+ * keep, as the carrier's setup says (the profile's, or the options'):
+ *
+ *   MTA Postfix (default): OUT/<carrier>/<host>/maillog, the lines Postfix
+ *     3.7 (smtpd, cleanup with header_checks INFO, qmgr, local or smtp)
+ *     writes through syslog, with the milters' and amavis's lines in between;
+ *     stamps RFC 3339 with microseconds and a fixed UTC offset (Debian 12's
+ *     rsyslog, default), traditional "Nov  2 10:00:00" or Postfix's
+ *     maillog_file "Nov 02 10:00:00" (both local time, no year, no zone).
+ *   MTA Exim: OUT/<carrier>/<host>/mainlog, Exim 4.96/4.97's main log
+ *     ("STAMP MSGID <= ...", "=>", "Completed"; 16-character message IDs,
+ *     switching to the 23-character form of 4.97 at a point of the run) with
+ *     the ACL convention of collector/input_exim.c for headers:
+ *     "STAMP MSGID ar: Authentication-Results: ID;\n\tspf=pass ...". Stamps
+ *     "2026-11-22 10:00:00.123 +0900" (log_selector +millisec, log_timezone)
+ *     for --timestamps rfc3339, else "2026-11-22 10:00:00" (local time).
+ *   Milters (Postfix only): OpenDKIM 2.11 ("QID: DKIM verification
+ *     successful", "bad signature data", "no signature data", or with
+ *     opendkim-logresults the LogResults form "QID: signature=... result=
+ *     \"...\"") and OpenDMARC 1.4 ("QID: DOMAIN RESULT", "QID:
+ *     SPF(mailfrom): DOMAIN RESULT") in the maillog, at the end of DATA.
+ *   Spam filter: flag (default) - an "X-Spam-Flag: YES|NO" header line like
+ *     the results' (header_checks, or Exim's ar: convention); amavis
+ *     (Postfix only, as amavisd-milter: no re-injection) - "(PID-NN) Passed
+ *     CATEGORY ..., Queue-ID: QID, ..." in the maillog; rspamd - its own log
+ *     OUT/<carrier>/<host>/rspamd.log ("2026-11-22 10:00:00 #PID(...) <tag>;
+ *     ...; rspamd_task_write_log: ..., qid: <QID>, ... (default: T (add
+ *     header): ...)"), qid being Postfix's queue ID or Exim's message ID.
+ *
+ * Alongside: OUT/truth.csv, the exact counts a correct collector must find;
+ * OUT/truth-lines.csv, lines per host (all its files); OUT/inputs.csv,
+ * "carrier,host,format,path" for every log file (format syslog, exim or
+ * rspamd as the collector names them; path relative to OUT). Each log file's
+ * modification time is the time of its last line, which is what year
+ * inference of stamps without a year needs.
  *
  * What counts, and when:
- *   - A message is one queue ID that ends with "QUEUEID: removed". Rejected
- *     sessions (NOQUEUE) and injected garbage lines are not messages.
- *   - Its EVENT TIME is the timestamp of its first cleanup "info: header"
- *     line (Authentication-Results or X-Spam-Flag), or of its cleanup
- *     "message-id=" line when it has no such line. The event time decides
- *     the month (cut in the --tz-offset) and, for the collector, the window.
- *     Around every month boundary inside the run each host carries three
- *     messages placed on purpose across it: one whose message-id line is
- *     before the boundary and whose first header line is after it, one
- *     whose first header line is before and whose "removed" line is after
- *     it, and one whose first header line (a forged or X-Spam-Flag one) is
- *     before and whose trusted header line is after it.
+ *   - A message is one queue ID that ends with "QUEUEID: removed" (Exim:
+ *     "MSGID Completed"). Rejected sessions (NOQUEUE; Exim "rejected RCPT")
+ *     and injected garbage lines are not messages.
+ *   - Its EVENT TIME is the timestamp of its first header line (cleanup
+ *     "info: header", Exim "ar:"; Authentication-Results or X-Spam-Flag), or
+ *     of its cleanup "message-id=" line (Exim: its "<=" arrival line) when it
+ *     has no such line. Milter, amavis and rspamd lines never set it. The
+ *     event time decides the month (cut in the --tz-offset) and, for the
+ *     collector, the window. Around every month boundary inside the run each
+ *     host carries three messages placed on purpose across it: one whose
+ *     message-id line is before the boundary and whose first header line is
+ *     after it (Exim: first header line before, arrival after), one whose
+ *     first header line is before and whose "removed" line is after it, and
+ *     one whose first header line (a forged or X-Spam-Flag one) is before
+ *     and whose trusted header line is after it.
  *   - Only the Authentication-Results header whose authserv-id is exactly
  *     mx.<carrier>.example.jp counts; a forged one (another authserv-id,
- *     logged before the trusted one) is ignored. A method that the trusted
- *     header does not name, or a message without a trusted header, counts
- *     as "absent"; "hardfail" counts as fail; case does not matter.
- *   - The DMARC published policy is the p= of the dmarc result's comment,
- *     "absent" when there is none. A message is spam if it has the header
- *     "X-Spam-Flag: YES", ham otherwise.
+ *     logged before the trusted one) is ignored. A method that no trusted
+ *     source names counts as "absent"; "hardfail" counts as fail; case does
+ *     not matter. Milter lines are trusted sources (the operator configured
+ *     them). A method with results from several sources (the trusted header
+ *     and a milter, or several DKIM signatures in one LogResults line) counts
+ *     the most significant: pass > fail > softfail > neutral > policy >
+ *     permerror > temperror > none.
+ *   - The DMARC published policy is the p= of the trusted header's dmarc
+ *     result comment, "absent" when there is none (OpenDMARC's log line does
+ *     not carry p=). A message is spam if it has the header "X-Spam-Flag:
+ *     YES", or amavis logged SPAM or SPAMMY, or rspamd's action is reject,
+ *     add header or rewrite subject; ham otherwise (also when the filter gave
+ *     no verdict: amavis UNCHECKED, rspamd skipped scan), so the collector
+ *     must count messages without a verdict as ham (spam_default = ham).
  *
  * Everything follows from the options and the seed: each host draws from its
  * own xoshiro256** stream seeded from (seed, carrier, host), so the same
- * options give byte-identical files.
+ * options give byte-identical files, and the default setup's files are those
+ * of the generator before setups existed.
  */
 #ifndef ARSTAT_LOGGEN_H
 #define ARSTAT_LOGGEN_H
@@ -53,9 +95,16 @@ struct loggen_opts {
 	int64_t messages_per_day;  /* exactly this many per host and local day */
 	int64_t seed;
 	char *tz_offset;           /* +HH:MM or -HH:MM; timestamps and month cuts */
-	char *profile;             /* result distribution, see loggen_profile_names() */
+	char *profile;             /* result distribution and carriers' setups,
+	                              see loggen_profile_names() */
 	int64_t malformed_per_day; /* garbage lines per host and day */
-	int overlong;              /* one 70000-byte line per file */
+	int overlong;              /* one 70000-byte line per host */
+	/* The carriers' setup; NULL (unset) keeps the profile's per carrier. */
+	char *mta;         /* postfix | exim */
+	char *milters;     /* none, or a comma list of opendmarc, opendkim,
+	                      opendkim-logresults */
+	char *spam_filter; /* flag | amavis | rspamd */
+	char *timestamps;  /* rfc3339 | traditional | maillog */
 };
 
 extern const struct cfg_entry loggen_cfg_table[];
@@ -72,7 +121,7 @@ struct loggen_summary {
 	uint64_t lines;
 	uint64_t malformed; /* garbage lines, the overlong ones not included */
 	uint64_t overlong;
-	uint64_t bytes;     /* of the maillog files */
+	uint64_t bytes;     /* of all log files */
 };
 
 /*

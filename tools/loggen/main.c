@@ -1,24 +1,32 @@
 /*
- * arstat-loggen - write realistic, reproducible Postfix mail logs for several
- * carriers and hosts over whole months, with the exact counts a correct
- * collector must find in them (ground truth). Tests, the demo and the
- * benchmarks read its output.
+ * arstat-loggen - write realistic, reproducible mail logs (Postfix or Exim,
+ * with OpenDKIM, OpenDMARC, amavis or rspamd) for several carriers and hosts
+ * over whole months, with the exact counts a correct collector must find in
+ * them (ground truth). Tests, the demo and the benchmarks read its output.
  *
- * Output, under --out DIR:
- *   DIR/<carrier>/<host>/maillog   one file per host (carrier-a/mx1, ...):
- *       rsyslog lines "RFC3339-TIMESTAMP HOST postfix/PROG[PID]: TEXT",
- *       newline-terminated and in time order, sessions interleaved.
+ * Output, under --out DIR (each file newline-terminated and in time order,
+ * sessions interleaved):
+ *   DIR/<carrier>/<host>/maillog   Postfix hosts: syslog lines "STAMP HOST
+ *       PROG[PID]: TEXT" of Postfix and, if the carrier runs them, OpenDKIM,
+ *       OpenDMARC and amavis; STAMP RFC 3339 (default), "Nov  2 10:00:00"
+ *       or "Nov 02 10:00:00" (--timestamps).
+ *   DIR/<carrier>/<host>/mainlog   Exim hosts: Exim's main log.
+ *   DIR/<carrier>/<host>/rspamd.log  hosts running rspamd: its log file.
+ *   DIR/inputs.csv       carrier,host,format,path of every log file (format
+ *       as the collector names it: syslog, exim, rspamd; path relative to DIR).
  *   DIR/truth.csv        month,carrier,dimension,value,count - sorted by
  *       month, carrier, dimension, value; only counts > 0. Dimensions:
  *       messages (value "all"), spf, dkim, dmarc, arc (result names of
  *       domain/result.h, "absent" when not evaluated), dmarc_policy
  *       (absent/none/quarantine/reject) and spam (ham/spam).
- *   DIR/truth-lines.csv  carrier,host,lines,malformed,overlong per file:
- *       all lines, injected garbage lines (the overlong line not included)
- *       and overlong lines.
- * The rules that decide what counts and in which month (the EVENT TIME of a
- * message is its first cleanup "info: header" line, else its "message-id="
- * line) are in loggen.h.
+ *   DIR/truth-lines.csv  carrier,host,lines,malformed,overlong per host (all
+ *       its files): all lines, injected garbage lines (the overlong line not
+ *       included) and overlong lines.
+ * What each carrier runs comes from --profile (the mixed profile gives
+ * carriers different software) or, for all carriers, from --mta, --milters,
+ * --spam-filter and --timestamps. The rules that decide what counts and in
+ * which month (the EVENT TIME of a message is its first header line, else
+ * its message-id or arrival line) are in loggen.h.
  *
  * Same options and --seed give byte-identical output. A one-line summary goes
  * to stderr at the end.
@@ -49,6 +57,10 @@ static const struct option longopts[] = {
 	{ "profile", required_argument, NULL, 0 },
 	{ "malformed-per-day", required_argument, NULL, 0 },
 	{ "overlong", no_argument, NULL, 0 },
+	{ "mta", required_argument, NULL, 0 },
+	{ "milters", required_argument, NULL, 0 },
+	{ "spam-filter", required_argument, NULL, 0 },
+	{ "timestamps", required_argument, NULL, 0 },
 	{ "list-profiles", no_argument, NULL, 'L' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -59,8 +71,10 @@ static void usage(FILE *fp)
 	const struct cfg_entry *e;
 
 	fputs("usage: arstat-loggen --out DIR [options]\n"
-	      "Write Postfix mail logs DIR/<carrier>/<host>/maillog and their ground truth\n"
-	      "DIR/truth.csv and DIR/truth-lines.csv.\n\noptions:\n",
+	      "Write mail logs DIR/<carrier>/<host>/{maillog,mainlog,rspamd.log}, the list\n"
+	      "DIR/inputs.csv and their ground truth DIR/truth.csv and DIR/truth-lines.csv.\n"
+	      "Unset setup options (--mta ... --timestamps) keep the profile's per carrier.\n"
+	      "\noptions:\n",
 	      fp);
 	for (e = loggen_cfg_table; e->name != NULL; e++) {
 		fprintf(fp, "  --%-20s %s", e->name, e->help);
