@@ -31,8 +31,10 @@
 #define CKPT_VERSION 1
 /* A checkpoint holds at most the open-message table and windows: bounded by settings. */
 #define CKPT_MAX (UINT64_C(1) << 30)
-/* Lines read from one input before looking at the others. */
-#define STEP_LINES_PER_INPUT 2048
+/* Lines read per step, and from one input before looking at the others:
+ * small enough that inputs advance together in time. */
+#define STEP_LINES 4096
+#define STEP_LINES_PER_TURN 64
 
 struct cinput {
 	char *name;
@@ -42,6 +44,7 @@ struct cinput {
 	struct input_clock clk;
 	int at_eof;
 	int open_ok;
+	int64_t last_ms; /* time of the newest line read from this input */
 };
 
 struct collector {
@@ -61,6 +64,7 @@ struct collector {
 	struct collector_stats stats;
 	int dirty;
 	int64_t last_ckpt_mono, last_report_mono, last_wall_expire_mono;
+	int64_t last_line_mono; /* when a line was last read */
 	int inotify_fd;
 };
 
@@ -115,7 +119,8 @@ static int checkpoint_body(struct collector *c, struct strbuf *b)
 		tail_position(c->in[i].tail, &pos);
 		if (ser_bytes(b, c->in[i].name, strlen(c->in[i].name)) < 0 ||
 		    ser_u64(b, pos.dev) < 0 || ser_u64(b, pos.ino) < 0 || ser_u32(b, pos.fp_len) < 0 ||
-		    ser_bytes(b, pos.fp, sizeof(pos.fp)) < 0 || ser_u64(b, pos.offset) < 0)
+		    ser_bytes(b, pos.fp, sizeof(pos.fp)) < 0 || ser_u64(b, pos.offset) < 0 ||
+		    ser_u32(b, pos.prev_fp_len) < 0 || ser_bytes(b, pos.prev_fp, sizeof(pos.prev_fp)) < 0)
 			return -1;
 	}
 	if (messages_save(c->ms, b) < 0 || windows_save(c->ws, b) < 0)
@@ -226,7 +231,13 @@ static int checkpoint_load(struct collector *c, struct ckpt *k, struct strbuf *e
 		else
 			d.failed = 1;
 		k->inputs[i].pos.offset = deser_u64(&d);
-		if (k->inputs[i].pos.fp_len > TAIL_FP_BYTES)
+		k->inputs[i].pos.prev_fp_len = deser_u32(&d);
+		fp = deser_bytes(&d, TAIL_FP_HASH, &fl);
+		if (fp != NULL && fl == TAIL_FP_HASH)
+			memcpy(k->inputs[i].pos.prev_fp, fp, fl);
+		else
+			d.failed = 1;
+		if (k->inputs[i].pos.fp_len > TAIL_FP_BYTES || k->inputs[i].pos.prev_fp_len > TAIL_FP_BYTES)
 			d.failed = 1;
 	}
 	if (d.failed) {
@@ -261,6 +272,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	c->inotify_fd = -1;
 	c->log_now = INT64_MIN;
 	c->last_ckpt_mono = c->last_report_mono = c->last_wall_expire_mono = mono_ms();
+	c->last_line_mono = c->last_ckpt_mono;
 	/* Syslog writes the short host name; lines of formats without a host
 	 * column (Exim, rspamd) get the same, so they join Postfix's lines. */
 	str_copy(c->host_short, s->host_name, sizeof(c->host_short));
@@ -286,6 +298,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	mc.spam_default = s->spam_default_verdict;
 	mc.trust.ids = s->trusted_ids;
 	mc.trust.n = s->ntrusted;
+	mc.wait_for_inputs = s->ninputs > 1;
 	c->ms = messages_new(&mc, c->ws);
 	messages_set_clock(c->ms, mono_ms());
 	if (k.found && (messages_load(c->ms, &k.rest) < 0 || windows_load(c->ws, &k.rest) < 0)) {
@@ -306,6 +319,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 		const struct tail_pos *resume = NULL;
 		struct strbuf why;
 
+		in->last_ms = INT64_MIN;
 		in->name = xstrdup(s->inputs[i].name);
 		in->path = xstrdup(s->inputs[i].path);
 		in->parse = input_format_find(s->inputs[i].format);
@@ -417,11 +431,13 @@ static void process_line(struct collector *c, struct cinput *in, const char *lin
 	}
 	if (ev.time_ms > c->log_now || c->log_now == INT64_MIN)
 		c->log_now = ev.time_ms;
+	if (ev.time_ms > in->last_ms)
+		in->last_ms = ev.time_ms;
 	windows_health(c->ws, ev.time_ms)->lines_read++;
 	messages_apply(c->ms, &ev);
 }
 
-static size_t read_input(struct collector *c, struct cinput *in)
+static size_t read_input(struct collector *c, struct cinput *in, size_t max)
 {
 	size_t n = 0;
 
@@ -437,7 +453,7 @@ static size_t read_input(struct collector *c, struct cinput *in)
 		}
 		msg_info("input %s: opened", in->name);
 	}
-	while (n < STEP_LINES_PER_INPUT) {
+	while (n < max) {
 		const char *line;
 		size_t len;
 		enum lr_status st = tail_next(in->tail, &line, &len);
@@ -527,15 +543,28 @@ static int take_windows(struct collector *c, int64_t before, struct strbuf *err)
 
 static void advance(struct collector *c, int caught_up)
 {
-	int64_t ready, mono = mono_ms();
+	int64_t ready, mono = mono_ms(), safe = c->log_now;
 	struct strbuf err;
+	size_t i;
 
 	if (c->log_now == INT64_MIN)
 		return;
-	messages_expire(c->ms, c->log_now);
-	ready = c->log_now - c->s->window_grace_seconds * 1000;
-	if (caught_up) {
-		/* A quiet log: time goes on without lines. */
+	/* The time every input that still has lines to give has reached: what
+	 * decides that a message is done, idle, or a window final. */
+	for (i = 0; i < c->nin; i++) {
+		if (!c->in[i].at_eof && c->in[i].last_ms < safe)
+			safe = c->in[i].last_ms;
+	}
+	if (safe == INT64_MIN)
+		return;
+	if (c->nin > 1)
+		messages_complete_done(c->ms, safe);
+	messages_expire(c->ms, safe);
+	ready = safe - c->s->window_grace_seconds * 1000;
+	if (caught_up && mono - c->last_line_mono >= c->s->window_grace_seconds * 1000) {
+		/* A log quiet for the grace time: time goes on without lines. (Not
+		 * merely caught up: a log being written now and then would otherwise
+		 * have its windows closed early, and its counts sent as corrections.) */
 		int64_t wall = wall_ms() - c->s->window_grace_seconds * 1000;
 
 		if (mono - c->last_wall_expire_mono >= 1000) {
@@ -613,12 +642,26 @@ size_t collector_step(struct collector *c)
 		c->stats.backpressure = 0;
 	}
 	if (!c->stats.backpressure && !c->stats.state_broken) {
-		for (i = 0; i < c->nin; i++) {
+		for (i = 0; i < c->nin; i++)
 			c->in[i].at_eof = 0;
-			n += read_input(c, &c->in[i]);
+		/* Merge the inputs by time: always read on from the one that is
+		 * furthest behind, so that a spam filter's own log and the MTA's
+		 * meet in the message table. */
+		while (n < STEP_LINES) {
+			struct cinput *next = NULL;
+
+			for (i = 0; i < c->nin; i++) {
+				if (!c->in[i].at_eof && (next == NULL || c->in[i].last_ms < next->last_ms))
+					next = &c->in[i];
+			}
+			if (next == NULL)
+				break;
+			n += read_input(c, next, c->nin > 1 ? STEP_LINES_PER_TURN : STEP_LINES);
 		}
-		if (n > 0)
+		if (n > 0) {
 			c->dirty = 1;
+			c->last_line_mono = mono_ms();
+		}
 	}
 	caught_up = collector_caught_up(c);
 	if (caught_up) {

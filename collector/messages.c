@@ -19,6 +19,9 @@ struct open_msg {
 	int64_t msgid_ms;    /* -1 if no message-id line */
 	int64_t last_ms;     /* last line seen */
 	int64_t touched_mono; /* monotonic ms of the last line (not saved: reset at load) */
+	int64_t done_ms;     /* time of its "removed" line, waiting for other inputs; -1 */
+	int countable;       /* accepted by the MTA (a header or message-id line seen): a
+	                        verdict alone, e.g. of a message rejected later, is not a message */
 	struct authres_outcome outcome;
 	enum ar_spam spam;
 	struct open_msg *prev, *next; /* in order of first line (oldest first) */
@@ -26,6 +29,8 @@ struct open_msg {
 
 struct messages {
 	int64_t mono_now; /* monotonic ms, as last told by messages_set_clock */
+	uint64_t unjoined; /* verdicts that never met their message */
+	size_t ndone;      /* messages waiting in done_ms */
 	struct messages_config cfg;
 	struct windows *ws;
 	struct htable *table;
@@ -69,6 +74,15 @@ static void complete(struct messages *ms, struct open_msg *m)
 	int64_t when;
 	int i;
 
+	if (m->done_ms >= 0)
+		ms->ndone--; /* it was waiting for the other inputs */
+	if (!m->countable) {
+		ms->unjoined++;
+		unlink_msg(ms, m);
+		htable_remove(ms->table, m->key, m->keylen);
+		free(m);
+		return;
+	}
 	when = m->event_ms >= 0 ? m->event_ms : m->msgid_ms >= 0 ? m->msgid_ms : m->first_ms;
 	for (i = 0; i < AR_METHOD_COUNT; i++)
 		cell.result[i] = m->outcome.result[i];
@@ -103,7 +117,7 @@ static struct open_msg *lookup(struct messages *ms, const struct input_event *ev
 	memcpy(m->key, key, klen);
 	m->keylen = klen;
 	m->first_ms = m->last_ms = ev->time_ms;
-	m->event_ms = m->msgid_ms = -1;
+	m->event_ms = m->msgid_ms = m->done_ms = -1;
 	m->touched_mono = ms->mono_now;
 	authres_outcome_init(&m->outcome);
 	m->spam = SPAM_UNKNOWN;
@@ -131,8 +145,10 @@ static void apply_header(struct messages *ms, struct open_msg *m, const struct i
 
 	if (str_eq_nocase(ev->name.p, ev->name.len, "Authentication-Results")) {
 		h = windows_health(ms->ws, ev->time_ms);
-		switch (authres_parse(ev->value.p, ev->value.len, ev->value_truncated,
-		                      &ms->cfg.trust, &o)) {
+		switch (authres_parse_ex(ev->value.p, ev->value.len,
+		                         (ev->value_truncated ? AUTHRES_F_TRUNCATED : 0u) |
+		                                 (ev->value_escaped ? AUTHRES_F_EXIM_ESCAPES : 0u),
+		                         &ms->cfg.trust, &o)) {
 		case AUTHRES_OK:
 			authres_outcome_merge(&m->outcome, &o);
 			break;
@@ -173,6 +189,7 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		if (m == NULL)
 			return;
 		m->touched_mono = ms->mono_now;
+		m->countable = 1;
 		if (m->event_ms < 0)
 			m->event_ms = ev->time_ms;
 		m->last_ms = ev->time_ms;
@@ -183,6 +200,7 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		if (m == NULL)
 			return;
 		m->touched_mono = ms->mono_now;
+		m->countable = 1;
 		if (m->msgid_ms < 0)
 			m->msgid_ms = ev->time_ms;
 		m->last_ms = ev->time_ms;
@@ -191,8 +209,18 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		/* A "removed" line of a message we never saw accepted (it began
 		 * before our log did) counts nothing. */
 		m = lookup(ms, ev, 0);
-		if (m != NULL)
+		if (m == NULL)
+			return;
+		if (!ms->cfg.wait_for_inputs) {
 			complete(ms, m);
+			return;
+		}
+		/* Another input (a spam filter's own log) may still hold a line of
+		 * this message: complete it once every input has passed this time. */
+		if (m->done_ms < 0) {
+			m->done_ms = ev->time_ms;
+			ms->ndone++;
+		}
 		return;
 	case IN_RESULT:
 		m = lookup(ms, ev, 1);
@@ -251,6 +279,24 @@ void messages_expire_wall(struct messages *ms)
 	}
 }
 
+void messages_complete_done(struct messages *ms, int64_t safe_ms)
+{
+	struct open_msg *m, *next;
+
+	if (ms->ndone == 0)
+		return;
+	for (m = ms->oldest; m != NULL; m = next) {
+		next = m->next;
+		if (m->done_ms >= 0 && m->done_ms <= safe_ms)
+			complete(ms, m);
+	}
+}
+
+uint64_t messages_unjoined(const struct messages *ms)
+{
+	return ms->unjoined;
+}
+
 void messages_complete_all(struct messages *ms)
 {
 	while (ms->oldest != NULL)
@@ -278,7 +324,8 @@ int messages_save(const struct messages *ms, struct strbuf *sb)
 	for (m = ms->oldest; m != NULL; m = m->next) {
 		if (ser_bytes(sb, m->key, m->keylen) < 0 || ser_i64(sb, m->first_ms) < 0 ||
 		    ser_i64(sb, m->event_ms) < 0 || ser_i64(sb, m->msgid_ms) < 0 ||
-		    ser_i64(sb, m->last_ms) < 0)
+		    ser_i64(sb, m->last_ms) < 0 || ser_i64(sb, m->done_ms) < 0 ||
+		    ser_u8(sb, (uint8_t)m->countable) < 0)
 			return -1;
 		for (i = 0; i < AR_METHOD_COUNT; i++) {
 			if (ser_u8(sb, (uint8_t)m->outcome.result[i]) < 0)
@@ -295,6 +342,7 @@ int messages_load(struct messages *ms, struct deser *d)
 	uint32_t n = deser_u32(d), k;
 	int i;
 
+	ms->ndone = 0;
 	while (ms->oldest != NULL) {
 		struct open_msg *m = ms->oldest;
 
@@ -320,6 +368,10 @@ int messages_load(struct messages *ms, struct deser *d)
 		m->event_ms = deser_i64(d);
 		m->msgid_ms = deser_i64(d);
 		m->last_ms = deser_i64(d);
+		m->done_ms = deser_i64(d);
+		m->countable = deser_u8(d) != 0;
+		if (m->done_ms >= 0)
+			ms->ndone++;
 		for (i = 0; i < AR_METHOD_COUNT; i++) {
 			v = deser_u8(d);
 			m->outcome.result[i] = v < AR_RESULT_COUNT ? (enum ar_result)v : AR_ABSENT;

@@ -18,6 +18,9 @@ struct messages_config {
 	size_t max_open;
 	int64_t idle_ms;
 	enum ar_spam spam_default;
+	/* Several inputs: a "removed" line completes its message only once
+	 * messages_complete_done() says every input has passed its time. */
+	int wait_for_inputs;
 	struct authres_trust trust;
 };
 
@@ -36,6 +39,10 @@ void messages_expire(struct messages *ms, int64_t now_ms);
 /* Complete every message with no line for idle time by the wall clock
  * (for a quiet log, once every input is read to its end). */
 void messages_expire_wall(struct messages *ms);
+/* Complete the messages whose "removed" line is at or before safe_ms. */
+void messages_complete_done(struct messages *ms, int64_t safe_ms);
+/* Verdicts dropped because their message never appeared. */
+uint64_t messages_unjoined(const struct messages *ms);
 /* Complete every open message (end of input in --once mode). */
 void messages_complete_all(struct messages *ms);
 /* Event time of the oldest open message, or INT64_MAX if none. */

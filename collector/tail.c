@@ -16,7 +16,7 @@
 
 /* Rotated files older than the one to resume in are not read; how many
  * siblings of a log we look at is bounded all the same. */
-#define TAIL_MAX_SIBLINGS 256
+#define TAIL_MAX_SIBLINGS 100000
 
 struct tail_file {
 	char *path;
@@ -35,9 +35,10 @@ struct tail {
 	char *path;
 	size_t max_line;
 	struct tail_file cur;
-	char **queue; /* rotated files to read, oldest first, before the live one */
-	size_t nqueue, qhead;
 	int rotated;  /* cur was the live file and has been renamed away */
+	int was_eof;  /* the last tail_next found nothing: check the file before reading on */
+	uint32_t prev_fp_len; /* fingerprint of the file read before cur */
+	unsigned char prev_fp[TAIL_FP_HASH];
 	struct tail_stats stats;
 };
 
@@ -271,23 +272,6 @@ static void siblings_free(struct sibling *v, size_t n)
 	free(v);
 }
 
-static void queue_clear(struct tail *t)
-{
-	size_t i;
-
-	for (i = t->qhead; i < t->nqueue; i++)
-		free(t->queue[i]);
-	free(t->queue);
-	t->queue = NULL;
-	t->nqueue = t->qhead = 0;
-}
-
-static void queue_push(struct tail *t, const char *path)
-{
-	t->queue = xreallocarray(t->queue, t->nqueue + 1, sizeof(char *));
-	t->queue[t->nqueue++] = xstrdup(path);
-}
-
 struct tail *tail_new(const char *path, size_t max_line)
 {
 	struct tail *t = xcalloc(1, sizeof(*t));
@@ -303,48 +287,69 @@ void tail_free(struct tail *t)
 	if (t == NULL)
 		return;
 	file_close(&t->cur);
-	queue_clear(t);
 	free(t->path);
 	free(t);
 }
 
 /*
- * Find the file a saved position points into among the rotated siblings and
- * queue it with the files rotated after it. 1 if found, 0 if not.
+ * Which file holds the content whose first bytes hash to (fp_len, fp)? The
+ * newest rotated sibling that matches (a copytruncate copy shares its start
+ * with the original), found afresh each time: names move while we read.
+ * Returns its index in v, or -1.
  */
-static int resume_in_sibling(struct tail *t, const struct tail_pos *pos, uint64_t *offset)
+static long sibling_find(struct sibling *v, size_t n, uint32_t fp_len,
+                         const unsigned char fp[TAIL_FP_HASH])
 {
-	struct sibling *v;
-	size_t n = siblings_list(t->path, &v), i, found = n;
+	struct tail_pos pos;
+	size_t i;
 
-	/* The newest match wins: a copy made by copytruncate has the same start. */
+	if (fp_len == 0)
+		return -1;
+	memset(&pos, 0, sizeof(pos));
+	pos.fp_len = fp_len;
+	memcpy(pos.fp, fp, TAIL_FP_HASH);
 	for (i = n; i-- > 0;) {
-		if (fingerprint_matches(v[i].path, pos)) {
-			found = i;
-			break;
-		}
-	}
-	if (found < n) {
-		for (i = found; i < n; i++)
-			queue_push(t, v[i].path);
-		*offset = pos->offset;
-	}
-	siblings_free(v, n);
-	return found < n;
-}
-
-static int open_next_queued(struct tail *t, uint64_t offset)
-{
-	while (t->qhead < t->nqueue) {
-		char *p = t->queue[t->qhead++];
-		int rc = file_open(t, &t->cur, p, offset, 0);
-
-		free(p);
-		if (rc == 0)
-			return 0;
-		offset = 0;
+		if (fingerprint_matches(v[i].path, &pos))
+			return (long)i;
 	}
 	return -1;
+}
+
+static void head_fp(const struct tail_file *f, uint32_t *len, unsigned char fp[TAIL_FP_HASH])
+{
+	unsigned char digest[SHA256_DIGEST_LEN];
+
+	*len = f->head_len;
+	sha256(f->head, f->head_len, digest);
+	memcpy(fp, digest, TAIL_FP_HASH);
+}
+
+/*
+ * Open the file that follows the one whose head is (fp_len, fp): the next
+ * newer rotated sibling, else the live file from its start. 0, or -1 if
+ * not even the live file can be opened now.
+ */
+static int open_successor(struct tail *t, uint32_t fp_len, const unsigned char fp[TAIL_FP_HASH])
+{
+	struct sibling *v;
+	size_t n = siblings_list(t->path, &v);
+	long i = sibling_find(v, n, fp_len, fp);
+	int rc;
+
+	if (i >= 0 && (size_t)i + 1 < n) {
+		rc = file_open(t, &t->cur, v[i + 1].path, 0, 0);
+		siblings_free(v, n);
+		if (rc == 0)
+			return 0;
+	} else {
+		siblings_free(v, n);
+		if (i < 0 && fp_len > 0) {
+			t->stats.positions_lost++;
+			msg_warn("%s: the file read last is no longer among the rotated files; going on "
+			         "with the current file (files rotated in between are not read)", t->path);
+		}
+	}
+	return file_open(t, &t->cur, t->path, 0, 1);
 }
 
 int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct strbuf *err)
@@ -353,18 +358,36 @@ int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct 
 	uint64_t offset = 0;
 
 	file_close(&t->cur);
-	queue_clear(t);
 	t->rotated = 0;
+	t->was_eof = 0;
+	if (resume != NULL && resume->offset == 0 && resume->prev_fp_len > 0) {
+		struct stat lst;
+
+		t->prev_fp_len = resume->prev_fp_len;
+		memcpy(t->prev_fp, resume->prev_fp, TAIL_FP_HASH);
+		/* Still the same, unread live file: start it. Otherwise it may have
+		 * been rotated away while we were stopped: take the successor of
+		 * the file before it. */
+		if (!(stat(t->path, &lst) == 0 && (uint64_t)lst.st_ino == resume->ino &&
+		      (uint64_t)lst.st_dev == resume->dev) &&
+		    open_successor(t, resume->prev_fp_len, resume->prev_fp) == 0)
+			return 0;
+	}
 	if (resume != NULL && resume->offset > 0) {
 		if (stat(t->path, &st) == 0 && (uint64_t)st.st_size >= resume->offset &&
 		    fingerprint_matches(t->path, resume)) {
 			offset = resume->offset;
-		} else if (resume_in_sibling(t, resume, &offset)) {
-			t->stats.resumed_rotated++;
-			if (open_next_queued(t, offset) == 0)
-				return 0;
-			offset = 0;
 		} else {
+			struct sibling *v;
+			size_t n = siblings_list(t->path, &v);
+			long i = sibling_find(v, n, resume->fp_len, resume->fp);
+			int rc = i >= 0 ? file_open(t, &t->cur, v[i].path, resume->offset, 0) : -1;
+
+			siblings_free(v, n);
+			if (rc == 0) {
+				t->stats.resumed_rotated++;
+				return 0;
+			}
 			t->stats.positions_lost++;
 			msg_warn("%s: the file of the saved position is gone (rotated away and deleted?); "
 			         "reading from the start of the current file", t->path);
@@ -386,11 +409,19 @@ int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct 
 
 enum lr_status tail_next(struct tail *t, const char **line, size_t *len)
 {
+	/* Whatever came after an end of file may be a new file written over the
+	 * old one (copytruncate): look before reading it at the old offset. */
+	if (t->was_eof) {
+		t->was_eof = 0;
+		tail_poll(t);
+	}
 	for (;;) {
 		enum lr_status st;
 
-		if (t->cur.lr == NULL)
+		if (t->cur.lr == NULL) {
+			t->was_eof = 1;
 			return LR_EOF;
+		}
 		st = linereader_next(t->cur.lr, line, len);
 		if (st == LR_LINE && t->cur.head_len < TAIL_FP_BYTES) {
 			uint64_t start = linereader_offset(t->cur.lr) - *len - 1;
@@ -413,34 +444,51 @@ enum lr_status tail_next(struct tail *t, const char **line, size_t *len)
 		}
 		if (st != LR_EOF)
 			return st;
-		if (t->cur.live && !t->rotated)
+		if (t->cur.live && !t->rotated) {
+			t->was_eof = 1;
 			return LR_EOF;
-		/* A rotated file is complete: move on to the next one. */
+		}
+		/* A rotated file is complete: move on to the one after it. */
 		if (linereader_pending(t->cur.lr) > 0)
 			msg_warn("%s: rotated file ends in %zu bytes without a newline; skipped",
 			         t->cur.path, linereader_pending(t->cur.lr));
-		file_close(&t->cur);
-		t->rotated = 0;
-		if (open_next_queued(t, 0) == 0)
-			continue;
-		if (file_open(t, &t->cur, t->path, 0, 1) < 0) {
-			/* Renamed away and not created again yet: wait for it. */
-			t->cur.fd = -1;
-			return LR_EOF;
+		{
+			uint32_t fl;
+			unsigned char fp[TAIL_FP_HASH];
+
+			head_fp(&t->cur, &fl, fp);
+			file_close(&t->cur);
+			t->rotated = 0;
+			t->prev_fp_len = fl;
+			memcpy(t->prev_fp, fp, TAIL_FP_HASH);
+			if (open_successor(t, fl, fp) < 0) {
+				/* Renamed away and not created again yet: wait for it. */
+				t->cur.fd = -1;
+				t->was_eof = 1;
+				return LR_EOF;
+			}
 		}
 	}
 }
 
-/* The file no longer starts with the bytes we read: it was truncated and
- * written again faster than its size could show it. */
+/* The file we read (by its descriptor, whatever its name is now) no longer
+ * starts with the bytes we read: it was truncated and written again faster
+ * than its size could show it. */
 static int head_changed(const struct tail_file *f)
 {
 	unsigned char buf[TAIL_FP_BYTES];
+	size_t got = 0;
 
-	if (f->head_len == 0 || f->gz != NULL)
+	if (f->head_len == 0 || f->gz != NULL || f->fd < 0)
 		return 0;
-	return read_head(f->path, buf, f->head_len) != f->head_len ||
-	       memcmp(buf, f->head, f->head_len) != 0;
+	while (got < f->head_len) {
+		ssize_t n = pread(f->fd, buf + got, f->head_len - got, (off_t)got);
+
+		if (n <= 0)
+			return 1;
+		got += (size_t)n;
+	}
+	return memcmp(buf, f->head, f->head_len) != 0;
 }
 
 int tail_poll(struct tail *t)
@@ -457,40 +505,38 @@ int tail_poll(struct tail *t)
 	}
 	if (!t->cur.live || t->rotated)
 		return 1;
-	if (stat(t->path, &st) < 0)
-		return 0; /* renamed away, not created again yet: keep reading the old one */
-	if ((uint64_t)st.st_dev != t->cur.dev || (uint64_t)st.st_ino != t->cur.ino) {
-		/* Rename-and-create: finish the old file, then the new one from its start. */
-		t->rotated = 1;
-		t->stats.rotations++;
-		return 1;
-	}
+	/* First the file we hold: truncated in place (copytruncate), maybe also
+	 * renamed since. Its old content is in a copy; what we had not read yet
+	 * is read there, then whatever came after it. */
 	off = linereader_offset(t->cur.lr) + linereader_pending(t->cur.lr);
 	if (fstat(t->cur.fd, &fst) == 0 && ((uint64_t)fst.st_size < off || head_changed(&t->cur))) {
 		struct tail_pos pos;
-		uint64_t offset = 0;
+		struct sibling *v;
+		size_t n;
+		long i;
 
-		/* Truncated in place (copytruncate). Lines written after our
-		 * position and before the copy are in the copy: read them there. */
 		t->stats.truncations++;
 		tail_position(t, &pos);
 		file_close(&t->cur);
-		queue_clear(t);
-		if (resume_in_sibling(t, &pos, &offset)) {
-			/* Only the copy itself: the files after it are older rotations' successors. */
-			while (t->nqueue > t->qhead + 1)
-				free(t->queue[--t->nqueue]);
-			if (open_next_queued(t, offset) == 0) {
-				t->rotated = 1; /* then the live file from its start */
-				t->cur.live = 0;
-				return 1;
-			}
-		} else {
-			msg_warn("%s: truncated, and no copy of it found; reading it from the start",
-			         t->path);
+		n = siblings_list(t->path, &v);
+		i = sibling_find(v, n, pos.fp_len, pos.fp);
+		if (i >= 0 && file_open(t, &t->cur, v[i].path, pos.offset, 0) == 0) {
+			siblings_free(v, n);
+			return 1;
 		}
+		siblings_free(v, n);
+		t->stats.positions_lost++;
+		msg_warn("%s: truncated, and no copy of it found; reading it from the start", t->path);
 		if (file_open(t, &t->cur, t->path, 0, 1) < 0)
 			t->cur.fd = -1;
+		return 1;
+	}
+	if (stat(t->path, &st) < 0)
+		return 0; /* renamed away, not created again yet: keep reading the old one */
+	if ((uint64_t)st.st_dev != t->cur.dev || (uint64_t)st.st_ino != t->cur.ino) {
+		/* Rename-and-create: finish the old file, then what came after it. */
+		t->rotated = 1;
+		t->stats.rotations++;
 		return 1;
 	}
 	return 0;
@@ -499,11 +545,15 @@ int tail_poll(struct tail *t)
 void tail_position(struct tail *t, struct tail_pos *pos)
 {
 	memset(pos, 0, sizeof(*pos));
+	pos->prev_fp_len = t->prev_fp_len;
+	memcpy(pos->prev_fp, t->prev_fp, TAIL_FP_HASH);
 	if (t->cur.lr == NULL)
 		return;
 	pos->dev = t->cur.dev;
 	pos->ino = t->cur.ino;
 	pos->offset = linereader_offset(t->cur.lr);
+	pos->prev_fp_len = t->prev_fp_len;
+	memcpy(pos->prev_fp, t->prev_fp, TAIL_FP_HASH);
 	pos->fp_len = pos->offset < TAIL_FP_BYTES ? (uint32_t)pos->offset : TAIL_FP_BYTES;
 	if (pos->fp_len > t->cur.head_len)
 		pos->fp_len = t->cur.head_len;

@@ -34,6 +34,10 @@ struct tail_pos {
 	uint32_t fp_len;                     /* bytes the fingerprint covers */
 	unsigned char fp[TAIL_FP_HASH];      /* SHA-256 prefix of those bytes */
 	uint64_t offset;                     /* just past the last complete line */
+	/* At offset 0 the file has no fingerprint yet; it is then found as the
+	 * successor of the file read before it, whose fingerprint this is. */
+	uint32_t prev_fp_len;
+	unsigned char prev_fp[TAIL_FP_HASH];
 };
 
 struct tail_stats {

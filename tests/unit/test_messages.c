@@ -185,6 +185,43 @@ static void test_bound_and_idle(void)
 	windows_free(ws);
 }
 
+/* Open messages survive a save and load, and complete as they would have. */
+static void test_save_load(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct messages_config mc = config(100);
+	struct messages *a = messages_new(&mc, ws), *b = messages_new(&mc, ws);
+	struct input_event e;
+	struct strbuf sb;
+	struct deser d;
+	struct record_health h;
+
+	strbuf_init(&sb, 1 << 20);
+	e = ev(IN_MSGID, 1000, "mx1", "Q1", NULL, NULL);
+	messages_apply(a, &e);
+	e = ev(IN_HEADER, 1001, "mx1", "Q1", "Authentication-Results", "mx.example.jp; spf=pass");
+	messages_apply(a, &e);
+	e = ev(IN_HEADER, 1002, "mx2", "Q2", "X-Spam-Flag", "YES");
+	messages_apply(a, &e);
+	CU_ASSERT_EQUAL_FATAL(messages_save(a, &sb), 0);
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL_FATAL(messages_load(b, &d), 0);
+	CU_ASSERT_EQUAL(messages_open_count(b), 2);
+	CU_ASSERT_EQUAL(messages_oldest_ms(b), 1000);
+	e = ev(IN_DONE, 3000, "mx1", "Q1", NULL, NULL);
+	messages_apply(b, &e);
+	CU_ASSERT_EQUAL(messages_open_count(b), 1);
+	messages_complete_all(b);
+	CU_ASSERT_EQUAL(drain(ws, AR_PASS, &h), 1);
+	/* A truncated state is refused. */
+	deser_init(&d, sb.data, sb.len - 1);
+	CU_ASSERT_EQUAL(messages_load(b, &d), -1);
+	strbuf_release(&sb);
+	messages_free(a);
+	messages_free(b);
+	windows_free(ws);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -197,6 +234,7 @@ int main(void)
 	CU_add_test(s, "cells, spam, absent", test_cells_spam_and_absent);
 	CU_add_test(s, "event time", test_event_time_and_window);
 	CU_add_test(s, "bound and idle", test_bound_and_idle);
+	CU_add_test(s, "save and load", test_save_load);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

@@ -124,6 +124,50 @@ static void test_many_cells(void)
 	windows_free(ws);
 }
 
+/* Saved and loaded state gives the same records as the original. */
+static void test_save_load(void)
+{
+	struct windows *a = windows_new(60000), *b = windows_new(60000), *c = windows_new(30000);
+	struct record_cell pass = cell(AR_PASS, SPAM_HAM), fail = cell(AR_FAIL, SPAM_SPAM);
+	struct record_batch ba, bb;
+	struct strbuf sb;
+	struct deser d;
+
+	record_batch_init(&ba);
+	record_batch_init(&bb);
+	strbuf_init(&sb, 1 << 20);
+	windows_count(a, 1000, &pass);
+	windows_count(a, 61000, &fail);
+	windows_count(a, 61001, &fail);
+	windows_health(a, 61000)->headers_untrusted = 3;
+	CU_ASSERT_EQUAL_FATAL(windows_take(a, 60000, &ba), 1);
+	windows_count(a, 2000, &pass); /* a correction */
+	CU_ASSERT_EQUAL_FATAL(windows_save(a, &sb), 0);
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL_FATAL(windows_load(b, &d), 0);
+	CU_ASSERT_EQUAL(d.pos, sb.len);
+	while (windows_take(a, INT64_MAX, &ba)) {
+		CU_ASSERT_EQUAL_FATAL(windows_take(b, INT64_MAX, &bb), 1);
+		CU_ASSERT_EQUAL(ba.window_start_ms, bb.window_start_ms);
+		CU_ASSERT_EQUAL(ba.correction, bb.correction);
+		CU_ASSERT_EQUAL_FATAL(ba.ncells, bb.ncells);
+		CU_ASSERT_EQUAL(memcmp(ba.cells, bb.cells, ba.ncells * sizeof(*ba.cells)), 0);
+		CU_ASSERT_EQUAL(memcmp(&ba.health, &bb.health, sizeof(ba.health)), 0);
+	}
+	CU_ASSERT_EQUAL(windows_take(b, INT64_MAX, &bb), 0);
+	/* Another window length cannot continue this state; a cut copy is corrupt. */
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL(windows_load(c, &d), -1);
+	deser_init(&d, sb.data, sb.len - 3);
+	CU_ASSERT_EQUAL(windows_load(b, &d), -1);
+	strbuf_release(&sb);
+	record_batch_free(&ba);
+	record_batch_free(&bb);
+	windows_free(a);
+	windows_free(b);
+	windows_free(c);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -135,6 +179,7 @@ int main(void)
 	CU_add_test(s, "count and take", test_count_and_take);
 	CU_add_test(s, "out of order, negative times", test_out_of_order_and_negative);
 	CU_add_test(s, "many cells", test_many_cells);
+	CU_add_test(s, "save and load", test_save_load);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

@@ -1,0 +1,316 @@
+/* unit.tail: following a file through rotation, truncation and restarts. */
+#include <CUnit/Basic.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "tail.h"
+
+static char dir[256], live[300];
+
+static void setup_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/arstat-tail-XXXXXX", tmp ? tmp : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(live, sizeof(live), "%s/mail.log", dir);
+}
+
+static void cleanup_dir(void)
+{
+	char cmd[600];
+
+	/* Test files only, in our own mkdtemp directory. */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static void append(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "a");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static void gzip_to(const char *src, const char *dst)
+{
+	char buf[4096];
+	FILE *in = fopen(src, "rb");
+	gzFile out = gzopen(dst, "wb");
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		gzwrite(out, buf, (unsigned)n);
+	fclose(in);
+	gzclose(out);
+	unlink(src);
+}
+
+/* Read every line available now (polling once at the end) into out, joined by '|'. */
+static void read_all(struct tail *t, char *out, size_t size)
+{
+	const char *line;
+	size_t len, used = strlen(out);
+	int polls = 0;
+
+	for (;;) {
+		enum lr_status st = tail_next(t, &line, &len);
+
+		if (st == LR_LINE) {
+			CU_ASSERT_FATAL(used + len + 2 < size);
+			memcpy(out + used, line, len);
+			used += len;
+			out[used++] = '|';
+			out[used] = '\0';
+			continue;
+		}
+		CU_ASSERT_NOT_EQUAL(st, LR_ERROR);
+		if (polls++ < 3 && tail_poll(t))
+			continue;
+		break;
+	}
+}
+
+static void test_follow_and_partial_line(void)
+{
+	struct tail *t;
+	struct strbuf err;
+	char got[4096] = "";
+
+	setup_dir();
+	strbuf_init(&err, 1024);
+	append(live, "a1\na2\npart");
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "a1|a2|");
+	append(live, "ial\na3\n");
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "a1|a2|partial|a3|");
+	CU_ASSERT_EQUAL(tail_lag_bytes(t), 0);
+	tail_free(t);
+	strbuf_release(&err);
+	cleanup_dir();
+}
+
+static void test_rename_rotation_running(void)
+{
+	struct tail *t;
+	struct strbuf err;
+	char got[4096] = "", rotated[400];
+
+	setup_dir();
+	strbuf_init(&err, 1024);
+	append(live, "a1\n");
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	/* Written to the old file after our last read, then renamed: still read. */
+	append(live, "a2\n");
+	snprintf(rotated, sizeof(rotated), "%s.1", live);
+	CU_ASSERT_EQUAL(rename(live, rotated), 0);
+	append(rotated, "a3\n");
+	append(live, "b1\n");
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "a1|a2|a3|b1|");
+	CU_ASSERT_EQUAL(tail_stats(t)->rotations, 1);
+	tail_free(t);
+	strbuf_release(&err);
+	cleanup_dir();
+}
+
+static void test_copytruncate_running(void)
+{
+	struct tail *t;
+	struct strbuf err;
+	char got[4096] = "", copy[400], cmd[2048];
+
+	setup_dir();
+	strbuf_init(&err, 1024);
+	append(live, "2026-11-01 line a1\n");
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	/* A line we have not read yet goes into the copy, then the file is emptied
+	 * and written again with more than we had read: only the head tells. */
+	append(live, "2026-11-01 line a2\n");
+	snprintf(copy, sizeof(copy), "%s.1", live);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && : > '%s'", live, copy, live);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+	append(live, "2026-11-02 line b1 which is longer than before\n");
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "2026-11-01 line a1|2026-11-01 line a2|"
+	                            "2026-11-02 line b1 which is longer than before|");
+	CU_ASSERT_EQUAL(tail_stats(t)->truncations, 1);
+	tail_free(t);
+	strbuf_release(&err);
+	cleanup_dir();
+}
+
+/* Stopped after a1; while stopped the file is rotated twice and compressed. */
+static void test_resume_in_compressed_rotation(void)
+{
+	struct tail *t;
+	struct strbuf err;
+	struct tail_pos pos;
+	char got[4096] = "", r1[400], r2[400];
+
+	setup_dir();
+	strbuf_init(&err, 1024);
+	snprintf(r1, sizeof(r1), "%s.1", live);
+	snprintf(r2, sizeof(r2), "%s.2.gz", live);
+	append(live, "first file line 1\n");
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	tail_position(t, &pos);
+	tail_free(t);
+	CU_ASSERT_EQUAL(pos.offset, 18);
+
+	append(live, "first file line 2\n");
+	CU_ASSERT_EQUAL(rename(live, r1), 0);
+	append(live, "second file line 1\n");
+	gzip_to(r1, r2);
+	CU_ASSERT_EQUAL(rename(live, r1), 0);
+	append(live, "third file line 1\n");
+
+	got[0] = '\0';
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, &pos, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "first file line 2|second file line 1|third file line 1|");
+	CU_ASSERT_EQUAL(tail_stats(t)->resumed_rotated, 1);
+	tail_free(t);
+	strbuf_release(&err);
+	cleanup_dir();
+}
+
+/* A new file that got the old inode is not taken for the old one. */
+static void test_resume_reused_inode_and_lost(void)
+{
+	struct tail *t;
+	struct strbuf err;
+	struct tail_pos pos;
+	char got[4096] = "";
+
+	setup_dir();
+	strbuf_init(&err, 1024);
+	append(live, "old content 1\nold content 2\n");
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	tail_position(t, &pos);
+	tail_free(t);
+
+	/* Deleted (rotated away for good) and a new, longer file in its place. */
+	unlink(live);
+	append(live, "new content 1 is here\nnew content 2 is here\n");
+	got[0] = '\0';
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, &pos, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "new content 1 is here|new content 2 is here|");
+	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 1);
+	tail_free(t);
+	strbuf_release(&err);
+	cleanup_dir();
+}
+
+static void test_resume_same_file(void)
+{
+	struct tail *t;
+	struct strbuf err;
+	struct tail_pos pos;
+	char got[4096] = "";
+
+	setup_dir();
+	strbuf_init(&err, 1024);
+	append(live, "x1\nx2\n");
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	tail_position(t, &pos);
+	tail_free(t);
+	append(live, "x3\n");
+	got[0] = '\0';
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, &pos, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "x3|");
+	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 0);
+	tail_free(t);
+	strbuf_release(&err);
+	cleanup_dir();
+}
+
+/* Stopped right after moving to a new, still empty file, which is then
+ * written and rotated away while we are stopped: found as the successor. */
+static void test_resume_at_start_of_rotated_file(void)
+{
+	struct tail *t;
+	struct strbuf err;
+	struct tail_pos pos;
+	char got[4096] = "", r1[400], r2[400];
+
+	setup_dir();
+	strbuf_init(&err, 1024);
+	snprintf(r1, sizeof(r1), "%s.1", live);
+	snprintf(r2, sizeof(r2), "%s.2", live);
+	append(live, "file A line 1\n");
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_EQUAL(rename(live, r1), 0);
+	append(live, ""); /* file B, empty */
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "file A line 1|");
+	tail_position(t, &pos);
+	CU_ASSERT_EQUAL(pos.offset, 0);
+	CU_ASSERT(pos.prev_fp_len > 0);
+	tail_free(t);
+
+	append(live, "file B line 1\n");
+	CU_ASSERT_EQUAL(rename(r1, r2), 0);
+	CU_ASSERT_EQUAL(rename(live, r1), 0);
+	append(live, "file C line 1\n");
+	got[0] = '\0';
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, &pos, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "file B line 1|file C line 1|");
+	tail_free(t);
+	strbuf_release(&err);
+	cleanup_dir();
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("tail", NULL, NULL);
+	CU_add_test(s, "follow, partial line", test_follow_and_partial_line);
+	CU_add_test(s, "rename rotation while running", test_rename_rotation_running);
+	CU_add_test(s, "copytruncate while running", test_copytruncate_running);
+	CU_add_test(s, "resume in a compressed rotation", test_resume_in_compressed_rotation);
+	CU_add_test(s, "reused name, lost position", test_resume_reused_inode_and_lost);
+	CU_add_test(s, "resume in the same file", test_resume_same_file);
+	CU_add_test(s, "resume at the start of a rotated file", test_resume_at_start_of_rotated_file);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed ? 1 : 0;
+}
