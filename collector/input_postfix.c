@@ -15,17 +15,21 @@
  */
 static const char *header_text_end(const char *p, size_t len)
 {
-	size_t i = len;
+	const char *q = p + len;
 
-	while (i-- > 0) {
-		size_t j;
+	/* Walk back over the ';'s only: each may end " from CLIENT". */
+	while (q > p) {
+		const char *semi = q - 1, *w;
 
-		if (i + 6 > len || memcmp(p + i, " from ", 6) != 0)
-			continue;
-		for (j = i + 6; j < len && p[j] != ' ' && p[j] != ';'; j++)
+		while (semi >= p && *semi != ';')
+			semi--;
+		if (semi < p)
+			break;
+		for (w = semi; w > p && w[-1] != ' ' && w[-1] != ';'; w--)
 			;
-		if (j > i + 6 && j < len && p[j] == ';')
-			return p + i;
+		if (w < semi && w - p >= 6 && memcmp(w - 6, " from ", 6) == 0)
+			return w - 6;
+		q = semi;
 	}
 	return NULL;
 }

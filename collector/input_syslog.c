@@ -9,19 +9,20 @@
  */
 static const struct {
 	const char *name;
+	size_t len; /* strlen(name), kept here: this table is read for every line */
 	int prefix;
 	input_prog_fn fn;
 } input_programs[] = {
-	{ "postfix", 1, input_postfix_message },
-	{ "opendmarc", 0, input_opendmarc_message },
-	{ "opendkim", 0, input_opendkim_message },
+	{ "postfix", 7, 1, input_postfix_message },
+	{ "opendmarc", 9, 0, input_opendmarc_message },
+	{ "opendkim", 8, 0, input_opendkim_message },
 	/* amavisd-new's syslog ident is "amavis" by default; older setups and
 	 * other packagings use the program's name. */
-	{ "amavis", 0, input_amavis_message },
-	{ "amavisd", 0, input_amavis_message },
-	{ "amavisd-new", 0, input_amavis_message },
-	{ "rspamd", 0, input_rspamd_message },
-	{ "exim", 0, input_exim_message },
+	{ "amavis", 6, 0, input_amavis_message },
+	{ "amavisd", 7, 0, input_amavis_message },
+	{ "amavisd-new", 11, 0, input_amavis_message },
+	{ "rspamd", 6, 0, input_rspamd_message },
+	{ "exim", 4, 0, input_exim_message },
 };
 
 static input_prog_fn program_find(const char *tag, size_t taglen)
@@ -29,7 +30,7 @@ static input_prog_fn program_find(const char *tag, size_t taglen)
 	size_t i;
 
 	for (i = 0; i < sizeof(input_programs) / sizeof(input_programs[0]); i++) {
-		size_t nl = strlen(input_programs[i].name);
+		size_t nl = input_programs[i].len;
 
 		if (taglen < nl || memcmp(tag, input_programs[i].name, nl) != 0)
 			continue;
@@ -43,11 +44,9 @@ static input_prog_fn program_find(const char *tag, size_t taglen)
 
 static size_t word_len(const char *p, size_t len)
 {
-	size_t i = 0;
+	const char *sp = memchr(p, ' ', len);
 
-	while (i < len && p[i] != ' ')
-		i++;
-	return i;
+	return sp != NULL ? (size_t)(sp - p) : len;
 }
 
 enum input_status input_syslog_parse(const char *line, size_t len, struct input_clock *clk,

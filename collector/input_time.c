@@ -34,6 +34,57 @@ void input_clock_init(struct input_clock *clk, int64_t ref_ms)
 	clk->ref_ms = ref_ms;
 	clk->cache_local_hour = INT64_MIN;
 	clk->cache_offset_s = 0;
+	clk->rfc_zone_len = 0;
+}
+
+/* RFC 3339, with the value of the "YYYY-MM-DDTHH:MM:SS" and zone cached. */
+static int parse_rfc3339_cached(struct input_clock *clk, const char *s, size_t len, int64_t *ms,
+                                size_t *used)
+{
+	size_t i = 19, fd = 0;
+	int frac = 0;
+
+	if (clk->rfc_zone_len > 0 && len > 20 && memcmp(s, clk->rfc_prefix, 19) == 0) {
+		if (s[i] == '.') {
+			i++;
+			while (i < len && s[i] >= '0' && s[i] <= '9') {
+				if (fd < 3)
+					frac = frac * 10 + (s[i] - '0');
+				fd++;
+				i++;
+			}
+			if (fd == 0)
+				goto full;
+			for (; fd < 3; fd++)
+				frac *= 10;
+		}
+		if (len - i >= clk->rfc_zone_len && memcmp(s + i, clk->rfc_zone, clk->rfc_zone_len) == 0) {
+			*ms = clk->rfc_base_ms + frac;
+			*used = i + clk->rfc_zone_len;
+			return 0;
+		}
+	}
+full:
+	if (time_parse_rfc3339(s, len, ms, used) < 0)
+		return -1;
+	/* Remember the prefix and the zone (what follows the fraction). */
+	for (i = 19, frac = 0, fd = 0; i < *used && (s[i] == '.' || (s[i] >= '0' && s[i] <= '9')); i++) {
+		if (s[i] != '.' && fd < 3) {
+			frac = frac * 10 + (s[i] - '0');
+			fd++;
+		}
+	}
+	if (i > 19) {
+		for (; fd < 3; fd++)
+			frac *= 10;
+	}
+	if (*used - i <= sizeof(clk->rfc_zone)) {
+		memcpy(clk->rfc_prefix, s, 19);
+		clk->rfc_zone_len = *used - i;
+		memcpy(clk->rfc_zone, s + i, clk->rfc_zone_len);
+		clk->rfc_base_ms = *ms - frac;
+	}
+	return 0;
 }
 
 static int digits(const char *s, size_t n, int *out)
@@ -175,7 +226,7 @@ int input_time_parse(struct input_clock *clk, const char *s, size_t len, int64_t
                      size_t *used)
 {
 	if (len >= 11 && s[4] == '-' && s[10] == 'T')
-		return time_parse_rfc3339(s, len, ms, used);
+		return parse_rfc3339_cached(clk, s, len, ms, used);
 	if (len >= 11 && s[4] == '-' && s[10] == ' ')
 		return parse_exim(clk, s, len, ms, used);
 	return parse_traditional(clk, s, len, ms, used);

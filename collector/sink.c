@@ -50,13 +50,16 @@ void sink_poll(struct sink *s, int timeout_ms)
 {
 	if (s->kafka != NULL)
 		sink_kafka_poll(s->kafka, timeout_ms);
+	else
+		sink_file_sync(s->file);
 }
 
 uint64_t sink_flush(struct sink *s, int timeout_ms)
 {
 	if (s->kafka != NULL)
 		return sink_kafka_flush(s->kafka, timeout_ms);
-	return 0; /* the file sink acknowledges synchronously */
+	sink_file_sync(s->file);
+	return 0;
 }
 
 int sink_healthy(const struct sink *s)

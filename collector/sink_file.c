@@ -2,9 +2,9 @@
  * The file sink writes the same records as Avro object container files
  * (schema: the current counts schema), one file per collector run, named
  * PREFIX-YYYYmmddTHHMMSSZ-SEQ.avro, for carriers that cannot reach Kafka;
- * `arstat-aggregator ingest --file` reads them. A record is acknowledged
- * once its block is written and fsync'ed, so a crash can leave the last
- * record both in the file and in the outbox: the aggregator drops the
+ * `arstat-aggregator ingest --file` reads them. Records are acknowledged
+ * once written and fsync'ed (a batch at a time, at each poll), so a crash
+ * can leave records both in the file and in the outbox: the aggregator drops the
  * second copy by its (collector, epoch, seq) identity. A file is never
  * appended to after a restart; a new one is started.
  */
@@ -38,6 +38,10 @@ struct sink_file {
 	avro_file_writer_t w;
 	uint64_t written;
 	int broken;
+	/* Appended but not yet fsync'ed: acknowledged together at the next poll,
+	 * so that a burst of records costs one fsync, not one each. */
+	int64_t *pending;
+	size_t npending, pending_alloc;
 };
 
 static void close_file(struct sink_file *sf)
@@ -85,6 +89,19 @@ out:
 	return rc;
 }
 
+/* The file is in doubt: give up on it and on what waits in it; the outbox
+ * sends those records again, into a new file. */
+static void sink_file_fail(struct sink_file *sf)
+{
+	size_t i;
+
+	close_file(sf);
+	sf->broken = 1;
+	for (i = 0; i < sf->npending; i++)
+		sf->ack(sf->ack_arg, sf->pending[i], 0);
+	sf->npending = 0;
+}
+
 struct sink_file *sink_file_new(const struct sink_params *p, struct strbuf *err)
 {
 	struct sink_file *sf = xcalloc(1, sizeof(*sf));
@@ -114,7 +131,9 @@ void sink_file_free(struct sink_file *sf)
 {
 	if (sf == NULL)
 		return;
+	sink_file_sync(sf);
 	close_file(sf);
+	free(sf->pending);
 	if (sf->schema != NULL)
 		avro_schema_decref(sf->schema);
 	free(sf->dir);
@@ -139,25 +158,47 @@ int sink_file_send(struct sink_file *sf, int64_t seq, const void *data, size_t l
 		strbuf_printf(err, "file sink: record %lld has another schema", (long long)seq);
 		return -1;
 	}
-	if (sf->w != NULL && sf->written > SINK_FILE_ROTATE_BYTES)
+	if (sf->w != NULL && sf->written > SINK_FILE_ROTATE_BYTES) {
+		sink_file_sync(sf);
 		close_file(sf);
+	}
 	if (sf->w == NULL && open_file(sf, seq, err) < 0) {
 		sf->broken = 1;
 		return -1;
 	}
 	/* The body is the binary encoding under the file's schema: write it as is. */
-	if (avro_file_writer_append_encoded(sf->w, b + SO_HEADER, (int64_t)(len - SO_HEADER)) != 0 ||
-	    avro_file_writer_flush(sf->w) != 0 || fflush(sf->fp) != 0 || fsync(fileno(sf->fp)) != 0) {
-		strbuf_printf(err, "file sink: write failed: %s", errno ? strerror(errno) : avro_strerror());
-		close_file(sf);
-		sf->broken = 1;
+	if (avro_file_writer_append_encoded(sf->w, b + SO_HEADER, (int64_t)(len - SO_HEADER)) != 0) {
+		strbuf_printf(err, "file sink: write failed: %s", avro_strerror());
+		sink_file_fail(sf);
 		sf->ack(sf->ack_arg, seq, 0);
 		return -1;
 	}
-	sf->broken = 0;
 	sf->written += len;
-	sf->ack(sf->ack_arg, seq, 1);
+	if (sf->npending == sf->pending_alloc) {
+		sf->pending_alloc = sf->pending_alloc ? sf->pending_alloc * 2 : 256;
+		sf->pending = xreallocarray(sf->pending, sf->pending_alloc, sizeof(*sf->pending));
+	}
+	sf->pending[sf->npending++] = seq;
 	return 0;
+}
+
+void sink_file_sync(struct sink_file *sf)
+{
+	size_t i;
+
+	if (sf->npending == 0)
+		return;
+	if (sf->w == NULL || avro_file_writer_flush(sf->w) != 0 || fflush(sf->fp) != 0 ||
+	    fsync(fileno(sf->fp)) != 0) {
+		msg_error("file sink: cannot make records durable: %s",
+		          errno ? strerror(errno) : avro_strerror());
+		sink_file_fail(sf);
+		return;
+	}
+	sf->broken = 0;
+	for (i = 0; i < sf->npending; i++)
+		sf->ack(sf->ack_arg, sf->pending[i], 1);
+	sf->npending = 0;
 }
 
 int sink_file_healthy(const struct sink_file *sf)

@@ -11,5 +11,7 @@ void sink_file_free(struct sink_file *sf);
 int sink_file_send(struct sink_file *sf, int64_t seq, const void *data, size_t len,
                    struct strbuf *err);
 int sink_file_healthy(const struct sink_file *sf);
+/* Make what was sent durable and acknowledge it. */
+void sink_file_sync(struct sink_file *sf);
 
 #endif

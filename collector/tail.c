@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,6 +105,43 @@ static size_t read_head(const char *path, unsigned char *buf, size_t want)
 	return got;
 }
 
+/*
+ * The first `want` bytes of the open file fd, through a description of its
+ * own (so the reading position of fd does not move). Returns how many.
+ */
+static size_t read_head_fd(int fd, int gz, unsigned char *buf, size_t want)
+{
+	size_t got = 0;
+
+	if (gz) {
+		char self[64];
+		gzFile g;
+		int n, own;
+
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+		own = open(self, O_RDONLY | O_CLOEXEC);
+		if (own < 0)
+			return 0;
+		g = gzdopen(own, "rb");
+		if (g == NULL) {
+			close(own);
+			return 0;
+		}
+		while (got < want && (n = gzread(g, buf + got, (unsigned)(want - got))) > 0)
+			got += (size_t)n;
+		gzclose(g);
+		return got;
+	}
+	while (got < want) {
+		ssize_t n = pread(fd, buf + got, want - got, (off_t)got);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
 /* Open path for reading at uncompressed offset; 0 or -1 with errno. */
 static int file_open(struct tail *t, struct tail_file *f, const char *path, uint64_t offset,
                      int live)
@@ -117,15 +155,19 @@ static int file_open(struct tail *t, struct tail_file *f, const char *path, uint
 		close(fd);
 		return -1;
 	}
+	msg_debug("tail: open %s at %llu (inode %llu)", path, (unsigned long long)offset,
+	          (unsigned long long)st.st_ino);
 	memset(f, 0, sizeof(*f));
 	f->fd = fd;
 	f->path = xstrdup(path);
 	f->live = live;
 	f->dev = (uint64_t)st.st_dev;
 	f->ino = (uint64_t)st.st_ino;
+	/* From the descriptor, not the name: the name may already be another file's. */
 	if (offset > 0)
-		f->head_len = (uint32_t)read_head(path, f->head,
-		                                  offset < TAIL_FP_BYTES ? (size_t)offset : TAIL_FP_BYTES);
+		f->head_len = (uint32_t)read_head_fd(fd, is_gz_name(path), f->head,
+		                                     offset < TAIL_FP_BYTES ? (size_t)offset
+		                                                            : TAIL_FP_BYTES);
 	if (is_gz_name(path)) {
 		char skip[8192];
 		uint64_t left = offset;
@@ -178,6 +220,34 @@ static int fingerprint_matches(const char *path, const struct tail_pos *pos)
 	return fingerprint_path(path, pos->fp_len, fp) == 0 &&
 	       memcmp(fp, pos->fp, TAIL_FP_HASH) == 0;
 }
+
+/*
+ * file_open, then check that what was opened starts with the bytes whose
+ * hash is (fp_len, fp): between listing a directory and opening a name,
+ * logrotate may have given the name to another file. -1 with errno ESTALE
+ * if it did (look again).
+ */
+static int file_open_expect(struct tail *t, struct tail_file *f, const char *path,
+                            uint64_t offset, uint32_t fp_len, const unsigned char *fp, int live)
+{
+	unsigned char buf[TAIL_FP_BYTES], digest[SHA256_DIGEST_LEN];
+
+	if (file_open(t, f, path, offset, live) < 0)
+		return -1;
+	if (fp_len == 0)
+		return 0;
+	if (read_head_fd(f->fd, f->gz != NULL, buf, fp_len) == fp_len) {
+		sha256(buf, fp_len, digest);
+		if (memcmp(digest, fp, TAIL_FP_HASH) == 0)
+			return 0;
+	}
+	file_close(f);
+	errno = ESTALE;
+	return -1;
+}
+
+/* Times a directory is listed again when a name changed under us. */
+#define TAIL_RETRIES 8
 
 struct sibling {
 	char *path;
@@ -331,23 +401,61 @@ static void head_fp(const struct tail_file *f, uint32_t *len, unsigned char fp[T
  */
 static int open_successor(struct tail *t, uint32_t fp_len, const unsigned char fp[TAIL_FP_HASH])
 {
-	struct sibling *v;
-	size_t n = siblings_list(t->path, &v);
-	long i = sibling_find(v, n, fp_len, fp);
-	int rc;
+	int attempt;
 
-	if (i >= 0 && (size_t)i + 1 < n) {
-		rc = file_open(t, &t->cur, v[i + 1].path, 0, 0);
-		siblings_free(v, n);
-		if (rc == 0)
-			return 0;
-	} else {
-		siblings_free(v, n);
-		if (i < 0 && fp_len > 0) {
-			t->stats.positions_lost++;
-			msg_warn("%s: the file read last is no longer among the rotated files; going on "
-			         "with the current file (files rotated in between are not read)", t->path);
+	for (attempt = 0; attempt < TAIL_RETRIES; attempt++) {
+		struct sibling *v;
+		size_t n = siblings_list(t->path, &v);
+		long i = sibling_find(v, n, fp_len, fp);
+		int rc;
+
+		if (i >= 0 && (size_t)i + 1 < n) {
+			size_t j = (size_t)i + 1, k;
+			unsigned char head[TAIL_FP_BYTES], other[TAIL_FP_BYTES], digest[SHA256_DIGEST_LEN];
+			size_t hl = read_head(v[j].path, head, sizeof(head));
+
+			if (hl == 0) {
+				/* Renamed or removed as we looked, or empty: look again. */
+				siblings_free(v, n);
+				continue;
+			}
+
+			/* The same content may be there twice while logrotate compresses
+			 * it (NAME.1 and a growing NAME.2.gz): take the newest copy,
+			 * which is the complete one. */
+			for (k = n - 1; k > j && hl > 0; k--) {
+				if (read_head(v[k].path, other, hl) == hl && memcmp(head, other, hl) == 0) {
+					j = k;
+					break;
+				}
+			}
+			sha256(head, hl, digest);
+			rc = file_open_expect(t, &t->cur, v[j].path, 0, (uint32_t)hl, digest, 0);
+			siblings_free(v, n);
+			if (rc == 0)
+				return 0;
+			continue; /* renamed or removed under us: look again */
 		}
+		siblings_free(v, n);
+		if (i < 0) {
+			if (fp_len > 0) {
+				t->stats.positions_lost++;
+				msg_warn("%s: the file read last is no longer among the rotated files; going "
+				         "on with the current file (files rotated in between are not read)",
+				         t->path);
+			}
+			return file_open(t, &t->cur, t->path, 0, 1);
+		}
+		/* It is the newest rotated file: the live one follows, unless a
+		 * rotation slipped in between; then look again. */
+		if (file_open(t, &t->cur, t->path, 0, 1) < 0)
+			return -1;
+		n = siblings_list(t->path, &v);
+		i = sibling_find(v, n, fp_len, fp);
+		siblings_free(v, n);
+		if (i >= 0 && (size_t)i + 1 == n)
+			return 0;
+		file_close(&t->cur);
 	}
 	return file_open(t, &t->cur, t->path, 0, 1);
 }
@@ -374,16 +482,29 @@ int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct 
 			return 0;
 	}
 	if (resume != NULL && resume->offset > 0) {
-		if (stat(t->path, &st) == 0 && (uint64_t)st.st_size >= resume->offset &&
-		    fingerprint_matches(t->path, resume)) {
-			offset = resume->offset;
-		} else {
-			struct sibling *v;
-			size_t n = siblings_list(t->path, &v);
-			long i = sibling_find(v, n, resume->fp_len, resume->fp);
-			int rc = i >= 0 ? file_open(t, &t->cur, v[i].path, resume->offset, 0) : -1;
+		/* The live file itself, checked on what was opened: it may be
+		 * rotated between a look at its name and the open. */
+		if (file_open_expect(t, &t->cur, t->path, resume->offset, resume->fp_len, resume->fp,
+		                     1) == 0) {
+			if (fstat(t->cur.fd, &st) == 0 && (uint64_t)st.st_size >= resume->offset)
+				return 0;
+			file_close(&t->cur);
+		}
+		{
+			int attempt, rc = -1;
 
-			siblings_free(v, n);
+			for (attempt = 0; attempt < TAIL_RETRIES && rc < 0; attempt++) {
+				struct sibling *v;
+				size_t n = siblings_list(t->path, &v);
+				long i = sibling_find(v, n, resume->fp_len, resume->fp);
+
+				rc = i >= 0 ? file_open_expect(t, &t->cur, v[i].path, resume->offset,
+				                               resume->fp_len, resume->fp, 0)
+				            : -1;
+				siblings_free(v, n);
+				if (i < 0)
+					break;
+			}
 			if (rc == 0) {
 				t->stats.resumed_rotated++;
 				return 0;
@@ -515,16 +636,25 @@ int tail_poll(struct tail *t)
 		size_t n;
 		long i;
 
+		int attempt;
+
 		t->stats.truncations++;
 		tail_position(t, &pos);
 		file_close(&t->cur);
-		n = siblings_list(t->path, &v);
-		i = sibling_find(v, n, pos.fp_len, pos.fp);
-		if (i >= 0 && file_open(t, &t->cur, v[i].path, pos.offset, 0) == 0) {
+		for (attempt = 0; attempt < TAIL_RETRIES; attempt++) {
+			int rc;
+
+			n = siblings_list(t->path, &v);
+			i = sibling_find(v, n, pos.fp_len, pos.fp);
+			rc = i >= 0 ? file_open_expect(t, &t->cur, v[i].path, pos.offset, pos.fp_len,
+			                               pos.fp, 0)
+			            : -1;
 			siblings_free(v, n);
-			return 1;
+			if (rc == 0)
+				return 1;
+			if (i < 0)
+				break;
 		}
-		siblings_free(v, n);
 		t->stats.positions_lost++;
 		msg_warn("%s: truncated, and no copy of it found; reading it from the start", t->path);
 		if (file_open(t, &t->cur, t->path, 0, 1) < 0)
