@@ -468,7 +468,7 @@ int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct 
 	file_close(&t->cur);
 	t->rotated = 0;
 	t->was_eof = 0;
-	if (resume != NULL && resume->offset == 0 && resume->prev_fp_len > 0) {
+	if (resume != NULL && resume->fp_len == 0 && resume->prev_fp_len > 0) {
 		struct stat lst;
 
 		t->prev_fp_len = resume->prev_fp_len;
@@ -481,7 +481,7 @@ int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct 
 		    open_successor(t, resume->prev_fp_len, resume->prev_fp) == 0)
 			return 0;
 	}
-	if (resume != NULL && resume->offset > 0) {
+	if (resume != NULL && resume->fp_len > 0) {
 		/* The live file itself, checked on what was opened: it may be
 		 * rotated between a look at its name and the open. */
 		if (file_open_expect(t, &t->cur, t->path, resume->offset, resume->fp_len, resume->fp,
@@ -687,6 +687,19 @@ void tail_position(struct tail *t, struct tail_pos *pos)
 	pos->fp_len = pos->offset < TAIL_FP_BYTES ? (uint32_t)pos->offset : TAIL_FP_BYTES;
 	if (pos->fp_len > t->cur.head_len)
 		pos->fp_len = t->cur.head_len;
+	if (pos->offset == 0 && t->cur.fd >= 0 && t->cur.gz == NULL) {
+		/* Nothing read yet: the file is still known by what it starts with,
+		 * so that it is found again if it is rotated before we read it. */
+		unsigned char buf[TAIL_FP_BYTES], digest[SHA256_DIGEST_LEN];
+		size_t got = read_head_fd(t->cur.fd, 0, buf, sizeof(buf));
+
+		if (got > 0) {
+			sha256(buf, got, digest);
+			memcpy(pos->fp, digest, TAIL_FP_HASH);
+			pos->fp_len = (uint32_t)got;
+		}
+		return;
+	}
 	if (pos->fp_len > 0) {
 		unsigned char digest[SHA256_DIGEST_LEN];
 
