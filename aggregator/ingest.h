@@ -1,39 +1,56 @@
 /*
- * ingest - consume the counts topic into the store. Every partition of the
- * topic is read, without a consumer group, from the position the store holds
- * (or the beginning); one store transaction per batch of Kafka messages holds
- * the counts, the record identities, the dead letters and the positions
- * reached, so the store alone decides where a restart begins.
+ * ingest - bring counts into the store, from one of two sources, each a file
+ * of the same pattern on top of intake.h:
+ *
+ *   ingest_kafka.c  the counts topic. Every partition is read, without a
+ *                   consumer group, from the position the store holds (or the
+ *                   beginning); one store transaction per batch of Kafka
+ *                   messages holds the counts, the record identities, the
+ *                   dead letters and the positions reached, so the store
+ *                   alone decides where a restart begins.
+ *   ingest_file.c   Avro object container files of the collector's file sink.
+ *                   No position is kept: the record identities make reading
+ *                   a file again (after a crash, or a copy of it) a no-op.
  */
 #ifndef ARSTAT_AGGREGATOR_INGEST_H
 #define ARSTAT_AGGREGATOR_INGEST_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "intake.h"
 #include "settings.h"
 #include "store.h"
 #include "strbuf.h"
 
 struct ingest_stats {
-	uint64_t kafka_messages; /* consumed and committed, EOF events excluded */
-	uint64_t stored;         /* records added to the store */
-	uint64_t duplicates;     /* records whose identity was already stored */
-	uint64_t dead_letters;   /* messages that could not be stored (new ones) */
-	uint64_t conflicts;      /* of those, identities reused for another window */
-	uint64_t batches;        /* transactions committed */
+	struct intake_counts counts; /* committed batches only */
+	uint64_t files;              /* files read to their end */
+	uint64_t files_failed;       /* files that could not be opened or read */
 };
 
 /*
  * Consume s->topic into st. With until_caught_up, stop once every partition
  * has reached the high watermark it had at the start; otherwise follow the
- * topic until *stop becomes non-zero (a signal handler sets it). The counts
- * in stats cover committed batches only. Returns 0, or -1 with the reason in
- * err (Kafka unreachable at the start, the topic missing, a fatal Kafka
- * error, a store failure); what was committed before stays committed.
+ * topic until *stop becomes non-zero (a signal handler sets it). Returns 0,
+ * or -1 with the reason in err (Kafka unreachable at the start, the topic
+ * missing, a fatal Kafka error, a store failure); what was committed before
+ * stays committed, and stats counts it.
  */
-int ingest_run(struct store *st, const struct settings *s, int until_caught_up,
-               const volatile sig_atomic_t *stop, struct ingest_stats *stats,
-               struct strbuf *err);
+int ingest_kafka_run(struct store *st, const struct settings *s, int until_caught_up,
+                     const volatile sig_atomic_t *stop, struct ingest_stats *stats,
+                     struct strbuf *err);
+
+/*
+ * Read the container files paths[0..n) into st, s->batch_max_messages
+ * records per transaction, until done or *stop. A file that cannot be opened
+ * or is not a container file is logged and counted in stats->files_failed,
+ * and the next one is read; damaged parts of a file are dead letters.
+ * Returns 0, or -1 with err if the store or the dead-letter file failed.
+ */
+int ingest_file_run(struct store *st, const struct settings *s, char *const *paths, size_t n,
+                    const volatile sig_atomic_t *stop, struct ingest_stats *stats,
+                    struct strbuf *err);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * arstat-aggregator - consume the counts collectors publish and write the
- * monthly report regulators publish.
+ * monthly reports regulators publish.
  *
  *   arstat-aggregator ingest --db FILE [-c CONFIG] [-o name=value ...]
  *                            [--topic T] [--bootstrap-file PATH]
@@ -13,21 +13,33 @@
  *       SIGINT. A re-run, a crash or a duplicate delivery never changes a
  *       total. Prints a one-line summary on standard output.
  *
- *   arstat-aggregator report --db FILE --month YYYY-MM [--tz ZONE]
- *                            [--by-carrier] [--output FILE]
- *                            [--spam-output FILE] [-c CONFIG] [-o name=value]
- *       Write the month's method CSV (to FILE or standard output) and, if
- *       asked, the spam CSV; months are cut at midnight in ZONE (default
- *       Asia/Tokyo). The columns are defined at the top of report.c.
+ *   arstat-aggregator ingest --db FILE --file PATH [PATH...] [...]
+ *       Read Avro object container files written by the collector's file
+ *       sink instead (see ocf.h); the same records stored from Kafka or
+ *       from a file are the same identities, so neither counts twice.
+ *
+ *   arstat-aggregator report --db FILE (--month YYYY-MM | --from YYYY-MM
+ *                            --to YYYY-MM) [--tz ZONE] [--layout tidy|ministry]
+ *                            [--lang en|ja] [--encoding utf-8|utf-8-bom|cp932]
+ *                            [--by-carrier] [--min-providers N]
+ *                            [--output FILE] [--spam-output FILE]
+ *                            [--coverage-output FILE] [-c CONFIG] [-o name=value]
+ *       Write the months' report: the tidy method CSV (to FILE or standard
+ *       output) and, if asked, the spam CSV; or with --layout ministry the
+ *       ministry's form (months as columns, both tables in one file). The
+ *       coverage CSV lists each collector's missing windows. Months are cut
+ *       at midnight in ZONE (default Asia/Tokyo). The figures are defined at
+ *       the top of report.c.
  *
  * Settings (-c file, -o name=value, see settings.c; kafka.NAME passes NAME to
- * librdkafka). Exit status: 0 on success, 1 on an error, 2 on bad usage.
+ * librdkafka). Exit status: 0 on success, 1 on an error (for ingest --file
+ * also when a file could not be read), 2 on bad usage.
  *
- * Trust: Kafka messages are untrusted. Each must be a record of a known
- * schema version that passes the store's checks; any other message is
- * counted, logged by topic, partition and offset (never by content), kept in
- * the dead-letter file and passed over. The store file and the settings are
- * trusted: they are the operator's.
+ * Trust: Kafka messages and container files are untrusted. Each record must
+ * be of a known schema version and pass the store's checks; anything else is
+ * counted, logged by origin (topic, partition and offset, or file, block and
+ * record; never by content), kept in the dead-letter file and passed over.
+ * The store file and the settings are trusted: they are the operator's.
  *
  * Privileges: none. It needs to write the store's directory (SQLite's WAL
  * and shared-memory files live beside the store) and to reach the brokers.
@@ -41,6 +53,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "csvout.h"
 #include "ingest.h"
 #include "log.h"
 #include "mem.h"
@@ -51,6 +64,8 @@
 #define EXIT_USAGE 2
 /* -o may be given this often; more is a mistake, not a configuration. */
 #define MAX_OVERRIDES 256
+/* retired_collectors may name this many; more is not a list but a mistake. */
+#define MAX_RETIRED 100000
 
 static volatile sig_atomic_t main_stop;
 
@@ -65,8 +80,14 @@ static void usage(FILE *fp)
 	fputs("usage: arstat-aggregator ingest --db FILE [-c CONFIG] [-o name=value ...]\n"
 	      "                                [--topic T] [--bootstrap-file PATH]\n"
 	      "                                [--dead-letter FILE] [--until-caught-up] [-v]\n"
-	      "       arstat-aggregator report --db FILE --month YYYY-MM [--tz ZONE]\n"
-	      "                                [--by-carrier] [--output FILE] [--spam-output FILE]\n"
+	      "       arstat-aggregator ingest --db FILE --file PATH [PATH...]\n"
+	      "                                [--dead-letter FILE] [-c CONFIG] [-o ...] [-v]\n"
+	      "       arstat-aggregator report --db FILE (--month YYYY-MM | --from YYYY-MM\n"
+	      "                                --to YYYY-MM) [--tz ZONE] [--layout tidy|ministry]\n"
+	      "                                [--lang en|ja] [--encoding utf-8|utf-8-bom|cp932]\n"
+	      "                                [--by-carrier] [--min-providers N]\n"
+	      "                                [--output FILE] [--spam-output FILE]\n"
+	      "                                [--coverage-output FILE]\n"
 	      "                                [-c CONFIG] [-o name=value ...] [-v]\n"
 	      "       arstat-aggregator --help | --version\n",
 	      fp);
@@ -78,9 +99,14 @@ struct cmdline {
 	char *overrides[MAX_OVERRIDES];
 	size_t noverrides;
 	/* Options that are settings too; applied after -c and -o. */
-	const char *db, *topic, *bootstrap_file, *dead_letter, *tz;
+	const char *db, *topic, *bootstrap_file, *dead_letter, *tz, *encoding, *lang;
+	const char *min_providers;
 	int verbose, until_caught_up, by_carrier;
-	const char *month, *output, *spam_output;
+	const char *month, *from, *to, *layout, *output, *spam_output, *coverage_output;
+	/* ingest --file: the first file, and where the others start in argv */
+	int have_files;
+	char **files;
+	size_t nfiles;
 };
 
 enum {
@@ -89,11 +115,19 @@ enum {
 	OPT_BOOTSTRAP_FILE,
 	OPT_DEAD_LETTER,
 	OPT_UNTIL_CAUGHT_UP,
+	OPT_FILE,
 	OPT_MONTH,
+	OPT_FROM,
+	OPT_TO,
 	OPT_TZ,
 	OPT_BY_CARRIER,
 	OPT_OUTPUT,
 	OPT_SPAM_OUTPUT,
+	OPT_COVERAGE_OUTPUT,
+	OPT_LAYOUT,
+	OPT_LANG,
+	OPT_ENCODING,
+	OPT_MIN_PROVIDERS,
 };
 
 static const struct option ingest_options[] = {
@@ -102,6 +136,7 @@ static const struct option ingest_options[] = {
 	{ "bootstrap-file", required_argument, NULL, OPT_BOOTSTRAP_FILE },
 	{ "dead-letter", required_argument, NULL, OPT_DEAD_LETTER },
 	{ "until-caught-up", no_argument, NULL, OPT_UNTIL_CAUGHT_UP },
+	{ "file", required_argument, NULL, OPT_FILE },
 	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 },
@@ -110,10 +145,17 @@ static const struct option ingest_options[] = {
 static const struct option report_options[] = {
 	{ "db", required_argument, NULL, OPT_DB },
 	{ "month", required_argument, NULL, OPT_MONTH },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "to", required_argument, NULL, OPT_TO },
 	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "by-carrier", no_argument, NULL, OPT_BY_CARRIER },
 	{ "output", required_argument, NULL, OPT_OUTPUT },
 	{ "spam-output", required_argument, NULL, OPT_SPAM_OUTPUT },
+	{ "coverage-output", required_argument, NULL, OPT_COVERAGE_OUTPUT },
+	{ "layout", required_argument, NULL, OPT_LAYOUT },
+	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "encoding", required_argument, NULL, OPT_ENCODING },
+	{ "min-providers", required_argument, NULL, OPT_MIN_PROVIDERS },
 	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 },
@@ -122,9 +164,12 @@ static const struct option report_options[] = {
 /* 0, or -1 after a message on a usage error. */
 static int parse_args(int argc, char **argv, const struct option *options, struct cmdline *cl)
 {
+	char *first_file = NULL;
 	int c;
 
 	optind = 1;
+	/* GNU getopt moves the operands (the files after --file) to the end, in
+	 * their order, so options may come before or after them. */
 	while ((c = getopt_long(argc, argv, "c:o:v", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -155,8 +200,22 @@ static int parse_args(int argc, char **argv, const struct option *options, struc
 		case OPT_UNTIL_CAUGHT_UP:
 			cl->until_caught_up = 1;
 			break;
+		case OPT_FILE:
+			if (cl->have_files) {
+				msg_warn("give --file once, followed by every file");
+				return -1;
+			}
+			cl->have_files = 1;
+			first_file = optarg;
+			break;
 		case OPT_MONTH:
 			cl->month = optarg;
+			break;
+		case OPT_FROM:
+			cl->from = optarg;
+			break;
+		case OPT_TO:
+			cl->to = optarg;
 			break;
 		case OPT_TZ:
 			cl->tz = optarg;
@@ -170,9 +229,32 @@ static int parse_args(int argc, char **argv, const struct option *options, struc
 		case OPT_SPAM_OUTPUT:
 			cl->spam_output = optarg;
 			break;
+		case OPT_COVERAGE_OUTPUT:
+			cl->coverage_output = optarg;
+			break;
+		case OPT_LAYOUT:
+			cl->layout = optarg;
+			break;
+		case OPT_LANG:
+			cl->lang = optarg;
+			break;
+		case OPT_ENCODING:
+			cl->encoding = optarg;
+			break;
+		case OPT_MIN_PROVIDERS:
+			cl->min_providers = optarg;
+			break;
 		default:
 			return -1;
 		}
+	}
+	if (cl->have_files) {
+		/* --file PATH, then every operand. */
+		cl->nfiles = (size_t)(argc - optind) + 1;
+		cl->files = xcalloc(cl->nfiles, sizeof(*cl->files));
+		cl->files[0] = first_file;
+		memcpy(cl->files + 1, argv + optind, (cl->nfiles - 1) * sizeof(*cl->files));
+		return 0;
 	}
 	if (optind != argc) {
 		msg_warn("unexpected argument \"%s\"", argv[optind]);
@@ -193,6 +275,9 @@ static int load_settings(const struct cmdline *cl, struct settings *s)
 		{ "bootstrap_file", cl->bootstrap_file },
 		{ "dead_letter", cl->dead_letter },
 		{ "time_zone", cl->tz },
+		{ "encoding", cl->encoding },
+		{ "lang", cl->lang },
+		{ "min_providers", cl->min_providers },
 	};
 	struct strbuf err;
 	enum msg_level level;
@@ -245,15 +330,19 @@ static int cmd_ingest(int argc, char **argv)
 	struct cmdline cl;
 	struct settings s;
 	struct ingest_stats stats;
+	const struct intake_counts *c = &stats.counts;
 	struct store *st = NULL;
 	struct strbuf err;
-	int rc = EXIT_FAILURE, ran = 0;
+	int rc = EXIT_FAILURE, ran = 0, failed;
 
 	memset(&cl, 0, sizeof(cl));
 	memset(&s, 0, sizeof(s));
 	memset(&stats, 0, sizeof(stats));
 	strbuf_init(&err, 4096);
-	if (parse_args(argc, argv, ingest_options, &cl) < 0) {
+	if (parse_args(argc, argv, ingest_options, &cl) < 0 ||
+	    (cl.have_files && cl.until_caught_up)) {
+		if (cl.have_files && cl.until_caught_up)
+			msg_warn("ingest: --until-caught-up is for Kafka, not --file");
 		usage(stderr);
 		rc = EXIT_USAGE;
 		goto out;
@@ -270,19 +359,27 @@ static int cmd_ingest(int argc, char **argv)
 		goto out;
 	}
 	ran = 1;
-	if (ingest_run(st, &s, cl.until_caught_up, &main_stop, &stats, &err) < 0) {
+	if (cl.have_files)
+		failed = ingest_file_run(st, &s, cl.files, cl.nfiles, &main_stop, &stats, &err) < 0;
+	else
+		failed = ingest_kafka_run(st, &s, cl.until_caught_up, &main_stop, &stats, &err) < 0;
+	if (failed) {
 		msg_error("%s", err.data);
 		goto out;
 	}
-	rc = EXIT_SUCCESS;
+	rc = stats.files_failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 out:
 	/* Also after a failure: what was committed before it is stored. */
 	if (ran) {
-		printf("records_stored=%llu duplicates_skipped=%llu dead_letters=%llu "
-		       "conflicts=%llu kafka_messages=%llu\n",
-		       (unsigned long long)stats.stored, (unsigned long long)stats.duplicates,
-		       (unsigned long long)stats.dead_letters, (unsigned long long)stats.conflicts,
-		       (unsigned long long)stats.kafka_messages);
+		printf("records_stored=%llu duplicates_skipped=%llu dead_letters=%llu conflicts=%llu ",
+		       (unsigned long long)c->stored, (unsigned long long)c->duplicates,
+		       (unsigned long long)c->dead_letters, (unsigned long long)c->conflicts);
+		if (cl.have_files)
+			printf("file_records=%llu files=%llu files_failed=%llu\n",
+			       (unsigned long long)c->messages, (unsigned long long)stats.files,
+			       (unsigned long long)stats.files_failed);
+		else
+			printf("kafka_messages=%llu\n", (unsigned long long)c->messages);
 		if (fflush(stdout) != 0) {
 			msg_error("standard output: %s", strerror(errno));
 			rc = EXIT_FAILURE;
@@ -290,6 +387,7 @@ out:
 	}
 	store_free(st);
 	settings_free(&s);
+	free(cl.files);
 	strbuf_release(&err);
 	return rc;
 }
@@ -425,36 +523,107 @@ out:
 	return rc;
 }
 
+/* Split the retired_collectors setting at blanks and commas into *out
+ * (pointers into a copy the caller frees as *copy). 0, or -1 if too many. */
+static int split_retired(const char *list, char **copy, char ***out, size_t *n)
+{
+	char *p, **names = NULL;
+	size_t count = 0;
+
+	*copy = xstrdup(list != NULL ? list : "");
+	p = *copy;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		if (count == MAX_RETIRED) {
+			free(names);
+			return -1;
+		}
+		names = xreallocarray(names, count + 1, sizeof(*names));
+		names[count++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != ',')
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	*out = names;
+	*n = count;
+	return 0;
+}
+
+/* One report file: built in memory, then put in place by output_commit. */
+struct report_file {
+	const char *path;
+	struct csvout *csv;
+	struct output out;
+};
+
 static int cmd_report(int argc, char **argv)
 {
 	struct cmdline cl;
 	struct settings s;
-	struct report_month month;
-	struct output out_methods, out_spam;
+	struct report_options opt;
+	struct report_month *months = NULL;
+	struct report_file files[3]; /* main, spam, coverage */
+	enum csvout_encoding enc;
+	enum report_lang lang;
 	struct report *r = NULL;
 	struct store *st = NULL;
 	struct strbuf err;
-	int rc = EXIT_FAILURE;
+	char *retired_copy = NULL, **retired = NULL;
+	size_t nmonths = 0, nretired = 0, i;
+	int rc = EXIT_FAILURE, ministry = 0, bad_usage = 0;
 
 	memset(&cl, 0, sizeof(cl));
 	memset(&s, 0, sizeof(s));
-	memset(&out_methods, 0, sizeof(out_methods));
-	memset(&out_spam, 0, sizeof(out_spam));
+	memset(files, 0, sizeof(files));
 	strbuf_init(&err, 4096);
-	if (parse_args(argc, argv, report_options, &cl) < 0 || cl.month == NULL) {
-		if (cl.month == NULL)
-			msg_warn("report: --month YYYY-MM is required");
+	if (parse_args(argc, argv, report_options, &cl) < 0) {
+		bad_usage = 1;
+	} else if ((cl.month != NULL) == (cl.from != NULL || cl.to != NULL) ||
+	           (cl.from != NULL) != (cl.to != NULL)) {
+		msg_warn("report: give --month YYYY-MM, or --from YYYY-MM and --to YYYY-MM");
+		bad_usage = 1;
+	} else if (cl.layout != NULL && strcmp(cl.layout, "tidy") != 0 &&
+	           strcmp(cl.layout, "ministry") != 0) {
+		msg_warn("report: --layout is tidy or ministry");
+		bad_usage = 1;
+	} else {
+		ministry = cl.layout != NULL && strcmp(cl.layout, "ministry") == 0;
+		if (ministry && (cl.by_carrier || cl.spam_output != NULL)) {
+			msg_warn("report: the ministry layout has scope \"all\" only and holds the "
+			         "spam table; no --by-carrier or --spam-output");
+			bad_usage = 1;
+		}
+	}
+	if (bad_usage) {
 		usage(stderr);
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (load_settings(&cl, &s) < 0)
 		goto out;
+	if (csvout_encoding_parse(s.encoding, &enc) < 0) {
+		msg_error("encoding: \"%s\" is not utf-8, utf-8-bom or cp932", s.encoding);
+		goto out;
+	}
+	if (report_lang_parse(s.lang, &lang) < 0) {
+		msg_error("lang: \"%s\" is not en or ja", s.lang);
+		goto out;
+	}
+	if (split_retired(s.retired_collectors, &retired_copy, &retired, &nretired) < 0) {
+		msg_error("retired_collectors: more than %d names", MAX_RETIRED);
+		goto out;
+	}
 	if (install_signals(0) < 0) {
 		msg_error("sigaction: %s", strerror(errno));
 		goto out;
 	}
-	if (report_month_init(&month, cl.month, s.time_zone, &err) < 0) {
+	if (report_month_range(cl.month != NULL ? cl.month : cl.from,
+	                       cl.month != NULL ? cl.month : cl.to, s.time_zone, &months, &nmonths,
+	                       &err) < 0) {
 		msg_error("%s", err.data);
 		goto out;
 	}
@@ -463,34 +632,62 @@ static int cmd_report(int argc, char **argv)
 		msg_error("%s", err.data);
 		goto out;
 	}
-	r = report_new();
-	if (report_load(r, st, &month, &err) < 0) {
+	memset(&opt, 0, sizeof(opt));
+	opt.by_carrier = cl.by_carrier;
+	opt.min_providers = s.min_providers;
+	opt.time_zone = s.time_zone;
+	r = report_new(&opt);
+	for (i = 0; i < nmonths; i++)
+		report_add_period(r, &months[i]);
+	if (report_load(r, st, retired, nretired, &err) < 0) {
 		msg_error("%s", err.data);
 		goto out;
 	}
-	/* Both files are complete before either is renamed into place. */
-	if (output_open(&out_methods, cl.output, &err) < 0 ||
-	    (cl.spam_output != NULL && output_open(&out_spam, cl.spam_output, &err) < 0)) {
-		msg_error("%s", err.data);
-		goto out;
+	files[0].path = cl.output;
+	files[0].csv = csvout_new(enc);
+	if (ministry) {
+		report_write_ministry(r, lang, files[0].csv);
+	} else {
+		report_write_methods(r, files[0].csv);
+		if (cl.spam_output != NULL) {
+			files[1].path = cl.spam_output;
+			files[1].csv = csvout_new(enc);
+			report_write_spam(r, files[1].csv);
+		}
 	}
-	if (report_write_methods(r, &month, cl.by_carrier, out_methods.fp) < 0 ||
-	    (cl.spam_output != NULL &&
-	     report_write_spam(r, &month, cl.by_carrier, out_spam.fp) < 0)) {
-		msg_error("writing the report failed");
-		goto out;
+	if (cl.coverage_output != NULL) {
+		files[2].path = cl.coverage_output;
+		files[2].csv = csvout_new(enc);
+		report_write_coverage(r, files[2].csv);
 	}
-	if (output_commit(&out_methods, &err) < 0 ||
-	    (cl.spam_output != NULL && output_commit(&out_spam, &err) < 0)) {
-		msg_error("%s", err.data);
-		goto out;
+	/* Every file is complete before any is renamed into place. */
+	for (i = 0; i < 3; i++) {
+		if (files[i].csv == NULL)
+			continue;
+		if (output_open(&files[i].out, files[i].path, &err) < 0 ||
+		    csvout_write(files[i].csv, files[i].out.fp, &err) < 0) {
+			msg_error("%s: %s", files[i].path != NULL ? files[i].path : "standard output",
+			          err.data != NULL ? err.data : "write error");
+			goto out;
+		}
+	}
+	for (i = 0; i < 3; i++) {
+		if (files[i].csv != NULL && output_commit(&files[i].out, &err) < 0) {
+			msg_error("%s", err.data);
+			goto out;
+		}
 	}
 	rc = EXIT_SUCCESS;
 out:
-	output_abort(&out_methods);
-	output_abort(&out_spam);
+	for (i = 0; i < 3; i++) {
+		output_abort(&files[i].out);
+		csvout_free(files[i].csv);
+	}
 	report_free(r);
 	store_free(st);
+	free(months);
+	free(retired);
+	free(retired_copy);
 	settings_free(&s);
 	strbuf_release(&err);
 	return rc;

@@ -1,30 +1,37 @@
 /*
- * The monthly report and what its columns mean.
+ * The monthly report and what its figures mean.
  *
  * Month: [first instant of the month, first instant of the next month) with
  * both cut at local midnight of the 1st in the report's time zone (default
  * Asia/Tokyo), found with the C library's zone data, so daylight saving time
  * is honoured. Counts are summed over the 15-minute buckets that start in
  * that interval (see store.h for how a record is attributed to a bucket).
+ * --from/--to gives several months; each is cut the same way.
  *
  * Scopes: "all" (every carrier together), then with --by-carrier one scope per
- * carrier id, in byte order.
+ * carrier id, in byte order: every carrier with counts or expected windows in
+ * the month.
  *
- * Method CSV, one row per scope and method (spf, dkim, dmarc, arc):
+ * Method CSV, one row per month, scope and method (spf, dkim, dmarc, arc):
  *   messages     messages whose result for the method is not "absent"; a
  *                carrier that does not evaluate a method adds nothing to it.
  *   providers    carriers with messages > 0 for the method (0 or 1 in a
  *                carrier's own scope).
  *   none..policy the messages with that result.
  *   share_X      X / messages as a percentage, two decimals, rounded half up
- *                in integer arithmetic: 93.665 becomes 93.67.
+ *                in integer arithmetic: 93.665 becomes 93.67. Rounded shares
+ *                need not add up to 100.00.
  *   share_non_none  (messages - none) / messages, likewise.
+ *   policy_none, policy_quarantine, policy_reject (DMARC rows only)
+ *                messages with a DMARC result by the strongest DMARC policy
+ *                published by the sender's domain; messages for which no
+ *                policy was seen are in none of the three. share_policy_X
+ *                is policy_X / messages.
  *   Shares are empty fields when messages is 0.
  *
- * Spam CSV, one row per scope:
+ * Spam CSV, one row per month and scope:
  *   messages     every message, whatever its results.
- *   providers    carriers with messages > 0. (A later version may count only
- *                carriers that give verdicts other than unknown.)
+ *   providers    carriers with messages > 0.
  *   spam         messages with the verdict "spam".
  *   share_spam   spam / (ham + spam), as above; empty if no message has a
  *                verdict. Messages with verdict unknown are left out of it.
@@ -32,7 +39,23 @@
  *                messages and spam divided by the calendar days of the
  *                month, rounded half up to an integer.
  *
- * A month without any data still gets its rows, with zeros and empty shares.
+ * Both CSVs end with the same columns:
+ *   suppressed   "yes" if the row's figures are withheld: a combined figure
+ *                (scope "all") of fewer than min_providers providers (but at
+ *                least one) in a report without --by-carrier, so no single
+ *                carrier's numbers can be read off a published report. Then
+ *                every count and share of the row is empty; providers stays.
+ *                A report with --by-carrier shows every carrier's figures
+ *                anyway and is not for publication, so nothing is withheld.
+ *   windows_expected, windows_received, share_windows_received
+ *                the collectors' windows of the scope in the month (see
+ *                coverage.h).
+ *   complete     "yes" if no window is missing, no carrier's data ends
+ *                before the month's end and the store holds data up to the
+ *                month's end; otherwise "no", and the coverage CSV says why.
+ *
+ * A month without any data still gets its "all" rows, with zeros and empty
+ * shares.
  */
 #include "report.h"
 
@@ -49,19 +72,6 @@
 
 /* A zone name longer than this is not one tzdata has. */
 #define REPORT_TZ_MAX 128
-
-struct report_scope {
-	char *carrier; /* NULL for "all" */
-	int64_t results[AR_METHOD_COUNT][AR_RESULT_COUNT];
-	int64_t spam[SPAM_COUNT];
-	int64_t messages;
-};
-
-struct report {
-	struct report_scope all;
-	struct report_scope *carriers; /* sorted by strcmp of carrier */
-	size_t ncarriers, alloc;
-};
 
 /*
  * glibc treats a TZ value naming no zone file as UTC without a word, which
@@ -216,6 +226,45 @@ out:
 	return rc;
 }
 
+
+int report_month_range(const char *from, const char *to, const char *tz,
+                       struct report_month **out, size_t *n, struct strbuf *err)
+{
+	struct report_month first, last, *months = NULL;
+	char text[REPORT_MONTH_LEN];
+	int64_t count;
+	int year, month;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	if (report_month_init(&first, from, tz, err) < 0 || report_month_init(&last, to, tz, err) < 0)
+		return -1;
+	count = ((int64_t)last.year * 12 + last.month) - ((int64_t)first.year * 12 + first.month) + 1;
+	if (count < 1 || count > REPORT_MONTHS_MAX) {
+		strbuf_printf(err, "months %s to %s: the range must run forward and span at most %d "
+		              "months", from, to, REPORT_MONTHS_MAX);
+		return -1;
+	}
+	months = xcalloc((size_t)count, sizeof(*months));
+	year = first.year;
+	month = first.month;
+	for (i = 0; i < (size_t)count; i++) {
+		snprintf(text, sizeof(text), "%04d-%02d", year, month);
+		if (report_month_init(&months[i], text, tz, err) < 0) {
+			free(months);
+			return -1;
+		}
+		if (++month > 12) {
+			month = 1;
+			year++;
+		}
+	}
+	*out = months;
+	*n = (size_t)count;
+	return 0;
+}
+
 int64_t report_share_x100(int64_t count, int64_t total)
 {
 	if (count < 0 || count > total || total <= 0 || total > REPORT_TOTAL_MAX)
@@ -245,9 +294,22 @@ int64_t report_div_half_up(int64_t a, int64_t b)
 	return (2 * a + b) / (2 * b);
 }
 
-struct report *report_new(void)
+struct report *report_new(const struct report_options *opt)
 {
-	return xcalloc(1, sizeof(struct report));
+	struct report *r = xcalloc(1, sizeof(*r));
+
+	r->opt = *opt;
+	return r;
+}
+
+static void report_period_release(struct report_period *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ncarriers; i++)
+		free(p->carriers[i].carrier);
+	free(p->carriers);
+	coverage_month_release(&p->coverage);
 }
 
 void report_free(struct report *r)
@@ -256,54 +318,68 @@ void report_free(struct report *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->ncarriers; i++)
-		free(r->carriers[i].carrier);
-	free(r->carriers);
+	for (i = 0; i < r->nperiods; i++)
+		report_period_release(&r->periods[i]);
+	free(r->periods);
+	coverage_free(r->coverage);
 	free(r);
 }
 
-/* The scope of carrier, created in sorted position if new. */
-static struct report_scope *report_scope_of(struct report *r, const char *carrier)
+struct report_period *report_add_period(struct report *r, const struct report_month *m)
 {
-	size_t lo = 0, hi = r->ncarriers, mid;
+	struct report_period *p;
+
+	r->periods = xreallocarray(r->periods, r->nperiods + 1, sizeof(*r->periods));
+	p = &r->periods[r->nperiods++];
+	memset(p, 0, sizeof(*p));
+	p->month = *m;
+	return p;
+}
+
+/* The scope of carrier, created in sorted position if new. */
+static struct report_scope *report_scope_of(struct report_period *p, const char *carrier)
+{
+	size_t lo = 0, hi = p->ncarriers, mid;
 	int cmp;
 
 	/* Rows arrive sorted by carrier, so the last scope is the usual answer. */
-	if (r->ncarriers > 0 && strcmp(r->carriers[r->ncarriers - 1].carrier, carrier) == 0)
-		return &r->carriers[r->ncarriers - 1];
+	if (p->ncarriers > 0 && strcmp(p->carriers[p->ncarriers - 1].carrier, carrier) == 0)
+		return &p->carriers[p->ncarriers - 1];
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		cmp = strcmp(r->carriers[mid].carrier, carrier);
+		cmp = strcmp(p->carriers[mid].carrier, carrier);
 		if (cmp == 0)
-			return &r->carriers[mid];
+			return &p->carriers[mid];
 		if (cmp < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (r->ncarriers == r->alloc) {
-		r->alloc = r->alloc ? r->alloc * 2 : 8;
-		r->carriers = xreallocarray(r->carriers, r->alloc, sizeof(*r->carriers));
+	if (p->ncarriers == p->alloc) {
+		p->alloc = p->alloc ? p->alloc * 2 : 8;
+		p->carriers = xreallocarray(p->carriers, p->alloc, sizeof(*p->carriers));
 	}
-	memmove(&r->carriers[lo + 1], &r->carriers[lo],
-	        (r->ncarriers - lo) * sizeof(*r->carriers));
-	memset(&r->carriers[lo], 0, sizeof(r->carriers[lo]));
-	r->carriers[lo].carrier = xstrdup(carrier);
-	r->ncarriers++;
-	return &r->carriers[lo];
+	memmove(&p->carriers[lo + 1], &p->carriers[lo],
+	        (p->ncarriers - lo) * sizeof(*p->carriers));
+	memset(&p->carriers[lo], 0, sizeof(p->carriers[lo]));
+	p->carriers[lo].carrier = xstrdup(carrier);
+	p->ncarriers++;
+	return &p->carriers[lo];
 }
 
-static void report_scope_add(struct report_scope *s, const struct record_cell *c)
+static void report_totals_add(struct report_totals *t, const struct record_cell *c)
 {
 	int m;
 
 	for (m = 0; m < AR_METHOD_COUNT; m++)
-		s->results[m][c->result[m]] += c->messages;
-	s->spam[c->spam] += c->messages;
-	s->messages += c->messages;
+		t->results[m][c->result[m]] += c->messages;
+	if (c->result[AR_DMARC] != AR_ABSENT)
+		t->dmarc_policy[c->dmarc_policy] += c->messages;
+	t->spam[c->spam] += c->messages;
+	t->messages += c->messages;
 }
 
-int report_add_cell(struct report *r, const char *carrier, const struct record_cell *cell,
+int report_add_cell(struct report_period *p, const char *carrier, const struct record_cell *cell,
                     struct strbuf *err)
 {
 	int m;
@@ -319,138 +395,189 @@ int report_add_cell(struct report *r, const char *carrier, const struct record_c
 		return -1;
 	}
 	/* Every other total is part of all.messages, so bounding it bounds them all. */
-	if (cell->messages < 0 || cell->messages > REPORT_TOTAL_MAX - r->all.messages) {
+	if (cell->messages < 0 || cell->messages > REPORT_TOTAL_MAX - p->all.t.messages) {
 		strbuf_printf(err, "message count out of range (negative, or the month's total "
 		                   "exceeds %lld)", (long long)REPORT_TOTAL_MAX);
 		return -1;
 	}
-	report_scope_add(&r->all, cell);
-	report_scope_add(report_scope_of(r, carrier), cell);
+	report_totals_add(&p->all.t, cell);
+	report_totals_add(&report_scope_of(p, carrier)->t, cell);
 	return 0;
 }
 
-static int report_load_cell(void *arg, const char *carrier, const struct record_cell *cell,
-                            struct strbuf *err)
+/* t's figures are plausible: none negative, each method's results and the
+ * verdicts adding up to the messages, the policies to at most those. */
+static int report_totals_check(const struct store_totals *t)
 {
-	return report_add_cell(arg, carrier, cell, err);
+	int64_t sum;
+	int m, i;
+
+	if (t->messages < 0 || t->messages > REPORT_TOTAL_MAX)
+		return -1;
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
+		for (i = 0, sum = 0; i < AR_RESULT_COUNT; i++) {
+			if (t->results[m][i] < 0 || t->results[m][i] > t->messages)
+				return -1;
+			sum += t->results[m][i];
+		}
+		if (sum != t->messages)
+			return -1;
+	}
+	for (i = 0, sum = 0; i < SPAM_COUNT; i++) {
+		if (t->spam[i] < 0 || t->spam[i] > t->messages)
+			return -1;
+		sum += t->spam[i];
+	}
+	if (sum != t->messages)
+		return -1;
+	for (i = 0, sum = 0; i < POL_COUNT; i++) {
+		if (t->dmarc_policy[i] < 0 || t->dmarc_policy[i] > t->messages)
+			return -1;
+		sum += t->dmarc_policy[i];
+	}
+	return sum == t->messages - t->results[AR_DMARC][AR_ABSENT] ? 0 : -1;
 }
 
-int report_load(struct report *r, struct store *st, const struct report_month *m,
-                struct strbuf *err)
+static void report_totals_add_sum(struct report_totals *t, const struct store_totals *add)
 {
-	return store_sum_cells(st, m->start_ms, m->end_ms, report_load_cell, r, err);
+	int m, i;
+
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
+		for (i = 0; i < AR_RESULT_COUNT; i++)
+			t->results[m][i] += add->results[m][i];
+	}
+	for (i = 0; i < POL_COUNT; i++)
+		t->dmarc_policy[i] += add->dmarc_policy[i];
+	for (i = 0; i < SPAM_COUNT; i++)
+		t->spam[i] += add->spam[i];
+	t->messages += add->messages;
 }
 
-/* Messages with a result for method m (all but "absent"). */
-static int64_t report_method_messages(const struct report_scope *s, int m)
+int report_add_totals(struct report_period *p, const char *carrier, const struct store_totals *t,
+                      struct strbuf *err)
+{
+	if (report_totals_check(t) < 0) {
+		strbuf_printf(err, "the store's totals for a carrier do not add up");
+		return -1;
+	}
+	/* Every other total is part of all.messages, so bounding it bounds them all. */
+	if (t->messages > REPORT_TOTAL_MAX - p->all.t.messages) {
+		strbuf_printf(err, "the month's total exceeds %lld messages",
+		              (long long)REPORT_TOTAL_MAX);
+		return -1;
+	}
+	report_totals_add_sum(&p->all.t, t);
+	report_totals_add_sum(&report_scope_of(p, carrier)->t, t);
+	return 0;
+}
+
+void report_add_coverage(struct report_period *p, const struct coverage *c)
+{
+	const struct coverage_row *row;
+	struct report_totals *t;
+	size_t i;
+
+	coverage_month(c, p->month.start_ms, p->month.end_ms, &p->coverage);
+	p->data_to_end = p->coverage.horizon_ms >= p->month.end_ms;
+	for (i = 0; i < p->coverage.nrows; i++) {
+		row = &p->coverage.rows[i];
+		t = &report_scope_of(p, row->carrier)->t;
+		switch (row->kind) {
+		case COVERAGE_COLLECTOR:
+			t->windows_expected += row->windows_expected;
+			t->windows_received += row->windows_received;
+			p->all.t.windows_expected += row->windows_expected;
+			p->all.t.windows_received += row->windows_received;
+			break;
+		case COVERAGE_PENDING:
+			t->pending = 1;
+			p->all.t.pending = 1;
+			break;
+		case COVERAGE_GAP:
+		case COVERAGE_STOPPED:
+			break;
+		}
+	}
+}
+
+int64_t report_method_messages(const struct report_totals *t, int m)
 {
 	int64_t n = 0;
 	int res;
 
 	for (res = 0; res < AR_RESULT_COUNT; res++) {
 		if (res != AR_ABSENT)
-			n += s->results[m][res];
+			n += t->results[m][res];
 	}
 	return n;
 }
 
-/* RFC 4180: quote a field holding a separator, a quote or a line break. */
-static void report_put_field(FILE *out, const char *s)
+void report_finish(struct report *r)
 {
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, out);
-		return;
+	size_t i, j;
+	int m;
+
+	for (i = 0; i < r->nperiods; i++) {
+		struct report_period *p = &r->periods[i];
+
+		memset(p->all.t.method_providers, 0, sizeof(p->all.t.method_providers));
+		p->all.t.providers = 0;
+		for (j = 0; j < p->ncarriers; j++) {
+			struct report_totals *t = &p->carriers[j].t;
+
+			for (m = 0; m < AR_METHOD_COUNT; m++) {
+				t->method_providers[m] = report_method_messages(t, m) > 0;
+				p->all.t.method_providers[m] += t->method_providers[m];
+			}
+			t->providers = t->messages > 0;
+			p->all.t.providers += t->providers;
+		}
 	}
-	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
 }
 
-static void report_put_share(FILE *out, int64_t count, int64_t total)
-{
-	char buf[32];
+struct report_load_ctx {
+	struct report_period *p;
+};
 
-	report_format_share(count, total, buf, sizeof(buf));
-	fputc(',', out);
-	fputs(buf, out);
+static int report_load_totals(void *arg, const char *carrier, const struct store_totals *t,
+                              struct strbuf *err)
+{
+	struct report_load_ctx *ctx = arg;
+
+	return report_add_totals(ctx->p, carrier, t, err);
 }
 
-static void report_method_row(FILE *out, const struct report *r, const struct report_scope *s,
-                              const struct report_month *mon, int m)
+int report_load(struct report *r, struct store *st, char *const *retired, size_t nretired,
+                struct strbuf *err)
 {
-	int64_t messages = report_method_messages(s, m), providers = 0;
-	size_t i;
-	int res;
-
-	if (s == &r->all) {
-		for (i = 0; i < r->ncarriers; i++)
-			providers += report_method_messages(&r->carriers[i], m) > 0;
-	} else {
-		providers = messages > 0;
-	}
-	fprintf(out, "%s,", mon->text);
-	report_put_field(out, s->carrier != NULL ? s->carrier : "all");
-	fprintf(out, ",%s,%lld,%lld", ar_method_name((enum ar_method)m), (long long)providers,
-	        (long long)messages);
-	for (res = AR_NONE; res <= AR_POLICY; res++)
-		fprintf(out, ",%lld", (long long)s->results[m][res]);
-	for (res = AR_NONE; res <= AR_POLICY; res++)
-		report_put_share(out, s->results[m][res], messages);
-	report_put_share(out, messages - s->results[m][AR_NONE], messages);
-	fputc('\n', out);
-}
-
-int report_write_methods(const struct report *r, const struct report_month *m, int by_carrier,
-                         FILE *out)
-{
-	size_t i;
-	int method;
-
-	fputs("month,scope,method,providers,messages,none,pass,fail,softfail,neutral,temperror,"
-	      "permerror,policy,share_none,share_pass,share_fail,share_softfail,share_neutral,"
-	      "share_temperror,share_permerror,share_policy,share_non_none\n", out);
-	for (method = 0; method < AR_METHOD_COUNT; method++)
-		report_method_row(out, r, &r->all, m, method);
-	for (i = 0; by_carrier && i < r->ncarriers; i++) {
-		for (method = 0; method < AR_METHOD_COUNT; method++)
-			report_method_row(out, r, &r->carriers[i], m, method);
-	}
-	return ferror(out) ? -1 : 0;
-}
-
-static void report_spam_row(FILE *out, const struct report *r, const struct report_scope *s,
-                            const struct report_month *mon)
-{
-	int64_t providers = 0, spam = s->spam[SPAM_SPAM];
+	struct coverage *cov;
+	struct report_load_ctx ctx;
 	size_t i;
 
-	if (s == &r->all) {
-		for (i = 0; i < r->ncarriers; i++)
-			providers += r->carriers[i].messages > 0;
-	} else {
-		providers = s->messages > 0;
+	if (r->coverage != NULL)
+		msg_panic("report_load: called twice");
+	cov = r->coverage = coverage_new();
+	for (i = 0; i < nretired; i++)
+		coverage_retire(cov, retired[i]);
+	if (coverage_load(cov, st, err) < 0)
+		return -1;
+	for (i = 0; i < r->nperiods; i++) {
+		ctx.p = &r->periods[i];
+		if (store_sum_totals(st, ctx.p->month.start_ms, ctx.p->month.end_ms,
+		                     report_load_totals, &ctx, err) < 0)
+			return -1;
+		report_add_coverage(ctx.p, cov);
 	}
-	fprintf(out, "%s,", mon->text);
-	report_put_field(out, s->carrier != NULL ? s->carrier : "all");
-	fprintf(out, ",%lld,%lld,%lld", (long long)providers, (long long)s->messages,
-	        (long long)spam);
-	report_put_share(out, spam, spam + s->spam[SPAM_HAM]);
-	fprintf(out, ",%lld,%lld\n", (long long)report_div_half_up(s->messages, mon->days),
-	        (long long)report_div_half_up(spam, mon->days));
+	report_finish(r);
+	return 0;
 }
 
-int report_write_spam(const struct report *r, const struct report_month *m, int by_carrier,
-                      FILE *out)
+int report_suppressed(const struct report *r, int64_t providers)
 {
-	size_t i;
+	return !r->opt.by_carrier && providers > 0 && providers < r->opt.min_providers;
+}
 
-	fputs("month,scope,providers,messages,spam,share_spam,daily_messages,daily_spam\n", out);
-	report_spam_row(out, r, &r->all, m);
-	for (i = 0; by_carrier && i < r->ncarriers; i++)
-		report_spam_row(out, r, &r->carriers[i], m);
-	return ferror(out) ? -1 : 0;
+int report_complete(const struct report_period *p, const struct report_totals *t)
+{
+	return p->data_to_end && !t->pending && t->windows_received == t->windows_expected;
 }

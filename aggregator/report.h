@@ -1,7 +1,9 @@
 /*
  * report - the monthly report: which instants a month covers in a time zone,
- * the totals of a month per scope (all carriers, each carrier), and the two
- * CSV files regulators publish. The column definitions are at the top of
+ * the totals of each month per scope (all carriers, each carrier), their
+ * coverage, and the suppression rule. The files are written by
+ * report_tidy.c (the tidy CSVs and the coverage CSV) and report_ministry.c
+ * (the ministry's layout); the definitions of every figure are at the top of
  * report.c.
  */
 #ifndef ARSTAT_AGGREGATOR_REPORT_H
@@ -9,8 +11,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
+#include "coverage.h"
+#include "csvout.h"
 #include "record.h"
 #include "store.h"
 #include "strbuf.h"
@@ -25,6 +28,8 @@
 #define REPORT_TOTAL_MAX (INT64_MAX / 20001)
 /* "YYYY-MM" and its NUL. */
 #define REPORT_MONTH_LEN 8
+/* --from/--to span at most this many months (twenty years). */
+#define REPORT_MONTHS_MAX 240
 
 struct report_month {
 	int year, month;              /* month 1..12 */
@@ -43,6 +48,13 @@ struct report_month {
  */
 int report_month_init(struct report_month *m, const char *s, const char *tz,
                       struct strbuf *err);
+/*
+ * The months from "YYYY-MM" to "YYYY-MM" inclusive, at most
+ * REPORT_MONTHS_MAX, into a new array (*out, *n; the caller frees it).
+ * 0, or -1 with err (malformed, reversed or too long a range).
+ */
+int report_month_range(const char *from, const char *to, const char *tz,
+                       struct report_month **out, size_t *n, struct strbuf *err);
 
 /*
  * count/total as a percentage with two decimals, rounded half up, computed
@@ -56,33 +68,108 @@ void report_format_share(int64_t count, int64_t total, char *buf, size_t size);
 /* a/b rounded half up, for 0 <= a <= REPORT_TOTAL_MAX, 0 < b <= REPORT_TOTAL_MAX. */
 int64_t report_div_half_up(int64_t a, int64_t b);
 
-struct report;
+/* What one scope adds up to in one month. */
+struct report_totals {
+	int64_t results[AR_METHOD_COUNT][AR_RESULT_COUNT];
+	/* Messages with a DMARC result (not absent), by published policy. */
+	int64_t dmarc_policy[POL_COUNT];
+	int64_t spam[SPAM_COUNT];
+	int64_t messages;
+	/* Carriers with messages for the method, and with any message; for a
+	 * carrier's own scope 0 or 1. Set by report_load / report_finish. */
+	int64_t method_providers[AR_METHOD_COUNT];
+	int64_t providers;
+	/* Coverage: windows expected and received, windows missing in gaps, and
+	 * whether some carrier's data ends before the month does. */
+	int64_t windows_expected, windows_received;
+	int pending;
+};
 
-/* An empty report (no carrier, all totals 0). Never returns NULL. */
-struct report *report_new(void);
+struct report_scope {
+	char *carrier; /* NULL for "all" */
+	struct report_totals t;
+};
+
+struct report_period {
+	struct report_month month;
+	struct report_scope all;
+	struct report_scope *carriers; /* sorted by strcmp of carrier */
+	size_t ncarriers, alloc;
+	struct coverage_month coverage;
+	int data_to_end; /* the store's horizon is at or after the month's end */
+};
+
+struct report_options {
+	int by_carrier;        /* rows per carrier (not for publication) */
+	int64_t min_providers; /* suppression threshold for combined figures */
+	const char *time_zone; /* for the notes; not copied */
+};
+
+struct report {
+	struct report_options opt;
+	struct report_period *periods;
+	size_t nperiods;
+	struct coverage *coverage; /* the periods' coverage rows point into it */
+};
+
+/* An empty report with these options. Never returns NULL. */
+struct report *report_new(const struct report_options *opt);
 /* report_free(NULL) is a no-op. */
 void report_free(struct report *r);
 
-/*
- * Add messages of one combination of one carrier. 0, or -1 with err if
- * messages is negative, a value is out of range, or a total would pass
- * REPORT_TOTAL_MAX. Carriers may come in any order.
- */
-int report_add_cell(struct report *r, const char *carrier, const struct record_cell *cell,
-                    struct strbuf *err);
-/* Add every count of the store in [m->start_ms, m->end_ms). 0 or -1 with err. */
-int report_load(struct report *r, struct store *st, const struct report_month *m,
-                struct strbuf *err);
+/* Add a month (a column of the ministry layout, a block of tidy rows). */
+struct report_period *report_add_period(struct report *r, const struct report_month *m);
 
 /*
- * Write the method CSV (header and rows: scope "all", then each carrier in
- * byte order if by_carrier, each with spf, dkim, dmarc, arc) to out.
- * 0, or -1 if writing failed.
+ * Add messages of one combination of one carrier to a month. 0, or -1 with
+ * err if messages is negative, a value is out of range, or a total would
+ * pass REPORT_TOTAL_MAX. Carriers may come in any order.
  */
-int report_write_methods(const struct report *r, const struct report_month *m, int by_carrier,
-                         FILE *out);
-/* Write the spam CSV, same scopes. 0, or -1 if writing failed. */
-int report_write_spam(const struct report *r, const struct report_month *m, int by_carrier,
-                      FILE *out);
+int report_add_cell(struct report_period *p, const char *carrier, const struct record_cell *cell,
+                    struct strbuf *err);
+/* Add a carrier's totals for the month (as the store sums them). 0, or -1
+ * with err if they do not add up or a total would pass REPORT_TOTAL_MAX. */
+int report_add_totals(struct report_period *p, const char *carrier, const struct store_totals *t,
+                      struct strbuf *err);
+/* Add the month's coverage (computed from c, which must outlive the report)
+ * to its scopes. */
+void report_add_coverage(struct report_period *p, const struct coverage *c);
+/* Count the providers of every scope; call once every cell is in. */
+void report_finish(struct report *r);
+
+/*
+ * Load every month of r from the store: counts, and coverage (with the
+ * collectors named in retired marked so), then report_finish. 0 or -1 with
+ * err.
+ */
+int report_load(struct report *r, struct store *st, char *const *retired, size_t nretired,
+                struct strbuf *err);
+
+/* Is a combined figure over this many providers withheld? Only in the
+ * published form (without by_carrier), and only for 0 < providers < min. */
+int report_suppressed(const struct report *r, int64_t providers);
+/* Is the scope's month complete (see coverage.h)? */
+int report_complete(const struct report_period *p, const struct report_totals *t);
+/* Messages with a result for method m (every result but "absent"). */
+int64_t report_method_messages(const struct report_totals *t, int m);
+
+/* ---- writers (report_tidy.c) ---- */
+
+/* The method CSV: per month, scope "all" then each carrier if by_carrier,
+ * each with spf, dkim, dmarc, arc. */
+void report_write_methods(const struct report *r, struct csvout *o);
+/* The spam CSV, same months and scopes. */
+void report_write_spam(const struct report *r, struct csvout *o);
+/* The coverage CSV: per month, the rows of each carrier (see coverage.h). */
+void report_write_coverage(const struct report *r, struct csvout *o);
+
+/* ---- the ministry's layout (report_ministry.c) ---- */
+
+enum report_lang { REPORT_LANG_EN, REPORT_LANG_JA };
+
+/* Parse "en" or "ja". 0 or -1. */
+int report_lang_parse(const char *s, enum report_lang *out);
+/* Months as columns, methods and the spam table as rows; scope "all" only. */
+void report_write_ministry(const struct report *r, enum report_lang lang, struct csvout *o);
 
 #endif

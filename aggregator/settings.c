@@ -17,10 +17,20 @@ const struct cfg_entry settings_table[] = {
 	{ "bootstrap_file", CFG_STR, NULL, 0, 0, S(bootstrap_file),
 	  "file whose first line is kafka.bootstrap.servers (as arstat-devbroker writes it)" },
 	{ "time_zone", CFG_STR, "Asia/Tokyo", 0, 0, S(time_zone), "zone in which reports cut months" },
+	{ "encoding", CFG_STR, "utf-8", 0, 0, S(encoding),
+	  "report files: utf-8, utf-8-bom (Excel: BOM and CRLF) or cp932 (CRLF)" },
+	{ "lang", CFG_STR, "en", 0, 0, S(lang), "labels of the ministry layout: en or ja" },
+	{ "min_providers", CFG_INT, "3", 1, 1000, S(min_providers),
+	  "a published combined figure of fewer data providers (but one or more) is withheld" },
+	{ "retired_collectors", CFG_STR, "", 0, 0, S(retired_collectors),
+	  "collector pseudonyms no longer expected to deliver after their last window "
+	  "(separated by blanks or commas)" },
 	{ "log_level", CFG_STR, "info", 0, 0, S(log_level), "debug, info, warn or error" },
-	{ "batch_max_messages", CFG_INT, "500", 1, 100000, S(batch_max_messages),
-	  "Kafka messages stored per transaction at most" },
-	{ "batch_max_ms", CFG_INT, "200", 1, 60000, S(batch_max_ms),
+	/* Large batches: a commit writes every page the batch touched and syncs
+	 * it, so 500-message batches ingest at a third of the rate of 5000. */
+	{ "batch_max_messages", CFG_INT, "5000", 1, 100000, S(batch_max_messages),
+	  "messages (Kafka messages, or records of a file) stored per transaction at most" },
+	{ "batch_max_ms", CFG_INT, "500", 1, 60000, S(batch_max_ms),
 	  "how long a batch waits to fill before it is stored" },
 	{ "kafka_timeout_ms", CFG_INT, "10000", 100, 600000, S(kafka_timeout_ms),
 	  "time allowed for a metadata or watermark query" },

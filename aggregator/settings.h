@@ -17,10 +17,14 @@ struct settings {
 	char *dead_letter;         /* default: DB.deadletter */
 	char *bootstrap_file;      /* first line: bootstrap.servers */
 	char *time_zone;           /* where the report cuts months */
+	char *encoding;            /* of the report files: utf-8, utf-8-bom, cp932 */
+	char *lang;                /* labels of the ministry layout: en, ja */
+	char *retired_collectors;  /* pseudonyms, separated by blanks or commas */
 	char *log_level;
 	int64_t batch_max_messages; /* one store transaction per batch */
 	int64_t batch_max_ms;
 	int64_t kafka_timeout_ms;  /* metadata and watermark queries */
+	int64_t min_providers;     /* combined figures of fewer providers are withheld */
 	struct cfg_kvlist kafka;   /* every kafka.NAME setting */
 };
 

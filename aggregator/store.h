@@ -1,31 +1,59 @@
 /*
  * store - the aggregator's one SQLite file: counts in 15-minute buckets, the
- * identity of every record stored, the windows received with their health
- * counters, the dead letters seen, and the Kafka positions reached. The store
+ * identity of every record stored, the stretches of time each collector has
+ * covered, the dead letters seen, and the Kafka positions reached. The store
  * is the truth: counts, identities and positions change together in one
  * transaction, so a crash at any point, a re-run or a duplicate delivery
  * never changes a total.
  *
- * Schema (version 1, PRAGMA user_version = 1; WAL, synchronous=FULL):
+ * Schema (version 2, PRAGMA user_version = 2; WAL, synchronous=FULL):
  *
- *   counts(bucket_start_ms, carrier, collector, spf, dkim, dmarc, arc,
- *          dmarc_policy, spam, messages)
- *       Primary key: every column but messages; a new record adds to messages.
- *       Result, policy and spam columns hold the lowercase names of
- *       domain/result.h ("pass", "absent", "quarantine", "ham", ...), so the
- *       file reads without the program.
+ *   carriers(id, name), collectors(id, name), sources(id, name)
+ *       Names stored once; the other tables refer to them by id.
+ *   results(id, name), policies(id, name), spam_verdicts(id, name)
+ *       The vocabulary, with the lowercase names of domain/result.h ("pass",
+ *       "absent", "quarantine", "ham", ...). A cell (one combination of SPF,
+ *       DKIM, DMARC and ARC result, published policy and spam verdict) is
+ *       stored as one integer, the mixed-radix number of those six ids:
+ *       ((((spf * 9 + dkim) * 9 + dmarc) * 9 + arc) * 4 + policy) * 3 + spam.
+ *       The program maps names to ids when it opens the store, so the file
+ *       says what its numbers mean.
+ *   counts(bucket_start_ms, carrier, collector, cell, messages)
+ *       The finest grain: per 15-minute bucket, carrier, collector and cell.
+ *   items(id, name)
+ *       What a report adds up, one id each: the messages with each result of
+ *       each method ("spf.pass", ..., "arc.absent"), the messages with a
+ *       DMARC result by published policy ("dmarc_policy.reject", ...), by
+ *       spam verdict ("spam.ham", ...), and all messages ("messages").
+ *   carrier_totals(bucket_start_ms, carrier, item, messages)
+ *   carrier_day_totals(day_start_ms, carrier, item, messages)
+ *       Those items summed over collectors and combinations, per bucket and
+ *       per UTC day: a report needs each method's results, not their joint
+ *       distribution (which counts keeps). They are written in the
+ *       transaction that writes counts, so all three always agree. A month
+ *       is read as its whole UTC days from carrier_day_totals and the partial
+ *       days at its ends from carrier_totals: at most 44 x (31 + 192) rows per
+ *       carrier, whatever the number of collectors and combinations.
  *   records(collector, epoch, seq, carrier, window_start_ms, window_end_ms,
  *           correction, cells, messages, lines_read, lines_malformed,
  *           lines_overlong, headers_untrusted, headers_malformed,
- *           messages_evicted, messages_late, topic, partition, kafka_offset)
+ *           messages_evicted, messages_late, source, partition, kafka_offset)
  *       One row per stored record, primary key (collector, epoch, seq): the
  *       identity that makes a second delivery a no-op, the window it covers
- *       (for coverage reports) and its health counters.
- *   dead_letters(topic, partition, kafka_offset, reason, length)
- *       Kafka messages that could not be stored; primary key (topic,
- *       partition, kafka_offset), so a re-read counts once.
+ *       and its health counters.
+ *   runs(carrier, collector, start_ms, end_ms, window_ms)
+ *       Disjoint, non-touching stretches of time covered by a collector's
+ *       windows (corrections excluded), merged as records arrive: the
+ *       coverage report reads gaps from here without scanning records.
+ *       window_ms is the length of the last window added to the run.
+ *   dead_letters(source, partition, kafka_offset, reason, length)
+ *       Messages that could not be stored; primary key (source, partition,
+ *       kafka_offset), so a re-read counts once.
  *   positions(topic, partition, next_offset)
  *       The next Kafka offset to read per partition.
+ *   Views counts_named, carrier_totals_named, carrier_day_totals_named,
+ *   records_named and runs_named show the same rows with names instead of
+ *   ids, so the file reads without the program.
  *
  * Attribution: a record's counts go to the 15-minute bucket (aligned to the
  * Unix epoch, so to every UTC quarter hour) that contains its window_start.
@@ -44,6 +72,7 @@
 #include "strbuf.h"
 
 #define STORE_BUCKET_MS (15 * 60 * 1000)
+#define STORE_DAY_MS (24 * 60 * 60 * 1000)
 /* A cell claiming more messages than this in one window is not believed: no
  * mail system sees a trillion messages a minute, and the bound keeps every
  * sum the report forms far from int64 overflow. */
@@ -59,8 +88,8 @@ enum store_mode {
 /*
  * Open the store at path. Returns the store (the caller frees it with
  * store_free), or NULL with the reason in err: the file cannot be opened or
- * created, is not an SQLite file, holds another schema version, or the
- * journal mode cannot be set.
+ * created, is not an SQLite file, holds another schema version or a cells
+ * table this program cannot read, or the journal mode cannot be set.
  */
 struct store *store_new(const char *path, enum store_mode mode, struct strbuf *err);
 /* Close; a transaction still open is rolled back. store_free(NULL) is a no-op. */
@@ -68,15 +97,18 @@ void store_free(struct store *st);
 
 /* Start the one write transaction (BEGIN IMMEDIATE). 0, or -1 with err. */
 int store_begin(struct store *st, struct strbuf *err);
-/* Make everything since store_begin durable. 0, or -1 with err (the
- * transaction is then rolled back: nothing of it is stored). */
+/* Write the counts and runs gathered since store_begin, then make everything
+ * durable. 0, or -1 with err (the transaction is then rolled back: nothing of
+ * it is stored). */
 int store_commit(struct store *st, struct strbuf *err);
 /* Undo everything since store_begin; a no-op outside a transaction. */
 void store_rollback(struct store *st);
 
-/* Where a record came from; kept with it for tracing. */
+/* Where a record came from; kept with it for tracing. For Kafka: the topic,
+ * partition and offset; for a container file: its identity (ocf.h), the
+ * record's index in its block, the block's byte offset. */
 struct store_source {
-	const char *topic;
+	const char *name;
 	int32_t partition;
 	int64_t offset;
 };
@@ -101,18 +133,19 @@ int store_batch_check(const struct record_batch *b, struct strbuf *why);
 
 /*
  * Inside a transaction: store b unless its identity (collector, epoch, seq)
- * is already stored. src may be NULL. On STORE_INVALID and STORE_ERROR the
- * reason is in err.
+ * is already stored. The identity is written at once (so a second copy later
+ * in the same transaction is a duplicate); the counts and the covered window
+ * are gathered in memory and written by store_commit. src may be NULL. On
+ * STORE_INVALID and STORE_ERROR the reason is in err.
  */
 enum store_add_status store_add_record(struct store *st, const struct record_batch *b,
                                        const struct store_source *src, struct strbuf *err);
 
-/* Inside a transaction: count a Kafka message that could not be stored
- * (reason: a short token such as "corrupt"). Returns 1 if new, 0 if this
- * (topic, partition, offset) was counted before, -1 with err. */
-int store_add_dead_letter(struct store *st, const char *topic, int32_t partition,
-                          int64_t offset, const char *reason, size_t length,
-                          struct strbuf *err);
+/* Inside a transaction: count a message that could not be stored (reason: a
+ * short token such as "corrupt"). Returns 1 if new, 0 if this (source,
+ * partition, offset) was counted before, -1 with err. */
+int store_add_dead_letter(struct store *st, const struct store_source *src, const char *reason,
+                          size_t length, struct strbuf *err);
 
 /* Inside a transaction: record the next offset to read. 0 or -1 with err. */
 int store_set_position(struct store *st, const char *topic, int32_t partition,
@@ -121,17 +154,40 @@ int store_set_position(struct store *st, const char *topic, int32_t partition,
 int store_get_position(struct store *st, const char *topic, int32_t partition,
                        int64_t *next_offset, struct strbuf *err);
 
+/* What a report adds up for a carrier (the items above). */
+struct store_totals {
+	int64_t results[AR_METHOD_COUNT][AR_RESULT_COUNT];
+	int64_t dmarc_policy[POL_COUNT]; /* messages with a DMARC result (not absent) */
+	int64_t spam[SPAM_COUNT];
+	int64_t messages;
+};
+
 /*
- * Call fn once per distinct (carrier, results, policy, spam) combination with
- * the messages summed over every bucket in [start_ms, end_ms) and every
- * collector, in ascending carrier order (byte order). fn returns 0 to go on
- * or -1 to stop (store_sum_cells then returns -1 and leaves err as fn left
- * it). 0, or -1 with err (e.g. an unknown name in the file).
+ * Call fn once per carrier with its totals over every bucket that starts in
+ * [start_ms, end_ms), in ascending carrier order (byte order); carriers
+ * without messages there are left out. fn returns 0 to go on or -1 to stop
+ * (store_sum_totals then returns -1 and leaves err as fn left it). 0, or -1
+ * with err (e.g. a sum that overflows).
  */
-typedef int (*store_cell_fn)(void *arg, const char *carrier, const struct record_cell *cell,
-                             struct strbuf *err);
-int store_sum_cells(struct store *st, int64_t start_ms, int64_t end_ms, store_cell_fn fn,
-                    void *arg, struct strbuf *err);
+typedef int (*store_totals_fn)(void *arg, const char *carrier, const struct store_totals *t,
+                               struct strbuf *err);
+int store_sum_totals(struct store *st, int64_t start_ms, int64_t end_ms, store_totals_fn fn,
+                     void *arg, struct strbuf *err);
+
+/* One stretch of covered time (see runs above). */
+struct store_run {
+	const char *carrier;
+	const char *collector;
+	int64_t start_ms, end_ms, window_ms;
+};
+
+/*
+ * Call fn for every run, ordered by carrier, collector (byte order) and
+ * start; the strings are valid during the call only. fn returns 0 or -1 as
+ * for store_sum_totals. 0, or -1 with err.
+ */
+typedef int (*store_run_fn)(void *arg, const struct store_run *run, struct strbuf *err);
+int store_runs(struct store *st, store_run_fn fn, void *arg, struct strbuf *err);
 
 /* Bucket holding instant ms (floor to STORE_BUCKET_MS, also before 1970). */
 int64_t store_bucket_of(int64_t ms);

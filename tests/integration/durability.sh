@@ -102,6 +102,8 @@ done_kills=0 outage_done=0 t0=$SECONDS
 while ((done_kills < kills)) || ((outage > 0 && outage_done == 0)); do
 	sleep "0.$((RANDOM % 9 + 1))"
 	if ((outage > 0 && outage_done == 0 && done_kills >= kills / 2)); then
+		# In the middle of the run: after the collector has published a while.
+		((kills == 0)) && sleep 3
 		devbroker_down
 		echo "brokers down at $((SECONDS - t0)) s" >&2
 		sleep "$outage"
@@ -122,14 +124,20 @@ done
 echo "faults done at $((SECONDS - t0)) s" >&2
 [[ -n $feed_pid ]] && { wait "$feed_pid" || fail "logfeed failed"; _arstat_forget "$feed_pid"; }
 
-# Wait until every message is stored (or give up and show the difference).
+# The follower has stored what it could; from here on, catch up in rounds
+# until every message is stored (or give up and show the difference).
+stop_pid "$INGEST_PID" TERM
+catch_up() {
+	"$ARSTAT_BIN/arstat-aggregator" ingest --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
+		--until-caught-up >>"$TEST_DIR/ingest.log" 2>&1 || fail "ingest failed"
+}
 deadline=$((SECONDS + ${ARSTAT_FAULT_SETTLE:-300}))
+catch_up
 while (($(stored_total) < truth_total && SECONDS < deadline)); do
-	sleep 1
+	sleep 2
+	catch_up
 done
 stop_pid "$COLLECTOR_PID" TERM
-sleep 1
-stop_pid "$INGEST_PID" TERM
 "$ARSTAT_BIN/arstat-aggregator" ingest --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
 	--until-caught-up >>"$TEST_DIR/ingest.log" 2>&1 || fail "final ingest failed"
 "$ARSTAT_BIN/arstat-aggregator" report --db "$db" -o min_providers=1 --month 2026-10 --output "$TEST_DIR/report.csv" \

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <iconv.h>
+
+#include "csvout.h"
 #include "report.h"
 #include "store.h"
 #include "timeutil.h"
@@ -158,19 +161,24 @@ static void test_rounding(void)
 static void test_add_cell_limits(void)
 {
 	struct record_cell c = { { AR_PASS, AR_PASS, AR_PASS, AR_PASS }, POL_NONE, SPAM_HAM, 1 };
-	struct report *r = report_new();
+	struct report_options opt = { 0, 3, "UTC" };
+	struct report *r = report_new(&opt);
+	struct report_month m;
+	struct report_period *p;
 	struct strbuf err;
 
 	strbuf_init(&err, 1024);
+	CU_ASSERT_EQUAL_FATAL(report_month_init(&m, "2026-11", "UTC", &err), 0);
+	p = report_add_period(r, &m);
 	c.messages = REPORT_TOTAL_MAX;
-	CU_ASSERT_EQUAL(report_add_cell(r, "a", &c, &err), 0);
+	CU_ASSERT_EQUAL(report_add_cell(p, "a", &c, &err), 0);
 	c.messages = 1;
-	CU_ASSERT_EQUAL(report_add_cell(r, "b", &c, &err), -1);
+	CU_ASSERT_EQUAL(report_add_cell(p, "b", &c, &err), -1);
 	c.messages = -1;
-	CU_ASSERT_EQUAL(report_add_cell(r, "b", &c, &err), -1);
+	CU_ASSERT_EQUAL(report_add_cell(p, "b", &c, &err), -1);
 	c.messages = 0;
 	c.result[AR_ARC] = AR_RESULT_COUNT;
-	CU_ASSERT_EQUAL(report_add_cell(r, "b", &c, &err), -1);
+	CU_ASSERT_EQUAL(report_add_cell(p, "b", &c, &err), -1);
 	report_free(r);
 	report_free(NULL);
 	strbuf_release(&err);
@@ -266,19 +274,26 @@ static void remove_store(void)
 	rmdir(dir);
 }
 
-/* The golden file's text; the caller frees it. */
-static char *read_golden(const char *name)
+/* The golden file's path. */
+static void golden_path(const char *name, char *path, size_t size)
 {
 	const char *src = getenv("ARSTAT_SOURCE_DIR");
+
+	snprintf(path, size, "%s/tests/unit/golden/%s", src != NULL ? src : ".", name);
+}
+
+/* The golden file's bytes (NUL-terminated too); the caller frees them. */
+static char *read_golden(const char *name, size_t *len)
+{
 	char path[1024];
 	char *text = NULL;
-	size_t len = 0, n;
+	size_t n, size = 0;
 	char buf[4096];
 	FILE *fp;
-	FILE *mem = open_memstream(&text, &len);
+	FILE *mem = open_memstream(&text, &size);
 
-	snprintf(path, sizeof(path), "%s/tests/unit/golden/%s", src != NULL ? src : ".", name);
-	fp = fopen(path, "r");
+	golden_path(name, path, sizeof(path));
+	fp = fopen(path, "rb");
 	if (fp == NULL) {
 		fprintf(stderr, "cannot open golden file %s (is ARSTAT_SOURCE_DIR set?)\n", path);
 		fclose(mem);
@@ -289,82 +304,250 @@ static char *read_golden(const char *name)
 		fwrite(buf, 1, n, mem);
 	fclose(fp);
 	fclose(mem);
+	if (len != NULL)
+		*len = size;
 	return text;
 }
 
-enum which { METHODS, SPAM, BOTH };
+enum which { METHODS, SPAM, COVERAGE, MINISTRY };
 
-static void check_golden(const char *month, int by_carrier, enum which w, const char *golden)
+struct golden_case {
+	const char *from, *to;
+	int by_carrier;
+	int64_t min_providers;
+	enum which which;
+	enum csvout_encoding enc;
+	enum report_lang lang;
+	const char *golden;
+};
+
+/* The report of the hand-made store as the case asks, in memory. */
+static struct csvout *render(const struct golden_case *gc)
 {
-	struct report_month m;
-	struct report *r = report_new();
+	struct report_options opt = { gc->by_carrier, gc->min_providers, "Asia/Tokyo" };
+	struct report_month *months = NULL;
+	struct report *r = report_new(&opt);
+	struct csvout *o = csvout_new(gc->enc);
 	struct store *st;
 	struct strbuf err;
-	char *got = NULL, *want = read_golden(golden);
-	size_t len = 0;
-	FILE *mem = open_memstream(&got, &len);
+	size_t n = 0, i;
 
 	strbuf_init(&err, 1024);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
-	CU_ASSERT_EQUAL_FATAL(report_month_init(&m, month, "Asia/Tokyo", &err), 0);
+	CU_ASSERT_EQUAL_FATAL(report_month_range(gc->from, gc->to, "Asia/Tokyo", &months, &n, &err),
+	                      0);
+	for (i = 0; i < n; i++)
+		report_add_period(r, &months[i]);
 	st = store_new(db_path, STORE_EXISTING, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(report_load(r, st, &m, &err), 0);
-	if (w != SPAM)
-		CU_ASSERT_EQUAL(report_write_methods(r, &m, by_carrier, mem), 0);
-	if (w != METHODS)
-		CU_ASSERT_EQUAL(report_write_spam(r, &m, by_carrier, mem), 0);
-	fclose(mem);
-	CU_ASSERT_STRING_EQUAL(got, want);
-	if (strcmp(got, want) != 0)
-		fprintf(stderr, "\n--- %s\n%s--- got\n%s", golden, want, got);
-	free(got);
-	free(want);
+	CU_ASSERT_EQUAL(report_load(r, st, NULL, 0, &err), 0);
+	switch (gc->which) {
+	case METHODS:
+		report_write_methods(r, o);
+		break;
+	case SPAM:
+		report_write_spam(r, o);
+		break;
+	case COVERAGE:
+		report_write_coverage(r, o);
+		break;
+	case MINISTRY:
+		report_write_ministry(r, gc->lang, o);
+		break;
+	}
 	store_free(st);
 	report_free(r);
+	free(months);
 	strbuf_release(&err);
+	return o;
+}
+
+/* The bytes csvout_write produces, encoding applied. */
+static char *encoded(const struct csvout *o, size_t *len)
+{
+	struct strbuf err;
+	char *got = NULL;
+	FILE *mem = open_memstream(&got, len);
+
+	strbuf_init(&err, 1024);
+	CU_ASSERT_EQUAL(csvout_write(o, mem, &err), 0);
+	fclose(mem);
+	strbuf_release(&err);
+	return got;
+}
+
+/* Compare with the golden file; ARSTAT_UPDATE_GOLDEN=1 rewrites it instead
+ * (then check the difference by eye before committing it). */
+static void check_golden(const struct golden_case *gc)
+{
+	struct csvout *o = render(gc);
+	size_t got_len = 0, want_len = 0;
+	char *got = encoded(o, &got_len), *want;
+	char path[1024];
+	FILE *fp;
+
+	if (getenv("ARSTAT_UPDATE_GOLDEN") != NULL) {
+		golden_path(gc->golden, path, sizeof(path));
+		fp = fopen(path, "wb");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		fwrite(got, 1, got_len, fp);
+		fclose(fp);
+	}
+	want = read_golden(gc->golden, &want_len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	CU_ASSERT(got_len == want_len && memcmp(got, want, got_len) == 0);
+	if (got_len != want_len || memcmp(got, want, got_len) != 0)
+		fprintf(stderr, "\n--- %s\n%s--- got\n%s", gc->golden, want, got);
+	free(got);
+	free(want);
+	csvout_free(o);
 }
 
 static void test_golden(void)
 {
+	static const struct golden_case cases[] = {
+		{ "2026-11", "2026-11", 1, 3, METHODS, CSVOUT_UTF8, REPORT_LANG_EN,
+		  "report-2026-11-methods.ref" },
+		{ "2026-11", "2026-11", 1, 3, SPAM, CSVOUT_UTF8, REPORT_LANG_EN,
+		  "report-2026-11-spam.ref" },
+		/* A month without data still has its rows. */
+		{ "2027-01", "2027-01", 1, 3, METHODS, CSVOUT_UTF8, REPORT_LANG_EN,
+		  "report-2027-01-empty.ref" },
+		{ "2027-01", "2027-01", 1, 3, SPAM, CSVOUT_UTF8, REPORT_LANG_EN,
+		  "report-2027-01-empty-spam.ref" },
+		/* Published (no --by-carrier): figures of fewer than 3 providers
+		 * are withheld; three months, the time-zone boundary between them. */
+		{ "2026-10", "2026-12", 0, 3, METHODS, CSVOUT_UTF8, REPORT_LANG_EN,
+		  "report-2026-10-12-published.ref" },
+		{ "2026-10", "2026-12", 0, 3, SPAM, CSVOUT_UTF8, REPORT_LANG_EN,
+		  "report-2026-10-12-published-spam.ref" },
+		{ "2026-10", "2026-12", 0, 3, COVERAGE, CSVOUT_UTF8, REPORT_LANG_EN,
+		  "report-2026-10-12-coverage.ref" },
+		/* The ministry's layout, in both languages and every encoding. */
+		{ "2026-10", "2026-12", 0, 2, MINISTRY, CSVOUT_UTF8, REPORT_LANG_EN,
+		  "ministry-2026-10-12-en.ref" },
+		{ "2026-10", "2026-12", 0, 2, MINISTRY, CSVOUT_UTF8, REPORT_LANG_JA,
+		  "ministry-2026-10-12-ja.ref" },
+		{ "2026-10", "2026-12", 0, 2, MINISTRY, CSVOUT_UTF8_BOM, REPORT_LANG_JA,
+		  "ministry-2026-10-12-ja-bom-crlf.ref" },
+		{ "2026-10", "2026-12", 0, 2, MINISTRY, CSVOUT_CP932, REPORT_LANG_JA,
+		  "ministry-2026-10-12-ja-cp932.ref" },
+		/* The tidy layout in the other two encodings. */
+		{ "2026-11", "2026-11", 1, 3, METHODS, CSVOUT_CP932, REPORT_LANG_EN,
+		  "report-2026-11-methods-cp932.ref" },
+		{ "2026-11", "2026-11", 1, 3, SPAM, CSVOUT_UTF8_BOM, REPORT_LANG_EN,
+		  "report-2026-11-spam-bom-crlf.ref" },
+	};
+	size_t i;
+
 	build_store();
-	check_golden("2026-11", 1, METHODS, "report-2026-11-methods.ref");
-	check_golden("2026-11", 1, SPAM, "report-2026-11-spam.ref");
-	/* A month without data still has its rows. */
-	check_golden("2027-01", 1, BOTH, "report-2027-01-empty.ref");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_golden(&cases[i]);
 	remove_store();
 }
 
-/* Without --by-carrier the rows are the first lines of the full report. */
+/* Without --by-carrier and with suppression off, the rows are the first
+ * lines of the full report. */
 static void test_all_only(void)
 {
-	struct report_month m;
-	struct report *r = report_new();
-	struct store *st;
-	struct strbuf err;
-	char *got = NULL, *want = read_golden("report-2026-11-methods.ref");
-	size_t len = 0, i, cut = 0;
-	FILE *mem = open_memstream(&got, &len);
+	static const struct golden_case full = { "2026-11", "2026-11", 1, 1, METHODS, CSVOUT_UTF8,
+		                                 REPORT_LANG_EN, NULL };
+	static const struct golden_case all = { "2026-11", "2026-11", 0, 1, METHODS, CSVOUT_UTF8,
+		                                REPORT_LANG_EN, NULL };
+	struct csvout *o, *p;
+	const char *a, *b;
+	size_t alen, blen, i, cut = 0;
 
 	build_store();
-	strbuf_init(&err, 1024);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	o = render(&full);
+	p = render(&all);
+	a = csvout_data(o, &alen);
+	b = csvout_data(p, &blen);
 	for (i = 0; i < 5; i++)
-		cut += strcspn(want + cut, "\n") + 1;
-	want[cut] = '\0';
-	CU_ASSERT_EQUAL_FATAL(report_month_init(&m, "2026-11", "Asia/Tokyo", &err), 0);
-	st = store_new(db_path, STORE_EXISTING, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(report_load(r, st, &m, &err), 0);
-	CU_ASSERT_EQUAL(report_write_methods(r, &m, 0, mem), 0);
-	fclose(mem);
-	CU_ASSERT_STRING_EQUAL(got, want);
-	free(got);
-	free(want);
-	store_free(st);
-	report_free(r);
-	strbuf_release(&err);
+		cut += strcspn(a + cut, "\n") + 1;
+	CU_ASSERT_EQUAL(blen, cut);
+	CU_ASSERT(blen == cut && memcmp(a, b, cut) == 0);
+	csvout_free(o);
+	csvout_free(p);
 	remove_store();
+}
+
+/* Every encoding holds the same text: CP932 and UTF-8 with BOM, converted
+ * back with iconv, are the UTF-8 file with CRLF line ends. */
+static void test_encodings_round_trip(void)
+{
+	struct golden_case gc = { "2026-10", "2026-12", 0, 2, MINISTRY, CSVOUT_UTF8, REPORT_LANG_JA,
+		                  NULL };
+	struct csvout *o;
+	char *utf8, *bom, *sjis, *back, *in, *out, *crlf;
+	size_t ulen, blen, slen, inleft, outleft, i, clen = 0;
+	iconv_t cd;
+
+	build_store();
+	o = render(&gc);
+	utf8 = encoded(o, &ulen);
+	csvout_free(o);
+	gc.enc = CSVOUT_UTF8_BOM;
+	o = render(&gc);
+	bom = encoded(o, &blen);
+	csvout_free(o);
+	gc.enc = CSVOUT_CP932;
+	o = render(&gc);
+	sjis = encoded(o, &slen);
+	csvout_free(o);
+
+	crlf = malloc(2 * ulen + 1);
+	for (i = 0; i < ulen; i++) {
+		if (utf8[i] == '\n')
+			crlf[clen++] = '\r';
+		crlf[clen++] = utf8[i];
+	}
+	CU_ASSERT(blen == clen + 3 && memcmp(bom, "\xEF\xBB\xBF", 3) == 0 &&
+	          memcmp(bom + 3, crlf, clen) == 0);
+	/* Japanese text is shorter in CP932 (2 bytes a character, not 3). */
+	CU_ASSERT(slen < clen);
+	cd = iconv_open("UTF-8", "CP932");
+	CU_ASSERT_FATAL(cd != (iconv_t)-1);
+	back = malloc(4 * slen + 1);
+	in = sjis;
+	out = back;
+	inleft = slen;
+	outleft = 4 * slen;
+	CU_ASSERT(iconv(cd, &in, &inleft, &out, &outleft) != (size_t)-1);
+	iconv_close(cd);
+	CU_ASSERT_EQUAL((size_t)(out - back), clen);
+	CU_ASSERT(memcmp(back, crlf, clen) == 0);
+	free(utf8);
+	free(bom);
+	free(sjis);
+	free(back);
+	free(crlf);
+	remove_store();
+}
+
+static void test_month_range(void)
+{
+	struct report_month *m = NULL;
+	struct strbuf err;
+	size_t n = 0;
+
+	strbuf_init(&err, 1024);
+	CU_ASSERT_EQUAL(report_month_range("2026-11", "2027-02", "Asia/Tokyo", &m, &n, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(n, 4);
+	CU_ASSERT_STRING_EQUAL(m[0].text, "2026-11");
+	CU_ASSERT_STRING_EQUAL(m[1].text, "2026-12");
+	CU_ASSERT_STRING_EQUAL(m[2].text, "2027-01");
+	CU_ASSERT_STRING_EQUAL(m[3].text, "2027-02");
+	CU_ASSERT_EQUAL(m[2].end_ms, m[3].start_ms);
+	CU_ASSERT_EQUAL(m[3].days, 28);
+	free(m);
+	CU_ASSERT_EQUAL(report_month_range("2026-11", "2026-11", "UTC", &m, &n, &err), 0);
+	CU_ASSERT_EQUAL(n, 1);
+	free(m);
+	CU_ASSERT_EQUAL(report_month_range("2026-11", "2026-10", "UTC", &m, &n, &err), -1);
+	CU_ASSERT_EQUAL(report_month_range("2000-01", "2020-01", "UTC", &m, &n, &err), -1);
+	CU_ASSERT_EQUAL(report_month_range("2026-11", "2026-13", "UTC", &m, &n, &err), -1);
+	CU_ASSERT_PTR_NULL(m);
+	strbuf_release(&err);
 }
 
 int main(void)
@@ -382,6 +565,8 @@ int main(void)
 	CU_add_test(s, "add cell limits", test_add_cell_limits);
 	CU_add_test(s, "golden CSV", test_golden);
 	CU_add_test(s, "scope all only", test_all_only);
+	CU_add_test(s, "encodings round trip", test_encodings_round_trip);
+	CU_add_test(s, "month range", test_month_range);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

@@ -71,32 +71,32 @@ static void make_batch(struct record_batch *b, int64_t seq, struct record_cell *
 }
 
 struct sums {
-	int64_t messages, spf_pass, spam, rows;
+	int64_t messages, spf_pass, spam, dmarc_reject, carriers;
 };
 
-static int sum_cb(void *arg, const char *carrier, const struct record_cell *c, struct strbuf *err)
+static int sum_cb(void *arg, const char *carrier, const struct store_totals *t,
+                  struct strbuf *err)
 {
 	struct sums *s = arg;
 
 	(void)err;
 	CU_ASSERT_STRING_EQUAL(carrier, "jp-a");
-	s->messages += c->messages;
-	if (c->result[AR_SPF] == AR_PASS)
-		s->spf_pass += c->messages;
-	if (c->spam == SPAM_SPAM)
-		s->spam += c->messages;
-	s->rows++;
+	s->messages += t->messages;
+	s->spf_pass += t->results[AR_SPF][AR_PASS];
+	s->spam += t->spam[SPAM_SPAM];
+	s->dmarc_reject += t->dmarc_policy[POL_REJECT];
+	s->carriers++;
 	return 0;
 }
 
 static struct sums sum_day(struct store *st)
 {
-	struct sums s = { 0, 0, 0, 0 };
+	struct sums s = { 0, 0, 0, 0, 0 };
 	struct strbuf err;
 
 	strbuf_init(&err, 1024);
-	CU_ASSERT_EQUAL(store_sum_cells(st, utc_ms(2026, 11, 2, 0, 0), utc_ms(2026, 11, 3, 0, 0),
-	                                sum_cb, &s, &err), 0);
+	CU_ASSERT_EQUAL(store_sum_totals(st, utc_ms(2026, 11, 2, 0, 0), utc_ms(2026, 11, 3, 0, 0),
+	                                 sum_cb, &s, &err), 0);
 	strbuf_release(&err);
 	return s;
 }
@@ -168,7 +168,8 @@ static void test_add_duplicate_reopen(void)
 	s = sum_day(st);
 	CU_ASSERT_EQUAL(s.messages, 18);
 	CU_ASSERT_EQUAL(s.spf_pass, 15);
-	CU_ASSERT_EQUAL(s.rows, 2); /* b's cell was added to a's first cell */
+	CU_ASSERT_EQUAL(s.dmarc_reject, 18);
+	CU_ASSERT_EQUAL(s.carriers, 1);
 	store_free(st);
 
 	/* What is on disk: counts in the bucket of the window start, identities,
@@ -176,11 +177,27 @@ static void test_add_duplicate_reopen(void)
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), 2);
 	CU_ASSERT_EQUAL(query_int("SELECT min(bucket_start_ms) FROM counts"),
 	                utc_ms(2026, 11, 2, 10, 0));
-	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts WHERE spf = 'pass' AND arc = 'absent'"
-	                          " AND spam = 'ham' AND dmarc_policy = 'reject'"), 15);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE spf = 'pass'"
+	                          " AND arc = 'absent' AND spam = 'ham' AND dmarc_policy = 'reject'"
+	                          " AND carrier = 'jp-a' AND collector = 'c1'"), 15);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 2);
 	CU_ASSERT_EQUAL(query_int("SELECT sum(lines_read) FROM records"), 200);
 	CU_ASSERT_EQUAL(query_int("SELECT messages FROM records WHERE seq = 1"), 13);
+	/* The rollups agree with the finest table. */
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), 2); /* b's cell added to a's */
+	CU_ASSERT_EQUAL(query_int("SELECT sum(messages) FROM carrier_totals_named"
+	                          " WHERE item = 'messages'"), 18);
+	CU_ASSERT_EQUAL(query_int("SELECT sum(messages) FROM carrier_day_totals_named"
+	                          " WHERE item = 'messages'"), 18);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM carrier_day_totals_named"
+	                          " WHERE item = 'spf.fail'"), 3);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM carrier_day_totals_named"
+	                          " WHERE item = 'dmarc_policy.reject'"), 18);
+	CU_ASSERT_EQUAL(query_int("SELECT day_start_ms FROM carrier_day_totals LIMIT 1"),
+	                utc_ms(2026, 11, 2, 0, 0));
+	/* Two one-minute windows in a row are one run; the conflict added none. */
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM runs"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT end_ms - start_ms FROM runs"), 60000);
 
 	st = store_new(db_path, STORE_EXISTING, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
@@ -357,7 +374,7 @@ static void test_invalid(void)
 	expect_invalid(st, &b, "cells");
 
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
-	CU_ASSERT_EQUAL(sum_day(st).rows, 0);
+	CU_ASSERT_EQUAL(sum_day(st).carriers, 0);
 	store_free(st);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 0);
 	remove_dir();
@@ -366,6 +383,7 @@ static void test_invalid(void)
 
 static void test_dead_letters(void)
 {
+	struct store_source a = { "t", 0, 4 }, b = { "t", 1, 4 };
 	struct store *st;
 	struct strbuf err;
 
@@ -374,9 +392,9 @@ static void test_dead_letters(void)
 	st = store_new(db_path, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
-	CU_ASSERT_EQUAL(store_add_dead_letter(st, "t", 0, 4, "corrupt", 17, &err), 1);
-	CU_ASSERT_EQUAL(store_add_dead_letter(st, "t", 0, 4, "corrupt", 17, &err), 0);
-	CU_ASSERT_EQUAL(store_add_dead_letter(st, "t", 1, 4, "not_ours", 0, &err), 1);
+	CU_ASSERT_EQUAL(store_add_dead_letter(st, &a, "corrupt", 17, &err), 1);
+	CU_ASSERT_EQUAL(store_add_dead_letter(st, &a, "corrupt", 17, &err), 0);
+	CU_ASSERT_EQUAL(store_add_dead_letter(st, &b, "not_ours", 0, &err), 1);
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
 	store_free(st);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM dead_letters"), 2);
@@ -385,7 +403,8 @@ static void test_dead_letters(void)
 	strbuf_release(&err);
 }
 
-static int stop_cb(void *arg, const char *carrier, const struct record_cell *c, struct strbuf *err)
+static int stop_cb(void *arg, const char *carrier, const struct store_totals *c,
+                   struct strbuf *err)
 {
 	(void)arg;
 	(void)carrier;
@@ -400,7 +419,7 @@ static void test_sum_range(void)
 	struct record_batch a, b;
 	struct store *st;
 	struct strbuf err;
-	struct sums s = { 0, 0, 0, 0 };
+	struct sums s = { 0, 0, 0, 0, 0 };
 	int64_t bucket;
 
 	strbuf_init(&err, 1024);
@@ -416,16 +435,16 @@ static void test_sum_range(void)
 	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
 	bucket = utc_ms(2026, 11, 2, 10, 15);
-	CU_ASSERT_EQUAL(store_sum_cells(st, 0, bucket, sum_cb, &s, &err), 0);
+	CU_ASSERT_EQUAL(store_sum_totals(st, 0, bucket, sum_cb, &s, &err), 0);
 	CU_ASSERT_EQUAL(s.messages, 13);
 	memset(&s, 0, sizeof(s));
-	CU_ASSERT_EQUAL(store_sum_cells(st, bucket, bucket + STORE_BUCKET_MS, sum_cb, &s, &err), 0);
+	CU_ASSERT_EQUAL(store_sum_totals(st, bucket, bucket + STORE_BUCKET_MS, sum_cb, &s, &err), 0);
 	CU_ASSERT_EQUAL(s.messages, 5);
-	CU_ASSERT_EQUAL(store_sum_cells(st, 0, bucket, stop_cb, NULL, &err), -1);
+	CU_ASSERT_EQUAL(store_sum_totals(st, 0, bucket, stop_cb, NULL, &err), -1);
 	CU_ASSERT_STRING_EQUAL(err.data, "stopped");
 	/* The statement was reset: the store still works. */
 	memset(&s, 0, sizeof(s));
-	CU_ASSERT_EQUAL(store_sum_cells(st, 0, bucket, sum_cb, &s, &err), 0);
+	CU_ASSERT_EQUAL(store_sum_totals(st, 0, bucket, sum_cb, &s, &err), 0);
 	CU_ASSERT_EQUAL(s.messages, 13);
 	store_free(st);
 	remove_dir();
@@ -473,6 +492,261 @@ static void test_open_errors(void)
 	strbuf_release(&err);
 }
 
+/* A record of collector name at start (UTC ms) lasting len ms, one cell. */
+static void make_one(struct record_batch *b, struct record_cell *cell, const char *carrier,
+                     const char *collector, int64_t seq, int64_t start, int64_t len,
+                     int64_t messages)
+{
+	memset(b, 0, sizeof(*b));
+	snprintf(b->carrier, sizeof(b->carrier), "%s", carrier);
+	snprintf(b->collector, sizeof(b->collector), "%s", collector);
+	b->epoch = 1;
+	b->seq = seq;
+	b->window_start_ms = start;
+	b->window_end_ms = start + len;
+	*cell = cells_b[0];
+	cell->messages = messages;
+	cell->spam = (enum ar_spam)(seq % SPAM_COUNT);
+	b->cells = cell;
+	b->ncells = 1;
+	b->cells_alloc = 1;
+}
+
+/* Messages, and SPF passes, of every carrier. */
+static int sum_all_cb(void *arg, const char *carrier, const struct store_totals *t,
+                      struct strbuf *err)
+{
+	int64_t *total = arg;
+
+	(void)carrier;
+	(void)err;
+	total[0] += t->messages;
+	total[1] += t->results[AR_SPF][AR_PASS];
+	return 0;
+}
+
+/* Sums from the rollups (whole days and partial days) equal sums over the
+ * finest table, for ranges that start and end anywhere. */
+static void test_rollups_any_range(void)
+{
+	static const int64_t minute = 60000;
+	struct record_batch b;
+	struct record_cell cell;
+	struct store *st;
+	struct strbuf err;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	int64_t t0 = utc_ms(2026, 10, 29, 0, 0), seq, total[2], want, pass, start, end;
+	uint64_t r = 12345;
+	int i;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	/* Every 7 minutes for six days, two carriers. */
+	for (seq = 1; seq <= 6 * 24 * 60 / 7; seq++) {
+		make_one(&b, &cell, seq % 2 ? "jp-a" : "jp-b", seq % 2 ? "c1" : "c2", seq,
+		         t0 + seq * 7 * minute, minute, seq % 50 + 1);
+		CU_ASSERT_EQUAL_FATAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	}
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db,
+	                                         "SELECT coalesce(sum(messages), 0),"
+	                                         " coalesce(sum(messages) FILTER (WHERE spf = 'pass'), 0)"
+	                                         " FROM counts_named"
+	                                         " WHERE bucket_start_ms >= ? AND bucket_start_ms < ?",
+	                                         -1, &q, NULL), SQLITE_OK);
+	for (i = 0; i < 300; i++) {
+		/* Mostly bucket-aligned ends (month boundaries are), some not. */
+		r = r * 6364136223846793005u + 1442695040888963407u;
+		start = t0 - STORE_DAY_MS + (int64_t)((r >> 33) % (8u * 96u)) * STORE_BUCKET_MS;
+		r = r * 6364136223846793005u + 1442695040888963407u;
+		end = start + (int64_t)((r >> 33) % (5u * 96u)) * STORE_BUCKET_MS;
+		if (i % 3 == 0) {
+			start += (int64_t)(r % 900000u);
+			end -= (int64_t)((r >> 20) % 900000u);
+		}
+		total[0] = total[1] = 0;
+		CU_ASSERT_EQUAL(store_sum_totals(st, start, end, sum_all_cb, total, &err), 0);
+		/* Buckets starting in [start, end). */
+		sqlite3_bind_int64(q, 1, start);
+		sqlite3_bind_int64(q, 2, end);
+		CU_ASSERT_EQUAL(sqlite3_step(q), SQLITE_ROW);
+		want = sqlite3_column_int64(q, 0);
+		pass = sqlite3_column_int64(q, 1);
+		sqlite3_reset(q);
+		CU_ASSERT_EQUAL(total[0], want);
+		CU_ASSERT_EQUAL(total[1], pass);
+		if (total[0] != want)
+			fprintf(stderr, "[%lld, %lld): rollups %lld, counts %lld\n", (long long)start,
+			        (long long)end, (long long)total[0], (long long)want);
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	store_free(st);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+/* Windows merge into runs whatever order they come in; corrections and
+ * duplicates add none. */
+static void test_runs(void)
+{
+	static const int64_t minute = 60000;
+	/* Window numbers in arrival order: 0-2, then 5, then 3 (4 stays a
+	 * gap), then 10 and 9 (a second run), 1 again (a duplicate identity). */
+	static const int order[] = { 0, 1, 2, 5, 3, 10, 9 };
+	struct record_batch b;
+	struct record_cell cell;
+	struct store *st;
+	struct strbuf err;
+	int64_t t0 = utc_ms(2026, 11, 2, 0, 0);
+	size_t i;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		/* A transaction per record, so the merge in the table is tested,
+		 * not only the one in memory. */
+		CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+		make_one(&b, &cell, "jp-a", "c1", order[i] + 1, t0 + order[i] * minute, minute, 1);
+		CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+		CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	}
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	make_one(&b, &cell, "jp-a", "c1", 2, t0 + minute, minute, 1);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DUPLICATE);
+	/* A correction of window 4 does not fill the gap. */
+	make_one(&b, &cell, "jp-a", "c1", 100, t0 + 4 * minute, minute, 1);
+	b.correction = 1;
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	/* Another collector's windows are its own runs; in one batch, out of
+	 * order, they still make one run. */
+	make_one(&b, &cell, "jp-a", "c2", 2, t0 + minute, minute, 1);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	make_one(&b, &cell, "jp-a", "c2", 1, t0, minute, 1);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM runs_named WHERE collector = 'c1'"), 3);
+	CU_ASSERT_EQUAL(query_int("SELECT (end_ms - start_ms) / 60000 FROM runs_named"
+	                          " WHERE collector = 'c1' ORDER BY start_ms LIMIT 1"), 4);
+	CU_ASSERT_EQUAL(query_int("SELECT (start_ms - 0) % 3600000 / 60000 FROM runs_named"
+	                          " WHERE collector = 'c1' ORDER BY start_ms LIMIT 1 OFFSET 1"), 5);
+	CU_ASSERT_EQUAL(query_int("SELECT (end_ms - start_ms) / 60000 FROM runs_named"
+	                          " WHERE collector = 'c1' ORDER BY start_ms LIMIT 1 OFFSET 2"), 2);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM runs_named WHERE collector = 'c2'"), 1);
+	/* Now fill the gap: the three runs of c1 before 9 become one. */
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	for (i = 4; i <= 8; i++) {
+		make_one(&b, &cell, "jp-a", "c1", (int64_t)i + 1, t0 + (int64_t)i * minute, minute, 1);
+		store_add_record(st, &b, NULL, &err);
+	}
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM runs_named WHERE collector = 'c1'"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT (end_ms - start_ms) / 60000 FROM runs_named"
+	                          " WHERE collector = 'c1'"), 11);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+/* Fault: the counts of a batch cannot be written (a sum that would leave
+ * int64). The commit must fail and take the batch's identities with it, so
+ * that the record is not lost as a "duplicate" on the next attempt. */
+static void test_flush_fault(void)
+{
+	struct record_batch a, b;
+	struct store *st;
+	struct strbuf err;
+	sqlite3 *db = NULL;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&a, 1, cells_b, 1);
+	make_batch(&b, 2, cells_b, 1);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE counts SET messages = 9223372036854775806",
+	                             NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_set_position(st, "t", 0, 2, &err), 0);
+	strbuf_reset(&err);
+	CU_ASSERT_EQUAL(store_commit(st, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "CHECK") : NULL);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM positions"), 0);
+	CU_ASSERT_EQUAL(query_int("SELECT typeof(messages) = 'integer' FROM counts"), 1);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+/* The vocabulary tables say what the numbers mean; a store whose names the
+ * program cannot read, or one of the development schema version 1, is
+ * refused. */
+static void test_schema_checks(void)
+{
+	struct record_batch a;
+	struct store *st;
+	struct strbuf err;
+	sqlite3 *db = NULL;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&a, 1, cells_a, 2);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM results"), AR_RESULT_COUNT);
+	/* The cell id is the documented mixed-radix number... */
+	CU_ASSERT_EQUAL(query_int("SELECT cell FROM counts WHERE messages = 3"),
+	                ((((AR_FAIL * 9 + AR_NONE) * 9 + AR_FAIL) * 9 + AR_ABSENT) * 4 + POL_REJECT) *
+	                                3 + SPAM_SPAM);
+	/* ... and the views decode it. */
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE spf = 'fail'"
+	                          " AND dkim = 'none' AND dmarc = 'fail' AND arc = 'absent'"
+	                          " AND dmarc_policy = 'reject' AND spam = 'spam'"), 3);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM items"), 44);
+	CU_ASSERT_EQUAL(query_int("SELECT id FROM items WHERE name = 'dkim.pass'"),
+	                AR_DKIM * 9 + AR_PASS);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE spam_verdicts SET name = 'maybe' WHERE id = 2", NULL,
+	                             NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	CU_ASSERT_PTR_NULL(store_new(db_path, STORE_EXISTING, &err));
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "spam_verdicts") : NULL);
+
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	strbuf_reset(&err);
+	CU_ASSERT_PTR_NULL(store_new(db_path, STORE_EXISTING, &err));
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "version 1") : NULL);
+	remove_dir();
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -489,6 +763,10 @@ int main(void)
 	CU_add_test(s, "dead letters", test_dead_letters);
 	CU_add_test(s, "sum range", test_sum_range);
 	CU_add_test(s, "open errors", test_open_errors);
+	CU_add_test(s, "rollups for any range", test_rollups_any_range);
+	CU_add_test(s, "runs", test_runs);
+	CU_add_test(s, "flush fault rolls back", test_flush_fault);
+	CU_add_test(s, "schema checks", test_schema_checks);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

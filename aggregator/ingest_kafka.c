@@ -1,25 +1,18 @@
+/* ingest_kafka - the counts topic into the store; see ingest.h. */
 #include "ingest.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 
 #include "kafka_conf.h"
 #include "log.h"
 #include "mem.h"
-#include "record.h"
-#include "strutil.h"
 
 /* More partitions than this is not a counts topic we were meant to read. */
 #define INGEST_PARTITIONS_MAX 10000
-/* A dead letter keeps at most this many payload bytes (as hex); its length
- * field still gives the full size. Our records are far smaller. */
-#define INGEST_DEAD_LETTER_BYTES_MAX (1024 * 1024)
 /* How long to wait between retries of a metadata or watermark query. */
 #define INGEST_RETRY_MS 200
 
@@ -46,11 +39,6 @@ struct ingest_part {
 	int started;   /* rd_kafka_consume_start_queue succeeded */
 };
 
-/* What one batch did, added to the run's stats only once it is committed. */
-struct ingest_batch_counts {
-	uint64_t kafka_messages, stored, duplicates, dead_letters, conflicts;
-};
-
 struct ingest {
 	struct store *st;
 	const struct settings *s;
@@ -59,12 +47,8 @@ struct ingest {
 	rd_kafka_queue_t *rkqu;
 	struct ingest_part *parts; /* sorted by id */
 	size_t nparts;
-	int dl_fd;          /* dead-letter file, opened at the first dead letter */
-	int dl_written;     /* written to in the open batch, so fsync before commit */
 	int fatal;          /* set by the error callback */
-	struct record_batch batch;
-	struct strbuf line; /* one dead-letter line */
-	struct strbuf why;  /* reason of a decode or store failure */
+	struct intake *in;
 };
 
 static int64_t ingest_now_ms(void)
@@ -230,6 +214,23 @@ static int ingest_prepare(struct ingest *ig, struct strbuf *err)
 	return 0;
 }
 
+/* Messages still to come before every partition reaches the end it had at
+ * the start (offsets; transaction markers make it an upper bound). */
+static int64_t ingest_remaining(const struct ingest *ig)
+{
+	int64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < ig->nparts; i++) {
+		const struct ingest_part *p = &ig->parts[i];
+		int64_t from = p->next >= 0 ? p->next : p->low;
+
+		if (!p->done && p->high > from)
+			n += p->high - from;
+	}
+	return n;
+}
+
 static int ingest_all_done(const struct ingest *ig)
 {
 	size_t i;
@@ -241,111 +242,12 @@ static int ingest_all_done(const struct ingest *ig)
 	return 1;
 }
 
-static int ingest_write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/*
- * Append one dead letter: "topic<TAB>partition<TAB>offset<TAB>reason<TAB>
- * length<TAB>hex of the payload" and a newline. It is written before the
- * batch commits, so a crash may write it twice but never lose it.
- */
-static int ingest_dead_letter_file(struct ingest *ig, const rd_kafka_message_t *m,
-                                   const char *reason, struct strbuf *err)
-{
-	size_t n = m->len < INGEST_DEAD_LETTER_BYTES_MAX ? m->len : INGEST_DEAD_LETTER_BYTES_MAX;
-	const unsigned char *payload = m->payload;
-	char hex[3];
-	size_t i;
-
-	if (ig->dl_fd < 0) {
-		ig->dl_fd = open(ig->s->dead_letter, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-		if (ig->dl_fd < 0) {
-			strbuf_printf(err, "%s: %s", ig->s->dead_letter, strerror(errno));
-			return -1;
-		}
-	}
-	strbuf_reset(&ig->line);
-	if (strbuf_printf(&ig->line, "%s\t%d\t%lld\t%s\t%zu\t", ig->s->topic, (int)m->partition,
-	                  (long long)m->offset, reason, m->len) < 0)
-		msg_panic("dead letter line: cap too small");
-	for (i = 0; i < n; i++) {
-		str_hex(&payload[i], 1, hex);
-		if (strbuf_append(&ig->line, hex, 2) < 0)
-			msg_panic("dead letter line: cap too small");
-	}
-	if (strbuf_append_byte(&ig->line, '\n') < 0)
-		msg_panic("dead letter line: cap too small");
-	if (ingest_write_all(ig->dl_fd, ig->line.data, ig->line.len) < 0) {
-		strbuf_printf(err, "%s: %s", ig->s->dead_letter, strerror(errno));
-		return -1;
-	}
-	ig->dl_written = 1;
-	return 0;
-}
-
-/* A message that cannot be stored: counted in the store, kept in the file,
- * and passed over, so one bad record never stops ingest. */
-static int ingest_dead_letter(struct ingest *ig, const rd_kafka_message_t *m, const char *reason,
-                              struct ingest_batch_counts *bc, struct strbuf *err)
-{
-	int rc;
-
-	/* The detail may quote the payload (a field's value); only the reason
-	 * token is logged above debug level. */
-	msg_warn("topic %s partition %d offset %lld: dead letter: %s", ig->s->topic,
-	         (int)m->partition, (long long)m->offset, reason);
-	if (ig->why.len > 0)
-		msg_debug("topic %s partition %d offset %lld: %s", ig->s->topic, (int)m->partition,
-		          (long long)m->offset, ig->why.data);
-	rc = store_add_dead_letter(ig->st, ig->s->topic, m->partition, m->offset, reason, m->len, err);
-	if (rc < 0)
-		return -1;
-	/* Already counted: the position was set back (e.g. by hand); the file has it. */
-	if (rc == 0)
-		return 0;
-	if (ingest_dead_letter_file(ig, m, reason, err) < 0)
-		return -1;
-	bc->dead_letters++;
-	return 0;
-}
-
-static const char *ingest_decode_reason(enum record_decode_status status)
-{
-	switch (status) {
-	case RECORD_NOT_OURS:
-		return "not_ours";
-	case RECORD_UNKNOWN_SCHEMA:
-		return "unknown_schema";
-	case RECORD_CORRUPT:
-		return "corrupt";
-	case RECORD_OK:
-		break;
-	}
-	return "unknown_status";
-}
-
 /* One Kafka message or event, inside the batch's transaction. -1 only for a
  * store or file failure, which ends the run. */
-static int ingest_message(struct ingest *ig, const rd_kafka_message_t *m,
-                          struct ingest_batch_counts *bc, struct strbuf *err)
+static int ingest_message(struct ingest *ig, const rd_kafka_message_t *m, struct strbuf *err)
 {
 	struct ingest_part *p = ingest_part_find(ig, m->partition);
-	struct store_source src = { ig->s->topic, m->partition, m->offset };
-	enum record_decode_status ds;
-	enum store_add_status as;
+	struct intake_origin o;
 
 	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 		/* The end of the partition: its offset is where the next record
@@ -370,58 +272,29 @@ static int ingest_message(struct ingest *ig, const rd_kafka_message_t *m,
 		         (int)m->partition);
 		return 0;
 	}
-	bc->kafka_messages++;
 	p->next = m->offset + 1;
 	p->dirty = 1;
 	if (p->next >= p->high)
 		p->done = 1;
-
-	strbuf_reset(&ig->why);
-	/* An empty message (a tombstone) has no marker to look at. */
-	if (m->payload == NULL || m->len == 0)
-		return ingest_dead_letter(ig, m, ingest_decode_reason(RECORD_NOT_OURS), bc, err);
-	ds = record_decode(m->payload, m->len, &ig->batch, &ig->why);
-	if (ds != RECORD_OK)
-		return ingest_dead_letter(ig, m, ingest_decode_reason(ds), bc, err);
-	as = store_add_record(ig->st, &ig->batch, &src, &ig->why);
-	switch (as) {
-	case STORE_ADDED:
-		bc->stored++;
-		return 0;
-	case STORE_DUPLICATE:
-		msg_debug("topic %s partition %d offset %lld: duplicate of a stored record",
-		          ig->s->topic, (int)m->partition, (long long)m->offset);
-		bc->duplicates++;
-		return 0;
-	case STORE_CONFLICT:
-		/* Kept as a dead letter: one of the two records is wrong and only a
-		 * person can tell which. */
-		bc->conflicts++;
-		strbuf_reset(&ig->why);
-		strbuf_printf(&ig->why, "identity epoch %lld seq %lld already stored for another "
-		              "window", (long long)ig->batch.epoch, (long long)ig->batch.seq);
-		return ingest_dead_letter(ig, m, "identity_conflict", bc, err);
-	case STORE_INVALID:
-		return ingest_dead_letter(ig, m, "invalid", bc, err);
-	case STORE_ERROR:
-		break;
-	}
-	strbuf_printf(err, "%s", ig->why.data != NULL ? ig->why.data : "store error");
-	return -1;
+	memset(&o, 0, sizeof(o));
+	o.kind = INTAKE_KAFKA;
+	o.src.name = ig->s->topic;
+	o.src.partition = m->partition;
+	o.src.offset = m->offset;
+	return intake_message(ig->in, &o, m->payload, m->len, err);
 }
 
 /* Store one batch of messages in one transaction with the positions reached.
  * The messages are the caller's to destroy. */
 static int ingest_batch(struct ingest *ig, rd_kafka_message_t **msgs, size_t n,
-                        struct ingest_stats *stats, struct strbuf *err)
+                        struct strbuf *err)
 {
-	struct ingest_batch_counts bc = { 0, 0, 0, 0, 0 };
 	size_t i;
 
-	if (store_begin(ig->st, err) < 0)
+	if (intake_begin(ig->in, err) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (ingest_message(ig, msgs[i], &bc, err) < 0)
+		if (ingest_message(ig, msgs[i], err) < 0)
 			goto fail;
 	}
 	for (i = 0; i < ig->nparts; i++) {
@@ -430,25 +303,13 @@ static int ingest_batch(struct ingest *ig, rd_kafka_message_t **msgs, size_t n,
 		if (p->dirty && store_set_position(ig->st, ig->s->topic, p->id, p->next, err) < 0)
 			goto fail;
 	}
-	/* The dead letters must be on disk before the positions that pass them. */
-	if (ig->dl_written && fsync(ig->dl_fd) < 0) {
-		strbuf_printf(err, "%s: %s", ig->s->dead_letter, strerror(errno));
-		goto fail;
-	}
-	ig->dl_written = 0;
-	if (store_commit(ig->st, err) < 0)
+	if (intake_commit(ig->in, err) < 0)
 		return -1;
 	for (i = 0; i < ig->nparts; i++)
 		ig->parts[i].dirty = 0;
-	stats->kafka_messages += bc.kafka_messages;
-	stats->stored += bc.stored;
-	stats->duplicates += bc.duplicates;
-	stats->dead_letters += bc.dead_letters;
-	stats->conflicts += bc.conflicts;
-	stats->batches++;
 	return 0;
 fail:
-	store_rollback(ig->st);
+	intake_rollback(ig->in);
 	return -1;
 }
 
@@ -472,9 +333,9 @@ static int ingest_start(struct ingest *ig, struct strbuf *err)
 }
 
 static int ingest_loop(struct ingest *ig, int until_caught_up, const volatile sig_atomic_t *stop,
-                       struct ingest_stats *stats, struct strbuf *err)
+                       struct strbuf *err)
 {
-	size_t max = (size_t)ig->s->batch_max_messages, i;
+	size_t max = (size_t)ig->s->batch_max_messages, want, i;
 	rd_kafka_message_t **msgs = xcalloc(max, sizeof(*msgs));
 	ssize_t n;
 	int rc = -1, stored;
@@ -486,14 +347,19 @@ static int ingest_loop(struct ingest *ig, int until_caught_up, const volatile si
 			strbuf_printf(err, "kafka: fatal error");
 			goto out;
 		}
-		n = rd_kafka_consume_batch_queue(ig->rkqu, (int)ig->s->batch_max_ms, msgs, max);
+		/* Near the end of a catch-up run, ask for no more than can still
+		 * come, or the last batch would wait out batch_max_ms. */
+		want = max;
+		if (until_caught_up && ingest_remaining(ig) < (int64_t)max)
+			want = ingest_remaining(ig) > 0 ? (size_t)ingest_remaining(ig) : 1;
+		n = rd_kafka_consume_batch_queue(ig->rkqu, (int)ig->s->batch_max_ms, msgs, want);
 		if (n < 0) {
 			strbuf_printf(err, "kafka: %s", rd_kafka_err2str(rd_kafka_last_error()));
 			goto out;
 		}
 		if (n == 0)
 			continue;
-		stored = ingest_batch(ig, msgs, (size_t)n, stats, err);
+		stored = ingest_batch(ig, msgs, (size_t)n, err);
 		for (i = 0; i < (size_t)n; i++)
 			rd_kafka_message_destroy(msgs[i]);
 		if (stored < 0)
@@ -522,13 +388,11 @@ static void ingest_close(struct ingest *ig)
 		rd_kafka_topic_destroy(ig->rkt);
 	if (ig->rk != NULL)
 		rd_kafka_destroy(ig->rk);
-	if (ig->dl_fd >= 0 && close(ig->dl_fd) < 0)
-		msg_warn("%s: %s", ig->s->dead_letter, strerror(errno));
 }
 
-int ingest_run(struct store *st, const struct settings *s, int until_caught_up,
-               const volatile sig_atomic_t *stop, struct ingest_stats *stats,
-               struct strbuf *err)
+int ingest_kafka_run(struct store *st, const struct settings *s, int until_caught_up,
+                     const volatile sig_atomic_t *stop, struct ingest_stats *stats,
+                     struct strbuf *err)
 {
 	struct ingest ig;
 	rd_kafka_conf_t *conf;
@@ -539,10 +403,7 @@ int ingest_run(struct store *st, const struct settings *s, int until_caught_up,
 	memset(stats, 0, sizeof(*stats));
 	ig.st = st;
 	ig.s = s;
-	ig.dl_fd = -1;
-	record_batch_init(&ig.batch);
-	strbuf_init(&ig.line, 2 * INGEST_DEAD_LETTER_BYTES_MAX + 1024);
-	strbuf_init(&ig.why, 1024);
+	ig.in = intake_new(st, s->dead_letter);
 
 	conf = kafka_conf_new(ingest_kafka_defaults, &s->kafka, err);
 	if (conf == NULL)
@@ -567,14 +428,13 @@ int ingest_run(struct store *st, const struct settings *s, int until_caught_up,
 		rc = 0;
 		goto out;
 	}
-	if (ingest_start(&ig, err) < 0 || ingest_loop(&ig, until_caught_up, stop, stats, err) < 0)
+	if (ingest_start(&ig, err) < 0 || ingest_loop(&ig, until_caught_up, stop, err) < 0)
 		goto out;
 	rc = 0;
 out:
 	ingest_close(&ig);
+	stats->counts = *intake_totals(ig.in);
+	intake_free(ig.in);
 	free(ig.parts);
-	record_batch_free(&ig.batch);
-	strbuf_release(&ig.line);
-	strbuf_release(&ig.why);
 	return rc;
 }

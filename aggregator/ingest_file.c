@@ -1,0 +1,133 @@
+/* ingest_file - Avro object container files into the store; see ingest.h. */
+#include "ingest.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "log.h"
+#include "ocf.h"
+#include "record.h"
+
+/* Is fp the fingerprint of a schema version this build reads? Only for the
+ * log: a file of an unknown version is still read, and each of its records
+ * becomes an unknown_schema dead letter, as it would from Kafka. */
+static int ingest_file_known_schema(uint64_t fp, int *version)
+{
+	const struct record_schema_version *v;
+	size_t i, n = record_schema_versions(&v);
+
+	for (i = 0; i < n; i++) {
+		if (v[i].fingerprint == fp) {
+			*version = v[i].version;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* One file; -1 only for a store or dead-letter file failure (err), which
+ * ends the run. A file that cannot be read is counted and passed over. */
+static int ingest_one_file(struct intake *in, const struct settings *s, const char *path,
+                           const volatile sig_atomic_t *stop, struct ingest_stats *stats,
+                           struct strbuf *err)
+{
+	struct ocf_reader *r;
+	struct ocf_item item;
+	struct intake_origin o;
+	struct strbuf why;
+	/* Not OCF_END until the file has been read to its end. */
+	enum ocf_status st = OCF_ERROR;
+	uint64_t in_batch = 0;
+	int rc = -1, version = 0, open_batch = 0;
+
+	strbuf_init(&why, 1024);
+	r = ocf_reader_new(path, &why);
+	if (r == NULL) {
+		msg_error("%s", why.data != NULL ? why.data : path);
+		stats->files_failed++;
+		rc = 0;
+		goto out;
+	}
+	if (ingest_file_known_schema(ocf_reader_fingerprint(r), &version))
+		msg_info("file %s: container %s, codec %s, schema v%d", path, ocf_reader_id(r),
+		         ocf_reader_codec(r), version);
+	else
+		msg_warn("file %s: container %s, codec %s, schema of unknown fingerprint %016" PRIx64
+		         " (its records will be dead letters)", path, ocf_reader_id(r),
+		         ocf_reader_codec(r), ocf_reader_fingerprint(r));
+	memset(&o, 0, sizeof(o));
+	o.kind = INTAKE_FILE;
+	o.src.name = ocf_reader_id(r);
+	o.path = path;
+	for (;;) {
+		if (*stop)
+			break;
+		if (!open_batch) {
+			if (intake_begin(in, err) < 0)
+				goto out;
+			open_batch = 1;
+			in_batch = 0;
+		}
+		strbuf_reset(&why);
+		st = ocf_reader_next(r, &item, &why);
+		if (st == OCF_END)
+			break;
+		if (st == OCF_ERROR) {
+			msg_error("%s", why.data != NULL ? why.data : path);
+			stats->files_failed++;
+			break;
+		}
+		o.src.partition = item.index;
+		o.src.offset = item.block_offset;
+		if (st == OCF_RECORD) {
+			if (intake_message(in, &o, item.data, item.len, err) < 0)
+				goto out;
+		} else if (intake_dead_letter(in, &o, item.reason, why.data, item.data, item.len,
+		                              err) < 0) {
+			goto out;
+		}
+		if (++in_batch >= (uint64_t)s->batch_max_messages) {
+			if (intake_commit(in, err) < 0) {
+				open_batch = 0;
+				goto out;
+			}
+			open_batch = 0;
+		}
+	}
+	/* What was read before a stop or a read error is committed: it is as
+	 * good as the rest, and a re-run skips it by identity. */
+	if (open_batch) {
+		open_batch = 0;
+		if (intake_commit(in, err) < 0)
+			goto out;
+	}
+	if (st == OCF_END)
+		stats->files++;
+	rc = 0;
+out:
+	if (open_batch)
+		intake_rollback(in);
+	ocf_reader_free(r);
+	strbuf_release(&why);
+	return rc;
+}
+
+int ingest_file_run(struct store *st, const struct settings *s, char *const *paths, size_t n,
+                    const volatile sig_atomic_t *stop, struct ingest_stats *stats,
+                    struct strbuf *err)
+{
+	struct intake *in = intake_new(st, s->dead_letter);
+	size_t i;
+	int rc = -1;
+
+	memset(stats, 0, sizeof(*stats));
+	for (i = 0; i < n && !*stop; i++) {
+		if (ingest_one_file(in, s, paths[i], stop, stats, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	stats->counts = *intake_totals(in);
+	intake_free(in);
+	return rc;
+}

@@ -1,0 +1,78 @@
+/*
+ * intake - what ingest does with one message, whatever carried it (a Kafka
+ * message, a record of a container file): decode it by its fingerprint,
+ * store it unless its identity is already stored, or else count it in the
+ * store as a dead letter, log it by origin (never by content, which may name
+ * hosts), append it to the dead-letter file and pass over it. Messages are
+ * handled in batches, each one store transaction.
+ *
+ * Dead-letter file: one line per dead letter, "source<TAB>partition<TAB>
+ * offset<TAB>reason<TAB>length<TAB>hex of the payload (at most
+ * INTAKE_DEAD_LETTER_BYTES_MAX bytes of it)". For Kafka, source is the topic;
+ * for a container file it is the file's identity (see ocf_reader_id),
+ * partition the record's index in its block (-1: the whole block) and offset
+ * the block's byte offset. A line is written before its batch commits, so a
+ * crash may write it twice but never loses it.
+ */
+#ifndef ARSTAT_AGGREGATOR_INTAKE_H
+#define ARSTAT_AGGREGATOR_INTAKE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "strbuf.h"
+
+#define INTAKE_DEAD_LETTER_BYTES_MAX (1024 * 1024)
+
+struct intake_counts {
+	uint64_t messages;     /* handed to intake_message */
+	uint64_t stored;       /* records added to the store */
+	uint64_t duplicates;   /* records whose identity was already stored */
+	uint64_t dead_letters; /* messages that could not be stored (new ones) */
+	uint64_t conflicts;    /* of those, identities reused for another window */
+	uint64_t batches;      /* transactions committed */
+};
+
+enum intake_kind { INTAKE_KAFKA, INTAKE_FILE };
+
+/* Where a message came from: the store's key, and how to name it in logs. */
+struct intake_origin {
+	enum intake_kind kind;
+	struct store_source src;
+	const char *path; /* INTAKE_FILE: the file's name, for logs */
+};
+
+struct intake;
+
+/* Never returns NULL; the dead-letter file is opened at the first dead letter. */
+struct intake *intake_new(struct store *st, const char *dead_letter_path);
+/* Rolls back an open batch. intake_free(NULL) is a no-op. */
+void intake_free(struct intake *in);
+
+/* Start a batch (a store transaction). 0, or -1 with err. */
+int intake_begin(struct intake *in, struct strbuf *err);
+/*
+ * Handle one message inside the batch. data may be NULL if len is 0 (a
+ * Kafka tombstone). Returns 0 whatever became of the message; -1 with err
+ * only if the store or the dead-letter file failed (the caller then rolls
+ * back and stops).
+ */
+int intake_message(struct intake *in, const struct intake_origin *o, const void *data,
+                   size_t len, struct strbuf *err);
+/* Count bytes that could not even be split into messages (a damaged block
+ * of a file) as one dead letter with this reason; detail (may be NULL) is
+ * logged at debug level only. data may be NULL. Returns as intake_message. */
+int intake_dead_letter(struct intake *in, const struct intake_origin *o, const char *reason,
+                       const char *detail, const void *data, size_t len, struct strbuf *err);
+/* Make the batch durable: the dead-letter file first, then the store. On
+ * success its counts are added to the totals. 0, or -1 with err (the batch
+ * is rolled back). */
+int intake_commit(struct intake *in, struct strbuf *err);
+/* Undo the batch; its counts are dropped. */
+void intake_rollback(struct intake *in);
+
+/* The totals of every committed batch. */
+const struct intake_counts *intake_totals(const struct intake *in);
+
+#endif

@@ -1,0 +1,760 @@
+/*
+ * Layout of an object container file (Avro specification, "Object Container
+ * Files"): the magic "Obj" 0x01; the metadata, an Avro map of bytes holding
+ * at least avro.schema and possibly avro.codec; a 16-byte sync marker; then
+ * blocks, each: a long count of records, a long size in bytes, that many
+ * bytes (the records, compressed by the codec), and the sync marker again.
+ */
+#include "ocf.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <avro.h>
+#include <zlib.h>
+
+#include "avro_canon.h"
+#include "log.h"
+#include "mem.h"
+#include "sha256.h"
+#include "strutil.h"
+
+#define OCF_MAGIC "Obj\x01"
+#define OCF_MAGIC_LEN 4
+#define OCF_SYNC_LEN 16
+/* Metadata entries; we need two. */
+#define OCF_META_ENTRIES_MAX 1024
+/* The canonical form of our schemas is about a kilobyte. */
+#define OCF_CANON_MAX (64 * 1024)
+/* Bytes of the first block hashed into the file's identity when its header
+ * cannot be trusted. */
+#define OCF_ID_PEEK_MAX (64 * 1024)
+/* Bytes of the hash in the identity. */
+#define OCF_ID_HASH_LEN 8
+/* Single-object header: C3 01 and the 8-byte fingerprint. */
+#define OCF_RECORD_HEADER_LEN 10
+/* A nesting deeper than this only comes from a recursive type, which a
+ * datum could otherwise use to recurse without end. */
+#define OCF_DEPTH_MAX 32
+#define OCF_VARINT_LONG_MAX_BYTES 10
+#define OCF_VARINT_INT_MAX_BYTES 5
+
+enum ocf_codec { OCF_CODEC_NULL, OCF_CODEC_DEFLATE };
+
+struct ocf_reader {
+	FILE *fp;
+	char *path;
+	int64_t pos;               /* bytes consumed from the file */
+	unsigned char sync[OCF_SYNC_LEN];
+	char id[OCF_ID_LEN];
+	enum ocf_codec codec;
+	avro_schema_t schema;
+	uint64_t fingerprint;
+	unsigned char header[OCF_RECORD_HEADER_LEN];
+	/* The current block: raw bytes, decoded bytes, where each record ends. */
+	unsigned char *raw;
+	size_t raw_alloc;
+	unsigned char *dec;
+	size_t dec_len, dec_alloc;
+	size_t *ends;
+	size_t nends, ends_alloc;
+	size_t next;               /* next record of the block to hand out */
+	int64_t block_offset;
+	int block_bad;             /* a bad item follows the good records */
+	const char *block_reason;
+	size_t bad_from;           /* byte in dec where the bad part starts */
+	int32_t bad_index;         /* its record index, -1 for the whole block */
+	int at_end;
+	unsigned char *record;     /* header + one datum */
+	size_t record_alloc;
+};
+
+/* ---- reading the stream ---- */
+
+enum ocf_read { OCF_READ_OK = 0, OCF_READ_EOF = 1, OCF_READ_FAIL = -1 };
+
+/* Exactly n bytes. OCF_READ_EOF if the file ends first (also part way). */
+static enum ocf_read ocf_read_bytes(struct ocf_reader *r, void *buf, size_t n)
+{
+	size_t got = fread(buf, 1, n, r->fp);
+
+	r->pos += (int64_t)got;
+	if (got == n)
+		return OCF_READ_OK;
+	return ferror(r->fp) ? OCF_READ_FAIL : OCF_READ_EOF;
+}
+
+/* A zig-zag varint long. *none is set if the file ended before its first
+ * byte (a clean end), so the caller can tell that from a cut-off number. */
+static enum ocf_read ocf_read_long(struct ocf_reader *r, int64_t *out, int *none)
+{
+	uint64_t v = 0;
+	int i, c;
+
+	if (none != NULL)
+		*none = 0;
+	for (i = 0; i < OCF_VARINT_LONG_MAX_BYTES; i++) {
+		c = getc(r->fp);
+		if (c == EOF) {
+			if (ferror(r->fp))
+				return OCF_READ_FAIL;
+			if (none != NULL && i == 0)
+				*none = 1;
+			return OCF_READ_EOF;
+		}
+		r->pos++;
+		if (i == OCF_VARINT_LONG_MAX_BYTES - 1 && (c & 0x7e) != 0)
+			return OCF_READ_FAIL; /* more than 64 bits */
+		v |= (uint64_t)(c & 0x7f) << (7 * i);
+		if ((c & 0x80) == 0) {
+			*out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+			return OCF_READ_OK;
+		}
+	}
+	return OCF_READ_FAIL;
+}
+
+/* ---- the header ---- */
+
+/* One length-prefixed string or bytes value of the metadata, into a fresh
+ * buffer (NUL-terminated for convenience); *budget bounds the total. */
+static int ocf_read_meta_bytes(struct ocf_reader *r, char **out, size_t *len, size_t *budget,
+                               struct strbuf *err)
+{
+	int64_t n;
+	char *buf;
+
+	if (ocf_read_long(r, &n, NULL) != OCF_READ_OK || n < 0) {
+		strbuf_printf(err, "%s: malformed header", r->path);
+		return -1;
+	}
+	if ((uint64_t)n > *budget) {
+		strbuf_printf(err, "%s: header metadata larger than %d bytes", r->path,
+		              OCF_META_BYTES_MAX);
+		return -1;
+	}
+	*budget -= (size_t)n;
+	buf = xmalloc((size_t)n + 1);
+	if (ocf_read_bytes(r, buf, (size_t)n) != OCF_READ_OK) {
+		free(buf);
+		strbuf_printf(err, "%s: header cut short", r->path);
+		return -1;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = (size_t)n;
+	return 0;
+}
+
+static int ocf_read_header(struct ocf_reader *r, struct strbuf *err)
+{
+	unsigned char magic[OCF_MAGIC_LEN];
+	char *key = NULL, *value = NULL, *schema_json = NULL, *codec = NULL;
+	size_t klen, vlen, schema_len = 0, budget = OCF_META_BYTES_MAX, entries = 0;
+	int64_t count, size;
+	struct strbuf canon;
+	int rc = -1;
+
+	strbuf_init(&canon, OCF_CANON_MAX);
+	if (ocf_read_bytes(r, magic, sizeof(magic)) != OCF_READ_OK ||
+	    memcmp(magic, OCF_MAGIC, OCF_MAGIC_LEN) != 0) {
+		strbuf_printf(err, "%s: not an Avro object container file", r->path);
+		goto out;
+	}
+	for (;;) {
+		if (ocf_read_long(r, &count, NULL) != OCF_READ_OK) {
+			strbuf_printf(err, "%s: malformed header", r->path);
+			goto out;
+		}
+		if (count == 0)
+			break;
+		if (count < 0) {
+			/* A negative count is followed by the block's size in bytes. */
+			if (count == INT64_MIN || ocf_read_long(r, &size, NULL) != OCF_READ_OK) {
+				strbuf_printf(err, "%s: malformed header", r->path);
+				goto out;
+			}
+			count = -count;
+		}
+		if ((uint64_t)count > OCF_META_ENTRIES_MAX - entries) {
+			strbuf_printf(err, "%s: more than %d header entries", r->path,
+			              OCF_META_ENTRIES_MAX);
+			goto out;
+		}
+		entries += (size_t)count;
+		for (; count > 0; count--) {
+			if (ocf_read_meta_bytes(r, &key, &klen, &budget, err) < 0 ||
+			    ocf_read_meta_bytes(r, &value, &vlen, &budget, err) < 0)
+				goto out;
+			if (strcmp(key, "avro.schema") == 0 && schema_json == NULL) {
+				schema_json = value;
+				schema_len = vlen;
+				value = NULL;
+			} else if (strcmp(key, "avro.codec") == 0 && codec == NULL) {
+				codec = value;
+				value = NULL;
+			}
+			free(key);
+			free(value);
+			key = value = NULL;
+		}
+	}
+	if (ocf_read_bytes(r, r->sync, sizeof(r->sync)) != OCF_READ_OK) {
+		strbuf_printf(err, "%s: header cut short", r->path);
+		goto out;
+	}
+	if (codec == NULL || strcmp(codec, "null") == 0) {
+		r->codec = OCF_CODEC_NULL;
+	} else if (strcmp(codec, "deflate") == 0) {
+		r->codec = OCF_CODEC_DEFLATE;
+	} else {
+		/* Not quoted: the name is the file's, and may be anything. */
+		strbuf_printf(err, "%s: codec not supported (null and deflate are)", r->path);
+		goto out;
+	}
+	if (schema_json == NULL) {
+		strbuf_printf(err, "%s: header has no avro.schema", r->path);
+		goto out;
+	}
+	if (avro_schema_from_json_length(schema_json, schema_len, &r->schema) != 0) {
+		strbuf_printf(err, "%s: writer schema does not parse: %s", r->path, avro_strerror());
+		r->schema = NULL;
+		goto out;
+	}
+	if (avro_canonical_form(r->schema, &canon) < 0) {
+		strbuf_printf(err, "%s: writer schema has no canonical form", r->path);
+		goto out;
+	}
+	r->fingerprint = avro_crc64(canon.data, canon.len);
+	rc = 0;
+out:
+	free(key);
+	free(value);
+	free(schema_json);
+	free(codec);
+	strbuf_release(&canon);
+	return rc;
+}
+
+/*
+ * The file's identity: the sync marker, and a hash of its first block.
+ * Avro C seeds its sync marker generator with the time in seconds, so two
+ * files a collector writes in the same second share a marker; the first
+ * block's bytes tell them apart, and they stay the same when a file grows
+ * by more blocks or is copied. A file without blocks has nothing to tell
+ * apart, and needs nothing: it yields no dead letter.
+ */
+static int ocf_identify(struct ocf_reader *r, struct strbuf *err)
+{
+	unsigned char digest[SHA256_DIGEST_LEN], buf[4096];
+	char hex[2 * OCF_SYNC_LEN + 1], hhex[2 * OCF_ID_HASH_LEN + 1];
+	struct sha256_ctx ctx;
+	int64_t start = r->pos, count, size, want = OCF_ID_PEEK_MAX;
+	size_t n;
+
+	if (ocf_read_long(r, &count, NULL) == OCF_READ_OK &&
+	    ocf_read_long(r, &size, NULL) == OCF_READ_OK && count >= 0 && size >= 0 &&
+	    size <= OCF_BLOCK_BYTES_MAX)
+		want = (r->pos - start) + size + OCF_SYNC_LEN;
+	if (fseeko(r->fp, (off_t)start, SEEK_SET) != 0) {
+		strbuf_printf(err, "%s: %s", r->path, strerror(errno));
+		return -1;
+	}
+	clearerr(r->fp);
+	r->pos = start;
+	sha256_init(&ctx);
+	while (want > 0) {
+		n = fread(buf, 1, want < (int64_t)sizeof(buf) ? (size_t)want : sizeof(buf), r->fp);
+		if (n == 0)
+			break;
+		sha256_update(&ctx, buf, n);
+		want -= (int64_t)n;
+	}
+	sha256_final(&ctx, digest);
+	if (ferror(r->fp) || fseeko(r->fp, (off_t)start, SEEK_SET) != 0) {
+		strbuf_printf(err, "%s: read error", r->path);
+		return -1;
+	}
+	clearerr(r->fp);
+	str_hex(r->sync, sizeof(r->sync), hex);
+	str_hex(digest, OCF_ID_HASH_LEN, hhex);
+	snprintf(r->id, sizeof(r->id), "file:%s-%s", hex, hhex);
+	return 0;
+}
+
+struct ocf_reader *ocf_reader_new(const char *path, struct strbuf *err)
+{
+	struct ocf_reader *r = xcalloc(1, sizeof(*r));
+	int i;
+
+	r->path = xstrdup(path);
+	r->fp = fopen(path, "rb");
+	if (r->fp == NULL) {
+		strbuf_printf(err, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (ocf_read_header(r, err) < 0 || ocf_identify(r, err) < 0)
+		goto fail;
+	r->header[0] = 0xC3;
+	r->header[1] = 0x01;
+	for (i = 0; i < 8; i++)
+		r->header[2 + i] = (unsigned char)(r->fingerprint >> (8 * i));
+	return r;
+fail:
+	ocf_reader_free(r);
+	return NULL;
+}
+
+void ocf_reader_free(struct ocf_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->fp != NULL)
+		fclose(r->fp);
+	if (r->schema != NULL)
+		avro_schema_decref(r->schema);
+	free(r->raw);
+	free(r->dec);
+	free(r->ends);
+	free(r->record);
+	free(r->path);
+	free(r);
+}
+
+const char *ocf_reader_id(const struct ocf_reader *r)
+{
+	return r->id;
+}
+
+const char *ocf_reader_codec(const struct ocf_reader *r)
+{
+	return r->codec == OCF_CODEC_DEFLATE ? "deflate" : "null";
+}
+
+uint64_t ocf_reader_fingerprint(const struct ocf_reader *r)
+{
+	return r->fingerprint;
+}
+
+/* ---- where a datum ends ---- */
+
+struct ocf_walk {
+	const unsigned char *p;
+	size_t left;
+	/* Array and map items still allowed: one per byte of the block, so a
+	 * huge count of empty items (arrays of null) cannot loop for long. */
+	size_t items_left;
+	struct strbuf *why;
+};
+
+static int ocf_walk_take(struct ocf_walk *w, size_t n)
+{
+	if (n > w->left) {
+		strbuf_printf(w->why, "datum runs past the end of its block");
+		return -1;
+	}
+	w->p += n;
+	w->left -= n;
+	return 0;
+}
+
+static int ocf_walk_varint(struct ocf_walk *w, int max_bytes, unsigned last_bits, int64_t *out)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < max_bytes; i++) {
+		unsigned char byte;
+
+		if (w->left == 0) {
+			strbuf_printf(w->why, "datum runs past the end of its block");
+			return -1;
+		}
+		byte = *w->p++;
+		w->left--;
+		if (i == max_bytes - 1 && (byte & 0x7f) >> last_bits != 0) {
+			strbuf_printf(w->why, "number overflows");
+			return -1;
+		}
+		v |= (uint64_t)(byte & 0x7f) << (7 * i);
+		if ((byte & 0x80) == 0) {
+			*out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+			return 0;
+		}
+	}
+	strbuf_printf(w->why, "number longer than %d bytes", max_bytes);
+	return -1;
+}
+
+static int ocf_walk_long(struct ocf_walk *w, int64_t *out)
+{
+	return ocf_walk_varint(w, OCF_VARINT_LONG_MAX_BYTES, 1, out);
+}
+
+static int ocf_walk_prefixed(struct ocf_walk *w)
+{
+	int64_t n;
+
+	if (ocf_walk_long(w, &n) < 0)
+		return -1;
+	if (n < 0 || (uint64_t)n > w->left) {
+		strbuf_printf(w->why, "length %" PRId64 " does not fit the block", n);
+		return -1;
+	}
+	return ocf_walk_take(w, (size_t)n);
+}
+
+static int ocf_walk_value(struct ocf_walk *w, avro_schema_t s, int depth);
+
+static int ocf_walk_blocks(struct ocf_walk *w, avro_schema_t s, int depth)
+{
+	int is_map = is_avro_map(s);
+	avro_schema_t item = is_map ? avro_schema_map_values(s) : avro_schema_array_items(s);
+	int64_t count, size;
+
+	for (;;) {
+		if (ocf_walk_long(w, &count) < 0)
+			return -1;
+		if (count == 0)
+			return 0;
+		if (count < 0) {
+			if (count == INT64_MIN || ocf_walk_long(w, &size) < 0)
+				return -1;
+			count = -count;
+		}
+		if ((uint64_t)count > w->items_left) {
+			strbuf_printf(w->why, "array or map of %" PRId64 " items cannot fit the block",
+			              count);
+			return -1;
+		}
+		w->items_left -= (size_t)count;
+		for (; count > 0; count--) {
+			if (is_map && ocf_walk_prefixed(w) < 0)
+				return -1;
+			if (ocf_walk_value(w, item, depth + 1) < 0)
+				return -1;
+		}
+	}
+}
+
+static int ocf_walk_value(struct ocf_walk *w, avro_schema_t s, int depth)
+{
+	size_t i, n;
+	int64_t v;
+
+	if (depth > OCF_DEPTH_MAX) {
+		strbuf_printf(w->why, "values nested deeper than %d", OCF_DEPTH_MAX);
+		return -1;
+	}
+	switch (avro_typeof(s)) {
+	case AVRO_NULL:
+		return 0;
+	case AVRO_BOOLEAN:
+		return ocf_walk_take(w, 1);
+	case AVRO_INT32:
+		return ocf_walk_varint(w, OCF_VARINT_INT_MAX_BYTES, 4, &v);
+	case AVRO_INT64:
+	case AVRO_ENUM:
+		return ocf_walk_long(w, &v);
+	case AVRO_FLOAT:
+		return ocf_walk_take(w, 4);
+	case AVRO_DOUBLE:
+		return ocf_walk_take(w, 8);
+	case AVRO_STRING:
+	case AVRO_BYTES:
+		return ocf_walk_prefixed(w);
+	case AVRO_FIXED:
+		v = avro_schema_fixed_size(s);
+		return v < 0 ? -1 : ocf_walk_take(w, (size_t)v);
+	case AVRO_ARRAY:
+	case AVRO_MAP:
+		return ocf_walk_blocks(w, s, depth);
+	case AVRO_UNION:
+		if (ocf_walk_long(w, &v) < 0)
+			return -1;
+		if (v < 0 || (uint64_t)v >= avro_schema_union_size(s)) {
+			strbuf_printf(w->why, "union branch %" PRId64 " out of range", v);
+			return -1;
+		}
+		return ocf_walk_value(w, avro_schema_union_branch(s, (int)v), depth + 1);
+	case AVRO_RECORD:
+		n = avro_schema_record_size(s);
+		for (i = 0; i < n; i++) {
+			if (ocf_walk_value(w, avro_schema_record_field_get_by_index(s, (int)i),
+			                   depth + 1) < 0)
+				return -1;
+		}
+		return 0;
+	case AVRO_LINK:
+		return ocf_walk_value(w, avro_schema_link_target(s), depth + 1);
+	default:
+		strbuf_printf(w->why, "schema holds a type this reader does not know");
+		return -1;
+	}
+}
+
+/* ---- blocks ---- */
+
+/* Grow *buf to at least n bytes (n <= OCF_BLOCK_BYTES_MAX). */
+static void ocf_reserve(unsigned char **buf, size_t *alloc, size_t n)
+{
+	size_t want = *alloc ? *alloc : 16384;
+
+	if (n <= *alloc)
+		return;
+	while (want < n)
+		want *= 2;
+	*buf = xreallocarray(*buf, want, 1);
+	*alloc = want;
+}
+
+/* Inflate raw[0..len) (RFC 1951, no zlib header, as Avro writes it) into
+ * dec, at most OCF_BLOCK_BYTES_MAX bytes. 0 or -1 with why. */
+static int ocf_inflate(struct ocf_reader *r, size_t len, struct strbuf *why)
+{
+	z_stream zs;
+	int zrc, rc = -1;
+
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, -15) != Z_OK) {
+		strbuf_printf(why, "zlib: cannot initialise");
+		return -1;
+	}
+	zs.next_in = r->raw;
+	zs.avail_in = (uInt)len;
+	r->dec_len = 0;
+	for (;;) {
+		if (r->dec_len == r->dec_alloc) {
+			if (r->dec_alloc >= OCF_BLOCK_BYTES_MAX) {
+				strbuf_printf(why, "block inflates to more than %d bytes",
+				              OCF_BLOCK_BYTES_MAX);
+				goto out;
+			}
+			ocf_reserve(&r->dec, &r->dec_alloc, r->dec_alloc + 1);
+		}
+		zs.next_out = r->dec + r->dec_len;
+		zs.avail_out = (uInt)(r->dec_alloc - r->dec_len);
+		zrc = inflate(&zs, Z_NO_FLUSH);
+		r->dec_len = (size_t)(zs.next_out - r->dec);
+		if (zrc == Z_STREAM_END)
+			break;
+		if (zrc != Z_OK && zrc != Z_BUF_ERROR) {
+			strbuf_printf(why, "block does not inflate: %s", zs.msg != NULL ? zs.msg : "zlib");
+			goto out;
+		}
+		if (zrc == Z_BUF_ERROR && zs.avail_in == 0) {
+			strbuf_printf(why, "deflate data cut short");
+			goto out;
+		}
+	}
+	if (zs.avail_in != 0) {
+		strbuf_printf(why, "%u bytes after the end of the deflate data", zs.avail_in);
+		goto out;
+	}
+	rc = 0;
+out:
+	inflateEnd(&zs);
+	return rc;
+}
+
+/* Find the records of the decoded block: each is walked against the writer
+ * schema. The records before a bad one stay good; the rest of the block is
+ * marked bad. */
+static void ocf_split(struct ocf_reader *r, int64_t count, struct strbuf *why)
+{
+	struct ocf_walk w = { r->dec, r->dec_len, r->dec_len, why };
+	int64_t i;
+
+	r->nends = 0;
+	r->next = 0;
+	for (i = 0; i < count; i++) {
+		if (ocf_walk_value(&w, r->schema, 0) < 0) {
+			r->block_bad = 1;
+			r->block_reason = "corrupt";
+			break;
+		}
+		if (r->nends == r->ends_alloc) {
+			r->ends_alloc = r->ends_alloc ? r->ends_alloc * 2 : 64;
+			r->ends = xreallocarray(r->ends, r->ends_alloc, sizeof(*r->ends));
+		}
+		r->ends[r->nends++] = r->dec_len - w.left;
+	}
+	if (!r->block_bad && w.left != 0) {
+		strbuf_printf(why, "%zu bytes after the block's %" PRId64 " records", w.left, count);
+		r->block_bad = 1;
+		r->block_reason = "corrupt";
+	}
+	r->bad_from = r->nends > 0 ? r->ends[r->nends - 1] : 0;
+	r->bad_index = (int32_t)r->nends;
+}
+
+/*
+ * After a damaged block: look for the sync marker from the byte after the
+ * block's start, and continue after it. Without one the file ends here. 0,
+ * or -1 on an I/O error.
+ */
+static int ocf_resync(struct ocf_reader *r, struct strbuf *why)
+{
+	unsigned char win[OCF_SYNC_LEN];
+	size_t have = 0;
+	int c;
+
+	if (fseeko(r->fp, (off_t)(r->block_offset + 1), SEEK_SET) != 0) {
+		strbuf_printf(why, "%s: %s", r->path, strerror(errno));
+		return -1;
+	}
+	r->pos = r->block_offset + 1;
+	for (;;) {
+		c = getc(r->fp);
+		if (c == EOF) {
+			if (ferror(r->fp)) {
+				strbuf_printf(why, "%s: read error", r->path);
+				return -1;
+			}
+			r->at_end = 1;
+			return 0;
+		}
+		r->pos++;
+		if (have == OCF_SYNC_LEN) {
+			memmove(win, win + 1, OCF_SYNC_LEN - 1);
+			have--;
+		}
+		win[have++] = (unsigned char)c;
+		if (have == OCF_SYNC_LEN && memcmp(win, r->sync, OCF_SYNC_LEN) == 0)
+			return 0;
+	}
+}
+
+/*
+ * Read the next block into dec and split it. Returns OCF_RECORD when a
+ * block was read (it may hold bad parts), OCF_BAD with item filled for a
+ * block that could not be read at all, OCF_END, or OCF_ERROR.
+ */
+static enum ocf_status ocf_next_block(struct ocf_reader *r, struct ocf_item *item,
+                                      struct strbuf *why)
+{
+	unsigned char sync[OCF_SYNC_LEN];
+	int64_t count, size;
+	enum ocf_read rd;
+	const char *reason = "corrupt_block";
+	int none;
+
+	r->nends = r->next = 0;
+	r->block_bad = 0;
+	r->dec_len = 0;
+	r->block_offset = r->pos;
+	if (r->at_end)
+		return OCF_END;
+	rd = ocf_read_long(r, &count, &none);
+	if (rd == OCF_READ_EOF && none)
+		return OCF_END;
+	if (rd == OCF_READ_EOF) {
+		reason = "truncated";
+		strbuf_printf(why, "file ends inside a block header");
+		goto bad;
+	}
+	if (rd == OCF_READ_OK)
+		rd = ocf_read_long(r, &size, NULL);
+	if (rd == OCF_READ_EOF) {
+		reason = "truncated";
+		strbuf_printf(why, "file ends inside a block header");
+		goto bad;
+	}
+	if (rd == OCF_READ_FAIL && ferror(r->fp)) {
+		strbuf_printf(why, "%s: read error", r->path);
+		return OCF_ERROR;
+	}
+	if (rd == OCF_READ_FAIL || count < 0 || size < 0 || size > OCF_BLOCK_BYTES_MAX ||
+	    count > OCF_BLOCK_BYTES_MAX) {
+		strbuf_printf(why, "block header out of range");
+		goto bad;
+	}
+	ocf_reserve(&r->raw, &r->raw_alloc, (size_t)size);
+	rd = ocf_read_bytes(r, r->raw, (size_t)size);
+	if (rd == OCF_READ_OK)
+		rd = ocf_read_bytes(r, sync, sizeof(sync));
+	if (rd == OCF_READ_FAIL) {
+		strbuf_printf(why, "%s: read error", r->path);
+		return OCF_ERROR;
+	}
+	if (rd == OCF_READ_EOF) {
+		reason = "truncated";
+		strbuf_printf(why, "file ends inside a block of %" PRId64 " bytes", size);
+		goto bad;
+	}
+	if (memcmp(sync, r->sync, sizeof(sync)) != 0) {
+		strbuf_printf(why, "block not followed by the file's sync marker");
+		goto bad;
+	}
+	/* From here the framing is sound: a block that does not decode is bad
+	 * on its own, and the next one starts where this one ended. */
+	if (r->codec == OCF_CODEC_DEFLATE) {
+		if (ocf_inflate(r, (size_t)size, why) < 0) {
+			r->dec_len = 0;
+			r->block_bad = 1;
+			r->block_reason = "corrupt_block";
+			r->bad_from = 0;
+			r->bad_index = -1;
+			return OCF_RECORD;
+		}
+	} else {
+		ocf_reserve(&r->dec, &r->dec_alloc, (size_t)size);
+		if (size > 0)
+			memcpy(r->dec, r->raw, (size_t)size);
+		r->dec_len = (size_t)size;
+	}
+	ocf_split(r, count, why);
+	return OCF_RECORD;
+bad:
+	item->data = NULL;
+	item->len = (size_t)(r->pos - r->block_offset);
+	item->block_offset = r->block_offset;
+	item->index = -1;
+	item->reason = reason;
+	if (ocf_resync(r, why) < 0)
+		return OCF_ERROR;
+	return OCF_BAD;
+}
+
+enum ocf_status ocf_reader_next(struct ocf_reader *r, struct ocf_item *item, struct strbuf *why)
+{
+	enum ocf_status st;
+	size_t from, len;
+
+	memset(item, 0, sizeof(*item));
+	for (;;) {
+		if (r->next < r->nends) {
+			from = r->next == 0 ? 0 : r->ends[r->next - 1];
+			len = r->ends[r->next] - from;
+			if (r->record_alloc < OCF_RECORD_HEADER_LEN + len) {
+				r->record_alloc = OCF_RECORD_HEADER_LEN + len;
+				free(r->record);
+				r->record = xmalloc(r->record_alloc);
+			}
+			memcpy(r->record, r->header, OCF_RECORD_HEADER_LEN);
+			memcpy(r->record + OCF_RECORD_HEADER_LEN, r->dec + from, len);
+			item->data = r->record;
+			item->len = OCF_RECORD_HEADER_LEN + len;
+			item->block_offset = r->block_offset;
+			item->index = (int32_t)r->next;
+			r->next++;
+			return OCF_RECORD;
+		}
+		if (r->block_bad) {
+			/* The bad tail of a block whose framing was sound. */
+			r->block_bad = 0;
+			item->data = r->dec_len > r->bad_from ? r->dec + r->bad_from : NULL;
+			item->len = r->dec_len - r->bad_from;
+			item->block_offset = r->block_offset;
+			item->index = r->bad_index;
+			item->reason = r->block_reason;
+			return OCF_BAD;
+		}
+		st = ocf_next_block(r, item, why);
+		if (st != OCF_RECORD)
+			return st;
+	}
+}

@@ -1,0 +1,225 @@
+/* report_tidy - the tidy CSVs (methods, spam) and the coverage CSV; the
+ * columns are defined at the top of report.c and in coverage.h. */
+#include "report.h"
+
+#include <string.h>
+
+#include "timeutil.h"
+
+static const char *const tidy_method_header[] = {
+	"month", "scope", "method", "providers", "messages",
+	"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy",
+	"share_none", "share_pass", "share_fail", "share_softfail", "share_neutral",
+	"share_temperror", "share_permerror", "share_policy", "share_non_none",
+	"policy_none", "policy_quarantine", "policy_reject",
+	"share_policy_none", "share_policy_quarantine", "share_policy_reject",
+	"suppressed", "windows_expected", "windows_received", "share_windows_received", "complete",
+};
+
+static const char *const tidy_spam_header[] = {
+	"month", "scope", "providers", "messages", "spam", "share_spam", "daily_messages",
+	"daily_spam", "suppressed", "windows_expected", "windows_received",
+	"share_windows_received", "complete",
+};
+
+static const char *const tidy_coverage_header[] = {
+	"month", "carrier", "collector", "kind", "start", "end", "window_seconds",
+	"windows_expected", "windows_received", "windows_missing", "share_windows_received",
+};
+
+/* The published policies, in column order. */
+static const enum ar_policy tidy_policies[] = { POL_NONE, POL_QUARANTINE, POL_REJECT };
+#define TIDY_NPOLICIES (sizeof(tidy_policies) / sizeof(tidy_policies[0]))
+
+static void tidy_header(struct csvout *o, const char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		csvout_text(o, names[i]);
+	csvout_end_row(o);
+}
+
+static void tidy_share(struct csvout *o, int64_t count, int64_t total)
+{
+	char buf[32];
+
+	report_format_share(count, total, buf, sizeof(buf));
+	csvout_text(o, buf);
+}
+
+static void tidy_empties(struct csvout *o, size_t n)
+{
+	while (n-- > 0)
+		csvout_empty(o);
+}
+
+static const char *tidy_scope_name(const struct report_scope *s)
+{
+	return s->carrier != NULL ? s->carrier : "all";
+}
+
+/* The columns both CSVs end with. */
+static void tidy_tail(struct csvout *o, const struct report_period *p,
+                      const struct report_totals *t, int suppressed)
+{
+	csvout_text(o, suppressed ? "yes" : "no");
+	csvout_int(o, t->windows_expected);
+	csvout_int(o, t->windows_received);
+	tidy_share(o, t->windows_received, t->windows_expected);
+	csvout_text(o, report_complete(p, t) ? "yes" : "no");
+}
+
+static void tidy_method_row(const struct report *r, const struct report_period *p,
+                            const struct report_scope *s, int m, struct csvout *o)
+{
+	const struct report_totals *t = &s->t;
+	int64_t messages = report_method_messages(t, m);
+	int64_t providers = t->method_providers[m];
+	int suppressed = s->carrier == NULL && report_suppressed(r, providers);
+	size_t i;
+	int res;
+
+	csvout_text(o, p->month.text);
+	csvout_text(o, tidy_scope_name(s));
+	csvout_text(o, ar_method_name((enum ar_method)m));
+	csvout_int(o, providers);
+	if (suppressed) {
+		/* messages, 8 counts, 9 shares, 3 policies and their shares */
+		tidy_empties(o, 1 + 8 + 9 + 2 * TIDY_NPOLICIES);
+	} else {
+		csvout_int(o, messages);
+		for (res = AR_NONE; res <= AR_POLICY; res++)
+			csvout_int(o, t->results[m][res]);
+		for (res = AR_NONE; res <= AR_POLICY; res++)
+			tidy_share(o, t->results[m][res], messages);
+		tidy_share(o, messages - t->results[m][AR_NONE], messages);
+		if (m == AR_DMARC) {
+			for (i = 0; i < TIDY_NPOLICIES; i++)
+				csvout_int(o, t->dmarc_policy[tidy_policies[i]]);
+			for (i = 0; i < TIDY_NPOLICIES; i++)
+				tidy_share(o, t->dmarc_policy[tidy_policies[i]], messages);
+		} else {
+			tidy_empties(o, 2 * TIDY_NPOLICIES);
+		}
+	}
+	tidy_tail(o, p, t, suppressed);
+	csvout_end_row(o);
+}
+
+void report_write_methods(const struct report *r, struct csvout *o)
+{
+	size_t i, j;
+	int m;
+
+	tidy_header(o, tidy_method_header, sizeof(tidy_method_header) / sizeof(tidy_method_header[0]));
+	for (i = 0; i < r->nperiods; i++) {
+		const struct report_period *p = &r->periods[i];
+
+		for (m = 0; m < AR_METHOD_COUNT; m++)
+			tidy_method_row(r, p, &p->all, m, o);
+		for (j = 0; r->opt.by_carrier && j < p->ncarriers; j++) {
+			for (m = 0; m < AR_METHOD_COUNT; m++)
+				tidy_method_row(r, p, &p->carriers[j], m, o);
+		}
+	}
+}
+
+static void tidy_spam_row(const struct report *r, const struct report_period *p,
+                          const struct report_scope *s, struct csvout *o)
+{
+	const struct report_totals *t = &s->t;
+	int64_t spam = t->spam[SPAM_SPAM];
+	int suppressed = s->carrier == NULL && report_suppressed(r, t->providers);
+
+	csvout_text(o, p->month.text);
+	csvout_text(o, tidy_scope_name(s));
+	csvout_int(o, t->providers);
+	if (suppressed) {
+		tidy_empties(o, 5);
+	} else {
+		csvout_int(o, t->messages);
+		csvout_int(o, spam);
+		tidy_share(o, spam, spam + t->spam[SPAM_HAM]);
+		csvout_int(o, report_div_half_up(t->messages, p->month.days));
+		csvout_int(o, report_div_half_up(spam, p->month.days));
+	}
+	tidy_tail(o, p, t, suppressed);
+	csvout_end_row(o);
+}
+
+void report_write_spam(const struct report *r, struct csvout *o)
+{
+	size_t i, j;
+
+	tidy_header(o, tidy_spam_header, sizeof(tidy_spam_header) / sizeof(tidy_spam_header[0]));
+	for (i = 0; i < r->nperiods; i++) {
+		const struct report_period *p = &r->periods[i];
+
+		tidy_spam_row(r, p, &p->all, o);
+		for (j = 0; r->opt.by_carrier && j < p->ncarriers; j++)
+			tidy_spam_row(r, p, &p->carriers[j], o);
+	}
+}
+
+static void tidy_time(struct csvout *o, int64_t ms)
+{
+	char buf[32];
+
+	time_format_utc(ms, buf, sizeof(buf));
+	csvout_text(o, buf);
+}
+
+void report_write_coverage(const struct report *r, struct csvout *o)
+{
+	size_t i, j;
+
+	tidy_header(o, tidy_coverage_header,
+	            sizeof(tidy_coverage_header) / sizeof(tidy_coverage_header[0]));
+	for (i = 0; i < r->nperiods; i++) {
+		const struct report_period *p = &r->periods[i];
+
+		/* The store's data ends inside the month: say so once, as a row of
+		 * no carrier, so that an empty coverage never reads as complete. */
+		if (!p->data_to_end) {
+			csvout_text(o, p->month.text);
+			tidy_empties(o, 2);
+			csvout_text(o, "pending");
+			if (p->coverage.horizon_ms > p->month.start_ms)
+				tidy_time(o, p->coverage.horizon_ms);
+			else
+				tidy_time(o, p->month.start_ms);
+			tidy_time(o, p->month.end_ms);
+			tidy_empties(o, 5);
+			csvout_end_row(o);
+		}
+		for (j = 0; j < p->coverage.nrows; j++) {
+			const struct coverage_row *row = &p->coverage.rows[j];
+
+			csvout_text(o, p->month.text);
+			csvout_text(o, row->carrier);
+			if (row->collector != NULL)
+				csvout_text(o, row->collector);
+			else
+				csvout_empty(o);
+			csvout_text(o, coverage_kind_name(row->kind));
+			tidy_time(o, row->start_ms);
+			tidy_time(o, row->end_ms);
+			if (row->kind == COVERAGE_PENDING) {
+				tidy_empties(o, 5);
+			} else if (row->kind == COVERAGE_COLLECTOR) {
+				csvout_printf(o, "%lld", (long long)(row->window_ms / 1000));
+				csvout_int(o, row->windows_expected);
+				csvout_int(o, row->windows_received);
+				csvout_int(o, row->windows_expected - row->windows_received);
+				tidy_share(o, row->windows_received, row->windows_expected);
+			} else {
+				csvout_printf(o, "%lld", (long long)(row->window_ms / 1000));
+				tidy_empties(o, 2);
+				csvout_int(o, row->windows_expected);
+				csvout_empty(o);
+			}
+			csvout_end_row(o);
+		}
+	}
+}

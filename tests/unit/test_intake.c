@@ -1,0 +1,365 @@
+/* unit.intake: one message into the store or the dead letters; records of
+ * an older schema version keep decoding, a newer one is kept for later. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "avro_canon.h"
+#include "intake.h"
+#include "record.h"
+#include "store.h"
+
+static char dir[256];
+static char db_path[512];
+static char dl_path[512];
+
+static void make_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(dir, sizeof(dir), "%s/arstat-intake-XXXXXX", tmp ? tmp : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(db_path, sizeof(db_path), "%s/agg.db", dir);
+	snprintf(dl_path, sizeof(dl_path), "%s/agg.db.deadletter", dir);
+}
+
+static void remove_dir(void)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", ".deadletter" };
+	char path[600];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", db_path, suffixes[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The v1 fixture's bytes (the last line of the golden file); caller frees. */
+static unsigned char *read_fixture(size_t *len)
+{
+	const char *src = getenv("ARSTAT_SOURCE_DIR");
+	char path[1024], line[4096], last[4096] = "";
+	unsigned char *bytes;
+	size_t n, i;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/tests/unit/golden/counts-v1-record.hex",
+	         src != NULL ? src : ".");
+	fp = fopen(path, "r");
+	if (fp == NULL) {
+		fprintf(stderr, "cannot open %s (is ARSTAT_SOURCE_DIR set?)\n", path);
+		return NULL;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (line[0] != '#')
+			memcpy(last, line, sizeof(line));
+	}
+	fclose(fp);
+	n = strcspn(last, "\r\n") / 2;
+	bytes = malloc(n);
+	for (i = 0; i < n; i++)
+		bytes[i] = (unsigned char)(hexval(last[2 * i]) * 16 + hexval(last[2 * i + 1]));
+	*len = n;
+	return bytes;
+}
+
+static int64_t query_int(const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	int64_t v = -1;
+
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
+}
+
+static struct intake_origin origin(int32_t partition, int64_t offset)
+{
+	struct intake_origin o;
+
+	memset(&o, 0, sizeof(o));
+	o.kind = INTAKE_KAFKA;
+	o.src.name = "arstat.counts";
+	o.src.partition = partition;
+	o.src.offset = offset;
+	return o;
+}
+
+/* The record of schema version 1, as first published, still decodes to
+ * exactly what it said: whatever versions are added later, this test keeps
+ * v1 readable. */
+static void test_v1_record(void)
+{
+	const struct record_schema_version *v;
+	struct intake_origin o = origin(0, 0);
+	struct store *st;
+	struct intake *in;
+	struct strbuf err;
+	unsigned char *rec;
+	size_t len = 0, n, i;
+	uint64_t fp = 0;
+	int have_v1 = 0;
+
+	rec = read_fixture(&len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
+	CU_ASSERT_EQUAL_FATAL(len, 138);
+	for (i = 0; i < 8; i++)
+		fp |= (uint64_t)rec[2 + i] << (8 * i);
+	n = record_schema_versions(&v);
+	for (i = 0; i < n; i++) {
+		if (v[i].version == 1) {
+			have_v1 = 1;
+			CU_ASSERT_EQUAL(v[i].fingerprint, fp);
+		}
+	}
+	CU_ASSERT(have_v1);
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	in = intake_new(st, dl_path);
+	CU_ASSERT_EQUAL(intake_begin(in, &err), 0);
+	CU_ASSERT_EQUAL(intake_message(in, &o, rec, len, &err), 0);
+	CU_ASSERT_EQUAL(intake_commit(in, &err), 0);
+	CU_ASSERT_EQUAL(intake_totals(in)->stored, 1);
+	intake_free(in);
+	store_free(st);
+
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_named WHERE carrier = 'jp-fixture'"
+	                          " AND collector = '00112233445566778899aabbccddeeff00112233445566"
+	                          "778899aabbccddeeff' AND epoch = 78187493520 AND seq = 42"
+	                          " AND window_start_ms = 1793614020000"
+	                          " AND window_end_ms = 1793614080000 AND correction = 0"
+	                          " AND cells = 3 AND messages = 1028 AND lines_read = 1"
+	                          " AND lines_malformed = 2 AND lines_overlong = 3"
+	                          " AND headers_untrusted = 4 AND headers_malformed = 5"
+	                          " AND messages_evicted = 6 AND messages_late = 7"
+	                          " AND source = 'arstat.counts'"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE spf = 'pass'"
+	                          " AND dkim = 'pass' AND dmarc = 'pass' AND arc = 'none'"
+	                          " AND dmarc_policy = 'reject' AND spam = 'ham'"), 1000);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE spf = 'softfail'"
+	                          " AND dkim = 'fail' AND dmarc = 'fail' AND arc = 'absent'"
+	                          " AND dmarc_policy = 'quarantine' AND spam = 'spam'"), 25);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE spf = 'none'"
+	                          " AND dkim = 'absent' AND dmarc = 'absent' AND arc = 'absent'"
+	                          " AND dmarc_policy = 'absent' AND spam = 'unknown'"), 3);
+	free(rec);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+/* A record of a schema version this build does not know yet: version 1
+ * with a long field added (a valid body is the v1 body and one more long),
+ * under the fingerprint of that schema. */
+static unsigned char *make_v2(const unsigned char *v1, size_t v1len, size_t *len)
+{
+	const struct record_schema_version *v;
+	struct strbuf json;
+	unsigned char *rec = malloc(v1len + 1);
+	const char *end;
+	uint64_t fp = 0;
+	size_t i;
+
+	record_schema_versions(&v);
+	strbuf_init(&json, 65536);
+	/* The v1 text ends with the health field and "]\n}"; add one field. */
+	end = strrchr(v[0].json, ']');
+	CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+	strbuf_append(&json, v[0].json, (size_t)(end - v[0].json));
+	strbuf_append_str(&json, ", {\"name\": \"extra\", \"type\": \"long\", \"default\": 0}]}");
+	CU_ASSERT_EQUAL_FATAL(avro_schema_json_fingerprint(json.data, &fp), 0);
+	CU_ASSERT_NOT_EQUAL(fp, v[0].fingerprint);
+	memcpy(rec, v1, v1len);
+	for (i = 0; i < 8; i++)
+		rec[2 + i] = (unsigned char)(fp >> (8 * i));
+	rec[v1len] = 0; /* extra = 0 */
+	*len = v1len + 1;
+	strbuf_release(&json);
+	return rec;
+}
+
+static int count_lines(const char *path, const char *needle)
+{
+	char line[8192];
+	int n = 0;
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		n += needle == NULL || strstr(line, needle) != NULL;
+	fclose(fp);
+	return n;
+}
+
+/* Every kind of message that cannot be stored is counted, logged, kept in
+ * the dead-letter file, and passed over; a re-read counts nothing twice. */
+static void test_dead_letters(void)
+{
+	static const char not_ours[] = "{\"carrier\": \"x\"}";
+	struct record_batch b;
+	struct record_cell zero = { { AR_NONE, AR_NONE, AR_NONE, AR_NONE }, POL_NONE, SPAM_HAM, 0 };
+	struct intake_origin o;
+	struct strbuf err, invalid, conflict;
+	struct store *st;
+	struct intake *in;
+	unsigned char *v1, *v2;
+	size_t v1len = 0, v2len = 0, i;
+	int pass;
+
+	strbuf_init(&err, 1024);
+	strbuf_init(&invalid, 65536);
+	strbuf_init(&conflict, 65536);
+	v1 = read_fixture(&v1len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v1);
+	v2 = make_v2(v1, v1len, &v2len);
+	/* A new identity whose only cell counts no message. */
+	record_batch_init(&b);
+	CU_ASSERT_EQUAL_FATAL(record_decode(v1, v1len, &b, &err), RECORD_OK);
+	b.seq = 43;
+	b.ncells = 0;
+	record_batch_add_cell(&b, &zero);
+	CU_ASSERT_EQUAL_FATAL(record_encode(&b, &invalid, &err), 0);
+	/* The fixture's identity for the next window. */
+	CU_ASSERT_EQUAL_FATAL(record_decode(v1, v1len, &b, &err), RECORD_OK);
+	b.window_start_ms += 60000;
+	b.window_end_ms += 60000;
+	CU_ASSERT_EQUAL_FATAL(record_encode(&b, &conflict, &err), 0);
+
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	in = intake_new(st, dl_path);
+	for (pass = 0; pass < 2; pass++) {
+		int64_t off = 0;
+
+		CU_ASSERT_EQUAL(intake_begin(in, &err), 0);
+		o = origin(0, off++);
+		CU_ASSERT_EQUAL(intake_message(in, &o, v1, v1len, &err), 0);
+		o = origin(0, off++);
+		CU_ASSERT_EQUAL(intake_message(in, &o, NULL, 0, &err), 0);
+		o = origin(0, off++);
+		CU_ASSERT_EQUAL(intake_message(in, &o, not_ours, sizeof(not_ours) - 1, &err), 0);
+		o = origin(0, off++);
+		CU_ASSERT_EQUAL(intake_message(in, &o, v2, v2len, &err), 0);
+		o = origin(0, off++);
+		CU_ASSERT_EQUAL(intake_message(in, &o, v1, v1len - 1, &err), 0);
+		o = origin(0, off++);
+		CU_ASSERT_EQUAL(intake_message(in, &o, invalid.data, invalid.len, &err), 0);
+		o = origin(0, off++);
+		CU_ASSERT_EQUAL(intake_message(in, &o, conflict.data, conflict.len, &err), 0);
+		/* The same record again, later: a duplicate, not a dead letter. */
+		o = origin(1, off++);
+		CU_ASSERT_EQUAL(intake_message(in, &o, v1, v1len, &err), 0);
+		CU_ASSERT_EQUAL(intake_commit(in, &err), 0);
+	}
+	CU_ASSERT_EQUAL(intake_totals(in)->messages, 16);
+	CU_ASSERT_EQUAL(intake_totals(in)->stored, 1);
+	CU_ASSERT_EQUAL(intake_totals(in)->duplicates, 3);
+	CU_ASSERT_EQUAL(intake_totals(in)->dead_letters, 6);
+	CU_ASSERT_EQUAL(intake_totals(in)->conflicts, 2);
+	CU_ASSERT_EQUAL(intake_totals(in)->batches, 2);
+	intake_free(in);
+	store_free(st);
+
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM dead_letters"), 6);
+	CU_ASSERT_EQUAL(count_lines(dl_path, NULL), 6);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\tnot_ours\t"), 2);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\tunknown_schema\t"), 1);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\tcorrupt\t"), 1);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\tinvalid\t"), 1);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\tidentity_conflict\t"), 1);
+	/* The newer version's record is kept whole, to be ingested again once
+	 * this program knows its schema. */
+	{
+		char hex[2 * 200 + 1];
+
+		CU_ASSERT_FATAL(v2len <= 200);
+		for (i = 0; i < v2len; i++)
+			snprintf(hex + 2 * i, 3, "%02x", v2[i]);
+		CU_ASSERT_EQUAL(count_lines(dl_path, hex), 1);
+	}
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT sum(messages) FROM counts"), 1028);
+	record_batch_free(&b);
+	free(v1);
+	free(v2);
+	remove_dir();
+	strbuf_release(&err);
+	strbuf_release(&invalid);
+	strbuf_release(&conflict);
+}
+
+/* A batch rolled back leaves no count, no identity and no total behind. */
+static void test_rollback(void)
+{
+	struct intake_origin o = origin(0, 0);
+	struct strbuf err;
+	struct store *st;
+	struct intake *in;
+	unsigned char *v1;
+	size_t v1len = 0;
+
+	strbuf_init(&err, 1024);
+	v1 = read_fixture(&v1len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v1);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	in = intake_new(st, dl_path);
+	CU_ASSERT_EQUAL(intake_begin(in, &err), 0);
+	CU_ASSERT_EQUAL(intake_message(in, &o, v1, v1len, &err), 0);
+	intake_rollback(in);
+	CU_ASSERT_EQUAL(intake_totals(in)->stored, 0);
+	CU_ASSERT_EQUAL(intake_begin(in, &err), 0);
+	CU_ASSERT_EQUAL(intake_message(in, &o, v1, v1len, &err), 0);
+	CU_ASSERT_EQUAL(intake_commit(in, &err), 0);
+	CU_ASSERT_EQUAL(intake_totals(in)->stored, 1);
+	CU_ASSERT_EQUAL(intake_totals(in)->duplicates, 0);
+	intake_free(in);
+	intake_free(NULL);
+	store_free(st);
+	free(v1);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("intake", NULL, NULL);
+	CU_add_test(s, "schema v1 record as first published", test_v1_record);
+	CU_add_test(s, "dead letters, and a newer schema version", test_dead_letters);
+	CU_add_test(s, "rollback", test_rollback);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed == 0 ? 0 : 1;
+}
