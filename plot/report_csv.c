@@ -20,7 +20,8 @@ enum {
 	COL_SHARE0 = COL_COUNT0 + REPORT_RESULT_COUNT,
 	COL_SHARE_NON_NONE = COL_SHARE0 + REPORT_RESULT_COUNT,
 	COL_POLICY0, /* optional from here: policy_none .. policy_reject */
-	COL_N = COL_POLICY0 + REPORT_DP_COUNT
+	COL_SUPPRESSED = COL_POLICY0 + REPORT_DP_COUNT, /* "yes": figures withheld */
+	COL_N
 };
 
 static const char *const report_columns[COL_N] = {
@@ -29,6 +30,7 @@ static const char *const report_columns[COL_N] = {
 	"share_none", "share_pass", "share_fail", "share_softfail", "share_neutral",
 	"share_temperror", "share_permerror", "share_policy", "share_non_none",
 	"policy_none", "policy_quarantine", "policy_reject",
+	"suppressed",
 };
 
 static const char *const report_method_names[REPORT_METHOD_COUNT] = {
@@ -231,6 +233,14 @@ static int report_on_row(void *ctx, const struct csvin_row *row)
 	unsigned long first;
 
 	memset(&rw, 0, sizeof(rw));
+	/* The aggregator withholds a combined figure of too few providers: such
+	 * a row has no counts, and nothing of it is drawn. */
+	{
+		const struct csvin_field *sup = csvin_row_field(row, COL_SUPPRESSED);
+
+		if (sup->len == 3 && memcmp(sup->s, "yes", 3) == 0)
+			return 0;
+	}
 	if (report_parse_row(row, &rw) < 0)
 		return -1;
 	/* The month and method have fixed widths, so the scope needs no separator. */

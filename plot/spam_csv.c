@@ -18,12 +18,13 @@ enum {
 	COL_SHARE_SPAM,
 	COL_DAILY_MESSAGES,
 	COL_DAILY_SPAM,
+	COL_SUPPRESSED, /* optional: "yes" when the aggregator withheld the figures */
 	COL_N
 };
 
 static const char *const spam_columns[COL_N] = {
 	"month", "scope", "providers", "messages", "spam", "share_spam",
-	"daily_messages", "daily_spam",
+	"daily_messages", "daily_spam", "suppressed",
 };
 
 #define SPAM_PROVIDERS_MAX 1000000
@@ -66,6 +67,13 @@ static int spam_on_row(void *ctx, const struct csvin_row *row)
 	size_t i;
 
 	memset(&rw, 0, sizeof(rw));
+	{
+		const struct csvin_field *sup = csvin_row_field(row, COL_SUPPRESSED);
+
+		/* Withheld (too few providers): no figures to draw. */
+		if (sup->len == 3 && memcmp(sup->s, "yes", 3) == 0)
+			return 0;
+	}
 	f = csvin_row_field(row, COL_MONTH);
 	if (report_parse_month(f->s, f->len, &rw.year, &rw.month) < 0)
 		return csvin_row_fail(row, COL_MONTH, "not a month YYYY-MM");
@@ -143,6 +151,7 @@ static int spam_read(const char *name, const char *path, const void *buf, size_t
 	r.alloc = 0;
 	r.keys = htable_new(256);
 	csv = csvin_new(name, spam_columns, COL_N, lim, spam_on_row, &r);
+	csvin_optional(csv, COL_SUPPRESSED);
 	if (path != NULL)
 		rc = csvin_read_file(csv, path);
 	else if (csvin_feed(csv, buf, len) < 0 || csvin_finish(csv) < 0)

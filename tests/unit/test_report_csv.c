@@ -820,6 +820,40 @@ static void test_spam_bad(void)
 	strbuf_release(&err);
 }
 
+
+/* A row the aggregator withheld (too few providers) has no counts and is skipped. */
+static void test_suppressed_rows(void)
+{
+	static const char csv[] =
+		"month,scope,method,providers,messages,none,pass,fail,softfail,neutral,temperror,"
+		"permerror,policy,share_none,share_pass,share_fail,share_softfail,share_neutral,"
+		"share_temperror,share_permerror,share_policy,share_non_none,suppressed\n"
+		"2026-10,all,spf,1,,,,,,,,,,,,,,,,,,,yes\n"
+		"2026-10,carrier-a,spf,1,10,1,9,0,0,0,0,0,0,10.00,90.00,0.00,0.00,0.00,0.00,0.00,"
+		"0.00,90.00,no\n";
+	struct report_table *t = NULL;
+	struct strbuf err;
+
+	strbuf_init(&err, 4096);
+	CU_ASSERT_EQUAL_FATAL(parse_cut(csv, sizeof(csv) - 1, NULL, 0, 0, NULL, &t, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(t->n, 1);
+	CU_ASSERT_STRING_EQUAL(t->rows[0].scope, "carrier-a");
+	CU_ASSERT_EQUAL(t->rows[0].messages, 10);
+	report_table_free(t);
+	/* Without "yes", empty counts are still an error. */
+	{
+		static const char bad[] =
+			"month,scope,method,providers,messages,none,pass,fail,softfail,neutral,temperror,"
+			"permerror,policy,share_none,share_pass,share_fail,share_softfail,share_neutral,"
+			"share_temperror,share_permerror,share_policy,share_non_none,suppressed\n"
+			"2026-10,all,spf,1,,,,,,,,,,,,,,,,,,,no\n";
+
+		t = NULL;
+		CU_ASSERT_EQUAL(parse_cut(bad, sizeof(bad) - 1, NULL, 0, 0, NULL, &t, &err), -1);
+	}
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	CU_pSuite s, sp;
@@ -831,6 +865,7 @@ int main(void)
 	sp = CU_add_suite("spam_csv", NULL, NULL);
 	if (s == NULL || sp == NULL ||
 	    CU_add_test(s, "default limits", test_limits_default) == NULL ||
+	    CU_add_test(s, "suppressed rows", test_suppressed_rows) == NULL ||
 	    CU_add_test(s, "month field", test_parse_month) == NULL ||
 	    CU_add_test(s, "share field", test_parse_hundredths) == NULL ||
 	    CU_add_test(s, "fixture", test_fixture) == NULL ||
