@@ -120,7 +120,8 @@ static int checkpoint_body(struct collector *c, struct strbuf *b)
 		if (ser_bytes(b, c->in[i].name, strlen(c->in[i].name)) < 0 ||
 		    ser_u64(b, pos.dev) < 0 || ser_u64(b, pos.ino) < 0 || ser_u32(b, pos.fp_len) < 0 ||
 		    ser_bytes(b, pos.fp, sizeof(pos.fp)) < 0 || ser_u64(b, pos.offset) < 0 ||
-		    ser_u32(b, pos.prev_fp_len) < 0 || ser_bytes(b, pos.prev_fp, sizeof(pos.prev_fp)) < 0)
+		    ser_u32(b, pos.prev_fp_len) < 0 || ser_bytes(b, pos.prev_fp, sizeof(pos.prev_fp)) < 0 ||
+		    ser_i64(b, pos.when_ms) < 0)
 			return -1;
 	}
 	if (messages_save(c->ms, b) < 0 || windows_save(c->ws, b) < 0)
@@ -237,6 +238,7 @@ static int checkpoint_load(struct collector *c, struct ckpt *k, struct strbuf *e
 			memcpy(k->inputs[i].pos.prev_fp, fp, fl);
 		else
 			d.failed = 1;
+		k->inputs[i].pos.when_ms = deser_i64(&d);
 		if (k->inputs[i].pos.fp_len > TAIL_FP_BYTES || k->inputs[i].pos.prev_fp_len > TAIL_FP_BYTES)
 			d.failed = 1;
 	}

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -468,6 +469,29 @@ int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct 
 	file_close(&t->cur);
 	t->rotated = 0;
 	t->was_eof = 0;
+	if (resume != NULL && resume->fp_len == 0 && resume->prev_fp_len == 0 && resume->ino != 0) {
+		struct stat lst;
+
+		/* Saved while the file was still empty, with nothing before it. If
+		 * it is no longer the live file, it was rotated after that moment:
+		 * read on from the oldest rotated file written since. */
+		if (!(stat(t->path, &lst) == 0 && (uint64_t)lst.st_ino == resume->ino &&
+		      (uint64_t)lst.st_dev == resume->dev)) {
+			struct sibling *v;
+			size_t n = siblings_list(t->path, &v), i;
+			int rc = -1;
+
+			for (i = 0; i < n && rc < 0; i++) {
+				int64_t m = (int64_t)v[i].mtime.tv_sec * 1000 + v[i].mtime.tv_nsec / 1000000;
+
+				if (m + 1000 >= resume->when_ms)
+					rc = file_open(t, &t->cur, v[i].path, 0, 0);
+			}
+			siblings_free(v, n);
+			if (rc == 0)
+				return 0;
+		}
+	}
 	if (resume != NULL && resume->fp_len == 0 && resume->prev_fp_len > 0) {
 		struct stat lst;
 
@@ -674,7 +698,11 @@ int tail_poll(struct tail *t)
 
 void tail_position(struct tail *t, struct tail_pos *pos)
 {
+	struct timespec now;
+
 	memset(pos, 0, sizeof(*pos));
+	clock_gettime(CLOCK_REALTIME, &now);
+	pos->when_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	pos->prev_fp_len = t->prev_fp_len;
 	memcpy(pos->prev_fp, t->prev_fp, TAIL_FP_HASH);
 	if (t->cur.lr == NULL)

@@ -38,6 +38,9 @@ struct tail_pos {
 	 * successor of the file read before it, whose fingerprint this is. */
 	uint32_t prev_fp_len;
 	unsigned char prev_fp[TAIL_FP_HASH];
+	/* When the position was taken (UTC ms): a file still empty then has no
+	 * fingerprint, but files rotated after it were written after this. */
+	int64_t when_ms;
 };
 
 struct tail_stats {
