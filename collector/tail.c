@@ -164,11 +164,12 @@ static int file_open(struct tail *t, struct tail_file *f, const char *path, uint
 	f->live = live;
 	f->dev = (uint64_t)st.st_dev;
 	f->ino = (uint64_t)st.st_ino;
-	/* From the descriptor, not the name: the name may already be another file's. */
-	if (offset > 0)
-		f->head_len = (uint32_t)read_head_fd(fd, is_gz_name(path), f->head,
-		                                     offset < TAIL_FP_BYTES ? (size_t)offset
-		                                                            : TAIL_FP_BYTES);
+	/* From the descriptor, not the name: the name may already be another
+	 * file's. Taken now even at offset 0, so that the file can be told
+	 * apart from whatever is written over it (copytruncate) before we read. */
+	f->head_len = (uint32_t)read_head_fd(fd, is_gz_name(path), f->head,
+	                                     offset > 0 && offset < TAIL_FP_BYTES ? (size_t)offset
+	                                                                          : TAIL_FP_BYTES);
 	if (is_gz_name(path)) {
 		char skip[8192];
 		uint64_t left = offset;
@@ -713,9 +714,9 @@ void tail_position(struct tail *t, struct tail_pos *pos)
 	pos->prev_fp_len = t->prev_fp_len;
 	memcpy(pos->prev_fp, t->prev_fp, TAIL_FP_HASH);
 	pos->fp_len = pos->offset < TAIL_FP_BYTES ? (uint32_t)pos->offset : TAIL_FP_BYTES;
-	if (pos->fp_len > t->cur.head_len)
+	if (pos->offset == 0 || pos->fp_len > t->cur.head_len)
 		pos->fp_len = t->cur.head_len;
-	if (pos->offset == 0 && t->cur.fd >= 0 && t->cur.gz == NULL) {
+	if (pos->offset == 0 && pos->fp_len == 0 && t->cur.fd >= 0 && t->cur.gz == NULL) {
 		/* Nothing read yet: the file is still known by what it starts with,
 		 * so that it is found again if it is rotated before we read it. */
 		unsigned char buf[TAIL_FP_BYTES], digest[SHA256_DIGEST_LEN];
