@@ -18,10 +18,11 @@ log=$work/logs/carrier-a/mx1/maillog
 bytes=$(stat -c %s "$log")
 cat "$log" >/dev/null # warm the page cache for everyone alike
 
-t() { # t NAME CMD... : wall seconds and peak RSS of CMD
-	local out
-	out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n1)
-	echo "$1 $out"
+t() { # t NAME CMD... : "NAME wall-seconds peak-RSS-KiB" of CMD (GNU time, Debian package time)
+	local name=$1
+	shift
+	/usr/bin/time -o "$work/time.txt" -f '%e %M' "$@" >/dev/null 2>"$work/cmd.err"
+	echo "$name $(cat "$work/time.txt")"
 }
 lines=$(wc -l <"$log")
 read -r _ wc_s wc_kb < <(t wc wc -l "$log")
@@ -38,6 +39,7 @@ sink = file
 file_sink_dir = $work/out
 CONF
 read -r _ col_s col_kb < <(t collector "$build/bin/arstat-collector" -c "$work/c.conf" --once)
+grep -E "info: lines" "$work/cmd.err" || { echo "collector failed:"; cat "$work/cmd.err"; exit 1; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 echo "file: $lines lines, $bytes bytes, $messages messages"
 printf '%-10s %8s s %12s lines/s %8s MB/s %8s KiB peak RSS\n' \
