@@ -253,6 +253,7 @@ static int file_open_expect(struct tail *t, struct tail_file *f, const char *pat
 
 struct sibling {
 	char *path;
+	uint64_t dev, ino; /* as listed: a name may move to another file after */
 	struct timespec mtime;
 	long number; /* N of NAME.N or NAME.N.gz (logrotate's numbering), else -1 */
 };
@@ -322,6 +323,8 @@ static size_t siblings_list(const char *path, struct sibling **out)
 		}
 		v = xreallocarray(v, n + 1, sizeof(*v));
 		v[n].path = p.data; /* taken over from the strbuf */
+		v[n].dev = (uint64_t)st.st_dev;
+		v[n].ino = (uint64_t)st.st_ino;
 		v[n].mtime = st.st_mtim;
 		v[n].number = rotation_number(de->d_name + blen);
 		n++;
@@ -433,6 +436,12 @@ static int open_successor(struct tail *t, uint32_t fp_len, const unsigned char f
 			}
 			sha256(head, hl, digest);
 			rc = file_open_expect(t, &t->cur, v[j].path, 0, (uint32_t)hl, digest, 0);
+			/* The head was read by name after the listing: make sure the file
+			 * opened is the one listed, not one that took its name since. */
+			if (rc == 0 && (t->cur.ino != v[j].ino || t->cur.dev != v[j].dev)) {
+				file_close(&t->cur);
+				rc = -1;
+			}
 			siblings_free(v, n);
 			if (rc == 0)
 				return 0;

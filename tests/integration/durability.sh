@@ -23,8 +23,8 @@ arstat_test_init "durability-$scenario"
 case $scenario in
 kill) messages=${ARSTAT_FAULT_MESSAGES:-1000000} kills=${ARSTAT_FAULT_KILLS:-20} outage=0 rotate=0 ;;
 outage) messages=${ARSTAT_FAULT_MESSAGES:-300000} kills=0 outage=${ARSTAT_FAULT_OUTAGE:-30} rotate=0 ;;
-rotation) messages=${ARSTAT_FAULT_MESSAGES:-300000} kills=${ARSTAT_FAULT_KILLS:-6} outage=0 rotate=4000 ;;
-all) messages=${ARSTAT_FAULT_MESSAGES:-300000} kills=${ARSTAT_FAULT_KILLS:-10} outage=${ARSTAT_FAULT_OUTAGE:-30} rotate=4000 ;;
+rotation) messages=${ARSTAT_FAULT_MESSAGES:-300000} kills=${ARSTAT_FAULT_KILLS:-6} outage=0 rotate=${ARSTAT_FAULT_ROTATE:-20000} ;;
+all) messages=${ARSTAT_FAULT_MESSAGES:-300000} kills=${ARSTAT_FAULT_KILLS:-10} outage=${ARSTAT_FAULT_OUTAGE:-30} rotate=${ARSTAT_FAULT_ROTATE:-20000} ;;
 *) fail "unknown scenario $scenario" ;;
 esac
 RANDOM=${ARSTAT_FAULT_SEED:-$$}
@@ -92,7 +92,8 @@ start_ingest
 start_collector
 feed_pid=
 if ((rotate > 0)); then
-	arstat_bg "$ARSTAT_BIN/arstat-logfeed" --from "$src" --to "$input" --lines-per-second 60000 \
+	arstat_bg "$ARSTAT_BIN/arstat-logfeed" --from "$src" --to "$input" \
+		--lines-per-second "${ARSTAT_FAULT_RATE:-40000}" \
 		--rotate-every "$rotate" --mode mixed --compress --keep 1000 >"$TEST_DIR/feed.log" 2>&1
 	feed_pid=$BG_PID
 fi
