@@ -295,6 +295,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 		goto fail;
 
 	c->ws = windows_new(s->window_seconds * 1000);
+	memset(&mc, 0, sizeof(mc));
 	mc.max_open = (size_t)s->max_open_messages;
 	mc.idle_ms = s->message_idle_seconds * 1000;
 	mc.spam_default = s->spam_default_verdict;

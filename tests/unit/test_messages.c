@@ -12,6 +12,7 @@ static struct messages_config config(size_t max_open)
 {
 	struct messages_config mc;
 
+	memset(&mc, 0, sizeof(mc)); /* every field, also those added later */
 	mc.max_open = max_open;
 	mc.idle_ms = 600000;
 	mc.spam_default = SPAM_HAM;
