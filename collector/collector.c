@@ -754,25 +754,6 @@ void collector_shutdown(struct collector *c, int timeout_ms)
 	try_checkpoint(c, 1);
 }
 
-void collector_reopen(struct collector *c)
-{
-	size_t i;
-
-	/* Save first so the positions to reopen at are the current ones. */
-	try_checkpoint(c, 1);
-	for (i = 0; i < c->nin; i++) {
-		struct tail_pos pos;
-		struct strbuf why;
-
-		tail_position(c->in[i].tail, &pos);
-		strbuf_init(&why, 4096);
-		c->in[i].open_ok = tail_open(c->in[i].tail, &pos, 0, &why) == 0;
-		if (!c->in[i].open_ok)
-			msg_warn("input %s: %s", c->in[i].name, why.data);
-		strbuf_release(&why);
-	}
-}
-
 void collector_stats(struct collector *c, struct collector_stats *st)
 {
 	size_t i;

@@ -63,8 +63,6 @@ int collector_finish_all(struct collector *c, struct strbuf *err);
  * messages and windows stay in the checkpoint for the next start.
  */
 void collector_shutdown(struct collector *c, int timeout_ms);
-/* Reopen the inputs (SIGHUP), keeping positions. */
-void collector_reopen(struct collector *c);
 
 void collector_stats(struct collector *c, struct collector_stats *st);
 /* Log the counters at info level and write the metrics file if configured. */

@@ -84,6 +84,14 @@ static int settings_inputs(struct settings *s, struct strbuf *err)
 		const char *path = v + fl;
 
 		path += strspn(path, " \t");
+		/* The name keys the input's position in the checkpoint. */
+		if (strlen(name) > SETTINGS_INPUT_NAME_MAX ||
+		    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+		            strlen(name)) {
+			strbuf_printf(err, "input.%.64s: the name must be 1 to %d letters, digits, '_' or '-'",
+			              name, SETTINGS_INPUT_NAME_MAX);
+			return -1;
+		}
 		if (fl == 0 || *path == '\0') {
 			strbuf_printf(err, "input.%s: expected \"FORMAT PATH\"", name);
 			return -1;

@@ -12,6 +12,9 @@
 #include "result.h"
 #include "strbuf.h"
 
+/* Longest input.NAME (the checkpoint stores names of up to 127 bytes). */
+#define SETTINGS_INPUT_NAME_MAX 64
+
 struct settings {
 	char *carrier;           /* carrier id, published as is */
 	char *host_name;         /* pseudonymised before anything leaves; default: gethostname() */

@@ -79,33 +79,6 @@ static void file_close(struct tail_file *f)
 	f->path = NULL;
 }
 
-/* Read the first `want` bytes of path into buf; how many were there. */
-static size_t read_head(const char *path, unsigned char *buf, size_t want)
-{
-	size_t got = 0;
-
-	if (is_gz_name(path)) {
-		gzFile gz = gzopen(path, "rb");
-		int n;
-
-		if (gz == NULL)
-			return 0;
-		while (got < want && (n = gzread(gz, buf + got, (unsigned)(want - got))) > 0)
-			got += (size_t)n;
-		gzclose(gz);
-	} else {
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		ssize_t n;
-
-		if (fd < 0)
-			return 0;
-		while (got < want && (n = pread(fd, buf + got, want - got, (off_t)got)) > 0)
-			got += (size_t)n;
-		close(fd);
-	}
-	return got;
-}
-
 /*
  * The first `want` bytes of the open file fd, through a description of its
  * own (so the reading position of fd does not move). Returns how many.
@@ -140,6 +113,19 @@ static size_t read_head_fd(int fd, int gz, unsigned char *buf, size_t want)
 			break;
 		got += (size_t)n;
 	}
+	return got;
+}
+
+/* The first `want` bytes of the file named path; how many were there. */
+static size_t read_head(const char *path, unsigned char *buf, size_t want)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got;
+
+	if (fd < 0)
+		return 0;
+	got = read_head_fd(fd, is_gz_name(path), buf, want);
+	close(fd);
 	return got;
 }
 

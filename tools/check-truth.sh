@@ -32,6 +32,7 @@ file == 2 {
     next
   }
   m = $cmon; s = $cscope; meth = $cmeth; rmonths[m] = 1; rows++
+  rscope[m, s] = 1; if (s != "all") bycarrier = 1
   total = 0
   for (r in results) {
     res = results[r]; want = truth[m, s, meth, res] + 0; got = $rc[res] + 0; total += want
@@ -50,6 +51,13 @@ file == 3 {
 }
 END {
   for (m in tmonths) if (!(m in rmonths)) { printf "MISSING month %s in the report\n", m; bad++ }
+  # A report by carrier must have every carrier of the truth, not only those it happens to list.
+  if (bycarrier) for (k in truth) {
+    split(k, f, SUBSEP)
+    if (f[2] != "all" && f[1] in rmonths && !((f[1], f[2]) in rscope)) {
+      printf "MISSING carrier %s in %s of the report\n", f[2], f[1]; bad++; rscope[f[1], f[2]] = 1
+    }
+  }
   if (rows == 0) { print "report has no rows"; bad++ }
   if (bad) { printf "truth check: %d differences\n", bad; exit 1 }
   printf "truth check: %d report rows equal the ground truth exactly\n", compared
