@@ -240,6 +240,7 @@ static int file_open_expect(struct tail *t, struct tail_file *f, const char *pat
 struct sibling {
 	char *path;
 	uint64_t dev, ino; /* as listed: a name may move to another file after */
+	uint64_t size;
 	struct timespec mtime;
 	long number; /* N of NAME.N or NAME.N.gz (logrotate's numbering), else -1 */
 };
@@ -311,6 +312,7 @@ static size_t siblings_list(const char *path, struct sibling **out)
 		v[n].path = p.data; /* taken over from the strbuf */
 		v[n].dev = (uint64_t)st.st_dev;
 		v[n].ino = (uint64_t)st.st_ino;
+		v[n].size = (uint64_t)st.st_size;
 		v[n].mtime = st.st_mtim;
 		v[n].number = rotation_number(de->d_name + blen);
 		n++;
@@ -376,6 +378,66 @@ static long sibling_find(struct sibling *v, size_t n, uint32_t fp_len,
 	return -1;
 }
 
+/* Two listings name the same files, with the same sizes, in the same order. */
+static int siblings_same(const struct sibling *a, size_t na, const struct sibling *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return 0;
+	for (i = 0; i < na; i++) {
+		if (a[i].ino != b[i].ino || a[i].dev != b[i].dev || a[i].size != b[i].size ||
+		    strcmp(a[i].path, b[i].path) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* Times a lookup is tried again while the directory keeps changing, and the
+ * pause between tries: logrotate renames a whole chain of NAME.N files and
+ * compresses one, which takes milliseconds to a second. */
+#define TAIL_STABLE_TRIES 100
+#define TAIL_STABLE_PAUSE_MS 10
+
+/*
+ * sibling_find on a listing that held still while we looked. readdir() may
+ * miss a file renamed during the listing, or show it twice, and a name read
+ * after the listing may already be another file's; so the answer stands only
+ * if a second listing, taken after the fingerprints were read, is the same
+ * as the first. If the directory never holds still, the last answer is
+ * taken. Returns the index in *out (the caller frees it) or -1.
+ */
+static long sibling_lookup(const char *path, uint32_t fp_len, const unsigned char fp[TAIL_FP_HASH],
+                           struct sibling **out, size_t *nout)
+{
+	struct sibling *v = NULL, *w;
+	size_t n = 0, m;
+	long i = -1;
+	int attempt;
+
+	for (attempt = 0; attempt < TAIL_STABLE_TRIES; attempt++) {
+		struct timespec pause = { 0, TAIL_STABLE_PAUSE_MS * 1000000L };
+		int same;
+
+		n = siblings_list(path, &v);
+		i = sibling_find(v, n, fp_len, fp);
+		m = siblings_list(path, &w);
+		same = siblings_same(v, n, w, m);
+		siblings_free(w, m);
+		if (same)
+			break;
+		if (attempt + 1 < TAIL_STABLE_TRIES) {
+			siblings_free(v, n);
+			v = NULL;
+			n = 0;
+			nanosleep(&pause, NULL);
+		}
+	}
+	*out = v;
+	*nout = n;
+	return i;
+}
+
 static void head_fp(const struct tail_file *f, uint32_t *len, unsigned char fp[TAIL_FP_HASH])
 {
 	unsigned char digest[SHA256_DIGEST_LEN];
@@ -396,8 +458,8 @@ static int open_successor(struct tail *t, uint32_t fp_len, const unsigned char f
 
 	for (attempt = 0; attempt < TAIL_RETRIES; attempt++) {
 		struct sibling *v;
-		size_t n = siblings_list(t->path, &v);
-		long i = sibling_find(v, n, fp_len, fp);
+		size_t n;
+		long i = sibling_lookup(t->path, fp_len, fp, &v, &n);
 		int rc;
 
 		if (i >= 0 && (size_t)i + 1 < n) {
@@ -447,8 +509,7 @@ static int open_successor(struct tail *t, uint32_t fp_len, const unsigned char f
 		 * rotation slipped in between; then look again. */
 		if (file_open(t, &t->cur, t->path, 0, 1) < 0)
 			return -1;
-		n = siblings_list(t->path, &v);
-		i = sibling_find(v, n, fp_len, fp);
+		i = sibling_lookup(t->path, fp_len, fp, &v, &n);
 		siblings_free(v, n);
 		if (i >= 0 && (size_t)i + 1 == n)
 			return 0;
@@ -515,8 +576,8 @@ int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct 
 
 			for (attempt = 0; attempt < TAIL_RETRIES && rc < 0; attempt++) {
 				struct sibling *v;
-				size_t n = siblings_list(t->path, &v);
-				long i = sibling_find(v, n, resume->fp_len, resume->fp);
+				size_t n;
+				long i = sibling_lookup(t->path, resume->fp_len, resume->fp, &v, &n);
 
 				rc = i >= 0 ? file_open_expect(t, &t->cur, v[i].path, resume->offset,
 				                               resume->fp_len, resume->fp, 0)
@@ -664,8 +725,7 @@ int tail_poll(struct tail *t)
 		for (attempt = 0; attempt < TAIL_RETRIES; attempt++) {
 			int rc;
 
-			n = siblings_list(t->path, &v);
-			i = sibling_find(v, n, pos.fp_len, pos.fp);
+			i = sibling_lookup(t->path, pos.fp_len, pos.fp, &v, &n);
 			rc = i >= 0 ? file_open_expect(t, &t->cur, v[i].path, pos.offset, pos.fp_len,
 			                               pos.fp, 0)
 			            : -1;
