@@ -438,6 +438,25 @@ static long sibling_lookup(const char *path, uint32_t fp_len, const unsigned cha
 	return i;
 }
 
+/* The first bytes of a listed file, read only if its name still leads to
+ * the file listed; -1 if the name moved on (look again). */
+static long sibling_head(const struct sibling *s, unsigned char *buf, size_t want)
+{
+	struct stat st;
+	int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	size_t got;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || (uint64_t)st.st_ino != s->ino || (uint64_t)st.st_dev != s->dev) {
+		close(fd);
+		return -1;
+	}
+	got = read_head_fd(fd, is_gz_name(s->path), buf, want);
+	close(fd);
+	return (long)got;
+}
+
 static void head_fp(const struct tail_file *f, uint32_t *len, unsigned char fp[TAIL_FP_HASH])
 {
 	unsigned char digest[SHA256_DIGEST_LEN];
@@ -465,24 +484,35 @@ static int open_successor(struct tail *t, uint32_t fp_len, const unsigned char f
 		if (i >= 0 && (size_t)i + 1 < n) {
 			size_t j = (size_t)i + 1, k;
 			unsigned char head[TAIL_FP_BYTES], other[TAIL_FP_BYTES], digest[SHA256_DIGEST_LEN];
-			size_t hl = read_head(v[j].path, head, sizeof(head));
+			long hl;
 
-			if (hl == 0) {
-				/* Renamed or removed as we looked, or empty: look again. */
+			/* An empty rotated file (logrotate's default "ifempty" rotates a
+			 * quiet log) has nothing to read and no fingerprint: pass over
+			 * it to the next newer one. */
+			while ((hl = sibling_head(&v[j], head, sizeof(head))) == 0 && j + 1 < n)
+				j++;
+			if (hl < 0) {
+				/* Renamed or removed as we looked: look again. */
 				siblings_free(v, n);
 				continue;
+			}
+			if (hl == 0) {
+				/* Only empty files after it: the live file follows. */
+				siblings_free(v, n);
+				return file_open(t, &t->cur, t->path, 0, 1);
 			}
 
 			/* The same content may be there twice while logrotate compresses
 			 * it (NAME.1 and a growing NAME.2.gz): take the newest copy,
 			 * which is the complete one. */
-			for (k = n - 1; k > j && hl > 0; k--) {
-				if (read_head(v[k].path, other, hl) == hl && memcmp(head, other, hl) == 0) {
+			for (k = n - 1; k > j; k--) {
+				if (read_head(v[k].path, other, (size_t)hl) == (size_t)hl &&
+				    memcmp(head, other, (size_t)hl) == 0) {
 					j = k;
 					break;
 				}
 			}
-			sha256(head, hl, digest);
+			sha256(head, (size_t)hl, digest);
 			rc = file_open_expect(t, &t->cur, v[j].path, 0, (uint32_t)hl, digest, 0);
 			/* The head was read by name after the listing: make sure the file
 			 * opened is the one listed, not one that took its name since. */
@@ -661,8 +691,16 @@ enum lr_status tail_next(struct tail *t, const char **line, size_t *len)
 			head_fp(&t->cur, &fl, fp);
 			file_close(&t->cur);
 			t->rotated = 0;
-			t->prev_fp_len = fl;
-			memcpy(t->prev_fp, fp, TAIL_FP_HASH);
+			if (fl == 0 && t->prev_fp_len > 0) {
+				/* An empty file has no fingerprint to be found by: what
+				 * follows it also follows the file before it, once the
+				 * empty ones between are passed over. */
+				fl = t->prev_fp_len;
+				memcpy(fp, t->prev_fp, TAIL_FP_HASH);
+			} else {
+				t->prev_fp_len = fl;
+				memcpy(t->prev_fp, fp, TAIL_FP_HASH);
+			}
 			if (open_successor(t, fl, fp) < 0) {
 				/* Renamed away and not created again yet: wait for it. */
 				t->cur.fd = -1;

@@ -293,6 +293,84 @@ static void test_resume_at_start_of_rotated_file(void)
 	cleanup_dir();
 }
 
+/* Rotate live -> NAME.1 the way logrotate does, shifting NAME.1..NAME.(n-1) up
+ * first, then create the live file with `text` (maybe empty). */
+static void rotate_rename(int n, const char *text)
+{
+	char a[400], b[400];
+	int k;
+
+	for (k = n - 1; k >= 1; k--) {
+		snprintf(a, sizeof(a), "%s.%d", live, k);
+		snprintf(b, sizeof(b), "%s.%d", live, k + 1);
+		if (access(a, F_OK) == 0)
+			CU_ASSERT_EQUAL(rename(a, b), 0);
+	}
+	snprintf(a, sizeof(a), "%s.1", live);
+	CU_ASSERT_EQUAL(rename(live, a), 0);
+	append(live, text);
+}
+
+/* Stopped at the end of file A; while stopped, an empty file B is rotated
+ * (logrotate's default ifempty), then C: B is passed over, C and D read. */
+static void test_resume_over_empty_rotated_file(void)
+{
+	struct tail *t;
+	struct strbuf err;
+	struct tail_pos pos;
+	char got[4096] = "";
+
+	setup_dir();
+	strbuf_init(&err, 1024);
+	append(live, "file A line 1\n");
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "file A line 1|");
+	tail_position(t, &pos);
+	tail_free(t);
+
+	rotate_rename(5, "");                 /* A -> .1, B (empty) live */
+	rotate_rename(5, "file C line 1\n"); /* B -> .1 */
+	rotate_rename(5, "file D line 1\n"); /* C -> .1, B -> .2, A -> .3 */
+	got[0] = '\0';
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, &pos, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "file C line 1|file D line 1|");
+	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 0);
+	tail_free(t);
+	strbuf_release(&err);
+	cleanup_dir();
+}
+
+/* The same while running: we hold the empty file B when it is rotated, and
+ * C after it is rotated before we look again. */
+static void test_running_over_empty_rotated_file(void)
+{
+	struct tail *t;
+	struct strbuf err;
+	char got[4096] = "";
+
+	setup_dir();
+	strbuf_init(&err, 1024);
+	append(live, "file A line 1\n");
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	rotate_rename(5, "");                 /* A -> .1, B (empty) live */
+	read_all(t, got, sizeof(got));        /* finishes A, holds B */
+	CU_ASSERT_STRING_EQUAL(got, "file A line 1|");
+	rotate_rename(5, "file C line 1\n"); /* B -> .1 */
+	rotate_rename(5, "file D line 1\n"); /* C -> .1 */
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "file A line 1|file C line 1|file D line 1|");
+	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 0);
+	tail_free(t);
+	strbuf_release(&err);
+	cleanup_dir();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -308,6 +386,8 @@ int main(void)
 	CU_add_test(s, "reused name, lost position", test_resume_reused_inode_and_lost);
 	CU_add_test(s, "resume in the same file", test_resume_same_file);
 	CU_add_test(s, "resume at the start of a rotated file", test_resume_at_start_of_rotated_file);
+	CU_add_test(s, "resume over an empty rotated file", test_resume_over_empty_rotated_file);
+	CU_add_test(s, "running over an empty rotated file", test_running_over_empty_rotated_file);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
