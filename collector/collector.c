@@ -62,6 +62,7 @@ struct collector {
 	int64_t log_now;      /* newest log time read (ms), INT64_MIN if none */
 	struct record_health pending; /* health of lines before the first timestamp */
 	struct collector_stats stats;
+	int step_state_failed; /* a save failed in this collector_step */
 	int dirty;
 	int64_t last_ckpt_mono, last_report_mono, last_wall_expire_mono;
 	int64_t last_line_mono; /* when a line was last read */
@@ -524,6 +525,17 @@ out:
 	return rc;
 }
 
+/* Progress could not be saved: reading stops until a save succeeds (see
+ * collector_step), said once per episode; every failed attempt counts. */
+static void state_failed(struct collector *c, const char *what, const char *why)
+{
+	c->stats.state_errors++;
+	c->step_state_failed = 1;
+	if (!c->stats.state_broken)
+		msg_error("cannot %s (%s); reading stops until it can", what, why);
+	c->stats.state_broken = 1;
+}
+
 /* Make records of every window ending at or before `before`. */
 static int take_windows(struct collector *c, int64_t before, struct strbuf *err)
 {
@@ -531,14 +543,14 @@ static int take_windows(struct collector *c, int64_t before, struct strbuf *err)
 	int rc = 0;
 
 	record_batch_init(&b);
-	while (windows_take(c->ws, before, &b)) {
+	while (windows_peek(c->ws, before, &b)) {
 		if (make_record(c, &b, err) < 0) {
-			/* The window is gone from memory but not saved: the checkpoint
-			 * still has it, so the next start makes it again. Stop here. */
-			c->stats.state_broken = 1;
+			/* Not stored: the window stays, in memory and in the next
+			 * checkpoint, and is made again once the state is writable. */
 			rc = -1;
 			break;
 		}
+		windows_drop(c->ws);
 	}
 	record_batch_free(&b);
 	return rc;
@@ -582,7 +594,7 @@ static void advance(struct collector *c, int caught_up)
 		ready = messages_oldest_ms(c->ms);
 	strbuf_init(&err, 4096);
 	if (take_windows(c, ready, &err) < 0)
-		msg_error("cannot store a record: %s", err.data);
+		state_failed(c, "store a record", err.data);
 	strbuf_release(&err);
 }
 
@@ -617,11 +629,9 @@ static void try_checkpoint(struct collector *c, int force)
 	c->last_ckpt_mono = mono;
 	strbuf_init(&err, 4096);
 	if (checkpoint_save(c, &err) < 0) {
-		c->stats.state_errors++;
-		if (!c->stats.state_broken)
-			msg_error("cannot save progress (%s); reading stops until it can", err.data);
-		c->stats.state_broken = 1;
-	} else if (c->stats.state_broken) {
+		state_failed(c, "save progress", err.data);
+	} else if (c->stats.state_broken && !c->step_state_failed) {
+		/* Both the records due and the checkpoint were saved. */
 		msg_info("progress is saved again; reading goes on");
 		c->stats.state_broken = 0;
 	}
@@ -633,6 +643,7 @@ size_t collector_step(struct collector *c)
 	size_t i, n = 0;
 	int caught_up;
 
+	c->step_state_failed = 0;
 	messages_set_clock(c->ms, mono_ms());
 	if (outbox_bytes(c->ob) > (uint64_t)c->s->outbox_max_bytes) {
 		if (!c->stats.backpressure)
@@ -675,8 +686,8 @@ size_t collector_step(struct collector *c)
 			}
 		}
 	}
-	if (!c->stats.state_broken)
-		advance(c, caught_up);
+	/* Also while the state is broken: the records due are tried again. */
+	advance(c, caught_up);
 	try_checkpoint(c, 0);
 	send_ready(c);
 	sink_poll(c->sink, 0);

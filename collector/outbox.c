@@ -176,6 +176,27 @@ void outbox_free(struct outbox *ob)
 	free(ob);
 }
 
+/* pwrite until all is written: a short write (a disk filling up) is retried,
+ * so that the failing call is the one that says why (ENOSPC). 0 or -1. */
+static int pwrite_all(int fd, const char *p, size_t len, uint64_t off)
+{
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
 int outbox_append(struct outbox *ob, int64_t seq, const void *data, size_t len,
                   struct strbuf *err)
 {
@@ -190,8 +211,8 @@ int outbox_append(struct outbox *ob, int64_t seq, const void *data, size_t len,
 	if (ser_u32(&frame, (uint32_t)len) < 0 || ser_i64(&frame, seq) < 0 ||
 	    strbuf_append(&frame, data, len) < 0 || ser_u32(&frame, rec_crc(seq, data, len)) < 0)
 		goto out;
-	if (pwrite(ob->fd, frame.data, frame.len, (off_t)ob->end) != (ssize_t)frame.len) {
-		strbuf_printf(err, "%s: %s", ob->path, errno ? strerror(errno) : "short write");
+	if (pwrite_all(ob->fd, frame.data, frame.len, ob->end) < 0) {
+		strbuf_printf(err, "%s: %s", ob->path, strerror(errno));
 		/* Cut back what may have been half written. */
 		if (ftruncate(ob->fd, (off_t)ob->end) < 0)
 			strbuf_printf(err, " (and cannot cut it back: %s)", strerror(errno));

@@ -79,6 +79,10 @@ out:
 		close(fd);
 	if (dfd >= 0)
 		close(dfd);
+	/* A half-written temp file would only hold on to space that a full
+	 * disk needs back (the saved file, if any, is untouched). */
+	if (rc < 0 && tmp.len > 0)
+		unlink(tmp.data);
 	strbuf_release(&tmp);
 	strbuf_release(&final);
 	return rc;

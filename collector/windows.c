@@ -174,25 +174,15 @@ static int cell_cmp(const void *a, const void *b)
 	return ka < kb ? -1 : ka > kb;
 }
 
-int windows_take(struct windows *ws, int64_t before_ms, struct record_batch *b)
+int windows_peek(const struct windows *ws, int64_t before_ms, struct record_batch *b)
 {
-	struct window *w = ws->head;
+	const struct window *w = ws->head;
 	size_t i;
 
 	if (w == NULL)
 		return 0;
 	if (!w->correction && (w->index + 1) * ws->window_ms > before_ms)
 		return 0;
-	ws->head = w->next;
-	if (ws->head != NULL)
-		ws->head->prev = NULL;
-	else
-		ws->tail = NULL;
-	if (!w->correction && (!ws->any_taken || w->index + 1 > ws->taken_below)) {
-		ws->taken_below = w->index + 1;
-		ws->any_taken = 1;
-	}
-
 	b->ncells = 0;
 	for (i = 0; i < w->nslots; i++) {
 		struct record_cell c;
@@ -210,7 +200,32 @@ int windows_take(struct windows *ws, int64_t before_ms, struct record_batch *b)
 	b->window_end_ms = b->window_start_ms + ws->window_ms;
 	b->correction = w->correction;
 	b->health = w->health;
+	return 1;
+}
+
+void windows_drop(struct windows *ws)
+{
+	struct window *w = ws->head;
+
+	if (w == NULL)
+		return;
+	ws->head = w->next;
+	if (ws->head != NULL)
+		ws->head->prev = NULL;
+	else
+		ws->tail = NULL;
+	if (!w->correction && (!ws->any_taken || w->index + 1 > ws->taken_below)) {
+		ws->taken_below = w->index + 1;
+		ws->any_taken = 1;
+	}
 	window_free(w);
+}
+
+int windows_take(struct windows *ws, int64_t before_ms, struct record_batch *b)
+{
+	if (!windows_peek(ws, before_ms, b))
+		return 0;
+	windows_drop(ws);
 	return 1;
 }
 

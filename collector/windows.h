@@ -33,6 +33,15 @@ struct record_health *windows_health(struct windows *ws, int64_t time_ms);
  */
 int windows_take(struct windows *ws, int64_t before_ms, struct record_batch *b);
 
+/*
+ * windows_take in two steps, for a caller that may fail to store the record:
+ * windows_peek fills b from that window but leaves it in place (1 if there
+ * is one); windows_drop then removes it, once the record is safe. A window
+ * peeked but not dropped is still in the next checkpoint.
+ */
+int windows_peek(const struct windows *ws, int64_t before_ms, struct record_batch *b);
+void windows_drop(struct windows *ws);
+
 /* Append the whole state (for a checkpoint); -1 if sb's cap is exceeded. */
 int windows_save(const struct windows *ws, struct strbuf *sb);
 /* Replace the state with one saved by windows_save; -1 if corrupt. */

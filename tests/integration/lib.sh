@@ -36,6 +36,7 @@ DEVBROKER_STATUS=
 DEVBROKER_STOP_MS=
 _ARSTAT_TEST_NAME=
 _ARSTAT_PIDS=()
+_ARSTAT_EXIT_CMDS=()
 
 # fail MSG...: report and end the test with status 1.
 fail() {
@@ -110,6 +111,13 @@ arstat_bg() {
 	_ARSTAT_PIDS+=("$BG_PID")
 }
 
+# arstat_on_exit 'COMMAND': run COMMAND (with eval) when the test ends, after
+# the background processes are stopped and before TEST_DIR is removed; for
+# what the process cleanup cannot undo (a file system mounted in TEST_DIR).
+arstat_on_exit() {
+	_ARSTAT_EXIT_CMDS+=("$1")
+}
+
 # Drop PID from the cleanup list (after it has been waited for: from then on
 # the kernel may give its number to another process).
 _arstat_forget() {
@@ -149,6 +157,9 @@ _arstat_exit() {
 	trap '' INT TERM
 	set +e
 	_arstat_stop_all
+	for f in "${_ARSTAT_EXIT_CMDS[@]}"; do
+		eval "$f"
+	done
 	if ((rc == 0)); then
 		rm -rf -- "$TEST_DIR"
 	else

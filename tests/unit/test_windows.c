@@ -168,6 +168,36 @@ static void test_save_load(void)
 	windows_free(c);
 }
 
+/* A record that could not be stored: its window must stay, uncounted as
+ * taken, until windows_drop; a late count for it then joins it, not a
+ * correction. */
+static void test_peek_then_drop(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct record_batch b;
+	struct record_cell pass = cell(AR_PASS, SPAM_HAM);
+
+	record_batch_init(&b);
+	windows_count(ws, 120000, &pass);
+	CU_ASSERT_EQUAL_FATAL(windows_peek(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL(b.window_start_ms, 120000);
+	CU_ASSERT_EQUAL(count_of(&b, AR_PASS, SPAM_HAM), 1);
+	/* Not dropped: still there, and a late line is no correction. */
+	windows_count(ws, 121000, &pass);
+	CU_ASSERT_EQUAL_FATAL(windows_peek(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL(b.correction, 0);
+	CU_ASSERT_EQUAL(count_of(&b, AR_PASS, SPAM_HAM), 2);
+	windows_drop(ws);
+	CU_ASSERT_EQUAL(windows_peek(ws, INT64_MAX, &b), 0);
+	/* Dropped: from now on a late line is a correction. */
+	windows_count(ws, 122000, &pass);
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL(b.correction, 1);
+	windows_drop(ws); /* nothing left: no effect */
+	record_batch_free(&b);
+	windows_free(ws);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -177,6 +207,7 @@ int main(void)
 		return 1;
 	s = CU_add_suite("windows", NULL, NULL);
 	CU_add_test(s, "count and take", test_count_and_take);
+	CU_add_test(s, "peek, then drop", test_peek_then_drop);
 	CU_add_test(s, "out of order, negative times", test_out_of_order_and_negative);
 	CU_add_test(s, "many cells", test_many_cells);
 	CU_add_test(s, "save and load", test_save_load);
