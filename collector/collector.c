@@ -260,6 +260,8 @@ static void ckpt_free(struct ckpt *k)
 
 /* ---- construction ---- */
 
+static void try_checkpoint(struct collector *c, int force);
+
 struct collector *collector_new(const struct settings *s, struct strbuf *err)
 {
 	struct collector *c = xcalloc(1, sizeof(*c));
@@ -366,6 +368,14 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 		goto fail;
 	if (outbox_count(c->ob) > 0)
 		msg_info("resuming with %zu unacknowledged records in the outbox", outbox_count(c->ob));
+	if (!k.found) {
+		/* A first start saves where each input begins right away: killed
+		 * before its first regular checkpoint, while the log was rotated,
+		 * the next start would otherwise begin at the new live file and
+		 * skip the rotated one. */
+		c->dirty = 1;
+		try_checkpoint(c, 1);
+	}
 	ckpt_free(&k);
 	return c;
 fail:
@@ -456,6 +466,7 @@ static size_t read_input(struct collector *c, struct cinput *in, size_t max)
 			return 0;
 		}
 		msg_info("input %s: opened", in->name);
+		c->dirty = 1; /* its position, saved soon, is where it begins */
 	}
 	while (n < max) {
 		const char *line;
