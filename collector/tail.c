@@ -558,38 +558,38 @@ int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct 
 	t->was_eof = 0;
 	if (resume != NULL && resume->fp_len == 0 && resume->prev_fp_len == 0 && resume->ino != 0) {
 		struct stat lst;
+		struct sibling *v;
+		size_t n, i;
+		int rc = -1, same;
 
-		/* Saved while the file was still empty, with nothing before it. If
-		 * it is no longer the live file, it was rotated after that moment:
-		 * read on from the oldest rotated file written since. */
-		if (!(stat(t->path, &lst) == 0 && (uint64_t)lst.st_ino == resume->ino &&
-		      (uint64_t)lst.st_dev == resume->dev)) {
-			struct sibling *v;
-			size_t n = siblings_list(t->path, &v), i;
-			int rc = -1;
+		/* Saved while the file was still empty, with nothing before it:
+		 * read on from the oldest rotated file written since, if any. If
+		 * it is no longer the live file it was renamed (allow for file
+		 * systems with one-second times); if it still is, a copytruncate
+		 * may have copied what was written since, so only files written
+		 * after the save count. */
+		same = stat(t->path, &lst) == 0 && (uint64_t)lst.st_ino == resume->ino &&
+		       (uint64_t)lst.st_dev == resume->dev;
+		n = siblings_list(t->path, &v);
+		for (i = 0; i < n && rc < 0; i++) {
+			int64_t m = (int64_t)v[i].mtime.tv_sec * 1000 + v[i].mtime.tv_nsec / 1000000;
 
-			for (i = 0; i < n && rc < 0; i++) {
-				int64_t m = (int64_t)v[i].mtime.tv_sec * 1000 + v[i].mtime.tv_nsec / 1000000;
-
-				if (m + 1000 >= resume->when_ms)
-					rc = file_open(t, &t->cur, v[i].path, 0, 0);
-			}
-			siblings_free(v, n);
-			if (rc == 0)
-				return 0;
+			if (v[i].size > 0 && m + (same ? 0 : 1000) >= resume->when_ms)
+				rc = file_open(t, &t->cur, v[i].path, 0, 0);
 		}
+		siblings_free(v, n);
+		if (rc == 0)
+			return 0;
 	}
 	if (resume != NULL && resume->fp_len == 0 && resume->prev_fp_len > 0) {
-		struct stat lst;
-
 		t->prev_fp_len = resume->prev_fp_len;
 		memcpy(t->prev_fp, resume->prev_fp, TAIL_FP_HASH);
-		/* Still the same, unread live file: start it. Otherwise it may have
-		 * been rotated away while we were stopped: take the successor of
-		 * the file before it. */
-		if (!(stat(t->path, &lst) == 0 && (uint64_t)lst.st_ino == resume->ino &&
-		      (uint64_t)lst.st_dev == resume->dev) &&
-		    open_successor(t, resume->prev_fp_len, resume->prev_fp) == 0)
+		/* Saved at the start of a still empty file, after another: go on
+		 * with whatever follows that other one now. Not decided by the
+		 * live file's inode: a copytruncate keeps the inode while the
+		 * content written since has moved to a copy. open_successor opens
+		 * the live file from its start if nothing was rotated since. */
+		if (open_successor(t, resume->prev_fp_len, resume->prev_fp) == 0)
 			return 0;
 	}
 	if (resume != NULL && resume->fp_len > 0) {

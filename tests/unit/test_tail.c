@@ -371,6 +371,57 @@ static void test_running_over_empty_rotated_file(void)
 	cleanup_dir();
 }
 
+/* copytruncate as logrotate does it: NAME.1 -> NAME.2, copy, empty. */
+static void rotate_copytruncate(void)
+{
+	char r1[400], r2[400], cmd[2048];
+
+	snprintf(r1, sizeof(r1), "%s.1", live);
+	snprintf(r2, sizeof(r2), "%s.2", live);
+	if (access(r1, F_OK) == 0)
+		CU_ASSERT_EQUAL(rename(r1, r2), 0);
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && : > '%s'", live, r1, live);
+	CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+}
+
+/* Stopped at the start of the emptied live file after a copytruncate; while
+ * stopped, it is written (B) and copytruncated again, then written (C). The
+ * live file has the same inode all along: B must be found in the copy. */
+static void test_resume_empty_live_after_copytruncate(void)
+{
+	struct tail *t;
+	struct strbuf err;
+	struct tail_pos pos;
+	char got[4096] = "";
+
+	setup_dir();
+	strbuf_init(&err, 1024);
+	append(live, "file A line 1\n");
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	rotate_copytruncate();
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "file A line 1|");
+	tail_position(t, &pos);
+	CU_ASSERT_EQUAL(pos.fp_len, 0);
+	CU_ASSERT(pos.prev_fp_len > 0);
+	tail_free(t);
+
+	append(live, "file B line 1\n");
+	rotate_copytruncate();
+	append(live, "file C line 1\n");
+	got[0] = '\0';
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, &pos, 0, &err), 0);
+	read_all(t, got, sizeof(got));
+	CU_ASSERT_STRING_EQUAL(got, "file B line 1|file C line 1|");
+	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 0);
+	tail_free(t);
+	strbuf_release(&err);
+	cleanup_dir();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -388,6 +439,8 @@ int main(void)
 	CU_add_test(s, "resume at the start of a rotated file", test_resume_at_start_of_rotated_file);
 	CU_add_test(s, "resume over an empty rotated file", test_resume_over_empty_rotated_file);
 	CU_add_test(s, "running over an empty rotated file", test_running_over_empty_rotated_file);
+	CU_add_test(s, "resume in an emptied live file after copytruncate",
+	            test_resume_empty_live_after_copytruncate);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
