@@ -129,6 +129,29 @@ static size_t read_head(const char *path, unsigned char *buf, size_t want)
 	return got;
 }
 
+static int head_changed(const struct tail_file *f);
+
+/*
+ * read(2) on a live file, then a look at its first bytes: copytruncate may
+ * empty the file and the writer fill it again while we are in the middle of
+ * it, and a read at our old offset would then return the new content as if
+ * it were the rest of the old. A chunk read while the head is still the one
+ * we know is the old content (the head only changes by a truncation); if it
+ * is not, the chunk is dropped and -1/ESTALE tells tail_next to find the
+ * rest in the copy (follow_truncation).
+ */
+static long live_read(void *ctx, void *buf, size_t len)
+{
+	struct tail_file *f = ctx;
+	ssize_t n = read(f->fd, buf, len);
+
+	if (n > 0 && head_changed(f)) {
+		errno = ESTALE;
+		return -1;
+	}
+	return (long)n;
+}
+
 /* Open path for reading at uncompressed offset; 0 or -1 with errno. */
 static int file_open(struct tail *t, struct tail_file *f, const char *path, uint64_t offset,
                      int live)
@@ -183,7 +206,10 @@ static int file_open(struct tail *t, struct tail_file *f, const char *path, uint
 			f->fd = -1;
 			return -1;
 		}
-		f->lr = linereader_new(fd, t->max_line);
+		/* The live file is read through a check of its head: see
+		 * live_read. Rotated files are not written any more. */
+		f->lr = live ? linereader_new_source(live_read, f, t->max_line)
+		             : linereader_new(fd, t->max_line);
 		linereader_set_offset(f->lr, offset);
 	}
 	return 0;
@@ -639,6 +665,8 @@ int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct 
 	return 0;
 }
 
+static void follow_truncation(struct tail *t);
+
 enum lr_status tail_next(struct tail *t, const char **line, size_t *len)
 {
 	/* Whatever came after an end of file may be a new file written over the
@@ -655,6 +683,11 @@ enum lr_status tail_next(struct tail *t, const char **line, size_t *len)
 			return LR_EOF;
 		}
 		st = linereader_next(t->cur.lr, line, len);
+		if (st == LR_ERROR && errno == ESTALE && t->cur.live) {
+			/* Truncated under us (live_read): on in the copy. */
+			follow_truncation(t);
+			continue;
+		}
 		if (st == LR_LINE && t->cur.head_len < TAIL_FP_BYTES) {
 			uint64_t start = linereader_offset(t->cur.lr) - *len - 1;
 			size_t n;
@@ -731,6 +764,40 @@ static int head_changed(const struct tail_file *f)
 	return memcmp(buf, f->head, f->head_len) != 0;
 }
 
+/*
+ * The live file we hold was truncated in place (copytruncate), maybe also
+ * renamed since. Its old content is in a copy, found by the head we kept:
+ * what we had not read yet is read there, then whatever came after it.
+ */
+static void follow_truncation(struct tail *t)
+{
+	struct tail_pos pos;
+	struct sibling *v;
+	size_t n;
+	long i;
+	int attempt;
+
+	t->stats.truncations++;
+	tail_position(t, &pos);
+	file_close(&t->cur);
+	for (attempt = 0; attempt < TAIL_RETRIES; attempt++) {
+		int rc;
+
+		i = sibling_lookup(t->path, pos.fp_len, pos.fp, &v, &n);
+		rc = i >= 0 ? file_open_expect(t, &t->cur, v[i].path, pos.offset, pos.fp_len, pos.fp, 0)
+		            : -1;
+		siblings_free(v, n);
+		if (rc == 0)
+			return;
+		if (i < 0)
+			break;
+	}
+	t->stats.positions_lost++;
+	msg_warn("%s: truncated, and no copy of it found; reading it from the start", t->path);
+	if (file_open(t, &t->cur, t->path, 0, 1) < 0)
+		t->cur.fd = -1;
+}
+
 int tail_poll(struct tail *t)
 {
 	struct stat st, fst;
@@ -750,33 +817,7 @@ int tail_poll(struct tail *t)
 	 * is read there, then whatever came after it. */
 	off = linereader_offset(t->cur.lr) + linereader_pending(t->cur.lr);
 	if (fstat(t->cur.fd, &fst) == 0 && ((uint64_t)fst.st_size < off || head_changed(&t->cur))) {
-		struct tail_pos pos;
-		struct sibling *v;
-		size_t n;
-		long i;
-
-		int attempt;
-
-		t->stats.truncations++;
-		tail_position(t, &pos);
-		file_close(&t->cur);
-		for (attempt = 0; attempt < TAIL_RETRIES; attempt++) {
-			int rc;
-
-			i = sibling_lookup(t->path, pos.fp_len, pos.fp, &v, &n);
-			rc = i >= 0 ? file_open_expect(t, &t->cur, v[i].path, pos.offset, pos.fp_len,
-			                               pos.fp, 0)
-			            : -1;
-			siblings_free(v, n);
-			if (rc == 0)
-				return 1;
-			if (i < 0)
-				break;
-		}
-		t->stats.positions_lost++;
-		msg_warn("%s: truncated, and no copy of it found; reading it from the start", t->path);
-		if (file_open(t, &t->cur, t->path, 0, 1) < 0)
-			t->cur.fd = -1;
+		follow_truncation(t);
 		return 1;
 	}
 	if (stat(t->path, &st) < 0)

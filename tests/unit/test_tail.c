@@ -422,6 +422,72 @@ static void test_resume_empty_live_after_copytruncate(void)
 	cleanup_dir();
 }
 
+/* Lines "TAG NNNNNN" padded to 99 bytes with the newline, from..to-1, appended to path. */
+static void append_numbered(const char *path, char tag, int from, int to)
+{
+	FILE *fp = fopen(path, "a");
+	int i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	for (i = from; i < to; i++)
+		fprintf(fp, "%c %06d %-89s\n", tag, i, "padding");
+	fclose(fp);
+}
+
+/* Read lines until nothing more comes; each must be the next of its tag. */
+static void read_numbered(struct tail *t, int *next_c, int *next_d, int max_lines)
+{
+	const char *line;
+	size_t len;
+	int polls = 0, n = 0;
+
+	while (n < max_lines) {
+		enum lr_status st = tail_next(t, &line, &len);
+
+		if (st == LR_LINE) {
+			int *next = line[0] == 'C' ? next_c : next_d;
+
+			CU_ASSERT_FATAL(len == 98 && (line[0] == 'C' || line[0] == 'D'));
+			CU_ASSERT_EQUAL_FATAL(atoi(line + 2), *next);
+			(*next)++;
+			n++;
+			continue;
+		}
+		CU_ASSERT_NOT_EQUAL(st, LR_ERROR);
+		if (polls++ < 3 && tail_poll(t))
+			continue;
+		break;
+	}
+}
+
+/* copytruncate while we are in the middle of the file, and the writer fills
+ * it again beyond our offset before we reach its end: the rest of the old
+ * content comes from the copy, the new content once, from its start. */
+static void test_copytruncate_in_the_middle(void)
+{
+	struct tail *t;
+	struct strbuf err;
+	int next_c = 0, next_d = 0;
+
+	setup_dir();
+	strbuf_init(&err, 1024);
+	append_numbered(live, 'C', 0, 6000);
+	t = tail_new(live, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	read_numbered(t, &next_c, &next_d, 10);
+	CU_ASSERT_EQUAL(next_c, 10);
+	rotate_copytruncate();
+	append_numbered(live, 'D', 0, 9000);
+	read_numbered(t, &next_c, &next_d, 1000000);
+	CU_ASSERT_EQUAL(next_c, 6000);
+	CU_ASSERT_EQUAL(next_d, 9000);
+	CU_ASSERT_EQUAL(tail_stats(t)->truncations, 1);
+	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 0);
+	tail_free(t);
+	strbuf_release(&err);
+	cleanup_dir();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -439,6 +505,7 @@ int main(void)
 	CU_add_test(s, "resume at the start of a rotated file", test_resume_at_start_of_rotated_file);
 	CU_add_test(s, "resume over an empty rotated file", test_resume_over_empty_rotated_file);
 	CU_add_test(s, "running over an empty rotated file", test_running_over_empty_rotated_file);
+	CU_add_test(s, "copytruncate in the middle of the file", test_copytruncate_in_the_middle);
 	CU_add_test(s, "resume in an emptied live file after copytruncate",
 	            test_resume_empty_live_after_copytruncate);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
