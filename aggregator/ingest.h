@@ -7,7 +7,8 @@
  *                   beginning); one store transaction per batch of Kafka
  *                   messages holds the counts, the record identities, the
  *                   dead letters and the positions reached, so the store
- *                   alone decides where a restart begins.
+ *                   alone decides where a restart begins. A second thread
+ *                   reads and decodes the next batch while one is stored.
  *   ingest_file.c   Avro object container files of the collector's file sink.
  *                   No position is kept: the record identities make reading
  *                   a file again (after a crash, or a copy of it) a no-op.
@@ -33,7 +34,10 @@ struct ingest_stats {
 /*
  * Consume s->topic into st. With until_caught_up, stop once every partition
  * has reached the high watermark it had at the start; otherwise follow the
- * topic until *stop becomes non-zero (a signal handler sets it). Returns 0,
+ * topic until *stop becomes non-zero (a signal handler sets it; it is looked
+ * at between batches and every 100 ms while waiting for one, and a batch
+ * being stored is finished first). The reader thread blocks every signal.
+ * Holds at most two batches of messages with their decoded records. Returns 0,
  * or -1 with the reason in err (Kafka unreachable at the start, the topic
  * missing, a fatal Kafka error, a store failure); what was committed before
  * stays committed, and stats counts it.

@@ -1,6 +1,23 @@
-/* ingest_kafka - the counts topic into the store; see ingest.h. */
+/*
+ * ingest_kafka - the counts topic into the store; see ingest.h.
+ *
+ * Two threads. A reader (ingest_reader) takes batches of messages from
+ * librdkafka and decodes them (intake_decode); the thread that called
+ * ingest_kafka_run stores them, one transaction per batch, in the order the
+ * reader read them. Between them are INGEST_SLOTS batch slots under one
+ * mutex: the reader fills a free slot while the writer stores a full one,
+ * so that reading and decoding (a seventh of the time a batch takes) overlap
+ * with SQLite's work. The reader touches only its slot, its own view of the
+ * partitions (rparts) and librdkafka; it logs nothing but librdkafka's
+ * warnings, and blocks every signal (SIGTERM is the writer's, which then
+ * tells the reader to stop). Messages read but not stored when ingest stops
+ * are destroyed unstored: their positions were not stored either.
+ */
 #include "ingest.h"
 
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,17 +32,41 @@
 #define INGEST_PARTITIONS_MAX 10000
 /* How long to wait between retries of a metadata or watermark query. */
 #define INGEST_RETRY_MS 200
+/* Batches in flight between the reader and the writer: one being stored,
+ * one being read. More would only hold more memory: the writer is the slower. */
+#define INGEST_SLOTS 2
+/* Cells the reader decodes ahead into one slot (32 MiB); the records of a
+ * batch past that are left for the writer to decode, so that a batch of
+ * records with thousands of cells each cannot make the slots grow without
+ * bound. */
+#define INGEST_SLOT_CELLS_MAX (1u << 20)
+/* Bytes of decode failure reasons kept per slot; a reason past that is
+ * dropped (it is logged at debug level only). */
+#define INGEST_SLOT_WHYS_MAX (1024 * 1024)
+/* How often the writer, waiting for a batch, looks at the stop flag. */
+#define INGEST_STOP_POLL_MS 100
 
 /* Our defaults; any kafka.* setting of the operator wins. The store keeps the
  * positions, so nothing is committed to Kafka. auto.offset.reset=earliest:
  * if retention removed records before they were stored, continue with the
- * oldest left rather than skip to the end (and warn, see ingest_prepare). */
+ * oldest left rather than skip to the end (and warn, see ingest_prepare).
+ *
+ * queued.min.messages: librdkafka stops fetching a partition whose queue
+ * holds that many messages, and in 2.0 looks again only about once a
+ * second. Every partition here feeds one queue, so its default (100,000)
+ * counted all partitions together: whenever ingest was 100,000 messages
+ * behind, fetching paused, and at 300,000 messages a second the queue ran
+ * dry long before it resumed (0.2 to 0.4 s lost each time, measured). A
+ * second's worth of messages and more keeps it fetching; the memory the
+ * queue may hold stays bounded by queued.max.messages.kbytes (64 MiB of
+ * messages by default). */
 static const char *const ingest_kafka_defaults[] = {
 	"client.id", "arstat-aggregator",
 	"enable.partition.eof", "true",
 	"enable.auto.commit", "false",
 	"enable.auto.offset.store", "false",
 	"auto.offset.reset", "earliest",
+	"queued.min.messages", "1000000",
 	NULL,
 };
 
@@ -39,16 +80,61 @@ struct ingest_part {
 	int started;   /* rd_kafka_consume_start_queue succeeded */
 };
 
+enum ingest_slot_kind { SLOT_BATCH, SLOT_END, SLOT_ERROR };
+
+/* What the reader made of one message of a slot. */
+struct ingest_rec {
+	int decoded;                /* 0: left for the writer to decode */
+	enum record_decode_status status;
+	struct record_batch batch;  /* RECORD_OK: the record, its cells not yet
+	                               pointed at (cells_at in the slot's) */
+	size_t cells_at;
+	size_t why_at;              /* not RECORD_OK: the reason in whys, or
+	                               SIZE_MAX */
+};
+
+/* A batch handed from the reader to the writer: the messages and, packed
+ * together so that a slot's memory stays small and is reused, their decoded
+ * records. */
+struct ingest_slot {
+	enum ingest_slot_kind kind;
+	rd_kafka_message_t **msgs;  /* batch_max_messages of them */
+	struct ingest_rec *recs;    /* one per message */
+	size_t n;
+	struct record_cell *cells;  /* every record's cells, in order */
+	size_t ncells, cells_alloc;
+	struct strbuf whys;         /* reasons, each with its NUL */
+	char why[512];              /* SLOT_ERROR: what went wrong */
+};
+
 struct ingest {
 	struct store *st;
 	const struct settings *s;
+	int until_caught_up;
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
 	rd_kafka_queue_t *rkqu;
-	struct ingest_part *parts; /* sorted by id */
+	struct ingest_part *parts; /* sorted by id; the writer's */
 	size_t nparts;
-	int fatal;          /* set by the error callback */
 	struct intake *in;
+	/* The reader's alone: its view of the partitions (as parts, from the
+	 * messages it has read) and a fatal error seen by ingest_error_cb,
+	 * which runs in rd_kafka_poll() on the reader. */
+	struct ingest_part *rparts;
+	int fatal;
+	char fatal_why[256];
+	struct record_batch scratch; /* each record as decoded */
+	struct strbuf scratch_why;
+	/* The slots, a ring: nfull full ones from head on. Guarded by mu. */
+	struct ingest_slot slots[INGEST_SLOTS];
+	size_t head, nfull;
+	int stop;                  /* writer to reader: stop reading */
+	pthread_mutex_t mu;
+	pthread_cond_t full_cv;    /* a slot was filled */
+	pthread_cond_t free_cv;    /* a slot was freed, or stop was set */
+	pthread_t reader;
+	int sync_ready;            /* 1: mu exists, 2: and full_cv, 3: and free_cv */
+	int reader_started;
 };
 
 static int64_t ingest_now_ms(void)
@@ -66,15 +152,14 @@ static void ingest_sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Called from rd_kafka_poll() in our thread. */
+/* Called from rd_kafka_poll(), which only the reader calls. A fatal error
+ * goes to the writer with the reader's last slot, to be logged there. */
 static void ingest_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	struct ingest *ig = opaque;
-	char fatal[512];
 
 	if (err == RD_KAFKA_RESP_ERR__FATAL) {
-		rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
-		msg_error("kafka: fatal error: %s", fatal);
+		rd_kafka_fatal_error(rk, ig->fatal_why, sizeof(ig->fatal_why));
 		ig->fatal = 1;
 		return;
 	}
@@ -94,15 +179,16 @@ static void ingest_log_cb(const rd_kafka_t *rk, int level, const char *fac, cons
 		msg_debug("kafka: %s: %s", fac, buf);
 }
 
-static struct ingest_part *ingest_part_find(struct ingest *ig, int32_t id)
+/* The partition id in parts[0..n) (sorted), or NULL. */
+static struct ingest_part *ingest_part_find(struct ingest_part *parts, size_t n, int32_t id)
 {
-	size_t lo = 0, hi = ig->nparts, mid;
+	size_t lo = 0, hi = n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (ig->parts[mid].id == id)
-			return &ig->parts[mid];
-		if (ig->parts[mid].id < id)
+		if (parts[mid].id == id)
+			return &parts[mid];
+		if (parts[mid].id < id)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -214,15 +300,16 @@ static int ingest_prepare(struct ingest *ig, struct strbuf *err)
 	return 0;
 }
 
-/* Messages still to come before every partition reaches the end it had at
- * the start (offsets; transaction markers make it an upper bound). */
-static int64_t ingest_remaining(const struct ingest *ig)
+/* Messages still to come before every partition of parts[0..n) reaches the
+ * end it had at the start (offsets; transaction markers make it an upper
+ * bound). */
+static int64_t ingest_remaining(const struct ingest_part *parts, size_t nparts)
 {
 	int64_t n = 0;
 	size_t i;
 
-	for (i = 0; i < ig->nparts; i++) {
-		const struct ingest_part *p = &ig->parts[i];
+	for (i = 0; i < nparts; i++) {
+		const struct ingest_part *p = &parts[i];
 		int64_t from = p->next >= 0 ? p->next : p->low;
 
 		if (!p->done && p->high > from)
@@ -231,37 +318,57 @@ static int64_t ingest_remaining(const struct ingest *ig)
 	return n;
 }
 
-static int ingest_all_done(const struct ingest *ig)
+static int ingest_all_done(const struct ingest_part *parts, size_t nparts)
 {
 	size_t i;
 
-	for (i = 0; i < ig->nparts; i++) {
-		if (!ig->parts[i].done)
+	for (i = 0; i < nparts; i++) {
+		if (!parts[i].done)
 			return 0;
 	}
 	return 1;
 }
 
-/* One Kafka message or event, inside the batch's transaction. -1 only for a
- * store or file failure, which ends the run. */
-static int ingest_message(struct ingest *ig, const rd_kafka_message_t *m, struct strbuf *err)
+/* Move a partition of parts past message m (or the end-of-partition event
+ * m), as the writer's store_set_position and the reader's "want" see it.
+ * Returns the partition, or NULL if m is of none we know. */
+static struct ingest_part *ingest_part_advance(struct ingest_part *parts, size_t nparts,
+                                               const rd_kafka_message_t *m)
 {
-	struct ingest_part *p = ingest_part_find(ig, m->partition);
-	struct intake_origin o;
+	struct ingest_part *p = ingest_part_find(parts, nparts, m->partition);
 
+	if (p == NULL)
+		return NULL;
 	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
 		/* The end of the partition: its offset is where the next record
 		 * will be, which may be past the last record read (transaction
 		 * markers, compaction). */
-		if (p != NULL) {
-			if (m->offset > p->next) {
-				p->next = m->offset;
-				p->dirty = 1;
-			}
-			p->done = 1;
+		if (m->offset > p->next) {
+			p->next = m->offset;
+			p->dirty = 1;
 		}
-		return 0;
+		p->done = 1;
+	} else if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		p->next = m->offset + 1;
+		p->dirty = 1;
+		if (p->next >= p->high)
+			p->done = 1;
 	}
+	return p;
+}
+
+/* One Kafka message or event (with what the reader decoded of it, r),
+ * inside the batch's transaction. -1 only for a store or file failure,
+ * which ends the run. */
+static int ingest_message(struct ingest *ig, struct ingest_slot *slot, const rd_kafka_message_t *m,
+                          struct ingest_rec *r, struct strbuf *err)
+{
+	struct intake_decoded d;
+	struct ingest_part *p = ingest_part_advance(ig->parts, ig->nparts, m);
+	struct intake_origin o;
+
+	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
+		return 0;
 	if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		msg_warn("kafka: topic %s partition %d: %s", ig->s->topic, (int)m->partition,
 		         rd_kafka_message_errstr(m));
@@ -272,29 +379,36 @@ static int ingest_message(struct ingest *ig, const rd_kafka_message_t *m, struct
 		         (int)m->partition);
 		return 0;
 	}
-	p->next = m->offset + 1;
-	p->dirty = 1;
-	if (p->next >= p->high)
-		p->done = 1;
 	memset(&o, 0, sizeof(o));
 	o.kind = INTAKE_KAFKA;
 	o.src.name = ig->s->topic;
 	o.src.partition = m->partition;
 	o.src.offset = m->offset;
-	return intake_message(ig->in, &o, m->payload, m->len, err);
+	if (!r->decoded)
+		return intake_message(ig->in, &o, m->payload, m->len, err);
+	d.status = r->status;
+	d.rec = &r->batch;
+	d.why = NULL;
+	if (r->status == RECORD_OK) {
+		/* The slot's cells do not move once it is handed over. */
+		r->batch.cells = slot->cells + r->cells_at;
+		r->batch.cells_alloc = r->batch.ncells;
+	} else if (r->why_at != SIZE_MAX) {
+		d.why = slot->whys.data + r->why_at;
+	}
+	return intake_message_decoded(ig->in, &o, m->payload, m->len, &d, err);
 }
 
 /* Store one batch of messages in one transaction with the positions reached.
  * The messages are the caller's to destroy. */
-static int ingest_batch(struct ingest *ig, rd_kafka_message_t **msgs, size_t n,
-                        struct strbuf *err)
+static int ingest_batch(struct ingest *ig, struct ingest_slot *slot, struct strbuf *err)
 {
 	size_t i;
 
 	if (intake_begin(ig->in, err) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (ingest_message(ig, msgs[i], err) < 0)
+	for (i = 0; i < slot->n; i++) {
+		if (ingest_message(ig, slot, slot->msgs[i], &slot->recs[i], err) < 0)
 			goto fail;
 	}
 	for (i = 0; i < ig->nparts; i++) {
@@ -311,6 +425,277 @@ static int ingest_batch(struct ingest *ig, rd_kafka_message_t **msgs, size_t n,
 fail:
 	intake_rollback(ig->in);
 	return -1;
+}
+
+/* ---- the reader and the slots ---- */
+
+/* Reader: hand a filled slot to the writer. */
+static void ingest_slot_push(struct ingest *ig)
+{
+	pthread_mutex_lock(&ig->mu);
+	ig->nfull++;
+	pthread_cond_signal(&ig->full_cv);
+	pthread_mutex_unlock(&ig->mu);
+}
+
+/* Reader: the slot to fill next, once one is free; NULL once told to stop. */
+static struct ingest_slot *ingest_slot_free(struct ingest *ig)
+{
+	struct ingest_slot *slot = NULL;
+
+	pthread_mutex_lock(&ig->mu);
+	while (ig->nfull == INGEST_SLOTS && !ig->stop)
+		pthread_cond_wait(&ig->free_cv, &ig->mu);
+	if (!ig->stop)
+		slot = &ig->slots[(ig->head + ig->nfull) % INGEST_SLOTS];
+	pthread_mutex_unlock(&ig->mu);
+	return slot;
+}
+
+static int ingest_reader_stopped(struct ingest *ig)
+{
+	int stop;
+
+	pthread_mutex_lock(&ig->mu);
+	stop = ig->stop;
+	pthread_mutex_unlock(&ig->mu);
+	return stop;
+}
+
+/* Reader: decode message m into r and the slot's cells and reasons, unless
+ * the slot holds INGEST_SLOT_CELLS_MAX cells already (r is then left for the
+ * writer). Tombstones go to the writer as they are. */
+static void ingest_reader_decode(struct ingest *ig, struct ingest_slot *slot, struct ingest_rec *r,
+                                 const rd_kafka_message_t *m)
+{
+	struct record_batch *b = &ig->scratch;
+
+	if (m->payload == NULL || m->len == 0 || slot->ncells >= INGEST_SLOT_CELLS_MAX)
+		return;
+	strbuf_reset(&ig->scratch_why);
+	r->status = record_decode(m->payload, m->len, b, &ig->scratch_why);
+	r->why_at = SIZE_MAX;
+	if (r->status != RECORD_OK) {
+		if (ig->scratch_why.data != NULL &&
+		    strbuf_append(&slot->whys, ig->scratch_why.data, ig->scratch_why.len + 1) == 0)
+			r->why_at = slot->whys.len - ig->scratch_why.len - 1;
+		r->decoded = 1;
+		return;
+	}
+	if (slot->ncells + b->ncells > slot->cells_alloc) {
+		while (slot->ncells + b->ncells > slot->cells_alloc)
+			slot->cells_alloc = slot->cells_alloc ? slot->cells_alloc * 2 : 4096;
+		slot->cells = xreallocarray(slot->cells, slot->cells_alloc, sizeof(*slot->cells));
+	}
+	if (b->ncells > 0)
+		memcpy(slot->cells + slot->ncells, b->cells, b->ncells * sizeof(*b->cells));
+	r->batch = *b;
+	r->batch.cells = NULL;
+	r->batch.cells_alloc = 0;
+	r->cells_at = slot->ncells;
+	slot->ncells += b->ncells;
+	r->decoded = 1;
+}
+
+/* Reader: read batches and decode them until the end (with
+ * until_caught_up), an error, or the writer says stop. */
+static void *ingest_reader(void *arg)
+{
+	struct ingest *ig = arg;
+	size_t max = (size_t)ig->s->batch_max_messages, want, i;
+	struct ingest_slot *slot;
+	int64_t left;
+	ssize_t n;
+
+	while ((slot = ingest_slot_free(ig)) != NULL) {
+		slot->n = 0;
+		/* Serves the error callback, which may flag a fatal error. */
+		rd_kafka_poll(ig->rk, 0);
+		if (ig->fatal) {
+			slot->kind = SLOT_ERROR;
+			snprintf(slot->why, sizeof(slot->why), "kafka: fatal error: %s", ig->fatal_why);
+			ingest_slot_push(ig);
+			break;
+		}
+		if (ig->until_caught_up && ingest_all_done(ig->rparts, ig->nparts)) {
+			slot->kind = SLOT_END;
+			ingest_slot_push(ig);
+			break;
+		}
+		/* Near the end of a catch-up run, ask for no more than can still
+		 * come, or the last batch would wait out batch_max_ms. */
+		want = max;
+		left = ingest_remaining(ig->rparts, ig->nparts);
+		if (ig->until_caught_up && left < (int64_t)max)
+			want = left > 0 ? (size_t)left : 1;
+		n = rd_kafka_consume_batch_queue(ig->rkqu, (int)ig->s->batch_max_ms, slot->msgs, want);
+		if (n < 0) {
+			slot->kind = SLOT_ERROR;
+			snprintf(slot->why, sizeof(slot->why), "kafka: %s",
+			         rd_kafka_err2str(rd_kafka_last_error()));
+			ingest_slot_push(ig);
+			break;
+		}
+		if (n == 0) {
+			/* Nothing came in batch_max_ms; look at stop, then again. */
+			if (ingest_reader_stopped(ig))
+				break;
+			continue;
+		}
+		slot->ncells = 0;
+		strbuf_reset(&slot->whys);
+		for (i = 0; i < (size_t)n; i++) {
+			const rd_kafka_message_t *m = slot->msgs[i];
+
+			ingest_part_advance(ig->rparts, ig->nparts, m);
+			slot->recs[i].decoded = 0;
+			if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+				ingest_reader_decode(ig, slot, &slot->recs[i], m);
+		}
+		slot->kind = SLOT_BATCH;
+		slot->n = (size_t)n;
+		ingest_slot_push(ig);
+	}
+	return NULL;
+}
+
+/* Writer: the next full slot; NULL once *stop is set (checked every
+ * INGEST_STOP_POLL_MS while waiting). */
+static struct ingest_slot *ingest_slot_full(struct ingest *ig, const volatile sig_atomic_t *stop)
+{
+	struct ingest_slot *slot = NULL;
+	struct timespec until;
+
+	pthread_mutex_lock(&ig->mu);
+	while (ig->nfull == 0 && !*stop) {
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_nsec += INGEST_STOP_POLL_MS * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&ig->full_cv, &ig->mu, &until);
+	}
+	if (ig->nfull > 0 && !*stop)
+		slot = &ig->slots[ig->head];
+	pthread_mutex_unlock(&ig->mu);
+	return slot;
+}
+
+/* Writer: done with the slot at head (its messages destroyed). */
+static void ingest_slot_release(struct ingest *ig)
+{
+	pthread_mutex_lock(&ig->mu);
+	ig->head = (ig->head + 1) % INGEST_SLOTS;
+	ig->nfull--;
+	pthread_cond_signal(&ig->free_cv);
+	pthread_mutex_unlock(&ig->mu);
+}
+
+static void ingest_slot_destroy_msgs(struct ingest_slot *slot)
+{
+	size_t i;
+
+	for (i = 0; i < slot->n; i++)
+		rd_kafka_message_destroy(slot->msgs[i]);
+	slot->n = 0;
+}
+
+/* The slots, the lock and the reader's view of the partitions; then the
+ * reader, with every signal blocked. 0, or -1 with err. */
+static int ingest_reader_start(struct ingest *ig, struct strbuf *err)
+{
+	size_t max = (size_t)ig->s->batch_max_messages, k;
+	pthread_condattr_t attr;
+	sigset_t all, old;
+	int rc;
+
+	for (k = 0; k < INGEST_SLOTS; k++) {
+		ig->slots[k].msgs = xcalloc(max, sizeof(*ig->slots[k].msgs));
+		ig->slots[k].recs = xcalloc(max, sizeof(*ig->slots[k].recs));
+		strbuf_init(&ig->slots[k].whys, INGEST_SLOT_WHYS_MAX);
+	}
+	record_batch_init(&ig->scratch);
+	strbuf_init(&ig->scratch_why, 1024);
+	ig->rparts = xcalloc(ig->nparts, sizeof(*ig->rparts));
+	memcpy(ig->rparts, ig->parts, ig->nparts * sizeof(*ig->rparts));
+	/* The writer's waits are timed by the monotonic clock, as everything
+	 * else here. ingest_reader_free undoes what sync_ready counts. */
+	rc = pthread_condattr_init(&attr);
+	if (rc != 0) {
+		strbuf_printf(err, "cannot create the reader's lock: %s", strerror(rc));
+		return -1;
+	}
+	rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (rc == 0)
+		rc = pthread_mutex_init(&ig->mu, NULL);
+	if (rc == 0) {
+		ig->sync_ready = 1;
+		rc = pthread_cond_init(&ig->full_cv, &attr);
+	}
+	if (rc == 0) {
+		ig->sync_ready = 2;
+		rc = pthread_cond_init(&ig->free_cv, NULL);
+	}
+	if (rc == 0)
+		ig->sync_ready = 3;
+	pthread_condattr_destroy(&attr);
+	if (rc != 0) {
+		strbuf_printf(err, "cannot create the reader's lock: %s", strerror(rc));
+		return -1;
+	}
+	/* Every signal stays with the writer, which set the handlers. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&ig->reader, NULL, ingest_reader, ig);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		strbuf_printf(err, "cannot start the reader thread: %s", strerror(rc));
+		return -1;
+	}
+	ig->reader_started = 1;
+	return 0;
+}
+
+/* Tell the reader to stop (waking it from librdkafka), join it, and
+ * destroy what it read that was not stored. */
+static void ingest_reader_stop(struct ingest *ig)
+{
+	size_t k;
+
+	if (ig->reader_started) {
+		pthread_mutex_lock(&ig->mu);
+		ig->stop = 1;
+		pthread_cond_broadcast(&ig->free_cv);
+		pthread_mutex_unlock(&ig->mu);
+		rd_kafka_queue_yield(ig->rkqu);
+		pthread_join(ig->reader, NULL);
+		ig->reader_started = 0;
+	}
+	/* Only this thread is left: every full slot is unstored. */
+	for (k = 0; k < INGEST_SLOTS; k++)
+		ingest_slot_destroy_msgs(&ig->slots[k]);
+}
+
+static void ingest_reader_free(struct ingest *ig)
+{
+	size_t k;
+
+	for (k = 0; k < INGEST_SLOTS; k++) {
+		free(ig->slots[k].recs);
+		free(ig->slots[k].msgs);
+		free(ig->slots[k].cells);
+		strbuf_release(&ig->slots[k].whys);
+	}
+	record_batch_free(&ig->scratch);
+	strbuf_release(&ig->scratch_why);
+	free(ig->rparts);
+	if (ig->sync_ready > 2)
+		pthread_cond_destroy(&ig->free_cv);
+	if (ig->sync_ready > 1)
+		pthread_cond_destroy(&ig->full_cv);
+	if (ig->sync_ready > 0)
+		pthread_mutex_destroy(&ig->mu);
 }
 
 static int ingest_start(struct ingest *ig, struct strbuf *err)
@@ -332,42 +717,34 @@ static int ingest_start(struct ingest *ig, struct strbuf *err)
 	return 0;
 }
 
-static int ingest_loop(struct ingest *ig, int until_caught_up, const volatile sig_atomic_t *stop,
-                       struct strbuf *err)
+/* Writer: store what the reader hands over until it ends, fails, or *stop. */
+static int ingest_loop(struct ingest *ig, const volatile sig_atomic_t *stop, struct strbuf *err)
 {
-	size_t max = (size_t)ig->s->batch_max_messages, want, i;
-	rd_kafka_message_t **msgs = xcalloc(max, sizeof(*msgs));
-	ssize_t n;
+	struct ingest_slot *slot;
 	int rc = -1, stored;
 
-	while (!*stop && !(until_caught_up && ingest_all_done(ig))) {
-		/* Serves the error callback, which may flag a fatal error. */
-		rd_kafka_poll(ig->rk, 0);
-		if (ig->fatal) {
-			strbuf_printf(err, "kafka: fatal error");
+	if (ingest_reader_start(ig, err) < 0)
+		goto out;
+	while ((slot = ingest_slot_full(ig, stop)) != NULL) {
+		if (slot->kind == SLOT_END) {
+			ingest_slot_release(ig);
+			break;
+		}
+		if (slot->kind == SLOT_ERROR) {
+			msg_error("%s", slot->why);
+			strbuf_printf(err, "%s", slot->why);
+			ingest_slot_release(ig);
 			goto out;
 		}
-		/* Near the end of a catch-up run, ask for no more than can still
-		 * come, or the last batch would wait out batch_max_ms. */
-		want = max;
-		if (until_caught_up && ingest_remaining(ig) < (int64_t)max)
-			want = ingest_remaining(ig) > 0 ? (size_t)ingest_remaining(ig) : 1;
-		n = rd_kafka_consume_batch_queue(ig->rkqu, (int)ig->s->batch_max_ms, msgs, want);
-		if (n < 0) {
-			strbuf_printf(err, "kafka: %s", rd_kafka_err2str(rd_kafka_last_error()));
-			goto out;
-		}
-		if (n == 0)
-			continue;
-		stored = ingest_batch(ig, msgs, (size_t)n, err);
-		for (i = 0; i < (size_t)n; i++)
-			rd_kafka_message_destroy(msgs[i]);
+		stored = ingest_batch(ig, slot, err);
+		ingest_slot_destroy_msgs(slot);
+		ingest_slot_release(ig);
 		if (stored < 0)
 			goto out;
 	}
 	rc = 0;
 out:
-	free(msgs);
+	ingest_reader_stop(ig);
 	return rc;
 }
 
@@ -403,6 +780,7 @@ int ingest_kafka_run(struct store *st, const struct settings *s, int until_caugh
 	memset(stats, 0, sizeof(*stats));
 	ig.st = st;
 	ig.s = s;
+	ig.until_caught_up = until_caught_up;
 	ig.in = intake_new(st, s->dead_letter);
 
 	conf = kafka_conf_new(ingest_kafka_defaults, &s->kafka, err);
@@ -424,15 +802,18 @@ int ingest_kafka_run(struct store *st, const struct settings *s, int until_caugh
 	}
 	if (ingest_partitions(&ig, err) < 0 || ingest_prepare(&ig, err) < 0)
 		goto out;
-	if (until_caught_up && ingest_all_done(&ig)) {
+	if (until_caught_up && ingest_all_done(ig.parts, ig.nparts)) {
 		rc = 0;
 		goto out;
 	}
-	if (ingest_start(&ig, err) < 0 || ingest_loop(&ig, until_caught_up, stop, err) < 0)
+	/* Built before the reader starts: it decodes, the registry is global. */
+	(void)record_current_fingerprint();
+	if (ingest_start(&ig, err) < 0 || ingest_loop(&ig, stop, err) < 0)
 		goto out;
 	rc = 0;
 out:
 	ingest_close(&ig);
+	ingest_reader_free(&ig);
 	stats->counts = *intake_totals(ig.in);
 	intake_free(ig.in);
 	free(ig.parts);

@@ -18,7 +18,8 @@ struct intake {
 	int dl_written;     /* written to in the open batch, so fsync before commit */
 	int in_batch;
 	struct intake_counts batch, total;
-	struct record_batch rec;
+	struct record_batch rec;   /* intake_message()'s decoded record */
+	struct strbuf decode_why;  /* ... or why it did not decode */
 	struct strbuf line;  /* one dead-letter line */
 	struct strbuf why;   /* reason of a decode or store failure */
 	struct strbuf label; /* the origin, for logs */
@@ -32,6 +33,7 @@ struct intake *intake_new(struct store *st, const char *dead_letter_path)
 	in->dl_path = xstrdup(dead_letter_path);
 	in->dl_fd = -1;
 	record_batch_init(&in->rec);
+	strbuf_init(&in->decode_why, 1024);
 	strbuf_init(&in->line, 2 * INTAKE_DEAD_LETTER_BYTES_MAX + 1024);
 	strbuf_init(&in->why, 1024);
 	strbuf_init(&in->label, 4096 + 128);
@@ -46,6 +48,7 @@ void intake_free(struct intake *in)
 	if (in->dl_fd >= 0 && close(in->dl_fd) < 0)
 		msg_warn("%s: %s", in->dl_path, strerror(errno));
 	record_batch_free(&in->rec);
+	strbuf_release(&in->decode_why);
 	strbuf_release(&in->line);
 	strbuf_release(&in->why);
 	strbuf_release(&in->label);
@@ -223,20 +226,36 @@ static const char *intake_decode_reason(enum record_decode_status status)
 int intake_message(struct intake *in, const struct intake_origin *o, const void *data,
                    size_t len, struct strbuf *err)
 {
-	enum record_decode_status ds;
+	struct intake_decoded d;
+
+	d.rec = &in->rec;
+	d.why = NULL;
+	/* An empty message (a tombstone) has no marker to look at. */
+	if (data == NULL || len == 0) {
+		d.status = RECORD_NOT_OURS;
+	} else {
+		strbuf_reset(&in->decode_why);
+		d.status = record_decode(data, len, &in->rec, &in->decode_why);
+		d.why = in->decode_why.data;
+	}
+	return intake_message_decoded(in, o, data, len, &d, err);
+}
+
+int intake_message_decoded(struct intake *in, const struct intake_origin *o, const void *data,
+                           size_t len, const struct intake_decoded *d, struct strbuf *err)
+{
 	enum store_add_status as;
 
 	if (!in->in_batch)
 		msg_panic("intake_message: no batch");
 	in->batch.messages++;
 	strbuf_reset(&in->why);
-	/* An empty message (a tombstone) has no marker to look at. */
-	if (data == NULL || len == 0)
-		return intake_dead(in, o, intake_decode_reason(RECORD_NOT_OURS), data, len, err);
-	ds = record_decode(data, len, &in->rec, &in->why);
-	if (ds != RECORD_OK)
-		return intake_dead(in, o, intake_decode_reason(ds), data, len, err);
-	as = store_add_record(in->st, &in->rec, &o->src, &in->why);
+	if (d->status != RECORD_OK) {
+		if (d->why != NULL)
+			strbuf_append_str(&in->why, d->why);
+		return intake_dead(in, o, intake_decode_reason(d->status), data, len, err);
+	}
+	as = store_add_record(in->st, d->rec, &o->src, &in->why);
 	switch (as) {
 	case STORE_ADDED:
 		in->batch.stored++;
@@ -251,7 +270,7 @@ int intake_message(struct intake *in, const struct intake_origin *o, const void 
 		in->batch.conflicts++;
 		strbuf_reset(&in->why);
 		strbuf_printf(&in->why, "identity epoch %lld seq %lld already stored for another "
-		              "window", (long long)in->rec.epoch, (long long)in->rec.seq);
+		              "window", (long long)d->rec->epoch, (long long)d->rec->seq);
 		return intake_dead(in, o, "identity_conflict", data, len, err);
 	case STORE_INVALID:
 		return intake_dead(in, o, "invalid", data, len, err);

@@ -60,6 +60,21 @@ int intake_begin(struct intake *in, struct strbuf *err);
  */
 int intake_message(struct intake *in, const struct intake_origin *o, const void *data,
                    size_t len, struct strbuf *err);
+
+/* A message decoded ahead of intake_message_decoded() (by record_decode(),
+ * on whatever thread): its status, and the record or the reason. Both are
+ * views; the caller owns what they point to. */
+struct intake_decoded {
+	enum record_decode_status status;
+	const struct record_batch *rec; /* the record, when status is RECORD_OK */
+	const char *why;                /* the reason when it is not; may be NULL */
+};
+
+/* intake_message() for a message already decoded into d; data and len are
+ * its bytes (for the dead-letter file). Returns as intake_message(). */
+int intake_message_decoded(struct intake *in, const struct intake_origin *o, const void *data,
+                           size_t len, const struct intake_decoded *d, struct strbuf *err);
+
 /* Count bytes that could not even be split into messages (a damaged block
  * of a file) as one dead letter with this reason; detail (may be NULL) is
  * logged at debug level only. data may be NULL. Returns as intake_message. */

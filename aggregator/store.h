@@ -6,7 +6,8 @@
  * transaction, so a crash at any point, a re-run or a duplicate delivery
  * never changes a total.
  *
- * Schema (version 2, PRAGMA user_version = 2; WAL, synchronous=FULL):
+ * Schema (version 3, PRAGMA user_version = 3; WAL; 16 KiB pages in a store
+ * created by this version):
  *
  *   carriers(id, name), collectors(id, name), sources(id, name)
  *       Names stored once; the other tables refer to them by id.
@@ -18,8 +19,13 @@
  *       ((((spf * 9 + dkim) * 9 + dmarc) * 9 + arc) * 4 + policy) * 3 + spam.
  *       The program maps names to ids when it opens the store, so the file
  *       says what its numbers mean.
+ *   counts_packed(id, bucket_start_ms, carrier, collector, cells)
+ *       The finest grain: per 15-minute bucket, carrier and collector, one
+ *       row whose cells are a JSON object of cell id and message count,
+ *       {"1234":17,"1240":3}, ids ascending, counts >= 1, no blanks.
  *   counts(bucket_start_ms, carrier, collector, cell, messages)
- *       The finest grain: per 15-minute bucket, carrier, collector and cell.
+ *       A view of counts_packed with one row per cell (json_each), the rows
+ *       of version 2's counts table.
  *   items(id, name)
  *       What a report adds up, one id each: the messages with each result of
  *       each method ("spf.pass", ..., "arc.absent"), the messages with a
@@ -55,6 +61,18 @@
  *   records_named and runs_named show the same rows with names instead of
  *   ids, so the file reads without the program.
  *
+ * Versions: store_new() upgrades a store of version 2 (counts a table with a
+ * row per cell) to 3 in one transaction, on first open by this program
+ * (ingest or report); version 1 (a development build) is refused.
+ *
+ * Durability: a commit is atomic (WAL). The first store_begin starts a
+ * thread that checkpoints the log after each commit (checkpointer.h); with
+ * it running, commits do not wait for the disk (synchronous=NORMAL) and its
+ * checkpoint syncs them instead, moments later. A crash of the process loses
+ * nothing committed; a power loss in those moments may undo the last
+ * batches whole (their counts, identities and positions together), which
+ * ingest then reads again. store_free() syncs everything.
+ *
  * Attribution: a record's counts go to the 15-minute bucket (aligned to the
  * Unix epoch, so to every UTC quarter hour) that contains its window_start.
  * Every time zone in use today has an offset that is a multiple of 15
@@ -86,20 +104,24 @@ enum store_mode {
 };
 
 /*
- * Open the store at path. Returns the store (the caller frees it with
- * store_free), or NULL with the reason in err: the file cannot be opened or
- * created, is not an SQLite file, holds another schema version or a cells
- * table this program cannot read, or the journal mode cannot be set.
+ * Open the store at path, upgrading a store of schema version 2 (see above).
+ * Returns the store (the caller frees it with store_free), or NULL with the
+ * reason in err: the file cannot be opened or created, is not an SQLite
+ * file, holds another schema version, a cells table this program cannot
+ * read or (version 2) a counts row it cannot have written, or the journal
+ * mode cannot be set. A store is used by one thread (its checkpoint thread
+ * has its own connection).
  */
 struct store *store_new(const char *path, enum store_mode mode, struct strbuf *err);
-/* Close; a transaction still open is rolled back. store_free(NULL) is a no-op. */
+/* Close: a transaction still open is rolled back, the checkpoint thread is
+ * stopped and what was committed is synced. store_free(NULL) is a no-op. */
 void store_free(struct store *st);
 
 /* Start the one write transaction (BEGIN IMMEDIATE). 0, or -1 with err. */
 int store_begin(struct store *st, struct strbuf *err);
-/* Write the counts and runs gathered since store_begin, then make everything
- * durable. 0, or -1 with err (the transaction is then rolled back: nothing of
- * it is stored). */
+/* Write the counts and runs gathered since store_begin and commit; the sync
+ * follows on the checkpoint thread (see Durability above). 0, or -1 with err
+ * (the transaction is then rolled back: nothing of it is stored). */
 int store_commit(struct store *st, struct strbuf *err);
 /* Undo everything since store_begin; a no-op outside a transaction. */
 void store_rollback(struct store *st);

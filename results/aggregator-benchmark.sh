@@ -3,9 +3,10 @@
 #
 #   results/aggregator-benchmark.sh ingest [RECORDS_PER_COLLECTOR]
 #       One devbroker topic (16 partitions) filled with 1,000 collectors'
-#       records (arstat-aggregator-testgen); then three rounds of: kcat -C -e
-#       -o beginning reading the whole topic, and arstat-aggregator ingest
-#       --until-caught-up into an empty store. Prints records/s of both.
+#       records (arstat-aggregator-testgen); then three rounds (ROUNDS) of:
+#       kcat -C -e -o beginning reading the whole topic, and
+#       arstat-aggregator ingest --until-caught-up into an empty store.
+#       Prints records/s of both.
 #   results/aggregator-benchmark.sh report
 #       A store with one month (November 2026, Asia/Tokyo) of 1,000
 #       collectors at 60-second windows (43.2 million records; about 6 GB in
@@ -48,7 +49,7 @@ ingest)
 	"$bin/arstat-aggregator-testgen" kafka --bootstrap "$boot" --carriers 10 --collectors 1000 \
 		--windows "$windows" --seed 3 | head -n 1 | tee "$dir/produced.txt"
 	n=$(sed -n 's/^records=\([0-9]*\) .*/\1/p' "$dir/produced.txt")
-	for round in 1 2 3; do
+	for round in $(seq "${ROUNDS:-3}"); do
 		k=$(seconds kcat -C -b "$boot" -t arstat.counts -e -o beginning -q)
 		rm -f "$dir/ingest.db" "$dir/ingest.db-wal" "$dir/ingest.db-shm"
 		a=$(seconds "$bin/arstat-aggregator" ingest --db "$dir/ingest.db" \

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "strbuf.h"
 #include "timeutil.h"
 
 static char dir[256];
@@ -660,7 +661,8 @@ static void test_runs(void)
 
 /* Fault: the counts of a batch cannot be written (a sum that would leave
  * int64). The commit must fail and take the batch's identities with it, so
- * that the record is not lost as a "duplicate" on the next attempt. */
+ * that the record is not lost as a "duplicate" on the next attempt. (The
+ * stored count is set through counts_packed; counts is a view of it.) */
 static void test_flush_fault(void)
 {
 	struct record_batch a, b;
@@ -679,8 +681,11 @@ static void test_flush_fault(void)
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
 	store_free(st);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE counts SET messages = 9223372036854775806",
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE counts_packed SET cells = (SELECT"
+	                                 " json_object(j.key, 9223372036854775806)"
+	                                 " FROM json_each(counts_packed.cells) j)",
 	                             NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts"), INT64_C(9223372036854775806));
 	sqlite3_close(db);
 
 	st = store_new(db_path, STORE_EXISTING, &err);
@@ -690,7 +695,7 @@ static void test_flush_fault(void)
 	CU_ASSERT_EQUAL(store_set_position(st, "t", 0, 2, &err), 0);
 	strbuf_reset(&err);
 	CU_ASSERT_EQUAL(store_commit(st, &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "CHECK") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "overflows") : NULL);
 	store_free(st);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 1);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM positions"), 0);
@@ -747,6 +752,254 @@ static void test_schema_checks(void)
 	strbuf_release(&err);
 }
 
+/* The text of one query's first column over all rows, ";"-separated (for
+ * comparing a table's content before and after a change); caller frees. */
+static char *query_text(const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	struct strbuf out;
+	const unsigned char *t;
+
+	strbuf_init(&out, 64 * 1024 * 1024);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		t = sqlite3_column_text(s, 0);
+		CU_ASSERT_EQUAL(strbuf_append_str(&out, t != NULL ? (const char *)t : "NULL"), 0);
+		CU_ASSERT_EQUAL(strbuf_append_byte(&out, ';'), 0);
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	if (out.data == NULL)
+		return strdup("");
+	return out.data;
+}
+
+/* Write the golden store of schema version 2 (tests/unit/golden/store-v2.sql)
+ * into db_path, with 4 KiB pages as that version made them. */
+static void load_v2_store(void)
+{
+	const char *src = getenv("ARSTAT_SOURCE_DIR");
+	char path[1024];
+	struct strbuf sql;
+	char buf[8192];
+	size_t n;
+	sqlite3 *db = NULL;
+	char *why = NULL;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/tests/unit/golden/store-v2.sql", src != NULL ? src : ".");
+	fp = fopen(path, "r");
+	if (fp == NULL)
+		fprintf(stderr, "cannot open %s (is ARSTAT_SOURCE_DIR set?)\n", path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	strbuf_init(&sql, 1024 * 1024);
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		CU_ASSERT_EQUAL_FATAL(strbuf_append(&sql, buf, n), 0);
+	fclose(fp);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA page_size = 4096", NULL, NULL, NULL), SQLITE_OK);
+	if (sqlite3_exec(db, sql.data, NULL, NULL, &why) != SQLITE_OK)
+		fprintf(stderr, "golden v2 store: %s\n", why != NULL ? why : "?");
+	CU_ASSERT_PTR_NULL(why);
+	sqlite3_free(why);
+	sqlite3_close(db);
+	strbuf_release(&sql);
+}
+
+#define COUNTS_ROWS_SQL \
+	"SELECT bucket_start_ms || ',' || carrier || ',' || collector || ',' || cell || ','" \
+	" || messages FROM counts ORDER BY bucket_start_ms, carrier, collector, cell"
+#define COUNTS_NAMED_SQL \
+	"SELECT bucket_start_ms || carrier || collector || spf || dkim || dmarc || arc" \
+	" || dmarc_policy || spam || ':' || messages FROM counts_named ORDER BY 1"
+
+/* A store of schema version 2 (one counts row per cell) is upgraded to 3
+ * when opened: the counts view gives exactly the rows the table held, the
+ * rest is untouched, and ingest goes on adding to the packed rows. An
+ * upgrade that meets a row no version of us wrote fails and leaves the
+ * store at version 2. */
+static void test_upgrade_v2(void)
+{
+	char *counts_before, *named_before, *records_before, *totals_before, *after;
+	int64_t keys, rows, messages, bucket;
+	struct record_batch b;
+	struct store *st;
+	struct strbuf err;
+	char *carrier, *collector;
+	sqlite3 *db = NULL;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	load_v2_store();
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 2);
+	counts_before = query_text(COUNTS_ROWS_SQL);
+	named_before = query_text(COUNTS_NAMED_SQL);
+	records_before = query_text("SELECT collector || epoch || seq || window_start_ms || messages"
+	                            " FROM records ORDER BY 1");
+	totals_before = query_text("SELECT bucket_start_ms || carrier || item || ':' || messages"
+	                           " FROM carrier_totals ORDER BY 1");
+	rows = query_int("SELECT count(*) FROM counts");
+	keys = query_int("SELECT count(*) FROM (SELECT DISTINCT bucket_start_ms, carrier, collector"
+	                 " FROM counts)");
+	messages = query_int("SELECT sum(messages) FROM counts");
+	CU_ASSERT(rows > keys && keys > 1);
+	CU_ASSERT_EQUAL(messages, 4516);
+
+	st = store_new(db_path, STORE_EXISTING, &err);
+	if (st == NULL)
+		fprintf(stderr, "upgrade: %s\n", err.data);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 3);
+	CU_ASSERT_EQUAL(query_int("PRAGMA page_size"), 4096);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), keys);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), rows);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts WHERE typeof(cell) != 'integer'"
+	                          " OR typeof(messages) != 'integer'"), 0);
+	after = query_text(COUNTS_ROWS_SQL);
+	CU_ASSERT_STRING_EQUAL(after, counts_before);
+	free(after);
+	after = query_text(COUNTS_NAMED_SQL);
+	CU_ASSERT_STRING_EQUAL(after, named_before);
+	free(after);
+	after = query_text("SELECT collector || epoch || seq || window_start_ms || messages"
+	                   " FROM records ORDER BY 1");
+	CU_ASSERT_STRING_EQUAL(after, records_before);
+	free(after);
+	after = query_text("SELECT bucket_start_ms || carrier || item || ':' || messages"
+	                   " FROM carrier_totals ORDER BY 1");
+	CU_ASSERT_STRING_EQUAL(after, totals_before);
+	free(after);
+
+	/* Ingest adds to an upgraded row: a new record of a stored collector in
+	 * a stored bucket, with one combination already there and one new. */
+	carrier = query_text("SELECT carrier FROM counts_named ORDER BY bucket_start_ms LIMIT 1");
+	collector = query_text("SELECT collector FROM counts_named ORDER BY bucket_start_ms LIMIT 1");
+	bucket = query_int("SELECT min(bucket_start_ms) FROM counts");
+	make_batch(&b, 1000000, cells_a, 2);
+	/* query_text ends each row with ';'. */
+	carrier[strlen(carrier) - 1] = '\0';
+	collector[strlen(collector) - 1] = '\0';
+	snprintf(b.carrier, sizeof(b.carrier), "%s", carrier);
+	snprintf(b.collector, sizeof(b.collector), "%s", collector);
+	b.window_start_ms = bucket;
+	b.window_end_ms = bucket + 60000;
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), keys);
+	CU_ASSERT_EQUAL(query_int("SELECT sum(messages) FROM counts"), messages + 13);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts WHERE typeof(messages) != 'integer'"),
+	                0);
+	free(carrier);
+	free(collector);
+	remove_dir();
+
+	/* A v2 row of 0 messages: refused, and nothing changed. */
+	make_dir();
+	load_v2_store();
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE counts SET messages = 0 WHERE cell ="
+	                                 " (SELECT max(cell) FROM counts)", NULL, NULL, NULL),
+	                SQLITE_OK);
+	sqlite3_close(db);
+	strbuf_reset(&err);
+	CU_ASSERT_PTR_NULL(store_new(db_path, STORE_CREATE, &err));
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "not one this program wrote")
+	                                        : NULL);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 2);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'counts'"
+	                          " AND type = 'table'"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema"
+	                          " WHERE name = 'counts_packed'"), 0);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), rows);
+	remove_dir();
+	free(counts_before);
+	free(named_before);
+	free(records_before);
+	free(totals_before);
+	strbuf_release(&err);
+}
+
+/* A counts_packed row is read back only in the exact form the store writes
+ * it; anything else fails the batch instead of being guessed at. */
+static void test_packed_form(void)
+{
+	static const char *const bad[] = {
+		"", "{}", "[]", "{\"1\":0}", "{\"2\":1,\"1\":1}", "{\"1\":1,\"1\":1}", "{\"01\":1}",
+		"{\"1\":01}", "{\"1\":1} ", " {\"1\":1}", "{\"1\":1,}", "{\"1\":-1}", "{\"-1\":1}",
+		"{\"1\":9223372036854775808}", "{\"1\":99999999999999999999}", "{\"78732\":1}",
+		"{\"1\" :1}", "{\"1\": 1}", "{\"1\":1.0}", "{\"1\":1", "{\"1\":1}}", "{1:1}",
+		"{\"\":1}", "{\"1\":\"1\"}", "{\"1\":1e3}",
+	};
+	struct record_batch a, b;
+	struct store *st;
+	struct strbuf err;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *set = NULL;
+	int64_t seq = 2;
+	size_t i;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&a, 1, cells_a, 2);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	/* What was written: ids ascending, no blanks. */
+	CU_ASSERT_EQUAL(query_int("SELECT cells = '{\"' || min(cell) || '\":' || (SELECT messages"
+	                          " FROM counts WHERE cell = (SELECT min(cell) FROM counts)) ||"
+	                          " ',\"' || max(cell) || '\":' || (SELECT messages FROM counts"
+	                          " WHERE cell = (SELECT max(cell) FROM counts)) || '}'"
+	                          " FROM counts_packed, counts"), 1);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "UPDATE counts_packed SET cells = ?", -1, &set,
+	                                         NULL), SQLITE_OK);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sqlite3_bind_text(set, 1, bad[i], -1, SQLITE_STATIC);
+		CU_ASSERT_EQUAL(sqlite3_step(set), SQLITE_DONE);
+		sqlite3_reset(set);
+		st = store_new(db_path, STORE_EXISTING, &err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+		make_batch(&b, seq++, cells_b, 1);
+		strbuf_reset(&err);
+		CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+		CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+		CU_ASSERT_EQUAL(store_commit(st, &err), -1);
+		if (err.data == NULL || strstr(err.data, "not in the form") == NULL)
+			fprintf(stderr, "packed form \"%s\": %s\n", bad[i],
+			        err.data != NULL ? err.data : "accepted");
+		CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "not in the form") : NULL);
+		store_free(st);
+	}
+	/* The same row in the right form is added to. */
+	sqlite3_bind_text(set, 1, "{\"0\":1,\"78731\":9223372036854775807}", -1, SQLITE_STATIC);
+	CU_ASSERT_EQUAL(sqlite3_step(set), SQLITE_DONE);
+	sqlite3_finalize(set);
+	sqlite3_close(db);
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&b, seq++, cells_b, 1);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), 3);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts WHERE cell = 78731"), INT64_MAX);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts WHERE cell = 0"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT sum(messages) FROM counts WHERE cell != 78731"), 6);
+	remove_dir();
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -767,6 +1020,8 @@ int main(void)
 	CU_add_test(s, "runs", test_runs);
 	CU_add_test(s, "flush fault rolls back", test_flush_fault);
 	CU_add_test(s, "schema checks", test_schema_checks);
+	CU_add_test(s, "upgrade from schema version 2", test_upgrade_v2);
+	CU_add_test(s, "packed counts are read in their one form", test_packed_form);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
