@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "strutil.h"
 
 /* Postfix's cleanup_act_log() prints a header with "%.200s": longer text is cut. */
 #define POSTFIX_HEADER_LOG_MAX 200
@@ -19,16 +20,17 @@ static const char *header_text_end(const char *p, size_t len)
 
 	/* Walk back over the ';'s only: each may end " from CLIENT". */
 	while (q > p) {
-		const char *semi = q - 1, *w;
+		const char *semi = str_rchr(p, (size_t)(q - p), ';'), *sp;
 
-		while (semi >= p && *semi != ';')
-			semi--;
-		if (semi < p)
+		if (semi == NULL)
 			break;
-		for (w = semi; w > p && w[-1] != ' ' && w[-1] != ';'; w--)
-			;
-		if (w < semi && w - p >= 6 && memcmp(w - 6, " from ", 6) == 0)
-			return w - 6;
+		/* CLIENT is what follows the last blank before the ';', and must
+		 * hold no ';' of its own (then the ';' before it is the end). */
+		sp = str_rchr(p, (size_t)(semi - p), ' ');
+		if (sp != NULL && sp + 1 < semi && sp - p >= 5 &&
+		    memchr(sp + 1, ';', (size_t)(semi - sp - 1)) == NULL &&
+		    memcmp(sp - 5, " from ", 6) == 0)
+			return sp - 5;
 		q = semi;
 	}
 	return NULL;
@@ -97,22 +99,29 @@ static enum input_status parse_cleanup(const char *p, size_t len, struct input_e
 enum input_status input_postfix_message(const char *tag, size_t taglen, const char *p,
                                         size_t len, struct input_event *ev, const char **why)
 {
-	/* "postfix/cleanup" or a multi-instance "postfix-out/cleanup". */
-	const char *slash = memchr(tag, '/', taglen);
+	/* "postfix/cleanup" or a multi-instance "postfix-out/cleanup". A loop
+	 * for the '/': the tag is short, and this runs for most lines. */
+	const char *slash = tag;
 	size_t dl;
 
-	if (slash == NULL)
+	while (slash < tag + taglen && *slash != '/')
+		slash++;
+	if (slash == tag + taglen)
 		return INPUT_OK;
 	dl = taglen - (size_t)(slash + 1 - tag);
 	if (dl == 7 && memcmp(slash + 1, "cleanup", 7) == 0)
 		return parse_cleanup(p, len, ev, why);
 	if (dl == 4 && memcmp(slash + 1, "qmgr", 4) == 0) {
-		size_t ql = input_queue_id_len(p, len);
+		/* Only "QID: removed" counts, and most qmgr lines are others: look at
+		 * the end of the line before reading a queue ID. */
+		static const char removed[] = ": removed";
+		const size_t rl = sizeof(removed) - 1;
 
-		if (ql > 0 && len - ql - 2 == 7 && memcmp(p + ql + 2, "removed", 7) == 0) {
+		if (len > rl && memcmp(p + len - rl, removed, rl) == 0 &&
+		    input_queue_id_len(p, len) == len - rl) {
 			ev->kind = IN_DONE;
 			ev->queue_id.p = p;
-			ev->queue_id.len = ql;
+			ev->queue_id.len = len - rl;
 		}
 	}
 	return INPUT_OK;

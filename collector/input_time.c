@@ -37,52 +37,114 @@ void input_clock_init(struct input_clock *clk, int64_t ref_ms)
 	clk->rfc_zone_len = 0;
 }
 
-/* RFC 3339, with the value of the "YYYY-MM-DDTHH:MM:SS" and zone cached. */
-static int parse_rfc3339_cached(struct input_clock *clk, const char *s, size_t len, int64_t *ms,
-                                size_t *used)
+static int is_digit(char c)
 {
-	size_t i = 19, fd = 0;
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * a[0..n) == b[0..n) for a zone (n <= 6) without a library call, which would
+ * make the cache hit save and restore registers: six bytes ("+09:00") as two
+ * loads each, "Z" and others byte by byte.
+ */
+static int zone_eq(const char *a, const char *b, size_t n)
+{
+	uint32_t a4, b4;
+	uint16_t a2, b2;
+	size_t i;
+
+	if (n == 6) {
+		memcpy(&a4, a, 4);
+		memcpy(&b4, b, 4);
+		memcpy(&a2, a + 4, 2);
+		memcpy(&b2, b + 4, 2);
+		return a4 == b4 && a2 == b2;
+	}
+	for (i = 0; i < n; i++) {
+		if (a[i] != b[i])
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The optional fraction of a stamp at s[19..len): *i is set past it, and the
+ * milliseconds (its first three digits) are returned, or -1 for a "." without
+ * digits, which the full parser refuses.
+ */
+static int rfc3339_fraction(const char *s, size_t len, size_t *i)
+{
+	size_t p = 19, f0, fd;
 	int frac = 0;
 
-	if (clk->rfc_zone_len > 0 && len > 20 && memcmp(s, clk->rfc_prefix, 19) == 0) {
-		if (s[i] == '.') {
-			i++;
-			while (i < len && s[i] >= '0' && s[i] <= '9') {
-				if (fd < 3)
-					frac = frac * 10 + (s[i] - '0');
-				fd++;
-				i++;
-			}
-			if (fd == 0)
-				goto full;
-			for (; fd < 3; fd++)
-				frac *= 10;
-		}
-		if (len - i >= clk->rfc_zone_len && memcmp(s + i, clk->rfc_zone, clk->rfc_zone_len) == 0) {
-			*ms = clk->rfc_base_ms + frac;
-			*used = i + clk->rfc_zone_len;
-			return 0;
-		}
+	if (s[p] == '.') {
+		f0 = ++p;
+		while (p < len && is_digit(s[p]))
+			p++;
+		fd = p - f0;
+		if (fd == 0)
+			return -1;
+		frac += (s[f0] - '0') * 100;
+		if (fd >= 2)
+			frac += (s[f0 + 1] - '0') * 10;
+		if (fd >= 3)
+			frac += s[f0 + 2] - '0';
 	}
-full:
+	*i = p;
+	return frac;
+}
+
+/*
+ * RFC 3339, with the value of the minute ("YYYY-MM-DDTHH:MM:") and the zone
+ * of the line before cached: a busy log has a few lines per second but many
+ * per minute, and then only the seconds, the fraction and the zone are read.
+ * 1 and *ms, *used if s has the cached minute and zone, else 0.
+ */
+static int rfc3339_hit(const struct input_clock *clk, const char *s, size_t len, int64_t *ms,
+                       size_t *used)
+{
+	size_t i, zl = clk->rfc_zone_len;
+	int sec, frac;
+	uint64_t w0, w1;
+
+	if (zl == 0 || len <= 20)
+		return 0;
+	/* The prefix as two words and its ':' (s[16]) on its own: a library
+	 * call to compare 17 bytes would cost more than the rest of a hit. */
+	memcpy(&w0, s, 8);
+	memcpy(&w1, s + 8, 8);
+	if (w0 != clk->rfc_prefix[0] || w1 != clk->rfc_prefix[1] || s[16] != ':' ||
+	    !is_digit(s[17]) || !is_digit(s[18]))
+		return 0;
+	sec = (s[17] - '0') * 10 + (s[18] - '0');
+	frac = rfc3339_fraction(s, len, &i);
+	/* Second 60 is a leap second, folded into the next as the full parser
+	 * does. */
+	if (frac < 0 || sec > 60 || len - i < zl || !zone_eq(s + i, clk->rfc_zone, zl))
+		return 0;
+	*ms = clk->rfc_base_ms + sec * 1000 + frac;
+	*used = i + zl;
+	return 1;
+}
+
+/* RFC 3339 by the full parser; the minute and the zone are kept for rfc3339_hit(). */
+static int parse_rfc3339(struct input_clock *clk, const char *s, size_t len, int64_t *ms,
+                         size_t *used)
+{
+	size_t i;
+	int sec, frac;
+
 	if (time_parse_rfc3339(s, len, ms, used) < 0)
 		return -1;
-	/* Remember the prefix and the zone (what follows the fraction). */
-	for (i = 19, frac = 0, fd = 0; i < *used && (s[i] == '.' || (s[i] >= '0' && s[i] <= '9')); i++) {
-		if (s[i] != '.' && fd < 3) {
-			frac = frac * 10 + (s[i] - '0');
-			fd++;
-		}
-	}
-	if (i > 19) {
-		for (; fd < 3; fd++)
-			frac *= 10;
-	}
-	if (*used - i <= sizeof(clk->rfc_zone)) {
-		memcpy(clk->rfc_prefix, s, 19);
+	/* The full parser accepted the stamp: its seconds are two digits, s[16]
+	 * is ':', and its fraction has digits. */
+	sec = (s[17] - '0') * 10 + (s[18] - '0');
+	frac = rfc3339_fraction(s, *used, &i);
+	if (frac >= 0 && *used - i <= sizeof(clk->rfc_zone)) {
+		memcpy(clk->rfc_prefix, s, sizeof(clk->rfc_prefix));
 		clk->rfc_zone_len = *used - i;
 		memcpy(clk->rfc_zone, s + i, clk->rfc_zone_len);
-		clk->rfc_base_ms = *ms - frac;
+		clk->rfc_base_ms = *ms - frac - sec * 1000;
 	}
 	return 0;
 }
@@ -222,12 +284,23 @@ static int parse_exim(struct input_clock *clk, const char *s, size_t len, int64_
 	return 0;
 }
 
-int input_time_parse(struct input_clock *clk, const char *s, size_t len, int64_t *ms,
-                     size_t *used)
+/* Every form; not inlined into input_time_parse(), so that its stack frame
+ * and saved registers are not paid by the cache hits. */
+static __attribute__((noinline)) int parse_any(struct input_clock *clk, const char *s,
+                                               size_t len, int64_t *ms, size_t *used)
 {
 	if (len >= 11 && s[4] == '-' && s[10] == 'T')
-		return parse_rfc3339_cached(clk, s, len, ms, used);
+		return parse_rfc3339(clk, s, len, ms, used);
 	if (len >= 11 && s[4] == '-' && s[10] == ' ')
 		return parse_exim(clk, s, len, ms, used);
 	return parse_traditional(clk, s, len, ms, used);
+}
+
+int input_time_parse(struct input_clock *clk, const char *s, size_t len, int64_t *ms,
+                     size_t *used)
+{
+	/* A hit can only be an RFC 3339 stamp: the cached prefix is one. */
+	if (rfc3339_hit(clk, s, len, ms, used))
+		return 0;
+	return parse_any(clk, s, len, ms, used);
 }

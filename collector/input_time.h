@@ -24,11 +24,12 @@ struct input_clock {
 	/* Cache of the zone's UTC offset for one local hour: mktime() is slow. */
 	int64_t cache_local_hour; /* local seconds / 3600, or INT64_MIN */
 	int64_t cache_offset_s;   /* UTC = local - offset */
-	/* Lines of one second share their RFC 3339 prefix: its value is kept. */
-	char rfc_prefix[19];
+	/* Lines of one minute share their RFC 3339 prefix "YYYY-MM-DDTHH:MM:":
+	 * its first 16 bytes (as two words) and its value are kept. */
+	uint64_t rfc_prefix[2];
 	char rfc_zone[6];
 	size_t rfc_zone_len;      /* 0: nothing cached */
-	int64_t rfc_base_ms;      /* UTC ms of the prefix in that zone */
+	int64_t rfc_base_ms;      /* UTC ms of the prefix (second 0) in that zone */
 };
 
 /* Set the process's time zone for stamps without one (e.g. "Asia/Tokyo").

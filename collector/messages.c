@@ -2,18 +2,28 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "htable.h"
 #include "log.h"
 #include "mem.h"
 #include "strutil.h"
 
 /* host + NUL + queue ID; bounded because both come from a bounded line. */
 #define MSG_KEY_MAX 300
+/*
+ * Messages whose key fits this many bytes (a host name of up to about 30
+ * bytes and a queue ID) are all allocated at one size, and a completed one
+ * is kept for the next instead of going back to malloc(): a message lives
+ * for a few lines, and a busy log starts and ends one every few lines. At
+ * most MSG_SPARE_MAX are kept, so memory still follows the open messages.
+ */
+#define MSG_KEY_SMALL 48
+#define MSG_SPARE_MAX 4096
 
 struct open_msg {
-	char key[MSG_KEY_MAX];
-	size_t keylen;
+	struct open_msg *hnext; /* next in its hash bucket */
+	uint64_t hash;          /* of the key, kept for growing and for quick misses */
 	int64_t first_ms;    /* first line seen */
 	int64_t event_ms;    /* first header line, else the message-id line; -1 if neither */
 	int64_t msgid_ms;    /* -1 if no message-id line */
@@ -25,6 +35,8 @@ struct open_msg {
 	struct authres_outcome outcome;
 	enum ar_spam spam;
 	struct open_msg *prev, *next; /* in order of first line (oldest first) */
+	size_t keylen;
+	char key[];                   /* host + NUL + queue ID, keylen bytes */
 };
 
 struct messages {
@@ -33,25 +45,214 @@ struct messages {
 	size_t ndone;      /* messages waiting in done_ms */
 	struct messages_config cfg;
 	struct windows *ws;
-	struct htable *table;
+	/*
+	 * The open messages by key: a chained table whose links live in the
+	 * messages themselves. Every line of a message looks it up, so this is
+	 * common/htable without its copy of each key and its two allocations
+	 * per entry. Grown to keep at most one message per bucket on average.
+	 */
+	struct open_msg **buckets;
+	size_t nbuckets; /* power of two */
+	size_t count;
+	uint64_t seed;   /* per process: precomputed colliding queue IDs do not work */
 	struct open_msg *oldest, *newest;
+	struct open_msg *spare; /* completed messages of the small size, by hnext */
+	size_t nspare;
 };
+
+#define TABLE_MIN 1024
+#define TABLE_MAX ((size_t)1 << 30)
+
+/*
+ * The table hashes the queue ID only: the host part of the key is the same
+ * for nearly every line, and a look-up then needs no key built on the stack
+ * (writing it and reading it back as words stalls the CPU). Keys of other
+ * hosts with the same queue ID share a bucket and are told apart by the
+ * whole key. A queue ID has no NUL (every format reads it as letters,
+ * digits and '-'), so in a stored key it is what follows the last NUL.
+ *
+ * The hash takes eight bytes at a time into the seeded state with a
+ * multiply and a shift; the last bytes are gathered in a register; a final
+ * mixer spreads the bits (the mixers of MurmurHash3's finaliser).
+ */
+static uint64_t qid_hash(uint64_t seed, const char *p, size_t len)
+{
+	const uint64_t k = UINT64_C(0x9e3779b97f4a7c15);
+	uint64_t h = seed ^ (len * k), w;
+	size_t i = 0, j;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	if (i < len) {
+		for (w = 0, j = 0; i + j < len; j++)
+			w |= (uint64_t)(unsigned char)p[i + j] << (8 * j);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64_C(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return h;
+}
+
+/* The hash of a stored key (host + NUL + queue ID). */
+static uint64_t key_hash(uint64_t seed, const char *key, size_t len)
+{
+	size_t q = len;
+
+	while (q > 0 && key[q - 1] != '\0')
+		q--;
+	return qid_hash(seed, key + q, len - q);
+}
+
+/* The open message of an event's host and queue ID, whose hash is h, or NULL. */
+static struct open_msg *table_find_event(const struct messages *ms, const struct input_event *ev,
+                                         uint64_t h)
+{
+	size_t hl = ev->host.len, ql = ev->queue_id.len;
+	struct open_msg *m;
+
+	for (m = ms->buckets[h & (ms->nbuckets - 1)]; m != NULL; m = m->hnext) {
+		if (m->hash == h && m->keylen == hl + 1 + ql && m->key[hl] == '\0' &&
+		    memcmp(m->key + hl + 1, ev->queue_id.p, ql) == 0 &&
+		    memcmp(m->key, ev->host.p, hl) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+/* The open message with this stored key, whose hash is h, or NULL. */
+static struct open_msg *table_find(const struct messages *ms, const char *key, size_t len,
+                                   uint64_t h)
+{
+	struct open_msg *m;
+
+	for (m = ms->buckets[h & (ms->nbuckets - 1)]; m != NULL; m = m->hnext) {
+		if (m->hash == h && m->keylen == len && memcmp(m->key, key, len) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static void table_grow(struct messages *ms)
+{
+	size_t n = ms->nbuckets * 2, i;
+	struct open_msg **b = xcalloc(n, sizeof(*b));
+
+	for (i = 0; i < ms->nbuckets; i++) {
+		struct open_msg *m = ms->buckets[i], *next;
+
+		for (; m != NULL; m = next) {
+			next = m->hnext;
+			m->hnext = b[m->hash & (n - 1)];
+			b[m->hash & (n - 1)] = m;
+		}
+	}
+	free(ms->buckets);
+	ms->buckets = b;
+	ms->nbuckets = n;
+}
+
+/* m->hash and its key are set; the key is not in the table yet. */
+static void table_insert(struct messages *ms, struct open_msg *m)
+{
+	struct open_msg **b = &ms->buckets[m->hash & (ms->nbuckets - 1)];
+
+	m->hnext = *b;
+	*b = m;
+	if (++ms->count > ms->nbuckets && ms->nbuckets < TABLE_MAX)
+		table_grow(ms);
+}
+
+static void table_remove(struct messages *ms, struct open_msg *m)
+{
+	struct open_msg **pp = &ms->buckets[m->hash & (ms->nbuckets - 1)];
+
+	while (*pp != m) {
+		if (*pp == NULL)
+			msg_panic("messages: an open message is missing from its table");
+		pp = &(*pp)->hnext;
+	}
+	*pp = m->hnext;
+	ms->count--;
+}
+
+/* A message with a key of len bytes and its hash h, not yet in the table or
+ * the list; the key and the other fields are the caller's to set. */
+static struct open_msg *msg_alloc(struct messages *ms, size_t len, uint64_t h)
+{
+	struct open_msg *m;
+
+	if (len <= MSG_KEY_SMALL && ms->spare != NULL) {
+		m = ms->spare;
+		ms->spare = m->hnext;
+		ms->nspare--;
+	} else {
+		m = xmalloc(sizeof(*m) + (len <= MSG_KEY_SMALL ? MSG_KEY_SMALL : len));
+	}
+	m->hnext = NULL;
+	m->hash = h;
+	m->keylen = len;
+	return m;
+}
+
+/* Free m, or keep it for msg_alloc() if it is of the small size. */
+static void msg_release(struct messages *ms, struct open_msg *m)
+{
+	if (m->keylen <= MSG_KEY_SMALL && ms->nspare < MSG_SPARE_MAX) {
+		m->hnext = ms->spare;
+		ms->spare = m;
+		ms->nspare++;
+		return;
+	}
+	free(m);
+}
 
 struct messages *messages_new(const struct messages_config *cfg, struct windows *ws)
 {
 	struct messages *ms = xcalloc(1, sizeof(*ms));
+	struct timespec ts;
 
 	ms->cfg = *cfg;
 	ms->ws = ws;
-	ms->table = htable_new(1024);
+	ms->nbuckets = TABLE_MIN;
+	ms->buckets = xcalloc(ms->nbuckets, sizeof(*ms->buckets));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ms->seed = (uint64_t)ts.tv_nsec * UINT64_C(0x9e3779b97f4a7c15) ^
+	           (uint64_t)(unsigned)getpid() ^ (uint64_t)(uintptr_t)ms;
 	return ms;
+}
+
+static void free_all(struct messages *ms)
+{
+	while (ms->oldest != NULL) {
+		struct open_msg *m = ms->oldest;
+
+		ms->oldest = m->next;
+		free(m);
+	}
+	ms->newest = NULL;
+	memset(ms->buckets, 0, ms->nbuckets * sizeof(*ms->buckets));
+	ms->count = 0;
 }
 
 void messages_free(struct messages *ms)
 {
 	if (ms == NULL)
 		return;
-	htable_free(ms->table, free);
+	free_all(ms);
+	while (ms->spare != NULL) {
+		struct open_msg *m = ms->spare;
+
+		ms->spare = m->hnext;
+		free(m);
+	}
+	free(ms->buckets);
 	free(ms);
 }
 
@@ -79,8 +280,8 @@ static void complete(struct messages *ms, struct open_msg *m)
 	if (!m->countable) {
 		ms->unjoined++;
 		unlink_msg(ms, m);
-		htable_remove(ms->table, m->key, m->keylen);
-		free(m);
+		table_remove(ms, m);
+		msg_release(ms, m);
 		return;
 	}
 	when = m->event_ms >= 0 ? m->event_ms : m->msgid_ms >= 0 ? m->msgid_ms : m->first_ms;
@@ -91,43 +292,44 @@ static void complete(struct messages *ms, struct open_msg *m)
 	cell.messages = 1;
 	windows_count(ms->ws, when, &cell);
 	unlink_msg(ms, m);
-	htable_remove(ms->table, m->key, m->keylen);
-	free(m);
+	table_remove(ms, m);
+	msg_release(ms, m);
 }
 
 static struct open_msg *lookup(struct messages *ms, const struct input_event *ev, int create)
 {
-	char key[MSG_KEY_MAX];
 	size_t klen = ev->host.len + 1 + ev->queue_id.len;
+	uint64_t h;
 	struct open_msg *m;
 
-	if (klen > sizeof(key))
+	if (klen > MSG_KEY_MAX)
 		return NULL; /* cannot happen with a bounded queue ID and host; be safe */
-	memcpy(key, ev->host.p, ev->host.len);
-	key[ev->host.len] = '\0';
-	memcpy(key + ev->host.len + 1, ev->queue_id.p, ev->queue_id.len);
-	m = htable_find(ms->table, key, klen);
+	h = qid_hash(ms->seed, ev->queue_id.p, ev->queue_id.len);
+	m = table_find_event(ms, ev, h);
 	if (m != NULL || !create)
 		return m;
-	if (htable_count(ms->table) >= ms->cfg.max_open && ms->oldest != NULL) {
+	if (ms->count >= ms->cfg.max_open && ms->oldest != NULL) {
 		windows_health(ms->ws, ev->time_ms)->messages_evicted++;
 		complete(ms, ms->oldest);
 	}
-	m = xcalloc(1, sizeof(*m));
-	memcpy(m->key, key, klen);
-	m->keylen = klen;
+	m = msg_alloc(ms, klen, h);
+	memcpy(m->key, ev->host.p, ev->host.len);
+	m->key[ev->host.len] = '\0';
+	memcpy(m->key + ev->host.len + 1, ev->queue_id.p, ev->queue_id.len);
+	m->countable = 0;
 	m->first_ms = m->last_ms = ev->time_ms;
 	m->event_ms = m->msgid_ms = m->done_ms = -1;
 	m->touched_mono = ms->mono_now;
 	authres_outcome_init(&m->outcome);
 	m->spam = SPAM_UNKNOWN;
 	m->prev = ms->newest;
+	m->next = NULL;
 	if (ms->newest != NULL)
 		ms->newest->next = m;
 	else
 		ms->oldest = m;
 	ms->newest = m;
-	htable_insert(ms->table, m->key, m->keylen, m);
+	table_insert(ms, m);
 	return m;
 }
 
@@ -138,12 +340,31 @@ static int span_starts_nocase(const struct input_span *s, const char *lit)
 	return s->len >= n && str_eq_nocase(s->p, n, lit);
 }
 
+/* Which of the headers we read a name is: by its length first, as every
+ * header line of the log comes here. */
+enum header_name { HDR_OTHER, HDR_AUTHRES, HDR_SPAM_FLAG, HDR_SPAM_STATUS };
+
+static enum header_name header_name_of(const struct input_span *n)
+{
+	switch (n->len) {
+	case 22:
+		return str_mem_eq_nocase(n->p, "Authentication-Results", 22) ? HDR_AUTHRES : HDR_OTHER;
+	case 11:
+		return str_mem_eq_nocase(n->p, "X-Spam-Flag", 11) ? HDR_SPAM_FLAG : HDR_OTHER;
+	case 13:
+		return str_mem_eq_nocase(n->p, "X-Spam-Status", 13) ? HDR_SPAM_STATUS : HDR_OTHER;
+	default:
+		return HDR_OTHER;
+	}
+}
+
 static void apply_header(struct messages *ms, struct open_msg *m, const struct input_event *ev)
 {
 	struct record_health *h;
 	struct authres_outcome o;
 
-	if (str_eq_nocase(ev->name.p, ev->name.len, "Authentication-Results")) {
+	switch (header_name_of(&ev->name)) {
+	case HDR_AUTHRES:
 		h = windows_health(ms->ws, ev->time_ms);
 		switch (authres_parse_ex(ev->value.p, ev->value.len,
 		                         (ev->value_truncated ? AUTHRES_F_TRUNCATED : 0u) |
@@ -161,16 +382,16 @@ static void apply_header(struct messages *ms, struct open_msg *m, const struct i
 			          ev->value.p);
 			break;
 		}
-	} else if (str_eq_nocase(ev->name.p, ev->name.len, "X-Spam-Flag")) {
+		break;
+	case HDR_SPAM_FLAG:
+	case HDR_SPAM_STATUS:
 		if (span_starts_nocase(&ev->value, "yes"))
 			m->spam = SPAM_SPAM;
 		else if (span_starts_nocase(&ev->value, "no") && m->spam != SPAM_SPAM)
 			m->spam = SPAM_HAM;
-	} else if (str_eq_nocase(ev->name.p, ev->name.len, "X-Spam-Status")) {
-		if (span_starts_nocase(&ev->value, "yes"))
-			m->spam = SPAM_SPAM;
-		else if (span_starts_nocase(&ev->value, "no") && m->spam != SPAM_SPAM)
-			m->spam = SPAM_HAM;
+		break;
+	case HDR_OTHER:
+		break;
 	}
 }
 
@@ -310,7 +531,7 @@ int64_t messages_oldest_ms(const struct messages *ms)
 
 size_t messages_open_count(const struct messages *ms)
 {
-	return htable_count(ms->table);
+	return ms->count;
 }
 
 int messages_save(const struct messages *ms, struct strbuf *sb)
@@ -319,7 +540,7 @@ int messages_save(const struct messages *ms, struct strbuf *sb)
 	int i;
 
 	/* Written field by field with "||", which keeps the order. */
-	if (ser_u32(sb, (uint32_t)htable_count(ms->table)) < 0)
+	if (ser_u32(sb, (uint32_t)ms->count) < 0)
 		return -1;
 	for (m = ms->oldest; m != NULL; m = m->next) {
 		if (ser_bytes(sb, m->key, m->keylen) < 0 || ser_i64(sb, m->first_ms) < 0 ||
@@ -343,26 +564,26 @@ int messages_load(struct messages *ms, struct deser *d)
 	int i;
 
 	ms->ndone = 0;
-	while (ms->oldest != NULL) {
-		struct open_msg *m = ms->oldest;
-
-		unlink_msg(ms, m);
-		htable_remove(ms->table, m->key, m->keylen);
-		free(m);
-	}
+	free_all(ms);
 	for (k = 0; k < n && !d->failed; k++) {
-		struct open_msg *m = xcalloc(1, sizeof(*m));
+		struct open_msg *m;
 		size_t klen;
 		const void *key = deser_bytes(d, MSG_KEY_MAX, &klen);
+		uint64_t h;
 		uint8_t v;
 
-		if (key == NULL || klen == 0 || htable_find(ms->table, key, klen) != NULL) {
-			free(m);
+		if (key == NULL || klen == 0) {
 			d->failed = 1;
 			break;
 		}
+		h = key_hash(ms->seed, key, klen);
+		if (table_find(ms, key, klen, h) != NULL) {
+			d->failed = 1;
+			break;
+		}
+		m = msg_alloc(ms, klen, h);
 		memcpy(m->key, key, klen);
-		m->keylen = klen;
+		authres_outcome_init(&m->outcome);
 		m->touched_mono = ms->mono_now;
 		m->first_ms = deser_i64(d);
 		m->event_ms = deser_i64(d);
@@ -387,12 +608,13 @@ int messages_load(struct messages *ms, struct deser *d)
 		if (v >= SPAM_COUNT)
 			d->failed = 1;
 		m->prev = ms->newest;
+		m->next = NULL;
 		if (ms->newest != NULL)
 			ms->newest->next = m;
 		else
 			ms->oldest = m;
 		ms->newest = m;
-		htable_insert(ms->table, m->key, m->keylen, m);
+		table_insert(ms, m);
 	}
 	return d->failed ? -1 : 0;
 }

@@ -55,6 +55,12 @@ struct windows {
 	int64_t taken_below;
 	int any_taken;
 	struct window *head, *tail; /* sorted by (correction desc, index) */
+	/* The window window_get() found last, and its interval [last_lo,
+	 * last_hi) in ms: every line asks for the health of its window, and
+	 * lines come in time order. NULL when a take or a load may have freed
+	 * it or changed which times go to corrections. */
+	struct window *last;
+	int64_t last_lo, last_hi;
 };
 
 struct windows *windows_new(int64_t window_ms)
@@ -92,16 +98,28 @@ static int window_before(const struct window *a, int correction, int64_t index)
 	return a->index < index;
 }
 
+static struct window *window_remember(struct windows *ws, struct window *w)
+{
+	ws->last = w;
+	ws->last_lo = w->index * ws->window_ms;
+	ws->last_hi = ws->last_lo + ws->window_ms;
+	return w;
+}
+
 static struct window *window_get(struct windows *ws, int64_t time_ms)
 {
-	int64_t index = time_floor_div(time_ms, ws->window_ms);
-	int correction = ws->any_taken && index < ws->taken_below;
+	int64_t index;
+	int correction;
 	struct window *w, *at;
 
+	if (ws->last != NULL && time_ms >= ws->last_lo && time_ms < ws->last_hi)
+		return ws->last;
+	index = time_floor_div(time_ms, ws->window_ms);
+	correction = ws->any_taken && index < ws->taken_below;
 	/* Lines come mostly in time order, so search from the tail. */
 	for (at = ws->tail; at != NULL; at = at->prev) {
 		if (at->index == index && at->correction == correction)
-			return at;
+			return window_remember(ws, at);
 		if (window_before(at, correction, index))
 			break;
 	}
@@ -120,7 +138,7 @@ static struct window *window_get(struct windows *ws, int64_t time_ms)
 		at->next = w;
 	else
 		ws->head = w;
-	return w;
+	return window_remember(ws, w);
 }
 
 static struct cellslot *slot_find(struct cellslot *slots, size_t n, uint32_t key)
@@ -209,6 +227,7 @@ void windows_drop(struct windows *ws)
 
 	if (w == NULL)
 		return;
+	ws->last = NULL;
 	ws->head = w->next;
 	if (ws->head != NULL)
 		ws->head->prev = NULL;
@@ -287,6 +306,7 @@ int windows_load(struct windows *ws, struct deser *d)
 		window_free(w);
 	}
 	ws->head = ws->tail = NULL;
+	ws->last = NULL;
 	/* A checkpoint written with another window length cannot be continued. */
 	if (window_ms != ws->window_ms)
 		return -1;

@@ -7,13 +7,23 @@
 
 #include "mem.h"
 
+/*
+ * How much the buffer may grow beyond the room for one longest line. A
+ * buffer of the limit alone (16 KiB by default) made a read(2) and a
+ * memmove() of the partial last line every hundred lines of a file read in
+ * bulk; a quarter of a mebibyte more makes both rare. It grows only while
+ * reads fill it: a log followed as it is written keeps the small buffer.
+ */
+#define LR_READ_CHUNK (256 * 1024)
+
 struct linereader {
 	int fd;
 	linereader_read_fn fn; /* NULL: read(2) on fd */
 	void *ctx;
 	size_t max_line;
 	char *buf;
-	size_t size;     /* allocated: max_line + 2 */
+	size_t size;     /* allocated: from max_line + 2 up to cap */
+	size_t cap;      /* max_line + 2 + LR_READ_CHUNK */
 	size_t start;    /* first unconsumed byte */
 	size_t end;      /* one past the last byte read */
 	uint64_t offset; /* file offset of buf[start] */
@@ -46,6 +56,7 @@ struct linereader *linereader_new(int fd, size_t max_line)
 	lr->max_line = max_line;
 	/* Room for a longest line, its newline and one more byte to tell overlong. */
 	lr->size = max_line + 2;
+	lr->cap = max_line + 2 + LR_READ_CHUNK;
 	lr->buf = xmalloc(lr->size);
 	return lr;
 }
@@ -72,6 +83,7 @@ enum lr_status linereader_next(struct linereader *lr, const char **line, size_t 
 {
 	for (;;) {
 		char *nl = memchr(lr->buf + lr->start, '\n', lr->end - lr->start);
+		size_t want;
 		ssize_t n;
 
 		if (nl != NULL) {
@@ -80,7 +92,9 @@ enum lr_status linereader_next(struct linereader *lr, const char **line, size_t 
 
 			lr->start += l + 1;
 			lr->offset += l + 1;
-			if (lr->skipping) {
+			/* The buffer holds more than a longest line, so a complete
+			 * line may exceed the limit too: it is overlong all the same. */
+			if (lr->skipping || l > lr->max_line) {
 				lr->skipping = 0;
 				return LR_OVERLONG;
 			}
@@ -100,14 +114,23 @@ enum lr_status linereader_next(struct linereader *lr, const char **line, size_t 
 			lr->end -= lr->start;
 			lr->start = 0;
 		}
+		want = lr->size - 1 - lr->end;
 		do {
-			n = lr->fn != NULL ? lr->fn(lr->ctx, lr->buf + lr->end, lr->size - 1 - lr->end)
-			                   : read(lr->fd, lr->buf + lr->end, lr->size - 1 - lr->end);
+			n = lr->fn != NULL ? lr->fn(lr->ctx, lr->buf + lr->end, want)
+			                   : read(lr->fd, lr->buf + lr->end, want);
 		} while (n < 0 && errno == EINTR);
 		if (n < 0)
 			return LR_ERROR;
 		if (n == 0)
 			return LR_EOF;
 		lr->end += (size_t)n;
+		/* A read that filled the buffer: more is waiting (a file read from
+		 * its start or after a pause), so read more at a time. */
+		if ((size_t)n == want && lr->size < lr->cap) {
+			size_t size = lr->size * 2 < lr->cap ? lr->size * 2 : lr->cap;
+
+			lr->buf = xreallocarray(lr->buf, size, 1);
+			lr->size = size;
+		}
 	}
 }

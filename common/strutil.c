@@ -1,5 +1,6 @@
 #include "strutil.h"
 
+#include <stdint.h>
 #include <string.h>
 
 size_t str_copy(char *dst, const char *src, size_t size)
@@ -22,13 +23,33 @@ static char ascii_lower(char c)
 
 int str_eq_nocase(const char *s, size_t len, const char *lit)
 {
-	size_t i;
+	/* strlen() first: comparing len bytes of a shorter lit would read past it. */
+	return strlen(lit) == len && str_mem_eq_nocase(s, lit, len);
+}
 
-	for (i = 0; i < len; i++) {
-		if (lit[i] == '\0' || ascii_lower(s[i]) != ascii_lower(lit[i]))
-			return 0;
+const char *str_rchr(const char *s, size_t len, char c)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+	const uint64_t pat = ones * (unsigned char)c;
+	size_t i = len;
+
+	/* Skip words without c from the end: (x - ones) & ~x & highs is not 0
+	 * exactly when some byte of x is 0, i.e. some byte of the word is c. */
+	while (i >= 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i - 8, 8);
+		w ^= pat;
+		if (((w - ones) & ~w & highs) != 0)
+			break;
+		i -= 8;
 	}
-	return lit[len] == '\0';
+	while (i > 0) {
+		i--;
+		if (s[i] == c)
+			return s + i;
+	}
+	return NULL;
 }
 
 void str_hex(const unsigned char *in, size_t len, char *out)

@@ -6,12 +6,43 @@
 #define ARSTAT_STRUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 /* Copy with truncation; always NUL-terminates when size > 0. Returns
  * strlen(src); truncation happened if the result >= size (like strlcpy). */
 size_t str_copy(char *dst, const char *src, size_t size);
-/* Case-insensitive (ASCII) comparison of s[0..len) with the NUL-terminated lit. */
+/* Case-insensitive (ASCII) comparison of s[0..len) with the NUL-terminated lit:
+ * 1 if equal, else 0. */
 int str_eq_nocase(const char *s, size_t len, const char *lit);
+/* Case-insensitive (ASCII) equality of a[0..n) and b[0..n): 1 or 0. Inline:
+ * the parsers compare keywords with it for every line. */
+static inline int str_mem_eq_nocase(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+
+	/* Keywords and host names are mostly written in the case we compare
+	 * with: equal words of eight bytes need no folding. memcpy() is how C
+	 * reads a word at any alignment; compilers make it one load. */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, y;
+
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x != y && (x < 'A' || x > 'Z' ? x : x - 'A' + 'a') !=
+		                      (y < 'A' || y > 'Z' ? y : y - 'A' + 'a'))
+			return 0;
+	}
+	return 1;
+}
+/* The last c in s[0..len), or NULL (memrchr(), which C11 and POSIX lack). */
+const char *str_rchr(const char *s, size_t len, char c);
 /* Write 2*len lowercase hex digits and a NUL to out (size >= 2*len+1). */
 void str_hex(const unsigned char *in, size_t len, char *out);
 /* Lowercase ASCII in place. */

@@ -67,19 +67,14 @@ const char *authres_error_name(enum authres_error e)
 /* Case-insensitive (ASCII) equality of a[0..n) and b[0..n). */
 static int mem_eq_nocase(const char *a, const char *b, size_t n)
 {
-	size_t i;
+	return str_mem_eq_nocase(a, b, n);
+}
 
-	for (i = 0; i < n; i++) {
-		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+static unsigned char fold(char c)
+{
+	unsigned char u = (unsigned char)c;
 
-		if (x >= 'A' && x <= 'Z')
-			x = (unsigned char)(x - 'A' + 'a');
-		if (y >= 'A' && y <= 'Z')
-			y = (unsigned char)(y - 'A' + 'a');
-		if (x != y)
-			return 0;
-	}
-	return 1;
+	return (unsigned char)(u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u);
 }
 
 /* Rank of each result under the outcome rule; higher wins. */
@@ -101,26 +96,39 @@ void authres_outcome_init(struct authres_outcome *o)
 	o->unknown = 0;
 }
 
+/* The rule for one method: the more significant result stays. */
+static void merge_result(struct authres_outcome *acc, int m, enum ar_result r)
+{
+	if (result_rank[r] > result_rank[acc->result[m]])
+		acc->result[m] = r;
+}
+
+/* The rule for the DMARC policy and disposition: the strongest stays. The
+ * policy enum is ordered absent < none < quarantine < reject. */
+static void merge_policy(struct authres_outcome *acc, enum ar_policy policy,
+                         enum ar_policy disposition)
+{
+	if (policy > acc->dmarc_policy)
+		acc->dmarc_policy = policy;
+	if (disposition > acc->dmarc_disposition)
+		acc->dmarc_disposition = disposition;
+}
+
 void authres_outcome_merge(struct authres_outcome *acc, const struct authres_outcome *in)
 {
 	int m;
 
-	for (m = 0; m < AR_METHOD_COUNT; m++) {
-		if (result_rank[in->result[m]] > result_rank[acc->result[m]])
-			acc->result[m] = in->result[m];
-	}
-	/* The policy enum is ordered absent < none < quarantine < reject. */
-	if (in->dmarc_policy > acc->dmarc_policy)
-		acc->dmarc_policy = in->dmarc_policy;
-	if (in->dmarc_disposition > acc->dmarc_disposition)
-		acc->dmarc_disposition = in->dmarc_disposition;
+	for (m = 0; m < AR_METHOD_COUNT; m++)
+		merge_result(acc, m, in->result[m]);
+	merge_policy(acc, in->dmarc_policy, in->dmarc_disposition);
 	acc->truncated += in->truncated;
 	acc->unknown += in->unknown;
 }
 
 /*
- * The keywords, checked by length first: this runs for every result of every
- * header, so it avoids a string comparison per candidate.
+ * The keywords. This runs for every result of every header: a switch on the
+ * length and the first letter (folded) picks the one candidate, and a single
+ * comparison decides.
  */
 static const struct {
 	const char *word;
@@ -145,37 +153,61 @@ static const struct {
 	{ "bestguesspass", 13, AR_NONE, 1 },
 };
 
+/* Length and first letter as one switch label. */
+#define KW(len, first) ((unsigned)(len) << 8 | (unsigned char)(first))
+
+/* The index in result_words[] of the only keyword that can be s[0..len), or -1. */
+static int result_word_candidate(const char *s, size_t len)
+{
+	if (len == 0 || len > 13)
+		return -1;
+	switch (KW(len, fold(s[0]))) {
+	case KW(4, 'p'): return 0;
+	case KW(4, 'f'): return 1;
+	case KW(4, 'n'): return 2;
+	case KW(8, 's'): return 3;
+	case KW(7, 'n'): return 4;
+	case KW(9, 't'): return 5;
+	case KW(9, 'p'): return 6;
+	case KW(6, 'p'): return 7;
+	case KW(8, 'h'): return 8;
+	case KW(8, 't'): return 9;
+	case KW(7, 't'): return 10;
+	case KW(8, 'p'): return 11;
+	case KW(13, 'b'): return 12;
+	default: return -1;
+	}
+}
+
 int authres_result_code(int method_id, const char *s, size_t len, enum ar_result *out)
 {
-	size_t i;
+	int i = result_word_candidate(s, len);
 
-	for (i = 0; i < sizeof(result_words) / sizeof(result_words[0]); i++) {
-		if (len != result_words[i].len || !mem_eq_nocase(s, result_words[i].word, len))
-			continue;
-		if (result_words[i].dmarc_only && method_id != AR_DMARC)
-			return -1;
-		*out = result_words[i].code;
-		return 0;
-	}
-	return -1;
+	if (i < 0 || result_words[i].len != len || !mem_eq_nocase(s, result_words[i].word, len))
+		return -1;
+	if (result_words[i].dmarc_only && method_id != AR_DMARC)
+		return -1;
+	*out = result_words[i].code;
+	return 0;
 }
 
 /* The counted method a name is, or -1. */
 static int method_of(const char *s, size_t len)
 {
-	static const struct {
-		const char *word;
-		size_t len;
-		enum ar_method m;
-	} words[] = { { "spf", 3, AR_SPF }, { "dkim", 4, AR_DKIM }, { "dmarc", 5, AR_DMARC },
-		      { "arc", 3, AR_ARC } };
-	size_t i;
-
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		if (len == words[i].len && mem_eq_nocase(s, words[i].word, len))
-			return (int)words[i].m;
+	if (len == 0 || len > 5)
+		return -1;
+	switch (KW(len, fold(s[0]))) {
+	case KW(3, 's'):
+		return mem_eq_nocase(s, "spf", 3) ? AR_SPF : -1;
+	case KW(4, 'd'):
+		return mem_eq_nocase(s, "dkim", 4) ? AR_DKIM : -1;
+	case KW(5, 'd'):
+		return mem_eq_nocase(s, "dmarc", 5) ? AR_DMARC : -1;
+	case KW(3, 'a'):
+		return mem_eq_nocase(s, "arc", 3) ? AR_ARC : -1;
+	default:
+		return -1;
 	}
-	return -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -264,11 +296,25 @@ static int exim_line_break(struct parser *ps)
 	return 0;
 }
 
+/*
+ * A DMARC policy word (RFC 7489 section 6.3), in any case, as
+ * ar_policy_parse() reads it; by length first, as every DMARC result with a
+ * comment comes here twice (unit.authres checks that the two agree).
+ */
 static enum ar_policy policy_word(const unsigned char *s, size_t len)
 {
-	enum ar_policy p;
+	const char *w = (const char *)s;
 
-	return ar_policy_parse((const char *)s, len, &p) == 0 ? p : POL_ABSENT;
+	switch (len) {
+	case 4:
+		return mem_eq_nocase(w, "none", 4) ? POL_NONE : POL_ABSENT;
+	case 6:
+		return mem_eq_nocase(w, "reject", 6) ? POL_REJECT : POL_ABSENT;
+	case 10:
+		return mem_eq_nocase(w, "quarantine", 10) ? POL_QUARANTINE : POL_ABSENT;
+	default:
+		return POL_ABSENT;
+	}
 }
 
 /*
@@ -284,16 +330,21 @@ static void scan_policy_comment(struct parser *ps, size_t a, size_t b)
 	for (i = a; i < b; i++) {
 		size_t k, vl;
 		enum ar_policy *dst;
+		unsigned char c;
 
+		/* Every key starts with "p" or "d": look no further at other bytes. */
+		c = fold((char)s[i]);
+		if (c != 'p' && c != 'd')
+			continue;
 		if (i > a && !(s[i - 1] == '(' || s[i - 1] == ',' || is_wsp(s[i - 1])))
 			continue;
-		if (i + 2 <= b && (s[i] == 'p' || s[i] == 'P') && s[i + 1] == '=') {
+		if (c == 'p' && i + 2 <= b && s[i + 1] == '=') {
 			k = i + 2;
 			dst = &ps->c_policy;
-		} else if (i + 7 <= b && str_eq_nocase((const char *)s + i, 7, "policy=")) {
+		} else if (c == 'p' && i + 7 <= b && mem_eq_nocase((const char *)s + i, "policy=", 7)) {
 			k = i + 7;
 			dst = &ps->c_policy;
-		} else if (i + 4 <= b && str_eq_nocase((const char *)s + i, 4, "dis=")) {
+		} else if (c == 'd' && i + 4 <= b && mem_eq_nocase((const char *)s + i, "dis=", 4)) {
 			k = i + 4;
 			dst = &ps->c_disp;
 		} else {
@@ -388,12 +439,9 @@ static int skip_quoted(struct parser *ps, size_t *a, size_t *b)
 	return 0;
 }
 
-/* Skip CFWS: white space, folds and comments. */
-static int skip_cfws(struct parser *ps)
+/* Skip CFWS: white space, folds and comments (skip_cfws() without its fast path). */
+static int skip_cfws_slow(struct parser *ps)
 {
-	/* Most calls find a single space or nothing: no loop for those. */
-	if (ps->pos < ps->len && ps->s[ps->pos] == ' ')
-		ps->pos++;
 	while (ps->pos < ps->len) {
 		unsigned char c = ps->s[ps->pos];
 
@@ -419,18 +467,41 @@ static int skip_cfws(struct parser *ps)
 	return 0;
 }
 
-/* Read a run of class `mask` starting with a character of class `first`. */
-static size_t read_word(struct parser *ps, unsigned first, unsigned mask, struct authres_span *out)
+/* Skip CFWS: white space, folds and comments. Called between any two symbols
+ * of the grammar, so its fast path is inlined. */
+static inline int skip_cfws(struct parser *ps)
 {
-	size_t start = ps->pos;
+	size_t p = ps->pos;
+	unsigned char c;
 
-	if (start >= ps->len || !(cls[ps->s[start]] & first))
+	/* Most calls find a single space or nothing: no loop for those. Only a
+	 * blank, "(", "\\", "?" or a byte of C_CSPEC (CR, LF, the controls, ")")
+	 * can start more, or need a decision (a control, a stray ")"). */
+	if (p < ps->len && ps->s[p] == ' ')
+		p++;
+	ps->pos = p;
+	if (p >= ps->len)
 		return 0;
-	ps->pos++;
-	while (ps->pos < ps->len && (cls[ps->s[ps->pos]] & mask))
-		ps->pos++;
-	out->p = (const char *)ps->s + start;
-	out->len = ps->pos - start;
+	c = ps->s[p];
+	if (!(cls[c] & C_CSPEC) && !is_wsp(c) && c != '?')
+		return 0;
+	return skip_cfws_slow(ps);
+}
+
+/* Read a run of class `mask` starting with a character of class `first`. */
+static inline size_t read_word(struct parser *ps, unsigned first, unsigned mask, struct authres_span *out)
+{
+	/* Locals, not ps->pos: a store through ps may alias the bytes read. */
+	const unsigned char *s = ps->s;
+	size_t start = ps->pos, p, n = ps->len;
+
+	if (start >= n || !(cls[s[start]] & first))
+		return 0;
+	for (p = start + 1; p < n && (cls[s[p]] & mask); p++)
+		;
+	ps->pos = p;
+	out->p = (const char *)s + start;
+	out->len = p - start;
 	return out->len;
 }
 
@@ -487,19 +558,23 @@ static int read_pvalue(struct parser *ps, struct authres_span *out)
 	}
 	/* A run, or "quoted-local-part"@domain after a quoted string. */
 	if (ps->pos == start || at(ps, '@')) {
-		while (ps->pos < ps->len) {
-			unsigned char c = ps->s[ps->pos];
+		const unsigned char *s = ps->s;
+		size_t p = ps->pos, n = ps->len;
+
+		while (p < n) {
+			unsigned char c = s[p];
 
 			/* The common case first: one plain value byte. */
 			if ((cls[c] & C_PVAL) && c != '?') {
-				ps->pos++;
+				p++;
 				continue;
 			}
-			k = pval_char(ps, ps->pos);
+			k = pval_char(ps, p);
 			if (k == 0)
 				break;
-			ps->pos += k;
+			p += k;
 		}
+		ps->pos = p;
 	}
 	out->p = (const char *)ps->s + start;
 	out->len = ps->pos - start;
@@ -519,12 +594,14 @@ static enum ar_policy span_policy(const struct authres_span *v)
 	return policy_word(s, n);
 }
 
-static int span_is(const struct authres_span *sp, const char *lit)
+static int span_is_n(const struct authres_span *sp, const char *lit, size_t n)
 {
-	size_t n = strlen(lit);
-
 	return sp->len == n && mem_eq_nocase(sp->p, lit, n);
 }
+
+/* Case-insensitive equality of a span and a string literal, its length known
+ * at compile time. */
+#define span_is(sp, lit) span_is_n((sp), "" lit "", sizeof(lit) - 1)
 
 /* ------------------------------------------------------------------------ */
 /* The grammar. */
@@ -566,12 +643,17 @@ static int is_registered_ptype(const struct authres_span *w)
 static int parse_resinfo(struct parser *ps, struct sink *sk, struct authres_resinfo *ri,
                          enum resinfo_kind *kind)
 {
-	memset(ri, 0, sizeof(*ri));
+	/* Field by field, not memset(): compilers make a memset() of this size
+	 * a "rep stos", slow to start, and every result of every header comes
+	 * here. (A field added to the struct is set here too.) */
+	ri->method.p = ri->method_version.p = ri->result.p = ri->reason.p = NULL;
+	ri->method.len = ri->method_version.len = ri->result.len = ri->reason.len = 0;
 	ri->method_id = -1;
 	ri->code = AR_ABSENT;
 	ri->dmarc_policy = POL_ABSENT;
 	ri->dmarc_disposition = POL_ABSENT;
 	ri->prop_first = sk->h->nprops;
+	ri->nprops = 0;
 	ps->scan_comments = 0;
 	ps->c_policy = ps->c_disp = POL_ABSENT;
 
@@ -726,6 +808,25 @@ static void resinfo_outcome(const struct authres_resinfo *ri, struct authres_out
 	}
 }
 
+/*
+ * authres_outcome_merge(acc, resinfo_outcome(ri)) without building the
+ * outcome in between, all of whose methods but one are absent (as every
+ * result of every header comes here): the same rule, for that one method.
+ */
+static void outcome_add(struct authres_outcome *acc, const struct authres_resinfo *ri)
+{
+	int m = ri->method_id;
+
+	if (m >= 0 && m < AR_METHOD_COUNT) {
+		if (ri->code == AR_ABSENT)
+			acc->unknown++;
+		else
+			merge_result(acc, m, ri->code);
+	}
+	if (m == AR_DMARC)
+		merge_policy(acc, ri->dmarc_policy, ri->dmarc_disposition);
+}
+
 static void emit(struct sink *sk, const struct authres_resinfo *ri)
 {
 	struct authres_header *h = sk->h;
@@ -733,12 +834,8 @@ static void emit(struct sink *sk, const struct authres_resinfo *ri)
 	if (sk->store)
 		h->results[h->nresults] = *ri;
 	h->nresults++;
-	if (sk->acc != NULL) {
-		struct authres_outcome one;
-
-		resinfo_outcome(ri, &one);
-		authres_outcome_merge(sk->acc, &one);
-	}
+	if (sk->acc != NULL)
+		outcome_add(sk->acc, ri);
 }
 
 void authres_header_outcome(const struct authres_header *h, struct authres_outcome *out)

@@ -3,6 +3,8 @@
  * returns (spans, properties, errors and their offsets), the trust rule, the
  * outcome rule, the AUTHRES_F_* flags, Received-SPF, header names, the fixed
  * capacity, and every prefix of real headers (a logger's cut at every byte).
+ * The keyword matchers (a switch on length and first letter) are checked
+ * against the whole vocabulary in every case, and against near misses.
  * The many header shapes are in test_authres_rfc.c.
  */
 #include <CUnit/Basic.h>
@@ -455,6 +457,197 @@ static void test_result_code(void)
 	CU_ASSERT_EQUAL(authres_result_code(AR_DMARC, "absent", 6, &r), -1);
 }
 
+/* Upper-case the letters of w whose bit in mask is set (bit i for byte i). */
+static void case_mask(char *out, const char *w, unsigned long mask)
+{
+	size_t i;
+
+	for (i = 0; w[i] != '\0'; i++) {
+		out[i] = w[i];
+		if ((mask >> (i % 32)) & 1u && w[i] >= 'a' && w[i] <= 'z')
+			out[i] = (char)(w[i] - 'a' + 'A');
+	}
+	out[i] = '\0';
+}
+
+/*
+ * The result keywords are matched by a switch on the length and the folded
+ * first letter, then one comparison: every keyword in lower, upper and mixed
+ * case is found, for every method, and nothing else is - a keyword with any
+ * one byte changed, cut short, extended, or with a first byte next to the
+ * letter ranges ('@', '[', '`', '{' and non-ASCII, which must not fold).
+ */
+static void test_keyword_matcher(void)
+{
+	static const struct {
+		const char *word;
+		enum ar_result code;
+		int dmarc_only;
+	} words[] = {
+		{ "pass", AR_PASS, 0 },          { "fail", AR_FAIL, 0 },
+		{ "none", AR_NONE, 0 },          { "softfail", AR_SOFTFAIL, 0 },
+		{ "neutral", AR_NEUTRAL, 0 },    { "temperror", AR_TEMPERROR, 0 },
+		{ "permerror", AR_PERMERROR, 0 }, { "policy", AR_POLICY, 0 },
+		{ "hardfail", AR_FAIL, 0 },      { "tempfail", AR_TEMPERROR, 0 },
+		{ "timeout", AR_TEMPERROR, 0 },  { "permfail", AR_PERMERROR, 0 },
+		{ "bestguesspass", AR_NONE, 1 },
+	};
+	static const unsigned long masks[] = { 0, ~0ul, 0x1, 0x5555, 0xaaaa, 0x80 };
+	static const char firsts[] = { '@', '[', '`', '{', (char)0xc3, (char)0xf0, '0', '_' };
+	size_t i, j, k;
+	int m;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		const char *w = words[i].word;
+		size_t n = strlen(w);
+		char buf[32];
+
+		for (k = 0; k < sizeof(masks) / sizeof(masks[0]); k++) {
+			case_mask(buf, w, masks[k]);
+			for (m = AR_SPF; m < AR_METHOD_COUNT; m++) {
+				enum ar_result r = AR_ABSENT;
+				int rc = authres_result_code(m, buf, n, &r);
+
+				if (words[i].dmarc_only && m != AR_DMARC) {
+					CU_ASSERT_EQUAL(rc, -1);
+				} else {
+					CU_ASSERT_EQUAL(rc, 0);
+					CU_ASSERT_EQUAL(r, words[i].code);
+				}
+			}
+		}
+		/* Each byte changed to its neighbours in the alphabet, or to '-'. */
+		for (j = 0; j < n; j++) {
+			static const char subs[] = { 1, -1, 0 };
+
+			for (k = 0; k < sizeof(subs); k++) {
+				enum ar_result r;
+
+				memcpy(buf, w, n + 1);
+				buf[j] = subs[k] != 0 ? (char)(w[j] + subs[k]) : '-';
+				CU_ASSERT_EQUAL(authres_result_code(AR_DMARC, buf, n, &r), -1);
+			}
+		}
+		/* Cut short and extended; the keyword inside a longer span. */
+		for (j = 0; j < n; j++) {
+			enum ar_result r;
+
+			CU_ASSERT_EQUAL(authres_result_code(AR_DMARC, w, j, &r), -1);
+		}
+		memcpy(buf, w, n);
+		buf[n] = 's';
+		buf[n + 1] = '\0';
+		{
+			enum ar_result r;
+
+			CU_ASSERT_EQUAL(authres_result_code(AR_DMARC, buf, n + 1, &r), -1);
+			for (k = 0; k < sizeof(firsts); k++) {
+				memcpy(buf, w, n + 1);
+				buf[0] = firsts[k];
+				CU_ASSERT_EQUAL(authres_result_code(AR_DMARC, buf, n, &r), -1);
+			}
+		}
+	}
+	{
+		enum ar_result r;
+		char big[100];
+
+		memset(big, 'p', sizeof(big));
+		CU_ASSERT_EQUAL(authres_result_code(AR_SPF, "", 0, &r), -1);
+		CU_ASSERT_EQUAL(authres_result_code(AR_SPF, big, sizeof(big), &r), -1);
+		CU_ASSERT_EQUAL(authres_result_code(AR_SPF, "bestguesspasss", 14, &r), -1);
+		/* Same length and first letter as a keyword, but another word. */
+		CU_ASSERT_EQUAL(authres_result_code(AR_SPF, "part", 4, &r), -1);
+		CU_ASSERT_EQUAL(authres_result_code(AR_SPF, "tempxrror", 9, &r), -1);
+		CU_ASSERT_EQUAL(authres_result_code(AR_SPF, "Neutron", 7, &r), -1);
+		/* Methods not counted keep the keyword; absent is never one. */
+		CU_ASSERT(authres_result_code(-1, "PASS", 4, &r) == 0 && r == AR_PASS);
+		CU_ASSERT_EQUAL(authres_result_code(-1, "absent", 6, &r), -1);
+	}
+}
+
+/* The counted methods by name, in any case; other names are kept but not counted. */
+static void test_method_names(void)
+{
+	static const struct {
+		const char *name;
+		int id;
+	} names[] = {
+		{ "spf", AR_SPF },     { "SPF", AR_SPF },     { "sPf", AR_SPF },
+		{ "dkim", AR_DKIM },   { "DKIM", AR_DKIM },   { "Dkim", AR_DKIM },
+		{ "dmarc", AR_DMARC }, { "DMARC", AR_DMARC }, { "dMaRc", AR_DMARC },
+		{ "arc", AR_ARC },     { "ARC", AR_ARC },     { "aRc", AR_ARC },
+		{ "sp", -1 },          { "spff", -1 },        { "spg", -1 },
+		{ "dkin", -1 },        { "dkim2", -1 },       { "dmarcx", -1 },
+		{ "dmar", -1 },        { "arc1", -1 },        { "ar", -1 },
+		{ "x-dkim", -1 },      { "auth", -1 },        { "iprev", -1 },
+		{ "smime", -1 },       { "gateway.spf", -1 }, { "d", -1 },
+		{ "brc", -1 },         { "asc", -1 },         { "drc", -1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char v[128];
+
+		snprintf(v, sizeof(v), "mx.example.jp; %s=pass", names[i].name);
+		CU_ASSERT_EQUAL_FATAL(authres_header_parse(v, strlen(v), 0, &h), 0);
+		CU_ASSERT_EQUAL_FATAL(h.nresults, 1);
+		CU_ASSERT_EQUAL(h.results[0].method_id, names[i].id);
+		if (h.results[0].method_id != names[i].id)
+			fprintf(stderr, "method %s: %d\n", names[i].name, h.results[0].method_id);
+	}
+}
+
+/*
+ * The DMARC policy words, wherever they are read (comment p= and policy=,
+ * dis=, the policy properties, action=), agree with ar_policy_parse(): the
+ * three words in any case, nothing else.
+ */
+static void test_policy_words(void)
+{
+	/* The text before and after the word. */
+	static const char *const forms[][2] = {
+		{ "mx.example.jp; dmarc=pass (p=", ") header.from=a.example" },
+		{ "mx.example.jp; dmarc=pass (policy=", ") header.from=a.example" },
+		{ "mx.example.jp; dmarc=pass policy.published-domain-policy=", "" },
+	};
+	static const char *const disp_forms[][2] = {
+		{ "mx.example.jp; dmarc=pass (dis=", ") header.from=a.example" },
+		{ "mx.example.jp; dmarc=pass policy.applied-disposition=", "" },
+		{ "mx.example.jp; dmarc=pass action=", "" },
+	};
+	static const char *const candidates[] = {
+		"none",   "NONE",       "nOnE",       "reject",   "REJECT",     "Reject",
+		"quarantine", "QUARANTINE", "QuArAnTiNe", "non",  "nonex",      "rejec",
+		"rejects", "quarantin", "quarantines", "absent", "pass",       "n0ne",
+		"mone",   "@one",       "reJect1",
+	};
+	size_t i, f;
+
+	for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		const char *w = candidates[i];
+		enum ar_policy want = POL_ABSENT;
+		char v[256];
+
+		if (ar_policy_parse(w, strlen(w), &want) < 0)
+			want = POL_ABSENT;
+		for (f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+			struct authres_outcome o;
+
+			snprintf(v, sizeof(v), "%s%s%s", forms[f][0], w, forms[f][1]);
+			CU_ASSERT_EQUAL_FATAL(authres_parse_ex(v, strlen(v), 0, &trust, &o), AUTHRES_OK);
+			CU_ASSERT_EQUAL(o.dmarc_policy, want);
+		}
+		for (f = 0; f < sizeof(disp_forms) / sizeof(disp_forms[0]); f++) {
+			struct authres_outcome o;
+
+			snprintf(v, sizeof(v), "%s%s%s", disp_forms[f][0], w, disp_forms[f][1]);
+			CU_ASSERT_EQUAL_FATAL(authres_parse_ex(v, strlen(v), 0, &trust, &o), AUTHRES_OK);
+			CU_ASSERT_EQUAL(o.dmarc_disposition, want);
+		}
+	}
+}
+
 /*
  * A logger may cut a header at any byte. For every prefix of real headers:
  * no read outside the prefix (each is a malloc of exactly its length, so
@@ -528,6 +721,9 @@ int main(void)
 	CU_add_test(s, "Received-SPF", test_received_spf);
 	CU_add_test(s, "header names", test_header_kind);
 	CU_add_test(s, "result keywords", test_result_code);
+	CU_add_test(s, "keyword matcher", test_keyword_matcher);
+	CU_add_test(s, "method names", test_method_names);
+	CU_add_test(s, "policy words", test_policy_words);
 	CU_add_test(s, "every prefix", test_every_prefix);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

@@ -1,4 +1,10 @@
-/* unit.input_postfix: Postfix syslog lines into input events. */
+/*
+ * unit.input_postfix: Postfix syslog lines into input events. The syslog
+ * reader dispatches on the tag before reading it, and reads the tags of
+ * cleanup and qmgr by a shorter path: lines around those paths (other
+ * programs and daemons, tags without a PID, with a broken PID, or glued to
+ * the message) must come out as the general reading of the tag says.
+ */
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +151,158 @@ static void test_malformed(void)
 	}
 }
 
+#define STAMP "2026-11-02T10:00:00+09:00 mx1 "
+
+/* What a line must give: its kind, or -1 for malformed, and its queue ID. */
+struct expect {
+	const char *line;
+	int kind;
+	const char *qid;
+};
+
+static void check_expect(const struct expect *x, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct input_event ev;
+		const char *why;
+		enum input_status st = parse(x[i].line, &ev, &why);
+		int kind = st == INPUT_OK ? (int)ev.kind : -1;
+
+		CU_ASSERT_EQUAL(kind, x[i].kind);
+		if (kind != x[i].kind)
+			fprintf(stderr, "line \"%s\": kind %d, want %d\n", x[i].line, kind, x[i].kind);
+		if (st == INPUT_OK && x[i].qid != NULL)
+			CU_ASSERT(span_is(ev.queue_id, x[i].qid));
+		if (st == INPUT_OK)
+			CU_ASSERT(span_is(ev.host, "mx1"));
+	}
+}
+
+static void test_tags(void)
+{
+	static const struct expect x[] = {
+		{ STAMP "postfix/cleanup[4242]: 4F1A2B3C4D: message-id=<a@b>", IN_MSGID, "4F1A2B3C4D" },
+		/* Without a PID, and with a PID that is not digits: the general path. */
+		{ STAMP "postfix/cleanup: 4F1A2B3C4D: message-id=<a@b>", IN_MSGID, "4F1A2B3C4D" },
+		{ STAMP "postfix/cleanup[12a]: 4F1A2B3C4D: message-id=<a@b>", IN_MSGID, "4F1A2B3C4D" },
+		{ STAMP "postfix/cleanup[]: 4F1A2B3C4D: message-id=<a@b>", IN_MSGID, "4F1A2B3C4D" },
+		{ STAMP "postfix/cleanup[1][2]: 4F1A2B3C4D: message-id=<a@b>", IN_MSGID, "4F1A2B3C4D" },
+		/* The message glued to the tag: the tag is all up to the blank. */
+		{ STAMP "postfix/cleanup[123]:4F1A2B3C4D: message-id=<a@b>", IN_OTHER, NULL },
+		{ STAMP "postfix/cleanup[123]]: 4F1A2B3C4D: message-id=<a@b>", IN_MSGID, NULL },
+		/* Cut after the tag: nothing of a cleanup message is left. */
+		{ STAMP "postfix/cleanup[123]:", -1, NULL },
+		{ STAMP "postfix/cleanup[123]", IN_OTHER, NULL },
+		{ STAMP "postfix/cleanup[", IN_OTHER, NULL },
+		{ STAMP "postfix/cleanup", IN_OTHER, NULL },
+		{ STAMP "postfix/", IN_OTHER, NULL },
+		{ STAMP "postfix", IN_OTHER, NULL },
+		/* Daemons we do not read, also those that start like ours. */
+		{ STAMP "postfix/smtpd[1]: 4F1A2B3C4D: removed", IN_OTHER, NULL },
+		{ STAMP "postfix/smtp[1]: 4F1A2B3C4D: removed", IN_OTHER, NULL },
+		{ STAMP "postfix/local[1]: 4F1A2B3C4D: removed", IN_OTHER, NULL },
+		{ STAMP "postfix/cleanupd[1]: 4F1A2B3C4D: message-id=<a>", IN_OTHER, NULL },
+		{ STAMP "postfix/clean[1]: 4F1A2B3C4D: message-id=<a>", IN_OTHER, NULL },
+		{ STAMP "postfix/qmgrx[1]: 4F1A2B3C4D: removed", IN_OTHER, NULL },
+		{ STAMP "postfix/q[1]: 4F1A2B3C4D: removed", IN_OTHER, NULL },
+		{ STAMP "postfix/[1]: 4F1A2B3C4D: removed", IN_OTHER, NULL },
+		{ STAMP "Postfix/qmgr[1]: 4F1A2B3C4D: removed", IN_OTHER, NULL },
+		{ STAMP "smtpd[1]: 4F1A2B3C4D: message-id=<a>", IN_OTHER, NULL },
+		{ STAMP "qmgr[1]: 4F1A2B3C4D: removed", IN_OTHER, NULL },
+		{ STAMP "cleanup[1]: 4F1A2B3C4D: message-id=<a>", IN_OTHER, NULL },
+		{ STAMP "postfixx/qmgr[1]: 4F1A2B3C4D: removed", IN_OTHER, NULL },
+		/* qmgr by both paths, and a multi-instance Postfix. */
+		{ STAMP "postfix/qmgr[9]: 4F1A2B3C4D: removed", IN_DONE, "4F1A2B3C4D" },
+		{ STAMP "postfix/qmgr: 4F1A2B3C4D: removed", IN_DONE, "4F1A2B3C4D" },
+		{ STAMP "postfix/qmgr[9x]: 4F1A2B3C4D: removed", IN_DONE, "4F1A2B3C4D" },
+		{ STAMP "postfix-out/cleanup[1]: 4F1A2B3C4D: message-id=<a>", IN_MSGID, "4F1A2B3C4D" },
+		{ STAMP "postfix-out/qmgr: 4F1A2B3C4D: removed", IN_DONE, "4F1A2B3C4D" },
+		/* Other programs we read still reach their parsers. */
+		{ STAMP "opendmarc[7]: 4F1A2B3C4D: example.com pass", IN_RESULT, "4F1A2B3C4D" },
+		{ STAMP "opendkim[7]: 4F1A2B3C4D: DKIM verification successful", IN_RESULT,
+		  "4F1A2B3C4D" },
+		{ STAMP "exim[7]: 1rABCd-000Abc-Xy Completed", IN_DONE, "1rABCd-000Abc-Xy" },
+		/* No tag at all. */
+		{ STAMP ": x", IN_OTHER, NULL },
+		{ STAMP "x", IN_OTHER, NULL },
+	};
+
+	check_expect(x, sizeof(x) / sizeof(x[0]));
+}
+
+/* Only "QID: removed", exactly, completes a message. */
+static void test_qmgr_removed(void)
+{
+	static const struct expect x[] = {
+		{ STAMP "postfix/qmgr[9]: ABCDE: removed", IN_DONE, "ABCDE" },
+		{ STAMP "postfix/qmgr[9]: ABCD: removed", IN_OTHER, NULL },
+		{ STAMP "postfix/qmgr[9]: 0123456789abcdefghijABCDEFGHIJ01: removed", IN_DONE,
+		  "0123456789abcdefghijABCDEFGHIJ01" },
+		{ STAMP "postfix/qmgr[9]: 0123456789abcdefghijABCDEFGHIJ012: removed", IN_OTHER, NULL },
+		{ STAMP "postfix/qmgr[9]: 4F1A2B3C4D: removed ", IN_OTHER, NULL },
+		{ STAMP "postfix/qmgr[9]: 4F1A2B3C4D:  removed", IN_OTHER, NULL },
+		{ STAMP "postfix/qmgr[9]: 4F1A2B3C4D: Removed", IN_OTHER, NULL },
+		{ STAMP "postfix/qmgr[9]: 4F1A2B3C4D removed", IN_OTHER, NULL },
+		{ STAMP "postfix/qmgr[9]: 4F1A-2B3C4D: removed", IN_OTHER, NULL },
+		{ STAMP "postfix/qmgr[9]: : removed", IN_OTHER, NULL },
+		{ STAMP "postfix/qmgr[9]: removed", IN_OTHER, NULL },
+		{ STAMP "postfix/qmgr[9]: 4F1A2B3C4D: from=<a>, removed", IN_OTHER, NULL },
+		{ STAMP "postfix/qmgr[9]: x 4F1A2B3C4D: removed", IN_OTHER, NULL },
+	};
+
+	check_expect(x, sizeof(x) / sizeof(x[0]));
+}
+
+/*
+ * The header text ends at the last " from CLIENT;" whose CLIENT has no
+ * blank and no ';': a ';' or " from " in the trailer or the header itself
+ * must not move it.
+ */
+static void test_header_end(void)
+{
+	static const struct {
+		const char *line;
+		const char *value; /* NULL: malformed */
+	} x[] = {
+		{ STAMP "postfix/cleanup[1]: 4F1A2B3C4D: info: header Subject: hi from "
+		        "a[192.0.2.1]; from=<x;y@z> to=<p;q@r>", "hi" },
+		{ STAMP "postfix/cleanup[1]: 4F1A2B3C4D: info: header Subject: a; b from c from "
+		        "h[192.0.2.1]; from=<> to=<y@z>", "a; b from c" },
+		{ STAMP "postfix/cleanup[1]: 4F1A2B3C4D: info: header Subject: x from h;i; from=<>",
+		  "x" },
+		{ STAMP "postfix/cleanup[1]: 4F1A2B3C4D: info: header Subject: x from h[1.2.3.4];",
+		  "x" },
+		{ STAMP "postfix/cleanup[1]: 4F1A2B3C4D: info: header Subject: from h;", "" },
+		{ STAMP "postfix/cleanup[1]: 4F1A2B3C4D: info: header Subject: x from ;", NULL },
+		{ STAMP "postfix/cleanup[1]: 4F1A2B3C4D: info: header Subject: x from  h;", NULL },
+		{ STAMP "postfix/cleanup[1]: 4F1A2B3C4D: info: header Subject: x fromh;", NULL },
+		{ STAMP "postfix/cleanup[1]: 4F1A2B3C4D: info: header Subject: x from h", NULL },
+		{ STAMP "postfix/cleanup[1]: 4F1A2B3C4D: info: header Subject: x;y;z", NULL },
+		{ STAMP "postfix/cleanup[1]: 4F1A2B3C4D: info: header from h;", NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(x) / sizeof(x[0]); i++) {
+		struct input_event ev;
+		const char *why;
+		enum input_status st = parse(x[i].line, &ev, &why);
+
+		if (x[i].value == NULL) {
+			CU_ASSERT_EQUAL(st, INPUT_MALFORMED);
+			continue;
+		}
+		CU_ASSERT_EQUAL_FATAL(st, INPUT_OK);
+		CU_ASSERT_EQUAL(ev.kind, IN_HEADER);
+		CU_ASSERT(span_is(ev.name, "Subject"));
+		CU_ASSERT(span_is(ev.value, x[i].value));
+		if (!span_is(ev.value, x[i].value))
+			fprintf(stderr, "line \"%s\": value \"%.*s\"\n", x[i].line, (int)ev.value.len,
+			        ev.value.p);
+	}
+}
+
 /* Every prefix of a good line parses or is rejected without reading past its end (ASan checks). */
 static void test_every_prefix(void)
 {
@@ -182,6 +340,9 @@ int main(void)
 	CU_add_test(s, "traditional stamps", test_traditional_stamps);
 	CU_add_test(s, "malformed", test_malformed);
 	CU_add_test(s, "every prefix", test_every_prefix);
+	CU_add_test(s, "tags", test_tags);
+	CU_add_test(s, "qmgr removed", test_qmgr_removed);
+	CU_add_test(s, "end of the header text", test_header_end);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	{

@@ -5,6 +5,9 @@
  * offsets; a line of exactly the limit is a line, one byte more is
  * LR_OVERLONG with the next line intact; a partial last line waits for its
  * newline; the limit is clamped to [LINEREADER_MIN_LINE, LINEREADER_MAX_LINE].
+ * The reader asks for much more than a line at a time: inputs of several
+ * buffers, lines across every refill and overlong lines found whole in the
+ * buffer must come out as the model says.
  */
 #include <CUnit/Basic.h>
 #include <errno.h>
@@ -28,14 +31,18 @@ struct event {
 struct events {
 	struct event *v;
 	size_t n;
+	size_t cap; /* doubled as needed: inputs of megabytes have many lines */
 };
 
 static void events_add(struct events *e, enum lr_status st, size_t start, size_t len, uint64_t off)
 {
-	struct event *v = realloc(e->v, (e->n + 1) * sizeof(*v));
+	if (e->n == e->cap) {
+		struct event *v = realloc(e->v, (e->cap ? 2 * e->cap : 16) * sizeof(*v));
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-	e->v = v;
+		CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+		e->v = v;
+		e->cap = e->cap ? 2 * e->cap : 16;
+	}
 	e->v[e->n].st = st;
 	e->v[e->n].start = start;
 	e->v[e->n].len = len;
@@ -164,7 +171,7 @@ static void build_input(struct strbuf *sb)
 static void test_split_every_byte(void)
 {
 	struct strbuf in;
-	struct events want = { NULL, 0 };
+	struct events want = { NULL, 0, 0 };
 	size_t k;
 
 	build_input(&in);
@@ -175,7 +182,7 @@ static void test_split_every_byte(void)
 	CU_ASSERT_EQUAL(want.v[4].st, LR_OVERLONG);
 	CU_ASSERT_EQUAL(want.v[5].st, LR_LINE);
 	for (k = 0; k <= in.len; k++) {
-		struct events got = { NULL, 0 };
+		struct events got = { NULL, 0, 0 };
 		struct linereader *lr;
 		int p[2];
 		size_t tail = tail_len(in.data, k);
@@ -217,13 +224,13 @@ static void test_split_every_byte(void)
 static void test_chunk_sizes(void)
 {
 	struct strbuf in;
-	struct events want = { NULL, 0 };
+	struct events want = { NULL, 0, 0 };
 	size_t chunk;
 
 	build_input(&in);
 	model(in.data, in.len, LINEREADER_MIN_LINE, &want);
 	for (chunk = 1; chunk <= 600; chunk++) {
-		struct events got = { NULL, 0 };
+		struct events got = { NULL, 0, 0 };
 		struct linereader *lr;
 		int p[2];
 		size_t pos;
@@ -371,6 +378,89 @@ static void test_limits(void)
 	check_limit(SIZE_MAX, LINEREADER_MAX_LINE);
 }
 
+/* Lines of every length up to past the limit, with no pattern that lines up
+ * with the buffer: xorshift. */
+static void build_long_input(struct strbuf *sb, size_t total, size_t max)
+{
+	uint32_t x = 2463534242u;
+
+	strbuf_init(sb, total + 5 * max + 1024);
+	while (sb->len < total) {
+		size_t len, j;
+
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		/* Mostly log-line lengths; one in 16 around or past the limit. */
+		len = (x & 15) == 0 ? max - 2 + (x >> 4) % 5 : (x >> 4) % 300;
+		if ((x & 255) == 1)
+			len = 3 * max + (x >> 8) % 1000; /* across a whole refill */
+		for (j = 0; j < len; j++)
+			strbuf_append_byte(sb, (unsigned char)('a' + (j + len) % 26));
+		strbuf_append_byte(sb, '\n');
+	}
+}
+
+/* Read in[] back from a file with limit max; the events must be the model's. */
+static void check_file(const struct strbuf *in, size_t max)
+{
+	struct events want = { NULL, 0, 0 }, got = { NULL, 0, 0 };
+	struct linereader *lr;
+	int fd = tmp_file();
+
+	model(in->data, in->len, max, &want);
+	write_all(fd, in->data, in->len);
+	CU_ASSERT_FATAL(lseek(fd, 0, SEEK_SET) == 0);
+	lr = linereader_new(fd, max);
+	drain(lr, in->data, &want, &got, LR_EOF);
+	check_same(&want, &got);
+	CU_ASSERT_EQUAL(linereader_offset(lr), in->len);
+	CU_ASSERT_EQUAL(linereader_pending(lr), 0);
+	linereader_free(lr);
+	close(fd);
+	free(want.v);
+	free(got.v);
+}
+
+static void test_many_buffers(void)
+{
+	struct strbuf in;
+	struct events want = { NULL, 0, 0 }, got = { NULL, 0, 0 };
+	struct linereader *lr;
+	int p[2];
+	size_t pos, n, chunk = 1;
+
+	/* A megabyte and more: several refills, each leaving a partial line. */
+	build_long_input(&in, 1200 * 1024, 1000);
+	check_file(&in, 1000);
+	check_file(&in, LINEREADER_MIN_LINE);
+	strbuf_release(&in);
+	build_long_input(&in, 1200 * 1024, 16384);
+	check_file(&in, 16384);
+	strbuf_release(&in);
+
+	/* Through a pipe in writes of changing sizes, so that reads end anywhere. */
+	build_long_input(&in, 600 * 1024, 1000);
+	model(in.data, in.len, 1000, &want);
+	nonblocking_pipe(p);
+	lr = linereader_new(p[0], 1000);
+	for (pos = 0; pos < in.len; pos += n) {
+		n = in.len - pos < chunk ? in.len - pos : chunk;
+		write_all(p[1], in.data + pos, n);
+		drain(lr, in.data, &want, &got, LR_ERROR);
+		CU_ASSERT_EQUAL(got.n, count_newlines(in.data, pos + n));
+		chunk = chunk * 3 % 7919 + 1;
+	}
+	close(p[1]);
+	drain(lr, in.data, &want, &got, LR_EOF);
+	check_same(&want, &got);
+	linereader_free(lr);
+	close(p[0]);
+	free(want.v);
+	free(got.v);
+	strbuf_release(&in);
+}
+
 static void test_read_error(void)
 {
 	int p[2];
@@ -401,6 +491,7 @@ int main(void)
 	    CU_add_test(s, "every chunk size 1..600", test_chunk_sizes) == NULL ||
 	    CU_add_test(s, "partial last line waits", test_partial_last_line) == NULL ||
 	    CU_add_test(s, "limit exact, +1 overlong, clamping", test_limits) == NULL ||
+	    CU_add_test(s, "many buffers", test_many_buffers) == NULL ||
 	    CU_add_test(s, "read error", test_read_error) == NULL) {
 		CU_cleanup_registry();
 		return 2;

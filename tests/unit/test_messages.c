@@ -1,4 +1,9 @@
-/* unit.messages: joining a message's lines into one outcome, counted once. */
+/*
+ * unit.messages: joining a message's lines into one outcome, counted once.
+ * The table of open messages hashes the queue ID and tells hosts apart by
+ * the whole key: many messages (the table grows), one queue ID on several
+ * hosts, a host name with a NUL in it, all through a save and a load.
+ */
 #include <CUnit/Basic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -223,6 +228,77 @@ static void test_save_load(void)
 	windows_free(ws);
 }
 
+/* An event whose host is host[0..hl) (it may hold a NUL). */
+static struct input_event ev_host(enum input_kind kind, int64_t t, const char *host, size_t hl,
+                                  const char *qid, const char *name, const char *value)
+{
+	struct input_event e = ev(kind, t, "", qid, name, value);
+
+	e.host.p = host;
+	e.host.len = hl;
+	return e;
+}
+
+static void test_many_and_hosts(void)
+{
+	static const char *const hosts[] = { "mx1", "mx2", "m\0x1", "mx1\0" };
+	static const size_t hlen[] = { 3, 3, 4, 4 };
+	enum { NQ = 3000, NH = 4 };
+	struct windows *ws = windows_new(60000);
+	struct messages_config mc = config(1000000);
+	struct messages *a = messages_new(&mc, ws), *b = messages_new(&mc, ws);
+	struct input_event e;
+	struct record_health h;
+	struct strbuf sb;
+	struct deser d;
+	char qid[16];
+	int i, k;
+
+	/* The same queue IDs on every host: NQ * NH messages, a result each
+	 * that tells which host's line reached which message. */
+	for (i = 0; i < NQ; i++) {
+		snprintf(qid, sizeof(qid), "%X", 0x10000 + i);
+		for (k = 0; k < NH; k++) {
+			e = ev_host(IN_MSGID, 1000 + i, hosts[k], hlen[k], qid, NULL, NULL);
+			messages_apply(a, &e);
+			e = ev_host(IN_HEADER, 1000 + i, hosts[k], hlen[k], qid, "Authentication-Results",
+			            k % 2 == 0 ? "mx.example.jp; spf=pass" : "mx.example.jp; spf=fail");
+			messages_apply(a, &e);
+		}
+	}
+	CU_ASSERT_EQUAL(messages_open_count(a), (size_t)NQ * NH);
+	/* A "removed" line finds its own host's message only. */
+	e = ev_host(IN_DONE, 9000, hosts[2], hlen[2], "10000", NULL, NULL);
+	messages_apply(a, &e);
+	e = ev_host(IN_DONE, 9000, "m", 1, "10000", NULL, NULL);
+	messages_apply(a, &e);
+	e = ev_host(IN_DONE, 9000, "mx1", 3, "1000", NULL, NULL);
+	messages_apply(a, &e);
+	CU_ASSERT_EQUAL(messages_open_count(a), (size_t)NQ * NH - 1);
+
+	strbuf_init(&sb, 1 << 24);
+	CU_ASSERT_EQUAL_FATAL(messages_save(a, &sb), 0);
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL_FATAL(messages_load(b, &d), 0);
+	CU_ASSERT_EQUAL(messages_open_count(b), (size_t)NQ * NH - 1);
+	/* After the load, every message is found by its host and queue ID. */
+	for (i = 0; i < NQ; i++) {
+		snprintf(qid, sizeof(qid), "%X", 0x10000 + i);
+		for (k = 0; k < NH; k++) {
+			e = ev_host(IN_DONE, 9000 + i, hosts[k], hlen[k], qid, NULL, NULL);
+			messages_apply(b, &e);
+		}
+	}
+	CU_ASSERT_EQUAL(messages_open_count(b), 0);
+	/* Hosts 0 and 2 said pass, 1 and 3 fail; one of host 2's was taken before. */
+	CU_ASSERT_EQUAL(drain(ws, AR_PASS, &h), 2 * NQ);
+	messages_complete_all(a);
+	strbuf_release(&sb);
+	messages_free(a);
+	messages_free(b);
+	windows_free(ws);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -236,6 +312,7 @@ int main(void)
 	CU_add_test(s, "event time", test_event_time_and_window);
 	CU_add_test(s, "bound and idle", test_bound_and_idle);
 	CU_add_test(s, "save and load", test_save_load);
+	CU_add_test(s, "many messages, hosts", test_many_and_hosts);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

@@ -1,8 +1,11 @@
 /*
  * unit.strutil - str_copy truncation and its strlcpy-style return value,
- * str_eq_nocase on length-delimited input, str_hex and str_lower.
+ * str_eq_nocase on length-delimited input, str_mem_eq_nocase (eight bytes at
+ * a time) and str_rchr (a word at a time from the end) against byte-by-byte
+ * models at every length and position, str_hex and str_lower.
  */
 #include <CUnit/Basic.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "strutil.h"
@@ -69,6 +72,130 @@ static void test_eq_nocase(void)
 	CU_ASSERT_TRUE(str_eq_nocase("AZaz09-", 7, "azAZ09-"));
 }
 
+static int model_eq_nocase(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y - 'A' + 'a');
+		if (x != y)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Every length 0..40 (whole words, tails, both), a difference or a case
+ * change at every position, and the bytes next to the letter ranges, which
+ * must not fold. Each buffer is a malloc of exactly n bytes, so reading past
+ * it shows under ASan.
+ */
+static void test_mem_eq_nocase(void)
+{
+	static const char edge[] = "@[`{AZaz09\x80\xc3\xe4\xff";
+	size_t n, i, e;
+
+	CU_ASSERT_TRUE(str_mem_eq_nocase("Authentication-Results", "authentication-results", 22));
+	CU_ASSERT_TRUE(str_mem_eq_nocase("MX.EXAMPLE.JP", "mx.example.jp", 13));
+	CU_ASSERT_FALSE(str_mem_eq_nocase("mx.example.jq", "mx.example.jp", 13));
+	CU_ASSERT_TRUE(str_mem_eq_nocase("x", "y", 0));
+	for (n = 0; n <= 40; n++) {
+		char *a = malloc(n ? n : 1), *b = malloc(n ? n : 1);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		for (i = 0; i < n; i++)
+			a[i] = (char)('a' + (i * 7) % 26);
+		memcpy(b, a, n);
+		CU_ASSERT_TRUE(str_mem_eq_nocase(a, b, n));
+		for (i = 0; i < n; i++) {
+			/* Upper case at i: equal. */
+			b[i] = (char)(a[i] - 'a' + 'A');
+			CU_ASSERT_TRUE(str_mem_eq_nocase(a, b, n));
+			CU_ASSERT_TRUE(str_mem_eq_nocase(b, a, n));
+			/* Another letter at i, after an equal word or not: different. */
+			b[i] = (char)(a[i] == 'z' ? 'a' : a[i] + 1);
+			CU_ASSERT_FALSE(str_mem_eq_nocase(a, b, n));
+			CU_ASSERT_FALSE(str_mem_eq_nocase(b, a, n));
+			/* The neighbours of the letter ranges against each other. */
+			for (e = 0; e < sizeof(edge) - 1; e++) {
+				size_t f;
+
+				for (f = 0; f < sizeof(edge) - 1; f++) {
+					char keep = a[i];
+
+					a[i] = edge[e];
+					b[i] = edge[f];
+					CU_ASSERT_EQUAL(str_mem_eq_nocase(a, b, n), model_eq_nocase(a, b, n));
+					a[i] = keep;
+				}
+			}
+			b[i] = a[i];
+		}
+		free(a);
+		free(b);
+	}
+}
+
+static const char *model_rchr(const char *s, size_t len, char c)
+{
+	while (len > 0) {
+		len--;
+		if (s[len] == c)
+			return s + len;
+	}
+	return NULL;
+}
+
+/* Every length 0..40 with c nowhere, at every position, twice, and with
+ * the bytes that the word test could confuse (NUL, 0x80, c ^ 0x80, c + 1). */
+static void test_rchr(void)
+{
+	static const char cs[] = { ';', ' ', '\0', (char)0x80, (char)0xff };
+	size_t n, i, j, k;
+
+	CU_ASSERT_PTR_NULL(str_rchr("abc", 0, 'a'));
+	CU_ASSERT_PTR_NULL(str_rchr("abc", 3, ';'));
+	for (k = 0; k < sizeof(cs); k++) {
+		char c = cs[k];
+
+		for (n = 0; n <= 40; n++) {
+			char *s = malloc(n ? n : 1);
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+			for (i = 0; i < n; i++) {
+				static const char fill[] = { 'x', (char)0x80, '\0', (char)0x7f, (char)0xbb };
+
+				s[i] = fill[i % sizeof(fill)];
+				if (s[i] == c || (char)(s[i] ^ 0x80) == c)
+					s[i] = (char)(c + 1) == '\0' ? 'q' : (char)(c + 1);
+			}
+			CU_ASSERT_PTR_NULL(str_rchr(s, n, c));
+			for (i = 0; i < n; i++) {
+				char keep = s[i];
+
+				s[i] = c;
+				CU_ASSERT_PTR_EQUAL(str_rchr(s, n, c), s + i);
+				for (j = 0; j < i; j++) {
+					char keep2 = s[j];
+
+					s[j] = c;
+					CU_ASSERT_PTR_EQUAL(str_rchr(s, n, c), model_rchr(s, n, c));
+					CU_ASSERT_PTR_EQUAL(str_rchr(s, i, c), model_rchr(s, i, c));
+					s[j] = keep2;
+				}
+				s[i] = keep;
+			}
+			free(s);
+		}
+	}
+}
+
 static void test_hex(void)
 {
 	static const unsigned char in[] = { 0x00, 0x01, 0x7f, 0x80, 0xab, 0xcd, 0xef, 0xff, 0x10 };
@@ -106,6 +233,8 @@ int main(void)
 	s = CU_add_suite("strutil", NULL, NULL);
 	if (s == NULL || CU_add_test(s, "str_copy", test_copy) == NULL ||
 	    CU_add_test(s, "str_eq_nocase", test_eq_nocase) == NULL ||
+	    CU_add_test(s, "str_mem_eq_nocase", test_mem_eq_nocase) == NULL ||
+	    CU_add_test(s, "str_rchr", test_rchr) == NULL ||
 	    CU_add_test(s, "str_hex", test_hex) == NULL ||
 	    CU_add_test(s, "str_lower", test_lower) == NULL) {
 		CU_cleanup_registry();

@@ -1,4 +1,8 @@
-/* unit.windows: counting per window, taking windows in order, corrections. */
+/*
+ * unit.windows: counting per window, taking windows in order, corrections,
+ * and the health counters of the current window, which windows.c keeps at
+ * hand between lines: never those of a window taken or replaced by a load.
+ */
 #include <CUnit/Basic.h>
 #include <stdint.h>
 #include <string.h>
@@ -198,6 +202,53 @@ static void test_peek_then_drop(void)
 	windows_free(ws);
 }
 
+static void test_health_of_current_window(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct record_batch b;
+	struct record_health *h1, *h2;
+	struct strbuf sb;
+	struct deser d;
+
+	record_batch_init(&b);
+	h1 = windows_health(ws, 60000);
+	h1->lines_read++;
+	/* Every time of the window gives its counters, and only its. */
+	CU_ASSERT_PTR_EQUAL(windows_health(ws, 60000), h1);
+	CU_ASSERT_PTR_EQUAL(windows_health(ws, 119999), h1);
+	h2 = windows_health(ws, 120000);
+	CU_ASSERT_PTR_NOT_EQUAL(h2, h1);
+	CU_ASSERT_PTR_EQUAL(windows_health(ws, 60000), h1);
+	h2->lines_read += 2;
+	/* Taken: a late line goes to a correction window, not to the old one. */
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, 120000, &b), 1);
+	CU_ASSERT_EQUAL(b.health.lines_read, 1);
+	windows_health(ws, 61000)->lines_read += 5;
+	CU_ASSERT_PTR_EQUAL(windows_health(ws, 125000), h2);
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, 120000, &b), 1);
+	CU_ASSERT_EQUAL(b.correction, 1);
+	CU_ASSERT_EQUAL(b.health.lines_read, 5);
+	/* Taken while asked for last, then asked again: a correction too. */
+	windows_health(ws, 125000)->lines_read++;
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL(b.health.lines_read, 3);
+	windows_health(ws, 125000)->lines_read++;
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL(b.correction, 1);
+	CU_ASSERT_EQUAL(b.health.lines_read, 1);
+	/* A load replaces every window: the counters asked for after it are the loaded ones. */
+	windows_health(ws, 300000)->lines_read = 7;
+	strbuf_init(&sb, 1 << 20);
+	CU_ASSERT_EQUAL_FATAL(windows_save(ws, &sb), 0);
+	windows_health(ws, 300000)->lines_read = 100;
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL_FATAL(windows_load(ws, &d), 0);
+	CU_ASSERT_EQUAL(windows_health(ws, 300000)->lines_read, 7);
+	strbuf_release(&sb);
+	record_batch_free(&b);
+	windows_free(ws);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -211,6 +262,7 @@ int main(void)
 	CU_add_test(s, "out of order, negative times", test_out_of_order_and_negative);
 	CU_add_test(s, "many cells", test_many_cells);
 	CU_add_test(s, "save and load", test_save_load);
+	CU_add_test(s, "health of the current window", test_health_of_current_window);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
