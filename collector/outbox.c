@@ -29,6 +29,11 @@ struct outbox {
 	char *path;
 	struct ob_rec *recs; /* ring would do; a compacted array is simpler */
 	size_t head, n, alloc;
+	/* Every record before recs[unsent] has been handed to the sink: a
+	 * send starts looking there, not at the oldest unacknowledged record
+	 * (the sink acknowledges only after a checkpoint, so thousands may be
+	 * in flight, and a scan from head each time was quadratic). */
+	size_t unsent;
 	uint64_t start, end;
 	uint64_t bytes;
 	int reset_pending;
@@ -52,10 +57,11 @@ static void push(struct outbox *ob, int64_t seq, const void *data, size_t len, u
 	struct ob_rec *r;
 
 	if (ob->head > 0 && ob->head == ob->n) {
-		ob->head = ob->n = 0;
+		ob->head = ob->n = ob->unsent = 0;
 	} else if (ob->head > 1024 && ob->head * 2 > ob->n) {
 		memmove(ob->recs, ob->recs + ob->head, (ob->n - ob->head) * sizeof(*ob->recs));
 		ob->n -= ob->head;
+		ob->unsent = ob->unsent > ob->head ? ob->unsent - ob->head : 0;
 		ob->head = 0;
 	}
 	if (ob->n == ob->alloc) {
@@ -239,31 +245,48 @@ int outbox_next_unsent(struct outbox *ob, int64_t below, struct outbox_record *r
 {
 	size_t i;
 
-	for (i = ob->head; i < ob->n && ob->recs[i].seq < below; i++) {
+	for (i = ob->unsent > ob->head ? ob->unsent : ob->head; i < ob->n && ob->recs[i].seq < below;
+	     i++) {
 		if (!ob->recs[i].sent && !ob->recs[i].acked) {
 			ob->recs[i].sent = 1;
+			ob->unsent = i + 1;
 			r->seq = ob->recs[i].seq;
 			r->data = ob->recs[i].data;
 			r->len = ob->recs[i].len;
 			return 1;
 		}
 	}
+	ob->unsent = i;
 	return 0;
+}
+
+/* The index of seq in [head, n), or n: records are pushed in increasing
+ * sequence order, so a binary search finds it. */
+static size_t find_seq(const struct outbox *ob, int64_t seq)
+{
+	size_t lo = ob->head, hi = ob->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ob->recs[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ob->n && ob->recs[lo].seq == seq ? lo : ob->n;
 }
 
 void outbox_ack(struct outbox *ob, int64_t seq, int ok)
 {
-	size_t i;
+	size_t i = find_seq(ob, seq);
 
-	/* Acknowledgements come in order per partition; search from the oldest. */
-	for (i = ob->head; i < ob->n; i++) {
-		if (ob->recs[i].seq == seq)
-			break;
-	}
 	if (i == ob->n)
 		return;
 	if (!ok) {
 		ob->recs[i].sent = 0; /* send it again */
+		if (i < ob->unsent)
+			ob->unsent = i;
 		return;
 	}
 	ob->recs[i].acked = 1;
@@ -300,7 +323,7 @@ int outbox_reset_begin(struct outbox *ob)
 {
 	if (ob->head == ob->n && ob->end > 0) {
 		ob->start = ob->end = 0;
-		ob->head = ob->n = 0;
+		ob->head = ob->n = ob->unsent = 0;
 		ob->reset_pending = 1;
 	}
 	return ob->reset_pending;

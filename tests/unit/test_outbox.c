@@ -153,6 +153,60 @@ static void test_corruption(void)
 	cleanup_dir();
 }
 
+/* Thousands in flight: every record is handed out once, in order; one
+ * refused in the middle is handed out again before any newer one; out of
+ * order acknowledgements and the compaction of the array keep all of this. */
+static void test_many_in_flight(void)
+{
+	struct strbuf err;
+	struct outbox *ob;
+	struct outbox_record r;
+	char data[32];
+	int64_t i, next = 0;
+
+	setup_dir();
+	strbuf_init(&err, 1024);
+	ob = outbox_open(dir, 0, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ob);
+	for (i = 0; i < 5000; i++) {
+		snprintf(data, sizeof(data), "r%lld", (long long)i);
+		CU_ASSERT_EQUAL_FATAL(outbox_append(ob, i, data, strlen(data), &err), 0);
+	}
+	while (outbox_next_unsent(ob, 3000, &r))
+		CU_ASSERT_EQUAL_FATAL(r.seq, next++);
+	CU_ASSERT_EQUAL(next, 3000);
+	outbox_ack(ob, 1500, 0); /* refused: again, before 3000 */
+	outbox_ack(ob, 2999, 0);
+	CU_ASSERT_EQUAL_FATAL(outbox_next_unsent(ob, 5000, &r), 1);
+	CU_ASSERT_EQUAL(r.seq, 1500);
+	CU_ASSERT_EQUAL_FATAL(outbox_next_unsent(ob, 5000, &r), 1);
+	CU_ASSERT_EQUAL(r.seq, 2999);
+	/* Acknowledged newest first: the head moves only when the oldest is. */
+	for (i = 2999; i >= 0; i--)
+		outbox_ack(ob, i, 1);
+	CU_ASSERT_EQUAL(outbox_count(ob), 2000);
+	/* More appended after the head moved (the array is compacted). */
+	for (i = 5000; i < 6000; i++) {
+		snprintf(data, sizeof(data), "r%lld", (long long)i);
+		CU_ASSERT_EQUAL_FATAL(outbox_append(ob, i, data, strlen(data), &err), 0);
+	}
+	next = 3000;
+	while (outbox_next_unsent(ob, 6000, &r))
+		CU_ASSERT_EQUAL_FATAL(r.seq, next++);
+	CU_ASSERT_EQUAL(next, 6000);
+	outbox_ack(ob, 4000, 0);
+	CU_ASSERT_EQUAL_FATAL(outbox_next_unsent(ob, 6000, &r), 1);
+	CU_ASSERT_EQUAL(r.seq, 4000);
+	CU_ASSERT_EQUAL(outbox_next_unsent(ob, 6000, &r), 0);
+	for (i = 3000; i < 6000; i++)
+		outbox_ack(ob, i, 1);
+	CU_ASSERT_EQUAL(outbox_count(ob), 0);
+	CU_ASSERT_EQUAL(outbox_bytes(ob), 0);
+	outbox_free(ob);
+	strbuf_release(&err);
+	cleanup_dir();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -164,6 +218,7 @@ int main(void)
 	CU_add_test(s, "append, send, ack", test_append_send_ack);
 	CU_add_test(s, "crash recovery", test_crash_recovery);
 	CU_add_test(s, "corruption", test_corruption);
+	CU_add_test(s, "many in flight", test_many_in_flight);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
