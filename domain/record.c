@@ -608,6 +608,39 @@ size_t record_schema_versions(const struct record_schema_version **out)
 int record_encode(const struct record_batch *b, struct strbuf *out, struct strbuf *err)
 {
 	struct record_registry *r = registry_get();
+	unsigned char header[RECORD_HEADER_LEN], *body;
+	uint64_t fp = r->versions[0].fingerprint;
+	size_t start = out->len, len;
+	int i, rc = -1;
+
+	/* The current version has an encoder written out by hand (record_v1.c),
+	 * about twenty times faster than Avro C's generic writer, which stays
+	 * the reference (record_encode_generic) for the tests and for a newer
+	 * version until it gets one of its own. */
+	if (r->versions[0].version != 1)
+		return record_encode_generic(b, out, err);
+	if (record_batch_check(b, err) < 0)
+		return -1;
+	body = xmalloc(record_v1_encode_max(b));
+	len = record_v1_encode(b, body);
+	header[0] = RECORD_MARKER0;
+	header[1] = RECORD_MARKER1;
+	for (i = 0; i < 8; i++)
+		header[2 + i] = (unsigned char)(fp >> (8 * i));
+	if (strbuf_append(out, header, sizeof(header)) < 0 || strbuf_append(out, body, len) < 0) {
+		strbuf_truncate(out, start);
+		record_err(err, "record exceeds the output buffer's cap");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(body);
+	return rc;
+}
+
+int record_encode_generic(const struct record_batch *b, struct strbuf *out, struct strbuf *err)
+{
+	struct record_registry *r = registry_get();
 	const struct record_schema_entry *e = &r->entries[0];
 	uint64_t fp = r->versions[0].fingerprint;
 	unsigned char header[RECORD_HEADER_LEN];

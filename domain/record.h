@@ -69,6 +69,9 @@ void record_batch_add_cell(struct record_batch *b, const struct record_cell *c);
  * range, or out exceeding its cap).
  */
 int record_encode(const struct record_batch *b, struct strbuf *out, struct strbuf *err);
+/* The reference: the same through Avro C's generic writer (slower); for
+ * the tests that compare the two. */
+int record_encode_generic(const struct record_batch *b, struct strbuf *out, struct strbuf *err);
 
 enum record_decode_status {
 	RECORD_OK = 0,

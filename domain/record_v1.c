@@ -182,3 +182,79 @@ int record_v1_decode(const unsigned char *body, size_t len, struct record_batch 
 	}
 	return c.p == c.end ? 0 : -1;
 }
+
+/* ---- encoding ---- */
+
+/* The encoder writes every value of result.h's enums as a v1 symbol: a new
+ * value there needs a new schema version (and encoder) first. */
+_Static_assert(V1_RESULT_SYMBOLS == AR_RESULT_COUNT, "every ar_result is a v1 symbol");
+_Static_assert(V1_POLICY_SYMBOLS == POL_COUNT, "every ar_policy is a v1 symbol");
+_Static_assert(V1_SPAM_SYMBOLS == SPAM_COUNT, "every ar_spam is a v1 symbol");
+
+/* A zig-zag varint long, as Avro writes it: at most 10 bytes. */
+static unsigned char *v1_put_long(unsigned char *p, int64_t v)
+{
+	uint64_t z = ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+
+	while (z >= 0x80) {
+		*p++ = (unsigned char)(z | 0x80);
+		z >>= 7;
+	}
+	*p++ = (unsigned char)z;
+	return p;
+}
+
+static unsigned char *v1_put_string(unsigned char *p, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+
+	p = v1_put_long(p, (int64_t)n);
+	memcpy(p, s, n);
+	return p + n;
+}
+
+size_t record_v1_encode_max(const struct record_batch *b)
+{
+	/* Strings: length and bytes; six longs and a boolean; the cells'
+	 * block count, six enums of one byte and a long each, and the end of
+	 * the array; seven health longs. */
+	return 2 * V1_VARINT_MAX_BYTES + RECORD_CARRIER_MAX + RECORD_COLLECTOR_MAX +
+	       4 * V1_VARINT_MAX_BYTES + 1 + 2 * V1_VARINT_MAX_BYTES +
+	       b->ncells * (AR_METHOD_COUNT + 2 + V1_VARINT_MAX_BYTES) +
+	       V1_HEALTH_LONGS * V1_VARINT_MAX_BYTES;
+}
+
+size_t record_v1_encode(const struct record_batch *b, unsigned char *out)
+{
+	const int64_t *hv = &b->health.lines_read;
+	unsigned char *p = out;
+	size_t i;
+	int m;
+
+	p = v1_put_string(p, b->carrier, sizeof(b->carrier));
+	p = v1_put_string(p, b->collector, sizeof(b->collector));
+	p = v1_put_long(p, b->epoch);
+	p = v1_put_long(p, b->seq);
+	p = v1_put_long(p, b->window_start_ms);
+	p = v1_put_long(p, b->window_end_ms);
+	*p++ = b->correction != 0;
+	/* One block of all cells, then the empty block that ends the array;
+	 * an empty array is the end block alone (as Avro C writes them). */
+	if (b->ncells > 0) {
+		p = v1_put_long(p, (int64_t)b->ncells);
+		for (i = 0; i < b->ncells; i++) {
+			const struct record_cell *c = &b->cells[i];
+
+			/* Enum indexes below 64 are one varint byte: 2 * index. */
+			for (m = 0; m < AR_METHOD_COUNT; m++)
+				*p++ = (unsigned char)(2 * (int)c->result[m]);
+			*p++ = (unsigned char)(2 * (int)c->dmarc_policy);
+			*p++ = (unsigned char)(2 * (int)c->spam);
+			p = v1_put_long(p, c->messages);
+		}
+	}
+	*p++ = 0;
+	for (i = 0; i < V1_HEALTH_LONGS; i++)
+		p = v1_put_long(p, hv[i]);
+	return (size_t)(p - out);
+}

@@ -1,5 +1,5 @@
 /*
- * record_v1 - a decoder of schema version 1's binary body
+ * record_v1 - a decoder (and an encoder) of schema version 1's binary body
  * (schemas/counts-v1.avsc) written out by hand: the fast path of
  * record_decode() for records of that fingerprint. Avro C's generic reader
  * (record_decode_generic() in record.h) stays the reference: whatever this
@@ -28,5 +28,16 @@
  * decoder does).
  */
 int record_v1_decode(const unsigned char *body, size_t len, struct record_batch *b);
+
+/*
+ * The encoder of the same schema, written out likewise: record_encode()'s
+ * fast path for v1, byte for byte what Avro C's generic writer makes of the
+ * same batch (record_encode_generic(); unit.record_v1 compares the two).
+ * record_v1_encode_max() is an upper bound of the body's size for b;
+ * record_v1_encode() writes the body into out (at least that many bytes) and
+ * returns its length. b must have passed record_batch_check().
+ */
+size_t record_v1_encode_max(const struct record_batch *b);
+size_t record_v1_encode(const struct record_batch *b, unsigned char *out);
 
 #endif
