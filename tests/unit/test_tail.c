@@ -434,6 +434,17 @@ static void append_numbered(const char *path, char tag, int from, int to)
 	fclose(fp);
 }
 
+/* The NNNNNN of a numbered line (which, like every line from the reader,
+ * is not NUL-terminated: no atoi). */
+static int line_number(const char *line)
+{
+	int i, n = 0;
+
+	for (i = 2; i < 8; i++)
+		n = n * 10 + (line[i] - '0');
+	return n;
+}
+
 /* Read lines until nothing more comes; each must be the next of its tag. */
 static void read_numbered(struct tail *t, int *next_c, int *next_d, int max_lines)
 {
@@ -448,7 +459,7 @@ static void read_numbered(struct tail *t, int *next_c, int *next_d, int max_line
 			int *next = line[0] == 'C' ? next_c : next_d;
 
 			CU_ASSERT_FATAL(len == 98 && (line[0] == 'C' || line[0] == 'D'));
-			CU_ASSERT_EQUAL_FATAL(atoi(line + 2), *next);
+			CU_ASSERT_EQUAL_FATAL(line_number(line), *next);
 			(*next)++;
 			n++;
 			continue;
