@@ -1,6 +1,7 @@
 /* unit.tail: following a file through rotation, truncation and restarts. */
 #include <CUnit/Basic.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,22 +57,23 @@ static void gzip_to(const char *src, const char *dst)
 	unlink(src);
 }
 
-/* Read every line available now (polling once at the end) into out, joined by '|'. */
-static void read_all(struct tail *t, char *out, size_t size)
+/*
+ * Hand every line available now to fn (polling a few times at the end),
+ * at most max_lines of them.
+ */
+static void read_lines(struct tail *t, void (*fn)(void *ctx, const char *line, size_t len),
+                       void *ctx, int max_lines)
 {
 	const char *line;
-	size_t len, used = strlen(out);
-	int polls = 0;
+	size_t len;
+	int polls = 0, n = 0;
 
-	for (;;) {
+	while (n < max_lines) {
 		enum lr_status st = tail_next(t, &line, &len);
 
 		if (st == LR_LINE) {
-			CU_ASSERT_FATAL(used + len + 2 < size);
-			memcpy(out + used, line, len);
-			used += len;
-			out[used++] = '|';
-			out[used] = '\0';
+			fn(ctx, line, len);
+			n++;
 			continue;
 		}
 		CU_ASSERT_NOT_EQUAL(st, LR_ERROR);
@@ -79,6 +81,31 @@ static void read_all(struct tail *t, char *out, size_t size)
 			continue;
 		break;
 	}
+}
+
+struct joined {
+	char *out;
+	size_t size;
+};
+
+static void join_line(void *ctx, const char *line, size_t len)
+{
+	struct joined *j = ctx;
+	size_t used = strlen(j->out);
+
+	CU_ASSERT_FATAL(used + len + 2 < j->size);
+	memcpy(j->out + used, line, len);
+	used += len;
+	j->out[used++] = '|';
+	j->out[used] = '\0';
+}
+
+/* Read every line available now into out, joined by '|'. */
+static void read_all(struct tail *t, char *out, size_t size)
+{
+	struct joined j = { out, size };
+
+	read_lines(t, join_line, &j, INT32_MAX);
 }
 
 static void test_follow_and_partial_line(void)
@@ -445,30 +472,20 @@ static int line_number(const char *line)
 	return n;
 }
 
-/* Read lines until nothing more comes; each must be the next of its tag. */
-static void read_numbered(struct tail *t, int *next_c, int *next_d, int max_lines)
+struct numbered {
+	int next_c, next_d;
+};
+
+/* Each line must be the next of its tag. */
+static void check_numbered(void *ctx, const char *line, size_t len)
 {
-	const char *line;
-	size_t len;
-	int polls = 0, n = 0;
+	struct numbered *nb = ctx;
+	int *next;
 
-	while (n < max_lines) {
-		enum lr_status st = tail_next(t, &line, &len);
-
-		if (st == LR_LINE) {
-			int *next = line[0] == 'C' ? next_c : next_d;
-
-			CU_ASSERT_FATAL(len == 98 && (line[0] == 'C' || line[0] == 'D'));
-			CU_ASSERT_EQUAL_FATAL(line_number(line), *next);
-			(*next)++;
-			n++;
-			continue;
-		}
-		CU_ASSERT_NOT_EQUAL(st, LR_ERROR);
-		if (polls++ < 3 && tail_poll(t))
-			continue;
-		break;
-	}
+	CU_ASSERT_FATAL(len == 98 && (line[0] == 'C' || line[0] == 'D'));
+	next = line[0] == 'C' ? &nb->next_c : &nb->next_d;
+	CU_ASSERT_EQUAL_FATAL(line_number(line), *next);
+	(*next)++;
 }
 
 /* copytruncate while we are in the middle of the file, and the writer fills
@@ -478,20 +495,20 @@ static void test_copytruncate_in_the_middle(void)
 {
 	struct tail *t;
 	struct strbuf err;
-	int next_c = 0, next_d = 0;
+	struct numbered nb = { 0, 0 };
 
 	setup_dir();
 	strbuf_init(&err, 1024);
 	append_numbered(live, 'C', 0, 6000);
 	t = tail_new(live, 1024);
 	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
-	read_numbered(t, &next_c, &next_d, 10);
-	CU_ASSERT_EQUAL(next_c, 10);
+	read_lines(t, check_numbered, &nb, 10);
+	CU_ASSERT_EQUAL(nb.next_c, 10);
 	rotate_copytruncate();
 	append_numbered(live, 'D', 0, 9000);
-	read_numbered(t, &next_c, &next_d, 1000000);
-	CU_ASSERT_EQUAL(next_c, 6000);
-	CU_ASSERT_EQUAL(next_d, 9000);
+	read_lines(t, check_numbered, &nb, INT32_MAX);
+	CU_ASSERT_EQUAL(nb.next_c, 6000);
+	CU_ASSERT_EQUAL(nb.next_d, 9000);
 	CU_ASSERT_EQUAL(tail_stats(t)->truncations, 1);
 	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 0);
 	tail_free(t);
