@@ -305,6 +305,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	mc.trust.ids = s->trusted_ids;
 	mc.trust.n = s->ntrusted;
 	mc.wait_for_inputs = s->ninputs > 1;
+	mc.join_reinjected = s->amavis_content_filter;
 	c->ms = messages_new(&mc, c->ws);
 	messages_set_clock(c->ms, mono_ms());
 	if (k.found && (messages_load(c->ms, &k.rest) < 0 || windows_load(c->ws, &k.rest) < 0)) {

@@ -43,6 +43,10 @@ struct input_event {
 	enum ar_result result;      /* IN_RESULT */
 	enum ar_policy dmarc_policy; /* IN_RESULT for DMARC: published policy, or POL_ABSENT */
 	enum ar_spam spam;          /* IN_SPAM */
+	/* IN_SPAM: the queue ID under which a content filter gave the message
+	 * back to the MTA (amavis's "queued_as:"), or empty. The two queue IDs
+	 * are one message: messages.c counts it once. */
+	struct input_span alias;
 };
 
 enum input_status {

@@ -26,6 +26,20 @@
  *   INFECTED, BANNED, UNCHECKED[-...],    no verdict (IN_OTHER): the category
  *   OVERSIZED, MTA-BLOCKED, others        hides or skipped the spam check, so
  *                                         the configured default applies
+ *
+ * amavis as Postfix's content_filter gives a passed message back to Postfix,
+ * which queues it again under a new queue ID: "queued_as: NEWID". That is
+ * the event's alias (messages.c counts the two queue IDs as one message);
+ * the event is IN_SPAM even without a verdict, so that the two still meet.
+ * Only "Passed" lines give one (a blocked message is not re-injected), and
+ * the last ", queued_as: " of the line is taken: with amavis as a content
+ * filter, every passed message has a real one, and it stands after every
+ * field a sender writes (Message-ID comes before it; only amavis's own
+ * fields, DKIM domains and the time follow), so a Message-ID that spells
+ * ", queued_as: X" cannot name another message of the host. With amavis as
+ * a milter no real one is logged and a spelt one would be last: so the
+ * alias is used only when the configuration says amavis is Postfix's
+ * content_filter (amavis_content_filter, messages.c).
  */
 #include "input.h"
 
@@ -65,6 +79,18 @@ static enum ar_spam category_verdict(const char *p, size_t len)
 	return SPAM_UNKNOWN;
 }
 
+/* The last occurrence of lit in p[0..len), or NULL. */
+static const char *find_last(const char *p, size_t len, const char *lit)
+{
+	size_t n = strlen(lit), i;
+
+	for (i = len >= n ? len - n + 1 : 0; i-- > 0;) {
+		if (p[i] == lit[0] && memcmp(p + i, lit, n) == 0)
+			return p + i;
+	}
+	return NULL;
+}
+
 /* The first occurrence of lit in p[0..len), or NULL. */
 static const char *find(const char *p, size_t len, const char *lit)
 {
@@ -84,6 +110,7 @@ enum input_status input_amavis_message(const char *tag, size_t taglen, const cha
 	const char *close, *text, *cat, *q;
 	size_t n, cl, ql;
 	enum ar_spam verdict;
+	int passed;
 
 	(void)tag;
 	(void)taglen;
@@ -105,7 +132,8 @@ enum input_status input_amavis_message(const char *tag, size_t taglen, const cha
 		*why = "amavis line cut short";
 		return INPUT_MALFORMED;
 	}
-	if (starts_with(text, n, " Passed "))
+	passed = starts_with(text, n, " Passed ");
+	if (passed)
 		cat = text + 8;
 	else if (starts_with(text, n, " Blocked "))
 		cat = text + 9;
@@ -137,7 +165,25 @@ enum input_status input_amavis_message(const char *tag, size_t taglen, const cha
 		*why = "amavis Queue-ID of unexpected form";
 		return INPUT_MALFORMED;
 	}
-	if (verdict == SPAM_UNKNOWN)
+	{
+		static const char qas_field[] = ", queued_as: ";
+		const char *rest = q + ql, *a = find_last(rest, len - (size_t)(rest - p), qas_field);
+		size_t al = 0, an;
+
+		if (a != NULL && passed) {
+			a += sizeof(qas_field) - 1;
+			an = len - (size_t)(a - p);
+			for (al = 0; al < an && al <= 32 && is_qid_char(a[al]); al++)
+				;
+			/* One queue ID, ended by ',' or the line; anything else
+			 * (several, or a form we do not know) links nothing. */
+			if (al >= 5 && al <= 32 && (al == an || a[al] == ',')) {
+				ev->alias.p = a;
+				ev->alias.len = al;
+			}
+		}
+	}
+	if (verdict == SPAM_UNKNOWN && ev->alias.len == 0)
 		return INPUT_OK;
 	ev->kind = IN_SPAM;
 	ev->queue_id.p = q;

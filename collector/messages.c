@@ -400,6 +400,41 @@ void messages_set_clock(struct messages *ms, int64_t mono_ms)
 	ms->mono_now = mono_ms;
 }
 
+/*
+ * A content filter gave message m back to the MTA, which queued it again
+ * under ev->alias (amavis as Postfix's content_filter): one message under
+ * two queue IDs. The copy's lines so far (its header_checks lines, if the
+ * re-injection listener logs them, and its message-id line) are folded into
+ * m and the copy is forgotten without being counted; its later lines
+ * ("removed") then find nothing. The filter logs this after the MTA took
+ * the copy, so the copy is normally still open; one already completed (its
+ * "removed" logged before the filter's line) has been counted, and m is
+ * counted as well: the rare case this cannot mend.
+ */
+static void absorb_alias(struct messages *ms, struct open_msg *m, const struct input_event *ev)
+{
+	struct input_event copy_ev = *ev;
+	struct open_msg *c;
+
+	copy_ev.queue_id = ev->alias;
+	c = lookup(ms, &copy_ev, 0);
+	if (c == NULL || c == m)
+		return;
+	authres_outcome_merge(&m->outcome, &c->outcome);
+	if (c->spam == SPAM_SPAM || m->spam == SPAM_UNKNOWN)
+		m->spam = c->spam;
+	m->countable |= c->countable;
+	if (m->event_ms < 0)
+		m->event_ms = c->event_ms;
+	if (m->msgid_ms < 0)
+		m->msgid_ms = c->msgid_ms;
+	if (c->done_ms >= 0)
+		ms->ndone--;
+	unlink_msg(ms, c);
+	table_remove(ms, c);
+	msg_release(ms, c);
+}
+
 void messages_apply(struct messages *ms, const struct input_event *ev)
 {
 	struct open_msg *m;
@@ -470,6 +505,8 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		/* A spam verdict from any filter wins over a ham one. */
 		if (ev->spam == SPAM_SPAM || m->spam == SPAM_UNKNOWN)
 			m->spam = ev->spam;
+		if (ev->alias.len > 0 && ms->cfg.join_reinjected)
+			absorb_alias(ms, m, ev);
 		return;
 	case IN_OTHER:
 		return;

@@ -21,6 +21,11 @@ struct messages_config {
 	/* Several inputs: a "removed" line completes its message only once
 	 * messages_complete_done() says every input has passed its time. */
 	int wait_for_inputs;
+	/* amavis is Postfix's content_filter: an amavis line's "queued_as"
+	 * queue ID is the same message, queued again (counted once). Off, the
+	 * alias is ignored: with amavis as a milter no real queued_as is logged,
+	 * and a sender's Message-ID could spell one. */
+	int join_reinjected;
 	struct authres_trust trust;
 };
 

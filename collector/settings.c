@@ -23,6 +23,8 @@ const struct cfg_entry settings_table[] = {
 	  "comma-separated authserv-ids whose Authentication-Results count (required)" },
 	{ "spam_default", CFG_STR, "unknown", 0, 0, S(spam_default),
 	  "verdict of a message without spam header: unknown or ham" },
+	{ "amavis_content_filter", CFG_BOOL, "no", 0, 0, S(amavis_content_filter),
+	  "yes if amavis is Postfix's content_filter: its \"queued_as\" queue ID is the same message" },
 	{ "topic", CFG_STR, "arstat.counts", 0, 0, S(topic), "Kafka topic for the counts" },
 	{ "log_level", CFG_STR, "info", 0, 0, S(log_level), "debug, info, warn or error" },
 	{ "pseudonym_secret", CFG_STR, NULL, 0, 0, S(pseudonym_secret),

@@ -24,6 +24,7 @@ struct settings {
 	char *time_zone;         /* for timestamps without a zone */
 	char *trusted_authserv_ids; /* comma-separated */
 	char *spam_default;      /* verdict of a message without a spam header: unknown|ham */
+	int amavis_content_filter; /* amavis re-injects into Postfix: join queued_as (bool) */
 	char *topic;
 	char *log_level;
 	char *pseudonym_secret;  /* hex; if unset, generated into the state directory */

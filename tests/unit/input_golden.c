@@ -130,7 +130,12 @@ void golden_print(char *out, size_t size, enum input_status st, const struct inp
 		break;
 	case IN_SPAM:
 		pos = put_str(out, size, pos, " verdict=");
-		put_str(out, size, pos, ar_spam_name(ev->spam));
+		pos = put_str(out, size, pos, ar_spam_name(ev->spam));
+		if (ev->alias.len > 0) {
+			pos = put_str(out, size, pos, " alias=\"");
+			pos = put_span(out, size, pos, ev->alias.p, ev->alias.len);
+			put_str(out, size, pos, "\"");
+		}
 		break;
 	case IN_OTHER:
 	case IN_MSGID:

@@ -299,6 +299,70 @@ static void test_many_and_hosts(void)
 	windows_free(ws);
 }
 
+/* amavis as Postfix's content_filter: message A is queued again as B; the
+ * amavis line for A names B (alias). Counted once, with what both logged,
+ * when so configured; as two messages when not. */
+static int64_t reinjected_count(int join, enum ar_result *spf, enum ar_spam *spam)
+{
+	struct windows *ws = windows_new(60000);
+	struct messages_config mc = config(100);
+	struct messages *ms;
+	struct record_batch b;
+	struct input_event e;
+	int64_t n = 0;
+	size_t i;
+
+	mc.join_reinjected = join;
+	ms = messages_new(&mc, ws);
+	e = ev(IN_MSGID, 1000, "mx1", "AAAA1", NULL, NULL);
+	messages_apply(ms, &e);
+	e = ev(IN_HEADER, 1001, "mx1", "AAAA1", "Authentication-Results",
+	       "mx.example.jp; spf=pass");
+	messages_apply(ms, &e);
+	/* The copy, re-injected by amavis: its own header_checks lines. */
+	e = ev(IN_MSGID, 1500, "mx1", "BBBB2", NULL, NULL);
+	messages_apply(ms, &e);
+	e = ev(IN_HEADER, 1501, "mx1", "BBBB2", "X-Spam-Flag", "YES");
+	messages_apply(ms, &e);
+	e = ev(IN_SPAM, 1600, "mx1", "AAAA1", NULL, NULL);
+	e.spam = SPAM_HAM;
+	e.alias.p = "BBBB2";
+	e.alias.len = 5;
+	messages_apply(ms, &e);
+	e = ev(IN_DONE, 1700, "mx1", "AAAA1", NULL, NULL);
+	messages_apply(ms, &e);
+	e = ev(IN_DONE, 1800, "mx1", "BBBB2", NULL, NULL);
+	messages_apply(ms, &e);
+	CU_ASSERT_EQUAL(messages_open_count(ms), 0);
+	record_batch_init(&b);
+	*spf = AR_ABSENT;
+	*spam = SPAM_UNKNOWN;
+	while (windows_take(ws, INT64_MAX, &b)) {
+		for (i = 0; i < b.ncells; i++) {
+			n += b.cells[i].messages;
+			if (b.cells[i].result[AR_SPF] != AR_ABSENT)
+				*spf = b.cells[i].result[AR_SPF];
+			if (b.cells[i].spam == SPAM_SPAM)
+				*spam = SPAM_SPAM;
+		}
+	}
+	record_batch_free(&b);
+	messages_free(ms);
+	windows_free(ws);
+	return n;
+}
+
+static void test_reinjected_copy(void)
+{
+	enum ar_result spf;
+	enum ar_spam spam;
+
+	CU_ASSERT_EQUAL(reinjected_count(1, &spf, &spam), 1);
+	CU_ASSERT_EQUAL(spf, AR_PASS);
+	CU_ASSERT_EQUAL(spam, SPAM_SPAM); /* the copy's X-Spam-Flag wins over amavis's ham */
+	CU_ASSERT_EQUAL(reinjected_count(0, &spf, &spam), 2);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -313,6 +377,7 @@ int main(void)
 	CU_add_test(s, "bound and idle", test_bound_and_idle);
 	CU_add_test(s, "save and load", test_save_load);
 	CU_add_test(s, "many messages, hosts", test_many_and_hosts);
+	CU_add_test(s, "content filter copy counted once", test_reinjected_copy);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
