@@ -69,7 +69,8 @@ const struct cfg_entry loggen_cfg_table[] = {
 	{ "milters", CFG_STR, NULL, 0, 0, OPT(milters),
 	  "none, or opendmarc,opendkim (or opendkim-logresults), for every carrier" },
 	{ "spam-filter", CFG_STR, NULL, 0, 0, OPT(spam_filter),
-	  "flag, amavis or rspamd, for every carrier" },
+	  "flag, amavis (milter), amavis-cf (content_filter: messages queued twice) or rspamd, "
+	  "for every carrier" },
 	{ "timestamps", CFG_STR, NULL, 0, 0, OPT(timestamps),
 	  "rfc3339, traditional or maillog, for every carrier" },
 	CFG_END
@@ -243,7 +244,10 @@ static unsigned rng_pick(struct rng *r, const unsigned *w, unsigned n)
 
 /* What a carrier runs: its MTA, milters, spam filter and syslog stamps. */
 enum lg_mta { MTA_POSTFIX = 0, MTA_EXIM };
-enum lg_spamf { SPAMF_FLAG = 0, SPAMF_AMAVIS, SPAMF_RSPAMD };
+/* SPAMF_AMAVIS_CF: amavis as Postfix's content_filter, which gives each
+ * message back to Postfix to be queued again under a new queue ID. */
+enum lg_spamf { SPAMF_FLAG = 0, SPAMF_AMAVIS, SPAMF_RSPAMD, SPAMF_AMAVIS_CF };
+#define SPAMF_IS_AMAVIS(f) ((f) == SPAMF_AMAVIS || (f) == SPAMF_AMAVIS_CF)
 enum lg_stamps { TS_RFC3339 = 0, TS_TRADITIONAL, TS_MAILLOG };
 #define MIL_OPENDMARC 0x1u
 #define MIL_OPENDKIM 0x2u    /* the one-line verdicts */
@@ -264,6 +268,7 @@ static const struct setup setups_mixed[] = {
 	{ MTA_EXIM, 0, SPAMF_RSPAMD, TS_TRADITIONAL },
 	{ MTA_POSTFIX, 0, SPAMF_RSPAMD, TS_MAILLOG },
 	{ MTA_EXIM, 0, SPAMF_FLAG, TS_RFC3339 },
+	{ MTA_POSTFIX, 0, SPAMF_AMAVIS_CF, TS_RFC3339 },
 };
 
 struct profile {
@@ -330,7 +335,7 @@ static const struct profile profiles[] = {
 		"like default, but the carriers run different software: Postfix with OpenDKIM and "
 		"OpenDMARC; Postfix with OpenDKIM LogResults, amavis and traditional stamps; Exim "
 		"with rspamd; Postfix with rspamd and maillog_file stamps; Exim with "
-		"X-Spam-Flag (cycling)",
+		"X-Spam-Flag; Postfix with amavis as content_filter (cycling)",
 		{ M_ALL, M_SPF | M_DKIM | M_DMARC, M_SPF | M_IPREV }, 3,
 		{ 60, 800, 40, 50, 20, 15, 15, 0 },
 		{ 380, 500, 80, 0, 10, 15, 15, 0 },
@@ -618,6 +623,8 @@ enum line_kind {
 	/* Milters, amavis and rspamd (the last two to rspamd.log). */
 	L_OPENDKIM_MULTI, L_OPENDKIM, L_OPENDMARC_SPF, L_OPENDMARC, L_AMAVIS, L_RSPAMD_LOADED,
 	L_RSPAMD_RESULT,
+	/* amavis as content_filter: the copy Postfix queues again (qid2). */
+	L_REINJ_MSGID, L_REINJ_REMOVED,
 };
 
 enum sess_type { S_MESSAGE, S_REJECT };
@@ -632,6 +639,7 @@ struct sess {
 	enum sess_type type;
 	/* identity, fixed at start */
 	char qid[LOGGEN_QID_MAX];
+	char qid2[LOGGEN_QID_MAX]; /* the re-injected copy's (SPAMF_AMAVIS_CF) */
 	unsigned smtpd_pid, cleanup_pid, deliver_pid;
 	int64_t t_client, t_qmgr;
 	/* content */
@@ -1377,7 +1385,7 @@ static void present(struct gen *g, struct sess *s)
 		s->tres[m] = result_merge(s->hres[m], s->mres[m]);
 	s->tpol = s->hres[AR_DMARC] != AR_ABSENT ? s->pol : POL_ABSENT;
 	s->tspam = s->spamline == SPAMLINE_YES;
-	if (su->spam == SPAMF_AMAVIS) {
+	if (SPAMF_IS_AMAVIS(su->spam)) {
 		static const unsigned w_ham[] = { 900, 60, 40, 0, 0 }, w_spam[] = { 0, 0, 0, 300, 700 };
 
 		s->amavis_cat = (unsigned char)rng_pick(r, s->tspam ? w_spam : w_ham, 5);
@@ -1497,7 +1505,7 @@ static void build_message(struct gen *g, struct sess *s, unsigned force)
 		t += rng_range(r, 100, 2000);
 		sess_add(s, t, L_HDR_SPAM, 0);
 	}
-	if (g->su->milters != 0 || g->su->spam != SPAMF_FLAG)
+	if (g->su->milters != 0 || (g->su->spam != SPAMF_FLAG && g->su->spam != SPAMF_AMAVIS_CF))
 		t = add_filter_lines(g, s, t);
 	tq = t + rng_range(r, 1 * US_PER_MS, 30 * US_PER_MS);
 	sess_add(s, tq, L_QMGR, 0);
@@ -1506,12 +1514,30 @@ static void build_message(struct gen *g, struct sess *s, unsigned force)
 	td = tq + rng_range(r, 5 * US_PER_MS, 800 * US_PER_MS);
 	if (rng_chance(r, 10))
 		td += rng_range(r, 1 * US_PER_SEC, 3 * US_PER_SEC);
+	if (g->su->spam == SPAMF_AMAVIS_CF) {
+		/* The first delivery is to amavis, which scans the message, gives
+		 * it back to Postfix (the copy's cleanup line: a re-injection
+		 * listener without header_checks logs no header lines) and then
+		 * logs its verdict with the copy's queue ID, before Postfix records
+		 * the delivery and removes the original; the copy is delivered and
+		 * removed after that (above). */
+		int64_t tr = tq + rng_range(r, 20 * US_PER_MS, 600 * US_PER_MS);
+		int64_t ta = tr + rng_range(r, 1 * US_PER_MS, 20 * US_PER_MS);
+
+		sess_add(s, tr, L_REINJ_MSGID, 0);
+		sess_add(s, ta, L_AMAVIS, 0);
+		if (td <= ta)
+			td = ta + rng_range(r, 1 * US_PER_MS, 10 * US_PER_MS);
+	}
 	sess_add(s, td, L_DELIVERY, 0);
 	for (i = 1; i < s->nrcpt; i++) {
 		td += rng_range(r, 1 * US_PER_MS, 50 * US_PER_MS);
 		sess_add(s, td, L_DELIVERY, i);
 	}
-	sess_add(s, td + rng_range(r, 100, 3000), L_REMOVED, 0);
+	td += rng_range(r, 100, 3000);
+	sess_add(s, td, L_REMOVED, 0);
+	if (g->su->spam == SPAMF_AMAVIS_CF)
+		sess_add(s, td + rng_range(r, 5 * US_PER_MS, 800 * US_PER_MS), L_REINJ_REMOVED, 0);
 	sess_sort(s);
 	if (s->t[s->nlines - 1] >= LG_SPAN_MAX_US)
 		msg_panic("loggen: session longer than its bound");
@@ -1962,6 +1988,20 @@ static void emit_filter_line(struct gen *g, const struct sess *s, unsigned i)
 		lb_str(b, s->mres[AR_DMARC] == AR_TEMPERROR ? "temperror"
 		                                            : dmarc_words[s->mres[AR_DMARC]]);
 		break;
+	case L_REINJ_MSGID:
+		lb_prefix(g, b, t, "cleanup", s->cleanup_pid);
+		lb_str(b, s->qid2);
+		lb_str(b, ": message-id=<");
+		lb_hex(b, s->msgid_rand, 16, 0);
+		lb_chr(b, '@');
+		lb_str(b, senders[s->sender].domain);
+		lb_chr(b, '>');
+		break;
+	case L_REINJ_REMOVED:
+		lb_prefix(g, b, t, "qmgr", g->qmgr_pid);
+		lb_str(b, s->qid2);
+		lb_str(b, ": removed");
+		break;
 	case L_AMAVIS: {
 		/* amavisd children serve up to 20 messages each ($max_requests),
 		 * numbered in the log ID "(PID-NN)". */
@@ -2007,6 +2047,10 @@ static void emit_filter_line(struct gen *g, const struct sess *s, unsigned i)
 			lb_milli(b, spam_score(s, amavis_cats[s->amavis_cat].spam), 3);
 		lb_str(b, ", size: ");
 		lb_dec(b, s->size, 1);
+		if (g->su->spam == SPAMF_AMAVIS_CF) {
+			lb_str(b, ", queued_as: ");
+			lb_str(b, s->qid2);
+		}
 		if (s->mres[AR_DKIM] == AR_PASS || s->hres[AR_DKIM] == AR_PASS) {
 			lb_str(b, ", dkim_sd=");
 			lb_str(b, selectors[s->selector]);
@@ -2456,6 +2500,17 @@ static void start_session(struct gen *g, const struct sess *proto, int64_t t0)
 			loggen_qid_long(s->t_client, inode, s->qid);
 		else
 			loggen_qid_short(s->t_client, inode, s->qid);
+		if (g->su->spam == SPAMF_AMAVIS_CF) {
+			/* The copy's queue file, made when amavis gives it back. */
+			int64_t tr = s->t[line_of(s, L_REINJ_MSGID)];
+			uint32_t inode2 =
+			    scramble24((uint32_t)((g->inode_base + g->nmsg++) % LG_INODE_SPACE));
+
+			if (tr >= g->long_qid_from)
+				loggen_qid_long(tr, inode2, s->qid2);
+			else
+				loggen_qid_short(tr, inode2, s->qid2);
+		}
 		tally(g, s);
 	}
 	emit_line(g, s, 0);
@@ -2722,7 +2777,7 @@ static int gen_host(struct run *r, unsigned c, unsigned h, struct strbuf *err)
 		g->opendkim_pid = pid_new(g);
 	if (g->su->milters & MIL_OPENDMARC)
 		g->opendmarc_pid = pid_new(g);
-	if (g->su->spam == SPAMF_AMAVIS) {
+	if (SPAMF_IS_AMAVIS(g->su->spam)) {
 		for (i = 0; i < 4; i++)
 			g->amavis_pid[i] = pid_new(g);
 	}
@@ -3005,7 +3060,7 @@ out:
 /* Setups */
 
 static const char *const mta_names[] = { "postfix", "exim" };
-static const char *const spamf_names[] = { "flag", "amavis", "rspamd" };
+static const char *const spamf_names[] = { "flag", "amavis", "rspamd", "amavis-cf" };
 static const char *const stamps_names[] = { "rfc3339", "traditional", "maillog" };
 
 /* Index of name in names[0..n), or -1. */
@@ -3062,8 +3117,8 @@ static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf
 		strbuf_printf(err, "--mta: \"%s\" is not postfix or exim", o->mta);
 		return -1;
 	}
-	if (o->spam_filter != NULL && (spam = name_index(o->spam_filter, spamf_names, 3)) < 0) {
-		strbuf_printf(err, "--spam-filter: \"%s\" is not flag, amavis or rspamd",
+	if (o->spam_filter != NULL && (spam = name_index(o->spam_filter, spamf_names, 4)) < 0) {
+		strbuf_printf(err, "--spam-filter: \"%s\" is not flag, amavis, rspamd or amavis-cf",
 		              o->spam_filter);
 		return -1;
 	}
@@ -3092,13 +3147,13 @@ static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf
 		if (stamps >= 0)
 			su->stamps = (unsigned char)stamps;
 		loggen_carrier_id(c, id, sizeof(id));
-		if (su->mta == MTA_EXIM && (su->milters != 0 || su->spam == SPAMF_AMAVIS)) {
+		if (su->mta == MTA_EXIM && (su->milters != 0 || SPAMF_IS_AMAVIS(su->spam))) {
 			strbuf_printf(err, "%s: Exim runs no milters and no amavis here "
 			              "(see --mta, --milters, --spam-filter)", id);
 			return -1;
 		}
 		if (su->mta == MTA_POSTFIX && su->stamps == TS_MAILLOG &&
-		    (su->milters != 0 || su->spam == SPAMF_AMAVIS)) {
+		    (su->milters != 0 || SPAMF_IS_AMAVIS(su->spam))) {
 			strbuf_printf(err, "%s: Postfix's maillog_file holds only Postfix's lines; "
 			              "milters and amavis log through syslog (use --timestamps "
 			              "rfc3339 or traditional)", id);

@@ -9,7 +9,10 @@
  *   DIR/<carrier>/<host>/maillog   Postfix hosts: syslog lines "STAMP HOST
  *       PROG[PID]: TEXT" of Postfix and, if the carrier runs them, OpenDKIM,
  *       OpenDMARC and amavis; STAMP RFC 3339 (default), "Nov  2 10:00:00"
- *       or "Nov 02 10:00:00" (--timestamps).
+ *       or "Nov 02 10:00:00" (--timestamps). amavis as Postfix's
+ *       content_filter (--spam-filter amavis-cf) gives each message back
+ *       to Postfix, which queues it again: a second queue ID, logged by
+ *       amavis as queued_as (the collector's amavis_content_filter).
  *   DIR/<carrier>/<host>/mainlog   Exim hosts: Exim's main log.
  *   DIR/<carrier>/<host>/rspamd.log  hosts running rspamd: its log file.
  *   DIR/inputs.csv       carrier,host,format,path of every log file (format
