@@ -107,6 +107,10 @@ static void signals_init(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+	/* A file size limit (systemd's LimitFSIZE=, ulimit -f) reached by the
+	 * outbox must be an error we report and recover from (EFBIG), not a
+	 * signal that kills us. */
+	sigaction(SIGXFSZ, &sa, NULL);
 }
 
 int main(int argc, char **argv)
