@@ -358,6 +358,36 @@ static void scan_policy_comment(struct parser *ps, size_t a, size_t b)
 	}
 }
 
+/*
+ * Inside a comment or a quoted string, at a byte that is neither its text
+ * nor one of its delimiters: a quoted-pair, a folded line break, or a byte
+ * not allowed there. Moves *p past it; -1 on error (unclosed: the construct
+ * that began at start ends in a quoted-pair cut short).
+ */
+static int skip_special(struct parser *ps, size_t *p, size_t start, enum authres_error unclosed)
+{
+	const unsigned char *s = ps->s;
+	size_t q = *p;
+
+	if (s[q] == '\\') {
+		/* A quoted-pair; an escaped line break would be no fold. */
+		if (q + 1 >= ps->len)
+			return fail_at(ps, unclosed, start);
+		if (s[q + 1] == '\r' || s[q + 1] == '\n')
+			return fail_at(ps, AUTHRES_E_FOLD, q + 1);
+		*p = q + 2;
+		return 0;
+	}
+	if (s[q] == '\r' || s[q] == '\n') {
+		ps->pos = q;
+		if (line_break(ps) < 0)
+			return -1;
+		*p = ps->pos;
+		return 0;
+	}
+	return fail_at(ps, AUTHRES_E_CONTROL, q);
+}
+
 /* At "(": skip a comment with nested comments and quoted-pairs. */
 static int skip_comment(struct parser *ps)
 {
@@ -380,20 +410,8 @@ static int skip_comment(struct parser *ps)
 			p++;
 			if (--depth == 0)
 				break;
-		} else if (c == '\\') {
-			/* A quoted-pair; an escaped line break would be no fold. */
-			if (p + 1 >= n)
-				return fail_at(ps, AUTHRES_E_COMMENT, start);
-			if (s[p + 1] == '\r' || s[p + 1] == '\n')
-				return fail_at(ps, AUTHRES_E_FOLD, p + 1);
-			p += 2;
-		} else if (c == '\r' || c == '\n') {
-			ps->pos = p;
-			if (line_break(ps) < 0)
-				return -1;
-			p = ps->pos;
-		} else {
-			return fail_at(ps, AUTHRES_E_CONTROL, p);
+		} else if (skip_special(ps, &p, start, AUTHRES_E_COMMENT) < 0) {
+			return -1;
 		}
 	}
 	if (ps->scan_comments)
@@ -416,22 +434,10 @@ static int skip_quoted(struct parser *ps, size_t *a, size_t *b)
 		if (p >= n)
 			return fail_at(ps, AUTHRES_E_QUOTE, start);
 		c = s[p];
-		if (c == '"') {
+		if (c == '"')
 			break;
-		} else if (c == '\\') {
-			if (p + 1 >= n)
-				return fail_at(ps, AUTHRES_E_QUOTE, start);
-			if (s[p + 1] == '\r' || s[p + 1] == '\n')
-				return fail_at(ps, AUTHRES_E_FOLD, p + 1);
-			p += 2;
-		} else if (c == '\r' || c == '\n') {
-			ps->pos = p;
-			if (line_break(ps) < 0)
-				return -1;
-			p = ps->pos;
-		} else {
-			return fail_at(ps, AUTHRES_E_CONTROL, p);
-		}
+		if (skip_special(ps, &p, start, AUTHRES_E_QUOTE) < 0)
+			return -1;
 	}
 	*a = start + 1;
 	*b = p;
