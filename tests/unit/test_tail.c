@@ -57,6 +57,18 @@ static void gzip_to(const char *src, const char *dst)
 	unlink(src);
 }
 
+/* tail_new and tail_open of the live file, resuming at resume if not NULL. */
+static struct tail *open_tail(const struct tail_pos *resume)
+{
+	struct tail *t = tail_new(live, 1024);
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	CU_ASSERT_EQUAL_FATAL(tail_open(t, resume, 0, &err), 0);
+	strbuf_release(&err);
+	return t;
+}
+
 /*
  * Hand every line available now to fn (polling a few times at the end),
  * at most max_lines of them.
@@ -111,14 +123,11 @@ static void read_all(struct tail *t, char *out, size_t size)
 static void test_follow_and_partial_line(void)
 {
 	struct tail *t;
-	struct strbuf err;
 	char got[4096] = "";
 
 	setup_dir();
-	strbuf_init(&err, 1024);
 	append(live, "a1\na2\npart");
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	t = open_tail(NULL);
 	read_all(t, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "a1|a2|");
 	append(live, "ial\na3\n");
@@ -126,21 +135,17 @@ static void test_follow_and_partial_line(void)
 	CU_ASSERT_STRING_EQUAL(got, "a1|a2|partial|a3|");
 	CU_ASSERT_EQUAL(tail_lag_bytes(t), 0);
 	tail_free(t);
-	strbuf_release(&err);
 	cleanup_dir();
 }
 
 static void test_rename_rotation_running(void)
 {
 	struct tail *t;
-	struct strbuf err;
 	char got[4096] = "", rotated[400];
 
 	setup_dir();
-	strbuf_init(&err, 1024);
 	append(live, "a1\n");
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	t = open_tail(NULL);
 	read_all(t, got, sizeof(got));
 	/* Written to the old file after our last read, then renamed: still read. */
 	append(live, "a2\n");
@@ -152,21 +157,17 @@ static void test_rename_rotation_running(void)
 	CU_ASSERT_STRING_EQUAL(got, "a1|a2|a3|b1|");
 	CU_ASSERT_EQUAL(tail_stats(t)->rotations, 1);
 	tail_free(t);
-	strbuf_release(&err);
 	cleanup_dir();
 }
 
 static void test_copytruncate_running(void)
 {
 	struct tail *t;
-	struct strbuf err;
 	char got[4096] = "", copy[400], cmd[2048];
 
 	setup_dir();
-	strbuf_init(&err, 1024);
 	append(live, "2026-11-01 line a1\n");
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	t = open_tail(NULL);
 	read_all(t, got, sizeof(got));
 	/* A line we have not read yet goes into the copy, then the file is emptied
 	 * and written again with more than we had read: only the head tells. */
@@ -180,7 +181,6 @@ static void test_copytruncate_running(void)
 	                            "2026-11-02 line b1 which is longer than before|");
 	CU_ASSERT_EQUAL(tail_stats(t)->truncations, 1);
 	tail_free(t);
-	strbuf_release(&err);
 	cleanup_dir();
 }
 
@@ -188,17 +188,14 @@ static void test_copytruncate_running(void)
 static void test_resume_in_compressed_rotation(void)
 {
 	struct tail *t;
-	struct strbuf err;
 	struct tail_pos pos;
 	char got[4096] = "", r1[400], r2[400];
 
 	setup_dir();
-	strbuf_init(&err, 1024);
 	snprintf(r1, sizeof(r1), "%s.1", live);
 	snprintf(r2, sizeof(r2), "%s.2.gz", live);
 	append(live, "first file line 1\n");
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	t = open_tail(NULL);
 	read_all(t, got, sizeof(got));
 	tail_position(t, &pos);
 	tail_free(t);
@@ -212,13 +209,11 @@ static void test_resume_in_compressed_rotation(void)
 	append(live, "third file line 1\n");
 
 	got[0] = '\0';
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, &pos, 0, &err), 0);
+	t = open_tail(&pos);
 	read_all(t, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "first file line 2|second file line 1|third file line 1|");
 	CU_ASSERT_EQUAL(tail_stats(t)->resumed_rotated, 1);
 	tail_free(t);
-	strbuf_release(&err);
 	cleanup_dir();
 }
 
@@ -226,15 +221,12 @@ static void test_resume_in_compressed_rotation(void)
 static void test_resume_reused_inode_and_lost(void)
 {
 	struct tail *t;
-	struct strbuf err;
 	struct tail_pos pos;
 	char got[4096] = "";
 
 	setup_dir();
-	strbuf_init(&err, 1024);
 	append(live, "old content 1\nold content 2\n");
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	t = open_tail(NULL);
 	read_all(t, got, sizeof(got));
 	tail_position(t, &pos);
 	tail_free(t);
@@ -243,40 +235,33 @@ static void test_resume_reused_inode_and_lost(void)
 	unlink(live);
 	append(live, "new content 1 is here\nnew content 2 is here\n");
 	got[0] = '\0';
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, &pos, 0, &err), 0);
+	t = open_tail(&pos);
 	read_all(t, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "new content 1 is here|new content 2 is here|");
 	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 1);
 	tail_free(t);
-	strbuf_release(&err);
 	cleanup_dir();
 }
 
 static void test_resume_same_file(void)
 {
 	struct tail *t;
-	struct strbuf err;
 	struct tail_pos pos;
 	char got[4096] = "";
 
 	setup_dir();
-	strbuf_init(&err, 1024);
 	append(live, "x1\nx2\n");
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	t = open_tail(NULL);
 	read_all(t, got, sizeof(got));
 	tail_position(t, &pos);
 	tail_free(t);
 	append(live, "x3\n");
 	got[0] = '\0';
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, &pos, 0, &err), 0);
+	t = open_tail(&pos);
 	read_all(t, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "x3|");
 	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 0);
 	tail_free(t);
-	strbuf_release(&err);
 	cleanup_dir();
 }
 
@@ -285,17 +270,14 @@ static void test_resume_same_file(void)
 static void test_resume_at_start_of_rotated_file(void)
 {
 	struct tail *t;
-	struct strbuf err;
 	struct tail_pos pos;
 	char got[4096] = "", r1[400], r2[400];
 
 	setup_dir();
-	strbuf_init(&err, 1024);
 	snprintf(r1, sizeof(r1), "%s.1", live);
 	snprintf(r2, sizeof(r2), "%s.2", live);
 	append(live, "file A line 1\n");
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	t = open_tail(NULL);
 	read_all(t, got, sizeof(got));
 	CU_ASSERT_EQUAL(rename(live, r1), 0);
 	append(live, ""); /* file B, empty */
@@ -311,12 +293,10 @@ static void test_resume_at_start_of_rotated_file(void)
 	CU_ASSERT_EQUAL(rename(live, r1), 0);
 	append(live, "file C line 1\n");
 	got[0] = '\0';
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, &pos, 0, &err), 0);
+	t = open_tail(&pos);
 	read_all(t, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "file B line 1|file C line 1|");
 	tail_free(t);
-	strbuf_release(&err);
 	cleanup_dir();
 }
 
@@ -343,15 +323,12 @@ static void rotate_rename(int n, const char *text)
 static void test_resume_over_empty_rotated_file(void)
 {
 	struct tail *t;
-	struct strbuf err;
 	struct tail_pos pos;
 	char got[4096] = "";
 
 	setup_dir();
-	strbuf_init(&err, 1024);
 	append(live, "file A line 1\n");
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	t = open_tail(NULL);
 	read_all(t, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "file A line 1|");
 	tail_position(t, &pos);
@@ -361,13 +338,11 @@ static void test_resume_over_empty_rotated_file(void)
 	rotate_rename(5, "file C line 1\n"); /* B -> .1 */
 	rotate_rename(5, "file D line 1\n"); /* C -> .1, B -> .2, A -> .3 */
 	got[0] = '\0';
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, &pos, 0, &err), 0);
+	t = open_tail(&pos);
 	read_all(t, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "file C line 1|file D line 1|");
 	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 0);
 	tail_free(t);
-	strbuf_release(&err);
 	cleanup_dir();
 }
 
@@ -376,14 +351,11 @@ static void test_resume_over_empty_rotated_file(void)
 static void test_running_over_empty_rotated_file(void)
 {
 	struct tail *t;
-	struct strbuf err;
 	char got[4096] = "";
 
 	setup_dir();
-	strbuf_init(&err, 1024);
 	append(live, "file A line 1\n");
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	t = open_tail(NULL);
 	read_all(t, got, sizeof(got));
 	rotate_rename(5, "");                 /* A -> .1, B (empty) live */
 	read_all(t, got, sizeof(got));        /* finishes A, holds B */
@@ -394,7 +366,6 @@ static void test_running_over_empty_rotated_file(void)
 	CU_ASSERT_STRING_EQUAL(got, "file A line 1|file C line 1|file D line 1|");
 	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 0);
 	tail_free(t);
-	strbuf_release(&err);
 	cleanup_dir();
 }
 
@@ -417,15 +388,12 @@ static void rotate_copytruncate(void)
 static void test_resume_empty_live_after_copytruncate(void)
 {
 	struct tail *t;
-	struct strbuf err;
 	struct tail_pos pos;
 	char got[4096] = "";
 
 	setup_dir();
-	strbuf_init(&err, 1024);
 	append(live, "file A line 1\n");
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	t = open_tail(NULL);
 	read_all(t, got, sizeof(got));
 	rotate_copytruncate();
 	read_all(t, got, sizeof(got));
@@ -439,13 +407,11 @@ static void test_resume_empty_live_after_copytruncate(void)
 	rotate_copytruncate();
 	append(live, "file C line 1\n");
 	got[0] = '\0';
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, &pos, 0, &err), 0);
+	t = open_tail(&pos);
 	read_all(t, got, sizeof(got));
 	CU_ASSERT_STRING_EQUAL(got, "file B line 1|file C line 1|");
 	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 0);
 	tail_free(t);
-	strbuf_release(&err);
 	cleanup_dir();
 }
 
@@ -494,14 +460,11 @@ static void check_numbered(void *ctx, const char *line, size_t len)
 static void test_copytruncate_in_the_middle(void)
 {
 	struct tail *t;
-	struct strbuf err;
 	struct numbered nb = { 0, 0 };
 
 	setup_dir();
-	strbuf_init(&err, 1024);
 	append_numbered(live, 'C', 0, 6000);
-	t = tail_new(live, 1024);
-	CU_ASSERT_EQUAL_FATAL(tail_open(t, NULL, 0, &err), 0);
+	t = open_tail(NULL);
 	read_lines(t, check_numbered, &nb, 10);
 	CU_ASSERT_EQUAL(nb.next_c, 10);
 	rotate_copytruncate();
@@ -512,7 +475,6 @@ static void test_copytruncate_in_the_middle(void)
 	CU_ASSERT_EQUAL(tail_stats(t)->truncations, 1);
 	CU_ASSERT_EQUAL(tail_stats(t)->positions_lost, 0);
 	tail_free(t);
-	strbuf_release(&err);
 	cleanup_dir();
 }
 
