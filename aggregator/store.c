@@ -9,11 +9,13 @@
 #include "htable.h"
 #include "log.h"
 #include "mem.h"
+#include "numparse.h"
+#include "recids.h"
 #include "timeutil.h"
 
 /* "arst": marks the file as ours, so a report never reads someone else's database. */
 #define STORE_APPLICATION_ID 0x61727374
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 /* A report reading while ingest commits, or two short-lived writers, wait this
  * long for the lock rather than fail at once. */
 #define STORE_BUSY_TIMEOUT_MS 10000
@@ -82,6 +84,16 @@ _Static_assert(STORE_DAY_MS % STORE_BUCKET_MS == 0, "a day is whole buckets");
 	" CAST(j.key AS INTEGER) AS cell, j.value AS messages" \
 	" FROM counts_packed p, json_each(p.cells) j;"
 
+/* The records of version 3's table (now the view records, recids.h) with
+ * names. Also run by the migration from version 3. */
+#define STORE_RECORDS_NAMED_SQL \
+	"CREATE VIEW records_named AS SELECT co.name AS collector, r.epoch, r.seq," \
+	" ca.name AS carrier, r.window_start_ms, r.window_end_ms, r.correction, r.cells," \
+	" r.messages, r.lines_read, r.lines_malformed, r.lines_overlong, r.headers_untrusted," \
+	" r.headers_malformed, r.messages_evicted, r.messages_late, so.name AS source," \
+	" r.partition, r.kafka_offset FROM records r JOIN collectors co ON co.id = r.collector" \
+	" JOIN carriers ca ON ca.id = r.carrier LEFT JOIN sources so ON so.id = r.source;"
+
 static const char store_schema_sql[] =
 	"CREATE TABLE carriers(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	"CREATE TABLE collectors(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
@@ -116,20 +128,8 @@ static const char store_schema_sql[] =
 	"CREATE VIEW carrier_day_totals_named AS SELECT t.day_start_ms, ca.name AS carrier,"
 	" i.name AS item, t.messages FROM carrier_day_totals t"
 	" JOIN carriers ca ON ca.id = t.carrier JOIN items i ON i.id = t.item;"
-	"CREATE TABLE records("
-	" collector INTEGER NOT NULL REFERENCES collectors(id),"
-	" epoch INTEGER NOT NULL, seq INTEGER NOT NULL,"
-	" carrier INTEGER NOT NULL REFERENCES carriers(id),"
-	" window_start_ms INTEGER NOT NULL, window_end_ms INTEGER NOT NULL,"
-	" correction INTEGER NOT NULL,"
-	" cells INTEGER NOT NULL, messages INTEGER NOT NULL,"
-	" lines_read INTEGER NOT NULL, lines_malformed INTEGER NOT NULL,"
-	" lines_overlong INTEGER NOT NULL, headers_untrusted INTEGER NOT NULL,"
-	" headers_malformed INTEGER NOT NULL, messages_evicted INTEGER NOT NULL,"
-	" messages_late INTEGER NOT NULL,"
-	" source INTEGER REFERENCES sources(id), partition INTEGER, kafka_offset INTEGER,"
-	" PRIMARY KEY (collector, epoch, seq)"
-	") WITHOUT ROWID;"
+	RECIDS_TABLES_SQL
+	RECIDS_VIEW_SQL
 	"CREATE TABLE runs("
 	" carrier INTEGER NOT NULL REFERENCES carriers(id),"
 	" collector INTEGER NOT NULL REFERENCES collectors(id),"
@@ -145,12 +145,7 @@ static const char store_schema_sql[] =
 	" topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,"
 	" PRIMARY KEY (topic, partition)"
 	") WITHOUT ROWID;"
-	"CREATE VIEW records_named AS SELECT co.name AS collector, r.epoch, r.seq,"
-	" ca.name AS carrier, r.window_start_ms, r.window_end_ms, r.correction, r.cells,"
-	" r.messages, r.lines_read, r.lines_malformed, r.lines_overlong, r.headers_untrusted,"
-	" r.headers_malformed, r.messages_evicted, r.messages_late, so.name AS source,"
-	" r.partition, r.kafka_offset FROM records r JOIN collectors co ON co.id = r.collector"
-	" JOIN carriers ca ON ca.id = r.carrier LEFT JOIN sources so ON so.id = r.source;"
+	STORE_RECORDS_NAMED_SQL
 	"CREATE VIEW runs_named AS SELECT ca.name AS carrier, co.name AS collector,"
 	" r.start_ms, r.end_ms, r.window_ms FROM runs r JOIN carriers ca ON ca.id = r.carrier"
 	" JOIN collectors co ON co.id = r.collector;";
@@ -158,8 +153,6 @@ static const char store_schema_sql[] =
 enum store_names { NAMES_CARRIERS, NAMES_COLLECTORS, NAMES_SOURCES, NAMES_COUNT };
 
 enum {
-	ST_ADD_RECORD,
-	ST_GET_RECORD,
 	ST_GET_PACKED,
 	ST_ADD_PACKED,
 	ST_SET_PACKED,
@@ -180,15 +173,6 @@ enum {
 };
 
 static const char *const store_stmt_sql[ST_COUNT] = {
-	[ST_ADD_RECORD] =
-		"INSERT OR IGNORE INTO records(collector, epoch, seq, carrier, window_start_ms,"
-		" window_end_ms, correction, cells, messages, lines_read, lines_malformed,"
-		" lines_overlong, headers_untrusted, headers_malformed, messages_evicted,"
-		" messages_late, source, partition, kafka_offset)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_GET_RECORD] =
-		"SELECT carrier, window_start_ms, window_end_ms, correction FROM records"
-		" WHERE collector = ? AND epoch = ? AND seq = ?",
 	[ST_GET_PACKED] =
 		"SELECT id, cells FROM counts_packed"
 		" WHERE bucket_start_ms = ? AND carrier = ? AND collector = ?",
@@ -294,6 +278,7 @@ struct store {
 	char *path;
 	int in_txn;
 	struct htable *names[NAMES_COUNT]; /* name -> id, for this transaction's view */
+	struct recids *recids;             /* which records are stored */
 	/* Vocabulary id <-> enum value, per vocabulary (see store_load_vocab). */
 	int vocab_to_enum[3][AR_RESULT_COUNT];
 	int enum_to_vocab[3][AR_RESULT_COUNT];
@@ -782,19 +767,125 @@ out:
 	return rc;
 }
 
-/* store_migrate_v2, its failure explained: it may be a report without
- * write access that found the store of an older version. */
-static int store_upgrade_v2(struct store *st, struct strbuf *err)
+/*
+ * Schema version 3 kept a records row per record; version 4 keeps them
+ * packed (recids.h), with a view named records that gives the old rows.
+ * Everything else is the same. In one transaction, as store_migrate_v2.
+ * Returns 0, or -1 with err (a row that no version of this program can have
+ * written is refused).
+ */
+static int store_migrate_v3(struct store *st, struct strbuf *err)
+{
+	sqlite3_stmt *rd = NULL;
+	struct recids *ri = NULL;
+	struct recids_rec r;
+	int64_t version, rows = 0, packed = 0;
+	int step, rc = -1, in_txn = 0;
+
+	if (store_exec(st, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	in_txn = 1;
+	if (store_query_int(st, "PRAGMA user_version", &version, err) < 0)
+		goto out;
+	if (version != 3) {
+		rc = store_exec(st, "COMMIT", err);
+		in_txn = rc < 0;
+		goto out;
+	}
+	msg_info("%s: upgrading the store from schema version 3 to 4 (record identities packed)",
+	         st->path);
+	if (store_exec(st, RECIDS_TABLES_SQL, err) < 0)
+		goto out;
+	ri = recids_new(st->db, err);
+	if (ri == NULL)
+		goto out;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT collector, epoch, seq, carrier, window_start_ms, window_end_ms,"
+	                       " correction, cells, messages, lines_read, lines_malformed,"
+	                       " lines_overlong, headers_untrusted, headers_malformed,"
+	                       " messages_evicted, messages_late, source, partition, kafka_offset"
+	                       " FROM records ORDER BY collector, epoch, seq",
+	                       -1, &rd, NULL) != SQLITE_OK) {
+		store_db_error(st, "upgrade", err);
+		goto out;
+	}
+	while ((step = sqlite3_step(rd)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.collector = sqlite3_column_int64(rd, 0);
+		r.epoch = sqlite3_column_int64(rd, 1);
+		r.seq = sqlite3_column_int64(rd, 2);
+		r.carrier = sqlite3_column_int64(rd, 3);
+		r.window_start_ms = sqlite3_column_int64(rd, 4);
+		r.window_end_ms = sqlite3_column_int64(rd, 5);
+		r.correction = sqlite3_column_int(rd, 6) != 0;
+		r.cells = sqlite3_column_int64(rd, 7);
+		r.messages = sqlite3_column_int64(rd, 8);
+		r.health.lines_read = sqlite3_column_int64(rd, 9);
+		r.health.lines_malformed = sqlite3_column_int64(rd, 10);
+		r.health.lines_overlong = sqlite3_column_int64(rd, 11);
+		r.health.headers_untrusted = sqlite3_column_int64(rd, 12);
+		r.health.headers_malformed = sqlite3_column_int64(rd, 13);
+		r.health.messages_evicted = sqlite3_column_int64(rd, 14);
+		r.health.messages_late = sqlite3_column_int64(rd, 15);
+		if (sqlite3_column_type(rd, 16) != SQLITE_NULL) {
+			r.source = sqlite3_column_int64(rd, 16);
+			r.partition = sqlite3_column_int(rd, 17);
+			r.offset = sqlite3_column_int64(rd, 18);
+		}
+		if (r.source < 0 || (r.source == 0 && sqlite3_column_type(rd, 16) != SQLITE_NULL)) {
+			strbuf_printf(err, "%s: upgrade: a records row with source %lld is not one this "
+			                   "program wrote", st->path, (long long)r.source);
+			goto out;
+		}
+		/* The table's key makes every identity new. */
+		if (recids_add(ri, &r, err) != RECIDS_NEW) {
+			if (err->len == 0)
+				strbuf_printf(err, "%s: upgrade: a records row repeats an identity",
+				              st->path);
+			goto out;
+		}
+		rows++;
+	}
+	if (step != SQLITE_DONE) {
+		store_db_error(st, "upgrade", err);
+		goto out;
+	}
+	if (recids_flush(ri, err) < 0 ||
+	    store_query_int(st, "SELECT count(*) FROM records_packed", &packed, err) < 0)
+		goto out;
+	sqlite3_finalize(rd);
+	rd = NULL;
+	/* records_named names records and reads the view from now on. */
+	if (store_exec(st, "DROP VIEW records_named; DROP TABLE records;" RECIDS_VIEW_SQL
+	                   STORE_RECORDS_NAMED_SQL "PRAGMA user_version = 4", err) < 0 ||
+	    store_exec(st, "COMMIT", err) < 0)
+		goto out;
+	in_txn = 0;
+	msg_info("%s: schema version 4: %lld records packed into %lld rows", st->path,
+	         (long long)rows, (long long)packed);
+	rc = 0;
+out:
+	sqlite3_finalize(rd);
+	recids_free(ri);
+	if (in_txn && rc < 0)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* store_migrate_v2 or _v3, its failure explained: it may be a report
+ * without write access that found the store of an older version. */
+static int store_upgrade(struct store *st, int64_t from,
+                         int (*migrate)(struct store *, struct strbuf *), struct strbuf *err)
 {
 	struct strbuf why;
 	int rc;
 
 	strbuf_init(&why, 1024);
-	rc = store_migrate_v2(st, &why);
+	rc = migrate(st, &why);
 	if (rc < 0)
-		strbuf_printf(err, "store schema version 2 could not be upgraded to %d (the first "
+		strbuf_printf(err, "store schema version %lld could not be upgraded to %d (the first "
 		                   "program of this version to open it needs write access): %s",
-		              STORE_SCHEMA_VERSION, why.data != NULL ? why.data : "?");
+		              (long long)from, STORE_SCHEMA_VERSION, why.data != NULL ? why.data : "?");
 	strbuf_release(&why);
 	return rc;
 }
@@ -814,8 +905,14 @@ static int store_check_schema(struct store *st, enum store_mode mode, struct str
 			                   "the aggregator; ingest again into a new store", st->path);
 			return -1;
 		}
-		if (version == 2)
-			return store_upgrade_v2(st, err);
+		/* Each upgrade in turn, each in its own transaction. */
+		if (version == 2) {
+			if (store_upgrade(st, 2, store_migrate_v2, err) < 0)
+				return -1;
+			version = 3;
+		}
+		if (version == 3)
+			return store_upgrade(st, 3, store_migrate_v3, err);
 		if (version != STORE_SCHEMA_VERSION) {
 			strbuf_printf(err, "%s: store schema version %lld, this program knows %d",
 			              st->path, (long long)version, STORE_SCHEMA_VERSION);
@@ -840,7 +937,7 @@ static int store_check_schema(struct store *st, enum store_mode mode, struct str
 	if (app_id == 0) {
 		if (store_exec(st, store_schema_sql, err) < 0 || store_create_vocab(st, err) < 0 ||
 		    store_exec(st, "PRAGMA application_id = 1634890612;"
-		                   "PRAGMA user_version = 3", err) < 0)
+		                   "PRAGMA user_version = 4", err) < 0)
 			goto fail;
 	}
 	if (store_exec(st, "COMMIT", err) < 0)
@@ -871,7 +968,7 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 
 	/* The literals in store_check_schema must match the constants. */
 	_Static_assert(STORE_APPLICATION_ID == 1634890612, "application id literal");
-	_Static_assert(STORE_SCHEMA_VERSION == 3, "user_version literal");
+	_Static_assert(STORE_SCHEMA_VERSION == 4, "user_version literal");
 
 	st->path = xstrdup(path);
 	strbuf_init(&st->packed, STORE_PACKED_MAX);
@@ -901,6 +998,9 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 			goto fail;
 		}
 	}
+	st->recids = recids_new(st->db, err);
+	if (st->recids == NULL)
+		goto fail;
 	return st;
 fail:
 	store_free(st);
@@ -925,6 +1025,7 @@ void store_free(struct store *st)
 	}
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
+	recids_free(st->recids);
 	if (sqlite3_close(st->db) != SQLITE_OK)
 		msg_panic("store_free: %s still busy", st->path);
 	for (i = 0; i < NAMES_COUNT; i++)
@@ -1020,6 +1121,7 @@ void store_rollback(struct store *st)
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	/* Ids handed out in the transaction are gone with it. */
 	store_names_reset(st);
+	recids_rollback(st->recids);
 	store_tally_clear(st);
 	st->nspans = 0;
 	st->in_txn = 0;
@@ -1165,33 +1267,6 @@ int store_batch_check(const struct record_batch *b, struct strbuf *why)
 	return 0;
 }
 
-/* After INSERT OR IGNORE ignored b: is the stored record the same one? */
-static enum store_add_status store_compare_stored(struct store *st, const struct record_batch *b,
-                                                  int64_t collector, int64_t carrier,
-                                                  struct strbuf *err)
-{
-	sqlite3_stmt *s = st->stmt[ST_GET_RECORD];
-	enum store_add_status status = STORE_ERROR;
-
-	sqlite3_bind_int64(s, 1, collector);
-	sqlite3_bind_int64(s, 2, b->epoch);
-	sqlite3_bind_int64(s, 3, b->seq);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		store_db_error(st, "read record", err);
-		goto out;
-	}
-	if (sqlite3_column_int64(s, 0) == carrier &&
-	    sqlite3_column_int64(s, 1) == b->window_start_ms &&
-	    sqlite3_column_int64(s, 2) == b->window_end_ms &&
-	    sqlite3_column_int(s, 3) == (b->correction != 0))
-		status = STORE_DUPLICATE;
-	else
-		status = STORE_CONFLICT;
-out:
-	sqlite3_reset(s);
-	return status;
-}
-
 static size_t store_key_hash(int64_t bucket, int64_t carrier, int64_t collector)
 {
 	uint64_t h = (uint64_t)bucket * UINT64_C(0x9e3779b97f4a7c15);
@@ -1306,8 +1381,7 @@ static void store_add_span(struct store *st, int64_t carrier, int64_t collector,
 enum store_add_status store_add_record(struct store *st, const struct record_batch *b,
                                        const struct store_source *src, struct strbuf *err)
 {
-	sqlite3_stmt *s = st->stmt[ST_ADD_RECORD];
-	const struct record_health *h = &b->health;
+	struct recids_rec rr;
 	int64_t bucket = store_bucket_of(b->window_start_ms), total = 0;
 	int64_t carrier, collector, source = 0;
 	size_t i;
@@ -1325,35 +1399,32 @@ enum store_add_status store_add_record(struct store *st, const struct record_bat
 
 	/* The identity goes first: whether it was new decides whether the counts
 	 * are added, in the same transaction, so the two cannot disagree. */
-	sqlite3_bind_int64(s, 1, collector);
-	sqlite3_bind_int64(s, 2, b->epoch);
-	sqlite3_bind_int64(s, 3, b->seq);
-	sqlite3_bind_int64(s, 4, carrier);
-	sqlite3_bind_int64(s, 5, b->window_start_ms);
-	sqlite3_bind_int64(s, 6, b->window_end_ms);
-	sqlite3_bind_int(s, 7, b->correction != 0);
-	sqlite3_bind_int64(s, 8, (sqlite3_int64)b->ncells);
-	sqlite3_bind_int64(s, 9, total);
-	sqlite3_bind_int64(s, 10, h->lines_read);
-	sqlite3_bind_int64(s, 11, h->lines_malformed);
-	sqlite3_bind_int64(s, 12, h->lines_overlong);
-	sqlite3_bind_int64(s, 13, h->headers_untrusted);
-	sqlite3_bind_int64(s, 14, h->headers_malformed);
-	sqlite3_bind_int64(s, 15, h->messages_evicted);
-	sqlite3_bind_int64(s, 16, h->messages_late);
+	memset(&rr, 0, sizeof(rr));
+	rr.collector = collector;
+	rr.epoch = b->epoch;
+	rr.seq = b->seq;
+	rr.carrier = carrier;
+	rr.window_start_ms = b->window_start_ms;
+	rr.window_end_ms = b->window_end_ms;
+	rr.correction = b->correction != 0;
+	rr.cells = (int64_t)b->ncells;
+	rr.messages = total;
+	rr.health = b->health;
 	if (src != NULL) {
-		sqlite3_bind_int64(s, 17, source);
-		sqlite3_bind_int(s, 18, src->partition);
-		sqlite3_bind_int64(s, 19, src->offset);
-	} else {
-		sqlite3_bind_null(s, 17);
-		sqlite3_bind_null(s, 18);
-		sqlite3_bind_null(s, 19);
+		rr.source = source;
+		rr.partition = src->partition;
+		rr.offset = src->offset;
 	}
-	if (store_step_done(st, s, err) < 0)
+	switch (recids_add(st->recids, &rr, err)) {
+	case RECIDS_NEW:
+		break;
+	case RECIDS_DUPLICATE:
+		return STORE_DUPLICATE;
+	case RECIDS_CONFLICT:
+		return STORE_CONFLICT;
+	default:
 		return STORE_ERROR;
-	if (sqlite3_changes(st->db) == 0)
-		return store_compare_stored(st, b, collector, carrier, err);
+	}
 
 	/* Write out what is gathered first if this record would pass a bound
 	 * (a record alone stays within both: see the static assertions). */
@@ -1566,21 +1637,6 @@ static int store_cells_parse(struct store *st, const unsigned char *text, size_t
 	}
 }
 
-/* Decimal digits of v into buf (20 bytes at least); returns their number. */
-static size_t store_format_uint(char *buf, uint64_t v)
-{
-	char tmp[20];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	return n;
-}
-
 /* cv (ascending, counts >= 1, at least one) as a row's text in st->packed. */
 static int store_cells_format(struct store *st, const struct store_cellvec *cv,
                               struct strbuf *err)
@@ -1593,10 +1649,10 @@ static int store_cells_format(struct store *st, const struct store_cellvec *cv,
 		n = 0;
 		entry[n++] = i == 0 ? '{' : ',';
 		entry[n++] = '"';
-		n += store_format_uint(entry + n, (uint64_t)cv->v[i].cell);
+		n += num_format_u64(entry + n, (uint64_t)cv->v[i].cell);
 		entry[n++] = '"';
 		entry[n++] = ':';
-		n += store_format_uint(entry + n, (uint64_t)cv->v[i].messages);
+		n += num_format_u64(entry + n, (uint64_t)cv->v[i].messages);
 		if (strbuf_append(&st->packed, entry, n) < 0)
 			goto toolong;
 	}
@@ -1911,7 +1967,8 @@ static int store_flush_spans(struct store *st, struct strbuf *err)
 
 static int store_flush(struct store *st, struct strbuf *err)
 {
-	if (store_flush_tallies(st, err) < 0 || store_flush_spans(st, err) < 0)
+	if (recids_flush(st->recids, err) < 0 || store_flush_tallies(st, err) < 0 ||
+	    store_flush_spans(st, err) < 0)
 		return -1;
 	return 0;
 }

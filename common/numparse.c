@@ -65,3 +65,26 @@ int num_parse_hex_u64(const char *s, size_t len, uint64_t *out)
 	*out = v;
 	return 0;
 }
+
+size_t num_format_u64(char *buf, uint64_t v)
+{
+	char tmp[20];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	return n;
+}
+
+size_t num_format_i64(char *buf, int64_t v)
+{
+	if (v >= 0)
+		return num_format_u64(buf, (uint64_t)v);
+	buf[0] = '-';
+	/* -(v + 1) + 1 stays in range for INT64_MIN. */
+	return 1 + num_format_u64(buf + 1, (uint64_t)(-(v + 1)) + 1);
+}

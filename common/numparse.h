@@ -1,5 +1,6 @@
 /*
- * numparse - the one checked number parser (no atoi, no sscanf).
+ * numparse - the one checked number parser (no atoi, no sscanf), and its
+ * counterpart for writing numbers where printf's cost shows.
  */
 #ifndef ARSTAT_NUMPARSE_H
 #define ARSTAT_NUMPARSE_H
@@ -17,5 +18,12 @@ int num_parse_i64(const char *s, size_t len, int64_t min, int64_t max, int64_t *
 int num_parse_i64_str(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Parse a 64-bit unsigned hexadecimal number of 1..16 digits. */
 int num_parse_hex_u64(const char *s, size_t len, uint64_t *out);
+
+/* The decimal digits of v, with '-' if negative, into buf (at least
+ * NUM_I64_DIGITS_MAX bytes; no NUL). Returns the number of bytes written. */
+#define NUM_I64_DIGITS_MAX 20
+size_t num_format_i64(char *buf, int64_t v);
+/* The same for an unsigned number (at most 20 digits). */
+size_t num_format_u64(char *buf, uint64_t v);
 
 #endif

@@ -852,7 +852,7 @@ static void test_upgrade_v2(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 3);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 4);
 	CU_ASSERT_EQUAL(query_int("PRAGMA page_size"), 4096);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), keys);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), rows);

@@ -1,0 +1,673 @@
+#include "recids.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "mem.h"
+#include "numparse.h"
+
+/* Records gathered before they are written, even inside one transaction:
+ * 2^16 of them are 9 MiB. */
+#define RECIDS_PENDING_MAX (1u << 16)
+/* Gaps remembered (one per collector and epoch met); past this many they
+ * are all forgotten, so a stream inventing identities costs look-ups, not
+ * memory. */
+#define RECIDS_GAPS_MAX 100000
+/* The numbers of one record in a row (see recids.h), and the longest text
+ * of a record and of a row. */
+#define RECIDS_FIELDS 15
+#define RECIDS_ENTRY_MAX (2 + RECIDS_FIELDS * (NUM_I64_DIGITS_MAX + 1))
+#define RECIDS_ROW_TEXT_MAX (2 + (size_t)RECIDS_ROW_MAX * (RECIDS_ENTRY_MAX + 1))
+
+enum {
+	RS_SEQ_AT,
+	RS_SEQ_AFTER,
+	RS_SEQS_BEFORE,
+	RS_SEQ_DELETE,
+	RS_SEQ_INSERT,
+	RS_SEQ_UPDATE,
+	RS_ROW_INSERT,
+	RS_ROW_FIND,
+	RS_COUNT
+};
+
+static const char *const recids_sql[RS_COUNT] = {
+	[RS_SEQ_AT] =
+		"SELECT first_seq, last_seq FROM record_seqs WHERE collector = ?1 AND epoch = ?2"
+		" AND first_seq <= ?3 ORDER BY first_seq DESC LIMIT 1",
+	[RS_SEQ_AFTER] =
+		"SELECT first_seq FROM record_seqs WHERE collector = ?1 AND epoch = ?2"
+		" AND first_seq > ?3 ORDER BY first_seq LIMIT 1",
+	[RS_SEQS_BEFORE] =
+		"SELECT first_seq, last_seq FROM record_seqs WHERE collector = ?1 AND epoch = ?2"
+		" AND first_seq <= ?3 ORDER BY first_seq DESC",
+	[RS_SEQ_DELETE] =
+		"DELETE FROM record_seqs WHERE collector = ? AND epoch = ? AND first_seq = ?",
+	[RS_SEQ_INSERT] =
+		"INSERT INTO record_seqs(collector, epoch, first_seq, last_seq) VALUES (?,?,?,?)",
+	[RS_SEQ_UPDATE] =
+		"UPDATE record_seqs SET last_seq = ?4"
+		" WHERE collector = ?1 AND epoch = ?2 AND first_seq = ?3",
+	[RS_ROW_INSERT] =
+		"INSERT INTO records_packed(collector, epoch, first_seq, last_seq, carrier, source,"
+		" records) VALUES (?,?,?,?,?,?,?)",
+	/* Rows are disjoint in the usual case; when records came out of order,
+	 * the ranges of several rows may hold seq, and the one with it is read
+	 * among them. */
+	[RS_ROW_FIND] =
+		"SELECT carrier, records FROM records_packed WHERE collector = ?1 AND epoch = ?2"
+		" AND first_seq <= ?3 AND last_seq >= ?3 ORDER BY first_seq DESC",
+};
+
+/* A map from three integers to an index, by open addressing. */
+struct recids_slot {
+	int64_t k[3];
+	uint32_t idx; /* index + 1; 0: free */
+};
+
+struct recids_map {
+	struct recids_slot *s;
+	size_t nslots; /* a power of two */
+	size_t n;
+	uint64_t seed; /* so that crafted identities cannot pile up in a chain */
+};
+
+/* The seqs lo..hi of a (collector, epoch) are known not to be stored
+ * (empty when lo > hi). */
+struct recids_gap {
+	int64_t collector, epoch, lo, hi;
+};
+
+/* A gathered record's identity and place, for sorting. */
+struct recids_ref {
+	int64_t collector, epoch, seq;
+	size_t index;
+};
+
+struct recids {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[RS_COUNT];
+	struct recids_rec *pending;
+	size_t npending, pending_alloc;
+	struct recids_map pending_map; /* (collector, epoch, seq) -> pending */
+	struct recids_gap *gaps;
+	size_t ngaps, gaps_alloc;
+	struct recids_map gap_map;     /* (collector, epoch, 0) -> gaps */
+	/* Scratch of recids_flush and recids_merge_range. */
+	struct recids_ref *refs;
+	size_t refs_alloc;
+	int64_t *starts;
+	size_t starts_alloc;
+	struct strbuf text;
+};
+
+static void recids_db_error(struct recids *ri, const char *what, struct strbuf *err)
+{
+	strbuf_printf(err, "store: %s: %s", what, sqlite3_errmsg(ri->db));
+}
+
+/* ---- the map ---- */
+
+static uint64_t recids_hash(const struct recids_map *m, int64_t a, int64_t b, int64_t c)
+{
+	uint64_t h = m->seed;
+
+	h = (h ^ (uint64_t)a) * UINT64_C(0x9e3779b97f4a7c15);
+	h = (h ^ (h >> 29) ^ (uint64_t)b) * UINT64_C(0xbf58476d1ce4e5b9);
+	h = (h ^ (h >> 32) ^ (uint64_t)c) * UINT64_C(0x94d049bb133111eb);
+	return h ^ (h >> 31);
+}
+
+static void recids_map_init(struct recids_map *m)
+{
+	uint64_t seed = 0;
+
+	/* Without entropy the map still works, only predictably. */
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
+		seed = (uint64_t)time(NULL) * UINT64_C(0x2545f4914f6cdd1d);
+	m->seed = seed;
+	m->nslots = 1024;
+	m->n = 0;
+	m->s = xcalloc(m->nslots, sizeof(*m->s));
+}
+
+/* The index stored under (a, b, c), or SIZE_MAX. */
+static size_t recids_map_find(const struct recids_map *m, int64_t a, int64_t b, int64_t c)
+{
+	size_t mask = m->nslots - 1, j = (size_t)recids_hash(m, a, b, c) & mask;
+	const struct recids_slot *sl;
+
+	for (; (sl = &m->s[j])->idx != 0; j = (j + 1) & mask) {
+		if (sl->k[0] == a && sl->k[1] == b && sl->k[2] == c)
+			return sl->idx - 1;
+	}
+	return SIZE_MAX;
+}
+
+static void recids_map_place(struct recids_map *m, const int64_t k[3], uint32_t idx)
+{
+	size_t mask = m->nslots - 1, j = (size_t)recids_hash(m, k[0], k[1], k[2]) & mask;
+
+	while (m->s[j].idx != 0)
+		j = (j + 1) & mask;
+	memcpy(m->s[j].k, k, sizeof(m->s[j].k));
+	m->s[j].idx = idx;
+}
+
+/* Store index under (a, b, c), which must be absent. Half full at most. */
+static void recids_map_put(struct recids_map *m, int64_t a, int64_t b, int64_t c, size_t index)
+{
+	const int64_t k[3] = { a, b, c };
+
+	if ((m->n + 1) * 2 > m->nslots) {
+		struct recids_slot *old = m->s;
+		size_t n = m->nslots, i;
+
+		m->nslots *= 2;
+		m->s = xcalloc(m->nslots, sizeof(*m->s));
+		for (i = 0; i < n; i++) {
+			if (old[i].idx != 0)
+				recids_map_place(m, old[i].k, old[i].idx);
+		}
+		free(old);
+	}
+	recids_map_place(m, k, (uint32_t)(index + 1));
+	m->n++;
+}
+
+static void recids_map_clear(struct recids_map *m)
+{
+	if (m->n > 0)
+		memset(m->s, 0, m->nslots * sizeof(*m->s));
+	m->n = 0;
+}
+
+/* ---- life ---- */
+
+struct recids *recids_new(sqlite3 *db, struct strbuf *err)
+{
+	struct recids *ri = xcalloc(1, sizeof(*ri));
+	int i;
+
+	_Static_assert(RECIDS_PENDING_MAX < UINT32_MAX && RECIDS_GAPS_MAX < UINT32_MAX,
+	               "indexes fit the slots");
+	ri->db = db;
+	recids_map_init(&ri->pending_map);
+	recids_map_init(&ri->gap_map);
+	strbuf_init(&ri->text, RECIDS_ROW_TEXT_MAX);
+	for (i = 0; i < RS_COUNT; i++) {
+		if (sqlite3_prepare_v3(db, recids_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &ri->stmt[i],
+		                       NULL) != SQLITE_OK) {
+			recids_db_error(ri, "prepare", err);
+			recids_free(ri);
+			return NULL;
+		}
+	}
+	return ri;
+}
+
+void recids_free(struct recids *ri)
+{
+	int i;
+
+	if (ri == NULL)
+		return;
+	for (i = 0; i < RS_COUNT; i++)
+		sqlite3_finalize(ri->stmt[i]);
+	free(ri->pending);
+	free(ri->pending_map.s);
+	free(ri->gaps);
+	free(ri->gap_map.s);
+	free(ri->refs);
+	free(ri->starts);
+	strbuf_release(&ri->text);
+	free(ri);
+}
+
+void recids_rollback(struct recids *ri)
+{
+	int i;
+
+	for (i = 0; i < RS_COUNT; i++)
+		sqlite3_reset(ri->stmt[i]);
+	ri->npending = 0;
+	recids_map_clear(&ri->pending_map);
+	/* A gap may have been narrowed by a flush that the rollback undid; a
+	 * narrower gap would still be right, but forgetting is simpler. */
+	ri->ngaps = 0;
+	recids_map_clear(&ri->gap_map);
+}
+
+/* ---- looking up ---- */
+
+static enum recids_status recids_compare(int64_t carrier, int64_t window_start_ms,
+                                         int64_t window_end_ms, int64_t correction,
+                                         const struct recids_rec *r)
+{
+	if (carrier == r->carrier && window_start_ms == r->window_start_ms &&
+	    window_end_ms == r->window_end_ms && correction == (r->correction != 0))
+		return RECIDS_DUPLICATE;
+	return RECIDS_CONFLICT;
+}
+
+/*
+ * Read a records_packed row's text, exactly the form recids_format_row
+ * writes; if it holds seq, its numbers go to out (null as 0) and *found is
+ * set. 0, or -1 if the text is anything else.
+ */
+static int recids_parse_row(const unsigned char *text, size_t len, int64_t seq,
+                            int64_t out[RECIDS_FIELDS], int *found)
+{
+	const char *p = (const char *)text, *end = p + len, *start;
+	int64_t v[RECIDS_FIELDS];
+	int f;
+
+	*found = 0;
+	if (text == NULL || p == end || *p++ != '[')
+		return -1;
+	for (;;) {
+		if (p == end || *p++ != '[')
+			return -1;
+		for (f = 0; f < RECIDS_FIELDS; f++) {
+			if (f > 0 && (p == end || *p++ != ','))
+				return -1;
+			if (f >= RECIDS_FIELDS - 2 && end - p >= 4 && memcmp(p, "null", 4) == 0) {
+				v[f] = 0;
+				p += 4;
+				continue;
+			}
+			start = p;
+			if (p < end && *p == '-')
+				p++;
+			while (p < end && *p >= '0' && *p <= '9')
+				p++;
+			if (num_parse_i64(start, (size_t)(p - start), INT64_MIN, INT64_MAX, &v[f]) < 0)
+				return -1;
+		}
+		if (p == end || *p++ != ']')
+			return -1;
+		if (v[0] == seq) {
+			memcpy(out, v, sizeof(v));
+			*found = 1;
+		}
+		if (p == end)
+			return -1;
+		if (*p == ']')
+			return p + 1 == end ? 0 : -1;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
+/* r's identity is in record_seqs: find its record and compare. */
+static enum recids_status recids_stored(struct recids *ri, const struct recids_rec *r,
+                                        struct strbuf *err)
+{
+	sqlite3_stmt *s = ri->stmt[RS_ROW_FIND];
+	enum recids_status status = RECIDS_ERROR;
+	int64_t v[RECIDS_FIELDS];
+	int step, found = 0;
+
+	sqlite3_bind_int64(s, 1, r->collector);
+	sqlite3_bind_int64(s, 2, r->epoch);
+	sqlite3_bind_int64(s, 3, r->seq);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if (recids_parse_row(sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1),
+		                     r->seq, v, &found) < 0) {
+			strbuf_printf(err, "store: a records_packed row is not in the form this program "
+			                   "writes");
+			goto out;
+		}
+		if (found) {
+			status = recids_compare(sqlite3_column_int64(s, 0), v[1], v[2], v[3], r);
+			goto out;
+		}
+	}
+	if (step != SQLITE_DONE)
+		recids_db_error(ri, "read records", err);
+	else
+		strbuf_printf(err, "store: seq %lld is in record_seqs without its record",
+		              (long long)r->seq);
+out:
+	sqlite3_reset(s);
+	return status;
+}
+
+static struct recids_gap *recids_gap_find(struct recids *ri, int64_t collector, int64_t epoch)
+{
+	size_t i = recids_map_find(&ri->gap_map, collector, epoch, 0);
+
+	return i == SIZE_MAX ? NULL : &ri->gaps[i];
+}
+
+static void recids_gap_set(struct recids *ri, int64_t collector, int64_t epoch, int64_t lo,
+                           int64_t hi)
+{
+	struct recids_gap *g = recids_gap_find(ri, collector, epoch);
+
+	if (g == NULL) {
+		if (ri->ngaps == RECIDS_GAPS_MAX) {
+			ri->ngaps = 0;
+			recids_map_clear(&ri->gap_map);
+		}
+		if (ri->ngaps == ri->gaps_alloc) {
+			ri->gaps_alloc = ri->gaps_alloc ? ri->gaps_alloc * 2 : 1024;
+			ri->gaps = xreallocarray(ri->gaps, ri->gaps_alloc, sizeof(*ri->gaps));
+		}
+		recids_map_put(&ri->gap_map, collector, epoch, 0, ri->ngaps);
+		g = &ri->gaps[ri->ngaps++];
+		g->collector = collector;
+		g->epoch = epoch;
+	}
+	g->lo = lo;
+	g->hi = hi;
+}
+
+/* r's seq is outside its remembered gap: look it up in record_seqs, and
+ * remember the gap around it if it is not stored. */
+static enum recids_status recids_lookup(struct recids *ri, const struct recids_rec *r,
+                                        struct strbuf *err)
+{
+	sqlite3_stmt *s = ri->stmt[RS_SEQ_AT];
+	int64_t lo = INT64_MIN, hi = INT64_MAX;
+	int step, stored = 0;
+
+	sqlite3_bind_int64(s, 1, r->collector);
+	sqlite3_bind_int64(s, 2, r->epoch);
+	sqlite3_bind_int64(s, 3, r->seq);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW) {
+		int64_t last = sqlite3_column_int64(s, 1);
+
+		if (last >= r->seq)
+			stored = 1;
+		else
+			lo = last + 1; /* last < seq: no overflow */
+	}
+	sqlite3_reset(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		goto fail;
+	if (stored)
+		return recids_stored(ri, r, err);
+
+	s = ri->stmt[RS_SEQ_AFTER];
+	sqlite3_bind_int64(s, 1, r->collector);
+	sqlite3_bind_int64(s, 2, r->epoch);
+	sqlite3_bind_int64(s, 3, r->seq);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		hi = sqlite3_column_int64(s, 0) - 1; /* first > seq: no overflow */
+	sqlite3_reset(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		goto fail;
+	recids_gap_set(ri, r->collector, r->epoch, lo, hi);
+	return RECIDS_NEW;
+fail:
+	recids_db_error(ri, "read record_seqs", err);
+	return RECIDS_ERROR;
+}
+
+enum recids_status recids_add(struct recids *ri, const struct recids_rec *r,
+                              struct strbuf *err)
+{
+	const struct recids_gap *g;
+	enum recids_status status;
+	size_t i;
+
+	if (ri->npending == RECIDS_PENDING_MAX && recids_flush(ri, err) < 0)
+		return RECIDS_ERROR;
+	/* Earlier in this transaction? */
+	i = recids_map_find(&ri->pending_map, r->collector, r->epoch, r->seq);
+	if (i != SIZE_MAX) {
+		const struct recids_rec *p = &ri->pending[i];
+
+		return recids_compare(p->carrier, p->window_start_ms, p->window_end_ms,
+		                      p->correction != 0, r);
+	}
+	g = recids_gap_find(ri, r->collector, r->epoch);
+	if (g == NULL || r->seq < g->lo || r->seq > g->hi) {
+		status = recids_lookup(ri, r, err);
+		if (status != RECIDS_NEW)
+			return status;
+	}
+	if (ri->npending == ri->pending_alloc) {
+		ri->pending_alloc = ri->pending_alloc ? ri->pending_alloc * 2 : 1024;
+		ri->pending = xreallocarray(ri->pending, ri->pending_alloc, sizeof(*ri->pending));
+	}
+	ri->pending[ri->npending] = *r;
+	recids_map_put(&ri->pending_map, r->collector, r->epoch, r->seq, ri->npending);
+	ri->npending++;
+	return RECIDS_NEW;
+}
+
+/* ---- writing ---- */
+
+static int recids_ref_cmp(const void *pa, const void *pb)
+{
+	const struct recids_ref *a = pa, *b = pb;
+
+	if (a->collector != b->collector)
+		return a->collector < b->collector ? -1 : 1;
+	if (a->epoch != b->epoch)
+		return a->epoch < b->epoch ? -1 : 1;
+	if (a->seq != b->seq)
+		return a->seq < b->seq ? -1 : 1;
+	return 0;
+}
+
+static int recids_step_done(struct recids *ri, sqlite3_stmt *s, const char *what,
+                            struct strbuf *err)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		recids_db_error(ri, what, err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Append r as a row's entry to ri->text. */
+static void recids_format_entry(struct recids *ri, const struct recids_rec *r, int first)
+{
+	const struct record_health *h = &r->health;
+	const int64_t v[RECIDS_FIELDS - 2] = {
+		r->seq, r->window_start_ms, r->window_end_ms, r->correction != 0, r->cells,
+		r->messages, h->lines_read, h->lines_malformed, h->lines_overlong,
+		h->headers_untrusted, h->headers_malformed, h->messages_evicted, h->messages_late,
+	};
+	char buf[RECIDS_ENTRY_MAX + 1];
+	size_t n = 0, f;
+
+	if (!first)
+		buf[n++] = ',';
+	buf[n++] = '[';
+	for (f = 0; f < RECIDS_FIELDS - 2; f++) {
+		n += num_format_i64(buf + n, v[f]);
+		buf[n++] = ',';
+	}
+	if (r->source != 0) {
+		n += num_format_i64(buf + n, r->partition);
+		buf[n++] = ',';
+		n += num_format_i64(buf + n, r->offset);
+	} else {
+		memcpy(buf + n, "null,null", 9);
+		n += 9;
+	}
+	buf[n++] = ']';
+	/* Cannot fail: RECIDS_ROW_MAX entries fit the buffer's cap. */
+	if (strbuf_append(&ri->text, buf, n) < 0)
+		abort();
+}
+
+/* Write refs[0..n) (one collector and epoch, seq ascending) as rows of one
+ * carrier and source each, at most RECIDS_ROW_MAX records a row. */
+static int recids_write_rows(struct recids *ri, const struct recids_ref *refs, size_t n,
+                             struct strbuf *err)
+{
+	sqlite3_stmt *s = ri->stmt[RS_ROW_INSERT];
+	size_t i = 0, j;
+
+	while (i < n) {
+		const struct recids_rec *first = &ri->pending[refs[i].index], *r = first;
+
+		strbuf_reset(&ri->text);
+		strbuf_append_byte(&ri->text, '[');
+		for (j = i; j < n && j - i < RECIDS_ROW_MAX; j++) {
+			r = &ri->pending[refs[j].index];
+			if (r->carrier != first->carrier || r->source != first->source)
+				break;
+			recids_format_entry(ri, r, j == i);
+		}
+		strbuf_append_byte(&ri->text, ']');
+		r = &ri->pending[refs[j - 1].index];
+		sqlite3_bind_int64(s, 1, first->collector);
+		sqlite3_bind_int64(s, 2, first->epoch);
+		sqlite3_bind_int64(s, 3, first->seq);
+		sqlite3_bind_int64(s, 4, r->seq);
+		sqlite3_bind_int64(s, 5, first->carrier);
+		if (first->source != 0)
+			sqlite3_bind_int64(s, 6, first->source);
+		else
+			sqlite3_bind_null(s, 6);
+		sqlite3_bind_text(s, 7, ri->text.data, (int)ri->text.len, SQLITE_STATIC);
+		if (recids_step_done(ri, s, "write records", err) < 0)
+			return -1;
+		i = j;
+	}
+	return 0;
+}
+
+/*
+ * Merge the seqs [a, b] into the ranges of (collector, epoch): every range
+ * that overlaps or touches it is replaced by their union. Ranges are
+ * disjoint and do not touch, so walking back from the last one starting at
+ * or before b + 1 stops at the first that ends before a - 1. The ranges
+ * found are collected before any is changed, as SQLite does not promise
+ * what a query sees of rows changed while it steps.
+ */
+static int recids_merge_range(struct recids *ri, int64_t collector, int64_t epoch, int64_t a,
+                              int64_t b, struct strbuf *err)
+{
+	sqlite3_stmt *s = ri->stmt[RS_SEQS_BEFORE];
+	int64_t lo = a, hi = b, first, last;
+	size_t n = 0, i;
+	int step;
+
+	sqlite3_bind_int64(s, 1, collector);
+	sqlite3_bind_int64(s, 2, epoch);
+	sqlite3_bind_int64(s, 3, b < INT64_MAX ? b + 1 : b);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		first = sqlite3_column_int64(s, 0);
+		last = sqlite3_column_int64(s, 1);
+		if (last < a - (a > INT64_MIN))
+			break;
+		if (n == ri->starts_alloc) {
+			ri->starts_alloc = ri->starts_alloc ? ri->starts_alloc * 2 : 16;
+			ri->starts = xreallocarray(ri->starts, ri->starts_alloc, sizeof(*ri->starts));
+		}
+		ri->starts[n++] = first;
+		if (first < lo)
+			lo = first;
+		if (last > hi)
+			hi = last;
+	}
+	sqlite3_reset(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		recids_db_error(ri, "read record_seqs", err);
+		return -1;
+	}
+	/* The usual case: the seqs continue the collector's range. */
+	if (n == 1 && ri->starts[0] == lo) {
+		s = ri->stmt[RS_SEQ_UPDATE];
+		sqlite3_bind_int64(s, 1, collector);
+		sqlite3_bind_int64(s, 2, epoch);
+		sqlite3_bind_int64(s, 3, lo);
+		sqlite3_bind_int64(s, 4, hi);
+		return recids_step_done(ri, s, "write record_seqs", err);
+	}
+	s = ri->stmt[RS_SEQ_DELETE];
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(s, 1, collector);
+		sqlite3_bind_int64(s, 2, epoch);
+		sqlite3_bind_int64(s, 3, ri->starts[i]);
+		if (recids_step_done(ri, s, "write record_seqs", err) < 0)
+			return -1;
+	}
+	s = ri->stmt[RS_SEQ_INSERT];
+	sqlite3_bind_int64(s, 1, collector);
+	sqlite3_bind_int64(s, 2, epoch);
+	sqlite3_bind_int64(s, 3, lo);
+	sqlite3_bind_int64(s, 4, hi);
+	return recids_step_done(ri, s, "write record_seqs", err);
+}
+
+/* refs[0..n) (one collector and epoch, seq ascending) are now stored: the
+ * remembered gap keeps only its part above the last of them inside it, which
+ * holds none of them. */
+static void recids_gap_narrow(struct recids *ri, const struct recids_ref *refs, size_t n)
+{
+	struct recids_gap *g = recids_gap_find(ri, refs[0].collector, refs[0].epoch);
+	size_t i = n;
+
+	if (g == NULL || g->lo > g->hi)
+		return;
+	while (i > 0 && refs[i - 1].seq > g->hi)
+		i--;
+	if (i == 0 || refs[i - 1].seq < g->lo)
+		return;
+	if (refs[i - 1].seq == INT64_MAX) {
+		g->lo = 1;
+		g->hi = 0;
+	} else {
+		g->lo = refs[i - 1].seq + 1;
+	}
+}
+
+int recids_flush(struct recids *ri, struct strbuf *err)
+{
+	struct recids_ref *refs;
+	size_t n = ri->npending, i, j, k, start;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	if (n > ri->refs_alloc) {
+		ri->refs_alloc = n;
+		ri->refs = xreallocarray(ri->refs, n, sizeof(*ri->refs));
+	}
+	refs = ri->refs;
+	for (i = 0; i < n; i++) {
+		refs[i].collector = ri->pending[i].collector;
+		refs[i].epoch = ri->pending[i].epoch;
+		refs[i].seq = ri->pending[i].seq;
+		refs[i].index = i;
+	}
+	qsort(refs, n, sizeof(*refs), recids_ref_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && refs[j].collector == refs[i].collector &&
+		                refs[j].epoch == refs[i].epoch; j++)
+			;
+		if (recids_write_rows(ri, refs + i, j - i, err) < 0)
+			goto out;
+		/* Consecutive seqs are one range. The seqs are distinct, so one
+		 * followed by another is below INT64_MAX. */
+		for (start = i, k = i + 1; k <= j; k++) {
+			if (k < j && refs[k].seq == refs[k - 1].seq + 1)
+				continue;
+			if (recids_merge_range(ri, refs[i].collector, refs[i].epoch, refs[start].seq,
+			                       refs[k - 1].seq, err) < 0)
+				goto out;
+			start = k;
+		}
+		recids_gap_narrow(ri, refs + i, j - i);
+	}
+	rc = 0;
+out:
+	ri->npending = 0;
+	recids_map_clear(&ri->pending_map);
+	return rc;
+}

@@ -1,0 +1,124 @@
+/*
+ * recids - which records a store holds: the identity (collector, epoch, seq)
+ * that makes a second delivery of a record a no-op, and each record's
+ * window, health counters and origin, kept for tracing.
+ *
+ * Store schema version 3 kept a row per record, and inserting it (one
+ * B-tree seek among a thousand collectors' places) was half of ingest's
+ * time. Version 4 keeps them packed (store.h shows where this fits):
+ *
+ *   record_seqs(collector, epoch, first_seq, last_seq)
+ *       The seqs stored, per collector and epoch, as disjoint, non-touching
+ *       ranges: a collector numbers its records 1, 2, 3, ..., so this is
+ *       usually one row per (collector, epoch), changed once per batch.
+ *   records_packed(id, collector, epoch, first_seq, last_seq, carrier,
+ *                  source, records)
+ *       The records themselves, up to RECIDS_ROW_MAX a row, all of one
+ *       collector, epoch, carrier and source (or none), seq ascending;
+ *       first_seq and last_seq are the row's first and last. records is a
+ *       JSON array with one array per record:
+ *       [seq, window_start_ms, window_end_ms, correction, cells, messages,
+ *        lines_read, lines_malformed, lines_overlong, headers_untrusted,
+ *        headers_malformed, messages_evicted, messages_late, partition,
+ *        kafka_offset]  (the last two null for a record without a source).
+ *       Rows are only ever added: a seq is stored once.
+ *   records (a view)
+ *       One row per record with the columns of version 3's table.
+ *
+ * Deciding whether a record is new costs no query in the usual case: for
+ * each (collector, epoch) met, the range of seqs known not to be stored
+ * around the last one looked up (the gap between two record_seqs rows) is
+ * remembered, and the collector's next seqs fall in it. Only a seq outside
+ * it, or a stored one, costs an index look-up; a stored one also reads the
+ * record's row, to tell a duplicate from an identity reused for another
+ * window.
+ *
+ * recids works inside the caller's transaction on the caller's connection;
+ * the caller must call recids_flush before COMMIT and recids_rollback after
+ * a ROLLBACK.
+ */
+#ifndef ARSTAT_AGGREGATOR_RECIDS_H
+#define ARSTAT_AGGREGATOR_RECIDS_H
+
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "record.h"
+#include "strbuf.h"
+
+/* Records in one records_packed row, at most: a row of 64 typical records
+ * is about 6 KB, well inside a 16 KiB page (rows of a rowid table spill
+ * into overflow pages only past a page). */
+#define RECIDS_ROW_MAX 64
+
+/* The tables and the view, for store.c's schema and its upgrade. The view
+ * records_named (store.c) reads the view records. */
+#define RECIDS_TABLES_SQL \
+	"CREATE TABLE record_seqs(" \
+	" collector INTEGER NOT NULL REFERENCES collectors(id)," \
+	" epoch INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL," \
+	" PRIMARY KEY (collector, epoch, first_seq)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE records_packed(" \
+	" id INTEGER PRIMARY KEY," \
+	" collector INTEGER NOT NULL REFERENCES collectors(id)," \
+	" epoch INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL," \
+	" carrier INTEGER NOT NULL REFERENCES carriers(id)," \
+	" source INTEGER REFERENCES sources(id), records TEXT NOT NULL);" \
+	"CREATE UNIQUE INDEX records_packed_seq" \
+	" ON records_packed(collector, epoch, first_seq, last_seq);"
+#define RECIDS_VIEW_SQL \
+	"CREATE VIEW records AS SELECT p.collector AS collector, p.epoch AS epoch," \
+	" r.value ->> 0 AS seq, p.carrier AS carrier, r.value ->> 1 AS window_start_ms," \
+	" r.value ->> 2 AS window_end_ms, r.value ->> 3 AS correction, r.value ->> 4 AS cells," \
+	" r.value ->> 5 AS messages, r.value ->> 6 AS lines_read," \
+	" r.value ->> 7 AS lines_malformed, r.value ->> 8 AS lines_overlong," \
+	" r.value ->> 9 AS headers_untrusted, r.value ->> 10 AS headers_malformed," \
+	" r.value ->> 11 AS messages_evicted, r.value ->> 12 AS messages_late," \
+	" p.source AS source, r.value ->> 13 AS partition, r.value ->> 14 AS kafka_offset" \
+	" FROM records_packed p, json_each(p.records) r;"
+
+/* One record as recids keeps it; names are the store's ids. */
+struct recids_rec {
+	int64_t collector, epoch, seq, carrier;
+	int64_t window_start_ms, window_end_ms;
+	int correction;
+	int64_t cells, messages;
+	struct record_health health;
+	int64_t source; /* 0: no source (partition and offset not kept) */
+	int32_t partition;
+	int64_t offset;
+};
+
+enum recids_status {
+	RECIDS_NEW = 0,       /* not stored: now gathered, written by recids_flush */
+	RECIDS_DUPLICATE = 1, /* stored before with the same carrier and window */
+	RECIDS_CONFLICT = 2,  /* stored before for another carrier or window */
+	RECIDS_ERROR = -1,    /* SQLite failed, or a row is not in our form */
+};
+
+struct recids;
+
+/* Prepare the statements on db, which must hold the tables above. Returns
+ * the handle (recids_free frees it), or NULL with err. */
+struct recids *recids_new(sqlite3 *db, struct strbuf *err);
+/* recids_free(NULL) is a no-op. Records not flushed are dropped. */
+void recids_free(struct recids *ri);
+
+/*
+ * Inside a transaction: is r's identity stored, or gathered earlier in this
+ * transaction? If not, gather r (RECIDS_NEW). The identity, not r's other
+ * fields, decides; a DUPLICATE or CONFLICT is not gathered. May write what
+ * is gathered (recids_flush) to bound memory. RECIDS_ERROR with err.
+ */
+enum recids_status recids_add(struct recids *ri, const struct recids_rec *r,
+                              struct strbuf *err);
+/* Inside a transaction: write what is gathered. 0, or -1 with err (the
+ * caller must then roll back and call recids_rollback). */
+int recids_flush(struct recids *ri, struct strbuf *err);
+/* After the caller's ROLLBACK: forget what is gathered and what was learnt
+ * from the store in the transaction. */
+void recids_rollback(struct recids *ri);
+
+#endif
