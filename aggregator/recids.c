@@ -252,15 +252,39 @@ static enum recids_status recids_compare(int64_t carrier, int64_t window_start_m
 	return RECIDS_CONFLICT;
 }
 
+/* One number of a row's entry at *pp: -?digits, or null where allowed
+ * (as 0). 0, or -1 if it is anything else. */
+static int recids_parse_field(const char **pp, const char *end, int null_ok, int64_t *out)
+{
+	const char *p = *pp, *start = p;
+
+	if (null_ok && end - p >= 4 && memcmp(p, "null", 4) == 0) {
+		*out = 0;
+		*pp = p + 4;
+		return 0;
+	}
+	if (p < end && *p == '-')
+		p++;
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	if (num_parse_i64(start, (size_t)(p - start), INT64_MIN, INT64_MAX, out) < 0)
+		return -1;
+	*pp = p;
+	return 0;
+}
+
 /*
- * Read a records_packed row's text, exactly the form recids_format_row
- * writes; if it holds seq, its numbers go to out (null as 0) and *found is
- * set. 0, or -1 if the text is anything else.
+ * Find seq in a records_packed row's text, the form recids_format_entry
+ * writes: if there, its numbers go to out (null as 0) and *found is set.
+ * Every entry's seq is read, and the whole of the entry found; the others
+ * are passed over to their ']' (a duplicate delivery reads a row per
+ * record, and reading every number of it was most of that time). 0, or -1
+ * if what is read is not in that form.
  */
 static int recids_parse_row(const unsigned char *text, size_t len, int64_t seq,
                             int64_t out[RECIDS_FIELDS], int *found)
 {
-	const char *p = (const char *)text, *end = p + len, *start;
+	const char *p = (const char *)text, *end = p + len;
 	int64_t v[RECIDS_FIELDS];
 	int f;
 
@@ -268,30 +292,24 @@ static int recids_parse_row(const unsigned char *text, size_t len, int64_t seq,
 	if (text == NULL || p == end || *p++ != '[')
 		return -1;
 	for (;;) {
-		if (p == end || *p++ != '[')
+		if (p == end || *p++ != '[' || recids_parse_field(&p, end, 0, &v[0]) < 0)
 			return -1;
-		for (f = 0; f < RECIDS_FIELDS; f++) {
-			if (f > 0 && (p == end || *p++ != ','))
+		if (v[0] != seq || *found) {
+			p = memchr(p, ']', (size_t)(end - p));
+			if (p == NULL)
 				return -1;
-			if (f >= RECIDS_FIELDS - 2 && end - p >= 4 && memcmp(p, "null", 4) == 0) {
-				v[f] = 0;
-				p += 4;
-				continue;
+		} else {
+			for (f = 1; f < RECIDS_FIELDS; f++) {
+				if (p == end || *p++ != ',' ||
+				    recids_parse_field(&p, end, f >= RECIDS_FIELDS - 2, &v[f]) < 0)
+					return -1;
 			}
-			start = p;
-			if (p < end && *p == '-')
-				p++;
-			while (p < end && *p >= '0' && *p <= '9')
-				p++;
-			if (num_parse_i64(start, (size_t)(p - start), INT64_MIN, INT64_MAX, &v[f]) < 0)
+			if (p == end || *p != ']')
 				return -1;
-		}
-		if (p == end || *p++ != ']')
-			return -1;
-		if (v[0] == seq) {
 			memcpy(out, v, sizeof(v));
 			*found = 1;
 		}
+		p++; /* the entry's ']' */
 		if (p == end)
 			return -1;
 		if (*p == ']')
@@ -307,7 +325,7 @@ static enum recids_status recids_stored(struct recids *ri, const struct recids_r
 {
 	sqlite3_stmt *s = ri->stmt[RS_ROW_FIND];
 	enum recids_status status = RECIDS_ERROR;
-	int64_t v[RECIDS_FIELDS];
+	int64_t v[RECIDS_FIELDS] = { 0 };
 	int step, found = 0;
 
 	sqlite3_bind_int64(s, 1, r->collector);

@@ -6,8 +6,8 @@
  * transaction, so a crash at any point, a re-run or a duplicate delivery
  * never changes a total.
  *
- * Schema (version 3, PRAGMA user_version = 3; WAL; 16 KiB pages in a store
- * created by this version):
+ * Schema (version 4, PRAGMA user_version = 4; WAL; 16 KiB pages in a store
+ * created by version 3 or later):
  *
  *   carriers(id, name), collectors(id, name), sources(id, name)
  *       Names stored once; the other tables refer to them by id.
@@ -40,13 +40,19 @@
  *       is read as its whole UTC days from carrier_day_totals and the partial
  *       days at its ends from carrier_totals: at most 44 x (31 + 192) rows per
  *       carrier, whatever the number of collectors and combinations.
+ *   record_seqs(collector, epoch, first_seq, last_seq)
+ *   records_packed(id, collector, epoch, first_seq, last_seq, carrier,
+ *                  source, records)
+ *       Which records are stored: the identity (collector, epoch, seq) that
+ *       makes a second delivery a no-op, as ranges of seqs, and each
+ *       record's window, health counters and origin, up to 64 records a row
+ *       (recids.h describes both).
  *   records(collector, epoch, seq, carrier, window_start_ms, window_end_ms,
  *           correction, cells, messages, lines_read, lines_malformed,
  *           lines_overlong, headers_untrusted, headers_malformed,
  *           messages_evicted, messages_late, source, partition, kafka_offset)
- *       One row per stored record, primary key (collector, epoch, seq): the
- *       identity that makes a second delivery a no-op, the window it covers
- *       and its health counters.
+ *       A view of records_packed with one row per record, the rows of
+ *       version 3's records table.
  *   runs(carrier, collector, start_ms, end_ms, window_ms)
  *       Disjoint, non-touching stretches of time covered by a collector's
  *       windows (corrections excluded), merged as records arrive: the
@@ -62,7 +68,8 @@
  *   ids, so the file reads without the program.
  *
  * Versions: store_new() upgrades a store of version 2 (counts a table with a
- * row per cell) to 3 in one transaction, on first open by this program
+ * row per cell) to 3, and one of version 3 (records a table with a row per
+ * record) to 4, each in one transaction, on first open by this program
  * (ingest or report); version 1 (a development build) is refused.
  *
  * Durability: a commit is atomic (WAL). The first store_begin starts a
@@ -104,11 +111,11 @@ enum store_mode {
 };
 
 /*
- * Open the store at path, upgrading a store of schema version 2 (see above).
+ * Open the store at path, upgrading a store of schema version 2 or 3 (see above).
  * Returns the store (the caller frees it with store_free), or NULL with the
  * reason in err: the file cannot be opened or created, is not an SQLite
  * file, holds another schema version, a cells table this program cannot
- * read or (version 2) a counts row it cannot have written, or the journal
+ * read or (versions 2 and 3) a row it cannot have written, or the journal
  * mode cannot be set. A store is used by one thread (its checkpoint thread
  * has its own connection).
  */

@@ -21,7 +21,9 @@ int num_parse_i64(const char *s, size_t len, int64_t min, int64_t max, int64_t *
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
 		d = s[i] - '0';
-		if (acc < (INT64_MIN + d) / 10)
+		/* acc * 10 - d >= INT64_MIN, with the division done by the
+		 * compiler rather than once per digit. */
+		if (acc < INT64_MIN / 10 || (acc == INT64_MIN / 10 && d > -(INT64_MIN % 10)))
 			return -1;
 		acc = acc * 10 - d;
 	}

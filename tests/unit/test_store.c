@@ -776,9 +776,9 @@ static char *query_text(const char *sql)
 	return out.data;
 }
 
-/* Write the golden store of schema version 2 (tests/unit/golden/store-v2.sql)
- * into db_path, with 4 KiB pages as that version made them. */
-static void load_v2_store(void)
+/* Write a golden store (tests/unit/golden/NAME.sql) into db_path, with 4
+ * KiB pages as versions 2 and 3 made them. */
+static void load_golden_store(const char *name)
 {
 	const char *src = getenv("ARSTAT_SOURCE_DIR");
 	char path[1024];
@@ -789,7 +789,7 @@ static void load_v2_store(void)
 	char *why = NULL;
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/tests/unit/golden/store-v2.sql", src != NULL ? src : ".");
+	snprintf(path, sizeof(path), "%s/tests/unit/golden/%s.sql", src != NULL ? src : ".", name);
 	fp = fopen(path, "r");
 	if (fp == NULL)
 		fprintf(stderr, "cannot open %s (is ARSTAT_SOURCE_DIR set?)\n", path);
@@ -801,7 +801,7 @@ static void load_v2_store(void)
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA page_size = 4096", NULL, NULL, NULL), SQLITE_OK);
 	if (sqlite3_exec(db, sql.data, NULL, NULL, &why) != SQLITE_OK)
-		fprintf(stderr, "golden v2 store: %s\n", why != NULL ? why : "?");
+		fprintf(stderr, "golden store %s: %s\n", name, why != NULL ? why : "?");
 	CU_ASSERT_PTR_NULL(why);
 	sqlite3_free(why);
 	sqlite3_close(db);
@@ -832,7 +832,7 @@ static void test_upgrade_v2(void)
 
 	strbuf_init(&err, 1024);
 	make_dir();
-	load_v2_store();
+	load_golden_store("store-v2");
 	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 2);
 	counts_before = query_text(COUNTS_ROWS_SQL);
 	named_before = query_text(COUNTS_NAMED_SQL);
@@ -902,7 +902,7 @@ static void test_upgrade_v2(void)
 
 	/* A v2 row of 0 messages: refused, and nothing changed. */
 	make_dir();
-	load_v2_store();
+	load_golden_store("store-v2");
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE counts SET messages = 0 WHERE cell ="
 	                                 " (SELECT max(cell) FROM counts)", NULL, NULL, NULL),
@@ -923,6 +923,106 @@ static void test_upgrade_v2(void)
 	free(named_before);
 	free(records_before);
 	free(totals_before);
+	strbuf_release(&err);
+}
+
+#define RECORDS_NAMED_SQL \
+	"SELECT collector || ',' || epoch || ',' || seq || ',' || carrier || ',' ||" \
+	" window_start_ms || ',' || window_end_ms || ',' || correction || ',' || cells || ',' ||" \
+	" messages || ',' || lines_read || ',' || lines_malformed || ',' || lines_overlong || ','" \
+	" || headers_untrusted || ',' || headers_malformed || ',' || messages_evicted || ',' ||" \
+	" messages_late || ',' || ifnull(source, '-') || ',' || ifnull(partition, '-') || ',' ||" \
+	" ifnull(kafka_offset, '-') FROM records_named ORDER BY collector, epoch, seq"
+
+/* Version 3 kept a records row per record; version 4 packs them. The
+ * upgrade keeps every record as it was (with and without a source), and
+ * what was stored stays a duplicate. */
+static void test_upgrade_v3(void)
+{
+	char *records_before, *counts_before, *after, *collector, *carrier;
+	struct record_batch b;
+	struct store *st;
+	struct strbuf err;
+	int64_t records, keys;
+	sqlite3 *db = NULL;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	load_golden_store("store-v3");
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 3);
+	records_before = query_text(RECORDS_NAMED_SQL);
+	counts_before = query_text(COUNTS_NAMED_SQL);
+	records = query_int("SELECT count(*) FROM records");
+	keys = query_int("SELECT count(*) FROM (SELECT DISTINCT collector, epoch FROM records)");
+	CU_ASSERT_EQUAL(records, 84);
+	CU_ASSERT_EQUAL(query_int("SELECT count(source) FROM records"), 24);
+
+	st = store_new(db_path, STORE_EXISTING, &err);
+	if (st == NULL)
+		fprintf(stderr, "upgrade: %s\n", err.data);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 4);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'records'"
+	                          " AND type = 'view'"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM record_seqs"), keys);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed"), keys);
+	after = query_text(RECORDS_NAMED_SQL);
+	CU_ASSERT_STRING_EQUAL(after, records_before);
+	free(after);
+	after = query_text(COUNTS_NAMED_SQL);
+	CU_ASSERT_STRING_EQUAL(after, counts_before);
+	free(after);
+
+	/* A stored record again is a duplicate; the next seq is new. */
+#define FIRST_RECORD " FROM records_named WHERE source IS NULL ORDER BY collector, seq LIMIT 1"
+	collector = query_text("SELECT collector" FIRST_RECORD);
+	carrier = query_text("SELECT carrier" FIRST_RECORD);
+	collector[strlen(collector) - 1] = '\0';
+	carrier[strlen(carrier) - 1] = '\0';
+	make_batch(&b, query_int("SELECT seq" FIRST_RECORD), cells_a, 2);
+	snprintf(b.carrier, sizeof(b.carrier), "%s", carrier);
+	snprintf(b.collector, sizeof(b.collector), "%s", collector);
+	b.epoch = query_int("SELECT epoch" FIRST_RECORD);
+	b.window_start_ms = query_int("SELECT window_start_ms" FIRST_RECORD);
+	b.window_end_ms = query_int("SELECT window_end_ms" FIRST_RECORD);
+#undef FIRST_RECORD
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DUPLICATE);
+	b.window_start_ms += 3600000;
+	b.window_end_ms += 3600000;
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_CONFLICT);
+	b.seq = 21;
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), records + 1);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM record_seqs"), keys);
+	free(collector);
+	free(carrier);
+	remove_dir();
+
+	/* A v3 row this program cannot have written: refused, nothing changed. */
+	make_dir();
+	load_golden_store("store-v3");
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE records SET source = 0 WHERE source IS NOT NULL",
+	                             NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	strbuf_reset(&err);
+	CU_ASSERT_PTR_NULL(store_new(db_path, STORE_CREATE, &err));
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "not one this program wrote")
+	                                        : NULL);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 3);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'records'"
+	                          " AND type = 'table'"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema"
+	                          " WHERE name = 'records_packed'"), 0);
+	remove_dir();
+	free(records_before);
+	free(counts_before);
 	strbuf_release(&err);
 }
 
@@ -1021,6 +1121,7 @@ int main(void)
 	CU_add_test(s, "flush fault rolls back", test_flush_fault);
 	CU_add_test(s, "schema checks", test_schema_checks);
 	CU_add_test(s, "upgrade from schema version 2", test_upgrade_v2);
+	CU_add_test(s, "upgrade from schema version 3", test_upgrade_v3);
 	CU_add_test(s, "packed counts are read in their one form", test_packed_form);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

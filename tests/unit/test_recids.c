@@ -1,0 +1,482 @@
+/* unit.recids: the packed identities of stored records, against a model. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "recids.h"
+#include "strbuf.h"
+
+static sqlite3 *open_db(void)
+{
+	sqlite3 *db = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(":memory:", &db), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db,
+	                                   "CREATE TABLE collectors(id INTEGER PRIMARY KEY);"
+	                                   "CREATE TABLE carriers(id INTEGER PRIMARY KEY);"
+	                                   "CREATE TABLE sources(id INTEGER PRIMARY KEY);"
+	                                   RECIDS_TABLES_SQL RECIDS_VIEW_SQL,
+	                                   NULL, NULL, NULL),
+	                      SQLITE_OK);
+	return db;
+}
+
+static int64_t query_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = -1;
+
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* A record whose window follows from its seq (so a second delivery of the
+ * same seq is a duplicate), shifted by `shift` minutes (a conflict). */
+static struct recids_rec rec(int64_t collector, int64_t epoch, int64_t seq, int64_t source,
+                             int64_t shift)
+{
+	struct recids_rec r;
+
+	memset(&r, 0, sizeof(r));
+	r.collector = collector;
+	r.epoch = epoch;
+	r.seq = seq;
+	r.carrier = 1 + collector % 2;
+	r.window_start_ms = 1793458200000 + (seq % 100000 + shift) * 60000;
+	r.window_end_ms = r.window_start_ms + 60000;
+	r.cells = 3;
+	r.messages = seq % 97 + 1;
+	r.health.lines_read = seq % 100000 * 10;
+	r.health.messages_late = seq % 5;
+	r.source = source;
+	if (source != 0) {
+		r.partition = (int32_t)(seq % 16);
+		r.offset = seq % 100000 * 3;
+	}
+	return r;
+}
+
+static void begin(sqlite3 *db)
+{
+	exec(db, "BEGIN IMMEDIATE");
+}
+
+static void commit(sqlite3 *db, struct recids *ri)
+{
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	CU_ASSERT_EQUAL(recids_flush(ri, &err), 0);
+	exec(db, "COMMIT");
+	strbuf_release(&err);
+}
+
+static enum recids_status add(struct recids *ri, struct recids_rec r)
+{
+	struct strbuf err;
+	enum recids_status st;
+
+	strbuf_init(&err, 1024);
+	st = recids_add(ri, &r, &err);
+	if (st == RECIDS_ERROR)
+		fprintf(stderr, "recids_add: %s\n", err.data != NULL ? err.data : "?");
+	strbuf_release(&err);
+	return st;
+}
+
+/* Every range is disjoint from and does not touch the next of its
+ * collector and epoch. */
+static int64_t ranges_bad(sqlite3 *db)
+{
+	return query_int(db, "SELECT count(*) FROM record_seqs a JOIN record_seqs b"
+	                     " ON a.collector = b.collector AND a.epoch = b.epoch"
+	                     " AND a.first_seq < b.first_seq AND b.first_seq <= a.last_seq + 1"
+	                     " UNION ALL SELECT count(*) FROM record_seqs WHERE last_seq < first_seq"
+	                     " ORDER BY 1 DESC LIMIT 1");
+}
+
+static void test_basics(void)
+{
+	sqlite3 *db = open_db();
+	struct strbuf err;
+	struct recids *ri;
+	struct recids_rec r;
+	int64_t s;
+
+	strbuf_init(&err, 1024);
+	ri = recids_new(db, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+	begin(db);
+	for (s = 1; s <= 150; s++)
+		CU_ASSERT_EQUAL(add(ri, rec(1, 7, s, 1, 0)), RECIDS_NEW);
+	/* Within the transaction: the same again, and reused for another window. */
+	CU_ASSERT_EQUAL(add(ri, rec(1, 7, 5, 1, 0)), RECIDS_DUPLICATE);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 7, 5, 1, 1)), RECIDS_CONFLICT);
+	/* Another epoch or collector is another identity. */
+	CU_ASSERT_EQUAL(add(ri, rec(1, 8, 5, 0, 0)), RECIDS_NEW);
+	CU_ASSERT_EQUAL(add(ri, rec(2, 7, 5, 0, 0)), RECIDS_NEW);
+	commit(db, ri);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records"), 152);
+	/* 150 records of one source: rows of 64, 64 and 22. */
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records_packed WHERE collector = 1"
+	                              " AND epoch = 7"), 3);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT max(json_array_length(records)) FROM records_packed"),
+	                RECIDS_ROW_MAX);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM record_seqs"), 3);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT last_seq FROM record_seqs WHERE collector = 1"
+	                              " AND epoch = 7 AND first_seq = 1"), 150);
+	/* What the view shows is what was added. */
+	r = rec(1, 7, 77, 1, 0);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT window_start_ms FROM records WHERE collector = 1"
+	                              " AND epoch = 7 AND seq = 77"), r.window_start_ms);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT lines_read + messages_late FROM records"
+	                              " WHERE collector = 1 AND epoch = 7 AND seq = 77"),
+	                r.health.lines_read + r.health.messages_late);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT kafka_offset FROM records WHERE seq = 77"), 231);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records WHERE source IS NULL"
+	                              " AND partition IS NULL AND kafka_offset IS NULL"), 2);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records WHERE typeof(seq) != 'integer'"
+	                              " OR typeof(window_end_ms) != 'integer'"), 0);
+
+	/* Later, and after a fresh start (nothing remembered): the stored
+	 * records are duplicates or conflicts, read from the rows. */
+	begin(db);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 7, 150, 1, 0)), RECIDS_DUPLICATE);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 7, 151, 1, 0)), RECIDS_NEW);
+	commit(db, ri);
+	recids_free(ri);
+	ri = recids_new(db, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+	begin(db);
+	for (s = 1; s <= 151; s++)
+		CU_ASSERT_EQUAL(add(ri, rec(1, 7, s, 1, 0)), RECIDS_DUPLICATE);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 7, 64, 1, -1)), RECIDS_CONFLICT);
+	r = rec(1, 7, 65, 1, 0);
+	r.carrier++;
+	CU_ASSERT_EQUAL(add(ri, r), RECIDS_CONFLICT);
+	r = rec(1, 7, 66, 1, 0);
+	r.correction = 1;
+	CU_ASSERT_EQUAL(add(ri, r), RECIDS_CONFLICT);
+	/* The health counters and the origin are not the identity. */
+	r = rec(1, 7, 67, 2, 0);
+	r.health.lines_read = 1;
+	CU_ASSERT_EQUAL(add(ri, r), RECIDS_DUPLICATE);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 7, 152, 1, 0)), RECIDS_NEW);
+	commit(db, ri);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT last_seq FROM record_seqs WHERE collector = 1"
+	                              " AND epoch = 7"), 152);
+	CU_ASSERT_EQUAL(ranges_bad(db), 0);
+	recids_free(ri);
+	recids_free(NULL);
+	sqlite3_close(db);
+	strbuf_release(&err);
+}
+
+/* Seqs out of order, gaps filled later, extreme values: ranges merge. */
+static void test_ranges(void)
+{
+	static const int64_t order[] = { 10, 11, 12, 20, 1, 2, 3, 5, 4, 13, 19, 14, 15, 16, 17, 18, 6,
+		                         8, 9, 7 };
+	sqlite3 *db = open_db();
+	struct strbuf err;
+	struct recids *ri;
+	size_t i;
+
+	strbuf_init(&err, 1024);
+	ri = recids_new(db, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		/* Each in its own transaction, a fresh start every third. */
+		if (i % 3 == 2) {
+			recids_free(ri);
+			ri = recids_new(db, &err);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+		}
+		begin(db);
+		CU_ASSERT_EQUAL(add(ri, rec(3, -5, order[i], 0, 0)), RECIDS_NEW);
+		CU_ASSERT_EQUAL(add(ri, rec(3, -5, order[i], 0, 0)), RECIDS_DUPLICATE);
+		commit(db, ri);
+		CU_ASSERT_EQUAL(ranges_bad(db), 0);
+	}
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM record_seqs"), 1);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT first_seq * 100 + last_seq FROM record_seqs"), 120);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(DISTINCT seq) FROM records"), 20);
+	begin(db);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		CU_ASSERT_EQUAL(add(ri, rec(3, -5, order[i], 0, 0)), RECIDS_DUPLICATE);
+	/* The ends of the range of int64 (a seq of 0 or less is refused by the
+	 * store's check, not here). */
+	CU_ASSERT_EQUAL(add(ri, rec(4, INT64_MIN, INT64_MAX, 0, 0)), RECIDS_NEW);
+	CU_ASSERT_EQUAL(add(ri, rec(4, INT64_MIN, INT64_MAX - 1, 0, 0)), RECIDS_NEW);
+	CU_ASSERT_EQUAL(add(ri, rec(4, INT64_MIN, INT64_MIN, 0, 0)), RECIDS_NEW);
+	commit(db, ri);
+	begin(db);
+	CU_ASSERT_EQUAL(add(ri, rec(4, INT64_MIN, INT64_MAX, 0, 0)), RECIDS_DUPLICATE);
+	CU_ASSERT_EQUAL(add(ri, rec(4, INT64_MIN, INT64_MIN, 0, 0)), RECIDS_DUPLICATE);
+	CU_ASSERT_EQUAL(add(ri, rec(4, INT64_MIN, INT64_MIN + 1, 0, 0)), RECIDS_NEW);
+	CU_ASSERT_EQUAL(add(ri, rec(4, INT64_MIN, 0, 0, 0)), RECIDS_NEW);
+	commit(db, ri);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM record_seqs WHERE collector = 4"), 3);
+	CU_ASSERT_EQUAL(ranges_bad(db), 0);
+	recids_free(ri);
+	sqlite3_close(db);
+	strbuf_release(&err);
+}
+
+/* A transaction rolled back leaves nothing, also of what was flushed in
+ * it, and nothing remembered from it decides later. */
+static void test_rollback(void)
+{
+	sqlite3 *db = open_db();
+	struct strbuf err;
+	struct recids *ri;
+	int64_t s;
+
+	strbuf_init(&err, 1024);
+	ri = recids_new(db, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+	begin(db);
+	for (s = 1; s <= 10; s++)
+		CU_ASSERT_EQUAL(add(ri, rec(1, 1, s, 0, 0)), RECIDS_NEW);
+	commit(db, ri);
+	begin(db);
+	for (s = 11; s <= 20; s++)
+		CU_ASSERT_EQUAL(add(ri, rec(1, 1, s, 0, 0)), RECIDS_NEW);
+	CU_ASSERT_EQUAL(recids_flush(ri, &err), 0);
+	for (s = 21; s <= 30; s++)
+		CU_ASSERT_EQUAL(add(ri, rec(1, 1, s, 0, 0)), RECIDS_NEW);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 1, 15, 0, 0)), RECIDS_DUPLICATE); /* flushed */
+	CU_ASSERT_EQUAL(add(ri, rec(1, 1, 25, 0, 0)), RECIDS_DUPLICATE); /* gathered */
+	exec(db, "ROLLBACK");
+	recids_rollback(ri);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records"), 10);
+	begin(db);
+	for (s = 1; s <= 10; s++)
+		CU_ASSERT_EQUAL(add(ri, rec(1, 1, s, 0, 0)), RECIDS_DUPLICATE);
+	for (s = 11; s <= 30; s++)
+		CU_ASSERT_EQUAL(add(ri, rec(1, 1, s, 0, 0)), RECIDS_NEW);
+	commit(db, ri);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records"), 30);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT last_seq FROM record_seqs"), 30);
+
+	/* More than are gathered at once, in one transaction. */
+	begin(db);
+	for (s = 31; s <= 31 + 70000; s++)
+		CU_ASSERT_EQUAL_FATAL(add(ri, rec(1, 1, s, 1, 0)), RECIDS_NEW);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 1, 31, 1, 0)), RECIDS_DUPLICATE);
+	commit(db, ri);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records"), 70031);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM record_seqs"), 1);
+	recids_free(ri);
+	sqlite3_close(db);
+	strbuf_release(&err);
+}
+
+/* A row changed behind our back is an error when it is read, never a
+ * guess; an identity in record_seqs without its row too. */
+static void test_bad_rows(void)
+{
+	static const char *const bad[] = {
+		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,null,null]",   /* no closing bracket */
+		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,null]]",       /* a field short */
+		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,null,null,5]]",/* a field more */
+		"[[1,2,3,0,1,1,0,0,0,0,0,0,null,null,null]]",/* null where a number is */
+		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,1.5,null]]",   /* not an integer */
+		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,99999999999999999999,null]]",
+		"[[1, 2,3,0,1,1,0,0,0,0,0,0,0,null,null]]", /* a blank */
+		"[1,2,3]",
+		"[]",
+		"",
+		"[[2,2,3,0,1,1,0,0,0,0,0,0,0,null,null]]",  /* seq 1 not in it */
+	};
+	sqlite3 *db = open_db();
+	struct strbuf err;
+	struct recids *ri;
+	struct recids_rec r = rec(1, 1, 1, 0, 0);
+	sqlite3_stmt *s = NULL;
+	size_t i;
+
+	strbuf_init(&err, 1024);
+	ri = recids_new(db, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+	begin(db);
+	CU_ASSERT_EQUAL(add(ri, r), RECIDS_NEW);
+	commit(db, ri);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "UPDATE records_packed SET records = ?", -1, &s,
+	                                         NULL), SQLITE_OK);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sqlite3_bind_text(s, 1, bad[i], -1, SQLITE_STATIC);
+		CU_ASSERT_EQUAL(sqlite3_step(s), SQLITE_DONE);
+		sqlite3_reset(s);
+		strbuf_reset(&err);
+		begin(db);
+		CU_ASSERT_EQUAL(recids_add(ri, &r, &err), RECIDS_ERROR);
+		CU_ASSERT_PTR_NOT_NULL(err.data);
+		exec(db, "ROLLBACK");
+		recids_rollback(ri);
+	}
+	sqlite3_finalize(s);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "without its record"));
+	recids_free(ri);
+	sqlite3_close(db);
+	strbuf_release(&err);
+}
+
+/*
+ * Random work against a model: identities from a small space (3
+ * collectors, 2 epochs, seqs mostly in order with repeats and jumps), some
+ * reused for another window; transactions committed or rolled back, flushes
+ * in the middle, fresh starts. Every answer must be the model's, and the
+ * tables must hold exactly the model's committed records.
+ */
+#define MODEL_SEQS 400
+struct model {
+	signed char committed[3][2][MODEL_SEQS]; /* 0 absent, else 1 + shift */
+	signed char txn[3][2][MODEL_SEQS];
+};
+
+static uint64_t rng_state = 0x243f6a8885a308d3;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void test_model(void)
+{
+	static struct model m;
+	sqlite3 *db = open_db();
+	struct strbuf err;
+	struct recids *ri;
+	int64_t next[3][2] = { { 1, 1 }, { 1, 1 }, { 1, 1 } }, expected_rows = 0;
+	int round, op, c, e, shift, stored;
+	int64_t seq;
+	enum recids_status want, got;
+
+	memset(&m, 0, sizeof(m));
+	strbuf_init(&err, 1024);
+	ri = recids_new(db, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+	for (round = 0; round < 300; round++) {
+		int nops = (int)(rng() % 60), commit_it = rng() % 4 != 0;
+
+		memcpy(m.txn, m.committed, sizeof(m.txn));
+		begin(db);
+		for (op = 0; op < nops; op++) {
+			c = (int)(rng() % 3);
+			e = (int)(rng() % 2);
+			switch (rng() % 8) {
+			case 0: /* an earlier one again */
+				seq = 1 + (int64_t)(rng() % (uint64_t)next[c][e]);
+				break;
+			case 1: /* a jump ahead */
+				seq = next[c][e] + (int64_t)(rng() % 10);
+				break;
+			default: /* the next one */
+				seq = next[c][e];
+				break;
+			}
+			if (seq >= MODEL_SEQS)
+				seq = 1 + (int64_t)(rng() % (MODEL_SEQS - 1));
+			if (seq >= next[c][e])
+				next[c][e] = seq + 1;
+			shift = rng() % 10 == 0 ? 1 : 0;
+			stored = m.txn[c][e][seq];
+			want = stored == 0 ? RECIDS_NEW
+			                   : stored == 1 + shift ? RECIDS_DUPLICATE : RECIDS_CONFLICT;
+			got = add(ri, rec(c + 1, e, seq, (int64_t)(rng() % 3), shift));
+			CU_ASSERT_EQUAL(got, want);
+			if (got != want)
+				fprintf(stderr, "round %d: %d/%d/%lld: got %d, want %d\n", round, c, e,
+				        (long long)seq, got, want);
+			if (want == RECIDS_NEW)
+				m.txn[c][e][seq] = (signed char)(1 + shift);
+			if (rng() % 50 == 0)
+				CU_ASSERT_EQUAL(recids_flush(ri, &err), 0);
+		}
+		if (commit_it) {
+			commit(db, ri);
+			memcpy(m.committed, m.txn, sizeof(m.txn));
+		} else {
+			exec(db, "ROLLBACK");
+			recids_rollback(ri);
+		}
+		if (rng() % 10 == 0) {
+			recids_free(ri);
+			ri = recids_new(db, &err);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+		}
+	}
+	/* The tables hold the model's records, each once, with its window. */
+	for (c = 0; c < 3; c++) {
+		for (e = 0; e < 2; e++) {
+			for (seq = 0; seq < MODEL_SEQS; seq++) {
+				if (m.committed[c][e][seq] != 0)
+					expected_rows++;
+			}
+		}
+	}
+	CU_ASSERT(expected_rows > 500);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records"), expected_rows);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM (SELECT DISTINCT collector, epoch, seq"
+	                              " FROM records)"), expected_rows);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT sum(last_seq - first_seq + 1) FROM record_seqs"),
+	                expected_rows);
+	CU_ASSERT_EQUAL(ranges_bad(db), 0);
+	/* Each stored seq lies in a range, and each record's window says which
+	 * shift it was stored with. */
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records r WHERE NOT EXISTS (SELECT 1"
+	                              " FROM record_seqs s WHERE s.collector = r.collector"
+	                              " AND s.epoch = r.epoch AND r.seq BETWEEN s.first_seq"
+	                              " AND s.last_seq)"), 0);
+	for (c = 0; c < 3; c++) {
+		for (e = 0; e < 2; e++) {
+			char sql[256];
+			int64_t shifted = 0;
+
+			for (seq = 0; seq < MODEL_SEQS; seq++)
+				shifted += m.committed[c][e][seq] == 2;
+			snprintf(sql, sizeof(sql),
+			         "SELECT count(*) FROM records WHERE collector = %d AND epoch = %d"
+			         " AND window_start_ms = 1793458200000 + (seq + 1) * 60000", c + 1, e);
+			CU_ASSERT_EQUAL(query_int(db, sql), shifted);
+		}
+	}
+	recids_free(ri);
+	sqlite3_close(db);
+	strbuf_release(&err);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("recids", NULL, NULL);
+	CU_add_test(s, "add, rows, duplicates, conflicts", test_basics);
+	CU_add_test(s, "ranges merge whatever the order", test_ranges);
+	CU_add_test(s, "rollback and flushes inside a transaction", test_rollback);
+	CU_add_test(s, "rows not in our form are errors", test_bad_rows);
+	CU_add_test(s, "random work against a model", test_model);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed == 0 ? 0 : 1;
+}
