@@ -676,6 +676,32 @@ static int store_write_row(struct store *st, sqlite3_stmt *ins, int64_t bucket, 
                            int64_t collector, struct strbuf *err);
 
 /*
+ * Start the upgrade of a store of version `from` in a write transaction,
+ * reading the version again under the lock: another process may have
+ * upgraded while we waited for it. 1: the transaction is open and the
+ * store still of version `from`; 0: nothing to do (no transaction left
+ * open); -1 with err (none left open either).
+ */
+static int store_migration_begin(struct store *st, int64_t from, struct strbuf *err)
+{
+	int64_t version;
+
+	if (store_exec(st, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	if (store_query_int(st, "PRAGMA user_version", &version, err) < 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	if (version == from)
+		return 1;
+	if (store_exec(st, "COMMIT", err) < 0) {
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Schema version 2 kept one counts row per cell; version 3 one row per
  * bucket, carrier and collector (counts_packed), with a view named counts
  * that gives the old rows. Everything else is the same. In one transaction,
@@ -686,21 +712,15 @@ static int store_write_row(struct store *st, sqlite3_stmt *ins, int64_t bucket, 
 static int store_migrate_v2(struct store *st, struct strbuf *err)
 {
 	sqlite3_stmt *rd = NULL, *ins = NULL;
-	int64_t version, rows = 0, packed = 0;
+	int64_t rows = 0, packed = 0;
 	int64_t bucket = 0, carrier = 0, collector = 0, cell, messages;
 	int step, rc = -1, in_txn = 0;
 
-	if (store_exec(st, "BEGIN IMMEDIATE", err) < 0)
-		return -1;
+	rc = store_migration_begin(st, 2, err);
+	if (rc <= 0)
+		return rc;
+	rc = -1;
 	in_txn = 1;
-	/* Another process may have migrated while we waited for the lock. */
-	if (store_query_int(st, "PRAGMA user_version", &version, err) < 0)
-		goto out;
-	if (version != 2) {
-		rc = store_exec(st, "COMMIT", err);
-		in_txn = rc < 0;
-		goto out;
-	}
 	msg_info("%s: upgrading the store from schema version 2 to 3 (counts packed per bucket, "
 	         "carrier and collector)", st->path);
 	if (store_exec(st, STORE_COUNTS_TABLE_SQL, err) < 0)
@@ -779,19 +799,14 @@ static int store_migrate_v3(struct store *st, struct strbuf *err)
 	sqlite3_stmt *rd = NULL;
 	struct recids *ri = NULL;
 	struct recids_rec r;
-	int64_t version, rows = 0, packed = 0;
+	int64_t rows = 0, packed = 0;
 	int step, rc = -1, in_txn = 0;
 
-	if (store_exec(st, "BEGIN IMMEDIATE", err) < 0)
-		return -1;
+	rc = store_migration_begin(st, 3, err);
+	if (rc <= 0)
+		return rc;
+	rc = -1;
 	in_txn = 1;
-	if (store_query_int(st, "PRAGMA user_version", &version, err) < 0)
-		goto out;
-	if (version != 3) {
-		rc = store_exec(st, "COMMIT", err);
-		in_txn = rc < 0;
-		goto out;
-	}
 	msg_info("%s: upgrading the store from schema version 3 to 4 (record identities packed)",
 	         st->path);
 	if (store_exec(st, RECIDS_TABLES_SQL, err) < 0)
@@ -827,15 +842,16 @@ static int store_migrate_v3(struct store *st, struct strbuf *err)
 		r.health.headers_malformed = sqlite3_column_int64(rd, 13);
 		r.health.messages_evicted = sqlite3_column_int64(rd, 14);
 		r.health.messages_late = sqlite3_column_int64(rd, 15);
+		/* Source ids start at 1: recids takes 0 for "no source". */
 		if (sqlite3_column_type(rd, 16) != SQLITE_NULL) {
 			r.source = sqlite3_column_int64(rd, 16);
 			r.partition = sqlite3_column_int(rd, 17);
 			r.offset = sqlite3_column_int64(rd, 18);
-		}
-		if (r.source < 0 || (r.source == 0 && sqlite3_column_type(rd, 16) != SQLITE_NULL)) {
-			strbuf_printf(err, "%s: upgrade: a records row with source %lld is not one this "
-			                   "program wrote", st->path, (long long)r.source);
-			goto out;
+			if (r.source < 1) {
+				strbuf_printf(err, "%s: upgrade: a records row with source %lld is not one "
+				                   "this program wrote", st->path, (long long)r.source);
+				goto out;
+			}
 		}
 		/* The table's key makes every identity new. */
 		if (recids_add(ri, &r, err) != RECIDS_NEW) {
