@@ -7,6 +7,7 @@
 
 #include "mem.h"
 #include "numparse.h"
+#include "ranges.h"
 
 /* Records gathered before they are written, even inside one transaction:
  * 2^16 of them are 9 MiB. */
@@ -95,11 +96,10 @@ struct recids {
 	struct recids_gap *gaps;
 	size_t ngaps, gaps_alloc;
 	struct recids_map gap_map;     /* (collector, epoch, 0) -> gaps */
-	/* Scratch of recids_flush and recids_merge_range. */
+	struct ranges seqs;            /* the table record_seqs */
+	/* Scratch of recids_flush. */
 	struct recids_ref *refs;
 	size_t refs_alloc;
-	int64_t *starts;
-	size_t starts_alloc;
 	struct strbuf text;
 };
 
@@ -205,6 +205,12 @@ struct recids *recids_new(sqlite3 *db, struct strbuf *err)
 			return NULL;
 		}
 	}
+	ri->seqs.db = db;
+	ri->seqs.what = "record_seqs";
+	ri->seqs.before = ri->stmt[RS_SEQS_BEFORE];
+	ri->seqs.del = ri->stmt[RS_SEQ_DELETE];
+	ri->seqs.ins = ri->stmt[RS_SEQ_INSERT];
+	ri->seqs.upd = ri->stmt[RS_SEQ_UPDATE];
 	return ri;
 }
 
@@ -221,7 +227,7 @@ void recids_free(struct recids *ri)
 	free(ri->gaps);
 	free(ri->gap_map.s);
 	free(ri->refs);
-	free(ri->starts);
+	ranges_release(&ri->seqs);
 	strbuf_release(&ri->text);
 	free(ri);
 }
@@ -559,68 +565,13 @@ static int recids_write_rows(struct recids *ri, const struct recids_ref *refs, s
 	return 0;
 }
 
-/*
- * Merge the seqs [a, b] into the ranges of (collector, epoch): every range
- * that overlaps or touches it is replaced by their union. Ranges are
- * disjoint and do not touch, so walking back from the last one starting at
- * or before b + 1 stops at the first that ends before a - 1. The ranges
- * found are collected before any is changed, as SQLite does not promise
- * what a query sees of rows changed while it steps.
- */
-static int recids_merge_range(struct recids *ri, int64_t collector, int64_t epoch, int64_t a,
-                              int64_t b, struct strbuf *err)
+/* Merge the seqs [a, b] into the ranges of (collector, epoch): a range
+ * that touches them (ends at a - 1, starts at b + 1) is joined too. */
+static int recids_merge_seqs(struct recids *ri, int64_t collector, int64_t epoch, int64_t a,
+                             int64_t b, struct strbuf *err)
 {
-	sqlite3_stmt *s = ri->stmt[RS_SEQS_BEFORE];
-	int64_t lo = a, hi = b, first, last;
-	size_t n = 0, i;
-	int step;
-
-	sqlite3_bind_int64(s, 1, collector);
-	sqlite3_bind_int64(s, 2, epoch);
-	sqlite3_bind_int64(s, 3, b < INT64_MAX ? b + 1 : b);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		first = sqlite3_column_int64(s, 0);
-		last = sqlite3_column_int64(s, 1);
-		if (last < a - (a > INT64_MIN))
-			break;
-		if (n == ri->starts_alloc) {
-			ri->starts_alloc = ri->starts_alloc ? ri->starts_alloc * 2 : 16;
-			ri->starts = xreallocarray(ri->starts, ri->starts_alloc, sizeof(*ri->starts));
-		}
-		ri->starts[n++] = first;
-		if (first < lo)
-			lo = first;
-		if (last > hi)
-			hi = last;
-	}
-	sqlite3_reset(s);
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		recids_db_error(ri, "read record_seqs", err);
-		return -1;
-	}
-	/* The usual case: the seqs continue the collector's range. */
-	if (n == 1 && ri->starts[0] == lo) {
-		s = ri->stmt[RS_SEQ_UPDATE];
-		sqlite3_bind_int64(s, 1, collector);
-		sqlite3_bind_int64(s, 2, epoch);
-		sqlite3_bind_int64(s, 3, lo);
-		sqlite3_bind_int64(s, 4, hi);
-		return recids_step_done(ri, s, "write record_seqs", err);
-	}
-	s = ri->stmt[RS_SEQ_DELETE];
-	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(s, 1, collector);
-		sqlite3_bind_int64(s, 2, epoch);
-		sqlite3_bind_int64(s, 3, ri->starts[i]);
-		if (recids_step_done(ri, s, "write record_seqs", err) < 0)
-			return -1;
-	}
-	s = ri->stmt[RS_SEQ_INSERT];
-	sqlite3_bind_int64(s, 1, collector);
-	sqlite3_bind_int64(s, 2, epoch);
-	sqlite3_bind_int64(s, 3, lo);
-	sqlite3_bind_int64(s, 4, hi);
-	return recids_step_done(ri, s, "write record_seqs", err);
+	return ranges_merge(&ri->seqs, collector, epoch, a, b, a - (a > INT64_MIN),
+	                    b + (b < INT64_MAX), 0, err);
 }
 
 /* refs[0..n) (one collector and epoch, seq ascending) are now stored: the
@@ -676,8 +627,8 @@ int recids_flush(struct recids *ri, struct strbuf *err)
 		for (start = i, k = i + 1; k <= j; k++) {
 			if (k < j && refs[k].seq == refs[k - 1].seq + 1)
 				continue;
-			if (recids_merge_range(ri, refs[i].collector, refs[i].epoch, refs[start].seq,
-			                       refs[k - 1].seq, err) < 0)
+			if (recids_merge_seqs(ri, refs[i].collector, refs[i].epoch, refs[start].seq,
+			                      refs[k - 1].seq, err) < 0)
 				goto out;
 			start = k;
 		}

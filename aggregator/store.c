@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mem.h"
 #include "numparse.h"
+#include "ranges.h"
 #include "recids.h"
 #include "timeutil.h"
 
@@ -315,8 +316,7 @@ struct store {
 	size_t daysums_alloc;
 	struct store_span *spans;
 	size_t nspans, spans_alloc;
-	int64_t *run_starts; /* scratch for store_apply_span */
-	size_t run_starts_alloc;
+	struct ranges runs;  /* the table runs, merged by store_flush_spans */
 	/* Scratch of store_write_packed: a row's cells as read, as merged, and
 	 * as text. */
 	struct store_cellvec stored, merged;
@@ -1014,6 +1014,12 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 			goto fail;
 		}
 	}
+	st->runs.db = st->db;
+	st->runs.what = "runs";
+	st->runs.before = st->stmt[ST_RUNS_BEFORE];
+	st->runs.del = st->stmt[ST_RUN_DELETE];
+	st->runs.ins = st->stmt[ST_RUN_INSERT];
+	st->runs.upd = st->stmt[ST_RUN_UPDATE];
 	st->recids = recids_new(st->db, err);
 	if (st->recids == NULL)
 		goto fail;
@@ -1061,7 +1067,7 @@ void store_free(struct store *st)
 	free(st->daykeys.slots);
 	free(st->daysums);
 	free(st->spans);
-	free(st->run_starts);
+	ranges_release(&st->runs);
 	free(st->stored.v);
 	free(st->merged.v);
 	strbuf_release(&st->packed);
@@ -1885,72 +1891,6 @@ static int store_span_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
-/*
- * Merge [sp->start, sp->end) into the collector's runs: every run that
- * overlaps or touches it is replaced by their union. Runs are disjoint and
- * do not touch, so walking back from the last run starting at or before
- * sp->end stops at the first one that ends before sp->start. The runs found
- * are collected before any is changed, as SQLite does not promise what a
- * query sees of rows changed while it steps.
- */
-static int store_apply_span(struct store *st, const struct store_span *sp, struct strbuf *err)
-{
-	sqlite3_stmt *s = st->stmt[ST_RUNS_BEFORE];
-	int64_t lo = sp->start, hi = sp->end, start, end;
-	size_t n = 0, i;
-	int step;
-
-	sqlite3_bind_int64(s, 1, sp->carrier);
-	sqlite3_bind_int64(s, 2, sp->collector);
-	sqlite3_bind_int64(s, 3, sp->end);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		start = sqlite3_column_int64(s, 0);
-		end = sqlite3_column_int64(s, 1);
-		if (end < sp->start)
-			break;
-		if (n == st->run_starts_alloc) {
-			st->run_starts_alloc = st->run_starts_alloc ? st->run_starts_alloc * 2 : 16;
-			st->run_starts = xreallocarray(st->run_starts, st->run_starts_alloc,
-			                               sizeof(*st->run_starts));
-		}
-		st->run_starts[n++] = start;
-		if (start < lo)
-			lo = start;
-		if (end > hi)
-			hi = end;
-	}
-	sqlite3_reset(s);
-	if (step != SQLITE_ROW && step != SQLITE_DONE) {
-		store_db_error(st, "read runs", err);
-		return -1;
-	}
-	/* The usual case: the window continues the collector's last run. */
-	if (n == 1 && st->run_starts[0] == lo) {
-		s = st->stmt[ST_RUN_UPDATE];
-		sqlite3_bind_int64(s, 1, sp->carrier);
-		sqlite3_bind_int64(s, 2, sp->collector);
-		sqlite3_bind_int64(s, 3, lo);
-		sqlite3_bind_int64(s, 4, hi);
-		sqlite3_bind_int64(s, 5, sp->window);
-		return store_step_done(st, s, err);
-	}
-	s = st->stmt[ST_RUN_DELETE];
-	for (i = 0; i < n; i++) {
-		sqlite3_bind_int64(s, 1, sp->carrier);
-		sqlite3_bind_int64(s, 2, sp->collector);
-		sqlite3_bind_int64(s, 3, st->run_starts[i]);
-		if (store_step_done(st, s, err) < 0)
-			return -1;
-	}
-	s = st->stmt[ST_RUN_INSERT];
-	sqlite3_bind_int64(s, 1, sp->carrier);
-	sqlite3_bind_int64(s, 2, sp->collector);
-	sqlite3_bind_int64(s, 3, lo);
-	sqlite3_bind_int64(s, 4, hi);
-	sqlite3_bind_int64(s, 5, sp->window);
-	return store_step_done(st, s, err);
-}
-
 /* Merge the gathered windows among themselves first (a batch usually holds
  * several consecutive windows of each collector), then into the table. */
 static int store_flush_spans(struct store *st, struct strbuf *err)
@@ -1973,8 +1913,11 @@ static int store_flush_spans(struct store *st, struct strbuf *err)
 		}
 	}
 	n = out + 1;
+	/* Windows are half-open: a run that ends where the window starts is
+	 * continued by it. */
 	for (i = 0; i < n; i++) {
-		if (store_apply_span(st, &sp[i], err) < 0)
+		if (ranges_merge(&st->runs, sp[i].carrier, sp[i].collector, sp[i].start, sp[i].end,
+		                 sp[i].start, sp[i].end, sp[i].window, err) < 0)
 			return -1;
 	}
 	st->nspans = 0;
