@@ -44,21 +44,8 @@ if ((rotate > 0)); then
 else
 	input=$src
 fi
-conf=$TEST_DIR/collector.conf
-cat >"$conf" <<CONF
-carrier = carrier-a
-host_name = mx1.carrier-a.example.jp
-state_dir = $TEST_DIR/state
-input = $input
-trusted_authserv_ids = mx.carrier-a.example.jp
-spam_default = ham
-window_seconds = 300
-checkpoint_interval_ms = 100
-stats_interval_seconds = 1
-metrics_file = $TEST_DIR/metrics.prom
-flush_timeout_ms = 120000
-kafka.bootstrap.servers = $BOOTSTRAP
-CONF
+conf=$(collector_conf "$TEST_DIR/state" "$input" "flush_timeout_ms = 120000" \
+	"kafka.bootstrap.servers = $BOOTSTRAP")
 ((outage > 0)) && echo "outbox_max_bytes = 131072" >>"$conf"
 [[ -n ${ARSTAT_FAULT_DEBUG:-} ]] && echo "log_level = debug" >>"$conf"
 
@@ -77,7 +64,6 @@ stop_pid() { # stop_pid PID SIGNAL
 	wait "$1" 2>/dev/null || true
 	_arstat_forget "$1"
 }
-metric() { awk -v n="arstat_collector_$1" '$1 == n { print $2 }' "$TEST_DIR/metrics.prom" 2>/dev/null; }
 stored_total() {
 	"$ARSTAT_BIN/arstat-aggregator" report --db "$db" -o min_providers=1 --month 2026-10 --spam-output "$TEST_DIR/spam-now.csv" \
 		--output /dev/null 2>/dev/null || { echo 0; return; }

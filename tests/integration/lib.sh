@@ -257,3 +257,35 @@ devbroker_wait() {
 	BOOTSTRAP=
 	((status == 0)) || fail "arstat-devbroker exited with status $status; see $TEST_DIR/devbroker.log"
 }
+
+# collector_conf STATE_DIR INPUT [SETTING...]: write the collector
+# configuration the fault tests share to $TEST_DIR/collector.conf: carrier-a's
+# mx1 as arstat-loggen writes it, 300-second windows, a checkpoint every 100 ms,
+# metrics every second in $TEST_DIR/metrics.prom (see collector_metric); then
+# each SETTING ("key = value", e.g. the sink). Prints the file's path.
+collector_conf() {
+	local conf=$TEST_DIR/collector.conf state=$1 input=$2
+	shift 2
+	{
+		cat <<CONF
+carrier = carrier-a
+host_name = mx1.carrier-a.example.jp
+state_dir = $state
+input = $input
+trusted_authserv_ids = mx.carrier-a.example.jp
+spam_default = ham
+window_seconds = 300
+checkpoint_interval_ms = 100
+stats_interval_seconds = 1
+metrics_file = $TEST_DIR/metrics.prom
+CONF
+		(($# == 0)) || printf '%s\n' "$@"
+	} >"$conf"
+	printf '%s\n' "$conf"
+}
+
+# collector_metric NAME: the collector's arstat_collector_NAME from the
+# metrics file of collector_conf (empty before it is first written).
+collector_metric() {
+	awk -v n="arstat_collector_$1" '$1 == n { print $2 }' "$TEST_DIR/metrics.prom" 2>/dev/null
+}

@@ -17,21 +17,7 @@ logs=$TEST_DIR/logs
 	--messages-per-day 500 --seed 23 2>"$TEST_DIR/loggen.log"
 src=$logs/carrier-a/mx1/maillog
 src_lines=$(wc -l <"$src")
-conf=$TEST_DIR/collector.conf
-cat >"$conf" <<CONF
-carrier = carrier-a
-host_name = mx1.carrier-a.example.jp
-state_dir = $TEST_DIR/state
-input = $src
-trusted_authserv_ids = mx.carrier-a.example.jp
-spam_default = ham
-window_seconds = 300
-checkpoint_interval_ms = 100
-stats_interval_seconds = 1
-metrics_file = $TEST_DIR/metrics.prom
-kafka.bootstrap.servers = $BOOTSTRAP
-CONF
-metric() { awk -v n="arstat_collector_$1" '$1 == n { print $2 }' "$TEST_DIR/metrics.prom" 2>/dev/null; }
+conf=$(collector_conf "$TEST_DIR/state" "$src" "kafka.bootstrap.servers = $BOOTSTRAP")
 
 # Brokers down before the start: every record stays in the outbox.
 devbroker_down
@@ -41,21 +27,21 @@ arstat_bg bash -c 'ulimit -f 64 && exec "$@"' _ "$ARSTAT_BIN/arstat-collector" -
 collector_pid=$BG_PID
 wait_for_lines "$TEST_DIR/collector.log" 'cannot store a record .*File too large.*reading stops' 1 30
 for ((i = 0; i < 50; i++)); do
-	[[ $(metric state_broken) == 1 ]] && break
+	[[ $(collector_metric state_broken) == 1 ]] && break
 	sleep 0.1
 done
-assert_eq 1 "$(metric state_broken)" "state_broken while the outbox cannot grow"
-before=$(metric lines_total)
+assert_eq 1 "$(collector_metric state_broken)" "state_broken while the outbox cannot grow"
+before=$(collector_metric lines_total)
 sleep 2
-assert_eq "$before" "$(metric lines_total)" "lines read while records could not be stored"
+assert_eq "$before" "$(collector_metric lines_total)" "lines read while records could not be stored"
 ((before < src_lines)) || fail "the whole log was read before the limit was reached"
 
 devbroker_up
 for ((i = 0; i < 600; i++)); do
-	[[ $(metric lines_total) == "$src_lines" && $(metric state_broken) == 0 ]] && break
+	[[ $(collector_metric lines_total) == "$src_lines" && $(collector_metric state_broken) == 0 ]] && break
 	sleep 0.1
 done
-assert_eq "$src_lines" "$(metric lines_total)" "lines read in the end"
+assert_eq "$src_lines" "$(collector_metric lines_total)" "lines read in the end"
 grep -q 'progress is saved again; reading goes on' "$TEST_DIR/collector.log" ||
 	fail "no recovery logged"
 kill -TERM "$collector_pid"

@@ -35,37 +35,22 @@ src_lines=$(wc -l <"$src")
 mkdir -p "$TEST_DIR/live" "$TEST_DIR/files"
 input=$TEST_DIR/live/maillog
 : >"$input"
-conf=$TEST_DIR/collector.conf
-cat >"$conf" <<CONF
-carrier = carrier-a
-host_name = mx1.carrier-a.example.jp
-state_dir = $state
-input = $input
-trusted_authserv_ids = mx.carrier-a.example.jp
-spam_default = ham
-window_seconds = 300
-checkpoint_interval_ms = 100
-stats_interval_seconds = 1
-metrics_file = $TEST_DIR/metrics.prom
-sink = file
-file_sink_dir = $TEST_DIR/files
-CONF
-metric() { awk -v n="arstat_collector_$1" '$1 == n { print $2 }' "$TEST_DIR/metrics.prom" 2>/dev/null; }
+conf=$(collector_conf "$state" "$input" "sink = file" "file_sink_dir = $TEST_DIR/files")
 # wait_metric NAME VALUE SECONDS
 wait_metric() {
 	local i
 	for ((i = 0; i < $3 * 10; i++)); do
-		[[ $(metric "$1") == "$2" ]] && return 0
+		[[ $(collector_metric "$1") == "$2" ]] && return 0
 		sleep 0.1
 	done
-	fail "metric $1 is '$(metric "$1")', not $2, after $3 s"
+	fail "metric $1 is '$(collector_metric "$1")', not $2, after $3 s"
 }
 # A broken state must stop reading: the line count holds still for 1.5 s.
 assert_not_reading() {
 	local before after
-	before=$(metric lines_total)
+	before=$(collector_metric lines_total)
 	sleep 1.5
-	after=$(metric lines_total)
+	after=$(collector_metric lines_total)
 	assert_eq "$before" "$after" "lines read while the state could not be saved ($1)"
 }
 
@@ -100,16 +85,16 @@ wait "$feed_pid" || fail "logfeed failed"
 _arstat_forget "$feed_pid"
 # Everything fed is read, then the collector stops on SIGTERM with status 0.
 for ((i = 0; i < 600; i++)); do
-	[[ $(metric lines_total) == "$src_lines" ]] && break
+	[[ $(collector_metric lines_total) == "$src_lines" ]] && break
 	sleep 0.1
 done
-assert_eq "$src_lines" "$(metric lines_total)" "lines read in the end"
+assert_eq "$src_lines" "$(collector_metric lines_total)" "lines read in the end"
 kill -TERM "$collector_pid"
 status=0
 wait "$collector_pid" || status=$?
 _arstat_forget "$collector_pid"
 assert_eq 0 "$status" "collector exit status after SIGTERM"
-state_errors=$(metric state_errors_total)
+state_errors=$(collector_metric state_errors_total)
 ((state_errors > 0)) || fail "no failed save counted in state_errors_total"
 # What SIGTERM left open (messages without their last line yet, the window
 # still taking late lines) is in the checkpoint: a last run with --once
