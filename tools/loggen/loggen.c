@@ -287,18 +287,26 @@ struct profile {
 	unsigned nsetups;
 };
 
+/* The carriers and shares of the default profile, which plain and mixed
+ * keep: carrier-a evaluates SPF, DKIM, DMARC and ARC, carrier-b all but ARC,
+ * carrier-c SPF only (with iprev); shares per thousand in the order of
+ * enum ar_result; DMARC follows SPF and DKIM where the sender publishes a
+ * record (700 per thousand). Fields masks to w_policy of struct profile. */
+#define PROFILE_REALISTIC \
+	{ M_ALL, M_SPF | M_DKIM | M_DMARC, M_SPF | M_IPREV }, 3, \
+	{ 60, 800, 40, 50, 20, 15, 15, 0 }, \
+	{ 380, 500, 80, 0, 10, 15, 15, 0 }, \
+	{ 0 }, \
+	{ 850, 100, 50, 0, 0, 0, 0, 0 }, \
+	1, 700, 15, 10, \
+	{ 0, 500, 250, 250 }
+
 static const struct profile profiles[] = {
 	{
 		"default",
 		"carrier-a SPF+DKIM+DMARC+ARC, carrier-b SPF+DKIM+DMARC, carrier-c SPF only (cycling); "
 		"realistic shares, 3% without header, 2% forged, 50% spam",
-		{ M_ALL, M_SPF | M_DKIM | M_DMARC, M_SPF | M_IPREV }, 3,
-		{ 60, 800, 40, 50, 20, 15, 15, 0 },
-		{ 380, 500, 80, 0, 10, 15, 15, 0 },
-		{ 0 },
-		{ 850, 100, 50, 0, 0, 0, 0, 0 },
-		1, 700, 15, 10,
-		{ 0, 500, 250, 250 },
+		PROFILE_REALISTIC,
 		30, 20, 20, 250, 500, 600,
 		NULL, 0,
 	},
@@ -320,13 +328,7 @@ static const struct profile profiles[] = {
 		"plain",
 		"like default, but every message has exactly one trusted header, all lower case, "
 		"no hardfail",
-		{ M_ALL, M_SPF | M_DKIM | M_DMARC, M_SPF | M_IPREV }, 3,
-		{ 60, 800, 40, 50, 20, 15, 15, 0 },
-		{ 380, 500, 80, 0, 10, 15, 15, 0 },
-		{ 0 },
-		{ 850, 100, 50, 0, 0, 0, 0, 0 },
-		1, 700, 15, 10,
-		{ 0, 500, 250, 250 },
+		PROFILE_REALISTIC,
 		0, 0, 0, 0, 500, 600,
 		NULL, 0,
 	},
@@ -336,13 +338,7 @@ static const struct profile profiles[] = {
 		"OpenDMARC; Postfix with OpenDKIM LogResults, amavis and traditional stamps; Exim "
 		"with rspamd; Postfix with rspamd and maillog_file stamps; Exim with "
 		"X-Spam-Flag; Postfix with amavis as content_filter (cycling)",
-		{ M_ALL, M_SPF | M_DKIM | M_DMARC, M_SPF | M_IPREV }, 3,
-		{ 60, 800, 40, 50, 20, 15, 15, 0 },
-		{ 380, 500, 80, 0, 10, 15, 15, 0 },
-		{ 0 },
-		{ 850, 100, 50, 0, 0, 0, 0, 0 },
-		1, 700, 15, 10,
-		{ 0, 500, 250, 250 },
+		PROFILE_REALISTIC,
 		30, 20, 20, 250, 500, 600,
 		setups_mixed, sizeof(setups_mixed) / sizeof(setups_mixed[0]),
 	},
