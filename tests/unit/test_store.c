@@ -820,6 +820,34 @@ static void load_golden_store(const char *name)
  * rest is untouched, and ingest goes on adding to the packed rows. An
  * upgrade that meets a row no version of us wrote fails and leaves the
  * store at version 2. */
+/* The golden store `name`, damaged by the SQL `damage` into what no version
+ * of this program writes, is refused by the upgrade and left as it was:
+ * still of `version`, its table `old_table` there, `new_table` not. */
+static void check_upgrade_refused(const char *name, const char *damage, int64_t version,
+                                  const char *old_table, const char *new_table)
+{
+	struct strbuf err;
+	sqlite3 *db = NULL;
+	char sql[256];
+
+	strbuf_init(&err, 1024);
+	load_golden_store(name);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, damage, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	CU_ASSERT_PTR_NULL(store_new(db_path, STORE_CREATE, &err));
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "not one this program wrote")
+	                                        : NULL);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), version);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM sqlite_schema WHERE name = '%s'"
+	                           " AND type = 'table'", old_table);
+	CU_ASSERT_EQUAL(query_int(sql), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM sqlite_schema WHERE name = '%s'",
+	         new_table);
+	CU_ASSERT_EQUAL(query_int(sql), 0);
+	strbuf_release(&err);
+}
+
 static void test_upgrade_v2(void)
 {
 	char *counts_before, *named_before, *records_before, *totals_before, *after;
@@ -828,7 +856,6 @@ static void test_upgrade_v2(void)
 	struct store *st;
 	struct strbuf err;
 	char *carrier, *collector;
-	sqlite3 *db = NULL;
 
 	strbuf_init(&err, 1024);
 	make_dir();
@@ -902,21 +929,9 @@ static void test_upgrade_v2(void)
 
 	/* A v2 row of 0 messages: refused, and nothing changed. */
 	make_dir();
-	load_golden_store("store-v2");
-	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE counts SET messages = 0 WHERE cell ="
-	                                 " (SELECT max(cell) FROM counts)", NULL, NULL, NULL),
-	                SQLITE_OK);
-	sqlite3_close(db);
-	strbuf_reset(&err);
-	CU_ASSERT_PTR_NULL(store_new(db_path, STORE_CREATE, &err));
-	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "not one this program wrote")
-	                                        : NULL);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 2);
-	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'counts'"
-	                          " AND type = 'table'"), 1);
-	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema"
-	                          " WHERE name = 'counts_packed'"), 0);
+	check_upgrade_refused("store-v2", "UPDATE counts SET messages = 0 WHERE cell ="
+	                                  " (SELECT max(cell) FROM counts)",
+	                      2, "counts", "counts_packed");
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), rows);
 	remove_dir();
 	free(counts_before);
@@ -944,7 +959,6 @@ static void test_upgrade_v3(void)
 	struct store *st;
 	struct strbuf err;
 	int64_t records, keys;
-	sqlite3 *db = NULL;
 
 	strbuf_init(&err, 1024);
 	make_dir();
@@ -1006,20 +1020,8 @@ static void test_upgrade_v3(void)
 
 	/* A v3 row this program cannot have written: refused, nothing changed. */
 	make_dir();
-	load_golden_store("store-v3");
-	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE records SET source = 0 WHERE source IS NOT NULL",
-	                             NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-	strbuf_reset(&err);
-	CU_ASSERT_PTR_NULL(store_new(db_path, STORE_CREATE, &err));
-	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "not one this program wrote")
-	                                        : NULL);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 3);
-	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'records'"
-	                          " AND type = 'table'"), 1);
-	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema"
-	                          " WHERE name = 'records_packed'"), 0);
+	check_upgrade_refused("store-v3", "UPDATE records SET source = 0 WHERE source IS NOT NULL",
+	                      3, "records", "records_packed");
 	remove_dir();
 	free(records_before);
 	free(counts_before);
