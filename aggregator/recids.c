@@ -54,12 +54,11 @@ static const char *const recids_sql[RS_COUNT] = {
 	[RS_ROW_INSERT] =
 		"INSERT INTO records_packed(collector, epoch, first_seq, last_seq, carrier, source,"
 		" records) VALUES (?,?,?,?,?,?,?)",
-	/* Rows are disjoint in the usual case; when records came out of order,
-	 * the ranges of several rows may hold seq, and the one with it is read
-	 * among them. */
+	/* A row holds consecutive seqs and rows do not overlap: the one that
+	 * can hold seq is the last starting at or before it. */
 	[RS_ROW_FIND] =
 		"SELECT carrier, records FROM records_packed WHERE collector = ?1 AND epoch = ?2"
-		" AND first_seq <= ?3 AND last_seq >= ?3 ORDER BY first_seq DESC",
+		" AND first_seq <= ?3 AND last_seq >= ?3 ORDER BY first_seq DESC LIMIT 1",
 };
 
 /* A map from three integers to an index, by open addressing. */
@@ -337,24 +336,19 @@ static enum recids_status recids_stored(struct recids *ri, const struct recids_r
 	sqlite3_bind_int64(s, 1, r->collector);
 	sqlite3_bind_int64(s, 2, r->epoch);
 	sqlite3_bind_int64(s, 3, r->seq);
-	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		if (recids_parse_row(sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1),
-		                     r->seq, v, &found) < 0) {
-			strbuf_printf(err, "store: a records_packed row is not in the form this program "
-			                   "writes");
-			goto out;
-		}
-		if (found) {
-			status = recids_compare(sqlite3_column_int64(s, 0), v[1], v[2], v[3], r);
-			goto out;
-		}
-	}
-	if (step != SQLITE_DONE)
+	step = sqlite3_step(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		recids_db_error(ri, "read records", err);
-	else
+	else if (step == SQLITE_ROW &&
+	         recids_parse_row(sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1),
+	                          r->seq, v, &found) < 0)
+		strbuf_printf(err, "store: a records_packed row is not in the form this program "
+		                   "writes");
+	else if (!found)
 		strbuf_printf(err, "store: seq %lld is in record_seqs without its record",
 		              (long long)r->seq);
-out:
+	else
+		status = recids_compare(sqlite3_column_int64(s, 0), v[1], v[2], v[3], r);
 	sqlite3_reset(s);
 	return status;
 }
@@ -527,8 +521,8 @@ static void recids_format_entry(struct recids *ri, const struct recids_rec *r, i
 		abort();
 }
 
-/* Write refs[0..n) (one collector and epoch, seq ascending) as rows of one
- * carrier and source each, at most RECIDS_ROW_MAX records a row. */
+/* Write refs[0..n) (one collector and epoch, consecutive seqs) as rows of
+ * one carrier and source each, at most RECIDS_ROW_MAX records a row. */
 static int recids_write_rows(struct recids *ri, const struct recids_ref *refs, size_t n,
                              struct strbuf *err)
 {
@@ -620,14 +614,14 @@ int recids_flush(struct recids *ri, struct strbuf *err)
 		for (j = i + 1; j < n && refs[j].collector == refs[i].collector &&
 		                refs[j].epoch == refs[i].epoch; j++)
 			;
-		if (recids_write_rows(ri, refs + i, j - i, err) < 0)
-			goto out;
-		/* Consecutive seqs are one range. The seqs are distinct, so one
-		 * followed by another is below INT64_MAX. */
+		/* Consecutive seqs are one range, and rows never span a gap, so
+		 * that rows do not overlap however the seqs arrive. The seqs are
+		 * distinct, so one followed by another is below INT64_MAX. */
 		for (start = i, k = i + 1; k <= j; k++) {
 			if (k < j && refs[k].seq == refs[k - 1].seq + 1)
 				continue;
-			if (recids_merge_seqs(ri, refs[i].collector, refs[i].epoch, refs[start].seq,
+			if (recids_write_rows(ri, refs + start, k - start, err) < 0 ||
+			    recids_merge_seqs(ri, refs[i].collector, refs[i].epoch, refs[start].seq,
 			                      refs[k - 1].seq, err) < 0)
 				goto out;
 			start = k;

@@ -14,8 +14,8 @@
  *   records_packed(id, collector, epoch, first_seq, last_seq, carrier,
  *                  source, records)
  *       The records themselves, up to RECIDS_ROW_MAX a row, all of one
- *       collector, epoch, carrier and source (or none), seq ascending;
- *       first_seq and last_seq are the row's first and last. records is a
+ *       collector, epoch, carrier and source (or none), with consecutive
+ *       seqs first_seq..last_seq, so rows never overlap. records is a
  *       JSON array with one array per record:
  *       [seq, window_start_ms, window_end_ms, correction, cells, messages,
  *        lines_read, lines_malformed, lines_overlong, headers_untrusted,

@@ -106,6 +106,20 @@ static int64_t ranges_bad(sqlite3 *db)
 	                     " ORDER BY 1 DESC LIMIT 1");
 }
 
+/* Every records_packed row holds consecutive seqs, first_seq..last_seq in
+ * order, and no two rows of a collector and epoch overlap: the one row that
+ * can hold a seq is found with one look-up. */
+static int64_t rows_bad(sqlite3 *db)
+{
+	return query_int(db, "SELECT count(*) FROM records_packed p WHERE"
+	                     " json_array_length(p.records) != p.last_seq - p.first_seq + 1"
+	                     " OR p.records ->> '$[0][0]' != p.first_seq"
+	                     " OR p.records ->> '$[#-1][0]' != p.last_seq"
+	                     " OR EXISTS (SELECT 1 FROM records_packed q WHERE q.collector = p.collector"
+	                     " AND q.epoch = p.epoch AND q.id != p.id AND q.first_seq <= p.last_seq"
+	                     " AND q.last_seq >= p.first_seq)");
+}
+
 static void test_basics(void)
 {
 	sqlite3 *db = open_db();
@@ -177,6 +191,24 @@ static void test_basics(void)
 	CU_ASSERT_EQUAL(query_int(db, "SELECT last_seq FROM record_seqs WHERE collector = 1"
 	                              " AND epoch = 7"), 152);
 	CU_ASSERT_EQUAL(ranges_bad(db), 0);
+
+	/* Seqs with gaps in one transaction: a row each run, never across a gap,
+	 * and a later seq inside the gap is new and gets its own row. */
+	begin(db);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 7, 1000, 1, 0)), RECIDS_NEW);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 7, 1002, 1, 0)), RECIDS_NEW);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 7, 1003, 1, 0)), RECIDS_NEW);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 7, 160, 1, 0)), RECIDS_NEW);
+	commit(db, ri);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records_packed WHERE first_seq >= 160"),
+	                3);
+	begin(db);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 7, 1001, 1, 0)), RECIDS_NEW);
+	CU_ASSERT_EQUAL(add(ri, rec(1, 7, 1002, 1, 0)), RECIDS_DUPLICATE);
+	commit(db, ri);
+	CU_ASSERT_EQUAL(rows_bad(db), 0);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM record_seqs WHERE collector = 1"
+	                              " AND epoch = 7"), 3);
 	recids_free(ri);
 	recids_free(NULL);
 	sqlite3_close(db);
@@ -241,7 +273,7 @@ static void test_rollback(void)
 	sqlite3 *db = open_db();
 	struct strbuf err;
 	struct recids *ri;
-	int64_t s;
+	int64_t s, rows;
 
 	strbuf_init(&err, 1024);
 	ri = recids_new(db, &err);
@@ -272,8 +304,11 @@ static void test_rollback(void)
 
 	/* More than are gathered at once, in one transaction. */
 	begin(db);
+	rows = query_int(db, "SELECT count(*) FROM records_packed");
 	for (s = 31; s <= 31 + 70000; s++)
 		CU_ASSERT_EQUAL_FATAL(add(ri, rec(1, 1, s, 1, 0)), RECIDS_NEW);
+	/* Rows written before the commit: what is gathered stays bounded. */
+	CU_ASSERT(query_int(db, "SELECT count(*) FROM records_packed") > rows);
 	CU_ASSERT_EQUAL(add(ri, rec(1, 1, 31, 1, 0)), RECIDS_DUPLICATE);
 	commit(db, ri);
 	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records"), 70031);
@@ -437,6 +472,7 @@ static void test_model(void)
 	CU_ASSERT_EQUAL(query_int(db, "SELECT sum(last_seq - first_seq + 1) FROM record_seqs"),
 	                expected_rows);
 	CU_ASSERT_EQUAL(ranges_bad(db), 0);
+	CU_ASSERT_EQUAL(rows_bad(db), 0);
 	/* Each stored seq lies in a range, and each record's window says which
 	 * shift it was stored with. */
 	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records r WHERE NOT EXISTS (SELECT 1"
