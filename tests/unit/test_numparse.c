@@ -1,9 +1,12 @@
 /*
  * unit.numparse - the checked integer parser: the edges of int64_t, overflow
- * by one, malformed input, range checks, and hexadecimal of 1..16 digits.
+ * by one, malformed input, range checks, and hexadecimal of 1..16 digits;
+ * and the writer, against snprintf and back through the parser.
  */
 #include <CUnit/Basic.h>
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "numparse.h"
@@ -174,6 +177,53 @@ static void test_hex(void)
 	CU_ASSERT_EQUAL(v, 0xabc);
 }
 
+/* num_format_i64 and _u64 write what snprintf writes, at the edges and
+ * around every power of ten, and the parser reads it back. */
+static void expect_format(int64_t v)
+{
+	char got[NUM_I64_DIGITS_MAX + 1], want[32];
+	size_t n = num_format_i64(got, v);
+	int64_t back;
+
+	CU_ASSERT_FATAL(n <= NUM_I64_DIGITS_MAX);
+	got[n] = '\0';
+	snprintf(want, sizeof(want), "%" PRId64, v);
+	CU_ASSERT_STRING_EQUAL(got, want);
+	CU_ASSERT_EQUAL(num_parse_i64(got, n, INT64_MIN, INT64_MAX, &back), 0);
+	CU_ASSERT_EQUAL(back, v);
+	if (v >= 0) {
+		n = num_format_u64(got, (uint64_t)v);
+		got[n] = '\0';
+		CU_ASSERT_STRING_EQUAL(got, want);
+	}
+}
+
+static void test_format(void)
+{
+	char buf[NUM_I64_DIGITS_MAX + 1];
+	int64_t p = 1;
+	size_t n;
+	int i;
+
+	expect_format(0);
+	expect_format(INT64_MAX);
+	expect_format(INT64_MIN);
+	expect_format(INT64_MIN + 1);
+	/* 10^0 .. 10^18, the largest power of ten in an int64. */
+	for (i = 0;; i++) {
+		expect_format(p);
+		expect_format(p - 1);
+		expect_format(-p);
+		expect_format(1 - p);
+		if (i == 18)
+			break;
+		p *= 10;
+	}
+	n = num_format_u64(buf, UINT64_MAX);
+	buf[n] = '\0';
+	CU_ASSERT_STRING_EQUAL(buf, "18446744073709551615");
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -187,7 +237,8 @@ int main(void)
 	    CU_add_test(s, "malformed input", test_malformed) == NULL ||
 	    CU_add_test(s, "range checks", test_range) == NULL ||
 	    CU_add_test(s, "NUL-terminated form", test_str) == NULL ||
-	    CU_add_test(s, "hexadecimal 1..16 digits, 17 rejected", test_hex) == NULL) {
+	    CU_add_test(s, "hexadecimal 1..16 digits, 17 rejected", test_hex) == NULL ||
+	    CU_add_test(s, "writing: as snprintf, and read back", test_format) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}
