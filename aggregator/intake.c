@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "mem.h"
 #include "record.h"
@@ -121,22 +122,6 @@ static const char *intake_label(struct intake *in, const struct intake_origin *o
 	return in->label.data != NULL ? in->label.data : "?";
 }
 
-static int intake_write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int intake_dead_letter_file(struct intake *in, const struct intake_origin *o,
                                    const char *reason, const unsigned char *payload, size_t len,
                                    struct strbuf *err)
@@ -165,7 +150,7 @@ static int intake_dead_letter_file(struct intake *in, const struct intake_origin
 	}
 	if (strbuf_append_byte(&in->line, '\n') < 0)
 		msg_panic("dead letter line: cap too small");
-	if (intake_write_all(in->dl_fd, in->line.data, in->line.len) < 0) {
+	if (fdio_write_all(in->dl_fd, in->line.data, in->line.len) < 0) {
 		strbuf_printf(err, "%s: %s", in->dl_path, strerror(errno));
 		return -1;
 	}

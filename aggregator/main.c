@@ -53,6 +53,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "csvout.h"
 #include "ingest.h"
 #include "log.h"
@@ -402,16 +403,13 @@ out:
  */
 struct output {
 	FILE *fp;
-	const char *path; /* NULL: standard output */
-	char *tmp;        /* NULL: written in place */
+	const char *path;       /* NULL: standard output */
+	struct atomicfile *af;  /* NULL: written in place */
 };
 
 static int output_open(struct output *o, const char *path, struct strbuf *err)
 {
-	struct strbuf name;
 	struct stat sb;
-	mode_t mask;
-	int fd = -1, rc = -1;
 
 	memset(o, 0, sizeof(*o));
 	if (path == NULL || strcmp(path, "-") == 0) {
@@ -419,64 +417,31 @@ static int output_open(struct output *o, const char *path, struct strbuf *err)
 		return 0;
 	}
 	o->path = path;
-	strbuf_init(&name, 4096);
 	if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		o->fp = fopen(path, "w");
 		if (o->fp == NULL) {
 			strbuf_printf(err, "%s: %s", path, strerror(errno));
-			goto out;
+			return -1;
 		}
-		rc = 0;
-		goto out;
+		return 0;
 	}
-	if (strbuf_printf(&name, "%s.XXXXXX", path) < 0) {
-		strbuf_printf(err, "%s: path too long", path);
-		goto out;
-	}
-	fd = mkstemp(name.data);
-	if (fd < 0) {
-		strbuf_printf(err, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	o->tmp = xstrdup(name.data);
-	/* mkstemp makes the file private; a report is meant to be read. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) < 0) {
-		strbuf_printf(err, "%s: %s", o->tmp, strerror(errno));
-		goto out;
-	}
-	o->fp = fdopen(fd, "w");
-	if (o->fp == NULL) {
-		strbuf_printf(err, "%s: %s", o->tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0 && o->tmp != NULL) {
-		unlink(o->tmp);
-		free(o->tmp);
-		o->tmp = NULL;
-	}
-	strbuf_release(&name);
-	return rc;
+	/* A report is meant to be read: the umask decides by whom. */
+	o->af = atomicfile_new(path, 0666, err);
+	if (o->af == NULL)
+		return -1;
+	o->fp = atomicfile_stream(o->af, err);
+	return o->fp != NULL ? 0 : -1;
 }
 
-/* Close without publishing: the temporary file goes. A no-op once committed. */
+/* Close without publishing: a temporary file goes. A no-op once committed. */
 static void output_abort(struct output *o)
 {
-	if (o->path == NULL || o->fp == NULL)
-		return;
-	fclose(o->fp);
+	if (o->af != NULL)
+		atomicfile_free(o->af);
+	else if (o->path != NULL && o->fp != NULL)
+		fclose(o->fp);
+	o->af = NULL;
 	o->fp = NULL;
-	if (o->tmp != NULL) {
-		unlink(o->tmp);
-		free(o->tmp);
-		o->tmp = NULL;
-	}
 }
 
 /* Flush, and for a file make it durable and put it in place. 0, or -1 with
@@ -487,6 +452,10 @@ static int output_commit(struct output *o, struct strbuf *err)
 	FILE *fp = o->fp;
 	int rc = -1;
 
+	if (o->af != NULL) {
+		rc = atomicfile_commit(o->af, err);
+		goto out;
+	}
 	if (fflush(fp) != 0 || ferror(fp)) {
 		strbuf_printf(err, "%s: write error: %s", name, strerror(errno));
 		goto out;
@@ -495,31 +464,14 @@ static int output_commit(struct output *o, struct strbuf *err)
 		rc = 0;
 		goto out;
 	}
-	if (o->tmp != NULL && fsync(fileno(fp)) < 0) {
-		strbuf_printf(err, "%s: %s", o->tmp, strerror(errno));
-		goto out;
-	}
 	o->fp = NULL;
 	if (fclose(fp) != 0) {
-		strbuf_printf(err, "%s: %s", o->tmp != NULL ? o->tmp : name, strerror(errno));
+		strbuf_printf(err, "%s: %s", name, strerror(errno));
 		goto out;
 	}
-	if (o->tmp != NULL && rename(o->tmp, o->path) < 0) {
-		strbuf_printf(err, "%s: %s", o->path, strerror(errno));
-		goto out;
-	}
-	free(o->tmp);
-	o->tmp = NULL;
 	rc = 0;
 out:
-	if (rc < 0) {
-		output_abort(o);
-		if (o->tmp != NULL) {
-			unlink(o->tmp);
-			free(o->tmp);
-			o->tmp = NULL;
-		}
-	}
+	output_abort(o);
 	return rc;
 }
 

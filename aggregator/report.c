@@ -70,47 +70,14 @@
 #include "strutil.h"
 #include "timeutil.h"
 
-/* A zone name longer than this is not one tzdata has. */
-#define REPORT_TZ_MAX 128
-
-/*
- * glibc treats a TZ value naming no zone file as UTC without a word, which
- * would cut Tokyo's months nine hours late. So only "UTC" and names of
- * existing zone files are accepted; the name must stay inside the zone
- * directory.
- */
+/* The zone is checked before TZ is set: see time_zone_known(). */
 static int report_tz_check(const char *tz, struct strbuf *err)
 {
-	const char *dir = getenv("TZDIR");
-	struct strbuf path;
-	struct stat sb;
-	size_t i, len = strlen(tz);
-	int rc = -1;
-
-	if (strcmp(tz, "UTC") == 0)
+	if (time_zone_known(tz))
 		return 0;
-	strbuf_init(&path, 4096);
-	if (len == 0 || len > REPORT_TZ_MAX || tz[0] == '/' || strstr(tz, "..") != NULL)
-		goto bad;
-	for (i = 0; i < len; i++) {
-		char c = tz[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '/' || c == '_' || c == '-' || c == '+'))
-			goto bad;
-	}
-	if (strbuf_printf(&path, "%s/%s", dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo",
-	                  tz) < 0 ||
-	    stat(path.data, &sb) < 0 || !S_ISREG(sb.st_mode))
-		goto bad;
-	rc = 0;
-	goto out;
-bad:
 	strbuf_printf(err, "time zone \"%s\" is not a known zone name (such as Asia/Tokyo or UTC)",
 	              tz);
-out:
-	strbuf_release(&path);
-	return rc;
+	return -1;
 }
 
 /* Local year, month (1..12) and day of t in the zone TZ names. 0 or -1. */
@@ -176,24 +143,22 @@ static int report_local_month_start(int year, int month, time_t *out)
 int report_month_init(struct report_month *m, const char *s, const char *tz,
                       struct strbuf *err)
 {
-	int64_t year, month;
-	int next_year, next_month, rc = -1;
+	int year, month, next_year, next_month, rc = -1;
 	time_t start = 0, end = 0;
 	char *saved_tz = NULL;
 	const char *old;
 
 	memset(m, 0, sizeof(*m));
-	if (strlen(s) != REPORT_MONTH_LEN - 1 || s[4] != '-' ||
-	    num_parse_i64(s, 4, REPORT_YEAR_MIN, REPORT_YEAR_MAX, &year) < 0 ||
-	    num_parse_i64(s + 5, 2, 1, 12, &month) < 0) {
+	if (time_parse_month(s, strlen(s), &year, &month) < 0 || year < REPORT_YEAR_MIN ||
+	    year > REPORT_YEAR_MAX) {
 		strbuf_printf(err, "month \"%s\" is not YYYY-MM (years %d to %d)", s, REPORT_YEAR_MIN,
 		              REPORT_YEAR_MAX);
 		return -1;
 	}
 	if (report_tz_check(tz, err) < 0)
 		return -1;
-	m->year = (int)year;
-	m->month = (int)month;
+	m->year = year;
+	m->month = month;
 	str_copy(m->text, s, sizeof(m->text));
 	next_year = m->month == 12 ? m->year + 1 : m->year;
 	next_month = m->month == 12 ? 1 : m->month + 1;

@@ -48,25 +48,8 @@ int settings_set(struct settings *s, const char *name, const char *value, struct
 int settings_load(struct settings *s, const char *path, char *const *overrides, size_t n,
                   struct strbuf *err)
 {
-	size_t i;
-
-	cfg_defaults(settings_table, s);
-	if (path != NULL && cfg_load_file(settings_table, s, path, err) < 0)
+	if (cfg_load(settings_table, s, path, overrides, n, err) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		char *eq = strchr(overrides[i], '='), *name;
-		int rc;
-
-		if (eq == NULL) {
-			strbuf_printf(err, "-o %s: expected name=value", overrides[i]);
-			return -1;
-		}
-		name = xstrndup(overrides[i], (size_t)(eq - overrides[i]));
-		rc = cfg_set(settings_table, s, name, eq + 1, err);
-		free(name);
-		if (rc < 0)
-			return -1;
-	}
 	return 0;
 }
 

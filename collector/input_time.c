@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "timeutil.h"
 
@@ -11,19 +10,7 @@
 
 int input_clock_set_zone(const char *zone)
 {
-	char path[512];
-	size_t n = strlen(zone);
-
-	/* glibc falls back to UTC for a zone it cannot find; check the file. */
-	if (strcmp(zone, "UTC") != 0) {
-		if (n == 0 || n > 200 || zone[0] == '/' || strstr(zone, "..") != NULL)
-			return -1;
-		memcpy(path, "/usr/share/zoneinfo/", 20);
-		memcpy(path + 20, zone, n + 1);
-		if (access(path, R_OK) != 0)
-			return -1;
-	}
-	if (setenv("TZ", zone, 1) != 0)
+	if (!time_zone_known(zone) || setenv("TZ", zone, 1) != 0)
 		return -1;
 	tzset();
 	return 0;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "mem.h"
 #include "numparse.h"
 #include "sha256.h"
@@ -26,64 +27,20 @@ struct state {
 	char pseudonym[33];
 };
 
-/* Write path atomically: temp file, fsync, rename, fsync of the directory. */
+/* Replace the state directory's file name with data[0..len), privately. */
 static int state_write_bytes(const struct state *st, const char *name, const void *data,
                              size_t len, struct strbuf *err)
 {
-	struct strbuf tmp, final;
-	int fd = -1, dfd = -1, rc = -1;
-	const char *text = data;
-	size_t off = 0;
+	struct strbuf final;
+	int rc = -1;
 
-	strbuf_init(&tmp, 4096);
 	strbuf_init(&final, 4096);
-	if (strbuf_printf(&tmp, "%s/.%s.tmp", st->dir, name) < 0 ||
-	    strbuf_printf(&final, "%s/%s", st->dir, name) < 0) {
+	if (strbuf_printf(&final, "%s/%s", st->dir, name) < 0) {
 		strbuf_printf(err, "state_dir: path too long");
 		goto out;
 	}
-	fd = open(tmp.data, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		strbuf_printf(err, "%s: %s", tmp.data, strerror(errno));
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			strbuf_printf(err, "%s: %s", tmp.data, strerror(errno));
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
-		strbuf_printf(err, "%s: %s", tmp.data, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp.data, final.data) < 0) {
-		strbuf_printf(err, "%s: %s", final.data, strerror(errno));
-		goto out;
-	}
-	dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fsync(dfd) < 0) {
-		strbuf_printf(err, "%s: %s", st->dir, strerror(errno));
-		goto out;
-	}
-	rc = 0;
+	rc = atomicfile_replace(final.data, 0600, data, len, err);
 out:
-	if (fd >= 0)
-		close(fd);
-	if (dfd >= 0)
-		close(dfd);
-	/* A half-written temp file would only hold on to space that a full
-	 * disk needs back (the saved file, if any, is untouched). */
-	if (rc < 0 && tmp.len > 0)
-		unlink(tmp.data);
-	strbuf_release(&tmp);
 	strbuf_release(&final);
 	return rc;
 }

@@ -206,6 +206,31 @@ out:
 	return rc;
 }
 
+int cfg_load(const struct cfg_entry *table, void *target, const char *path,
+             char *const *overrides, size_t n, struct strbuf *err)
+{
+	size_t i;
+
+	cfg_defaults(table, target);
+	if (path != NULL && cfg_load_file(table, target, path, err) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		char *eq = strchr(overrides[i], '='), *name;
+		int rc;
+
+		if (eq == NULL) {
+			strbuf_printf(err, "-o %s: expected name=value", overrides[i]);
+			return -1;
+		}
+		name = xstrndup(overrides[i], (size_t)(eq - overrides[i]));
+		rc = cfg_set(table, target, name, eq + 1, err);
+		free(name);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 void cfg_free(const struct cfg_entry *table, void *target)
 {
 	for (; table->name != NULL; table++) {

@@ -53,6 +53,14 @@ int cfg_set(const struct cfg_entry *table, void *target, const char *name,
 /* Read a file into target (on top of what is there). 0 or -1 with err. */
 int cfg_load_file(const struct cfg_entry *table, void *target, const char *path,
                   struct strbuf *err);
+/*
+ * The one way a program fills its settings: defaults, then the file at path
+ * (if not NULL), then each override "name=value" of overrides[0..n) in order
+ * (the -o options of the command line). 0, or -1 with err naming the file and
+ * line or the override.
+ */
+int cfg_load(const struct cfg_entry *table, void *target, const char *path,
+             char *const *overrides, size_t n, struct strbuf *err);
 /* Free the strings held by target. */
 void cfg_free(const struct cfg_entry *table, void *target);
 

@@ -1,6 +1,12 @@
 #include "timeutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "numparse.h"
+#include "strbuf.h"
 
 int64_t time_floor_div(int64_t a, int64_t b)
 {
@@ -115,4 +121,57 @@ void time_format_utc(int64_t ms, char *buf, size_t size)
 	time_civil_from_days(days, &y, &m, &d);
 	snprintf(buf, size, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d,
 	         (int)(rem / 3600), (int)(rem / 60 % 60), (int)(rem % 60));
+}
+
+static int time_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int time_parse_month(const char *s, size_t len, int *year, int *month)
+{
+	int64_t y, m;
+	size_t i;
+
+	if (len != TIME_MONTH_LEN || s[4] != '-')
+		return -1;
+	/* num_parse_i64 takes a sign; a month has none. */
+	for (i = 0; i < len; i++)
+		if (i != 4 && !time_is_digit(s[i]))
+			return -1;
+	if (num_parse_i64(s, 4, TIME_YEAR_MIN, TIME_YEAR_MAX, &y) < 0 ||
+	    num_parse_i64(s + 5, 2, 1, 12, &m) < 0)
+		return -1;
+	*year = (int)y;
+	*month = (int)m;
+	return 0;
+}
+
+int time_zone_known(const char *zone)
+{
+	const char *dir = getenv("TZDIR");
+	struct strbuf path;
+	struct stat sb;
+	size_t i, len = strlen(zone);
+	int known = 0;
+
+	if (strcmp(zone, "UTC") == 0)
+		return 1;
+	if (len == 0 || len > TIME_ZONE_NAME_MAX || zone[0] == '/' || strstr(zone, "..") != NULL)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = zone[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || time_is_digit(c) ||
+		      c == '/' || c == '_' || c == '-' || c == '+'))
+			return 0;
+	}
+	strbuf_init(&path, 4096);
+	/* glibc reads zone files from TZDIR when it is set, so the check must too. */
+	if (strbuf_printf(&path, "%s/%s",
+	                  dir != NULL && dir[0] != '\0' ? dir : "/usr/share/zoneinfo", zone) == 0 &&
+	    stat(path.data, &sb) == 0 && S_ISREG(sb.st_mode))
+		known = 1;
+	strbuf_release(&path);
+	return known;
 }

@@ -25,6 +25,28 @@ int time_parse_rfc3339(const char *s, size_t len, int64_t *ms, size_t *consumed)
 /* Format ms as "YYYY-MM-DDTHH:MM:SSZ" (UTC). buf must hold 21 bytes. */
 void time_format_utc(int64_t ms, char *buf, size_t size);
 
+/*
+ * Parse exactly s[0..len) as a month "YYYY-MM", the form every program's
+ * --month, the report CSV's month column and loggen's --start take: four
+ * digits, '-', two digits, year in [TIME_YEAR_MIN, TIME_YEAR_MAX], month
+ * 01..12. No sign, no blank. Returns 0 with *year and *month, or -1.
+ */
+#define TIME_YEAR_MIN 1970
+#define TIME_YEAR_MAX 9999
+#define TIME_MONTH_LEN 7
+int time_parse_month(const char *s, size_t len, int *year, int *month);
+
+/*
+ * Is zone a time zone name the C library will really use: "UTC", or the name
+ * of a zone file under $TZDIR (default /usr/share/zoneinfo) made of letters,
+ * digits and "/_-+", not absolute, without "..", at most TIME_ZONE_NAME_MAX
+ * bytes? glibc treats a TZ naming no zone file as UTC without a word, which
+ * would cut Tokyo's months nine hours late; so every TZ arstat sets is
+ * checked here first. Returns 1 or 0.
+ */
+#define TIME_ZONE_NAME_MAX 128
+int time_zone_known(const char *zone);
+
 /* Floor division of a by b (b > 0), correct for negative a. */
 int64_t time_floor_div(int64_t a, int64_t b);
 

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomicfile.h"
 #include "log.h"
 #include "mem.h"
 
@@ -503,40 +504,23 @@ void chart_layout_vars(const struct chart_layout *l, struct template_var *vars)
 	}
 }
 
-/* Write all of buf to fd. 0 or -1 (errno). */
-static int chart_write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t k = write(fd, buf, len);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return -1;
-		buf += k;
-		len -= (size_t)k;
-	}
-	return 0;
-}
-
 /*
  * Write OUTDIR/name with the bytes of file src (if src is not NULL) or
- * data[0..len), through a temporary name in OUTDIR, so that readers of
- * OUTDIR see either the old file or the whole new one; add it to
- * c->written.
+ * data[0..len), so that readers of OUTDIR see either the old file or the
+ * whole new one; add it to c->written. An output is for everyone the umask
+ * lets read it.
  */
 static int chart_publish(struct chart_ctx *c, const char *src, const char *data, size_t len,
-                         const char *name, mode_t mode, struct strbuf *err)
+                         const char *name, struct strbuf *err)
 {
-	struct strbuf dst, tmp;
+	struct strbuf dst;
+	struct atomicfile *af = NULL;
 	char *buf = NULL;
-	int in = -1, out = -1, rc = -1, created = 0;
+	int in = -1, rc = -1;
 	struct stat st;
 
 	strbuf_init(&dst, CHART_PATH_CAP);
-	strbuf_init(&tmp, CHART_PATH_CAP);
-	if (strbuf_printf(&dst, "%s/%s", c->outdir, name) < 0 ||
-	    strbuf_printf(&tmp, "%s/.%s.XXXXXX", c->outdir, name) < 0) {
+	if (strbuf_printf(&dst, "%s/%s", c->outdir, name) < 0) {
 		strbuf_printf(err, "output path too long in %s", c->outdir);
 		goto out;
 	}
@@ -551,16 +535,11 @@ static int chart_publish(struct chart_ctx *c, const char *src, const char *data,
 			goto out;
 		}
 	}
-	out = mkstemp(tmp.data);
-	if (out < 0) {
-		strbuf_printf(err, "cannot create a file in %s: %s", c->outdir, strerror(errno));
+	af = atomicfile_new(dst.data, 0666, err);
+	if (af == NULL)
 		goto out;
-	}
-	created = 1;
-	if (src == NULL && chart_write_all(out, data, len) < 0) {
-		strbuf_printf(err, "cannot write %s: %s", tmp.data, strerror(errno));
+	if (src == NULL && atomicfile_write(af, data, len, err) < 0)
 		goto out;
-	}
 	if (src != NULL)
 		buf = xmalloc(CHART_COPY_CHUNK);
 	while (src != NULL) {
@@ -574,45 +553,20 @@ static int chart_publish(struct chart_ctx *c, const char *src, const char *data,
 		}
 		if (n == 0)
 			break;
-		if (chart_write_all(out, buf, (size_t)n) < 0) {
-			strbuf_printf(err, "cannot write %s: %s", tmp.data, strerror(errno));
+		if (atomicfile_write(af, buf, (size_t)n, err) < 0)
 			goto out;
-		}
 	}
-	/* mkstemp makes the file private; an output is for everyone the
-	 * umask lets read it. */
-	if (fchmod(out, mode) < 0 || close(out) < 0) {
-		out = -1;
-		strbuf_printf(err, "cannot write %s: %s", tmp.data, strerror(errno));
+	if (atomicfile_commit(af, err) < 0)
 		goto out;
-	}
-	out = -1;
-	if (rename(tmp.data, dst.data) < 0) {
-		strbuf_printf(err, "cannot rename %s to %s: %s", tmp.data, dst.data, strerror(errno));
-		goto out;
-	}
-	created = 0;
 	chart_ctx_wrote(c, dst.data);
 	rc = 0;
 out:
-	if (out >= 0)
-		close(out);
+	atomicfile_free(af);
 	if (in >= 0)
 		close(in);
-	if (created)
-		unlink(tmp.data);
 	free(buf);
 	strbuf_release(&dst);
-	strbuf_release(&tmp);
 	return rc;
-}
-
-static mode_t chart_file_mode(void)
-{
-	mode_t mask = umask(0);
-
-	umask(mask);
-	return 0666 & ~mask;
 }
 
 int chart_write_file(struct chart_ctx *c, const char *name, const char *src, const char *data,
@@ -620,7 +574,7 @@ int chart_write_file(struct chart_ctx *c, const char *name, const char *src, con
 {
 	if (strchr(name, '/') != NULL)
 		msg_panic("chart_write_file: name with a slash");
-	return chart_publish(c, src, data, len, name, chart_file_mode(), err);
+	return chart_publish(c, src, data, len, name, err);
 }
 
 /* Append the commands that send one format to `path`, from a clean slate. */
@@ -706,7 +660,7 @@ int chart_draw(struct chart_ctx *c, const char *basename, const char *title, int
 			strbuf_printf(err, "%s: name too long", basename);
 			goto out;
 		}
-		if (chart_publish(c, out_path[f], NULL, 0, quoted.data, chart_file_mode(), err) < 0)
+		if (chart_publish(c, out_path[f], NULL, 0, quoted.data, err) < 0)
 			goto out;
 	}
 	c->made = xreallocarray(c->made, c->nmade + 1, sizeof(*c->made));

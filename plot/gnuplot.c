@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "log.h"
 #include "mem.h"
 #include "strbuf.h"
@@ -158,23 +159,6 @@ out:
 	return fd;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int gnuplot_temp_file(struct gnuplot *g, const char *prefix, const void *data, size_t len,
                       char **path, struct strbuf *err)
 {
@@ -184,7 +168,7 @@ int gnuplot_temp_file(struct gnuplot *g, const char *prefix, const void *data, s
 	fd = gnuplot_temp_open(g, prefix, &p, err);
 	if (fd < 0)
 		goto out;
-	if (write_all(fd, data, len) < 0) {
+	if (fdio_write_all(fd, data, len) < 0) {
 		strbuf_printf(err, "cannot write %s: %s", p, strerror(errno));
 		goto out;
 	}

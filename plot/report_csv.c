@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "numparse.h"
 #include "strutil.h"
+#include "timeutil.h"
 
 /* Schema columns, in the order of this enum. */
 enum {
@@ -67,20 +68,6 @@ const char *report_result_name(enum report_result r)
 static int is_digit(char ch)
 {
 	return ch >= '0' && ch <= '9';
-}
-
-int report_parse_month(const char *s, size_t len, int *year, int *month)
-{
-	int64_t y, m;
-
-	if (len != 7 || s[4] != '-' || !is_digit(s[0]))
-		return -1;
-	if (num_parse_i64(s, 4, 1970, 9999, &y) < 0 || !is_digit(s[5]) ||
-	    num_parse_i64(s + 5, 2, 1, 12, &m) < 0)
-		return -1;
-	*year = (int)y;
-	*month = (int)m;
-	return 0;
 }
 
 int report_parse_hundredths(const char *s, size_t len, int64_t max, int64_t *out)
@@ -175,7 +162,7 @@ static int report_parse_row(const struct csvin_row *row, struct report_row *rw)
 	int m;
 
 	f = csvin_row_field(row, COL_MONTH);
-	if (report_parse_month(f->s, f->len, &rw->year, &rw->month) < 0)
+	if (time_parse_month(f->s, f->len, &rw->year, &rw->month) < 0)
 		return csvin_row_fail(row, COL_MONTH, "not a month YYYY-MM");
 	memcpy(rw->month_text, f->s, 7);
 	rw->month_text[7] = '\0';

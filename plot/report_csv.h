@@ -87,13 +87,12 @@ const char *report_method_name(enum report_method m);
 const char *report_result_name(enum report_result r);
 
 /*
- * Field parsers shared by the readers of arstat's CSV family. Each parses
+ * Field parsers shared by the readers of arstat's CSV family (a month
+ * column is read by time_parse_month in timeutil.h). Each parses
  * exactly s[0..len) and returns 0 with the value, or -1 (value untouched).
- * report_parse_month: "YYYY-MM", year 1970..9999, month 01..12.
  * report_parse_hundredths: "D[.D[D]]" with at most `max` hundredths, e.g.
  *   "89.1" -> 8910; no sign, no exponent, no spaces.
  */
-int report_parse_month(const char *s, size_t len, int *year, int *month);
 int report_parse_hundredths(const char *s, size_t len, int64_t max, int64_t *out);
 
 struct report_reader;

@@ -8,6 +8,7 @@
 #include "mem.h"
 #include "numparse.h"
 #include "report_csv.h"
+#include "timeutil.h"
 
 enum {
 	COL_MONTH,
@@ -75,7 +76,7 @@ static int spam_on_row(void *ctx, const struct csvin_row *row)
 			return 0;
 	}
 	f = csvin_row_field(row, COL_MONTH);
-	if (report_parse_month(f->s, f->len, &rw.year, &rw.month) < 0)
+	if (time_parse_month(f->s, f->len, &rw.year, &rw.month) < 0)
 		return csvin_row_fail(row, COL_MONTH, "not a month YYYY-MM");
 	memcpy(rw.month_text, f->s, 7);
 	rw.month_text[7] = '\0';

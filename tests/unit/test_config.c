@@ -357,6 +357,46 @@ static void test_long_lines(void)
 	strbuf_release(&want);
 }
 
+/* cfg_load: defaults, then the file, then the -o overrides in order (a later
+ * one wins); an override without '=' or naming no setting is an error. */
+static void test_load_overrides(void)
+{
+	char *good[] = { "port=587", "name=first", "name=second=with=equals" };
+	char *no_eq[] = { "port" };
+	char *unknown[] = { "nosuch=1" };
+	struct strbuf err;
+	struct conf c;
+
+	strbuf_init(&err, 1024);
+	write_tmp("port = 2525\nverbose = yes\n", 26);
+	memset(&c, 0, sizeof(c));
+	CU_ASSERT_EQUAL(cfg_load(table, &c, tmp_path, good, 3, &err), 0);
+	CU_ASSERT_EQUAL(c.port, 587);
+	CU_ASSERT_EQUAL(c.verbose, 1);
+	CU_ASSERT_EQUAL(c.offset, -3);
+	CU_ASSERT_STRING_EQUAL(c.name, "second=with=equals");
+	cfg_free(table, &c);
+
+	memset(&c, 0, sizeof(c));
+	CU_ASSERT_EQUAL(cfg_load(table, &c, NULL, NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL(c.port, 25);
+	cfg_free(table, &c);
+
+	memset(&c, 0, sizeof(c));
+	strbuf_reset(&err);
+	CU_ASSERT_EQUAL(cfg_load(table, &c, tmp_path, no_eq, 1, &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.data, "-o port: expected name=value");
+	cfg_free(table, &c);
+
+	memset(&c, 0, sizeof(c));
+	strbuf_reset(&err);
+	CU_ASSERT_EQUAL(cfg_load(table, &c, tmp_path, unknown, 1, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "nosuch"));
+	cfg_free(table, &c);
+	unlink(tmp_path);
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -371,7 +411,8 @@ int main(void)
 	    CU_add_test(s, "integer range", test_int_range) == NULL ||
 	    CU_add_test(s, "bool spellings", test_bool) == NULL ||
 	    CU_add_test(s, "CFG_PREFIX list", test_prefix) == NULL ||
-	    CU_add_test(s, "line length limit", test_long_lines) == NULL) {
+	    CU_add_test(s, "line length limit", test_long_lines) == NULL ||
+	    CU_add_test(s, "cfg_load and overrides", test_load_overrides) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}

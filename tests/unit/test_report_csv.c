@@ -147,27 +147,6 @@ static void test_limits_default(void)
 	CU_ASSERT_EQUAL(lim.max_field, 256);
 }
 
-static void test_parse_month(void)
-{
-	static const char *const bad[] = {
-		"2026-00", "2026-13", "2026-9", "2026-009", "202a-09", "-026-09", "2026/09",
-		"1969-12", "2026-0a", "", "2026-+9", "+026-09",
-	};
-	size_t i;
-	int y = 0, m = 0;
-
-	CU_ASSERT_EQUAL(report_parse_month("2026-09", 7, &y, &m), 0);
-	CU_ASSERT_EQUAL(y, 2026);
-	CU_ASSERT_EQUAL(m, 9);
-	CU_ASSERT_EQUAL(report_parse_month("1970-01", 7, &y, &m), 0);
-	CU_ASSERT_EQUAL(report_parse_month("9999-12", 7, &y, &m), 0);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		y = m = -1;
-		CU_ASSERT_EQUAL(report_parse_month(bad[i], strlen(bad[i]), &y, &m), -1);
-		CU_ASSERT_EQUAL(y, -1);
-	}
-}
-
 static void test_parse_hundredths(void)
 {
 	static const struct {
@@ -866,7 +845,6 @@ int main(void)
 	if (s == NULL || sp == NULL ||
 	    CU_add_test(s, "default limits", test_limits_default) == NULL ||
 	    CU_add_test(s, "suppressed rows", test_suppressed_rows) == NULL ||
-	    CU_add_test(s, "month field", test_parse_month) == NULL ||
 	    CU_add_test(s, "share field", test_parse_hundredths) == NULL ||
 	    CU_add_test(s, "fixture", test_fixture) == NULL ||
 	    CU_add_test(s, "fixture in chunks of many sizes", test_fixture_chunks) == NULL ||

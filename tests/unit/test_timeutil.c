@@ -319,6 +319,62 @@ static void test_format(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/* The one YYYY-MM parser: digits only (no sign, no blank), years 1970..9999. */
+static void test_parse_month(void)
+{
+	static const char *const bad[] = {
+		"2026-00", "2026-13", "2026-9", "2026-009", "202a-09", "-026-09", "2026/09",
+		"1969-12", "10000-01", "2026-0a", "", "2026-+9", "+026-09",
+	};
+	size_t i;
+	int y = 0, m = 0;
+
+	CU_ASSERT_EQUAL(time_parse_month("2026-09", 7, &y, &m), 0);
+	CU_ASSERT_EQUAL(y, 2026);
+	CU_ASSERT_EQUAL(m, 9);
+	CU_ASSERT_EQUAL(time_parse_month("1970-01", 7, &y, &m), 0);
+	CU_ASSERT_EQUAL(time_parse_month("9999-12", 7, &y, &m), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		y = m = -1;
+		CU_ASSERT_EQUAL(time_parse_month(bad[i], strlen(bad[i]), &y, &m), -1);
+		CU_ASSERT_EQUAL(y, -1);
+	}
+}
+
+/* time_zone_known: UTC, zone files, and names that would escape the zone
+ * directory or name nothing (which glibc would silently read as UTC). */
+static void test_zone_known(void)
+{
+	static const char *const bad[] = {
+		"", "Nowhere/City", "/usr/share/zoneinfo/Asia/Tokyo", "../zoneinfo/Asia/Tokyo",
+		"Asia/../Asia/Tokyo", "Asia/Tokyo ", "Asia", "Asia/Tokyo;rm", "utc",
+	};
+	char *saved = getenv("TZDIR") != NULL ? strdup(getenv("TZDIR")) : NULL;
+	char longname[TIME_ZONE_NAME_MAX + 2];
+	size_t i;
+
+	unsetenv("TZDIR");
+	CU_ASSERT_TRUE(time_zone_known("UTC"));
+	CU_ASSERT_TRUE(time_zone_known("Asia/Tokyo"));
+	CU_ASSERT_TRUE(time_zone_known("Etc/GMT+9"));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_FALSE(time_zone_known(bad[i]));
+	memset(longname, 'A', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	CU_ASSERT_FALSE(time_zone_known(longname));
+	/* glibc reads TZDIR; so does the check. */
+	setenv("TZDIR", "/nonexistent", 1);
+	CU_ASSERT_FALSE(time_zone_known("Asia/Tokyo"));
+	CU_ASSERT_TRUE(time_zone_known("UTC"));
+	setenv("TZDIR", "/usr/share/zoneinfo/Asia", 1);
+	CU_ASSERT_TRUE(time_zone_known("Tokyo"));
+	if (saved != NULL)
+		setenv("TZDIR", saved, 1);
+	else
+		unsetenv("TZDIR");
+	free(saved);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -335,7 +391,9 @@ int main(void)
 	    CU_add_test(s, "RFC 3339 fractions", test_rfc3339_fractions) == NULL ||
 	    CU_add_test(s, "RFC 3339 invalid", test_rfc3339_invalid) == NULL ||
 	    CU_add_test(s, "RFC 3339 truncated", test_rfc3339_truncated) == NULL ||
-	    CU_add_test(s, "time_format_utc", test_format) == NULL) {
+	    CU_add_test(s, "time_format_utc", test_format) == NULL ||
+	    CU_add_test(s, "time_parse_month", test_parse_month) == NULL ||
+	    CU_add_test(s, "time_zone_known", test_zone_known) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}

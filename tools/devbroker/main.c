@@ -89,6 +89,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "atomicfile.h"
 #include "log.h"
 #include "mem.h"
 #include "numparse.h"
@@ -307,68 +308,21 @@ static void config_free(struct devbroker_config *cfg)
 
 /*
  * Write content to path so that a reader sees either the old file (or none)
- * or all of the new one: write a temporary file in the same directory, then
- * rename it. Returns 0, or -1 after logging why (no temporary file is left).
+ * or all of the new one. Returns 0, or -1 after logging why. The bootstrap
+ * list and a pid are not secrets, and tests of other users' programs may need
+ * to read them.
  */
 static int write_file_atomic(const char *path, const char *content)
 {
-	struct strbuf tmp;
-	size_t len = strlen(content);
-	size_t off = 0;
-	int fd = -1;
-	int created = 0;
-	int ret = -1;
+	struct strbuf err;
+	int rc;
 
-	strbuf_init(&tmp, PATH_MAX);
-	if (strbuf_printf(&tmp, "%s.tmp.XXXXXX", path) < 0) {
-		msg_error("%s: path too long", path);
-		goto out;
-	}
-	fd = mkstemp(tmp.data);
-	if (fd < 0) {
-		msg_error("cannot create a temporary file for %s: %s", path, strerror(errno));
-		goto out;
-	}
-	created = 1;
-	/* mkstemp makes the file private; the bootstrap list and a pid are not
-	 * secrets, and tests of other users' programs may need to read them. */
-	if (fchmod(fd, 0644) < 0) {
-		msg_error("chmod %s: %s", tmp.data, strerror(errno));
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, content + off, len - off);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			msg_error("write %s: %s", tmp.data, strerror(errno));
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	/* No fsync: the file means nothing after a crash of this process, only
-	 * the visibility of a whole line to other processes matters, and rename
-	 * gives that. */
-	/* close() releases the descriptor even when it fails. */
-	if (close(fd) < 0) {
-		fd = -1;
-		msg_error("close %s: %s", tmp.data, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp.data, path) < 0) {
-		msg_error("rename %s to %s: %s", tmp.data, path, strerror(errno));
-		goto out;
-	}
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (ret < 0 && created)
-		unlink(tmp.data);
-	strbuf_release(&tmp);
-	return ret;
+	strbuf_init(&err, 4096);
+	rc = atomicfile_replace(path, 0644, content, strlen(content), &err);
+	if (rc < 0)
+		msg_error("%s", err.data);
+	strbuf_release(&err);
+	return rc;
 }
 
 /*

@@ -1,0 +1,176 @@
+#include "atomicfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fdio.h"
+#include "mem.h"
+
+/* Longer paths than the kernel takes are refused before any file is made. */
+#define ATOMICFILE_PATH_CAP 4096
+
+struct atomicfile {
+	struct strbuf path; /* the target */
+	struct strbuf tmp;  /* DIR/.NAME.tmp */
+	struct strbuf dir;  /* DIR, to fsync after the rename */
+	int fd;             /* the temporary file, -1 once closed */
+	FILE *fp;           /* a stream on fd, if asked for */
+	int created;        /* the temporary file is ours to remove */
+	int committed;
+};
+
+struct atomicfile *atomicfile_new(const char *path, mode_t mode, struct strbuf *err)
+{
+	struct atomicfile *af = xcalloc(1, sizeof(*af));
+	const char *slash = strrchr(path, '/');
+	const char *base = slash != NULL ? slash + 1 : path;
+	size_t dirlen = slash != NULL ? (size_t)(slash - path) : 0;
+	int ok = 0;
+
+	af->fd = -1;
+	strbuf_init(&af->path, ATOMICFILE_PATH_CAP);
+	strbuf_init(&af->tmp, ATOMICFILE_PATH_CAP);
+	strbuf_init(&af->dir, ATOMICFILE_PATH_CAP);
+	if (base[0] == '\0') {
+		strbuf_printf(err, "%s: not a file name", path);
+		goto out;
+	}
+	/* "/x" lives in "/", "x" in ".". */
+	if (slash == NULL ? strbuf_append_str(&af->dir, ".") < 0
+	                  : strbuf_append(&af->dir, dirlen > 0 ? path : "/", dirlen > 0 ? dirlen : 1) < 0)
+		goto toolong;
+	if (strbuf_append_str(&af->path, path) < 0 ||
+	    strbuf_printf(&af->tmp, "%.*s.%s.tmp", (int)(base - path), path, base) < 0)
+		goto toolong;
+	/* A stale temporary file is what a killed writer left: ours to replace. */
+	if (unlink(af->tmp.data) < 0 && errno != ENOENT) {
+		strbuf_printf(err, "cannot remove %s: %s", af->tmp.data, strerror(errno));
+		goto out;
+	}
+	af->fd = open(af->tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (af->fd < 0) {
+		strbuf_printf(err, "cannot create %s: %s", af->tmp.data, strerror(errno));
+		goto out;
+	}
+	af->created = 1;
+	ok = 1;
+	goto out;
+toolong:
+	strbuf_printf(err, "%s: path too long", path);
+out:
+	if (!ok) {
+		atomicfile_free(af);
+		af = NULL;
+	}
+	return af;
+}
+
+int atomicfile_write(struct atomicfile *af, const void *data, size_t len, struct strbuf *err)
+{
+	if (af->fp != NULL && fflush(af->fp) != 0) {
+		strbuf_printf(err, "cannot write %s: %s", af->tmp.data, strerror(errno));
+		return -1;
+	}
+	if (fdio_write_all(af->fd, data, len) < 0) {
+		strbuf_printf(err, "cannot write %s: %s", af->tmp.data, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+FILE *atomicfile_stream(struct atomicfile *af, struct strbuf *err)
+{
+	if (af->fp == NULL) {
+		af->fp = fdopen(af->fd, "w");
+		if (af->fp == NULL)
+			strbuf_printf(err, "cannot write %s: %s", af->tmp.data, strerror(errno));
+	}
+	return af->fp;
+}
+
+int atomicfile_fd(const struct atomicfile *af)
+{
+	return af->fd;
+}
+
+/* Close the temporary file (the stream, if any, with it). 0 or -1 (errno). */
+static int atomicfile_close(struct atomicfile *af)
+{
+	int rc;
+
+	if (af->fp != NULL) {
+		rc = fclose(af->fp);
+		af->fp = NULL;
+	} else {
+		rc = af->fd >= 0 ? close(af->fd) : 0;
+	}
+	/* Both release the descriptor even when they fail. */
+	af->fd = -1;
+	return rc;
+}
+
+int atomicfile_commit(struct atomicfile *af, struct strbuf *err)
+{
+	int dfd = -1, rc = -1;
+
+	if (af->fp != NULL && (fflush(af->fp) != 0 || ferror(af->fp))) {
+		strbuf_printf(err, "cannot write %s: %s", af->tmp.data, strerror(errno));
+		goto out;
+	}
+	if (fsync(af->fd) < 0 || atomicfile_close(af) < 0) {
+		strbuf_printf(err, "cannot write %s: %s", af->tmp.data, strerror(errno));
+		goto out;
+	}
+	if (rename(af->tmp.data, af->path.data) < 0) {
+		strbuf_printf(err, "cannot rename %s to %s: %s", af->tmp.data, af->path.data,
+		              strerror(errno));
+		goto out;
+	}
+	af->committed = 1;
+	/* The new file is in place; the directory's fsync makes the rename
+	 * survive a power loss, so its failure is reported all the same. */
+	dfd = open(af->dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || fsync(dfd) < 0) {
+		strbuf_printf(err, "cannot sync directory %s: %s", af->dir.data, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
+}
+
+void atomicfile_free(struct atomicfile *af)
+{
+	if (af == NULL)
+		return;
+	atomicfile_close(af);
+	/* A half-written temporary file would only hold on to space that a
+	 * full disk needs back; the target is untouched. */
+	if (af->created && !af->committed)
+		unlink(af->tmp.data);
+	strbuf_release(&af->path);
+	strbuf_release(&af->tmp);
+	strbuf_release(&af->dir);
+	free(af);
+}
+
+int atomicfile_replace(const char *path, mode_t mode, const void *data, size_t len,
+                       struct strbuf *err)
+{
+	struct atomicfile *af = atomicfile_new(path, mode, err);
+	int rc = -1;
+
+	if (af == NULL)
+		goto out;
+	if (atomicfile_write(af, data, len, err) < 0 || atomicfile_commit(af, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	atomicfile_free(af);
+	return rc;
+}
