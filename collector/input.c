@@ -50,3 +50,36 @@ size_t input_queue_id_len(const char *p, size_t len)
 		return 0;
 	return i;
 }
+
+int input_milter_job(const char *p, size_t len, size_t *qid_len, const char **text,
+                     size_t *n)
+{
+	size_t ql = input_queue_id_len(p, len);
+
+	/* Start-up and error messages have several words; one word alone is a
+	 * line cut short, likely inside the queue ID. */
+	if (ql == 0)
+		return len > 0 && memchr(p, ' ', len) == NULL ? -1 : 0;
+	*qid_len = ql;
+	*text = p + ql + 2;
+	*n = len - ql - 2;
+	return 1;
+}
+
+int input_header_event(struct input_event *ev, const char *text, size_t len)
+{
+	const char *colon = memchr(text, ':', len);
+
+	if (colon == NULL || colon == text)
+		return -1;
+	ev->kind = IN_HEADER;
+	ev->name.p = text;
+	ev->name.len = (size_t)(colon - text);
+	ev->value.p = colon + 1;
+	ev->value.len = len - ev->name.len - 1;
+	while (ev->value.len > 0 && (ev->value.p[0] == ' ' || ev->value.p[0] == '\t')) {
+		ev->value.p++;
+		ev->value.len--;
+	}
+	return 0;
+}

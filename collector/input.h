@@ -93,6 +93,23 @@ enum input_status input_postfix_message(const char *tag, size_t taglen, const ch
  */
 size_t input_queue_id_len(const char *p, size_t len);
 
+/*
+ * A milter's line about one message, "QID: TEXT" (OpenDKIM and OpenDMARC log
+ * so): 1 with *qid_len the length of QID at p and *text, *n set to TEXT; 0
+ * for a line without a queue ID (start-up
+ * and error messages, which count nothing); -1 for a single word, which is a
+ * line cut short, likely inside the queue ID.
+ */
+int input_milter_job(const char *p, size_t len, size_t *qid_len, const char **text,
+                     size_t *n);
+
+/*
+ * Make ev an IN_HEADER of text[0..len) = "NAME: VALUE" as an MTA logs a
+ * header (blanks after the colon skipped; value_truncated and
+ * value_escaped are the caller's). -1 without a colon or with an empty name.
+ */
+int input_header_event(struct input_event *ev, const char *text, size_t len);
+
 /* The format of this name ("postfix", ...), or NULL. */
 input_parse_fn input_format_find(const char *name);
 

@@ -45,28 +45,11 @@
 
 #include <string.h>
 
-static int cut_prefix_of(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return len > 0 && len < n && memcmp(p, lit, len) == 0;
-}
-
-static int starts_with(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return len >= n && memcmp(p, lit, n) == 0;
-}
+#include "strutil.h"
 
 static int is_cat_char(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-}
-
-static int is_qid_char(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
 /* SPAM_SPAM, SPAM_HAM, or SPAM_UNKNOWN for a category that gives no verdict. */
@@ -74,33 +57,9 @@ static enum ar_spam category_verdict(const char *p, size_t len)
 {
 	if ((len == 4 && memcmp(p, "SPAM", 4) == 0) || (len == 6 && memcmp(p, "SPAMMY", 6) == 0))
 		return SPAM_SPAM;
-	if ((len == 5 && memcmp(p, "CLEAN", 5) == 0) || starts_with(p, len, "BAD-HEADER"))
+	if ((len == 5 && memcmp(p, "CLEAN", 5) == 0) || str_starts_with(p, len, "BAD-HEADER"))
 		return SPAM_HAM;
 	return SPAM_UNKNOWN;
-}
-
-/* The last occurrence of lit in p[0..len), or NULL. */
-static const char *find_last(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit), i;
-
-	for (i = len >= n ? len - n + 1 : 0; i-- > 0;) {
-		if (p[i] == lit[0] && memcmp(p + i, lit, n) == 0)
-			return p + i;
-	}
-	return NULL;
-}
-
-/* The first occurrence of lit in p[0..len), or NULL. */
-static const char *find(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit), i;
-
-	for (i = 0; i + n <= len; i++) {
-		if (p[i] == lit[0] && memcmp(p + i, lit, n) == 0)
-			return p + i;
-	}
-	return NULL;
 }
 
 enum input_status input_amavis_message(const char *tag, size_t taglen, const char *p,
@@ -128,14 +87,14 @@ enum input_status input_amavis_message(const char *tag, size_t taglen, const cha
 	}
 	text = close + 1;
 	n = len - (size_t)(text - p);
-	if (n == 0 || cut_prefix_of(text, n, " Passed ") || cut_prefix_of(text, n, " Blocked ")) {
+	if (n == 0 || str_is_cut_prefix(text, n, " Passed ") || str_is_cut_prefix(text, n, " Blocked ")) {
 		*why = "amavis line cut short";
 		return INPUT_MALFORMED;
 	}
-	passed = starts_with(text, n, " Passed ");
+	passed = str_starts_with(text, n, " Passed ");
 	if (passed)
 		cat = text + 8;
-	else if (starts_with(text, n, " Blocked "))
+	else if (str_starts_with(text, n, " Blocked "))
 		cat = text + 9;
 	else
 		return INPUT_OK; /* FWD, ESMTP, p.path and other per-message lines */
@@ -150,12 +109,12 @@ enum input_status input_amavis_message(const char *tag, size_t taglen, const cha
 	if (cl == 0 || (cat[cl] != ' ' && cat[cl] != ','))
 		return INPUT_OK;
 	verdict = category_verdict(cat, cl);
-	q = find(cat + cl, n - cl, qid_field);
+	q = str_find(cat + cl, n - cl, qid_field);
 	if (q == NULL)
 		return INPUT_OK;
 	q += sizeof(qid_field) - 1;
 	n = len - (size_t)(q - p);
-	for (ql = 0; ql < n && ql <= 32 && is_qid_char(q[ql]); ql++)
+	for (ql = 0; ql < n && ql <= 32 && str_is_alnum(q[ql]); ql++)
 		;
 	if (ql == n) {
 		*why = "amavis line cut short";
@@ -167,13 +126,13 @@ enum input_status input_amavis_message(const char *tag, size_t taglen, const cha
 	}
 	{
 		static const char qas_field[] = ", queued_as: ";
-		const char *rest = q + ql, *a = find_last(rest, len - (size_t)(rest - p), qas_field);
+		const char *rest = q + ql, *a = str_find_last(rest, len - (size_t)(rest - p), qas_field);
 		size_t al = 0, an;
 
 		if (a != NULL && passed) {
 			a += sizeof(qas_field) - 1;
 			an = len - (size_t)(a - p);
-			for (al = 0; al < an && al <= 32 && is_qid_char(a[al]); al++)
+			for (al = 0; al < an && al <= 32 && str_is_alnum(a[al]); al++)
 				;
 			/* One queue ID, ended by ',' or the line; anything else
 			 * (several, or a form we do not know) links nothing. */

@@ -36,10 +36,7 @@
 
 #include <string.h>
 
-static int is_b62(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
+#include "strutil.h"
 
 /*
  * Length of an Exim message ID at p (16 or 23), followed by a blank or the
@@ -64,7 +61,7 @@ static size_t msgid_len(const char *p, size_t len, int *cut)
 					ok = 0;
 					break;
 				}
-				if (!is_b62(p[i])) {
+				if (!str_is_alnum(p[i])) {
 					ok = 0;
 					break;
 				}
@@ -86,13 +83,6 @@ static size_t msgid_len(const char *p, size_t len, int *cut)
 			return i;
 	}
 	return 0;
-}
-
-static int cut_prefix_of(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return len > 0 && len < n && memcmp(p, lit, len) == 0;
 }
 
 /* The text of a line after the stamp and the optional "[PID] ". */
@@ -137,8 +127,8 @@ static enum input_status parse_text(const char *p, size_t len, struct input_even
 	ev->queue_id.len = ml;
 	text = p + ml + 1;
 	n = len - ml - 1;
-	if (n == 0 || cut_prefix_of(text, n, "<= ") || cut_prefix_of(text, n, "Completed") ||
-	    cut_prefix_of(text, n, ar)) {
+	if (n == 0 || str_is_cut_prefix(text, n, "<= ") || str_is_cut_prefix(text, n, "Completed") ||
+	    str_is_cut_prefix(text, n, ar)) {
 		*why = "Exim line cut short";
 		return INPUT_MALFORMED;
 	}
@@ -159,15 +149,7 @@ static enum input_status parse_text(const char *p, size_t len, struct input_even
 		*why = "Exim logwrite header line without a header name";
 		return INPUT_MALFORMED;
 	}
-	ev->kind = IN_HEADER;
-	ev->name.p = text;
-	ev->name.len = (size_t)(colon - text);
-	ev->value.p = colon + 1;
-	ev->value.len = n - ev->name.len - 1;
-	while (ev->value.len > 0 && ev->value.p[0] == ' ') {
-		ev->value.p++;
-		ev->value.len--;
-	}
+	input_header_event(ev, text, n);
 	ev->value_truncated = 0;
 	ev->value_escaped = 1;
 	return INPUT_OK;

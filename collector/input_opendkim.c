@@ -38,20 +38,7 @@
 #include <string.h>
 
 #include "authres.h"
-
-static int text_eq(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return len == n && memcmp(p, lit, n) == 0;
-}
-
-static int cut_prefix_of(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return len > 0 && len < n && memcmp(p, lit, len) == 0;
-}
+#include "strutil.h"
 
 /* libopendkim's sigerrors[] strings other than the three mapped apart. */
 static const char *const sigerrors_permanent[] = {
@@ -103,20 +90,20 @@ static int sigerror_result(const char *p, size_t len, enum ar_result *r)
 {
 	size_t i;
 
-	if (text_eq(p, len, "no signature error")) {
+	if (str_eq(p, len, "no signature error")) {
 		*r = AR_PASS;
 		return 0;
 	}
-	if (text_eq(p, len, "signature verification failed")) {
+	if (str_eq(p, len, "signature verification failed")) {
 		*r = AR_FAIL;
 		return 0;
 	}
-	if (text_eq(p, len, "key DNS query failed")) {
+	if (str_eq(p, len, "key DNS query failed")) {
 		*r = AR_TEMPERROR;
 		return 0;
 	}
 	for (i = 0; i < sizeof(sigerrors_permanent) / sizeof(sigerrors_permanent[0]); i++) {
-		if (text_eq(p, len, sigerrors_permanent[i])) {
+		if (str_eq(p, len, sigerrors_permanent[i])) {
 			*r = AR_PERMERROR;
 			return 0;
 		}
@@ -191,35 +178,32 @@ enum input_status input_opendkim_message(const char *tag, size_t taglen, const c
 	static const char *const fixed[] = { "DKIM verification successful", "bad signature data",
 		                             "no signature data" };
 	static const enum ar_result fixed_result[] = { AR_PASS, AR_FAIL, AR_NONE };
-	size_t ql = input_queue_id_len(p, len), n, i;
+	size_t ql = 0, n, i;
+	int job;
 	const char *text;
 	enum ar_result r = AR_ABSENT;
 	unsigned counted;
 
 	(void)tag;
 	(void)taglen;
-	if (ql == 0) {
-		/* Start-up and error messages have several words; one word alone
-		 * is a line cut short, likely inside the job ID. */
-		if (len > 0 && memchr(p, ' ', len) == NULL) {
-			*why = "OpenDKIM line cut short";
-			return INPUT_MALFORMED;
-		}
-		return INPUT_OK;
+	job = input_milter_job(p, len, &ql, &text, &n);
+	if (job < 0) {
+		*why = "OpenDKIM line cut short";
+		return INPUT_MALFORMED;
 	}
-	text = p + ql + 2;
-	n = len - ql - 2;
+	if (job == 0)
+		return INPUT_OK;
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
-		if (text_eq(text, n, fixed[i])) {
+		if (str_eq(text, n, fixed[i])) {
 			r = fixed_result[i];
 			goto found;
 		}
-		if (cut_prefix_of(text, n, fixed[i])) {
+		if (str_is_cut_prefix(text, n, fixed[i])) {
 			*why = "OpenDKIM line cut short";
 			return INPUT_MALFORMED;
 		}
 	}
-	if (n == 0 || cut_prefix_of(text, n, "signature=")) {
+	if (n == 0 || str_is_cut_prefix(text, n, "signature=")) {
 		*why = "OpenDKIM line cut short";
 		return INPUT_MALFORMED;
 	}

@@ -20,33 +20,20 @@
 
 #include <string.h>
 
-static int word_eq(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return len == n && memcmp(p, lit, n) == 0;
-}
-
-/* 1 if p[0..len) is a non-empty proper prefix of lit: a line cut inside it. */
-static int cut_prefix_of(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return len > 0 && len < n && memcmp(p, lit, len) == 0;
-}
+#include "strutil.h"
 
 /* The result words of the two forms, in the counts' vocabulary. */
 static int dmarc_result(const char *p, size_t len, enum ar_result *r)
 {
-	if (word_eq(p, len, "pass"))
+	if (str_eq(p, len, "pass"))
 		*r = AR_PASS;
-	else if (word_eq(p, len, "fail"))
+	else if (str_eq(p, len, "fail"))
 		*r = AR_FAIL;
-	else if (word_eq(p, len, "none"))
+	else if (str_eq(p, len, "none"))
 		*r = AR_NONE;
-	else if (word_eq(p, len, "temperror"))
+	else if (str_eq(p, len, "temperror"))
 		*r = AR_TEMPERROR;
-	else if (word_eq(p, len, "permerror"))
+	else if (str_eq(p, len, "permerror"))
 		*r = AR_PERMERROR;
 	else
 		return -1;
@@ -56,7 +43,7 @@ static int dmarc_result(const char *p, size_t len, enum ar_result *r)
 static int spf_result(const char *p, size_t len, enum ar_result *r)
 {
 	/* OpenDMARC's own name for a DNS failure during its SPF check. */
-	if (word_eq(p, len, "tempfail")) {
+	if (str_eq(p, len, "tempfail")) {
 		*r = AR_TEMPERROR;
 		return 0;
 	}
@@ -70,7 +57,7 @@ static int any_result_prefix(const char *p, size_t len)
 	size_t i;
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		if (cut_prefix_of(p, len, words[i]))
+		if (str_is_cut_prefix(p, len, words[i]))
 			return 1;
 	}
 	return 0;
@@ -97,24 +84,21 @@ enum input_status input_opendmarc_message(const char *tag, size_t taglen, const 
 {
 	static const char spf_mailfrom[] = "SPF(mailfrom): ";
 	static const char spf_helo[] = "SPF(helo): ";
-	size_t ql = input_queue_id_len(p, len), sp, n;
+	size_t ql = 0, sp, n;
+	int job;
 	const char *text;
 	int is_spf = 0;
 	enum ar_result r;
 
 	(void)tag;
 	(void)taglen;
-	if (ql == 0) {
-		/* Start-up and error messages have several words; one word alone
-		 * is a line cut short, likely inside the job ID. */
-		if (len > 0 && memchr(p, ' ', len) == NULL) {
-			*why = "OpenDMARC line cut short";
-			return INPUT_MALFORMED;
-		}
-		return INPUT_OK;
+	job = input_milter_job(p, len, &ql, &text, &n);
+	if (job < 0) {
+		*why = "OpenDMARC line cut short";
+		return INPUT_MALFORMED;
 	}
-	text = p + ql + 2;
-	n = len - ql - 2;
+	if (job == 0)
+		return INPUT_OK;
 	if (n >= sizeof(spf_mailfrom) - 1 &&
 	    memcmp(text, spf_mailfrom, sizeof(spf_mailfrom) - 1) == 0) {
 		is_spf = 1;
@@ -124,7 +108,7 @@ enum input_status input_opendmarc_message(const char *tag, size_t taglen, const 
 		is_spf = 1;
 		text += sizeof(spf_helo) - 1;
 		n -= sizeof(spf_helo) - 1;
-	} else if (cut_prefix_of(text, n, spf_mailfrom) || cut_prefix_of(text, n, spf_helo)) {
+	} else if (str_is_cut_prefix(text, n, spf_mailfrom) || str_is_cut_prefix(text, n, spf_helo)) {
 		*why = "OpenDMARC line cut short";
 		return INPUT_MALFORMED;
 	}

@@ -42,7 +42,7 @@ static enum input_status parse_cleanup(const char *p, size_t len, struct input_e
 	static const char info[] = "info: header ";
 	static const char msgid[] = "message-id=";
 	size_t ql = input_queue_id_len(p, len), tl;
-	const char *text, *end, *colon;
+	const char *text, *end;
 
 	if (ql == 0) {
 		/* Other cleanup messages ("warning: ...") have several words; a
@@ -76,19 +76,9 @@ static enum input_status parse_cleanup(const char *p, size_t len, struct input_e
 		return INPUT_MALFORMED;
 	}
 	tl = (size_t)(end - text);
-	colon = memchr(text, ':', tl);
-	if (colon == NULL || colon == text) {
+	if (input_header_event(ev, text, tl) < 0) {
 		*why = "header_checks line without a header name";
 		return INPUT_MALFORMED;
-	}
-	ev->kind = IN_HEADER;
-	ev->name.p = text;
-	ev->name.len = (size_t)(colon - text);
-	ev->value.p = colon + 1;
-	ev->value.len = tl - ev->name.len - 1;
-	while (ev->value.len > 0 && (ev->value.p[0] == ' ' || ev->value.p[0] == '\t')) {
-		ev->value.p++;
-		ev->value.len--;
 	}
 	/* Exactly the limit means Postfix may have cut it; the caller then
 	 * drops what may be incomplete instead of misreading it. */

@@ -40,30 +40,14 @@
 
 #include <string.h>
 
+#include "strutil.h"
+
 static const char write_log[] = "rspamd_task_write_log: ";
 
-static int starts_with(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return len >= n && memcmp(p, lit, n) == 0;
-}
-
-static const char *find(const char *p, size_t len, const char *lit)
-{
-	size_t n = strlen(lit), i;
-
-	for (i = 0; i + n <= len; i++) {
-		if (p[i] == lit[0] && memcmp(p + i, lit, n) == 0)
-			return p + i;
-	}
-	return NULL;
-}
-
+/* rspamd names the MTA's queue ID; Exim's hold dashes. */
 static int is_qid_char(char c)
 {
-	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       c == '-';
+	return str_is_alnum(c) || c == '-';
 }
 
 /* SPAM_SPAM, SPAM_HAM, or SPAM_UNKNOWN. */
@@ -103,22 +87,22 @@ static enum input_status parse_body(const char *p, size_t len, struct input_even
 	/* The tag and module are short words; look for the function only in
 	 * the first bytes, before anything a sender wrote. */
 	n = len < 96 ? len : 96;
-	fn = find(p, n, "; ");
+	fn = str_find(p, n, "; ");
 	if (len == 0 || p[0] != '<' || fn == NULL)
 		return INPUT_OK;
-	fn = find(fn + 2, n - (size_t)(fn + 2 - p), "; ");
+	fn = str_find(fn + 2, n - (size_t)(fn + 2 - p), "; ");
 	if (fn == NULL)
 		return INPUT_OK;
 	fn += 2;
 	n = len - (size_t)(fn - p);
-	if (!starts_with(fn, n, write_log)) {
+	if (!str_starts_with(fn, n, write_log)) {
 		if (n < sizeof(write_log) - 1 && memcmp(fn, write_log, n) == 0) {
 			*why = "rspamd line cut short";
 			return INPUT_MALFORMED;
 		}
 		return INPUT_OK;
 	}
-	q = find(fn, n, " qid: <");
+	q = str_find(fn, n, " qid: <");
 	if (q == NULL)
 		return INPUT_OK;
 	q += 7;
@@ -133,7 +117,7 @@ static enum input_status parse_body(const char *p, size_t len, struct input_even
 		*why = "rspamd qid of unexpected form";
 		return INPUT_MALFORMED;
 	}
-	act = find(q + ql, n - ql, "(default: ");
+	act = str_find(q + ql, n - ql, "(default: ");
 	if (act == NULL) {
 		*why = "rspamd result line without its verdict";
 		return INPUT_MALFORMED;

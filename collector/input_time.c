@@ -136,28 +136,6 @@ static int parse_rfc3339(struct input_clock *clk, const char *s, size_t len, int
 	return 0;
 }
 
-static int digits(const char *s, size_t n, int *out)
-{
-	int v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-static int month_days(int64_t y, int m)
-{
-	static const unsigned char d[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 && leap ? 29 : d[m - 1];
-}
-
 /* Local wall-clock seconds (as if UTC) to UTC seconds in the process's zone. */
 static int64_t local_to_utc(struct input_clock *clk, int64_t local_s)
 {
@@ -191,8 +169,8 @@ static int64_t civil_seconds(int64_t y, int mo, int d, int h, int mi, int s)
 
 static int parse_hms(const char *s, int *h, int *mi, int *sec)
 {
-	if (digits(s, 2, h) || s[2] != ':' || digits(s + 3, 2, mi) || s[5] != ':' ||
-	    digits(s + 6, 2, sec) || *h > 23 || *mi > 59 || *sec > 60)
+	if (time_digits(s, 2, h) || s[2] != ':' || time_digits(s + 3, 2, mi) || s[5] != ':' ||
+	    time_digits(s + 6, 2, sec) || *h > 23 || *mi > 59 || *sec > 60)
 		return -1;
 	return 0;
 }
@@ -217,9 +195,9 @@ static int parse_traditional(struct input_clock *clk, const char *s, size_t len,
 	if (mo == 0)
 		return -1;
 	if (s[4] == ' ') {
-		if (digits(s + 5, 1, &d))
+		if (time_digits(s + 5, 1, &d))
 			return -1;
-	} else if (digits(s + 4, 2, &d)) {
+	} else if (time_digits(s + 4, 2, &d)) {
 		return -1;
 	}
 	if (d < 1 || parse_hms(s + 7, &h, &mi, &sec) < 0)
@@ -229,7 +207,7 @@ static int parse_traditional(struct input_clock *clk, const char *s, size_t len,
 	for (y = ref_y + 1; y >= ref_y - 4; y--) {
 		int64_t t;
 
-		if (d > month_days(y, mo))
+		if (d > time_month_days(y, mo))
 			continue;
 		t = local_to_utc(clk, civil_seconds(y, mo, d, h, mi, sec)) * 1000;
 		if (t <= clk->ref_ms + DAY_MS) {
@@ -249,16 +227,16 @@ static int parse_exim(struct input_clock *clk, const char *s, size_t len, int64_
 	size_t i = 19;
 	int64_t local;
 
-	if (len < 19 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    digits(s + 8, 2, &d) || s[10] != ' ' || parse_hms(s + 11, &h, &mi, &sec) < 0)
+	if (len < 19 || time_digits(s, 4, &y) || s[4] != '-' || time_digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    time_digits(s + 8, 2, &d) || s[10] != ' ' || parse_hms(s + 11, &h, &mi, &sec) < 0)
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
+	if (mo < 1 || mo > 12 || d < 1 || d > time_month_days(y, mo))
 		return -1;
-	if (i + 4 <= len && s[i] == '.' && digits(s + i + 1, 3, &frac) == 0)
+	if (i + 4 <= len && s[i] == '.' && time_digits(s + i + 1, 3, &frac) == 0)
 		i += 4;
 	local = civil_seconds(y, mo, d, h, mi, sec);
 	if (i + 6 <= len && s[i] == ' ' && (s[i + 1] == '+' || s[i + 1] == '-') &&
-	    digits(s + i + 2, 2, &oh) == 0 && digits(s + i + 4, 2, &om) == 0 &&
+	    time_digits(s + i + 2, 2, &oh) == 0 && time_digits(s + i + 4, 2, &om) == 0 &&
 	    (i + 6 == len || s[i + 6] == ' ')) {
 		int64_t off = oh * 3600 + om * 60;
 

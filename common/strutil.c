@@ -69,3 +69,29 @@ void str_lower(char *s)
 	for (; *s; s++)
 		*s = ascii_lower(*s);
 }
+
+const char *str_find(const char *s, size_t len, const char *lit)
+{
+	size_t n = strlen(lit), i;
+
+	if (n == 0)
+		return s;
+	for (i = 0; i + n <= len; i++) {
+		if (s[i] == lit[0] && memcmp(s + i, lit, n) == 0)
+			return s + i;
+	}
+	return NULL;
+}
+
+const char *str_find_last(const char *s, size_t len, const char *lit)
+{
+	size_t n = strlen(lit), i;
+
+	if (n == 0)
+		return s + len;
+	for (i = len >= n ? len - n + 1 : 0; i-- > 0;) {
+		if (s[i] == lit[0] && memcmp(s + i, lit, n) == 0)
+			return s + i;
+	}
+	return NULL;
+}

@@ -41,6 +41,35 @@ static inline int str_mem_eq_nocase(const char *a, const char *b, size_t n)
 	}
 	return 1;
 }
+/* s[0..len) equals the NUL-terminated lit: 1 or 0. */
+static inline int str_eq(const char *s, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len == n && memcmp(s, lit, n) == 0;
+}
+/* s[0..len) begins with the NUL-terminated lit: 1 or 0. */
+static inline int str_starts_with(const char *s, size_t len, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return len >= n && memcmp(s, lit, n) == 0;
+}
+/* 1 if s[0..len) is a non-empty proper prefix of lit: a line cut short
+ * inside the words lit. */
+static inline int str_is_cut_prefix(const char *s, size_t len, const char *lit)
+{
+	return len > 0 && len < strlen(lit) && memcmp(s, lit, len) == 0;
+}
+/* [0-9A-Za-z] in any locale. */
+static inline int str_is_alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+/* The first (str_find) or last (str_find_last) lit in s[0..len), or NULL
+ * (memmem(), which C11 and POSIX lack). An empty lit is found at s. */
+const char *str_find(const char *s, size_t len, const char *lit);
+const char *str_find_last(const char *s, size_t len, const char *lit);
 /* The last c in s[0..len), or NULL (memrchr(), which C11 and POSIX lack). */
 const char *str_rchr(const char *s, size_t len, char c);
 /* Write 2*len lowercase hex digits and a NUL to out (size >= 2*len+1). */

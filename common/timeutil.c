@@ -44,22 +44,13 @@ void time_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
-/* Read exactly n digits at s; returns -1 on a non-digit. */
-static int digits(const char *s, size_t n, int *out)
+int time_month_days(int64_t y, int m)
 {
-	int v = 0;
-	size_t i;
+	static const unsigned char d[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
+	return m == 2 && leap ? 29 : d[m - 1];
 }
-
-static const unsigned char days_in_month[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
 int time_parse_rfc3339(const char *s, size_t len, int64_t *ms, size_t *consumed)
 {
@@ -67,16 +58,15 @@ int time_parse_rfc3339(const char *s, size_t len, int64_t *ms, size_t *consumed)
 	size_t i = 19, fdigits = 0;
 	int64_t t;
 
-	if (len < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
-	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    digits(s + 17, 2, &sec))
+	if (len < 20 || time_digits(s, 4, &y) || s[4] != '-' || time_digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || time_digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+	    time_digits(s + 11, 2, &h) || s[13] != ':' || time_digits(s + 14, 2, &mi) ||
+	    s[16] != ':' || time_digits(s + 17, 2, &sec))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month[mo - 1] || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	/* The table allows February 29 in every year; outside leap years it does
-	 * not exist, and time_days_from_civil() would quietly make it March 1. */
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+	/* A day the month does not have (February 29 outside leap years) would
+	 * quietly become the next month's in time_days_from_civil(). */
+	if (mo < 1 || mo > 12 || d < 1 || d > time_month_days(y, mo) || h > 23 || mi > 59 ||
+	    sec > 60)
 		return -1;
 	if (i < len && s[i] == '.') {
 		i++;
@@ -97,8 +87,8 @@ int time_parse_rfc3339(const char *s, size_t len, int64_t *ms, size_t *consumed)
 		i++;
 	} else if (s[i] == '+' || s[i] == '-') {
 		sign = s[i] == '-' ? -1 : 1;
-		if (len - i < 6 || digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
-		    digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+		if (len - i < 6 || time_digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
+		    time_digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
 			return -1;
 		i += 6;
 	} else {

@@ -47,6 +47,27 @@ int time_parse_month(const char *s, size_t len, int *year, int *month);
 #define TIME_ZONE_NAME_MAX 128
 int time_zone_known(const char *zone);
 
+/* Days in month m (1..12) of year y, proleptic Gregorian. */
+int time_month_days(int64_t y, int m);
+
+/*
+ * Read exactly n digits at s into *out; -1 on a non-digit (*out untouched).
+ * Inline: the timestamp parsers call it for every log line.
+ */
+static inline int time_digits(const char *s, size_t n, int *out)
+{
+	int v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
 /* Floor division of a by b (b > 0), correct for negative a. */
 int64_t time_floor_div(int64_t a, int64_t b);
 

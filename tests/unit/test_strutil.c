@@ -223,6 +223,52 @@ static void test_lower(void)
 	CU_ASSERT_EQUAL(s[1], 'i');
 }
 
+/* str_find and str_find_last against a model at every length of the
+ * haystack; str_eq, str_starts_with and str_is_cut_prefix at their edges. */
+static void test_find(void)
+{
+	static const char hay[] = "a, qid: <x>, qid: <y>, q";
+	static const char *const lits[] = { "qid: <", ", ", "q", "y>", ", q", "zz", "a, qid: <x>!" };
+	size_t len, k, i;
+
+	for (k = 0; k < sizeof(lits) / sizeof(lits[0]); k++) {
+		size_t n = strlen(lits[k]);
+
+		for (len = 0; len <= sizeof(hay) - 1; len++) {
+			const char *first = NULL, *last = NULL;
+
+			for (i = 0; i + n <= len; i++) {
+				if (memcmp(hay + i, lits[k], n) == 0) {
+					if (first == NULL)
+						first = hay + i;
+					last = hay + i;
+				}
+			}
+			CU_ASSERT_PTR_EQUAL(str_find(hay, len, lits[k]), first);
+			CU_ASSERT_PTR_EQUAL(str_find_last(hay, len, lits[k]), last);
+		}
+	}
+	CU_ASSERT_PTR_EQUAL(str_find(hay, 3, ""), hay);
+	CU_ASSERT_PTR_EQUAL(str_find_last(hay, 3, ""), hay + 3);
+
+	CU_ASSERT_TRUE(str_eq("pass", 4, "pass"));
+	CU_ASSERT_FALSE(str_eq("passx", 4, "pas"));
+	CU_ASSERT_FALSE(str_eq("pas", 3, "pass"));
+	CU_ASSERT_FALSE(str_eq("PASS", 4, "pass"));
+	CU_ASSERT_TRUE(str_starts_with("Passed CLEAN", 12, "Passed "));
+	CU_ASSERT_TRUE(str_starts_with("Passed ", 7, "Passed "));
+	CU_ASSERT_FALSE(str_starts_with("Passed", 6, "Passed "));
+	CU_ASSERT_TRUE(str_starts_with("x", 0, ""));
+	CU_ASSERT_TRUE(str_is_cut_prefix("Compl", 5, "Completed"));
+	CU_ASSERT_FALSE(str_is_cut_prefix("Completed", 9, "Completed"));
+	CU_ASSERT_FALSE(str_is_cut_prefix("", 0, "Completed"));
+	CU_ASSERT_FALSE(str_is_cut_prefix("Compx", 5, "Completed"));
+	CU_ASSERT_TRUE(str_is_alnum('0') && str_is_alnum('z') && str_is_alnum('A'));
+	CU_ASSERT_FALSE(str_is_alnum('-') || str_is_alnum('@') || str_is_alnum('[') ||
+	                str_is_alnum('`') || str_is_alnum('{') || str_is_alnum('/') ||
+	                str_is_alnum(':') || str_is_alnum((char)0xe9));
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -236,7 +282,8 @@ int main(void)
 	    CU_add_test(s, "str_mem_eq_nocase", test_mem_eq_nocase) == NULL ||
 	    CU_add_test(s, "str_rchr", test_rchr) == NULL ||
 	    CU_add_test(s, "str_hex", test_hex) == NULL ||
-	    CU_add_test(s, "str_lower", test_lower) == NULL) {
+	    CU_add_test(s, "str_lower", test_lower) == NULL ||
+	    CU_add_test(s, "str_find and friends", test_find) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}
