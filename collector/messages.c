@@ -439,34 +439,30 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 {
 	struct open_msg *m;
 
+	if (ev->kind == IN_OTHER)
+		return;
+	/* A "removed" line of a message we never saw accepted (it began before
+	 * our log did) counts nothing; every other event opens its message. */
+	m = lookup(ms, ev, ev->kind != IN_DONE);
+	if (m == NULL)
+		return;
+	if (ev->kind != IN_DONE) {
+		m->touched_mono = ms->mono_now;
+		m->last_ms = ev->time_ms;
+	}
 	switch (ev->kind) {
 	case IN_HEADER:
-		m = lookup(ms, ev, 1);
-		if (m == NULL)
-			return;
-		m->touched_mono = ms->mono_now;
 		m->countable = 1;
 		if (m->event_ms < 0)
 			m->event_ms = ev->time_ms;
-		m->last_ms = ev->time_ms;
 		apply_header(ms, m, ev);
 		return;
 	case IN_MSGID:
-		m = lookup(ms, ev, 1);
-		if (m == NULL)
-			return;
-		m->touched_mono = ms->mono_now;
 		m->countable = 1;
 		if (m->msgid_ms < 0)
 			m->msgid_ms = ev->time_ms;
-		m->last_ms = ev->time_ms;
 		return;
 	case IN_DONE:
-		/* A "removed" line of a message we never saw accepted (it began
-		 * before our log did) counts nothing. */
-		m = lookup(ms, ev, 0);
-		if (m == NULL)
-			return;
 		if (!ms->cfg.wait_for_inputs) {
 			complete(ms, m);
 			return;
@@ -479,13 +475,8 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		}
 		return;
 	case IN_RESULT:
-		m = lookup(ms, ev, 1);
-		if (m == NULL)
-			return;
-		m->touched_mono = ms->mono_now;
 		/* A milter's verdict does not set the event time: that is when the
 		 * message was accepted (its first header line or message-id line). */
-		m->last_ms = ev->time_ms;
 		{
 			struct authres_outcome o;
 
@@ -497,11 +488,6 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		}
 		return;
 	case IN_SPAM:
-		m = lookup(ms, ev, 1);
-		if (m == NULL)
-			return;
-		m->touched_mono = ms->mono_now;
-		m->last_ms = ev->time_ms;
 		/* A spam verdict from any filter wins over a ham one. */
 		if (ev->spam == SPAM_SPAM || m->spam == SPAM_UNKNOWN)
 			m->spam = ev->spam;

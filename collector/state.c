@@ -106,39 +106,21 @@ const char *state_dir(const struct state *st)
 	return st->dir;
 }
 
-/* Read a small file; 1 if read, 0 if absent, -1 on error. */
-static int state_read_file(const struct state *st, const char *name, char *buf, size_t size,
+/* Read a small text file into buf (NUL-terminated, shorter than size); 1 if
+ * read, 0 if absent, -1 on error. */
+static int state_read_file(struct state *st, const char *name, char *buf, size_t size,
                            struct strbuf *err)
 {
-	struct strbuf path;
-	FILE *fp;
-	size_t n;
-	int rc = -1;
+	struct strbuf text;
+	int rc;
 
-	strbuf_init(&path, 4096);
-	if (strbuf_printf(&path, "%s/%s", st->dir, name) < 0) {
-		strbuf_printf(err, "state_dir: path too long");
-		goto out;
-	}
-	fp = fopen(path.data, "r");
-	if (fp == NULL) {
-		if (errno == ENOENT)
-			rc = 0;
-		else
-			strbuf_printf(err, "%s: %s", path.data, strerror(errno));
-		goto out;
-	}
-	n = fread(buf, 1, size - 1, fp);
-	buf[n] = '\0';
-	if (ferror(fp) || n == size - 1) {
-		strbuf_printf(err, "%s: unreadable or too large", path.data);
-		fclose(fp);
-		goto out;
-	}
-	fclose(fp);
-	rc = 1;
-out:
-	strbuf_release(&path);
+	strbuf_init(&text, size - 1);
+	rc = state_load_blob(st, name, &text, err);
+	if (rc == 1 && text.len > 0)
+		memcpy(buf, text.data, text.len);
+	if (rc == 1)
+		buf[text.len] = '\0';
+	strbuf_release(&text);
 	return rc;
 }
 
