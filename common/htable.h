@@ -1,8 +1,10 @@
 /*
  * htable - a hash table with string keys (after Postfix htable), for the
- * collector's open messages. Keys are copied; values are the caller's. The
- * hash is keyed with a per-table random seed so that log lines crafted to
- * collide cannot make look-ups quadratic.
+ * aggregator's and plot's look-ups by name (carriers, collectors, report
+ * rows). The collector's open messages keep a table of their own, without a
+ * copy of each key (collector/messages.c). Keys are copied; values are the
+ * caller's. The hash is keyed with a per-table random seed so that input
+ * crafted to collide cannot make look-ups quadratic.
  */
 #ifndef ARSTAT_HTABLE_H
 #define ARSTAT_HTABLE_H
