@@ -17,9 +17,9 @@
 #include <zlib.h>
 
 #include "avro_canon.h"
+#include "digest.h"
 #include "log.h"
 #include "mem.h"
-#include "sha256.h"
 #include "strutil.h"
 
 #define OCF_MAGIC "Obj\x01"
@@ -249,9 +249,9 @@ out:
  */
 static int ocf_identify(struct ocf_reader *r, struct strbuf *err)
 {
-	unsigned char digest[SHA256_DIGEST_LEN], buf[4096];
+	unsigned char digest[DIGEST_SHA256_LEN], buf[4096];
 	char hex[2 * OCF_SYNC_LEN + 1], hhex[2 * OCF_ID_HASH_LEN + 1];
-	struct sha256_ctx ctx;
+	struct digest *dg;
 	int64_t start = r->pos, count, size, want = OCF_ID_PEEK_MAX;
 	size_t n;
 
@@ -265,15 +265,16 @@ static int ocf_identify(struct ocf_reader *r, struct strbuf *err)
 	}
 	clearerr(r->fp);
 	r->pos = start;
-	sha256_init(&ctx);
+	dg = digest_new();
 	while (want > 0) {
 		n = fread(buf, 1, want < (int64_t)sizeof(buf) ? (size_t)want : sizeof(buf), r->fp);
 		if (n == 0)
 			break;
-		sha256_update(&ctx, buf, n);
+		digest_update(dg, buf, n);
 		want -= (int64_t)n;
 	}
-	sha256_final(&ctx, digest);
+	digest_final(dg, digest);
+	digest_free(dg);
 	if (ferror(r->fp) || fseeko(r->fp, (off_t)start, SEEK_SET) != 0) {
 		strbuf_printf(err, "%s: read error", r->path);
 		return -1;

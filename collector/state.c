@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "digest.h"
 #include "mem.h"
 #include "numparse.h"
-#include "sha256.h"
 #include "strutil.h"
 
 #define STATE_SECRET_LEN 32
@@ -205,7 +205,7 @@ struct state *state_open(const char *dir, const char *secret_hex, const char *ho
 {
 	struct state *st = xcalloc(1, sizeof(*st));
 	char text[STATE_FILE_MAX];
-	unsigned char mac[SHA256_DIGEST_LEN];
+	unsigned char mac[DIGEST_SHA256_LEN];
 	const char *v;
 	size_t vlen;
 	int rc;
@@ -226,7 +226,7 @@ struct state *state_open(const char *dir, const char *secret_hex, const char *ho
 		strbuf_printf(err, "pseudonym_secret: need at least 32 hex digits");
 		goto fail;
 	}
-	hmac_sha256(st->secret, st->secret_len, host_name, strlen(host_name), mac);
+	digest_hmac_sha256(st->secret, st->secret_len, host_name, strlen(host_name), mac);
 	str_hex(mac, 16, st->pseudonym);
 
 	st->next_seq = 1;

@@ -12,9 +12,9 @@
 
 #include <zlib.h>
 
+#include "digest.h"
 #include "log.h"
 #include "mem.h"
-#include "sha256.h"
 
 /* Rotated files older than the one to resume in are not read; how many
  * siblings of a log we look at is bounded all the same. */
@@ -218,11 +218,11 @@ static int file_open(struct tail *t, struct tail_file *f, const char *path, uint
 /* Fingerprint of the first `want` bytes of path; -1 if it has fewer. */
 static int fingerprint_path(const char *path, uint32_t want, unsigned char out[TAIL_FP_HASH])
 {
-	unsigned char buf[TAIL_FP_BYTES], digest[SHA256_DIGEST_LEN];
+	unsigned char buf[TAIL_FP_BYTES], digest[DIGEST_SHA256_LEN];
 
 	if (want > TAIL_FP_BYTES || read_head(path, buf, want) != want)
 		return -1;
-	sha256(buf, want, digest);
+	digest_sha256(buf, want, digest);
 	memcpy(out, digest, TAIL_FP_HASH);
 	return 0;
 }
@@ -244,14 +244,14 @@ static int fingerprint_matches(const char *path, const struct tail_pos *pos)
 static int file_open_expect(struct tail *t, struct tail_file *f, const char *path,
                             uint64_t offset, uint32_t fp_len, const unsigned char *fp, int live)
 {
-	unsigned char buf[TAIL_FP_BYTES], digest[SHA256_DIGEST_LEN];
+	unsigned char buf[TAIL_FP_BYTES], digest[DIGEST_SHA256_LEN];
 
 	if (file_open(t, f, path, offset, live) < 0)
 		return -1;
 	if (fp_len == 0)
 		return 0;
 	if (read_head_fd(f->fd, f->gz != NULL, buf, fp_len) == fp_len) {
-		sha256(buf, fp_len, digest);
+		digest_sha256(buf, fp_len, digest);
 		if (memcmp(digest, fp, TAIL_FP_HASH) == 0)
 			return 0;
 	}
@@ -485,10 +485,10 @@ static long sibling_head(const struct sibling *s, unsigned char *buf, size_t wan
 
 static void head_fp(const struct tail_file *f, uint32_t *len, unsigned char fp[TAIL_FP_HASH])
 {
-	unsigned char digest[SHA256_DIGEST_LEN];
+	unsigned char digest[DIGEST_SHA256_LEN];
 
 	*len = f->head_len;
-	sha256(f->head, f->head_len, digest);
+	digest_sha256(f->head, f->head_len, digest);
 	memcpy(fp, digest, TAIL_FP_HASH);
 }
 
@@ -509,7 +509,7 @@ static int open_successor(struct tail *t, uint32_t fp_len, const unsigned char f
 
 		if (i >= 0 && (size_t)i + 1 < n) {
 			size_t j = (size_t)i + 1, k;
-			unsigned char head[TAIL_FP_BYTES], other[TAIL_FP_BYTES], digest[SHA256_DIGEST_LEN];
+			unsigned char head[TAIL_FP_BYTES], other[TAIL_FP_BYTES], digest[DIGEST_SHA256_LEN];
 			long hl;
 
 			/* An empty rotated file (logrotate's default "ifempty" rotates a
@@ -538,7 +538,7 @@ static int open_successor(struct tail *t, uint32_t fp_len, const unsigned char f
 					break;
 				}
 			}
-			sha256(head, (size_t)hl, digest);
+			digest_sha256(head, (size_t)hl, digest);
 			rc = file_open_expect(t, &t->cur, v[j].path, 0, (uint32_t)hl, digest, 0);
 			/* The head was read by name after the listing: make sure the file
 			 * opened is the one listed, not one that took its name since. */
@@ -853,20 +853,20 @@ void tail_position(struct tail *t, struct tail_pos *pos)
 	if (pos->offset == 0 && pos->fp_len == 0 && t->cur.fd >= 0 && t->cur.gz == NULL) {
 		/* Nothing read yet: the file is still known by what it starts with,
 		 * so that it is found again if it is rotated before we read it. */
-		unsigned char buf[TAIL_FP_BYTES], digest[SHA256_DIGEST_LEN];
+		unsigned char buf[TAIL_FP_BYTES], digest[DIGEST_SHA256_LEN];
 		size_t got = read_head_fd(t->cur.fd, 0, buf, sizeof(buf));
 
 		if (got > 0) {
-			sha256(buf, got, digest);
+			digest_sha256(buf, got, digest);
 			memcpy(pos->fp, digest, TAIL_FP_HASH);
 			pos->fp_len = (uint32_t)got;
 		}
 		return;
 	}
 	if (pos->fp_len > 0) {
-		unsigned char digest[SHA256_DIGEST_LEN];
+		unsigned char digest[DIGEST_SHA256_LEN];
 
-		sha256(t->cur.head, pos->fp_len, digest);
+		digest_sha256(t->cur.head, pos->fp_len, digest);
 		memcpy(pos->fp, digest, TAIL_FP_HASH);
 	}
 }

@@ -1,5 +1,6 @@
 /* unit.state: the collector's state directory. */
 #include <CUnit/Basic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,43 @@ static void test_configured_secret(void)
 	strbuf_release(&err);
 }
 
+/*
+ * Pseudonyms pinned with the hand-written SHA-256 that libcrypto replaced:
+ * a collector keeps its pseudonym across the upgrade, from a configured
+ * secret and from the secret in its identity file alike.
+ */
+static void test_golden_pseudonym(void)
+{
+	struct strbuf err;
+	struct state *a;
+	char path[512];
+	FILE *fp;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	a = state_open(dir, "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+	               "mx1.carrier-a.example.jp", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_STRING_EQUAL(state_pseudonym(a), "8e555636bcbc09b650c1055e6616131d");
+	state_free(a);
+	remove_dir();
+
+	make_dir();
+	snprintf(path, sizeof(path), "%s/identity", dir);
+	fp = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	fputs("epoch=4715634536866908743\n"
+	      "secret=5954979030684f1ebd11928a5d23176378b3872adb74a27c017a23202790aad0\n", fp);
+	fclose(fp);
+	a = state_open(dir, NULL, "mx1.carrier-a.example.jp", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(state_epoch(a), INT64_C(4715634536866908743));
+	CU_ASSERT_STRING_EQUAL(state_pseudonym(a), "5d6e5a62de7197981ef05fd2299f8571");
+	state_free(a);
+	remove_dir();
+	strbuf_release(&err);
+}
+
 static void test_corrupt_and_unwritable(void)
 {
 	struct strbuf err;
@@ -118,6 +156,7 @@ int main(void)
 	CU_add_test(s, "create and reopen", test_create_and_reopen);
 	CU_add_test(s, "configured secret", test_configured_secret);
 	CU_add_test(s, "corrupt and unwritable", test_corrupt_and_unwritable);
+	CU_add_test(s, "golden pseudonym", test_golden_pseudonym);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

@@ -1,37 +1,42 @@
 /*
- * unit.sha256 - SHA-256 against the FIPS 180-2 examples and HMAC-SHA-256
+ * unit.digest - SHA-256 against the FIPS 180-2 examples and HMAC-SHA-256
  * against RFC 4231 test cases 1-4, 6 and 7 (case 5 is a truncated output,
- * which hmac_sha256 does not offer).
+ * which digest_hmac_sha256 does not offer); then every message length around
+ * the padding and every key length around the block against digests pinned
+ * with the hand-written SHA-256 that libcrypto replaced (and checked with
+ * Python's hashlib), since the collector's saved fingerprints and its
+ * pseudonym depend on them.
  */
 #include <CUnit/Basic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sha256.h"
+#include "digest.h"
 #include "strutil.h"
 
-static void check_digest(const unsigned char d[SHA256_DIGEST_LEN], const char *want_hex)
+static void check_digest(const unsigned char d[DIGEST_SHA256_LEN], const char *want_hex)
 {
-	char hex[2 * SHA256_DIGEST_LEN + 1];
+	char hex[2 * DIGEST_SHA256_LEN + 1];
 
-	str_hex(d, SHA256_DIGEST_LEN, hex);
+	str_hex(d, DIGEST_SHA256_LEN, hex);
 	CU_ASSERT_STRING_EQUAL(hex, want_hex);
 }
 
 static void check_sha(const void *msg, size_t len, const char *want_hex)
 {
-	unsigned char d[SHA256_DIGEST_LEN];
-	struct sha256_ctx c;
+	unsigned char d[DIGEST_SHA256_LEN];
+	struct digest *c;
 	const unsigned char *p = msg;
 	size_t i;
 
-	sha256(msg, len, d);
+	digest_sha256(msg, len, d);
 	check_digest(d, want_hex);
 	/* Fed one byte at a time, the digest must be the same. */
-	sha256_init(&c);
+	c = digest_new();
 	for (i = 0; i < len; i++)
-		sha256_update(&c, p + i, 1);
-	sha256_final(&c, d);
+		digest_update(c, p + i, 1);
+	digest_final(c, d);
+	digest_free(c);
 	check_digest(d, want_hex);
 }
 
@@ -50,59 +55,67 @@ static void test_million_a(void)
 {
 	static const char *want = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
 	size_t n = 1000000;
-	unsigned char *a = malloc(n), d[SHA256_DIGEST_LEN];
-	struct sha256_ctx c;
+	unsigned char *a = malloc(n), d[DIGEST_SHA256_LEN];
+	struct digest *c;
 	size_t i, step;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	memset(a, 'a', n);
-	sha256(a, n, d);
+	digest_sha256(a, n, d);
 	check_digest(d, want);
 	/* In uneven pieces that straddle block boundaries. */
-	sha256_init(&c);
+	c = digest_new();
 	for (i = 0, step = 1; i < n; i += step, step = step % 151 + 1)
-		sha256_update(&c, a + i, step < n - i ? step : n - i);
-	sha256_final(&c, d);
+		digest_update(c, a + i, step < n - i ? step : n - i);
+	digest_final(c, d);
+	digest_free(c);
 	check_digest(d, want);
 	free(a);
 }
 
-/* Every message length from 0 to 200 through one-shot and two-part updates agrees. */
+/*
+ * Every message length from 0 to 200 through one-shot and two-part updates
+ * agrees; and the SHA-256 of the 201 digests, one after the other, is the one
+ * the hand-written code gave.
+ */
 static void test_padding_lengths(void)
 {
-	unsigned char msg[200], d1[SHA256_DIGEST_LEN], d2[SHA256_DIGEST_LEN];
+	unsigned char msg[200], all[201 * DIGEST_SHA256_LEN], d[DIGEST_SHA256_LEN];
+	unsigned char d2[DIGEST_SHA256_LEN];
 	size_t len, cut;
 
 	for (len = 0; len < sizeof(msg); len++)
 		msg[len] = (unsigned char)(len * 7 + 1);
 	for (len = 0; len <= sizeof(msg); len++) {
-		sha256(msg, len, d1);
+		digest_sha256(msg, len, all + len * DIGEST_SHA256_LEN);
 		for (cut = 0; cut <= len; cut += 13) {
-			struct sha256_ctx c;
+			struct digest *c = digest_new();
 
-			sha256_init(&c);
-			sha256_update(&c, msg, cut);
-			sha256_update(&c, msg + cut, len - cut);
-			sha256_final(&c, d2);
-			CU_ASSERT_EQUAL(memcmp(d1, d2, sizeof(d1)), 0);
+			digest_update(c, msg, cut);
+			digest_update(c, msg + cut, len - cut);
+			digest_final(c, d2);
+			digest_free(c);
+			CU_ASSERT_EQUAL(memcmp(all + len * DIGEST_SHA256_LEN, d2, sizeof(d2)), 0);
 		}
 	}
+	digest_sha256(all, sizeof(all), d);
+	check_digest(d, "a762260eaf7d0bf0f3e5c702dd2bc7de18bb629df9cad5b668d384084812f4f8");
 	/* The length 55/56/64 boundaries against known digests of runs of 'a'. */
 	memset(msg, 'a', sizeof(msg));
-	sha256(msg, 55, d1);
-	check_digest(d1, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318");
-	sha256(msg, 56, d1);
-	check_digest(d1, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a");
-	sha256(msg, 64, d1);
-	check_digest(d1, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
+	digest_sha256(msg, 55, d);
+	check_digest(d, "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318");
+	digest_sha256(msg, 56, d);
+	check_digest(d, "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a");
+	digest_sha256(msg, 64, d);
+	check_digest(d, "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
 }
 
 static void check_hmac(const void *key, size_t klen, const void *msg, size_t mlen,
                        const char *want_hex)
 {
-	unsigned char d[SHA256_DIGEST_LEN];
+	unsigned char d[DIGEST_SHA256_LEN];
 
-	hmac_sha256(key, klen, msg, mlen, d);
+	digest_hmac_sha256(key, klen, msg, mlen, d);
 	check_digest(d, want_hex);
 }
 
@@ -150,21 +163,41 @@ static void test_hmac_rfc4231(void)
 
 static void test_hmac_key_edges(void)
 {
-	unsigned char key[65], d1[SHA256_DIGEST_LEN], d2[SHA256_DIGEST_LEN];
+	unsigned char key[65], d1[DIGEST_SHA256_LEN], d2[DIGEST_SHA256_LEN];
 
 	/* An empty key and message (well-known value). */
 	check_hmac("", 0, "", 0, "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
 	/* A key of exactly one block is used as is; 65 bytes is hashed, so it differs
 	 * from the same key cut to 64. */
 	memset(key, 0x42, sizeof(key));
-	hmac_sha256(key, 64, "m", 1, d1);
-	hmac_sha256(key, 65, "m", 1, d2);
+	digest_hmac_sha256(key, 64, "m", 1, d1);
+	digest_hmac_sha256(key, 65, "m", 1, d2);
 	CU_ASSERT_NOT_EQUAL(memcmp(d1, d2, sizeof(d1)), 0);
 	/* A key padded with zeros to the block is the same key (RFC 2104). */
 	memset(key + 10, 0, 54);
-	hmac_sha256(key, 10, "m", 1, d1);
-	hmac_sha256(key, 64, "m", 1, d2);
+	digest_hmac_sha256(key, 10, "m", 1, d1);
+	digest_hmac_sha256(key, 64, "m", 1, d2);
 	CU_ASSERT_EQUAL(memcmp(d1, d2, sizeof(d1)), 0);
+}
+
+/*
+ * Every key length from 0 to 131 (empty, shorter than the 64-byte block, one
+ * block, hashed first): the SHA-256 of the 132 MACs is the one the
+ * hand-written code gave.
+ */
+static void test_hmac_key_lengths(void)
+{
+	unsigned char key[131], msg[100], all[132 * DIGEST_SHA256_LEN], d[DIGEST_SHA256_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (unsigned char)(i * 7 + 1);
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (unsigned char)(i * 13 + 5);
+	for (i = 0; i <= sizeof(key); i++)
+		digest_hmac_sha256(key, i, msg, sizeof(msg), all + i * DIGEST_SHA256_LEN);
+	digest_sha256(all, sizeof(all), d);
+	check_digest(d, "53405bd58b24489bfb5fcd9f5e1319fe975d466e63b50fa674313a6c29ee8e3a");
 }
 
 int main(void)
@@ -174,12 +207,13 @@ int main(void)
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
-	s = CU_add_suite("sha256", NULL, NULL);
+	s = CU_add_suite("digest", NULL, NULL);
 	if (s == NULL || CU_add_test(s, "FIPS 180-2 examples", test_fips) == NULL ||
 	    CU_add_test(s, "one million 'a'", test_million_a) == NULL ||
 	    CU_add_test(s, "padding at every length", test_padding_lengths) == NULL ||
 	    CU_add_test(s, "HMAC RFC 4231 cases 1-4, 6, 7", test_hmac_rfc4231) == NULL ||
-	    CU_add_test(s, "HMAC key edges", test_hmac_key_edges) == NULL) {
+	    CU_add_test(s, "HMAC key edges", test_hmac_key_edges) == NULL ||
+	    CU_add_test(s, "HMAC at every key length", test_hmac_key_lengths) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}
