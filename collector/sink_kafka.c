@@ -121,8 +121,8 @@ static void sink_kafka_free(struct sink_kafka *sk)
 	free(sk);
 }
 
-static int sink_kafka_send(struct sink_kafka *sk, int64_t seq, const char *key, const void *data,
-                    size_t len, struct strbuf *err)
+static int sink_kafka_send(struct sink_kafka *sk, int64_t seq, const char *key,
+                           const void *data, size_t len, struct strbuf *err)
 {
 	rd_kafka_resp_err_t e;
 
