@@ -1,36 +1,25 @@
 #include "collector.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <zlib.h>
-
+#include "checkpoint.h"
 #include "input.h"
 #include "log.h"
 #include "mem.h"
 #include "messages.h"
+#include "metrics.h"
 #include "outbox.h"
 #include "record.h"
-#include "ser.h"
 #include "sink.h"
 #include "state.h"
 #include "strutil.h"
 #include "tail.h"
 #include "windows.h"
 
-#define CKPT_NAME "checkpoint"
-#define CKPT_MAGIC "ARSTCKP1"
-#define CKPT_VERSION 1
-/* A checkpoint holds at most the open-message table and windows: bounded by settings. */
-#define CKPT_MAX (UINT64_C(1) << 30)
 /* Lines read per step, and from one input before looking at the others:
  * small enough that inputs advance together in time. */
 #define STEP_LINES 4096
@@ -66,7 +55,8 @@ struct collector {
 	int dirty;
 	int64_t last_ckpt_mono, last_report_mono, last_wall_expire_mono;
 	int64_t last_line_mono; /* when a line was last read */
-	int inotify_fd;
+	struct tail_watch *watch; /* NULL: no inotify, sleep the poll interval */
+	struct checkpoint_input *saved; /* nin: the positions of the next checkpoint */
 };
 
 static int64_t mono_ms(void)
@@ -106,156 +96,33 @@ static void input_clock_refresh(struct cinput *in)
 
 /* ---- checkpoint ---- */
 
-static int checkpoint_body(struct collector *c, struct strbuf *b)
+/* Save progress: the outbox's records made durable first, as the checkpoint
+ * claims them; then the checkpoint; then the outbox may start over. */
+static int save_progress(struct collector *c, struct strbuf *err)
 {
+	struct checkpoint k;
 	size_t i;
 
-	if (ser_i64(b, c->next_seq) < 0 || ser_u64(b, outbox_start(c->ob)) < 0 ||
-	    ser_u64(b, outbox_end(c->ob)) < 0 || ser_i64(b, c->log_now) < 0 ||
-	    ser_u32(b, (uint32_t)c->nin) < 0)
-		return -1;
-	for (i = 0; i < c->nin; i++) {
-		struct tail_pos pos;
-
-		tail_position(c->in[i].tail, &pos);
-		if (ser_bytes(b, c->in[i].name, strlen(c->in[i].name)) < 0 ||
-		    ser_u64(b, pos.dev) < 0 || ser_u64(b, pos.ino) < 0 || ser_u32(b, pos.fp_len) < 0 ||
-		    ser_bytes(b, pos.fp, sizeof(pos.fp)) < 0 || ser_u64(b, pos.offset) < 0 ||
-		    ser_u32(b, pos.prev_fp_len) < 0 || ser_bytes(b, pos.prev_fp, sizeof(pos.prev_fp)) < 0 ||
-		    ser_i64(b, pos.when_ms) < 0)
-			return -1;
-	}
-	if (messages_save(c->ms, b) < 0 || windows_save(c->ws, b) < 0)
-		return -1;
-	return 0;
-}
-
-static int checkpoint_save(struct collector *c, struct strbuf *err)
-{
-	struct strbuf b;
-	size_t body_at;
-	int rc = -1;
-
-	strbuf_init(&b, CKPT_MAX);
 	if (outbox_sync(c->ob, err) < 0)
-		goto out;
+		return -1;
 	outbox_reset_begin(c->ob);
-	strbuf_append(&b, CKPT_MAGIC, 8);
-	ser_u32(&b, CKPT_VERSION);
-	body_at = b.len;
-	if (checkpoint_body(c, &b) < 0 ||
-	    ser_u32(&b, (uint32_t)crc32(0L, (const Bytef *)b.data + body_at,
-	                                (uInt)(b.len - body_at))) < 0) {
-		strbuf_printf(err, "checkpoint larger than %llu bytes", (unsigned long long)CKPT_MAX);
-		goto out;
-	}
-	if (state_save_blob(c->st, CKPT_NAME, b.data, b.len, err) < 0)
-		goto out;
+	memset(&k, 0, sizeof(k));
+	k.next_seq = c->next_seq;
+	k.outbox_start = outbox_start(c->ob);
+	k.outbox_end = outbox_end(c->ob);
+	k.log_now = c->log_now;
+	for (i = 0; i < c->nin; i++)
+		tail_position(c->in[i].tail, &c->saved[i].pos);
+	k.inputs = c->saved;
+	k.ninputs = c->nin;
+	if (checkpoint_save(c->st, &k, c->ms, c->ws, err) < 0)
+		return -1;
 	if (outbox_reset_done(c->ob, err) < 0)
-		goto out;
+		return -1;
 	c->durable_seq = c->next_seq;
 	c->stats.checkpoints++;
 	c->dirty = 0;
-	rc = 0;
-out:
-	strbuf_release(&b);
-	return rc;
-}
-
-struct ckpt_input {
-	char name[128];
-	struct tail_pos pos;
-};
-
-struct ckpt {
-	int found;
-	int64_t next_seq, log_now;
-	uint64_t ob_start, ob_end;
-	struct ckpt_input *inputs;
-	uint32_t ninputs;
-	struct strbuf raw;
-	struct deser rest; /* messages and windows follow */
-};
-
-static int checkpoint_load(struct collector *c, struct ckpt *k, struct strbuf *err)
-{
-	struct deser d;
-	uint32_t i, crc;
-	int rc;
-
-	memset(k, 0, sizeof(*k));
-	strbuf_init(&k->raw, CKPT_MAX);
-	rc = state_load_blob(c->st, CKPT_NAME, &k->raw, err);
-	if (rc <= 0)
-		return rc;
-	if (k->raw.len < 16 || memcmp(k->raw.data, CKPT_MAGIC, 8) != 0) {
-		strbuf_printf(err, "%s/%s: not a checkpoint", state_dir(c->st), CKPT_NAME);
-		return -1;
-	}
-	deser_init(&d, k->raw.data + 8, k->raw.len - 8);
-	if (deser_u32(&d) != CKPT_VERSION) {
-		strbuf_printf(err, "%s/%s: unknown version", state_dir(c->st), CKPT_NAME);
-		return -1;
-	}
-	memcpy(&crc, k->raw.data + k->raw.len - 4, 4);
-	crc = (uint32_t)(unsigned char)k->raw.data[k->raw.len - 4] |
-	      (uint32_t)(unsigned char)k->raw.data[k->raw.len - 3] << 8 |
-	      (uint32_t)(unsigned char)k->raw.data[k->raw.len - 2] << 16 |
-	      (uint32_t)(unsigned char)k->raw.data[k->raw.len - 1] << 24;
-	if (crc != (uint32_t)crc32(0L, (const Bytef *)k->raw.data + 12, (uInt)(k->raw.len - 16))) {
-		strbuf_printf(err, "%s/%s: checksum mismatch", state_dir(c->st), CKPT_NAME);
-		return -1;
-	}
-	deser_init(&d, k->raw.data + 12, k->raw.len - 16);
-	k->next_seq = deser_i64(&d);
-	k->ob_start = deser_u64(&d);
-	k->ob_end = deser_u64(&d);
-	k->log_now = deser_i64(&d);
-	k->ninputs = deser_u32(&d);
-	if (d.failed || k->ninputs > 4096 || k->next_seq < 1) {
-		strbuf_printf(err, "%s/%s: corrupt header", state_dir(c->st), CKPT_NAME);
-		return -1;
-	}
-	k->inputs = xcalloc(k->ninputs ? k->ninputs : 1, sizeof(*k->inputs));
-	for (i = 0; i < k->ninputs && !d.failed; i++) {
-		size_t nl, fl;
-		const void *name = deser_bytes(&d, sizeof(k->inputs[i].name) - 1, &nl);
-		const void *fp;
-
-		if (name != NULL)
-			memcpy(k->inputs[i].name, name, nl);
-		k->inputs[i].pos.dev = deser_u64(&d);
-		k->inputs[i].pos.ino = deser_u64(&d);
-		k->inputs[i].pos.fp_len = deser_u32(&d);
-		fp = deser_bytes(&d, TAIL_FP_HASH, &fl);
-		if (fp != NULL && fl == TAIL_FP_HASH)
-			memcpy(k->inputs[i].pos.fp, fp, fl);
-		else
-			d.failed = 1;
-		k->inputs[i].pos.offset = deser_u64(&d);
-		k->inputs[i].pos.prev_fp_len = deser_u32(&d);
-		fp = deser_bytes(&d, TAIL_FP_HASH, &fl);
-		if (fp != NULL && fl == TAIL_FP_HASH)
-			memcpy(k->inputs[i].pos.prev_fp, fp, fl);
-		else
-			d.failed = 1;
-		k->inputs[i].pos.when_ms = deser_i64(&d);
-		if (k->inputs[i].pos.fp_len > TAIL_FP_BYTES || k->inputs[i].pos.prev_fp_len > TAIL_FP_BYTES)
-			d.failed = 1;
-	}
-	if (d.failed) {
-		strbuf_printf(err, "%s/%s: corrupt input positions", state_dir(c->st), CKPT_NAME);
-		return -1;
-	}
-	k->rest = d;
-	k->found = 1;
-	return 1;
-}
-
-static void ckpt_free(struct ckpt *k)
-{
-	free(k->inputs);
-	strbuf_release(&k->raw);
+	return 0;
 }
 
 /* ---- construction ---- */
@@ -267,14 +134,12 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	struct collector *c = xcalloc(1, sizeof(*c));
 	struct messages_config mc;
 	struct sink_params sp;
-	struct ckpt k;
+	struct checkpoint k;
 	size_t i, j;
-	int rc;
+	int found;
 
 	memset(&k, 0, sizeof(k));
-	strbuf_init(&k.raw, 0);
 	c->s = s;
-	c->inotify_fd = -1;
 	c->log_now = INT64_MIN;
 	c->last_ckpt_mono = c->last_report_mono = c->last_wall_expire_mono = mono_ms();
 	c->last_line_mono = c->last_ckpt_mono;
@@ -286,17 +151,6 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	c->st = state_open(s->state_dir, s->pseudonym_secret, s->host_name, err);
 	if (c->st == NULL)
 		goto fail;
-	rc = checkpoint_load(c, &k, err);
-	if (rc < 0)
-		goto fail;
-	c->next_seq = k.found ? k.next_seq : state_next_seq(c->st);
-	c->durable_seq = c->next_seq;
-	if (k.found)
-		c->log_now = k.log_now;
-	c->ob = outbox_open(state_dir(c->st), k.found ? k.ob_start : 0, k.found ? k.ob_end : 0, err);
-	if (c->ob == NULL)
-		goto fail;
-
 	c->ws = windows_new(s->window_seconds * 1000);
 	memset(&mc, 0, sizeof(mc));
 	mc.max_open = (size_t)s->max_open_messages;
@@ -308,18 +162,24 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	mc.join_reinjected = s->amavis_content_filter;
 	c->ms = messages_new(&mc, c->ws);
 	messages_set_clock(c->ms, mono_ms());
-	if (k.found && (messages_load(c->ms, &k.rest) < 0 || windows_load(c->ws, &k.rest) < 0)) {
-		strbuf_printf(err, "%s/%s: corrupt message or window state (or window_seconds changed "
-		              "since it was written)", state_dir(c->st), CKPT_NAME);
+	found = checkpoint_load(c->st, &k, c->ms, c->ws, err);
+	if (found < 0)
 		goto fail;
-	}
+	c->next_seq = found ? k.next_seq : state_next_seq(c->st);
+	c->durable_seq = c->next_seq;
+	if (found)
+		c->log_now = k.log_now;
+	c->ob = outbox_open(state_dir(c->st), k.outbox_start, k.outbox_end, err);
+	if (c->ob == NULL)
+		goto fail;
 
 	if (s->ninputs == 0) {
 		strbuf_printf(err, "no input: set input (and input_format) or input.NAME = FORMAT PATH");
 		goto fail;
 	}
-	c->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	c->watch = tail_watch_new();
 	c->in = xcalloc(s->ninputs, sizeof(*c->in));
+	c->saved = xcalloc(s->ninputs, sizeof(*c->saved));
 	c->nin = s->ninputs;
 	for (i = 0; i < s->ninputs; i++) {
 		struct cinput *in = &c->in[i];
@@ -331,6 +191,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 		in->path = xstrdup(s->inputs[i].path);
 		in->parse = input_format_find(s->inputs[i].format);
 		in->tail = tail_new(in->path, (size_t)s->max_line_length);
+		str_copy(c->saved[i].name, in->name, sizeof(c->saved[i].name));
 		input_clock_init(&in->clk, wall_ms());
 		input_clock_refresh(in);
 		for (j = 0; j < k.ninputs; j++) {
@@ -342,18 +203,8 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 		if (!in->open_ok)
 			msg_warn("input %s: %s; waiting for it to appear", in->name, why.data);
 		strbuf_release(&why);
-		if (c->inotify_fd >= 0) {
-			char *dir = xstrdup(in->path), *slash = strrchr(dir, '/');
-
-			if (slash != NULL)
-				*slash = '\0';
-			if (inotify_add_watch(c->inotify_fd, slash ? (dir[0] ? dir : "/") : ".",
-			                      IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM |
-			                              IN_CLOSE_WRITE) < 0)
-				msg_debug("inotify on the directory of input %s: %s", in->name,
-				          strerror(errno));
-			free(dir);
-		}
+		if (c->watch != NULL && tail_watch_add(c->watch, in->tail) < 0)
+			msg_debug("inotify on the directory of input %s: %s", in->name, strerror(errno));
 	}
 
 	memset(&sp, 0, sizeof(sp));
@@ -369,7 +220,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 		goto fail;
 	if (outbox_count(c->ob) > 0)
 		msg_info("resuming with %zu unacknowledged records in the outbox", outbox_count(c->ob));
-	if (!k.found) {
+	if (!found) {
 		/* A first start saves where each input begins right away: killed
 		 * before its first regular checkpoint, while the log was rotated,
 		 * the next start would otherwise begin at the new live file and
@@ -377,10 +228,10 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 		c->dirty = 1;
 		try_checkpoint(c, 1);
 	}
-	ckpt_free(&k);
+	checkpoint_release(&k);
 	return c;
 fail:
-	ckpt_free(&k);
+	checkpoint_release(&k);
 	collector_free(c);
 	return NULL;
 }
@@ -398,8 +249,8 @@ void collector_free(struct collector *c)
 		free(c->in[i].path);
 	}
 	free(c->in);
-	if (c->inotify_fd >= 0)
-		close(c->inotify_fd);
+	free(c->saved);
+	tail_watch_free(c->watch);
 	messages_free(c->ms);
 	windows_free(c->ws);
 	outbox_free(c->ob);
@@ -640,7 +491,7 @@ static void try_checkpoint(struct collector *c, int force)
 		return;
 	c->last_ckpt_mono = mono;
 	strbuf_init(&err, 4096);
-	if (checkpoint_save(c, &err) < 0) {
+	if (save_progress(c, &err) < 0) {
 		state_failed(c, "save progress", err.data);
 	} else if (c->stats.state_broken && !c->step_state_failed) {
 		/* Both the records due and the checkpoint were saved. */
@@ -710,19 +561,11 @@ size_t collector_step(struct collector *c)
 
 void collector_wait(struct collector *c)
 {
-	struct pollfd pfd;
-	char buf[4096];
-
-	if (c->inotify_fd < 0) {
+	if (c->watch == NULL) {
 		sink_poll(c->sink, (int)c->s->poll_interval_ms);
 		return;
 	}
-	pfd.fd = c->inotify_fd;
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, (int)c->s->poll_interval_ms) > 0) {
-		while (read(c->inotify_fd, buf, sizeof(buf)) > 0)
-			;
-	}
+	tail_watch_wait(c->watch, (int)c->s->poll_interval_ms);
 	sink_poll(c->sink, 0);
 }
 
@@ -799,49 +642,6 @@ void collector_stats(struct collector *c, struct collector_stats *st)
 	st->lag_seconds = c->log_now == INT64_MIN ? 0 : (wall_ms() - c->log_now) / 1000;
 }
 
-static void write_metrics(struct collector *c, const struct collector_stats *st)
-{
-	struct strbuf tmp, text;
-	FILE *fp;
-
-	strbuf_init(&tmp, 4096);
-	strbuf_init(&text, 65536);
-	strbuf_printf(&tmp, "%s.tmp", c->s->metrics_file);
-#define M(name, help, type, val)                                                            \
-	strbuf_printf(&text, "# HELP arstat_collector_%s %s\n# TYPE arstat_collector_%s %s\n" \
-	                     "arstat_collector_%s %llu\n",                                      \
-	              name, help, name, type, name, (unsigned long long)(val))
-	M("lines_total", "Log lines read.", "counter", st->lines);
-	M("lines_malformed_total", "Log lines that could not be read.", "counter", st->malformed);
-	M("lines_overlong_total", "Log lines longer than max_line_length.", "counter", st->overlong);
-	M("messages_total", "Messages counted into windows.", "counter", st->messages);
-	M("records_total", "Records made.", "counter", st->records_made);
-	M("records_acked_total", "Records acknowledged by the sink.", "counter", st->records_acked);
-	M("outbox_records", "Records waiting for acknowledgement.", "gauge", st->outbox_records);
-	M("outbox_bytes", "Bytes waiting for acknowledgement.", "gauge", st->outbox_bytes);
-	M("checkpoints_total", "Checkpoints saved.", "counter", st->checkpoints);
-	M("state_errors_total", "Failed attempts to save progress.", "counter", st->state_errors);
-	M("sink_errors_total", "Errors of the sink.", "counter", st->sink_errors);
-	M("lag_bytes", "Bytes of the inputs not read yet.", "gauge", st->lag_bytes);
-	M("lag_seconds", "Wall clock minus the newest log time read.", "gauge",
-	  st->lag_seconds > 0 ? st->lag_seconds : 0);
-	M("rotations_total", "Rotations followed.", "counter", st->rotations);
-	M("truncations_total", "Truncations seen.", "counter", st->truncations);
-	M("positions_lost_total", "Saved positions whose file was gone.", "counter",
-	  st->positions_lost);
-	M("backpressure", "1 while reading is paused because the outbox is full.", "gauge",
-	  st->backpressure);
-	M("state_broken", "1 while progress cannot be saved.", "gauge", st->state_broken);
-	M("sink_down", "1 while the sink is unreachable.", "gauge", st->sink_down);
-#undef M
-	fp = fopen(tmp.data, "w");
-	if (fp == NULL || fwrite(text.data, 1, text.len, fp) != text.len || fclose(fp) != 0 ||
-	    rename(tmp.data, c->s->metrics_file) != 0)
-		msg_warn("metrics file %s: %s", c->s->metrics_file, strerror(errno));
-	strbuf_release(&tmp);
-	strbuf_release(&text);
-}
-
 void collector_report(struct collector *c)
 {
 	struct collector_stats st;
@@ -857,5 +657,5 @@ void collector_report(struct collector *c)
 	         (long long)st.lag_seconds, st.backpressure ? ", BACKPRESSURE" : "",
 	         st.state_broken ? ", STATE UNWRITABLE" : "", st.sink_down ? ", SINK DOWN" : "");
 	if (c->s->metrics_file != NULL)
-		write_metrics(c, &st);
+		metrics_write(c->s->metrics_file, &st);
 }

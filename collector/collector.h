@@ -4,10 +4,10 @@
  *   inputs (tail + format parser) -> messages (one outcome per message)
  *   -> windows (counts per window) -> records -> outbox (durable) -> sink
  *
- * and the checkpoint that makes it exactly-once: one atomic file in the
- * state directory holding the reading position of every input, the open
- * messages, the open windows, the next sequence number and the live part of
- * the outbox. Everything after the checkpoint is re-done from it after a
+ * and the checkpoint that makes it exactly-once (checkpoint.h): one atomic
+ * file in the state directory holding the reading position of every input,
+ * the open messages, the open windows, the next sequence number and the live
+ * part of the outbox. Everything after the checkpoint is re-done from it after a
  * crash; a record is sent only once a checkpoint that covers it is durable,
  * and always under the same (collector, epoch, sequence) identity.
  */

@@ -1,7 +1,9 @@
 /*
  * input - what an input format makes of one log line. Each format lives in
- * its own file (input_postfix.c, later milters and Exim) and turns a line
- * into an input_event that points into the line (nothing is copied).
+ * its own file (input_postfix.c, input_opendmarc.c, input_exim.c, ...) and
+ * turns a line into an input_event that points into the line (nothing is
+ * copied). Two tables pick them: input.c's by the format an input names
+ * (input_format_find), input_syslog.c's by a syslog line's program tag.
  */
 #ifndef ARSTAT_COLLECTOR_INPUT_H
 #define ARSTAT_COLLECTOR_INPUT_H

@@ -7,22 +7,31 @@
 #include "sink_file.h"
 #include "sink_kafka.h"
 
+/* The backends a configuration may name; one file per backend. */
+static const struct sink_ops *const sink_backends[] = {
+	&sink_kafka_ops,
+	&sink_file_ops,
+};
+
 struct sink {
-	struct sink_kafka *kafka;
-	struct sink_file *file;
+	const struct sink_ops *ops;
+	void *impl;
 };
 
 struct sink *sink_new(const struct sink_params *p, struct strbuf *err)
 {
 	struct sink *s = xcalloc(1, sizeof(*s));
+	size_t i;
 
-	if (strcmp(p->kind, "kafka") == 0)
-		s->kafka = sink_kafka_new(p, err);
-	else if (strcmp(p->kind, "file") == 0)
-		s->file = sink_file_new(p, err);
-	else
+	for (i = 0; i < sizeof(sink_backends) / sizeof(sink_backends[0]); i++) {
+		if (strcmp(sink_backends[i]->name, p->kind) == 0)
+			s->ops = sink_backends[i];
+	}
+	if (s->ops == NULL)
 		strbuf_printf(err, "sink: \"%s\" is not kafka or file", p->kind);
-	if (s->kafka == NULL && s->file == NULL) {
+	else
+		s->impl = s->ops->new(p, err);
+	if (s->impl == NULL) {
 		sink_free(s);
 		return NULL;
 	}
@@ -33,36 +42,28 @@ void sink_free(struct sink *s)
 {
 	if (s == NULL)
 		return;
-	sink_kafka_free(s->kafka);
-	sink_file_free(s->file);
+	if (s->ops != NULL)
+		s->ops->free(s->impl);
 	free(s);
 }
 
 int sink_send(struct sink *s, int64_t seq, const char *key, const void *data, size_t len,
               struct strbuf *err)
 {
-	if (s->kafka != NULL)
-		return sink_kafka_send(s->kafka, seq, key, data, len, err);
-	return sink_file_send(s->file, seq, data, len, err);
+	return s->ops->send(s->impl, seq, key, data, len, err);
 }
 
 void sink_poll(struct sink *s, int timeout_ms)
 {
-	if (s->kafka != NULL)
-		sink_kafka_poll(s->kafka, timeout_ms);
-	else
-		sink_file_sync(s->file);
+	s->ops->poll(s->impl, timeout_ms);
 }
 
 uint64_t sink_flush(struct sink *s, int timeout_ms)
 {
-	if (s->kafka != NULL)
-		return sink_kafka_flush(s->kafka, timeout_ms);
-	sink_file_sync(s->file);
-	return 0;
+	return s->ops->flush(s->impl, timeout_ms);
 }
 
 int sink_healthy(const struct sink *s)
 {
-	return s->kafka != NULL ? sink_kafka_healthy(s->kafka) : sink_file_healthy(s->file);
+	return s->ops->healthy(s->impl);
 }

@@ -1,8 +1,10 @@
 /*
  * sink - where records go after the outbox: Kafka (sink_kafka.c) or Avro
  * object container files for carriers that cannot reach Kafka
- * (sink_file.c). A sink reports each record's fate through the ack
- * callback; only an "ok" acknowledgement lets the outbox forget a record.
+ * (sink_file.c), one file per backend behind a table of operations
+ * (struct sink_ops, listed in sink.c). A sink reports each record's fate
+ * through the ack callback; only an "ok" acknowledgement lets the outbox
+ * forget a record.
  */
 #ifndef ARSTAT_COLLECTOR_SINK_H
 #define ARSTAT_COLLECTOR_SINK_H
@@ -19,7 +21,7 @@ typedef void (*sink_ack_fn)(void *arg, int64_t seq, int ok);
 struct sink;
 
 struct sink_params {
-	const char *kind;               /* "kafka" or "file" */
+	const char *kind;               /* a backend's name: "kafka" or "file" */
 	const struct cfg_kvlist *kafka; /* kafka.* settings */
 	const char *topic;
 	const char *file_dir;           /* file sink: directory of .avro files */
@@ -28,7 +30,24 @@ struct sink_params {
 	void *ack_arg;
 };
 
-/* NULL with err if the settings are rejected. */
+/*
+ * One backend: what sink.h's functions of the same names do, on the
+ * backend's own object (impl, made by new). new returns NULL with err if the
+ * settings are rejected; free(NULL) does nothing.
+ */
+struct sink_ops {
+	const char *name; /* what sink_params.kind names it by */
+	void *(*new)(const struct sink_params *p, struct strbuf *err);
+	void (*free)(void *impl);
+	int (*send)(void *impl, int64_t seq, const char *key, const void *data, size_t len,
+	            struct strbuf *err);
+	void (*poll)(void *impl, int timeout_ms);
+	uint64_t (*flush)(void *impl, int timeout_ms);
+	int (*healthy)(const void *impl);
+};
+
+/* The backend p->kind names; NULL with err if there is none of that name or
+ * it rejects the settings. */
 struct sink *sink_new(const struct sink_params *p, struct strbuf *err);
 void sink_free(struct sink *s);
 

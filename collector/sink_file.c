@@ -44,6 +44,9 @@ struct sink_file {
 	size_t npending, pending_alloc;
 };
 
+static void sink_file_free(struct sink_file *sf);
+static void sink_file_sync(struct sink_file *sf);
+
 static void close_file(struct sink_file *sf)
 {
 	if (sf->w != NULL) {
@@ -102,7 +105,7 @@ static void sink_file_fail(struct sink_file *sf)
 	sf->npending = 0;
 }
 
-struct sink_file *sink_file_new(const struct sink_params *p, struct strbuf *err)
+static struct sink_file *sink_file_new(const struct sink_params *p, struct strbuf *err)
 {
 	struct sink_file *sf = xcalloc(1, sizeof(*sf));
 	const struct record_schema_version *v;
@@ -127,7 +130,7 @@ fail:
 	return NULL;
 }
 
-void sink_file_free(struct sink_file *sf)
+static void sink_file_free(struct sink_file *sf)
 {
 	if (sf == NULL)
 		return;
@@ -141,7 +144,7 @@ void sink_file_free(struct sink_file *sf)
 	free(sf);
 }
 
-int sink_file_send(struct sink_file *sf, int64_t seq, const void *data, size_t len,
+static int sink_file_send(struct sink_file *sf, int64_t seq, const void *data, size_t len,
                    struct strbuf *err)
 {
 	const unsigned char *b = data;
@@ -182,7 +185,7 @@ int sink_file_send(struct sink_file *sf, int64_t seq, const void *data, size_t l
 	return 0;
 }
 
-void sink_file_sync(struct sink_file *sf)
+static void sink_file_sync(struct sink_file *sf)
 {
 	size_t i;
 
@@ -201,7 +204,53 @@ void sink_file_sync(struct sink_file *sf)
 	sf->npending = 0;
 }
 
-int sink_file_healthy(const struct sink_file *sf)
+static int sink_file_healthy(const struct sink_file *sf)
 {
 	return !sf->broken;
 }
+
+/* sink_ops adapters: the typed functions above on the untyped handle. */
+static void *file_new(const struct sink_params *p, struct strbuf *err)
+{
+	return sink_file_new(p, err);
+}
+
+static void file_free(void *impl)
+{
+	sink_file_free(impl);
+}
+
+static int file_send(void *impl, int64_t seq, const char *key, const void *data, size_t len,
+                     struct strbuf *err)
+{
+	(void)key; /* a container file has no record keys */
+	return sink_file_send(impl, seq, data, len, err);
+}
+
+static void file_poll(void *impl, int timeout_ms)
+{
+	(void)timeout_ms;
+	sink_file_sync(impl);
+}
+
+static uint64_t file_flush(void *impl, int timeout_ms)
+{
+	(void)timeout_ms;
+	sink_file_sync(impl);
+	return 0;
+}
+
+static int file_healthy(const void *impl)
+{
+	return sink_file_healthy(impl);
+}
+
+const struct sink_ops sink_file_ops = {
+	.name = "file",
+	.new = file_new,
+	.free = file_free,
+	.send = file_send,
+	.poll = file_poll,
+	.flush = file_flush,
+	.healthy = file_healthy,
+};

@@ -20,6 +20,8 @@ struct sink_kafka {
 	int fatal;
 };
 
+static void sink_kafka_free(struct sink_kafka *sk);
+
 /* The only place that decides whether a record is stored. */
 static void sink_kafka_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -61,7 +63,7 @@ static void sink_kafka_error(rd_kafka_t *rk, int err, const char *reason, void *
 	msg_debug("kafka: %s: %s", rd_kafka_err2name(e), reason);
 }
 
-struct sink_kafka *sink_kafka_new(const struct sink_params *p, struct strbuf *err)
+static struct sink_kafka *sink_kafka_new(const struct sink_params *p, struct strbuf *err)
 {
 	/* Idempotence gives ordered, unduplicated delivery per partition; acks=all
 	 * waits for the replicas. message.timeout.ms=0 lets librdkafka retry
@@ -103,7 +105,7 @@ fail:
 	return NULL;
 }
 
-void sink_kafka_free(struct sink_kafka *sk)
+static void sink_kafka_free(struct sink_kafka *sk)
 {
 	if (sk == NULL)
 		return;
@@ -119,8 +121,8 @@ void sink_kafka_free(struct sink_kafka *sk)
 	free(sk);
 }
 
-int sink_kafka_send(struct sink_kafka *sk, int64_t seq, const char *key, const void *data,
-                    size_t len, struct strbuf *err)
+static int sink_kafka_send(struct sink_kafka *sk, int64_t seq, const char *key,
+                           const void *data, size_t len, struct strbuf *err)
 {
 	rd_kafka_resp_err_t e;
 
@@ -141,19 +143,61 @@ int sink_kafka_send(struct sink_kafka *sk, int64_t seq, const char *key, const v
 	return -1;
 }
 
-void sink_kafka_poll(struct sink_kafka *sk, int timeout_ms)
+static void sink_kafka_poll(struct sink_kafka *sk, int timeout_ms)
 {
 	rd_kafka_poll(sk->rk, timeout_ms);
 }
 
-uint64_t sink_kafka_flush(struct sink_kafka *sk, int timeout_ms)
+static uint64_t sink_kafka_flush(struct sink_kafka *sk, int timeout_ms)
 {
 	rd_kafka_flush(sk->rk, timeout_ms);
 	rd_kafka_poll(sk->rk, 0);
 	return sk->in_flight;
 }
 
-int sink_kafka_healthy(const struct sink_kafka *sk)
+static int sink_kafka_healthy(const struct sink_kafka *sk)
 {
 	return !sk->down && !sk->fatal;
 }
+
+/* sink_ops adapters: the typed functions above on the untyped handle. */
+static void *kafka_new(const struct sink_params *p, struct strbuf *err)
+{
+	return sink_kafka_new(p, err);
+}
+
+static void kafka_free(void *impl)
+{
+	sink_kafka_free(impl);
+}
+
+static int kafka_send(void *impl, int64_t seq, const char *key, const void *data, size_t len,
+                      struct strbuf *err)
+{
+	return sink_kafka_send(impl, seq, key, data, len, err);
+}
+
+static void kafka_poll(void *impl, int timeout_ms)
+{
+	sink_kafka_poll(impl, timeout_ms);
+}
+
+static uint64_t kafka_flush(void *impl, int timeout_ms)
+{
+	return sink_kafka_flush(impl, timeout_ms);
+}
+
+static int kafka_healthy(const void *impl)
+{
+	return sink_kafka_healthy(impl);
+}
+
+const struct sink_ops sink_kafka_ops = {
+	.name = "kafka",
+	.new = kafka_new,
+	.free = kafka_free,
+	.send = kafka_send,
+	.poll = kafka_poll,
+	.flush = kafka_flush,
+	.healthy = kafka_healthy,
+};

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "linereader.h"
+#include "ser.h"
 #include "strbuf.h"
 
 #define TAIL_FP_BYTES 1024
@@ -80,5 +81,34 @@ void tail_position(struct tail *t, struct tail_pos *pos);
 uint64_t tail_lag_bytes(const struct tail *t);
 const struct tail_stats *tail_stats(const struct tail *t);
 const char *tail_path(const struct tail *t);
+
+/*
+ * A position in the collector's checkpoint (tail_pos.c): device, inode,
+ * fingerprint length, fingerprint, offset, the previous file's fingerprint
+ * length and fingerprint, time taken. tail_pos_save appends it to sb: 0, or
+ * -1 if sb's cap would be exceeded. tail_pos_load reads one back into *pos:
+ * 0, or -1 if d runs out or the position is corrupt (a fingerprint of the
+ * wrong size, or over more than TAIL_FP_BYTES).
+ */
+int tail_pos_save(const struct tail_pos *pos, struct strbuf *sb);
+int tail_pos_load(struct tail_pos *pos, struct deser *d);
+
+/*
+ * Watches on the directories of the followed files (tail_watch.c, inotify),
+ * so that a quiet collector sleeps until a log is written, created or
+ * renamed instead of polling for it. tail_watch_new returns NULL (errno set)
+ * if the system gives no inotify instance: the caller then sleeps the poll
+ * interval. tail_watch_free(NULL) does nothing.
+ */
+struct tail_watch;
+
+struct tail_watch *tail_watch_new(void);
+void tail_watch_free(struct tail_watch *w);
+/* Watch the directory of t's file: 0, or -1 with errno (e.g. out of watches;
+ * that file is then only looked at when the wait times out). */
+int tail_watch_add(struct tail_watch *w, const struct tail *t);
+/* Wait up to timeout_ms for a change in a watched directory; what arrived
+ * is drained, so the next wait sleeps again. */
+void tail_watch_wait(struct tail_watch *w, int timeout_ms);
 
 #endif

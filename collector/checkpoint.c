@@ -1,0 +1,145 @@
+#include "checkpoint.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "mem.h"
+#include "ser.h"
+
+#define CKPT_NAME "checkpoint"
+#define CKPT_MAGIC "ARSTCKP1"
+#define CKPT_VERSION 1
+/* A checkpoint holds at most the open-message table and windows: bounded by settings. */
+#define CKPT_MAX (UINT64_C(1) << 30)
+/* More inputs than anyone configures: a count above it is corruption. */
+#define CKPT_MAX_INPUTS 4096
+
+static int checkpoint_body(const struct checkpoint *k, const struct messages *ms,
+                           const struct windows *ws, struct strbuf *b)
+{
+	size_t i;
+
+	if (ser_i64(b, k->next_seq) < 0 || ser_u64(b, k->outbox_start) < 0 ||
+	    ser_u64(b, k->outbox_end) < 0 || ser_i64(b, k->log_now) < 0 ||
+	    ser_u32(b, (uint32_t)k->ninputs) < 0)
+		return -1;
+	for (i = 0; i < k->ninputs; i++) {
+		if (ser_bytes(b, k->inputs[i].name, strlen(k->inputs[i].name)) < 0 ||
+		    tail_pos_save(&k->inputs[i].pos, b) < 0)
+			return -1;
+	}
+	if (messages_save(ms, b) < 0 || windows_save(ws, b) < 0)
+		return -1;
+	return 0;
+}
+
+int checkpoint_save(struct state *st, const struct checkpoint *k, const struct messages *ms,
+                    const struct windows *ws, struct strbuf *err)
+{
+	struct strbuf b;
+	size_t body_at;
+	int rc = -1;
+
+	strbuf_init(&b, CKPT_MAX);
+	strbuf_append(&b, CKPT_MAGIC, 8);
+	ser_u32(&b, CKPT_VERSION);
+	body_at = b.len;
+	if (checkpoint_body(k, ms, ws, &b) < 0 ||
+	    ser_u32(&b, (uint32_t)crc32(0L, (const Bytef *)b.data + body_at,
+	                                (uInt)(b.len - body_at))) < 0) {
+		strbuf_printf(err, "checkpoint larger than %llu bytes", (unsigned long long)CKPT_MAX);
+		goto out;
+	}
+	if (state_save_blob(st, CKPT_NAME, b.data, b.len, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	strbuf_release(&b);
+	return rc;
+}
+
+/* The frame of raw (magic, version, checksum); the body in *body. */
+static int checkpoint_frame(const struct state *st, const struct strbuf *raw, struct deser *body,
+                            struct strbuf *err)
+{
+	struct deser d;
+	uint32_t crc;
+
+	if (raw->len < 16 || memcmp(raw->data, CKPT_MAGIC, 8) != 0) {
+		strbuf_printf(err, "%s/%s: not a checkpoint", state_dir(st), CKPT_NAME);
+		return -1;
+	}
+	deser_init(&d, raw->data + 8, raw->len - 8);
+	if (deser_u32(&d) != CKPT_VERSION) {
+		strbuf_printf(err, "%s/%s: unknown version", state_dir(st), CKPT_NAME);
+		return -1;
+	}
+	crc = (uint32_t)(unsigned char)raw->data[raw->len - 4] |
+	      (uint32_t)(unsigned char)raw->data[raw->len - 3] << 8 |
+	      (uint32_t)(unsigned char)raw->data[raw->len - 2] << 16 |
+	      (uint32_t)(unsigned char)raw->data[raw->len - 1] << 24;
+	if (crc != (uint32_t)crc32(0L, (const Bytef *)raw->data + 12, (uInt)(raw->len - 16))) {
+		strbuf_printf(err, "%s/%s: checksum mismatch", state_dir(st), CKPT_NAME);
+		return -1;
+	}
+	deser_init(body, raw->data + 12, raw->len - 16);
+	return 0;
+}
+
+int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
+                    struct windows *ws, struct strbuf *err)
+{
+	struct strbuf raw;
+	struct deser d;
+	uint32_t n;
+	size_t i;
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	strbuf_init(&raw, CKPT_MAX);
+	rc = state_load_blob(st, CKPT_NAME, &raw, err);
+	if (rc <= 0)
+		goto out;
+	rc = -1;
+	if (checkpoint_frame(st, &raw, &d, err) < 0)
+		goto out;
+	k->next_seq = deser_i64(&d);
+	k->outbox_start = deser_u64(&d);
+	k->outbox_end = deser_u64(&d);
+	k->log_now = deser_i64(&d);
+	n = deser_u32(&d);
+	if (d.failed || n > CKPT_MAX_INPUTS || k->next_seq < 1) {
+		strbuf_printf(err, "%s/%s: corrupt header", state_dir(st), CKPT_NAME);
+		goto out;
+	}
+	k->inputs = xcalloc(n ? n : 1, sizeof(*k->inputs));
+	k->ninputs = n;
+	for (i = 0; i < k->ninputs; i++) {
+		size_t nl;
+		const void *name = deser_bytes(&d, CHECKPOINT_NAME_MAX, &nl);
+
+		if (name == NULL || tail_pos_load(&k->inputs[i].pos, &d) < 0) {
+			strbuf_printf(err, "%s/%s: corrupt input positions", state_dir(st), CKPT_NAME);
+			goto out;
+		}
+		memcpy(k->inputs[i].name, name, nl);
+	}
+	if (messages_load(ms, &d) < 0 || windows_load(ws, &d) < 0) {
+		strbuf_printf(err, "%s/%s: corrupt message or window state (or window_seconds changed "
+		              "since it was written)", state_dir(st), CKPT_NAME);
+		goto out;
+	}
+	rc = 1;
+out:
+	strbuf_release(&raw);
+	return rc;
+}
+
+void checkpoint_release(struct checkpoint *k)
+{
+	free(k->inputs);
+	k->inputs = NULL;
+	k->ninputs = 0;
+}

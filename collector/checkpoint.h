@@ -1,0 +1,67 @@
+/*
+ * checkpoint - the collector's progress in one file, state_dir/checkpoint,
+ * replaced atomically by state_save_blob (see collector.h for what it makes
+ * exactly-once). Its format, all integers little-endian (common/ser.h):
+ *
+ *   "ARSTCKP1", u32 version (1), body, u32 CRC-32 of the body
+ *   body: i64 next sequence number, u64 outbox start, u64 outbox end,
+ *         i64 newest log time read (ms, INT64_MIN if none), u32 inputs,
+ *         per input: bytes name, its position (tail_pos_save),
+ *         the open messages (messages_save), the windows (windows_save)
+ *
+ * Each part is written and read by the module that owns it; this one orders
+ * them, frames them and checks the frame. Checkpoints already on disk must
+ * keep loading: tests/unit/golden/checkpoint-v1.hex holds one.
+ */
+#ifndef ARSTAT_COLLECTOR_CHECKPOINT_H
+#define ARSTAT_COLLECTOR_CHECKPOINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "messages.h"
+#include "state.h"
+#include "strbuf.h"
+#include "tail.h"
+#include "windows.h"
+
+/* Longest input name a checkpoint holds (settings allow fewer). */
+#define CHECKPOINT_NAME_MAX 127
+
+struct checkpoint_input {
+	char name[CHECKPOINT_NAME_MAX + 1];
+	struct tail_pos pos;
+};
+
+/* What a checkpoint holds besides the open messages and the windows. */
+struct checkpoint {
+	int64_t next_seq;       /* next sequence number to give a record (>= 1) */
+	uint64_t outbox_start;  /* the outbox's live part (outbox.h) */
+	uint64_t outbox_end;
+	int64_t log_now;        /* newest log time read (ms), INT64_MIN if none */
+	struct checkpoint_input *inputs;
+	size_t ninputs;
+};
+
+/*
+ * Write k, ms's open messages and ws's windows as st's checkpoint, durable
+ * when it returns 0. -1 with err if it would exceed the size bound or the
+ * state directory cannot be written (the previous checkpoint is then left
+ * as it was). k and its inputs stay the caller's.
+ */
+int checkpoint_save(struct state *st, const struct checkpoint *k, const struct messages *ms,
+                    const struct windows *ws, struct strbuf *err);
+
+/*
+ * Read st's checkpoint into k, and its open messages and windows into ms
+ * and ws (replacing theirs). Returns 1 if read, 0 if there is none (k is
+ * then zeroed, ms and ws untouched), -1 with err if it cannot be read or is
+ * corrupt (a bad frame, a checksum mismatch, more than 4096 inputs, or
+ * windows of another window length). k->inputs is allocated: free it with
+ * checkpoint_release, whatever the return.
+ */
+int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
+                    struct windows *ws, struct strbuf *err);
+void checkpoint_release(struct checkpoint *k);
+
+#endif

@@ -1,0 +1,418 @@
+/* unit.checkpoint: the collector's checkpoint file, and checkpoints already on disk. */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "checkpoint.h"
+#include "mem.h"
+
+/* The golden checkpoint's window length (tests/unit/golden/checkpoint-v1.hex). */
+#define GOLDEN_WINDOW_MS 300000
+
+static char dir[256], path[300];
+
+static struct state *open_state(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct strbuf err;
+	struct state *st;
+
+	snprintf(dir, sizeof(dir), "%s/arstat-checkpoint-XXXXXX", tmp ? tmp : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/checkpoint", dir);
+	strbuf_init(&err, 1024);
+	st = state_open(dir, NULL, "mx1.example.jp", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	strbuf_release(&err);
+	return st;
+}
+
+static void close_state(struct state *st)
+{
+	char p[512];
+
+	state_free(st);
+	unlink(path);
+	snprintf(p, sizeof(p), "%s/identity", dir);
+	unlink(p);
+	rmdir(dir);
+}
+
+static struct messages *new_messages(struct windows *ws)
+{
+	struct messages_config mc;
+
+	memset(&mc, 0, sizeof(mc));
+	mc.max_open = 1000;
+	mc.idle_ms = 600000;
+	return messages_new(&mc, ws);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The golden checkpoint's bytes (the line after the comments) into out. */
+static void read_golden(struct strbuf *out)
+{
+	const char *src = getenv("ARSTAT_SOURCE_DIR");
+	char p[1024], line[8192];
+	FILE *fp;
+	size_t i, n;
+
+	snprintf(p, sizeof(p), "%s/tests/unit/golden/checkpoint-v1.hex", src != NULL ? src : ".");
+	fp = fopen(p, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	line[0] = '#';
+	while (line[0] == '#' && fgets(line, sizeof(line), fp) != NULL)
+		;
+	fclose(fp);
+	n = strcspn(line, "\r\n");
+	CU_ASSERT_FATAL(n > 32 && n % 2 == 0);
+	for (i = 0; i < n; i += 2) {
+		CU_ASSERT_FATAL(hexval(line[i]) >= 0 && hexval(line[i + 1]) >= 0);
+		strbuf_append_byte(out, (unsigned char)(hexval(line[i]) * 16 + hexval(line[i + 1])));
+	}
+}
+
+static void write_file(const void *data, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	CU_ASSERT_EQUAL(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+}
+
+static void read_file(struct strbuf *out)
+{
+	char buf[4096];
+	FILE *fp = fopen(path, "rb");
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		strbuf_append(out, buf, n);
+	fclose(fp);
+}
+
+/* Put the body's CRC-32 back at the end, after a test changed the body. */
+static void fix_crc(struct strbuf *b)
+{
+	uint32_t crc = (uint32_t)crc32(0L, (const Bytef *)b->data + 12, (uInt)(b->len - 16));
+	int i;
+
+	for (i = 0; i < 4; i++)
+		b->data[b->len - 4 + (size_t)i] = (char)(crc >> (8 * i));
+}
+
+/* Load bytes as the checkpoint into fresh tables of window_ms; returns
+ * checkpoint_load's result, its error in err. */
+static int load_bytes(struct state *st, const struct strbuf *b, int64_t window_ms,
+                      struct strbuf *err)
+{
+	struct windows *ws = windows_new(window_ms);
+	struct messages *ms = new_messages(ws);
+	struct checkpoint k;
+	int rc;
+
+	write_file(b->data, b->len);
+	strbuf_reset(err);
+	rc = checkpoint_load(st, &k, ms, ws, err);
+	checkpoint_release(&k);
+	messages_free(ms);
+	windows_free(ws);
+	return rc;
+}
+
+/* A checkpoint written before the checkpoint had a module of its own loads
+ * as it was written, and saves again to the same bytes: the format did not
+ * change. */
+static void test_golden(void)
+{
+	struct state *st = open_state();
+	struct windows *ws = windows_new(GOLDEN_WINDOW_MS);
+	struct messages *ms = new_messages(ws);
+	struct strbuf golden, again, err;
+	struct checkpoint k;
+	struct record_batch b;
+	int64_t last_start = INT64_MIN;
+	size_t nwin = 0;
+
+	strbuf_init(&golden, 1 << 20);
+	strbuf_init(&again, 1 << 20);
+	strbuf_init(&err, 1024);
+	read_golden(&golden);
+	CU_ASSERT_EQUAL(golden.len, 654);
+	write_file(golden.data, golden.len);
+	CU_ASSERT_EQUAL_FATAL(checkpoint_load(st, &k, ms, ws, &err), 1);
+	CU_ASSERT_EQUAL(k.next_seq, 51);
+	CU_ASSERT_EQUAL(k.outbox_start, 0);
+	CU_ASSERT_EQUAL(k.outbox_end, 5509);
+	CU_ASSERT_EQUAL(k.log_now, INT64_C(1790925713673));
+	CU_ASSERT_EQUAL_FATAL(k.ninputs, 2);
+	CU_ASSERT_STRING_EQUAL(k.inputs[0].name, "main");
+	CU_ASSERT_EQUAL(k.inputs[0].pos.dev, 65024);
+	CU_ASSERT_EQUAL(k.inputs[0].pos.ino, 10004992);
+	CU_ASSERT_EQUAL(k.inputs[0].pos.fp_len, 1024);
+	CU_ASSERT_EQUAL(k.inputs[0].pos.fp[0], 0x67);
+	CU_ASSERT_EQUAL(k.inputs[0].pos.fp[15], 0x92);
+	CU_ASSERT_EQUAL(k.inputs[0].pos.offset, 122390);
+	CU_ASSERT_EQUAL(k.inputs[0].pos.prev_fp_len, 0);
+	CU_ASSERT_EQUAL(k.inputs[0].pos.when_ms, INT64_C(1796621888685));
+	CU_ASSERT_STRING_EQUAL(k.inputs[1].name, "alt");
+	CU_ASSERT_EQUAL(k.inputs[1].pos.ino, 10004994);
+	CU_ASSERT_EQUAL(k.inputs[1].pos.fp_len, 0);
+	CU_ASSERT_EQUAL(k.inputs[1].pos.offset, 0);
+	CU_ASSERT_EQUAL(messages_open_count(ms), 1);
+
+	unlink(path);
+	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, &err), 0);
+	read_file(&again);
+	CU_ASSERT_EQUAL(again.len, golden.len);
+	CU_ASSERT(again.len == golden.len && memcmp(again.data, golden.data, golden.len) == 0);
+
+	/* The windows came back too, in order. */
+	record_batch_init(&b);
+	while (windows_take(ws, INT64_MAX, &b)) {
+		CU_ASSERT(b.window_start_ms > last_start);
+		last_start = b.window_start_ms;
+		nwin++;
+	}
+	record_batch_free(&b);
+	CU_ASSERT_EQUAL(nwin, 4);
+
+	checkpoint_release(&k);
+	messages_free(ms);
+	windows_free(ws);
+	strbuf_release(&golden);
+	strbuf_release(&again);
+	strbuf_release(&err);
+	close_state(st);
+}
+
+/* What is saved is what is loaded, and saves again to the same bytes. */
+static void test_round_trip(void)
+{
+	struct state *st = open_state();
+	struct windows *ws = windows_new(60000), *ws2 = windows_new(60000);
+	struct messages *ms = new_messages(ws), *ms2 = new_messages(ws2);
+	struct checkpoint k, l;
+	struct strbuf first, second, err;
+	struct record_cell cell;
+	size_t i;
+
+	strbuf_init(&first, 1 << 20);
+	strbuf_init(&second, 1 << 20);
+	strbuf_init(&err, 1024);
+	memset(&cell, 0, sizeof(cell));
+	windows_count(ws, INT64_C(1790925713673), &cell);
+	memset(&k, 0, sizeof(k));
+	k.next_seq = 7;
+	k.outbox_start = 100;
+	k.outbox_end = 200;
+	k.log_now = INT64_MIN;
+	k.ninputs = 3;
+	k.inputs = xcalloc(k.ninputs, sizeof(*k.inputs));
+	for (i = 0; i < k.ninputs; i++) {
+		snprintf(k.inputs[i].name, sizeof(k.inputs[i].name), "in%zu", i);
+		k.inputs[i].pos.dev = 1 + i;
+		k.inputs[i].pos.ino = 1000 + i;
+		k.inputs[i].pos.fp_len = TAIL_FP_BYTES;
+		memset(k.inputs[i].pos.fp, (int)(0xa0 + i), TAIL_FP_HASH);
+		k.inputs[i].pos.offset = 4096 * i;
+		k.inputs[i].pos.prev_fp_len = (uint32_t)i;
+		memset(k.inputs[i].pos.prev_fp, (int)(0xb0 + i), TAIL_FP_HASH);
+		k.inputs[i].pos.when_ms = -(int64_t)i;
+	}
+	CU_ASSERT_EQUAL_FATAL(checkpoint_save(st, &k, ms, ws, &err), 0);
+	read_file(&first);
+	CU_ASSERT_EQUAL_FATAL(checkpoint_load(st, &l, ms2, ws2, &err), 1);
+	CU_ASSERT_EQUAL(l.next_seq, 7);
+	CU_ASSERT_EQUAL(l.outbox_start, 100);
+	CU_ASSERT_EQUAL(l.outbox_end, 200);
+	CU_ASSERT_EQUAL(l.log_now, INT64_MIN);
+	CU_ASSERT_EQUAL_FATAL(l.ninputs, 3);
+	for (i = 0; i < l.ninputs; i++) {
+		CU_ASSERT_STRING_EQUAL(l.inputs[i].name, k.inputs[i].name);
+		CU_ASSERT(memcmp(&l.inputs[i].pos, &k.inputs[i].pos, sizeof(l.inputs[i].pos)) == 0);
+	}
+	unlink(path);
+	CU_ASSERT_EQUAL(checkpoint_save(st, &l, ms2, ws2, &err), 0);
+	read_file(&second);
+	CU_ASSERT(first.len == second.len && memcmp(first.data, second.data, first.len) == 0);
+
+	free(k.inputs);
+	checkpoint_release(&l);
+	messages_free(ms);
+	messages_free(ms2);
+	windows_free(ws);
+	windows_free(ws2);
+	strbuf_release(&first);
+	strbuf_release(&second);
+	strbuf_release(&err);
+	close_state(st);
+}
+
+/* No checkpoint yet: 0, and nothing to resume from. */
+static void test_missing(void)
+{
+	struct state *st = open_state();
+	struct windows *ws = windows_new(60000);
+	struct messages *ms = new_messages(ws);
+	struct checkpoint k;
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	CU_ASSERT_EQUAL(checkpoint_load(st, &k, ms, ws, &err), 0);
+	CU_ASSERT_EQUAL(k.next_seq, 0);
+	CU_ASSERT_EQUAL(k.outbox_end, 0);
+	CU_ASSERT_EQUAL(k.ninputs, 0);
+	CU_ASSERT_EQUAL(err.len, 0);
+	checkpoint_release(&k);
+	messages_free(ms);
+	windows_free(ws);
+	strbuf_release(&err);
+	close_state(st);
+}
+
+/* Every kind of damage is refused with a message that says which. */
+static void test_corrupt(void)
+{
+	struct state *st = open_state();
+	struct strbuf golden, b, err;
+
+	strbuf_init(&golden, 1 << 20);
+	strbuf_init(&b, 1 << 20);
+	strbuf_init(&err, 1024);
+	read_golden(&golden);
+	CU_ASSERT_EQUAL(load_bytes(st, &golden, GOLDEN_WINDOW_MS, &err), 1);
+
+	strbuf_append(&b, golden.data, 15);
+	CU_ASSERT_EQUAL(load_bytes(st, &b, GOLDEN_WINDOW_MS, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "not a checkpoint"));
+
+	strbuf_reset(&b);
+	strbuf_append(&b, golden.data, golden.len);
+	b.data[7] = '2';
+	CU_ASSERT_EQUAL(load_bytes(st, &b, GOLDEN_WINDOW_MS, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "not a checkpoint"));
+
+	strbuf_reset(&b);
+	strbuf_append(&b, golden.data, golden.len);
+	b.data[8] = 2;
+	CU_ASSERT_EQUAL(load_bytes(st, &b, GOLDEN_WINDOW_MS, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "unknown version"));
+
+	strbuf_reset(&b);
+	strbuf_append(&b, golden.data, golden.len);
+	b.data[100] ^= 1;
+	CU_ASSERT_EQUAL(load_bytes(st, &b, GOLDEN_WINDOW_MS, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "checksum mismatch"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, dir));
+
+	/* next_seq 0 (bytes 12..19). */
+	strbuf_reset(&b);
+	strbuf_append(&b, golden.data, golden.len);
+	memset(b.data + 12, 0, 8);
+	fix_crc(&b);
+	CU_ASSERT_EQUAL(load_bytes(st, &b, GOLDEN_WINDOW_MS, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "corrupt header"));
+
+	/* 4097 inputs (bytes 44..47). */
+	strbuf_reset(&b);
+	strbuf_append(&b, golden.data, golden.len);
+	b.data[44] = 0x01;
+	b.data[45] = 0x10;
+	fix_crc(&b);
+	CU_ASSERT_EQUAL(load_bytes(st, &b, GOLDEN_WINDOW_MS, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "corrupt header"));
+
+	/* The first input's fingerprint over 1025 bytes (its fp_len at 72..75). */
+	strbuf_reset(&b);
+	strbuf_append(&b, golden.data, golden.len);
+	CU_ASSERT_EQUAL((unsigned char)b.data[73], 0x04);
+	b.data[72] = 0x01;
+	fix_crc(&b);
+	CU_ASSERT_EQUAL(load_bytes(st, &b, GOLDEN_WINDOW_MS, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "corrupt input positions"));
+
+	/* The first input's fingerprint of 15 bytes (its length at 76..79). */
+	strbuf_reset(&b);
+	strbuf_append(&b, golden.data, golden.len);
+	CU_ASSERT_EQUAL((unsigned char)b.data[76], 16);
+	b.data[76] = 15;
+	fix_crc(&b);
+	CU_ASSERT_EQUAL(load_bytes(st, &b, GOLDEN_WINDOW_MS, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "corrupt input positions"));
+
+	/* The windows, read with another window length. */
+	CU_ASSERT_EQUAL(load_bytes(st, &golden, 60000, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "window_seconds changed"));
+
+	/* Cut short inside the windows, the frame made good again. */
+	strbuf_reset(&b);
+	strbuf_append(&b, golden.data, golden.len - 40);
+	strbuf_append(&b, "CRC!", 4);
+	fix_crc(&b);
+	CU_ASSERT_EQUAL(load_bytes(st, &b, GOLDEN_WINDOW_MS, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "corrupt message or window state"));
+
+	strbuf_release(&golden);
+	strbuf_release(&b);
+	strbuf_release(&err);
+	close_state(st);
+}
+
+/* A state directory that went away: the save fails and says where. */
+static void test_save_fails(void)
+{
+	struct state *st = open_state();
+	struct windows *ws = windows_new(60000);
+	struct messages *ms = new_messages(ws);
+	struct checkpoint k;
+	struct strbuf err;
+	char p[512];
+
+	strbuf_init(&err, 1024);
+	memset(&k, 0, sizeof(k));
+	k.next_seq = 1;
+	snprintf(p, sizeof(p), "%s/identity", dir);
+	unlink(p);
+	rmdir(dir);
+	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, dir));
+	messages_free(ms);
+	windows_free(ws);
+	strbuf_release(&err);
+	close_state(st);
+}
+
+int main(void)
+{
+	CU_pSuite s;
+	unsigned failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 1;
+	s = CU_add_suite("checkpoint", NULL, NULL);
+	CU_add_test(s, "golden v1 checkpoint loads and saves the same", test_golden);
+	CU_add_test(s, "round trip", test_round_trip);
+	CU_add_test(s, "no checkpoint yet", test_missing);
+	CU_add_test(s, "corrupt checkpoints", test_corrupt);
+	CU_add_test(s, "unwritable state directory", test_save_fails);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures();
+	CU_cleanup_registry();
+	return failed == 0 ? 0 : 1;
+}
