@@ -1,20 +1,15 @@
 #include "metrics.h"
 
-#include <errno.h>
-#include <stdio.h>
-#include <string.h>
-
+#include "atomicfile.h"
 #include "log.h"
 #include "strbuf.h"
 
 void metrics_write(const char *path, const struct collector_stats *st)
 {
-	struct strbuf tmp, text;
-	FILE *fp;
+	struct strbuf text, err;
 
-	strbuf_init(&tmp, 4096);
 	strbuf_init(&text, 65536);
-	strbuf_printf(&tmp, "%s.tmp", path);
+	strbuf_init(&err, 4096);
 #define M(name, help, type, val)                                                            \
 	strbuf_printf(&text, "# HELP arstat_collector_%s %s\n# TYPE arstat_collector_%s %s\n" \
 	                     "arstat_collector_%s %llu\n",                                      \
@@ -42,10 +37,9 @@ void metrics_write(const char *path, const struct collector_stats *st)
 	M("state_broken", "1 while progress cannot be saved.", "gauge", st->state_broken);
 	M("sink_down", "1 while the sink is unreachable.", "gauge", st->sink_down);
 #undef M
-	fp = fopen(tmp.data, "w");
-	if (fp == NULL || fwrite(text.data, 1, text.len, fp) != text.len || fclose(fp) != 0 ||
-	    rename(tmp.data, path) != 0)
-		msg_warn("metrics file %s: %s", path, strerror(errno));
-	strbuf_release(&tmp);
+	/* Readable by all: the exporter that reads it runs as its own user. */
+	if (atomicfile_replace(path, 0644, text.data, text.len, &err) < 0)
+		msg_warn("metrics file %s: %s", path, err.data);
+	strbuf_release(&err);
 	strbuf_release(&text);
 }

@@ -8,8 +8,8 @@
 #include "collector.h"
 
 /*
- * Replace the file at path with st as arstat_collector_* metrics (written
- * to path.tmp, then renamed over path, so a reader never sees half a file).
+ * Replace the file at path with st as arstat_collector_* metrics, whole
+ * (atomicfile: a reader never sees half a file), readable by all.
  * A failure is logged as a warning and otherwise ignored: the metrics are
  * written again at the next report.
  */

@@ -1,8 +1,10 @@
-/* unit.metrics: the collector's Prometheus text-format file. */
+/* unit.metrics: the collector's Prometheus text-format file, replaced whole and
+ * readable by the exporter's user. */
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "metrics.h"
@@ -39,6 +41,7 @@ static void test_golden(void)
 {
 	const char *src = getenv("ARSTAT_SOURCE_DIR");
 	struct collector_stats st;
+	struct stat sb;
 	struct strbuf got, want;
 	char ref[1024];
 
@@ -79,8 +82,10 @@ static void test_golden(void)
 	strbuf_reset(&got);
 	CU_ASSERT_EQUAL_FATAL(slurp(path, &got), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(got.data, "\narstat_collector_lag_seconds 12\n"));
-	snprintf(ref, sizeof(ref), "%s.tmp", path);
+	snprintf(ref, sizeof(ref), "%s/.metrics.prom.tmp", dir);
 	CU_ASSERT_EQUAL(access(ref, F_OK), -1);
+	CU_ASSERT_EQUAL(stat(path, &sb), 0);
+	CU_ASSERT_EQUAL(sb.st_mode & 0444, 0444);
 
 	strbuf_release(&got);
 	strbuf_release(&want);
@@ -105,6 +110,8 @@ int main(void)
 	CU_pSuite s;
 	unsigned failed;
 
+	/* The mode check below reads what a usual umask leaves. */
+	umask(022);
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("metrics", NULL, NULL);
