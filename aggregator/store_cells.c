@@ -425,7 +425,8 @@ static void store_add_span(struct store *st, int64_t carrier, int64_t collector,
 	sp->window = b->window_end_ms - b->window_start_ms;
 }
 
-/* The id of a cell's combination (all enums in range). */
+/* The id of a cell's combination (all enums in range), the mixed-radix
+ * number store_schema.c explains. */
 static int64_t store_cell_id(const struct store *st, const struct record_cell *c)
 {
 	int64_t id = 0;
