@@ -2,7 +2,7 @@
  * ingest_kafka - the counts topic into the store; see ingest.h.
  *
  * Two threads. A reader (ingest_reader) takes batches of messages from
- * librdkafka and decodes them (intake_decode); the thread that called
+ * librdkafka and decodes them (ingest_reader_decode); the thread that called
  * ingest_kafka_run stores them, one transaction per batch, in the order the
  * reader read them. Between them are INGEST_SLOTS batch slots under one
  * mutex: the reader fills a free slot while the writer stores a full one,

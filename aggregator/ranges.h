@@ -1,7 +1,7 @@
 /*
  * ranges - sets of disjoint intervals kept in an SQLite table, one set per
  * key of two integers, merged as intervals arrive: the stretches of time a
- * collector's windows cover (store.c, table runs) and the seqs of a
+ * collector's windows cover (store_cells.c, table runs) and the seqs of a
  * collector's records stored (recids.c, table record_seqs).
  *
  * The table's owner prepares four statements on it, with these parameters

@@ -52,8 +52,9 @@
  * into overflow pages only past a page). */
 #define RECIDS_ROW_MAX 64
 
-/* The tables and the view, for store.c's schema and its upgrade. The view
- * records_named (store.c) reads the view records. */
+/* The tables and the view, for the store's schema and its upgrade
+ * (store_schema.c). The view records_named (store_schema.c) reads the view
+ * records. */
 #define RECIDS_TABLES_SQL \
 	"CREATE TABLE record_seqs(" \
 	" collector INTEGER NOT NULL REFERENCES collectors(id)," \

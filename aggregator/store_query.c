@@ -1,0 +1,147 @@
+/*
+ * store_query - what the reports read from the store (store.h): each
+ * carrier's totals over a stretch of time, from the per-day and
+ * per-quarter-hour totals ingest wrote, and the runs of covered time the
+ * coverage report reads gaps from.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "mem.h"
+#include "store_int.h"
+#include "timeutil.h"
+
+/* Round up to a multiple of unit (unit > 0), also below zero. */
+static int64_t store_ceil_to(int64_t ms, int64_t unit)
+{
+	return -time_floor_div(-ms, unit) * unit;
+}
+
+/* Add one item's sum to t. 0, or -1 for an item this store does not have. */
+static int store_totals_add(const struct store *st, struct store_totals *t, int64_t item,
+                            int64_t messages)
+{
+	int method, v;
+	enum store_item_kind kind = store_item_decode(item, &method, &v);
+
+	switch (kind) {
+	case ITEM_RESULT:
+		t->results[method][st->vocab_to_enum[kind][v]] += messages;
+		return 0;
+	case ITEM_POLICY:
+		t->dmarc_policy[st->vocab_to_enum[kind][v]] += messages;
+		return 0;
+	case ITEM_SPAM:
+		t->spam[st->vocab_to_enum[kind][v]] += messages;
+		return 0;
+	case ITEM_MESSAGES:
+		t->messages += messages;
+		return 0;
+	case ITEM_NONE:
+		break;
+	}
+	return -1;
+}
+
+int store_sum_totals(struct store *st, int64_t start_ms, int64_t end_ms, store_totals_fn fn,
+                     void *arg, struct strbuf *err)
+{
+	sqlite3_stmt *s = st->stmt[ST_SUM];
+	struct store_totals t;
+	const unsigned char *carrier;
+	char *current = NULL;
+	/* The buckets wanted are those starting in [start_ms, end_ms), i.e. the
+	 * bucket starts in [lo, hi) once both ends are rounded up. */
+	int64_t lo = store_ceil_to(start_ms, STORE_BUCKET_MS);
+	int64_t hi = store_ceil_to(end_ms, STORE_BUCKET_MS);
+	int64_t day_lo = store_ceil_to(lo, STORE_DAY_MS);
+	int64_t day_hi = time_floor_div(hi, STORE_DAY_MS) * STORE_DAY_MS;
+	int rc = -1, step;
+
+	if (hi < lo)
+		hi = lo;
+	if (day_lo < day_hi) {
+		sqlite3_bind_int64(s, 1, day_lo);
+		sqlite3_bind_int64(s, 2, day_hi);
+		sqlite3_bind_int64(s, 3, lo);
+		sqlite3_bind_int64(s, 4, day_lo);
+		sqlite3_bind_int64(s, 5, day_hi);
+		sqlite3_bind_int64(s, 6, hi);
+	} else {
+		/* Less than a whole day: buckets only. */
+		sqlite3_bind_int64(s, 1, 0);
+		sqlite3_bind_int64(s, 2, 0);
+		sqlite3_bind_int64(s, 3, lo);
+		sqlite3_bind_int64(s, 4, hi);
+		sqlite3_bind_int64(s, 5, 0);
+		sqlite3_bind_int64(s, 6, 0);
+	}
+	memset(&t, 0, sizeof(t));
+	/* Rows come by carrier: a carrier's totals are complete when the next
+	 * carrier's first row (or the end) arrives. */
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		carrier = sqlite3_column_text(s, 0);
+		if (carrier == NULL) {
+			strbuf_printf(err, "%s: totals row without carrier", st->path);
+			goto out;
+		}
+		if (current != NULL && strcmp(current, (const char *)carrier) != 0) {
+			if (fn(arg, current, &t, err) < 0)
+				goto out;
+			memset(&t, 0, sizeof(t));
+			free(current);
+			current = NULL;
+		}
+		if (current == NULL)
+			current = xstrdup((const char *)carrier);
+		if (store_totals_add(st, &t, sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2)) <
+		    0) {
+			strbuf_printf(err, "%s: totals row with an unknown item", st->path);
+			goto out;
+		}
+	}
+	/* SUM() fails with "integer overflow" rather than wrap. */
+	if (step != SQLITE_DONE) {
+		store_db_error(st, "sum totals", err);
+		goto out;
+	}
+	if (current != NULL && fn(arg, current, &t, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(current);
+	sqlite3_reset(s);
+	return rc;
+}
+
+int store_runs(struct store *st, store_run_fn fn, void *arg, struct strbuf *err)
+{
+	sqlite3_stmt *s = st->stmt[ST_RUNS_ALL];
+	struct store_run run;
+	int rc = -1, step;
+
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		run.carrier = (const char *)sqlite3_column_text(s, 0);
+		run.collector = (const char *)sqlite3_column_text(s, 1);
+		run.start_ms = sqlite3_column_int64(s, 2);
+		run.end_ms = sqlite3_column_int64(s, 3);
+		run.window_ms = sqlite3_column_int64(s, 4);
+		if (run.carrier == NULL || run.collector == NULL || run.start_ms >= run.end_ms ||
+		    run.window_ms <= 0) {
+			strbuf_printf(err, "%s: malformed row in runs", st->path);
+			goto out;
+		}
+		if (fn(arg, &run, err) < 0)
+			goto out;
+	}
+	if (step != SQLITE_DONE) {
+		store_db_error(st, "read runs", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_reset(s);
+	return rc;
+}

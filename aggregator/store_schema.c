@@ -1,0 +1,881 @@
+/*
+ * store_schema - what a store file holds and how it is opened: the schema
+ * (store.h describes it), the vocabulary of results, policies and verdicts
+ * and the item ids, the upgrades from schema versions 2 and 3, the pragmas
+ * and prepared statements of an open store, and closing it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "checkpointer.h"
+#include "log.h"
+#include "mem.h"
+#include "recids.h"
+#include "store_int.h"
+
+/* "arst": marks the file as ours, so a report never reads someone else's database. */
+#define STORE_APPLICATION_ID 0x61727374
+#define STORE_SCHEMA_VERSION 4
+/* A report reading while ingest commits, or two short-lived writers, wait this
+ * long for the lock rather than fail at once. */
+#define STORE_BUSY_TIMEOUT_MS 10000
+/* 64 MiB of page cache instead of SQLite's 2 MiB: a batch touches pages all
+ * over the records and counts trees, and re-reading them from the kernel
+ * cost a third of ingest's time. */
+#define STORE_CACHE_PRAGMA "PRAGMA cache_size=-65536"
+/* 16 KiB pages for a new store instead of 4 KiB: a batch inserts records all
+ * over the records tree (one place per collector), and with four times
+ * fewer, larger pages the inserts, page splits and WAL frames of a batch cost
+ * a quarter less (0.30 -> 0.23 s of CPU for the 160,000 records of the
+ * benchmark). An existing store keeps its page size; SQLite ignores this
+ * pragma once the file has pages. */
+#define STORE_PAGE_SIZE_PRAGMA "PRAGMA page_size=16384"
+
+/* Schema version 3's counts: one row per bucket, carrier and collector, its
+ * cells a JSON object (see store.h); the view gives them as version 2's
+ * table did, one row per cell. A rowid table, as SQLite advises for rows of
+ * hundreds of bytes (a WITHOUT ROWID row over a quarter of a page spills
+ * into overflow pages). Also run by the migration from version 2. */
+#define STORE_COUNTS_TABLE_SQL \
+	"CREATE TABLE counts_packed(" \
+	" id INTEGER PRIMARY KEY," \
+	" bucket_start_ms INTEGER NOT NULL," \
+	" carrier INTEGER NOT NULL REFERENCES carriers(id)," \
+	" collector INTEGER NOT NULL REFERENCES collectors(id)," \
+	" cells TEXT NOT NULL," \
+	" UNIQUE (bucket_start_ms, carrier, collector)" \
+	");"
+#define STORE_COUNTS_VIEW_SQL \
+	"CREATE VIEW counts AS SELECT p.bucket_start_ms, p.carrier, p.collector," \
+	" CAST(j.key AS INTEGER) AS cell, j.value AS messages" \
+	" FROM counts_packed p, json_each(p.cells) j;"
+
+/* The records of version 3's table (now the view records, recids.h) with
+ * names. Also run by the migration from version 3. */
+#define STORE_RECORDS_NAMED_SQL \
+	"CREATE VIEW records_named AS SELECT co.name AS collector, r.epoch, r.seq," \
+	" ca.name AS carrier, r.window_start_ms, r.window_end_ms, r.correction, r.cells," \
+	" r.messages, r.lines_read, r.lines_malformed, r.lines_overlong, r.headers_untrusted," \
+	" r.headers_malformed, r.messages_evicted, r.messages_late, so.name AS source," \
+	" r.partition, r.kafka_offset FROM records r JOIN collectors co ON co.id = r.collector" \
+	" JOIN carriers ca ON ca.id = r.carrier LEFT JOIN sources so ON so.id = r.source;"
+
+static const char store_schema_sql[] =
+	"CREATE TABLE carriers(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE collectors(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE sources(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE results(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE policies(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE spam_verdicts(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	STORE_COUNTS_TABLE_SQL
+	STORE_COUNTS_VIEW_SQL
+	"CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	/* typeof() = 'integer': SQLite turns an integer sum that overflows into
+	 * a float without a word; the check turns that into an error. (The
+	 * counts in counts_packed are added up by store_cells_merge, which
+	 * refuses an overflow itself.) */
+	"CREATE TABLE carrier_totals("
+	" bucket_start_ms INTEGER NOT NULL,"
+	" carrier INTEGER NOT NULL REFERENCES carriers(id),"
+	" item INTEGER NOT NULL REFERENCES items(id),"
+	" messages INTEGER NOT NULL CHECK (typeof(messages) = 'integer'),"
+	" PRIMARY KEY (bucket_start_ms, carrier, item)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE carrier_day_totals("
+	" day_start_ms INTEGER NOT NULL,"
+	" carrier INTEGER NOT NULL REFERENCES carriers(id),"
+	" item INTEGER NOT NULL REFERENCES items(id),"
+	" messages INTEGER NOT NULL CHECK (typeof(messages) = 'integer'),"
+	" PRIMARY KEY (day_start_ms, carrier, item)"
+	") WITHOUT ROWID;"
+	"CREATE VIEW carrier_totals_named AS SELECT t.bucket_start_ms, ca.name AS carrier,"
+	" i.name AS item, t.messages FROM carrier_totals t"
+	" JOIN carriers ca ON ca.id = t.carrier JOIN items i ON i.id = t.item;"
+	"CREATE VIEW carrier_day_totals_named AS SELECT t.day_start_ms, ca.name AS carrier,"
+	" i.name AS item, t.messages FROM carrier_day_totals t"
+	" JOIN carriers ca ON ca.id = t.carrier JOIN items i ON i.id = t.item;"
+	RECIDS_TABLES_SQL
+	RECIDS_VIEW_SQL
+	"CREATE TABLE runs("
+	" carrier INTEGER NOT NULL REFERENCES carriers(id),"
+	" collector INTEGER NOT NULL REFERENCES collectors(id),"
+	" start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, window_ms INTEGER NOT NULL,"
+	" PRIMARY KEY (carrier, collector, start_ms)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE dead_letters("
+	" source TEXT NOT NULL, partition INTEGER NOT NULL, kafka_offset INTEGER NOT NULL,"
+	" reason TEXT NOT NULL, length INTEGER NOT NULL,"
+	" PRIMARY KEY (source, partition, kafka_offset)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE positions("
+	" topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,"
+	" PRIMARY KEY (topic, partition)"
+	") WITHOUT ROWID;"
+	STORE_RECORDS_NAMED_SQL
+	"CREATE VIEW runs_named AS SELECT ca.name AS carrier, co.name AS collector,"
+	" r.start_ms, r.end_ms, r.window_ms FROM runs r JOIN carriers ca ON ca.id = r.carrier"
+	" JOIN collectors co ON co.id = r.collector;";
+
+static const char *const store_stmt_sql[ST_COUNT] = {
+	[ST_GET_PACKED] =
+		"SELECT id, cells FROM counts_packed"
+		" WHERE bucket_start_ms = ? AND carrier = ? AND collector = ?",
+	[ST_ADD_PACKED] =
+		"INSERT INTO counts_packed(bucket_start_ms, carrier, collector, cells) VALUES (?,?,?,?)",
+	[ST_SET_PACKED] = "UPDATE counts_packed SET cells = ? WHERE id = ?",
+	[ST_ADD_TOTAL] =
+		"INSERT INTO carrier_totals(bucket_start_ms, carrier, item, messages) VALUES (?,?,?,?)"
+		" ON CONFLICT DO UPDATE SET messages = messages + excluded.messages",
+	[ST_ADD_DAY_TOTAL] =
+		"INSERT INTO carrier_day_totals(day_start_ms, carrier, item, messages) VALUES (?,?,?,?)"
+		" ON CONFLICT DO UPDATE SET messages = messages + excluded.messages",
+	[ST_RUNS_BEFORE] =
+		"SELECT start_ms, end_ms FROM runs WHERE carrier = ?1 AND collector = ?2"
+		" AND start_ms <= ?3 ORDER BY start_ms DESC",
+	[ST_RUN_DELETE] = "DELETE FROM runs WHERE carrier = ? AND collector = ? AND start_ms = ?",
+	[ST_RUN_INSERT] =
+		"INSERT INTO runs(carrier, collector, start_ms, end_ms, window_ms) VALUES (?,?,?,?,?)",
+	[ST_RUN_UPDATE] =
+		"UPDATE runs SET end_ms = ?4, window_ms = ?5"
+		" WHERE carrier = ?1 AND collector = ?2 AND start_ms = ?3",
+	[ST_ADD_DEAD] =
+		"INSERT OR IGNORE INTO dead_letters(source, partition, kafka_offset, reason, length)"
+		" VALUES (?,?,?,?,?)",
+	[ST_SET_POS] =
+		"INSERT INTO positions(topic, partition, next_offset) VALUES (?,?,?)"
+		" ON CONFLICT DO UPDATE SET next_offset = excluded.next_offset",
+	[ST_GET_POS] = "SELECT next_offset FROM positions WHERE topic = ? AND partition = ?",
+	/* Whole UTC days from carrier_day_totals, the partial days at both ends
+	 * from carrier_totals. */
+	[ST_SUM] =
+		"SELECT ca.name, t.item, SUM(t.messages) FROM ("
+		" SELECT carrier, item, messages FROM carrier_day_totals"
+		"  WHERE day_start_ms >= ?1 AND day_start_ms < ?2"
+		" UNION ALL SELECT carrier, item, messages FROM carrier_totals"
+		"  WHERE bucket_start_ms >= ?3 AND bucket_start_ms < ?4"
+		" UNION ALL SELECT carrier, item, messages FROM carrier_totals"
+		"  WHERE bucket_start_ms >= ?5 AND bucket_start_ms < ?6"
+		") t JOIN carriers ca ON ca.id = t.carrier"
+		" GROUP BY ca.name, t.item ORDER BY ca.name, t.item",
+	[ST_RUNS_ALL] =
+		"SELECT ca.name, co.name, r.start_ms, r.end_ms, r.window_ms FROM runs r"
+		" JOIN carriers ca ON ca.id = r.carrier JOIN collectors co ON co.id = r.collector"
+		" ORDER BY ca.name, co.name, r.start_ms",
+	[ST_FIND_NAME + NAMES_CARRIERS] = "SELECT id FROM carriers WHERE name = ?",
+	[ST_FIND_NAME + NAMES_COLLECTORS] = "SELECT id FROM collectors WHERE name = ?",
+	[ST_FIND_NAME + NAMES_SOURCES] = "SELECT id FROM sources WHERE name = ?",
+	[ST_ADD_NAME + NAMES_CARRIERS] = "INSERT INTO carriers(name) VALUES (?)",
+	[ST_ADD_NAME + NAMES_COLLECTORS] = "INSERT INTO collectors(name) VALUES (?)",
+	[ST_ADD_NAME + NAMES_SOURCES] = "INSERT INTO sources(name) VALUES (?)",
+};
+
+void store_db_error(struct store *st, const char *what, struct strbuf *err)
+{
+	strbuf_printf(err, "%s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+}
+
+int store_exec(struct store *st, const char *sql, struct strbuf *err)
+{
+	char *why = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &why) != SQLITE_OK) {
+		strbuf_printf(err, "%s: %s", st->path, why != NULL ? why : "SQLite error");
+		sqlite3_free(why);
+		return -1;
+	}
+	return 0;
+}
+
+/* Run a statement yielding one integer (a pragma, a count). */
+static int store_query_int(struct store *st, const char *sql, int64_t *out, struct strbuf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		store_db_error(st, sql, err);
+		goto out;
+	}
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		store_db_error(st, sql, err);
+		goto out;
+	}
+	*out = sqlite3_column_int64(s, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* Set the journal mode and check it took: a file system without shared memory
+ * would silently keep the old mode, and WAL is what lets a report read while
+ * ingest writes. */
+static int store_set_wal(struct store *st, struct strbuf *err)
+{
+	sqlite3_stmt *s = NULL;
+	const unsigned char *mode;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=WAL", -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		store_db_error(st, "journal_mode", err);
+		goto out;
+	}
+	mode = sqlite3_column_text(s, 0);
+	if (mode == NULL || strcmp((const char *)mode, "wal") != 0) {
+		strbuf_printf(err, "%s: cannot use WAL journal mode (got %s)", st->path,
+		              mode != NULL ? (const char *)mode : "nothing");
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ---- cells: (results, policy, spam) <-> id ----
+ *
+ * A cell's id is a mixed-radix number: the ids of its SPF, DKIM, DMARC and
+ * ARC results in the results table, its policy's in policies and its
+ * verdict's in spam_verdicts, in that order, with radices the sizes of those
+ * tables. The tables hold the names, so the file says what its numbers mean,
+ * and the program maps names (not its enum values) to ids when it opens a
+ * store. The views decode ids with the same arithmetic.
+ */
+
+static const char *store_result_name(int v)
+{
+	return ar_result_name((enum ar_result)v);
+}
+
+static const char *store_policy_name(int v)
+{
+	return ar_policy_name((enum ar_policy)v);
+}
+
+static const char *store_spam_name(int v)
+{
+	return ar_spam_name((enum ar_spam)v);
+}
+
+static const struct {
+	const char *table;
+	const char *(*name_of)(int);
+	int n;
+} store_vocabs[VOCAB_COUNT] = {
+	{ "results", store_result_name, AR_RESULT_COUNT },
+	{ "policies", store_policy_name, POL_COUNT },
+	{ "spam_verdicts", store_spam_name, SPAM_COUNT },
+};
+
+/* Place values of the digits: spf, dkim, dmarc, arc, policy, spam. */
+#define STORE_PLACE_SPAM 1
+#define STORE_PLACE_POLICY (STORE_PLACE_SPAM * SPAM_COUNT)
+#define STORE_PLACE_ARC (STORE_PLACE_POLICY * POL_COUNT)
+#define STORE_PLACE_DMARC (STORE_PLACE_ARC * STORE_R)
+#define STORE_PLACE_DKIM (STORE_PLACE_DMARC * STORE_R)
+#define STORE_PLACE_SPF (STORE_PLACE_DKIM * STORE_R)
+_Static_assert(STORE_PLACE_SPF * STORE_R == RECORD_CELLS_MAX, "every cell has an id");
+_Static_assert(AR_METHOD_COUNT == 4, "the ids and views name four methods");
+
+enum store_item_kind store_item_decode(int64_t item, int *method, int *id_in_vocab)
+{
+	*method = *id_in_vocab = 0;
+	if (item >= 0 && item < STORE_ITEM_POLICY) {
+		*method = (int)(item / STORE_R);
+		*id_in_vocab = (int)(item % STORE_R);
+		return ITEM_RESULT;
+	}
+	if (item >= STORE_ITEM_POLICY && item < STORE_ITEM_SPAM) {
+		*id_in_vocab = (int)(item - STORE_ITEM_POLICY);
+		return ITEM_POLICY;
+	}
+	if (item >= STORE_ITEM_SPAM && item < STORE_ITEM_MESSAGES) {
+		*id_in_vocab = (int)(item - STORE_ITEM_SPAM);
+		return ITEM_SPAM;
+	}
+	return item == STORE_ITEM_MESSAGES ? ITEM_MESSAGES : ITEM_NONE;
+}
+
+/* The name of an item of kind (not ITEM_NONE) in items ("spf.pass",
+ * "dmarc_policy.reject", "spam.ham", "messages"), value being the enum value
+ * of its result, policy or verdict, into sb. 0, or -1 if sb is full. */
+static int store_item_name(struct strbuf *sb, enum store_item_kind kind, int method, int value)
+{
+	switch (kind) {
+	case ITEM_RESULT:
+		return strbuf_printf(sb, "%s.%s", ar_method_name((enum ar_method)method),
+		                     store_result_name(value));
+	case ITEM_POLICY:
+		return strbuf_printf(sb, "dmarc_policy.%s", store_policy_name(value));
+	case ITEM_SPAM:
+		return strbuf_printf(sb, "spam.%s", store_spam_name(value));
+	case ITEM_MESSAGES:
+		return strbuf_printf(sb, "messages");
+	case ITEM_NONE:
+		break;
+	}
+	return -1;
+}
+
+/* Fill the vocabularies with our names, the id being the enum value, and
+ * create the views that decode cell ids. */
+static int store_create_vocab(struct store *st, struct strbuf *err)
+{
+	static const int64_t method_place[AR_METHOD_COUNT] = { STORE_PLACE_SPF, STORE_PLACE_DKIM,
+	                                                       STORE_PLACE_DMARC, STORE_PLACE_ARC };
+	/* Each view: its name, the columns before the decoded cell, the FROM
+	 * clause; the decoded columns and their joins go in between and after. */
+	static const char *const views[][3] = {
+		{ "counts_named", "c.bucket_start_ms, ca.name AS carrier, co.name AS collector",
+		  " FROM counts c JOIN carriers ca ON ca.id = c.carrier"
+		  " JOIN collectors co ON co.id = c.collector" },
+	};
+	struct strbuf sql, cols, joins, name;
+	enum store_item_kind kind;
+	int v, i, m, id, rc = -1;
+
+	strbuf_init(&sql, 16384);
+	strbuf_init(&cols, 4096);
+	strbuf_init(&joins, 4096);
+	strbuf_init(&name, 256);
+	/* The names are our own constants (lowercase letters), never input, so
+	 * they may go into SQL text. */
+	for (v = 0; v < VOCAB_COUNT; v++) {
+		for (i = 0; i < store_vocabs[v].n; i++) {
+			if (strbuf_printf(&sql, "INSERT INTO %s(id, name) VALUES (%d, '%s');",
+			                  store_vocabs[v].table, i, store_vocabs[v].name_of(i)) < 0)
+				goto toolong;
+		}
+	}
+	/* Items in id order, named as store_load_items expects (a vocabulary
+	 * id being the enum value here). */
+	for (id = 0; id < STORE_ITEMS; id++) {
+		kind = store_item_decode(id, &m, &i);
+		strbuf_reset(&name);
+		if (store_item_name(&name, kind, m, i) < 0 ||
+		    strbuf_printf(&sql, "INSERT INTO items(id, name) VALUES (%d, '%s');", id,
+		                  name.data) < 0)
+			goto toolong;
+	}
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
+		if (strbuf_printf(&cols, "%sr%d.name AS %s", m > 0 ? ", " : "", m,
+		                  ar_method_name((enum ar_method)m)) < 0 ||
+		    strbuf_printf(&joins, " JOIN results r%d ON r%d.id = c.cell / %lld %% %d", m, m,
+		                  (long long)method_place[m], STORE_R) < 0)
+			goto toolong;
+	}
+	if (strbuf_printf(&cols, ", p.name AS dmarc_policy, s.name AS spam") < 0 ||
+	    strbuf_printf(&joins, " JOIN policies p ON p.id = c.cell / %d %% %d"
+	                          " JOIN spam_verdicts s ON s.id = c.cell %% %d",
+	                  STORE_PLACE_POLICY, POL_COUNT, SPAM_COUNT) < 0)
+		goto toolong;
+	for (i = 0; i < (int)(sizeof(views) / sizeof(views[0])); i++) {
+		if (strbuf_printf(&sql, "CREATE VIEW %s AS SELECT %s, %s, c.messages%s%s;",
+		                  views[i][0], views[i][1], cols.data, views[i][2], joins.data) < 0)
+			goto toolong;
+	}
+	rc = store_exec(st, sql.data, err);
+	goto out;
+toolong:
+	strbuf_printf(err, "%s: schema SQL too long", st->path);
+out:
+	strbuf_release(&sql);
+	strbuf_release(&cols);
+	strbuf_release(&joins);
+	strbuf_release(&name);
+	return rc;
+}
+
+/* Name back to enum value: exact names only. */
+static int store_lookup(const char *(*name_of)(int), int n, const unsigned char *text, int *out)
+{
+	int i;
+
+	if (text == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (strcmp(name_of(i), (const char *)text) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The items table must say what store_create_vocab wrote, in the store's
+ * vocabulary; then the item of each enum value is known. */
+static int store_load_items(struct store *st, struct strbuf *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct strbuf want;
+	enum store_item_kind kind;
+	int64_t id;
+	int m, r, v, step, seen = 0, rc = -1;
+	const char *name;
+
+	strbuf_init(&want, 256);
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
+		for (r = 0; r < AR_RESULT_COUNT; r++)
+			st->item_result[m][r] = m * STORE_R + st->enum_to_vocab[VOCAB_RESULTS][r];
+	}
+	for (r = 0; r < POL_COUNT; r++)
+		st->item_policy[r] = STORE_ITEM_POLICY + st->enum_to_vocab[VOCAB_POLICIES][r];
+	for (r = 0; r < SPAM_COUNT; r++)
+		st->item_spam[r] = STORE_ITEM_SPAM + st->enum_to_vocab[VOCAB_SPAM][r];
+	st->item_messages = STORE_ITEM_MESSAGES;
+	if (sqlite3_prepare_v2(st->db, "SELECT id, name FROM items", -1, &s, NULL) != SQLITE_OK) {
+		store_db_error(st, "items", err);
+		goto out;
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		name = (const char *)sqlite3_column_text(s, 1);
+		strbuf_reset(&want);
+		kind = store_item_decode(id, &m, &v);
+		if (kind == ITEM_NONE || name == NULL)
+			goto bad;
+		if (kind != ITEM_MESSAGES)
+			v = st->vocab_to_enum[kind][v];
+		if (store_item_name(&want, kind, m, v) < 0 || strcmp(name, want.data) != 0)
+			goto bad;
+		seen++;
+	}
+	if (step != SQLITE_DONE) {
+		store_db_error(st, "items", err);
+		goto out;
+	}
+	if (seen != STORE_ITEMS)
+		goto bad;
+	rc = 0;
+	goto out;
+bad:
+	strbuf_printf(err, "%s: table items does not hold the names this program knows", st->path);
+out:
+	sqlite3_finalize(s);
+	strbuf_release(&want);
+	return rc;
+}
+
+/* Read the vocabularies: each must name every value of our enum exactly
+ * once, with ids 0..n-1, or the file was not written by a version of us
+ * that this program can read. */
+static int store_load_vocab(struct store *st, struct strbuf *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct strbuf sql;
+	int v, i, id, value, step, rc = -1;
+
+	strbuf_init(&sql, 256);
+	for (v = 0; v < VOCAB_COUNT; v++) {
+		int n = store_vocabs[v].n, seen = 0;
+
+		for (i = 0; i < n; i++)
+			st->vocab_to_enum[v][i] = st->enum_to_vocab[v][i] = -1;
+		strbuf_reset(&sql);
+		strbuf_printf(&sql, "SELECT id, name FROM %s", store_vocabs[v].table);
+		sqlite3_finalize(s);
+		s = NULL;
+		if (sqlite3_prepare_v2(st->db, sql.data, -1, &s, NULL) != SQLITE_OK) {
+			store_db_error(st, store_vocabs[v].table, err);
+			goto out;
+		}
+		while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+			int64_t id64 = sqlite3_column_int64(s, 0);
+
+			if (id64 < 0 || id64 >= n ||
+			    store_lookup(store_vocabs[v].name_of, n, sqlite3_column_text(s, 1), &value) < 0)
+				goto bad;
+			id = (int)id64;
+			if (st->vocab_to_enum[v][id] >= 0 || st->enum_to_vocab[v][value] >= 0)
+				goto bad;
+			st->vocab_to_enum[v][id] = value;
+			st->enum_to_vocab[v][value] = id;
+			seen++;
+		}
+		if (step != SQLITE_DONE) {
+			store_db_error(st, store_vocabs[v].table, err);
+			goto out;
+		}
+		if (seen != n)
+			goto bad;
+	}
+	rc = store_load_items(st, err);
+	goto out;
+bad:
+	strbuf_printf(err, "%s: table %s does not hold the names this program knows", st->path,
+	              store_vocabs[v].table);
+out:
+	sqlite3_finalize(s);
+	strbuf_release(&sql);
+	return rc;
+}
+
+/* ---- upgrades ----
+ *
+ * Each upgrade runs in one transaction, so a crash leaves the older version
+ * as it was; store_upgrade opens and ends it, and an upgrade's step only
+ * moves the data and changes the schema.
+ */
+
+/*
+ * Schema version 2 kept one counts row per cell; version 3 one row per
+ * bucket, carrier and collector (counts_packed), with a view named counts
+ * that gives the old rows. Everything else is the same. The cells are read
+ * in key order, so each new row is written once. Returns 0 with what was
+ * done in done, or -1 with err (a row that no version of this program can
+ * have written is refused, not guessed at).
+ */
+static int store_migrate_v2(struct store *st, struct strbuf *done, struct strbuf *err)
+{
+	sqlite3_stmt *rd = NULL, *ins = NULL;
+	int64_t rows = 0, packed = 0;
+	int64_t bucket = 0, carrier = 0, collector = 0, cell, messages;
+	int step, rc = -1;
+
+	if (store_exec(st, STORE_COUNTS_TABLE_SQL, err) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT bucket_start_ms, carrier, collector, cell, messages FROM counts"
+	                       " ORDER BY bucket_start_ms, carrier, collector, cell",
+	                       -1, &rd, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db,
+	                       "INSERT INTO counts_packed(bucket_start_ms, carrier, collector, cells)"
+	                       " VALUES (?,?,?,?)",
+	                       -1, &ins, NULL) != SQLITE_OK) {
+		store_db_error(st, "upgrade", err);
+		goto out;
+	}
+	st->merged.n = 0;
+	while ((step = sqlite3_step(rd)) == SQLITE_ROW) {
+		int64_t b = sqlite3_column_int64(rd, 0), ca = sqlite3_column_int64(rd, 1);
+		int64_t co = sqlite3_column_int64(rd, 2);
+
+		cell = sqlite3_column_int64(rd, 3);
+		messages = sqlite3_column_int64(rd, 4);
+		if (cell < 0 || cell >= RECORD_CELLS_MAX || messages < 1) {
+			strbuf_printf(err, "%s: upgrade: counts row with cell %lld and %lld messages is "
+			                   "not one this program wrote", st->path, (long long)cell,
+			              (long long)messages);
+			goto out;
+		}
+		if (st->merged.n > 0 && (b != bucket || ca != carrier || co != collector)) {
+			if (store_write_row(st, ins, bucket, carrier, collector, err) < 0)
+				goto out;
+			packed++;
+		}
+		bucket = b;
+		carrier = ca;
+		collector = co;
+		store_cellvec_push(&st->merged, cell, messages);
+		rows++;
+	}
+	if (step != SQLITE_DONE) {
+		store_db_error(st, "upgrade", err);
+		goto out;
+	}
+	if (st->merged.n > 0) {
+		if (store_write_row(st, ins, bucket, carrier, collector, err) < 0)
+			goto out;
+		packed++;
+	}
+	/* counts_named names counts and reads the view from now on. */
+	if (store_exec(st, "DROP TABLE counts;" STORE_COUNTS_VIEW_SQL "PRAGMA user_version = 3",
+	               err) < 0)
+		goto out;
+	strbuf_printf(done, "%lld counts rows packed into %lld", (long long)rows, (long long)packed);
+	rc = 0;
+out:
+	sqlite3_finalize(rd);
+	sqlite3_finalize(ins);
+	st->merged.n = 0;
+	return rc;
+}
+
+/*
+ * Schema version 3 kept a records row per record; version 4 keeps them
+ * packed (recids.h), with a view named records that gives the old rows.
+ * Everything else is the same. Returns 0 with what was done in done, or -1
+ * with err (a row that no version of this program can have written is
+ * refused).
+ */
+static int store_migrate_v3(struct store *st, struct strbuf *done, struct strbuf *err)
+{
+	sqlite3_stmt *rd = NULL;
+	struct recids *ri = NULL;
+	struct recids_rec r;
+	int64_t rows = 0, packed = 0;
+	int step, rc = -1;
+
+	if (store_exec(st, RECIDS_TABLES_SQL, err) < 0)
+		goto out;
+	ri = recids_new(st->db, err);
+	if (ri == NULL)
+		goto out;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT collector, epoch, seq, carrier, window_start_ms, window_end_ms,"
+	                       " correction, cells, messages, lines_read, lines_malformed,"
+	                       " lines_overlong, headers_untrusted, headers_malformed,"
+	                       " messages_evicted, messages_late, source, partition, kafka_offset"
+	                       " FROM records ORDER BY collector, epoch, seq",
+	                       -1, &rd, NULL) != SQLITE_OK) {
+		store_db_error(st, "upgrade", err);
+		goto out;
+	}
+	while ((step = sqlite3_step(rd)) == SQLITE_ROW) {
+		memset(&r, 0, sizeof(r));
+		r.collector = sqlite3_column_int64(rd, 0);
+		r.epoch = sqlite3_column_int64(rd, 1);
+		r.seq = sqlite3_column_int64(rd, 2);
+		r.carrier = sqlite3_column_int64(rd, 3);
+		r.window_start_ms = sqlite3_column_int64(rd, 4);
+		r.window_end_ms = sqlite3_column_int64(rd, 5);
+		r.correction = sqlite3_column_int(rd, 6) != 0;
+		r.cells = sqlite3_column_int64(rd, 7);
+		r.messages = sqlite3_column_int64(rd, 8);
+		r.health.lines_read = sqlite3_column_int64(rd, 9);
+		r.health.lines_malformed = sqlite3_column_int64(rd, 10);
+		r.health.lines_overlong = sqlite3_column_int64(rd, 11);
+		r.health.headers_untrusted = sqlite3_column_int64(rd, 12);
+		r.health.headers_malformed = sqlite3_column_int64(rd, 13);
+		r.health.messages_evicted = sqlite3_column_int64(rd, 14);
+		r.health.messages_late = sqlite3_column_int64(rd, 15);
+		/* Source ids start at 1: recids takes 0 for "no source". */
+		if (sqlite3_column_type(rd, 16) != SQLITE_NULL) {
+			r.source = sqlite3_column_int64(rd, 16);
+			r.partition = sqlite3_column_int(rd, 17);
+			r.offset = sqlite3_column_int64(rd, 18);
+			if (r.source < 1) {
+				strbuf_printf(err, "%s: upgrade: a records row with source %lld is not one "
+				                   "this program wrote", st->path, (long long)r.source);
+				goto out;
+			}
+		}
+		/* The table's key makes every identity new. */
+		if (recids_add(ri, &r, err) != RECIDS_NEW) {
+			if (err->len == 0)
+				strbuf_printf(err, "%s: upgrade: a records row repeats an identity",
+				              st->path);
+			goto out;
+		}
+		rows++;
+	}
+	if (step != SQLITE_DONE) {
+		store_db_error(st, "upgrade", err);
+		goto out;
+	}
+	if (recids_flush(ri, err) < 0 ||
+	    store_query_int(st, "SELECT count(*) FROM records_packed", &packed, err) < 0)
+		goto out;
+	/* The table cannot be dropped while a statement reads it. */
+	sqlite3_finalize(rd);
+	rd = NULL;
+	/* records_named names records and reads the view from now on. */
+	if (store_exec(st, "DROP VIEW records_named; DROP TABLE records;" RECIDS_VIEW_SQL
+	                   STORE_RECORDS_NAMED_SQL "PRAGMA user_version = 4", err) < 0)
+		goto out;
+	strbuf_printf(done, "%lld records packed into %lld rows", (long long)rows,
+	              (long long)packed);
+	rc = 0;
+out:
+	sqlite3_finalize(rd);
+	recids_free(ri);
+	return rc;
+}
+
+/* The upgrades, in order: each takes a store of version from to from + 1. */
+static const struct store_upgrade {
+	int64_t from;
+	const char *what; /* what changes, for the log */
+	int (*step)(struct store *st, struct strbuf *done, struct strbuf *err);
+} store_upgrades[] = {
+	{ 2, "counts packed per bucket, carrier and collector", store_migrate_v2 },
+	{ 3, "record identities packed", store_migrate_v3 },
+};
+
+/*
+ * Run upgrade u in a write transaction, reading the version again under the
+ * lock: another process may have upgraded while we waited for it (then
+ * there is nothing to do). 0, or -1 with err, its failure explained: it may
+ * be a report without write access that found the store of an older
+ * version. Nothing of a failed upgrade stays.
+ */
+static int store_upgrade(struct store *st, const struct store_upgrade *u, struct strbuf *err)
+{
+	struct strbuf why, done;
+	int64_t version;
+	int rc = -1, in_txn = 0;
+
+	strbuf_init(&why, 1024);
+	strbuf_init(&done, 256);
+	if (store_exec(st, "BEGIN IMMEDIATE", &why) < 0)
+		goto out;
+	in_txn = 1;
+	if (store_query_int(st, "PRAGMA user_version", &version, &why) < 0)
+		goto out;
+	if (version == u->from) {
+		msg_info("%s: upgrading the store from schema version %lld to %lld (%s)", st->path,
+		         (long long)u->from, (long long)(u->from + 1), u->what);
+		if (u->step(st, &done, &why) < 0)
+			goto out;
+	}
+	if (store_exec(st, "COMMIT", &why) < 0)
+		goto out;
+	in_txn = 0;
+	if (version == u->from)
+		msg_info("%s: schema version %lld: %s", st->path, (long long)(u->from + 1),
+		         done.data != NULL ? done.data : "");
+	rc = 0;
+out:
+	if (in_txn)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc < 0)
+		strbuf_printf(err, "store schema version %lld could not be upgraded to %d (the first "
+		                   "program of this version to open it needs write access): %s",
+		              (long long)u->from, STORE_SCHEMA_VERSION,
+		              why.data != NULL ? why.data : "?");
+	strbuf_release(&why);
+	strbuf_release(&done);
+	return rc;
+}
+
+/* Create the schema in an empty file, or check that the file holds ours. */
+static int store_check_schema(struct store *st, enum store_mode mode, struct strbuf *err)
+{
+	int64_t app_id, version, objects;
+	size_t i;
+
+	if (store_query_int(st, "PRAGMA application_id", &app_id, err) < 0 ||
+	    store_query_int(st, "PRAGMA user_version", &version, err) < 0 ||
+	    store_query_int(st, "SELECT count(*) FROM sqlite_schema", &objects, err) < 0)
+		return -1;
+	if (app_id == STORE_APPLICATION_ID) {
+		if (version == 1) {
+			strbuf_printf(err, "%s: store schema version 1, from a development build of "
+			                   "the aggregator; ingest again into a new store", st->path);
+			return -1;
+		}
+		/* Each upgrade in turn, each in its own transaction. */
+		for (i = 0; i < sizeof(store_upgrades) / sizeof(store_upgrades[0]); i++) {
+			if (version != store_upgrades[i].from)
+				continue;
+			if (store_upgrade(st, &store_upgrades[i], err) < 0)
+				return -1;
+			version++;
+		}
+		if (version != STORE_SCHEMA_VERSION) {
+			strbuf_printf(err, "%s: store schema version %lld, this program knows %d",
+			              st->path, (long long)version, STORE_SCHEMA_VERSION);
+			return -1;
+		}
+		return 0;
+	}
+	if (app_id != 0 || objects != 0) {
+		strbuf_printf(err, "%s: not an arstat store", st->path);
+		return -1;
+	}
+	if (mode != STORE_CREATE) {
+		strbuf_printf(err, "%s: empty store (nothing ingested yet)", st->path);
+		return -1;
+	}
+	/* BEGIN IMMEDIATE, so two programs creating the same file at once do not
+	 * both create the tables. */
+	if (store_exec(st, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	if (store_query_int(st, "PRAGMA application_id", &app_id, err) < 0)
+		goto fail;
+	if (app_id == 0) {
+		if (store_exec(st, store_schema_sql, err) < 0 || store_create_vocab(st, err) < 0 ||
+		    store_exec(st, "PRAGMA application_id = 1634890612;"
+		                   "PRAGMA user_version = 4", err) < 0)
+			goto fail;
+	}
+	if (store_exec(st, "COMMIT", err) < 0)
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+struct store *store_new(const char *path, enum store_mode mode, struct strbuf *err)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	/* NOMUTEX: a store is used by one thread only, so SQLite's per-call
+	 * connection mutex is pure cost (a tenth of ingest's time). */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	int i;
+
+	/* The literals in store_check_schema must match the constants. */
+	_Static_assert(STORE_APPLICATION_ID == 1634890612, "application id literal");
+	_Static_assert(STORE_SCHEMA_VERSION == 4, "user_version literal");
+
+	st->path = xstrdup(path);
+	store_cells_init(st);
+	if (mode == STORE_CREATE)
+		flags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		strbuf_printf(err, "%s: %s", path,
+		              st->db != NULL ? sqlite3_errmsg(st->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	/* The page size first: setting WAL writes the header of a new file.
+	 * synchronous=FULL until the checkpoint thread runs (see
+	 * STORE_WRITER_CHECKPOINT_PRAGMA in store_cells.c): a commit is on disk
+	 * before ingest moves on. */
+	if (store_exec(st, STORE_PAGE_SIZE_PRAGMA, err) < 0 || store_set_wal(st, err) < 0 ||
+	    store_exec(st, "PRAGMA synchronous=FULL", err) < 0 ||
+	    store_exec(st, STORE_CACHE_PRAGMA, err) < 0 ||
+	    store_check_schema(st, mode, err) < 0 || store_load_vocab(st, err) < 0)
+		goto fail;
+	for (i = 0; i < ST_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, store_stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		                       &st->stmt[i], NULL) != SQLITE_OK) {
+			store_db_error(st, "prepare", err);
+			goto fail;
+		}
+	}
+	st->runs.db = st->db;
+	st->runs.what = "runs";
+	st->runs.before = st->stmt[ST_RUNS_BEFORE];
+	st->runs.del = st->stmt[ST_RUN_DELETE];
+	st->runs.ins = st->stmt[ST_RUN_INSERT];
+	st->runs.upd = st->stmt[ST_RUN_UPDATE];
+	st->recids = recids_new(st->db, err);
+	if (st->recids == NULL)
+		goto fail;
+	return st;
+fail:
+	store_free(st);
+	return NULL;
+}
+
+void store_free(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	if (st->in_txn)
+		store_rollback(st);
+	/* Before the writer closes, so that its close (the last connection's)
+	 * checkpoints what is left and removes the log. A checkpoint of its own
+	 * first, which syncs the log even if a reader keeps the close from
+	 * checkpointing. */
+	if (st->ckpt != NULL) {
+		checkpointer_free(st->ckpt);
+		sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	}
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	recids_free(st->recids);
+	if (sqlite3_close(st->db) != SQLITE_OK)
+		msg_panic("store_free: %s still busy", st->path);
+	store_cells_release(st);
+	free(st->path);
+	free(st);
+}
