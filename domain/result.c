@@ -2,26 +2,48 @@
 
 #include "strutil.h"
 
-static const char *const result_names[AR_RESULT_COUNT] = {
-	"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy", "absent",
+/* A word and its length, so that a look-up compares lengths first. */
+struct result_word {
+	const char *s;
+	size_t len;
 };
-static const char *const method_names[AR_METHOD_COUNT] = { "spf", "dkim", "dmarc", "arc" };
-static const char *const policy_names[POL_COUNT] = { "absent", "none", "quarantine", "reject" };
+#define WORD(lit) { lit, sizeof(lit) - 1 }
+
+/*
+ * The result names, in enum order, then the aliases ar_result_parse()
+ * accepts; alias_code[] says what each alias means.
+ */
+enum { ALIAS_HARDFAIL = AR_RESULT_COUNT, ALIAS_TEMPFAIL, ALIAS_TIMEOUT, ALIAS_PERMFAIL, NWORDS };
+static const struct result_word result_words[NWORDS] = {
+	WORD("none"),     WORD("pass"),      WORD("fail"),      WORD("softfail"),
+	WORD("neutral"),  WORD("temperror"), WORD("permerror"), WORD("policy"),
+	WORD("absent"),
+	WORD("hardfail"), WORD("tempfail"),  WORD("timeout"),   WORD("permfail"),
+};
+static const enum ar_result alias_code[NWORDS - AR_RESULT_COUNT] = {
+	AR_FAIL, AR_TEMPERROR, AR_TEMPERROR, AR_PERMERROR,
+};
+static const struct result_word method_words[AR_METHOD_COUNT] = {
+	WORD("spf"), WORD("dkim"), WORD("dmarc"), WORD("arc"),
+};
+static const struct result_word policy_words[POL_COUNT] = {
+	WORD("absent"), WORD("none"), WORD("quarantine"), WORD("reject"),
+};
 static const char *const spam_names[SPAM_COUNT] = { "unknown", "ham", "spam" };
 
 const char *ar_result_name(enum ar_result r)
 {
-	return (unsigned)r < AR_RESULT_COUNT ? result_names[r] : "?";
+	return (unsigned)r < AR_RESULT_COUNT ? result_words[r].s : "?";
 }
 
 const char *ar_method_name(enum ar_method m)
 {
-	return (unsigned)m < AR_METHOD_COUNT ? method_names[m] : "?";
+	return (unsigned)m < AR_METHOD_COUNT ? method_words[m].s : "?";
 }
 
 const char *ar_policy_name(enum ar_policy p)
 {
-	return (unsigned)p < POL_COUNT ? policy_names[p] : "?";
+	return (unsigned)p < POL_COUNT ? policy_words[p].s : "?";
 }
 
 const char *ar_spam_name(enum ar_spam s)
@@ -29,52 +51,83 @@ const char *ar_spam_name(enum ar_spam s)
 	return (unsigned)s < SPAM_COUNT ? spam_names[s] : "?";
 }
 
-static int lookup(const char *const *names, int n, const char *s, size_t len, int *out)
+/* ASCII lower case of c. */
+static unsigned char fold(char c)
 {
-	int i;
+	unsigned char u = (unsigned char)c;
 
-	for (i = 0; i < n; i++) {
-		if (str_eq_nocase(s, len, names[i])) {
-			*out = i;
-			return 0;
-		}
-	}
-	return -1;
+	return (unsigned char)(u >= 'A' && u <= 'Z' ? u - 'A' + 'a' : u);
 }
+
+/* 1 if s[0..len) is w in any case. */
+static int word_is(const struct result_word *w, const char *s, size_t len)
+{
+	return w->len == len && str_mem_eq_nocase(s, w->s, len);
+}
+
+/* Length and first letter as one switch label. */
+#define KW(len, first) ((unsigned)(len) << 8 | (unsigned char)(first))
 
 int ar_result_parse(const char *s, size_t len, enum ar_result *out)
 {
 	int i;
 
-	/* "absent" is ours, not a result a header can carry. */
-	if (lookup(result_names, AR_ABSENT, s, len, &i) == 0) {
-		*out = (enum ar_result)i;
-		return 0;
+	if (len == 0 || len > 9)
+		return -1;
+	/* The only word that can be s: its index in result_words[]. */
+	switch (KW(len, fold(s[0]))) {
+	case KW(4, 'p'): i = AR_PASS; break;
+	case KW(4, 'f'): i = AR_FAIL; break;
+	case KW(4, 'n'): i = AR_NONE; break;
+	case KW(8, 's'): i = AR_SOFTFAIL; break;
+	case KW(7, 'n'): i = AR_NEUTRAL; break;
+	case KW(9, 't'): i = AR_TEMPERROR; break;
+	case KW(9, 'p'): i = AR_PERMERROR; break;
+	case KW(6, 'p'): i = AR_POLICY; break;
+	case KW(8, 'h'): i = ALIAS_HARDFAIL; break;
+	case KW(8, 't'): i = ALIAS_TEMPFAIL; break;
+	case KW(7, 't'): i = ALIAS_TIMEOUT; break;
+	case KW(8, 'p'): i = ALIAS_PERMFAIL; break;
+	default: return -1;
 	}
-	if (str_eq_nocase(s, len, "hardfail")) {
-		*out = AR_FAIL;
-		return 0;
-	}
-	return -1;
+	if (!word_is(&result_words[i], s, len))
+		return -1;
+	*out = i < AR_RESULT_COUNT ? (enum ar_result)i : alias_code[i - AR_RESULT_COUNT];
+	return 0;
 }
 
 int ar_method_parse(const char *s, size_t len, enum ar_method *out)
 {
-	int i;
+	enum ar_method m;
 
-	if (lookup(method_names, AR_METHOD_COUNT, s, len, &i) < 0)
+	if (len == 0)
 		return -1;
-	*out = (enum ar_method)i;
+	switch (KW(len, fold(s[0]))) {
+	case KW(3, 's'): m = AR_SPF; break;
+	case KW(4, 'd'): m = AR_DKIM; break;
+	case KW(5, 'd'): m = AR_DMARC; break;
+	case KW(3, 'a'): m = AR_ARC; break;
+	default: return -1;
+	}
+	if (!word_is(&method_words[m], s, len))
+		return -1;
+	*out = m;
 	return 0;
 }
 
 int ar_policy_parse(const char *s, size_t len, enum ar_policy *out)
 {
-	int i;
+	enum ar_policy p;
 
-	/* "absent" is ours; a header's p= is one of the three DMARC policies. */
-	if (lookup(policy_names + 1, POL_COUNT - 1, s, len, &i) < 0)
+	/* By length alone: the three words have three lengths. */
+	switch (len) {
+	case 4: p = POL_NONE; break;
+	case 6: p = POL_REJECT; break;
+	case 10: p = POL_QUARANTINE; break;
+	default: return -1;
+	}
+	if (!word_is(&policy_words[p], s, len))
 		return -1;
-	*out = (enum ar_policy)(i + 1);
+	*out = p;
 	return 0;
 }

@@ -17,51 +17,51 @@
 #define CHART_PATH_CAP 8192
 #define CHART_COPY_CHUNK 65536
 
-const enum report_result chart_result_order[REPORT_RESULT_COUNT] = {
-	REPORT_NONE, REPORT_NEUTRAL, REPORT_PASS, REPORT_FAIL,
-	REPORT_SOFTFAIL, REPORT_TEMPERROR, REPORT_PERMERROR, REPORT_POLICY,
+const enum ar_result chart_result_order[REPORT_NRESULTS] = {
+	AR_NONE, AR_NEUTRAL, AR_PASS, AR_FAIL,
+	AR_SOFTFAIL, AR_TEMPERROR, AR_PERMERROR, AR_POLICY,
 };
 
 /*
  * One colour per result on every chart, so a reader learns them once. Grey
  * for None (no authentication at all), blue for Pass, red for the hard
  * failure, orange and amber for the soft outcomes, darker tones for the
- * rare errors. Indexed by enum report_result.
+ * rare errors. Indexed by enum ar_result.
  */
-static const char *const chart_colours[REPORT_RESULT_COUNT][2] = {
-	[REPORT_NONE] = { "#a5a5a5", "#000000" },
-	[REPORT_PASS] = { "#4472c4", "#ffffff" },
-	[REPORT_FAIL] = { "#c00000", "#ffffff" },
-	[REPORT_SOFTFAIL] = { "#ed7d31", "#000000" },
-	[REPORT_NEUTRAL] = { "#ffc000", "#000000" },
-	[REPORT_TEMPERROR] = { "#7030a0", "#ffffff" },
-	[REPORT_PERMERROR] = { "#843c0c", "#ffffff" },
-	[REPORT_POLICY] = { "#5fb7b7", "#000000" },
+static const char *const chart_colours[REPORT_NRESULTS][2] = {
+	[AR_NONE] = { "#a5a5a5", "#000000" },
+	[AR_PASS] = { "#4472c4", "#ffffff" },
+	[AR_FAIL] = { "#c00000", "#ffffff" },
+	[AR_SOFTFAIL] = { "#ed7d31", "#000000" },
+	[AR_NEUTRAL] = { "#ffc000", "#000000" },
+	[AR_TEMPERROR] = { "#7030a0", "#ffffff" },
+	[AR_PERMERROR] = { "#843c0c", "#ffffff" },
+	[AR_POLICY] = { "#5fb7b7", "#000000" },
 };
 
 /* Methods: blue, green, purple, gold; apart from each other and legible as
- * lines on white. Indexed by enum report_method. */
-static const char *const chart_method_colours[REPORT_METHOD_COUNT] = {
+ * lines on white. Indexed by enum ar_method. */
+static const char *const chart_method_colours[AR_METHOD_COUNT] = {
 	"#2e75b6", "#2e8b57", "#8e44ad", "#b8860b",
 };
 
-const char *chart_method_colour(enum report_method m)
+const char *chart_method_colour(enum ar_method m)
 {
-	if ((unsigned)m >= REPORT_METHOD_COUNT)
+	if ((unsigned)m >= AR_METHOD_COUNT)
 		msg_panic("chart_method_colour: %d", (int)m);
 	return chart_method_colours[m];
 }
 
-const char *chart_result_colour(enum report_result r)
+const char *chart_result_colour(enum ar_result r)
 {
-	if ((unsigned)r >= REPORT_RESULT_COUNT)
+	if ((unsigned)r >= REPORT_NRESULTS)
 		msg_panic("chart_result_colour: %d", (int)r);
 	return chart_colours[r][0];
 }
 
-const char *chart_result_ink(enum report_result r)
+const char *chart_result_ink(enum ar_result r)
 {
-	if ((unsigned)r >= REPORT_RESULT_COUNT)
+	if ((unsigned)r >= REPORT_NRESULTS)
 		msg_panic("chart_result_ink: %d", (int)r);
 	return chart_colours[r][1];
 }
@@ -85,9 +85,9 @@ int64_t chart_share_x100(int64_t num, int64_t den)
 
 int chart_policy_share(const struct report_row *r, int reject_only, int64_t *out)
 {
-	int64_t den = r->policy[REPORT_DP_NONE] + r->policy[REPORT_DP_QUARANTINE] +
-	              r->policy[REPORT_DP_REJECT];
-	int64_t num = r->policy[REPORT_DP_REJECT] + (reject_only ? 0 : r->policy[REPORT_DP_QUARANTINE]);
+	int64_t den = r->policy[POL_NONE] + r->policy[POL_QUARANTINE] +
+	              r->policy[POL_REJECT];
+	int64_t num = r->policy[POL_REJECT] + (reject_only ? 0 : r->policy[POL_QUARANTINE]);
 
 	if (den <= 0)
 		return -1;

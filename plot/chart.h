@@ -151,13 +151,13 @@ typedef int (*chart_fn)(struct chart_ctx *c, struct strbuf *err);
 
 /* The results in the order the ministry's charts list them: None, Neutral,
  * Pass, Fail (HardFail), SoftFail, TempError, PermError, then Policy. */
-extern const enum report_result chart_result_order[REPORT_RESULT_COUNT];
+extern const enum ar_result chart_result_order[REPORT_NRESULTS];
 /* The fill colour of a result, the same on every chart ("#rrggbb"), and a
  * text colour readable on it. */
-const char *chart_result_colour(enum report_result r);
-const char *chart_result_ink(enum report_result r);
+const char *chart_result_colour(enum ar_result r);
+const char *chart_result_ink(enum ar_result r);
 /* The colour of a method's lines and cards. */
-const char *chart_method_colour(enum report_method m);
+const char *chart_method_colour(enum ar_method m);
 /* Spam share lines and message volume bars. */
 #define CHART_SPAM_COLOUR "#c0392b"
 #define CHART_VOLUME_COLOUR "#b4c7e7"

@@ -23,7 +23,7 @@
 /* The series: the three methods, then the two policy shares. */
 enum { S_SPF, S_DKIM, S_DMARC, S_POLICY_QR, S_POLICY_R, S_N };
 
-static const enum report_method adoption_methods[3] = { REPORT_SPF, REPORT_DKIM, REPORT_DMARC };
+static const enum ar_method adoption_methods[3] = { AR_SPF, AR_DKIM, AR_DMARC };
 
 enum { V_TITLE, V_YLABEL, V_NOTE, V_NSERIES, V_NBARS, V_NPANELS, V_SMALL, V_TITLES, V_COLOURS,
        V_DASHES, V_PANEL_TITLES, V_LAST_ROWS, V_XMAX, V_N };
@@ -67,7 +67,7 @@ static int64_t *adoption_values(const struct chart_ctx *c, const struct chart_ax
 		for (s = 0; s < S_N; s++) {
 			int64_t x;
 			int want = s < 3 ? r->method == adoption_methods[s]
-			                 : r->method == REPORT_DMARC && c->report->has_policy;
+			                 : r->method == AR_DMARC && c->report->has_policy;
 
 			if (want && adoption_value((int)s, r, &x) == 0)
 				v[(p * S_N + s) * ax->n + (size_t)k] = x;
@@ -118,7 +118,7 @@ static int adoption_draw(struct chart_ctx *c, const char *const *scopes, size_t 
 	}
 	for (i = 0; i < nseries; i++) {
 		const char *name;
-		enum report_method m = series[i] < 3 ? adoption_methods[series[i]] : REPORT_DMARC;
+		enum ar_method m = series[i] < 3 ? adoption_methods[series[i]] : AR_DMARC;
 
 		if (series[i] == S_POLICY_QR)
 			name = lang->policy_qr;

@@ -30,7 +30,7 @@ static const char *const results_var_names[V_N] = {
 
 /* The rows of method m and scope `scope`: a run, since the table is sorted
  * by method and scope. Sets *first and returns how many. */
-static size_t results_rows(const struct report_table *t, enum report_method m, const char *scope,
+static size_t results_rows(const struct report_table *t, enum ar_method m, const char *scope,
                            size_t *first)
 {
 	size_t i, n = 0;
@@ -55,7 +55,7 @@ struct results_panel {
 };
 
 static void results_place(const struct chart_ctx *c, const struct chart_axis *ax,
-                          enum report_method m, struct results_panel *p)
+                          enum ar_method m, struct results_panel *p)
 {
 	size_t first, n = results_rows(c->report, m, p->scope, &first), i;
 
@@ -76,11 +76,11 @@ static void results_place(const struct chart_ctx *c, const struct chart_axis *ax
 
 /* Draw method m over the given scopes: one panel each. by_carrier says
  * which kind of chart this is (its name, title and notes). */
-static int results_draw(struct chart_ctx *c, enum report_method m, const char *const *scopes,
+static int results_draw(struct chart_ctx *c, enum ar_method m, const char *const *scopes,
                         size_t npanels, int by_carrier, struct strbuf *err)
 {
 	const struct plot_lang *lang = c->lang;
-	enum report_result series[REPORT_RESULT_COUNT];
+	enum ar_result series[REPORT_NRESULTS];
 	struct results_panel *panels = xcalloc(npanels, sizeof(*panels));
 	struct strbuf data, val[V_N], base, text, title;
 	struct template_var vars[V_N + CHART_LAYOUT_NVARS];
@@ -89,7 +89,7 @@ static int results_draw(struct chart_ctx *c, enum report_method m, const char *c
 	size_t nseries = 0, i, k, p, fit;
 	double legend_px = 0.0, count_px = 0.0;
 	const char *note[4] = { "", "", "", "" };
-	const char *key_titles[REPORT_RESULT_COUNT];
+	const char *key_titles[REPORT_NRESULTS];
 	unsigned step, note_lines;
 	int rc = -1, show_counts = 0, show_labels = 0, lay_ready = 0, any = 0;
 	const struct report_row *last = NULL;
@@ -109,8 +109,8 @@ static int results_draw(struct chart_ctx *c, enum report_method m, const char *c
 	}
 	/* A result no month of any panel has is left out of bars and legend
 	 * alike (DKIM has no SoftFail); its colour stays reserved for it. */
-	for (i = 0; i < REPORT_RESULT_COUNT; i++) {
-		enum report_result r = chart_result_order[i];
+	for (i = 0; i < REPORT_NRESULTS; i++) {
+		enum ar_result r = chart_result_order[i];
 		int seen = 0;
 
 		for (p = 0; p < npanels && !seen; p++) {
@@ -135,7 +135,7 @@ static int results_draw(struct chart_ctx *c, enum report_method m, const char *c
 	for (i = 0; i < nseries; i++) {
 		const char *name = lang->result[series[i]];
 
-		if (m == REPORT_SPF && series[i] == REPORT_FAIL)
+		if (m == AR_SPF && series[i] == AR_FAIL)
 			name = lang->spf_fail;
 		key_titles[i] = name;
 		if (i > 0) {
@@ -244,7 +244,7 @@ static int results_draw(struct chart_ctx *c, enum report_method m, const char *c
 		vars[i].value = val[i].data != NULL ? val[i].data : "";
 	}
 	chart_layout_vars(&lay, &vars[V_N]);
-	strbuf_printf(&base, "%s-results%s", report_method_name(m), by_carrier ? "-by-carrier" : "");
+	strbuf_printf(&base, "%s-results%s", ar_method_name(m), by_carrier ? "-by-carrier" : "");
 	if (chart_draw(c, base.data, title.data, by_carrier, "results", vars,
 	               V_N + CHART_LAYOUT_NVARS, data.data, data.len, err) < 0)
 		goto out;
@@ -270,12 +270,12 @@ int chart_results(struct chart_ctx *c, struct strbuf *err)
 	static const char *const all[1] = { "all" };
 	int m;
 
-	for (m = 0; m < REPORT_METHOD_COUNT; m++) {
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
 		size_t first;
 
-		if (results_rows(c->report, (enum report_method)m, "all", &first) == 0)
+		if (results_rows(c->report, (enum ar_method)m, "all", &first) == 0)
 			continue;
-		if (results_draw(c, (enum report_method)m, all, 1, 0, err) < 0)
+		if (results_draw(c, (enum ar_method)m, all, 1, 0, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -297,14 +297,14 @@ int chart_results_by_carrier(struct chart_ctx *c, struct strbuf *err)
 		rc = 0;
 		goto out;
 	}
-	for (m = 0; m < REPORT_METHOD_COUNT; m++) {
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
 		size_t i, first, rows = 0;
 
 		for (i = 0; i < n; i++)
-			rows += results_rows(c->report, (enum report_method)m, carriers[i], &first);
+			rows += results_rows(c->report, (enum ar_method)m, carriers[i], &first);
 		if (rows == 0)
 			continue;
-		if (results_draw(c, (enum report_method)m, carriers, n, 1, err) < 0)
+		if (results_draw(c, (enum ar_method)m, carriers, n, 1, err) < 0)
 			goto out;
 	}
 	rc = 0;

@@ -8,24 +8,14 @@
 #include "mem.h"
 #include "numparse.h"
 #include "report_csv.h"
+#include "report_schema.h"
 
-enum {
-	COL_MONTH,
-	COL_SCOPE,
-	COL_PROVIDERS,
-	COL_MESSAGES,
-	COL_SPAM,
-	COL_SHARE_SPAM,
-	COL_DAILY_MESSAGES,
-	COL_DAILY_SPAM,
-	COL_SUPPRESSED, /* optional: "yes" when the aggregator withheld the figures */
-	COL_N
-};
-
-static const char *const spam_columns[COL_N] = {
-	"month", "scope", "providers", "messages", "spam", "share_spam",
-	"daily_messages", "daily_spam", "suppressed",
-};
+/*
+ * The columns this reader wants are the spam CSV's first ones
+ * (domain/report_schema.h), up to suppressed, which is optional: an older
+ * aggregator did not write it.
+ */
+#define SPAM_NCOLS (REPORT_S_SUPPRESSED + 1)
 
 #define SPAM_PROVIDERS_MAX 1000000
 
@@ -68,38 +58,40 @@ static int spam_on_row(void *ctx, const struct csvin_row *row)
 
 	memset(&rw, 0, sizeof(rw));
 	{
-		const struct csvin_field *sup = csvin_row_field(row, COL_SUPPRESSED);
+		const struct csvin_field *sup = csvin_row_field(row, REPORT_S_SUPPRESSED);
 
 		/* Withheld (too few providers): no figures to draw. */
 		if (sup->len == 3 && memcmp(sup->s, "yes", 3) == 0)
 			return 0;
 	}
-	f = csvin_row_field(row, COL_MONTH);
+	f = csvin_row_field(row, REPORT_S_MONTH);
 	if (report_parse_month(f->s, f->len, &rw.year, &rw.month) < 0)
-		return csvin_row_fail(row, COL_MONTH, "not a month YYYY-MM");
+		return csvin_row_fail(row, REPORT_S_MONTH, "not a month YYYY-MM");
 	memcpy(rw.month_text, f->s, 7);
 	rw.month_text[7] = '\0';
-	f = csvin_row_field(row, COL_SCOPE);
+	f = csvin_row_field(row, REPORT_S_SCOPE);
 	if (f->len == 0)
-		return csvin_row_fail(row, COL_SCOPE, "empty");
+		return csvin_row_fail(row, REPORT_S_SCOPE, "empty");
 	for (i = 0; i < f->len; i++) {
 		if ((unsigned char)f->s[i] < 0x20 || f->s[i] == 0x7f)
-			return csvin_row_fail(row, COL_SCOPE, "contains a control character");
+			return csvin_row_fail(row, REPORT_S_SCOPE, "contains a control character");
 	}
-	if (parse_count(row, COL_PROVIDERS, SPAM_PROVIDERS_MAX, &rw.providers) < 0 ||
-	    parse_count(row, COL_MESSAGES, REPORT_COUNT_MAX, &rw.messages) < 0 ||
-	    parse_count(row, COL_SPAM, REPORT_COUNT_MAX, &rw.spam) < 0)
+	if (parse_count(row, REPORT_S_PROVIDERS, SPAM_PROVIDERS_MAX, &rw.providers) < 0 ||
+	    parse_count(row, REPORT_S_MESSAGES, REPORT_COUNT_MAX, &rw.messages) < 0 ||
+	    parse_count(row, REPORT_S_SPAM, REPORT_COUNT_MAX, &rw.spam) < 0)
 		return -1;
 	if (rw.spam > rw.messages)
-		return csvin_row_fail(row, COL_SPAM, "larger than messages (%lld)", (long long)rw.messages);
+		return csvin_row_fail(row, REPORT_S_SPAM, "larger than messages (%lld)",
+		                      (long long)rw.messages);
 	/* No verdict at all leaves the share empty; a spam verdict is one. */
-	if (rw.spam == 0 && csvin_row_field(row, COL_SHARE_SPAM)->len == 0)
+	if (rw.spam == 0 && csvin_row_field(row, REPORT_S_SHARE_SPAM)->len == 0)
 		share = -1;
-	else if (parse_hundredths(row, COL_SHARE_SPAM, 10000, "a percentage from 0 to 100", &share) < 0)
+	else if (parse_hundredths(row, REPORT_S_SHARE_SPAM, 10000, "a percentage from 0 to 100",
+	                          &share) < 0)
 		return -1;
-	if (parse_hundredths(row, COL_DAILY_MESSAGES, REPORT_COUNT_MAX * 100, "a non-negative number",
-	                     &rw.daily_messages) < 0 ||
-	    parse_hundredths(row, COL_DAILY_SPAM, REPORT_COUNT_MAX * 100, "a non-negative number",
+	if (parse_hundredths(row, REPORT_S_DAILY_MESSAGES, REPORT_COUNT_MAX * 100,
+	                     "a non-negative number", &rw.daily_messages) < 0 ||
+	    parse_hundredths(row, REPORT_S_DAILY_SPAM, REPORT_COUNT_MAX * 100, "a non-negative number",
 	                     &rw.daily_spam) < 0)
 		return -1;
 	rw.share_spam = (int32_t)share;
@@ -150,8 +142,8 @@ static int spam_read(const char *name, const char *path, const void *buf, size_t
 	r.table = xcalloc(1, sizeof(*r.table));
 	r.alloc = 0;
 	r.keys = htable_new(256);
-	csv = csvin_new(name, spam_columns, COL_N, lim, spam_on_row, &r);
-	csvin_optional(csv, COL_SUPPRESSED);
+	csv = csvin_new(name, report_spam_columns, SPAM_NCOLS, lim, spam_on_row, &r);
+	csvin_optional(csv, REPORT_S_SUPPRESSED);
 	if (path != NULL)
 		rc = csvin_read_file(csv, path);
 	else if (csvin_feed(csv, buf, len) < 0 || csvin_finish(csv) < 0)
