@@ -51,8 +51,7 @@ struct report_reader {
 	struct csvin *csv;
 	struct report_table *table;
 	size_t alloc;
-	/* (month, method, scope) of every row so far; the value is the line
-	 * the row was on, cast to a pointer (lines start at 1, so never NULL). */
+	/* (month, method, scope) of every row so far (report_row_first). */
 	struct htable *keys;
 };
 
@@ -101,7 +100,7 @@ int report_parse_hundredths(const char *s, size_t len, int64_t max, int64_t *out
 	return 0;
 }
 
-static int parse_count(const struct csvin_row *row, size_t col, int64_t max, int64_t *out)
+int report_row_count(const struct csvin_row *row, size_t col, int64_t max, int64_t *out)
 {
 	const struct csvin_field *f = csvin_row_field(row, col);
 
@@ -109,6 +108,48 @@ static int parse_count(const struct csvin_row *row, size_t col, int64_t max, int
 	if (f->len == 0 || !is_digit(f->s[0]) || num_parse_i64(f->s, f->len, 0, max, out) < 0)
 		return csvin_row_fail(row, col, "not a non-negative integer up to %lld", (long long)max);
 	return 0;
+}
+
+int report_row_withheld(const struct csvin_row *row, size_t col)
+{
+	const struct csvin_field *f = csvin_row_field(row, col);
+
+	return f->len == 3 && memcmp(f->s, "yes", 3) == 0;
+}
+
+int report_row_head(const struct csvin_row *row, size_t col_month, size_t col_scope, int *year,
+                    int *month, char *text)
+{
+	const struct csvin_field *f;
+	size_t i;
+
+	f = csvin_row_field(row, col_month);
+	if (report_parse_month(f->s, f->len, year, month) < 0)
+		return csvin_row_fail(row, col_month, "not a month YYYY-MM");
+	memcpy(text, f->s, 7);
+	text[7] = '\0';
+
+	f = csvin_row_field(row, col_scope);
+	if (f->len == 0)
+		return csvin_row_fail(row, col_scope, "empty");
+	for (i = 0; i < f->len; i++) {
+		unsigned char ch = (unsigned char)f->s[i];
+
+		if (ch < 0x20 || ch == 0x7f)
+			return csvin_row_fail(row, col_scope, "contains a control character");
+	}
+	return 0;
+}
+
+unsigned long report_row_first(struct htable *keys, const char *key, size_t len,
+                               unsigned long line)
+{
+	/* The value is the line cast to a pointer: lines start at 1, so never NULL. */
+	unsigned long first = (unsigned long)(uintptr_t)htable_find(keys, key, len);
+
+	if (first == 0)
+		htable_insert(keys, key, len, (void *)(uintptr_t)line);
+	return first;
 }
 
 /* A share of no messages (messages is 0) is written as an empty field; it
@@ -151,7 +192,7 @@ static int parse_policy(const struct csvin_row *row, struct report_row *rw)
 
 		if (csvin_row_field(row, COL_POLICY0 + i)->len == 0)
 			continue;
-		if (parse_count(row, COL_POLICY0 + i, REPORT_COUNT_MAX, n) < 0)
+		if (report_row_count(row, COL_POLICY0 + i, REPORT_COUNT_MAX, n) < 0)
 			return -1;
 		sum += *n;
 	}
@@ -167,31 +208,17 @@ static int report_parse_row(const struct csvin_row *row, struct report_row *rw)
 	const struct csvin_field *f;
 	size_t i;
 
-	f = csvin_row_field(row, COL_MONTH);
-	if (report_parse_month(f->s, f->len, &rw->year, &rw->month) < 0)
-		return csvin_row_fail(row, COL_MONTH, "not a month YYYY-MM");
-	memcpy(rw->month_text, f->s, 7);
-	rw->month_text[7] = '\0';
-
-	f = csvin_row_field(row, COL_SCOPE);
-	if (f->len == 0)
-		return csvin_row_fail(row, COL_SCOPE, "empty");
-	for (i = 0; i < f->len; i++) {
-		unsigned char ch = (unsigned char)f->s[i];
-
-		if (ch < 0x20 || ch == 0x7f)
-			return csvin_row_fail(row, COL_SCOPE, "contains a control character");
-	}
-
+	if (report_row_head(row, COL_MONTH, COL_SCOPE, &rw->year, &rw->month, rw->month_text) < 0)
+		return -1;
 	f = csvin_row_field(row, COL_METHOD);
 	if (ar_method_parse(f->s, f->len, &rw->method) < 0)
 		return csvin_row_fail(row, COL_METHOD, "unknown method (expected spf, dkim, dmarc or arc)");
 
-	if (parse_count(row, COL_PROVIDERS, REPORT_PROVIDERS_MAX, &rw->providers) < 0 ||
-	    parse_count(row, COL_MESSAGES, REPORT_COUNT_MAX, &rw->messages) < 0)
+	if (report_row_count(row, COL_PROVIDERS, REPORT_PROVIDERS_MAX, &rw->providers) < 0 ||
+	    report_row_count(row, COL_MESSAGES, REPORT_COUNT_MAX, &rw->messages) < 0)
 		return -1;
 	for (i = 0; i < REPORT_NRESULTS; i++) {
-		if (parse_count(row, COL_COUNT0 + i, REPORT_COUNT_MAX, &rw->count[i]) < 0)
+		if (report_row_count(row, COL_COUNT0 + i, REPORT_COUNT_MAX, &rw->count[i]) < 0)
 			return -1;
 		/* Whatever the share's denominator, no result can count more
 		 * messages than there are. */
@@ -223,21 +250,15 @@ static int report_on_row(void *ctx, const struct csvin_row *row)
 	memset(&rw, 0, sizeof(rw));
 	/* The aggregator withholds a combined figure of too few providers: such
 	 * a row has no counts, and nothing of it is drawn. */
-	{
-		const struct csvin_field *sup = csvin_row_field(row, COL_SUPPRESSED);
-
-		if (sup->len == 3 && memcmp(sup->s, "yes", 3) == 0)
-			return 0;
-	}
+	if (report_row_withheld(row, COL_SUPPRESSED))
+		return 0;
 	if (report_parse_row(row, &rw) < 0)
 		return -1;
 	/* The month and method have fixed widths, so the scope needs no separator. */
 	strbuf_init(&key, 16 + scope->len);
 	strbuf_printf(&key, "%s%d", rw.month_text, (int)rw.method);
 	strbuf_append(&key, scope->s, scope->len);
-	first = (unsigned long)(uintptr_t)htable_find(r->keys, key.data, key.len);
-	if (first == 0)
-		htable_insert(r->keys, key.data, key.len, (void *)(uintptr_t)csvin_row_line(row));
+	first = report_row_first(r->keys, key.data, key.len, csvin_row_line(row));
 	strbuf_release(&key);
 	if (first != 0)
 		return csvin_row_fail_at(row, csvin_row_line(row), csvin_row_col(row),

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "csvin.h"
+#include "htable.h"
 #include "report_schema.h"
 #include "result.h"
 #include "strbuf.h"
@@ -71,6 +72,26 @@ struct report_table {
  */
 int report_parse_month(const char *s, size_t len, int *year, int *month);
 int report_parse_hundredths(const char *s, size_t len, int64_t max, int64_t *out);
+
+/*
+ * Record checks shared by the readers of the tidy CSVs (report_csv.c,
+ * spam_csv.c). Those that return int give 0, or -1 after csvin_row_fail().
+ * report_row_withheld: 1 if field `col` is "yes", the aggregator's mark of
+ *   a row whose figures are withheld (nothing of it is drawn), else 0.
+ * report_row_head: the month (field col_month, into *year, *month and
+ *   text, "YYYY-MM" and its NUL) and the scope (field col_scope: not empty,
+ *   no control character).
+ * report_row_count: field col as a non-negative integer up to max.
+ * report_row_first: the line where key[0..len) was first seen among the
+ *   keys (the reader's table), or 0 if never, when it is now recorded as
+ *   seen on `line` (at least 1).
+ */
+int report_row_withheld(const struct csvin_row *row, size_t col);
+int report_row_head(const struct csvin_row *row, size_t col_month, size_t col_scope, int *year,
+                    int *month, char *text);
+int report_row_count(const struct csvin_row *row, size_t col, int64_t max, int64_t *out);
+unsigned long report_row_first(struct htable *keys, const char *key, size_t len,
+                               unsigned long line);
 
 struct report_reader;
 

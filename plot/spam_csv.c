@@ -22,18 +22,8 @@
 struct spam_reader {
 	struct spam_table *table;
 	size_t alloc;
-	struct htable *keys; /* (month, scope) -> line, as in report_csv.c */
+	struct htable *keys; /* (month, scope) -> line (report_row_first) */
 };
-
-static int parse_count(const struct csvin_row *row, size_t col, int64_t max, int64_t *out)
-{
-	const struct csvin_field *f = csvin_row_field(row, col);
-
-	if (f->len == 0 || f->s[0] < '0' || f->s[0] > '9' ||
-	    num_parse_i64(f->s, f->len, 0, max, out) < 0)
-		return csvin_row_fail(row, col, "not a non-negative integer up to %lld", (long long)max);
-	return 0;
-}
 
 static int parse_hundredths(const struct csvin_row *row, size_t col, int64_t max,
                             const char *what, int64_t *out)
@@ -49,36 +39,22 @@ static int spam_on_row(void *ctx, const struct csvin_row *row)
 {
 	struct spam_reader *r = ctx;
 	struct spam_table *t = r->table;
-	const struct csvin_field *f;
+	const struct csvin_field *scope = csvin_row_field(row, REPORT_S_SCOPE);
 	struct spam_row rw;
 	struct strbuf key;
 	unsigned long first;
 	int64_t share;
-	size_t i;
 
 	memset(&rw, 0, sizeof(rw));
-	{
-		const struct csvin_field *sup = csvin_row_field(row, REPORT_S_SUPPRESSED);
-
-		/* Withheld (too few providers): no figures to draw. */
-		if (sup->len == 3 && memcmp(sup->s, "yes", 3) == 0)
-			return 0;
-	}
-	f = csvin_row_field(row, REPORT_S_MONTH);
-	if (report_parse_month(f->s, f->len, &rw.year, &rw.month) < 0)
-		return csvin_row_fail(row, REPORT_S_MONTH, "not a month YYYY-MM");
-	memcpy(rw.month_text, f->s, 7);
-	rw.month_text[7] = '\0';
-	f = csvin_row_field(row, REPORT_S_SCOPE);
-	if (f->len == 0)
-		return csvin_row_fail(row, REPORT_S_SCOPE, "empty");
-	for (i = 0; i < f->len; i++) {
-		if ((unsigned char)f->s[i] < 0x20 || f->s[i] == 0x7f)
-			return csvin_row_fail(row, REPORT_S_SCOPE, "contains a control character");
-	}
-	if (parse_count(row, REPORT_S_PROVIDERS, SPAM_PROVIDERS_MAX, &rw.providers) < 0 ||
-	    parse_count(row, REPORT_S_MESSAGES, REPORT_COUNT_MAX, &rw.messages) < 0 ||
-	    parse_count(row, REPORT_S_SPAM, REPORT_COUNT_MAX, &rw.spam) < 0)
+	/* Withheld (too few providers): no figures to draw. */
+	if (report_row_withheld(row, REPORT_S_SUPPRESSED))
+		return 0;
+	if (report_row_head(row, REPORT_S_MONTH, REPORT_S_SCOPE, &rw.year, &rw.month,
+	                    rw.month_text) < 0)
+		return -1;
+	if (report_row_count(row, REPORT_S_PROVIDERS, SPAM_PROVIDERS_MAX, &rw.providers) < 0 ||
+	    report_row_count(row, REPORT_S_MESSAGES, REPORT_COUNT_MAX, &rw.messages) < 0 ||
+	    report_row_count(row, REPORT_S_SPAM, REPORT_COUNT_MAX, &rw.spam) < 0)
 		return -1;
 	if (rw.spam > rw.messages)
 		return csvin_row_fail(row, REPORT_S_SPAM, "larger than messages (%lld)",
@@ -97,18 +73,16 @@ static int spam_on_row(void *ctx, const struct csvin_row *row)
 	rw.share_spam = (int32_t)share;
 	rw.line = csvin_row_line(row);
 
-	strbuf_init(&key, 8 + f->len);
+	strbuf_init(&key, 8 + scope->len);
 	strbuf_append(&key, rw.month_text, 7);
-	strbuf_append(&key, f->s, f->len);
-	first = (unsigned long)(uintptr_t)htable_find(r->keys, key.data, key.len);
-	if (first == 0)
-		htable_insert(r->keys, key.data, key.len, (void *)(uintptr_t)rw.line);
+	strbuf_append(&key, scope->s, scope->len);
+	first = report_row_first(r->keys, key.data, key.len, rw.line);
 	strbuf_release(&key);
 	if (first != 0)
 		return csvin_row_fail_at(row, rw.line, csvin_row_col(row),
 		                         "duplicate record: month %s and scope as on line %lu",
 		                         rw.month_text, first);
-	rw.scope = xstrndup(f->s, f->len);
+	rw.scope = xstrndup(scope->s, scope->len);
 	if (t->n == r->alloc) {
 		r->alloc = r->alloc ? r->alloc * 2 : 64;
 		t->rows = xreallocarray(t->rows, r->alloc, sizeof(*t->rows));
