@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "result_int.h"
 #include "strutil.h"
 
 /*
@@ -128,7 +129,7 @@ void authres_outcome_merge(struct authres_outcome *acc, const struct authres_out
 int authres_result_code(int method_id, const char *s, size_t len, enum ar_result *out)
 {
 	/* The keywords and aliases of every method are the vocabulary's. */
-	if (ar_result_parse(s, len, out) == 0)
+	if (result_parse(s, len, out) == 0)
 		return 0;
 	/* Microsoft: "no DMARC record, but it would have passed": no policy published. */
 	if (method_id == AR_DMARC && len == 13 && mem_eq_nocase(s, "bestguesspass", 13)) {
@@ -143,7 +144,7 @@ static int method_of(const char *s, size_t len)
 {
 	enum ar_method m;
 
-	return ar_method_parse(s, len, &m) == 0 ? (int)m : -1;
+	return result_method_parse(s, len, &m) == 0 ? (int)m : -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -237,7 +238,7 @@ static enum ar_policy policy_word(const unsigned char *s, size_t len)
 {
 	enum ar_policy p;
 
-	return ar_policy_parse((const char *)s, len, &p) == 0 ? p : POL_ABSENT;
+	return result_policy_parse((const char *)s, len, &p) == 0 ? p : POL_ABSENT;
 }
 
 /*
