@@ -9,6 +9,7 @@
  * Types of the fields, as the aggregator writes them:
  *   month   "YYYY-MM"
  *   text    any text without control characters (a carrier id, "all")
+ *   kind    a coverage row's kind (aggregator/coverage.h)
  *   count   a non-negative decimal integer
  *   share   a percentage with two decimals ("93.67"); empty when what it is
  *           a share of is 0
@@ -31,7 +32,7 @@
 enum report_method_col {
 	REPORT_M_MONTH,     /* month */
 	REPORT_M_SCOPE,     /* text: "all" or a carrier */
-	REPORT_M_METHOD,    /* ar_method_name() */
+	REPORT_M_METHOD,    /* ar_method_name(): spf, dkim, dmarc, arc */
 	REPORT_M_PROVIDERS, /* count */
 	REPORT_M_MESSAGES,  /* count */
 	/* count: "none" .. "policy", column REPORT_M_COUNT0 + r for result r */
@@ -62,11 +63,11 @@ enum report_spam_col {
 	REPORT_S_SHARE_SPAM,     /* share, of the messages with a verdict */
 	REPORT_S_DAILY_MESSAGES, /* count */
 	REPORT_S_DAILY_SPAM,     /* count */
-	REPORT_S_SUPPRESSED,     /* flag */
-	REPORT_S_WINDOWS_EXPECTED,
-	REPORT_S_WINDOWS_RECEIVED,
-	REPORT_S_SHARE_WINDOWS_RECEIVED,
-	REPORT_S_COMPLETE, /* the last four as in the method CSV */
+	REPORT_S_SUPPRESSED,             /* flag */
+	REPORT_S_WINDOWS_EXPECTED,       /* count */
+	REPORT_S_WINDOWS_RECEIVED,       /* count */
+	REPORT_S_SHARE_WINDOWS_RECEIVED, /* share */
+	REPORT_S_COMPLETE,               /* flag */
 	REPORT_S_NCOLS
 };
 
@@ -75,13 +76,13 @@ enum report_coverage_col {
 	REPORT_C_MONTH,          /* month */
 	REPORT_C_CARRIER,        /* text; empty in a "pending" row of no carrier */
 	REPORT_C_COLLECTOR,      /* text; may be empty */
-	REPORT_C_KIND,           /* coverage_kind_name() */
+	REPORT_C_KIND,           /* kind */
 	REPORT_C_START,          /* time */
 	REPORT_C_END,            /* time */
 	REPORT_C_WINDOW_SECONDS, /* count */
-	REPORT_C_WINDOWS_EXPECTED,
-	REPORT_C_WINDOWS_RECEIVED,
-	REPORT_C_WINDOWS_MISSING, /* counts */
+	REPORT_C_WINDOWS_EXPECTED,       /* count */
+	REPORT_C_WINDOWS_RECEIVED,       /* count */
+	REPORT_C_WINDOWS_MISSING,        /* count */
 	REPORT_C_SHARE_WINDOWS_RECEIVED, /* share */
 	REPORT_C_NCOLS
 };

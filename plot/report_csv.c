@@ -11,7 +11,7 @@
 /*
  * The columns this reader wants, by their index in its csvin schema; from
  * COL_POLICY0 on they are optional (an older aggregator did not write them).
- * report_want[] names each one's column in domain/report_schema.h.
+ * report_want() gives each one's column in domain/report_schema.h.
  */
 enum {
 	COL_MONTH,
