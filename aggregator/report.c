@@ -12,6 +12,8 @@
  * carrier id, in byte order: every carrier with counts or expected windows in
  * the month.
  *
+ * The columns' names and order are domain/report_schema.h's.
+ *
  * Method CSV, one row per month, scope and method (spf, dkim, dmarc, arc):
  *   messages     messages whose result for the method is not "absent"; a
  *                carrier that does not evaluate a method adds nothing to it.

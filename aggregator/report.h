@@ -2,9 +2,9 @@
  * report - the monthly report: which instants a month covers in a time zone,
  * the totals of each month per scope (all carriers, each carrier), their
  * coverage, and the suppression rule. The files are written by
- * report_tidy.c (the tidy CSVs and the coverage CSV) and report_ministry.c
- * (the ministry's layout); the definitions of every figure are at the top of
- * report.c.
+ * report_tidy.c (the tidy CSVs and the coverage CSV, with the columns of
+ * domain/report_schema.h) and report_ministry.c (the ministry's layout); the
+ * definitions of every figure are at the top of report.c.
  */
 #ifndef ARSTAT_AGGREGATOR_REPORT_H
 #define ARSTAT_AGGREGATOR_REPORT_H

@@ -1,35 +1,12 @@
-/* report_tidy - the tidy CSVs (methods, spam) and the coverage CSV; the
- * columns are defined at the top of report.c and in coverage.h. */
+/* report_tidy - the tidy CSVs (methods, spam) and the coverage CSV: every
+ * column of domain/report_schema.h, in its order; what the figures mean is
+ * at the top of report.c, the coverage rows in coverage.h. */
 #include "report.h"
 
 #include <string.h>
 
+#include "report_schema.h"
 #include "timeutil.h"
-
-static const char *const tidy_method_header[] = {
-	"month", "scope", "method", "providers", "messages",
-	"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy",
-	"share_none", "share_pass", "share_fail", "share_softfail", "share_neutral",
-	"share_temperror", "share_permerror", "share_policy", "share_non_none",
-	"policy_none", "policy_quarantine", "policy_reject",
-	"share_policy_none", "share_policy_quarantine", "share_policy_reject",
-	"suppressed", "windows_expected", "windows_received", "share_windows_received", "complete",
-};
-
-static const char *const tidy_spam_header[] = {
-	"month", "scope", "providers", "messages", "spam", "share_spam", "daily_messages",
-	"daily_spam", "suppressed", "windows_expected", "windows_received",
-	"share_windows_received", "complete",
-};
-
-static const char *const tidy_coverage_header[] = {
-	"month", "carrier", "collector", "kind", "start", "end", "window_seconds",
-	"windows_expected", "windows_received", "windows_missing", "share_windows_received",
-};
-
-/* The published policies, in column order. */
-static const enum ar_policy tidy_policies[] = { POL_NONE, POL_QUARANTINE, POL_REJECT };
-#define TIDY_NPOLICIES (sizeof(tidy_policies) / sizeof(tidy_policies[0]))
 
 static void tidy_header(struct csvout *o, const char *const *names, size_t n)
 {
@@ -77,30 +54,29 @@ static void tidy_method_row(const struct report *r, const struct report_period *
 	int64_t messages = report_method_messages(t, m);
 	int64_t providers = t->method_providers[m];
 	int suppressed = s->carrier == NULL && report_suppressed(r, providers);
-	size_t i;
-	int res;
+	int res, pol;
 
 	csvout_text(o, p->month.text);
 	csvout_text(o, tidy_scope_name(s));
 	csvout_text(o, ar_method_name((enum ar_method)m));
 	csvout_int(o, providers);
 	if (suppressed) {
-		/* messages, 8 counts, 9 shares, 3 policies and their shares */
-		tidy_empties(o, 1 + 8 + 9 + 2 * TIDY_NPOLICIES);
+		/* every figure from messages up to suppressed */
+		tidy_empties(o, REPORT_M_SUPPRESSED - REPORT_M_MESSAGES);
 	} else {
 		csvout_int(o, messages);
-		for (res = AR_NONE; res <= AR_POLICY; res++)
+		for (res = 0; res < REPORT_NRESULTS; res++)
 			csvout_int(o, t->results[m][res]);
-		for (res = AR_NONE; res <= AR_POLICY; res++)
+		for (res = 0; res < REPORT_NRESULTS; res++)
 			tidy_share(o, t->results[m][res], messages);
 		tidy_share(o, messages - t->results[m][AR_NONE], messages);
 		if (m == AR_DMARC) {
-			for (i = 0; i < TIDY_NPOLICIES; i++)
-				csvout_int(o, t->dmarc_policy[tidy_policies[i]]);
-			for (i = 0; i < TIDY_NPOLICIES; i++)
-				tidy_share(o, t->dmarc_policy[tidy_policies[i]], messages);
+			for (pol = POL_NONE; pol < POL_COUNT; pol++)
+				csvout_int(o, t->dmarc_policy[pol]);
+			for (pol = POL_NONE; pol < POL_COUNT; pol++)
+				tidy_share(o, t->dmarc_policy[pol], messages);
 		} else {
-			tidy_empties(o, 2 * TIDY_NPOLICIES);
+			tidy_empties(o, REPORT_M_SUPPRESSED - REPORT_M_POLICY0);
 		}
 	}
 	tidy_tail(o, p, t, suppressed);
@@ -112,7 +88,7 @@ void report_write_methods(const struct report *r, struct csvout *o)
 	size_t i, j;
 	int m;
 
-	tidy_header(o, tidy_method_header, sizeof(tidy_method_header) / sizeof(tidy_method_header[0]));
+	tidy_header(o, report_method_columns, REPORT_M_NCOLS);
 	for (i = 0; i < r->nperiods; i++) {
 		const struct report_period *p = &r->periods[i];
 
@@ -136,7 +112,7 @@ static void tidy_spam_row(const struct report *r, const struct report_period *p,
 	csvout_text(o, tidy_scope_name(s));
 	csvout_int(o, t->providers);
 	if (suppressed) {
-		tidy_empties(o, 5);
+		tidy_empties(o, REPORT_S_SUPPRESSED - REPORT_S_MESSAGES);
 	} else {
 		csvout_int(o, t->messages);
 		csvout_int(o, spam);
@@ -152,7 +128,7 @@ void report_write_spam(const struct report *r, struct csvout *o)
 {
 	size_t i, j;
 
-	tidy_header(o, tidy_spam_header, sizeof(tidy_spam_header) / sizeof(tidy_spam_header[0]));
+	tidy_header(o, report_spam_columns, REPORT_S_NCOLS);
 	for (i = 0; i < r->nperiods; i++) {
 		const struct report_period *p = &r->periods[i];
 
@@ -174,8 +150,7 @@ void report_write_coverage(const struct report *r, struct csvout *o)
 {
 	size_t i, j;
 
-	tidy_header(o, tidy_coverage_header,
-	            sizeof(tidy_coverage_header) / sizeof(tidy_coverage_header[0]));
+	tidy_header(o, report_coverage_columns, REPORT_C_NCOLS);
 	for (i = 0; i < r->nperiods; i++) {
 		const struct report_period *p = &r->periods[i];
 
@@ -183,14 +158,14 @@ void report_write_coverage(const struct report *r, struct csvout *o)
 		 * no carrier, so that an empty coverage never reads as complete. */
 		if (!p->data_to_end) {
 			csvout_text(o, p->month.text);
-			tidy_empties(o, 2);
+			tidy_empties(o, REPORT_C_KIND - REPORT_C_CARRIER);
 			csvout_text(o, "pending");
 			if (p->coverage.horizon_ms > p->month.start_ms)
 				tidy_time(o, p->coverage.horizon_ms);
 			else
 				tidy_time(o, p->month.start_ms);
 			tidy_time(o, p->month.end_ms);
-			tidy_empties(o, 5);
+			tidy_empties(o, REPORT_C_NCOLS - REPORT_C_WINDOW_SECONDS);
 			csvout_end_row(o);
 		}
 		for (j = 0; j < p->coverage.nrows; j++) {
@@ -206,7 +181,7 @@ void report_write_coverage(const struct report *r, struct csvout *o)
 			tidy_time(o, row->start_ms);
 			tidy_time(o, row->end_ms);
 			if (row->kind == COVERAGE_PENDING) {
-				tidy_empties(o, 5);
+				tidy_empties(o, REPORT_C_NCOLS - REPORT_C_WINDOW_SECONDS);
 			} else if (row->kind == COVERAGE_COLLECTOR) {
 				csvout_printf(o, "%lld", (long long)(row->window_ms / 1000));
 				csvout_int(o, row->windows_expected);

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "result_int.h"
 #include "strutil.h"
 
 /*
@@ -125,89 +126,25 @@ void authres_outcome_merge(struct authres_outcome *acc, const struct authres_out
 	acc->unknown += in->unknown;
 }
 
-/*
- * The keywords. This runs for every result of every header: a switch on the
- * length and the first letter (folded) picks the one candidate, and a single
- * comparison decides.
- */
-static const struct {
-	const char *word;
-	size_t len;
-	enum ar_result code;
-	int dmarc_only;
-} result_words[] = {
-	{ "pass", 4, AR_PASS, 0 },
-	{ "fail", 4, AR_FAIL, 0 },
-	{ "none", 4, AR_NONE, 0 },
-	{ "softfail", 8, AR_SOFTFAIL, 0 },
-	{ "neutral", 7, AR_NEUTRAL, 0 },
-	{ "temperror", 9, AR_TEMPERROR, 0 },
-	{ "permerror", 9, AR_PERMERROR, 0 },
-	{ "policy", 6, AR_POLICY, 0 },
-	/* Aliases real systems write (see authres.h). */
-	{ "hardfail", 8, AR_FAIL, 0 },
-	{ "tempfail", 8, AR_TEMPERROR, 0 },
-	{ "timeout", 7, AR_TEMPERROR, 0 },
-	{ "permfail", 8, AR_PERMERROR, 0 },
-	/* Microsoft: "no DMARC record, but it would have passed": no policy published. */
-	{ "bestguesspass", 13, AR_NONE, 1 },
-};
-
-/* Length and first letter as one switch label. */
-#define KW(len, first) ((unsigned)(len) << 8 | (unsigned char)(first))
-
-/* The index in result_words[] of the only keyword that can be s[0..len), or -1. */
-static int result_word_candidate(const char *s, size_t len)
-{
-	if (len == 0 || len > 13)
-		return -1;
-	switch (KW(len, fold(s[0]))) {
-	case KW(4, 'p'): return 0;
-	case KW(4, 'f'): return 1;
-	case KW(4, 'n'): return 2;
-	case KW(8, 's'): return 3;
-	case KW(7, 'n'): return 4;
-	case KW(9, 't'): return 5;
-	case KW(9, 'p'): return 6;
-	case KW(6, 'p'): return 7;
-	case KW(8, 'h'): return 8;
-	case KW(8, 't'): return 9;
-	case KW(7, 't'): return 10;
-	case KW(8, 'p'): return 11;
-	case KW(13, 'b'): return 12;
-	default: return -1;
-	}
-}
-
 int authres_result_code(int method_id, const char *s, size_t len, enum ar_result *out)
 {
-	int i = result_word_candidate(s, len);
-
-	if (i < 0 || result_words[i].len != len || !mem_eq_nocase(s, result_words[i].word, len))
-		return -1;
-	if (result_words[i].dmarc_only && method_id != AR_DMARC)
-		return -1;
-	*out = result_words[i].code;
-	return 0;
+	/* The keywords and aliases of every method are the vocabulary's. */
+	if (result_parse(s, len, out) == 0)
+		return 0;
+	/* Microsoft: "no DMARC record, but it would have passed": no policy published. */
+	if (method_id == AR_DMARC && len == 13 && mem_eq_nocase(s, "bestguesspass", 13)) {
+		*out = AR_NONE;
+		return 0;
+	}
+	return -1;
 }
 
 /* The counted method a name is, or -1. */
 static int method_of(const char *s, size_t len)
 {
-	if (len == 0 || len > 5)
-		return -1;
-	switch (KW(len, fold(s[0]))) {
-	case KW(3, 's'):
-		return mem_eq_nocase(s, "spf", 3) ? AR_SPF : -1;
-	case KW(4, 'd'):
-		return mem_eq_nocase(s, "dkim", 4) ? AR_DKIM : -1;
-	case KW(5, 'd'):
-		return mem_eq_nocase(s, "dmarc", 5) ? AR_DMARC : -1;
-	case KW(3, 'a'):
-		return mem_eq_nocase(s, "arc", 3) ? AR_ARC : -1;
-	default:
-		return -1;
-	}
+	enum ar_method m;
+
+	return result_method_parse(s, len, &m) == 0 ? (int)m : -1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -296,25 +233,12 @@ static int exim_line_break(struct parser *ps)
 	return 0;
 }
 
-/*
- * A DMARC policy word (RFC 7489 section 6.3), in any case, as
- * ar_policy_parse() reads it; by length first, as every DMARC result with a
- * comment comes here twice (unit.authres checks that the two agree).
- */
+/* A DMARC policy word (ar_policy_parse), or POL_ABSENT for any other text. */
 static enum ar_policy policy_word(const unsigned char *s, size_t len)
 {
-	const char *w = (const char *)s;
+	enum ar_policy p;
 
-	switch (len) {
-	case 4:
-		return mem_eq_nocase(w, "none", 4) ? POL_NONE : POL_ABSENT;
-	case 6:
-		return mem_eq_nocase(w, "reject", 6) ? POL_REJECT : POL_ABSENT;
-	case 10:
-		return mem_eq_nocase(w, "quarantine", 10) ? POL_QUARANTINE : POL_ABSENT;
-	default:
-		return POL_ABSENT;
-	}
+	return result_policy_parse((const char *)s, len, &p) == 0 ? p : POL_ABSENT;
 }
 
 /*

@@ -1,8 +1,10 @@
 /*
  * result - the vocabulary of arstat's counts: authentication results per
- * method, DMARC published policy and spam verdict. The enum orders equal the
- * symbol orders of the Avro schema (schemas/counts-v1.avsc), so an enum value
- * is also its Avro symbol index.
+ * method, DMARC published policy and spam verdict, and the one table of
+ * their names, which writers print and readers (domain/authres.c, plot's
+ * report reader) look up. The enum orders equal the symbol orders of the
+ * Avro schema (schemas/counts-v1.avsc), so an enum value is also its Avro
+ * symbol index.
  */
 #ifndef ARSTAT_RESULT_H
 #define ARSTAT_RESULT_H
@@ -28,14 +30,26 @@ enum ar_policy { POL_ABSENT = 0, POL_NONE, POL_QUARANTINE, POL_REJECT, POL_COUNT
 
 enum ar_spam { SPAM_UNKNOWN = 0, SPAM_HAM, SPAM_SPAM, SPAM_COUNT };
 
-/* Lowercase names; never NULL for a value in range. */
+/* Lowercase names; "?" for a value out of range, never NULL. */
 const char *ar_result_name(enum ar_result r);
 const char *ar_method_name(enum ar_method m);
 const char *ar_policy_name(enum ar_policy p);
 const char *ar_spam_name(enum ar_spam s);
 
-/* Case-insensitive look-ups of s[0..len); 0 and *out, or -1 if unknown.
- * ar_result_parse also accepts "hardfail" (Japanese carriers) as fail. */
+/*
+ * Case-insensitive look-ups of s[0..len) (need not be NUL-terminated):
+ * 0 and *out, or -1 (*out untouched) for anything else. They run for every
+ * result of every header, so a keyword is picked by its length and first
+ * letter and then compared once.
+ *
+ * ar_result_parse: a result keyword as headers write it: the names above
+ * but "absent" (ours, not a header's), and the aliases real systems write:
+ * hardfail (RFC 5451, Japanese carriers) = fail; tempfail, timeout =
+ * temperror; permfail = permerror.
+ * ar_method_parse: spf, dkim, dmarc, arc.
+ * ar_policy_parse: a DMARC policy word (RFC 7489 section 6.3): none,
+ * quarantine, reject ("absent" is ours).
+ */
 int ar_result_parse(const char *s, size_t len, enum ar_result *out);
 int ar_method_parse(const char *s, size_t len, enum ar_method *out);
 int ar_policy_parse(const char *s, size_t len, enum ar_policy *out);

@@ -18,51 +18,51 @@
 #define CHART_PATH_CAP 8192
 #define CHART_COPY_CHUNK 65536
 
-const enum report_result chart_result_order[REPORT_RESULT_COUNT] = {
-	REPORT_NONE, REPORT_NEUTRAL, REPORT_PASS, REPORT_FAIL,
-	REPORT_SOFTFAIL, REPORT_TEMPERROR, REPORT_PERMERROR, REPORT_POLICY,
+const enum ar_result chart_result_order[REPORT_NRESULTS] = {
+	AR_NONE, AR_NEUTRAL, AR_PASS, AR_FAIL,
+	AR_SOFTFAIL, AR_TEMPERROR, AR_PERMERROR, AR_POLICY,
 };
 
 /*
  * One colour per result on every chart, so a reader learns them once. Grey
  * for None (no authentication at all), blue for Pass, red for the hard
  * failure, orange and amber for the soft outcomes, darker tones for the
- * rare errors. Indexed by enum report_result.
+ * rare errors. Indexed by enum ar_result.
  */
-static const char *const chart_colours[REPORT_RESULT_COUNT][2] = {
-	[REPORT_NONE] = { "#a5a5a5", "#000000" },
-	[REPORT_PASS] = { "#4472c4", "#ffffff" },
-	[REPORT_FAIL] = { "#c00000", "#ffffff" },
-	[REPORT_SOFTFAIL] = { "#ed7d31", "#000000" },
-	[REPORT_NEUTRAL] = { "#ffc000", "#000000" },
-	[REPORT_TEMPERROR] = { "#7030a0", "#ffffff" },
-	[REPORT_PERMERROR] = { "#843c0c", "#ffffff" },
-	[REPORT_POLICY] = { "#5fb7b7", "#000000" },
+static const char *const chart_colours[REPORT_NRESULTS][2] = {
+	[AR_NONE] = { "#a5a5a5", "#000000" },
+	[AR_PASS] = { "#4472c4", "#ffffff" },
+	[AR_FAIL] = { "#c00000", "#ffffff" },
+	[AR_SOFTFAIL] = { "#ed7d31", "#000000" },
+	[AR_NEUTRAL] = { "#ffc000", "#000000" },
+	[AR_TEMPERROR] = { "#7030a0", "#ffffff" },
+	[AR_PERMERROR] = { "#843c0c", "#ffffff" },
+	[AR_POLICY] = { "#5fb7b7", "#000000" },
 };
 
 /* Methods: blue, green, purple, gold; apart from each other and legible as
- * lines on white. Indexed by enum report_method. */
-static const char *const chart_method_colours[REPORT_METHOD_COUNT] = {
+ * lines on white. Indexed by enum ar_method. */
+static const char *const chart_method_colours[AR_METHOD_COUNT] = {
 	"#2e75b6", "#2e8b57", "#8e44ad", "#b8860b",
 };
 
-const char *chart_method_colour(enum report_method m)
+const char *chart_method_colour(enum ar_method m)
 {
-	if ((unsigned)m >= REPORT_METHOD_COUNT)
+	if ((unsigned)m >= AR_METHOD_COUNT)
 		msg_panic("chart_method_colour: %d", (int)m);
 	return chart_method_colours[m];
 }
 
-const char *chart_result_colour(enum report_result r)
+const char *chart_result_colour(enum ar_result r)
 {
-	if ((unsigned)r >= REPORT_RESULT_COUNT)
+	if ((unsigned)r >= REPORT_NRESULTS)
 		msg_panic("chart_result_colour: %d", (int)r);
 	return chart_colours[r][0];
 }
 
-const char *chart_result_ink(enum report_result r)
+const char *chart_result_ink(enum ar_result r)
 {
-	if ((unsigned)r >= REPORT_RESULT_COUNT)
+	if ((unsigned)r >= REPORT_NRESULTS)
 		msg_panic("chart_result_ink: %d", (int)r);
 	return chart_colours[r][1];
 }
@@ -86,9 +86,8 @@ int64_t chart_share_x100(int64_t num, int64_t den)
 
 int chart_policy_share(const struct report_row *r, int reject_only, int64_t *out)
 {
-	int64_t den = r->policy[REPORT_DP_NONE] + r->policy[REPORT_DP_QUARANTINE] +
-	              r->policy[REPORT_DP_REJECT];
-	int64_t num = r->policy[REPORT_DP_REJECT] + (reject_only ? 0 : r->policy[REPORT_DP_QUARANTINE]);
+	int64_t den = r->policy[POL_NONE] + r->policy[POL_QUARANTINE] + r->policy[POL_REJECT];
+	int64_t num = r->policy[POL_REJECT] + (reject_only ? 0 : r->policy[POL_QUARANTINE]);
 
 	if (den <= 0)
 		return -1;
@@ -678,4 +677,114 @@ out:
 	strbuf_release(&quoted);
 	strbuf_release(&why);
 	return rc;
+}
+
+void chart_frame_init(struct chart_frame *f, struct chart_ctx *c, size_t npanels, int by_carrier,
+                      const char *const *names, size_t nvals)
+{
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	f->c = c;
+	f->npanels = npanels;
+	f->by_carrier = by_carrier;
+	chart_axis_build(c, &f->ax);
+	strbuf_init(&f->data, CHART_DATA_CAP);
+	strbuf_init(&f->title, CHART_VALUE_CAP);
+	strbuf_init(&f->ylabel, CHART_VALUE_CAP);
+	strbuf_init(&f->note, CHART_VALUE_CAP);
+	strbuf_init(&f->panel_titles, CHART_VALUE_CAP);
+	strbuf_init(&f->text, CHART_VALUE_CAP);
+	f->names = names;
+	f->nvals = nvals;
+	f->val = xcalloc(nvals ? nvals : 1, sizeof(*f->val));
+	for (i = 0; i < nvals; i++)
+		strbuf_init(&f->val[i], CHART_VALUE_CAP);
+}
+
+void chart_frame_layout(struct chart_frame *f, const char *const *titles, size_t ntitles,
+                        unsigned legend_px, unsigned tick_lines, int y2, unsigned note_lines)
+{
+	if (f->lay_ready)
+		chart_layout_release(&f->lay);
+	chart_layout_init(&f->lay, f->c, f->npanels, f->by_carrier, titles, ntitles, legend_px,
+	                  tick_lines, y2, note_lines);
+	f->lay_ready = 1;
+}
+
+void chart_frame_panel(struct chart_frame *f, size_t p, const char *scope)
+{
+	/* gnuplot reads blocks separated by two blank lines as its "index"es. */
+	if (p > 0) {
+		strbuf_append_str(&f->data, "\n\n");
+		strbuf_append_byte(&f->panel_titles, ',');
+	}
+	gnuplot_quote_str(&f->panel_titles, scope);
+}
+
+/* The frame's own placeholders, in the order chart_frame_draw fills them. */
+enum { F_TITLE, F_YLABEL, F_NOTE, F_PANEL_TITLES, F_NBARS, F_NPANELS, F_SMALL, F_N };
+
+int chart_frame_draw(struct chart_frame *f, const char *basename, const char *template_name,
+                     struct strbuf *err)
+{
+	static const char *const frame_names[F_N] = {
+		"TITLE", "YLABEL", "NOTE", "PANEL_TITLES", "NBARS", "NPANELS", "SMALL",
+	};
+	struct template_var *vars;
+	struct strbuf title, ylabel;
+	char nbars[32], npanels[32];
+	size_t i, n = F_N + f->nvals + CHART_LAYOUT_NVARS;
+	int rc;
+
+	if (!f->lay_ready)
+		msg_panic("chart_frame_draw: %s not laid out", basename);
+	strbuf_init(&title, CHART_VALUE_CAP);
+	strbuf_init(&ylabel, CHART_VALUE_CAP);
+	gnuplot_quote(&title, f->title.data, f->title.len);
+	gnuplot_quote(&ylabel, f->ylabel.data, f->ylabel.len);
+	snprintf(nbars, sizeof(nbars), "%zu", f->ax.n);
+	snprintf(npanels, sizeof(npanels), "%zu", f->npanels);
+	vars = xcalloc(n, sizeof(*vars));
+	for (i = 0; i < F_N; i++)
+		vars[i].name = frame_names[i];
+	vars[F_TITLE].value = title.data;
+	vars[F_YLABEL].value = ylabel.data;
+	vars[F_NOTE].value = f->note.data != NULL ? f->note.data : "";
+	vars[F_PANEL_TITLES].value = f->panel_titles.data != NULL ? f->panel_titles.data : "";
+	vars[F_NBARS].value = nbars;
+	vars[F_NPANELS].value = npanels;
+	vars[F_SMALL].value = f->by_carrier ? "1" : "0";
+	for (i = 0; i < f->nvals; i++) {
+		vars[F_N + i].name = f->names[i];
+		vars[F_N + i].value = f->val[i].data != NULL ? f->val[i].data : "";
+	}
+	chart_layout_vars(&f->lay, &vars[F_N + f->nvals]);
+	rc = chart_draw(f->c, basename, f->title.data != NULL ? f->title.data : "", f->by_carrier,
+	                template_name, vars, n, f->data.data, f->data.len, err);
+	free(vars);
+	strbuf_release(&title);
+	strbuf_release(&ylabel);
+	return rc;
+}
+
+void chart_frame_release(struct chart_frame *f)
+{
+	size_t i;
+
+	if (f->lay_ready)
+		chart_layout_release(&f->lay);
+	f->lay_ready = 0;
+	chart_axis_release(&f->ax);
+	strbuf_release(&f->data);
+	strbuf_release(&f->title);
+	strbuf_release(&f->ylabel);
+	strbuf_release(&f->note);
+	strbuf_release(&f->panel_titles);
+	strbuf_release(&f->text);
+	for (i = 0; i < f->nvals; i++)
+		strbuf_release(&f->val[i]);
+	free(f->val);
+	f->val = NULL;
+	f->nvals = 0;
 }

@@ -5,9 +5,9 @@
  * multiples, number formatting, and chart_draw(), which turns a template,
  * its values and a data file into OUTDIR/<name>.png and .svg.
  *
- * A chart module (chart_<name>.c) picks its rows from the tables, writes a
- * tab-separated data file and the template's values, and calls chart_draw.
- * Add one to the list in main.c.
+ * A chart module (chart_<name>.c) picks its rows from the tables, and in a
+ * struct chart_frame writes a tab-separated data file and the template's
+ * values, and draws it with chart_frame_draw. Add one to the list in main.c.
  *
  * The month axis: every chart, and every panel of small multiples, spans
  * the same months, the union of the months in the report and spam tables,
@@ -151,13 +151,13 @@ typedef int (*chart_fn)(struct chart_ctx *c, struct strbuf *err);
 
 /* The results in the order the ministry's charts list them: None, Neutral,
  * Pass, Fail (HardFail), SoftFail, TempError, PermError, then Policy. */
-extern const enum report_result chart_result_order[REPORT_RESULT_COUNT];
+extern const enum ar_result chart_result_order[REPORT_NRESULTS];
 /* The fill colour of a result, the same on every chart ("#rrggbb"), and a
  * text colour readable on it. */
-const char *chart_result_colour(enum report_result r);
-const char *chart_result_ink(enum report_result r);
+const char *chart_result_colour(enum ar_result r);
+const char *chart_result_ink(enum ar_result r);
 /* The colour of a method's lines and cards. */
-const char *chart_method_colour(enum report_method m);
+const char *chart_method_colour(enum ar_method m);
 /* Spam share lines and message volume bars. */
 #define CHART_SPAM_COLOUR "#c0392b"
 #define CHART_VOLUME_COLOUR "#b4c7e7"
@@ -198,6 +198,54 @@ int chart_draw(struct chart_ctx *c, const char *basename, const char *title, int
  */
 int chart_write_file(struct chart_ctx *c, const char *name, const char *src, const char *data,
                      size_t len, struct strbuf *err);
+
+/* Caps of a chart's data file and of each template value. */
+#define CHART_DATA_CAP (4 * 1024 * 1024)
+#define CHART_VALUE_CAP 65536
+
+/*
+ * What every chart drawer (chart_<name>.c) sets up and tears down: the month
+ * axis, the data file, the layout, and the template values every template
+ * has, which chart_frame_draw fills in: {{TITLE}} and {{YLABEL}} (quoted
+ * from title and ylabel), {{NOTE}}, {{PANEL_TITLES}}, {{NBARS}} (the
+ * months), {{NPANELS}}, {{SMALL}} (by_carrier) and the layout's. The values
+ * of the chart's own placeholders, names[i], go into val[i].
+ */
+struct chart_frame {
+	struct chart_ctx *c;
+	size_t npanels;
+	int by_carrier;             /* small multiples, one panel per provider */
+	struct chart_axis ax;       /* the months (chart_axis_build) */
+	struct strbuf data;         /* the data file, a block per panel */
+	struct strbuf title;        /* plain text */
+	struct strbuf ylabel;       /* plain text */
+	struct strbuf note;         /* a gnuplot expression: chart_note() */
+	struct strbuf panel_titles; /* gnuplot strings: chart_frame_panel() */
+	struct strbuf text;         /* the drawer's scratch */
+	const char *const *names;   /* the chart's own placeholders */
+	struct strbuf *val;         /* and their values */
+	size_t nvals;
+	struct chart_layout lay; /* valid after chart_frame_layout() */
+	int lay_ready;
+};
+
+/* Set up f to draw npanels panels on c: the axis built, every buffer empty
+ * (data CHART_DATA_CAP, values CHART_VALUE_CAP); names must outlive f.
+ * Release with chart_frame_release, whatever happens. */
+void chart_frame_init(struct chart_frame *f, struct chart_ctx *c, size_t npanels, int by_carrier,
+                      const char *const *names, size_t nvals);
+/* chart_layout_init() of f's panels (replacing a layout laid before). */
+void chart_frame_layout(struct chart_frame *f, const char *const *titles, size_t ntitles,
+                        unsigned legend_px, unsigned tick_lines, int y2, unsigned note_lines);
+/* Start panel p, of scope `scope`: a blank-line-separated block of the data
+ * file, a title in {{PANEL_TITLES}}. Panels come in order from 0. */
+void chart_frame_panel(struct chart_frame *f, size_t p, const char *scope);
+/* chart_draw() of f, laid out, as OUTDIR/<basename>.png and .svg from
+ * template_name. 0, or -1 with the reason in err. */
+int chart_frame_draw(struct chart_frame *f, const char *basename, const char *template_name,
+                     struct strbuf *err);
+/* Free what f holds. */
+void chart_frame_release(struct chart_frame *f);
 
 /* The charts there are; each draws nothing when its data is missing. */
 int chart_results(struct chart_ctx *c, struct strbuf *err);

@@ -15,22 +15,19 @@
 #include "log.h"
 #include "mem.h"
 
-#define ADOPTION_DATA_CAP (4 * 1024 * 1024)
-#define ADOPTION_VALUE_CAP 65536
 /* Room right of the last month for its value ("94.39%"), in pixels. */
 #define ADOPTION_LABEL_PX 58.0
 
 /* The series: the three methods, then the two policy shares. */
 enum { S_SPF, S_DKIM, S_DMARC, S_POLICY_QR, S_POLICY_R, S_N };
 
-static const enum report_method adoption_methods[3] = { REPORT_SPF, REPORT_DKIM, REPORT_DMARC };
+static const enum ar_method adoption_methods[3] = { AR_SPF, AR_DKIM, AR_DMARC };
 
-enum { V_TITLE, V_YLABEL, V_NOTE, V_NSERIES, V_NBARS, V_NPANELS, V_SMALL, V_TITLES, V_COLOURS,
-       V_DASHES, V_PANEL_TITLES, V_LAST_ROWS, V_XMAX, V_N };
+/* The template's own values (struct chart_frame has the others). */
+enum { V_NSERIES, V_TITLES, V_COLOURS, V_DASHES, V_LAST_ROWS, V_XMAX, V_N };
 
 static const char *const adoption_var_names[V_N] = {
-	"TITLE", "YLABEL", "NOTE", "NSERIES", "NBARS", "NPANELS", "SMALL", "TITLES", "COLOURS",
-	"DASHES", "PANEL_TITLES", "LAST_ROWS", "XMAX",
+	"NSERIES", "TITLES", "COLOURS", "DASHES", "LAST_ROWS", "XMAX",
 };
 
 /* The value of series s for row r (a DMARC row for the policy series), in
@@ -67,7 +64,7 @@ static int64_t *adoption_values(const struct chart_ctx *c, const struct chart_ax
 		for (s = 0; s < S_N; s++) {
 			int64_t x;
 			int want = s < 3 ? r->method == adoption_methods[s]
-			                 : r->method == REPORT_DMARC && c->report->has_policy;
+			                 : r->method == AR_DMARC && c->report->has_policy;
 
 			if (want && adoption_value((int)s, r, &x) == 0)
 				v[(p * S_N + s) * ax->n + (size_t)k] = x;
@@ -80,32 +77,28 @@ static int adoption_draw(struct chart_ctx *c, const char *const *scopes, size_t 
                          int by_carrier, struct strbuf *err)
 {
 	const struct plot_lang *lang = c->lang;
-	struct strbuf data, val[V_N], text, title;
-	struct template_var vars[V_N + CHART_LAYOUT_NVARS];
-	struct chart_layout lay;
-	struct chart_axis ax;
+	struct chart_frame f;
+	struct strbuf *val;
+	const struct chart_axis *ax;
 	int64_t *values = NULL;
 	size_t series[S_N], nseries = 0, i, k, p, s;
 	double legend_px = 0.0, room;
 	const char *note[3], *key_titles[S_N];
 	unsigned step, note_lines;
-	int rc = -1, lay_ready = 0;
+	int rc = -1;
 
-	strbuf_init(&data, ADOPTION_DATA_CAP);
-	strbuf_init(&text, ADOPTION_VALUE_CAP);
-	strbuf_init(&title, ADOPTION_VALUE_CAP);
-	for (i = 0; i < V_N; i++)
-		strbuf_init(&val[i], ADOPTION_VALUE_CAP);
-	chart_axis_build(c, &ax);
-	values = adoption_values(c, &ax, scopes, npanels);
+	chart_frame_init(&f, c, npanels, by_carrier, adoption_var_names, V_N);
+	val = f.val;
+	ax = &f.ax;
+	values = adoption_values(c, ax, scopes, npanels);
 
 	/* A series with no value in any panel is left out. */
 	for (s = 0; s < S_N; s++) {
 		int seen = 0;
 
 		for (p = 0; p < npanels && !seen; p++) {
-			for (k = 0; k < ax.n && !seen; k++)
-				seen = values[(p * S_N + s) * ax.n + k] >= 0;
+			for (k = 0; k < ax->n && !seen; k++)
+				seen = values[(p * S_N + s) * ax->n + k] >= 0;
 		}
 		if (seen)
 			series[nseries++] = s;
@@ -118,7 +111,7 @@ static int adoption_draw(struct chart_ctx *c, const char *const *scopes, size_t 
 	}
 	for (i = 0; i < nseries; i++) {
 		const char *name;
-		enum report_method m = series[i] < 3 ? adoption_methods[series[i]] : REPORT_DMARC;
+		enum ar_method m = series[i] < 3 ? adoption_methods[series[i]] : AR_DMARC;
 
 		if (series[i] == S_POLICY_QR)
 			name = lang->policy_qr;
@@ -144,49 +137,43 @@ static int adoption_draw(struct chart_ctx *c, const char *const *scopes, size_t 
 	note[0] = by_carrier ? lang->note_panels : lang->note_scope;
 	note[1] = lang->note_adoption;
 	note[2] = series[nseries - 1] >= S_POLICY_QR ? lang->note_policy : "";
-	note_lines = chart_note(&val[V_NOTE], c, note, 3);
-	chart_layout_init(&lay, c, npanels, by_carrier, key_titles, nseries,
-	                  (unsigned)(legend_px + 75.0), 1, 0, note_lines);
-	lay_ready = 1;
+	note_lines = chart_note(&f.note, c, note, 3);
+	chart_frame_layout(&f, key_titles, nseries, (unsigned)(legend_px + 75.0), 1, 0, note_lines);
 	/* Months are one unit apart; the last value needs room after the last
 	 * month, which the labels under the months do not get. */
-	room = ax.n > 0 ? ADOPTION_LABEL_PX / (lay.panel_px / ((double)ax.n + 0.5)) : 1.0;
+	room = ax->n > 0 ? ADOPTION_LABEL_PX / (f.lay.panel_px / ((double)ax->n + 0.5)) : 1.0;
 	if (room < 0.5)
 		room = 0.5;
-	strbuf_printf(&val[V_XMAX], "%.3f", (double)ax.n - 1.0 + room);
-	step = chart_month_step(ax.n, chart_labels_fit(lang, lay.panel_px * (double)ax.n /
-	                                                      ((double)ax.n - 0.5 + room)));
+	strbuf_printf(&val[V_XMAX], "%.3f", (double)ax->n - 1.0 + room);
+	step = chart_month_step(ax->n, chart_labels_fit(lang, f.lay.panel_px * (double)ax->n /
+	                                                       ((double)ax->n - 0.5 + room)));
 
 	for (p = 0; p < npanels; p++) {
-		if (p > 0) {
-			strbuf_append_str(&data, "\n\n");
-			strbuf_append_byte(&val[V_PANEL_TITLES], ',');
-		}
-		gnuplot_quote_str(&val[V_PANEL_TITLES], scopes[p]);
-		for (k = 0; k < ax.n; k++) {
-			int e = strbuf_printf(&data, "%zu\t", k);
+		chart_frame_panel(&f, p, scopes[p]);
+		for (k = 0; k < ax->n; k++) {
+			int e = strbuf_printf(&f.data, "%zu\t", k);
 
-			e |= chart_month_tick(lang, &ax, k, step, &data);
+			e |= chart_month_tick(lang, ax, k, step, &f.data);
 			for (i = 0; i < nseries; i++) {
-				int64_t x = values[(p * S_N + series[i]) * ax.n + k];
+				int64_t x = values[(p * S_N + series[i]) * ax->n + k];
 
-				e |= strbuf_append_byte(&data, '\t');
+				e |= strbuf_append_byte(&f.data, '\t');
 				if (x < 0)
-					e |= strbuf_append_str(&data, "NaN");
+					e |= strbuf_append_str(&f.data, "NaN");
 				else
-					e |= chart_format_hundredths(&data, x);
+					e |= chart_format_hundredths(&f.data, x);
 			}
-			e |= strbuf_append_byte(&data, '\n');
+			e |= strbuf_append_byte(&f.data, '\n');
 			if (e != 0) {
-				strbuf_printf(err, "adoption: data larger than %zu bytes", data.cap);
+				strbuf_printf(err, "adoption: data larger than %zu bytes", f.data.cap);
 				goto out;
 			}
 		}
 		for (i = 0; i < nseries; i++) {
 			long last = -1;
 
-			for (k = 0; k < ax.n; k++) {
-				if (values[(p * S_N + series[i]) * ax.n + k] >= 0)
+			for (k = 0; k < ax->n; k++) {
+				if (values[(p * S_N + series[i]) * ax->n + k] >= 0)
 					last = (long)k;
 			}
 			if (p > 0 || i > 0)
@@ -195,32 +182,16 @@ static int adoption_draw(struct chart_ctx *c, const char *const *scopes, size_t 
 		}
 	}
 
-	strbuf_append_str(&title, by_carrier ? lang->adoption_by_carrier_title : lang->adoption_title);
-	gnuplot_quote(&val[V_TITLE], title.data, title.len);
-	gnuplot_quote_str(&val[V_YLABEL], lang->share_axis);
+	strbuf_append_str(&f.title,
+	                  by_carrier ? lang->adoption_by_carrier_title : lang->adoption_title);
+	strbuf_append_str(&f.ylabel, lang->share_axis);
 	strbuf_printf(&val[V_NSERIES], "%zu", nseries);
-	strbuf_printf(&val[V_NBARS], "%zu", ax.n);
-	strbuf_printf(&val[V_NPANELS], "%zu", npanels);
-	strbuf_append_str(&val[V_SMALL], by_carrier ? "1" : "0");
-	for (i = 0; i < V_N; i++) {
-		vars[i].name = adoption_var_names[i];
-		vars[i].value = val[i].data != NULL ? val[i].data : "";
-	}
-	chart_layout_vars(&lay, &vars[V_N]);
-	if (chart_draw(c, by_carrier ? "adoption-by-carrier" : "adoption", title.data, by_carrier,
-	               "adoption", vars, V_N + CHART_LAYOUT_NVARS, data.data, data.len, err) < 0)
+	if (chart_frame_draw(&f, by_carrier ? "adoption-by-carrier" : "adoption", "adoption", err) < 0)
 		goto out;
 	rc = 0;
 out:
 	free(values);
-	if (lay_ready)
-		chart_layout_release(&lay);
-	chart_axis_release(&ax);
-	strbuf_release(&data);
-	strbuf_release(&text);
-	strbuf_release(&title);
-	for (i = 0; i < V_N; i++)
-		strbuf_release(&val[i]);
+	chart_frame_release(&f);
 	return rc;
 }
 

@@ -12,25 +12,21 @@
 #include "log.h"
 #include "mem.h"
 
-#define RESULTS_DATA_CAP (4 * 1024 * 1024)
-#define RESULTS_VALUE_CAP 65536
 /* Must match the sentence lang->note_labels. */
 #define RESULTS_LABEL_MIN "2.5"
 /* A segment label ("90.32%") needs a bar this wide, in pixels. */
 #define RESULTS_SEGMENT_LABEL_PX 50.0
 
-/* Values of one template placeholder each, then the layout's. */
-enum { V_TITLE, V_YLABEL, V_KEY_TITLE, V_NOTE, V_NSERIES, V_NBARS, V_NPANELS, V_SMALL, V_TITLES,
-       V_COLOURS, V_INKS, V_PANEL_TITLES, V_LABEL_MIN, V_SHOW_COUNTS, V_N };
+/* The template's own values (struct chart_frame has the others). */
+enum { V_KEY_TITLE, V_NSERIES, V_TITLES, V_COLOURS, V_INKS, V_LABEL_MIN, V_SHOW_COUNTS, V_N };
 
 static const char *const results_var_names[V_N] = {
-	"TITLE", "YLABEL", "KEY_TITLE", "NOTE", "NSERIES", "NBARS", "NPANELS", "SMALL", "TITLES",
-	"COLOURS", "INKS", "PANEL_TITLES", "LABEL_MIN", "SHOW_COUNTS",
+	"KEY_TITLE", "NSERIES", "TITLES", "COLOURS", "INKS", "LABEL_MIN", "SHOW_COUNTS",
 };
 
 /* The rows of method m and scope `scope`: a run, since the table is sorted
  * by method and scope. Sets *first and returns how many. */
-static size_t results_rows(const struct report_table *t, enum report_method m, const char *scope,
+static size_t results_rows(const struct report_table *t, enum ar_method m, const char *scope,
                            size_t *first)
 {
 	size_t i, n = 0;
@@ -55,7 +51,7 @@ struct results_panel {
 };
 
 static void results_place(const struct chart_ctx *c, const struct chart_axis *ax,
-                          enum report_method m, struct results_panel *p)
+                          enum ar_method m, struct results_panel *p)
 {
 	size_t first, n = results_rows(c->report, m, p->scope, &first), i;
 
@@ -76,45 +72,42 @@ static void results_place(const struct chart_ctx *c, const struct chart_axis *ax
 
 /* Draw method m over the given scopes: one panel each. by_carrier says
  * which kind of chart this is (its name, title and notes). */
-static int results_draw(struct chart_ctx *c, enum report_method m, const char *const *scopes,
+static int results_draw(struct chart_ctx *c, enum ar_method m, const char *const *scopes,
                         size_t npanels, int by_carrier, struct strbuf *err)
 {
 	const struct plot_lang *lang = c->lang;
-	enum report_result series[REPORT_RESULT_COUNT];
+	enum ar_result series[REPORT_NRESULTS];
 	struct results_panel *panels = xcalloc(npanels, sizeof(*panels));
-	struct strbuf data, val[V_N], base, text, title;
-	struct template_var vars[V_N + CHART_LAYOUT_NVARS];
-	struct chart_layout lay;
-	struct chart_axis ax;
+	struct chart_frame f;
+	struct strbuf *val, *text, base;
+	const struct chart_axis *ax;
 	size_t nseries = 0, i, k, p, fit;
 	double legend_px = 0.0, count_px = 0.0;
 	const char *note[4] = { "", "", "", "" };
-	const char *key_titles[REPORT_RESULT_COUNT];
+	const char *key_titles[REPORT_NRESULTS];
 	unsigned step, note_lines;
-	int rc = -1, show_counts = 0, show_labels = 0, lay_ready = 0, any = 0;
+	int rc = -1, show_counts = 0, show_labels = 0, any = 0;
 	const struct report_row *last = NULL;
 
-	strbuf_init(&data, RESULTS_DATA_CAP);
+	chart_frame_init(&f, c, npanels, by_carrier, results_var_names, V_N);
+	val = f.val;
+	text = &f.text;
+	ax = &f.ax;
 	strbuf_init(&base, 256);
-	strbuf_init(&text, RESULTS_VALUE_CAP);
-	strbuf_init(&title, RESULTS_VALUE_CAP);
-	for (i = 0; i < V_N; i++)
-		strbuf_init(&val[i], RESULTS_VALUE_CAP);
-	chart_axis_build(c, &ax);
 
 	for (p = 0; p < npanels; p++) {
 		panels[p].scope = scopes[p];
-		results_place(c, &ax, m, &panels[p]);
+		results_place(c, ax, m, &panels[p]);
 		any |= panels[p].last != NULL;
 	}
 	/* A result no month of any panel has is left out of bars and legend
 	 * alike (DKIM has no SoftFail); its colour stays reserved for it. */
-	for (i = 0; i < REPORT_RESULT_COUNT; i++) {
-		enum report_result r = chart_result_order[i];
+	for (i = 0; i < REPORT_NRESULTS; i++) {
+		enum ar_result r = chart_result_order[i];
 		int seen = 0;
 
 		for (p = 0; p < npanels && !seen; p++) {
-			for (k = 0; k < ax.n && !seen; k++)
+			for (k = 0; k < ax->n && !seen; k++)
 				seen = panels[p].at[k] != NULL && panels[p].at[k]->share[r] > 0;
 		}
 		if (seen)
@@ -135,7 +128,7 @@ static int results_draw(struct chart_ctx *c, enum report_method m, const char *c
 	for (i = 0; i < nseries; i++) {
 		const char *name = lang->result[series[i]];
 
-		if (m == REPORT_SPF && series[i] == REPORT_FAIL)
+		if (m == AR_SPF && series[i] == AR_FAIL)
 			name = lang->spf_fail;
 		key_titles[i] = name;
 		if (i > 0) {
@@ -143,44 +136,42 @@ static int results_draw(struct chart_ctx *c, enum report_method m, const char *c
 			strbuf_append_byte(&val[V_COLOURS], ',');
 			strbuf_append_byte(&val[V_INKS], ',');
 		}
-		strbuf_reset(&text);
-		strbuf_append_str(&text, name);
+		strbuf_reset(text);
+		strbuf_append_str(text, name);
 		if (last != NULL) {
-			strbuf_append_str(&text, ": ");
-			chart_format_hundredths(&text, last->share[series[i]]);
-			strbuf_append_byte(&text, '%');
+			strbuf_append_str(text, ": ");
+			chart_format_hundredths(text, last->share[series[i]]);
+			strbuf_append_byte(text, '%');
 		}
-		if (chart_text_px(text.data) > legend_px)
-			legend_px = chart_text_px(text.data);
-		gnuplot_quote(&val[V_TITLES], text.data, text.len);
+		if (chart_text_px(text->data) > legend_px)
+			legend_px = chart_text_px(text->data);
+		gnuplot_quote(&val[V_TITLES], text->data, text->len);
 		gnuplot_quote_str(&val[V_COLOURS], chart_result_colour(series[i]));
 		gnuplot_quote_str(&val[V_INKS], chart_result_ink(series[i]));
 	}
-	strbuf_reset(&text);
+	strbuf_reset(text);
 	if (last != NULL) {
-		strbuf_append_str(&text, lang->latest_before);
-		lang_month(lang, last->year, last->month, &text);
-		strbuf_append_str(&text, lang->latest_after);
+		strbuf_append_str(text, lang->latest_before);
+		lang_month(lang, last->year, last->month, text);
+		strbuf_append_str(text, lang->latest_after);
 	}
-	if (chart_text_px(text.data != NULL ? text.data : "") > legend_px + 40.0)
-		legend_px = chart_text_px(text.data) - 40.0;
-	gnuplot_quote(&val[V_KEY_TITLE], text.data != NULL ? text.data : "", text.len);
+	if (chart_text_px(text->data != NULL ? text->data : "") > legend_px + 40.0)
+		legend_px = chart_text_px(text->data) - 40.0;
+	gnuplot_quote(&val[V_KEY_TITLE], text->data != NULL ? text->data : "", text->len);
 
 	/* Counts under the months, and shares on the bars, where they fit. */
-	for (k = 0; !by_carrier && k < ax.n; k++) {
-		strbuf_reset(&text);
-		strbuf_append_str(&text, lang->count_prefix);
-		chart_format_count(&text, panels[0].at[k] != NULL ? panels[0].at[k]->messages : 0);
-		if (chart_text_px(text.data) > count_px)
-			count_px = chart_text_px(text.data);
+	for (k = 0; !by_carrier && k < ax->n; k++) {
+		strbuf_reset(text);
+		strbuf_append_str(text, lang->count_prefix);
+		chart_format_count(text, panels[0].at[k] != NULL ? panels[0].at[k]->messages : 0);
+		if (chart_text_px(text->data) > count_px)
+			count_px = chart_text_px(text->data);
 	}
 	/* The panels' width does not depend on what goes under them. */
-	chart_layout_init(&lay, c, npanels, by_carrier, key_titles, nseries,
-	                  (unsigned)(legend_px + 55.0), 2, 0, 1);
-	lay_ready = 1;
-	if (!by_carrier && ax.n > 0 && lay.panel_px / (double)ax.n >= count_px + 8.0) {
+	chart_frame_layout(&f, key_titles, nseries, (unsigned)(legend_px + 55.0), 2, 0, 1);
+	if (!by_carrier && ax->n > 0 && f.lay.panel_px / (double)ax->n >= count_px + 8.0) {
 		show_counts = 1;
-		show_labels = lay.panel_px / (double)ax.n * 0.6 >= RESULTS_SEGMENT_LABEL_PX;
+		show_labels = f.lay.panel_px / (double)ax->n * 0.6 >= RESULTS_SEGMENT_LABEL_PX;
 	}
 	if (by_carrier) {
 		note[0] = lang->note_panels;
@@ -190,78 +181,56 @@ static int results_draw(struct chart_ctx *c, enum report_method m, const char *c
 		note[2] = show_labels ? lang->note_labels : "";
 		note[3] = lang->note_legend;
 	}
-	note_lines = chart_note(&val[V_NOTE], c, note, 4);
-	chart_layout_release(&lay);
-	chart_layout_init(&lay, c, npanels, by_carrier, key_titles, nseries,
-	                  (unsigned)(legend_px + 55.0), show_counts ? 2 : 1, 0, note_lines);
-	fit = chart_labels_fit(lang, lay.panel_px);
-	step = chart_month_step(ax.n, fit);
+	note_lines = chart_note(&f.note, c, note, 4);
+	chart_frame_layout(&f, key_titles, nseries, (unsigned)(legend_px + 55.0), show_counts ? 2 : 1,
+	                   0, note_lines);
+	fit = chart_labels_fit(lang, f.lay.panel_px);
+	step = chart_month_step(ax->n, fit);
 
 	for (p = 0; p < npanels; p++) {
-		if (p > 0) {
-			strbuf_append_str(&data, "\n\n");
-			strbuf_append_byte(&val[V_PANEL_TITLES], ',');
-		}
-		gnuplot_quote_str(&val[V_PANEL_TITLES], panels[p].scope);
-		for (k = 0; k < ax.n; k++) {
+		chart_frame_panel(&f, p, panels[p].scope);
+		for (k = 0; k < ax->n; k++) {
 			const struct report_row *r = panels[p].at[k];
-			int e = strbuf_printf(&data, "%zu\t", k);
+			int e = strbuf_printf(&f.data, "%zu\t", k);
 
 			/* Labels come from validated months and our own numbers;
 			 * tabs and line ends cannot occur in them. */
-			e |= chart_month_tick(lang, &ax, k, step, &data);
-			e |= strbuf_append_byte(&data, '\t');
+			e |= chart_month_tick(lang, ax, k, step, &f.data);
+			e |= strbuf_append_byte(&f.data, '\t');
 			if (show_counts && r != NULL) {
-				e |= strbuf_append_str(&data, lang->count_prefix);
-				e |= chart_format_count(&data, r->messages);
+				e |= strbuf_append_str(&f.data, lang->count_prefix);
+				e |= chart_format_count(&f.data, r->messages);
 			}
 			for (i = 0; i < nseries; i++) {
-				e |= strbuf_append_byte(&data, '\t');
-				e |= chart_format_hundredths(&data, r != NULL ? r->share[series[i]] : 0);
+				e |= strbuf_append_byte(&f.data, '\t');
+				e |= chart_format_hundredths(&f.data, r != NULL ? r->share[series[i]] : 0);
 			}
-			e |= strbuf_append_byte(&data, '\n');
+			e |= strbuf_append_byte(&f.data, '\n');
 			if (e != 0) {
 				strbuf_printf(err, "%s results: data larger than %zu bytes", lang->method[m],
-				              data.cap);
+				              f.data.cap);
 				goto out;
 			}
 		}
 	}
 
-	strbuf_printf(&title, "%s%s", lang->method[m],
+	strbuf_printf(&f.title, "%s%s", lang->method[m],
 	              by_carrier ? lang->results_by_carrier_title : lang->results_title);
-	gnuplot_quote(&val[V_TITLE], title.data, title.len);
-	gnuplot_quote_str(&val[V_YLABEL], lang->share_axis);
+	strbuf_append_str(&f.ylabel, lang->share_axis);
 	strbuf_printf(&val[V_NSERIES], "%zu", nseries);
-	strbuf_printf(&val[V_NBARS], "%zu", ax.n);
-	strbuf_printf(&val[V_NPANELS], "%zu", npanels);
-	strbuf_append_str(&val[V_SMALL], by_carrier ? "1" : "0");
 	/* No share reaches 101 %: no labels at all. */
 	strbuf_append_str(&val[V_LABEL_MIN], show_labels ? RESULTS_LABEL_MIN : "101");
 	strbuf_append_str(&val[V_SHOW_COUNTS], show_counts ? "1" : "0");
-	for (i = 0; i < V_N; i++) {
-		vars[i].name = results_var_names[i];
-		vars[i].value = val[i].data != NULL ? val[i].data : "";
-	}
-	chart_layout_vars(&lay, &vars[V_N]);
-	strbuf_printf(&base, "%s-results%s", report_method_name(m), by_carrier ? "-by-carrier" : "");
-	if (chart_draw(c, base.data, title.data, by_carrier, "results", vars,
-	               V_N + CHART_LAYOUT_NVARS, data.data, data.len, err) < 0)
+	strbuf_printf(&base, "%s-results%s", ar_method_name(m), by_carrier ? "-by-carrier" : "");
+	if (chart_frame_draw(&f, base.data, "results", err) < 0)
 		goto out;
 	rc = 0;
 out:
 	for (p = 0; p < npanels; p++)
 		free(panels[p].at);
 	free(panels);
-	if (lay_ready)
-		chart_layout_release(&lay);
-	chart_axis_release(&ax);
-	strbuf_release(&data);
 	strbuf_release(&base);
-	strbuf_release(&text);
-	strbuf_release(&title);
-	for (i = 0; i < V_N; i++)
-		strbuf_release(&val[i]);
+	chart_frame_release(&f);
 	return rc;
 }
 
@@ -270,12 +239,12 @@ int chart_results(struct chart_ctx *c, struct strbuf *err)
 	static const char *const all[1] = { "all" };
 	int m;
 
-	for (m = 0; m < REPORT_METHOD_COUNT; m++) {
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
 		size_t first;
 
-		if (results_rows(c->report, (enum report_method)m, "all", &first) == 0)
+		if (results_rows(c->report, (enum ar_method)m, "all", &first) == 0)
 			continue;
-		if (results_draw(c, (enum report_method)m, all, 1, 0, err) < 0)
+		if (results_draw(c, (enum ar_method)m, all, 1, 0, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -297,14 +266,14 @@ int chart_results_by_carrier(struct chart_ctx *c, struct strbuf *err)
 		rc = 0;
 		goto out;
 	}
-	for (m = 0; m < REPORT_METHOD_COUNT; m++) {
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
 		size_t i, first, rows = 0;
 
 		for (i = 0; i < n; i++)
-			rows += results_rows(c->report, (enum report_method)m, carriers[i], &first);
+			rows += results_rows(c->report, (enum ar_method)m, carriers[i], &first);
 		if (rows == 0)
 			continue;
-		if (results_draw(c, (enum report_method)m, carriers, n, 1, err) < 0)
+		if (results_draw(c, (enum ar_method)m, carriers, n, 1, err) < 0)
 			goto out;
 	}
 	rc = 0;

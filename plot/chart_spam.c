@@ -14,18 +14,15 @@
 #include "log.h"
 #include "mem.h"
 
-#define SPAM_DATA_CAP (4 * 1024 * 1024)
-#define SPAM_VALUE_CAP 65536
 #define SPAM_LABEL_PX 58.0
 
-enum { V_TITLE, V_YLABEL, V_Y2LABEL, V_NOTE, V_NBARS, V_NPANELS, V_SMALL, V_PANEL_TITLES, V_LAST_ROWS,
-       V_XMAX, V_YMAX, V_YSTEP, V_Y2MAX, V_Y2STEP, V_VOLUME_COLOUR, V_SPAM_COLOUR,
-       V_VOLUME_TITLE, V_SPAM_TITLE, V_N };
+/* The template's own values (struct chart_frame has the others). */
+enum { V_Y2LABEL, V_LAST_ROWS, V_XMAX, V_YMAX, V_YSTEP, V_Y2MAX, V_Y2STEP, V_VOLUME_COLOUR,
+       V_SPAM_COLOUR, V_VOLUME_TITLE, V_SPAM_TITLE, V_N };
 
 static const char *const spam_var_names[V_N] = {
-	"TITLE", "YLABEL", "Y2LABEL", "NOTE", "NBARS", "NPANELS", "SMALL", "PANEL_TITLES", "LAST_ROWS",
-	"XMAX", "YMAX", "YSTEP", "Y2MAX", "Y2STEP", "VOLUME_COLOUR", "SPAM_COLOUR",
-	"VOLUME_TITLE", "SPAM_TITLE",
+	"Y2LABEL", "LAST_ROWS", "XMAX", "YMAX", "YSTEP", "Y2MAX", "Y2STEP", "VOLUME_COLOUR",
+	"SPAM_COLOUR", "VOLUME_TITLE", "SPAM_TITLE",
 };
 
 /* The smallest of 1, 2, 2.5 and 5 times a power of ten that is >= raw. */
@@ -76,10 +73,9 @@ static int spam_draw(struct chart_ctx *c, const char *const *scopes, size_t npan
 	const struct plot_lang *lang = c->lang;
 	const struct plot_lang_unit *unit;
 	const struct spam_row **at = NULL;
-	struct strbuf data, val[V_N], text, title;
-	struct template_var vars[V_N + CHART_LAYOUT_NVARS];
-	struct chart_layout lay;
-	struct chart_axis ax;
+	struct chart_frame f;
+	struct strbuf *val, *text;
+	const struct chart_axis *ax;
 	size_t i, k, p;
 	int64_t max_messages = 0;
 	int32_t max_share = 0;
@@ -87,20 +83,18 @@ static int spam_draw(struct chart_ctx *c, const char *const *scopes, size_t npan
 	const char *note[2], *key_titles[2] = { NULL, NULL };
 	char *vol_title = NULL;
 	unsigned step, note_lines;
-	int rc = -1, lay_ready = 0, any = 0;
+	int rc = -1, any = 0;
 
-	strbuf_init(&data, SPAM_DATA_CAP);
-	strbuf_init(&text, SPAM_VALUE_CAP);
-	strbuf_init(&title, SPAM_VALUE_CAP);
-	for (i = 0; i < V_N; i++)
-		strbuf_init(&val[i], SPAM_VALUE_CAP);
-	chart_axis_build(c, &ax);
+	chart_frame_init(&f, c, npanels, by_carrier, spam_var_names, V_N);
+	val = f.val;
+	text = &f.text;
+	ax = &f.ax;
 
-	/* at[p * ax.n + k]: the row of panel p in month k, or NULL. */
-	at = xcalloc(npanels * (ax.n ? ax.n : 1), sizeof(*at));
+	/* at[p * ax->n + k]: the row of panel p in month k, or NULL. */
+	at = xcalloc(npanels * (ax->n ? ax->n : 1), sizeof(*at));
 	for (i = 0; i < c->spam->n; i++) {
 		const struct spam_row *r = &c->spam->rows[i];
-		long m = chart_axis_index(&ax, r->year, r->month);
+		long m = chart_axis_index(ax, r->year, r->month);
 
 		for (p = 0; p < npanels; p++) {
 			if (strcmp(r->scope, scopes[p]) == 0)
@@ -108,7 +102,7 @@ static int spam_draw(struct chart_ctx *c, const char *const *scopes, size_t npan
 		}
 		if (p == npanels || m < 0)
 			continue;
-		at[p * ax.n + (size_t)m] = r;
+		at[p * ax->n + (size_t)m] = r;
 		if (r->messages > max_messages)
 			max_messages = r->messages;
 		if (r->share_spam > max_share)
@@ -130,95 +124,70 @@ static int spam_draw(struct chart_ctx *c, const char *const *scopes, size_t npan
 
 	/* The volume's unit goes into its legend entry too: panels of small
 	 * multiples have no axis titles. */
-	strbuf_printf(&text, "%s%s", lang->volume_series, unit->name);
-	gnuplot_quote(&val[V_VOLUME_TITLE], text.data, text.len);
+	strbuf_printf(text, "%s%s", lang->volume_series, unit->name);
+	gnuplot_quote(&val[V_VOLUME_TITLE], text->data, text->len);
 	legend_px = chart_text_px(lang->spam_series);
-	if (chart_text_px(text.data) > legend_px)
-		legend_px = chart_text_px(text.data);
-	vol_title = xstrdup(text.data);
+	if (chart_text_px(text->data) > legend_px)
+		legend_px = chart_text_px(text->data);
+	vol_title = xstrdup(text->data);
 	key_titles[0] = vol_title;
 	key_titles[1] = lang->spam_series;
-	strbuf_reset(&text);
 	note[0] = by_carrier ? lang->note_panels : lang->note_scope;
 	note[1] = lang->note_spam;
-	note_lines = chart_note(&val[V_NOTE], c, note, 2);
-	chart_layout_init(&lay, c, npanels, by_carrier, key_titles, 2, (unsigned)(legend_px + 50.0), 1,
-	                  1, note_lines);
-	lay_ready = 1;
+	note_lines = chart_note(&f.note, c, note, 2);
+	chart_frame_layout(&f, key_titles, 2, (unsigned)(legend_px + 50.0), 1, 1, note_lines);
 	/* As in chart_adoption.c: room for the last share after the last month. */
-	room = ax.n > 0 ? SPAM_LABEL_PX / (lay.panel_px / ((double)ax.n + 0.6)) : 1.0;
+	room = ax->n > 0 ? SPAM_LABEL_PX / (f.lay.panel_px / ((double)ax->n + 0.6)) : 1.0;
 	if (room < 0.4)
 		room = 0.4;
-	strbuf_printf(&val[V_XMAX], "%.3f", (double)ax.n - 0.4 + room);
-	step = chart_month_step(ax.n, chart_labels_fit(lang, lay.panel_px * (double)ax.n /
-	                                                      ((double)ax.n + 0.2 + room)));
+	strbuf_printf(&val[V_XMAX], "%.3f", (double)ax->n - 0.4 + room);
+	step = chart_month_step(ax->n, chart_labels_fit(lang, f.lay.panel_px * (double)ax->n /
+	                                                       ((double)ax->n + 0.2 + room)));
 
 	for (p = 0; p < npanels; p++) {
 		long last = -1;
 
-		if (p > 0) {
-			strbuf_append_str(&data, "\n\n");
-			strbuf_append_byte(&val[V_PANEL_TITLES], ',');
+		chart_frame_panel(&f, p, scopes[p]);
+		if (p > 0)
 			strbuf_append_byte(&val[V_LAST_ROWS], ',');
-		}
-		gnuplot_quote_str(&val[V_PANEL_TITLES], scopes[p]);
-		for (k = 0; k < ax.n; k++) {
-			const struct spam_row *r = at[p * ax.n + k];
-			int e = strbuf_printf(&data, "%zu\t", k);
+		for (k = 0; k < ax->n; k++) {
+			const struct spam_row *r = at[p * ax->n + k];
+			int e = strbuf_printf(&f.data, "%zu\t", k);
 
-			e |= chart_month_tick(lang, &ax, k, step, &data);
+			e |= chart_month_tick(lang, ax, k, step, &f.data);
 			if (r == NULL)
-				e |= strbuf_append_str(&data, "\tNaN");
+				e |= strbuf_append_str(&f.data, "\tNaN");
 			else
-				e |= strbuf_printf(&data, "\t%.4f", (double)r->messages / (double)unit->div);
+				e |= strbuf_printf(&f.data, "\t%.4f", (double)r->messages / (double)unit->div);
 			if (r == NULL || r->share_spam < 0) {
-				e |= strbuf_append_str(&data, "\tNaN\n");
+				e |= strbuf_append_str(&f.data, "\tNaN\n");
 			} else {
-				e |= strbuf_append_byte(&data, '\t');
-				e |= chart_format_hundredths(&data, r->share_spam);
-				e |= strbuf_append_byte(&data, '\n');
+				e |= strbuf_append_byte(&f.data, '\t');
+				e |= chart_format_hundredths(&f.data, r->share_spam);
+				e |= strbuf_append_byte(&f.data, '\n');
 				last = (long)k;
 			}
 			if (e != 0) {
-				strbuf_printf(err, "spam: data larger than %zu bytes", data.cap);
+				strbuf_printf(err, "spam: data larger than %zu bytes", f.data.cap);
 				goto out;
 			}
 		}
 		strbuf_printf(&val[V_LAST_ROWS], "%ld", last);
 	}
 
-	strbuf_append_str(&title, by_carrier ? lang->spam_by_carrier_title : lang->spam_title);
-	gnuplot_quote(&val[V_TITLE], title.data, title.len);
-	strbuf_reset(&text);
-	strbuf_printf(&text, "%s%s", lang->volume_axis, unit->name);
-	gnuplot_quote(&val[V_YLABEL], text.data, text.len);
+	strbuf_append_str(&f.title, by_carrier ? lang->spam_by_carrier_title : lang->spam_title);
+	strbuf_printf(&f.ylabel, "%s%s", lang->volume_axis, unit->name);
 	gnuplot_quote_str(&val[V_Y2LABEL], lang->spam_axis);
-	strbuf_printf(&val[V_NBARS], "%zu", ax.n);
-	strbuf_printf(&val[V_NPANELS], "%zu", npanels);
-	strbuf_append_str(&val[V_SMALL], by_carrier ? "1" : "0");
 	gnuplot_quote_str(&val[V_VOLUME_COLOUR], CHART_VOLUME_COLOUR);
 	gnuplot_quote_str(&val[V_SPAM_COLOUR], CHART_SPAM_COLOUR);
 	gnuplot_quote_str(&val[V_SPAM_TITLE], lang->spam_series);
-	for (i = 0; i < V_N; i++) {
-		vars[i].name = spam_var_names[i];
-		vars[i].value = val[i].data != NULL ? val[i].data : "";
-	}
-	chart_layout_vars(&lay, &vars[V_N]);
-	if (chart_draw(c, by_carrier ? "spam-by-carrier" : "spam", title.data, by_carrier, "spam",
-	               vars, V_N + CHART_LAYOUT_NVARS, data.data, data.len, err) < 0)
+	if (chart_frame_draw(&f, by_carrier ? "spam-by-carrier" : "spam", "spam", err) < 0)
 		goto out;
 	rc = 0;
 out:
 	free(vol_title);
 	free(at);
-	if (lay_ready)
-		chart_layout_release(&lay);
-	chart_axis_release(&ax);
-	strbuf_release(&data);
-	strbuf_release(&text);
-	strbuf_release(&title);
-	for (i = 0; i < V_N; i++)
-		strbuf_release(&val[i]);
+	chart_frame_release(&f);
 	return rc;
 }
 

@@ -37,7 +37,7 @@
 #define CSVIN_MAX_FIELD_MIN 32L
 #define CSVIN_MAX_FIELD_MAX 65536L
 /* Fields per record; a record with more is an error. Not configurable: the
- * widest file arstat writes has 22 columns. */
+ * widest file arstat writes has 33 columns (report_schema.h REPORT_M_NCOLS). */
 #define CSVIN_MAX_COLUMNS 64
 
 struct csvin_limits {

@@ -59,7 +59,7 @@ static void esc(struct strbuf *out, const char *s)
 
 /* The row of (scope, method, year, month), or NULL. */
 static const struct report_row *dash_row(const struct report_table *t, const char *scope,
-                                         enum report_method m, int year, int month)
+                                         enum ar_method m, int year, int month)
 {
 	size_t i;
 
@@ -95,8 +95,8 @@ static int dash_month_has_data(const struct chart_ctx *c, const struct chart_mon
 
 	if (sr != NULL && sr->messages > 0)
 		return 1;
-	for (m = 0; m < REPORT_METHOD_COUNT; m++) {
-		const struct report_row *r = dash_row(c->report, "all", (enum report_method)m,
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
+		const struct report_row *r = dash_row(c->report, "all", (enum ar_method)m,
 		                                      mo->year, mo->month);
 
 		if (r != NULL && r->messages > 0)
@@ -161,11 +161,11 @@ static void dash_headline(struct strbuf *h, const struct chart_ctx *c,
 	int m;
 
 	strbuf_append_str(h, "<section class=\"kpis\">\n");
-	for (m = 0; m < REPORT_METHOD_COUNT; m++) {
-		const struct report_row *r = dash_row(c->report, "all", (enum report_method)m,
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
+		const struct report_row *r = dash_row(c->report, "all", (enum ar_method)m,
 		                                      latest->year, latest->month);
 		const struct report_row *p = prev != NULL ? dash_row(c->report, "all",
-		                                                     (enum report_method)m, prev->year,
+		                                                     (enum ar_method)m, prev->year,
 		                                                     prev->month) : NULL;
 		char figure[32];
 
@@ -173,8 +173,8 @@ static void dash_headline(struct strbuf *h, const struct chart_ctx *c,
 			continue;
 		if (r->providers > providers)
 			providers = r->providers;
-		snprintf(figure, sizeof(figure), "%s-non-none", report_method_name((enum report_method)m));
-		dash_card_open(h, chart_method_colour((enum report_method)m), l->method[m], figure);
+		snprintf(figure, sizeof(figure), "%s-non-none", ar_method_name((enum ar_method)m));
+		dash_card_open(h, chart_method_colour((enum ar_method)m), l->method[m], figure);
 		dash_share(h, r->share_non_none);
 		strbuf_append_str(h, "</span><span class=\"unit\">%</span></div>\n");
 		dash_card_sub(h, l->dash_non_none);
@@ -182,18 +182,18 @@ static void dash_headline(struct strbuf *h, const struct chart_ctx *c,
 			dash_delta(h, l, r->share_non_none, p->share_non_none, prev, 1);
 		strbuf_append_str(h, "<div class=\"sub2\">");
 		esc(h, l->dash_pass);
-		dash_share(h, r->share[REPORT_PASS]);
+		dash_share(h, r->share[AR_PASS]);
 		strbuf_append_str(h, "%</div>\n</div>\n");
 	}
 	if (c->report->has_policy) {
-		const struct report_row *r = dash_row(c->report, "all", REPORT_DMARC, latest->year,
+		const struct report_row *r = dash_row(c->report, "all", AR_DMARC, latest->year,
 		                                      latest->month);
-		const struct report_row *p = prev != NULL ? dash_row(c->report, "all", REPORT_DMARC,
+		const struct report_row *p = prev != NULL ? dash_row(c->report, "all", AR_DMARC,
 		                                                     prev->year, prev->month) : NULL;
 		int64_t v, pv, rj;
 
 		if (r != NULL && chart_policy_share(r, 0, &v) == 0) {
-			dash_card_open(h, chart_method_colour(REPORT_DMARC), l->dash_policy, "dmarc-policy");
+			dash_card_open(h, chart_method_colour(AR_DMARC), l->dash_policy, "dmarc-policy");
 			dash_share(h, v);
 			strbuf_append_str(h, "</span><span class=\"unit\">%</span></div>\n");
 			dash_card_sub(h, l->dash_policy_sub);
@@ -259,13 +259,13 @@ static void dash_carrier_table(struct strbuf *h, const struct chart_ctx *c,
 	strbuf_append_str(h, "</span></h2>\n<table class=\"carriers\">\n<thead><tr><th>");
 	esc(h, l->dash_provider);
 	strbuf_append_str(h, "</th>");
-	for (m = 0; m < REPORT_METHOD_COUNT; m++) {
-		strbuf_printf(h, "<th style=\"--accent:%s\">", chart_method_colour((enum report_method)m));
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
+		strbuf_printf(h, "<th style=\"--accent:%s\">", chart_method_colour((enum ar_method)m));
 		esc(h, l->method[m]);
 		strbuf_append_str(h, "</th>");
 	}
 	if (c->report->has_policy) {
-		strbuf_printf(h, "<th style=\"--accent:%s\">", chart_method_colour(REPORT_DMARC));
+		strbuf_printf(h, "<th style=\"--accent:%s\">", chart_method_colour(AR_DMARC));
 		esc(h, l->policy_qr);
 		strbuf_append_str(h, "</th>");
 	}
@@ -284,14 +284,14 @@ static void dash_carrier_table(struct strbuf *h, const struct chart_ctx *c,
 		strbuf_append_str(h, "<tr><th scope=\"row\">");
 		esc(h, carriers[i]);
 		strbuf_append_str(h, "</th>");
-		for (m = 0; m < REPORT_METHOD_COUNT; m++) {
-			const struct report_row *r = dash_row(c->report, carriers[i], (enum report_method)m,
+		for (m = 0; m < AR_METHOD_COUNT; m++) {
+			const struct report_row *r = dash_row(c->report, carriers[i], (enum ar_method)m,
 			                                      latest->year, latest->month);
 
 			dash_cell(h, l, r != NULL && r->messages > 0, r != NULL ? r->share_non_none : 0);
 		}
 		if (c->report->has_policy) {
-			const struct report_row *r = dash_row(c->report, carriers[i], REPORT_DMARC,
+			const struct report_row *r = dash_row(c->report, carriers[i], AR_DMARC,
 			                                      latest->year, latest->month);
 			int64_t v = 0;
 			/* Apart from the call below: the order in which arguments

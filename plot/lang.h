@@ -29,8 +29,8 @@ struct plot_lang {
 	const char *name;      /* the language's own name, for the dashboard */
 	const char *font;      /* fontconfig family for gnuplot */
 	const char *css_fonts; /* CSS font-family list for the dashboard */
-	const char *method[REPORT_METHOD_COUNT];  /* "SPF" */
-	const char *result[REPORT_RESULT_COUNT];  /* legend names, CSV order */
+	const char *method[AR_METHOD_COUNT];  /* "SPF" */
+	const char *result[REPORT_NRESULTS];  /* legend names, CSV order */
 	const char *spf_fail;      /* SPF's fail is called hardfail by the ministry */
 	const char *share_axis;    /* y axis of share charts */
 	const char *count_prefix;  /* before the message count under a month */

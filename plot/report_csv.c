@@ -7,63 +7,54 @@
 #include "log.h"
 #include "mem.h"
 #include "numparse.h"
-#include "strutil.h"
 #include "timeutil.h"
 
-/* Schema columns, in the order of this enum. */
+/*
+ * The columns this reader wants, by their index in its csvin schema; from
+ * COL_POLICY0 on they are optional (an older aggregator did not write them).
+ * report_want() gives each one's column in domain/report_schema.h.
+ */
 enum {
 	COL_MONTH,
 	COL_SCOPE,
 	COL_METHOD,
 	COL_PROVIDERS,
 	COL_MESSAGES,
-	COL_COUNT0, /* none .. policy, in enum report_result order */
-	COL_SHARE0 = COL_COUNT0 + REPORT_RESULT_COUNT,
-	COL_SHARE_NON_NONE = COL_SHARE0 + REPORT_RESULT_COUNT,
-	COL_POLICY0, /* optional from here: policy_none .. policy_reject */
-	COL_SUPPRESSED = COL_POLICY0 + REPORT_DP_COUNT, /* "yes": figures withheld */
+	COL_COUNT0, /* none .. policy, by enum ar_result */
+	COL_SHARE0 = COL_COUNT0 + REPORT_NRESULTS,
+	COL_SHARE_NON_NONE = COL_SHARE0 + REPORT_NRESULTS,
+	COL_POLICY0, /* policy_none .. policy_reject */
+	COL_SUPPRESSED = COL_POLICY0 + REPORT_NPOLICIES, /* "yes": figures withheld */
 	COL_N
 };
 
-static const char *const report_columns[COL_N] = {
-	"month", "scope", "method", "providers", "messages",
-	"none", "pass", "fail", "softfail", "neutral", "temperror", "permerror", "policy",
-	"share_none", "share_pass", "share_fail", "share_softfail", "share_neutral",
-	"share_temperror", "share_permerror", "share_policy", "share_non_none",
-	"policy_none", "policy_quarantine", "policy_reject",
-	"suppressed",
-};
+/* The method CSV's columns up to share_non_none, the three policy counts,
+ * suppressed: where each COL_ is in the aggregator's schema. */
+static enum report_method_col report_want(size_t col)
+{
+	if (col < COL_POLICY0)
+		return (enum report_method_col)(REPORT_M_MONTH + col);
+	if (col < COL_SUPPRESSED)
+		return (enum report_method_col)(REPORT_M_POLICY0 + (col - COL_POLICY0));
+	return REPORT_M_SUPPRESSED;
+}
 
-static const char *const report_method_names[REPORT_METHOD_COUNT] = {
-	"spf", "dkim", "dmarc", "arc",
-};
+_Static_assert((int)REPORT_M_SHARE_NON_NONE == (int)COL_SHARE_NON_NONE,
+               "the reader's required columns are the schema's first ones");
+_Static_assert(REPORT_M_NCOLS <= CSVIN_MAX_COLUMNS, "the method CSV fits csvin's records");
 
 /* A provider count above this is not a count of mail providers. */
 #define REPORT_PROVIDERS_MAX 1000000
 
 struct report_reader {
 	char *name;
+	const char *cols[COL_N]; /* the csvin schema: names from report_method_columns */
 	struct csvin *csv;
 	struct report_table *table;
 	size_t alloc;
-	/* (month, method, scope) of every row so far; the value is the line
-	 * the row was on, cast to a pointer (lines start at 1, so never NULL). */
+	/* (month, method, scope) of every row so far (report_row_first). */
 	struct htable *keys;
 };
-
-const char *report_method_name(enum report_method m)
-{
-	if ((unsigned)m >= REPORT_METHOD_COUNT)
-		msg_panic("report_method_name: %d", (int)m);
-	return report_method_names[m];
-}
-
-const char *report_result_name(enum report_result r)
-{
-	if ((unsigned)r >= REPORT_RESULT_COUNT)
-		msg_panic("report_result_name: %d", (int)r);
-	return report_columns[COL_COUNT0 + r];
-}
 
 static int is_digit(char ch)
 {
@@ -96,7 +87,7 @@ int report_parse_hundredths(const char *s, size_t len, int64_t max, int64_t *out
 	return 0;
 }
 
-static int parse_count(const struct csvin_row *row, size_t col, int64_t max, int64_t *out)
+int report_row_count(const struct csvin_row *row, size_t col, int64_t max, int64_t *out)
 {
 	const struct csvin_field *f = csvin_row_field(row, col);
 
@@ -104,6 +95,48 @@ static int parse_count(const struct csvin_row *row, size_t col, int64_t max, int
 	if (f->len == 0 || !is_digit(f->s[0]) || num_parse_i64(f->s, f->len, 0, max, out) < 0)
 		return csvin_row_fail(row, col, "not a non-negative integer up to %lld", (long long)max);
 	return 0;
+}
+
+int report_row_withheld(const struct csvin_row *row, size_t col)
+{
+	const struct csvin_field *f = csvin_row_field(row, col);
+
+	return f->len == 3 && memcmp(f->s, "yes", 3) == 0;
+}
+
+int report_row_head(const struct csvin_row *row, size_t col_month, size_t col_scope, int *year,
+                    int *month, char *text)
+{
+	const struct csvin_field *f;
+	size_t i;
+
+	f = csvin_row_field(row, col_month);
+	if (time_parse_month(f->s, f->len, year, month) < 0)
+		return csvin_row_fail(row, col_month, "not a month YYYY-MM");
+	memcpy(text, f->s, 7);
+	text[7] = '\0';
+
+	f = csvin_row_field(row, col_scope);
+	if (f->len == 0)
+		return csvin_row_fail(row, col_scope, "empty");
+	for (i = 0; i < f->len; i++) {
+		unsigned char ch = (unsigned char)f->s[i];
+
+		if (ch < 0x20 || ch == 0x7f)
+			return csvin_row_fail(row, col_scope, "contains a control character");
+	}
+	return 0;
+}
+
+unsigned long report_row_first(struct htable *keys, const char *key, size_t len,
+                               unsigned long line)
+{
+	/* The value is the line cast to a pointer: lines start at 1, so never NULL. */
+	unsigned long first = (unsigned long)(uintptr_t)htable_find(keys, key, len);
+
+	if (first == 0)
+		htable_insert(keys, key, len, (void *)(uintptr_t)line);
+	return first;
 }
 
 /* A share of no messages (messages is 0) is written as an empty field; it
@@ -133,23 +166,25 @@ static int parse_policy(const struct csvin_row *row, struct report_row *rw)
 	int64_t sum = 0;
 	size_t i, have = 0;
 
-	for (i = 0; i < REPORT_DP_COUNT; i++)
+	for (i = 0; i < REPORT_NPOLICIES; i++)
 		have += csvin_row_has(row, COL_POLICY0 + i) ? 1 : 0;
 	if (have == 0)
 		return 0;
-	if (have != REPORT_DP_COUNT)
+	if (have != REPORT_NPOLICIES)
 		return csvin_row_fail_at(row, 1, 1,
 		                         "header has some of policy_none, policy_quarantine and "
 		                         "policy_reject but not all three");
-	for (i = 0; i < REPORT_DP_COUNT; i++) {
+	for (i = 0; i < REPORT_NPOLICIES; i++) {
+		int64_t *n = &rw->policy[POL_NONE + i];
+
 		if (csvin_row_field(row, COL_POLICY0 + i)->len == 0)
 			continue;
-		if (parse_count(row, COL_POLICY0 + i, REPORT_COUNT_MAX, &rw->policy[i]) < 0)
+		if (report_row_count(row, COL_POLICY0 + i, REPORT_COUNT_MAX, n) < 0)
 			return -1;
-		sum += rw->policy[i];
+		sum += *n;
 	}
 	if (sum > rw->messages)
-		return csvin_row_fail(row, COL_POLICY0 + REPORT_DP_COUNT - 1,
+		return csvin_row_fail(row, COL_POLICY0 + REPORT_NPOLICIES - 1,
 		                      "policy counts add up to %lld, more than messages (%lld)",
 		                      (long long)sum, (long long)rw->messages);
 	return 0;
@@ -159,38 +194,18 @@ static int report_parse_row(const struct csvin_row *row, struct report_row *rw)
 {
 	const struct csvin_field *f;
 	size_t i;
-	int m;
 
-	f = csvin_row_field(row, COL_MONTH);
-	if (time_parse_month(f->s, f->len, &rw->year, &rw->month) < 0)
-		return csvin_row_fail(row, COL_MONTH, "not a month YYYY-MM");
-	memcpy(rw->month_text, f->s, 7);
-	rw->month_text[7] = '\0';
-
-	f = csvin_row_field(row, COL_SCOPE);
-	if (f->len == 0)
-		return csvin_row_fail(row, COL_SCOPE, "empty");
-	for (i = 0; i < f->len; i++) {
-		unsigned char ch = (unsigned char)f->s[i];
-
-		if (ch < 0x20 || ch == 0x7f)
-			return csvin_row_fail(row, COL_SCOPE, "contains a control character");
-	}
-
-	f = csvin_row_field(row, COL_METHOD);
-	for (m = 0; m < REPORT_METHOD_COUNT; m++) {
-		if (str_eq_nocase(f->s, f->len, report_method_names[m]))
-			break;
-	}
-	if (m == REPORT_METHOD_COUNT)
-		return csvin_row_fail(row, COL_METHOD, "unknown method (expected spf, dkim, dmarc or arc)");
-	rw->method = (enum report_method)m;
-
-	if (parse_count(row, COL_PROVIDERS, REPORT_PROVIDERS_MAX, &rw->providers) < 0 ||
-	    parse_count(row, COL_MESSAGES, REPORT_COUNT_MAX, &rw->messages) < 0)
+	if (report_row_head(row, COL_MONTH, COL_SCOPE, &rw->year, &rw->month, rw->month_text) < 0)
 		return -1;
-	for (i = 0; i < REPORT_RESULT_COUNT; i++) {
-		if (parse_count(row, COL_COUNT0 + i, REPORT_COUNT_MAX, &rw->count[i]) < 0)
+	f = csvin_row_field(row, COL_METHOD);
+	if (ar_method_parse(f->s, f->len, &rw->method) < 0)
+		return csvin_row_fail(row, COL_METHOD, "unknown method (expected spf, dkim, dmarc or arc)");
+
+	if (report_row_count(row, COL_PROVIDERS, REPORT_PROVIDERS_MAX, &rw->providers) < 0 ||
+	    report_row_count(row, COL_MESSAGES, REPORT_COUNT_MAX, &rw->messages) < 0)
+		return -1;
+	for (i = 0; i < REPORT_NRESULTS; i++) {
+		if (report_row_count(row, COL_COUNT0 + i, REPORT_COUNT_MAX, &rw->count[i]) < 0)
 			return -1;
 		/* Whatever the share's denominator, no result can count more
 		 * messages than there are. */
@@ -198,7 +213,7 @@ static int report_parse_row(const struct csvin_row *row, struct report_row *rw)
 			return csvin_row_fail(row, COL_COUNT0 + i, "larger than messages (%lld)",
 			                      (long long)rw->messages);
 	}
-	for (i = 0; i < REPORT_RESULT_COUNT; i++) {
+	for (i = 0; i < REPORT_NRESULTS; i++) {
 		if (parse_share(row, COL_SHARE0 + i, rw->messages, &rw->share[i]) < 0)
 			return -1;
 	}
@@ -222,21 +237,15 @@ static int report_on_row(void *ctx, const struct csvin_row *row)
 	memset(&rw, 0, sizeof(rw));
 	/* The aggregator withholds a combined figure of too few providers: such
 	 * a row has no counts, and nothing of it is drawn. */
-	{
-		const struct csvin_field *sup = csvin_row_field(row, COL_SUPPRESSED);
-
-		if (sup->len == 3 && memcmp(sup->s, "yes", 3) == 0)
-			return 0;
-	}
+	if (report_row_withheld(row, COL_SUPPRESSED))
+		return 0;
 	if (report_parse_row(row, &rw) < 0)
 		return -1;
 	/* The month and method have fixed widths, so the scope needs no separator. */
 	strbuf_init(&key, 16 + scope->len);
 	strbuf_printf(&key, "%s%d", rw.month_text, (int)rw.method);
 	strbuf_append(&key, scope->s, scope->len);
-	first = (unsigned long)(uintptr_t)htable_find(r->keys, key.data, key.len);
-	if (first == 0)
-		htable_insert(r->keys, key.data, key.len, (void *)(uintptr_t)csvin_row_line(row));
+	first = report_row_first(r->keys, key.data, key.len, csvin_row_line(row));
 	strbuf_release(&key);
 	if (first != 0)
 		return csvin_row_fail_at(row, csvin_row_line(row), csvin_row_col(row),
@@ -271,11 +280,14 @@ static int report_row_cmp(const void *pa, const void *pb)
 struct report_reader *report_reader_new(const char *name, const struct csvin_limits *lim)
 {
 	struct report_reader *r = xcalloc(1, sizeof(*r));
+	size_t i;
 
 	r->name = xstrdup(name);
+	for (i = 0; i < COL_N; i++)
+		r->cols[i] = report_method_columns[report_want(i)];
 	r->table = xcalloc(1, sizeof(*r->table));
 	r->keys = htable_new(256);
-	r->csv = csvin_new(r->name, report_columns, COL_N, lim, report_on_row, r);
+	r->csv = csvin_new(r->name, r->cols, COL_N, lim, report_on_row, r);
 	csvin_optional(r->csv, COL_POLICY0);
 	return r;
 }
@@ -303,7 +315,7 @@ static void report_take(struct report_reader *r, struct report_table **out)
 		qsort(r->table->rows, r->table->n, sizeof(*r->table->rows), report_row_cmp);
 	/* Rows have checked that the header has all three or none. */
 	r->table->has_policy = csvin_has_column(r->csv, COL_POLICY0) &&
-	                       csvin_has_column(r->csv, COL_POLICY0 + REPORT_DP_COUNT - 1);
+	                       csvin_has_column(r->csv, COL_POLICY0 + REPORT_NPOLICIES - 1);
 	*out = r->table;
 	r->table = NULL;
 }

@@ -17,11 +17,11 @@
  * them is read as before): policy_none, policy_quarantine, policy_reject,
  * the DMARC rows' messages by the strongest published DMARC policy seen.
  * All three or none of them; in other methods' rows they may be empty (read
- * as 0); their sum is at most messages.
+ * as 0); their sum is at most messages. And suppressed: a row with "yes"
+ * there has its figures withheld and is skipped.
  *
- * plot/ must not link the domain layer (it pulls in Avro), so the names of
- * methods and results are repeated here; they are the aggregator's column
- * names and values, which are the contract.
+ * The column names are the aggregator's (domain/report_schema.h), and the
+ * methods and results the vocabulary's (domain/result.h).
  */
 #ifndef ARSTAT_REPORT_CSV_H
 #define ARSTAT_REPORT_CSV_H
@@ -30,30 +30,10 @@
 #include <stdint.h>
 
 #include "csvin.h"
+#include "htable.h"
+#include "report_schema.h"
+#include "result.h"
 #include "strbuf.h"
-
-/* Results in the order of the report's columns. */
-enum report_result {
-	REPORT_NONE = 0,
-	REPORT_PASS,
-	REPORT_FAIL,
-	REPORT_SOFTFAIL,
-	REPORT_NEUTRAL,
-	REPORT_TEMPERROR,
-	REPORT_PERMERROR,
-	REPORT_POLICY,
-	REPORT_RESULT_COUNT
-};
-
-enum report_method { REPORT_SPF = 0, REPORT_DKIM, REPORT_DMARC, REPORT_ARC, REPORT_METHOD_COUNT };
-
-/* Published DMARC policies, in the order of the optional columns. */
-enum report_dmarc_policy {
-	REPORT_DP_NONE = 0,
-	REPORT_DP_QUARANTINE,
-	REPORT_DP_REJECT,
-	REPORT_DP_COUNT
-};
 
 /* Largest count accepted; far above any mail volume, far below overflow
  * when counts are summed. */
@@ -63,15 +43,16 @@ struct report_row {
 	int year, month;      /* month 1..12 */
 	char month_text[8];   /* "YYYY-MM" */
 	char *scope;          /* owned by the table */
-	enum report_method method;
+	enum ar_method method;
 	int64_t providers, messages;
-	int64_t count[REPORT_RESULT_COUNT];
+	int64_t count[REPORT_NRESULTS]; /* by enum ar_result */
 	/* Shares in hundredths of a percent: 8911 is 89.11 %. All 0 when
 	 * messages is 0; test messages, not the shares, for "no data". */
-	int32_t share[REPORT_RESULT_COUNT];
+	int32_t share[REPORT_NRESULTS];
 	int32_t share_non_none;
-	/* Messages by published DMARC policy; all 0 unless the table has_policy. */
-	int64_t policy[REPORT_DP_COUNT];
+	/* Messages by published DMARC policy (POL_NONE .. POL_REJECT; POL_ABSENT
+	 * stays 0); all 0 unless the table has_policy. */
+	int64_t policy[POL_COUNT];
 	unsigned long line; /* where the record was in the file */
 };
 
@@ -82,10 +63,6 @@ struct report_table {
 	int has_policy; /* the file had the policy_* columns */
 };
 
-/* Lowercase names as in the CSV; never NULL for a value in range. */
-const char *report_method_name(enum report_method m);
-const char *report_result_name(enum report_result r);
-
 /*
  * Field parsers shared by the readers of arstat's CSV family (a month
  * column is read by time_parse_month in timeutil.h). Each parses
@@ -94,6 +71,26 @@ const char *report_result_name(enum report_result r);
  *   "89.1" -> 8910; no sign, no exponent, no spaces.
  */
 int report_parse_hundredths(const char *s, size_t len, int64_t max, int64_t *out);
+
+/*
+ * Record checks shared by the readers of the tidy CSVs (report_csv.c,
+ * spam_csv.c). Those that return int give 0, or -1 after csvin_row_fail().
+ * report_row_withheld: 1 if field `col` is "yes", the aggregator's mark of
+ *   a row whose figures are withheld (nothing of it is drawn), else 0.
+ * report_row_head: the month (field col_month, into *year, *month and
+ *   text, "YYYY-MM" and its NUL) and the scope (field col_scope: not empty,
+ *   no control character).
+ * report_row_count: field col as a non-negative integer up to max.
+ * report_row_first: the line where key[0..len) was first seen among the
+ *   keys (the reader's table), or 0 if never, when it is now recorded as
+ *   seen on `line` (at least 1).
+ */
+int report_row_withheld(const struct csvin_row *row, size_t col);
+int report_row_head(const struct csvin_row *row, size_t col_month, size_t col_scope, int *year,
+                    int *month, char *text);
+int report_row_count(const struct csvin_row *row, size_t col, int64_t max, int64_t *out);
+unsigned long report_row_first(struct htable *keys, const char *key, size_t len,
+                               unsigned long line);
 
 struct report_reader;
 

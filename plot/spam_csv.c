@@ -8,43 +8,22 @@
 #include "mem.h"
 #include "numparse.h"
 #include "report_csv.h"
-#include "timeutil.h"
+#include "report_schema.h"
 
-enum {
-	COL_MONTH,
-	COL_SCOPE,
-	COL_PROVIDERS,
-	COL_MESSAGES,
-	COL_SPAM,
-	COL_SHARE_SPAM,
-	COL_DAILY_MESSAGES,
-	COL_DAILY_SPAM,
-	COL_SUPPRESSED, /* optional: "yes" when the aggregator withheld the figures */
-	COL_N
-};
-
-static const char *const spam_columns[COL_N] = {
-	"month", "scope", "providers", "messages", "spam", "share_spam",
-	"daily_messages", "daily_spam", "suppressed",
-};
+/*
+ * The columns this reader wants are the spam CSV's first ones
+ * (domain/report_schema.h), up to suppressed, which is optional: an older
+ * aggregator did not write it.
+ */
+#define SPAM_NCOLS (REPORT_S_SUPPRESSED + 1)
 
 #define SPAM_PROVIDERS_MAX 1000000
 
 struct spam_reader {
 	struct spam_table *table;
 	size_t alloc;
-	struct htable *keys; /* (month, scope) -> line, as in report_csv.c */
+	struct htable *keys; /* (month, scope) -> line (report_row_first) */
 };
-
-static int parse_count(const struct csvin_row *row, size_t col, int64_t max, int64_t *out)
-{
-	const struct csvin_field *f = csvin_row_field(row, col);
-
-	if (f->len == 0 || f->s[0] < '0' || f->s[0] > '9' ||
-	    num_parse_i64(f->s, f->len, 0, max, out) < 0)
-		return csvin_row_fail(row, col, "not a non-negative integer up to %lld", (long long)max);
-	return 0;
-}
 
 static int parse_hundredths(const struct csvin_row *row, size_t col, int64_t max,
                             const char *what, int64_t *out)
@@ -60,64 +39,50 @@ static int spam_on_row(void *ctx, const struct csvin_row *row)
 {
 	struct spam_reader *r = ctx;
 	struct spam_table *t = r->table;
-	const struct csvin_field *f;
+	const struct csvin_field *scope = csvin_row_field(row, REPORT_S_SCOPE);
 	struct spam_row rw;
 	struct strbuf key;
 	unsigned long first;
 	int64_t share;
-	size_t i;
 
 	memset(&rw, 0, sizeof(rw));
-	{
-		const struct csvin_field *sup = csvin_row_field(row, COL_SUPPRESSED);
-
-		/* Withheld (too few providers): no figures to draw. */
-		if (sup->len == 3 && memcmp(sup->s, "yes", 3) == 0)
-			return 0;
-	}
-	f = csvin_row_field(row, COL_MONTH);
-	if (time_parse_month(f->s, f->len, &rw.year, &rw.month) < 0)
-		return csvin_row_fail(row, COL_MONTH, "not a month YYYY-MM");
-	memcpy(rw.month_text, f->s, 7);
-	rw.month_text[7] = '\0';
-	f = csvin_row_field(row, COL_SCOPE);
-	if (f->len == 0)
-		return csvin_row_fail(row, COL_SCOPE, "empty");
-	for (i = 0; i < f->len; i++) {
-		if ((unsigned char)f->s[i] < 0x20 || f->s[i] == 0x7f)
-			return csvin_row_fail(row, COL_SCOPE, "contains a control character");
-	}
-	if (parse_count(row, COL_PROVIDERS, SPAM_PROVIDERS_MAX, &rw.providers) < 0 ||
-	    parse_count(row, COL_MESSAGES, REPORT_COUNT_MAX, &rw.messages) < 0 ||
-	    parse_count(row, COL_SPAM, REPORT_COUNT_MAX, &rw.spam) < 0)
+	/* Withheld (too few providers): no figures to draw. */
+	if (report_row_withheld(row, REPORT_S_SUPPRESSED))
+		return 0;
+	if (report_row_head(row, REPORT_S_MONTH, REPORT_S_SCOPE, &rw.year, &rw.month,
+	                    rw.month_text) < 0)
+		return -1;
+	if (report_row_count(row, REPORT_S_PROVIDERS, SPAM_PROVIDERS_MAX, &rw.providers) < 0 ||
+	    report_row_count(row, REPORT_S_MESSAGES, REPORT_COUNT_MAX, &rw.messages) < 0 ||
+	    report_row_count(row, REPORT_S_SPAM, REPORT_COUNT_MAX, &rw.spam) < 0)
 		return -1;
 	if (rw.spam > rw.messages)
-		return csvin_row_fail(row, COL_SPAM, "larger than messages (%lld)", (long long)rw.messages);
+		return csvin_row_fail(row, REPORT_S_SPAM, "larger than messages (%lld)",
+		                      (long long)rw.messages);
 	/* No verdict at all leaves the share empty; a spam verdict is one. */
-	if (rw.spam == 0 && csvin_row_field(row, COL_SHARE_SPAM)->len == 0)
+	if (rw.spam == 0 && csvin_row_field(row, REPORT_S_SHARE_SPAM)->len == 0)
 		share = -1;
-	else if (parse_hundredths(row, COL_SHARE_SPAM, 10000, "a percentage from 0 to 100", &share) < 0)
+	else if (parse_hundredths(row, REPORT_S_SHARE_SPAM, 10000, "a percentage from 0 to 100",
+	                          &share) < 0)
 		return -1;
-	if (parse_hundredths(row, COL_DAILY_MESSAGES, REPORT_COUNT_MAX * 100, "a non-negative number",
-	                     &rw.daily_messages) < 0 ||
-	    parse_hundredths(row, COL_DAILY_SPAM, REPORT_COUNT_MAX * 100, "a non-negative number",
+	if (parse_hundredths(row, REPORT_S_DAILY_MESSAGES, REPORT_COUNT_MAX * 100,
+	                     "a non-negative number", &rw.daily_messages) < 0 ||
+	    parse_hundredths(row, REPORT_S_DAILY_SPAM, REPORT_COUNT_MAX * 100, "a non-negative number",
 	                     &rw.daily_spam) < 0)
 		return -1;
 	rw.share_spam = (int32_t)share;
 	rw.line = csvin_row_line(row);
 
-	strbuf_init(&key, 8 + f->len);
+	strbuf_init(&key, 8 + scope->len);
 	strbuf_append(&key, rw.month_text, 7);
-	strbuf_append(&key, f->s, f->len);
-	first = (unsigned long)(uintptr_t)htable_find(r->keys, key.data, key.len);
-	if (first == 0)
-		htable_insert(r->keys, key.data, key.len, (void *)(uintptr_t)rw.line);
+	strbuf_append(&key, scope->s, scope->len);
+	first = report_row_first(r->keys, key.data, key.len, rw.line);
 	strbuf_release(&key);
 	if (first != 0)
 		return csvin_row_fail_at(row, rw.line, csvin_row_col(row),
 		                         "duplicate record: month %s and scope as on line %lu",
 		                         rw.month_text, first);
-	rw.scope = xstrndup(f->s, f->len);
+	rw.scope = xstrndup(scope->s, scope->len);
 	if (t->n == r->alloc) {
 		r->alloc = r->alloc ? r->alloc * 2 : 64;
 		t->rows = xreallocarray(t->rows, r->alloc, sizeof(*t->rows));
@@ -151,8 +116,8 @@ static int spam_read(const char *name, const char *path, const void *buf, size_t
 	r.table = xcalloc(1, sizeof(*r.table));
 	r.alloc = 0;
 	r.keys = htable_new(256);
-	csv = csvin_new(name, spam_columns, COL_N, lim, spam_on_row, &r);
-	csvin_optional(csv, COL_SUPPRESSED);
+	csv = csvin_new(name, report_spam_columns, SPAM_NCOLS, lim, spam_on_row, &r);
+	csvin_optional(csv, REPORT_S_SUPPRESSED);
 	if (path != NULL)
 		rc = csvin_read_file(csv, path);
 	else if (csvin_feed(csv, buf, len) < 0 || csvin_finish(csv) < 0)

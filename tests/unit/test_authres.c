@@ -598,10 +598,26 @@ static void test_method_names(void)
 	}
 }
 
+/* a and b are equal but for the case of ASCII letters: 1 or 0 (a model,
+ * byte by byte, of what the parser does). */
+static int same_nocase(const char *a, const char *b)
+{
+	size_t i;
+
+	for (i = 0; a[i] != '\0' && b[i] != '\0'; i++) {
+		char x = a[i] >= 'A' && a[i] <= 'Z' ? (char)(a[i] - 'A' + 'a') : a[i];
+		char y = b[i] >= 'A' && b[i] <= 'Z' ? (char)(b[i] - 'A' + 'a') : b[i];
+
+		if (x != y)
+			return 0;
+	}
+	return a[i] == b[i];
+}
+
 /*
  * The DMARC policy words, wherever they are read (comment p= and policy=,
- * dis=, the policy properties, action=), agree with ar_policy_parse(): the
- * three words in any case, nothing else.
+ * dis=, the policy properties, action=), are the three policy names of the
+ * vocabulary in any case, and nothing else.
  */
 static void test_policy_words(void)
 {
@@ -629,8 +645,12 @@ static void test_policy_words(void)
 		enum ar_policy want = POL_ABSENT;
 		char v[256];
 
-		if (ar_policy_parse(w, strlen(w), &want) < 0)
-			want = POL_ABSENT;
+		int p;
+
+		for (p = POL_NONE; p < POL_COUNT; p++) {
+			if (same_nocase(w, ar_policy_name((enum ar_policy)p)))
+				want = (enum ar_policy)p;
+		}
 		for (f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
 			struct authres_outcome o;
 

@@ -269,9 +269,9 @@ static void test_shares(void)
 
 	memset(&r, 0, sizeof(r));
 	CU_ASSERT_EQUAL(chart_policy_share(&r, 0, &v), -1);
-	r.policy[REPORT_DP_NONE] = 42898131;
-	r.policy[REPORT_DP_QUARANTINE] = 17314634;
-	r.policy[REPORT_DP_REJECT] = 16413840;
+	r.policy[POL_NONE] = 42898131;
+	r.policy[POL_QUARANTINE] = 17314634;
+	r.policy[POL_REJECT] = 16413840;
 	CU_ASSERT_EQUAL(chart_policy_share(&r, 0, &v), 0);
 	CU_ASSERT_EQUAL(v, 4402);
 	CU_ASSERT_EQUAL(chart_policy_share(&r, 1, &v), 0);

@@ -633,13 +633,13 @@ static void test_chart_months_without_data(void)
 		const struct report_row *rw = &fix->rows[i];
 		int k;
 
-		if (rw->method != REPORT_SPF || strcmp(rw->scope, "all") != 0)
+		if (rw->method != AR_SPF || strcmp(rw->scope, "all") != 0)
 			continue;
 		strbuf_printf(&buf, "%s,all,spf,%lld,%lld", rw->month_text, (long long)rw->providers,
 		              (long long)rw->messages);
-		for (k = 0; k < REPORT_RESULT_COUNT; k++)
+		for (k = 0; k < REPORT_NRESULTS; k++)
 			strbuf_printf(&buf, ",%lld", (long long)rw->count[k]);
-		for (k = 0; k < REPORT_RESULT_COUNT; k++)
+		for (k = 0; k < REPORT_NRESULTS; k++)
 			strbuf_printf(&buf, ",%d.%02d", rw->share[k] / 100, rw->share[k] % 100);
 		strbuf_printf(&buf, ",%d.%02d\n", rw->share_non_none / 100, rw->share_non_none % 100);
 	}

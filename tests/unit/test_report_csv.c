@@ -125,7 +125,7 @@ static int tables_equal(const struct report_table *a, const struct report_table 
 }
 
 static const struct report_row *find_row(const struct report_table *t, const char *month,
-                                         const char *scope, enum report_method m)
+                                         const char *scope, enum ar_method m)
 {
 	size_t i;
 
@@ -189,35 +189,35 @@ static void test_fixture(void)
 	CU_ASSERT_EQUAL_FATAL(parse_whole(buf, len, NULL, &t, &err), 0);
 	/* 6 months x (all + 3 carriers) x 4 methods. */
 	CU_ASSERT_EQUAL(t->n, 96);
-	rw = find_row(t, "2026-04", "all", REPORT_SPF);
+	rw = find_row(t, "2026-04", "all", AR_SPF);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
 	CU_ASSERT_EQUAL(rw->year, 2026);
 	CU_ASSERT_EQUAL(rw->month, 4);
 	CU_ASSERT_EQUAL(rw->providers, 3);
 	CU_ASSERT_EQUAL(rw->messages, 104623571);
-	CU_ASSERT_EQUAL(rw->count[REPORT_NONE], 8227910);
-	CU_ASSERT_EQUAL(rw->count[REPORT_PASS], 91401814);
-	CU_ASSERT_EQUAL(rw->count[REPORT_FAIL], 635917);
-	CU_ASSERT_EQUAL(rw->count[REPORT_SOFTFAIL], 2483798);
-	CU_ASSERT_EQUAL(rw->count[REPORT_NEUTRAL], 1336677);
-	CU_ASSERT_EQUAL(rw->count[REPORT_TEMPERROR], 112074);
-	CU_ASSERT_EQUAL(rw->count[REPORT_PERMERROR], 425381);
-	CU_ASSERT_EQUAL(rw->count[REPORT_POLICY], 0);
-	CU_ASSERT_EQUAL(rw->share[REPORT_NONE], 786);
-	CU_ASSERT_EQUAL(rw->share[REPORT_PASS], 8736);
-	CU_ASSERT_EQUAL(rw->share[REPORT_SOFTFAIL], 237);
+	CU_ASSERT_EQUAL(rw->count[AR_NONE], 8227910);
+	CU_ASSERT_EQUAL(rw->count[AR_PASS], 91401814);
+	CU_ASSERT_EQUAL(rw->count[AR_FAIL], 635917);
+	CU_ASSERT_EQUAL(rw->count[AR_SOFTFAIL], 2483798);
+	CU_ASSERT_EQUAL(rw->count[AR_NEUTRAL], 1336677);
+	CU_ASSERT_EQUAL(rw->count[AR_TEMPERROR], 112074);
+	CU_ASSERT_EQUAL(rw->count[AR_PERMERROR], 425381);
+	CU_ASSERT_EQUAL(rw->count[AR_POLICY], 0);
+	CU_ASSERT_EQUAL(rw->share[AR_NONE], 786);
+	CU_ASSERT_EQUAL(rw->share[AR_PASS], 8736);
+	CU_ASSERT_EQUAL(rw->share[AR_SOFTFAIL], 237);
 	CU_ASSERT_EQUAL(rw->share_non_none, 9214);
 	CU_ASSERT_EQUAL(rw->line, 2);
-	rw = find_row(t, "2026-06", "kddi", REPORT_DKIM);
+	rw = find_row(t, "2026-06", "kddi", AR_DKIM);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
 	CU_ASSERT_EQUAL(rw->providers, 1);
 	CU_ASSERT_EQUAL(rw->messages, 37250730);
-	CU_ASSERT_EQUAL(rw->count[REPORT_POLICY], 8997);
-	CU_ASSERT_EQUAL(rw->share[REPORT_POLICY], 2);
+	CU_ASSERT_EQUAL(rw->count[AR_POLICY], 8997);
+	CU_ASSERT_EQUAL(rw->share[AR_POLICY], 2);
 	CU_ASSERT_EQUAL(rw->line, 43);
-	rw = find_row(t, "2026-09", "softbank", REPORT_ARC);
+	rw = find_row(t, "2026-09", "softbank", AR_ARC);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
-	CU_ASSERT_EQUAL(rw->share[REPORT_NONE], 8668);
+	CU_ASSERT_EQUAL(rw->share[AR_NONE], 8668);
 	CU_ASSERT_EQUAL(rw->line, 97);
 	/* Sorted by method, scope, month: the charts rely on it. */
 	for (i = 1; i < t->n; i++) {
@@ -292,18 +292,18 @@ static void check_tricky(const struct report_table *t)
 	const struct report_row *rw;
 
 	CU_ASSERT_EQUAL_FATAL(t->n, 3);
-	rw = find_row(t, "2026-09", "all", REPORT_SPF);
+	rw = find_row(t, "2026-09", "all", AR_SPF);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
 	CU_ASSERT_EQUAL(rw->messages, 1000);
 	CU_ASSERT_EQUAL(rw->providers, 3);
-	CU_ASSERT_EQUAL(rw->count[REPORT_NONE], 10);
-	CU_ASSERT_EQUAL(rw->count[REPORT_PASS], 900);
-	CU_ASSERT_EQUAL(rw->count[REPORT_NEUTRAL], 40);
-	CU_ASSERT_EQUAL(rw->share[REPORT_PASS], 9000);
-	CU_ASSERT_EQUAL(rw->share[REPORT_NEUTRAL], 400);
+	CU_ASSERT_EQUAL(rw->count[AR_NONE], 10);
+	CU_ASSERT_EQUAL(rw->count[AR_PASS], 900);
+	CU_ASSERT_EQUAL(rw->count[AR_NEUTRAL], 40);
+	CU_ASSERT_EQUAL(rw->share[AR_PASS], 9000);
+	CU_ASSERT_EQUAL(rw->share[AR_NEUTRAL], 400);
 	CU_ASSERT_EQUAL(rw->share_non_none, 9900);
 	CU_ASSERT_EQUAL(rw->line, 2);
-	rw = find_row(t, "2026-07", "all", REPORT_ARC);
+	rw = find_row(t, "2026-07", "all", AR_ARC);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
 	CU_ASSERT_EQUAL(rw->messages, 0);
 	CU_ASSERT_EQUAL(rw->line, 6);
@@ -351,9 +351,9 @@ static void test_tricky_fixed(void)
 	strbuf_init(&err, ERR_CAP);
 	CU_ASSERT_EQUAL_FATAL(parse_whole(buf, len, NULL, &t, &err), 0);
 	CU_ASSERT_STRING_EQUAL(err.data == NULL ? "" : err.data, "");
-	rw = find_row(t, "2026-08", "docomo \"x\"", REPORT_DMARC);
+	rw = find_row(t, "2026-08", "docomo \"x\"", AR_DMARC);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
-	CU_ASSERT_EQUAL(rw->share[REPORT_PASS], 5050);
+	CU_ASSERT_EQUAL(rw->share[AR_PASS], 5050);
 	CU_ASSERT_EQUAL(rw->share_non_none, 10000);
 	CU_ASSERT_EQUAL(rw->line, 5);
 	check_tricky(t);
@@ -565,7 +565,7 @@ static void test_no_messages(void)
 	strbuf_init(&err, ERR_CAP);
 	CU_ASSERT_EQUAL_FATAL(parse_whole(in, sizeof(in) - 1, NULL, &t, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(t->n, 2);
-	for (i = 0; i < REPORT_RESULT_COUNT; i++) {
+	for (i = 0; i < REPORT_NRESULTS; i++) {
 		CU_ASSERT_EQUAL(t->rows[0].share[i], 0);
 		CU_ASSERT_EQUAL(t->rows[1].share[i], 0);
 	}
@@ -635,14 +635,14 @@ static void test_policy_columns(void)
 	strbuf_init(&err, ERR_CAP);
 	CU_ASSERT_EQUAL_FATAL(parse_whole(in, sizeof(in) - 1, NULL, &t, &err), 0);
 	CU_ASSERT(t->has_policy);
-	rw = find_row(t, "2026-09", "all", REPORT_DMARC);
+	rw = find_row(t, "2026-09", "all", AR_DMARC);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
-	CU_ASSERT_EQUAL(rw->policy[REPORT_DP_NONE], 500);
-	CU_ASSERT_EQUAL(rw->policy[REPORT_DP_QUARANTINE], 190);
-	CU_ASSERT_EQUAL(rw->policy[REPORT_DP_REJECT], 300);
-	rw = find_row(t, "2026-09", "all", REPORT_SPF);
+	CU_ASSERT_EQUAL(rw->policy[POL_NONE], 500);
+	CU_ASSERT_EQUAL(rw->policy[POL_QUARANTINE], 190);
+	CU_ASSERT_EQUAL(rw->policy[POL_REJECT], 300);
+	rw = find_row(t, "2026-09", "all", AR_SPF);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
-	CU_ASSERT_EQUAL(rw->policy[REPORT_DP_REJECT], 0);
+	CU_ASSERT_EQUAL(rw->policy[POL_REJECT], 0);
 	report_table_free(t);
 	t = NULL;
 
@@ -687,14 +687,15 @@ static void test_policy_fixture(void)
 	CU_ASSERT(b->has_policy);
 	for (i = 0; i < b->n; i++) {
 		rw = &b->rows[i];
-		if (rw->method == REPORT_DMARC)
-			CU_ASSERT_EQUAL(rw->policy[0] + rw->policy[1] + rw->policy[2],
-			                rw->messages - rw->count[REPORT_NONE]);
+		if (rw->method == AR_DMARC)
+			CU_ASSERT_EQUAL(rw->policy[POL_NONE] + rw->policy[POL_QUARANTINE] +
+			                    rw->policy[POL_REJECT],
+			                rw->messages - rw->count[AR_NONE]);
 	}
-	rw = find_row(b, "2026-09", "all", REPORT_DMARC);
+	rw = find_row(b, "2026-09", "all", AR_DMARC);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
-	CU_ASSERT_EQUAL(rw->policy[REPORT_DP_QUARANTINE], 17314634);
-	CU_ASSERT_EQUAL(rw->policy[REPORT_DP_REJECT], 16413840);
+	CU_ASSERT_EQUAL(rw->policy[POL_QUARANTINE], 17314634);
+	CU_ASSERT_EQUAL(rw->policy[POL_REJECT], 16413840);
 	report_table_free(a);
 	report_table_free(b);
 	free(fa);
