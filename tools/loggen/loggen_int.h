@@ -335,8 +335,9 @@ struct gen_filter {
 	unsigned kinds;     /* LINE_BIT()s of the line kinds it writes */
 	/* Draw its daemons' PIDs, once per host. */
 	void (*host_init)(struct gen *g);
-	/* Decide what it logs of message s. Milters run before the truth is
-	 * merged, spam filters after (they see s->tspam from the header). */
+	/* Decide what it logs of message s: a milter takes results over from
+	 * the header (s->hres to s->mres), a spam filter replaces the header's
+	 * verdict s->tspam with its own. The truth is merged afterwards. */
 	void (*present)(struct gen *g, struct sess *s);
 	/* Add its lines after time t (the end of DATA); returns the time of
 	 * the last, or t. */
