@@ -1,4 +1,11 @@
+/*
+ * loggen - the generator's machinery: options, profiles and setups, the
+ * sessions and their truth, time stamps, the heap that writes lines in time
+ * order, the output files. Each log format's lines are written by its own
+ * gen_<format>.c, reached through the tables of loggen_int.h.
+ */
 #include "loggen.h"
+#include "loggen_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,23 +25,10 @@
 #include "strutil.h"
 #include "timeutil.h"
 
-#define US_PER_MS 1000LL
-#define US_PER_SEC 1000000LL
-#define US_PER_DAY (86400LL * US_PER_SEC)
-
 /* Every session's lines lie within this span of its first line (the layout
  * below stays under 6 s); the last day's sessions start earlier than the run's
  * end by this much so that none straddles it. */
 #define LG_SPAN_MAX_US (10 * US_PER_SEC)
-/* Postfix logs at most 200 characters of a header (cleanup "%.200s"); ours
- * stay below this so that no header is ever cut in the log. Exim does not
- * cut: its budget only keeps lines bounded. */
-#define LG_HEADER_BUDGET 190
-#define LG_HEADER_BUDGET_EXIM 600
-/* Generated lines are bounded by construction; a longer one is our bug. */
-#define LG_LINE_MAX 2048
-#define LG_MAX_LINES 24
-#define LG_MAX_RCPT 2
 /* The overlong line, longer than any collector's line limit should be. */
 #define LG_OVERLONG_LEN 70000
 /* Queue-file inode numbers are a bijection of a per-host counter on 24 bits:
@@ -42,8 +36,6 @@
  * so no queue ID repeats within a host. */
 #define LG_INODE_SPACE (1u << 23)
 #define LG_PATH_MAX 4096
-/* Messages placed on purpose across each month boundary, per host. */
-#define NFORCED 3
 
 /* ---------------------------------------------------------------------- */
 /* Options */
@@ -139,11 +131,7 @@ void loggen_carrier_id(unsigned i, char *out, size_t size)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Random numbers: splitmix64 seeds xoshiro256** (Blackman and Vigna). */
-
-struct rng {
-	uint64_t s[4];
-};
+/* Random streams: splitmix64 seeds each host's xoshiro256** (loggen_int.h). */
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -152,11 +140,6 @@ static uint64_t splitmix64(uint64_t *x)
 	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
 	return z ^ (z >> 31);
-}
-
-static uint64_t rotl64(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
 }
 
 static void rng_seed(struct rng *r, uint64_t seed, uint64_t a, uint64_t b)
@@ -172,90 +155,8 @@ static void rng_seed(struct rng *r, uint64_t seed, uint64_t a, uint64_t b)
 		r->s[i] = splitmix64(&x);
 }
 
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t *s = r->s;
-	uint64_t result = rotl64(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl64(s[3], 45);
-	return result;
-}
-
-/* Uniform in [0, n) for n > 0. The bias of the 64-bit multiply-shift is below
- * 2^-32 for the ranges used here, far below anything a test could see. */
-static uint64_t rng_below(struct rng *r, uint64_t n)
-{
-	uint64_t x = rng_next(r);
-
-	if (n <= UINT32_MAX)
-		return ((x >> 32) * n) >> 32;
-	return x % n;
-}
-
-/* Uniform in [lo, hi]. */
-static int64_t rng_range(struct rng *r, int64_t lo, int64_t hi)
-{
-	return lo + (int64_t)rng_below(r, (uint64_t)(hi - lo) + 1);
-}
-
-/* True with probability permille / 1000. */
-static int rng_chance(struct rng *r, unsigned permille)
-{
-	return rng_below(r, 1000) < permille;
-}
-
-/* Index drawn with the given weights; the weights must not all be zero. */
-static unsigned rng_pick(struct rng *r, const unsigned *w, unsigned n)
-{
-	unsigned i, total = 0;
-	uint64_t x;
-
-	for (i = 0; i < n; i++)
-		total += w[i];
-	if (total == 0)
-		msg_panic("loggen: empty weight table");
-	x = rng_below(r, total);
-	for (i = 0; i < n; i++) {
-		if (x < w[i])
-			return i;
-		x -= w[i];
-	}
-	return n - 1;
-}
-
 /* ---------------------------------------------------------------------- */
 /* Profiles */
-
-#define M_SPF (1u << AR_SPF)
-#define M_DKIM (1u << AR_DKIM)
-#define M_DMARC (1u << AR_DMARC)
-#define M_ARC (1u << AR_ARC)
-#define M_IPREV (1u << AR_METHOD_COUNT) /* not counted; parsers must skip it */
-#define M_ALL (M_SPF | M_DKIM | M_DMARC | M_ARC)
-
-/* Weights over none, pass, fail, softfail, neutral, temperror, permerror, policy. */
-#define NRES AR_ABSENT
-
-/* What a carrier runs: its MTA, milters, spam filter and syslog stamps. */
-enum lg_mta { MTA_POSTFIX = 0, MTA_EXIM };
-/* SPAMF_AMAVIS_CF: amavis as Postfix's content_filter, which gives each
- * message back to Postfix to be queued again under a new queue ID. */
-enum lg_spamf { SPAMF_FLAG = 0, SPAMF_AMAVIS, SPAMF_RSPAMD, SPAMF_AMAVIS_CF };
-#define SPAMF_IS_AMAVIS(f) ((f) == SPAMF_AMAVIS || (f) == SPAMF_AMAVIS_CF)
-enum lg_stamps { TS_RFC3339 = 0, TS_TRADITIONAL, TS_MAILLOG };
-#define MIL_OPENDMARC 0x1u
-#define MIL_OPENDKIM 0x2u    /* the one-line verdicts */
-#define MIL_OPENDKIM_LR 0x4u /* LogResults */
-
-struct setup {
-	unsigned char mta, milters, spam, stamps;
-};
 
 /* A profile without setups gives every carrier this one. */
 static const struct setup setup_default = { MTA_POSTFIX, 0, SPAMF_FLAG, TS_RFC3339 };
@@ -374,15 +275,8 @@ const char *loggen_profile_describe(const char *name)
 /* ---------------------------------------------------------------------- */
 /* Fixed vocabulary of the generated traffic (documentation address ranges). */
 
-struct sender {
-	const char *domain;
-	const char *client; /* reverse DNS name, or "unknown" */
-	const char *ip;
-	const char *helo;
-};
-
 /* Domains are short on purpose: they appear up to four times in a header. */
-static const struct sender senders[] = {
+const struct sender loggen_senders[] = {
 	{ "example.com", "mail.example.com", "192.0.2.10", "mail.example.com" },
 	{ "example.net", "mx01.example.net", "192.0.2.25", "mx01.example.net" },
 	{ "example.org", "smtp.example.org", "192.0.2.33", "smtp.example.org" },
@@ -398,7 +292,7 @@ static const struct sender senders[] = {
 	{ "ml.example.org", "list.example.org", "192.0.2.61", "list.example.org" },
 	{ "sns.example", "notify.sns.example", "2001:db8:1::7", "notify.sns.example" },
 };
-#define NSENDERS (sizeof(senders) / sizeof(senders[0]))
+#define NSENDERS (sizeof(loggen_senders) / sizeof(loggen_senders[0]))
 
 static const char *const locals[] = {
 	"info", "noreply", "news", "alice", "bob", "support", "billing", "no-reply", "mailer",
@@ -406,96 +300,22 @@ static const char *const locals[] = {
 };
 #define NLOCALS (sizeof(locals) / sizeof(locals[0]))
 
-static const char *const selectors[] = { "s1", "k1", "mail", "2024a" };
-#define NSELECTORS (sizeof(selectors) / sizeof(selectors[0]))
+const char *const loggen_selectors[] = { "s1", "k1", "mail", "2024a" };
+#define NSELECTORS (sizeof(loggen_selectors) / sizeof(loggen_selectors[0]))
 
 static const char *const forged_formats[] = { "mx.forged.example", "%s.example.jp",
 	                                      "mx.%s.example.jp.evil.example" };
 
-static const char *const reject_helos[] = { "ylmf-pc", "localhost", "User", "win-8a3k2" };
-#define NREJECT_HELOS (sizeof(reject_helos) / sizeof(reject_helos[0]))
+const char *const loggen_reject_helos[] = { "ylmf-pc", "localhost", "User", "win-8a3k2" };
+#define NREJECT_HELOS (sizeof(loggen_reject_helos) / sizeof(loggen_reject_helos[0]))
 
 /* Share of each local hour in a Japanese carrier's inbound mail. */
 static const unsigned hour_weights[24] = {
 	3, 2, 2, 2, 2, 3, 5, 8, 12, 15, 15, 14, 12, 13, 14, 14, 13, 12, 11, 10, 9, 8, 6, 4,
 };
 
-/* Postfix's alphabet for long queue IDs (mail_queue.h): digits and consonants. */
-static const char qid_alphabet[] = "0123456789BCDFGHJKLMNPQRSTVWXYZbcdfghjklmnpqrstvwxyz";
-
 /* ---------------------------------------------------------------------- */
-/* Line buffer: one per host, reused for every line. */
-
-struct lbuf {
-	size_t n;
-	char b[LG_LINE_MAX];
-};
-
-static void lb_mem(struct lbuf *b, const char *s, size_t n)
-{
-	if (n > sizeof(b->b) - b->n)
-		msg_panic("loggen: generated line longer than %d bytes", LG_LINE_MAX);
-	memcpy(b->b + b->n, s, n);
-	b->n += n;
-}
-
-static void lb_str(struct lbuf *b, const char *s)
-{
-	lb_mem(b, s, strlen(s));
-}
-
-static void lb_chr(struct lbuf *b, char c)
-{
-	lb_mem(b, &c, 1);
-}
-
-/* Decimal, at least `width` digits with leading zeros. */
-static void lb_dec(struct lbuf *b, uint64_t v, unsigned width)
-{
-	char tmp[24];
-	unsigned n = 0;
-
-	do {
-		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0 && n < sizeof(tmp));
-	while (n < width && n < sizeof(tmp))
-		tmp[sizeof(tmp) - 1 - n++] = '0';
-	lb_mem(b, tmp + sizeof(tmp) - n, n);
-}
-
-static void lb_hex(struct lbuf *b, uint64_t v, unsigned width, int upper)
-{
-	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-	char tmp[16];
-	unsigned n = 0;
-
-	do {
-		tmp[sizeof(tmp) - 1 - n++] = digits[v & 15];
-		v >>= 4;
-	} while (v > 0 && n < sizeof(tmp));
-	while (n < width && n < sizeof(tmp))
-		tmp[sizeof(tmp) - 1 - n++] = '0';
-	lb_mem(b, tmp + sizeof(tmp) - n, n);
-}
-
-/* Seconds with up to two decimals and no trailing zeros, as Postfix logs delays. */
-static void lb_secs(struct lbuf *b, int64_t us)
-{
-	uint64_t cs = us > 0 ? (uint64_t)us / 10000 : 0;
-
-	lb_dec(b, cs / 100, 1);
-	if (cs % 100 != 0) {
-		lb_chr(b, '.');
-		if (cs % 10 == 0)
-			lb_dec(b, (cs % 100) / 10, 1);
-		else
-			lb_dec(b, cs % 100, 2);
-	}
-}
-
-/* ---------------------------------------------------------------------- */
-/* Timestamps and queue IDs */
+/* Timestamps and inode numbers */
 
 static void put2(char *p, unsigned v)
 {
@@ -556,48 +376,6 @@ void loggen_format_time(int64_t us, int tz_minutes, char *out)
 	out[LOGGEN_TIME_LEN] = '\0';
 }
 
-size_t loggen_qid_short(int64_t us, uint32_t inode, char *out)
-{
-	struct lbuf b;
-
-	b.n = 0;
-	lb_hex(&b, (uint64_t)(us - time_floor_div(us, US_PER_SEC) * US_PER_SEC), 5, 1);
-	lb_hex(&b, inode, inode < 0x100000 ? 5 : 6, 1);
-	memcpy(out, b.b, b.n);
-	out[b.n] = '\0';
-	return b.n;
-}
-
-/* Postfix safe_ultostr: most significant digit first, padded with '0'. */
-static size_t encode_base(uint64_t v, unsigned base, unsigned pad, char *out)
-{
-	char tmp[24];
-	size_t n = 0;
-
-	do {
-		tmp[n++] = qid_alphabet[v % base];
-		v /= base;
-	} while (v > 0 && n < sizeof(tmp));
-	while (n < pad && n < sizeof(tmp))
-		tmp[n++] = '0';
-	for (size_t i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	return n;
-}
-
-size_t loggen_qid_long(int64_t us, uint32_t inode, char *out)
-{
-	int64_t sec = time_floor_div(us, US_PER_SEC);
-	size_t n;
-
-	n = encode_base((uint64_t)sec, 52, 6, out);
-	n += encode_base((uint64_t)(us - sec * US_PER_SEC), 52, 4, out + n);
-	out[n++] = 'z';
-	n += encode_base(inode, 51, 1, out + n);
-	out[n] = '\0';
-	return n;
-}
-
 /* A bijection on 24 bits (odd multipliers and xor-shifts), so that inode
  * numbers look random but never repeat. */
 static uint32_t scramble24(uint32_t x)
@@ -610,57 +388,7 @@ static uint32_t scramble24(uint32_t x)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Sessions: one SMTP connection, its lines laid out in time before the first
- * is written, then emitted one by one from a heap ordered by time. */
-
-enum line_kind {
-	L_CONNECT, L_TLS, L_CLIENT, L_MSGID, L_HDR_FORGED, L_HDR_AR, L_HDR_SPAM, L_QMGR,
-	L_DELIVERY, L_DISCONNECT, L_REMOVED, L_NOQUEUE,
-	/* Milters, amavis and rspamd (the last two to rspamd.log). */
-	L_OPENDKIM_MULTI, L_OPENDKIM, L_OPENDMARC_SPF, L_OPENDMARC, L_AMAVIS, L_RSPAMD_LOADED,
-	L_RSPAMD_RESULT,
-	/* amavis as content_filter: the copy Postfix queues again (qid2). */
-	L_REINJ_MSGID, L_REINJ_REMOVED,
-};
-
-enum sess_type { S_MESSAGE, S_REJECT };
-enum spam_line { SPAMLINE_NONE, SPAMLINE_NO, SPAMLINE_YES };
-
-struct sess {
-	int64_t t[LG_MAX_LINES];
-	unsigned char kind[LG_MAX_LINES];
-	unsigned char arg[LG_MAX_LINES];
-	unsigned nlines, next;
-	uint64_t order; /* tie-break between equal times: start order */
-	enum sess_type type;
-	/* identity, fixed at start */
-	char qid[LOGGEN_QID_MAX];
-	char qid2[LOGGEN_QID_MAX]; /* the re-injected copy's (SPAMF_AMAVIS_CF) */
-	unsigned smtpd_pid, cleanup_pid, deliver_pid;
-	int64_t t_client, t_qmgr;
-	/* content */
-	unsigned sender, from_local, selector;
-	uint32_t rcpt[LG_MAX_RCPT];
-	unsigned nrcpt;
-	int tls, relay_smtp, has_ar, upper, hardfail, forged, forged_kind, iprev_fail;
-	enum spam_line spamline;
-	enum ar_result res[AR_METHOD_COUNT];
-	enum ar_policy pol;
-	unsigned size;
-	uint64_t msgid_rand;
-	unsigned reject_ip, reject_helo;
-	/* how the results are logged (present()) and what counts (truth) */
-	int exim;                             /* laid out and written as Exim */
-	enum ar_result hres[AR_METHOD_COUNT]; /* in the trusted header, AR_ABSENT if not */
-	enum ar_result mres[AR_METHOD_COUNT]; /* in a milter's line, AR_ABSENT if none */
-	enum ar_result tres[AR_METHOD_COUNT]; /* truth: the most significant of both */
-	enum ar_policy tpol;
-	int tspam;
-	unsigned char lr_nsig, lr_err[2]; /* LogResults: signatures, index into dkim_errors */
-	unsigned char second_sig;         /* a second DKIM signature (esp.example) */
-	unsigned char amavis_cat;         /* index into amavis_cats */
-	unsigned char rspamd_verdict;     /* index into rspamd_verdicts */
-};
+/* Sessions (struct sess and struct gen in loggen_int.h) */
 
 /* Batch entries: what starts when, within one local day. */
 enum ev_type { EV_MESSAGE, EV_FORCED, EV_REJECT, EV_GARBAGE, EV_OVERLONG };
@@ -670,15 +398,6 @@ struct ev {
 	uint32_t ord;
 	unsigned char type;
 	unsigned char aux;
-};
-
-/* Daemon processes of one kind: a process serves one session at a time, so
- * its PID is busy until that session is done. */
-#define PID_POOL_MAX 64
-struct pidpool {
-	unsigned pid[PID_POOL_MAX];
-	int64_t busy_until[PID_POOL_MAX];
-	unsigned n;
 };
 
 /* Truth slots per (month, carrier). */
@@ -709,43 +428,7 @@ struct run {
 	struct loggen_summary sum;
 };
 
-/* Per host, reset for each file. */
-struct gen {
-	struct run *r;
-	unsigned c, h;
-	char carrier[LOGGEN_ID_MAX];
-	char host[16];
-	char tz_text[8];
-	struct rng rng;
-	FILE *fp;
-	struct lbuf lb;
-	int64_t day_cached;
-	char day_text[12];
-	int64_t long_qid_from; /* the host switched to enable_long_queue_ids here */
-	uint64_t nmsg, ngarbage, order;
-	uint32_t inode_base; /* where this host's inode numbers start */
-	unsigned next_pid, qmgr_pid;
-	struct pidpool smtpd, cleanup, local, smtp;
-	/* open sessions: pool with a free list and a binary heap of indices */
-	struct sess *pool;
-	size_t pool_cap, pool_used;
-	size_t *free_list, nfree;
-	size_t *heap, nheap;
-	struct sess forced[NFORCED];
-	uint64_t lines, malformed, overlong, bytes;
-	int write_error;
-	/* the carrier's setup and what it needs */
-	const struct setup *su;
-	FILE *fp2;               /* rspamd.log, or NULL */
-	int64_t line_t;          /* time of the line being written */
-	int64_t last_t[2];       /* time of the last line of each file */
-	size_t header_budget;
-	const char *ar_sep;      /* between the results of a logged header */
-	unsigned opendkim_pid, opendmarc_pid, rspamd_pid[2];
-	unsigned amavis_pid[4], amavis_nreq[4];
-};
-
-static unsigned pid_new(struct gen *g)
+unsigned loggen_pid_new(struct gen *g)
 {
 	g->next_pid += 1 + (unsigned)rng_below(&g->rng, 400);
 	if (g->next_pid > 4194000)
@@ -759,7 +442,7 @@ static void pidpool_init(struct gen *g, struct pidpool *p, unsigned n)
 
 	p->n = n;
 	for (i = 0; i < n; i++) {
-		p->pid[i] = pid_new(g);
+		p->pid[i] = loggen_pid_new(g);
 		p->busy_until[i] = INT64_MIN;
 	}
 }
@@ -777,18 +460,17 @@ static unsigned pid_pick(struct gen *g, struct pidpool *p, int64_t from, int64_t
 			goto found;
 	}
 	if (p->n == PID_POOL_MAX)
-		return pid_new(g); /* beyond the process limit: a short-lived extra */
+		return loggen_pid_new(g); /* beyond the process limit: a short-lived extra */
 	i = p->n++;
-	p->pid[i] = pid_new(g);
+	p->pid[i] = loggen_pid_new(g);
 found:
 	if (rng_below(&g->rng, 256) == 0)
-		p->pid[i] = pid_new(g);
+		p->pid[i] = loggen_pid_new(g);
 	p->busy_until[i] = until;
 	return p->pid[i];
 }
 
-/* Any process of the pool, for lines that belong to no session. */
-static unsigned pid_any(struct gen *g, const struct pidpool *p)
+unsigned loggen_pid_any(struct gen *g, const struct pidpool *p)
 {
 	return p->pid[rng_below(&g->rng, p->n)];
 }
@@ -796,8 +478,7 @@ static unsigned pid_any(struct gen *g, const struct pidpool *p)
 /* ---------------------------------------------------------------------- */
 /* Output */
 
-/* Write the line in b to file `which` (0 the MTA's log, 1 rspamd.log). */
-static void out_line_to(struct gen *g, int which, struct lbuf *b)
+void loggen_out_line(struct gen *g, int which, struct lbuf *b)
 {
 	FILE *fp = which == 0 ? g->fp : g->fp2;
 
@@ -813,12 +494,7 @@ static void out_line_to(struct gen *g, int which, struct lbuf *b)
 	b->n = 0;
 }
 
-static void out_line(struct gen *g, struct lbuf *b)
-{
-	out_line_to(g, 0, b);
-}
-
-static void lb_time(struct gen *g, struct lbuf *b, int64_t us)
+void loggen_time_rfc3339(struct gen *g, struct lbuf *b, int64_t us)
 {
 	int64_t local = us + (int64_t)g->r->tz * 60 * US_PER_SEC;
 	int64_t day = time_floor_div(local, US_PER_DAY);
@@ -857,7 +533,7 @@ static void lb_hms(struct lbuf *b, int64_t sec)
 }
 
 /* "Nov  2 10:00:00" (syslog) or "Nov 02 10:00:00" (Postfix maillog_file). */
-static void lb_time_bsd(struct gen *g, struct lbuf *b, int64_t us, int zero_day)
+void loggen_time_bsd(struct gen *g, struct lbuf *b, int64_t us, int zero_day)
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	int64_t y, sec, usec;
@@ -875,7 +551,7 @@ static void lb_time_bsd(struct gen *g, struct lbuf *b, int64_t us, int zero_day)
 
 /* "2026-11-22 10:00:00", with ".123 +0900" if `precise` (Exim's +millisec
  * and log_timezone). Exim's and rspamd's own files. */
-static void lb_time_iso(struct gen *g, struct lbuf *b, int64_t us, int precise)
+void loggen_time_iso(struct gen *g, struct lbuf *b, int64_t us, int precise)
 {
 	int64_t y, sec, usec;
 	unsigned m, d;
@@ -899,72 +575,86 @@ static void lb_time_iso(struct gen *g, struct lbuf *b, int64_t us, int precise)
 	}
 }
 
-/* The stamp that starts a line of the MTA's log, as the carrier writes it. */
-static void lb_stamp(struct gen *g, struct lbuf *b, int64_t us)
-{
-	if (g->su->mta == MTA_EXIM)
-		lb_time_iso(g, b, us, g->su->stamps == TS_RFC3339);
-	else if (g->su->stamps == TS_TRADITIONAL)
-		lb_time_bsd(g, b, us, 0);
-	else if (g->su->stamps == TS_MAILLOG)
-		lb_time_bsd(g, b, us, 1);
-	else
-		lb_time(g, b, us);
-}
-
-/* "STAMP HOST TAG[PID]: " of a syslog line. */
-static void lb_sysprefix(struct gen *g, struct lbuf *b, int64_t t, const char *tag, unsigned pid)
-{
-	lb_stamp(g, b, t);
-	lb_chr(b, ' ');
-	lb_str(b, g->host);
-	lb_chr(b, ' ');
-	lb_str(b, tag);
-	lb_chr(b, '[');
-	lb_dec(b, pid, 1);
-	lb_str(b, "]: ");
-}
-
-static void lb_prefix(struct gen *g, struct lbuf *b, int64_t t, const char *prog, unsigned pid)
-{
-	lb_stamp(g, b, t);
-	lb_chr(b, ' ');
-	lb_str(b, g->host);
-	lb_str(b, " postfix/");
-	lb_str(b, prog);
-	lb_chr(b, '[');
-	lb_dec(b, pid, 1);
-	lb_str(b, "]: ");
-}
-
-static void lb_client(struct lbuf *b, const struct sess *s)
-{
-	if (s->type == S_REJECT) {
-		lb_str(b, "unknown[203.0.113.");
-		lb_dec(b, s->reject_ip, 1);
-		lb_chr(b, ']');
-		return;
-	}
-	lb_str(b, senders[s->sender].client);
-	lb_chr(b, '[');
-	lb_str(b, senders[s->sender].ip);
-	lb_chr(b, ']');
-}
-
-static void lb_sender(struct lbuf *b, const struct sess *s)
+void loggen_sender(struct lbuf *b, const struct sess *s)
 {
 	lb_str(b, locals[s->from_local]);
 	lb_chr(b, '@');
-	lb_str(b, senders[s->sender].domain);
+	lb_str(b, loggen_senders[s->sender].domain);
 }
 
-static void lb_rcpt(struct gen *g, struct lbuf *b, uint32_t user)
+void loggen_rcpt(struct gen *g, struct lbuf *b, uint32_t user)
 {
 	lb_str(b, "user");
 	lb_dec(b, user, 5);
 	lb_chr(b, '@');
 	lb_str(b, g->carrier);
 	lb_str(b, ".example.jp");
+}
+
+void loggen_msgid(struct lbuf *b, const struct sess *s)
+{
+	lb_hex(b, s->msgid_rand, 16, 0);
+	lb_chr(b, '@');
+	lb_str(b, loggen_senders[s->sender].domain);
+}
+
+unsigned loggen_client_port(const struct sess *s)
+{
+	uint64_t x = s->type == S_REJECT ? (uint64_t)s->rcpt[0] << 40 : s->msgid_rand;
+
+	return 1024 + (unsigned)((x >> 40) % 60000);
+}
+
+void loggen_mailbox_name(struct gen *g, struct lbuf *b)
+{
+	lb_str(b, "mbox1.");
+	lb_str(b, g->carrier);
+	lb_str(b, ".example.jp");
+}
+
+void loggen_mailbox_ip(struct gen *g, struct lbuf *b)
+{
+	lb_str(b, "10.");
+	lb_dec(b, g->c % 250, 1);
+	lb_chr(b, '.');
+	lb_dec(b, g->h % 250, 1);
+	lb_str(b, ".11");
+}
+
+void loggen_mailbox_qid(struct lbuf *b, const struct sess *s)
+{
+	lb_str(b, "250 2.0.0 Ok: queued as ");
+	lb_hex(b, (s->msgid_rand >> 20) & 0xFFFFFFFFFFULL, 10, 1);
+}
+
+void loggen_b64ish(struct lbuf *b, uint64_t x, unsigned n)
+{
+	static const char a[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		lb_chr(b, a[x >> 58]);
+	}
+}
+
+void loggen_milli(struct lbuf *b, int64_t v, unsigned decimals)
+{
+	uint64_t a = (uint64_t)(v < 0 ? -v : v);
+
+	if (v < 0)
+		lb_chr(b, '-');
+	lb_dec(b, a / 1000, 1);
+	lb_chr(b, '.');
+	lb_dec(b, decimals == 2 ? a % 1000 / 10 : a % 1000, decimals);
+}
+
+int64_t loggen_spam_score(const struct sess *s, int spam)
+{
+	int64_t u = (int64_t)((s->msgid_rand >> 16) % 1000);
+
+	return spam ? 5000 + u * 12 : -3000 + u * 6;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -980,7 +670,7 @@ static void ar_method(struct gen *g, struct lbuf *b, const struct sess *s, enum 
 {
 	enum ar_result r = s->hres[m];
 
-	lb_str(b, g->ar_sep);
+	lb_str(b, g->mta->ar_sep);
 	lb_str(b, s->upper ? method_upper[m] : ar_method_name(m));
 	lb_chr(b, '=');
 	if (m == AR_SPF && r == AR_FAIL && s->hardfail)
@@ -993,7 +683,7 @@ static void ar_method(struct gen *g, struct lbuf *b, const struct sess *s, enum 
  * until the text fits LG_HEADER_BUDGET; level 4 keeps only what counts. */
 static void ar_text(struct gen *g, struct lbuf *b, const struct sess *s, unsigned level)
 {
-	const char *dom = senders[s->sender].domain;
+	const char *dom = loggen_senders[s->sender].domain;
 	unsigned mask = g->r->prof->masks[g->c % g->r->prof->nmasks];
 	int any = 0;
 
@@ -1001,9 +691,9 @@ static void ar_text(struct gen *g, struct lbuf *b, const struct sess *s, unsigne
 	lb_str(b, g->carrier);
 	lb_str(b, ".example.jp");
 	if ((mask & M_IPREV) && level < 2) {
-		lb_str(b, g->ar_sep);
+		lb_str(b, g->mta->ar_sep);
 		lb_str(b, s->iprev_fail ? "iprev=fail policy.iprev=" : "iprev=pass policy.iprev=");
-		lb_str(b, senders[s->sender].ip);
+		lb_str(b, loggen_senders[s->sender].ip);
 		/* "none" stands only alone (RFC 8601 section 2.2). */
 		any = 1;
 	}
@@ -1022,7 +712,7 @@ static void ar_text(struct gen *g, struct lbuf *b, const struct sess *s, unsigne
 			lb_str(b, dom);
 			if (level < 1) {
 				lb_str(b, " header.s=");
-				lb_str(b, selectors[s->selector]);
+				lb_str(b, loggen_selectors[s->selector]);
 			}
 		}
 		any = 1;
@@ -1050,7 +740,7 @@ static void ar_text(struct gen *g, struct lbuf *b, const struct sess *s, unsigne
 		any = 1;
 	}
 	if (!any) {
-		lb_str(b, g->ar_sep);
+		lb_str(b, g->mta->ar_sep);
 		lb_str(b, "none");
 	}
 }
@@ -1059,7 +749,7 @@ static void forged_text(struct gen *g, struct lbuf *b, const struct sess *s, uns
 {
 	const char *fmt = forged_formats[s->forged_kind];
 	const char *pct = strstr(fmt, "%s");
-	const char *dom = senders[s->sender].domain;
+	const char *dom = loggen_senders[s->sender].domain;
 
 	lb_str(b, "Authentication-Results: ");
 	if (pct != NULL) {
@@ -1069,19 +759,19 @@ static void forged_text(struct gen *g, struct lbuf *b, const struct sess *s, uns
 	} else {
 		lb_str(b, fmt);
 	}
-	lb_str(b, g->ar_sep);
+	lb_str(b, g->mta->ar_sep);
 	lb_str(b, "spf=pass");
 	if (level < 1) {
 		lb_str(b, " smtp.mailfrom=");
 		lb_str(b, dom);
 	}
-	lb_str(b, g->ar_sep);
+	lb_str(b, g->mta->ar_sep);
 	lb_str(b, "dkim=pass");
 	if (level < 1) {
 		lb_str(b, " header.d=");
 		lb_str(b, dom);
 	}
-	lb_str(b, g->ar_sep);
+	lb_str(b, g->mta->ar_sep);
 	lb_str(b, "dmarc=pass");
 	if (level < 1) {
 		lb_str(b, " header.from=");
@@ -1089,7 +779,7 @@ static void forged_text(struct gen *g, struct lbuf *b, const struct sess *s, uns
 	}
 }
 
-static void lb_header(struct gen *g, struct lbuf *b, const struct sess *s, enum line_kind k)
+void loggen_header(struct gen *g, struct lbuf *b, const struct sess *s, enum line_kind k)
 {
 	size_t mark = b->n;
 	unsigned level;
@@ -1104,7 +794,7 @@ static void lb_header(struct gen *g, struct lbuf *b, const struct sess *s, enum 
 			ar_text(g, b, s, level);
 		else
 			forged_text(g, b, s, level);
-		if (b->n - mark <= g->header_budget)
+		if (b->n - mark <= g->mta->header_budget)
 			return;
 		if (level >= 4)
 			msg_panic("loggen: header of %zu bytes does not fit", b->n - mark);
@@ -1113,16 +803,6 @@ static void lb_header(struct gen *g, struct lbuf *b, const struct sess *s, enum 
 
 /* ---------------------------------------------------------------------- */
 /* Building sessions */
-
-static void sess_add(struct sess *s, int64_t t, enum line_kind k, unsigned arg)
-{
-	if (s->nlines >= LG_MAX_LINES)
-		msg_panic("loggen: too many lines in a session");
-	s->t[s->nlines] = t;
-	s->kind[s->nlines] = (unsigned char)k;
-	s->arg[s->nlines] = (unsigned char)arg;
-	s->nlines++;
-}
 
 /* Stable insertion sort by time: the disconnect line is laid out apart from
  * the delivery chain and may fall anywhere after the qmgr line. */
@@ -1217,8 +897,7 @@ static void draw_results(struct gen *g, struct sess *s)
 	}
 }
 
-/* The outcome rule of loggen.h: the most significant result counts. */
-static int result_rank(enum ar_result r)
+int loggen_result_rank(enum ar_result r)
 {
 	static const int rank[AR_RESULT_COUNT] = {
 		[AR_ABSENT] = 0, [AR_NONE] = 1, [AR_TEMPERROR] = 2, [AR_PERMERROR] = 3,
@@ -1230,206 +909,31 @@ static int result_rank(enum ar_result r)
 
 static enum ar_result result_merge(enum ar_result a, enum ar_result b)
 {
-	return result_rank(b) > result_rank(a) ? b : a;
+	return loggen_result_rank(b) > loggen_result_rank(a) ? b : a;
 }
 
-/* libopendkim's signature error strings the LogResults lines use, with the
- * result each stands for (collector/input_opendkim.c reads them back). */
-static const struct {
-	const char *text;
-	enum ar_result result;
-} dkim_errors[] = {
-	{ "no signature error", AR_PASS },
-	{ "signature verification failed", AR_FAIL },
-	{ "key DNS query failed", AR_TEMPERROR },
-	{ "key not found in DNS", AR_PERMERROR },
-	{ "signature expired", AR_PERMERROR },
-	{ "body hash corrupt", AR_PERMERROR },
-	{ "key revoked", AR_PERMERROR },
-};
-#define NDKIM_ERRORS (sizeof(dkim_errors) / sizeof(dkim_errors[0]))
+const unsigned loggen_w_tier[NRES] = { 30, 50, 20, 0, 0, 0, 0, 0 };
 
-/* amavis categories: the verdict each gives (collector/input_amavis.c). */
-static const struct {
-	const char *name;
-	const char *action;
-	int spam;
-} amavis_cats[] = {
-	{ "CLEAN", "RelayedInbound", 0 },
-	{ "BAD-HEADER-0", "RelayedInbound", 0 },
-	{ "UNCHECKED", "RelayedInbound", 0 }, /* no verdict: ham by spam_default */
-	{ "SPAMMY", "RelayedTaggedInbound", 1 },
-	{ "SPAM", "RelayedTaggedInbound", 1 },
-};
-
-/* rspamd's is_spam letter and action (collector/input_rspamd.c). The
- * actions that refuse the message (reject, greylist, soft reject) are not
- * used: the message would not be queued. */
-static const struct {
-	const char *text;
-	int spam;
-} rspamd_verdicts[] = {
-	{ "F (no action)", 0 },
-	{ "S (no action)", 0 },  /* scan skipped: no verdict, ham by spam_default */
-	{ "T (add header)", 1 },
-	{ "T (rewrite subject)", 1 },
-	{ "F (add header)", 1 }, /* rspamd before 2.0: T only for reject */
-};
-
-/* Another tier's view of a result, for headers that repeat a milter's method. */
-static const unsigned w_tier[NRES] = { 30, 50, 20, 0, 0, 0, 0, 0 };
-
-static unsigned dkim_error_for(struct rng *r, enum ar_result want)
-{
-	unsigned i, n = 0, pick;
-
-	for (i = 0; i < NDKIM_ERRORS; i++)
-		n += dkim_errors[i].result == want;
-	if (n == 0)
-		msg_panic("loggen: no DKIM error string for a result");
-	pick = (unsigned)rng_below(r, n);
-	for (i = 0; i < NDKIM_ERRORS; i++) {
-		if (dkim_errors[i].result == want && pick-- == 0)
-			return i;
-	}
-	return 0;
-}
-
-/* OpenDKIM's lines for DKIM: one-line forms can say pass, fail and none;
- * LogResults pass, fail, permerror and temperror (an unsigned message gives
- * no LogResults line at all). */
-static void present_dkim(struct gen *g, struct sess *s)
-{
-	struct rng *r = &g->rng;
-	enum ar_result v = s->res[AR_DKIM];
-	int lr = (g->su->milters & MIL_OPENDKIM_LR) != 0, ok;
-
-	if (v == AR_ABSENT)
-		return;
-	ok = lr ? (v == AR_PASS || v == AR_FAIL || v == AR_PERMERROR || v == AR_TEMPERROR)
-	        : (v == AR_PASS || v == AR_FAIL || v == AR_NONE);
-	s->second_sig = v != AR_NONE && rng_chance(r, 150);
-	if (!ok)
-		return; /* only the header can say it */
-	s->mres[AR_DKIM] = v;
-	/* Instead of, or in addition to, an upstream tier's dkim= result. */
-	s->hres[AR_DKIM] = s->has_ar && rng_chance(r, 250)
-	                           ? (enum ar_result)rng_pick(r, w_tier, NRES)
-	                           : AR_ABSENT;
-	if (!lr)
-		return;
-	s->lr_nsig = 1;
-	s->lr_err[0] = (unsigned char)dkim_error_for(r, v);
-	if (s->second_sig) {
-		/* A second signature ranked no higher, so that the line's
-		 * merged result stays v; written before or after the first. */
-		unsigned second;
-
-		do {
-			second = (unsigned)rng_below(r, NDKIM_ERRORS);
-		} while (result_rank(dkim_errors[second].result) > result_rank(v));
-		s->lr_err[1] = (unsigned char)second;
-		s->lr_nsig = 2;
-		if (rng_chance(r, 500)) {
-			s->lr_err[1] = s->lr_err[0];
-			s->lr_err[0] = (unsigned char)second;
-		}
-	}
-}
-
-/* OpenDMARC's lines: DMARC none, pass, fail, temperror (no p=); SPF of its
- * own check when no header gives one. */
-static void present_dmarc(struct gen *g, struct sess *s)
-{
-	struct rng *r = &g->rng;
-	enum ar_result v = s->res[AR_SPF];
-
-	if (v == AR_PASS || v == AR_NONE || v == AR_FAIL || v == AR_TEMPERROR ||
-	    v == AR_PERMERROR) {
-		if (!s->has_ar || rng_chance(r, 400)) {
-			s->mres[AR_SPF] = v;
-			s->hres[AR_SPF] = AR_ABSENT;
-		}
-	}
-	v = s->res[AR_DMARC];
-	if (v == AR_NONE || v == AR_PASS || v == AR_FAIL || v == AR_TEMPERROR) {
-		s->mres[AR_DMARC] = v;
-		s->hres[AR_DMARC] = s->has_ar && rng_chance(r, 250)
-		                            ? (enum ar_result)rng_pick(r, w_tier, NRES)
-		                            : AR_ABSENT;
-	}
-}
 
 /* Decide which source logs each result and the spam verdict, and what the
  * collector must count (the truth). The default setup draws nothing here. */
 static void present(struct gen *g, struct sess *s)
 {
-	const struct setup *su = g->su;
-	struct rng *r = &g->rng;
+	unsigned i;
 	int m;
 
-	s->exim = su->mta == MTA_EXIM;
+	s->exim = g->su->mta == MTA_EXIM;
 	for (m = 0; m < AR_METHOD_COUNT; m++) {
 		s->hres[m] = s->has_ar ? s->res[m] : AR_ABSENT;
 		s->mres[m] = AR_ABSENT;
 	}
-	if (su->milters & (MIL_OPENDKIM | MIL_OPENDKIM_LR))
-		present_dkim(g, s);
-	if (su->milters & MIL_OPENDMARC)
-		present_dmarc(g, s);
+	/* The milters change hres and mres, the spam filter tspam and spamline. */
+	s->tspam = s->spamline == SPAMLINE_YES;
+	for (i = 0; i < g->nfilters; i++)
+		g->filters[i]->present(g, s);
 	for (m = 0; m < AR_METHOD_COUNT; m++)
 		s->tres[m] = result_merge(s->hres[m], s->mres[m]);
 	s->tpol = s->hres[AR_DMARC] != AR_ABSENT ? s->pol : POL_ABSENT;
-	s->tspam = s->spamline == SPAMLINE_YES;
-	if (SPAMF_IS_AMAVIS(su->spam)) {
-		static const unsigned w_ham[] = { 900, 60, 40, 0, 0 }, w_spam[] = { 0, 0, 0, 300, 700 };
-
-		s->amavis_cat = (unsigned char)rng_pick(r, s->tspam ? w_spam : w_ham, 5);
-		s->tspam = amavis_cats[s->amavis_cat].spam;
-		/* Its header, added as a milter, is not seen by header_checks. */
-		s->spamline = SPAMLINE_NONE;
-	} else if (su->spam == SPAMF_RSPAMD) {
-		static const unsigned w_ham[] = { 950, 50, 0, 0, 0 }, w_spam[] = { 0, 0, 700, 200, 100 };
-
-		s->rspamd_verdict = (unsigned char)rng_pick(r, s->tspam ? w_spam : w_ham, 5);
-		s->tspam = rspamd_verdicts[s->rspamd_verdict].spam;
-		s->spamline = SPAMLINE_NONE;
-	}
-}
-
-/* The milters', amavis's and rspamd's lines of a message, at the end of DATA
- * after its header lines (t); returns the time of the last. */
-static int64_t add_filter_lines(struct gen *g, struct sess *s, int64_t t)
-{
-	const struct setup *su = g->su;
-	struct rng *r = &g->rng;
-
-	if (s->mres[AR_DKIM] != AR_ABSENT) {
-		if (s->second_sig && (su->milters & MIL_OPENDKIM)) {
-			t += rng_range(r, 200, 2000);
-			sess_add(s, t, L_OPENDKIM_MULTI, 0);
-		}
-		t += rng_range(r, 200, 5 * US_PER_MS);
-		sess_add(s, t, L_OPENDKIM, 0);
-	}
-	if (s->mres[AR_SPF] != AR_ABSENT) {
-		t += rng_range(r, 200, 5 * US_PER_MS);
-		sess_add(s, t, L_OPENDMARC_SPF, 0);
-	}
-	if (s->mres[AR_DMARC] != AR_ABSENT) {
-		t += rng_range(r, 200, 5 * US_PER_MS);
-		sess_add(s, t, L_OPENDMARC, 0);
-	}
-	if (su->spam == SPAMF_AMAVIS) {
-		t += rng_range(r, 50 * US_PER_MS, 900 * US_PER_MS);
-		sess_add(s, t, L_AMAVIS, 0);
-	} else if (su->spam == SPAMF_RSPAMD) {
-		t += rng_range(r, 200, 3 * US_PER_MS);
-		sess_add(s, t, L_RSPAMD_LOADED, 0);
-		t += rng_range(r, 20 * US_PER_MS, 200 * US_PER_MS);
-		sess_add(s, t, L_RSPAMD_RESULT, 0);
-	}
-	return t;
 }
 
 /* Lay out one message relative to its connect time 0. */
@@ -1501,8 +1005,9 @@ static void build_message(struct gen *g, struct sess *s, unsigned force)
 		t += rng_range(r, 100, 2000);
 		sess_add(s, t, L_HDR_SPAM, 0);
 	}
-	if (g->su->milters != 0 || (g->su->spam != SPAMF_FLAG && g->su->spam != SPAMF_AMAVIS_CF))
-		t = add_filter_lines(g, s, t);
+	/* The milters', amavis's and rspamd's lines at the end of DATA. */
+	for (i = 0; i < g->nfilters; i++)
+		t = g->filters[i]->layout(g, s, t);
 	tq = t + rng_range(r, 1 * US_PER_MS, 30 * US_PER_MS);
 	sess_add(s, tq, L_QMGR, 0);
 	s->t_qmgr = tq;
@@ -1618,617 +1123,11 @@ static int64_t build_forced(struct gen *g, struct sess *s, int which, int64_t bo
 	return boundary - pos;
 }
 
-/* ---------------------------------------------------------------------- */
-/* Rendering lines */
-
-static void lb_qid(struct lbuf *b, const struct sess *s)
-{
-	lb_str(b, s->qid);
-	lb_str(b, ": ");
-}
-
-static void lb_info_suffix(struct gen *g, struct lbuf *b, const struct sess *s)
-{
-	lb_str(b, " from ");
-	lb_client(b, s);
-	lb_str(b, "; from=<");
-	lb_sender(b, s);
-	lb_str(b, "> to=<");
-	lb_rcpt(g, b, s->rcpt[0]);
-	lb_str(b, "> proto=ESMTP helo=<");
-	lb_str(b, s->type == S_REJECT ? reject_helos[s->reject_helo] : senders[s->sender].helo);
-	lb_chr(b, '>');
-}
-
-static void emit_delivery(struct gen *g, struct lbuf *b, const struct sess *s, int64_t t,
-                          unsigned rcpt)
-{
-	int64_t total = t - s->t_client, a = s->t_qmgr - s->t_client, rest, pb, pc;
-
-	lb_prefix(g, b, t, s->relay_smtp ? "smtp" : "local", s->deliver_pid);
-	lb_qid(b, s);
-	lb_str(b, "to=<");
-	lb_rcpt(g, b, s->rcpt[rcpt]);
-	lb_str(b, ">, relay=");
-	if (s->relay_smtp) {
-		lb_str(b, "mbox1.");
-		lb_str(b, g->carrier);
-		lb_str(b, ".example.jp[10.");
-		lb_dec(b, g->c % 250, 1);
-		lb_chr(b, '.');
-		lb_dec(b, g->h % 250, 1);
-		lb_str(b, ".11]:25");
-	} else {
-		lb_str(b, "local");
-	}
-	/* delays=a/b/c/d: before the active queue, in it, connection set-up,
-	 * transmission (Postfix's split); they add up to delay. */
-	rest = total - a;
-	pb = rest / 10;
-	pc = s->relay_smtp ? rest / 5 : 0;
-	lb_str(b, ", delay=");
-	lb_secs(b, total);
-	lb_str(b, ", delays=");
-	lb_secs(b, a);
-	lb_chr(b, '/');
-	lb_secs(b, pb);
-	lb_chr(b, '/');
-	lb_secs(b, pc);
-	lb_chr(b, '/');
-	lb_secs(b, rest - pb - pc);
-	lb_str(b, ", dsn=2.0.0, status=sent (");
-	if (s->relay_smtp) {
-		/* The mailbox server's own queue ID: a parser must not take it
-		 * for one of ours. */
-		lb_str(b, "250 2.0.0 Ok: queued as ");
-		lb_hex(b, (s->msgid_rand >> 20) & 0xFFFFFFFFFFULL, 10, 1);
-	} else {
-		lb_str(b, "delivered to mailbox");
-	}
-	lb_chr(b, ')');
-}
-
-/* ---------------------------------------------------------------------- */
-/* Exim's main log, milters, amavis and rspamd */
-
-static const char b62[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-static void put_b62(char *out, uint64_t v, unsigned width)
-{
-	unsigned i;
-
-	for (i = width; i-- > 0;) {
-		out[i] = b62[v % 62];
-		v /= 62;
-	}
-}
-
-/* Exim's message ID for a message received at us by the process that got
- * the unique number `unique` (we use the queue-file inode counter, which
- * never repeats within a host): "1abcDE-000123-AB" (time, pid, fraction of
- * a second in 1/2000 s) before 4.97, "1abcDE-00000000012-ABCD" (fraction in
- * microseconds) from 4.97. out must hold LOGGEN_QID_MAX bytes. */
-static size_t exim_msgid(int64_t us, uint32_t unique, int new_form, char *out)
-{
-	int64_t sec = time_floor_div(us, US_PER_SEC);
-	uint64_t frac = (uint64_t)(us - sec * US_PER_SEC);
-
-	put_b62(out, (uint64_t)sec, 6);
-	out[6] = '-';
-	if (!new_form) {
-		put_b62(out + 7, unique, 6);
-		out[13] = '-';
-		put_b62(out + 14, frac / 500, 2);
-		out[16] = '\0';
-		return 16;
-	}
-	put_b62(out + 7, unique, 11);
-	out[18] = '-';
-	put_b62(out + 19, frac, 4);
-	out[23] = '\0';
-	return 23;
-}
-
-/* A client port that stays the same on every line of a session. */
-static unsigned client_port(const struct sess *s)
-{
-	uint64_t x = s->type == S_REJECT ? (uint64_t)s->rcpt[0] << 40 : s->msgid_rand;
-
-	return 1024 + (unsigned)((x >> 40) % 60000);
-}
-
-/* "name [ip]:port" as Exim writes a host; without a name "(helo) [ip]:port"
- * once the client has said EHLO, "[ip]:port" before. */
-static void lb_exim_host(struct lbuf *b, const struct sess *s, int helo_known)
-{
-	const char *client = s->type == S_REJECT ? "unknown" : senders[s->sender].client;
-
-	if (strcmp(client, "unknown") != 0) {
-		lb_str(b, client);
-		lb_chr(b, ' ');
-	} else if (helo_known) {
-		lb_chr(b, '(');
-		lb_str(b, s->type == S_REJECT ? reject_helos[s->reject_helo]
-		                              : senders[s->sender].helo);
-		lb_str(b, ") ");
-	}
-	lb_chr(b, '[');
-	if (s->type == S_REJECT) {
-		lb_str(b, "203.0.113.");
-		lb_dec(b, s->reject_ip, 1);
-	} else {
-		lb_str(b, senders[s->sender].ip);
-	}
-	lb_str(b, "]:");
-	lb_dec(b, client_port(s), 1);
-}
-
-static void emit_exim_line(struct gen *g, const struct sess *s, unsigned i)
-{
-	struct lbuf *b = &g->lb;
-	int64_t t = s->t[i];
-	enum line_kind k = (enum line_kind)s->kind[i];
-
-	switch (k) {
-	case L_TLS:
-	case L_CLIENT:
-	case L_MSGID:
-		/* Exim logs none of these (without +tls_peerdn and the like). */
-		return;
-	case L_CONNECT:
-		/* log_selector +smtp_connection */
-		lb_stamp(g, b, t);
-		lb_str(b, " SMTP connection from ");
-		lb_exim_host(b, s, 0);
-		lb_str(b, " (TCP/IP connection count = ");
-		lb_dec(b, 1 + s->msgid_rand % 7, 1);
-		lb_chr(b, ')');
-		break;
-	case L_DISCONNECT:
-		lb_stamp(g, b, t);
-		lb_str(b, " SMTP connection from ");
-		lb_exim_host(b, s, 1);
-		lb_str(b, " closed by QUIT");
-		break;
-	case L_NOQUEUE:
-		lb_stamp(g, b, t);
-		lb_str(b, " H=");
-		lb_exim_host(b, s, 1);
-		lb_str(b, " F=<");
-		lb_sender(b, s);
-		lb_str(b, "> rejected RCPT <");
-		lb_rcpt(g, b, s->rcpt[0]);
-		lb_str(b, ">: cannot find your reverse hostname");
-		break;
-	case L_HDR_FORGED:
-	case L_HDR_AR:
-	case L_HDR_SPAM:
-		/* The DATA ACL's "logwrite = :main: ar: ..." (input_exim.c). */
-		lb_stamp(g, b, t);
-		lb_chr(b, ' ');
-		lb_str(b, s->qid);
-		lb_str(b, " ar: ");
-		lb_header(g, b, s, k);
-		break;
-	case L_QMGR:
-		lb_stamp(g, b, t);
-		lb_chr(b, ' ');
-		lb_str(b, s->qid);
-		lb_str(b, " <= ");
-		lb_sender(b, s);
-		lb_str(b, " H=");
-		lb_exim_host(b, s, 1);
-		lb_str(b, s->tls ? " P=esmtps X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no S="
-		                 : " P=esmtp S=");
-		lb_dec(b, s->size, 1);
-		lb_str(b, " id=");
-		lb_hex(b, s->msgid_rand, 16, 0);
-		lb_chr(b, '@');
-		lb_str(b, senders[s->sender].domain);
-		break;
-	case L_DELIVERY:
-		lb_stamp(g, b, t);
-		lb_chr(b, ' ');
-		lb_str(b, s->qid);
-		lb_str(b, s->arg[i] == 0 ? " => " : " -> ");
-		if (s->relay_smtp) {
-			lb_rcpt(g, b, s->rcpt[s->arg[i]]);
-			lb_str(b, " R=smarthost T=remote_smtp H=mbox1.");
-			lb_str(b, g->carrier);
-			lb_str(b, ".example.jp [10.");
-			lb_dec(b, g->c % 250, 1);
-			lb_chr(b, '.');
-			lb_dec(b, g->h % 250, 1);
-			lb_str(b, ".11] C=\"250 2.0.0 Ok: queued as ");
-			lb_hex(b, (s->msgid_rand >> 20) & 0xFFFFFFFFFFULL, 10, 1);
-			lb_chr(b, '"');
-		} else {
-			lb_str(b, "user");
-			lb_dec(b, s->rcpt[s->arg[i]], 5);
-			lb_str(b, " <");
-			lb_rcpt(g, b, s->rcpt[s->arg[i]]);
-			lb_str(b, "> R=local_user T=mail_spool");
-		}
-		break;
-	case L_REMOVED:
-		lb_stamp(g, b, t);
-		lb_chr(b, ' ');
-		lb_str(b, s->qid);
-		lb_str(b, " Completed");
-		break;
-	default:
-		msg_panic("loggen: no Exim form for line kind %d", (int)k);
-	}
-	out_line(g, b);
-}
-
-/* A few characters that look like base64 from x, for IDs in the lines. */
-static void lb_b64ish(struct lbuf *b, uint64_t x, unsigned n)
-{
-	static const char a[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-		lb_chr(b, a[x >> 58]);
-	}
-}
-
-/* Signed thousandths as amavis and rspamd print scores: "-1.900", "7.050". */
-static void lb_milli(struct lbuf *b, int64_t v, unsigned decimals)
-{
-	uint64_t a = (uint64_t)(v < 0 ? -v : v);
-
-	if (v < 0)
-		lb_chr(b, '-');
-	lb_dec(b, a / 1000, 1);
-	lb_chr(b, '.');
-	lb_dec(b, decimals == 2 ? a % 1000 / 10 : a % 1000, decimals);
-}
-
-/* A spam score in thousandths, fixed per message. */
-static int64_t spam_score(const struct sess *s, int spam)
-{
-	int64_t u = (int64_t)((s->msgid_rand >> 16) % 1000);
-
-	return spam ? 5000 + u * 12 : -3000 + u * 6;
-}
-
-static const char *const dmarc_words[AR_RESULT_COUNT] = {
-	[AR_NONE] = "none", [AR_PASS] = "pass", [AR_FAIL] = "fail",
-	/* OpenDMARC's own word for a DNS failure in its SPF check */
-	[AR_TEMPERROR] = "tempfail", [AR_PERMERROR] = "permerror",
-};
-
-static void lb_rspamd_prefix(struct gen *g, struct lbuf *b, int64_t t, const struct sess *s)
-{
-	/* Through the milter Postfix talks to rspamd's proxy worker; Exim's
-	 * spam= condition to a normal worker. */
-	lb_time_iso(g, b, t, 0);
-	lb_str(b, " #");
-	lb_dec(b, g->rspamd_pid[s->msgid_rand % 2], 1);
-	lb_str(b, s->exim ? "(normal) <" : "(rspamd_proxy) <");
-	lb_hex(b, (s->msgid_rand >> 8) & 0xFFFFFF, 6, 0);
-	lb_str(b, s->exim ? ">; task; " : ">; proxy; ");
-}
-
-static void lb_msgid(struct lbuf *b, const struct sess *s)
-{
-	lb_hex(b, s->msgid_rand, 16, 0);
-	lb_chr(b, '@');
-	lb_str(b, senders[s->sender].domain);
-}
-
-static void emit_filter_line(struct gen *g, const struct sess *s, unsigned i)
-{
-	struct lbuf *b = &g->lb;
-	int64_t t = s->t[i];
-	enum line_kind k = (enum line_kind)s->kind[i];
-	const char *dom = senders[s->sender].domain;
-	unsigned n;
-
-	switch (k) {
-	case L_OPENDKIM_MULTI:
-		lb_sysprefix(g, b, t, "opendkim", g->opendkim_pid);
-		lb_qid(b, s);
-		lb_str(b, "message has signatures from ");
-		lb_str(b, dom);
-		lb_str(b, ", esp.example");
-		break;
-	case L_OPENDKIM:
-		lb_sysprefix(g, b, t, "opendkim", g->opendkim_pid);
-		lb_qid(b, s);
-		if (s->lr_nsig == 0) {
-			static const char *const words[AR_RESULT_COUNT] = {
-				[AR_PASS] = "DKIM verification successful",
-				[AR_FAIL] = "bad signature data",
-				[AR_NONE] = "no signature data",
-			};
-
-			if (words[s->mres[AR_DKIM]] == NULL)
-				msg_panic("loggen: OpenDKIM cannot log this result");
-			lb_str(b, words[s->mres[AR_DKIM]]);
-			break;
-		}
-		for (n = 0; n < s->lr_nsig; n++) {
-			/* The second signature is the ESP's. */
-			int esp = n == 1;
-
-			if (n > 0)
-				lb_str(b, "; ");
-			lb_str(b, "signature=");
-			lb_b64ish(b, s->msgid_rand + n, 8);
-			lb_str(b, " domain=");
-			lb_str(b, esp ? "esp.example" : dom);
-			lb_str(b, " selector=");
-			lb_str(b, esp ? "k2" : selectors[s->selector]);
-			lb_str(b, " result=\"");
-			lb_str(b, dkim_errors[s->lr_err[n]].text);
-			lb_chr(b, '"');
-		}
-		break;
-	case L_OPENDMARC_SPF:
-		lb_sysprefix(g, b, t, "opendmarc", g->opendmarc_pid);
-		lb_qid(b, s);
-		lb_str(b, "SPF(mailfrom): ");
-		lb_str(b, dom);
-		lb_chr(b, ' ');
-		lb_str(b, dmarc_words[s->mres[AR_SPF]]);
-		break;
-	case L_OPENDMARC:
-		lb_sysprefix(g, b, t, "opendmarc", g->opendmarc_pid);
-		lb_qid(b, s);
-		lb_str(b, dom);
-		lb_chr(b, ' ');
-		lb_str(b, s->mres[AR_DMARC] == AR_TEMPERROR ? "temperror"
-		                                            : dmarc_words[s->mres[AR_DMARC]]);
-		break;
-	case L_REINJ_MSGID:
-		lb_prefix(g, b, t, "cleanup", s->cleanup_pid);
-		lb_str(b, s->qid2);
-		lb_str(b, ": message-id=<");
-		lb_hex(b, s->msgid_rand, 16, 0);
-		lb_chr(b, '@');
-		lb_str(b, senders[s->sender].domain);
-		lb_chr(b, '>');
-		break;
-	case L_REINJ_REMOVED:
-		lb_prefix(g, b, t, "qmgr", g->qmgr_pid);
-		lb_str(b, s->qid2);
-		lb_str(b, ": removed");
-		break;
-	case L_AMAVIS: {
-		/* amavisd children serve up to 20 messages each ($max_requests),
-		 * numbered in the log ID "(PID-NN)". */
-		unsigned c = (unsigned)rng_below(&g->rng, 4);
-
-		if (++g->amavis_nreq[c] > 20) {
-			g->amavis_pid[c] = pid_new(g);
-			g->amavis_nreq[c] = 1;
-		}
-		lb_sysprefix(g, b, t, "amavis", g->amavis_pid[c]);
-		lb_chr(b, '(');
-		lb_dec(b, g->amavis_pid[c], 5);
-		lb_chr(b, '-');
-		lb_dec(b, g->amavis_nreq[c], 2);
-		lb_str(b, ") Passed ");
-		lb_str(b, amavis_cats[s->amavis_cat].name);
-		lb_str(b, " {");
-		lb_str(b, amavis_cats[s->amavis_cat].action);
-		lb_str(b, "}, [");
-		lb_str(b, senders[s->sender].ip);
-		lb_str(b, "]:");
-		lb_dec(b, client_port(s), 1);
-		lb_str(b, " [");
-		lb_str(b, senders[s->sender].ip);
-		lb_str(b, "] <");
-		lb_sender(b, s);
-		lb_str(b, "> -> ");
-		for (n = 0; n < s->nrcpt; n++) {
-			lb_str(b, n > 0 ? ",<" : "<");
-			lb_rcpt(g, b, s->rcpt[n]);
-			lb_chr(b, '>');
-		}
-		lb_str(b, ", Queue-ID: ");
-		lb_str(b, s->qid);
-		lb_str(b, ", Message-ID: <");
-		lb_msgid(b, s);
-		lb_str(b, ">, mail_id: ");
-		lb_b64ish(b, s->msgid_rand ^ 0x5a5a5a5aULL, 12);
-		lb_str(b, ", Hits: ");
-		if (strcmp(amavis_cats[s->amavis_cat].name, "UNCHECKED") == 0)
-			lb_chr(b, '-');
-		else
-			lb_milli(b, spam_score(s, amavis_cats[s->amavis_cat].spam), 3);
-		lb_str(b, ", size: ");
-		lb_dec(b, s->size, 1);
-		if (g->su->spam == SPAMF_AMAVIS_CF) {
-			lb_str(b, ", queued_as: ");
-			lb_str(b, s->qid2);
-		}
-		if (s->mres[AR_DKIM] == AR_PASS || s->hres[AR_DKIM] == AR_PASS) {
-			lb_str(b, ", dkim_sd=");
-			lb_str(b, selectors[s->selector]);
-			lb_chr(b, ':');
-			lb_str(b, dom);
-		}
-		lb_str(b, ", ");
-		lb_dec(b, 50 + (s->msgid_rand >> 24) % 900, 1);
-		lb_str(b, " ms");
-		break;
-	}
-	case L_RSPAMD_LOADED:
-		lb_rspamd_prefix(g, b, t, s);
-		lb_str(b, "rspamd_message_parse: loaded message; id: <");
-		lb_msgid(b, s);
-		lb_str(b, ">; queue-id: <");
-		lb_str(b, s->qid);
-		lb_str(b, ">; size: ");
-		lb_dec(b, s->size, 1);
-		lb_str(b, "; checksum: <");
-		lb_hex(b, s->msgid_rand * 0x9E3779B97F4A7C15ULL, 16, 0);
-		lb_hex(b, s->msgid_rand ^ 0xC2B2AE3D27D4EB4FULL, 16, 0);
-		lb_chr(b, '>');
-		out_line_to(g, 1, b);
-		return;
-	case L_RSPAMD_RESULT: {
-		int spam = rspamd_verdicts[s->rspamd_verdict].spam;
-		int skipped = s->rspamd_verdict == 1;
-
-		lb_rspamd_prefix(g, b, t, s);
-		lb_str(b, "rspamd_task_write_log: id: <");
-		lb_msgid(b, s);
-		lb_str(b, ">, qid: <");
-		lb_str(b, s->qid);
-		lb_str(b, ">, ip: ");
-		lb_str(b, senders[s->sender].ip);
-		lb_str(b, ", from: <");
-		lb_sender(b, s);
-		lb_str(b, ">, (default: ");
-		lb_str(b, rspamd_verdicts[s->rspamd_verdict].text);
-		lb_str(b, ": [");
-		lb_milli(b, skipped ? 0 : spam_score(s, spam), 2);
-		lb_str(b, "/15.00] [");
-		/* A skipped scan has no symbols. */
-		if (!skipped)
-			lb_str(b, spam ? "BAYES_SPAM(5.10){99.99%;},MISSING_MID(2.50){},"
-			                 "R_SPF_SOFTFAIL(0.00){~all;}"
-			               : "R_SPF_ALLOW(-0.20){+ip4;},MIME_GOOD(-0.10){text/plain;},"
-			                 "ASN(0.00){}");
-		lb_str(b, "]), len: ");
-		lb_dec(b, s->size, 1);
-		lb_str(b, ", time: ");
-		lb_milli(b, (int64_t)(20000 + (s->msgid_rand >> 30) % 180000), 3);
-		lb_str(b, "ms, dns req: ");
-		lb_dec(b, (s->msgid_rand >> 50) % 40, 1);
-		lb_str(b, ", digest: <");
-		lb_hex(b, s->msgid_rand * 0xD1B54A32D192ED03ULL, 16, 0);
-		lb_hex(b, s->msgid_rand ^ 0x8CB92BA72F3D8DD7ULL, 16, 0);
-		lb_str(b, ">, rcpts: <");
-		for (n = 0; n < s->nrcpt; n++) {
-			if (n > 0)
-				lb_chr(b, ',');
-			lb_rcpt(g, b, s->rcpt[n]);
-		}
-		lb_str(b, ">, mime_rcpts: <");
-		lb_rcpt(g, b, s->rcpt[0]);
-		lb_chr(b, '>');
-		out_line_to(g, 1, b);
-		return;
-	}
-	default:
-		msg_panic("loggen: not a filter line kind %d", (int)k);
-	}
-	out_line(g, b);
-}
-
+/* Write line i of s through the format that owns its kind. */
 static void emit_line(struct gen *g, const struct sess *s, unsigned i)
 {
-	struct lbuf *b = &g->lb;
-	int64_t t = s->t[i];
-	enum line_kind k = (enum line_kind)s->kind[i];
-
-	g->line_t = t;
-	if (k >= L_OPENDKIM_MULTI) {
-		emit_filter_line(g, s, i);
-		return;
-	}
-	if (s->exim) {
-		emit_exim_line(g, s, i);
-		return;
-	}
-	switch (k) {
-	case L_CONNECT:
-		lb_prefix(g, b, t, "smtpd", s->smtpd_pid);
-		lb_str(b, "connect from ");
-		lb_client(b, s);
-		break;
-	case L_TLS:
-		lb_prefix(g, b, t, "smtpd", s->smtpd_pid);
-		lb_str(b, "Anonymous TLS connection established from ");
-		lb_client(b, s);
-		lb_str(b, ": TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) "
-		          "key-exchange X25519 server-signature RSA-PSS (2048 bits) "
-		          "server-digest SHA256");
-		break;
-	case L_CLIENT:
-		lb_prefix(g, b, t, "smtpd", s->smtpd_pid);
-		lb_qid(b, s);
-		lb_str(b, "client=");
-		lb_client(b, s);
-		break;
-	case L_MSGID:
-		lb_prefix(g, b, t, "cleanup", s->cleanup_pid);
-		lb_qid(b, s);
-		lb_str(b, "message-id=<");
-		lb_hex(b, s->msgid_rand, 16, 0);
-		lb_chr(b, '@');
-		lb_str(b, senders[s->sender].domain);
-		lb_chr(b, '>');
-		break;
-	case L_HDR_FORGED:
-	case L_HDR_AR:
-	case L_HDR_SPAM:
-		lb_prefix(g, b, t, "cleanup", s->cleanup_pid);
-		lb_qid(b, s);
-		lb_str(b, "info: header ");
-		lb_header(g, b, s, k);
-		lb_info_suffix(g, b, s);
-		break;
-	case L_QMGR:
-		lb_prefix(g, b, t, "qmgr", g->qmgr_pid);
-		lb_qid(b, s);
-		lb_str(b, "from=<");
-		lb_sender(b, s);
-		lb_str(b, ">, size=");
-		lb_dec(b, s->size, 1);
-		lb_str(b, ", nrcpt=");
-		lb_dec(b, s->nrcpt, 1);
-		lb_str(b, " (queue active)");
-		break;
-	case L_DELIVERY:
-		emit_delivery(g, b, s, t, s->arg[i]);
-		break;
-	case L_DISCONNECT:
-		lb_prefix(g, b, t, "smtpd", s->smtpd_pid);
-		lb_str(b, "disconnect from ");
-		lb_client(b, s);
-		if (s->type == S_REJECT) {
-			lb_str(b, " ehlo=1 mail=1 rcpt=0/1 quit=1 commands=3/4");
-		} else {
-			lb_str(b, s->tls ? " ehlo=2 starttls=1 mail=1 rcpt=" : " ehlo=1 mail=1 rcpt=");
-			lb_dec(b, s->nrcpt, 1);
-			lb_str(b, " data=1 quit=1 commands=");
-			lb_dec(b, (s->tls ? 6u : 4u) + s->nrcpt, 1);
-		}
-		break;
-	case L_REMOVED:
-		lb_prefix(g, b, t, "qmgr", g->qmgr_pid);
-		lb_qid(b, s);
-		lb_str(b, "removed");
-		break;
-	case L_NOQUEUE:
-		lb_prefix(g, b, t, "smtpd", s->smtpd_pid);
-		lb_str(b, "NOQUEUE: reject: RCPT from ");
-		lb_client(b, s);
-		lb_str(b, ": 450 4.7.1 Client host rejected: cannot find your reverse hostname, "
-		          "[203.0.113.");
-		lb_dec(b, s->reject_ip, 1);
-		lb_str(b, "];");
-		/* Postfix writes "; from=<..." after the reason, without " from CLIENT". */
-		lb_str(b, " from=<");
-		lb_sender(b, s);
-		lb_str(b, "> to=<");
-		lb_rcpt(g, b, s->rcpt[0]);
-		lb_str(b, "> proto=ESMTP helo=<");
-		lb_str(b, reject_helos[s->reject_helo]);
-		lb_chr(b, '>');
-		break;
-	default:
-		msg_panic("loggen: no Postfix form for line kind %d", (int)k);
-	}
-	out_line(g, b);
+	g->line_t = s->t[i];
+	g->writer[s->kind[i]](g, s, i);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -2243,12 +1142,7 @@ static void orphan_qid(struct gen *g, int64_t t, char *out)
 	uint32_t inode = scramble24(LG_INODE_SPACE +
 	                            (uint32_t)((g->inode_base + g->ngarbage++) % LG_INODE_SPACE));
 
-	if (g->su->mta == MTA_EXIM)
-		exim_msgid(t, inode, t >= g->long_qid_from, out);
-	else if (t >= g->long_qid_from)
-		loggen_qid_long(t, inode, out);
-	else
-		loggen_qid_short(t, inode, out);
+	g->mta->queue_id(g, t, inode, out);
 }
 
 static void emit_garbage(struct gen *g, int64_t t)
@@ -2266,18 +1160,11 @@ static void emit_garbage(struct gen *g, int64_t t)
 		 * somewhere in "QUEUEID: info: header Authentication-Results"
 		 * (Exim: "MSGID ar: Authentication-Results"). */
 		orphan_qid(g, t, qid);
-		if (g->su->mta == MTA_EXIM) {
-			lb_stamp(g, b, t);
-			lb_chr(b, ' ');
-			lo = b->n + 3;
-			lb_str(b, qid);
-			lb_str(b, " ar: Authentication-Results: mx.");
-		} else {
-			lb_prefix(g, b, t, "cleanup", pid_any(g, &g->cleanup));
-			lo = b->n + 3;
-			lb_str(b, qid);
-			lb_str(b, ": info: header Authentication-Results: mx.");
-		}
+		g->mta->orphan_prefix(g, b, t);
+		lo = b->n + 3;
+		lb_str(b, qid);
+		lb_str(b, g->mta->header_lead);
+		lb_str(b, "Authentication-Results: mx.");
 		hi = b->n - 5;
 		b->n = (size_t)rng_range(r, (int64_t)lo, (int64_t)hi);
 		break;
@@ -2301,8 +1188,8 @@ static void emit_garbage(struct gen *g, int64_t t)
 		 * ".123 +0900" would leave a valid one). */
 		size_t keep;
 
-		lb_stamp(g, b, t);
-		keep = g->su->mta == MTA_EXIM ? 19 : b->n;
+		g->mta->stamp(g, b, t);
+		keep = g->mta->stamp_time_len != 0 ? g->mta->stamp_time_len : b->n;
 		b->n = (size_t)rng_range(r, 1, (int64_t)keep - 1);
 		break;
 	}
@@ -2311,7 +1198,7 @@ static void emit_garbage(struct gen *g, int64_t t)
 	case G_KINDS:
 		break;
 	}
-	out_line(g, b);
+	loggen_out_line(g, 0, b);
 	g->malformed++;
 }
 
@@ -2323,16 +1210,10 @@ static void emit_overlong(struct gen *g, int64_t t)
 	size_t left;
 
 	orphan_qid(g, t, qid);
-	if (g->su->mta == MTA_EXIM) {
-		lb_stamp(g, b, t);
-		lb_chr(b, ' ');
-		lb_str(b, qid);
-		lb_str(b, " ar: X-Filler: ");
-	} else {
-		lb_prefix(g, b, t, "cleanup", pid_any(g, &g->cleanup));
-		lb_str(b, qid);
-		lb_str(b, ": info: header X-Filler: ");
-	}
+	g->mta->orphan_prefix(g, b, t);
+	lb_str(b, qid);
+	lb_str(b, g->mta->header_lead);
+	lb_str(b, "X-Filler: ");
 	if (t > g->last_t[0])
 		g->last_t[0] = t;
 	left = LG_OVERLONG_LEN - b->n;
@@ -2490,22 +1371,14 @@ static void start_session(struct gen *g, const struct sess *proto, int64_t t0)
 		/* The queue file is created when smtpd accepts MAIL FROM, logged
 		 * as client=; its time names the file. Exim names the message
 		 * when DATA starts; MAIL FROM is close enough. */
-		if (s->exim)
-			exim_msgid(s->t_client, inode, s->t_client >= g->long_qid_from, s->qid);
-		else if (s->t_client >= g->long_qid_from)
-			loggen_qid_long(s->t_client, inode, s->qid);
-		else
-			loggen_qid_short(s->t_client, inode, s->qid);
+		g->mta->queue_id(g, s->t_client, inode, s->qid);
 		if (g->su->spam == SPAMF_AMAVIS_CF) {
 			/* The copy's queue file, made when amavis gives it back. */
 			int64_t tr = s->t[line_of(s, L_REINJ_MSGID)];
 			uint32_t inode2 =
 			    scramble24((uint32_t)((g->inode_base + g->nmsg++) % LG_INODE_SPACE));
 
-			if (tr >= g->long_qid_from)
-				loggen_qid_long(tr, inode2, s->qid2);
-			else
-				loggen_qid_short(tr, inode2, s->qid2);
+			g->mta->queue_id(g, tr, inode2, s->qid2);
 		}
 		tally(g, s);
 	}
@@ -2549,6 +1422,15 @@ static int64_t hour_start(struct gen *g, int64_t day_start, int64_t limit)
 	return t;
 }
 
+/* Batch entry n: an event of type `type` at t. */
+static void batch_set(struct run *r, size_t n, enum ev_type type, int64_t t)
+{
+	r->batch[n].ord = (uint32_t)n;
+	r->batch[n].type = (unsigned char)type;
+	r->batch[n].aux = 0;
+	r->batch[n].t = t;
+}
+
 /* Fill the batch of local day d and return its length. */
 static size_t build_day(struct gen *g, int64_t d, int64_t overlong_day)
 {
@@ -2583,23 +1465,14 @@ static size_t build_day(struct gen *g, int64_t d, int64_t overlong_day)
 		}
 		n++;
 	}
-	for (i = 0; i < nrej; i++, n++) {
-		r->batch[n].ord = (uint32_t)n;
-		r->batch[n].type = EV_REJECT;
-		r->batch[n].aux = 0;
-		r->batch[n].t = hour_start(g, day_start, limit);
-	}
-	for (i = 0; i < ngar; i++, n++) {
-		r->batch[n].ord = (uint32_t)n;
-		r->batch[n].type = EV_GARBAGE;
-		r->batch[n].aux = 0;
-		r->batch[n].t = day_start + (int64_t)rng_below(rng, (uint64_t)(limit - day_start));
-	}
+	for (i = 0; i < nrej; i++, n++)
+		batch_set(r, n, EV_REJECT, hour_start(g, day_start, limit));
+	for (i = 0; i < ngar; i++, n++)
+		batch_set(r, n, EV_GARBAGE,
+		          day_start + (int64_t)rng_below(rng, (uint64_t)(limit - day_start)));
 	if (d == overlong_day) {
-		r->batch[n].ord = (uint32_t)n;
-		r->batch[n].type = EV_OVERLONG;
-		r->batch[n].aux = 0;
-		r->batch[n].t = day_start + (int64_t)rng_below(rng, (uint64_t)(limit - day_start));
+		batch_set(r, n, EV_OVERLONG,
+		          day_start + (int64_t)rng_below(rng, (uint64_t)(limit - day_start)));
 		n++;
 	}
 	qsort(r->batch, n, sizeof(*r->batch), ev_cmp);
@@ -2667,18 +1540,47 @@ static int mkdir_parents(const char *path, struct strbuf *err)
 	return mkdir_one(buf, err);
 }
 
-/* The file names of a carrier's logs. */
-static const char *main_log_name(const struct setup *su)
+/* The formats of a setup: its MTA, and its filters in the order they see a
+ * message (struct gen_filter); returns how many filters. */
+static const struct gen_mta *const mta_formats[] = {
+	[MTA_POSTFIX] = &gen_postfix,
+	[MTA_EXIM] = &gen_exim,
+};
+static const struct gen_filter *const spamf_formats[] = {
+	[SPAMF_FLAG] = NULL, /* a header line of the MTA's */
+	[SPAMF_AMAVIS] = &gen_amavis,
+	[SPAMF_RSPAMD] = &gen_rspamd,
+	[SPAMF_AMAVIS_CF] = &gen_amavis,
+};
+
+static unsigned setup_filters(const struct setup *su, const struct gen_filter **f)
 {
-	return su->mta == MTA_EXIM ? "mainlog" : "maillog";
+	unsigned n = 0;
+
+	if (su->milters & (MIL_OPENDKIM | MIL_OPENDKIM_LR))
+		f[n++] = &gen_opendkim;
+	if (su->milters & MIL_OPENDMARC)
+		f[n++] = &gen_opendmarc;
+	if (spamf_formats[su->spam] != NULL)
+		f[n++] = spamf_formats[su->spam];
+	return n;
 }
 
-static const char *main_log_format(const struct setup *su)
+/* The filter of f[0..n) that writes its own file (at most one does), or NULL. */
+static const struct gen_filter *own_file_filter(const struct gen_filter *const *f, unsigned n)
 {
-	return su->mta == MTA_EXIM ? "exim" : "syslog";
-}
+	const struct gen_filter *own = NULL;
+	unsigned i;
 
-#define RSPAMD_LOG_NAME "rspamd.log"
+	for (i = 0; i < n; i++) {
+		if (f[i]->file == NULL)
+			continue;
+		if (own != NULL)
+			msg_panic("loggen: two filters with their own log file");
+		own = f[i];
+	}
+	return own;
+}
 
 static FILE *log_open(const char *path, struct strbuf *err)
 {
@@ -2733,18 +1635,28 @@ static int gen_host(struct run *r, unsigned c, unsigned h, struct strbuf *err)
 {
 	struct gen *g = xcalloc(1, sizeof(*g));
 	char path[LG_PATH_MAX], path2[LG_PATH_MAX];
+	const struct gen_filter *own;
 	int64_t d, overlong_day = -1, span;
 	int rc = -1, n;
 	size_t nb, i;
+	unsigned k;
 
 	g->r = r;
 	g->c = c;
 	g->h = h;
 	g->su = &r->setups[c];
-	g->header_budget = g->su->mta == MTA_EXIM ? LG_HEADER_BUDGET_EXIM : LG_HEADER_BUDGET;
-	/* Exim's ${authresults} folds after each ";", and logwrite prints the
-	 * line break and tab as "\n" and "\t". */
-	g->ar_sep = g->su->mta == MTA_EXIM ? ";\\n\\t" : "; ";
+	g->mta = mta_formats[g->su->mta];
+	g->nfilters = setup_filters(g->su, g->filters);
+	own = own_file_filter(g->filters, g->nfilters);
+	/* Every line kind goes to the MTA but those a filter writes. */
+	for (k = 0; k < L_COUNT; k++)
+		g->writer[k] = g->mta->line;
+	for (i = 0; i < g->nfilters; i++) {
+		for (k = 0; k < L_COUNT; k++) {
+			if (g->filters[i]->kinds & LINE_BIT(k))
+				g->writer[k] = g->filters[i]->line;
+		}
+	}
 	loggen_carrier_id(c, g->carrier, sizeof(g->carrier));
 	n = snprintf(g->host, sizeof(g->host), "mx%u", h + 1);
 	if (n < 0 || (size_t)n >= sizeof(g->host))
@@ -2753,7 +1665,7 @@ static int gen_host(struct run *r, unsigned c, unsigned h, struct strbuf *err)
 	g->day_cached = INT64_MIN;
 	rng_seed(&g->rng, (uint64_t)r->o->seed, c, h);
 	g->next_pid = 300 + (unsigned)rng_below(&g->rng, 30000);
-	g->qmgr_pid = pid_new(g);
+	g->qmgr_pid = loggen_pid_new(g);
 	g->inode_base = (uint32_t)rng_below(&g->rng, LG_INODE_SPACE);
 	pidpool_init(g, &g->smtpd, 3);
 	pidpool_init(g, &g->cleanup, 1);
@@ -2769,30 +1681,20 @@ static int gen_host(struct run *r, unsigned c, unsigned h, struct strbuf *err)
 		overlong_day = (int64_t)rng_below(&g->rng, (uint64_t)r->days);
 	/* The filters' daemons; drawn after everything the default setup draws,
 	 * so that its files stay as they were. */
-	if (g->su->milters & (MIL_OPENDKIM | MIL_OPENDKIM_LR))
-		g->opendkim_pid = pid_new(g);
-	if (g->su->milters & MIL_OPENDMARC)
-		g->opendmarc_pid = pid_new(g);
-	if (SPAMF_IS_AMAVIS(g->su->spam)) {
-		for (i = 0; i < 4; i++)
-			g->amavis_pid[i] = pid_new(g);
-	}
-	if (g->su->spam == SPAMF_RSPAMD) {
-		g->rspamd_pid[0] = pid_new(g);
-		g->rspamd_pid[1] = pid_new(g);
-	}
+	for (i = 0; i < g->nfilters; i++)
+		g->filters[i]->host_init(g);
 
 	if (host_path(path, r, g, NULL, err) < 0)
 		goto out;
 	if (mkdir_parents(path, err) < 0)
 		goto out;
-	if (host_path(path, r, g, main_log_name(g->su), err) < 0 ||
-	    host_path(path2, r, g, RSPAMD_LOG_NAME, err) < 0)
+	if (host_path(path, r, g, g->mta->file, err) < 0 ||
+	    (own != NULL && host_path(path2, r, g, own->file, err) < 0))
 		goto out;
 	g->fp = log_open(path, err);
 	if (g->fp == NULL)
 		goto out;
-	if (g->su->spam == SPAMF_RSPAMD) {
+	if (own != NULL) {
 		g->fp2 = log_open(path2, err);
 		if (g->fp2 == NULL)
 			goto out;
@@ -2929,26 +1831,14 @@ static int close_checked(FILE *fp, const char *path, struct strbuf *err)
 	return 0;
 }
 
-static int write_truth(const struct run *r, struct strbuf *err)
+/* truth.csv: month,carrier,dimension,value,count, only counts > 0. */
+static void rows_truth(FILE *fp, const struct run *r, const struct named *car,
+                       const struct named *hosts)
 {
-	char path[LG_PATH_MAX];
-	struct named *car = sorted_names(r->carriers, 0), *hosts = sorted_names(r->hosts, 1);
 	struct row rows[SLOT_COUNT];
-	FILE *fp = NULL;
-	unsigned mi, ci, hi;
-	int rc = -1, n;
+	unsigned mi, ci;
 
-	n = snprintf(path, sizeof(path), "%s/truth.csv", r->o->out);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		strbuf_printf(err, "output path too long");
-		goto out;
-	}
-	fp = fopen(path, "w");
-	if (fp == NULL) {
-		strbuf_printf(err, "cannot create %s: %s", path, strerror(errno));
-		goto out;
-	}
-	fputs("month,carrier,dimension,value,count\n", fp);
+	(void)hosts;
 	for (mi = 0; mi < r->months; mi++) {
 		int64_t ym = r->start_year * 12 + (r->start_month - 1) + mi;
 
@@ -2966,22 +1856,14 @@ static int write_truth(const struct run *r, struct strbuf *err)
 			}
 		}
 	}
-	n = close_checked(fp, path, err);
-	fp = NULL;
-	if (n < 0)
-		goto out;
+}
 
-	n = snprintf(path, sizeof(path), "%s/truth-lines.csv", r->o->out);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		strbuf_printf(err, "output path too long");
-		goto out;
-	}
-	fp = fopen(path, "w");
-	if (fp == NULL) {
-		strbuf_printf(err, "cannot create %s: %s", path, strerror(errno));
-		goto out;
-	}
-	fputs("carrier,host,lines,malformed,overlong\n", fp);
+/* truth-lines.csv: carrier,host,lines,malformed,overlong per host. */
+static void rows_truth_lines(FILE *fp, const struct run *r, const struct named *car,
+                             const struct named *hosts)
+{
+	unsigned ci, hi;
+
 	for (ci = 0; ci < r->carriers; ci++) {
 		for (hi = 0; hi < r->hosts; hi++) {
 			size_t k = (size_t)car[ci].idx * r->hosts + hosts[hi].idx;
@@ -2991,58 +1873,71 @@ static int write_truth(const struct run *r, struct strbuf *err)
 			        r->file_overlong[k]);
 		}
 	}
-	n = close_checked(fp, path, err);
-	fp = NULL;
-	if (n < 0)
-		goto out;
-	rc = 0;
-out:
-	if (fp != NULL)
-		fclose(fp);
-	free(car);
-	free(hosts);
-	return rc;
 }
 
-/* ---------------------------------------------------------------------- */
-
-/* OUT/inputs.csv: every log file written, with the collector's name of its
+/* inputs.csv: every log file written, with the collector's name of its
  * format, sorted by carrier, host and path. */
-static int write_inputs(const struct run *r, struct strbuf *err)
+static void rows_inputs(FILE *fp, const struct run *r, const struct named *car,
+                        const struct named *hosts)
+{
+	const struct gen_filter *f[GEN_FILTERS_MAX], *own;
+	unsigned ci, hi;
+
+	for (ci = 0; ci < r->carriers; ci++) {
+		const struct setup *su = &r->setups[car[ci].idx];
+		const struct gen_mta *mta = mta_formats[su->mta];
+
+		own = own_file_filter(f, setup_filters(su, f));
+		for (hi = 0; hi < r->hosts; hi++) {
+			/* "mainlog" and "maillog" sort before "rspamd.log". */
+			fprintf(fp, "%s,%s,%s,%s/%s/%s\n", car[ci].name, hosts[hi].name, mta->format,
+			        car[ci].name, hosts[hi].name, mta->file);
+			if (own != NULL)
+				fprintf(fp, "%s,%s,%s,%s/%s/%s\n", car[ci].name, hosts[hi].name,
+				        own->format, car[ci].name, hosts[hi].name, own->file);
+		}
+	}
+}
+
+/* The tables written after the logs, in this order, rows sorted by carrier
+ * and host names. */
+static const struct {
+	const char *name;
+	const char *header;
+	void (*rows)(FILE *fp, const struct run *r, const struct named *car,
+	             const struct named *hosts);
+} tables[] = {
+	{ "truth.csv", "month,carrier,dimension,value,count\n", rows_truth },
+	{ "truth-lines.csv", "carrier,host,lines,malformed,overlong\n", rows_truth_lines },
+	{ "inputs.csv", "carrier,host,format,path\n", rows_inputs },
+};
+
+static int write_tables(const struct run *r, struct strbuf *err)
 {
 	char path[LG_PATH_MAX];
 	struct named *car = sorted_names(r->carriers, 0), *hosts = sorted_names(r->hosts, 1);
 	FILE *fp = NULL;
-	unsigned ci, hi;
+	size_t i;
 	int rc = -1, n;
 
-	n = snprintf(path, sizeof(path), "%s/inputs.csv", r->o->out);
-	if (n < 0 || (size_t)n >= sizeof(path)) {
-		strbuf_printf(err, "output path too long");
-		goto out;
-	}
-	fp = fopen(path, "w");
-	if (fp == NULL) {
-		strbuf_printf(err, "cannot create %s: %s", path, strerror(errno));
-		goto out;
-	}
-	fputs("carrier,host,format,path\n", fp);
-	for (ci = 0; ci < r->carriers; ci++) {
-		const struct setup *su = &r->setups[car[ci].idx];
-
-		for (hi = 0; hi < r->hosts; hi++) {
-			/* "mainlog" and "maillog" sort before "rspamd.log". */
-			fprintf(fp, "%s,%s,%s,%s/%s/%s\n", car[ci].name, hosts[hi].name,
-			        main_log_format(su), car[ci].name, hosts[hi].name, main_log_name(su));
-			if (su->spam == SPAMF_RSPAMD)
-				fprintf(fp, "%s,%s,rspamd,%s/%s/" RSPAMD_LOG_NAME "\n", car[ci].name,
-				        hosts[hi].name, car[ci].name, hosts[hi].name);
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		n = snprintf(path, sizeof(path), "%s/%s", r->o->out, tables[i].name);
+		if (n < 0 || (size_t)n >= sizeof(path)) {
+			strbuf_printf(err, "output path too long");
+			goto out;
 		}
+		fp = fopen(path, "w");
+		if (fp == NULL) {
+			strbuf_printf(err, "cannot create %s: %s", path, strerror(errno));
+			goto out;
+		}
+		fputs(tables[i].header, fp);
+		tables[i].rows(fp, r, car, hosts);
+		n = close_checked(fp, path, err);
+		fp = NULL;
+		if (n < 0)
+			goto out;
 	}
-	n = close_checked(fp, path, err);
-	fp = NULL;
-	if (n < 0)
-		goto out;
 	rc = 0;
 out:
 	if (fp != NULL)
@@ -3249,7 +2144,7 @@ int loggen_run(const struct loggen_opts *o, struct loggen_summary *sum, struct s
 				goto out;
 		}
 	}
-	if (write_truth(&r, err) < 0 || write_inputs(&r, err) < 0)
+	if (write_tables(&r, err) < 0)
 		goto out;
 	*sum = r.sum;
 	rc = 0;
