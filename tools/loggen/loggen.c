@@ -81,19 +81,6 @@ void loggen_opts_free(struct loggen_opts *o)
 		cfg_free(loggen_cfg_table, o);
 }
 
-int loggen_parse_month(const char *s, int64_t *year, unsigned *month)
-{
-	int64_t y, m;
-
-	if (strlen(s) != 7 || s[4] != '-')
-		return -1;
-	if (num_parse_i64(s, 4, 1970, 9999, &y) < 0 || num_parse_i64(s + 5, 2, 1, 12, &m) < 0)
-		return -1;
-	*year = y;
-	*month = (unsigned)m;
-	return 0;
-}
-
 int loggen_parse_tz(const char *s, int *minutes)
 {
 	int64_t h, m;
@@ -2064,6 +2051,7 @@ static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf
 static int run_setup(struct run *r, const struct loggen_opts *o, struct strbuf *err)
 {
 	uint64_t per_host;
+	int start_year, start_month;
 	unsigned i;
 
 	r->o = o;
@@ -2071,11 +2059,14 @@ static int run_setup(struct run *r, const struct loggen_opts *o, struct strbuf *
 		strbuf_printf(err, "--out DIR is required");
 		return -1;
 	}
-	if (o->start == NULL || loggen_parse_month(o->start, &r->start_year, &r->start_month) < 0) {
+	if (o->start == NULL ||
+	    time_parse_month(o->start, strlen(o->start), &start_year, &start_month) < 0) {
 		strbuf_printf(err, "--start: \"%s\" is not a month YYYY-MM",
 		              o->start ? o->start : "");
 		return -1;
 	}
+	r->start_year = start_year;
+	r->start_month = (unsigned)start_month;
 	if (o->tz_offset == NULL || loggen_parse_tz(o->tz_offset, &r->tz) < 0) {
 		strbuf_printf(err, "--tz-offset: \"%s\" is not +HH:MM or -HH:MM (at most 14:00)",
 		              o->tz_offset ? o->tz_offset : "");

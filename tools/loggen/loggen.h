@@ -137,8 +137,6 @@ const char *const *loggen_profile_names(void);
 /* One-line description of a profile, or NULL if the name is unknown. */
 const char *loggen_profile_describe(const char *name);
 
-/* Parse "YYYY-MM" (year 1970..9999). 0, or -1 if malformed. */
-int loggen_parse_month(const char *s, int64_t *year, unsigned *month);
 /* Parse "+HH:MM" / "-HH:MM" (at most 14:00) into minutes east of UTC. */
 int loggen_parse_tz(const char *s, int *minutes);
 
