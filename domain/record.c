@@ -417,6 +417,18 @@ size_t record_schema_versions(const struct record_schema_version **out)
 	return r->count;
 }
 
+const struct record_schema_version *record_schema_find(uint64_t fp)
+{
+	struct record_registry *r = registry_get();
+	size_t i;
+
+	for (i = 0; i < r->count; i++) {
+		if (r->versions[i].fingerprint == fp)
+			return &r->versions[i];
+	}
+	return NULL;
+}
+
 /* ---- encoding ---- */
 
 int record_encode(const struct record_batch *b, struct strbuf *out, struct strbuf *err)
@@ -546,22 +558,21 @@ static int body_check(avro_schema_t schema, const unsigned char *body, size_t le
 static enum record_decode_status record_lookup(const unsigned char *p, size_t len,
                                                size_t *entry, struct strbuf *err)
 {
-	struct record_registry *r = registry_get();
+	const struct record_schema_version *v;
 	uint64_t fp;
-	size_t i;
 
 	if (avro_bin_header_read(p, len, &fp) < 0) {
 		record_err(err, "not an Avro single-object record");
 		return RECORD_NOT_OURS;
 	}
-	for (i = 0; i < r->count; i++) {
-		if (r->versions[i].fingerprint == fp) {
-			*entry = i;
-			return RECORD_OK;
-		}
+	v = record_schema_find(fp);
+	if (v == NULL) {
+		record_err(err, "unknown schema fingerprint %016" PRIx64, fp);
+		return RECORD_UNKNOWN_SCHEMA;
 	}
-	record_err(err, "unknown schema fingerprint %016" PRIx64, fp);
-	return RECORD_UNKNOWN_SCHEMA;
+	/* Entries and versions are in the same order. */
+	*entry = (size_t)(v - registry_get()->versions);
+	return RECORD_OK;
 }
 
 /* Avro C is not documented as safe to use from several threads at once (its

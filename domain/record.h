@@ -69,5 +69,8 @@ struct record_schema_version {
 	const char *json; /* schema text as published in schemas/ */
 };
 size_t record_schema_versions(const struct record_schema_version **out);
+/* The version of schema fingerprint fp, or NULL if this build cannot read
+ * it. The entry lives as long as the process. */
+const struct record_schema_version *record_schema_find(uint64_t fp);
 
 #endif
