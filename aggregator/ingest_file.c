@@ -8,23 +8,6 @@
 #include "ocf.h"
 #include "record.h"
 
-/* Is fp the fingerprint of a schema version this build reads? Only for the
- * log: a file of an unknown version is still read, and each of its records
- * becomes an unknown_schema dead letter, as it would from Kafka. */
-static int ingest_file_known_schema(uint64_t fp, int *version)
-{
-	const struct record_schema_version *v;
-	size_t i, n = record_schema_versions(&v);
-
-	for (i = 0; i < n; i++) {
-		if (v[i].fingerprint == fp) {
-			*version = v[i].version;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /* One file; -1 only for a store or dead-letter file failure (err), which
  * ends the run. A file that cannot be read is counted and passed over. */
 static int ingest_one_file(struct intake *in, const struct settings *s, const char *path,
@@ -38,7 +21,8 @@ static int ingest_one_file(struct intake *in, const struct settings *s, const ch
 	/* Not OCF_END until the file has been read to its end. */
 	enum ocf_status st = OCF_ERROR;
 	uint64_t in_batch = 0;
-	int rc = -1, version = 0, open_batch = 0;
+	const struct record_schema_version *version;
+	int rc = -1, open_batch = 0;
 
 	strbuf_init(&why, 1024);
 	r = ocf_reader_new(path, &why);
@@ -48,9 +32,13 @@ static int ingest_one_file(struct intake *in, const struct settings *s, const ch
 		rc = 0;
 		goto out;
 	}
-	if (ingest_file_known_schema(ocf_reader_fingerprint(r), &version))
+	/* An unknown version is only logged: the file is still read, and each
+	 * of its records becomes an unknown_schema dead letter, as it would
+	 * from Kafka. */
+	version = record_schema_find(ocf_reader_fingerprint(r));
+	if (version != NULL)
 		msg_info("file %s: container %s, codec %s, schema v%d", path, ocf_reader_id(r),
-		         ocf_reader_codec(r), version);
+		         ocf_reader_codec(r), version->version);
 	else
 		msg_warn("file %s: container %s, codec %s, schema of unknown fingerprint %016" PRIx64
 		         " (its records will be dead letters)", path, ocf_reader_id(r),

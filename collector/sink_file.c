@@ -19,13 +19,13 @@
 
 #include <avro.h>
 
+#include "avro_bin.h"
 #include "log.h"
 #include "mem.h"
 #include "record.h"
 
 /* Start a new file after this many bytes, so files stay easy to move. */
 #define SINK_FILE_ROTATE_BYTES (64u * 1024 * 1024)
-#define SO_HEADER 10 /* C3 01 + 8-byte fingerprint */
 
 struct sink_file {
 	char *dir;
@@ -148,15 +148,12 @@ static int sink_file_send(struct sink_file *sf, int64_t seq, const void *data, s
                    struct strbuf *err)
 {
 	const unsigned char *b = data;
-	uint64_t fp = 0;
-	int i;
+	uint64_t fp;
 
-	if (len < SO_HEADER || b[0] != 0xC3 || b[1] != 0x01) {
+	if (avro_bin_header_read(b, len, &fp) < 0) {
 		strbuf_printf(err, "file sink: record %lld is not single-object encoded", (long long)seq);
 		return -1;
 	}
-	for (i = 9; i >= 2; i--)
-		fp = fp << 8 | b[i];
 	if (fp != sf->fingerprint) {
 		strbuf_printf(err, "file sink: record %lld has another schema", (long long)seq);
 		return -1;
@@ -170,7 +167,7 @@ static int sink_file_send(struct sink_file *sf, int64_t seq, const void *data, s
 		return -1;
 	}
 	/* The body is the binary encoding under the file's schema: write it as is. */
-	if (avro_file_writer_append_encoded(sf->w, b + SO_HEADER, (int64_t)(len - SO_HEADER)) != 0) {
+	if (avro_file_writer_append_encoded(sf->w, b + AVRO_BIN_HEADER_LEN, (int64_t)(len - AVRO_BIN_HEADER_LEN)) != 0) {
 		strbuf_printf(err, "file sink: write failed: %s", avro_strerror());
 		sink_file_fail(sf);
 		sf->ack(sf->ack_arg, seq, 0);

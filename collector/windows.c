@@ -6,35 +6,8 @@
 #include "mem.h"
 #include "timeutil.h"
 
-/* Cells are packed into one integer key: six small enums. */
-static uint32_t cell_key(const struct record_cell *c)
-{
-	uint32_t k = 0;
-	int m;
-
-	for (m = 0; m < AR_METHOD_COUNT; m++)
-		k = k * AR_RESULT_COUNT + (uint32_t)c->result[m];
-	k = k * POL_COUNT + (uint32_t)c->dmarc_policy;
-	k = k * SPAM_COUNT + (uint32_t)c->spam;
-	return k;
-}
-
-static void cell_unkey(uint32_t k, struct record_cell *c)
-{
-	int m;
-
-	c->spam = (enum ar_spam)(k % SPAM_COUNT);
-	k /= SPAM_COUNT;
-	c->dmarc_policy = (enum ar_policy)(k % POL_COUNT);
-	k /= POL_COUNT;
-	for (m = AR_METHOD_COUNT - 1; m >= 0; m--) {
-		c->result[m] = (enum ar_result)(k % AR_RESULT_COUNT);
-		k /= AR_RESULT_COUNT;
-	}
-}
-
 struct cellslot {
-	uint32_t key_plus1; /* 0 = empty */
+	uint32_t key_plus1; /* record_cell_key() + 1; 0 = empty */
 	int64_t count;
 };
 
@@ -167,7 +140,7 @@ static void window_grow(struct window *w)
 void windows_count(struct windows *ws, int64_t event_ms, const struct record_cell *cell)
 {
 	struct window *w = window_get(ws, event_ms);
-	uint32_t key = cell_key(cell);
+	uint32_t key = record_cell_key(cell);
 	struct cellslot *s = slot_find(w->slots, w->nslots, key);
 
 	if (s->key_plus1 == 0) {
@@ -187,7 +160,7 @@ struct record_health *windows_health(struct windows *ws, int64_t time_ms)
 
 static int cell_cmp(const void *a, const void *b)
 {
-	uint32_t ka = cell_key(a), kb = cell_key(b);
+	uint32_t ka = record_cell_key(a), kb = record_cell_key(b);
 
 	return ka < kb ? -1 : ka > kb;
 }
@@ -207,7 +180,7 @@ int windows_peek(const struct windows *ws, int64_t before_ms, struct record_batc
 
 		if (w->slots[i].key_plus1 == 0)
 			continue;
-		cell_unkey(w->slots[i].key_plus1 - 1, &c);
+		record_cell_unkey(w->slots[i].key_plus1 - 1, &c);
 		c.messages = w->slots[i].count;
 		record_batch_add_cell(b, &c);
 	}
@@ -345,7 +318,7 @@ int windows_load(struct windows *ws, struct deser *d)
 				d->failed = 1;
 				break;
 			}
-			cell_unkey(key, &c);
+			record_cell_unkey(key, &c);
 			s = slot_find(w->slots, w->nslots, key);
 			if (s->key_plus1 == 0) {
 				s->key_plus1 = key + 1;

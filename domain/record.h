@@ -1,8 +1,9 @@
 /*
- * record - the published batch of counts (schemas/counts-*.avsc) and its wire
- * form: Avro single-object encoding, i.e. the marker C3 01, the 8-byte
+ * record - the wire form of the published batch of counts (record_batch.h):
+ * Avro single-object encoding, i.e. the marker C3 01, the 8-byte
  * little-endian CRC-64-AVRO fingerprint of the writer schema's Parsing
- * Canonical Form, then the Avro binary body.
+ * Canonical Form (avro_bin.h reads and writes that header), then the Avro
+ * binary body.
  *
  * Readers know every schema version ever published by its fingerprint
  * (Avro C 1.11.1 cannot resolve a reader schema that adds a defaulted field),
@@ -16,52 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "result.h"
+#include "record_batch.h"
 #include "strbuf.h"
-
-#define RECORD_CARRIER_MAX 64   /* bytes, including NUL */
-#define RECORD_COLLECTOR_MAX 65 /* 64 hex digits + NUL */
-/* A window has at most one cell per combination; more is a corrupt record. */
-#define RECORD_CELLS_MAX (AR_RESULT_COUNT * AR_RESULT_COUNT * AR_RESULT_COUNT * \
-                          AR_RESULT_COUNT * POL_COUNT * SPAM_COUNT)
-
-struct record_cell {
-	enum ar_result result[AR_METHOD_COUNT]; /* indexed by enum ar_method */
-	enum ar_policy dmarc_policy;
-	enum ar_spam spam;
-	int64_t messages;
-};
-
-struct record_health {
-	int64_t lines_read;
-	int64_t lines_malformed;
-	int64_t lines_overlong;
-	int64_t headers_untrusted;
-	int64_t headers_malformed;
-	int64_t messages_evicted;
-	int64_t messages_late;
-};
-
-struct record_batch {
-	char carrier[RECORD_CARRIER_MAX];
-	char collector[RECORD_COLLECTOR_MAX];
-	int64_t epoch;
-	int64_t seq;
-	int64_t window_start_ms;
-	int64_t window_end_ms;
-	int correction;
-	struct record_cell *cells; /* owned; record_batch_free() frees it */
-	size_t ncells;
-	size_t cells_alloc;
-	struct record_health health;
-};
-
-/* Zero a batch (no cells). */
-void record_batch_init(struct record_batch *b);
-/* Free the cells; the batch may be reused after record_batch_init(). */
-void record_batch_free(struct record_batch *b);
-/* Append a cell (copied). */
-void record_batch_add_cell(struct record_batch *b, const struct record_cell *c);
 
 /*
  * Encode b as one single-object-encoded record of the current schema,
@@ -112,5 +69,8 @@ struct record_schema_version {
 	const char *json; /* schema text as published in schemas/ */
 };
 size_t record_schema_versions(const struct record_schema_version **out);
+/* The version of schema fingerprint fp, or NULL if this build cannot read
+ * it. The entry lives as long as the process. */
+const struct record_schema_version *record_schema_find(uint64_t fp);
 
 #endif

@@ -13,17 +13,17 @@
 
 #include <stddef.h>
 
-#include "record.h"
+#include "record_batch.h"
 
 /*
  * Decode body[0..len) (the bytes after the single-object header) into b,
  * which must be initialised and hold no cells (its cell storage is reused).
  * Returns 0 if the body is exactly one value of schema v1 that passes every
- * check body_check() in record.c makes (lengths and counts within the bytes
- * present, varints of at most 10 bytes without overflow, booleans 0 or 1,
- * enum indexes in range, sized blocks whose size is right) and fits the
- * batch (strings within their fields without a NUL, at most RECORD_CELLS_MAX
- * cells); -1 otherwise, with b in an unspecified state that the caller
+ * check the schema walk makes (avro_walk.h, AVRO_WALK_CHECK: lengths and
+ * counts within the bytes present, varints of at most 10 bytes without
+ * overflow, booleans 0 or 1, enum indexes in range, sized blocks whose size
+ * is right) and fits the batch (strings within their fields without a NUL,
+ * at most RECORD_CELLS_MAX cells); -1 otherwise, with b in an unspecified state that the caller
  * clears. Never reads outside body[0..len); gives no reason (the reference
  * decoder does).
  */

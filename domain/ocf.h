@@ -11,13 +11,14 @@
  * the first bad block. This reader parses the container itself, with every
  * size bounded (OCF_BLOCK_BYTES_MAX), uses zlib for the "deflate" codec and
  * Avro C for the writer schema, walks each datum against that schema to find
- * where it ends, and after a damaged block searches for the next sync marker
- * and goes on: a file cut short by a crash yields every complete block.
+ * where it ends (avro_walk.h), and after a damaged block searches for the
+ * next sync marker and goes on: a file cut short by a crash yields every
+ * complete block. `arstat-aggregator ingest --file` reads files with it.
  *
  * Codecs: "null" and "deflate" (the two every Avro implementation has).
  */
-#ifndef ARSTAT_AGGREGATOR_OCF_H
-#define ARSTAT_AGGREGATOR_OCF_H
+#ifndef ARSTAT_OCF_H
+#define ARSTAT_OCF_H
 
 #include <stddef.h>
 #include <stdint.h>

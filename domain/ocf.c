@@ -16,7 +16,9 @@
 #include <avro.h>
 #include <zlib.h>
 
+#include "avro_bin.h"
 #include "avro_canon.h"
+#include "avro_walk.h"
 #include "digest.h"
 #include "log.h"
 #include "mem.h"
@@ -34,13 +36,6 @@
 #define OCF_ID_PEEK_MAX (64 * 1024)
 /* Bytes of the hash in the identity. */
 #define OCF_ID_HASH_LEN 8
-/* Single-object header: C3 01 and the 8-byte fingerprint. */
-#define OCF_RECORD_HEADER_LEN 10
-/* A nesting deeper than this only comes from a recursive type, which a
- * datum could otherwise use to recurse without end. */
-#define OCF_DEPTH_MAX 32
-#define OCF_VARINT_LONG_MAX_BYTES 10
-#define OCF_VARINT_INT_MAX_BYTES 5
 
 enum ocf_codec { OCF_CODEC_NULL, OCF_CODEC_DEFLATE };
 
@@ -53,7 +48,7 @@ struct ocf_reader {
 	enum ocf_codec codec;
 	avro_schema_t schema;
 	uint64_t fingerprint;
-	unsigned char header[OCF_RECORD_HEADER_LEN];
+	unsigned char header[AVRO_BIN_HEADER_LEN];
 	/* The current block: raw bytes, decoded bytes, where each record ends. */
 	unsigned char *raw;
 	size_t raw_alloc;
@@ -88,33 +83,35 @@ static enum ocf_read ocf_read_bytes(struct ocf_reader *r, void *buf, size_t n)
 }
 
 /* A zig-zag varint long. *none is set if the file ended before its first
- * byte (a clean end), so the caller can tell that from a cut-off number. */
+ * byte (a clean end), so the caller can tell that from a cut-off number.
+ * The bytes are gathered up to the last one (no continuation bit) or the
+ * most a long may take, and decoded by avro_bin.h. */
 static enum ocf_read ocf_read_long(struct ocf_reader *r, int64_t *out, int *none)
 {
-	uint64_t v = 0;
-	int i, c;
+	unsigned char buf[AVRO_BIN_LONG_MAX_BYTES];
+	struct avro_bin cur;
+	size_t n = 0;
+	int c;
 
 	if (none != NULL)
 		*none = 0;
-	for (i = 0; i < OCF_VARINT_LONG_MAX_BYTES; i++) {
+	do {
 		c = getc(r->fp);
 		if (c == EOF) {
 			if (ferror(r->fp))
 				return OCF_READ_FAIL;
-			if (none != NULL && i == 0)
+			if (none != NULL && n == 0)
 				*none = 1;
 			return OCF_READ_EOF;
 		}
 		r->pos++;
-		if (i == OCF_VARINT_LONG_MAX_BYTES - 1 && (c & 0x7e) != 0)
-			return OCF_READ_FAIL; /* more than 64 bits */
-		v |= (uint64_t)(c & 0x7f) << (7 * i);
-		if ((c & 0x80) == 0) {
-			*out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-			return OCF_READ_OK;
-		}
-	}
-	return OCF_READ_FAIL;
+		buf[n++] = (unsigned char)c;
+	} while ((c & 0x80) != 0 && n < sizeof(buf));
+	avro_bin_init(&cur, buf, n);
+	/* Overflowing 64 bits, or longer than 10 bytes. */
+	if (avro_bin_long(&cur, out) != AVRO_BIN_OK)
+		return OCF_READ_FAIL;
+	return OCF_READ_OK;
 }
 
 /* ---- the header ---- */
@@ -289,7 +286,6 @@ static int ocf_identify(struct ocf_reader *r, struct strbuf *err)
 struct ocf_reader *ocf_reader_new(const char *path, struct strbuf *err)
 {
 	struct ocf_reader *r = xcalloc(1, sizeof(*r));
-	int i;
 
 	r->path = xstrdup(path);
 	r->fp = fopen(path, "rb");
@@ -299,10 +295,7 @@ struct ocf_reader *ocf_reader_new(const char *path, struct strbuf *err)
 	}
 	if (ocf_read_header(r, err) < 0 || ocf_identify(r, err) < 0)
 		goto fail;
-	r->header[0] = 0xC3;
-	r->header[1] = 0x01;
-	for (i = 0; i < 8; i++)
-		r->header[2 + i] = (unsigned char)(r->fingerprint >> (8 * i));
+	avro_bin_header_write(r->header, r->fingerprint);
 	return r;
 fail:
 	ocf_reader_free(r);
@@ -338,163 +331,6 @@ const char *ocf_reader_codec(const struct ocf_reader *r)
 uint64_t ocf_reader_fingerprint(const struct ocf_reader *r)
 {
 	return r->fingerprint;
-}
-
-/* ---- where a datum ends ---- */
-
-struct ocf_walk {
-	const unsigned char *p;
-	size_t left;
-	/* Array and map items still allowed: one per byte of the block, so a
-	 * huge count of empty items (arrays of null) cannot loop for long. */
-	size_t items_left;
-	struct strbuf *why;
-};
-
-static int ocf_walk_take(struct ocf_walk *w, size_t n)
-{
-	if (n > w->left) {
-		strbuf_printf(w->why, "datum runs past the end of its block");
-		return -1;
-	}
-	w->p += n;
-	w->left -= n;
-	return 0;
-}
-
-static int ocf_walk_varint(struct ocf_walk *w, int max_bytes, unsigned last_bits, int64_t *out)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < max_bytes; i++) {
-		unsigned char byte;
-
-		if (w->left == 0) {
-			strbuf_printf(w->why, "datum runs past the end of its block");
-			return -1;
-		}
-		byte = *w->p++;
-		w->left--;
-		if (i == max_bytes - 1 && (byte & 0x7f) >> last_bits != 0) {
-			strbuf_printf(w->why, "number overflows");
-			return -1;
-		}
-		v |= (uint64_t)(byte & 0x7f) << (7 * i);
-		if ((byte & 0x80) == 0) {
-			*out = (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
-			return 0;
-		}
-	}
-	strbuf_printf(w->why, "number longer than %d bytes", max_bytes);
-	return -1;
-}
-
-static int ocf_walk_long(struct ocf_walk *w, int64_t *out)
-{
-	return ocf_walk_varint(w, OCF_VARINT_LONG_MAX_BYTES, 1, out);
-}
-
-static int ocf_walk_prefixed(struct ocf_walk *w)
-{
-	int64_t n;
-
-	if (ocf_walk_long(w, &n) < 0)
-		return -1;
-	if (n < 0 || (uint64_t)n > w->left) {
-		strbuf_printf(w->why, "length %" PRId64 " does not fit the block", n);
-		return -1;
-	}
-	return ocf_walk_take(w, (size_t)n);
-}
-
-static int ocf_walk_value(struct ocf_walk *w, avro_schema_t s, int depth);
-
-static int ocf_walk_blocks(struct ocf_walk *w, avro_schema_t s, int depth)
-{
-	int is_map = is_avro_map(s);
-	avro_schema_t item = is_map ? avro_schema_map_values(s) : avro_schema_array_items(s);
-	int64_t count, size;
-
-	for (;;) {
-		if (ocf_walk_long(w, &count) < 0)
-			return -1;
-		if (count == 0)
-			return 0;
-		if (count < 0) {
-			if (count == INT64_MIN || ocf_walk_long(w, &size) < 0)
-				return -1;
-			count = -count;
-		}
-		if ((uint64_t)count > w->items_left) {
-			strbuf_printf(w->why, "array or map of %" PRId64 " items cannot fit the block",
-			              count);
-			return -1;
-		}
-		w->items_left -= (size_t)count;
-		for (; count > 0; count--) {
-			if (is_map && ocf_walk_prefixed(w) < 0)
-				return -1;
-			if (ocf_walk_value(w, item, depth + 1) < 0)
-				return -1;
-		}
-	}
-}
-
-static int ocf_walk_value(struct ocf_walk *w, avro_schema_t s, int depth)
-{
-	size_t i, n;
-	int64_t v;
-
-	if (depth > OCF_DEPTH_MAX) {
-		strbuf_printf(w->why, "values nested deeper than %d", OCF_DEPTH_MAX);
-		return -1;
-	}
-	switch (avro_typeof(s)) {
-	case AVRO_NULL:
-		return 0;
-	case AVRO_BOOLEAN:
-		return ocf_walk_take(w, 1);
-	case AVRO_INT32:
-		return ocf_walk_varint(w, OCF_VARINT_INT_MAX_BYTES, 4, &v);
-	case AVRO_INT64:
-	case AVRO_ENUM:
-		return ocf_walk_long(w, &v);
-	case AVRO_FLOAT:
-		return ocf_walk_take(w, 4);
-	case AVRO_DOUBLE:
-		return ocf_walk_take(w, 8);
-	case AVRO_STRING:
-	case AVRO_BYTES:
-		return ocf_walk_prefixed(w);
-	case AVRO_FIXED:
-		v = avro_schema_fixed_size(s);
-		return v < 0 ? -1 : ocf_walk_take(w, (size_t)v);
-	case AVRO_ARRAY:
-	case AVRO_MAP:
-		return ocf_walk_blocks(w, s, depth);
-	case AVRO_UNION:
-		if (ocf_walk_long(w, &v) < 0)
-			return -1;
-		if (v < 0 || (uint64_t)v >= avro_schema_union_size(s)) {
-			strbuf_printf(w->why, "union branch %" PRId64 " out of range", v);
-			return -1;
-		}
-		return ocf_walk_value(w, avro_schema_union_branch(s, (int)v), depth + 1);
-	case AVRO_RECORD:
-		n = avro_schema_record_size(s);
-		for (i = 0; i < n; i++) {
-			if (ocf_walk_value(w, avro_schema_record_field_get_by_index(s, (int)i),
-			                   depth + 1) < 0)
-				return -1;
-		}
-		return 0;
-	case AVRO_LINK:
-		return ocf_walk_value(w, avro_schema_link_target(s), depth + 1);
-	default:
-		strbuf_printf(w->why, "schema holds a type this reader does not know");
-		return -1;
-	}
 }
 
 /* ---- blocks ---- */
@@ -562,17 +398,20 @@ out:
 }
 
 /* Find the records of the decoded block: each is walked against the writer
- * schema. The records before a bad one stay good; the rest of the block is
- * marked bad. */
+ * schema, only to find where it ends (the decoder judges each record on its
+ * own, so one bad value spoils one record, not the rest of its block). The
+ * records before one whose end cannot be found stay good; the rest of the
+ * block is marked bad. */
 static void ocf_split(struct ocf_reader *r, int64_t count, struct strbuf *why)
 {
-	struct ocf_walk w = { r->dec, r->dec_len, r->dec_len, why };
+	struct avro_walk w;
 	int64_t i;
 
+	avro_walk_init(&w, r->dec, r->dec_len, AVRO_WALK_FRAME, why);
 	r->nends = 0;
 	r->next = 0;
 	for (i = 0; i < count; i++) {
-		if (ocf_walk_value(&w, r->schema, 0) < 0) {
+		if (avro_walk_value(&w, r->schema) < 0) {
 			r->block_bad = 1;
 			r->block_reason = "corrupt";
 			break;
@@ -581,10 +420,11 @@ static void ocf_split(struct ocf_reader *r, int64_t count, struct strbuf *why)
 			r->ends_alloc = r->ends_alloc ? r->ends_alloc * 2 : 64;
 			r->ends = xreallocarray(r->ends, r->ends_alloc, sizeof(*r->ends));
 		}
-		r->ends[r->nends++] = r->dec_len - w.left;
+		r->ends[r->nends++] = avro_bin_offset(&w.in);
 	}
-	if (!r->block_bad && w.left != 0) {
-		strbuf_printf(why, "%zu bytes after the block's %" PRId64 " records", w.left, count);
+	if (!r->block_bad && avro_bin_left(&w.in) != 0) {
+		strbuf_printf(why, "%zu bytes after the block's %" PRId64 " records",
+		              avro_bin_left(&w.in), count);
 		r->block_bad = 1;
 		r->block_reason = "corrupt";
 	}
@@ -730,15 +570,15 @@ enum ocf_status ocf_reader_next(struct ocf_reader *r, struct ocf_item *item, str
 		if (r->next < r->nends) {
 			from = r->next == 0 ? 0 : r->ends[r->next - 1];
 			len = r->ends[r->next] - from;
-			if (r->record_alloc < OCF_RECORD_HEADER_LEN + len) {
-				r->record_alloc = OCF_RECORD_HEADER_LEN + len;
+			if (r->record_alloc < AVRO_BIN_HEADER_LEN + len) {
+				r->record_alloc = AVRO_BIN_HEADER_LEN + len;
 				free(r->record);
 				r->record = xmalloc(r->record_alloc);
 			}
-			memcpy(r->record, r->header, OCF_RECORD_HEADER_LEN);
-			memcpy(r->record + OCF_RECORD_HEADER_LEN, r->dec + from, len);
+			memcpy(r->record, r->header, AVRO_BIN_HEADER_LEN);
+			memcpy(r->record + AVRO_BIN_HEADER_LEN, r->dec + from, len);
 			item->data = r->record;
-			item->len = OCF_RECORD_HEADER_LEN + len;
+			item->len = AVRO_BIN_HEADER_LEN + len;
 			item->block_offset = r->block_offset;
 			item->index = (int32_t)r->next;
 			r->next++;
