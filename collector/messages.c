@@ -169,6 +169,20 @@ static void table_insert(struct messages *ms, struct open_msg *m)
 		table_grow(ms);
 }
 
+/* Put m, new or read back from a checkpoint, in the table and at the newest
+ * end of the list in order of first sight. */
+static void msg_link_newest(struct messages *ms, struct open_msg *m)
+{
+	m->prev = ms->newest;
+	m->next = NULL;
+	if (ms->newest != NULL)
+		ms->newest->next = m;
+	else
+		ms->oldest = m;
+	ms->newest = m;
+	table_insert(ms, m);
+}
+
 static void table_remove(struct messages *ms, struct open_msg *m)
 {
 	struct open_msg **pp = &ms->buckets[m->hash & (ms->nbuckets - 1)];
@@ -322,14 +336,7 @@ static struct open_msg *lookup(struct messages *ms, const struct input_event *ev
 	m->touched_mono = ms->mono_now;
 	authres_outcome_init(&m->outcome);
 	m->spam = SPAM_UNKNOWN;
-	m->prev = ms->newest;
-	m->next = NULL;
-	if (ms->newest != NULL)
-		ms->newest->next = m;
-	else
-		ms->oldest = m;
-	ms->newest = m;
-	table_insert(ms, m);
+	msg_link_newest(ms, m);
 	return m;
 }
 
@@ -630,14 +637,7 @@ int messages_load(struct messages *ms, struct deser *d)
 		m->spam = v < SPAM_COUNT ? (enum ar_spam)v : SPAM_UNKNOWN;
 		if (v >= SPAM_COUNT)
 			d->failed = 1;
-		m->prev = ms->newest;
-		m->next = NULL;
-		if (ms->newest != NULL)
-			ms->newest->next = m;
-		else
-			ms->oldest = m;
-		ms->newest = m;
-		table_insert(ms, m);
+		msg_link_newest(ms, m);
 	}
 	return d->failed ? -1 : 0;
 }

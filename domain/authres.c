@@ -451,6 +451,16 @@ static int at(const struct parser *ps, unsigned char c)
 	return ps->pos < ps->len && ps->s[ps->pos] == c;
 }
 
+/* "=" and the CFWS after it, as RFC 8601's grammar has it between a name and
+ * its value; without the "=", error e. 0, or -1 with the error set. */
+static int equals_sign(struct parser *ps, enum authres_error e)
+{
+	if (!at(ps, '='))
+		return fail(ps, e);
+	ps->pos++;
+	return skip_cfws(ps);
+}
+
 /* The length of the unquoted value character at p (Exim's "\ooo" is one of
  * 4 bytes), or 0 if none starts there. */
 static size_t pval_char(const struct parser *ps, size_t p)
@@ -611,10 +621,7 @@ static int parse_resinfo(struct parser *ps, struct sink *sk, struct authres_resi
 		if (skip_cfws(ps) < 0)
 			return -1;
 	}
-	if (!at(ps, '='))
-		return fail(ps, AUTHRES_E_EQUALS);
-	ps->pos++;
-	if (skip_cfws(ps) < 0)
+	if (equals_sign(ps, AUTHRES_E_EQUALS) < 0)
 		return -1;
 	if (read_word(ps, C_ALNUM, C_KEY, &ri->result) == 0)
 		return fail(ps, AUTHRES_E_RESULT);
@@ -792,10 +799,7 @@ static int parse_instance(struct parser *ps, struct authres_header *h)
 	ps->pos++;
 	if (skip_cfws(ps) < 0)
 		return -1;
-	if (!at(ps, '='))
-		return fail(ps, AUTHRES_E_INSTANCE);
-	ps->pos++;
-	if (skip_cfws(ps) < 0)
+	if (equals_sign(ps, AUTHRES_E_INSTANCE) < 0)
 		return -1;
 	if (read_digits(ps, &h->instance) == 0)
 		return fail(ps, AUTHRES_E_INSTANCE);
@@ -1063,10 +1067,7 @@ static int rspf_pairs(struct parser *ps, struct authres_received_spf *out)
 			return fail(ps, AUTHRES_E_PROPERTY);
 		if (skip_cfws(ps) < 0)
 			return -1;
-		if (!at(ps, '='))
-			return fail(ps, AUTHRES_E_PROPERTY);
-		ps->pos++;
-		if (skip_cfws(ps) < 0)
+		if (equals_sign(ps, AUTHRES_E_PROPERTY) < 0)
 			return -1;
 		start = ps->pos;
 		if (at(ps, '"')) {
