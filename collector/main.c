@@ -2,11 +2,14 @@
  * arstat-collector - count sender-authentication outcomes in a mail host's
  * logs and publish anonymised counts.
  *
- * What it does: reads the MTA's log (Postfix, via syslog), joins the lines
- * of each message by host and queue ID, reads the Authentication-Results
- * headers logged by header_checks INFO and the spam verdict, assembles one
- * outcome per message, counts outcomes per event-time window, and publishes
- * one Avro record per window (schemas/counts-v1.avsc) to Kafka.
+ * What it does: reads the mail host's logs (syslog with Postfix, OpenDKIM,
+ * OpenDMARC, amavis and rspamd lines; Exim's main log; rspamd's own log: one
+ * parser per format in input_*.c), joins the lines of each message by host
+ * and queue ID, reads the Authentication-Results headers the MTA logs
+ * (Postfix header_checks INFO, an Exim ACL's logwrite), the milters' results
+ * and the spam verdict, assembles one outcome per message, counts outcomes
+ * per event-time window, and publishes one Avro record per window
+ * (schemas/counts-v1.avsc) to Kafka, or to container files (sink = file).
  *
  * What leaves the host: the carrier id, a pseudonym of the host (a keyed
  * hash under a secret that stays in the state directory), the window, the
