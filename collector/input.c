@@ -51,15 +51,19 @@ size_t input_queue_id_len(const char *p, size_t len)
 	return i;
 }
 
-int input_milter_job(const char *p, size_t len, size_t *qid_len, const char **text,
-                     size_t *n)
+int input_milter_job(const char *p, size_t len, const char *cut, const char **why,
+                     size_t *qid_len, const char **text, size_t *n)
 {
 	size_t ql = input_queue_id_len(p, len);
 
 	/* Start-up and error messages have several words; one word alone is a
 	 * line cut short, likely inside the queue ID. */
+	if (ql == 0 && len > 0 && memchr(p, ' ', len) == NULL) {
+		*why = cut;
+		return -1;
+	}
 	if (ql == 0)
-		return len > 0 && memchr(p, ' ', len) == NULL ? -1 : 0;
+		return 0;
 	*qid_len = ql;
 	*text = p + ql + 2;
 	*n = len - ql - 2;

@@ -98,12 +98,12 @@ size_t input_queue_id_len(const char *p, size_t len);
 /*
  * A milter's line about one message, "QID: TEXT" (OpenDKIM and OpenDMARC log
  * so): 1 with *qid_len the length of QID at p and *text, *n set to TEXT; 0
- * for a line without a queue ID (start-up
- * and error messages, which count nothing); -1 for a single word, which is a
- * line cut short, likely inside the queue ID.
+ * for a line without a queue ID (start-up and error messages, which count
+ * nothing); -1 with *why = cut for a single word, which is a line cut short,
+ * likely inside the queue ID.
  */
-int input_milter_job(const char *p, size_t len, size_t *qid_len, const char **text,
-                     size_t *n);
+int input_milter_job(const char *p, size_t len, const char *cut, const char **why,
+                     size_t *qid_len, const char **text, size_t *n);
 
 /*
  * Make ev an IN_HEADER of text[0..len) = "NAME: VALUE" as an MTA logs a

@@ -186,13 +186,9 @@ enum input_status input_opendkim_message(const char *tag, size_t taglen, const c
 
 	(void)tag;
 	(void)taglen;
-	job = input_milter_job(p, len, &ql, &text, &n);
-	if (job < 0) {
-		*why = "OpenDKIM line cut short";
-		return INPUT_MALFORMED;
-	}
-	if (job == 0)
-		return INPUT_OK;
+	job = input_milter_job(p, len, "OpenDKIM line cut short", why, &ql, &text, &n);
+	if (job <= 0)
+		return job < 0 ? INPUT_MALFORMED : INPUT_OK;
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		if (str_eq(text, n, fixed[i])) {
 			r = fixed_result[i];

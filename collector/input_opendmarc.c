@@ -92,13 +92,9 @@ enum input_status input_opendmarc_message(const char *tag, size_t taglen, const 
 
 	(void)tag;
 	(void)taglen;
-	job = input_milter_job(p, len, &ql, &text, &n);
-	if (job < 0) {
-		*why = "OpenDMARC line cut short";
-		return INPUT_MALFORMED;
-	}
-	if (job == 0)
-		return INPUT_OK;
+	job = input_milter_job(p, len, "OpenDMARC line cut short", why, &ql, &text, &n);
+	if (job <= 0)
+		return job < 0 ? INPUT_MALFORMED : INPUT_OK;
 	if (n >= sizeof(spf_mailfrom) - 1 &&
 	    memcmp(text, spf_mailfrom, sizeof(spf_mailfrom) - 1) == 0) {
 		is_spf = 1;
