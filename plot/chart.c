@@ -11,6 +11,7 @@
 #include "atomicfile.h"
 #include "log.h"
 #include "mem.h"
+#include "rows.h"
 
 /* A script is a template of a few kilobytes filled with short values; a
  * megabyte means something went wrong. */
@@ -153,11 +154,7 @@ static int chart_month_cmp(const void *pa, const void *pb)
 {
 	const struct chart_month *a = pa, *b = pb;
 
-	if (a->year != b->year)
-		return a->year < b->year ? -1 : 1;
-	if (a->month != b->month)
-		return a->month < b->month ? -1 : 1;
-	return 0;
+	return rows_month_cmp(a->year, a->month, b->year, b->month);
 }
 
 static void chart_axis_add(struct chart_axis *ax, size_t *alloc, int year, int month,
@@ -165,10 +162,7 @@ static void chart_axis_add(struct chart_axis *ax, size_t *alloc, int year, int m
 {
 	struct chart_month *m;
 
-	if (ax->n == *alloc) {
-		*alloc = *alloc ? *alloc * 2 : 64;
-		ax->m = xreallocarray(ax->m, *alloc, sizeof(*ax->m));
-	}
+	ax->m = rows_grow(ax->m, ax->n, alloc, sizeof(*ax->m));
 	m = &ax->m[ax->n++];
 	m->year = year;
 	m->month = month;
@@ -295,17 +289,11 @@ size_t chart_carriers(const struct chart_ctx *c, const char ***out)
 	size_t i, j, n = 0, alloc = 0;
 
 	for (i = 0; c->report != NULL && i < c->report->n; i++) {
-		if (n == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			list = xreallocarray(list, alloc, sizeof(*list));
-		}
+		list = rows_grow(list, n, &alloc, sizeof(*list));
 		list[n++] = c->report->rows[i].scope;
 	}
 	for (i = 0; c->spam != NULL && i < c->spam->n; i++) {
-		if (n == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			list = xreallocarray(list, alloc, sizeof(*list));
-		}
+		list = rows_grow(list, n, &alloc, sizeof(*list));
 		list[n++] = c->spam->rows[i].scope;
 	}
 	if (n > 1)
@@ -321,6 +309,31 @@ size_t chart_carriers(const struct chart_ctx *c, const char ***out)
 	}
 	*out = list;
 	return j;
+}
+
+int chart_place(const struct chart_axis *ax, const char *const *scopes, size_t npanels,
+                const char *scope, int year, int month, size_t *panel, size_t *k)
+{
+	long at = chart_axis_index(ax, year, month);
+	size_t p;
+
+	for (p = 0; p < npanels; p++) {
+		if (strcmp(scope, scopes[p]) == 0)
+			break;
+	}
+	if (p == npanels || at < 0)
+		return -1;
+	*panel = p;
+	*k = (size_t)at;
+	return 0;
+}
+
+int chart_panels_fit(size_t n, const char *what)
+{
+	if (n <= CHART_PANELS_MAX)
+		return 1;
+	msg_warn("%zu providers: more than %d panels; no by-provider %s", n, CHART_PANELS_MAX, what);
+	return 0;
 }
 
 /* Pixel sizes of the fixed parts of a chart at the 11-point font. */

@@ -103,6 +103,17 @@ size_t chart_carriers(const struct chart_ctx *c, const char ***out);
  * small to read. */
 #define CHART_PANELS_MAX 24
 
+/* Whether n providers fit on one chart of small multiples: 1, or 0 after
+ * a warning that there is no by-provider `what` ("spam chart"). */
+int chart_panels_fit(size_t n, const char *what);
+/*
+ * Where a row of (scope, year, month) goes on a chart of the panels
+ * scopes[0..npanels) over the months of ax: 0 with its panel and its month's
+ * index on ax, or -1 if its scope has no panel or its month is not on ax.
+ */
+int chart_place(const struct chart_axis *ax, const char *const *scopes, size_t npanels,
+                const char *scope, int year, int month, size_t *panel, size_t *k);
+
 /*
  * Where a chart's panels and legend go, in screen fractions computed from
  * pixel sizes, so that text keeps its room at any --width and --height.

@@ -53,13 +53,9 @@ static int64_t *adoption_values(const struct chart_ctx *c, const struct chart_ax
 		v[i] = -1;
 	for (i = 0; i < c->report->n; i++) {
 		const struct report_row *r = &c->report->rows[i];
-		long k = chart_axis_index(ax, r->year, r->month);
+		size_t k;
 
-		for (p = 0; p < npanels; p++) {
-			if (strcmp(r->scope, scopes[p]) == 0)
-				break;
-		}
-		if (p == npanels || k < 0)
+		if (chart_place(ax, scopes, npanels, r->scope, r->year, r->month, &p, &k) < 0)
 			continue;
 		for (s = 0; s < S_N; s++) {
 			int64_t x;
@@ -67,7 +63,7 @@ static int64_t *adoption_values(const struct chart_ctx *c, const struct chart_ax
 			                 : r->method == AR_DMARC && c->report->has_policy;
 
 			if (want && adoption_value((int)s, r, &x) == 0)
-				v[(p * S_N + s) * ax->n + (size_t)k] = x;
+				v[(p * S_N + s) * ax->n + k] = x;
 		}
 	}
 	return v;
@@ -198,13 +194,10 @@ out:
 int chart_adoption(struct chart_ctx *c, struct strbuf *err)
 {
 	static const char *const all[1] = { "all" };
-	size_t i;
 
-	for (i = 0; i < c->report->n; i++) {
-		if (strcmp(c->report->rows[i].scope, "all") == 0)
-			return adoption_draw(c, all, 1, 0, err);
-	}
-	return 0;
+	if (!report_table_has_scope(c->report, "all"))
+		return 0;
+	return adoption_draw(c, all, 1, 0, err);
 }
 
 int chart_adoption_by_carrier(struct chart_ctx *c, struct strbuf *err)
@@ -213,10 +206,7 @@ int chart_adoption_by_carrier(struct chart_ctx *c, struct strbuf *err)
 	size_t n = chart_carriers(c, &carriers);
 	int rc = 0;
 
-	if (n > CHART_PANELS_MAX)
-		msg_warn("%zu providers: more than %d panels; no by-provider adoption chart", n,
-		         CHART_PANELS_MAX);
-	else if (n > 0)
+	if (n > 0 && chart_panels_fit(n, "adoption chart"))
 		rc = adoption_draw(c, carriers, n, 1, err);
 	free(carriers);
 	return rc;

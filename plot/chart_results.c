@@ -256,13 +256,7 @@ int chart_results_by_carrier(struct chart_ctx *c, struct strbuf *err)
 	size_t n = chart_carriers(c, &carriers);
 	int m, rc = -1;
 
-	if (n == 0) {
-		rc = 0;
-		goto out;
-	}
-	if (n > CHART_PANELS_MAX) {
-		msg_warn("%zu providers: more than %d panels; no by-provider results charts", n,
-		         CHART_PANELS_MAX);
+	if (n == 0 || !chart_panels_fit(n, "results charts")) {
 		rc = 0;
 		goto out;
 	}

@@ -94,15 +94,10 @@ static int spam_draw(struct chart_ctx *c, const char *const *scopes, size_t npan
 	at = xcalloc(npanels * (ax->n ? ax->n : 1), sizeof(*at));
 	for (i = 0; i < c->spam->n; i++) {
 		const struct spam_row *r = &c->spam->rows[i];
-		long m = chart_axis_index(ax, r->year, r->month);
 
-		for (p = 0; p < npanels; p++) {
-			if (strcmp(r->scope, scopes[p]) == 0)
-				break;
-		}
-		if (p == npanels || m < 0)
+		if (chart_place(ax, scopes, npanels, r->scope, r->year, r->month, &p, &k) < 0)
 			continue;
-		at[p * ax->n + (size_t)m] = r;
+		at[p * ax->n + k] = r;
 		if (r->messages > max_messages)
 			max_messages = r->messages;
 		if (r->share_spam > max_share)
@@ -194,15 +189,10 @@ out:
 int chart_spam(struct chart_ctx *c, struct strbuf *err)
 {
 	static const char *const all[1] = { "all" };
-	size_t i;
 
-	if (c->spam == NULL)
+	if (c->spam == NULL || !spam_table_has_scope(c->spam, "all"))
 		return 0;
-	for (i = 0; i < c->spam->n; i++) {
-		if (strcmp(c->spam->rows[i].scope, "all") == 0)
-			return spam_draw(c, all, 1, 0, err);
-	}
-	return 0;
+	return spam_draw(c, all, 1, 0, err);
 }
 
 int chart_spam_by_carrier(struct chart_ctx *c, struct strbuf *err)
@@ -216,20 +206,11 @@ int chart_spam_by_carrier(struct chart_ctx *c, struct strbuf *err)
 	/* Only the providers that the spam CSV has. */
 	n = chart_carriers(c, &carriers);
 	for (i = 0, j = 0; i < n; i++) {
-		size_t k;
-
-		for (k = 0; k < c->spam->n; k++) {
-			if (strcmp(c->spam->rows[k].scope, carriers[i]) == 0)
-				break;
-		}
-		if (k < c->spam->n)
+		if (spam_table_has_scope(c->spam, carriers[i]))
 			carriers[j++] = carriers[i];
 	}
 	n = j;
-	if (n > CHART_PANELS_MAX)
-		msg_warn("%zu providers: more than %d panels; no by-provider spam chart", n,
-		         CHART_PANELS_MAX);
-	else if (n > 0)
+	if (n > 0 && chart_panels_fit(n, "spam chart"))
 		rc = spam_draw(c, carriers, n, 1, err);
 	free(carriers);
 	return rc;

@@ -252,6 +252,18 @@ static void plot_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/*
+ * List on stdout the files c has written since the first *printed, and
+ * count them in *printed: what was written is listed as soon as it is, even
+ * when a later file fails, so that nobody has to guess what DIR now holds.
+ */
+static void plot_list_written(const struct chart_ctx *c, size_t *printed)
+{
+	for (; *printed < c->nwritten; (*printed)++)
+		printf("%s\n", c->written[*printed]);
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -340,11 +352,7 @@ int main(int argc, char **argv)
 		}
 		msg_debug("drawing %s charts", charts[i].name);
 		drawn = charts[i].draw(&ctx, &err);
-		/* What was written is listed even when a later file failed, so
-		 * that nobody has to guess what DIR now holds. */
-		for (; printed < ctx.nwritten; printed++)
-			printf("%s\n", ctx.written[printed]);
-		fflush(stdout);
+		plot_list_written(&ctx, &printed);
 		if (drawn < 0) {
 			msg_error("%s", err.data);
 			goto out;
@@ -357,9 +365,7 @@ int main(int argc, char **argv)
 	if (!cfg.no_dashboard) {
 		int written = dashboard_write(&ctx, cfg.input, cfg.spam, plot_now(), &err);
 
-		for (; printed < ctx.nwritten; printed++)
-			printf("%s\n", ctx.written[printed]);
-		fflush(stdout);
+		plot_list_written(&ctx, &printed);
 		if (written < 0) {
 			msg_error("%s", err.data);
 			goto out;

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "mem.h"
 #include "numparse.h"
+#include "rows.h"
 #include "timeutil.h"
 
 /*
@@ -42,6 +43,7 @@ static enum report_method_col report_want(size_t col)
 _Static_assert((int)REPORT_M_SHARE_NON_NONE == (int)COL_SHARE_NON_NONE,
                "the reader's required columns are the schema's first ones");
 _Static_assert(REPORT_M_NCOLS <= CSVIN_MAX_COLUMNS, "the method CSV fits csvin's records");
+_Static_assert(AR_METHOD_COUNT <= 10, "a method is one digit in a row's key (report_on_row)");
 
 /* A provider count above this is not a count of mail providers. */
 #define REPORT_PROVIDERS_MAX 1000000
@@ -52,7 +54,7 @@ struct report_reader {
 	struct csvin *csv;
 	struct report_table *table;
 	size_t alloc;
-	/* (month, method, scope) of every row so far (report_row_first). */
+	/* (month, method, scope) of every row so far (report_row_claim). */
 	struct htable *keys;
 };
 
@@ -128,15 +130,28 @@ int report_row_head(const struct csvin_row *row, size_t col_month, size_t col_sc
 	return 0;
 }
 
-unsigned long report_row_first(struct htable *keys, const char *key, size_t len,
-                               unsigned long line)
+char *report_row_claim(struct htable *keys, const struct csvin_row *row, size_t col_scope,
+                       const char *tag, const char *what)
 {
-	/* The value is the line cast to a pointer: lines start at 1, so never NULL. */
-	unsigned long first = (unsigned long)(uintptr_t)htable_find(keys, key, len);
+	const struct csvin_field *scope = csvin_row_field(row, col_scope);
+	unsigned long line = csvin_row_line(row), first;
+	struct strbuf key;
 
+	/* The tag has a fixed width, so the scope needs no separator. */
+	strbuf_init(&key, strlen(tag) + scope->len);
+	strbuf_append_str(&key, tag);
+	strbuf_append(&key, scope->s, scope->len);
+	/* The value is the line cast to a pointer: lines start at 1, so never NULL. */
+	first = (unsigned long)(uintptr_t)htable_find(keys, key.data, key.len);
 	if (first == 0)
-		htable_insert(keys, key, len, (void *)(uintptr_t)line);
-	return first;
+		htable_insert(keys, key.data, key.len, (void *)(uintptr_t)line);
+	strbuf_release(&key);
+	if (first != 0) {
+		csvin_row_fail_at(row, line, csvin_row_col(row),
+		                  "duplicate record: month %.7s%s as on line %lu", tag, what, first);
+		return NULL;
+	}
+	return xstrndup(scope->s, scope->len);
 }
 
 /* A share of no messages (messages is 0) is written as an empty field; it
@@ -229,10 +244,8 @@ static int report_on_row(void *ctx, const struct csvin_row *row)
 {
 	struct report_reader *r = ctx;
 	struct report_table *t = r->table;
-	const struct csvin_field *scope = csvin_row_field(row, COL_SCOPE);
 	struct report_row rw;
-	struct strbuf key;
-	unsigned long first;
+	char tag[9];
 
 	memset(&rw, 0, sizeof(rw));
 	/* The aggregator withholds a combined figure of too few providers: such
@@ -241,39 +254,15 @@ static int report_on_row(void *ctx, const struct csvin_row *row)
 		return 0;
 	if (report_parse_row(row, &rw) < 0)
 		return -1;
-	/* The month and method have fixed widths, so the scope needs no separator. */
-	strbuf_init(&key, 16 + scope->len);
-	strbuf_printf(&key, "%s%d", rw.month_text, (int)rw.method);
-	strbuf_append(&key, scope->s, scope->len);
-	first = report_row_first(r->keys, key.data, key.len, csvin_row_line(row));
-	strbuf_release(&key);
-	if (first != 0)
-		return csvin_row_fail_at(row, csvin_row_line(row), csvin_row_col(row),
-		                         "duplicate record: month %s, scope and method as on line %lu",
-		                         rw.month_text, first);
-	rw.scope = xstrndup(scope->s, scope->len);
-	if (t->n == r->alloc) {
-		r->alloc = r->alloc ? r->alloc * 2 : 64;
-		t->rows = xreallocarray(t->rows, r->alloc, sizeof(*t->rows));
-	}
+	/* The month and the method's one digit: a fixed width. */
+	memcpy(tag, rw.month_text, 7);
+	tag[7] = (char)('0' + (int)rw.method);
+	tag[8] = '\0';
+	rw.scope = report_row_claim(r->keys, row, COL_SCOPE, tag, ", scope and method");
+	if (rw.scope == NULL)
+		return -1;
+	t->rows = rows_grow(t->rows, t->n, &r->alloc, sizeof(*t->rows));
 	t->rows[t->n++] = rw;
-	return 0;
-}
-
-static int report_row_cmp(const void *pa, const void *pb)
-{
-	const struct report_row *a = pa, *b = pb;
-	int c;
-
-	if (a->method != b->method)
-		return a->method < b->method ? -1 : 1;
-	c = strcmp(a->scope, b->scope);
-	if (c != 0)
-		return c;
-	if (a->year != b->year)
-		return a->year < b->year ? -1 : 1;
-	if (a->month != b->month)
-		return a->month < b->month ? -1 : 1;
 	return 0;
 }
 
@@ -306,6 +295,15 @@ void report_reader_free(struct report_reader *r)
 int report_reader_feed(struct report_reader *r, const void *buf, size_t len)
 {
 	return csvin_feed(r->csv, buf, len);
+}
+
+static int report_row_cmp(const void *pa, const void *pb)
+{
+	const struct report_row *a = pa, *b = pb;
+
+	if (a->method != b->method)
+		return a->method < b->method ? -1 : 1;
+	return rows_scope_month_cmp(a->scope, a->year, a->month, b->scope, b->year, b->month);
 }
 
 /* Hand the finished table over, sorted. */
@@ -348,6 +346,17 @@ int report_read_file(const char *path, const struct csvin_limits *lim,
 out:
 	report_reader_free(r);
 	return rc;
+}
+
+int report_table_has_scope(const struct report_table *t, const char *scope)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		if (strcmp(t->rows[i].scope, scope) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 void report_table_free(struct report_table *t)

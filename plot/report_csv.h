@@ -81,16 +81,21 @@ int report_parse_hundredths(const char *s, size_t len, int64_t max, int64_t *out
  *   text, "YYYY-MM" and its NUL) and the scope (field col_scope: not empty,
  *   no control character).
  * report_row_count: field col as a non-negative integer up to max.
- * report_row_first: the line where key[0..len) was first seen among the
- *   keys (the reader's table), or 0 if never, when it is now recorded as
- *   seen on `line` (at least 1).
+ * report_row_claim: the duplicate check of a record about to become a row.
+ *   Its key is `tag` (what else tells records apart, of fixed width,
+ *   starting with the month "YYYY-MM": the month, and the method in the
+ *   report CSV) followed by field col_scope; `keys` is the reader's table of
+ *   the keys so far. Returns the scope, a copy for the row to own, with the
+ *   key recorded; or NULL after csvin_row_fail_at() at the record's start,
+ *   "duplicate record: month M<what> as on line N", if an earlier record
+ *   had the key.
  */
 int report_row_withheld(const struct csvin_row *row, size_t col);
 int report_row_head(const struct csvin_row *row, size_t col_month, size_t col_scope, int *year,
                     int *month, char *text);
 int report_row_count(const struct csvin_row *row, size_t col, int64_t max, int64_t *out);
-unsigned long report_row_first(struct htable *keys, const char *key, size_t len,
-                               unsigned long line);
+char *report_row_claim(struct htable *keys, const struct csvin_row *row, size_t col_scope,
+                       const char *tag, const char *what);
 
 struct report_reader;
 
@@ -108,6 +113,8 @@ const char *report_reader_error(const struct report_reader *r);
 /* Read a whole file. 0 and *out, or -1 with the reason in err. */
 int report_read_file(const char *path, const struct csvin_limits *lim,
                      struct report_table **out, struct strbuf *err);
+/* Whether t has a row of `scope`. */
+int report_table_has_scope(const struct report_table *t, const char *scope);
 void report_table_free(struct report_table *t);
 
 #endif

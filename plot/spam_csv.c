@@ -9,6 +9,7 @@
 #include "numparse.h"
 #include "report_csv.h"
 #include "report_schema.h"
+#include "rows.h"
 
 /*
  * The columns this reader wants are the spam CSV's first ones
@@ -22,7 +23,7 @@
 struct spam_reader {
 	struct spam_table *table;
 	size_t alloc;
-	struct htable *keys; /* (month, scope) -> line (report_row_first) */
+	struct htable *keys; /* (month, scope) -> line (report_row_claim) */
 };
 
 static int parse_hundredths(const struct csvin_row *row, size_t col, int64_t max,
@@ -39,10 +40,7 @@ static int spam_on_row(void *ctx, const struct csvin_row *row)
 {
 	struct spam_reader *r = ctx;
 	struct spam_table *t = r->table;
-	const struct csvin_field *scope = csvin_row_field(row, REPORT_S_SCOPE);
 	struct spam_row rw;
-	struct strbuf key;
-	unsigned long first;
 	int64_t share;
 
 	memset(&rw, 0, sizeof(rw));
@@ -72,37 +70,38 @@ static int spam_on_row(void *ctx, const struct csvin_row *row)
 		return -1;
 	rw.share_spam = (int32_t)share;
 	rw.line = csvin_row_line(row);
-
-	strbuf_init(&key, 8 + scope->len);
-	strbuf_append(&key, rw.month_text, 7);
-	strbuf_append(&key, scope->s, scope->len);
-	first = report_row_first(r->keys, key.data, key.len, rw.line);
-	strbuf_release(&key);
-	if (first != 0)
-		return csvin_row_fail_at(row, rw.line, csvin_row_col(row),
-		                         "duplicate record: month %s and scope as on line %lu",
-		                         rw.month_text, first);
-	rw.scope = xstrndup(scope->s, scope->len);
-	if (t->n == r->alloc) {
-		r->alloc = r->alloc ? r->alloc * 2 : 64;
-		t->rows = xreallocarray(t->rows, r->alloc, sizeof(*t->rows));
-	}
+	rw.scope = report_row_claim(r->keys, row, REPORT_S_SCOPE, rw.month_text, " and scope");
+	if (rw.scope == NULL)
+		return -1;
+	t->rows = rows_grow(t->rows, t->n, &r->alloc, sizeof(*t->rows));
 	t->rows[t->n++] = rw;
+	return 0;
+}
+
+int spam_table_has_scope(const struct spam_table *t, const char *scope)
+{
+	size_t lo = 0, hi = t->n;
+
+	/* The rows are sorted by scope first: a binary search finds one. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(t->rows[mid].scope, scope);
+
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 
 static int spam_row_cmp(const void *pa, const void *pb)
 {
 	const struct spam_row *a = pa, *b = pb;
-	int c = strcmp(a->scope, b->scope);
 
-	if (c != 0)
-		return c;
-	if (a->year != b->year)
-		return a->year < b->year ? -1 : 1;
-	if (a->month != b->month)
-		return a->month < b->month ? -1 : 1;
-	return 0;
+	return rows_scope_month_cmp(a->scope, a->year, a->month, b->scope, b->year, b->month);
 }
 
 /* Read from a file (path != NULL) or from buf; the common part of both. */

@@ -43,6 +43,8 @@ int spam_read_file(const char *path, const struct csvin_limits *lim,
 int spam_read_buffer(const char *name, const void *buf, size_t len,
                      const struct csvin_limits *lim, struct spam_table **out,
                      struct strbuf *err);
+/* Whether t has a row of `scope`. */
+int spam_table_has_scope(const struct spam_table *t, const char *scope);
 void spam_table_free(struct spam_table *t);
 
 #endif

@@ -168,6 +168,34 @@ static void make_axis(struct chart_axis *ax, int year, int month, size_t n)
 	}
 }
 
+/* A row's panel and month: found by scope and month; -1 for a scope
+ * without a panel or a month off the axis; the panel limit's edge. */
+static void test_place(void)
+{
+	static const char *const scopes[3] = { "docomo", "kddi", "softbank" };
+	struct chart_axis ax;
+	size_t p = 99, k = 99;
+
+	make_axis(&ax, 2025, 11, 4); /* 2025-11 .. 2026-02 */
+	CU_ASSERT_EQUAL(chart_place(&ax, scopes, 3, "kddi", 2026, 1, &p, &k), 0);
+	CU_ASSERT_EQUAL(p, 1);
+	CU_ASSERT_EQUAL(k, 2);
+	CU_ASSERT_EQUAL(chart_place(&ax, scopes, 3, "softbank", 2025, 11, &p, &k), 0);
+	CU_ASSERT_EQUAL(p, 2);
+	CU_ASSERT_EQUAL(k, 0);
+	p = k = 99;
+	CU_ASSERT_EQUAL(chart_place(&ax, scopes, 3, "all", 2026, 1, &p, &k), -1);
+	CU_ASSERT_EQUAL(chart_place(&ax, scopes, 3, "kddi", 2026, 3, &p, &k), -1);
+	CU_ASSERT_EQUAL(chart_place(&ax, scopes, 2, "softbank", 2026, 1, &p, &k), -1);
+	CU_ASSERT_EQUAL(p, 99);
+	CU_ASSERT_EQUAL(k, 99);
+	chart_axis_release(&ax);
+
+	CU_ASSERT_EQUAL(chart_panels_fit(1, "test chart"), 1);
+	CU_ASSERT_EQUAL(chart_panels_fit(CHART_PANELS_MAX, "test chart"), 1);
+	CU_ASSERT_EQUAL(chart_panels_fit(CHART_PANELS_MAX + 1, "test chart"), 0);
+}
+
 /* For every span from 3 to 60 months and chart widths from narrow panels
  * to a full chart: no more labels than fit, labels only on the step's
  * calendar months, and at least as many as whole steps. */
@@ -563,7 +591,8 @@ int main(void)
 	    CU_add_test(s, "footnotes wrap", test_note) == NULL ||
 	    CU_add_test(s, "every chart of the fixture, en and ja", test_fixture_charts) == NULL ||
 	    CU_add_test(s, "3, 13 and 60 months", test_spans) == NULL ||
-	    CU_add_test(s, "too many providers for panels", test_too_many_panels) == NULL) {
+	    CU_add_test(s, "too many providers for panels", test_too_many_panels) == NULL ||
+	    CU_add_test(s, "a row's panel and month", test_place) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}

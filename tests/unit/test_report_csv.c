@@ -1,6 +1,7 @@
 /*
  * unit.report_csv - the report CSV reader (plot/report_csv.c over
- * plot/csvin.c), and the spam CSV reader that shares its machinery:
+ * plot/csvin.c), the spam CSV reader that shares its machinery, and
+ * plot/rows.c, the growable row arrays and row orders they share:
  * the fixture parses to the numbers in it; columns are found by name in any
  * order among extra ones; every kind of malformed input is refused with its
  * exact FILE:LINE:COLUMN; and the result does not depend on how the input
@@ -14,6 +15,7 @@
 #include "csvin.h"
 #include "mem.h"
 #include "report_csv.h"
+#include "rows.h"
 #include "spam_csv.h"
 #include "strbuf.h"
 
@@ -834,16 +836,83 @@ static void test_suppressed_rows(void)
 	strbuf_release(&err);
 }
 
+/* The scopes a table has: the report's by a scan, the spam table's by a
+ * binary search over its rows sorted by scope. */
+static void test_has_scope(void)
+{
+	struct csvin_limits lim;
+	struct report_table *t = NULL;
+	struct spam_table *st = NULL;
+	struct strbuf err;
+	size_t len;
+	char *buf = read_fixture("spam-sample.csv", &len);
+
+	csvin_limits_default(&lim);
+	strbuf_init(&err, ERR_CAP);
+	CU_ASSERT_EQUAL_FATAL(parse_whole(H R, strlen(H R), &lim, &t, &err), 0);
+	CU_ASSERT_TRUE(report_table_has_scope(t, "all"));
+	CU_ASSERT_FALSE(report_table_has_scope(t, "al"));
+	CU_ASSERT_FALSE(report_table_has_scope(t, "kddi"));
+	report_table_free(t);
+	CU_ASSERT_EQUAL_FATAL(spam_read_buffer("spam.csv", buf, len, &lim, &st, &err), 0);
+	CU_ASSERT_TRUE(spam_table_has_scope(st, "all"));
+	CU_ASSERT_TRUE(spam_table_has_scope(st, "kddi"));
+	CU_ASSERT_TRUE(spam_table_has_scope(st, st->rows[0].scope));
+	CU_ASSERT_TRUE(spam_table_has_scope(st, st->rows[st->n - 1].scope));
+	CU_ASSERT_FALSE(spam_table_has_scope(st, ""));
+	CU_ASSERT_FALSE(spam_table_has_scope(st, "kdd"));
+	CU_ASSERT_FALSE(spam_table_has_scope(st, "\x7f"));
+	spam_table_free(st);
+	free(buf);
+	strbuf_release(&err);
+}
+
+/* rows.c: an array grown one element at a time keeps what it held; the
+ * orders of months and of (scope, month). */
+static void test_rows(void)
+{
+	int *v = NULL;
+	size_t n, alloc = 0;
+
+	for (n = 0; n < 1000; n++) {
+		int *before = v;
+		size_t had = alloc;
+
+		v = rows_grow(v, n, &alloc, sizeof(*v));
+		/* 64 at first, then doubled, and only when full. */
+		if (n < had) {
+			CU_ASSERT_PTR_EQUAL(v, before);
+			CU_ASSERT_EQUAL(alloc, had);
+		} else {
+			CU_ASSERT_EQUAL(alloc, had == 0 ? 64 : 2 * had);
+		}
+		v[n] = (int)n * 7;
+	}
+	for (n = 0; n < 1000; n++)
+		CU_ASSERT_EQUAL(v[n], (int)n * 7);
+	CU_ASSERT_EQUAL(alloc, 1024);
+	free(v);
+
+	CU_ASSERT(rows_month_cmp(2025, 12, 2026, 1) < 0);
+	CU_ASSERT(rows_month_cmp(2026, 2, 2026, 1) > 0);
+	CU_ASSERT_EQUAL(rows_month_cmp(2026, 1, 2026, 1), 0);
+	CU_ASSERT(rows_scope_month_cmp("all", 2026, 9, "kddi", 2020, 1) < 0);
+	CU_ASSERT(rows_scope_month_cmp("kddi", 2026, 9, "kddi", 2026, 10) < 0);
+	CU_ASSERT(rows_scope_month_cmp("kddi", 2027, 1, "kddi", 2026, 12) > 0);
+	CU_ASSERT_EQUAL(rows_scope_month_cmp("kddi", 2026, 9, "kddi", 2026, 9), 0);
+}
+
 int main(void)
 {
-	CU_pSuite s, sp;
+	CU_pSuite s, sp, rs;
 	unsigned failed;
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	s = CU_add_suite("report_csv", NULL, NULL);
 	sp = CU_add_suite("spam_csv", NULL, NULL);
-	if (s == NULL || sp == NULL ||
+	rs = CU_add_suite("rows", NULL, NULL);
+	if (s == NULL || sp == NULL || rs == NULL ||
 	    CU_add_test(s, "default limits", test_limits_default) == NULL ||
 	    CU_add_test(s, "suppressed rows", test_suppressed_rows) == NULL ||
 	    CU_add_test(s, "share field", test_parse_hundredths) == NULL ||
@@ -859,7 +928,9 @@ int main(void)
 	    CU_add_test(s, "optional DMARC policy columns", test_policy_columns) == NULL ||
 	    CU_add_test(s, "fixture with DMARC policies", test_policy_fixture) == NULL ||
 	    CU_add_test(sp, "fixture", test_spam_fixture) == NULL ||
-	    CU_add_test(sp, "malformed input", test_spam_bad) == NULL) {
+	    CU_add_test(sp, "malformed input", test_spam_bad) == NULL ||
+	    CU_add_test(sp, "which scopes a table has", test_has_scope) == NULL ||
+	    CU_add_test(rs, "growth and order", test_rows) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}
