@@ -108,10 +108,7 @@ int coverage_add_run(struct coverage *c, const struct store_run *run, struct str
 		return -1;
 	}
 	if (cmp < 0) {
-		if (c->ncarriers == c->carriers_alloc) {
-			c->carriers_alloc = c->carriers_alloc ? c->carriers_alloc * 2 : 8;
-			c->carriers = xreallocarray(c->carriers, c->carriers_alloc, sizeof(*c->carriers));
-		}
+		c->carriers = xgrow(c->carriers, c->ncarriers + 1, &c->carriers_alloc, sizeof(*c->carriers), 8);
 		ca = &c->carriers[c->ncarriers++];
 		memset(ca, 0, sizeof(*ca));
 		ca->name = xstrdup(run->carrier);
@@ -125,11 +122,8 @@ int coverage_add_run(struct coverage *c, const struct store_run *run, struct str
 		return -1;
 	}
 	if (cmp < 0) {
-		if (c->ncollectors == c->collectors_alloc) {
-			c->collectors_alloc = c->collectors_alloc ? c->collectors_alloc * 2 : 16;
-			c->collectors = xreallocarray(c->collectors, c->collectors_alloc,
-			                              sizeof(*c->collectors));
-		}
+		c->collectors = xgrow(c->collectors, c->ncollectors + 1, &c->collectors_alloc,
+		                      sizeof(*c->collectors), 16);
 		co = &c->collectors[c->ncollectors++];
 		memset(co, 0, sizeof(*co));
 		co->name = xstrdup(run->collector);
@@ -141,10 +135,7 @@ int coverage_add_run(struct coverage *c, const struct store_run *run, struct str
 		strbuf_printf(err, "coverage: runs of a collector overlap or are out of order");
 		return -1;
 	}
-	if (c->nruns == c->runs_alloc) {
-		c->runs_alloc = c->runs_alloc ? c->runs_alloc * 2 : 64;
-		c->runs = xreallocarray(c->runs, c->runs_alloc, sizeof(*c->runs));
-	}
+	c->runs = xgrow(c->runs, c->nruns + 1, &c->runs_alloc, sizeof(*c->runs), 64);
 	c->runs[c->nruns].start = run->start_ms;
 	c->runs[c->nruns].end = run->end_ms;
 	c->nruns++;
@@ -172,10 +163,7 @@ static struct coverage_row *coverage_row_add(struct coverage_month *cm, enum cov
 {
 	struct coverage_row *row;
 
-	if (cm->nrows == cm->alloc) {
-		cm->alloc = cm->alloc ? cm->alloc * 2 : 32;
-		cm->rows = xreallocarray(cm->rows, cm->alloc, sizeof(*cm->rows));
-	}
+	cm->rows = xgrow(cm->rows, cm->nrows + 1, &cm->alloc, sizeof(*cm->rows), 32);
 	row = &cm->rows[cm->nrows++];
 	memset(row, 0, sizeof(*row));
 	row->kind = kind;

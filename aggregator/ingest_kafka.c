@@ -482,11 +482,8 @@ static void ingest_reader_decode(struct ingest *ig, struct ingest_slot *slot, st
 		r->decoded = 1;
 		return;
 	}
-	if (slot->ncells + b->ncells > slot->cells_alloc) {
-		while (slot->ncells + b->ncells > slot->cells_alloc)
-			slot->cells_alloc = slot->cells_alloc ? slot->cells_alloc * 2 : 4096;
-		slot->cells = xreallocarray(slot->cells, slot->cells_alloc, sizeof(*slot->cells));
-	}
+	slot->cells = xgrow(slot->cells, slot->ncells + b->ncells, &slot->cells_alloc,
+	                    sizeof(*slot->cells), 4096);
 	if (b->ncells > 0)
 		memcpy(slot->cells + slot->ncells, b->cells, b->ncells * sizeof(*b->cells));
 	r->batch = *b;

@@ -53,10 +53,7 @@ int ranges_merge(struct ranges *r, int64_t k1, int64_t k2, int64_t lo, int64_t h
 		end = sqlite3_column_int64(s, 1);
 		if (end < reach_lo)
 			break;
-		if (n == r->starts_alloc) {
-			r->starts_alloc = r->starts_alloc ? r->starts_alloc * 2 : 16;
-			r->starts = xreallocarray(r->starts, r->starts_alloc, sizeof(*r->starts));
-		}
+		r->starts = xgrow(r->starts, n + 1, &r->starts_alloc, sizeof(*r->starts), 16);
 		r->starts[n++] = start;
 		if (start < lo)
 			lo = start;

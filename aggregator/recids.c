@@ -370,10 +370,7 @@ static void recids_gap_set(struct recids *ri, int64_t collector, int64_t epoch, 
 			ri->ngaps = 0;
 			recids_map_clear(&ri->gap_map);
 		}
-		if (ri->ngaps == ri->gaps_alloc) {
-			ri->gaps_alloc = ri->gaps_alloc ? ri->gaps_alloc * 2 : 1024;
-			ri->gaps = xreallocarray(ri->gaps, ri->gaps_alloc, sizeof(*ri->gaps));
-		}
+		ri->gaps = xgrow(ri->gaps, ri->ngaps + 1, &ri->gaps_alloc, sizeof(*ri->gaps), 1024);
 		recids_map_put(&ri->gap_map, collector, epoch, 0, ri->ngaps);
 		g = &ri->gaps[ri->ngaps++];
 		g->collector = collector;
@@ -450,10 +447,7 @@ enum recids_status recids_add(struct recids *ri, const struct recids_rec *r,
 		if (status != RECIDS_NEW)
 			return status;
 	}
-	if (ri->npending == ri->pending_alloc) {
-		ri->pending_alloc = ri->pending_alloc ? ri->pending_alloc * 2 : 1024;
-		ri->pending = xreallocarray(ri->pending, ri->pending_alloc, sizeof(*ri->pending));
-	}
+	ri->pending = xgrow(ri->pending, ri->npending + 1, &ri->pending_alloc, sizeof(*ri->pending), 1024);
 	ri->pending[ri->npending] = *r;
 	recids_map_put(&ri->pending_map, r->collector, r->epoch, r->seq, ri->npending);
 	ri->npending++;

@@ -322,10 +322,7 @@ static struct report_scope *report_scope_of(struct report_period *p, const char 
 		else
 			hi = mid;
 	}
-	if (p->ncarriers == p->alloc) {
-		p->alloc = p->alloc ? p->alloc * 2 : 8;
-		p->carriers = xreallocarray(p->carriers, p->alloc, sizeof(*p->carriers));
-	}
+	p->carriers = xgrow(p->carriers, p->ncarriers + 1, &p->alloc, sizeof(*p->carriers), 8);
 	memmove(&p->carriers[lo + 1], &p->carriers[lo],
 	        (p->ncarriers - lo) * sizeof(*p->carriers));
 	memset(&p->carriers[lo], 0, sizeof(p->carriers[lo]));

@@ -64,10 +64,7 @@ static void push(struct outbox *ob, int64_t seq, const void *data, size_t len, u
 		ob->unsent = ob->unsent > ob->head ? ob->unsent - ob->head : 0;
 		ob->head = 0;
 	}
-	if (ob->n == ob->alloc) {
-		ob->alloc = ob->alloc ? ob->alloc * 2 : 64;
-		ob->recs = xreallocarray(ob->recs, ob->alloc, sizeof(*ob->recs));
-	}
+	ob->recs = xgrow(ob->recs, ob->n + 1, &ob->alloc, sizeof(*ob->recs), 64);
 	r = &ob->recs[ob->n++];
 	r->seq = seq;
 	r->data = xmalloc(len);

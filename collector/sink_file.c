@@ -174,10 +174,7 @@ static int sink_file_send(struct sink_file *sf, int64_t seq, const void *data, s
 		return -1;
 	}
 	sf->written += len;
-	if (sf->npending == sf->pending_alloc) {
-		sf->pending_alloc = sf->pending_alloc ? sf->pending_alloc * 2 : 256;
-		sf->pending = xreallocarray(sf->pending, sf->pending_alloc, sizeof(*sf->pending));
-	}
+	sf->pending = xgrow(sf->pending, sf->npending + 1, &sf->pending_alloc, sizeof(*sf->pending), 256);
 	sf->pending[sf->npending++] = seq;
 	return 0;
 }

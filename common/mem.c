@@ -50,3 +50,17 @@ char *xstrndup(const char *s, size_t n)
 	p[len] = '\0';
 	return p;
 }
+
+void *xgrow_slow(void *v, size_t need, size_t *alloc, size_t size, size_t first)
+{
+	size_t n = *alloc > 0 ? *alloc : first;
+
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			msg_panic("xgrow: %zu elements of %zu bytes", need, size);
+		n *= 2;
+	}
+	v = xreallocarray(v, n, size);
+	*alloc = n;
+	return v;
+}

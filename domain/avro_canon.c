@@ -93,10 +93,7 @@ static int canon_names_has(const struct canon_names *cn, const char *name)
 
 static void canon_names_add(struct canon_names *cn, const char *name)
 {
-	if (cn->n == cn->alloc) {
-		cn->alloc = cn->alloc ? cn->alloc * 2 : 8;
-		cn->names = xreallocarray(cn->names, cn->alloc, sizeof(*cn->names));
-	}
+	cn->names = xgrow(cn->names, cn->n + 1, &cn->alloc, sizeof(*cn->names), 8);
 	cn->names[cn->n++] = xstrdup(name);
 }
 

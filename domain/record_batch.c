@@ -49,12 +49,7 @@ void record_batch_free(struct record_batch *b)
 
 void record_batch_add_cell(struct record_batch *b, const struct record_cell *c)
 {
-	if (b->ncells == b->cells_alloc) {
-		size_t alloc = b->cells_alloc ? b->cells_alloc * 2 : 16;
-
-		b->cells = xreallocarray(b->cells, alloc, sizeof(*b->cells));
-		b->cells_alloc = alloc;
-	}
+	b->cells = xgrow(b->cells, b->ncells + 1, &b->cells_alloc, sizeof(*b->cells), 16);
 	b->cells[b->ncells++] = *c;
 }
 

@@ -162,7 +162,7 @@ static void chart_axis_add(struct chart_axis *ax, size_t *alloc, int year, int m
 {
 	struct chart_month *m;
 
-	ax->m = rows_grow(ax->m, ax->n, alloc, sizeof(*ax->m));
+	ax->m = xgrow(ax->m, ax->n + 1, alloc, sizeof(*ax->m), 64);
 	m = &ax->m[ax->n++];
 	m->year = year;
 	m->month = month;
@@ -289,11 +289,11 @@ size_t chart_carriers(const struct chart_ctx *c, const char ***out)
 	size_t i, j, n = 0, alloc = 0;
 
 	for (i = 0; c->report != NULL && i < c->report->n; i++) {
-		list = rows_grow(list, n, &alloc, sizeof(*list));
+		list = xgrow(list, n + 1, &alloc, sizeof(*list), 64);
 		list[n++] = c->report->rows[i].scope;
 	}
 	for (i = 0; c->spam != NULL && i < c->spam->n; i++) {
-		list = rows_grow(list, n, &alloc, sizeof(*list));
+		list = xgrow(list, n + 1, &alloc, sizeof(*list), 64);
 		list[n++] = c->spam->rows[i].scope;
 	}
 	if (n > 1)

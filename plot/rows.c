@@ -1,31 +1,6 @@
 #include "rows.h"
 
-#include <assert.h>
-#include <stdint.h>
 #include <string.h>
-
-#include "log.h"
-#include "mem.h"
-
-/* The first allocation: a report of a few years has a few hundred rows. */
-#define ROWS_FIRST 64
-
-void *rows_grow(void *v, size_t n, size_t *alloc, size_t size)
-{
-	size_t want;
-
-	assert(n <= *alloc);
-	if (n < *alloc)
-		return v;
-	want = *alloc != 0 ? *alloc : ROWS_FIRST / 2;
-	/* Doubling must not wrap round to a smaller array. */
-	if (want > SIZE_MAX / 2)
-		msg_panic("rows_grow: %zu elements of %zu bytes", want, size);
-	want *= 2;
-	v = xreallocarray(v, want, size);
-	*alloc = want;
-	return v;
-}
 
 int rows_month_cmp(int year_a, int month_a, int year_b, int month_b)
 {

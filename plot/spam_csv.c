@@ -73,7 +73,7 @@ static int spam_on_row(void *ctx, const struct csvin_row *row)
 	rw.scope = report_row_claim(r->keys, row, REPORT_S_SCOPE, rw.month_text, " and scope");
 	if (rw.scope == NULL)
 		return -1;
-	t->rows = rows_grow(t->rows, t->n, &r->alloc, sizeof(*t->rows));
+	t->rows = xgrow(t->rows, t->n + 1, &r->alloc, sizeof(*t->rows), 64);
 	t->rows[t->n++] = rw;
 	return 0;
 }

@@ -867,32 +867,9 @@ static void test_has_scope(void)
 	strbuf_release(&err);
 }
 
-/* rows.c: an array grown one element at a time keeps what it held; the
- * orders of months and of (scope, month). */
+/* rows.c: the orders of months and of (scope, month). */
 static void test_rows(void)
 {
-	int *v = NULL;
-	size_t n, alloc = 0;
-
-	for (n = 0; n < 1000; n++) {
-		int *before = v;
-		size_t had = alloc;
-
-		v = rows_grow(v, n, &alloc, sizeof(*v));
-		/* 64 at first, then doubled, and only when full. */
-		if (n < had) {
-			CU_ASSERT_PTR_EQUAL(v, before);
-			CU_ASSERT_EQUAL(alloc, had);
-		} else {
-			CU_ASSERT_EQUAL(alloc, had == 0 ? 64 : 2 * had);
-		}
-		v[n] = (int)n * 7;
-	}
-	for (n = 0; n < 1000; n++)
-		CU_ASSERT_EQUAL(v[n], (int)n * 7);
-	CU_ASSERT_EQUAL(alloc, 1024);
-	free(v);
-
 	CU_ASSERT(rows_month_cmp(2025, 12, 2026, 1) < 0);
 	CU_ASSERT(rows_month_cmp(2026, 2, 2026, 1) > 0);
 	CU_ASSERT_EQUAL(rows_month_cmp(2026, 1, 2026, 1), 0);
