@@ -37,6 +37,7 @@
  * TRUST AND PRIVILEGES
  *	Trusts the command line and the broker it is pointed at; needs none.
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -44,11 +45,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <time.h>
 
 #include <librdkafka/rdkafka.h>
 
+#include "devbroker_conf.h"
 #include "log.h"
 #include "mem.h"
 #include "numparse.h"
@@ -65,6 +66,10 @@
 /* After message.timeout.ms every record has a delivery report; flush waits
  * a little longer than that so the reports are in before we give up. */
 #define FLUSH_GRACE_MS 5000
+/* Settings pairs: the ones every client has (conf_new()) and the most a
+ * mode adds to them. */
+#define COMMON_SETTINGS 4
+#define EXTRA_MAX 4
 
 enum probe_mode { MODE_PRODUCE, MODE_CONSUME, MODE_METADATA };
 
@@ -173,15 +178,6 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void rk_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-	(void)rk;
-	if (level <= LOG_WARNING)
-		msg_warn("librdkafka %s: %s", fac, buf);
-	else
-		msg_debug("librdkafka %s: %s", fac, buf);
-}
-
 static void rk_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
 	(void)rk;
@@ -206,39 +202,34 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 
 /*
  * A configuration with the common settings and (name, value) pairs ending
- * in NULL on top. Returns it (the caller owns it), or NULL after logging.
+ * in NULL, at most EXTRA_MAX of them, on top. Returns it (the caller owns
+ * it), or NULL after logging.
  */
 static rd_kafka_conf_t *conf_new(const struct probe_config *cfg, const char *const *extra)
 {
 	char timeout[32];
-	char errstr[512];
-	const char *common[] = {
+	const char *settings[2 * (COMMON_SETTINGS + EXTRA_MAX) + 1] = {
 		"bootstrap.servers", cfg->bootstrap,
 		"client.id", PROGNAME,
 		/* Refused connections while the brokers are down are logged at
 		 * error level by librdkafka; that is what a test expects then. */
 		"log_level", "4",
 		"socket.timeout.ms", timeout,
-		NULL,
 	};
-	const char *const *lists[] = { common, extra };
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	size_t l;
+	size_t n = 2 * COMMON_SETTINGS;
 	size_t i;
+	rd_kafka_conf_t *conf;
 
 	snprintf(timeout, sizeof(timeout), "%" PRId64, cfg->timeout_ms);
-	rd_kafka_conf_set_log_cb(conf, rk_log);
-	rd_kafka_conf_set_error_cb(conf, rk_error);
-	for (l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
-		for (i = 0; lists[l][i] != NULL; i += 2) {
-			if (rd_kafka_conf_set(conf, lists[l][i], lists[l][i + 1], errstr,
-			                      sizeof(errstr)) != RD_KAFKA_CONF_OK) {
-				msg_error("librdkafka setting %s: %s", lists[l][i], errstr);
-				rd_kafka_conf_destroy(conf);
-				return NULL;
-			}
-		}
+	for (i = 0; extra[i] != NULL; i += 2) {
+		assert(n < 2 * (COMMON_SETTINGS + EXTRA_MAX));
+		settings[n++] = extra[i];
+		settings[n++] = extra[i + 1];
 	}
+	settings[n] = NULL;
+	conf = devbroker_conf_new(settings);
+	if (conf != NULL)
+		rd_kafka_conf_set_error_cb(conf, rk_error);
 	return conf;
 }
 

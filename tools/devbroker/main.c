@@ -83,13 +83,13 @@
 #include <string.h>
 #include <sys/select.h>
 #include <sys/stat.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
 #include "atomicfile.h"
+#include "devbroker_conf.h"
 #include "log.h"
 #include "mem.h"
 #include "numparse.h"
@@ -325,21 +325,6 @@ static int write_file_atomic(const char *path, const char *content)
 	return rc;
 }
 
-/*
- * librdkafka's log callback for the cluster's own handle. It runs on
- * librdkafka's threads; msg_* formats a whole line and writes it at once, so
- * that is safe. The handle has no brokers of its own, so anything below
- * warning is chatter ("no bootstrap.servers configured") unless asked for.
- */
-static void rk_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
-{
-	(void)rk;
-	if (level <= LOG_WARNING)
-		msg_warn("librdkafka %s: %s", fac, buf);
-	else
-		msg_debug("librdkafka %s: %s", fac, buf);
-}
-
 /* Create the cluster's rd_kafka_t, the cluster and the topics. 0 or -1. */
 static int cluster_start(struct devbroker *db)
 {
@@ -349,26 +334,19 @@ static int cluster_start(struct devbroker *db)
 		/* Warnings and errors only: the handle is there for the mock's
 		 * bookkeeping and has nothing useful to say at notice level. */
 		"log_level", cfg->verbose ? "7" : "4",
-		"debug", cfg->verbose ? "mock,broker" : "",
+		/* Without --verbose the list ends here: no debug contexts. */
+		cfg->verbose ? "debug" : NULL, "mock,broker",
 		NULL,
 	};
 	char errstr[512];
-	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_conf_t *conf;
 	int replication = cfg->brokers < REPLICATION_MAX ? cfg->brokers : REPLICATION_MAX;
 	size_t i;
 	int ret = -1;
 
-	rd_kafka_conf_set_log_cb(conf, rk_log);
-	for (i = 0; settings[i] != NULL; i += 2) {
-		if (settings[i + 1][0] == '\0')
-			continue;
-		if (rd_kafka_conf_set(conf, settings[i], settings[i + 1], errstr,
-		                      sizeof(errstr)) != RD_KAFKA_CONF_OK) {
-			msg_error("librdkafka setting %s: %s", settings[i], errstr);
-			rd_kafka_conf_destroy(conf);
-			goto out;
-		}
-	}
+	conf = devbroker_conf_new(settings);
+	if (conf == NULL)
+		goto out;
 	/* A producer handle without brokers: the mock only needs an rd_kafka_t
 	 * for its logging and timers; it does not use it as a client. */
 	db->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));

@@ -32,10 +32,8 @@ static void amavis_present(struct gen *g, struct sess *s)
 {
 	static const unsigned w_ham[] = { 900, 60, 40, 0, 0 }, w_spam[] = { 0, 0, 0, 300, 700 };
 
-	s->amavis_cat = (unsigned char)rng_pick(&g->rng, s->tspam ? w_spam : w_ham, 5);
+	s->amavis_cat = (unsigned char)loggen_spam_verdict(g, s, w_ham, w_spam, 5);
 	s->tspam = amavis_cats[s->amavis_cat].spam;
-	/* Its header, added as a milter, is not seen by header_checks. */
-	s->spamline = SPAMLINE_NONE;
 }
 
 /* As a milter only: as content_filter the MTA's delivery chain holds its

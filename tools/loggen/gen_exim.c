@@ -91,6 +91,15 @@ static void lb_exim_host(struct lbuf *b, const struct sess *s, int helo_known)
 	lb_dec(b, loggen_client_port(s), 1);
 }
 
+/* "STAMP TEXTHOST": a line about session s's SMTP client. */
+static void lb_exim_client(struct gen *g, struct lbuf *b, int64_t t, const struct sess *s,
+                           const char *text, int helo_known)
+{
+	exim_stamp(g, b, t);
+	lb_str(b, text);
+	lb_exim_host(b, s, helo_known);
+}
+
 /* "STAMP MSGID" */
 static void lb_exim_msg(struct gen *g, struct lbuf *b, int64_t t, const struct sess *s)
 {
@@ -113,23 +122,17 @@ static void exim_line(struct gen *g, const struct sess *s, unsigned i)
 		return;
 	case L_CONNECT:
 		/* log_selector +smtp_connection */
-		exim_stamp(g, b, t);
-		lb_str(b, " SMTP connection from ");
-		lb_exim_host(b, s, 0);
+		lb_exim_client(g, b, t, s, " SMTP connection from ", 0);
 		lb_str(b, " (TCP/IP connection count = ");
 		lb_dec(b, 1 + s->msgid_rand % 7, 1);
 		lb_chr(b, ')');
 		break;
 	case L_DISCONNECT:
-		exim_stamp(g, b, t);
-		lb_str(b, " SMTP connection from ");
-		lb_exim_host(b, s, 1);
+		lb_exim_client(g, b, t, s, " SMTP connection from ", 1);
 		lb_str(b, " closed by QUIT");
 		break;
 	case L_NOQUEUE:
-		exim_stamp(g, b, t);
-		lb_str(b, " H=");
-		lb_exim_host(b, s, 1);
+		lb_exim_client(g, b, t, s, " H=", 1);
 		lb_str(b, " F=<");
 		loggen_sender(b, s);
 		lb_str(b, "> rejected RCPT <");

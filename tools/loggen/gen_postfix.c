@@ -69,6 +69,15 @@ static void lb_prefix(struct gen *g, struct lbuf *b, int64_t t, const char *prog
 	gen_syslog_prefix(g, b, t, "postfix", prog, pid);
 }
 
+/* "STAMP HOST postfix/PROG[PID]: QID: ", a line about the queue file qid. */
+static void lb_prefix_qid(struct gen *g, struct lbuf *b, int64_t t, const char *prog,
+                          unsigned pid, const char *qid)
+{
+	lb_prefix(g, b, t, prog, pid);
+	lb_str(b, qid);
+	lb_str(b, ": ");
+}
+
 /* A cleanup line of no session's: "... postfix/cleanup[PID]: " */
 static void postfix_orphan_prefix(struct gen *g, struct lbuf *b, int64_t t)
 {
@@ -131,8 +140,7 @@ static void lb_delivery(struct gen *g, struct lbuf *b, const struct sess *s, int
 {
 	int64_t total = t - s->t_client, a = s->t_qmgr - s->t_client, rest, pb, pc;
 
-	lb_prefix(g, b, t, s->relay_smtp ? "smtp" : "local", s->deliver_pid);
-	lb_qid(b, s);
+	lb_prefix_qid(g, b, t, s->relay_smtp ? "smtp" : "local", s->deliver_pid, s->qid);
 	lb_str(b, "to=<");
 	loggen_rcpt(g, b, s->rcpt[rcpt]);
 	lb_str(b, ">, relay=");
@@ -184,14 +192,14 @@ static void postfix_line(struct gen *g, const struct sess *s, unsigned i)
 		          "server-digest SHA256");
 		break;
 	case L_CLIENT:
-		lb_prefix(g, b, t, "smtpd", s->smtpd_pid);
-		lb_qid(b, s);
+		lb_prefix_qid(g, b, t, "smtpd", s->smtpd_pid, s->qid);
 		lb_str(b, "client=");
 		lb_client(b, s);
 		break;
 	case L_MSGID:
-		lb_prefix(g, b, t, "cleanup", s->cleanup_pid);
-		lb_qid(b, s);
+	case L_REINJ_MSGID:
+		/* The re-injected copy has a queue file, and so a name, of its own. */
+		lb_prefix_qid(g, b, t, "cleanup", s->cleanup_pid, k == L_MSGID ? s->qid : s->qid2);
 		lb_str(b, "message-id=<");
 		loggen_msgid(b, s);
 		lb_chr(b, '>');
@@ -208,8 +216,7 @@ static void postfix_line(struct gen *g, const struct sess *s, unsigned i)
 		lb_envelope(g, b, s);
 		break;
 	case L_QMGR:
-		lb_prefix(g, b, t, "qmgr", g->qmgr_pid);
-		lb_qid(b, s);
+		lb_prefix_qid(g, b, t, "qmgr", g->qmgr_pid, s->qid);
 		lb_str(b, "from=<");
 		loggen_sender(b, s);
 		lb_str(b, ">, size=");
@@ -233,8 +240,8 @@ static void postfix_line(struct gen *g, const struct sess *s, unsigned i)
 		}
 		break;
 	case L_REMOVED:
-		lb_prefix(g, b, t, "qmgr", g->qmgr_pid);
-		lb_qid(b, s);
+	case L_REINJ_REMOVED:
+		lb_prefix_qid(g, b, t, "qmgr", g->qmgr_pid, k == L_REMOVED ? s->qid : s->qid2);
 		lb_str(b, "removed");
 		break;
 	case L_NOQUEUE:
@@ -245,18 +252,6 @@ static void postfix_line(struct gen *g, const struct sess *s, unsigned i)
 		lb_chr(b, ']');
 		/* Postfix writes "; from=<..." after the reason, without " from CLIENT". */
 		lb_envelope(g, b, s);
-		break;
-	case L_REINJ_MSGID:
-		lb_prefix(g, b, t, "cleanup", s->cleanup_pid);
-		lb_str(b, s->qid2);
-		lb_str(b, ": message-id=<");
-		loggen_msgid(b, s);
-		lb_chr(b, '>');
-		break;
-	case L_REINJ_REMOVED:
-		lb_prefix(g, b, t, "qmgr", g->qmgr_pid);
-		lb_str(b, s->qid2);
-		lb_str(b, ": removed");
 		break;
 	default:
 		msg_panic("loggen: no Postfix form for line kind %d", (int)k);

@@ -31,9 +31,8 @@ static void rspamd_present(struct gen *g, struct sess *s)
 {
 	static const unsigned w_ham[] = { 950, 50, 0, 0, 0 }, w_spam[] = { 0, 0, 700, 200, 100 };
 
-	s->rspamd_verdict = (unsigned char)rng_pick(&g->rng, s->tspam ? w_spam : w_ham, 5);
+	s->rspamd_verdict = (unsigned char)loggen_spam_verdict(g, s, w_ham, w_spam, 5);
 	s->tspam = rspamd_verdicts[s->rspamd_verdict].spam;
-	s->spamline = SPAMLINE_NONE;
 }
 
 static int64_t rspamd_layout(struct gen *g, struct sess *s, int64_t t)

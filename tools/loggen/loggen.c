@@ -644,6 +644,15 @@ int64_t loggen_spam_score(const struct sess *s, int spam)
 	return spam ? 5000 + u * 12 : -3000 + u * 6;
 }
 
+unsigned loggen_spam_verdict(struct gen *g, struct sess *s, const unsigned *w_ham,
+                             const unsigned *w_spam, unsigned n)
+{
+	unsigned v = rng_pick(&g->rng, s->tspam ? w_spam : w_ham, n);
+
+	s->spamline = SPAMLINE_NONE;
+	return v;
+}
+
 /* ---------------------------------------------------------------------- */
 /* Authentication-Results */
 

@@ -433,6 +433,15 @@ void loggen_b64ish(struct lbuf *b, uint64_t x, unsigned n);
 void loggen_milli(struct lbuf *b, int64_t v, unsigned decimals);
 /* A spam score in thousandths, fixed per message. */
 int64_t loggen_spam_score(const struct sess *s, int spam);
+/*
+ * A spam filter's verdict on s (amavis, rspamd): the index of one of its n
+ * verdicts, drawn with w_spam's weights if s is spam so far, else w_ham's.
+ * header_checks do not see the filter's own header (a milter adds it after
+ * them; the re-injection from a content_filter skips them), so s logs no
+ * X-Spam-Flag line any more. The caller makes s->tspam the verdict's.
+ */
+unsigned loggen_spam_verdict(struct gen *g, struct sess *s, const unsigned *w_ham,
+                             const unsigned *w_spam, unsigned n);
 
 /* The outcome rule of loggen.h: the rank of a result, higher counts. */
 int loggen_result_rank(enum ar_result r);
