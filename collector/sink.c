@@ -58,11 +58,6 @@ void sink_poll(struct sink *s, int timeout_ms)
 	s->ops->poll(s->impl, timeout_ms);
 }
 
-uint64_t sink_flush(struct sink *s, int timeout_ms)
-{
-	return s->ops->flush(s->impl, timeout_ms);
-}
-
 int sink_healthy(const struct sink *s)
 {
 	return s->ops->healthy(s->impl);

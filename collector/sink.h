@@ -42,7 +42,6 @@ struct sink_ops {
 	int (*send)(void *impl, int64_t seq, const char *key, const void *data, size_t len,
 	            struct strbuf *err);
 	void (*poll)(void *impl, int timeout_ms);
-	uint64_t (*flush)(void *impl, int timeout_ms);
 	int (*healthy)(const void *impl);
 };
 
@@ -60,8 +59,6 @@ int sink_send(struct sink *s, int64_t seq, const char *key, const void *data, si
               struct strbuf *err);
 /* Serve acknowledgements, waiting up to timeout_ms for one. */
 void sink_poll(struct sink *s, int timeout_ms);
-/* Wait up to timeout_ms until nothing is in flight; returns what is still in flight. */
-uint64_t sink_flush(struct sink *s, int timeout_ms);
 /* 1 while the sink can take records (Kafka reachable, directory writable). */
 int sink_healthy(const struct sink *s);
 

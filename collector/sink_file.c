@@ -227,13 +227,6 @@ static void file_poll(void *impl, int timeout_ms)
 	sink_file_sync(impl);
 }
 
-static uint64_t file_flush(void *impl, int timeout_ms)
-{
-	(void)timeout_ms;
-	sink_file_sync(impl);
-	return 0;
-}
-
 static int file_healthy(const void *impl)
 {
 	return sink_file_healthy(impl);
@@ -245,6 +238,5 @@ const struct sink_ops sink_file_ops = {
 	.free = file_free,
 	.send = file_send,
 	.poll = file_poll,
-	.flush = file_flush,
 	.healthy = file_healthy,
 };

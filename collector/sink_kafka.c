@@ -15,7 +15,6 @@ struct sink_kafka {
 	rd_kafka_topic_t *rkt;
 	sink_ack_fn ack;
 	void *ack_arg;
-	uint64_t in_flight;
 	int down;          /* brokers unreachable, as last reported */
 	int fatal;
 };
@@ -29,7 +28,6 @@ static void sink_kafka_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opa
 	int64_t seq = (int64_t)(intptr_t)m->_private;
 
 	(void)rk;
-	sk->in_flight--;
 	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		sk->down = 0;
 		sk->ack(sk->ack_arg, seq, 1);
@@ -132,10 +130,8 @@ static int sink_kafka_send(struct sink_kafka *sk, int64_t seq, const char *key,
 	}
 	if (rd_kafka_produce(sk->rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
 	                     (void *)(uintptr_t)data, len, key, strlen(key),
-	                     (void *)(intptr_t)seq) == 0) {
-		sk->in_flight++;
+	                     (void *)(intptr_t)seq) == 0)
 		return 0;
-	}
 	e = rd_kafka_last_error();
 	if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 		return 1;
@@ -146,13 +142,6 @@ static int sink_kafka_send(struct sink_kafka *sk, int64_t seq, const char *key,
 static void sink_kafka_poll(struct sink_kafka *sk, int timeout_ms)
 {
 	rd_kafka_poll(sk->rk, timeout_ms);
-}
-
-static uint64_t sink_kafka_flush(struct sink_kafka *sk, int timeout_ms)
-{
-	rd_kafka_flush(sk->rk, timeout_ms);
-	rd_kafka_poll(sk->rk, 0);
-	return sk->in_flight;
 }
 
 static int sink_kafka_healthy(const struct sink_kafka *sk)
@@ -182,11 +171,6 @@ static void kafka_poll(void *impl, int timeout_ms)
 	sink_kafka_poll(impl, timeout_ms);
 }
 
-static uint64_t kafka_flush(void *impl, int timeout_ms)
-{
-	return sink_kafka_flush(impl, timeout_ms);
-}
-
 static int kafka_healthy(const void *impl)
 {
 	return sink_kafka_healthy(impl);
@@ -198,6 +182,5 @@ const struct sink_ops sink_kafka_ops = {
 	.free = kafka_free,
 	.send = kafka_send,
 	.poll = kafka_poll,
-	.flush = kafka_flush,
 	.healthy = kafka_healthy,
 };
