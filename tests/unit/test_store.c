@@ -752,6 +752,50 @@ static void test_schema_checks(void)
 	strbuf_release(&err);
 }
 
+/* A store whose vocabulary ids are not our enum values (one this program
+ * did not create, or made before an enum changed order): cells are
+ * numbered by the store's ids, and the views name them right. */
+static void test_vocab_not_enum(void)
+{
+	struct record_batch a;
+	struct store *st;
+	struct strbuf err;
+	sqlite3 *db = NULL;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	store_free(st);
+	/* "ham" and "spam" swap ids, in the vocabulary and in the items. */
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db,
+	                             "UPDATE spam_verdicts SET name = 'x' WHERE name = 'ham';"
+	                             "UPDATE spam_verdicts SET name = 'ham' WHERE name = 'spam';"
+	                             "UPDATE spam_verdicts SET name = 'spam' WHERE name = 'x';"
+	                             "UPDATE items SET name = 'x' WHERE name = 'spam.ham';"
+	                             "UPDATE items SET name = 'spam.ham' WHERE name = 'spam.spam';"
+	                             "UPDATE items SET name = 'spam.spam' WHERE name = 'x';",
+	                             NULL, NULL, NULL),
+	                SQLITE_OK);
+	sqlite3_close(db);
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&a, 1, cells_a, 2);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	/* The spam cell's last digit is the store's id of "spam": SPAM_HAM. */
+	CU_ASSERT_EQUAL(query_int("SELECT cell FROM counts WHERE messages = 3"),
+	                ((((AR_FAIL * 9 + AR_NONE) * 9 + AR_FAIL) * 9 + AR_ABSENT) * 4 + POL_REJECT) *
+	                                3 + SPAM_HAM);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE spam = 'spam'"), 3);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE spam = 'ham'"), 10);
+	remove_dir();
+	strbuf_release(&err);
+}
+
 /* The text of one query's first column over all rows, ";"-separated (for
  * comparing a table's content before and after a change); caller frees. */
 static char *query_text(const char *sql)
@@ -1122,6 +1166,7 @@ int main(void)
 	CU_add_test(s, "runs", test_runs);
 	CU_add_test(s, "flush fault rolls back", test_flush_fault);
 	CU_add_test(s, "schema checks", test_schema_checks);
+	CU_add_test(s, "vocabulary ids not the enum values", test_vocab_not_enum);
 	CU_add_test(s, "upgrade from schema version 2", test_upgrade_v2);
 	CU_add_test(s, "upgrade from schema version 3", test_upgrade_v3);
 	CU_add_test(s, "packed counts are read in their one form", test_packed_form);
