@@ -407,17 +407,29 @@ out:
  * schema, only to find where it ends (the decoder judges each record on its
  * own, so one bad value spoils one record, not the rest of its block). The
  * records before one whose end cannot be found stay good; the rest of the
- * block is marked bad, and why in r->bad_why. */
+ * block is marked bad, and why in r->bad_why.
+ * A record must take a byte at least. A schema such as "null" has records
+ * of none, and a file of a few bytes could then claim a block of
+ * OCF_BLOCK_BYTES_MAX records: as many ends kept and records handed out
+ * (and dead letters written) for nothing read. Ours take dozens. */
 static void ocf_split(struct ocf_reader *r, int64_t count)
 {
 	struct avro_walk w;
+	size_t start;
 	int64_t i;
 
 	avro_walk_init(&w, r->dec, r->dec_len, AVRO_WALK_FRAME, &r->bad_why);
 	r->nends = 0;
 	r->next = 0;
 	for (i = 0; i < count; i++) {
+		start = avro_bin_offset(&w.in);
 		if (avro_walk_value(&w, r->schema) < 0) {
+			r->block_bad = 1;
+			r->block_reason = "corrupt";
+			break;
+		}
+		if (avro_bin_offset(&w.in) == start) {
+			strbuf_printf(&r->bad_why, "record %" PRId64 " of the block takes no bytes", i);
 			r->block_bad = 1;
 			r->block_reason = "corrupt";
 			break;

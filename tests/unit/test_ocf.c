@@ -725,6 +725,33 @@ static void test_bad_tail(void)
 	strbuf_release(&err);
 }
 
+/* A schema whose records take no bytes ("null"): a file of a few bytes
+ * claiming a block of 60 million of them is one bad item, not 60 million
+ * records. */
+static void test_empty_records(void)
+{
+	static const char sync[] = "0123456789abcdef";
+	char path[600], bytes[128];
+	size_t n = 0;
+	uint64_t v = 2 * UINT64_C(60000000); /* zig-zag */
+
+	make_dir();
+	memcpy(bytes, "Obj\x01\x02\x16" "avro.schema" "\x0c\"null\"\x00", 25);
+	n = 25;
+	memcpy(bytes + n, sync, 16);
+	n += 16;
+	for (; v >= 0x80; v >>= 7)
+		bytes[n++] = (char)(v | 0x80);
+	bytes[n++] = (char)v;
+	bytes[n++] = 0; /* size 0 */
+	memcpy(bytes + n, sync, 16);
+	n += 16;
+	path_in_dir(path, sizeof(path), "tail.avro");
+	spill(path, bytes, n);
+	read_tail(path, 0, "corrupt", "record 0 of the block takes no bytes");
+	remove_dir();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -740,6 +767,7 @@ int main(void)
 	CU_add_test(s, "unknown schema version", test_unknown_version);
 	CU_add_test(s, "ingest files", test_ingest_files);
 	CU_add_test(s, "good records then a bad tail", test_bad_tail);
+	CU_add_test(s, "records of no bytes", test_empty_records);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
