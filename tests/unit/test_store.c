@@ -71,6 +71,25 @@ static void make_batch(struct record_batch *b, int64_t seq, struct record_cell *
 	b->health.lines_read = 100;
 }
 
+/* Open the store at db_path (mode), add record seq 1 of cells_a in one
+ * transaction, and close it. */
+static void store_one_record(enum store_mode mode)
+{
+	struct record_batch a;
+	struct store *st;
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	st = store_new(db_path, mode, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&a, 1, cells_a, 2);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	strbuf_release(&err);
+}
+
 struct sums {
 	int64_t messages, spf_pass, spam, dmarc_reject, carriers;
 };
@@ -709,20 +728,12 @@ static void test_flush_fault(void)
  * refused. */
 static void test_schema_checks(void)
 {
-	struct record_batch a;
-	struct store *st;
 	struct strbuf err;
 	sqlite3 *db = NULL;
 
 	strbuf_init(&err, 1024);
 	make_dir();
-	st = store_new(db_path, STORE_CREATE, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	make_batch(&a, 1, cells_a, 2);
-	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
-	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
-	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
-	store_free(st);
+	store_one_record(STORE_CREATE);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM results"), AR_RESULT_COUNT);
 	/* The cell id is the documented mixed-radix number... */
 	CU_ASSERT_EQUAL(query_int("SELECT cell FROM counts WHERE messages = 3"),
@@ -757,7 +768,6 @@ static void test_schema_checks(void)
  * numbered by the store's ids, and the views name them right. */
 static void test_vocab_not_enum(void)
 {
-	struct record_batch a;
 	struct store *st;
 	struct strbuf err;
 	sqlite3 *db = NULL;
@@ -779,13 +789,7 @@ static void test_vocab_not_enum(void)
 	                             NULL, NULL, NULL),
 	                SQLITE_OK);
 	sqlite3_close(db);
-	st = store_new(db_path, STORE_EXISTING, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	make_batch(&a, 1, cells_a, 2);
-	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
-	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
-	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
-	store_free(st);
+	store_one_record(STORE_EXISTING);
 	/* The spam cell's last digit is the store's id of "spam": SPAM_HAM. */
 	CU_ASSERT_EQUAL(query_int("SELECT cell FROM counts WHERE messages = 3"),
 	                ((((AR_FAIL * 9 + AR_NONE) * 9 + AR_FAIL) * 9 + AR_ABSENT) * 4 + POL_REJECT) *
@@ -1083,7 +1087,7 @@ static void test_packed_form(void)
 		"{\"1\" :1}", "{\"1\": 1}", "{\"1\":1.0}", "{\"1\":1", "{\"1\":1}}", "{1:1}",
 		"{\"\":1}", "{\"1\":\"1\"}", "{\"1\":1e3}",
 	};
-	struct record_batch a, b;
+	struct record_batch b;
 	struct store *st;
 	struct strbuf err;
 	sqlite3 *db = NULL;
@@ -1093,13 +1097,7 @@ static void test_packed_form(void)
 
 	strbuf_init(&err, 1024);
 	make_dir();
-	st = store_new(db_path, STORE_CREATE, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	make_batch(&a, 1, cells_a, 2);
-	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
-	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
-	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
-	store_free(st);
+	store_one_record(STORE_CREATE);
 	/* What was written: ids ascending, no blanks. */
 	CU_ASSERT_EQUAL(query_int("SELECT cells = '{\"' || min(cell) || '\":' || (SELECT messages"
 	                          " FROM counts WHERE cell = (SELECT min(cell) FROM counts)) ||"
