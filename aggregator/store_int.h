@@ -53,7 +53,8 @@ enum {
 };
 
 /* ---- cells and items: ids that stand for names of the store's vocabulary
- * (store.h; the arithmetic is explained in store_schema.c) ---- */
+ * (store.h). A cell id is record_cell_key's number (record_batch.h) of the
+ * store's ids; the item arithmetic is explained in store_schema.c ---- */
 
 /* The three vocabularies, the radix of each digit being its size. */
 enum store_vocab { VOCAB_RESULTS, VOCAB_POLICIES, VOCAB_SPAM, VOCAB_COUNT };
@@ -136,6 +137,10 @@ struct store {
 	/* Vocabulary id <-> enum value, per vocabulary (see store_load_vocab). */
 	int vocab_to_enum[VOCAB_COUNT][AR_RESULT_COUNT];
 	int enum_to_vocab[VOCAB_COUNT][AR_RESULT_COUNT];
+	/* Every vocabulary id is its enum value (so in every store this
+	 * program created): a cell's id is record_cell_key() of the cell as
+	 * it is, with nothing to translate. */
+	int vocab_is_enum;
 	/* Item ids (see store.h) of each result of each method, each policy,
 	 * each verdict, and of all messages; from the store's vocabulary. */
 	int64_t item_result[AR_METHOD_COUNT][AR_RESULT_COUNT];

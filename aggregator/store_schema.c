@@ -270,14 +270,6 @@ static const struct {
 	{ "spam_verdicts", store_spam_name, SPAM_COUNT },
 };
 
-/* Place values of the digits: spf, dkim, dmarc, arc, policy, spam. */
-#define STORE_PLACE_SPAM 1
-#define STORE_PLACE_POLICY (STORE_PLACE_SPAM * SPAM_COUNT)
-#define STORE_PLACE_ARC (STORE_PLACE_POLICY * POL_COUNT)
-#define STORE_PLACE_DMARC (STORE_PLACE_ARC * STORE_R)
-#define STORE_PLACE_DKIM (STORE_PLACE_DMARC * STORE_R)
-#define STORE_PLACE_SPF (STORE_PLACE_DKIM * STORE_R)
-_Static_assert(STORE_PLACE_SPF * STORE_R == RECORD_CELLS_MAX, "every cell has an id");
 _Static_assert(AR_METHOD_COUNT == 4, "the ids and views name four methods");
 
 enum store_item_kind store_item_decode(int64_t item, int *method, int *id_in_vocab)
@@ -320,12 +312,30 @@ static int store_item_name(struct strbuf *sb, enum store_item_kind kind, int met
 	return -1;
 }
 
+/* The place value in a cell id (record_cell_key's number, store.h) of
+ * each method's result and of the policy: the id of the cell whose only
+ * digit not 0 is that one, at 1. The spam verdict is the last digit
+ * (place 1). */
+static void store_cell_places(int64_t method_place[AR_METHOD_COUNT], int64_t *policy_place)
+{
+	struct record_cell c;
+	int m;
+
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
+		memset(&c, 0, sizeof(c));
+		c.result[m] = (enum ar_result)1;
+		method_place[m] = record_cell_key(&c);
+	}
+	memset(&c, 0, sizeof(c));
+	c.dmarc_policy = (enum ar_policy)1;
+	*policy_place = record_cell_key(&c);
+}
+
 /* Fill the vocabularies with our names, the id being the enum value, and
  * create the views that decode cell ids. */
 static int store_create_vocab(struct store *st, struct strbuf *err)
 {
-	static const int64_t method_place[AR_METHOD_COUNT] = { STORE_PLACE_SPF, STORE_PLACE_DKIM,
-	                                                       STORE_PLACE_DMARC, STORE_PLACE_ARC };
+	int64_t method_place[AR_METHOD_COUNT], policy_place;
 	/* Each view: its name, the columns before the decoded cell, the FROM
 	 * clause; the decoded columns and their joins go in between and after. */
 	static const char *const views[][3] = {
@@ -337,6 +347,7 @@ static int store_create_vocab(struct store *st, struct strbuf *err)
 	enum store_item_kind kind;
 	int v, i, m, id, rc = -1;
 
+	store_cell_places(method_place, &policy_place);
 	strbuf_init(&sql, 16384);
 	strbuf_init(&cols, 4096);
 	strbuf_init(&joins, 4096);
@@ -368,9 +379,9 @@ static int store_create_vocab(struct store *st, struct strbuf *err)
 			goto toolong;
 	}
 	if (strbuf_printf(&cols, ", p.name AS dmarc_policy, s.name AS spam") < 0 ||
-	    strbuf_printf(&joins, " JOIN policies p ON p.id = c.cell / %d %% %d"
+	    strbuf_printf(&joins, " JOIN policies p ON p.id = c.cell / %lld %% %d"
 	                          " JOIN spam_verdicts s ON s.id = c.cell %% %d",
-	                  STORE_PLACE_POLICY, POL_COUNT, SPAM_COUNT) < 0)
+	                  (long long)policy_place, POL_COUNT, SPAM_COUNT) < 0)
 		goto toolong;
 	for (i = 0; i < (int)(sizeof(views) / sizeof(views[0])); i++) {
 		if (strbuf_printf(&sql, "CREATE VIEW %s AS SELECT %s, %s, c.messages%s%s;",
@@ -469,6 +480,7 @@ static int store_load_vocab(struct store *st, struct strbuf *err)
 	int v, i, id, value, step, rc = -1;
 
 	strbuf_init(&sql, 256);
+	st->vocab_is_enum = 1;
 	for (v = 0; v < VOCAB_COUNT; v++) {
 		int n = store_vocabs[v].n, seen = 0;
 
@@ -493,6 +505,8 @@ static int store_load_vocab(struct store *st, struct strbuf *err)
 				goto bad;
 			st->vocab_to_enum[v][id] = value;
 			st->enum_to_vocab[v][value] = id;
+			if (id != value)
+				st->vocab_is_enum = 0;
 			seen++;
 		}
 		if (step != SQLITE_DONE) {

@@ -60,6 +60,10 @@ struct ocf_reader {
 	int64_t block_offset;
 	int block_bad;             /* a bad item follows the good records */
 	const char *block_reason;
+	/* Why the block's bad part is bad. Kept here, not written to the
+	 * caller's why: the block is split in the call that hands out its first
+	 * good record, and the bad part comes calls later. */
+	struct strbuf bad_why;
 	size_t bad_from;           /* byte in dec where the bad part starts */
 	int32_t bad_index;         /* its record index, -1 for the whole block */
 	int at_end;
@@ -288,6 +292,7 @@ struct ocf_reader *ocf_reader_new(const char *path, struct strbuf *err)
 	struct ocf_reader *r = xcalloc(1, sizeof(*r));
 
 	r->path = xstrdup(path);
+	strbuf_init(&r->bad_why, 1024);
 	r->fp = fopen(path, "rb");
 	if (r->fp == NULL) {
 		strbuf_printf(err, "%s: %s", path, strerror(errno));
@@ -314,6 +319,7 @@ void ocf_reader_free(struct ocf_reader *r)
 	free(r->dec);
 	free(r->ends);
 	free(r->record);
+	strbuf_release(&r->bad_why);
 	free(r->path);
 	free(r);
 }
@@ -349,7 +355,7 @@ static void ocf_reserve(unsigned char **buf, size_t *alloc, size_t n)
 }
 
 /* Inflate raw[0..len) (RFC 1951, no zlib header, as Avro writes it) into
- * dec, at most OCF_BLOCK_BYTES_MAX bytes. 0 or -1 with why. */
+ * dec, at most OCF_BLOCK_BYTES_MAX bytes. 0 or -1 with why (r->bad_why). */
 static int ocf_inflate(struct ocf_reader *r, size_t len, struct strbuf *why)
 {
 	z_stream zs;
@@ -401,17 +407,29 @@ out:
  * schema, only to find where it ends (the decoder judges each record on its
  * own, so one bad value spoils one record, not the rest of its block). The
  * records before one whose end cannot be found stay good; the rest of the
- * block is marked bad. */
-static void ocf_split(struct ocf_reader *r, int64_t count, struct strbuf *why)
+ * block is marked bad, and why in r->bad_why.
+ * A record must take a byte at least. A schema such as "null" has records
+ * of none, and a file of a few bytes could then claim a block of
+ * OCF_BLOCK_BYTES_MAX records: as many ends kept and records handed out
+ * (and dead letters written) for nothing read. Ours take dozens. */
+static void ocf_split(struct ocf_reader *r, int64_t count)
 {
 	struct avro_walk w;
+	size_t start;
 	int64_t i;
 
-	avro_walk_init(&w, r->dec, r->dec_len, AVRO_WALK_FRAME, why);
+	avro_walk_init(&w, r->dec, r->dec_len, AVRO_WALK_FRAME, &r->bad_why);
 	r->nends = 0;
 	r->next = 0;
 	for (i = 0; i < count; i++) {
+		start = avro_bin_offset(&w.in);
 		if (avro_walk_value(&w, r->schema) < 0) {
+			r->block_bad = 1;
+			r->block_reason = "corrupt";
+			break;
+		}
+		if (avro_bin_offset(&w.in) == start) {
+			strbuf_printf(&r->bad_why, "record %" PRId64 " of the block takes no bytes", i);
 			r->block_bad = 1;
 			r->block_reason = "corrupt";
 			break;
@@ -423,7 +441,7 @@ static void ocf_split(struct ocf_reader *r, int64_t count, struct strbuf *why)
 		r->ends[r->nends++] = avro_bin_offset(&w.in);
 	}
 	if (!r->block_bad && avro_bin_left(&w.in) != 0) {
-		strbuf_printf(why, "%zu bytes after the block's %" PRId64 " records",
+		strbuf_printf(&r->bad_why, "%zu bytes after the block's %" PRId64 " records",
 		              avro_bin_left(&w.in), count);
 		r->block_bad = 1;
 		r->block_reason = "corrupt";
@@ -485,6 +503,7 @@ static enum ocf_status ocf_next_block(struct ocf_reader *r, struct ocf_item *ite
 
 	r->nends = r->next = 0;
 	r->block_bad = 0;
+	strbuf_reset(&r->bad_why);
 	r->dec_len = 0;
 	r->block_offset = r->pos;
 	if (r->at_end)
@@ -533,7 +552,7 @@ static enum ocf_status ocf_next_block(struct ocf_reader *r, struct ocf_item *ite
 	/* From here the framing is sound: a block that does not decode is bad
 	 * on its own, and the next one starts where this one ended. */
 	if (r->codec == OCF_CODEC_DEFLATE) {
-		if (ocf_inflate(r, (size_t)size, why) < 0) {
+		if (ocf_inflate(r, (size_t)size, &r->bad_why) < 0) {
 			r->dec_len = 0;
 			r->block_bad = 1;
 			r->block_reason = "corrupt_block";
@@ -547,7 +566,7 @@ static enum ocf_status ocf_next_block(struct ocf_reader *r, struct ocf_item *ite
 			memcpy(r->dec, r->raw, (size_t)size);
 		r->dec_len = (size_t)size;
 	}
-	ocf_split(r, count, why);
+	ocf_split(r, count);
 	return OCF_RECORD;
 bad:
 	item->data = NULL;
@@ -592,6 +611,8 @@ enum ocf_status ocf_reader_next(struct ocf_reader *r, struct ocf_item *item, str
 			item->block_offset = r->block_offset;
 			item->index = r->bad_index;
 			item->reason = r->block_reason;
+			if (r->bad_why.len > 0)
+				(void)strbuf_append(why, r->bad_why.data, r->bad_why.len);
 			return OCF_BAD;
 		}
 		st = ocf_next_block(r, item, why);

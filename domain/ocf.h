@@ -65,8 +65,9 @@ void ocf_reader_free(struct ocf_reader *r);
 
 /*
  * The next record or damaged stretch. OCF_BAD items come with the reason
- * (in item->reason, details in why); reading goes on after them. OCF_ERROR
- * only for an I/O error.
+ * (in item->reason, details appended to why); reading goes on after them.
+ * OCF_ERROR only for an I/O error. why is written only by the call whose
+ * OCF_BAD or OCF_ERROR it explains, so a caller may reset it before each.
  */
 enum ocf_status ocf_reader_next(struct ocf_reader *r, struct ocf_item *item, struct strbuf *why);
 

@@ -2,6 +2,7 @@
  * (Avro C's avro_file_writer, schema counts-v1), read record by record, also
  * when cut short or damaged; and ingest_file_run into a store. */
 #include <CUnit/Basic.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "ingest.h"
+#include "log.h"
 #include "ocf.h"
 #include "record.h"
 #include "settings.h"
@@ -38,7 +40,7 @@ static void remove_dir(void)
 	static const char *const names[] = { "a.avro", "b.avro", "cut.avro", "bad.avro",
 		                             "v2.avro", "snappy.avro", "empty.avro", "agg.db",
 		                             "agg.db-wal", "agg.db-shm", "agg.db.deadletter",
-		                             "text.avro" };
+		                             "text.avro", "tail.avro", "log.txt" };
 	char path[600];
 	size_t i;
 
@@ -566,6 +568,190 @@ static void test_ingest_files(void)
 	strbuf_release(&err);
 }
 
+/* The whole of path, NUL-terminated, into *out (malloc'd); its size. */
+static size_t slurp(const char *path, char **out)
+{
+	struct stat sb;
+	size_t size;
+	FILE *fp;
+
+	CU_ASSERT_EQUAL_FATAL(stat(path, &sb), 0);
+	size = (size_t)sb.st_size;
+	*out = malloc(size + 1);
+	fp = fopen(path, "rb");
+	CU_ASSERT_FATAL(fp != NULL && fread(*out, 1, size, fp) == size);
+	fclose(fp);
+	(*out)[size] = '\0';
+	return size;
+}
+
+static void spill(const char *path, const char *bytes, size_t size)
+{
+	FILE *fp = fopen(path, "wb");
+
+	CU_ASSERT_FATAL(fp != NULL && fwrite(bytes, 1, size, fp) == size);
+	fclose(fp);
+}
+
+/* Read path as ingest does, why reset before every call; the good records
+ * must be the first `good`, then one bad item: its reason and why. */
+static void read_tail(const char *path, int good, const char *reason, const char *why_has)
+{
+	struct ocf_reader *r;
+	struct ocf_item item;
+	struct strbuf why;
+	enum ocf_status st;
+	int records = 0, bad = 0;
+
+	strbuf_init(&why, 1024);
+	r = ocf_reader_new(path, &why);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	for (;;) {
+		strbuf_reset(&why);
+		st = ocf_reader_next(r, &item, &why);
+		if (st != OCF_RECORD && st != OCF_BAD)
+			break;
+		if (st == OCF_RECORD) {
+			CU_ASSERT_EQUAL(item.index, records);
+			/* A record's call says nothing of the bad part to come. */
+			CU_ASSERT_EQUAL(why.len, 0);
+			records++;
+			continue;
+		}
+		bad++;
+		CU_ASSERT_EQUAL(item.index, good);
+		CU_ASSERT_STRING_EQUAL(item.reason, reason);
+		CU_ASSERT(why.len > 0);
+		CU_ASSERT_PTR_NOT_NULL(why.data != NULL ? strstr(why.data, why_has) : NULL);
+	}
+	CU_ASSERT_EQUAL(st, OCF_END);
+	CU_ASSERT_EQUAL(records, good);
+	CU_ASSERT_EQUAL(bad, 1);
+	ocf_reader_free(r);
+	strbuf_release(&why);
+}
+
+/* A block of good records then a damaged tail, its framing sound: the
+ * tail's reason comes with the bad item, though the block was split calls
+ * earlier (when its first record was handed out), and ingest gives it to
+ * the dead letter. */
+static void test_bad_tail(void)
+{
+	static const volatile sig_atomic_t no_stop = 0;
+	char path[600], tail[600], db[600], dl[600], logp[600], *bytes, *text, *paths[1];
+	struct ingest_stats stats;
+	enum msg_level level;
+	struct settings s;
+	struct store *st;
+	struct strbuf err;
+	size_t size, i, last = 0;
+	long s0;
+	int saved, fd;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	/* Five records in one block. */
+	write_file("a.avro", 9, 5, "null", 16384, 1);
+	path_in_dir(path, sizeof(path), "a.avro");
+	path_in_dir(tail, sizeof(tail), "tail.avro");
+	size = slurp(path, &bytes);
+	/* The block's record count (5, zig-zag 0x0a) follows the header's
+	 * sync marker, which is the file's last 16 bytes too. */
+	s0 = (long)size - 16;
+	for (i = 4; i + 16 <= size; i++) {
+		if (memcmp(bytes + i, bytes + size - 16, 16) == 0) {
+			s0 = (long)i;
+			break;
+		}
+	}
+	CU_ASSERT_FATAL(s0 < (long)size - 16 && bytes[s0 + 16] == 0x0a);
+
+	/* The count says 4: one record's bytes are left over. */
+	bytes[s0 + 16] = 0x08;
+	spill(tail, bytes, size);
+	read_tail(tail, 4, "corrupt", "bytes after the block's 4 records");
+	bytes[s0 + 16] = 0x0a;
+
+	/* The fifth record's carrier (length 6, zig-zag 0x0c) has length -1. */
+	for (i = 0; i + 7 <= size; i++) {
+		if (memcmp(bytes + i, "\x0cjp-ocf", 7) == 0)
+			last = i;
+	}
+	CU_ASSERT_FATAL(last > (size_t)s0);
+	bytes[last] = 0x01;
+	spill(tail, bytes, size);
+	read_tail(tail, 4, "corrupt", "length -1");
+	free(bytes);
+
+	/* Ingest: the dead letter's reason in the store and the file, and its
+	 * detail in the debug log (intake logs the detail at debug level only). */
+	path_in_dir(db, sizeof(db), "agg.db");
+	path_in_dir(dl, sizeof(dl), "agg.db.deadletter");
+	path_in_dir(logp, sizeof(logp), "log.txt");
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL_FATAL(settings_load(&s, NULL, NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(settings_set(&s, "db", db, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(settings_finish(&s, &err), 0);
+	st = store_new(db, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	paths[0] = tail;
+	level = msg_get_level();
+	msg_set_level(MSG_DEBUG);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	CU_ASSERT_FATAL(saved >= 0 && fd >= 0 && dup2(fd, 2) == 2);
+	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 1, &no_stop, &stats, &err), 0);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	msg_set_level(level);
+	CU_ASSERT_EQUAL(stats.counts.stored, 4);
+	CU_ASSERT_EQUAL(stats.counts.dead_letters, 1);
+	store_free(st);
+	settings_free(&s);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM dead_letters WHERE reason = 'corrupt'"
+	                              " AND source LIKE 'file:%' AND partition = 4"), 1);
+	slurp(dl, &text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\t4\t"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\tcorrupt\t"));
+	free(text);
+	slurp(logp, &text);
+	/* "file F, block at byte B, record 4: <detail>" */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, ", record 4: string length -1"));
+	free(text);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+/* A schema whose records take no bytes ("null"): a file of a few bytes
+ * claiming a block of 60 million of them is one bad item, not 60 million
+ * records. */
+static void test_empty_records(void)
+{
+	static const char sync[] = "0123456789abcdef";
+	char path[600], bytes[128];
+	size_t n = 0;
+	uint64_t v = 2 * UINT64_C(60000000); /* zig-zag */
+
+	make_dir();
+	memcpy(bytes, "Obj\x01\x02\x16" "avro.schema" "\x0c\"null\"\x00", 25);
+	n = 25;
+	memcpy(bytes + n, sync, 16);
+	n += 16;
+	for (; v >= 0x80; v >>= 7)
+		bytes[n++] = (char)(v | 0x80);
+	bytes[n++] = (char)v;
+	bytes[n++] = 0; /* size 0 */
+	memcpy(bytes + n, sync, 16);
+	n += 16;
+	path_in_dir(path, sizeof(path), "tail.avro");
+	spill(path, bytes, n);
+	read_tail(path, 0, "corrupt", "record 0 of the block takes no bytes");
+	remove_dir();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -580,6 +766,8 @@ int main(void)
 	CU_add_test(s, "files that cannot be read", test_not_readable);
 	CU_add_test(s, "unknown schema version", test_unknown_version);
 	CU_add_test(s, "ingest files", test_ingest_files);
+	CU_add_test(s, "good records then a bad tail", test_bad_tail);
+	CU_add_test(s, "records of no bytes", test_empty_records);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

@@ -71,6 +71,25 @@ static void make_batch(struct record_batch *b, int64_t seq, struct record_cell *
 	b->health.lines_read = 100;
 }
 
+/* Open the store at db_path (mode), add record seq 1 of cells_a in one
+ * transaction, and close it. */
+static void store_one_record(enum store_mode mode)
+{
+	struct record_batch a;
+	struct store *st;
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	st = store_new(db_path, mode, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&a, 1, cells_a, 2);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	strbuf_release(&err);
+}
+
 struct sums {
 	int64_t messages, spf_pass, spam, dmarc_reject, carriers;
 };
@@ -709,20 +728,12 @@ static void test_flush_fault(void)
  * refused. */
 static void test_schema_checks(void)
 {
-	struct record_batch a;
-	struct store *st;
 	struct strbuf err;
 	sqlite3 *db = NULL;
 
 	strbuf_init(&err, 1024);
 	make_dir();
-	st = store_new(db_path, STORE_CREATE, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	make_batch(&a, 1, cells_a, 2);
-	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
-	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
-	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
-	store_free(st);
+	store_one_record(STORE_CREATE);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM results"), AR_RESULT_COUNT);
 	/* The cell id is the documented mixed-radix number... */
 	CU_ASSERT_EQUAL(query_int("SELECT cell FROM counts WHERE messages = 3"),
@@ -748,6 +759,43 @@ static void test_schema_checks(void)
 	strbuf_reset(&err);
 	CU_ASSERT_PTR_NULL(store_new(db_path, STORE_EXISTING, &err));
 	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "version 1") : NULL);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+/* A store whose vocabulary ids are not our enum values (one this program
+ * did not create, or made before an enum changed order): cells are
+ * numbered by the store's ids, and the views name them right. */
+static void test_vocab_not_enum(void)
+{
+	struct store *st;
+	struct strbuf err;
+	sqlite3 *db = NULL;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	store_free(st);
+	/* "ham" and "spam" swap ids, in the vocabulary and in the items. */
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db,
+	                             "UPDATE spam_verdicts SET name = 'x' WHERE name = 'ham';"
+	                             "UPDATE spam_verdicts SET name = 'ham' WHERE name = 'spam';"
+	                             "UPDATE spam_verdicts SET name = 'spam' WHERE name = 'x';"
+	                             "UPDATE items SET name = 'x' WHERE name = 'spam.ham';"
+	                             "UPDATE items SET name = 'spam.ham' WHERE name = 'spam.spam';"
+	                             "UPDATE items SET name = 'spam.spam' WHERE name = 'x';",
+	                             NULL, NULL, NULL),
+	                SQLITE_OK);
+	sqlite3_close(db);
+	store_one_record(STORE_EXISTING);
+	/* The spam cell's last digit is the store's id of "spam": SPAM_HAM. */
+	CU_ASSERT_EQUAL(query_int("SELECT cell FROM counts WHERE messages = 3"),
+	                ((((AR_FAIL * 9 + AR_NONE) * 9 + AR_FAIL) * 9 + AR_ABSENT) * 4 + POL_REJECT) *
+	                                3 + SPAM_HAM);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE spam = 'spam'"), 3);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE spam = 'ham'"), 10);
 	remove_dir();
 	strbuf_release(&err);
 }
@@ -1039,7 +1087,7 @@ static void test_packed_form(void)
 		"{\"1\" :1}", "{\"1\": 1}", "{\"1\":1.0}", "{\"1\":1", "{\"1\":1}}", "{1:1}",
 		"{\"\":1}", "{\"1\":\"1\"}", "{\"1\":1e3}",
 	};
-	struct record_batch a, b;
+	struct record_batch b;
 	struct store *st;
 	struct strbuf err;
 	sqlite3 *db = NULL;
@@ -1049,13 +1097,7 @@ static void test_packed_form(void)
 
 	strbuf_init(&err, 1024);
 	make_dir();
-	st = store_new(db_path, STORE_CREATE, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	make_batch(&a, 1, cells_a, 2);
-	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
-	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
-	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
-	store_free(st);
+	store_one_record(STORE_CREATE);
 	/* What was written: ids ascending, no blanks. */
 	CU_ASSERT_EQUAL(query_int("SELECT cells = '{\"' || min(cell) || '\":' || (SELECT messages"
 	                          " FROM counts WHERE cell = (SELECT min(cell) FROM counts)) ||"
@@ -1122,6 +1164,7 @@ int main(void)
 	CU_add_test(s, "runs", test_runs);
 	CU_add_test(s, "flush fault rolls back", test_flush_fault);
 	CU_add_test(s, "schema checks", test_schema_checks);
+	CU_add_test(s, "vocabulary ids not the enum values", test_vocab_not_enum);
 	CU_add_test(s, "upgrade from schema version 2", test_upgrade_v2);
 	CU_add_test(s, "upgrade from schema version 3", test_upgrade_v3);
 	CU_add_test(s, "packed counts are read in their one form", test_packed_form);
