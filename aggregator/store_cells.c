@@ -384,13 +384,10 @@ static void store_keyset_clear(struct store_keyset *ks)
 static int64_t *store_item_sums(int64_t **sums, size_t *alloc, size_t i)
 {
 	if (i >= *alloc) {
-		size_t want = *alloc ? *alloc * 2 : 64;
+		size_t had = *alloc;
 
-		while (want <= i)
-			want *= 2;
-		*sums = xreallocarray(*sums, want, STORE_ITEMS * sizeof(**sums));
-		memset(*sums + *alloc * STORE_ITEMS, 0, (want - *alloc) * STORE_ITEMS * sizeof(**sums));
-		*alloc = want;
+		*sums = xgrow(*sums, i + 1, alloc, STORE_ITEMS * sizeof(**sums), 64);
+		memset(*sums + had * STORE_ITEMS, 0, (*alloc - had) * STORE_ITEMS * sizeof(**sums));
 	}
 	return *sums + i * STORE_ITEMS;
 }
@@ -413,10 +410,7 @@ static void store_add_span(struct store *st, int64_t carrier, int64_t collector,
 {
 	struct store_span *sp;
 
-	if (st->nspans == st->spans_alloc) {
-		st->spans_alloc = st->spans_alloc ? st->spans_alloc * 2 : 256;
-		st->spans = xreallocarray(st->spans, st->spans_alloc, sizeof(*st->spans));
-	}
+	st->spans = xgrow(st->spans, st->nspans + 1, &st->spans_alloc, sizeof(*st->spans), 256);
 	sp = &st->spans[st->nspans++];
 	sp->carrier = carrier;
 	sp->collector = collector;
@@ -504,11 +498,8 @@ enum store_add_status store_add_record(struct store *st, const struct record_bat
 		int64_t *sums = store_item_sums(&st->itemsums, &st->itemsums_alloc,
 		                                store_keyset_index(&st->itemkeys, bucket, carrier, 0));
 
-		if (st->npending + b->ncells > st->pending_alloc) {
-			while (st->npending + b->ncells > st->pending_alloc)
-				st->pending_alloc = st->pending_alloc ? st->pending_alloc * 2 : 4096;
-			st->pending = xreallocarray(st->pending, st->pending_alloc, sizeof(*st->pending));
-		}
+		st->pending = xgrow(st->pending, st->npending + b->ncells, &st->pending_alloc,
+		                    sizeof(*st->pending), 4096);
 		for (i = 0; i < b->ncells; i++) {
 			const struct record_cell *c = &b->cells[i];
 			struct store_pending *pc = &st->pending[st->npending++];
@@ -644,10 +635,7 @@ out:
 
 void store_cellvec_push(struct store_cellvec *cv, int64_t cell, int64_t messages)
 {
-	if (cv->n == cv->alloc) {
-		cv->alloc = cv->alloc ? cv->alloc * 2 : 256;
-		cv->v = xreallocarray(cv->v, cv->alloc, sizeof(*cv->v));
-	}
+	cv->v = xgrow(cv->v, cv->n + 1, &cv->alloc, sizeof(*cv->v), 256);
 	cv->v[cv->n].cell = cell;
 	cv->v[cv->n].messages = messages;
 	cv->n++;

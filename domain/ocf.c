@@ -344,14 +344,7 @@ uint64_t ocf_reader_fingerprint(const struct ocf_reader *r)
 /* Grow *buf to at least n bytes (n <= OCF_BLOCK_BYTES_MAX). */
 static void ocf_reserve(unsigned char **buf, size_t *alloc, size_t n)
 {
-	size_t want = *alloc ? *alloc : 16384;
-
-	if (n <= *alloc)
-		return;
-	while (want < n)
-		want *= 2;
-	*buf = xreallocarray(*buf, want, 1);
-	*alloc = want;
+	*buf = xgrow(*buf, n, alloc, 1, 16384);
 }
 
 /* Inflate raw[0..len) (RFC 1951, no zlib header, as Avro writes it) into
@@ -434,10 +427,7 @@ static void ocf_split(struct ocf_reader *r, int64_t count)
 			r->block_reason = "corrupt";
 			break;
 		}
-		if (r->nends == r->ends_alloc) {
-			r->ends_alloc = r->ends_alloc ? r->ends_alloc * 2 : 64;
-			r->ends = xreallocarray(r->ends, r->ends_alloc, sizeof(*r->ends));
-		}
+		r->ends = xgrow(r->ends, r->nends + 1, &r->ends_alloc, sizeof(*r->ends), 64);
 		r->ends[r->nends++] = avro_bin_offset(&w.in);
 	}
 	if (!r->block_bad && avro_bin_left(&w.in) != 0) {
