@@ -9,6 +9,7 @@
 
 #include "checkpoint.h"
 #include "mem.h"
+#include "test_files.h"
 
 /* The golden checkpoint's window length (tests/unit/golden/checkpoint-v1.hex). */
 #define GOLDEN_WINDOW_MS 300000
@@ -52,36 +53,15 @@ static struct messages *new_messages(struct windows *ws)
 	return messages_new(&mc, ws);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* The golden checkpoint's bytes (the line after the comments) into out. */
+/* The golden checkpoint's bytes into out. */
 static void read_golden(struct strbuf *out)
 {
-	const char *src = getenv("ARSTAT_SOURCE_DIR");
-	char p[1024], line[8192];
-	FILE *fp;
-	size_t i, n;
+	size_t n;
+	unsigned char *bytes = golden_hex("checkpoint-v1.hex", &n);
 
-	snprintf(p, sizeof(p), "%s/tests/unit/golden/checkpoint-v1.hex", src != NULL ? src : ".");
-	fp = fopen(p, "r");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
-	line[0] = '#';
-	while (line[0] == '#' && fgets(line, sizeof(line), fp) != NULL)
-		;
-	fclose(fp);
-	n = strcspn(line, "\r\n");
-	CU_ASSERT_FATAL(n > 32 && n % 2 == 0);
-	for (i = 0; i < n; i += 2) {
-		CU_ASSERT_FATAL(hexval(line[i]) >= 0 && hexval(line[i + 1]) >= 0);
-		strbuf_append_byte(out, (unsigned char)(hexval(line[i]) * 16 + hexval(line[i + 1])));
-	}
+	CU_ASSERT_FATAL(n > 16);
+	CU_ASSERT_EQUAL_FATAL(strbuf_append(out, bytes, n), 0);
+	free(bytes);
 }
 
 static void write_file(const void *data, size_t len)

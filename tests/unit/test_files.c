@@ -53,3 +53,47 @@ char *slurp(const char *path, size_t *len)
 		strbuf_append(&sb, "", 0);
 	return sb.data;
 }
+
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+unsigned char *golden_hex(const char *name, size_t *len)
+{
+	const char *src = getenv("ARSTAT_SOURCE_DIR");
+	struct strbuf path;
+	char *text, *line;
+	unsigned char *bytes;
+	size_t tlen, n, i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+	strbuf_init(&path, 4096);
+	strbuf_printf(&path, "%s/tests/unit/golden/%s", src, name);
+	text = slurp(path.data, &tlen);
+	strbuf_release(&path);
+	/* Past the comment lines. */
+	for (line = text; *line == '#';) {
+		char *nl = strchr(line, '\n');
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(nl);
+		line = nl + 1;
+	}
+	n = strcspn(line, "\r\n");
+	CU_ASSERT_FATAL(n > 0 && n % 2 == 0);
+	bytes = malloc(n / 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bytes);
+	for (i = 0; i < n; i += 2) {
+		int hi = hex_digit(line[i]), lo = hex_digit(line[i + 1]);
+
+		CU_ASSERT_FATAL(hi >= 0 && lo >= 0);
+		bytes[i / 2] = (unsigned char)(hi * 16 + lo);
+	}
+	free(text);
+	*len = n / 2;
+	return bytes;
+}

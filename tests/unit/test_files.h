@@ -1,6 +1,6 @@
 /*
- * test_files - scratch directories and whole-file reads for the unit tests
- * that write files (the plot tests). Failures are CUnit fatal assertions.
+ * test_files - scratch directories, whole-file reads and golden hex files for
+ * the unit tests. Failures are CUnit fatal assertions.
  */
 #ifndef ARSTAT_TEST_FILES_H
 #define ARSTAT_TEST_FILES_H
@@ -13,5 +13,8 @@ char *make_dir(void);
 void remove_dir(const char *dir);
 /* The whole file, NUL-terminated, its length in *len; the caller frees it. */
 char *slurp(const char *path, size_t *len);
+/* The bytes of tests/unit/golden/NAME (under $ARSTAT_SOURCE_DIR), a file of
+ * '#' comment lines and one line of lowercase hex; the caller frees them. */
+unsigned char *golden_hex(const char *name, size_t *len);
 
 #endif

@@ -12,70 +12,31 @@
 #include "intake.h"
 #include "record.h"
 #include "store.h"
+#include "test_files.h"
 
-static char dir[256];
+static char *dir;
 static char db_path[512];
 static char dl_path[512];
 
-static void make_dir(void)
+/* A scratch directory for a store and its dead-letter file. */
+static void make_store_dir(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/arstat-intake-XXXXXX", tmp ? tmp : "/tmp");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	dir = make_dir();
 	snprintf(db_path, sizeof(db_path), "%s/agg.db", dir);
 	snprintf(dl_path, sizeof(dl_path), "%s/agg.db.deadletter", dir);
 }
 
-static void remove_dir(void)
+static void remove_store_dir(void)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm", ".deadletter" };
-	char path[600];
-	size_t i;
-
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", db_path, suffixes[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	remove_dir(dir);
+	free(dir);
+	dir = NULL;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* The v1 fixture's bytes (the last line of the golden file); caller frees. */
+/* The v1 fixture's bytes, as first published; caller frees. */
 static unsigned char *read_fixture(size_t *len)
 {
-	const char *src = getenv("ARSTAT_SOURCE_DIR");
-	char path[1024], line[4096], last[4096] = "";
-	unsigned char *bytes;
-	size_t n, i;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/tests/unit/golden/counts-v1-record.hex",
-	         src != NULL ? src : ".");
-	fp = fopen(path, "r");
-	if (fp == NULL) {
-		fprintf(stderr, "cannot open %s (is ARSTAT_SOURCE_DIR set?)\n", path);
-		return NULL;
-	}
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		if (line[0] != '#')
-			memcpy(last, line, sizeof(line));
-	}
-	fclose(fp);
-	n = strcspn(last, "\r\n") / 2;
-	bytes = malloc(n);
-	for (i = 0; i < n; i++)
-		bytes[i] = (unsigned char)(hexval(last[2 * i]) * 16 + hexval(last[2 * i + 1]));
-	*len = n;
-	return bytes;
+	return golden_hex("counts-v1-record.hex", len);
 }
 
 static int64_t query_int(const char *sql)
@@ -135,7 +96,7 @@ static void test_v1_record(void)
 	CU_ASSERT(have_v1);
 
 	strbuf_init(&err, 1024);
-	make_dir();
+	make_store_dir();
 	st = store_new(db_path, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	in = intake_new(st, dl_path);
@@ -166,7 +127,7 @@ static void test_v1_record(void)
 	                          " AND dkim = 'absent' AND dmarc = 'absent' AND arc = 'absent'"
 	                          " AND dmarc_policy = 'absent' AND spam = 'unknown'"), 3);
 	free(rec);
-	remove_dir();
+	remove_store_dir();
 	strbuf_release(&err);
 }
 
@@ -248,7 +209,7 @@ static void test_dead_letters(void)
 	b.window_end_ms += 60000;
 	CU_ASSERT_EQUAL_FATAL(record_encode(&b, &conflict, &err), 0);
 
-	make_dir();
+	make_store_dir();
 	st = store_new(db_path, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	in = intake_new(st, dl_path);
@@ -306,7 +267,7 @@ static void test_dead_letters(void)
 	record_batch_free(&b);
 	free(v1);
 	free(v2);
-	remove_dir();
+	remove_store_dir();
 	strbuf_release(&err);
 	strbuf_release(&invalid);
 	strbuf_release(&conflict);
@@ -325,7 +286,7 @@ static void test_rollback(void)
 	strbuf_init(&err, 1024);
 	v1 = read_fixture(&v1len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v1);
-	make_dir();
+	make_store_dir();
 	st = store_new(db_path, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	in = intake_new(st, dl_path);
@@ -342,7 +303,7 @@ static void test_rollback(void)
 	intake_free(NULL);
 	store_free(st);
 	free(v1);
-	remove_dir();
+	remove_store_dir();
 	strbuf_release(&err);
 }
 
