@@ -44,7 +44,7 @@ struct sink_file {
 	size_t npending, pending_alloc;
 };
 
-static void sink_file_free(struct sink_file *sf);
+static void sink_file_free(void *impl);
 static void sink_file_sync(struct sink_file *sf);
 
 static void close_file(struct sink_file *sf)
@@ -105,7 +105,8 @@ static void sink_file_fail(struct sink_file *sf)
 	sf->npending = 0;
 }
 
-static struct sink_file *sink_file_new(const struct sink_params *p, struct strbuf *err)
+/* The sink_ops of this backend take the handle untyped (void *impl). */
+static void *sink_file_new(const struct sink_params *p, struct strbuf *err)
 {
 	struct sink_file *sf = xcalloc(1, sizeof(*sf));
 	const struct record_schema_version *v;
@@ -130,8 +131,10 @@ fail:
 	return NULL;
 }
 
-static void sink_file_free(struct sink_file *sf)
+static void sink_file_free(void *impl)
 {
+	struct sink_file *sf = impl;
+
 	if (sf == NULL)
 		return;
 	sink_file_sync(sf);
@@ -144,12 +147,14 @@ static void sink_file_free(struct sink_file *sf)
 	free(sf);
 }
 
-static int sink_file_send(struct sink_file *sf, int64_t seq, const void *data, size_t len,
-                   struct strbuf *err)
+static int sink_file_send(void *impl, int64_t seq, const char *key, const void *data,
+                          size_t len, struct strbuf *err)
 {
+	struct sink_file *sf = impl;
 	const unsigned char *b = data;
 	uint64_t fp;
 
+	(void)key; /* a container file has no record keys */
 	if (avro_bin_header_read(b, len, &fp) < 0) {
 		strbuf_printf(err, "file sink: record %lld is not single-object encoded", (long long)seq);
 		return -1;
@@ -167,14 +172,16 @@ static int sink_file_send(struct sink_file *sf, int64_t seq, const void *data, s
 		return -1;
 	}
 	/* The body is the binary encoding under the file's schema: write it as is. */
-	if (avro_file_writer_append_encoded(sf->w, b + AVRO_BIN_HEADER_LEN, (int64_t)(len - AVRO_BIN_HEADER_LEN)) != 0) {
+	if (avro_file_writer_append_encoded(sf->w, b + AVRO_BIN_HEADER_LEN,
+	                                    (int64_t)(len - AVRO_BIN_HEADER_LEN)) != 0) {
 		strbuf_printf(err, "file sink: write failed: %s", avro_strerror());
 		sink_file_fail(sf);
 		sf->ack(sf->ack_arg, seq, 0);
 		return -1;
 	}
 	sf->written += len;
-	sf->pending = xgrow(sf->pending, sf->npending + 1, &sf->pending_alloc, sizeof(*sf->pending), 256);
+	sf->pending =
+	    xgrow(sf->pending, sf->npending + 1, &sf->pending_alloc, sizeof(*sf->pending), 256);
 	sf->pending[sf->npending++] = seq;
 	return 0;
 }
@@ -198,45 +205,25 @@ static void sink_file_sync(struct sink_file *sf)
 	sf->npending = 0;
 }
 
-static int sink_file_healthy(const struct sink_file *sf)
-{
-	return !sf->broken;
-}
-
-/* sink_ops adapters: the typed functions above on the untyped handle. */
-static void *file_new(const struct sink_params *p, struct strbuf *err)
-{
-	return sink_file_new(p, err);
-}
-
-static void file_free(void *impl)
-{
-	sink_file_free(impl);
-}
-
-static int file_send(void *impl, int64_t seq, const char *key, const void *data, size_t len,
-                     struct strbuf *err)
-{
-	(void)key; /* a container file has no record keys */
-	return sink_file_send(impl, seq, data, len, err);
-}
-
-static void file_poll(void *impl, int timeout_ms)
+/* Records are acknowledged once durable: at each poll, a batch at a time. */
+static void sink_file_poll(void *impl, int timeout_ms)
 {
 	(void)timeout_ms;
 	sink_file_sync(impl);
 }
 
-static int file_healthy(const void *impl)
+static int sink_file_healthy(const void *impl)
 {
-	return sink_file_healthy(impl);
+	const struct sink_file *sf = impl;
+
+	return !sf->broken;
 }
 
 const struct sink_ops sink_file_ops = {
 	.name = "file",
-	.new = file_new,
-	.free = file_free,
-	.send = file_send,
-	.poll = file_poll,
-	.healthy = file_healthy,
+	.new = sink_file_new,
+	.free = sink_file_free,
+	.send = sink_file_send,
+	.poll = sink_file_poll,
+	.healthy = sink_file_healthy,
 };

@@ -19,7 +19,7 @@ struct sink_kafka {
 	int fatal;
 };
 
-static void sink_kafka_free(struct sink_kafka *sk);
+static void sink_kafka_free(void *impl);
 
 /* The only place that decides whether a record is stored. */
 static void sink_kafka_dr(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -61,7 +61,8 @@ static void sink_kafka_error(rd_kafka_t *rk, int err, const char *reason, void *
 	msg_debug("kafka: %s: %s", rd_kafka_err2name(e), reason);
 }
 
-static struct sink_kafka *sink_kafka_new(const struct sink_params *p, struct strbuf *err)
+/* The sink_ops of this backend take the handle untyped (void *impl). */
+static void *sink_kafka_new(const struct sink_params *p, struct strbuf *err)
 {
 	/* Idempotence gives ordered, unduplicated delivery per partition; acks=all
 	 * waits for the replicas. message.timeout.ms=0 lets librdkafka retry
@@ -103,8 +104,10 @@ fail:
 	return NULL;
 }
 
-static void sink_kafka_free(struct sink_kafka *sk)
+static void sink_kafka_free(void *impl)
 {
+	struct sink_kafka *sk = impl;
+
 	if (sk == NULL)
 		return;
 	if (sk->rkt != NULL)
@@ -119,9 +122,10 @@ static void sink_kafka_free(struct sink_kafka *sk)
 	free(sk);
 }
 
-static int sink_kafka_send(struct sink_kafka *sk, int64_t seq, const char *key,
-                           const void *data, size_t len, struct strbuf *err)
+static int sink_kafka_send(void *impl, int64_t seq, const char *key, const void *data,
+                           size_t len, struct strbuf *err)
 {
+	struct sink_kafka *sk = impl;
 	rd_kafka_resp_err_t e;
 
 	if (sk->fatal) {
@@ -139,48 +143,25 @@ static int sink_kafka_send(struct sink_kafka *sk, int64_t seq, const char *key,
 	return -1;
 }
 
-static void sink_kafka_poll(struct sink_kafka *sk, int timeout_ms)
+static void sink_kafka_poll(void *impl, int timeout_ms)
 {
+	struct sink_kafka *sk = impl;
+
 	rd_kafka_poll(sk->rk, timeout_ms);
 }
 
-static int sink_kafka_healthy(const struct sink_kafka *sk)
+static int sink_kafka_healthy(const void *impl)
 {
+	const struct sink_kafka *sk = impl;
+
 	return !sk->down && !sk->fatal;
-}
-
-/* sink_ops adapters: the typed functions above on the untyped handle. */
-static void *kafka_new(const struct sink_params *p, struct strbuf *err)
-{
-	return sink_kafka_new(p, err);
-}
-
-static void kafka_free(void *impl)
-{
-	sink_kafka_free(impl);
-}
-
-static int kafka_send(void *impl, int64_t seq, const char *key, const void *data, size_t len,
-                      struct strbuf *err)
-{
-	return sink_kafka_send(impl, seq, key, data, len, err);
-}
-
-static void kafka_poll(void *impl, int timeout_ms)
-{
-	sink_kafka_poll(impl, timeout_ms);
-}
-
-static int kafka_healthy(const void *impl)
-{
-	return sink_kafka_healthy(impl);
 }
 
 const struct sink_ops sink_kafka_ops = {
 	.name = "kafka",
-	.new = kafka_new,
-	.free = kafka_free,
-	.send = kafka_send,
-	.poll = kafka_poll,
-	.healthy = kafka_healthy,
+	.new = sink_kafka_new,
+	.free = sink_kafka_free,
+	.send = sink_kafka_send,
+	.poll = sink_kafka_poll,
+	.healthy = sink_kafka_healthy,
 };
