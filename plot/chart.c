@@ -126,6 +126,21 @@ int chart_format_hundredths(struct strbuf *out, int64_t v)
 	return strbuf_printf(out, "%s%llu.%02llu", sign, m / 100, m % 100);
 }
 
+int chart_last_label(struct strbuf *values, struct strbuf *texts, int64_t v,
+                     struct strbuf *scratch)
+{
+	int e = 0;
+
+	strbuf_reset(scratch);
+	if (v < 0)
+		return strbuf_append_byte(values, '0') | gnuplot_quote_str(texts, "");
+	e |= chart_format_hundredths(values, v);
+	e |= chart_format_hundredths(scratch, v);
+	e |= strbuf_append_byte(scratch, '%');
+	e |= gnuplot_quote(texts, scratch->data, scratch->len);
+	return e != 0 ? -1 : 0;
+}
+
 void chart_ctx_release(struct chart_ctx *c)
 {
 	size_t i;

@@ -184,6 +184,17 @@ int64_t chart_share_x100(int64_t num, int64_t den);
  */
 int chart_policy_share(const struct report_row *r, int reject_only, int64_t *out);
 
+/*
+ * The end-of-line label of a share of v hundredths, or of none if v < 0,
+ * for a template's arrays of labels: appends its position to `values` (the
+ * share as a number, 0 for none) and its text, quoted, to `texts` ("94.39%",
+ * '' for none); scratch is the caller's buffer, reset here. A template
+ * draws a label only where the text is not empty, so gnuplot never gets a
+ * label at NaN. Returns 0, or -1 if a buffer's cap is reached.
+ */
+int chart_last_label(struct strbuf *values, struct strbuf *texts, int64_t v,
+                     struct strbuf *scratch);
+
 /* Append v with a comma every three digits ("12,345,678"). 0 or -1 (cap). */
 int chart_format_count(struct strbuf *out, int64_t v);
 /* Append hundredths as a decimal with two places ("89.11"). 0 or -1 (cap). */

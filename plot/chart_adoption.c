@@ -24,10 +24,20 @@ enum { S_SPF, S_DKIM, S_DMARC, S_POLICY_QR, S_POLICY_R, S_N };
 static const enum ar_method adoption_methods[3] = { AR_SPF, AR_DKIM, AR_DMARC };
 
 /* The template's own values (struct chart_frame has the others). */
-enum { V_NSERIES, V_TITLES, V_COLOURS, V_DASHES, V_LAST_ROWS, V_XMAX, V_N };
+enum {
+	V_NSERIES,
+	V_TITLES,
+	V_COLOURS,
+	V_DASHES,
+	V_LAST_ROWS,
+	V_LAST_VALUES,
+	V_LAST_TEXTS,
+	V_XMAX,
+	V_N
+};
 
 static const char *const adoption_var_names[V_N] = {
-	"NSERIES", "TITLES", "COLOURS", "DASHES", "LAST_ROWS", "XMAX",
+	"NSERIES", "TITLES", "COLOURS", "DASHES", "LAST_ROWS", "LAST_VALUES", "LAST_TEXTS", "XMAX",
 };
 
 /* The value of series s for row r (a DMARC row for the policy series), in
@@ -165,16 +175,27 @@ static int adoption_draw(struct chart_ctx *c, const char *const *scopes, size_t 
 				goto out;
 			}
 		}
+		/* The last value of each series goes to the template as a number
+		 * and its text, to be drawn as one label: a series without a
+		 * value in this panel (a provider with no DMARC policy data) has
+		 * none. gnuplot never draws a label at a NaN coordinate (5.4
+		 * crashed on that) nor formats one. */
 		for (i = 0; i < nseries; i++) {
+			const int64_t *row = &values[(p * S_N + series[i]) * ax->n];
 			long last = -1;
 
 			for (k = 0; k < ax->n; k++) {
-				if (values[(p * S_N + series[i]) * ax->n + k] >= 0)
+				if (row[k] >= 0)
 					last = (long)k;
 			}
-			if (p > 0 || i > 0)
+			if (p > 0 || i > 0) {
 				strbuf_append_byte(&val[V_LAST_ROWS], ',');
+				strbuf_append_byte(&val[V_LAST_VALUES], ',');
+				strbuf_append_byte(&val[V_LAST_TEXTS], ',');
+			}
 			strbuf_printf(&val[V_LAST_ROWS], "%ld", last);
+			chart_last_label(&val[V_LAST_VALUES], &val[V_LAST_TEXTS], last < 0 ? -1 : row[last],
+			                 &f.text);
 		}
 	}
 

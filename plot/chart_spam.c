@@ -17,12 +17,12 @@
 #define SPAM_LABEL_PX 58.0
 
 /* The template's own values (struct chart_frame has the others). */
-enum { V_Y2LABEL, V_LAST_ROWS, V_XMAX, V_YMAX, V_YSTEP, V_Y2MAX, V_Y2STEP, V_VOLUME_COLOUR,
-       V_SPAM_COLOUR, V_VOLUME_TITLE, V_SPAM_TITLE, V_N };
+enum { V_Y2LABEL, V_LAST_ROWS, V_LAST_VALUES, V_LAST_TEXTS, V_XMAX, V_YMAX, V_YSTEP, V_Y2MAX,
+       V_Y2STEP, V_VOLUME_COLOUR, V_SPAM_COLOUR, V_VOLUME_TITLE, V_SPAM_TITLE, V_N };
 
 static const char *const spam_var_names[V_N] = {
-	"Y2LABEL", "LAST_ROWS", "XMAX", "YMAX", "YSTEP", "Y2MAX", "Y2STEP", "VOLUME_COLOUR",
-	"SPAM_COLOUR", "VOLUME_TITLE", "SPAM_TITLE",
+	"Y2LABEL", "LAST_ROWS", "LAST_VALUES", "LAST_TEXTS", "XMAX", "YMAX", "YSTEP", "Y2MAX",
+	"Y2STEP", "VOLUME_COLOUR", "SPAM_COLOUR", "VOLUME_TITLE", "SPAM_TITLE",
 };
 
 /* The smallest of 1, 2, 2.5 and 5 times a power of ten that is >= raw. */
@@ -141,10 +141,14 @@ static int spam_draw(struct chart_ctx *c, const char *const *scopes, size_t npan
 
 	for (p = 0; p < npanels; p++) {
 		long last = -1;
+		int32_t last_share = -1;
 
 		chart_frame_panel(&f, p, scopes[p]);
-		if (p > 0)
+		if (p > 0) {
 			strbuf_append_byte(&val[V_LAST_ROWS], ',');
+			strbuf_append_byte(&val[V_LAST_VALUES], ',');
+			strbuf_append_byte(&val[V_LAST_TEXTS], ',');
+		}
 		for (k = 0; k < ax->n; k++) {
 			const struct spam_row *r = at[p * ax->n + k];
 			int e = strbuf_printf(&f.data, "%zu\t", k);
@@ -161,13 +165,17 @@ static int spam_draw(struct chart_ctx *c, const char *const *scopes, size_t npan
 				e |= chart_format_hundredths(&f.data, r->share_spam);
 				e |= strbuf_append_byte(&f.data, '\n');
 				last = (long)k;
+				last_share = r->share_spam;
 			}
 			if (e != 0) {
 				strbuf_printf(err, "spam: data larger than %zu bytes", f.data.cap);
 				goto out;
 			}
 		}
+		/* As in chart_adoption.c: the last share is a label of its own,
+		 * none in a panel without shares, never one at NaN. */
 		strbuf_printf(&val[V_LAST_ROWS], "%ld", last);
+		chart_last_label(&val[V_LAST_VALUES], &val[V_LAST_TEXTS], last_share, text);
 	}
 
 	strbuf_append_str(&f.title, by_carrier ? lang->spam_by_carrier_title : lang->spam_title);

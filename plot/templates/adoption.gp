@@ -8,7 +8,8 @@
 # placeholders. The data file has one block per panel (two blank lines
 # between blocks), one tab-separated line per month of the axis:
 #   1: index from 0   2: month label (may be empty)   3 ...: each series'
-#   share in percent, NaN where there is none (a gap in the line).
+#   share in percent, NaN where there is none (a gap in the line; no label
+#   is ever drawn from this file).
 
 data = {{DATA}}
 nseries = {{NSERIES}}
@@ -26,9 +27,14 @@ px = {{PX_X}}
 py = {{PX_Y}}
 array key_x[nseries] = [{{KEY_XS}}]
 array key_y[nseries] = [{{KEY_YS}}]
-# Row (from 0) of the last value of series i in panel p, at
-# (p - 1) * nseries + i; -1 if the series has none there.
+# The last value of series i in panel p, at (p - 1) * nseries + i: its row
+# (from 0), its share and its text ("94.39%"); row -1, share 0 and text ''
+# if the series has none there. Labels are set from these, never drawn from
+# the data file, so none stands at a gap (gnuplot 5.4 crashes on a label at
+# an undefined coordinate).
 array last_row[npanels * nseries] = [{{LAST_ROWS}}]
+array last_value[npanels * nseries] = [{{LAST_VALUES}}]
+array last_text[npanels * nseries] = [{{LAST_TEXTS}}]
 
 set datafile separator "\t"
 set yrange [0:100]
@@ -40,8 +46,6 @@ set xtics scale 0 norotate
 set grid ytics lt 1 lc rgb '#d9d9d9' lw 1
 set border 3 lc rgb '#595959'
 set tics nomirror out
-
-last_label(p, i) = column(0) == last_row[(p - 1) * nseries + i] ? sprintf('%.2f%%', column(2 + i)) : ''
 
 set multiplot layout {{ROWS}}, {{COLS}} title {{TITLE}} font ',16' \
     margins {{MARGINS}} spacing {{SPACING}}
@@ -66,17 +70,23 @@ do for [p=1:npanels] {
     } else {
         set ylabel {{YLABEL}}
     }
+    do for [i=1:nseries] {
+        j = (p - 1) * nseries + i
+        if (last_text[j] ne '') {
+            set label (200 + i) last_text[j] at first last_row[j], first last_value[j] \
+                left offset 0.7, 0 font (small ? ',9' : ',10') \
+                textcolor rgb series_colour[i] front
+        }
+    }
     plot for [i=1:nseries] data index (p - 1) using 1:(column(2 + i)):xtic(stringcolumn(2)) \
              with linespoints lw 2.5 pt 7 ps (small ? 0.5 : 0.8) dt series_dash[i] \
-             lc rgb series_colour[i] title series_title[i], \
-         for [i=1:nseries] data index (p - 1) using 1:(column(2 + i)):(last_label(p, i)) \
-             with labels left offset 0.7, 0 font (small ? ',9' : ',10') \
-             textcolor rgb series_colour[i] notitle
+             lc rgb series_colour[i] title series_title[i]
     unset key
     unset label 1
     do for [i=1:nseries] {
         unset arrow (100 + i)
         unset label (100 + i)
+        unset label (200 + i)
     }
 }
 unset multiplot

@@ -8,6 +8,7 @@
 # between blocks), one tab-separated line per month of the axis:
 #   1: index from 0   2: month label (may be empty)
 #   3: messages in the axis unit, NaN if none   4: spam share, NaN if none
+#   (gaps in the bars and the line; no label is ever drawn from this file)
 
 data = {{DATA}}
 nbars = {{NBARS}}
@@ -15,8 +16,12 @@ npanels = {{NPANELS}}
 # 1 for small multiples (panels titled with the provider), even of one panel.
 small = {{SMALL}}
 array panel_title[npanels] = [{{PANEL_TITLES}}]
-# Row (from 0) of the last share in panel p; -1 if it has none.
+# The last share in panel p: its row (from 0), the share and its text
+# ("43.71%"); -1, 0 and '' if the panel has none. Set as a label, never
+# drawn from the data file, so no label stands at a gap (see adoption.gp).
 array last_row[npanels] = [{{LAST_ROWS}}]
+array last_value[npanels] = [{{LAST_VALUES}}]
+array last_text[npanels] = [{{LAST_TEXTS}}]
 # Small multiples: where the two legend entries (volume, spam share) start,
 # in screen fractions, and one pixel in them.
 px = {{PX_X}}
@@ -36,8 +41,6 @@ set border 11 lc rgb '#595959'
 set tics out
 set style fill solid 1.0 noborder
 set boxwidth (small ? 0.75 : 0.6)
-
-last_label(p) = column(0) == last_row[p] ? sprintf('%.2f%%', column(4)) : ''
 
 set multiplot layout {{ROWS}}, {{COLS}} title {{TITLE}} font ',16' \
     margins {{MARGINS}} spacing {{SPACING}}
@@ -65,13 +68,16 @@ do for [p=1:npanels] {
         set ylabel {{YLABEL}}
         set y2label {{Y2LABEL}}
     }
+    if (last_text[p] ne '') {
+        set label 200 last_text[p] at first last_row[p], second last_value[p] left \
+            offset 0.7, 0 font (small ? ',9' : ',10') textcolor rgb {{SPAM_COLOUR}} front
+    }
     plot data index (p - 1) using 1:3:xtic(stringcolumn(2)) with boxes \
              lc rgb {{VOLUME_COLOUR}} title {{VOLUME_TITLE}}, \
          data index (p - 1) using 1:4 axes x1y2 with linespoints lw 2.5 pt 7 \
-             ps (small ? 0.5 : 0.8) lc rgb {{SPAM_COLOUR}} title {{SPAM_TITLE}}, \
-         data index (p - 1) using 1:4:(last_label(p)) axes x1y2 with labels left \
-             offset 0.7, 0 font (small ? ',9' : ',10') textcolor rgb {{SPAM_COLOUR}} notitle
+             ps (small ? 0.5 : 0.8) lc rgb {{SPAM_COLOUR}} title {{SPAM_TITLE}}
     unset key
+    unset label 200
     unset label 1
     unset object 101
     unset label 101

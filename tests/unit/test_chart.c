@@ -7,7 +7,8 @@
  * aggregator rounds; the fixture's charts exist in both languages, are
  * PNGs of the requested size and SVGs with the expected series, panels
  * and last values; providers beyond the panel limit get no small
- * multiples rather than unreadable ones.
+ * multiples rather than unreadable ones; a provider with no data in any
+ * column gets empty panels, and gnuplot never a label at NaN.
  */
 #include <CUnit/Basic.h>
 #include <dirent.h>
@@ -74,7 +75,7 @@ static struct report_table *read_report(const char *name)
 	return t;
 }
 
-static struct spam_table *read_spam(void)
+static struct spam_table *read_spam(const char *name)
 {
 	const char *src = getenv("ARSTAT_SOURCE_DIR");
 	struct spam_table *t = NULL;
@@ -85,7 +86,7 @@ static struct spam_table *read_spam(void)
 	csvin_limits_default(&lim);
 	strbuf_init(&path, 4096);
 	strbuf_init(&err, ERR_CAP);
-	strbuf_printf(&path, "%s/tests/fixtures/spam-sample.csv", src);
+	strbuf_printf(&path, "%s/tests/fixtures/%s", src, name);
 	CU_ASSERT_EQUAL_FATAL(spam_read_file(path.data, &lim, &t, &err), 0);
 	strbuf_release(&path);
 	strbuf_release(&err);
@@ -255,7 +256,7 @@ static void test_month_ticks(void)
 static void test_axis_and_carriers(void)
 {
 	struct report_table *t = read_report("report-sample.csv");
-	struct spam_table *s = read_spam();
+	struct spam_table *s = read_spam("spam-sample.csv");
 	struct chart_ctx c;
 	struct chart_axis ax;
 	const char **carriers = NULL;
@@ -395,7 +396,7 @@ static void test_fixture_charts(void)
 		{ "dkim-results-by-carrier.svg", "docomo" },
 	};
 	struct report_table *t = read_report("report-policy-sample.csv");
-	struct spam_table *s = read_spam();
+	struct spam_table *s = read_spam("spam-sample.csv");
 	struct gnuplot *g = new_runner();
 	struct strbuf err;
 	size_t li, i;
@@ -576,6 +577,130 @@ static void test_too_many_panels(void)
 	strbuf_release(&err);
 }
 
+/* Whether a script line (not a comment) mentions NaN in any case. */
+static int script_has_nan(const char *text)
+{
+	const char *line = text;
+
+	while (*line != '\0') {
+		const char *end = strchr(line, '\n'), *q;
+
+		if (end == NULL)
+			end = line + strlen(line);
+		while (line < end && (*line == ' ' || *line == '\t'))
+			line++;
+		for (q = line; *line != '#' && q + 3 <= end; q++) {
+			if ((q[0] | 0x20) == 'n' && (q[1] | 0x20) == 'a' && (q[2] | 0x20) == 'n')
+				return 1;
+		}
+		line = *end != '\0' ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* The data file of a kept script: its line "data = '<path>'"; NULL if none. */
+static char *script_data(const char *text)
+{
+	const char *p = strstr(text, "\ndata = '"), *end;
+
+	if (p == NULL)
+		return NULL;
+	p += strlen("\ndata = '");
+	end = strchr(p, '\'');
+	return end != NULL ? strndup(p, (size_t)(end - p)) : NULL;
+}
+
+/* Issue 14 item 6: a provider with every optional column empty (kddi: no
+ * messages, so no shares and no policy counts) and one with no DMARC
+ * policy data (softbank), beside one with everything (docomo). Its shares
+ * are "no data": gnuplot 5.4 crashes drawing labels at NaN, so no script
+ * may draw labels from a data file with NaN in it, nor compute one. */
+static void test_empty_carrier(void)
+{
+	static const char *const names[] = {
+		"adoption", "spam", "spf-results", "dkim-results", "dmarc-results", "arc-results",
+		"adoption-by-carrier", "spam-by-carrier", "spf-results-by-carrier",
+		"dkim-results-by-carrier", "dmarc-results-by-carrier", "arc-results-by-carrier",
+	};
+	struct report_table *t = read_report("report-empty-carrier.csv");
+	struct spam_table *s = read_spam("spam-empty-carrier.csv");
+	struct gnuplot_opts o;
+	struct gnuplot *g;
+	struct strbuf err, p;
+	char *out = make_dir(), *kept, *text;
+	struct chart_ctx c;
+	struct dirent *de;
+	DIR *d;
+	size_t i, len, scripts = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.timeout_sec = 60;
+	/* Kept, to read what gnuplot was given. */
+	o.keep_temp = 1;
+	strbuf_init(&err, ERR_CAP);
+	strbuf_init(&p, 4096);
+	g = gnuplot_new(&o, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+	kept = strdup(gnuplot_dir(g));
+	setup_ctx(&c, t, s, "en", out, g);
+	if (draw_all(&c, &err) != 0)
+		fprintf(stderr, "\n%s\n", err.data != NULL ? err.data : "");
+	CU_ASSERT_EQUAL(c.nmade, 12);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && i < c.nmade; i++) {
+		uint32_t w = 0, h = 0;
+
+		CU_ASSERT_STRING_EQUAL(c.made[i].basename, names[i]);
+		strbuf_reset(&p);
+		strbuf_printf(&p, "%s/%s.png", out, names[i]);
+		CU_ASSERT_EQUAL(png_size(p.data, &w, &h), 0);
+		strbuf_reset(&p);
+		strbuf_printf(&p, "%s/%s.svg", out, names[i]);
+		CU_ASSERT_EQUAL(access(p.data, R_OK), 0);
+	}
+	d = opendir(kept);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	for (de = readdir(d); de != NULL; de = readdir(d)) {
+		char *data;
+
+		if (strncmp(de->d_name, "script.gp.", 10) != 0)
+			continue;
+		scripts++;
+		strbuf_reset(&p);
+		strbuf_printf(&p, "%s/%s", kept, de->d_name);
+		text = slurp(p.data, &len);
+		if (script_has_nan(text)) {
+			fprintf(stderr, "\n%s mentions NaN\n", p.data);
+			CU_FAIL("a script computes with NaN");
+		}
+		data = script_data(text);
+		CU_ASSERT_PTR_NOT_NULL(data);
+		if (data != NULL && strstr(text, "with labels") != NULL) {
+			char *rows = slurp(data, &len);
+
+			if (strstr(rows, "NaN") != NULL || strstr(rows, "nan") != NULL) {
+				fprintf(stderr, "\n%s draws labels from %s, which has NaN\n", p.data, data);
+				CU_FAIL("labels at NaN");
+			}
+			free(rows);
+		}
+		free(data);
+		free(text);
+	}
+	closedir(d);
+	/* Twelve charts, one script each (it writes the PNG and the SVG). */
+	CU_ASSERT_EQUAL(scripts, 12);
+	chart_ctx_release(&c);
+	gnuplot_free(g);
+	remove_dir(kept);
+	free(kept);
+	remove_dir(out);
+	free(out);
+	report_table_free(t);
+	spam_table_free(s);
+	strbuf_release(&p);
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -592,7 +717,8 @@ int main(void)
 	    CU_add_test(s, "every chart of the fixture, en and ja", test_fixture_charts) == NULL ||
 	    CU_add_test(s, "3, 13 and 60 months", test_spans) == NULL ||
 	    CU_add_test(s, "too many providers for panels", test_too_many_panels) == NULL ||
-	    CU_add_test(s, "a row's panel and month", test_place) == NULL) {
+	    CU_add_test(s, "a row's panel and month", test_place) == NULL ||
+	    CU_add_test(s, "a provider with every column empty", test_empty_carrier) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}
