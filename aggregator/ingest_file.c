@@ -104,9 +104,13 @@ int ingest_file_run(struct store *st, const struct settings *s, char *const *pat
                     const volatile sig_atomic_t *stop, struct ingest_stats *stats,
                     struct strbuf *err)
 {
-	struct intake *in = intake_new(st, s->dead_letter);
+	struct intake_limits lim;
+	struct intake *in;
 	size_t i;
 	int rc = -1;
+
+	settings_intake_limits(s, &lim);
+	in = intake_new(st, s->dead_letter, &lim);
 
 	memset(stats, 0, sizeof(*stats));
 	for (i = 0; i < n && !*stop; i++) {

@@ -769,6 +769,7 @@ int ingest_kafka_run(struct store *st, const struct settings *s, int until_caugh
                      struct strbuf *err)
 {
 	struct ingest ig;
+	struct intake_limits lim;
 	rd_kafka_conf_t *conf;
 	char errstr[512];
 	int rc = -1;
@@ -778,7 +779,8 @@ int ingest_kafka_run(struct store *st, const struct settings *s, int until_caugh
 	ig.st = st;
 	ig.s = s;
 	ig.until_caught_up = until_caught_up;
-	ig.in = intake_new(st, s->dead_letter);
+	settings_intake_limits(s, &lim);
+	ig.in = intake_new(st, s->dead_letter, &lim);
 
 	conf = kafka_conf_new(ingest_kafka_defaults, &s->kafka, err);
 	if (conf == NULL)

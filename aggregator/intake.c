@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fdio.h"
@@ -19,6 +20,8 @@ struct intake {
 	int dl_written;     /* written to in the open batch, so fsync before commit */
 	int in_batch;
 	struct intake_counts batch, total;
+	struct intake_limits lim;
+	int64_t earliest_ms, latest_ms; /* a window's start lies in between; set per batch */
 	struct record_batch rec;   /* intake_message()'s decoded record */
 	struct strbuf decode_why;  /* ... or why it did not decode */
 	struct strbuf line;  /* one dead-letter line */
@@ -26,11 +29,33 @@ struct intake {
 	struct strbuf label; /* the origin, for logs */
 };
 
-struct intake *intake_new(struct store *st, const char *dead_letter_path)
-{
-	struct intake *in = xcalloc(1, sizeof(*in));
+/* A window's length divides an hour (the collector's window_seconds divides
+ * 3600). */
+#define INTAKE_HOUR_MS INT64_C(3600000)
 
+/* Beyond these the limits' arithmetic could overflow (settings.c keeps
+ * within them); a caller passing more is a bug. */
+#define INTAKE_AGE_DAYS_MAX 36500
+#define INTAKE_FUTURE_SECONDS_MAX (366 * 86400)
+#define INTAKE_NOW_MS_MAX INT64_C(253402300800000) /* year 10000 */
+
+/* A sum of cells each at most max_cell_messages never passes twice that
+ * before the loop stops, so it cannot overflow. */
+_Static_assert(STORE_CELL_MESSAGES_MAX <= INT64_MAX / 2, "a record's sum fits");
+
+struct intake *intake_new(struct store *st, const char *dead_letter_path,
+                          const struct intake_limits *lim)
+{
+	struct intake *in;
+
+	if (lim->max_record_age_days < 0 || lim->max_record_age_days > INTAKE_AGE_DAYS_MAX ||
+	    lim->max_future_seconds < 0 || lim->max_future_seconds > INTAKE_FUTURE_SECONDS_MAX ||
+	    lim->max_cell_messages < 1 || lim->max_cell_messages > STORE_CELL_MESSAGES_MAX ||
+	    lim->now_ms < 0 || lim->now_ms > INTAKE_NOW_MS_MAX)
+		msg_panic("intake_new: limits out of range");
+	in = xcalloc(1, sizeof(*in));
 	in->st = st;
+	in->lim = *lim;
 	in->dl_path = xstrdup(dead_letter_path);
 	in->dl_fd = -1;
 	record_batch_init(&in->rec);
@@ -64,11 +89,22 @@ const struct intake_counts *intake_totals(const struct intake *in)
 
 int intake_begin(struct intake *in, struct strbuf *err)
 {
+	int64_t now;
+
 	if (in->in_batch)
 		msg_panic("intake_begin: batch already open");
 	if (store_begin(in->st, err) < 0)
 		return -1;
 	memset(&in->batch, 0, sizeof(in->batch));
+	/* The clock is read once a batch, not once a record: the span is days
+	 * wide, so a batch's half second does not matter. */
+	now = in->lim.now_ms;
+	if (now == 0) {
+		now = (int64_t)time(NULL);
+		now = now < 0 ? 0 : now > INTAKE_NOW_MS_MAX / 1000 ? INTAKE_NOW_MS_MAX : now * 1000;
+	}
+	in->earliest_ms = now - in->lim.max_record_age_days * 86400000;
+	in->latest_ms = now + in->lim.max_future_seconds * 1000;
 	in->in_batch = 1;
 	return 0;
 }
@@ -226,10 +262,75 @@ int intake_message(struct intake *in, const struct intake_origin *o, const void 
 	return intake_message_decoded(in, o, data, len, &d, err);
 }
 
+/*
+ * NULL if b is plausible (intake.h), or the reason token of the first check
+ * it fails, with the detail in why. Every comparison comes before the
+ * arithmetic it guards: the start is first bounded by the batch's span
+ * (itself within about ±100 years of 1970), so that adding an hour to it,
+ * subtracting it from an end known to lie within the hour after it, and
+ * dividing by the length can none of them overflow.
+ */
+static const char *intake_implausible(const struct intake *in, const struct record_batch *b,
+                                      struct strbuf *why)
+{
+	int64_t len, sum = 0;
+	size_t i;
+
+	if (b->window_start_ms < in->earliest_ms) {
+		strbuf_printf(why, "window start %lld is more than %lld days before ingest",
+		              (long long)b->window_start_ms, (long long)in->lim.max_record_age_days);
+		return "window_too_old";
+	}
+	if (b->window_start_ms > in->latest_ms) {
+		strbuf_printf(why, "window start %lld is more than %lld s after ingest",
+		              (long long)b->window_start_ms, (long long)in->lim.max_future_seconds);
+		return "window_in_future";
+	}
+	if (b->window_end_ms <= b->window_start_ms ||
+	    b->window_end_ms > b->window_start_ms + INTAKE_HOUR_MS) {
+		strbuf_printf(why, "window end %lld is not within an hour after its start",
+		              (long long)b->window_end_ms);
+		return "window_length";
+	}
+	len = b->window_end_ms - b->window_start_ms;
+	if (len % 1000 != 0 || INTAKE_HOUR_MS % len != 0) {
+		strbuf_printf(why, "window of %lld ms is not whole seconds dividing an hour",
+		              (long long)len);
+		return "window_length";
+	}
+	/* A remainder of zero means aligned, before 1970 as after. */
+	if (b->window_start_ms % len != 0) {
+		strbuf_printf(why, "window start %lld is not a multiple of its length %lld ms",
+		              (long long)b->window_start_ms, (long long)len);
+		return "window_unaligned";
+	}
+	for (i = 0; i < b->ncells; i++) {
+		int64_t n = b->cells[i].messages;
+
+		/* A count below 1 is the store's to refuse (as "invalid", which
+		 * it always was); stopping here keeps the sum from running down. */
+		if (n < 1)
+			return NULL;
+		if (n > in->lim.max_cell_messages) {
+			strbuf_printf(why, "cell %zu: %lld messages, more than %lld", i, (long long)n,
+			              (long long)in->lim.max_cell_messages);
+			return "cell_messages";
+		}
+		sum += n;
+		if (sum > in->lim.max_cell_messages) {
+			strbuf_printf(why, "more than %lld messages in the record's cells",
+			              (long long)in->lim.max_cell_messages);
+			return "record_messages";
+		}
+	}
+	return NULL;
+}
+
 int intake_message_decoded(struct intake *in, const struct intake_origin *o, const void *data,
                            size_t len, const struct intake_decoded *d, struct strbuf *err)
 {
 	enum store_add_status as;
+	const char *implausible;
 
 	if (!in->in_batch)
 		msg_panic("intake_message: no batch");
@@ -240,6 +341,9 @@ int intake_message_decoded(struct intake *in, const struct intake_origin *o, con
 			strbuf_append_str(&in->why, d->why);
 		return intake_dead(in, o, intake_decode_reason(d->status), data, len, err);
 	}
+	implausible = intake_implausible(in, d->rec, &in->why);
+	if (implausible != NULL)
+		return intake_dead(in, o, implausible, data, len, err);
 	as = store_add_record(in->st, d->rec, &o->src, &in->why);
 	switch (as) {
 	case STORE_ADDED:

@@ -13,6 +13,16 @@
  * partition the record's index in its block (-1: the whole block) and offset
  * the block's byte offset. A line is written before its batch commits, so a
  * crash may write it twice but never loses it.
+ *
+ * Before a decoded record reaches the store it must be plausible
+ * (struct intake_limits): a window of whole seconds that divides an hour,
+ * aligned to its length, starting no earlier than max_record_age_days before
+ * the batch began and no later than max_future_seconds after; no cell
+ * over max_cell_messages and their sum no more than that either (a cell of
+ * fewer than 1 is the store's "invalid"). Otherwise it
+ * is a dead letter whose reason names the check: window_too_old,
+ * window_in_future, window_length, window_unaligned, cell_messages,
+ * record_messages.
  */
 #ifndef ARSTAT_AGGREGATOR_INTAKE_H
 #define ARSTAT_AGGREGATOR_INTAKE_H
@@ -43,10 +53,20 @@ struct intake_origin {
 	const char *path; /* INTAKE_FILE: the file's name, for logs */
 };
 
+/* The bounds of a plausible record (settings.c documents each one). */
+struct intake_limits {
+	int64_t max_record_age_days;
+	int64_t max_future_seconds;
+	int64_t max_cell_messages; /* 1..STORE_CELL_MESSAGES_MAX */
+	int64_t now_ms;            /* "now" for the window's span; 0: the clock at each batch */
+};
+
 struct intake;
 
-/* Never returns NULL; the dead-letter file is opened at the first dead letter. */
-struct intake *intake_new(struct store *st, const char *dead_letter_path);
+/* Never returns NULL; the dead-letter file is opened at the first dead letter.
+ * lim is copied; its bounds must be within those of settings.c. */
+struct intake *intake_new(struct store *st, const char *dead_letter_path,
+                          const struct intake_limits *lim);
 /* Rolls back an open batch. intake_free(NULL) is a no-op. */
 void intake_free(struct intake *in);
 

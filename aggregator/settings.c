@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intake.h"
 #include "kafka_conf.h"
 #include "mem.h"
 
@@ -36,6 +37,19 @@ const struct cfg_entry settings_table[] = {
 	  "how long a batch waits to fill before it is stored" },
 	{ "kafka_timeout_ms", CFG_INT, "10000", 100, 600000, S(kafka_timeout_ms),
 	  "time allowed for a metadata or watermark query" },
+	/* A record outside these bounds is a dead letter (intake.h), never
+	 * stored, so that whatever is stored can be reported. 400 days admits a
+	 * late correction of last year's months; a day ahead admits a collector
+	 * whose clock runs fast or a zone mistake, not a window in 2100. The
+	 * maxima keep intake.c's arithmetic far from overflow. */
+	{ "max_record_age_days", CFG_INT, "400", 1, 36500, S(max_record_age_days),
+	  "a record whose window starts more days than this before ingest is a dead letter" },
+	{ "max_future_seconds", CFG_INT, "86400", 0, 366 * 86400, S(max_future_seconds),
+	  "a record whose window starts more seconds than this after ingest is a dead letter" },
+	/* A billion messages in one window of one collector is far beyond any
+	 * real mail server and far below what a month's sums can hold. */
+	{ "max_cell_messages", CFG_INT, "1000000000", 1, STORE_CELL_MESSAGES_MAX, S(max_cell_messages),
+	  "messages of one cell, and of all the cells of one record, at most" },
 	{ "kafka.", CFG_PREFIX, NULL, 0, 0, S(kafka), "any librdkafka property, e.g. kafka.bootstrap.servers" },
 	CFG_END,
 };
@@ -83,6 +97,14 @@ out:
 	free(servers);
 	strbuf_release(&path);
 	return rc;
+}
+
+void settings_intake_limits(const struct settings *s, struct intake_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->max_record_age_days = s->max_record_age_days;
+	lim->max_future_seconds = s->max_future_seconds;
+	lim->max_cell_messages = s->max_cell_messages;
 }
 
 void settings_free(struct settings *s)

@@ -25,6 +25,9 @@ struct settings {
 	int64_t batch_max_ms;
 	int64_t kafka_timeout_ms;  /* metadata and watermark queries */
 	int64_t min_providers;     /* combined figures of fewer providers are withheld */
+	int64_t max_record_age_days; /* the bounds of a plausible record (intake.h) */
+	int64_t max_future_seconds;
+	int64_t max_cell_messages;
 	struct cfg_kvlist kafka;   /* every kafka.NAME setting */
 };
 
@@ -44,6 +47,9 @@ int settings_set(struct settings *s, const char *name, const char *value, struct
  * path from db, kafka.bootstrap.servers from bootstrap_file. 0 or -1 with err.
  */
 int settings_finish(struct settings *s, struct strbuf *err);
+/* The bounds of a plausible record as intake_new() takes them (clock: now). */
+struct intake_limits;
+void settings_intake_limits(const struct settings *s, struct intake_limits *lim);
 void settings_free(struct settings *s);
 
 #endif

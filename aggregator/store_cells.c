@@ -443,7 +443,7 @@ enum store_add_status store_add_record(struct store *st, const struct record_bat
                                        const struct store_source *src, struct strbuf *err)
 {
 	struct recids_rec rr;
-	int64_t bucket = store_bucket_of(b->window_start_ms), total = 0;
+	int64_t bucket, total = 0;
 	int64_t carrier, collector, source = 0;
 	size_t i;
 
@@ -451,6 +451,8 @@ enum store_add_status store_add_record(struct store *st, const struct record_bat
 		msg_panic("store_add_record: no transaction");
 	if (store_batch_check(b, err) < 0)
 		return STORE_INVALID;
+	/* Only after the check: the bucket of an extreme start overflows. */
+	bucket = store_bucket_of(b->window_start_ms);
 	for (i = 0; i < b->ncells; i++)
 		total += b->cells[i].messages;
 	if (store_intern(st, NAMES_CARRIERS, b->carrier, &carrier, err) < 0 ||

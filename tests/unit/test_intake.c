@@ -14,6 +14,10 @@
 #include "store.h"
 #include "test_files.h"
 
+/* The defaults of settings.c, "now" fixed a month after the fixture's
+ * window (2026-11-02) so that the fixture never ages out. */
+static const struct intake_limits limits = { 400, 86400, 1000000000, INT64_C(1796083200000) };
+
 static char *dir;
 static char db_path[512];
 static char dl_path[512];
@@ -99,7 +103,7 @@ static void test_v1_record(void)
 	make_store_dir();
 	st = store_new(db_path, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	in = intake_new(st, dl_path);
+	in = intake_new(st, dl_path, &limits);
 	CU_ASSERT_EQUAL(intake_begin(in, &err), 0);
 	CU_ASSERT_EQUAL(intake_message(in, &o, rec, len, &err), 0);
 	CU_ASSERT_EQUAL(intake_commit(in, &err), 0);
@@ -212,7 +216,7 @@ static void test_dead_letters(void)
 	make_store_dir();
 	st = store_new(db_path, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	in = intake_new(st, dl_path);
+	in = intake_new(st, dl_path, &limits);
 	for (pass = 0; pass < 2; pass++) {
 		int64_t off = 0;
 
@@ -273,6 +277,116 @@ static void test_dead_letters(void)
 	strbuf_release(&conflict);
 }
 
+/* Encode the fixture's record changed by the caller, feed it to in as
+ * message off, and say whether it was stored. */
+static int feed(struct intake *in, const struct record_batch *b, int64_t off)
+{
+	struct intake_origin o = origin(2, off);
+	struct strbuf buf, err;
+	uint64_t stored = intake_totals(in)->stored;
+	int rc;
+
+	strbuf_init(&buf, 65536);
+	strbuf_init(&err, 1024);
+	CU_ASSERT_EQUAL_FATAL(intake_begin(in, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(record_encode(b, &buf, &err), 0);
+	CU_ASSERT_EQUAL(intake_message(in, &o, buf.data, buf.len, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(intake_commit(in, &err), 0);
+	rc = intake_totals(in)->stored > stored;
+	strbuf_release(&buf);
+	strbuf_release(&err);
+	return rc;
+}
+
+/* Issue 14, item 2: a record whose window or counts no collector could
+ * have produced is a dead letter naming the check, never stored, and no
+ * arithmetic on it overflows first (INT64_MIN once overflowed computing
+ * its bucket; run under UBSan). The fixture itself is still stored. */
+static void test_implausible(void)
+{
+	static const struct {
+		const char *reason;
+		int64_t start_ms, length_ms; /* 0: the fixture's */
+		int64_t cell0, cell1;        /* 0: the fixture's */
+	} cases[] = {
+		{ "window_too_old", INT64_MIN, 0, 0, 0 },
+		{ "window_too_old", 60000, 0, 0, 0 },                          /* 1970 */
+		{ "window_in_future", INT64_C(4102444800000), 0, 0, 0 },       /* 2100 */
+		{ "window_in_future", INT64_MAX - 60000, 0, 0, 0 },
+		{ "window_length", INT64_C(1793614020001), INT64_C(3456000000), 0, 0 }, /* 40 days */
+		{ "window_length", 0, 1500, 0, 0 },
+		{ "window_length", 0, 7200000, 0, 0 },
+		{ "window_unaligned", INT64_C(1793614021000), 0, 0, 0 },
+		{ "window_unaligned", INT64_C(1793613600000) + 900000 + 1200000, 1800000, 0, 0 },
+		{ "cell_messages", 0, 0, INT64_C(1000000000000), 0 },
+		{ "record_messages", 0, 0, 600000000, 600000000 },
+	};
+	struct record_batch fixture, b;
+	struct strbuf err;
+	struct store *st;
+	struct intake *in;
+	unsigned char *v1;
+	size_t v1len = 0, i;
+	char needle[64];
+
+	strbuf_init(&err, 1024);
+	v1 = read_fixture(&v1len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v1);
+	record_batch_init(&fixture);
+	record_batch_init(&b);
+	CU_ASSERT_EQUAL_FATAL(record_decode(v1, v1len, &fixture, &err), RECORD_OK);
+	CU_ASSERT_FATAL(fixture.ncells >= 2);
+	make_store_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	in = intake_new(st, dl_path, &limits);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(record_decode(v1, v1len, &b, &err), RECORD_OK);
+		b.seq = 100 + (int64_t)i; /* a new identity each: only the checks refuse it */
+		if (cases[i].start_ms != 0 || cases[i].length_ms != 0) {
+			int64_t len = cases[i].length_ms != 0 ? cases[i].length_ms
+			                                      : fixture.window_end_ms - fixture.window_start_ms;
+
+			b.window_start_ms = cases[i].start_ms != 0 ? cases[i].start_ms : fixture.window_start_ms;
+			b.window_end_ms = b.window_start_ms > INT64_MAX - len ? INT64_MAX
+			                                                      : b.window_start_ms + len;
+		}
+		if (cases[i].cell0 != 0)
+			b.cells[0].messages = cases[i].cell0;
+		if (cases[i].cell1 != 0)
+			b.cells[1].messages = cases[i].cell1;
+		CU_ASSERT_FALSE(feed(in, &b, (int64_t)i));
+		snprintf(needle, sizeof(needle), "\t%s\t", cases[i].reason);
+		if (count_lines(dl_path, needle) < 1)
+			fprintf(stderr, "case %zu: no dead letter %s\n", i, cases[i].reason);
+	}
+	CU_ASSERT_EQUAL(intake_totals(in)->dead_letters, sizeof(cases) / sizeof(cases[0]));
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\twindow_too_old\t"), 2);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\twindow_in_future\t"), 2);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\twindow_length\t"), 3);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\twindow_unaligned\t"), 2);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\tcell_messages\t"), 1);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\trecord_messages\t"), 1);
+	/* A plausible record is still stored: the fixture, and a 30-minute
+	 * window on the half hour a day ahead. */
+	CU_ASSERT_TRUE(feed(in, &fixture, 100));
+	CU_ASSERT_EQUAL_FATAL(record_decode(v1, v1len, &b, &err), RECORD_OK);
+	b.seq = 99;
+	b.window_start_ms = limits.now_ms + 86400000 - 1800000;
+	b.window_end_ms = b.window_start_ms + 1800000;
+	CU_ASSERT_TRUE(feed(in, &b, 101));
+	intake_free(in);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 2);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM dead_letters"),
+	                (int64_t)(sizeof(cases) / sizeof(cases[0])));
+	record_batch_free(&fixture);
+	record_batch_free(&b);
+	free(v1);
+	remove_store_dir();
+	strbuf_release(&err);
+}
+
 /* A batch rolled back leaves no count, no identity and no total behind. */
 static void test_rollback(void)
 {
@@ -289,7 +403,7 @@ static void test_rollback(void)
 	make_store_dir();
 	st = store_new(db_path, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	in = intake_new(st, dl_path);
+	in = intake_new(st, dl_path, &limits);
 	CU_ASSERT_EQUAL(intake_begin(in, &err), 0);
 	CU_ASSERT_EQUAL(intake_message(in, &o, v1, v1len, &err), 0);
 	intake_rollback(in);
@@ -318,6 +432,7 @@ int main(void)
 	CU_add_test(s, "schema v1 record as first published", test_v1_record);
 	CU_add_test(s, "dead letters, and a newer schema version", test_dead_letters);
 	CU_add_test(s, "rollback", test_rollback);
+	CU_add_test(s, "implausible windows and counts", test_implausible);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
