@@ -34,7 +34,17 @@ struct cinput {
 	int at_eof;
 	int open_ok;
 	int64_t last_ms; /* time of the newest line read from this input */
+	/* Why the file could not be opened the last time (NULL if it could),
+	 * and the reason last logged: a failure is said once, not per retry. */
+	char *why, *why_logged;
+	int64_t retry_mono, backoff_ms; /* next attempt, and the wait after a failure */
+	int read_errno; /* the last read error (0 if none), for --once */
 };
+
+/* Retries of a file that is there but cannot be read wait from the poll
+ * interval up to this; a missing file is looked for at every poll, as
+ * tail -F does. */
+#define OPEN_BACKOFF_MAX_MS 30000
 
 struct collector {
 	const struct settings *s;
@@ -58,6 +68,37 @@ struct collector {
 	struct tail_watch *watch; /* NULL: no inotify, sleep the poll interval */
 	struct checkpoint_input *saved; /* nin: the positions of the next checkpoint */
 };
+
+static int64_t mono_ms(void);
+
+/*
+ * Open in's file (at resume if not NULL, else at the start or at_end): 1 if
+ * it is open. On failure the reason is kept in in->why (logged by the
+ * caller), and a file that is there but cannot be read (no permission, a
+ * directory, a FIFO) is tried again ever more rarely.
+ */
+static int input_open(struct collector *c, struct cinput *in, const struct tail_pos *resume,
+                      int at_end)
+{
+	struct strbuf why;
+	int missing;
+
+	strbuf_init(&why, 4096);
+	in->open_ok = tail_open(in->tail, resume, at_end, &why) == 0;
+	missing = !in->open_ok && errno == ENOENT;
+	free(in->why);
+	in->why = in->open_ok ? NULL : xstrdup(why.data);
+	strbuf_release(&why);
+	if (in->open_ok || missing) {
+		in->backoff_ms = 0;
+		return in->open_ok;
+	}
+	in->backoff_ms = in->backoff_ms == 0 ? c->s->poll_interval_ms : in->backoff_ms * 2;
+	if (in->backoff_ms > OPEN_BACKOFF_MAX_MS)
+		in->backoff_ms = OPEN_BACKOFF_MAX_MS;
+	in->retry_mono = mono_ms() + in->backoff_ms;
+	return 0;
+}
 
 static int64_t mono_ms(void)
 {
@@ -184,7 +225,6 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	for (i = 0; i < s->ninputs; i++) {
 		struct cinput *in = &c->in[i];
 		const struct tail_pos *resume = NULL;
-		struct strbuf why;
 
 		in->last_ms = INT64_MIN;
 		in->name = xstrdup(s->inputs[i].name);
@@ -198,11 +238,9 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 			if (strcmp(k.inputs[j].name, in->name) == 0)
 				resume = &k.inputs[j].pos;
 		}
-		strbuf_init(&why, 4096);
-		in->open_ok = tail_open(in->tail, resume, strcmp(s->start_at, "end") == 0, &why) == 0;
-		if (!in->open_ok)
-			msg_warn("input %s: %s; waiting for it to appear", in->name, why.data);
-		strbuf_release(&why);
+		/* A failure is reported by the caller's mode: collector_inputs_open
+		 * for --once, the first read_input when following. */
+		input_open(c, in, resume, strcmp(s->start_at, "end") == 0);
 		if (c->watch != NULL && tail_watch_add(c->watch, in->tail) < 0)
 			msg_debug("inotify on the directory of input %s: %s", in->name, strerror(errno));
 	}
@@ -247,6 +285,8 @@ void collector_free(struct collector *c)
 		tail_free(c->in[i].tail);
 		free(c->in[i].name);
 		free(c->in[i].path);
+		free(c->in[i].why);
+		free(c->in[i].why_logged);
 	}
 	free(c->in);
 	free(c->saved);
@@ -308,16 +348,23 @@ static size_t read_input(struct collector *c, struct cinput *in, size_t max)
 	size_t n = 0;
 
 	if (!in->open_ok) {
-		struct strbuf why;
-
-		strbuf_init(&why, 4096);
-		in->open_ok = tail_open(in->tail, NULL, 0, &why) == 0;
-		strbuf_release(&why);
+		if (mono_ms() >= in->retry_mono)
+			input_open(c, in, NULL, 0);
 		if (!in->open_ok) {
 			in->at_eof = 1; /* nothing to read until it appears */
+			/* Said once per reason: a directory or a missing file must
+			 * not fill the log at every poll. */
+			if (in->why_logged == NULL || strcmp(in->why_logged, in->why) != 0) {
+				msg_warn("input %s (%s): %s; waiting for it to be a readable file", in->name,
+				         in->path, in->why);
+				free(in->why_logged);
+				in->why_logged = xstrdup(in->why);
+			}
 			return 0;
 		}
 		msg_info("input %s: opened", in->name);
+		free(in->why_logged);
+		in->why_logged = NULL;
 		c->dirty = 1; /* its position, saved soon, is where it begins */
 	}
 	while (n < max) {
@@ -331,6 +378,7 @@ static size_t read_input(struct collector *c, struct cinput *in, size_t max)
 		}
 		n++;
 		if (st == LR_ERROR) {
+			in->read_errno = errno;
 			msg_error("input %s: read error: %s", in->name, strerror(errno));
 			in->at_eof = 1;
 			break;
@@ -347,6 +395,21 @@ static size_t read_input(struct collector *c, struct cinput *in, size_t max)
 		process_line(c, in, line, len);
 	}
 	return n;
+}
+
+int collector_inputs_open(const struct collector *c, struct strbuf *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->nin; i++) {
+		if (c->in[i].open_ok)
+			continue;
+		strbuf_printf(err, "%sinput %s (%s): %s", rc < 0 ? "; " : "", c->in[i].name,
+		              c->in[i].path, c->in[i].why);
+		rc = -1;
+	}
+	return rc;
 }
 
 int collector_caught_up(const struct collector *c)
@@ -584,6 +647,7 @@ static int drain_sink(struct collector *c, int timeout_ms)
 int collector_finish_all(struct collector *c, struct strbuf *err)
 {
 	struct strbuf why;
+	size_t i;
 	int rc;
 
 	messages_complete_all(c->ms);
@@ -607,7 +671,16 @@ int collector_finish_all(struct collector *c, struct strbuf *err)
 		              (long long)c->s->flush_timeout_ms);
 		return -1;
 	}
-	return 0;
+	/* What was read is published; an input that failed part way through
+	 * was not read to its end all the same. */
+	for (i = 0; i < c->nin; i++) {
+		if (c->in[i].read_errno != 0) {
+			strbuf_printf(err, "%sinput %s (%s): read error: %s", rc < 0 ? "; " : "",
+			              c->in[i].name, c->in[i].path, strerror(c->in[i].read_errno));
+			rc = -1;
+		}
+	}
+	return rc;
 }
 
 void collector_shutdown(struct collector *c, int timeout_ms)

@@ -48,13 +48,21 @@ void collector_free(struct collector *c);
 size_t collector_step(struct collector *c);
 /* Wait until an input may have grown or the poll interval passed. */
 void collector_wait(struct collector *c);
+/*
+ * 0 if every input's file is open; else -1 with err naming each that is not,
+ * as "input NAME (PATH): reason", separated by "; ". --once calls it before
+ * reading: a backfill that cannot read one of its inputs must fail, not
+ * publish the others as if that one were empty.
+ */
+int collector_inputs_open(const struct collector *c, struct strbuf *err);
 /* 1 when every input has been read to its current end. */
 int collector_caught_up(const struct collector *c);
 
 /*
  * --once: complete every open message, make records of every window, save,
  * send, and wait up to the flush timeout for the sink. 0 if every record was
- * acknowledged, -1 with err otherwise (they stay in the outbox).
+ * acknowledged and no input had a read error, -1 with err otherwise
+ * (unacknowledged records stay in the outbox).
  */
 int collector_finish_all(struct collector *c, struct strbuf *err);
 /*

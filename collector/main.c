@@ -201,6 +201,10 @@ int main(int argc, char **argv)
 		msg_error("%s", err.data);
 		goto out;
 	}
+	if (once && collector_inputs_open(c, &err) < 0) {
+		msg_error("%s; --once reads nothing", err.data);
+		goto out;
+	}
 	if (once) {
 		for (;;) {
 			size_t n = collector_step(c);

@@ -41,6 +41,7 @@ struct tail {
 	int was_eof;  /* the last tail_next found nothing: check the file before reading on */
 	uint32_t prev_fp_len; /* fingerprint of the file read before cur */
 	unsigned char prev_fp[TAIL_FP_HASH];
+	unsigned refused_type; /* S_IFMT of what the last file_open refused, 0 if none */
 	struct tail_stats stats;
 };
 
@@ -157,11 +158,34 @@ static int file_open(struct tail *t, struct tail_file *f, const char *path, uint
                      int live)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd, flags;
 
+	/* Only a regular file is a log: a directory reads as EISDIR forever, a
+	 * FIFO blocks in open() until a writer comes (and our signal handlers
+	 * do not interrupt it), a device may do anything. So the type is looked
+	 * at by name first, then on what was opened, without blocking, since
+	 * the name may have been replaced in between. */
+	t->refused_type = 0;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		t->refused_type = (unsigned)(st.st_mode & S_IFMT);
+		errno = EINVAL;
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		t->refused_type = (unsigned)(st.st_mode & S_IFMT);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -574,6 +598,36 @@ static int open_successor(struct tail *t, uint32_t fp_len, const unsigned char f
 	return file_open(t, &t->cur, t->path, 0, 1);
 }
 
+static const char *file_type_name(unsigned type)
+{
+	switch (type) {
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	default:
+		return "of another type";
+	}
+}
+
+/* Why the last file_open failed, into err; errno is kept for the caller. */
+static void open_error(const struct tail *t, struct strbuf *err)
+{
+	int e = errno;
+
+	if (t->refused_type != 0)
+		strbuf_printf(err, "not a regular file (%s)", file_type_name(t->refused_type));
+	else
+		strbuf_printf(err, "%s", strerror(e));
+	errno = e;
+}
+
 int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct strbuf *err)
 {
 	struct stat st;
@@ -652,13 +706,13 @@ int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct 
 		}
 	}
 	if (file_open(t, &t->cur, t->path, offset, 1) < 0) {
-		strbuf_printf(err, "%s: %s", t->path, strerror(errno));
+		open_error(t, err);
 		return -1;
 	}
 	if (resume == NULL && at_end && fstat(t->cur.fd, &st) == 0) {
 		file_close(&t->cur);
 		if (file_open(t, &t->cur, t->path, (uint64_t)st.st_size, 1) < 0) {
-			strbuf_printf(err, "%s: %s", t->path, strerror(errno));
+			open_error(t, err);
 			return -1;
 		}
 	}

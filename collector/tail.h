@@ -61,8 +61,10 @@ void tail_free(struct tail *t);
  * Open at a saved position (resume != NULL), else at the beginning, or at
  * the end if at_end. A saved position whose file is gone is logged, counted
  * in positions_lost and replaced by the beginning of the live file. Returns
- * 0, or -1 with err if the live file cannot be opened (it may not exist yet:
- * then call tail_open again later).
+ * 0, or -1 with the reason in err (not the path) and errno set if the live
+ * file cannot be opened: ENOENT if it does not exist (yet: then call
+ * tail_open again later), EINVAL if it is not a regular file (a directory,
+ * a FIFO, a device: never opened so as to block).
  */
 int tail_open(struct tail *t, const struct tail_pos *resume, int at_end, struct strbuf *err);
 

@@ -1,5 +1,6 @@
 /* unit.tail: following a file through rotation, truncation and restarts. */
 #include <CUnit/Basic.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -478,6 +479,49 @@ static void test_copytruncate_in_the_middle(void)
 	cleanup_dir();
 }
 
+/* tail_open of live: -1 with errno e and a reason starting with why. */
+static void check_refused(struct tail *t, int e, const char *why)
+{
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	errno = 0;
+	CU_ASSERT_EQUAL(tail_open(t, NULL, 0, &err), -1);
+	CU_ASSERT_EQUAL(errno, e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err.data);
+	CU_ASSERT_EQUAL(strncmp(err.data, why, strlen(why)), 0);
+	strbuf_release(&err);
+}
+
+/*
+ * Only a regular file is opened: a directory (which read as EISDIR at every
+ * poll) and a FIFO (which blocked in open() until a writer came) are refused
+ * at once with a reason, a missing file with ENOENT; the alarm turns a
+ * blocking open into a failure instead of a hang.
+ */
+static void test_refuses_non_regular(void)
+{
+	struct tail *t;
+
+	setup_dir();
+	t = tail_new(live, 1024);
+	check_refused(t, ENOENT, "No such file or directory");
+	CU_ASSERT_EQUAL_FATAL(mkdir(live, 0700), 0);
+	check_refused(t, EINVAL, "not a regular file (a directory)");
+	CU_ASSERT_EQUAL(tail_poll(t), 0);
+	CU_ASSERT_EQUAL_FATAL(rmdir(live), 0);
+	CU_ASSERT_EQUAL_FATAL(mkfifo(live, 0600), 0);
+	alarm(10);
+	check_refused(t, EINVAL, "not a regular file (a FIFO)");
+	CU_ASSERT_EQUAL(tail_poll(t), 0);
+	alarm(0);
+	CU_ASSERT_EQUAL_FATAL(unlink(live), 0);
+	append(live, "line 1\n");
+	CU_ASSERT_EQUAL(tail_poll(t), 1);
+	tail_free(t);
+	cleanup_dir();
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -498,6 +542,7 @@ int main(void)
 	CU_add_test(s, "copytruncate in the middle of the file", test_copytruncate_in_the_middle);
 	CU_add_test(s, "resume in an emptied live file after copytruncate",
 	            test_resume_empty_live_after_copytruncate);
+	CU_add_test(s, "refuses what is not a regular file", test_refuses_non_regular);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
