@@ -38,11 +38,13 @@ const struct cfg_entry settings_table[] = {
 	{ "kafka_timeout_ms", CFG_INT, "10000", 100, 600000, S(kafka_timeout_ms),
 	  "time allowed for a metadata or watermark query" },
 	/* A record outside these bounds is a dead letter (intake.h), never
-	 * stored, so that whatever is stored can be reported. 400 days admits a
-	 * late correction of last year's months; a day ahead admits a collector
-	 * whose clock runs fast or a zone mistake, not a window in 2100. The
-	 * maxima keep intake.c's arithmetic far from overflow. */
-	{ "max_record_age_days", CFG_INT, "400", 1, 36500, S(max_record_age_days),
+	 * stored, so that whatever is stored can be reported. About ten years
+	 * admits a carrier's backfill of archived logs and the years a series
+	 * is published (the store keeps every month), not a window in 1970; a
+	 * day ahead admits a collector whose clock runs fast or a zone
+	 * mistake, not a window in 2100. The maxima keep intake.c's arithmetic
+	 * far from overflow. */
+	{ "max_record_age_days", CFG_INT, "3660", 1, 36500, S(max_record_age_days),
 	  "a record whose window starts more days than this before ingest is a dead letter" },
 	{ "max_future_seconds", CFG_INT, "86400", 0, 366 * 86400, S(max_future_seconds),
 	  "a record whose window starts more seconds than this after ingest is a dead letter" },
