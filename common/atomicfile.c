@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fdio.h"
@@ -11,6 +13,8 @@
 
 /* Longer paths than the kernel takes are refused before any file is made. */
 #define ATOMICFILE_PATH_CAP 4096
+/* Tries at taking the temporary file while others rename or replace it. */
+#define ATOMICFILE_TRIES 16
 
 struct atomicfile {
 	struct strbuf path; /* the target */
@@ -18,9 +22,68 @@ struct atomicfile {
 	struct strbuf dir;  /* DIR, to fsync after the rename */
 	int fd;             /* the temporary file, -1 once closed */
 	FILE *fp;           /* a stream on fd, if asked for */
-	int created;        /* the temporary file is ours to remove */
+	int created;        /* the temporary file is ours (locked) to remove */
 	int committed;
 };
+
+/*
+ * Open af->tmp and make it ours: created if absent (mode, under the umask),
+ * never through a link, only a regular file, locked (flock) so that no
+ * other writer uses it at once, and still the file the name points to once
+ * locked (a writer that held it before may have renamed it into place). A
+ * stale file that a killed writer left is unlocked: taken and emptied.
+ * 0, or -1 with err.
+ */
+static int atomicfile_take(struct atomicfile *af, mode_t mode, struct strbuf *err)
+{
+	struct stat held, named;
+	int tries;
+
+	for (tries = 0; tries < ATOMICFILE_TRIES; tries++) {
+		/* O_NONBLOCK: a FIFO planted there fails instead of blocking. */
+		af->fd = open(af->tmp.data, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		              mode);
+		if (af->fd < 0 && errno == ELOOP) {
+			/* A link is never followed; it goes, and the name is ours. */
+			if (unlink(af->tmp.data) < 0 && errno != ENOENT)
+				break;
+			continue;
+		}
+		if (af->fd < 0)
+			break;
+		if (flock(af->fd, LOCK_EX | LOCK_NB) < 0) {
+			if (errno == EWOULDBLOCK)
+				strbuf_printf(err, "cannot write %s: another process is writing it",
+				              af->path.data);
+			else
+				strbuf_printf(err, "cannot lock %s: %s", af->tmp.data, strerror(errno));
+			return -1;
+		}
+		if (fstat(af->fd, &held) < 0)
+			break;
+		if (!S_ISREG(held.st_mode)) {
+			strbuf_printf(err, "cannot create %s: not a regular file", af->tmp.data);
+			return -1;
+		}
+		if (lstat(af->tmp.data, &named) == 0 && named.st_dev == held.st_dev &&
+		    named.st_ino == held.st_ino) {
+			af->created = 1;
+			if (ftruncate(af->fd, 0) < 0 ||
+			    fcntl(af->fd, F_SETFL, fcntl(af->fd, F_GETFL) & ~O_NONBLOCK) < 0)
+				break;
+			return 0;
+		}
+		/* Renamed or removed by its last owner between our open and our
+		 * lock: open the name again. */
+		close(af->fd);
+		af->fd = -1;
+	}
+	if (tries == ATOMICFILE_TRIES)
+		strbuf_printf(err, "cannot create %s: it keeps changing", af->tmp.data);
+	else
+		strbuf_printf(err, "cannot create %s: %s", af->tmp.data, strerror(errno));
+	return -1;
+}
 
 struct atomicfile *atomicfile_new(const char *path, mode_t mode, struct strbuf *err)
 {
@@ -45,17 +108,8 @@ struct atomicfile *atomicfile_new(const char *path, mode_t mode, struct strbuf *
 	if (strbuf_append_str(&af->path, path) < 0 ||
 	    strbuf_printf(&af->tmp, "%.*s.%s.tmp", (int)(base - path), path, base) < 0)
 		goto toolong;
-	/* A stale temporary file is what a killed writer left: ours to replace. */
-	if (unlink(af->tmp.data) < 0 && errno != ENOENT) {
-		strbuf_printf(err, "cannot remove %s: %s", af->tmp.data, strerror(errno));
+	if (atomicfile_take(af, mode, err) < 0)
 		goto out;
-	}
-	af->fd = open(af->tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-	if (af->fd < 0) {
-		strbuf_printf(err, "cannot create %s: %s", af->tmp.data, strerror(errno));
-		goto out;
-	}
-	af->created = 1;
 	ok = 1;
 	goto out;
 toolong:
@@ -120,16 +174,22 @@ int atomicfile_commit(struct atomicfile *af, struct strbuf *err)
 		strbuf_printf(err, "cannot write %s: %s", af->tmp.data, strerror(errno));
 		goto out;
 	}
-	if (fsync(af->fd) < 0 || atomicfile_close(af) < 0) {
+	if (fsync(af->fd) < 0) {
 		strbuf_printf(err, "cannot write %s: %s", af->tmp.data, strerror(errno));
 		goto out;
 	}
+	/* Renamed while still locked: a writer waiting for the lock then finds
+	 * the name no longer points to this file and takes a new one. */
 	if (rename(af->tmp.data, af->path.data) < 0) {
 		strbuf_printf(err, "cannot rename %s to %s: %s", af->tmp.data, af->path.data,
 		              strerror(errno));
 		goto out;
 	}
 	af->committed = 1;
+	if (atomicfile_close(af) < 0) {
+		strbuf_printf(err, "cannot write %s: %s", af->path.data, strerror(errno));
+		goto out;
+	}
 	/* The new file is in place; the directory's fsync makes the rename
 	 * survive a power loss, so its failure is reported all the same. */
 	dfd = open(af->dir.data, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -148,11 +208,12 @@ void atomicfile_free(struct atomicfile *af)
 {
 	if (af == NULL)
 		return;
-	atomicfile_close(af);
 	/* A half-written temporary file would only hold on to space that a
-	 * full disk needs back; the target is untouched. */
+	 * full disk needs back; the target is untouched. Removed while still
+	 * locked, so no other writer is using it. */
 	if (af->created && !af->committed)
 		unlink(af->tmp.data);
+	atomicfile_close(af);
 	strbuf_release(&af->path);
 	strbuf_release(&af->tmp);
 	strbuf_release(&af->dir);

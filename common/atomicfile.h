@@ -7,10 +7,12 @@
  * fsync'ed, renamed over the target, and the directory is fsync'ed so that
  * the rename itself is durable. The temporary name is fixed rather than
  * random so that a process killed part-way leaves at most one stale file,
- * which its next write replaces: a daemon that runs for years must not
- * litter its directory. It is unlinked and then created with O_EXCL and
- * O_NOFOLLOW, so a link planted there is never followed; two writers of the
- * same target at once make one of them fail, never a mixed file.
+ * which its next write takes over: a daemon that runs for years must not
+ * litter its directory. The temporary file is locked (flock) from creation
+ * to rename, so two writers of one target at once cannot share it: the
+ * second fails ("another process is writing it"), never a mixed file. A
+ * link planted at the temporary name is removed, never followed; anything
+ * but a regular file there is refused.
  *
  * Every writer of a whole file in arstat uses this one behaviour: the
  * collector's checkpoint and metrics file, the aggregator's reports, plot's

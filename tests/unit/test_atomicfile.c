@@ -3,7 +3,9 @@
  * file, a replaced one, a stale temporary file from a killed writer, a link
  * planted at the temporary name (never followed), an abandoned handle (no
  * temporary file left), a failed rename (the old content stays), the stdio
- * stream; and fdio_write_all through a pipe that takes a little at a time.
+ * stream, two writers at once (the second refused), a FIFO or directory at
+ * the temporary name (refused, not blocked on); and fdio_write_all through
+ * a pipe that takes a little at a time.
  */
 #include <CUnit/Basic.h>
 #include <errno.h>
@@ -216,6 +218,56 @@ static void test_stream(void)
 	strbuf_release(&err);
 }
 
+/* Two writers of one target at once: the second is refused while the first
+ * holds the temporary file, and succeeds once the first has renamed it. */
+static void test_two_writers(void)
+{
+	char path[256], buf[64];
+	struct atomicfile *a, *b;
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	path_of(path, sizeof(path), "g");
+	a = atomicfile_new(path, 0600, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(atomicfile_write(a, "first", 5, &err), 0);
+	b = atomicfile_new(path, 0600, &err);
+	CU_ASSERT_PTR_NULL(b);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "another process is writing it"));
+	/* The refused writer did not disturb the first one's file. */
+	CU_ASSERT_EQUAL(atomicfile_commit(a, &err), 0);
+	atomicfile_free(a);
+	CU_ASSERT_EQUAL(slurp(path, buf, sizeof(buf)), 5);
+	CU_ASSERT_STRING_EQUAL(buf, "first");
+	strbuf_reset(&err);
+	CU_ASSERT_EQUAL(atomicfile_replace(path, 0600, "second", 6, &err), 0);
+	CU_ASSERT_EQUAL(slurp(path, buf, sizeof(buf)), 6);
+	strbuf_release(&err);
+}
+
+/* A FIFO or a directory planted at the temporary name: refused at once,
+ * never blocked on, the target untouched. */
+static void test_planted_special(void)
+{
+	char path[256], tmp[256];
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	path_of(path, sizeof(path), "h");
+	path_of(tmp, sizeof(tmp), ".h.tmp");
+	CU_ASSERT_EQUAL_FATAL(mkfifo(tmp, 0600), 0);
+	CU_ASSERT_PTR_NULL(atomicfile_new(path, 0600, &err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "cannot create"));
+	CU_ASSERT_FALSE(exists(path));
+	unlink(tmp);
+	CU_ASSERT_EQUAL_FATAL(mkdir(tmp, 0700), 0);
+	strbuf_reset(&err);
+	CU_ASSERT_PTR_NULL(atomicfile_new(path, 0600, &err));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "cannot create"));
+	rmdir(tmp);
+	strbuf_release(&err);
+}
+
 /* A pipe takes at most its capacity at once: fdio_write_all must loop. */
 static void test_write_all_pipe(void)
 {
@@ -269,7 +321,7 @@ static void test_write_all_error(void)
 int main(void)
 {
 	CU_pSuite s;
-	static const char *const left[] = { "a", "b", "c", "victim", "d", "f", "rel" };
+	static const char *const left[] = { "a", "b", "c", "victim", "d", "f", "rel", "g" };
 	unsigned failed;
 	char path[256];
 	size_t i;
@@ -287,6 +339,8 @@ int main(void)
 	    CU_add_test(s, "no directory", test_no_directory) == NULL ||
 	    CU_add_test(s, "relative name", test_relative) == NULL ||
 	    CU_add_test(s, "stream", test_stream) == NULL ||
+	    CU_add_test(s, "two writers at once", test_two_writers) == NULL ||
+	    CU_add_test(s, "planted FIFO and directory", test_planted_special) == NULL ||
 	    CU_add_test(s, "write_all through a pipe", test_write_all_pipe) == NULL ||
 	    CU_add_test(s, "write_all error", test_write_all_error) == NULL) {
 		CU_cleanup_registry();
