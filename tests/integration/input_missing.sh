@@ -60,11 +60,7 @@ arstat_bg "$ARSTAT_BIN/arstat-collector" -c "$conf" >"$TEST_DIR/follow.log" 2>&1
 follow_pid=$BG_PID
 sleep 2
 arstat_alive "$follow_pid" || fail "the following collector died: $(cat "$TEST_DIR/follow.log")"
-kill -TERM "$follow_pid"
-status=0
-wait "$follow_pid" || status=$?
-_arstat_forget "$follow_pid"
-assert_eq 0 "$status" "following collector's exit status after SIGTERM"
+stop_expect_ok "$follow_pid" "following collector's"
 one_error follow "input later \\($TEST_DIR/later/maillog\\).*No such file or directory.*waiting for it"
 one_error follow "input adir \\($TEST_DIR/adir\\).*not a regular file"
 echo "input_missing: --once fails on a missing, unreadable, directory and FIFO input; following waits"

@@ -289,3 +289,24 @@ CONF
 collector_metric() {
 	awk -v n="arstat_collector_$1" '$1 == n { print $2 }' "$TEST_DIR/metrics.prom" 2>/dev/null
 }
+
+# wait_metric NAME VALUE SECONDS: until the collector's metric NAME is VALUE;
+# fails the test with both values after SECONDS.
+wait_metric() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		[[ $(collector_metric "$1") == "$2" ]] && return 0
+		sleep 0.1
+	done
+	fail "metric $1 is '$(collector_metric "$1")', not $2, after $3 s"
+}
+
+# stop_expect_ok PID WHAT: SIGTERM to a program started with arstat_bg, and
+# fail the test unless it exits 0 (WHAT names it in the message).
+stop_expect_ok() {
+	local status=0
+	kill -TERM "$1"
+	wait "$1" || status=$?
+	_arstat_forget "$1"
+	assert_eq 0 "$status" "$2 exit status after SIGTERM"
+}

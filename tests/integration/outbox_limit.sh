@@ -37,18 +37,11 @@ assert_eq "$before" "$(collector_metric lines_total)" "lines read while records 
 ((before < src_lines)) || fail "the whole log was read before the limit was reached"
 
 devbroker_up
-for ((i = 0; i < 600; i++)); do
-	[[ $(collector_metric lines_total) == "$src_lines" && $(collector_metric state_broken) == 0 ]] && break
-	sleep 0.1
-done
-assert_eq "$src_lines" "$(collector_metric lines_total)" "lines read in the end"
+wait_metric lines_total "$src_lines" 60
+wait_metric state_broken 0 10
 grep -q 'progress is saved again; reading goes on' "$TEST_DIR/collector.log" ||
 	fail "no recovery logged"
-kill -TERM "$collector_pid"
-status=0
-wait "$collector_pid" || status=$?
-_arstat_forget "$collector_pid"
-assert_eq 0 "$status" "collector exit status after SIGTERM"
+stop_expect_ok "$collector_pid" collector
 # What SIGTERM left open is finished by a last run.
 "$ARSTAT_BIN/arstat-collector" -c "$conf" --once >>"$TEST_DIR/collector.log" 2>&1 ||
 	fail "the collector's --once run failed"

@@ -36,15 +36,6 @@ mkdir -p "$TEST_DIR/live" "$TEST_DIR/files"
 input=$TEST_DIR/live/maillog
 : >"$input"
 conf=$(collector_conf "$state" "$input" "sink = file" "file_sink_dir = $TEST_DIR/files")
-# wait_metric NAME VALUE SECONDS
-wait_metric() {
-	local i
-	for ((i = 0; i < $3 * 10; i++)); do
-		[[ $(collector_metric "$1") == "$2" ]] && return 0
-		sleep 0.1
-	done
-	fail "metric $1 is '$(collector_metric "$1")', not $2, after $3 s"
-}
 # A broken state must stop reading: the line count holds still for 1.5 s.
 assert_not_reading() {
 	local before after
@@ -84,16 +75,8 @@ wait_metric state_broken 0 5
 wait "$feed_pid" || fail "logfeed failed"
 _arstat_forget "$feed_pid"
 # Everything fed is read, then the collector stops on SIGTERM with status 0.
-for ((i = 0; i < 600; i++)); do
-	[[ $(collector_metric lines_total) == "$src_lines" ]] && break
-	sleep 0.1
-done
-assert_eq "$src_lines" "$(collector_metric lines_total)" "lines read in the end"
-kill -TERM "$collector_pid"
-status=0
-wait "$collector_pid" || status=$?
-_arstat_forget "$collector_pid"
-assert_eq 0 "$status" "collector exit status after SIGTERM"
+wait_metric lines_total "$src_lines" 60
+stop_expect_ok "$collector_pid" collector
 state_errors=$(collector_metric state_errors_total)
 ((state_errors > 0)) || fail "no failed save counted in state_errors_total"
 # What SIGTERM left open (messages without their last line yet, the window

@@ -57,16 +57,8 @@ head -n "$lines_before" "$golden/maillog" >"$TEST_DIR/rewrite/live/maillog"
 conf=$(run_conf rewrite "$TEST_DIR/rewrite/live/maillog")
 arstat_bg "$ARSTAT_BIN/arstat-collector" -c "$conf" >>"$TEST_DIR/collector.log" 2>&1
 pid=$BG_PID
-for ((i = 0; i < 300; i++)); do
-	[[ $(collector_metric lines_total) == "$lines_before" ]] && break
-	sleep 0.1
-done
-assert_eq "$lines_before" "$(collector_metric lines_total)" "lines read before SIGTERM"
-kill -TERM "$pid"
-status=0
-wait "$pid" || status=$?
-_arstat_forget "$pid"
-assert_eq 0 "$status" "collector exit status after SIGTERM"
+wait_metric lines_total "$lines_before" 30
+stop_expect_ok "$pid" collector
 hex_to_file "$golden/state/checkpoint.hex" "$TEST_DIR/golden-checkpoint"
 assert_eq "$(checkpoint_masked "$TEST_DIR/golden-checkpoint")" \
 	"$(checkpoint_masked "$TEST_DIR/rewrite/state/checkpoint")" "checkpoint bytes"
