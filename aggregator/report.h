@@ -17,10 +17,11 @@
 #include "record.h"
 #include "store.h"
 #include "strbuf.h"
+#include "timeutil.h"
 
 /* Years a report may name; the lower bound keeps every instant after 1970. */
 #define REPORT_YEAR_MIN 1971
-#define REPORT_YEAR_MAX 9999
+#define REPORT_YEAR_MAX TIME_YEAR_MAX
 /* No total in a report may pass this, so that count * 20000 + total (the
  * rounding of a share, count <= total) fits in int64. It is about a thousand
  * times the world's monthly mail; a store that sums beyond it is refused,
