@@ -95,3 +95,48 @@ const char *str_find_last(const char *s, size_t len, const char *lit)
 	}
 	return NULL;
 }
+
+size_t str_utf8_decode(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t c, min;
+	size_t n, i;
+
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xC2 && u[0] <= 0xDF) {
+		n = 2;
+		c = u[0] & 0x1Fu;
+		min = 0x80;
+	} else if (u[0] >= 0xE0 && u[0] <= 0xEF) {
+		n = 3;
+		c = u[0] & 0x0Fu;
+		min = 0x800;
+	} else if (u[0] >= 0xF0 && u[0] <= 0xF4) {
+		n = 4;
+		c = u[0] & 0x07u;
+		min = 0x10000;
+	} else {
+		/* A continuation byte, C0/C1 (always overlong) or F5..FF. */
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((u[i] & 0xC0u) != 0x80)
+			return 0;
+		c = (c << 6) | (u[i] & 0x3Fu);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+int str_is_control_or_bidi(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+	       cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}

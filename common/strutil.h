@@ -76,5 +76,17 @@ const char *str_rchr(const char *s, size_t len, char c);
 void str_hex(const unsigned char *in, size_t len, char *out);
 /* Lowercase ASCII in place. */
 void str_lower(char *s);
+/*
+ * The UTF-8 sequence at s[0..len) (len > 0): its code point in *cp and its
+ * length, 1 to 4; or 0 if it is not valid UTF-8 (a stray or missing
+ * continuation byte, an overlong form, a surrogate, beyond U+10FFFF, cut
+ * short by len), *cp then undefined.
+ */
+size_t str_utf8_decode(const char *s, size_t len, uint32_t *cp);
+/* 1 if cp is a control character (C0, DEL, C1) or a bidirectional
+ * formatting character (U+061C, U+200E, U+200F, U+202A..U+202E,
+ * U+2066..U+2069), any of which makes text display other than it reads;
+ * else 0. */
+int str_is_control_or_bidi(uint32_t cp);
 
 #endif

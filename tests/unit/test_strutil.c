@@ -269,6 +269,50 @@ static void test_find(void)
 	                str_is_alnum(':') || str_is_alnum((char)0xe9));
 }
 
+/* Every form UTF-8 forbids is refused, every valid one decoded. */
+static void test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t len, want;
+		uint32_t cp;
+	} cases[] = {
+		{ "a", 1, 1, 'a' },
+		{ "\xC3\xA9", 2, 2, 0xE9 },
+		{ "\xE3\x81\x82", 3, 3, 0x3042 },
+		{ "\xF0\x9F\x98\x80", 4, 4, 0x1F600 },
+		{ "\xF4\x8F\xBF\xBF", 4, 4, 0x10FFFF },
+		{ "\x80", 1, 0, 0 },             /* a continuation byte alone */
+		{ "\xC0\xAF", 2, 0, 0 },         /* overlong "/" */
+		{ "\xE0\x80\xAF", 3, 0, 0 },     /* overlong, three bytes */
+		{ "\xED\xA0\x80", 3, 0, 0 },     /* a surrogate */
+		{ "\xF4\x90\x80\x80", 4, 0, 0 }, /* beyond U+10FFFF */
+		{ "\xF5\x80\x80\x80", 4, 0, 0 },
+		{ "\xFF", 1, 0, 0 },
+		{ "\xE3\x81", 2, 0, 0 },         /* cut short */
+		{ "\xE3\x41\x82", 3, 0, 0 },     /* missing continuation */
+	};
+	size_t i;
+	uint32_t cp;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cp = 0;
+		CU_ASSERT_EQUAL(str_utf8_decode(cases[i].s, cases[i].len, &cp), cases[i].want);
+		if (cases[i].want > 0)
+			CU_ASSERT_EQUAL(cp, cases[i].cp);
+	}
+	CU_ASSERT_TRUE(str_is_control_or_bidi(0) && str_is_control_or_bidi('\t') &&
+	               str_is_control_or_bidi(0x7F) && str_is_control_or_bidi(0x85) &&
+	               str_is_control_or_bidi(0x061C) && str_is_control_or_bidi(0x200E) &&
+	               str_is_control_or_bidi(0x200F) && str_is_control_or_bidi(0x202A) &&
+	               str_is_control_or_bidi(0x202E) && str_is_control_or_bidi(0x2066) &&
+	               str_is_control_or_bidi(0x2069));
+	CU_ASSERT_FALSE(str_is_control_or_bidi(' ') || str_is_control_or_bidi('~') ||
+	                str_is_control_or_bidi(0xA0) || str_is_control_or_bidi(0x200D) ||
+	                str_is_control_or_bidi(0x202F) || str_is_control_or_bidi(0x2065) ||
+	                str_is_control_or_bidi(0x206A) || str_is_control_or_bidi(0x3042));
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -283,7 +327,8 @@ int main(void)
 	    CU_add_test(s, "str_rchr", test_rchr) == NULL ||
 	    CU_add_test(s, "str_hex", test_hex) == NULL ||
 	    CU_add_test(s, "str_lower", test_lower) == NULL ||
-	    CU_add_test(s, "str_find and friends", test_find) == NULL) {
+	    CU_add_test(s, "str_find and friends", test_find) == NULL ||
+	    CU_add_test(s, "str_utf8_decode, str_is_control_or_bidi", test_utf8) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}
