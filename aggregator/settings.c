@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "carriers.h"
 #include "intake.h"
 #include "kafka_conf.h"
 #include "mem.h"
@@ -53,6 +54,9 @@ const struct cfg_entry settings_table[] = {
 	{ "max_cell_messages", CFG_INT, "1000000000", 1, STORE_CELL_MESSAGES_MAX, S(max_cell_messages),
 	  "messages of one cell, and of all the cells of one record, at most" },
 	{ "kafka.", CFG_PREFIX, NULL, 0, 0, S(kafka), "any librdkafka property, e.g. kafka.bootstrap.servers" },
+	{ "carrier.", CFG_PREFIX, NULL, 0, 0, S(carrier),
+	  "the register: carrier.ID.name = Display Name, carrier.ID.topics = T1,T2 "
+	  "(default: topic), carrier.ID.principal = User:NAME" },
 	CFG_END,
 };
 
@@ -94,6 +98,9 @@ int settings_finish(struct settings *s, struct strbuf *err)
 		    cfg_set(settings_table, s, "kafka.bootstrap.servers", servers, err) < 0)
 			goto out;
 	}
+	carriers_free(s->carriers);
+	if (carriers_new(&s->carrier, s->topic, &s->carriers, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	free(servers);
@@ -111,5 +118,7 @@ void settings_intake_limits(const struct settings *s, struct intake_limits *lim)
 
 void settings_free(struct settings *s)
 {
+	carriers_free(s->carriers);
+	s->carriers = NULL;
 	cfg_free(settings_table, s);
 }

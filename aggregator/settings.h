@@ -29,6 +29,8 @@ struct settings {
 	int64_t max_future_seconds;
 	int64_t max_cell_messages;
 	struct cfg_kvlist kafka;   /* every kafka.NAME setting */
+	struct cfg_kvlist carrier; /* every carrier.ID.ATTR setting (carriers.h) */
+	struct carriers *carriers; /* the register built from them by settings_finish */
 };
 
 extern const struct cfg_entry settings_table[];
@@ -44,7 +46,9 @@ int settings_load(struct settings *s, const char *path, char *const *overrides, 
 int settings_set(struct settings *s, const char *name, const char *value, struct strbuf *err);
 /*
  * Derive what depends on other settings, once all are set: the dead-letter
- * path from db, kafka.bootstrap.servers from bootstrap_file. 0 or -1 with err.
+ * path from db, kafka.bootstrap.servers from bootstrap_file, the register of
+ * carriers (carriers.h) from the carrier.* settings and topic. 0 or -1 with
+ * err (also if no carrier is registered or one is malformed).
  */
 int settings_finish(struct settings *s, struct strbuf *err);
 /* The bounds of a plausible record as intake_new() takes them (clock: now). */
