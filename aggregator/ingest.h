@@ -2,7 +2,8 @@
  * ingest - bring counts into the store, from one of two sources, each a file
  * of the same pattern on top of intake.h:
  *
- *   ingest_kafka.c  the counts topic. Every partition is read, without a
+ *   ingest_kafka.c  the counts topics. Every partition of every topic a
+ *                   registered carrier is bound to is read, without a
  *                   consumer group, from the position the store holds (or the
  *                   beginning); one store transaction per batch of Kafka
  *                   messages holds the counts, the record identities, the
@@ -32,13 +33,14 @@ struct ingest_stats {
 };
 
 /*
- * Consume s->topic into st. With until_caught_up, stop once every partition
+ * Consume every topic of the register (s->carriers, carriers_topics) into
+ * st. With until_caught_up, stop once every partition
  * has reached the high watermark it had at the start; otherwise follow the
  * topic until *stop becomes non-zero (a signal handler sets it; it is looked
  * at between batches and every 100 ms while waiting for one, and a batch
  * being stored is finished first). The reader thread blocks every signal.
  * Holds at most two batches of messages with their decoded records. Returns 0,
- * or -1 with the reason in err (Kafka unreachable at the start, the topic
+ * or -1 with the reason in err (Kafka unreachable at the start, a topic
  * missing, a fatal Kafka error, a store failure); what was committed before
  * stays committed, and stats counts it.
  */
@@ -47,14 +49,15 @@ int ingest_kafka_run(struct store *st, const struct settings *s, int until_caugh
                      struct strbuf *err);
 
 /*
- * Read the container files paths[0..n) into st, s->batch_max_messages
+ * Read the container files paths[0..n), delivered for carrier (a registered
+ * id: every record must name it, intake.h), into st, s->batch_max_messages
  * records per transaction, until done or *stop. A file that cannot be opened
  * or is not a container file is logged and counted in stats->files_failed,
  * and the next one is read; damaged parts of a file are dead letters.
  * Returns 0, or -1 with err if the store or the dead-letter file failed.
  */
-int ingest_file_run(struct store *st, const struct settings *s, char *const *paths, size_t n,
-                    const volatile sig_atomic_t *stop, struct ingest_stats *stats,
-                    struct strbuf *err);
+int ingest_file_run(struct store *st, const struct settings *s, const char *carrier,
+                    char *const *paths, size_t n, const volatile sig_atomic_t *stop,
+                    struct ingest_stats *stats, struct strbuf *err);
 
 #endif

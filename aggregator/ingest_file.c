@@ -10,9 +10,9 @@
 
 /* One file; -1 only for a store or dead-letter file failure (err), which
  * ends the run. A file that cannot be read is counted and passed over. */
-static int ingest_one_file(struct intake *in, const struct settings *s, const char *path,
-                           const volatile sig_atomic_t *stop, struct ingest_stats *stats,
-                           struct strbuf *err)
+static int ingest_one_file(struct intake *in, const struct settings *s, const char *carrier,
+                           const char *path, const volatile sig_atomic_t *stop,
+                           struct ingest_stats *stats, struct strbuf *err)
 {
 	struct ocf_reader *r;
 	struct ocf_item item;
@@ -47,6 +47,7 @@ static int ingest_one_file(struct intake *in, const struct settings *s, const ch
 	o.kind = INTAKE_FILE;
 	o.src.name = ocf_reader_id(r);
 	o.path = path;
+	o.carrier = carrier;
 	for (;;) {
 		if (*stop)
 			break;
@@ -100,9 +101,9 @@ out:
 	return rc;
 }
 
-int ingest_file_run(struct store *st, const struct settings *s, char *const *paths, size_t n,
-                    const volatile sig_atomic_t *stop, struct ingest_stats *stats,
-                    struct strbuf *err)
+int ingest_file_run(struct store *st, const struct settings *s, const char *carrier,
+                    char *const *paths, size_t n, const volatile sig_atomic_t *stop,
+                    struct ingest_stats *stats, struct strbuf *err)
 {
 	struct intake_limits lim;
 	struct intake *in;
@@ -114,7 +115,7 @@ int ingest_file_run(struct store *st, const struct settings *s, char *const *pat
 
 	memset(stats, 0, sizeof(*stats));
 	for (i = 0; i < n && !*stop; i++) {
-		if (ingest_one_file(in, s, paths[i], stop, stats, err) < 0)
+		if (ingest_one_file(in, s, carrier, paths[i], stop, stats, err) < 0)
 			goto out;
 	}
 	rc = 0;

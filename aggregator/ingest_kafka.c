@@ -1,5 +1,9 @@
 /*
- * ingest_kafka - the counts topic into the store; see ingest.h.
+ * ingest_kafka - the counts topics into the store; see ingest.h.
+ *
+ * The topics are those of the register (carriers_topics): every partition
+ * of each is read into one queue, and each message keeps its topic, which
+ * intake checks against the carrier its record names.
  *
  * Two threads. A reader (ingest_reader) takes batches of messages from
  * librdkafka and decodes them (ingest_reader_decode); the thread that called
@@ -28,7 +32,8 @@
 #include "log.h"
 #include "mem.h"
 
-/* More partitions than this is not a counts topic we were meant to read. */
+/* More partitions than this (all topics together) is not what we were
+ * meant to read. */
 #define INGEST_PARTITIONS_MAX 10000
 /* How long to wait between retries of a metadata or watermark query. */
 #define INGEST_RETRY_MS 200
@@ -71,6 +76,7 @@ static const char *const ingest_kafka_defaults[] = {
 };
 
 struct ingest_part {
+	size_t topic;  /* index in struct ingest's topics */
 	int32_t id;
 	int64_t next;  /* next offset to read; -1 while unknown */
 	int64_t low;   /* watermarks at the start */
@@ -107,14 +113,21 @@ struct ingest_slot {
 	char why[512];              /* SLOT_ERROR: what went wrong */
 };
 
+/* A topic read: its name (the register's) and librdkafka's handle. */
+struct ingest_topic {
+	const char *name;
+	rd_kafka_topic_t *rkt;
+};
+
 struct ingest {
 	struct store *st;
 	const struct settings *s;
 	int until_caught_up;
 	rd_kafka_t *rk;
-	rd_kafka_topic_t *rkt;
+	struct ingest_topic *topics; /* fixed before the reader starts; both threads read it */
+	size_t ntopics;
 	rd_kafka_queue_t *rkqu;
-	struct ingest_part *parts; /* sorted by id; the writer's */
+	struct ingest_part *parts; /* sorted by topic, then id; the writer's */
 	size_t nparts;
 	struct intake *in;
 	/* The reader's alone: its view of the partitions (as parts, from the
@@ -179,16 +192,39 @@ static void ingest_log_cb(const rd_kafka_t *rk, int level, const char *fac, cons
 		msg_debug("kafka: %s: %s", fac, buf);
 }
 
-/* The partition id in parts[0..n) (sorted), or NULL. */
-static struct ingest_part *ingest_part_find(struct ingest_part *parts, size_t n, int32_t id)
+/* The index of message m's topic in ig->topics, or ig->ntopics if none.
+ * The handle is compared first: librdkafka gives each message the handle
+ * its partition was started with. */
+static size_t ingest_topic_of(const struct ingest *ig, const rd_kafka_message_t *m)
+{
+	const char *name;
+	size_t i;
+
+	for (i = 0; i < ig->ntopics; i++) {
+		if (m->rkt == ig->topics[i].rkt)
+			return i;
+	}
+	if (m->rkt == NULL)
+		return ig->ntopics;
+	name = rd_kafka_topic_name(m->rkt);
+	for (i = 0; i < ig->ntopics; i++) {
+		if (strcmp(name, ig->topics[i].name) == 0)
+			return i;
+	}
+	return ig->ntopics;
+}
+
+/* Partition id of topic in parts[0..n) (sorted), or NULL. */
+static struct ingest_part *ingest_part_find(struct ingest_part *parts, size_t n, size_t topic,
+                                            int32_t id)
 {
 	size_t lo = 0, hi = n, mid;
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (parts[mid].id == id)
+		if (parts[mid].topic == topic && parts[mid].id == id)
 			return &parts[mid];
-		if (parts[mid].id < id)
+		if (parts[mid].topic < topic || (parts[mid].topic == topic && parts[mid].id < id))
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -198,23 +234,28 @@ static struct ingest_part *ingest_part_find(struct ingest_part *parts, size_t n,
 
 static int ingest_part_cmp(const void *a, const void *b)
 {
-	int32_t x = ((const struct ingest_part *)a)->id, y = ((const struct ingest_part *)b)->id;
+	const struct ingest_part *x = a, *y = b;
 
-	return (x > y) - (x < y);
+	if (x->topic != y->topic)
+		return (x->topic > y->topic) - (x->topic < y->topic);
+	return (x->id > y->id) - (x->id < y->id);
 }
 
-/* The topic's partitions from metadata, retried until kafka_timeout_ms: at
- * start-up the broker may still be electing leaders. */
-static int ingest_partitions(struct ingest *ig, struct strbuf *err)
+/* The partitions of topic t from metadata, added to ig->parts, retried
+ * until kafka_timeout_ms: at start-up the broker may still be electing
+ * leaders. */
+static int ingest_partitions(struct ingest *ig, size_t t, struct strbuf *err)
 {
 	const struct rd_kafka_metadata *md = NULL;
-	const char *topic = ig->s->topic;
+	const char *topic = ig->topics[t].name;
 	int64_t deadline = ingest_now_ms() + ig->s->kafka_timeout_ms;
 	rd_kafka_resp_err_t rc;
+	size_t n;
 	int i;
 
 	for (;;) {
-		rc = rd_kafka_metadata(ig->rk, 0, ig->rkt, &md, (int)ig->s->kafka_timeout_ms);
+		rc = rd_kafka_metadata(ig->rk, 0, ig->topics[t].rkt, &md,
+		                       (int)ig->s->kafka_timeout_ms);
 		if (rc == RD_KAFKA_RESP_ERR_NO_ERROR) {
 			if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
 			    md->topics[0].partition_cnt > 0)
@@ -232,17 +273,21 @@ static int ingest_partitions(struct ingest *ig, struct strbuf *err)
 		}
 		ingest_sleep_ms(INGEST_RETRY_MS);
 	}
-	if (md->topics[0].partition_cnt > INGEST_PARTITIONS_MAX) {
-		strbuf_printf(err, "topic %s: %d partitions, more than %d", topic,
+	n = (size_t)md->topics[0].partition_cnt;
+	if (n > INGEST_PARTITIONS_MAX - ig->nparts) {
+		strbuf_printf(err, "topic %s: %d partitions, more than %d with the other topics", topic,
 		              md->topics[0].partition_cnt, INGEST_PARTITIONS_MAX);
 		rd_kafka_metadata_destroy(md);
 		return -1;
 	}
-	ig->nparts = (size_t)md->topics[0].partition_cnt;
-	ig->parts = xcalloc(ig->nparts, sizeof(*ig->parts));
+	ig->parts = xreallocarray(ig->parts, ig->nparts + n, sizeof(*ig->parts));
 	for (i = 0; i < md->topics[0].partition_cnt; i++) {
-		ig->parts[i].id = md->topics[0].partitions[i].id;
-		ig->parts[i].next = -1;
+		struct ingest_part *p = &ig->parts[ig->nparts++];
+
+		memset(p, 0, sizeof(*p));
+		p->topic = t;
+		p->id = md->topics[0].partitions[i].id;
+		p->next = -1;
 	}
 	rd_kafka_metadata_destroy(md);
 	qsort(ig->parts, ig->nparts, sizeof(*ig->parts), ingest_part_cmp);
@@ -252,15 +297,16 @@ static int ingest_partitions(struct ingest *ig, struct strbuf *err)
 static int ingest_watermarks(struct ingest *ig, struct ingest_part *p, struct strbuf *err)
 {
 	int64_t deadline = ingest_now_ms() + ig->s->kafka_timeout_ms;
+	const char *topic = ig->topics[p->topic].name;
 	rd_kafka_resp_err_t rc;
 
 	for (;;) {
-		rc = rd_kafka_query_watermark_offsets(ig->rk, ig->s->topic, p->id, &p->low, &p->high,
+		rc = rd_kafka_query_watermark_offsets(ig->rk, topic, p->id, &p->low, &p->high,
 		                                      (int)ig->s->kafka_timeout_ms);
 		if (rc == RD_KAFKA_RESP_ERR_NO_ERROR)
 			return 0;
 		if (ingest_now_ms() >= deadline) {
-			strbuf_printf(err, "topic %s partition %d: watermarks: %s", ig->s->topic,
+			strbuf_printf(err, "topic %s partition %d: watermarks: %s", topic,
 			              (int)p->id, rd_kafka_err2str(rc));
 			return -1;
 		}
@@ -277,8 +323,9 @@ static int ingest_prepare(struct ingest *ig, struct strbuf *err)
 
 	for (i = 0; i < ig->nparts; i++) {
 		struct ingest_part *p = &ig->parts[i];
+		const char *topic = ig->topics[p->topic].name;
 
-		rc = store_get_position(ig->st, ig->s->topic, p->id, &p->next, err);
+		rc = store_get_position(ig->st, topic, p->id, &p->next, err);
 		if (rc < 0)
 			return -1;
 		if (rc == 0)
@@ -287,14 +334,14 @@ static int ingest_prepare(struct ingest *ig, struct strbuf *err)
 			return -1;
 		if (p->next >= 0 && p->next < p->low)
 			msg_warn("topic %s partition %d: offsets %lld to %lld were deleted before they "
-			         "were stored; their counts are missing", ig->s->topic, (int)p->id,
+			         "were stored; their counts are missing", topic, (int)p->id,
 			         (long long)p->next, (long long)p->low - 1);
 		if (p->next > p->high)
 			msg_warn("topic %s partition %d: stored position %lld is past the end (%lld); "
-			         "was the topic re-created?", ig->s->topic, (int)p->id,
+			         "was the topic re-created?", topic, (int)p->id,
 			         (long long)p->next, (long long)p->high);
 		p->done = (p->next >= 0 ? p->next : p->low) >= p->high;
-		msg_debug("topic %s partition %d: position %lld, watermarks %lld..%lld", ig->s->topic,
+		msg_debug("topic %s partition %d: position %lld, watermarks %lld..%lld", topic,
 		          (int)p->id, (long long)p->next, (long long)p->low, (long long)p->high);
 	}
 	return 0;
@@ -330,12 +377,13 @@ static int ingest_all_done(const struct ingest_part *parts, size_t nparts)
 }
 
 /* Move a partition of parts past message m (or the end-of-partition event
- * m), as the writer's store_set_position and the reader's "want" see it.
- * Returns the partition, or NULL if m is of none we know. */
+ * m) of topic (an index), as the writer's store_set_position and the
+ * reader's "want" see it. Returns the partition, or NULL if m is of none we
+ * know. */
 static struct ingest_part *ingest_part_advance(struct ingest_part *parts, size_t nparts,
-                                               const rd_kafka_message_t *m)
+                                               size_t topic, const rd_kafka_message_t *m)
 {
-	struct ingest_part *p = ingest_part_find(parts, nparts, m->partition);
+	struct ingest_part *p = ingest_part_find(parts, nparts, topic, m->partition);
 
 	if (p == NULL)
 		return NULL;
@@ -364,24 +412,26 @@ static int ingest_message(struct ingest *ig, struct ingest_slot *slot, const rd_
                           struct ingest_rec *r, struct strbuf *err)
 {
 	struct intake_decoded d;
-	struct ingest_part *p = ingest_part_advance(ig->parts, ig->nparts, m);
+	size_t t = ingest_topic_of(ig, m);
+	struct ingest_part *p = ingest_part_advance(ig->parts, ig->nparts, t, m);
+	const char *topic = t < ig->ntopics ? ig->topics[t].name : "?";
 	struct intake_origin o;
 
 	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
 		return 0;
 	if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		msg_warn("kafka: topic %s partition %d: %s", ig->s->topic, (int)m->partition,
+		msg_warn("kafka: topic %s partition %d: %s", topic, (int)m->partition,
 		         rd_kafka_message_errstr(m));
 		return 0;
 	}
 	if (p == NULL) {
-		msg_warn("kafka: topic %s: message from unknown partition %d ignored", ig->s->topic,
+		msg_warn("kafka: topic %s: message from unknown partition %d ignored", topic,
 		         (int)m->partition);
 		return 0;
 	}
 	memset(&o, 0, sizeof(o));
 	o.kind = INTAKE_KAFKA;
-	o.src.name = ig->s->topic;
+	o.src.name = topic;
 	o.src.partition = m->partition;
 	o.src.offset = m->offset;
 	if (!r->decoded)
@@ -414,7 +464,8 @@ static int ingest_batch(struct ingest *ig, struct ingest_slot *slot, struct strb
 	for (i = 0; i < ig->nparts; i++) {
 		struct ingest_part *p = &ig->parts[i];
 
-		if (p->dirty && store_set_position(ig->st, ig->s->topic, p->id, p->next, err) < 0)
+		if (p->dirty &&
+		    store_set_position(ig->st, ig->topics[p->topic].name, p->id, p->next, err) < 0)
 			goto fail;
 	}
 	if (intake_commit(ig->in, err) < 0)
@@ -544,7 +595,7 @@ static void *ingest_reader(void *arg)
 		for (i = 0; i < (size_t)n; i++) {
 			const rd_kafka_message_t *m = slot->msgs[i];
 
-			ingest_part_advance(ig->rparts, ig->nparts, m);
+			ingest_part_advance(ig->rparts, ig->nparts, ingest_topic_of(ig, m), m);
 			slot->recs[i].decoded = 0;
 			if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
 				ingest_reader_decode(ig, slot, &slot->recs[i], m);
@@ -704,8 +755,8 @@ static int ingest_start(struct ingest *ig, struct strbuf *err)
 		struct ingest_part *p = &ig->parts[i];
 		int64_t offset = p->next >= 0 ? p->next : RD_KAFKA_OFFSET_BEGINNING;
 
-		if (rd_kafka_consume_start_queue(ig->rkt, p->id, offset, ig->rkqu) < 0) {
-			strbuf_printf(err, "topic %s partition %d: %s", ig->s->topic, (int)p->id,
+		if (rd_kafka_consume_start_queue(ig->topics[p->topic].rkt, p->id, offset, ig->rkqu) < 0) {
+			strbuf_printf(err, "topic %s partition %d: %s", ig->topics[p->topic].name, (int)p->id,
 			              rd_kafka_err2str(rd_kafka_last_error()));
 			return -1;
 		}
@@ -752,14 +803,18 @@ static void ingest_close(struct ingest *ig)
 	size_t i;
 
 	for (i = 0; i < ig->nparts; i++) {
-		if (ig->parts[i].started && rd_kafka_consume_stop(ig->rkt, ig->parts[i].id) < 0)
-			msg_warn("kafka: topic %s partition %d: stop: %s", ig->s->topic,
+		struct ingest_topic *t = &ig->topics[ig->parts[i].topic];
+
+		if (ig->parts[i].started && rd_kafka_consume_stop(t->rkt, ig->parts[i].id) < 0)
+			msg_warn("kafka: topic %s partition %d: stop: %s", t->name,
 			         (int)ig->parts[i].id, rd_kafka_err2str(rd_kafka_last_error()));
 	}
 	if (ig->rkqu != NULL)
 		rd_kafka_queue_destroy(ig->rkqu);
-	if (ig->rkt != NULL)
-		rd_kafka_topic_destroy(ig->rkt);
+	for (i = 0; i < ig->ntopics; i++) {
+		if (ig->topics[i].rkt != NULL)
+			rd_kafka_topic_destroy(ig->topics[i].rkt);
+	}
 	if (ig->rk != NULL)
 		rd_kafka_destroy(ig->rk);
 }
@@ -771,6 +826,8 @@ int ingest_kafka_run(struct store *st, const struct settings *s, int until_caugh
 	struct ingest ig;
 	struct intake_limits lim;
 	rd_kafka_conf_t *conf;
+	const char *const *names;
+	size_t ntopics, i;
 	char errstr[512];
 	int rc = -1;
 
@@ -794,12 +851,23 @@ int ingest_kafka_run(struct store *st, const struct settings *s, int until_caugh
 		strbuf_printf(err, "kafka: %s", errstr);
 		goto out;
 	}
-	ig.rkt = rd_kafka_topic_new(ig.rk, s->topic, NULL);
-	if (ig.rkt == NULL) {
-		strbuf_printf(err, "topic %s: %s", s->topic, rd_kafka_err2str(rd_kafka_last_error()));
-		goto out;
+	/* Every topic a registered carrier is bound to; intake checks that
+	 * each record's carrier is bound to the topic it came from. */
+	ntopics = carriers_topics(s->carriers, &names);
+	ig.topics = xcalloc(ntopics, sizeof(*ig.topics));
+	for (i = 0; i < ntopics; i++) {
+		ig.topics[i].name = names[i];
+		ig.topics[i].rkt = rd_kafka_topic_new(ig.rk, names[i], NULL);
+		if (ig.topics[i].rkt == NULL) {
+			strbuf_printf(err, "topic %s: %s", names[i],
+			              rd_kafka_err2str(rd_kafka_last_error()));
+			goto out;
+		}
+		ig.ntopics++;
+		if (ingest_partitions(&ig, i, err) < 0)
+			goto out;
 	}
-	if (ingest_partitions(&ig, err) < 0 || ingest_prepare(&ig, err) < 0)
+	if (ingest_prepare(&ig, err) < 0)
 		goto out;
 	if (until_caught_up && ingest_all_done(ig.parts, ig.nparts)) {
 		rc = 0;
@@ -816,5 +884,6 @@ out:
 	stats->counts = *intake_totals(ig.in);
 	intake_free(ig.in);
 	free(ig.parts);
+	free(ig.topics);
 	return rc;
 }

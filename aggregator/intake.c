@@ -51,8 +51,8 @@ struct intake *intake_new(struct store *st, const char *dead_letter_path,
 	if (lim->max_record_age_days < 0 || lim->max_record_age_days > INTAKE_AGE_DAYS_MAX ||
 	    lim->max_future_seconds < 0 || lim->max_future_seconds > INTAKE_FUTURE_SECONDS_MAX ||
 	    lim->max_cell_messages < 1 || lim->max_cell_messages > STORE_CELL_MESSAGES_MAX ||
-	    lim->now_ms < 0 || lim->now_ms > INTAKE_NOW_MS_MAX)
-		msg_panic("intake_new: limits out of range");
+	    lim->now_ms < 0 || lim->now_ms > INTAKE_NOW_MS_MAX || lim->carriers == NULL)
+		msg_panic("intake_new: limits out of range or no register");
 	in = xcalloc(1, sizeof(*in));
 	in->st = st;
 	in->lim = *lim;
@@ -140,6 +140,7 @@ int intake_commit(struct intake *in, struct strbuf *err)
 	in->total.duplicates += in->batch.duplicates;
 	in->total.dead_letters += in->batch.dead_letters;
 	in->total.conflicts += in->batch.conflicts;
+	in->total.refused += in->batch.refused;
 	in->total.batches++;
 	return 0;
 }
@@ -326,11 +327,40 @@ static const char *intake_implausible(const struct intake *in, const struct reco
 	return NULL;
 }
 
+/*
+ * NULL if b's carrier is registered and o is a source bound to it
+ * (intake.h), or the reason token, with the detail in why. The detail names
+ * only a registered id, never the record's own carrier string (it is logged
+ * and may hold anything). No allocation: a search of the sorted register and
+ * of the carrier's few topics.
+ */
+static const char *intake_unbound(const struct intake *in, const struct intake_origin *o,
+                                  const struct record_batch *b, struct strbuf *why)
+{
+	const struct carrier *ca = carriers_find(in->lim.carriers, b->carrier);
+
+	if (ca == NULL) {
+		strbuf_printf(why, "the record's carrier is not registered");
+		return "unknown_carrier";
+	}
+	if (o->kind == INTAKE_FILE) {
+		if (o->carrier == NULL || strcmp(o->carrier, ca->id) != 0) {
+			strbuf_printf(why, "a record of carrier %s in a file delivered for %s", ca->id,
+			              o->carrier != NULL ? o->carrier : "no carrier");
+			return "wrong_source";
+		}
+	} else if (!carrier_has_topic(ca, o->src.name)) {
+		strbuf_printf(why, "carrier %s is not bound to this topic", ca->id);
+		return "wrong_source";
+	}
+	return NULL;
+}
+
 int intake_message_decoded(struct intake *in, const struct intake_origin *o, const void *data,
                            size_t len, const struct intake_decoded *d, struct strbuf *err)
 {
 	enum store_add_status as;
-	const char *implausible;
+	const char *implausible, *unbound;
 
 	if (!in->in_batch)
 		msg_panic("intake_message: no batch");
@@ -344,6 +374,11 @@ int intake_message_decoded(struct intake *in, const struct intake_origin *o, con
 	implausible = intake_implausible(in, d->rec, &in->why);
 	if (implausible != NULL)
 		return intake_dead(in, o, implausible, data, len, err);
+	unbound = intake_unbound(in, o, d->rec, &in->why);
+	if (unbound != NULL) {
+		in->batch.refused++;
+		return intake_dead(in, o, unbound, data, len, err);
+	}
 	as = store_add_record(in->st, d->rec, &o->src, &in->why);
 	switch (as) {
 	case STORE_ADDED:

@@ -23,6 +23,12 @@
  * is a dead letter whose reason names the check: window_too_old,
  * window_in_future, window_length, window_unaligned, cell_messages,
  * record_messages.
+ *
+ * And it must come from a carrier of the register (carriers.h) through a
+ * source bound to that carrier: from Kafka, a topic listed in the carrier's
+ * topics; from a file, the carrier the file is delivered for (ingest
+ * --carrier). Otherwise it is a dead letter with reason unknown_carrier or
+ * wrong_source, counted in refused as well.
  */
 #ifndef ARSTAT_AGGREGATOR_INTAKE_H
 #define ARSTAT_AGGREGATOR_INTAKE_H
@@ -30,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "carriers.h"
 #include "store.h"
 #include "strbuf.h"
 
@@ -41,6 +48,8 @@ struct intake_counts {
 	uint64_t duplicates;   /* records whose identity was already stored */
 	uint64_t dead_letters; /* messages that could not be stored (new ones) */
 	uint64_t conflicts;    /* of those, identities reused for another window */
+	uint64_t refused;      /* of those, records of an unregistered carrier or
+	                          from a source not bound to their carrier */
 	uint64_t batches;      /* transactions committed */
 };
 
@@ -51,6 +60,8 @@ struct intake_origin {
 	enum intake_kind kind;
 	struct store_source src;
 	const char *path; /* INTAKE_FILE: the file's name, for logs */
+	const char *carrier; /* INTAKE_FILE: the registered carrier the file is
+	                        delivered for; its records must name it */
 };
 
 /* The bounds of a plausible record (settings.c documents each one). */
@@ -59,6 +70,8 @@ struct intake_limits {
 	int64_t max_future_seconds;
 	int64_t max_cell_messages; /* 1..STORE_CELL_MESSAGES_MAX */
 	int64_t now_ms;            /* "now" for the window's span; 0: the clock at each batch */
+	const struct carriers *carriers; /* the register (not copied; must outlive
+	                                    the intake; never NULL) */
 };
 
 struct intake;

@@ -5,7 +5,8 @@
  *   arstat-aggregator ingest --db FILE [-c CONFIG] [-o name=value ...]
  *                            [--topic T] [--bootstrap-file PATH]
  *                            [--dead-letter FILE] [--until-caught-up] [-v]
- *       Read every partition of the counts topic (default arstat.counts)
+ *       Read every partition of every topic a registered carrier is bound
+ *       to (carrier.ID.topics; default the topic setting, arstat.counts)
  *       from the position kept in the store, without a consumer group, and
  *       add each record's counts to the store (SQLite, see store.h). With
  *       --until-caught-up, stop once every partition has reached the end it
@@ -13,10 +14,12 @@
  *       SIGINT. A re-run, a crash or a duplicate delivery never changes a
  *       total. Prints a one-line summary on standard output.
  *
- *   arstat-aggregator ingest --db FILE --file PATH [PATH...] [...]
+ *   arstat-aggregator ingest --db FILE --carrier ID --file PATH [PATH...] [...]
  *       Read Avro object container files written by the collector's file
- *       sink instead (see ocf.h); the same records stored from Kafka or
- *       from a file are the same identities, so neither counts twice.
+ *       sink of carrier ID (registered) instead (see ocf.h); a record of
+ *       another carrier in them is a dead letter. The same records stored
+ *       from Kafka or from a file are the same identities, so neither counts
+ *       twice.
  *
  *   arstat-aggregator report --db FILE (--month YYYY-MM | --from YYYY-MM
  *                            --to YYYY-MM) [--tz ZONE] [--layout tidy|ministry]
@@ -36,7 +39,10 @@
  * also when a file could not be read), 2 on bad usage.
  *
  * Trust: Kafka messages and container files are untrusted. Each record must
- * be of a known schema version and pass the store's checks; anything else is
+ * be of a known schema version, plausible, of a registered carrier
+ * (carrier.ID.name, see carriers.h) arriving through a source bound to it
+ * (one of its topics, or a file given with its --carrier), and pass the
+ * store's checks; anything else is
  * counted, logged by origin (topic, partition and offset, or file, block and
  * record; never by content), kept in the dead-letter file and passed over.
  * The store file and the settings are trusted: they are the operator's.
@@ -54,6 +60,7 @@
 #include <unistd.h>
 
 #include "atomicfile.h"
+#include "carriers.h"
 #include "csvout.h"
 #include "ingest.h"
 #include "log.h"
@@ -81,7 +88,7 @@ static void usage(FILE *fp)
 	fputs("usage: arstat-aggregator ingest --db FILE [-c CONFIG] [-o name=value ...]\n"
 	      "                                [--topic T] [--bootstrap-file PATH]\n"
 	      "                                [--dead-letter FILE] [--until-caught-up] [-v]\n"
-	      "       arstat-aggregator ingest --db FILE --file PATH [PATH...]\n"
+	      "       arstat-aggregator ingest --db FILE --carrier ID --file PATH [PATH...]\n"
 	      "                                [--dead-letter FILE] [-c CONFIG] [-o ...] [-v]\n"
 	      "       arstat-aggregator report --db FILE (--month YYYY-MM | --from YYYY-MM\n"
 	      "                                --to YYYY-MM) [--tz ZONE] [--layout tidy|ministry]\n"
@@ -104,6 +111,7 @@ struct cmdline {
 	const char *min_providers;
 	int verbose, until_caught_up, by_carrier;
 	const char *month, *from, *to, *layout, *output, *spam_output, *coverage_output;
+	const char *carrier; /* ingest --file: whose files they are */
 	/* ingest --file: the first file, and where the others start in argv */
 	int have_files;
 	char **files;
@@ -129,6 +137,7 @@ enum {
 	OPT_LANG,
 	OPT_ENCODING,
 	OPT_MIN_PROVIDERS,
+	OPT_CARRIER,
 };
 
 static const struct option ingest_options[] = {
@@ -138,6 +147,7 @@ static const struct option ingest_options[] = {
 	{ "dead-letter", required_argument, NULL, OPT_DEAD_LETTER },
 	{ "until-caught-up", no_argument, NULL, OPT_UNTIL_CAUGHT_UP },
 	{ "file", required_argument, NULL, OPT_FILE },
+	{ "carrier", required_argument, NULL, OPT_CARRIER },
 	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 },
@@ -245,6 +255,9 @@ static int parse_args(int argc, char **argv, const struct option *options, struc
 		case OPT_MIN_PROVIDERS:
 			cl->min_providers = optarg;
 			break;
+		case OPT_CARRIER:
+			cl->carrier = optarg;
+			break;
 		default:
 			return -1;
 		}
@@ -341,15 +354,26 @@ static int cmd_ingest(int argc, char **argv)
 	memset(&stats, 0, sizeof(stats));
 	strbuf_init(&err, 4096);
 	if (parse_args(argc, argv, ingest_options, &cl) < 0 ||
-	    (cl.have_files && cl.until_caught_up)) {
+	    (cl.have_files && cl.until_caught_up) || cl.have_files != (cl.carrier != NULL)) {
 		if (cl.have_files && cl.until_caught_up)
 			msg_warn("ingest: --until-caught-up is for Kafka, not --file");
+		else if (cl.have_files && cl.carrier == NULL)
+			msg_warn("ingest: --file needs --carrier ID, the registered carrier whose files "
+			         "they are");
+		else if (!cl.have_files && cl.carrier != NULL)
+			msg_warn("ingest: --carrier is for --file; Kafka records are bound to their "
+			         "carriers by topic (carrier.ID.topics)");
 		usage(stderr);
 		rc = EXIT_USAGE;
 		goto out;
 	}
 	if (load_settings(&cl, &s) < 0)
 		goto out;
+	if (cl.carrier != NULL && carriers_find(s.carriers, cl.carrier) == NULL) {
+		msg_error("ingest: --carrier %s is not registered (carrier.%s.name in the settings)",
+		          cl.carrier, cl.carrier);
+		goto out;
+	}
 	if (install_signals(1) < 0) {
 		msg_error("sigaction: %s", strerror(errno));
 		goto out;
@@ -361,9 +385,13 @@ static int cmd_ingest(int argc, char **argv)
 	}
 	ran = 1;
 	if (cl.have_files)
-		failed = ingest_file_run(st, &s, cl.files, cl.nfiles, &main_stop, &stats, &err) < 0;
+		failed = ingest_file_run(st, &s, cl.carrier, cl.files, cl.nfiles, &main_stop, &stats,
+		                         &err) < 0;
 	else
 		failed = ingest_kafka_run(st, &s, cl.until_caught_up, &main_stop, &stats, &err) < 0;
+	if (stats.counts.refused > 0)
+		msg_warn("ingest: %llu record(s) of unregistered carriers or from sources not bound "
+		         "to their carrier were dead letters", (unsigned long long)stats.counts.refused);
 	if (failed) {
 		msg_error("%s", err.data);
 		goto out;

@@ -114,6 +114,7 @@ void settings_intake_limits(const struct settings *s, struct intake_limits *lim)
 	lim->max_record_age_days = s->max_record_age_days;
 	lim->max_future_seconds = s->max_future_seconds;
 	lim->max_cell_messages = s->max_cell_messages;
+	lim->carriers = s->carriers;
 }
 
 void settings_free(struct settings *s)

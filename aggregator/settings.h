@@ -51,7 +51,8 @@ int settings_set(struct settings *s, const char *name, const char *value, struct
  * err (also if no carrier is registered or one is malformed).
  */
 int settings_finish(struct settings *s, struct strbuf *err);
-/* The bounds of a plausible record as intake_new() takes them (clock: now). */
+/* The bounds of a plausible record and the register, as intake_new() takes
+ * them (clock: now); call after settings_finish. */
 struct intake_limits;
 void settings_intake_limits(const struct settings *s, struct intake_limits *lim);
 void settings_free(struct settings *s);

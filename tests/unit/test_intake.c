@@ -9,14 +9,45 @@
 #include <sqlite3.h>
 
 #include "avro_canon.h"
+#include "carriers.h"
 #include "intake.h"
 #include "record.h"
 #include "store.h"
 #include "test_files.h"
 
 /* The defaults of settings.c, "now" fixed a month after the fixture's
- * window (2026-11-02) so that the fixture never ages out. */
-static const struct intake_limits limits = { 400, 86400, 1000000000, INT64_C(1796083200000) };
+ * window (2026-11-02) so that the fixture never ages out; the register is
+ * set by register_init. */
+static struct intake_limits limits = { 400, 86400, 1000000000, INT64_C(1796083200000), NULL };
+
+/* The register: the fixture's carrier on the default topic, and another
+ * carrier on a topic of its own. */
+static struct carriers *reg;
+
+static int register_init(void)
+{
+	static struct cfg_kv kv[] = {
+		{ "jp-fixture.name", "Fixture" },
+		{ "jp-other.name", "Other" },
+		{ "jp-other.topics", "counts.jp-other" },
+	};
+	struct cfg_kvlist l = { kv, sizeof(kv) / sizeof(kv[0]) };
+	struct strbuf err;
+	int rc;
+
+	strbuf_init(&err, 1024);
+	rc = carriers_new(&l, "arstat.counts", &reg, &err);
+	strbuf_release(&err);
+	limits.carriers = reg;
+	return rc < 0;
+}
+
+static int register_free(void)
+{
+	carriers_free(reg);
+	reg = NULL;
+	return 0;
+}
 
 static char *dir;
 static char db_path[512];
@@ -387,6 +418,86 @@ static void test_implausible(void)
 	strbuf_release(&err);
 }
 
+/* Issue 14, item 1: a record of a carrier not in the register, or from a
+ * source its carrier is not bound to (another carrier's topic, a file
+ * delivered for another carrier), is a dead letter counted as refused; the
+ * same record from its own topic or file is stored. */
+static void test_unregistered(void)
+{
+	static const struct {
+		const char *carrier; /* of the record */
+		enum intake_kind kind;
+		const char *source;  /* the topic, or the file's carrier */
+		const char *reason;  /* NULL: stored */
+	} cases[] = {
+		{ "invented", INTAKE_KAFKA, "arstat.counts", "unknown_carrier" },
+		{ "jp-fixturE", INTAKE_KAFKA, "arstat.counts", "unknown_carrier" },
+		{ "=cmd|' /C calc'!A0", INTAKE_KAFKA, "arstat.counts", "unknown_carrier" },
+		{ "jp-fixture", INTAKE_KAFKA, "counts.jp-other", "wrong_source" },
+		{ "jp-other", INTAKE_KAFKA, "arstat.counts", "wrong_source" },
+		{ "jp-fixture", INTAKE_FILE, "jp-other", "wrong_source" },
+		{ "invented", INTAKE_FILE, "jp-other", "unknown_carrier" },
+		{ "jp-fixture", INTAKE_KAFKA, "arstat.counts", NULL },
+		{ "jp-other", INTAKE_KAFKA, "counts.jp-other", NULL },
+		{ "jp-other", INTAKE_FILE, "jp-other", NULL },
+	};
+	struct record_batch b;
+	struct intake_origin o;
+	struct strbuf err, buf;
+	struct store *st;
+	struct intake *in;
+	unsigned char *v1;
+	size_t v1len = 0, i;
+
+	strbuf_init(&err, 1024);
+	strbuf_init(&buf, 65536);
+	v1 = read_fixture(&v1len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v1);
+	record_batch_init(&b);
+	make_store_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	in = intake_new(st, dl_path, &limits);
+	CU_ASSERT_EQUAL_FATAL(intake_begin(in, &err), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(record_decode(v1, v1len, &b, &err), RECORD_OK);
+		snprintf(b.carrier, sizeof(b.carrier), "%s", cases[i].carrier);
+		b.seq = 200 + (int64_t)i;
+		strbuf_reset(&buf);
+		CU_ASSERT_EQUAL_FATAL(record_encode(&b, &buf, &err), 0);
+		o = origin(0, (int64_t)i);
+		if (cases[i].kind == INTAKE_FILE) {
+			o.kind = INTAKE_FILE;
+			o.src.name = "file:test";
+			o.path = "test.avro";
+			o.carrier = cases[i].source;
+		} else {
+			o.src.name = cases[i].source;
+		}
+		CU_ASSERT_EQUAL(intake_message(in, &o, buf.data, buf.len, &err), 0);
+	}
+	CU_ASSERT_EQUAL(intake_commit(in, &err), 0);
+	CU_ASSERT_EQUAL(intake_totals(in)->stored, 3);
+	CU_ASSERT_EQUAL(intake_totals(in)->dead_letters, 7);
+	CU_ASSERT_EQUAL(intake_totals(in)->refused, 7);
+	intake_free(in);
+	store_free(st);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "	unknown_carrier	"), 4);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "	wrong_source	"), 3);
+	/* The dead-letter line names the source the record came from. */
+	CU_ASSERT_EQUAL(count_lines(dl_path, "counts.jp-other	0	3	wrong_source	"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM dead_letters WHERE reason = 'unknown_carrier'"),
+	                4);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_named WHERE carrier NOT IN "
+	                          "('jp-fixture', 'jp-other')"), 0);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_named WHERE carrier = 'jp-other'"), 2);
+	record_batch_free(&b);
+	free(v1);
+	remove_store_dir();
+	strbuf_release(&err);
+	strbuf_release(&buf);
+}
+
 /* A batch rolled back leaves no count, no identity and no total behind. */
 static void test_rollback(void)
 {
@@ -428,11 +539,12 @@ int main(void)
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
-	s = CU_add_suite("intake", NULL, NULL);
+	s = CU_add_suite("intake", register_init, register_free);
 	CU_add_test(s, "schema v1 record as first published", test_v1_record);
 	CU_add_test(s, "dead letters, and a newer schema version", test_dead_letters);
 	CU_add_test(s, "rollback", test_rollback);
 	CU_add_test(s, "implausible windows and counts", test_implausible);
+	CU_add_test(s, "unregistered carriers and unbound sources", test_unregistered);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

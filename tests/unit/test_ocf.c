@@ -524,6 +524,7 @@ static void test_ingest_files(void)
 	CU_ASSERT_EQUAL_FATAL(settings_load(&s, NULL, NULL, 0, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(settings_set(&s, "db", db, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(settings_set(&s, "batch_max_messages", "50", &err), 0);
+	CU_ASSERT_EQUAL_FATAL(settings_set(&s, "carrier.jp-ocf.name", "OCF", &err), 0);
 	CU_ASSERT_EQUAL_FATAL(settings_finish(&s, &err), 0);
 	st = store_new(db, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
@@ -531,7 +532,7 @@ static void test_ingest_files(void)
 	paths[1] = cut;
 	paths[2] = bad;
 	paths[3] = b;
-	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 4, &no_stop, &stats, &err), 0);
+	CU_ASSERT_EQUAL(ingest_file_run(st, &s, "jp-ocf", paths, 4, &no_stop, &stats, &err), 0);
 	CU_ASSERT_EQUAL(stats.files, 3);
 	CU_ASSERT_EQUAL(stats.files_failed, 1);
 	CU_ASSERT_EQUAL(stats.counts.stored, 150);
@@ -541,7 +542,7 @@ static void test_ingest_files(void)
 	CU_ASSERT(stats.counts.messages > 120 + 150 + 1);
 	CU_ASSERT_EQUAL(stats.counts.duplicates, stats.counts.messages - 120 - 30 - 1);
 	/* Again: nothing new. */
-	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 4, &no_stop, &stats, &err), 0);
+	CU_ASSERT_EQUAL(ingest_file_run(st, &s, "jp-ocf", paths, 4, &no_stop, &stats, &err), 0);
 	CU_ASSERT_EQUAL(stats.counts.stored, 0);
 	CU_ASSERT_EQUAL(stats.counts.dead_letters, 0);
 	store_free(st);
@@ -691,6 +692,7 @@ static void test_bad_tail(void)
 	memset(&s, 0, sizeof(s));
 	CU_ASSERT_EQUAL_FATAL(settings_load(&s, NULL, NULL, 0, &err), 0);
 	CU_ASSERT_EQUAL_FATAL(settings_set(&s, "db", db, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(settings_set(&s, "carrier.jp-ocf.name", "OCF", &err), 0);
 	CU_ASSERT_EQUAL_FATAL(settings_finish(&s, &err), 0);
 	st = store_new(db, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
@@ -701,7 +703,7 @@ static void test_bad_tail(void)
 	saved = dup(2);
 	fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	CU_ASSERT_FATAL(saved >= 0 && fd >= 0 && dup2(fd, 2) == 2);
-	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 1, &no_stop, &stats, &err), 0);
+	CU_ASSERT_EQUAL(ingest_file_run(st, &s, "jp-ocf", paths, 1, &no_stop, &stats, &err), 0);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
