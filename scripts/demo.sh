@@ -42,6 +42,14 @@ echo "== generating ${#carriers[@]} carriers x ${#hosts[@]} hosts x $months mont
 "$bin/arstat-loggen" --out "$out/logs" --carriers ${#carriers[@]} --hosts ${#hosts[@]} \
   --start "$start" --months "$months" --messages-per-day 300 --seed 2026
 
+# The aggregator's register of carriers. The demo's collectors share one
+# topic; in production each carrier has its own (carrier.ID.topics) that
+# only its principal may write to.
+aggconf="$out/config/aggregator.conf"
+for c in "${carriers[@]}"; do
+  printf 'carrier.%s.name = %s (demo)\n' "$c" "$c"
+done >"$aggconf"
+
 echo "== running one collector per mail host"
 for c in "${carriers[@]}"; do
   for h in "${hosts[@]}"; do
@@ -62,7 +70,7 @@ CONF
   done
   echo "   $c: $(grep -c 'outbox 0)' "$out/collector.log") collectors finished so far"
   # Ingest after each carrier: the test broker keeps only ~5 MiB per partition.
-  "$bin/arstat-aggregator" ingest --db "$out/arstat.db" --bootstrap-file "$out/bootstrap.txt" \
+  "$bin/arstat-aggregator" ingest -c "$aggconf" --db "$out/arstat.db" --bootstrap-file "$out/bootstrap.txt" \
     --until-caught-up 2>>"$out/aggregator.log"
 done
 
@@ -70,7 +78,7 @@ echo "== writing monthly reports"
 report="$out/reports/report.csv" spamcsv="$out/reports/spam.csv"
 first=1
 for m in "${months_list[@]}"; do
-  "$bin/arstat-aggregator" report --db "$out/arstat.db" --month "$m" --by-carrier \
+  "$bin/arstat-aggregator" report -c "$aggconf" --db "$out/arstat.db" --month "$m" --by-carrier \
     --output "$out/reports/report-$m.csv" --spam-output "$out/reports/spam-$m.csv"
   if [ $first = 1 ]; then
     cp "$out/reports/report-$m.csv" "$report"; cp "$out/reports/spam-$m.csv" "$spamcsv"; first=0

@@ -12,6 +12,7 @@ agg=$ARSTAT_BIN/arstat-aggregator
 gen=$ARSTAT_BIN/arstat-aggregator-testgen
 db=$TEST_DIR/crashed.db
 devbroker_start 1 arstat.counts:4
+register_carriers carrier-01 carrier-02 carrier-03 carrier-04
 
 "$gen" kafka --bootstrap "$BOOTSTRAP" --carriers 4 --collectors 40 --windows 300 \
 	--start 1796047200 --seed 5 --duplicates 300 --poison \
@@ -28,7 +29,7 @@ position() { # the offsets committed so far, over every partition
 # middle of a batch or between two, never before it has started working.
 kills=0 partial=0 last=0
 while ((last < total && kills < 40)); do
-	arstat_bg "$agg" ingest --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
+	arstat_bg "$agg" ingest "${REGISTER[@]}" --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
 		-o batch_max_messages=10 -o batch_max_ms=10 >>"$TEST_DIR/ingest-runs.log" \
 		2>>"$TEST_DIR/aggregator.log"
 	pid=$BG_PID
@@ -53,7 +54,7 @@ echo "killed $kills times, $partial of them part way (position $last of $total)"
 ((partial >= 3)) || fail "only $partial kills happened while ingest was part way; the test proves nothing"
 
 # The rest, to the end.
-"$agg" ingest --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" --until-caught-up \
+"$agg" ingest "${REGISTER[@]}" --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" --until-caught-up \
 	>"$TEST_DIR/last-run.txt" 2>>"$TEST_DIR/aggregator.log" || fail "the last ingest failed"
 assert_eq "$total" "$(position)" "positions after the last run"
 
@@ -72,10 +73,10 @@ assert_eq 40 "$(q "$db" 'SELECT count(*) FROM runs')" "one run per collector"
 assert_eq 6 "$(cut -f1-3 "$db.deadletter" | sort -u | wc -l)" "distinct dead letters in the file"
 
 # One uninterrupted ingest of the same topic gives the same reports.
-"$agg" ingest --db "$TEST_DIR/clean.db" -o "kafka.bootstrap.servers=$BOOTSTRAP" --until-caught-up \
+"$agg" ingest "${REGISTER[@]}" --db "$TEST_DIR/clean.db" -o "kafka.bootstrap.servers=$BOOTSTRAP" --until-caught-up \
 	>/dev/null 2>>"$TEST_DIR/aggregator.log" || fail "the clean ingest failed"
 for store in crashed clean; do
-	"$agg" report --db "$TEST_DIR/$store.db" --from 2026-11 --to 2026-12 --by-carrier \
+	"$agg" report "${REGISTER[@]}" --db "$TEST_DIR/$store.db" --from 2026-11 --to 2026-12 --by-carrier \
 		--output "$TEST_DIR/$store-report.csv" --spam-output "$TEST_DIR/$store-spam.csv" \
 		--coverage-output "$TEST_DIR/$store-coverage.csv" 2>>"$TEST_DIR/aggregator.log" ||
 		fail "report of $store failed"

@@ -19,6 +19,7 @@ agg=$ARSTAT_BIN/arstat-aggregator
 gen=$ARSTAT_BIN/arstat-aggregator-testgen
 db=$TEST_DIR/agg.db
 devbroker_start 1 arstat.counts:3
+register_carriers carrier-01 carrier-02 carrier-03 jp-fixture
 
 # 12 collectors of 3 carriers, one-minute windows from 2026-11-30T14:00Z for
 # two hours: the hour from 15:00Z is December in Tokyo. Collector 4 misses
@@ -32,7 +33,7 @@ records=$(sed -n 's/^records=\([0-9]*\) .*/\1/p' "$TEST_DIR/produced.txt")
 assert_eq 1430 "$records" "records generated"
 
 ingest() {
-	"$agg" ingest --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" --until-caught-up \
+	"$agg" ingest "${REGISTER[@]}" --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" --until-caught-up \
 		-o batch_max_messages=100 2>>"$TEST_DIR/aggregator.log"
 }
 # records + the v1 fixture stored; 25 duplicates; 6 poison.
@@ -49,10 +50,10 @@ assert_eq 1 "$("$gen" query --db "$db" "SELECT count(*) FROM records_named WHERE
 
 report() { # report DIR: every output of the two months
 	mkdir -p "$1"
-	"$agg" report --db "$db" --from 2026-11 --to 2026-12 --by-carrier \
+	"$agg" report "${REGISTER[@]}" --db "$db" --from 2026-11 --to 2026-12 --by-carrier \
 		--output "$1/report.csv" --spam-output "$1/spam.csv" \
 		--coverage-output "$1/coverage.csv" 2>>"$TEST_DIR/aggregator.log" || fail "report failed"
-	"$agg" report --db "$db" --from 2026-11 --to 2026-12 --layout ministry --lang ja \
+	"$agg" report "${REGISTER[@]}" --db "$db" --from 2026-11 --to 2026-12 --layout ministry --lang ja \
 		--encoding cp932 -o min_providers=2 --output "$1/ministry.csv" \
 		2>>"$TEST_DIR/aggregator.log" || fail "ministry report failed"
 }
@@ -102,9 +103,9 @@ grep -q '^データの完全性,欠損あり,' "$TEST_DIR/ministry-utf8.csv" || 
 	>/dev/null 2>>"$TEST_DIR/testgen.log"
 head -c 30000 "$TEST_DIR/new.avro" >"$TEST_DIR/cut.avro"
 assert_eq "records_stored=0 duplicates_skipped=1430 dead_letters=0 conflicts=0 file_records=1430 files=1 files_failed=0" \
-	"$("$agg" ingest --db "$db" --file "$TEST_DIR/same.avro" 2>>"$TEST_DIR/aggregator.log")" \
+	"$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 --file "$TEST_DIR/same.avro" 2>>"$TEST_DIR/aggregator.log")" \
 	"a file of the same records"
-out=$("$agg" ingest --db "$db" --file "$TEST_DIR/cut.avro" "$TEST_DIR/new.avro" \
+out=$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 --file "$TEST_DIR/cut.avro" "$TEST_DIR/new.avro" \
 	"$TEST_DIR/missing.avro" 2>>"$TEST_DIR/aggregator.log") && fail "a missing file must fail the run"
 [[ $out == "records_stored=1430 "*" dead_letters=1 conflicts=0 "*" files=2 files_failed=1" ]] ||
 	fail "new files: $out"

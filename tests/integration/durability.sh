@@ -51,7 +51,7 @@ conf=$(collector_conf "$TEST_DIR/state" "$input" "flush_timeout_ms = 120000" \
 
 db=$TEST_DIR/arstat.db
 start_ingest() {
-	arstat_bg "$ARSTAT_BIN/arstat-aggregator" ingest --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
+	arstat_bg "$ARSTAT_BIN/arstat-aggregator" ingest -o carrier.carrier-a.name=carrier-a --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
 		>>"$TEST_DIR/ingest.log" 2>&1
 	INGEST_PID=$BG_PID
 }
@@ -65,7 +65,7 @@ stop_pid() { # stop_pid PID SIGNAL
 	_arstat_forget "$1"
 }
 stored_total() {
-	"$ARSTAT_BIN/arstat-aggregator" report --db "$db" -o min_providers=1 --month 2026-10 --spam-output "$TEST_DIR/spam-now.csv" \
+	"$ARSTAT_BIN/arstat-aggregator" report -o carrier.carrier-a.name=carrier-a --db "$db" -o min_providers=1 --month 2026-10 --spam-output "$TEST_DIR/spam-now.csv" \
 		--output /dev/null 2>/dev/null || { echo 0; return; }
 	all_messages "$TEST_DIR/spam-now.csv"
 }
@@ -115,7 +115,7 @@ echo "faults done at $((SECONDS - t0)) s" >&2
 # until every message is stored (or give up and show the difference).
 stop_pid "$INGEST_PID" TERM
 catch_up() {
-	"$ARSTAT_BIN/arstat-aggregator" ingest --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
+	"$ARSTAT_BIN/arstat-aggregator" ingest -o carrier.carrier-a.name=carrier-a --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
 		--until-caught-up >>"$TEST_DIR/ingest.log" 2>&1 || fail "ingest failed"
 }
 deadline=$((SECONDS + ${ARSTAT_FAULT_SETTLE:-300}))
@@ -125,9 +125,9 @@ while (($(stored_total) < truth_total && SECONDS < deadline)); do
 	catch_up
 done
 stop_pid "$COLLECTOR_PID" TERM
-"$ARSTAT_BIN/arstat-aggregator" ingest --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
+"$ARSTAT_BIN/arstat-aggregator" ingest -o carrier.carrier-a.name=carrier-a --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
 	--until-caught-up >>"$TEST_DIR/ingest.log" 2>&1 || fail "final ingest failed"
-"$ARSTAT_BIN/arstat-aggregator" report --db "$db" -o min_providers=1 --month 2026-10 --output "$TEST_DIR/report.csv" \
+"$ARSTAT_BIN/arstat-aggregator" report -o carrier.carrier-a.name=carrier-a --db "$db" -o min_providers=1 --month 2026-10 --output "$TEST_DIR/report.csv" \
 	--spam-output "$TEST_DIR/spam.csv" || fail "report failed"
 stored=$(all_messages "$TEST_DIR/spam.csv")
 lost=$((truth_total > stored ? truth_total - stored : 0))

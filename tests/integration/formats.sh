@@ -39,10 +39,11 @@ done < <(awk -F, 'NR > 1 { print $1 "," $2 }' "$logs/inputs.csv" | sort -u)
 ((n == 12)) || fail "expected 12 hosts, ran $n collectors"
 
 db=$TEST_DIR/arstat.db
-"$ARSTAT_BIN/arstat-aggregator" ingest --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
+register_carriers $(awk -F, 'NR > 1 { print $1 }' "$logs/inputs.csv" | sort -u)
+"$ARSTAT_BIN/arstat-aggregator" ingest "${REGISTER[@]}" --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
 	--until-caught-up >"$TEST_DIR/aggregator.log" 2>&1 || fail "ingest failed"
 for m in 2026-09 2026-10; do
-	"$ARSTAT_BIN/arstat-aggregator" report --db "$db" --month "$m" --by-carrier \
+	"$ARSTAT_BIN/arstat-aggregator" report "${REGISTER[@]}" --db "$db" --month "$m" --by-carrier \
 		--output "$TEST_DIR/report-$m.csv" --spam-output "$TEST_DIR/spam-$m.csv" || fail "report $m"
 done
 { cat "$TEST_DIR/report-2026-09.csv"; tail -n +2 "$TEST_DIR/report-2026-10.csv"; } >"$TEST_DIR/report.csv"

@@ -310,3 +310,14 @@ stop_expect_ok() {
 	_arstat_forget "$1"
 	assert_eq 0 "$status" "$2 exit status after SIGTERM"
 }
+
+# register_carriers ID...: the aggregator's -o options registering each
+# carrier ID (display name: the id) on the default topic, in the array
+# REGISTER, for "$agg" ingest/report "${REGISTER[@]}".
+register_carriers() {
+	local c
+	REGISTER=()
+	for c in "$@"; do
+		REGISTER+=(-o "carrier.$c.name=$c")
+	done
+}

@@ -47,9 +47,9 @@ stop_expect_ok "$collector_pid" collector
 	fail "the collector's --once run failed"
 
 db=$TEST_DIR/arstat.db
-"$ARSTAT_BIN/arstat-aggregator" ingest --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
+"$ARSTAT_BIN/arstat-aggregator" ingest -o carrier.carrier-a.name=carrier-a --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
 	--until-caught-up >"$TEST_DIR/ingest.log" 2>&1 || fail "ingest failed"
-"$ARSTAT_BIN/arstat-aggregator" report --db "$db" -o min_providers=1 --month 2026-10 \
+"$ARSTAT_BIN/arstat-aggregator" report -o carrier.carrier-a.name=carrier-a --db "$db" -o min_providers=1 --month 2026-10 \
 	--output "$TEST_DIR/report.csv" --spam-output "$TEST_DIR/spam.csv" 2>>"$TEST_DIR/ingest.log" ||
 	fail "report failed"
 "$ARSTAT_SOURCE_DIR/tools/check-truth.sh" "$logs/truth.csv" "$TEST_DIR/report.csv" "$TEST_DIR/spam.csv" \

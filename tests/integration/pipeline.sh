@@ -35,15 +35,16 @@ done
 	fail "not every collector had all its records acknowledged"
 
 db=$TEST_DIR/arstat.db
+register_carriers carrier-a carrier-b carrier-c
 ingest() {
-	"$ARSTAT_BIN/arstat-aggregator" ingest --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
+	"$ARSTAT_BIN/arstat-aggregator" ingest "${REGISTER[@]}" --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
 		--until-caught-up >>"$TEST_DIR/aggregator.log" 2>&1 || fail "ingest failed"
 }
 report() { # report OUTDIR
 	local m
 	mkdir -p "$1"
 	for m in 2026-09 2026-10; do
-		"$ARSTAT_BIN/arstat-aggregator" report --db "$db" --month "$m" --by-carrier \
+		"$ARSTAT_BIN/arstat-aggregator" report "${REGISTER[@]}" --db "$db" --month "$m" --by-carrier \
 			--output "$1/report-$m.csv" --spam-output "$1/spam-$m.csv" ||
 			fail "report $m failed"
 	done

@@ -88,9 +88,9 @@ state_errors=$(collector_metric state_errors_total)
 db=$TEST_DIR/arstat.db
 shopt -s nullglob
 avro=("$TEST_DIR/files"/*.avro)
-"$ARSTAT_BIN/arstat-aggregator" ingest --db "$db" --file "${avro[@]}" >"$TEST_DIR/ingest.log" 2>&1 ||
+"$ARSTAT_BIN/arstat-aggregator" ingest -o carrier.carrier-a.name=carrier-a --carrier carrier-a --db "$db" --file "${avro[@]}" >"$TEST_DIR/ingest.log" 2>&1 ||
 	fail "ingest --file failed"
-"$ARSTAT_BIN/arstat-aggregator" report --db "$db" -o min_providers=1 --month 2026-10 \
+"$ARSTAT_BIN/arstat-aggregator" report -o carrier.carrier-a.name=carrier-a --db "$db" -o min_providers=1 --month 2026-10 \
 	--output "$TEST_DIR/report.csv" --spam-output "$TEST_DIR/spam.csv" 2>>"$TEST_DIR/ingest.log" ||
 	fail "report failed"
 "$ARSTAT_SOURCE_DIR/tools/check-truth.sh" "$logs/truth.csv" "$TEST_DIR/report.csv" "$TEST_DIR/spam.csv" \

@@ -97,9 +97,9 @@ assert_eq "$(collector_metric records_total)" "$resumed_records" "records publis
 
 for run in resume whole; do
 	files=("$TEST_DIR/$run/files"/*.avro)
-	"$ARSTAT_BIN/arstat-aggregator" ingest --db "$TEST_DIR/$run.db" --file "${files[@]}" \
+	"$ARSTAT_BIN/arstat-aggregator" ingest -o carrier.carrier-a.name=carrier-a --carrier carrier-a --db "$TEST_DIR/$run.db" --file "${files[@]}" \
 		>"$TEST_DIR/$run-ingest.out" 2>>"$TEST_DIR/aggregator.log" || fail "ingest of $run failed"
-	"$ARSTAT_BIN/arstat-aggregator" report --db "$TEST_DIR/$run.db" -o min_providers=1 \
+	"$ARSTAT_BIN/arstat-aggregator" report -o carrier.carrier-a.name=carrier-a --db "$TEST_DIR/$run.db" -o min_providers=1 \
 		--month 2026-10 --output "$TEST_DIR/$run-report.csv" \
 		--spam-output "$TEST_DIR/$run-spam.csv" 2>>"$TEST_DIR/aggregator.log" ||
 		fail "report of $run failed"
