@@ -94,23 +94,27 @@ iconv -f CP932 -t UTF-8 "$TEST_DIR/r1/ministry.csv" >"$TEST_DIR/ministry-utf8.cs
 grep -q $'^データ提供者数,4,3\r$' "$TEST_DIR/ministry-utf8.csv" || fail "no providers row"
 grep -q '^データの完全性,欠損あり,' "$TEST_DIR/ministry-utf8.csv" || fail "November not flagged"
 
-# Container files of the file sink: the same records add nothing (their
-# identities are stored), other records add theirs, a file cut short adds
-# its complete blocks and one dead letter, a missing file fails the run.
+# Container files of the file sink, delivered for carrier-01: the same
+# records add nothing (their identities are stored), other records add
+# theirs, a file cut short adds its complete blocks and one dead letter, a
+# missing file fails the run. The files hold every carrier's records: the
+# 950 of carrier-02 and carrier-03 are refused (wrong_source), the 480 of
+# carrier-01's four collectors are its own.
 "$gen" ocf --out "$TEST_DIR/same.avro" "${gen_args[@]}" --seed 11 \
 	>/dev/null 2>>"$TEST_DIR/testgen.log"
 "$gen" ocf --out "$TEST_DIR/new.avro" "${gen_args[@]}" --seed 12 --codec null \
 	>/dev/null 2>>"$TEST_DIR/testgen.log"
 head -c 30000 "$TEST_DIR/new.avro" >"$TEST_DIR/cut.avro"
-assert_eq "records_stored=0 duplicates_skipped=1430 dead_letters=0 conflicts=0 file_records=1430 files=1 files_failed=0" \
+assert_eq "records_stored=0 duplicates_skipped=480 dead_letters=950 conflicts=0 file_records=1430 files=1 files_failed=0" \
 	"$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 --file "$TEST_DIR/same.avro" 2>>"$TEST_DIR/aggregator.log")" \
 	"a file of the same records"
 out=$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 --file "$TEST_DIR/cut.avro" "$TEST_DIR/new.avro" \
 	"$TEST_DIR/missing.avro" 2>>"$TEST_DIR/aggregator.log") && fail "a missing file must fail the run"
-[[ $out == "records_stored=1430 "*" dead_letters=1 conflicts=0 "*" files=2 files_failed=1" ]] ||
+[[ $out == "records_stored=480 "*" dead_letters=951 conflicts=0 "*" files=2 files_failed=1" ]] ||
 	fail "new files: $out"
 grep -q "missing.avro: No such file" "$TEST_DIR/aggregator.log" || fail "missing file not logged"
 assert_eq 1 "$(grep -c $'\ttruncated\t' "$db.deadletter")" "the cut file's dead letter"
+assert_eq 1900 "$(grep -c $'\twrong_source\t' "$db.deadletter")" "other carriers' records in the files"
 
 devbroker_stop
 echo "aggregator_ingest: duplicates dropped, poison counted, v1 decoded, re-ingest idempotent, files deduplicated"
