@@ -9,6 +9,7 @@
 #include <csv.h>
 
 #include "mem.h"
+#include "strutil.h"
 
 /* Longest field written with csvout_printf (numbers, shares). */
 #define CSVOUT_FIELD_MAX 1024
@@ -22,7 +23,20 @@ struct csvout {
 	int failed;
 	unsigned char *quoted; /* scratch for csv_write */
 	size_t quoted_alloc;
+	struct strbuf field;   /* scratch: a text field made safe */
+	size_t replaced;       /* characters replaced in text fields */
+	iconv_t cp932;         /* CSVOUT_CP932: to test a character's encoding */
 };
+
+/* What replaces a character a text field must not carry: U+FFFD, or in
+ * CP932, which has no U+FFFD, a question mark. */
+#define CSVOUT_REPLACEMENT "\xEF\xBF\xBD"
+/* The bytes a spreadsheet reads as the start of a formula (OWASP's list):
+ * a text field beginning with one is written after a single quote. */
+#define CSVOUT_FORMULA_START "=+-@\t\r"
+/* A text field is copied into the scratch and made safe; longer than this,
+ * it fails the file like an overlong printf field. */
+#define CSVOUT_TEXT_MAX (64 * 1024)
 
 int csvout_encoding_parse(const char *s, enum csvout_encoding *out)
 {
@@ -60,6 +74,11 @@ struct csvout *csvout_new(enum csvout_encoding enc)
 
 	o->enc = enc;
 	strbuf_init(&o->buf, CSVOUT_MAX_BYTES);
+	/* Room for every byte of a field replaced by three, and the quote. */
+	strbuf_init(&o->field, 3 * CSVOUT_TEXT_MAX + 2);
+	o->cp932 = (iconv_t)-1;
+	if (enc == CSVOUT_CP932)
+		o->cp932 = iconv_open("CP932", "UTF-8");
 	return o;
 }
 
@@ -68,6 +87,9 @@ void csvout_free(struct csvout *o)
 	if (o == NULL)
 		return;
 	strbuf_release(&o->buf);
+	strbuf_release(&o->field);
+	if (o->cp932 != (iconv_t)-1)
+		iconv_close(o->cp932);
 	free(o->quoted);
 	free(o);
 }
@@ -85,11 +107,100 @@ static void csvout_sep(struct csvout *o)
 	o->row_started = 1;
 }
 
+/* A decimal number as the report writes them (-42, 6.05, 93.67%), or the
+ * lone "-" of a figure without data: a spreadsheet reads neither as a
+ * formula, so they are written as they are. */
+static int csvout_is_number(const char *s)
+{
+	size_t i = 0;
+
+	if (s[0] == '-' && s[1] == '\0')
+		return 1;
+	if (s[i] == '-')
+		i++;
+	if (s[i] < '0' || s[i] > '9')
+		return 0;
+	while (s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (s[i] == '.') {
+		i++;
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		while (s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (s[i] == '%')
+		i++;
+	return s[i] == '\0';
+}
+
+/* 1 if the CP932 file can hold character c (n bytes of valid UTF-8). */
+static int csvout_cp932_has(struct csvout *o, const char *c, size_t n)
+{
+	char out[8], *in = (char *)(uintptr_t)c, *op = out;
+	size_t inleft = n, outleft = sizeof(out);
+
+	if (o->cp932 == (iconv_t)-1)
+		return 1; /* csvout_write reports the missing conversion */
+	iconv(o->cp932, NULL, NULL, NULL, NULL);
+	return iconv(o->cp932, &in, &inleft, &op, &outleft) != (size_t)-1 && inleft == 0;
+}
+
+/*
+ * s made safe to open in a spreadsheet, into o->field: a leading formula
+ * byte (CSVOUT_FORMULA_START) gets a single quote before it unless s is a
+ * number; bytes that are not valid UTF-8, C1 controls and bidirectional
+ * formatting characters (a stored name may hold them: the store only
+ * refuses C0 controls), and in CP932 any character it cannot encode, are
+ * replaced and counted. Returns the field, or NULL if s is too long.
+ */
+static const char *csvout_safe(struct csvout *o, const char *s, size_t len)
+{
+	const char *repl = o->enc == CSVOUT_CP932 ? "?" : CSVOUT_REPLACEMENT;
+	size_t i = 0, n;
+	uint32_t cp;
+
+	if (len > CSVOUT_TEXT_MAX)
+		return NULL;
+	strbuf_reset(&o->field);
+	if (len > 0 && strchr(CSVOUT_FORMULA_START, s[0]) != NULL && !csvout_is_number(s))
+		strbuf_append_byte(&o->field, '\'');
+	while (i < len) {
+		if ((unsigned char)s[i] < 0x80) {
+			strbuf_append_byte(&o->field, (unsigned char)s[i++]);
+			continue;
+		}
+		n = str_utf8_decode(s + i, len - i, &cp);
+		if (n == 0 || str_is_control_or_bidi(cp) ||
+		    (o->enc == CSVOUT_CP932 && !csvout_cp932_has(o, s + i, n))) {
+			strbuf_append_str(&o->field, repl);
+			o->replaced++;
+			i += n > 0 ? n : 1;
+			continue;
+		}
+		strbuf_append(&o->field, s + i, n);
+		i += n;
+	}
+	return o->field.data != NULL ? o->field.data : "";
+}
+
+/* A text field: anything but plain printable ASCII that starts like no
+ * formula goes through csvout_safe first. */
 void csvout_text(struct csvout *o, const char *s)
 {
-	size_t len = strlen(s), need;
+	size_t len = strlen(s), need, i;
 
 	csvout_sep(o);
+	for (i = 0; i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F; i++)
+		;
+	if (i < len || (len > 0 && strchr(CSVOUT_FORMULA_START, s[0]) != NULL)) {
+		s = csvout_safe(o, s, len);
+		if (s == NULL) {
+			o->failed = 1;
+			return;
+		}
+		len = strlen(s);
+	}
 	if (strpbrk(s, ",\"\r\n") == NULL) {
 		csvout_append(o, s, len);
 		return;
@@ -142,6 +253,11 @@ void csvout_end_row(struct csvout *o)
 	else
 		csvout_append(o, "\r\n", 2);
 	o->row_started = 0;
+}
+
+size_t csvout_replaced(const struct csvout *o)
+{
+	return o->replaced;
 }
 
 const char *csvout_data(const struct csvout *o, size_t *len)

@@ -10,9 +10,17 @@
  *
  * Text fields that hold a comma, a quote or a line break are quoted by
  * libcsv (csv_write); others are written as they are, as RFC 4180 allows,
- * so that plain readers (awk -F,) still split the file. The conversion from
- * UTF-8 is iconv's; a character the target cannot encode fails the write
- * rather than being replaced.
+ * so that plain readers (awk -F,) still split the file.
+ *
+ * Every field is safe to open in a spreadsheet (OWASP's advice on CSV
+ * injection): one that starts with = + - @, a tab or a carriage return is
+ * written after a single quote, unless it is a decimal number (-42, 6.05,
+ * 93.67%) or the lone "-", which no spreadsheet reads as a formula. Text
+ * that is not valid UTF-8, C1 controls and bidirectional formatting
+ * characters are replaced by U+FFFD; in CP932, which has no U+FFFD, they and
+ * any character CP932 cannot encode are replaced by "?" (csvout_replaced
+ * counts them), so that one bad name in a store never fails a report. The
+ * conversion from UTF-8 is iconv's.
  */
 #ifndef ARSTAT_AGGREGATOR_CSVOUT_H
 #define ARSTAT_AGGREGATOR_CSVOUT_H
@@ -39,8 +47,9 @@ struct csvout *csvout_new(enum csvout_encoding enc);
 /* csvout_free(NULL) is a no-op. */
 void csvout_free(struct csvout *o);
 
-/* Append a field to the current row. A failure (the buffer cap) is
- * remembered and reported by csvout_write. */
+/* Append a field to the current row (csvout_printf's text is a field like
+ * csvout_text's, made safe the same way). A failure (the buffer cap, a
+ * field over 64 KiB) is remembered and reported by csvout_write. */
 void csvout_text(struct csvout *o, const char *s);
 void csvout_int(struct csvout *o, int64_t v);
 void csvout_empty(struct csvout *o);
@@ -48,13 +57,17 @@ void csvout_printf(struct csvout *o, const char *fmt, ...) __attribute__((format
 /* End the current row. */
 void csvout_end_row(struct csvout *o);
 
+/* Characters of text fields replaced so far (see above); a caller warns. */
+size_t csvout_replaced(const struct csvout *o);
+
 /* The UTF-8 text built so far (without BOM, with the encoding's line ends). */
 const char *csvout_data(const struct csvout *o, size_t *len);
 
 /*
  * Write the file in its encoding to fp. 0, or -1 with err: the buffer cap
- * was reached, a character has no encoding in the target (err names the
- * line), iconv is missing the conversion, or writing failed.
+ * was reached, iconv is missing the conversion, or writing failed (a
+ * character without an encoding in the target cannot reach here; should one,
+ * err names its line).
  */
 int csvout_write(const struct csvout *o, FILE *fp, struct strbuf *err);
 

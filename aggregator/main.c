@@ -644,6 +644,14 @@ static int cmd_report(int argc, char **argv)
 	for (i = 0; i < 3; i++) {
 		if (files[i].csv == NULL)
 			continue;
+		/* A name stored before the register checked names (or by a
+		 * store written otherwise) still reports, made safe. */
+		if (csvout_replaced(files[i].csv) > 0)
+			msg_warn("%s: %zu character(s) of text that were not valid UTF-8, were control or "
+			         "bidirectional formatting characters, or have no %s encoding, written as "
+			         "%s", files[i].path != NULL ? files[i].path : "standard output",
+			         csvout_replaced(files[i].csv), csvout_encoding_name(enc),
+			         enc == CSVOUT_CP932 ? "\"?\"" : "U+FFFD");
 		if (output_open(&files[i].out, files[i].path, &err) < 0 ||
 		    csvout_write(files[i].csv, files[i].out.fp, &err) < 0) {
 			msg_error("%s: %s", files[i].path != NULL ? files[i].path : "standard output",

@@ -1,5 +1,6 @@
-/* unit.csvout: CSV fields quoted by libcsv where they must be, and the three
- * encodings. */
+/* unit.csvout: CSV fields quoted by libcsv where they must be, the three
+ * encodings, no text field that a spreadsheet runs as a formula, and text
+ * that cannot be written replaced, never failing the file. */
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,8 +85,9 @@ static void test_encodings(void)
 	strbuf_release(&err);
 }
 
-/* A character CP932 cannot encode fails the write, naming the line, rather
- * than being replaced. */
+/* Issue 14, item 5: a character CP932 cannot encode (or text that is not
+ * valid UTF-8, or a bidi control) no longer fails the whole report: it is
+ * replaced by "?" and counted, the rest of the file is intact. */
 static void test_cp932_unencodable(void)
 {
 	struct csvout *o = csvout_new(CSVOUT_CP932);
@@ -98,10 +100,78 @@ static void test_cp932_unencodable(void)
 	csvout_text(o, "carrier");
 	csvout_end_row(o);
 	csvout_text(o, "\xF0\x9F\x98\x80"); /* U+1F600 */
+	csvout_text(o, "a\xE2\x80\xAE" "b");    /* U+202E RIGHT-TO-LEFT OVERRIDE */
+	csvout_text(o, "x\xC3" "y\xFF");         /* not UTF-8 */
+	csvout_text(o, "\xE9\xA0\x85");       /* 項, which CP932 has */
 	csvout_end_row(o);
+	CU_ASSERT_EQUAL(csvout_replaced(o), 4);
 	got = written(o, &len, &rc, &err);
-	CU_ASSERT_EQUAL(rc, -1);
-	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "line 2") : NULL);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT(len == 24 && memcmp(got, "carrier\r\n?,a?b,x?y?,\x8D\x80\r\n", 24) == 0);
+	free(got);
+	csvout_free(o);
+	strbuf_release(&err);
+}
+
+/* In UTF-8 the same text gets U+FFFD instead; valid text is untouched. */
+static void test_utf8_replaced(void)
+{
+	struct csvout *o = csvout_new(CSVOUT_UTF8);
+	struct strbuf err;
+	size_t len = 0;
+	char *got;
+	int rc;
+
+	strbuf_init(&err, 256);
+	csvout_text(o, "a\xE2\x80\xAE" "b\xE2\x81\xA6");
+	csvout_text(o, "x\xC3" "y\xC2\x85");
+	csvout_text(o, "\xE6\xA0\xAA\xF0\x9F\x98\x80"); /* 株 and U+1F600 */
+	csvout_end_row(o);
+	CU_ASSERT_EQUAL(csvout_replaced(o), 4);
+	got = written(o, &len, &rc, &err);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_STRING_EQUAL(got, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD,x\xEF\xBF\xBDy\xEF\xBF\xBD,"
+	                            "\xE6\xA0\xAA\xF0\x9F\x98\x80\n");
+	free(got);
+	csvout_free(o);
+	strbuf_release(&err);
+}
+
+/* Issue 14, item 5: no text field can start a formula (OWASP): a leading
+ * = + - @, tab or CR gets a single quote; numbers, negative ones too, and
+ * the lone "-" stay numbers. */
+static void test_formulas(void)
+{
+	struct csvout *o = csvout_new(CSVOUT_UTF8);
+	struct strbuf err;
+	size_t len = 0;
+	char *got;
+	int rc;
+
+	strbuf_init(&err, 256);
+	csvout_text(o, "=cmd|' /C calc'!A0");
+	csvout_text(o, "@SUM(1)");
+	csvout_text(o, "+1+1");
+	csvout_text(o, "-2+3");
+	csvout_text(o, "\tx");
+	csvout_text(o, "\r=1");
+	csvout_text(o, "=a,b");
+	csvout_end_row(o);
+	csvout_text(o, "-");
+	csvout_text(o, "-42");
+	csvout_int(o, -7);
+	csvout_printf(o, "%s", "-0.50");
+	csvout_printf(o, "%s", "-12.5%");
+	csvout_text(o, "a=b");
+	csvout_text(o, "-1e3");
+	csvout_text(o, "-.5");
+	csvout_text(o, "--1");
+	csvout_end_row(o);
+	CU_ASSERT_EQUAL(csvout_replaced(o), 0);
+	got = written(o, &len, &rc, &err);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_STRING_EQUAL(got, "'=cmd|' /C calc'!A0,'@SUM(1),'+1+1,'-2+3,'\tx,\"'\r=1\",\"'=a,b\"\n"
+	                            "-,-42,-7,-0.50,-12.5%,a=b,'-1e3,'-.5,'--1\n");
 	free(got);
 	csvout_free(o);
 	strbuf_release(&err);
@@ -141,7 +211,9 @@ int main(void)
 	s = CU_add_suite("csvout", NULL, NULL);
 	CU_add_test(s, "quoting", test_quoting);
 	CU_add_test(s, "encodings", test_encodings);
-	CU_add_test(s, "CP932 refuses what it cannot encode", test_cp932_unencodable);
+	CU_add_test(s, "CP932 replaces what it cannot encode", test_cp932_unencodable);
+	CU_add_test(s, "UTF-8: invalid bytes and bidi controls replaced", test_utf8_replaced);
+	CU_add_test(s, "no field starts a formula", test_formulas);
 	CU_add_test(s, "a failure sticks", test_failure_sticks);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
