@@ -619,7 +619,7 @@ static int cmd_report(int argc, char **argv)
 	r = report_new(&opt);
 	for (i = 0; i < nmonths; i++)
 		report_add_period(r, &months[i]);
-	if (report_load(r, st, retired, nretired, &err) < 0) {
+	if (report_load(r, st, s.carriers, retired, nretired, &err) < 0) {
 		msg_error("%s", err.data);
 		goto out;
 	}

@@ -12,6 +12,12 @@
  * carrier id, in byte order: every carrier with counts or expected windows in
  * the month.
  *
+ * Carriers: only those of the register (carriers.h). A store may hold data
+ * of a carrier no longer registered (or stored before there was a
+ * register): it is left out of every figure, providers, coverage and row,
+ * and the report warns once per such carrier; so min_providers counts
+ * registered providers with data only.
+ *
  * The columns' names and order are domain/report_schema.h's.
  *
  * Method CSV, one row per month, scope and method (spf, dkim, dmarc, arc):
@@ -66,6 +72,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "carriers.h"
 #include "log.h"
 #include "mem.h"
 #include "numparse.h"
@@ -500,39 +507,90 @@ void report_finish(struct report *r)
 
 struct report_load_ctx {
 	struct report_period *p;
+	struct coverage *cov;
+	const struct carriers *reg; /* NULL: every carrier of the store */
+	char **left_out;            /* carriers warned about, each once */
+	size_t nleft_out;
 };
+
+/* 1 if carrier's data belongs in the report; otherwise 0, after a warning
+ * the first time. */
+static int report_registered(struct report_load_ctx *ctx, const char *carrier)
+{
+	struct strbuf why;
+	size_t i;
+
+	if (ctx->reg == NULL || carriers_find(ctx->reg, carrier) != NULL)
+		return 1;
+	for (i = 0; i < ctx->nleft_out; i++) {
+		if (strcmp(ctx->left_out[i], carrier) == 0)
+			return 0;
+	}
+	ctx->left_out = xreallocarray(ctx->left_out, ctx->nleft_out + 1, sizeof(*ctx->left_out));
+	ctx->left_out[ctx->nleft_out++] = xstrdup(carrier);
+	/* A stored id may predate the register's character set: it is named
+	 * only if it is a valid id, so the log never carries what it cannot. */
+	strbuf_init(&why, 256);
+	if (carriers_check_id(carrier, &why) == 0)
+		msg_warn("the store holds data of carrier %s, which is not registered: left out of "
+		         "the report", carrier);
+	else
+		msg_warn("the store holds data of a carrier whose id is not a valid one (%zu bytes), "
+		         "so not registered: left out of the report", strlen(carrier));
+	strbuf_release(&why);
+	return 0;
+}
 
 static int report_load_totals(void *arg, const char *carrier, const struct store_totals *t,
                               struct strbuf *err)
 {
 	struct report_load_ctx *ctx = arg;
 
+	if (!report_registered(ctx, carrier))
+		return 0;
 	return report_add_totals(ctx->p, carrier, t, err);
 }
 
-int report_load(struct report *r, struct store *st, char *const *retired, size_t nretired,
-                struct strbuf *err)
+static int report_load_run(void *arg, const struct store_run *run, struct strbuf *err)
+{
+	struct report_load_ctx *ctx = arg;
+
+	if (!report_registered(ctx, run->carrier))
+		return 0;
+	return coverage_add_run(ctx->cov, run, err);
+}
+
+int report_load(struct report *r, struct store *st, const struct carriers *reg,
+                char *const *retired, size_t nretired, struct strbuf *err)
 {
 	struct coverage *cov;
 	struct report_load_ctx ctx;
 	size_t i;
+	int rc = -1;
 
 	if (r->coverage != NULL)
 		msg_panic("report_load: called twice");
-	cov = r->coverage = coverage_new();
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.reg = reg;
+	cov = ctx.cov = r->coverage = coverage_new();
 	for (i = 0; i < nretired; i++)
 		coverage_retire(cov, retired[i]);
-	if (coverage_load(cov, st, err) < 0)
-		return -1;
+	if (store_runs(st, report_load_run, &ctx, err) < 0)
+		goto out;
 	for (i = 0; i < r->nperiods; i++) {
 		ctx.p = &r->periods[i];
 		if (store_sum_totals(st, ctx.p->month.start_ms, ctx.p->month.end_ms,
 		                     report_load_totals, &ctx, err) < 0)
-			return -1;
+			goto out;
 		report_add_coverage(ctx.p, cov);
 	}
 	report_finish(r);
-	return 0;
+	rc = 0;
+out:
+	for (i = 0; i < ctx.nleft_out; i++)
+		free(ctx.left_out[i]);
+	free(ctx.left_out);
+	return rc;
 }
 
 int report_suppressed(const struct report *r, int64_t providers)

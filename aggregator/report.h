@@ -140,11 +140,14 @@ void report_finish(struct report *r);
 
 /*
  * Load every month of r from the store: counts, and coverage (with the
- * collectors named in retired marked so), then report_finish. 0 or -1 with
- * err.
+ * collectors named in retired marked so), of the carriers of reg only (the
+ * data of any other is left out, with a warning per carrier; reg NULL: every
+ * carrier of the store, for tests and tools without settings), then
+ * report_finish. 0 or -1 with err.
  */
-int report_load(struct report *r, struct store *st, char *const *retired, size_t nretired,
-                struct strbuf *err);
+struct carriers;
+int report_load(struct report *r, struct store *st, const struct carriers *reg,
+                char *const *retired, size_t nretired, struct strbuf *err);
 
 /* Is a combined figure over this many providers withheld? Only in the
  * published form (without by_carrier), and only for 0 < providers < min. */

@@ -7,6 +7,7 @@
 
 #include <iconv.h>
 
+#include "carriers.h"
 #include "csvout.h"
 #include "report.h"
 #include "store.h"
@@ -321,6 +322,9 @@ struct golden_case {
 	const char *golden;
 };
 
+/* The register render() reports with; NULL: every carrier of the store. */
+static const struct carriers *render_reg;
+
 /* The report of the hand-made store as the case asks, in memory. */
 static struct csvout *render(const struct golden_case *gc)
 {
@@ -339,7 +343,7 @@ static struct csvout *render(const struct golden_case *gc)
 		report_add_period(r, &months[i]);
 	st = store_new(db_path, STORE_EXISTING, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(report_load(r, st, NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL(report_load(r, st, render_reg, NULL, 0, &err), 0);
 	switch (gc->which) {
 	case METHODS:
 		report_write_methods(r, o);
@@ -471,6 +475,57 @@ static void test_all_only(void)
 	remove_store();
 }
 
+/* Issue 14, item 1: a store holding data of a carrier that is not
+ * registered (ex,"q", whose id no register accepts) still reports, without
+ * it: November's SPF then has two providers, under min_providers 3, so the
+ * combined figures are withheld; by carrier, it has no row. */
+static void test_unregistered_left_out(void)
+{
+	static const struct golden_case published = { "2026-11", "2026-11", 0, 3, METHODS,
+		                                      CSVOUT_UTF8, REPORT_LANG_EN, NULL };
+	static const struct golden_case by_carrier = { "2026-11", "2026-11", 1, 3, METHODS,
+		                                       CSVOUT_UTF8, REPORT_LANG_EN, NULL };
+	static const struct golden_case coverage = { "2026-11", "2026-11", 1, 3, COVERAGE,
+		                                     CSVOUT_UTF8, REPORT_LANG_EN, NULL };
+	static struct cfg_kv kv[] = { { "jp-alpha.name", "Alpha" }, { "jp-beta.name", "Beta" } };
+	struct cfg_kvlist l = { kv, 2 };
+	struct carriers *reg = NULL;
+	struct csvout *o;
+	struct strbuf err;
+	const char *text;
+	size_t len;
+
+	strbuf_init(&err, 256);
+	CU_ASSERT_EQUAL_FATAL(carriers_new(&l, "arstat.counts", &reg, &err), 0);
+	build_store();
+	/* Without the register: three providers, published. */
+	o = render(&published);
+	text = csvout_data(o, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n2026-11,all,spf,3,"));
+	csvout_free(o);
+	render_reg = reg;
+	o = render(&published);
+	text = csvout_data(o, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n2026-11,all,spf,2,,,,"));
+	csvout_free(o);
+	o = render(&by_carrier);
+	text = csvout_data(o, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, ",jp-alpha,spf,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, ",jp-beta,spf,"));
+	CU_ASSERT_PTR_NULL(strstr(text, "ex,"));
+	CU_ASSERT_PTR_NULL(strstr(text, "\"q\""));
+	csvout_free(o);
+	o = render(&coverage);
+	text = csvout_data(o, &len);
+	CU_ASSERT_PTR_NULL(strstr(text, "cq1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "cb1"));
+	csvout_free(o);
+	render_reg = NULL;
+	remove_store();
+	carriers_free(reg);
+	strbuf_release(&err);
+}
+
 /* Every encoding holds the same text: CP932 and UTF-8 with BOM, converted
  * back with iconv, are the UTF-8 file with CRLF line ends. */
 static void test_encodings_round_trip(void)
@@ -567,6 +622,7 @@ int main(void)
 	CU_add_test(s, "scope all only", test_all_only);
 	CU_add_test(s, "encodings round trip", test_encodings_round_trip);
 	CU_add_test(s, "month range", test_month_range);
+	CU_add_test(s, "unregistered carriers left out", test_unregistered_left_out);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
