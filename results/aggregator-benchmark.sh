@@ -26,6 +26,11 @@ cmake --build "$build" -j"$(nproc)" --target arstat-aggregator arstat-aggregator
 	arstat-devbroker >/dev/null
 bin=$build/bin
 mkdir -p "$dir"
+# The register: the ten carriers the generator names (carrier-01..10).
+register=()
+for i in $(seq 10); do
+	register+=(-o "$(printf 'carrier.carrier-%02d.name=carrier-%02d' "$i" "$i")")
+done
 
 seconds() { # seconds COMMAND...: run, print wall seconds (stdout of COMMAND dropped)
 	local t0 t1
@@ -52,7 +57,7 @@ ingest)
 	for round in $(seq "${ROUNDS:-3}"); do
 		k=$(seconds kcat -C -b "$boot" -t arstat.counts -e -o beginning -q)
 		rm -f "$dir/ingest.db" "$dir/ingest.db-wal" "$dir/ingest.db-shm"
-		a=$(seconds "$bin/arstat-aggregator" ingest --db "$dir/ingest.db" \
+		a=$(seconds "$bin/arstat-aggregator" ingest "${register[@]}" --db "$dir/ingest.db" \
 			-o "kafka.bootstrap.servers=$boot" --until-caught-up)
 		stored=$("$bin/arstat-aggregator-testgen" query --db "$dir/ingest.db" \
 			"SELECT count(*) FROM records")
@@ -74,10 +79,10 @@ report)
 	du -h "$db"
 	for round in 1 2 3; do
 		sync
-		t=$(seconds "$bin/arstat-aggregator" report --db "$db" --month 2026-11 --by-carrier \
+		t=$(seconds "$bin/arstat-aggregator" report "${register[@]}" --db "$db" --month 2026-11 --by-carrier \
 			--output "$dir/report.csv" --spam-output "$dir/spam.csv" \
 			--coverage-output "$dir/coverage.csv")
-		m=$(seconds "$bin/arstat-aggregator" report --db "$db" --month 2026-11 --layout ministry \
+		m=$(seconds "$bin/arstat-aggregator" report "${register[@]}" --db "$db" --month 2026-11 --layout ministry \
 			--lang ja --encoding cp932 --output "$dir/ministry.csv")
 		echo "round $round: tidy + spam + coverage $t s; ministry (ja, cp932) $m s"
 	done
