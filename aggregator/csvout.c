@@ -34,8 +34,8 @@ struct csvout {
 /* The bytes a spreadsheet reads as the start of a formula (OWASP's list):
  * a text field beginning with one is written after a single quote. */
 #define CSVOUT_FORMULA_START "=+-@\t\r"
-/* A text field is copied into the scratch and made safe; longer than this,
- * it fails the file like an overlong printf field. */
+/* A text field longer than this fails the file like an overlong printf
+ * field: it bounds the scratch a field is made safe in. */
 #define CSVOUT_TEXT_MAX (64 * 1024)
 
 int csvout_encoding_parse(const char *s, enum csvout_encoding *out)
@@ -152,7 +152,7 @@ static int csvout_cp932_has(struct csvout *o, const char *c, size_t n)
  * number; bytes that are not valid UTF-8, C1 controls and bidirectional
  * formatting characters (a stored name may hold them: the store only
  * refuses C0 controls), and in CP932 any character it cannot encode, are
- * replaced and counted. Returns the field, or NULL if s is too long.
+ * replaced and counted. Returns the field; len is at most CSVOUT_TEXT_MAX.
  */
 static const char *csvout_safe(struct csvout *o, const char *s, size_t len)
 {
@@ -160,8 +160,6 @@ static const char *csvout_safe(struct csvout *o, const char *s, size_t len)
 	size_t i = 0, n;
 	uint32_t cp;
 
-	if (len > CSVOUT_TEXT_MAX)
-		return NULL;
 	strbuf_reset(&o->field);
 	if (len > 0 && strchr(CSVOUT_FORMULA_START, s[0]) != NULL && !csvout_is_number(s))
 		strbuf_append_byte(&o->field, '\'');
@@ -191,14 +189,14 @@ void csvout_text(struct csvout *o, const char *s)
 	size_t len = strlen(s), need, i;
 
 	csvout_sep(o);
+	if (len > CSVOUT_TEXT_MAX) {
+		o->failed = 1;
+		return;
+	}
 	for (i = 0; i < len && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7F; i++)
 		;
 	if (i < len || (len > 0 && strchr(CSVOUT_FORMULA_START, s[0]) != NULL)) {
 		s = csvout_safe(o, s, len);
-		if (s == NULL) {
-			o->failed = 1;
-			return;
-		}
 		len = strlen(s);
 	}
 	if (strpbrk(s, ",\"\r\n") == NULL) {

@@ -198,6 +198,19 @@ static void test_failure_sticks(void)
 	free(got);
 	free(big);
 	csvout_free(o);
+
+	/* So does a text field over 64 KiB, safe or not. */
+	big = malloc(70000);
+	memset(big, 'x', 69999);
+	big[69999] = '\0';
+	o = csvout_new(CSVOUT_UTF8);
+	csvout_text(o, big);
+	csvout_end_row(o);
+	got = written(o, &len, &rc, &err);
+	CU_ASSERT_EQUAL(rc, -1);
+	free(got);
+	free(big);
+	csvout_free(o);
 	strbuf_release(&err);
 }
 
