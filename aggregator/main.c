@@ -13,10 +13,13 @@
  *       SIGINT. A re-run, a crash or a duplicate delivery never changes a
  *       total. Prints a one-line summary on standard output.
  *
- *   arstat-aggregator ingest --db FILE --file PATH [PATH...] [...]
+ *   arstat-aggregator ingest --db FILE --file PATH [PATH...] [--allow-unchecked] [...]
  *       Read Avro object container files written by the collector's file
  *       sink instead (see ocf.h); the same records stored from Kafka or
- *       from a file are the same identities, so neither counts twice.
+ *       from a file are the same identities, so neither counts twice. A
+ *       file whose blocks carry no checksum (codec null or deflate, as the
+ *       sink wrote before it wrote snappy) is refused unless
+ *       --allow-unchecked is given.
  *
  *   arstat-aggregator report --db FILE (--month YYYY-MM | --from YYYY-MM
  *                            --to YYYY-MM) [--tz ZONE] [--layout tidy|ministry]
@@ -82,7 +85,8 @@ static void usage(FILE *fp)
 	      "                                [--topic T] [--bootstrap-file PATH]\n"
 	      "                                [--dead-letter FILE] [--until-caught-up] [-v]\n"
 	      "       arstat-aggregator ingest --db FILE --file PATH [PATH...]\n"
-	      "                                [--dead-letter FILE] [-c CONFIG] [-o ...] [-v]\n"
+	      "                                [--allow-unchecked] [--dead-letter FILE]\n"
+	      "                                [-c CONFIG] [-o ...] [-v]\n"
 	      "       arstat-aggregator report --db FILE (--month YYYY-MM | --from YYYY-MM\n"
 	      "                                --to YYYY-MM) [--tz ZONE] [--layout tidy|ministry]\n"
 	      "                                [--lang en|ja] [--encoding utf-8|utf-8-bom|cp932]\n"
@@ -105,7 +109,7 @@ struct cmdline {
 	int verbose, until_caught_up, by_carrier;
 	const char *month, *from, *to, *layout, *output, *spam_output, *coverage_output;
 	/* ingest --file: the first file, and where the others start in argv */
-	int have_files;
+	int have_files, allow_unchecked;
 	char **files;
 	size_t nfiles;
 };
@@ -129,6 +133,7 @@ enum {
 	OPT_LANG,
 	OPT_ENCODING,
 	OPT_MIN_PROVIDERS,
+	OPT_ALLOW_UNCHECKED,
 };
 
 static const struct option ingest_options[] = {
@@ -138,6 +143,7 @@ static const struct option ingest_options[] = {
 	{ "dead-letter", required_argument, NULL, OPT_DEAD_LETTER },
 	{ "until-caught-up", no_argument, NULL, OPT_UNTIL_CAUGHT_UP },
 	{ "file", required_argument, NULL, OPT_FILE },
+	{ "allow-unchecked", no_argument, NULL, OPT_ALLOW_UNCHECKED },
 	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 },
@@ -208,6 +214,9 @@ static int parse_args(int argc, char **argv, const struct option *options, struc
 			}
 			cl->have_files = 1;
 			first_file = optarg;
+			break;
+		case OPT_ALLOW_UNCHECKED:
+			cl->allow_unchecked = 1;
 			break;
 		case OPT_MONTH:
 			cl->month = optarg;
@@ -341,9 +350,11 @@ static int cmd_ingest(int argc, char **argv)
 	memset(&stats, 0, sizeof(stats));
 	strbuf_init(&err, 4096);
 	if (parse_args(argc, argv, ingest_options, &cl) < 0 ||
-	    (cl.have_files && cl.until_caught_up)) {
+	    (cl.have_files && cl.until_caught_up) || (!cl.have_files && cl.allow_unchecked)) {
 		if (cl.have_files && cl.until_caught_up)
 			msg_warn("ingest: --until-caught-up is for Kafka, not --file");
+		if (!cl.have_files && cl.allow_unchecked)
+			msg_warn("ingest: --allow-unchecked is for --file");
 		usage(stderr);
 		rc = EXIT_USAGE;
 		goto out;
@@ -361,7 +372,8 @@ static int cmd_ingest(int argc, char **argv)
 	}
 	ran = 1;
 	if (cl.have_files)
-		failed = ingest_file_run(st, &s, cl.files, cl.nfiles, &main_stop, &stats, &err) < 0;
+		failed = ingest_file_run(st, &s, cl.files, cl.nfiles, cl.allow_unchecked, &main_stop,
+		                         &stats, &err) < 0;
 	else
 		failed = ingest_kafka_run(st, &s, cl.until_caught_up, &main_stop, &stats, &err) < 0;
 	if (failed) {

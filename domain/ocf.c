@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <avro.h>
+#include <snappy-c.h>
 #include <zlib.h>
 
 #include "avro_bin.h"
@@ -37,7 +38,12 @@
 /* Bytes of the hash in the identity. */
 #define OCF_ID_HASH_LEN 8
 
-enum ocf_codec { OCF_CODEC_NULL, OCF_CODEC_DEFLATE };
+enum ocf_codec { OCF_CODEC_NULL, OCF_CODEC_DEFLATE, OCF_CODEC_SNAPPY };
+
+/* The Avro specification's snappy codec: each block's data is compressed
+ * with snappy and followed by the CRC-32 (ISO 3309, zlib's crc32) of the
+ * uncompressed data, 4 bytes, big-endian. */
+#define OCF_SNAPPY_CRC_LEN 4
 
 struct ocf_reader {
 	FILE *fp;
@@ -211,9 +217,11 @@ static int ocf_read_header(struct ocf_reader *r, struct strbuf *err)
 		r->codec = OCF_CODEC_NULL;
 	} else if (strcmp(codec, "deflate") == 0) {
 		r->codec = OCF_CODEC_DEFLATE;
+	} else if (strcmp(codec, "snappy") == 0) {
+		r->codec = OCF_CODEC_SNAPPY;
 	} else {
 		/* Not quoted: the name is the file's, and may be anything. */
-		strbuf_printf(err, "%s: codec not supported (null and deflate are)", r->path);
+		strbuf_printf(err, "%s: codec not supported (snappy, null and deflate are)", r->path);
 		goto out;
 	}
 	if (schema_json == NULL) {
@@ -331,7 +339,20 @@ const char *ocf_reader_id(const struct ocf_reader *r)
 
 const char *ocf_reader_codec(const struct ocf_reader *r)
 {
-	return r->codec == OCF_CODEC_DEFLATE ? "deflate" : "null";
+	switch (r->codec) {
+	case OCF_CODEC_SNAPPY:
+		return "snappy";
+	case OCF_CODEC_DEFLATE:
+		return "deflate";
+	case OCF_CODEC_NULL:
+		break;
+	}
+	return "null";
+}
+
+int ocf_reader_checked(const struct ocf_reader *r)
+{
+	return r->codec == OCF_CODEC_SNAPPY;
 }
 
 uint64_t ocf_reader_fingerprint(const struct ocf_reader *r)
@@ -348,8 +369,9 @@ static void ocf_reserve(unsigned char **buf, size_t *alloc, size_t n)
 }
 
 /* Inflate raw[0..len) (RFC 1951, no zlib header, as Avro writes it) into
- * dec, at most OCF_BLOCK_BYTES_MAX bytes. 0 or -1 with why (r->bad_why). */
-static int ocf_inflate(struct ocf_reader *r, size_t len, struct strbuf *why)
+ * dec, at most OCF_BLOCK_BYTES_MAX bytes. 0, or -1 with why (r->bad_why)
+ * and the reason token in *reason. */
+static int ocf_inflate(struct ocf_reader *r, size_t len, const char **reason, struct strbuf *why)
 {
 	z_stream zs;
 	int zrc, rc = -1;
@@ -392,8 +414,60 @@ static int ocf_inflate(struct ocf_reader *r, size_t len, struct strbuf *why)
 	}
 	rc = 0;
 out:
+	if (rc < 0)
+		*reason = "corrupt_block";
 	inflateEnd(&zs);
 	return rc;
+}
+
+/* Uncompress the snappy block raw[0..len) into dec and check its CRC-32.
+ * The size snappy's preamble states is checked against OCF_BLOCK_BYTES_MAX
+ * before anything is allocated: the file is untrusted. 0, or -1 with why
+ * and the reason token in *reason: "checksum" when the data uncompresses
+ * but is not what was written, "corrupt_block" when it does not. */
+static int ocf_unsnappy(struct ocf_reader *r, size_t len, const char **reason,
+                        struct strbuf *why)
+{
+	const unsigned char *stored;
+	size_t n;
+	uLong crc;
+	uint32_t want;
+
+	*reason = "corrupt_block";
+	r->dec_len = 0;
+	if (len < OCF_SNAPPY_CRC_LEN) {
+		strbuf_printf(why, "snappy block of %zu bytes, shorter than its checksum", len);
+		return -1;
+	}
+	len -= OCF_SNAPPY_CRC_LEN;
+	if (snappy_uncompressed_length((const char *)r->raw, len, &n) != SNAPPY_OK) {
+		strbuf_printf(why, "snappy block does not state its size");
+		return -1;
+	}
+	if (n > OCF_BLOCK_BYTES_MAX) {
+		strbuf_printf(why, "snappy block states %zu bytes, more than %d", n,
+		              OCF_BLOCK_BYTES_MAX);
+		return -1;
+	}
+	ocf_reserve(&r->dec, &r->dec_alloc, n);
+	if (snappy_uncompress((const char *)r->raw, len, (char *)r->dec, &n) != SNAPPY_OK) {
+		strbuf_printf(why, "snappy block does not uncompress");
+		return -1;
+	}
+	stored = r->raw + len;
+	want = (uint32_t)stored[0] << 24 | (uint32_t)stored[1] << 16 | (uint32_t)stored[2] << 8 |
+	       (uint32_t)stored[3];
+	crc = crc32(0L, Z_NULL, 0);
+	/* zlib takes a uInt length; n <= OCF_BLOCK_BYTES_MAX fits. */
+	crc = crc32(crc, r->dec, (uInt)n);
+	if ((uint32_t)crc != want) {
+		*reason = "checksum";
+		strbuf_printf(why, "block fails its CRC-32 check (stored %08" PRIx32
+		              ", computed %08" PRIx32 ")", want, (uint32_t)crc);
+		return -1;
+	}
+	r->dec_len = n;
+	return 0;
 }
 
 /* Find the records of the decoded block: each is walked against the writer
@@ -541,11 +615,12 @@ static enum ocf_status ocf_next_block(struct ocf_reader *r, struct ocf_item *ite
 	}
 	/* From here the framing is sound: a block that does not decode is bad
 	 * on its own, and the next one starts where this one ended. */
-	if (r->codec == OCF_CODEC_DEFLATE) {
-		if (ocf_inflate(r, (size_t)size, &r->bad_why) < 0) {
+	if (r->codec != OCF_CODEC_NULL) {
+		if ((r->codec == OCF_CODEC_DEFLATE
+		         ? ocf_inflate(r, (size_t)size, &r->block_reason, &r->bad_why)
+		         : ocf_unsnappy(r, (size_t)size, &r->block_reason, &r->bad_why)) < 0) {
 			r->dec_len = 0;
 			r->block_bad = 1;
-			r->block_reason = "corrupt_block";
 			r->bad_from = 0;
 			r->bad_index = -1;
 			return OCF_RECORD;

@@ -1,6 +1,7 @@
 /* unit.ocf: object container files as the collector's file sink writes them
- * (Avro C's avro_file_writer, schema counts-v1), read record by record, also
- * when cut short or damaged; and ingest_file_run into a store. */
+ * (Avro C's avro_file_writer, schema counts-v1, codec snappy; null and
+ * deflate as it wrote before), read record by record, also when cut short or
+ * damaged; and ingest_file_run into a store. */
 #include <CUnit/Basic.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -21,6 +22,9 @@
 #include "store.h"
 
 static char dir[256];
+
+static size_t slurp(const char *path, char **out);
+static void spill(const char *path, const char *bytes, size_t size);
 
 static void make_dir(void)
 {
@@ -247,31 +251,38 @@ static void test_read_codecs(void)
 	struct ocf_reader *r;
 	struct strbuf err;
 
+	/* Small blocks, many of them; snappy is what the file sink writes. */
+	static const struct {
+		const char *codec;
+		int records;
+		size_t block;
+		int checked;
+	} files[] = {
+		{ "null", 500, 2048, 0 },
+		{ "deflate", 300, 16384, 0 },
+		{ "snappy", 400, 2048, 1 },
+	};
+	size_t i;
+
 	strbuf_init(&err, 1024);
 	make_dir();
-	/* Small blocks: many of them. */
-	write_file("a.avro", 1, 500, "null", 2048, 1);
 	path_in_dir(path, sizeof(path), "a.avro");
-	res = read_file(path, 1);
-	CU_ASSERT_EQUAL(res.end, OCF_END);
-	CU_ASSERT_EQUAL(res.records, 500);
-	CU_ASSERT_EQUAL(res.decoded, 500);
-	CU_ASSERT(res.in_order);
-	CU_ASSERT_EQUAL(res.bad, 0);
-	r = ocf_reader_new(path, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	CU_ASSERT_STRING_EQUAL(ocf_reader_codec(r), "null");
-	CU_ASSERT_EQUAL(strncmp(ocf_reader_id(r), "file:", 5), 0);
-	CU_ASSERT_EQUAL(strlen(ocf_reader_id(r)), OCF_ID_LEN - 1);
-	ocf_reader_free(r);
-
-	write_file("b.avro", 2, 300, "deflate", 16384, 1);
-	path_in_dir(path, sizeof(path), "b.avro");
-	res = read_file(path, 2);
-	CU_ASSERT_EQUAL(res.records, 300);
-	CU_ASSERT_EQUAL(res.decoded, 300);
-	CU_ASSERT(res.in_order);
-	CU_ASSERT_EQUAL(res.bad, 0);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		write_file("a.avro", (int)i + 1, files[i].records, files[i].codec, files[i].block, 1);
+		res = read_file(path, (int)i + 1);
+		CU_ASSERT_EQUAL(res.end, OCF_END);
+		CU_ASSERT_EQUAL(res.records, files[i].records);
+		CU_ASSERT_EQUAL(res.decoded, files[i].records);
+		CU_ASSERT(res.in_order);
+		CU_ASSERT_EQUAL(res.bad, 0);
+		r = ocf_reader_new(path, &err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+		CU_ASSERT_STRING_EQUAL(ocf_reader_codec(r), files[i].codec);
+		CU_ASSERT_EQUAL(ocf_reader_checked(r), files[i].checked);
+		CU_ASSERT_EQUAL(strncmp(ocf_reader_id(r), "file:", 5), 0);
+		CU_ASSERT_EQUAL(strlen(ocf_reader_id(r)), OCF_ID_LEN - 1);
+		ocf_reader_free(r);
+	}
 
 	/* A file the sink has just opened: a header and no block. */
 	write_file("empty.avro", 3, 0, "deflate", 16384, 1);
@@ -430,11 +441,15 @@ static void test_not_readable(void)
 	path_in_dir(path, sizeof(path), "missing.avro");
 	strbuf_reset(&err);
 	CU_ASSERT_PTR_NULL(ocf_reader_new(path, &err));
-	write_file("snappy.avro", 6, 10, "snappy", 16384, 1);
-	path_in_dir(path, sizeof(path), "snappy.avro");
+	/* A codec this reader does not have. */
+	path_in_dir(path, sizeof(path), "bad.avro");
+	spill(path,
+	      "Obj\x01\x04\x16" "avro.schema" "\x0c\"null\"" "\x14" "avro.codec" "\x12" "zstandard"
+	      "\x00" "0123456789abcdef",
+	      4 + 2 + 11 + 7 + 1 + 10 + 1 + 9 + 1 + 16);
 	strbuf_reset(&err);
 	CU_ASSERT_PTR_NULL(ocf_reader_new(path, &err));
-	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "codec") : NULL);
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "codec not supported") : NULL);
 	ocf_reader_free(NULL);
 	remove_dir();
 	strbuf_release(&err);
@@ -531,7 +546,7 @@ static void test_ingest_files(void)
 	paths[1] = cut;
 	paths[2] = bad;
 	paths[3] = b;
-	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 4, &no_stop, &stats, &err), 0);
+	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 4, 1, &no_stop, &stats, &err), 0);
 	CU_ASSERT_EQUAL(stats.files, 3);
 	CU_ASSERT_EQUAL(stats.files_failed, 1);
 	CU_ASSERT_EQUAL(stats.counts.stored, 150);
@@ -541,7 +556,7 @@ static void test_ingest_files(void)
 	CU_ASSERT(stats.counts.messages > 120 + 150 + 1);
 	CU_ASSERT_EQUAL(stats.counts.duplicates, stats.counts.messages - 120 - 30 - 1);
 	/* Again: nothing new. */
-	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 4, &no_stop, &stats, &err), 0);
+	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 4, 1, &no_stop, &stats, &err), 0);
 	CU_ASSERT_EQUAL(stats.counts.stored, 0);
 	CU_ASSERT_EQUAL(stats.counts.dead_letters, 0);
 	store_free(st);
@@ -701,7 +716,7 @@ static void test_bad_tail(void)
 	saved = dup(2);
 	fd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	CU_ASSERT_FATAL(saved >= 0 && fd >= 0 && dup2(fd, 2) == 2);
-	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 1, &no_stop, &stats, &err), 0);
+	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 1, 1, &no_stop, &stats, &err), 0);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -721,6 +736,151 @@ static void test_bad_tail(void)
 	/* "file F, block at byte B, record 4: <detail>" */
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, ", record 4: string length -1"));
 	free(text);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+/* Snappy blocks: one that fails its CRC-32, one whose data does not
+ * uncompress, one that states an uncompressed size beyond the limit (refused
+ * before anything is allocated) and one shorter than a checksum are each one
+ * bad item; the blocks after them are read. */
+static void test_snappy_damage(void)
+{
+	static const struct {
+		const char *what, *reason, *why;
+	} cases[] = {
+		{ "crc", "checksum", "fails its CRC-32 check" },
+		{ "data", NULL, NULL },
+		{ "huge", "corrupt_block", "more than" },
+		{ "short", "corrupt_block", "shorter than its checksum" },
+	};
+	char path[600], bad[600], *bytes, *copy;
+	struct ocf_reader *r;
+	struct ocf_item item;
+	struct strbuf why;
+	enum ocf_status st;
+	size_t size, c, start, len;
+	long s1, s2;
+	int records, nbad;
+
+	strbuf_init(&why, 1024);
+	make_dir();
+	write_file("a.avro", 10, 200, "snappy", 1024, 1);
+	path_in_dir(path, sizeof(path), "a.avro");
+	path_in_dir(bad, sizeof(bad), "bad.avro");
+	size = slurp(path, &bytes);
+	copy = malloc(size);
+	/* The second block lies between the first block's marker and its own. */
+	s1 = find_sync((unsigned char *)bytes, size, 1);
+	s2 = find_sync((unsigned char *)bytes, size, 2);
+	CU_ASSERT_FATAL(s1 > 0 && s2 > s1);
+	start = (size_t)s1 + 16;
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		memcpy(copy, bytes, size);
+		len = size;
+		if (strcmp(cases[c].what, "crc") == 0) {
+			copy[s2 - 1] ^= 0x01; /* the CRC's last byte */
+		} else if (strcmp(cases[c].what, "data") == 0) {
+			copy[s2 - 10] ^= 0x40; /* inside the compressed data */
+		} else {
+			/* Replace the block's size and data: 2 records, 9 or 3 bytes. */
+			const char *body = strcmp(cases[c].what, "huge") == 0
+			                       ? "\x04\x12\x80\x80\x80\x40\x00\x00\x00\x00\x00"
+			                       : "\x04\x06\x00\x00\x00";
+			size_t blen = strcmp(cases[c].what, "huge") == 0 ? 11 : 5;
+
+			memcpy(copy + start, body, blen);
+			memcpy(copy + start + blen, bytes + s2, size - (size_t)s2);
+			len = start + blen + (size - (size_t)s2);
+		}
+		spill(bad, copy, len);
+		r = ocf_reader_new(bad, &why);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+		records = nbad = 0;
+		for (;;) {
+			strbuf_reset(&why);
+			st = ocf_reader_next(r, &item, &why);
+			if (st != OCF_RECORD && st != OCF_BAD)
+				break;
+			if (st == OCF_RECORD) {
+				records++;
+				continue;
+			}
+			nbad++;
+			CU_ASSERT_EQUAL(item.index, -1);
+			CU_ASSERT_EQUAL(item.block_offset, s1 + 16);
+			if (cases[c].reason != NULL) {
+				CU_ASSERT_STRING_EQUAL(item.reason, cases[c].reason);
+				CU_ASSERT_PTR_NOT_NULL(why.data != NULL ? strstr(why.data, cases[c].why)
+				                                        : NULL);
+			} else {
+				/* Damaged snappy data either does not uncompress or
+				 * uncompresses to other bytes: never records. */
+				CU_ASSERT(strcmp(item.reason, "checksum") == 0 ||
+				          strcmp(item.reason, "corrupt_block") == 0);
+			}
+		}
+		CU_ASSERT_EQUAL(st, OCF_END);
+		CU_ASSERT_EQUAL(nbad, 1);
+		/* Every block but the second. */
+		CU_ASSERT(records > 150 && records < 200);
+		ocf_reader_free(r);
+	}
+	free(copy);
+	free(bytes);
+	remove_dir();
+	strbuf_release(&why);
+}
+
+/* ingest --file refuses a file whose blocks carry no checksum unless told
+ * to read it; a snappy block that fails its checksum is a dead letter of
+ * reason "checksum". */
+static void test_ingest_unchecked(void)
+{
+	static const volatile sig_atomic_t no_stop = 0;
+	char a[600], b[600], db[600], *paths[2], *bytes;
+	struct ingest_stats stats;
+	struct settings s;
+	struct store *st;
+	struct strbuf err;
+	size_t size;
+	long s2;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	write_file("a.avro", 11, 40, "deflate", 16384, 1);
+	write_file("b.avro", 12, 60, "snappy", 1024, 1);
+	path_in_dir(a, sizeof(a), "a.avro");
+	path_in_dir(b, sizeof(b), "b.avro");
+	path_in_dir(db, sizeof(db), "agg.db");
+	size = slurp(b, &bytes);
+	s2 = find_sync((unsigned char *)bytes, size, 2);
+	CU_ASSERT_FATAL(s2 > 0);
+	bytes[s2 - 2] ^= 0x10; /* the second block's CRC */
+	spill(b, bytes, size);
+	free(bytes);
+	memset(&s, 0, sizeof(s));
+	CU_ASSERT_EQUAL_FATAL(settings_load(&s, NULL, NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(settings_set(&s, "db", db, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(settings_finish(&s, &err), 0);
+	st = store_new(db, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	paths[0] = a;
+	paths[1] = b;
+	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 2, 0, &no_stop, &stats, &err), 0);
+	CU_ASSERT_EQUAL(stats.files, 1);
+	CU_ASSERT_EQUAL(stats.files_failed, 1);
+	CU_ASSERT_EQUAL(stats.counts.dead_letters, 1);
+	CU_ASSERT(stats.counts.stored > 40 && stats.counts.stored < 60);
+	/* Told to: the deflate file is read too. */
+	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 1, 1, &no_stop, &stats, &err), 0);
+	CU_ASSERT_EQUAL(stats.files, 1);
+	CU_ASSERT_EQUAL(stats.files_failed, 0);
+	CU_ASSERT_EQUAL(stats.counts.stored, 40);
+	store_free(st);
+	settings_free(&s);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM dead_letters WHERE reason = 'checksum'"
+	                              " AND partition = -1"), 1);
 	remove_dir();
 	strbuf_release(&err);
 }
@@ -760,7 +920,7 @@ int main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("ocf", NULL, NULL);
-	CU_add_test(s, "codecs null and deflate, empty file", test_read_codecs);
+	CU_add_test(s, "codecs null, deflate and snappy, empty file", test_read_codecs);
 	CU_add_test(s, "cut at every byte", test_cut_everywhere);
 	CU_add_test(s, "damaged blocks", test_damaged_block);
 	CU_add_test(s, "files that cannot be read", test_not_readable);
@@ -768,6 +928,8 @@ int main(void)
 	CU_add_test(s, "ingest files", test_ingest_files);
 	CU_add_test(s, "good records then a bad tail", test_bad_tail);
 	CU_add_test(s, "records of no bytes", test_empty_records);
+	CU_add_test(s, "damaged snappy blocks", test_snappy_damage);
+	CU_add_test(s, "ingest: files without checksums", test_ingest_unchecked);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
