@@ -49,17 +49,10 @@ static int ingest_one_file(struct intake *in, const struct settings *s, const ch
 		msg_warn("%s: codec %s: its blocks carry no checksum; read as --allow-unchecked says",
 		         path, ocf_reader_codec(r));
 	}
-	/* An unknown version is only logged: the file is still read, and each
-	 * of its records becomes an unknown_schema dead letter, as it would
-	 * from Kafka. */
+	/* The reader opens files of our own schemas only (ocf.h). */
 	version = record_schema_find(ocf_reader_fingerprint(r));
-	if (version != NULL)
-		msg_info("file %s: container %s, codec %s, schema v%d", path, ocf_reader_id(r),
-		         ocf_reader_codec(r), version->version);
-	else
-		msg_warn("file %s: container %s, codec %s, schema of unknown fingerprint %016" PRIx64
-		         " (its records will be dead letters)", path, ocf_reader_id(r),
-		         ocf_reader_codec(r), ocf_reader_fingerprint(r));
+	msg_info("file %s: container %s, codec %s, schema v%d", path, ocf_reader_id(r),
+	         ocf_reader_codec(r), version != NULL ? version->version : 0);
 	memset(&o, 0, sizeof(o));
 	o.kind = INTAKE_FILE;
 	o.src.name = ocf_reader_id(r);
