@@ -485,6 +485,26 @@ static void test_unknown_version(void)
 	strbuf_release(&err);
 }
 
+/* Settings for a store at db (batch_max_messages: batch, or the default if
+ * NULL) and the store, new. */
+static struct store *new_store(const char *db, const char *batch, struct settings *s)
+{
+	struct store *st;
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	memset(s, 0, sizeof(*s));
+	CU_ASSERT_EQUAL_FATAL(settings_load(s, NULL, NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(settings_set(s, "db", db, &err), 0);
+	if (batch != NULL)
+		CU_ASSERT_EQUAL_FATAL(settings_set(s, "batch_max_messages", batch, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(settings_finish(s, &err), 0);
+	st = store_new(db, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	strbuf_release(&err);
+	return st;
+}
+
 static int64_t query_int(const char *db_path, const char *sql)
 {
 	sqlite3 *db = NULL;
@@ -536,13 +556,7 @@ static void test_ingest_files(void)
 	fclose(fp);
 	free(bytes);
 
-	memset(&s, 0, sizeof(s));
-	CU_ASSERT_EQUAL_FATAL(settings_load(&s, NULL, NULL, 0, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(settings_set(&s, "db", db, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(settings_set(&s, "batch_max_messages", "50", &err), 0);
-	CU_ASSERT_EQUAL_FATAL(settings_finish(&s, &err), 0);
-	st = store_new(db, STORE_CREATE, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	st = new_store(db, "50", &s);
 	paths[0] = a;
 	paths[1] = cut;
 	paths[2] = bad;
@@ -704,12 +718,7 @@ static void test_bad_tail(void)
 	path_in_dir(db, sizeof(db), "agg.db");
 	path_in_dir(dl, sizeof(dl), "agg.db.deadletter");
 	path_in_dir(logp, sizeof(logp), "log.txt");
-	memset(&s, 0, sizeof(s));
-	CU_ASSERT_EQUAL_FATAL(settings_load(&s, NULL, NULL, 0, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(settings_set(&s, "db", db, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(settings_finish(&s, &err), 0);
-	st = store_new(db, STORE_CREATE, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	st = new_store(db, NULL, &s);
 	paths[0] = tail;
 	level = msg_get_level();
 	msg_set_level(MSG_DEBUG);
@@ -860,12 +869,7 @@ static void test_ingest_unchecked(void)
 	bytes[s2 - 2] ^= 0x10; /* the second block's CRC */
 	spill(b, bytes, size);
 	free(bytes);
-	memset(&s, 0, sizeof(s));
-	CU_ASSERT_EQUAL_FATAL(settings_load(&s, NULL, NULL, 0, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(settings_set(&s, "db", db, &err), 0);
-	CU_ASSERT_EQUAL_FATAL(settings_finish(&s, &err), 0);
-	st = store_new(db, STORE_CREATE, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	st = new_store(db, NULL, &s);
 	paths[0] = a;
 	paths[1] = b;
 	CU_ASSERT_EQUAL(ingest_file_run(st, &s, paths, 2, 0, &no_stop, &stats, &err), 0);
