@@ -173,22 +173,18 @@ static int ocf_use_own_schema(struct ocf_reader *r, const struct strbuf *canon,
 	int rc = -1;
 
 	strbuf_init(&own, OCF_CANON_MAX);
-	if (v == NULL)
-		goto refuse;
-	if (avro_schema_from_json_length(v->json, strlen(v->json), &r->schema) != 0) {
-		r->schema = NULL;
-		msg_panic("ocf: embedded schema v%d does not parse: %s", v->version, avro_strerror());
+	if (v != NULL) {
+		if (avro_schema_from_json_length(v->json, strlen(v->json), &r->schema) != 0)
+			msg_panic("ocf: embedded schema v%d does not parse: %s", v->version,
+			          avro_strerror());
+		if (avro_canonical_form(r->schema, &own) < 0)
+			msg_panic("ocf: no canonical form for embedded schema v%d", v->version);
+		if (own.len == canon->len && memcmp(own.data, canon->data, own.len) == 0)
+			rc = 0;
 	}
-	if (avro_canonical_form(r->schema, &own) < 0)
-		msg_panic("ocf: no canonical form for embedded schema v%d", v->version);
-	if (own.len != canon->len || memcmp(own.data, canon->data, own.len) != 0)
-		goto refuse;
-	rc = 0;
-	goto out;
-refuse:
-	strbuf_printf(err, "%s: writer schema (fingerprint %016" PRIx64 ") is not a counts schema"
-	              " this build reads; not read", r->path, r->fingerprint);
-out:
+	if (rc < 0)
+		strbuf_printf(err, "%s: writer schema (fingerprint %016" PRIx64 ") is not a counts"
+		              " schema this build reads; not read", r->path, r->fingerprint);
 	strbuf_release(&own);
 	return rc;
 }
@@ -489,7 +485,8 @@ static int ocf_unsnappy(struct ocf_reader *r, size_t len, const char **reason,
 		              OCF_BLOCK_BYTES_MAX);
 		return -1;
 	}
-	ocf_reserve(&r->dec, &r->dec_alloc, n);
+	/* A byte at least, so that dec is never NULL for snappy to write to. */
+	ocf_reserve(&r->dec, &r->dec_alloc, n > 0 ? n : 1);
 	if (snappy_uncompress((const char *)r->raw, len, (char *)r->dec, &n) != SNAPPY_OK) {
 		strbuf_printf(why, "snappy block does not uncompress");
 		return -1;
