@@ -53,11 +53,15 @@ int ingest_kafka_run(struct store *st, const struct settings *s, int until_caugh
  * id: every record must name it, intake.h), into st, s->batch_max_messages
  * records per transaction, until done or *stop. A file that cannot be opened
  * or is not a container file is logged and counted in stats->files_failed,
- * and the next one is read; damaged parts of a file are dead letters.
- * Returns 0, or -1 with err if the store or the dead-letter file failed.
+ * and the next one is read; so is a file whose codec carries no checksum
+ * (null, deflate: ocf_reader_checked()) unless allow_unchecked. Damaged
+ * parts of a file, blocks that fail their checksum among them, are dead
+ * letters. Returns 0, or -1 with err if the store or the dead-letter file
+ * failed.
  */
 int ingest_file_run(struct store *st, const struct settings *s, const char *carrier,
-                    char *const *paths, size_t n, const volatile sig_atomic_t *stop,
+                    char *const *paths, size_t n, int allow_unchecked,
+                    const volatile sig_atomic_t *stop,
                     struct ingest_stats *stats, struct strbuf *err);
 
 #endif

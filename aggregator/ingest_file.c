@@ -9,9 +9,10 @@
 #include "record.h"
 
 /* One file; -1 only for a store or dead-letter file failure (err), which
- * ends the run. A file that cannot be read is counted and passed over. */
+ * ends the run. A file that cannot be read, or whose blocks carry no
+ * checksum (unless allow_unchecked), is counted and passed over. */
 static int ingest_one_file(struct intake *in, const struct settings *s, const char *carrier,
-                           const char *path, const volatile sig_atomic_t *stop,
+                           const char *path, int allow_unchecked, const volatile sig_atomic_t *stop,
                            struct ingest_stats *stats, struct strbuf *err)
 {
 	struct ocf_reader *r;
@@ -32,17 +33,26 @@ static int ingest_one_file(struct intake *in, const struct settings *s, const ch
 		rc = 0;
 		goto out;
 	}
-	/* An unknown version is only logged: the file is still read, and each
-	 * of its records becomes an unknown_schema dead letter, as it would
-	 * from Kafka. */
+	/* Without a checksum a flipped bit inside a block can decode as other
+	 * counts, and nothing would tell: such a file is read only when the
+	 * operator says so, for files written before the sink wrote snappy. */
+	if (!ocf_reader_checked(r)) {
+		if (!allow_unchecked) {
+			msg_error("%s: codec %s: its blocks carry no checksum, so damage inside one would"
+			          " go unnoticed; not read (the file sink writes snappy; give"
+			          " --allow-unchecked to read an older file)",
+			          path, ocf_reader_codec(r));
+			stats->files_failed++;
+			rc = 0;
+			goto out;
+		}
+		msg_warn("%s: codec %s: its blocks carry no checksum; read as --allow-unchecked says",
+		         path, ocf_reader_codec(r));
+	}
+	/* The reader opens files of our own schemas only (ocf.h). */
 	version = record_schema_find(ocf_reader_fingerprint(r));
-	if (version != NULL)
-		msg_info("file %s: container %s, codec %s, schema v%d", path, ocf_reader_id(r),
-		         ocf_reader_codec(r), version->version);
-	else
-		msg_warn("file %s: container %s, codec %s, schema of unknown fingerprint %016" PRIx64
-		         " (its records will be dead letters)", path, ocf_reader_id(r),
-		         ocf_reader_codec(r), ocf_reader_fingerprint(r));
+	msg_info("file %s: container %s, codec %s, schema v%d", path, ocf_reader_id(r),
+	         ocf_reader_codec(r), version != NULL ? version->version : 0);
 	memset(&o, 0, sizeof(o));
 	o.kind = INTAKE_FILE;
 	o.src.name = ocf_reader_id(r);
@@ -102,7 +112,8 @@ out:
 }
 
 int ingest_file_run(struct store *st, const struct settings *s, const char *carrier,
-                    char *const *paths, size_t n, const volatile sig_atomic_t *stop,
+                    char *const *paths, size_t n, int allow_unchecked,
+                    const volatile sig_atomic_t *stop,
                     struct ingest_stats *stats, struct strbuf *err)
 {
 	struct intake_limits lim;
@@ -115,7 +126,7 @@ int ingest_file_run(struct store *st, const struct settings *s, const char *carr
 
 	memset(stats, 0, sizeof(*stats));
 	for (i = 0; i < n && !*stop; i++) {
-		if (ingest_one_file(in, s, carrier, paths[i], stop, stats, err) < 0)
+		if (ingest_one_file(in, s, carrier, paths[i], allow_unchecked, stop, stats, err) < 0)
 			goto out;
 	}
 	rc = 0;

@@ -14,12 +14,15 @@
  *       SIGINT. A re-run, a crash or a duplicate delivery never changes a
  *       total. Prints a one-line summary on standard output.
  *
- *   arstat-aggregator ingest --db FILE --carrier ID --file PATH [PATH...] [...]
+ *   arstat-aggregator ingest --db FILE --carrier ID --file PATH [PATH...]
+ *                            [--allow-unchecked] [...]
  *       Read Avro object container files written by the collector's file
  *       sink of carrier ID (registered) instead (see ocf.h); a record of
  *       another carrier in them is a dead letter. The same records stored
  *       from Kafka or from a file are the same identities, so neither counts
- *       twice.
+ *       twice. A file whose blocks carry no checksum (codec null or deflate,
+ *       as the sink wrote before it wrote snappy) is refused unless
+ *       --allow-unchecked is given.
  *
  *   arstat-aggregator report --db FILE (--month YYYY-MM | --from YYYY-MM
  *                            --to YYYY-MM) [--tz ZONE] [--layout tidy|ministry]
@@ -89,7 +92,8 @@ static void usage(FILE *fp)
 	      "                                [--topic T] [--bootstrap-file PATH]\n"
 	      "                                [--dead-letter FILE] [--until-caught-up] [-v]\n"
 	      "       arstat-aggregator ingest --db FILE --carrier ID --file PATH [PATH...]\n"
-	      "                                [--dead-letter FILE] [-c CONFIG] [-o ...] [-v]\n"
+	      "                                [--allow-unchecked] [--dead-letter FILE]\n"
+	      "                                [-c CONFIG] [-o ...] [-v]\n"
 	      "       arstat-aggregator report --db FILE (--month YYYY-MM | --from YYYY-MM\n"
 	      "                                --to YYYY-MM) [--tz ZONE] [--layout tidy|ministry]\n"
 	      "                                [--lang en|ja] [--encoding utf-8|utf-8-bom|cp932]\n"
@@ -113,7 +117,7 @@ struct cmdline {
 	const char *month, *from, *to, *layout, *output, *spam_output, *coverage_output;
 	const char *carrier; /* ingest --file: whose files they are */
 	/* ingest --file: the first file, and where the others start in argv */
-	int have_files;
+	int have_files, allow_unchecked;
 	char **files;
 	size_t nfiles;
 };
@@ -138,6 +142,7 @@ enum {
 	OPT_ENCODING,
 	OPT_MIN_PROVIDERS,
 	OPT_CARRIER,
+	OPT_ALLOW_UNCHECKED,
 };
 
 static const struct option ingest_options[] = {
@@ -148,6 +153,7 @@ static const struct option ingest_options[] = {
 	{ "until-caught-up", no_argument, NULL, OPT_UNTIL_CAUGHT_UP },
 	{ "file", required_argument, NULL, OPT_FILE },
 	{ "carrier", required_argument, NULL, OPT_CARRIER },
+	{ "allow-unchecked", no_argument, NULL, OPT_ALLOW_UNCHECKED },
 	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 },
@@ -218,6 +224,9 @@ static int parse_args(int argc, char **argv, const struct option *options, struc
 			}
 			cl->have_files = 1;
 			first_file = optarg;
+			break;
+		case OPT_ALLOW_UNCHECKED:
+			cl->allow_unchecked = 1;
 			break;
 		case OPT_MONTH:
 			cl->month = optarg;
@@ -354,7 +363,8 @@ static int cmd_ingest(int argc, char **argv)
 	memset(&stats, 0, sizeof(stats));
 	strbuf_init(&err, 4096);
 	if (parse_args(argc, argv, ingest_options, &cl) < 0 ||
-	    (cl.have_files && cl.until_caught_up) || cl.have_files != (cl.carrier != NULL)) {
+	    (cl.have_files && cl.until_caught_up) || cl.have_files != (cl.carrier != NULL) ||
+	    (!cl.have_files && cl.allow_unchecked)) {
 		if (cl.have_files && cl.until_caught_up)
 			msg_warn("ingest: --until-caught-up is for Kafka, not --file");
 		else if (cl.have_files && cl.carrier == NULL)
@@ -363,6 +373,8 @@ static int cmd_ingest(int argc, char **argv)
 		else if (!cl.have_files && cl.carrier != NULL)
 			msg_warn("ingest: --carrier is for --file; Kafka records are bound to their "
 			         "carriers by topic (carrier.ID.topics)");
+		if (!cl.have_files && cl.allow_unchecked)
+			msg_warn("ingest: --allow-unchecked is for --file");
 		usage(stderr);
 		rc = EXIT_USAGE;
 		goto out;
@@ -385,8 +397,8 @@ static int cmd_ingest(int argc, char **argv)
 	}
 	ran = 1;
 	if (cl.have_files)
-		failed = ingest_file_run(st, &s, cl.carrier, cl.files, cl.nfiles, &main_stop, &stats,
-		                         &err) < 0;
+		failed = ingest_file_run(st, &s, cl.carrier, cl.files, cl.nfiles, cl.allow_unchecked,
+		                         &main_stop, &stats, &err) < 0;
 	else
 		failed = ingest_kafka_run(st, &s, cl.until_caught_up, &main_stop, &stats, &err) < 0;
 	if (stats.counts.refused > 0)

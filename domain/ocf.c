@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <avro.h>
+#include <snappy-c.h>
 #include <zlib.h>
 
 #include "avro_bin.h"
@@ -22,6 +23,7 @@
 #include "digest.h"
 #include "log.h"
 #include "mem.h"
+#include "record.h"
 #include "strutil.h"
 
 #define OCF_MAGIC "Obj\x01"
@@ -37,7 +39,12 @@
 /* Bytes of the hash in the identity. */
 #define OCF_ID_HASH_LEN 8
 
-enum ocf_codec { OCF_CODEC_NULL, OCF_CODEC_DEFLATE };
+enum ocf_codec { OCF_CODEC_NULL, OCF_CODEC_DEFLATE, OCF_CODEC_SNAPPY };
+
+/* The Avro specification's snappy codec: each block's data is compressed
+ * with snappy and followed by the CRC-32 (ISO 3309, zlib's crc32) of the
+ * uncompressed data, 4 bytes, big-endian. */
+#define OCF_SNAPPY_CRC_LEN 4
 
 struct ocf_reader {
 	FILE *fp;
@@ -150,16 +157,49 @@ static int ocf_read_meta_bytes(struct ocf_reader *r, char **out, size_t *len, si
 	return 0;
 }
 
+/*
+ * The schema of canonical form canon (fingerprint r->fingerprint) as one of
+ * the versions this build reads: parsed by Avro C from our own embedded
+ * text, never from the file's. The forms are compared whole, not only by
+ * fingerprint: CRC-64 is no defence against a schema made to collide. 0, or
+ * -1 with err for a schema this build does not read (an aggregator that
+ * does can read the file later; the records already stored are skipped).
+ */
+static int ocf_use_own_schema(struct ocf_reader *r, const struct strbuf *canon,
+                              struct strbuf *err)
+{
+	const struct record_schema_version *v = record_schema_find(r->fingerprint);
+	struct strbuf own;
+	int rc = -1;
+
+	strbuf_init(&own, OCF_CANON_MAX);
+	if (v != NULL) {
+		if (avro_schema_from_json_length(v->json, strlen(v->json), &r->schema) != 0)
+			msg_panic("ocf: embedded schema v%d does not parse: %s", v->version,
+			          avro_strerror());
+		if (avro_canonical_form(r->schema, &own) < 0)
+			msg_panic("ocf: no canonical form for embedded schema v%d", v->version);
+		if (own.len == canon->len && memcmp(own.data, canon->data, own.len) == 0)
+			rc = 0;
+	}
+	if (rc < 0)
+		strbuf_printf(err, "%s: writer schema (fingerprint %016" PRIx64 ") is not a counts"
+		              " schema this build reads; not read", r->path, r->fingerprint);
+	strbuf_release(&own);
+	return rc;
+}
+
 static int ocf_read_header(struct ocf_reader *r, struct strbuf *err)
 {
 	unsigned char magic[OCF_MAGIC_LEN];
 	char *key = NULL, *value = NULL, *schema_json = NULL, *codec = NULL;
 	size_t klen, vlen, schema_len = 0, budget = OCF_META_BYTES_MAX, entries = 0;
 	int64_t count, size;
-	struct strbuf canon;
+	struct strbuf canon, why;
 	int rc = -1;
 
 	strbuf_init(&canon, OCF_CANON_MAX);
+	strbuf_init(&why, 1024);
 	if (ocf_read_bytes(r, magic, sizeof(magic)) != OCF_READ_OK ||
 	    memcmp(magic, OCF_MAGIC, OCF_MAGIC_LEN) != 0) {
 		strbuf_printf(err, "%s: not an Avro object container file", r->path);
@@ -211,25 +251,28 @@ static int ocf_read_header(struct ocf_reader *r, struct strbuf *err)
 		r->codec = OCF_CODEC_NULL;
 	} else if (strcmp(codec, "deflate") == 0) {
 		r->codec = OCF_CODEC_DEFLATE;
+	} else if (strcmp(codec, "snappy") == 0) {
+		r->codec = OCF_CODEC_SNAPPY;
 	} else {
 		/* Not quoted: the name is the file's, and may be anything. */
-		strbuf_printf(err, "%s: codec not supported (null and deflate are)", r->path);
+		strbuf_printf(err, "%s: codec not supported (snappy, null and deflate are)", r->path);
 		goto out;
 	}
 	if (schema_json == NULL) {
 		strbuf_printf(err, "%s: header has no avro.schema", r->path);
 		goto out;
 	}
-	if (avro_schema_from_json_length(schema_json, schema_len, &r->schema) != 0) {
-		strbuf_printf(err, "%s: writer schema does not parse: %s", r->path, avro_strerror());
-		r->schema = NULL;
-		goto out;
-	}
-	if (avro_canonical_form(r->schema, &canon) < 0) {
-		strbuf_printf(err, "%s: writer schema has no canonical form", r->path);
+	/* The header's schema is the file's and may be anything: its canonical
+	 * form is written from the text (avro_canon.h), and only a form of one
+	 * of our own schemas lets the file be read. */
+	if (avro_canonical_form_json(schema_json, schema_len, &canon, &why) < 0) {
+		strbuf_printf(err, "%s: writer schema refused: %s", r->path,
+		              why.len > 0 ? why.data : "too large");
 		goto out;
 	}
 	r->fingerprint = avro_crc64(canon.data, canon.len);
+	if (ocf_use_own_schema(r, &canon, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	free(key);
@@ -237,6 +280,7 @@ out:
 	free(schema_json);
 	free(codec);
 	strbuf_release(&canon);
+	strbuf_release(&why);
 	return rc;
 }
 
@@ -331,7 +375,20 @@ const char *ocf_reader_id(const struct ocf_reader *r)
 
 const char *ocf_reader_codec(const struct ocf_reader *r)
 {
-	return r->codec == OCF_CODEC_DEFLATE ? "deflate" : "null";
+	switch (r->codec) {
+	case OCF_CODEC_SNAPPY:
+		return "snappy";
+	case OCF_CODEC_DEFLATE:
+		return "deflate";
+	case OCF_CODEC_NULL:
+		break;
+	}
+	return "null";
+}
+
+int ocf_reader_checked(const struct ocf_reader *r)
+{
+	return r->codec == OCF_CODEC_SNAPPY;
 }
 
 uint64_t ocf_reader_fingerprint(const struct ocf_reader *r)
@@ -348,8 +405,9 @@ static void ocf_reserve(unsigned char **buf, size_t *alloc, size_t n)
 }
 
 /* Inflate raw[0..len) (RFC 1951, no zlib header, as Avro writes it) into
- * dec, at most OCF_BLOCK_BYTES_MAX bytes. 0 or -1 with why (r->bad_why). */
-static int ocf_inflate(struct ocf_reader *r, size_t len, struct strbuf *why)
+ * dec, at most OCF_BLOCK_BYTES_MAX bytes. 0, or -1 with why (r->bad_why)
+ * and the reason token in *reason. */
+static int ocf_inflate(struct ocf_reader *r, size_t len, const char **reason, struct strbuf *why)
 {
 	z_stream zs;
 	int zrc, rc = -1;
@@ -392,8 +450,61 @@ static int ocf_inflate(struct ocf_reader *r, size_t len, struct strbuf *why)
 	}
 	rc = 0;
 out:
+	if (rc < 0)
+		*reason = "corrupt_block";
 	inflateEnd(&zs);
 	return rc;
+}
+
+/* Uncompress the snappy block raw[0..len) into dec and check its CRC-32.
+ * The size snappy's preamble states is checked against OCF_BLOCK_BYTES_MAX
+ * before anything is allocated: the file is untrusted. 0, or -1 with why
+ * and the reason token in *reason: "checksum" when the data uncompresses
+ * but is not what was written, "corrupt_block" when it does not. */
+static int ocf_unsnappy(struct ocf_reader *r, size_t len, const char **reason,
+                        struct strbuf *why)
+{
+	const unsigned char *stored;
+	size_t n;
+	uLong crc;
+	uint32_t want;
+
+	*reason = "corrupt_block";
+	r->dec_len = 0;
+	if (len < OCF_SNAPPY_CRC_LEN) {
+		strbuf_printf(why, "snappy block of %zu bytes, shorter than its checksum", len);
+		return -1;
+	}
+	len -= OCF_SNAPPY_CRC_LEN;
+	if (snappy_uncompressed_length((const char *)r->raw, len, &n) != SNAPPY_OK) {
+		strbuf_printf(why, "snappy block does not state its size");
+		return -1;
+	}
+	if (n > OCF_BLOCK_BYTES_MAX) {
+		strbuf_printf(why, "snappy block states %zu bytes, more than %d", n,
+		              OCF_BLOCK_BYTES_MAX);
+		return -1;
+	}
+	/* A byte at least, so that dec is never NULL for snappy to write to. */
+	ocf_reserve(&r->dec, &r->dec_alloc, n > 0 ? n : 1);
+	if (snappy_uncompress((const char *)r->raw, len, (char *)r->dec, &n) != SNAPPY_OK) {
+		strbuf_printf(why, "snappy block does not uncompress");
+		return -1;
+	}
+	stored = r->raw + len;
+	want = (uint32_t)stored[0] << 24 | (uint32_t)stored[1] << 16 | (uint32_t)stored[2] << 8 |
+	       (uint32_t)stored[3];
+	crc = crc32(0L, Z_NULL, 0);
+	/* zlib takes a uInt length; n <= OCF_BLOCK_BYTES_MAX fits. */
+	crc = crc32(crc, r->dec, (uInt)n);
+	if ((uint32_t)crc != want) {
+		*reason = "checksum";
+		strbuf_printf(why, "block fails its CRC-32 check (stored %08" PRIx32
+		              ", computed %08" PRIx32 ")", want, (uint32_t)crc);
+		return -1;
+	}
+	r->dec_len = n;
+	return 0;
 }
 
 /* Find the records of the decoded block: each is walked against the writer
@@ -541,11 +652,12 @@ static enum ocf_status ocf_next_block(struct ocf_reader *r, struct ocf_item *ite
 	}
 	/* From here the framing is sound: a block that does not decode is bad
 	 * on its own, and the next one starts where this one ended. */
-	if (r->codec == OCF_CODEC_DEFLATE) {
-		if (ocf_inflate(r, (size_t)size, &r->bad_why) < 0) {
+	if (r->codec != OCF_CODEC_NULL) {
+		if ((r->codec == OCF_CODEC_DEFLATE
+		         ? ocf_inflate(r, (size_t)size, &r->block_reason, &r->bad_why)
+		         : ocf_unsnappy(r, (size_t)size, &r->block_reason, &r->bad_why)) < 0) {
 			r->dec_len = 0;
 			r->block_bad = 1;
-			r->block_reason = "corrupt_block";
 			r->bad_from = 0;
 			r->bad_index = -1;
 			return OCF_RECORD;

@@ -9,13 +9,26 @@
  * block size a file states before reading a byte of it, ignores a block that
  * fails to decompress, fails on a file that holds no block yet, and stops at
  * the first bad block. This reader parses the container itself, with every
- * size bounded (OCF_BLOCK_BYTES_MAX), uses zlib for the "deflate" codec and
- * Avro C for the writer schema, walks each datum against that schema to find
- * where it ends (avro_walk.h), and after a damaged block searches for the
- * next sync marker and goes on: a file cut short by a crash yields every
- * complete block. `arstat-aggregator ingest --file` reads files with it.
+ * size bounded (OCF_BLOCK_BYTES_MAX), uses libsnappy and zlib for the
+ * codecs, walks each datum against the writer schema to find where it ends
+ * (avro_walk.h), and after a damaged block
+ * searches for the next sync marker and goes on: a file cut short by a
+ * crash yields every complete block. `arstat-aggregator ingest --file`
+ * reads files with it.
  *
- * Codecs: "null" and "deflate" (the two every Avro implementation has).
+ * The writer schema in the header must be one of the counts schemas this
+ * build reads (record.h), in any spelling: its canonical form is written
+ * from the JSON text (avro_canon.h) and compared with theirs, and the
+ * schema used is ours, parsed from our own text. The header's text is never
+ * handed to Avro C's parser, which leaks memory on some schemas (a named
+ * type defined twice). A file of another schema is refused at its header.
+ *
+ * Codecs: "snappy", which the file sink writes: every block carries the
+ * CRC-32 of its uncompressed data, and a block that fails it is an OCF_BAD
+ * item of reason "checksum", so a flipped bit never becomes another count.
+ * "null" and "deflate" (the two every Avro implementation has, and what
+ * the file sink wrote before) carry no checksum: ocf_reader_checked() tells
+ * them apart, and the caller decides whether to read such a file at all.
  */
 #ifndef ARSTAT_OCF_H
 #define ARSTAT_OCF_H
@@ -50,14 +63,18 @@ struct ocf_item {
 	size_t len;
 	int64_t block_offset; /* byte offset in the file of the block */
 	int32_t index;        /* record index in the block; -1: the block itself */
-	const char *reason;   /* OCF_BAD: a short token, e.g. "truncated" */
+	/* OCF_BAD: a short token: "truncated", "corrupt_block" (framing or
+	 * codec), "checksum" (a block that fails its CRC), "corrupt" (records
+	 * whose end cannot be found). */
+	const char *reason;
 };
 
 /*
  * Open path and read its header. Returns the reader, or NULL with the reason
  * in err: the file cannot be opened or read, is not an object container file,
  * its header is malformed or too large, its codec is not supported, or its
- * schema does not parse.
+ * schema is not valid JSON, not a schema, or not one of ours (the message
+ * gives its fingerprint then).
  */
 struct ocf_reader *ocf_reader_new(const char *path, struct strbuf *err);
 /* ocf_reader_free(NULL) is a no-op. */
@@ -75,9 +92,14 @@ enum ocf_status ocf_reader_next(struct ocf_reader *r, struct ocf_item *item, str
  * file's identity, the same for a copy, a renamed file or one that has grown
  * by more blocks, different for files of different content. */
 const char *ocf_reader_id(const struct ocf_reader *r);
-/* The codec named in the header ("null" or "deflate"). */
+/* The codec named in the header ("snappy", "null" or "deflate"). */
 const char *ocf_reader_codec(const struct ocf_reader *r);
-/* CRC-64-AVRO fingerprint of the writer schema's canonical form. */
+/* 1 if every block of the file carries a checksum the reader verifies
+ * (codec snappy), 0 if damage inside a block can go unnoticed (null,
+ * deflate). */
+int ocf_reader_checked(const struct ocf_reader *r);
+/* CRC-64-AVRO fingerprint of the writer schema's canonical form: always
+ * one of record.h's versions. */
 uint64_t ocf_reader_fingerprint(const struct ocf_reader *r);
 
 #endif

@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config
   librdkafka-dev libavro-dev libcsv-dev libcunit1-dev libsqlite3-dev libssl-dev zlib1g-dev
+  libsnappy-dev libjansson-dev
   gnuplot-nox valgrind
 )
 

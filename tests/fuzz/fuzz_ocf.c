@@ -6,7 +6,7 @@
  * input is a whole file. Besides memory errors (ASan/UBSan) it checks what
  * the reader promises:
  *   - a file is refused only with a reason, and an accepted one has an
- *     identity "file:..." and the codec null or deflate;
+ *     identity "file:..." and the codec snappy, null or deflate;
  *   - reading ends in OCF_END: a file's bytes are never an I/O error;
  *   - a record carries the file's single-object header, and decodes or is
  *     refused with a reason (unknown_schema when the writer schema is not
@@ -123,7 +123,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(strncmp(ocf_reader_id(r), "file:", 5) == 0 &&
 	           strlen(ocf_reader_id(r)) == OCF_ID_LEN - 1);
 	null_codec = strcmp(ocf_reader_codec(r), "null") == 0;
-	FUZZ_CHECK(null_codec || strcmp(ocf_reader_codec(r), "deflate") == 0);
+	FUZZ_CHECK(null_codec || strcmp(ocf_reader_codec(r), "deflate") == 0 ||
+	           strcmp(ocf_reader_codec(r), "snappy") == 0);
 	ours = record_schema_find(ocf_reader_fingerprint(r)) != NULL;
 	avro_bin_header_write(header, ocf_reader_fingerprint(r));
 	for (;;) {

@@ -3,14 +3,19 @@
 
 Each seed is a whole Avro object container file of schema counts-v1 (the
 schema as Avro C writes it: compact, without docs), written by the small
-encoder below: the codecs null and deflate, one block and several, a file
-with no block, and damaged ones (cut inside a block, a sync marker changed,
-a block count beyond every bound, a count a record short, a string of
-length -1), one of a schema that is not ours, and one of schema "null"
-whose block claims 60 million records of no bytes. With --sink FILE, the
-header and first block of a file the collector's file sink wrote are added
-(the corpus holds one, from tests/integration/aggregator_filesink.sh's
-input). File names are the SHA-1 of the content, as libFuzzer names its own
+encoder below: the codecs snappy (what the file sink writes), null and
+deflate, one block and several, a file with no block, and damaged ones (cut
+inside a block, a sync marker changed, a block count beyond every bound, a
+count a record short, a string of length -1, a snappy block failing its
+CRC-32, one stating an uncompressed size beyond the reader's limit, one
+shorter than its checksum, one whose copy reaches before its start), one of
+a schema that is not ours, and one of schema "null" whose block claims 60
+million records of no bytes. The snappy encoder writes literals only (valid
+snappy, as any decoder reads it); real compressed blocks come from --sink
+FILE, which adds the header and first block of a file the collector's file
+sink (or arstat-aggregator-testgen ocf, the same Avro C writer) wrote. The
+corpus holds one of each codec the sink has written: null, from
+tests/integration/aggregator_filesink.sh's input, and snappy. File names are the SHA-1 of the content, as libFuzzer names its own
 finds, so rerunning this script is idempotent.
 Usage: tests/fuzz/make_ocf_seeds.py [--sink FILE.avro]
 """
@@ -25,14 +30,17 @@ OUT = os.path.join(HERE, "corpus", "ocf")
 SCHEMA = os.path.join(HERE, "..", "..", "schemas", "counts-v1.avsc")
 
 
-def zlong(n):
-    n = (n << 1) ^ (n >> 63)
+def uvarint(n):
     out = bytearray()
     while n & ~0x7F:
         out.append((n & 0x7F) | 0x80)
         n >>= 7
     out.append(n)
     return bytes(out)
+
+
+def zlong(n):
+    return uvarint((n << 1) ^ (n >> 63))
 
 
 def zbytes(b):
@@ -72,6 +80,27 @@ def record(i, extra=False):
     return out
 
 
+def snappy_literals(data):
+    """data as a snappy stream of literals only: the uncompressed length,
+    then literal elements of up to 65536 bytes (tag 61: a 2-byte length)."""
+    out = bytearray(uvarint(len(data)))
+    for i in range(0, len(data), 65536):
+        part = data[i:i + 65536]
+        if len(part) <= 60:
+            out.append((len(part) - 1) << 2)
+        else:
+            out.append(61 << 2)
+            out += (len(part) - 1).to_bytes(2, "little")
+        out += part
+    return bytes(out)
+
+
+def snappy_block(data):
+    """The Avro snappy codec: compressed data, then the big-endian CRC-32 of
+    the uncompressed data."""
+    return snappy_literals(data) + zlib.crc32(data).to_bytes(4, "big")
+
+
 def ocf(blocks, codec=b"null", schema=None, sync=b"arstat-fuzz-sync"):
     """blocks: lists of datums; each list is one block."""
     schema = schema if schema is not None else schema_text()
@@ -82,6 +111,8 @@ def ocf(blocks, codec=b"null", schema=None, sync=b"arstat-fuzz-sync"):
         if codec == b"deflate":
             z = zlib.compressobj(6, zlib.DEFLATED, -15)
             data = z.compress(data) + z.flush()
+        elif codec == b"snappy":
+            data = snappy_block(data)
         out += zlong(len(datums)) + zlong(len(data)) + data + sync
     return out
 
@@ -93,7 +124,7 @@ def write(data):
 
 
 def sink_head(path):
-    """The header and first block of a container file (null codec)."""
+    """The header and first block of a container file (any codec)."""
     with open(path, "rb") as f:
         b = f.read()
 
@@ -157,6 +188,28 @@ def main():
     # Schema "null": records of no bytes, a block claiming 60 million.
     write(b"Obj\x01" + zlong(1) + zbytes(b"avro.schema") + zbytes(b'"null"') + zlong(0) +
           b"arstat-fuzz-sync" + zlong(60000000) + zlong(0) + b"arstat-fuzz-sync")
+    # snappy: what the file sink writes.
+    write(ocf([recs[:3]], codec=b"snappy"))                 # snappy, one block
+    three_s = ocf([recs[0:2], recs[2:4], recs[4:6]], codec=b"snappy")
+    write(three_s)                                          # snappy, three blocks
+    write(ocf([], codec=b"snappy"))                         # a header and no block
+    write(three_s[: len(three_s) - 30])                     # cut inside the last block
+    first_s = len(ocf([recs[0:2]], codec=b"snappy"))
+    crc = bytearray(three_s)
+    crc[first_s - 17] ^= 0x01                               # block 1's CRC-32 wrong
+    write(bytes(crc))
+    flip = bytearray(three_s)
+    flip[first_s - 30] ^= 0x04                              # a bit of block 1's data
+    write(bytes(flip))
+    # Blocks of two records that are not what they say: an uncompressed
+    # size of 2^31 stated (beyond the reader's limit), 3 bytes (shorter than
+    # a checksum), a copy of offset 9 from the stream's third byte.
+    hdr_s = ocf([], codec=b"snappy")
+    sync = b"arstat-fuzz-sync"
+    for body in (uvarint(1 << 31) + b"\x00" + b"\x00\x00\x00\x00", b"\x01\x00\x00",
+                 b"\x08\x04ab\x0d\x09" + zlib.crc32(b"ab\x00\x00\x00\x00\x00\x00")
+                 .to_bytes(4, "big")):
+        write(hdr_s + zlong(2) + zbytes(body) + sync + three_s[len(hdr_s):])
     if len(sys.argv) == 3 and sys.argv[1] == "--sink":
         write(sink_head(sys.argv[2]))
 

@@ -9,7 +9,8 @@
 #     stored;
 #   - re-running ingest changes nothing; the report is byte-identical;
 #   - container files of the same records add nothing, new ones add theirs,
-#     a file cut short yields its complete blocks;
+#     a file cut short yields its complete blocks; a file whose blocks carry
+#     no checksum (codec null) is refused unless --allow-unchecked;
 #   - the report over several months, the ministry layout in CP932 (round
 #     trip through iconv), and a coverage gap detected and flagged.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -102,7 +103,7 @@ grep -q '^データの完全性,欠損あり,' "$TEST_DIR/ministry-utf8.csv" || 
 # carrier-01's four collectors are its own.
 "$gen" ocf --out "$TEST_DIR/same.avro" "${gen_args[@]}" --seed 11 \
 	>/dev/null 2>>"$TEST_DIR/testgen.log"
-"$gen" ocf --out "$TEST_DIR/new.avro" "${gen_args[@]}" --seed 12 --codec null \
+"$gen" ocf --out "$TEST_DIR/new.avro" "${gen_args[@]}" --seed 12 \
 	>/dev/null 2>>"$TEST_DIR/testgen.log"
 head -c 30000 "$TEST_DIR/new.avro" >"$TEST_DIR/cut.avro"
 assert_eq "records_stored=0 duplicates_skipped=480 dead_letters=950 conflicts=0 file_records=1430 files=1 files_failed=0" \
@@ -116,5 +117,18 @@ grep -q "missing.avro: No such file" "$TEST_DIR/aggregator.log" || fail "missing
 assert_eq 1 "$(grep -c $'\ttruncated\t' "$db.deadletter")" "the cut file's dead letter"
 assert_eq 1900 "$(grep -c $'\twrong_source\t' "$db.deadletter")" "other carriers' records in the files"
 
+# A file as the file sink wrote them before snappy: no checksum, refused
+# unless the operator says --allow-unchecked.
+"$gen" ocf --out "$TEST_DIR/old.avro" "${gen_args[@]}" --seed 13 --codec null \
+	>/dev/null 2>>"$TEST_DIR/testgen.log"
+out=$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 --file "$TEST_DIR/old.avro" 2>>"$TEST_DIR/aggregator.log") &&
+	fail "a file without checksums must fail the run"
+[[ $out == "records_stored=0 "*" files=0 files_failed=1" ]] || fail "unchecked file: $out"
+grep -q "old.avro: codec null: its blocks carry no checksum" "$TEST_DIR/aggregator.log" ||
+	fail "the refusal of a file without checksums is not logged"
+out=$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 --file "$TEST_DIR/old.avro" --allow-unchecked \
+	2>>"$TEST_DIR/aggregator.log") || fail "--allow-unchecked: ingest failed"
+[[ $out == "records_stored=480 "*" files=1 files_failed=0" ]] || fail "--allow-unchecked: $out"
+
 devbroker_stop
-echo "aggregator_ingest: duplicates dropped, poison counted, v1 decoded, re-ingest idempotent, files deduplicated"
+echo "aggregator_ingest: duplicates dropped, poison counted, v1 decoded, re-ingest idempotent, files deduplicated, unchecked files refused"

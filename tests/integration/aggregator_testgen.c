@@ -5,7 +5,8 @@
  *
  *   arstat-aggregator-testgen kafka --bootstrap LIST [--topic T] [GEN] [--poison]
  *                                   [--extra-hex FILE]
- *   arstat-aggregator-testgen ocf --out FILE [--codec null|deflate] [--block-size N] [GEN]
+ *   arstat-aggregator-testgen ocf --out FILE [--codec snappy|null|deflate] [--block-size N]
+ *                                 [GEN]
  *   arstat-aggregator-testgen store --db FILE [GEN]
  *   arstat-aggregator-testgen query --db FILE SQL
  *
@@ -639,7 +640,7 @@ int main(int argc, char **argv)
 	g.cells = 6;
 	g.skip_collector = -1;
 	g.topic = "arstat.counts";
-	g.codec = "deflate";
+	g.codec = "snappy"; /* what the file sink writes */
 	g.block_size = 16384;
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
