@@ -140,6 +140,7 @@ int intake_commit(struct intake *in, struct strbuf *err)
 	in->total.duplicates += in->batch.duplicates;
 	in->total.dead_letters += in->batch.dead_letters;
 	in->total.conflicts += in->batch.conflicts;
+	in->total.unverified += in->batch.unverified;
 	in->total.batches++;
 	return 0;
 }
@@ -361,6 +362,26 @@ int intake_message_decoded(struct intake *in, const struct intake_origin *o, con
 		strbuf_printf(&in->why, "identity epoch %lld seq %lld already stored for another "
 		              "window", (long long)d->rec->epoch, (long long)d->rec->seq);
 		return intake_dead(in, o, "identity_conflict", data, len, err);
+	case STORE_CONTENT_CONFLICT:
+		/* The same window delivered twice with other counts: the first
+		 * stays, the report flags the window, and the warning names the
+		 * record only by its pseudonymous identity. */
+		in->batch.conflicts++;
+		msg_warn("collector %s epoch %lld seq %lld: delivered again for the same window "
+		         "with other content; the first delivery is kept", d->rec->collector,
+		         (long long)d->rec->epoch, (long long)d->rec->seq);
+		strbuf_reset(&in->why);
+		strbuf_printf(&in->why, "identity epoch %lld seq %lld already stored for this window "
+		              "with other content", (long long)d->rec->epoch, (long long)d->rec->seq);
+		return intake_dead(in, o, "content_conflict", data, len, err);
+	case STORE_UNVERIFIED:
+		/* Stored by a version that kept no digest: taken for a duplicate,
+		 * as it always was, but counted apart. */
+		msg_debug("%s: duplicate of a stored record whose content cannot be compared",
+		          intake_label(in, o));
+		in->batch.duplicates++;
+		in->batch.unverified++;
+		return 0;
 	case STORE_INVALID:
 		return intake_dead(in, o, "invalid", data, len, err);
 	case STORE_ERROR:

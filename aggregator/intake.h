@@ -40,7 +40,10 @@ struct intake_counts {
 	uint64_t stored;       /* records added to the store */
 	uint64_t duplicates;   /* records whose identity was already stored */
 	uint64_t dead_letters; /* messages that could not be stored (new ones) */
-	uint64_t conflicts;    /* of those, identities reused for another window */
+	uint64_t conflicts;    /* records whose identity was stored for another
+	                          window, or for this one with other content */
+	uint64_t unverified;   /* of the duplicates, those stored without a
+	                          content digest (by store schema 4 or older) */
 	uint64_t batches;      /* transactions committed */
 };
 

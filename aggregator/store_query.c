@@ -116,6 +116,27 @@ out:
 	return rc;
 }
 
+int store_count_conflicts(struct store *st, const char *carrier, const char *collector,
+                          int64_t start_ms, int64_t end_ms, int64_t *n, struct strbuf *err)
+{
+	sqlite3_stmt *s = st->stmt[ST_COUNT_CONFLICTS];
+	int step;
+
+	sqlite3_bind_text(s, 1, carrier, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, collector, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, start_ms);
+	sqlite3_bind_int64(s, 4, end_ms);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (step != SQLITE_ROW) {
+		store_db_error(st, "count conflicts", err);
+		return -1;
+	}
+	return 0;
+}
+
 int store_runs(struct store *st, store_run_fn fn, void *arg, struct strbuf *err)
 {
 	sqlite3_stmt *s = st->stmt[ST_RUNS_ALL];

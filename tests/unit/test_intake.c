@@ -421,6 +421,46 @@ static void test_rollback(void)
 	strbuf_release(&err);
 }
 
+/* Issue 14, item 3: the fixture's identity and window with another count is
+ * a dead letter "content_conflict", counted as a conflict and kept for the
+ * report; the fixture stays as it was. */
+static void test_content_conflict(void)
+{
+	struct record_batch b;
+	struct strbuf err;
+	struct store *st;
+	struct intake *in;
+	unsigned char *v1;
+	size_t v1len = 0;
+
+	strbuf_init(&err, 1024);
+	v1 = read_fixture(&v1len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v1);
+	record_batch_init(&b);
+	CU_ASSERT_EQUAL_FATAL(record_decode(v1, v1len, &b, &err), RECORD_OK);
+	make_store_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	in = intake_new(st, dl_path, &limits);
+	CU_ASSERT_TRUE(feed(in, &b, 0));
+	b.cells[0].messages++;
+	CU_ASSERT_FALSE(feed(in, &b, 1));
+	CU_ASSERT_FALSE(feed(in, &b, 2));
+	CU_ASSERT_EQUAL(intake_totals(in)->stored, 1);
+	CU_ASSERT_EQUAL(intake_totals(in)->duplicates, 0);
+	CU_ASSERT_EQUAL(intake_totals(in)->conflicts, 2);
+	CU_ASSERT_EQUAL(intake_totals(in)->dead_letters, 2);
+	intake_free(in);
+	store_free(st);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\tcontent_conflict\t"), 2);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT sum(messages) FROM counts"), 1028);
+	record_batch_free(&b);
+	free(v1);
+	remove_store_dir();
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -433,6 +473,7 @@ int main(void)
 	CU_add_test(s, "dead letters, and a newer schema version", test_dead_letters);
 	CU_add_test(s, "rollback", test_rollback);
 	CU_add_test(s, "implausible windows and counts", test_implausible);
+	CU_add_test(s, "a second delivery with other counts", test_content_conflict);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
