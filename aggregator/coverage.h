@@ -66,6 +66,9 @@ struct coverage_row {
 	int64_t window_ms;        /* the collector's window length; 0 for PENDING */
 	int64_t windows_expected; /* COLLECTOR: over the span; GAP, STOPPED: missing */
 	int64_t windows_received; /* COLLECTOR only */
+	int64_t conflicts;        /* COLLECTOR only: the store's conflicts of its
+	                             windows starting in the month; coverage_month
+	                             leaves it 0 for the caller to fill */
 };
 
 /* The coverage of one month: rows by carrier (byte order), each carrier's

@@ -510,6 +510,23 @@ static int report_load_totals(void *arg, const char *carrier, const struct store
 	return report_add_totals(ctx->p, carrier, t, err);
 }
 
+/* Each collector row of p's coverage gets the store's conflicts of its
+ * windows in the month: the report flags them there. 0, or -1 with err. */
+static int report_load_conflicts(struct report_period *p, struct store *st, struct strbuf *err)
+{
+	size_t i;
+
+	for (i = 0; i < p->coverage.nrows; i++) {
+		struct coverage_row *row = &p->coverage.rows[i];
+
+		if (row->kind == COVERAGE_COLLECTOR &&
+		    store_count_conflicts(st, row->carrier, row->collector, p->month.start_ms,
+		                          p->month.end_ms, &row->conflicts, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int report_load(struct report *r, struct store *st, char *const *retired, size_t nretired,
                 struct strbuf *err)
 {
@@ -530,6 +547,8 @@ int report_load(struct report *r, struct store *st, char *const *retired, size_t
 		                     report_load_totals, &ctx, err) < 0)
 			return -1;
 		report_add_coverage(ctx.p, cov);
+		if (report_load_conflicts(ctx.p, st, err) < 0)
+			return -1;
 	}
 	report_finish(r);
 	return 0;

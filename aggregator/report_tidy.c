@@ -188,11 +188,12 @@ void report_write_coverage(const struct report *r, struct csvout *o)
 				csvout_int(o, row->windows_received);
 				csvout_int(o, row->windows_expected - row->windows_received);
 				tidy_share(o, row->windows_received, row->windows_expected);
+				csvout_int(o, row->conflicts);
 			} else {
 				csvout_printf(o, "%lld", (long long)(row->window_ms / 1000));
 				tidy_empties(o, 2);
 				csvout_int(o, row->windows_expected);
-				csvout_empty(o);
+				tidy_empties(o, REPORT_C_NCOLS - REPORT_C_SHARE_WINDOWS_RECEIVED);
 			}
 			csvout_end_row(o);
 		}

@@ -255,6 +255,12 @@ static void build_store(void)
 		b.cells = cells;
 		b.ncells = g->ncells;
 		CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+		/* jp-beta's seq 3 delivered again with another count (issue 14,
+		 * item 3): refused, counts unchanged, the coverage CSV flags it. */
+		if (strcmp(g->collector, "cb1") == 0 && g->seq == 3) {
+			cells[0].messages++;
+			CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_CONTENT_CONFLICT);
+		}
 	}
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
 	store_free(st);
