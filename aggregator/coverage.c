@@ -150,7 +150,14 @@ int coverage_add_run(struct coverage *c, const struct store_run *run, struct str
 
 static int coverage_load_run(void *arg, const struct store_run *run, struct strbuf *err)
 {
-	return coverage_add_run(arg, run, err);
+	/* A damaged store must still report: a run out of order or
+	 * overlapping another is left out, said once each. */
+	if (coverage_add_run(arg, run, err) < 0) {
+		msg_warn("%s (collector %s of carrier %s); that run is left out", err->data,
+		         run->collector, run->carrier);
+		strbuf_reset(err);
+	}
+	return 0;
 }
 
 int coverage_load(struct coverage *c, struct store *st, struct strbuf *err)

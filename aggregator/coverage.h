@@ -45,7 +45,9 @@ void coverage_retire(struct coverage *c, const char *collector);
  * and must not overlap within a collector. 0, or -1 with err otherwise.
  */
 int coverage_add_run(struct coverage *c, const struct store_run *run, struct strbuf *err);
-/* Add every run of the store. 0, or -1 with err. */
+/* Add every run of the store; one that coverage_add_run refuses (only a
+ * damaged store holds one) is left out with a warning. 0, or -1 with err
+ * (the store could not be read). */
 int coverage_load(struct coverage *c, struct store *st, struct strbuf *err);
 
 enum coverage_kind {

@@ -294,6 +294,8 @@ static void ministry_method(const struct report *r, const struct ministry_method
 
 			if (ministry_withheld(r, p, m))
 				csvout_text(o, "x");
+			else if (t->damaged)
+				csvout_empty(o);
 			else
 				ministry_share(o, n, report_method_messages(t, m));
 		}
@@ -321,6 +323,8 @@ static void ministry_spam(const struct report *r, const char *const *text, struc
 				csvout_int(o, t->providers);
 			else if (report_suppressed(r, t->providers))
 				csvout_text(o, "x");
+			else if (t->damaged)
+				csvout_empty(o);
 			else if (t->providers == 0 && row != 3)
 				csvout_text(o, "-");
 			else if (row == 1)

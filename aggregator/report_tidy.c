@@ -60,7 +60,7 @@ static void tidy_method_row(const struct report *r, const struct report_period *
 	csvout_text(o, tidy_scope_name(s));
 	csvout_text(o, ar_method_name((enum ar_method)m));
 	csvout_int(o, providers);
-	if (suppressed) {
+	if (suppressed || t->damaged) {
 		/* every figure from messages up to suppressed */
 		tidy_empties(o, REPORT_M_SUPPRESSED - REPORT_M_MESSAGES);
 	} else {
@@ -111,7 +111,7 @@ static void tidy_spam_row(const struct report *r, const struct report_period *p,
 	csvout_text(o, p->month.text);
 	csvout_text(o, tidy_scope_name(s));
 	csvout_int(o, t->providers);
-	if (suppressed) {
+	if (suppressed || t->damaged) {
 		tidy_empties(o, REPORT_S_SUPPRESSED - REPORT_S_MESSAGES);
 	} else {
 		csvout_int(o, t->messages);

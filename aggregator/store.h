@@ -205,14 +205,22 @@ struct store_totals {
 	int64_t dmarc_policy[POL_COUNT]; /* messages with a DMARC result (not absent) */
 	int64_t spam[SPAM_COUNT];
 	int64_t messages;
+	/* A sum passed INT64_MAX (a store written before the limits of
+	 * intake.h, or damaged): the figures that did are INT64_MAX. */
+	int overflow;
+	/* Rows of items that are none of store.h's were left out (damage). */
+	int unknown_items;
 };
 
 /*
  * Call fn once per carrier with its totals over every bucket that starts in
  * [start_ms, end_ms), in ascending carrier order (byte order); carriers
- * without messages there are left out. fn returns 0 to go on or -1 to stop
- * (store_sum_totals then returns -1 and leaves err as fn left it). 0, or -1
- * with err (e.g. a sum that overflows).
+ * without messages there are left out. A sum that would pass INT64_MAX
+ * stops there and sets the totals' overflow. fn returns 0 to go on or -1
+ * to stop (store_sum_totals then returns -1 and leaves err as fn left it).
+ * A row of an item that is none of those above is left out and counted in
+ * unknown_items. 0, or -1 with err (SQLite failed, or a row names no
+ * carrier).
  */
 typedef int (*store_totals_fn)(void *arg, const char *carrier, const struct store_totals *t,
                                struct strbuf *err);
@@ -228,8 +236,10 @@ struct store_run {
 
 /*
  * Call fn for every run, ordered by carrier, collector (byte order) and
- * start; the strings are valid during the call only. fn returns 0 or -1 as
- * for store_sum_totals. 0, or -1 with err.
+ * start; the strings are valid during the call only. A row that is not a
+ * run (no names, end not after start, window not positive: damage) is
+ * passed over with a warning. fn returns 0 or -1 as for store_sum_totals.
+ * 0, or -1 with err.
  */
 typedef int (*store_run_fn)(void *arg, const struct store_run *run, struct strbuf *err);
 int store_runs(struct store *st, store_run_fn fn, void *arg, struct strbuf *err);

@@ -172,15 +172,14 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	/* Whole UTC days from carrier_day_totals, the partial days at both ends
 	 * from carrier_totals. */
 	[ST_SUM] =
-		"SELECT ca.name, t.item, SUM(t.messages) FROM ("
+		"SELECT ca.name, t.item, t.messages FROM ("
 		" SELECT carrier, item, messages FROM carrier_day_totals"
 		"  WHERE day_start_ms >= ?1 AND day_start_ms < ?2"
 		" UNION ALL SELECT carrier, item, messages FROM carrier_totals"
 		"  WHERE bucket_start_ms >= ?3 AND bucket_start_ms < ?4"
 		" UNION ALL SELECT carrier, item, messages FROM carrier_totals"
 		"  WHERE bucket_start_ms >= ?5 AND bucket_start_ms < ?6"
-		") t JOIN carriers ca ON ca.id = t.carrier"
-		" GROUP BY ca.name, t.item ORDER BY ca.name, t.item",
+		") t JOIN carriers ca ON ca.id = t.carrier ORDER BY ca.name",
 	[ST_RUNS_ALL] =
 		"SELECT ca.name, co.name, r.start_ms, r.end_ms, r.window_ms FROM runs r"
 		" JOIN carriers ca ON ca.id = r.carrier JOIN collectors co ON co.id = r.collector"

@@ -79,7 +79,7 @@ dec=$(awk -F, '$1 == "2026-12" && $2 == "carrier-01" { print $4 }' "$TEST_DIR/r1
 [[ $nov -gt 0 && $dec -gt 0 ]] || fail "both months should hold carrier-01's mail ($nov, $dec)"
 
 # Coverage: the gap of collector 4 (carrier-02) is listed, its month flagged.
-grep -q ',carrier-02,[0-9a-f]*,gap,2026-11-30T14:30:00Z,2026-11-30T14:40:00Z,60,,,10,$' \
+grep -q ',carrier-02,[0-9a-f]*,gap,2026-11-30T14:30:00Z,2026-11-30T14:40:00Z,60,,,10,,$' \
 	"$TEST_DIR/r1/coverage.csv" || fail "the gap is not in the coverage CSV"
 assert_eq "no" "$(awk -F, '$1 == "2026-11" && $2 == "carrier-02" && $3 == "spf" { print $NF }' \
 	"$TEST_DIR/r1/report.csv")" "carrier-02's November is incomplete"
