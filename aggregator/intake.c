@@ -264,6 +264,45 @@ int intake_message(struct intake *in, const struct intake_origin *o, const void 
 }
 
 /*
+ * NULL if b's counts are within what its own health counters say the
+ * collector read (intake.h), or the reason token of the bound it passes,
+ * with the detail in why. sum is the sum of b's cells (at most
+ * max_cell_messages). Only bounds that every record a collector writes
+ * keeps (collector/collector.c, messages.c, windows.c):
+ *   - each line read counts once in lines_read of the window of its time
+ *     (or of the last time seen), and a malformed or overlong line also,
+ *     in the same window, in one of lines_malformed or lines_overlong, so
+ *     those two add up to at most lines_read;
+ *   - a message counts in the window of the time of one of its own lines,
+ *     which counted in that window's lines_read when it was read, unless
+ *     that window had been published by then: the message then counts in a
+ *     correction window of the same interval, whose lines_read may be 0.
+ *     So in a record that is not a correction, the cells add up to at most
+ *     lines_read.
+ * The counters are checked not negative and the sums below cannot
+ * overflow: each is of two non-negative int64 compared without adding.
+ */
+static const char *intake_health_implausible(const struct record_batch *b, int64_t sum,
+                                             struct strbuf *why)
+{
+	const struct record_health *h = &b->health;
+
+	if (h->lines_malformed > h->lines_read ||
+	    h->lines_overlong > h->lines_read - h->lines_malformed) {
+		strbuf_printf(why, "%lld malformed and %lld overlong lines of %lld read",
+		              (long long)h->lines_malformed, (long long)h->lines_overlong,
+		              (long long)h->lines_read);
+		return "health_lines";
+	}
+	if (!b->correction && sum > h->lines_read) {
+		strbuf_printf(why, "%lld messages in the cells, more than the %lld lines read",
+		              (long long)sum, (long long)h->lines_read);
+		return "health_messages";
+	}
+	return NULL;
+}
+
+/*
  * NULL if b is plausible (intake.h), or the reason token of the first check
  * it fails, with the detail in why. Every comparison comes before the
  * arithmetic it guards: the start is first bounded by the batch's span
@@ -324,7 +363,7 @@ static const char *intake_implausible(const struct intake *in, const struct reco
 			return "record_messages";
 		}
 	}
-	return NULL;
+	return intake_health_implausible(b, sum, why);
 }
 
 int intake_message_decoded(struct intake *in, const struct intake_origin *o, const void *data,

@@ -19,10 +19,13 @@
  * aligned to its length, starting no earlier than max_record_age_days before
  * the batch began and no later than max_future_seconds after; no cell
  * over max_cell_messages and their sum no more than that either (a cell of
- * fewer than 1 is the store's "invalid"). Otherwise it
- * is a dead letter whose reason names the check: window_too_old,
- * window_in_future, window_length, window_unaligned, cell_messages,
- * record_messages.
+ * fewer than 1 is the store's "invalid"); lines_malformed and
+ * lines_overlong adding up to at most lines_read, and, unless it is a
+ * correction, the cells to at most lines_read (intake.c says why every
+ * collector's record keeps these). Otherwise it is a dead letter whose
+ * reason names the check: window_too_old, window_in_future, window_length,
+ * window_unaligned, cell_messages, record_messages, health_lines,
+ * health_messages.
  */
 #ifndef ARSTAT_AGGREGATOR_INTAKE_H
 #define ARSTAT_AGGREGATOR_INTAKE_H
