@@ -1106,12 +1106,51 @@ static void test_upgrade_v2(void)
 	" messages_late || ',' || ifnull(source, '-') || ',' || ifnull(partition, '-') || ',' ||" \
 	" ifnull(kafka_offset, '-') FROM records_named ORDER BY collector, epoch, seq"
 
+/* The records and counts, as RECORDS_NAMED_SQL and COUNTS_NAMED_SQL read
+ * them, are still records_before and counts_before. */
+static void check_same_rows(const char *records_before, const char *counts_before)
+{
+	char *after = query_text(RECORDS_NAMED_SQL);
+
+	CU_ASSERT_STRING_EQUAL(after, records_before);
+	free(after);
+	after = query_text(COUNTS_NAMED_SQL);
+	CU_ASSERT_STRING_EQUAL(after, counts_before);
+	free(after);
+}
+
+/* b: a record of cells_a under the identity, carrier and window of the
+ * stored record that pick (" FROM records_named ... LIMIT 1") selects. */
+static void batch_like_stored(struct record_batch *b, const char *pick)
+{
+	char sql[512], *collector, *carrier;
+
+	snprintf(sql, sizeof(sql), "SELECT collector%s", pick);
+	collector = query_text(sql);
+	snprintf(sql, sizeof(sql), "SELECT carrier%s", pick);
+	carrier = query_text(sql);
+	collector[strlen(collector) - 1] = '\0';
+	carrier[strlen(carrier) - 1] = '\0';
+	snprintf(sql, sizeof(sql), "SELECT seq%s", pick);
+	make_batch(b, query_int(sql), cells_a, 2);
+	snprintf(b->carrier, sizeof(b->carrier), "%s", carrier);
+	snprintf(b->collector, sizeof(b->collector), "%s", collector);
+	snprintf(sql, sizeof(sql), "SELECT epoch%s", pick);
+	b->epoch = query_int(sql);
+	snprintf(sql, sizeof(sql), "SELECT window_start_ms%s", pick);
+	b->window_start_ms = query_int(sql);
+	snprintf(sql, sizeof(sql), "SELECT window_end_ms%s", pick);
+	b->window_end_ms = query_int(sql);
+	free(collector);
+	free(carrier);
+}
+
 /* Version 3 kept a records row per record; version 4 packs them. The
  * upgrade keeps every record as it was (with and without a source), and
  * what was stored stays a duplicate. */
 static void test_upgrade_v3(void)
 {
-	char *records_before, *counts_before, *after, *collector, *carrier;
+	char *records_before, *counts_before;
 	struct record_batch b;
 	struct store *st;
 	struct strbuf err;
@@ -1138,26 +1177,11 @@ static void test_upgrade_v3(void)
 	                          " AND type = 'view'"), 1);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM record_seqs"), keys);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed"), keys);
-	after = query_text(RECORDS_NAMED_SQL);
-	CU_ASSERT_STRING_EQUAL(after, records_before);
-	free(after);
-	after = query_text(COUNTS_NAMED_SQL);
-	CU_ASSERT_STRING_EQUAL(after, counts_before);
-	free(after);
+	check_same_rows(records_before, counts_before);
 
 	/* A stored record again is a duplicate; the next seq is new. */
-#define FIRST_RECORD " FROM records_named WHERE source IS NULL ORDER BY collector, seq LIMIT 1"
-	collector = query_text("SELECT collector" FIRST_RECORD);
-	carrier = query_text("SELECT carrier" FIRST_RECORD);
-	collector[strlen(collector) - 1] = '\0';
-	carrier[strlen(carrier) - 1] = '\0';
-	make_batch(&b, query_int("SELECT seq" FIRST_RECORD), cells_a, 2);
-	snprintf(b.carrier, sizeof(b.carrier), "%s", carrier);
-	snprintf(b.collector, sizeof(b.collector), "%s", collector);
-	b.epoch = query_int("SELECT epoch" FIRST_RECORD);
-	b.window_start_ms = query_int("SELECT window_start_ms" FIRST_RECORD);
-	b.window_end_ms = query_int("SELECT window_end_ms" FIRST_RECORD);
-#undef FIRST_RECORD
+	batch_like_stored(&b, " FROM records_named WHERE source IS NULL ORDER BY collector, seq"
+	                      " LIMIT 1");
 	st = store_new(db_path, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
@@ -1172,8 +1196,6 @@ static void test_upgrade_v3(void)
 	store_free(st);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), records + 1);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM record_seqs"), keys);
-	free(collector);
-	free(carrier);
 	remove_dir();
 
 	/* A v3 row this program cannot have written: refused, nothing changed. */
@@ -1193,7 +1215,7 @@ static void test_upgrade_v3(void)
  * upgrade is, and the two kinds of rows are read side by side. */
 static void test_upgrade_v4(void)
 {
-	char *records_before, *counts_before, *after, *collector, *carrier;
+	char *records_before, *counts_before;
 	struct record_cell other[2];
 	struct record_batch b;
 	struct store *st;
@@ -1216,25 +1238,10 @@ static void test_upgrade_v4(void)
 	store_free(st);
 	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 5);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts"), 0);
-	after = query_text(RECORDS_NAMED_SQL);
-	CU_ASSERT_STRING_EQUAL(after, records_before);
-	free(after);
-	after = query_text(COUNTS_NAMED_SQL);
-	CU_ASSERT_STRING_EQUAL(after, counts_before);
-	free(after);
+	check_same_rows(records_before, counts_before);
 
-#define LAST_RECORD " FROM records_named WHERE source IS NULL ORDER BY collector, seq DESC LIMIT 1"
-	collector = query_text("SELECT collector" LAST_RECORD);
-	carrier = query_text("SELECT carrier" LAST_RECORD);
-	collector[strlen(collector) - 1] = '\0';
-	carrier[strlen(carrier) - 1] = '\0';
-	make_batch(&b, query_int("SELECT seq" LAST_RECORD), cells_a, 2);
-	snprintf(b.carrier, sizeof(b.carrier), "%s", carrier);
-	snprintf(b.collector, sizeof(b.collector), "%s", collector);
-	b.epoch = query_int("SELECT epoch" LAST_RECORD);
-	b.window_start_ms = query_int("SELECT window_start_ms" LAST_RECORD);
-	b.window_end_ms = query_int("SELECT window_end_ms" LAST_RECORD);
-#undef LAST_RECORD
+	batch_like_stored(&b, " FROM records_named WHERE source IS NULL ORDER BY collector,"
+	                      " seq DESC LIMIT 1");
 	memcpy(other, cells_a, sizeof(other));
 	other[0].messages++;
 	st = store_new(db_path, STORE_CREATE, &err);
@@ -1262,8 +1269,6 @@ static void test_upgrade_v4(void)
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts"), 2);
 	free(records_before);
 	free(counts_before);
-	free(collector);
-	free(carrier);
 	remove_dir();
 	strbuf_release(&err);
 }
