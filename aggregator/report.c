@@ -244,7 +244,9 @@ void report_format_share(int64_t count, int64_t total, char *buf, size_t size)
 {
 	int64_t x;
 
-	if (total == 0) {
+	/* Beyond REPORT_TOTAL_MAX only a damaged store goes (windows of a
+	 * millisecond from a hundred thousand collectors): no share, no abort. */
+	if (total <= 0 || total > REPORT_TOTAL_MAX || count < 0 || count > total) {
 		if (size > 0)
 			buf[0] = '\0';
 		return;

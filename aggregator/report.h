@@ -64,7 +64,8 @@ int report_month_range(const char *from, const char *to, const char *tz,
  */
 int64_t report_share_x100(int64_t count, int64_t total);
 /* Format that share as "93.67" into buf (at least 8 bytes); an empty string
- * if total is 0. */
+ * if total is 0 or the share cannot be computed (the arguments outside
+ * report_share_x100's range, which only a damaged store gives). */
 void report_format_share(int64_t count, int64_t total, char *buf, size_t size);
 /* a/b rounded half up, for 0 <= a <= REPORT_TOTAL_MAX, 0 < b <= REPORT_TOTAL_MAX. */
 int64_t report_div_half_up(int64_t a, int64_t b);

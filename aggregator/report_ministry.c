@@ -223,7 +223,10 @@ static void ministry_share(struct csvout *o, int64_t count, int64_t total)
 		return;
 	}
 	report_format_share(count, total, buf, sizeof(buf));
-	csvout_printf(o, "%s%%", buf);
+	if (buf[0] == '\0')
+		csvout_empty(o); /* cannot be computed: a damaged store */
+	else
+		csvout_printf(o, "%s%%", buf);
 }
 
 /* Messages per day in units of 10,000, two decimals, rounded half up:

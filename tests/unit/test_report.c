@@ -148,6 +148,12 @@ static void test_rounding(void)
 	check_share(7, 7, "100.00");
 	check_share(0, 0, "");
 	check_share(5, 0, "");
+	/* Outside the range only a damaged store gives: no share, no abort. */
+	check_share(1, REPORT_TOTAL_MAX + 1, "");
+	check_share(4, 3, "");
+	check_share(-1, 3, "");
+	check_share(0, -3, "");
+	check_share(REPORT_TOTAL_MAX, REPORT_TOTAL_MAX, "100.00");
 	/* The largest total the report accepts. */
 	check_share(REPORT_TOTAL_MAX / 2, REPORT_TOTAL_MAX, "50.00");
 	check_share(REPORT_TOTAL_MAX, REPORT_TOTAL_MAX, "100.00");
