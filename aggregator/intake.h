@@ -1,10 +1,15 @@
 /*
  * intake - what ingest does with one message, whatever carried it (a Kafka
  * message, a record of a container file): decode it by its fingerprint,
- * store it unless its identity is already stored, or else count it in the
- * store as a dead letter, log it by origin (never by content, which may name
- * hosts), append it to the dead-letter file and pass over it. Messages are
- * handled in batches, each one store transaction.
+ * store it unless its identity is already stored (skip it if stored with
+ * the same carrier, window and content: a duplicate), or else count it in
+ * the store as a dead letter, log it by origin (never by content, which may
+ * name hosts), append it to the dead-letter file and pass over it. A record
+ * whose identity is stored with other content is such a dead letter
+ * (identity_conflict: another carrier or window; content_conflict: other
+ * cells or health), counted in conflicts, kept in the store's conflicts
+ * table, and also logged at warning by its pseudonymous collector, epoch
+ * and seq. Messages are handled in batches, each one store transaction.
  *
  * Dead-letter file: one line per dead letter, "source<TAB>partition<TAB>
  * offset<TAB>reason<TAB>length<TAB>hex of the payload (at most
