@@ -397,6 +397,9 @@ int intake_message_decoded(struct intake *in, const struct intake_origin *o, con
 		/* Kept as a dead letter: one of the two records is wrong and only a
 		 * person can tell which. */
 		in->batch.conflicts++;
+		msg_warn("collector %s epoch %lld seq %lld: delivered again for another carrier or "
+		         "window; the first delivery is kept", d->rec->collector,
+		         (long long)d->rec->epoch, (long long)d->rec->seq);
 		strbuf_reset(&in->why);
 		strbuf_printf(&in->why, "identity epoch %lld seq %lld already stored for another "
 		              "window", (long long)d->rec->epoch, (long long)d->rec->seq);
