@@ -148,14 +148,17 @@ int coverage_add_run(struct coverage *c, const struct store_run *run, struct str
 	return 0;
 }
 
-static int coverage_load_run(void *arg, const struct store_run *run, struct strbuf *err)
+void coverage_take_run(struct coverage *c, const struct store_run *run)
 {
-	return coverage_add_run(arg, run, err);
-}
+	struct strbuf why;
 
-int coverage_load(struct coverage *c, struct store *st, struct strbuf *err)
-{
-	return store_runs(st, coverage_load_run, c, err);
+	/* A damaged store must still report: a run out of order or
+	 * overlapping another is left out, said once each. */
+	strbuf_init(&why, 256);
+	if (coverage_add_run(c, run, &why) < 0)
+		msg_warn("%s (collector %s of carrier %s); that run is left out", why.data,
+		         run->collector, run->carrier);
+	strbuf_release(&why);
 }
 
 static struct coverage_row *coverage_row_add(struct coverage_month *cm, enum coverage_kind kind,

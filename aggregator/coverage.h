@@ -45,8 +45,9 @@ void coverage_retire(struct coverage *c, const char *collector);
  * and must not overlap within a collector. 0, or -1 with err otherwise.
  */
 int coverage_add_run(struct coverage *c, const struct store_run *run, struct strbuf *err);
-/* Add every run of the store. 0, or -1 with err. */
-int coverage_load(struct coverage *c, struct store *st, struct strbuf *err);
+/* Add a run as coverage_add_run() does; one it refuses (only a damaged
+ * store holds one) is left out with a warning. */
+void coverage_take_run(struct coverage *c, const struct store_run *run);
 
 enum coverage_kind {
 	COVERAGE_COLLECTOR, /* one per collector expected in the month */
@@ -66,6 +67,9 @@ struct coverage_row {
 	int64_t window_ms;        /* the collector's window length; 0 for PENDING */
 	int64_t windows_expected; /* COLLECTOR: over the span; GAP, STOPPED: missing */
 	int64_t windows_received; /* COLLECTOR only */
+	int64_t conflicts;        /* COLLECTOR only: the store's conflicts of its
+	                             windows starting in the month; coverage_month
+	                             leaves it 0 for the caller to fill */
 };
 
 /* The coverage of one month: rows by carrier (byte order), each carrier's

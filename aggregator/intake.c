@@ -141,6 +141,7 @@ int intake_commit(struct intake *in, struct strbuf *err)
 	in->total.dead_letters += in->batch.dead_letters;
 	in->total.conflicts += in->batch.conflicts;
 	in->total.refused += in->batch.refused;
+	in->total.unverified += in->batch.unverified;
 	in->total.batches++;
 	return 0;
 }
@@ -264,6 +265,45 @@ int intake_message(struct intake *in, const struct intake_origin *o, const void 
 }
 
 /*
+ * NULL if b's counts are within what its own health counters say the
+ * collector read (intake.h), or the reason token of the bound it passes,
+ * with the detail in why. sum is the sum of b's cells (at most
+ * max_cell_messages). Only bounds that every record a collector writes
+ * keeps (collector/collector.c, messages.c, windows.c):
+ *   - each line read counts once in lines_read of the window of its time
+ *     (or of the last time seen), and a malformed or overlong line also,
+ *     in the same window, in one of lines_malformed or lines_overlong, so
+ *     those two add up to at most lines_read;
+ *   - a message counts in the window of the time of one of its own lines,
+ *     which counted in that window's lines_read when it was read, unless
+ *     that window had been published by then: the message then counts in a
+ *     correction window of the same interval, whose lines_read may be 0.
+ *     So in a record that is not a correction, the cells add up to at most
+ *     lines_read.
+ * The counters are checked not negative and the sums below cannot
+ * overflow: each is of two non-negative int64 compared without adding.
+ */
+static const char *intake_health_implausible(const struct record_batch *b, int64_t sum,
+                                             struct strbuf *why)
+{
+	const struct record_health *h = &b->health;
+
+	if (h->lines_malformed > h->lines_read ||
+	    h->lines_overlong > h->lines_read - h->lines_malformed) {
+		strbuf_printf(why, "%lld malformed and %lld overlong lines of %lld read",
+		              (long long)h->lines_malformed, (long long)h->lines_overlong,
+		              (long long)h->lines_read);
+		return "health_lines";
+	}
+	if (!b->correction && sum > h->lines_read) {
+		strbuf_printf(why, "%lld messages in the cells, more than the %lld lines read",
+		              (long long)sum, (long long)h->lines_read);
+		return "health_messages";
+	}
+	return NULL;
+}
+
+/*
  * NULL if b is plausible (intake.h), or the reason token of the first check
  * it fails, with the detail in why. Every comparison comes before the
  * arithmetic it guards: the start is first bounded by the batch's span
@@ -324,7 +364,7 @@ static const char *intake_implausible(const struct intake *in, const struct reco
 			return "record_messages";
 		}
 	}
-	return NULL;
+	return intake_health_implausible(b, sum, why);
 }
 
 /*
@@ -392,10 +432,33 @@ int intake_message_decoded(struct intake *in, const struct intake_origin *o, con
 		/* Kept as a dead letter: one of the two records is wrong and only a
 		 * person can tell which. */
 		in->batch.conflicts++;
+		msg_warn("collector %s epoch %lld seq %lld: delivered again for another carrier or "
+		         "window; the first delivery is kept", d->rec->collector,
+		         (long long)d->rec->epoch, (long long)d->rec->seq);
 		strbuf_reset(&in->why);
 		strbuf_printf(&in->why, "identity epoch %lld seq %lld already stored for another "
 		              "window", (long long)d->rec->epoch, (long long)d->rec->seq);
 		return intake_dead(in, o, "identity_conflict", data, len, err);
+	case STORE_CONTENT_CONFLICT:
+		/* The same window delivered twice with other counts: the first
+		 * stays, the report flags the window, and the warning names the
+		 * record only by its pseudonymous identity. */
+		in->batch.conflicts++;
+		msg_warn("collector %s epoch %lld seq %lld: delivered again for the same window "
+		         "with other content; the first delivery is kept", d->rec->collector,
+		         (long long)d->rec->epoch, (long long)d->rec->seq);
+		strbuf_reset(&in->why);
+		strbuf_printf(&in->why, "identity epoch %lld seq %lld already stored for this window "
+		              "with other content", (long long)d->rec->epoch, (long long)d->rec->seq);
+		return intake_dead(in, o, "content_conflict", data, len, err);
+	case STORE_UNVERIFIED:
+		/* Stored by a version that kept no digest: taken for a duplicate,
+		 * as it always was, but counted apart. */
+		msg_debug("%s: duplicate of a stored record whose content cannot be compared",
+		          intake_label(in, o));
+		in->batch.duplicates++;
+		in->batch.unverified++;
+		return 0;
 	case STORE_INVALID:
 		return intake_dead(in, o, "invalid", data, len, err);
 	case STORE_ERROR:

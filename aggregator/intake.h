@@ -1,10 +1,15 @@
 /*
  * intake - what ingest does with one message, whatever carried it (a Kafka
  * message, a record of a container file): decode it by its fingerprint,
- * store it unless its identity is already stored, or else count it in the
- * store as a dead letter, log it by origin (never by content, which may name
- * hosts), append it to the dead-letter file and pass over it. Messages are
- * handled in batches, each one store transaction.
+ * store it unless its identity is already stored (skip it if stored with
+ * the same carrier, window and content: a duplicate), or else count it in
+ * the store as a dead letter, log it by origin (never by content, which may
+ * name hosts), append it to the dead-letter file and pass over it. A record
+ * whose identity is stored with other content is such a dead letter
+ * (identity_conflict: another carrier or window; content_conflict: other
+ * cells or health), counted in conflicts, kept in the store's conflicts
+ * table, and also logged at warning by its pseudonymous collector, epoch
+ * and seq. Messages are handled in batches, each one store transaction.
  *
  * Dead-letter file: one line per dead letter, "source<TAB>partition<TAB>
  * offset<TAB>reason<TAB>length<TAB>hex of the payload (at most
@@ -19,10 +24,13 @@
  * aligned to its length, starting no earlier than max_record_age_days before
  * the batch began and no later than max_future_seconds after; no cell
  * over max_cell_messages and their sum no more than that either (a cell of
- * fewer than 1 is the store's "invalid"). Otherwise it
- * is a dead letter whose reason names the check: window_too_old,
- * window_in_future, window_length, window_unaligned, cell_messages,
- * record_messages.
+ * fewer than 1 is the store's "invalid"); lines_malformed and
+ * lines_overlong adding up to at most lines_read, and, unless it is a
+ * correction, the cells to at most lines_read (intake.c says why every
+ * collector's record keeps these). Otherwise it is a dead letter whose
+ * reason names the check: window_too_old, window_in_future, window_length,
+ * window_unaligned, cell_messages, record_messages, health_lines,
+ * health_messages.
  *
  * And it must come from a carrier of the register (carriers.h) through a
  * source bound to that carrier: from Kafka, a topic listed in the carrier's
@@ -47,9 +55,12 @@ struct intake_counts {
 	uint64_t stored;       /* records added to the store */
 	uint64_t duplicates;   /* records whose identity was already stored */
 	uint64_t dead_letters; /* messages that could not be stored (new ones) */
-	uint64_t conflicts;    /* of those, identities reused for another window */
-	uint64_t refused;      /* of those, records of an unregistered carrier or
+	uint64_t conflicts;    /* records whose identity was stored for another
+	                          window, or for this one with other content */
+	uint64_t refused;      /* dead letters of an unregistered carrier or
 	                          from a source not bound to their carrier */
+	uint64_t unverified;   /* of the duplicates, those stored without a
+	                          content digest (by store schema 4 or older) */
 	uint64_t batches;      /* transactions committed */
 };
 

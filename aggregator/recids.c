@@ -16,9 +16,13 @@
  * are all forgotten, so a stream inventing identities costs look-ups, not
  * memory. */
 #define RECIDS_GAPS_MAX 100000
-/* The numbers of one record in a row (see recids.h), and the longest text
- * of a record and of a row. */
-#define RECIDS_FIELDS 15
+/* The numbers of one record in a row (see recids.h), the last
+ * (the digest) missing from rows written before schema version 5, and the
+ * longest text of a record and of a row. */
+#define RECIDS_FIELDS 16
+#define RECIDS_F_PARTITION 13
+#define RECIDS_F_OFFSET 14
+#define RECIDS_F_DIGEST 15
 #define RECIDS_ENTRY_MAX (2 + RECIDS_FIELDS * (NUM_I64_DIGITS_MAX + 1))
 #define RECIDS_ROW_TEXT_MAX (2 + (size_t)RECIDS_ROW_MAX * (RECIDS_ENTRY_MAX + 1))
 
@@ -96,6 +100,7 @@ struct recids {
 	size_t ngaps, gaps_alloc;
 	struct recids_map gap_map;     /* (collector, epoch, 0) -> gaps */
 	struct ranges seqs;            /* the table record_seqs */
+	struct recids_rec found;       /* what the last record not new met */
 	/* Scratch of recids_flush. */
 	struct recids_ref *refs;
 	size_t refs_alloc;
@@ -247,14 +252,19 @@ void recids_rollback(struct recids *ri)
 
 /* ---- looking up ---- */
 
-static enum recids_status recids_compare(int64_t carrier, int64_t window_start_ms,
-                                         int64_t window_end_ms, int64_t correction,
+/* Stored (or gathered) record s against r, both of one identity: the same
+ * carrier and window and, where s has a digest, the same content make r a
+ * duplicate. */
+static enum recids_status recids_compare(struct recids *ri, const struct recids_rec *s,
                                          const struct recids_rec *r)
 {
-	if (carrier == r->carrier && window_start_ms == r->window_start_ms &&
-	    window_end_ms == r->window_end_ms && correction == (r->correction != 0))
-		return RECIDS_DUPLICATE;
-	return RECIDS_CONFLICT;
+	ri->found = *s;
+	if (s->carrier != r->carrier || s->window_start_ms != r->window_start_ms ||
+	    s->window_end_ms != r->window_end_ms || (s->correction != 0) != (r->correction != 0))
+		return RECIDS_CONFLICT;
+	if (!s->has_digest)
+		return RECIDS_UNVERIFIED;
+	return s->digest == r->digest ? RECIDS_DUPLICATE : RECIDS_CONTENT_CONFLICT;
 }
 
 /* One number of a row's entry at *pp: -?digits, or null where allowed
@@ -280,14 +290,16 @@ static int recids_parse_field(const char **pp, const char *end, int null_ok, int
 
 /*
  * Find seq in a records_packed row's text, the form recids_format_entry
- * writes: if there, its numbers go to out (null as 0) and *found is set.
+ * writes (or wrote before schema version 5, without the digest): if there,
+ * its numbers go to out (null as 0), *nfields says how many it has, and
+ * *found is set.
  * Every entry's seq is read, and the whole of the entry found; the others
  * are passed over to their ']' (a duplicate delivery reads a row per
  * record, and reading every number of it was most of that time). 0, or -1
  * if what is read is not in that form.
  */
 static int recids_parse_row(const unsigned char *text, size_t len, int64_t seq,
-                            int64_t out[RECIDS_FIELDS], int *found)
+                            int64_t out[RECIDS_FIELDS], int *nfields, int *found)
 {
 	const char *p = (const char *)text, *end = p + len;
 	int64_t v[RECIDS_FIELDS];
@@ -305,13 +317,18 @@ static int recids_parse_row(const unsigned char *text, size_t len, int64_t seq,
 				return -1;
 		} else {
 			for (f = 1; f < RECIDS_FIELDS; f++) {
+				if (f == RECIDS_F_DIGEST && p < end && *p == ']')
+					break;
 				if (p == end || *p++ != ',' ||
-				    recids_parse_field(&p, end, f >= RECIDS_FIELDS - 2, &v[f]) < 0)
+				    recids_parse_field(&p, end,
+				                       f == RECIDS_F_PARTITION || f == RECIDS_F_OFFSET,
+				                       &v[f]) < 0)
 					return -1;
 			}
 			if (p == end || *p != ']')
 				return -1;
-			memcpy(out, v, sizeof(v));
+			memcpy(out, v, (size_t)f * sizeof(v[0]));
+			*nfields = f;
 			*found = 1;
 		}
 		p++; /* the entry's ']' */
@@ -331,7 +348,8 @@ static enum recids_status recids_stored(struct recids *ri, const struct recids_r
 	sqlite3_stmt *s = ri->stmt[RS_ROW_FIND];
 	enum recids_status status = RECIDS_ERROR;
 	int64_t v[RECIDS_FIELDS] = { 0 };
-	int step, found = 0;
+	int step, found = 0, nfields = 0;
+	struct recids_rec stored;
 
 	sqlite3_bind_int64(s, 1, r->collector);
 	sqlite3_bind_int64(s, 2, r->epoch);
@@ -341,14 +359,22 @@ static enum recids_status recids_stored(struct recids *ri, const struct recids_r
 		recids_db_error(ri, "read records", err);
 	else if (step == SQLITE_ROW &&
 	         recids_parse_row(sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1),
-	                          r->seq, v, &found) < 0)
+	                          r->seq, v, &nfields, &found) < 0)
 		strbuf_printf(err, "store: a records_packed row is not in the form this program "
 		                   "writes");
 	else if (!found)
 		strbuf_printf(err, "store: seq %lld is in record_seqs without its record",
 		              (long long)r->seq);
-	else
-		status = recids_compare(sqlite3_column_int64(s, 0), v[1], v[2], v[3], r);
+	else {
+		memset(&stored, 0, sizeof(stored));
+		stored.carrier = sqlite3_column_int64(s, 0);
+		stored.window_start_ms = v[1];
+		stored.window_end_ms = v[2];
+		stored.correction = v[3] != 0;
+		stored.has_digest = nfields > RECIDS_F_DIGEST;
+		stored.digest = (uint64_t)v[RECIDS_F_DIGEST];
+		status = recids_compare(ri, &stored, r);
+	}
 	sqlite3_reset(s);
 	return status;
 }
@@ -435,12 +461,8 @@ enum recids_status recids_add(struct recids *ri, const struct recids_rec *r,
 		return RECIDS_ERROR;
 	/* Earlier in this transaction? */
 	i = recids_map_find(&ri->pending_map, r->collector, r->epoch, r->seq);
-	if (i != SIZE_MAX) {
-		const struct recids_rec *p = &ri->pending[i];
-
-		return recids_compare(p->carrier, p->window_start_ms, p->window_end_ms,
-		                      p->correction != 0, r);
-	}
+	if (i != SIZE_MAX)
+		return recids_compare(ri, &ri->pending[i], r);
 	g = recids_gap_find(ri, r->collector, r->epoch);
 	if (g == NULL || r->seq < g->lo || r->seq > g->hi) {
 		status = recids_lookup(ri, r, err);
@@ -486,7 +508,7 @@ static int recids_step_done(struct recids *ri, sqlite3_stmt *s, const char *what
 static void recids_format_entry(struct recids *ri, const struct recids_rec *r, int first)
 {
 	const struct record_health *h = &r->health;
-	const int64_t v[RECIDS_FIELDS - 2] = {
+	const int64_t v[RECIDS_F_PARTITION] = {
 		r->seq, r->window_start_ms, r->window_end_ms, r->correction != 0, r->cells,
 		r->messages, h->lines_read, h->lines_malformed, h->lines_overlong,
 		h->headers_untrusted, h->headers_malformed, h->messages_evicted, h->messages_late,
@@ -497,7 +519,7 @@ static void recids_format_entry(struct recids *ri, const struct recids_rec *r, i
 	if (!first)
 		buf[n++] = ',';
 	buf[n++] = '[';
-	for (f = 0; f < RECIDS_FIELDS - 2; f++) {
+	for (f = 0; f < RECIDS_F_PARTITION; f++) {
 		n += num_format_i64(buf + n, v[f]);
 		buf[n++] = ',';
 	}
@@ -508,6 +530,11 @@ static void recids_format_entry(struct recids *ri, const struct recids_rec *r, i
 	} else {
 		memcpy(buf + n, "null,null", 9);
 		n += 9;
+	}
+	/* Only the upgrade from version 3 adds records without one. */
+	if (r->has_digest) {
+		buf[n++] = ',';
+		n += num_format_i64(buf + n, (int64_t)r->digest);
 	}
 	buf[n++] = ']';
 	/* Cannot fail: RECIDS_ROW_MAX entries fit the buffer's cap. */
@@ -627,4 +654,9 @@ out:
 	ri->npending = 0;
 	recids_map_clear(&ri->pending_map);
 	return rc;
+}
+
+const struct recids_rec *recids_found(const struct recids *ri)
+{
+	return &ri->found;
 }

@@ -251,7 +251,9 @@ void report_format_share(int64_t count, int64_t total, char *buf, size_t size)
 {
 	int64_t x;
 
-	if (total == 0) {
+	/* Beyond REPORT_TOTAL_MAX only a damaged store goes (windows of a
+	 * millisecond from a hundred thousand collectors): no share, no abort. */
+	if (total <= 0 || total > REPORT_TOTAL_MAX || count < 0 || count > total) {
 		if (size > 0)
 			buf[0] = '\0';
 		return;
@@ -423,21 +425,56 @@ static void report_totals_add_sum(struct report_totals *t, const struct store_to
 	t->messages += add->messages;
 }
 
+/* Mark the carrier's scope damaged: what its totals had messages for is
+ * kept (for the providers), none of its figures. */
+static void report_mark_damaged(struct report_period *p, const char *carrier,
+                                const struct store_totals *t, const char *why)
+{
+	struct report_totals *ct = &report_scope_of(p, carrier)->t;
+	int m, res;
+
+	msg_warn("report %s: the store's totals of carrier %s %s; its figures and the month's "
+	         "combined figures are left empty", p->month.text, carrier, why);
+	ct->damaged = 1;
+	ct->damaged_any |= t->messages > 0;
+	for (m = 0; m < AR_METHOD_COUNT; m++) {
+		for (res = 0; res < AR_RESULT_COUNT; res++) {
+			if (res != AR_ABSENT && t->results[m][res] > 0)
+				ct->damaged_methods |= 1u << m;
+		}
+	}
+	p->all.t.damaged = 1;
+}
+
 int report_add_totals(struct report_period *p, const char *carrier, const struct store_totals *t,
                       struct strbuf *err)
 {
-	if (report_totals_check(t) < 0) {
-		strbuf_printf(err, "the store's totals for a carrier do not add up");
-		return -1;
+	(void)err;
+	/* Whatever the store holds, the report is written: a figure that
+	 * cannot be computed is left empty, never the run failed. */
+	if (t->overflow) {
+		report_mark_damaged(p, carrier, t, "overflow 64 bits");
+		return 0;
 	}
+	if (t->unknown_items) {
+		report_mark_damaged(p, carrier, t, "hold items this program does not know");
+		return 0;
+	}
+	if (report_totals_check(t) < 0) {
+		report_mark_damaged(p, carrier, t, "do not add up or pass the report's limit");
+		return 0;
+	}
+	report_totals_add_sum(&report_scope_of(p, carrier)->t, t);
 	/* Every other total is part of all.messages, so bounding it bounds them all. */
+	if (p->all.t.damaged)
+		return 0;
 	if (t->messages > REPORT_TOTAL_MAX - p->all.t.messages) {
-		strbuf_printf(err, "the month's total exceeds %lld messages",
-		              (long long)REPORT_TOTAL_MAX);
-		return -1;
+		msg_warn("report %s: the carriers' combined total passes %lld messages; the month's "
+		         "combined figures are left empty", p->month.text, (long long)REPORT_TOTAL_MAX);
+		p->all.t.damaged = 1;
+		return 0;
 	}
 	report_totals_add_sum(&p->all.t, t);
-	report_totals_add_sum(&report_scope_of(p, carrier)->t, t);
 	return 0;
 }
 
@@ -496,10 +533,11 @@ void report_finish(struct report *r)
 			struct report_totals *t = &p->carriers[j].t;
 
 			for (m = 0; m < AR_METHOD_COUNT; m++) {
-				t->method_providers[m] = report_method_messages(t, m) > 0;
+				t->method_providers[m] = t->damaged ? (t->damaged_methods >> m & 1u) != 0
+				                                    : report_method_messages(t, m) > 0;
 				p->all.t.method_providers[m] += t->method_providers[m];
 			}
-			t->providers = t->messages > 0;
+			t->providers = t->damaged ? t->damaged_any : t->messages > 0;
 			p->all.t.providers += t->providers;
 		}
 	}
@@ -555,9 +593,27 @@ static int report_load_run(void *arg, const struct store_run *run, struct strbuf
 {
 	struct report_load_ctx *ctx = arg;
 
-	if (!report_registered(ctx, run->carrier))
-		return 0;
-	return coverage_add_run(ctx->cov, run, err);
+	(void)err;
+	if (report_registered(ctx, run->carrier))
+		coverage_take_run(ctx->cov, run);
+	return 0;
+}
+
+/* Each collector row of p's coverage gets the store's conflicts of its
+ * windows in the month: the report flags them there. 0, or -1 with err. */
+static int report_load_conflicts(struct report_period *p, struct store *st, struct strbuf *err)
+{
+	size_t i;
+
+	for (i = 0; i < p->coverage.nrows; i++) {
+		struct coverage_row *row = &p->coverage.rows[i];
+
+		if (row->kind == COVERAGE_COLLECTOR &&
+		    store_count_conflicts(st, row->carrier, row->collector, p->month.start_ms,
+		                          p->month.end_ms, &row->conflicts, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int report_load(struct report *r, struct store *st, const struct carriers *reg,
@@ -583,6 +639,8 @@ int report_load(struct report *r, struct store *st, const struct carriers *reg,
 		                     report_load_totals, &ctx, err) < 0)
 			goto out;
 		report_add_coverage(ctx.p, cov);
+		if (report_load_conflicts(ctx.p, st, err) < 0)
+			goto out;
 	}
 	report_finish(r);
 	rc = 0;
@@ -600,5 +658,6 @@ int report_suppressed(const struct report *r, int64_t providers)
 
 int report_complete(const struct report_period *p, const struct report_totals *t)
 {
-	return p->data_to_end && !t->pending && t->windows_received == t->windows_expected;
+	return p->data_to_end && !t->pending && !t->damaged &&
+	       t->windows_received == t->windows_expected;
 }

@@ -64,7 +64,8 @@ int report_month_range(const char *from, const char *to, const char *tz,
  */
 int64_t report_share_x100(int64_t count, int64_t total);
 /* Format that share as "93.67" into buf (at least 8 bytes); an empty string
- * if total is 0. */
+ * if total is 0 or the share cannot be computed (the arguments outside
+ * report_share_x100's range, which only a damaged store gives). */
 void report_format_share(int64_t count, int64_t total, char *buf, size_t size);
 /* a/b rounded half up, for 0 <= a <= REPORT_TOTAL_MAX, 0 < b <= REPORT_TOTAL_MAX. */
 int64_t report_div_half_up(int64_t a, int64_t b);
@@ -84,6 +85,16 @@ struct report_totals {
 	 * whether some carrier's data ends before the month does. */
 	int64_t windows_expected, windows_received;
 	int pending;
+	/* The store's totals for the scope cannot be used: they overflow, do
+	 * not add up, or pass REPORT_TOTAL_MAX (a store written before the
+	 * limits of intake.h, or damaged). Its counts and shares are written
+	 * empty and it is not complete; the other scopes are reported as ever.
+	 * The figures above then hold only what could be added (nothing, for
+	 * a carrier), and for a carrier damaged_methods (bit m) and
+	 * damaged_any say whether its totals had messages, for the providers. */
+	int damaged;
+	unsigned damaged_methods;
+	int damaged_any;
 };
 
 struct report_scope {
@@ -128,8 +139,11 @@ struct report_period *report_add_period(struct report *r, const struct report_mo
  */
 int report_add_cell(struct report_period *p, const char *carrier, const struct record_cell *cell,
                     struct strbuf *err);
-/* Add a carrier's totals for the month (as the store sums them). 0, or -1
- * with err if they do not add up or a total would pass REPORT_TOTAL_MAX. */
+/* Add a carrier's totals for the month (as the store sums them). Totals
+ * that overflowed, do not add up or would take a total past
+ * REPORT_TOTAL_MAX mark the carrier's scope and "all" damaged (see
+ * struct report_totals) with a warning instead. 0, or -1 with err (not
+ * today: kept for callers that stop on it). */
 int report_add_totals(struct report_period *p, const char *carrier, const struct store_totals *t,
                       struct strbuf *err);
 /* Add the month's coverage (computed from c, which must outlive the report)

@@ -223,7 +223,10 @@ static void ministry_share(struct csvout *o, int64_t count, int64_t total)
 		return;
 	}
 	report_format_share(count, total, buf, sizeof(buf));
-	csvout_printf(o, "%s%%", buf);
+	if (buf[0] == '\0')
+		csvout_empty(o); /* cannot be computed: a damaged store */
+	else
+		csvout_printf(o, "%s%%", buf);
 }
 
 /* Messages per day in units of 10,000, two decimals, rounded half up:
@@ -294,6 +297,8 @@ static void ministry_method(const struct report *r, const struct ministry_method
 
 			if (ministry_withheld(r, p, m))
 				csvout_text(o, "x");
+			else if (t->damaged)
+				csvout_empty(o);
 			else
 				ministry_share(o, n, report_method_messages(t, m));
 		}
@@ -321,6 +326,8 @@ static void ministry_spam(const struct report *r, const char *const *text, struc
 				csvout_int(o, t->providers);
 			else if (report_suppressed(r, t->providers))
 				csvout_text(o, "x");
+			else if (t->damaged)
+				csvout_empty(o);
 			else if (t->providers == 0 && row != 3)
 				csvout_text(o, "-");
 			else if (row == 1)

@@ -60,7 +60,7 @@ static void tidy_method_row(const struct report *r, const struct report_period *
 	csvout_text(o, tidy_scope_name(s));
 	csvout_text(o, ar_method_name((enum ar_method)m));
 	csvout_int(o, providers);
-	if (suppressed) {
+	if (suppressed || t->damaged) {
 		/* every figure from messages up to suppressed */
 		tidy_empties(o, REPORT_M_SUPPRESSED - REPORT_M_MESSAGES);
 	} else {
@@ -111,7 +111,7 @@ static void tidy_spam_row(const struct report *r, const struct report_period *p,
 	csvout_text(o, p->month.text);
 	csvout_text(o, tidy_scope_name(s));
 	csvout_int(o, t->providers);
-	if (suppressed) {
+	if (suppressed || t->damaged) {
 		tidy_empties(o, REPORT_S_SUPPRESSED - REPORT_S_MESSAGES);
 	} else {
 		csvout_int(o, t->messages);
@@ -188,11 +188,12 @@ void report_write_coverage(const struct report *r, struct csvout *o)
 				csvout_int(o, row->windows_received);
 				csvout_int(o, row->windows_expected - row->windows_received);
 				tidy_share(o, row->windows_received, row->windows_expected);
+				csvout_int(o, row->conflicts);
 			} else {
 				csvout_printf(o, "%lld", (long long)(row->window_ms / 1000));
 				tidy_empties(o, 2);
 				csvout_int(o, row->windows_expected);
-				csvout_empty(o);
+				tidy_empties(o, REPORT_C_NCOLS - REPORT_C_SHARE_WINDOWS_RECEIVED);
 			}
 			csvout_end_row(o);
 		}

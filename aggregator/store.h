@@ -6,7 +6,7 @@
  * transaction, so a crash at any point, a re-run or a duplicate delivery
  * never changes a total.
  *
- * Schema (version 4, PRAGMA user_version = 4; WAL; 16 KiB pages in a store
+ * Schema (version 5, PRAGMA user_version = 5; WAL; 16 KiB pages in a store
  * created by version 3 or later):
  *
  *   carriers(id, name), collectors(id, name), sources(id, name)
@@ -58,6 +58,14 @@
  *       windows (corrections excluded), merged as records arrive: the
  *       coverage report reads gaps from here without scanning records.
  *       window_ms is the length of the last window added to the run.
+ *   conflicts(collector, epoch, seq, digest, carrier, window_start_ms,
+ *             window_end_ms)
+ *       Records refused because their identity was stored with other
+ *       content (another carrier or window, or other cells or health: see
+ *       recids.h), once per identity and content digest of the refused
+ *       record, under the carrier and window of the stored one, whose
+ *       counts are in question; the coverage report shows them per
+ *       collector and month. The refused record itself is a dead letter.
  *   dead_letters(source, partition, kafka_offset, reason, length)
  *       Messages that could not be stored; primary key (source, partition,
  *       kafka_offset), so a re-read counts once.
@@ -68,8 +76,9 @@
  *   ids, so the file reads without the program.
  *
  * Versions: store_new() upgrades a store of version 2 (counts a table with a
- * row per cell) to 3, and one of version 3 (records a table with a row per
- * record) to 4, each in one transaction, on first open by this program
+ * row per cell) to 3, one of version 3 (records a table with a row per
+ * record) to 4, and one of version 4 (no content digests, no conflicts
+ * table) to 5, each in one transaction, on first open by this program
  * (ingest or report); version 1 (a development build) is refused.
  *
  * Durability: a commit is atomic (WAL). The first store_begin starts a
@@ -111,7 +120,7 @@ enum store_mode {
 };
 
 /*
- * Open the store at path, upgrading a store of schema version 2 or 3 (see above).
+ * Open the store at path, upgrading a store of schema version 2, 3 or 4 (see above).
  * Returns the store (the caller frees it with store_free), or NULL with the
  * reason in err: the file cannot be opened or created, is not an SQLite
  * file, holds another schema version, a cells table this program cannot
@@ -146,7 +155,14 @@ enum store_add_status {
 	STORE_ADDED = 0,     /* counts, identity and window stored */
 	STORE_DUPLICATE = 1, /* identity already stored, same window: skipped */
 	STORE_CONFLICT = 2,  /* identity already stored for another carrier or
-	                        window: skipped, and worth a warning */
+	                        window: skipped, kept in conflicts, and worth a
+	                        warning */
+	STORE_CONTENT_CONFLICT = 3, /* identity already stored for the same
+	                               window with other content (cells or
+	                               health): skipped, kept in conflicts */
+	STORE_UNVERIFIED = 4, /* identity already stored, same window, by a
+	                         version that kept no content digest: skipped
+	                         as a duplicate that could not be compared */
 	STORE_INVALID = -1,  /* the batch fails store_batch_check: nothing stored */
 	STORE_ERROR = -2,    /* SQLite failed; the transaction must be rolled back */
 };
@@ -189,14 +205,22 @@ struct store_totals {
 	int64_t dmarc_policy[POL_COUNT]; /* messages with a DMARC result (not absent) */
 	int64_t spam[SPAM_COUNT];
 	int64_t messages;
+	/* A sum passed INT64_MAX (a store written before the limits of
+	 * intake.h, or damaged): the figures that did are INT64_MAX. */
+	int overflow;
+	/* Rows of items that are none of store.h's were left out (damage). */
+	int unknown_items;
 };
 
 /*
  * Call fn once per carrier with its totals over every bucket that starts in
  * [start_ms, end_ms), in ascending carrier order (byte order); carriers
- * without messages there are left out. fn returns 0 to go on or -1 to stop
- * (store_sum_totals then returns -1 and leaves err as fn left it). 0, or -1
- * with err (e.g. a sum that overflows).
+ * without messages there are left out. A sum that would pass INT64_MAX
+ * stops there and sets the totals' overflow. fn returns 0 to go on or -1
+ * to stop (store_sum_totals then returns -1 and leaves err as fn left it).
+ * A row of an item that is none of those above is left out and counted in
+ * unknown_items. 0, or -1 with err (SQLite failed, or a row names no
+ * carrier).
  */
 typedef int (*store_totals_fn)(void *arg, const char *carrier, const struct store_totals *t,
                                struct strbuf *err);
@@ -212,11 +236,21 @@ struct store_run {
 
 /*
  * Call fn for every run, ordered by carrier, collector (byte order) and
- * start; the strings are valid during the call only. fn returns 0 or -1 as
- * for store_sum_totals. 0, or -1 with err.
+ * start; the strings are valid during the call only. A row that is not a
+ * run (no names, end not after start, window not positive: damage) is
+ * passed over with a warning. fn returns 0 or -1 as for store_sum_totals.
+ * 0, or -1 with err.
  */
 typedef int (*store_run_fn)(void *arg, const struct store_run *run, struct strbuf *err);
 int store_runs(struct store *st, store_run_fn fn, void *arg, struct strbuf *err);
+
+/*
+ * The conflicts kept (see conflicts above) of collector of carrier whose
+ * stored record's window starts in [start_ms, end_ms), into *n. 0, or -1
+ * with err.
+ */
+int store_count_conflicts(struct store *st, const char *carrier, const char *collector,
+                          int64_t start_ms, int64_t end_ms, int64_t *n, struct strbuf *err);
 
 /* Bucket holding instant ms (floor to STORE_BUCKET_MS, also before 1970). */
 int64_t store_bucket_of(int64_t ms);

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "checkpointer.h"
+#include "digest.h"
 #include "htable.h"
 #include "log.h"
 #include "mem.h"
@@ -71,6 +72,7 @@ void store_cells_init(struct store *st)
 {
 	strbuf_init(&st->packed, STORE_PACKED_MAX);
 	store_names_reset(st);
+	st->content = digest_new();
 }
 
 void store_cells_release(struct store *st)
@@ -79,6 +81,7 @@ void store_cells_release(struct store *st)
 
 	for (i = 0; i < NAMES_COUNT; i++)
 		htable_free(st->names[i], NULL);
+	digest_free(st->content);
 	free(st->cellkeys.k);
 	free(st->cellkeys.slots);
 	free(st->pending);
@@ -439,6 +442,79 @@ static uint32_t store_cell_id(const struct store *st, const struct record_cell *
 	return record_cell_key(&v);
 }
 
+/* Put v into p as 8 little-endian bytes; returns p + 8. */
+static unsigned char *store_put_le64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		*p++ = (unsigned char)(v >> (8 * i));
+	return p;
+}
+
+/*
+ * The content digest of b (recids.h): SHA-256 over the number of cells,
+ * each cell's combination (record_cell_key of the enum values, so the same
+ * in every store) and count, and the health counters, each as 8
+ * little-endian bytes, in that order; its first 8 bytes as a little-endian
+ * number. The bytes go to libcrypto a buffer at a time, not a number at a
+ * time (each call costs more than the hashing of 16 bytes).
+ */
+static uint64_t store_content_digest(struct store *st, const struct record_batch *b)
+{
+	const int64_t *h = &b->health.lines_read;
+	unsigned char buf[64 * 16], *p = buf, out[DIGEST_SHA256_LEN];
+	uint64_t v = 0;
+	size_t i;
+	int k;
+
+	_Static_assert(sizeof(b->health) == 7 * sizeof(int64_t), "seven health counters");
+	digest_reset(st->content);
+	p = store_put_le64(p, (uint64_t)b->ncells);
+	for (i = 0; i < b->ncells; i++) {
+		if (p + 16 > buf + sizeof(buf)) {
+			digest_update(st->content, buf, (size_t)(p - buf));
+			p = buf;
+		}
+		p = store_put_le64(p, record_cell_key(&b->cells[i]));
+		p = store_put_le64(p, (uint64_t)b->cells[i].messages);
+	}
+	digest_update(st->content, buf, (size_t)(p - buf));
+	p = buf;
+	for (k = 0; k < 7; k++)
+		p = store_put_le64(p, (uint64_t)h[k]);
+	digest_update(st->content, buf, (size_t)(p - buf));
+	digest_final(st->content, out);
+	for (k = 7; k >= 0; k--)
+		v = v << 8 | out[k];
+	return v;
+}
+
+/* Keep the conflict of r with the record recids met under its identity, in
+ * that record's carrier and window: the counts in question are the stored
+ * record's. Once per identity and digest of r. 0, or -1 with err. */
+static int store_add_conflict(struct store *st, const struct recids_rec *r, struct strbuf *err)
+{
+	const struct recids_rec *found = recids_found(st->recids);
+	sqlite3_stmt *s = st->stmt[ST_ADD_CONFLICT];
+	int rc;
+
+	sqlite3_bind_int64(s, 1, r->collector);
+	sqlite3_bind_int64(s, 2, r->epoch);
+	sqlite3_bind_int64(s, 3, r->seq);
+	sqlite3_bind_int64(s, 4, (int64_t)r->digest);
+	sqlite3_bind_int64(s, 5, found->carrier);
+	sqlite3_bind_int64(s, 6, found->window_start_ms);
+	sqlite3_bind_int64(s, 7, found->window_end_ms);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_db_error(st, "add conflict", err);
+		return -1;
+	}
+	return 0;
+}
+
 enum store_add_status store_add_record(struct store *st, const struct record_batch *b,
                                        const struct store_source *src, struct strbuf *err)
 {
@@ -473,6 +549,8 @@ enum store_add_status store_add_record(struct store *st, const struct record_bat
 	rr.cells = (int64_t)b->ncells;
 	rr.messages = total;
 	rr.health = b->health;
+	rr.digest = store_content_digest(st, b);
+	rr.has_digest = 1;
 	if (src != NULL) {
 		rr.source = source;
 		rr.partition = src->partition;
@@ -484,7 +562,11 @@ enum store_add_status store_add_record(struct store *st, const struct record_bat
 	case RECIDS_DUPLICATE:
 		return STORE_DUPLICATE;
 	case RECIDS_CONFLICT:
-		return STORE_CONFLICT;
+		return store_add_conflict(st, &rr, err) < 0 ? STORE_ERROR : STORE_CONFLICT;
+	case RECIDS_CONTENT_CONFLICT:
+		return store_add_conflict(st, &rr, err) < 0 ? STORE_ERROR : STORE_CONTENT_CONFLICT;
+	case RECIDS_UNVERIFIED:
+		return STORE_UNVERIFIED;
 	default:
 		return STORE_ERROR;
 	}

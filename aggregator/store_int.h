@@ -47,6 +47,8 @@ enum {
 	ST_GET_POS,
 	ST_SUM,
 	ST_RUNS_ALL,
+	ST_ADD_CONFLICT,
+	ST_COUNT_CONFLICTS,
 	ST_FIND_NAME,                     /* one per enum store_names */
 	ST_ADD_NAME = ST_FIND_NAME + NAMES_COUNT,
 	ST_COUNT = ST_ADD_NAME + NAMES_COUNT
@@ -182,6 +184,8 @@ struct store {
 	/* Started at the first store_begin: ingest writes, a report does not. */
 	struct checkpointer *ckpt;
 	int ckpt_tried;
+	/* Each record's content digest (recids.h), one context reused. */
+	struct digest *content;
 };
 
 /* ---- store_schema.c ---- */

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "log.h"
 #include "mem.h"
 #include "store_int.h"
 #include "timeutil.h"
@@ -19,7 +20,19 @@ static int64_t store_ceil_to(int64_t ms, int64_t unit)
 	return -time_floor_div(-ms, unit) * unit;
 }
 
-/* Add one item's sum to t. 0, or -1 for an item this store does not have. */
+/* *sum += messages, or INT64_MAX (or INT64_MIN) and t->overflow set if
+ * that would pass it: a store written before today's limits may hold rows
+ * whose sum no int64 holds, and a report must still be written. */
+static void store_totals_sum(struct store_totals *t, int64_t *sum, int64_t messages)
+{
+	if (__builtin_add_overflow(*sum, messages, sum)) {
+		*sum = messages > 0 ? INT64_MAX : INT64_MIN;
+		t->overflow = 1;
+	}
+}
+
+/* Add one row of an item to t. 0, or -1 for an item this store does not
+ * have. */
 static int store_totals_add(const struct store *st, struct store_totals *t, int64_t item,
                             int64_t messages)
 {
@@ -28,16 +41,16 @@ static int store_totals_add(const struct store *st, struct store_totals *t, int6
 
 	switch (kind) {
 	case ITEM_RESULT:
-		t->results[method][st->vocab_to_enum[kind][v]] += messages;
+		store_totals_sum(t, &t->results[method][st->vocab_to_enum[kind][v]], messages);
 		return 0;
 	case ITEM_POLICY:
-		t->dmarc_policy[st->vocab_to_enum[kind][v]] += messages;
+		store_totals_sum(t, &t->dmarc_policy[st->vocab_to_enum[kind][v]], messages);
 		return 0;
 	case ITEM_SPAM:
-		t->spam[st->vocab_to_enum[kind][v]] += messages;
+		store_totals_sum(t, &t->spam[st->vocab_to_enum[kind][v]], messages);
 		return 0;
 	case ITEM_MESSAGES:
-		t->messages += messages;
+		store_totals_sum(t, &t->messages, messages);
 		return 0;
 	case ITEM_NONE:
 		break;
@@ -97,12 +110,9 @@ int store_sum_totals(struct store *st, int64_t start_ms, int64_t end_ms, store_t
 		if (current == NULL)
 			current = xstrdup((const char *)carrier);
 		if (store_totals_add(st, &t, sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2)) <
-		    0) {
-			strbuf_printf(err, "%s: totals row with an unknown item", st->path);
-			goto out;
-		}
+		    0)
+			t.unknown_items = 1;
 	}
-	/* SUM() fails with "integer overflow" rather than wrap. */
 	if (step != SQLITE_DONE) {
 		store_db_error(st, "sum totals", err);
 		goto out;
@@ -114,6 +124,27 @@ out:
 	free(current);
 	sqlite3_reset(s);
 	return rc;
+}
+
+int store_count_conflicts(struct store *st, const char *carrier, const char *collector,
+                          int64_t start_ms, int64_t end_ms, int64_t *n, struct strbuf *err)
+{
+	sqlite3_stmt *s = st->stmt[ST_COUNT_CONFLICTS];
+	int step;
+
+	sqlite3_bind_text(s, 1, carrier, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, collector, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, start_ms);
+	sqlite3_bind_int64(s, 4, end_ms);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (step != SQLITE_ROW) {
+		store_db_error(st, "count conflicts", err);
+		return -1;
+	}
+	return 0;
 }
 
 int store_runs(struct store *st, store_run_fn fn, void *arg, struct strbuf *err)
@@ -128,10 +159,14 @@ int store_runs(struct store *st, store_run_fn fn, void *arg, struct strbuf *err)
 		run.start_ms = sqlite3_column_int64(s, 2);
 		run.end_ms = sqlite3_column_int64(s, 3);
 		run.window_ms = sqlite3_column_int64(s, 4);
+		/* Whatever is stored must report: a row no version wrote is left
+		 * out, and the coverage shows its windows as missing. */
 		if (run.carrier == NULL || run.collector == NULL || run.start_ms >= run.end_ms ||
 		    run.window_ms <= 0) {
-			strbuf_printf(err, "%s: malformed row in runs", st->path);
-			goto out;
+			msg_warn("%s: a row of runs that is no run (%lld to %lld, window %lld ms) "
+			         "is left out", st->path, (long long)run.start_ms, (long long)run.end_ms,
+			         (long long)run.window_ms);
+			continue;
 		}
 		if (fn(arg, &run, err) < 0)
 			goto out;

@@ -17,7 +17,7 @@
 
 /* "arst": marks the file as ours, so a report never reads someone else's database. */
 #define STORE_APPLICATION_ID 0x61727374
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 /* A report reading while ingest commits, or two short-lived writers, wait this
  * long for the lock rather than fail at once. */
 #define STORE_BUSY_TIMEOUT_MS 10000
@@ -32,6 +32,20 @@
  * benchmark). An existing store keeps its page size; SQLite ignores this
  * pragma once the file has pages. */
 #define STORE_PAGE_SIZE_PRAGMA "PRAGMA page_size=16384"
+
+/* The conflicts met (store.h), once per identity and conflicting content;
+ * and the same with names. Also run by the upgrade from version 4. */
+#define STORE_CONFLICTS_SQL \
+	"CREATE TABLE conflicts(" \
+	" collector INTEGER NOT NULL REFERENCES collectors(id)," \
+	" epoch INTEGER NOT NULL, seq INTEGER NOT NULL, digest INTEGER NOT NULL," \
+	" carrier INTEGER NOT NULL REFERENCES carriers(id)," \
+	" window_start_ms INTEGER NOT NULL, window_end_ms INTEGER NOT NULL," \
+	" PRIMARY KEY (collector, epoch, seq, digest)" \
+	") WITHOUT ROWID;" \
+	"CREATE VIEW conflicts_named AS SELECT ca.name AS carrier, co.name AS collector," \
+	" c.epoch, c.seq, c.digest, c.window_start_ms, c.window_end_ms FROM conflicts c" \
+	" JOIN carriers ca ON ca.id = c.carrier JOIN collectors co ON co.id = c.collector;"
 
 /* Schema version 3's counts: one row per bucket, carrier and collector, its
  * cells a JSON object (see store.h); the view gives them as version 2's
@@ -109,6 +123,7 @@ static const char store_schema_sql[] =
 	" reason TEXT NOT NULL, length INTEGER NOT NULL,"
 	" PRIMARY KEY (source, partition, kafka_offset)"
 	") WITHOUT ROWID;"
+	STORE_CONFLICTS_SQL
 	"CREATE TABLE positions("
 	" topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,"
 	" PRIMARY KEY (topic, partition)"
@@ -147,18 +162,24 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 		"INSERT INTO positions(topic, partition, next_offset) VALUES (?,?,?)"
 		" ON CONFLICT DO UPDATE SET next_offset = excluded.next_offset",
 	[ST_GET_POS] = "SELECT next_offset FROM positions WHERE topic = ? AND partition = ?",
+	[ST_ADD_CONFLICT] =
+		"INSERT OR IGNORE INTO conflicts(collector, epoch, seq, digest, carrier,"
+		" window_start_ms, window_end_ms) VALUES (?,?,?,?,?,?,?)",
+	[ST_COUNT_CONFLICTS] =
+		"SELECT count(*) FROM conflicts c JOIN carriers ca ON ca.id = c.carrier"
+		" JOIN collectors co ON co.id = c.collector WHERE ca.name = ?1 AND co.name = ?2"
+		" AND c.window_start_ms >= ?3 AND c.window_start_ms < ?4",
 	/* Whole UTC days from carrier_day_totals, the partial days at both ends
 	 * from carrier_totals. */
 	[ST_SUM] =
-		"SELECT ca.name, t.item, SUM(t.messages) FROM ("
+		"SELECT ca.name, t.item, t.messages FROM ("
 		" SELECT carrier, item, messages FROM carrier_day_totals"
 		"  WHERE day_start_ms >= ?1 AND day_start_ms < ?2"
 		" UNION ALL SELECT carrier, item, messages FROM carrier_totals"
 		"  WHERE bucket_start_ms >= ?3 AND bucket_start_ms < ?4"
 		" UNION ALL SELECT carrier, item, messages FROM carrier_totals"
 		"  WHERE bucket_start_ms >= ?5 AND bucket_start_ms < ?6"
-		") t JOIN carriers ca ON ca.id = t.carrier"
-		" GROUP BY ca.name, t.item ORDER BY ca.name, t.item",
+		") t JOIN carriers ca ON ca.id = t.carrier ORDER BY ca.name",
 	[ST_RUNS_ALL] =
 		"SELECT ca.name, co.name, r.start_ms, r.end_ms, r.window_ms FROM runs r"
 		" JOIN carriers ca ON ca.id = r.carrier JOIN collectors co ON co.id = r.collector"
@@ -699,6 +720,21 @@ out:
 	return rc;
 }
 
+/*
+ * Schema version 5 keeps a digest of each new record's content in its
+ * records_packed entry (recids.h) and the conflicts met (store.h). Records
+ * stored before keep no digest: a record delivered again under one of their
+ * identities for the same window cannot be compared (STORE_UNVERIFIED).
+ * Returns 0 with what was done in done, or -1 with err.
+ */
+static int store_migrate_v4(struct store *st, struct strbuf *done, struct strbuf *err)
+{
+	if (store_exec(st, STORE_CONFLICTS_SQL "PRAGMA user_version = 5", err) < 0)
+		return -1;
+	strbuf_printf(done, "records stored so far have no content digest");
+	return 0;
+}
+
 /* The upgrades, in order: each takes a store of version from to from + 1. */
 static const struct store_upgrade {
 	int64_t from;
@@ -707,6 +743,7 @@ static const struct store_upgrade {
 } store_upgrades[] = {
 	{ 2, "counts packed per bucket, carrier and collector", store_migrate_v2 },
 	{ 3, "record identities packed", store_migrate_v3 },
+	{ 4, "content digests of records, conflicts kept", store_migrate_v4 },
 };
 
 /*
@@ -803,7 +840,7 @@ static int store_check_schema(struct store *st, enum store_mode mode, struct str
 	if (app_id == 0) {
 		if (store_exec(st, store_schema_sql, err) < 0 || store_create_vocab(st, err) < 0 ||
 		    store_exec(st, "PRAGMA application_id = 1634890612;"
-		                   "PRAGMA user_version = 4", err) < 0)
+		                   "PRAGMA user_version = 5", err) < 0)
 			goto fail;
 	}
 	if (store_exec(st, "COMMIT", err) < 0)
@@ -824,7 +861,7 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 
 	/* The literals in store_check_schema must match the constants. */
 	_Static_assert(STORE_APPLICATION_ID == 1634890612, "application id literal");
-	_Static_assert(STORE_SCHEMA_VERSION == 4, "user_version literal");
+	_Static_assert(STORE_SCHEMA_VERSION == 5, "user_version literals");
 
 	st->path = xstrdup(path);
 	store_cells_init(st);

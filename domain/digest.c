@@ -67,6 +67,13 @@ void digest_final(struct digest *d, unsigned char out[DIGEST_SHA256_LEN])
 		digest_fail("SHA-256");
 }
 
+void digest_reset(struct digest *d)
+{
+	/* NULL: the digest the context was set up with. */
+	if (EVP_DigestInit_ex2(d->ctx, NULL, NULL) != 1)
+		digest_fail("SHA-256");
+}
+
 void digest_free(struct digest *d)
 {
 	if (d == NULL)

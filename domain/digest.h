@@ -36,8 +36,12 @@ struct digest;
 struct digest *digest_new(void);
 /* Add the len bytes at data to the message. */
 void digest_update(struct digest *d, const void *data, size_t len);
-/* The SHA-256 of all the pieces, into out; d can then only be freed. */
+/* The SHA-256 of all the pieces, into out; d can then only be reset or
+ * freed. */
 void digest_final(struct digest *d, unsigned char out[DIGEST_SHA256_LEN]);
+/* Start d again on a new message, dropping what was added: one context
+ * serves many short messages without an allocation each. */
+void digest_reset(struct digest *d);
 /* Free d; digest_free(NULL) does nothing. */
 void digest_free(struct digest *d);
 

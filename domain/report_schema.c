@@ -24,4 +24,5 @@ const char *const report_spam_columns[REPORT_S_NCOLS] = {
 const char *const report_coverage_columns[REPORT_C_NCOLS] = {
 	"month", "carrier", "collector", "kind", "start", "end", "window_seconds",
 	"windows_expected", "windows_received", "windows_missing", "share_windows_received",
+	"conflicts",
 };

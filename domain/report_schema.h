@@ -84,6 +84,11 @@ enum report_coverage_col {
 	REPORT_C_WINDOWS_RECEIVED,       /* count */
 	REPORT_C_WINDOWS_MISSING,        /* count */
 	REPORT_C_SHARE_WINDOWS_RECEIVED, /* share */
+	/* count: in a "collector" row, the records refused because their
+	 * identity was stored with other content, for that collector's windows
+	 * starting in the month (aggregator/store.h, conflicts); empty in
+	 * other rows */
+	REPORT_C_CONFLICTS,
 	REPORT_C_NCOLS
 };
 

@@ -6,7 +6,8 @@
 #     counted, logged by topic/partition/offset and kept in the dead-letter
 #     file, and ingest goes on;
 #   - the record of schema version 1 as first published (golden fixture) is
-#     stored;
+#     decoded, and refused for its health counters (fewer lines read than
+#     messages: health_lines);
 #   - re-running ingest changes nothing; the report is byte-identical;
 #   - container files of the same records add nothing, new ones add theirs,
 #     a file cut short yields its complete blocks; a file whose blocks carry
@@ -37,17 +38,17 @@ ingest() {
 	"$agg" ingest "${REGISTER[@]}" --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" --until-caught-up \
 		-o batch_max_messages=100 2>>"$TEST_DIR/aggregator.log"
 }
-# records + the v1 fixture stored; 25 duplicates; 6 poison.
-assert_eq "records_stored=1431 duplicates_skipped=25 dead_letters=6 conflicts=1 kafka_messages=1462" \
+# records stored; 25 duplicates; 6 poison and the v1 fixture dead letters.
+assert_eq "records_stored=1430 duplicates_skipped=25 dead_letters=7 conflicts=1 kafka_messages=1462" \
 	"$(ingest)" "first ingest"
-for reason in not_ours unknown_schema corrupt invalid identity_conflict; do
+for reason in not_ours unknown_schema corrupt invalid identity_conflict health_lines; do
 	grep -q "partition [0-9] offset [0-9]*: dead letter: $reason" "$TEST_DIR/aggregator.log" ||
 		fail "no log line for the $reason dead letter"
 done
-assert_eq 6 "$(wc -l <"$db.deadletter")" "dead-letter file lines"
+assert_eq 7 "$(wc -l <"$db.deadletter")" "dead-letter file lines"
 assert_eq 2 "$(cut -f4 "$db.deadletter" | grep -c '^not_ours$')" "not_ours dead letters"
-assert_eq 1 "$("$gen" query --db "$db" "SELECT count(*) FROM records_named WHERE carrier = 'jp-fixture' AND seq = 42")" \
-	"the schema v1 record is stored"
+assert_eq 1 "$(cut -f4 "$db.deadletter" | grep -c '^health_lines$')" \
+	"the schema v1 record is decoded and refused for its health"
 
 report() { # report DIR: every output of the two months
 	mkdir -p "$1"
@@ -81,7 +82,7 @@ dec=$(awk -F, '$1 == "2026-12" && $2 == "carrier-01" { print $4 }' "$TEST_DIR/r1
 [[ $nov -gt 0 && $dec -gt 0 ]] || fail "both months should hold carrier-01's mail ($nov, $dec)"
 
 # Coverage: the gap of collector 4 (carrier-02) is listed, its month flagged.
-grep -q ',carrier-02,[0-9a-f]*,gap,2026-11-30T14:30:00Z,2026-11-30T14:40:00Z,60,,,10,$' \
+grep -q ',carrier-02,[0-9a-f]*,gap,2026-11-30T14:30:00Z,2026-11-30T14:40:00Z,60,,,10,,$' \
 	"$TEST_DIR/r1/coverage.csv" || fail "the gap is not in the coverage CSV"
 assert_eq "no" "$(awk -F, '$1 == "2026-11" && $2 == "carrier-02" && $3 == "spf" { print $NF }' \
 	"$TEST_DIR/r1/report.csv")" "carrier-02's November is incomplete"
@@ -91,8 +92,8 @@ assert_eq "yes" "$(awk -F, '$1 == "2026-11" && $2 == "carrier-01" && $3 == "spf"
 # The ministry layout in CP932 reads back as the same text in UTF-8.
 iconv -f CP932 -t UTF-8 "$TEST_DIR/r1/ministry.csv" >"$TEST_DIR/ministry-utf8.csv" ||
 	fail "the CP932 file does not convert back"
-# SPF's providers: the fixture's carrier is a fourth in November.
-grep -q $'^データ提供者数,4,3\r$' "$TEST_DIR/ministry-utf8.csv" || fail "no providers row"
+# SPF's providers: the three carriers in both months.
+grep -q $'^データ提供者数,3,3\r$' "$TEST_DIR/ministry-utf8.csv" || fail "no providers row"
 grep -q '^データの完全性,欠損あり,' "$TEST_DIR/ministry-utf8.csv" || fail "November not flagged"
 
 # Container files of the file sink, delivered for carrier-01: the same

@@ -36,6 +36,17 @@ static void check_sha(const void *msg, size_t len, const char *want_hex)
 	for (i = 0; i < len; i++)
 		digest_update(c, p + i, 1);
 	digest_final(c, d);
+	check_digest(d, want_hex);
+	/* Reset, after a final or with something added, it starts afresh. */
+	digest_reset(c);
+	digest_update(c, p, len);
+	digest_final(c, d);
+	check_digest(d, want_hex);
+	digest_reset(c);
+	digest_update(c, "x", 1);
+	digest_reset(c);
+	digest_update(c, p, len);
+	digest_final(c, d);
 	digest_free(c);
 	check_digest(d, want_hex);
 }

@@ -69,9 +69,41 @@ static void remove_store_dir(void)
 }
 
 /* The v1 fixture's bytes, as first published; caller frees. */
-static unsigned char *read_fixture(size_t *len)
+static unsigned char *golden_fixture(size_t *len)
 {
 	return golden_hex("counts-v1-record.hex", len);
+}
+
+/* The fixture's lines_read, 1 (its health counters are the numbers 1 to 7,
+ * to tell the fields apart), is fewer than its 1028 messages and its 2
+ * malformed and 3 overlong lines: no collector writes that, and intake
+ * refuses it (issue 14, item 2). The fixture with 2000 lines read instead,
+ * encoded as the collectors encode it now; caller frees. */
+static unsigned char *read_fixture(size_t *len)
+{
+	struct record_batch b;
+	struct strbuf buf, err;
+	unsigned char *raw, *rec = NULL;
+	size_t rawlen = 0;
+
+	strbuf_init(&buf, 65536);
+	strbuf_init(&err, 1024);
+	record_batch_init(&b);
+	raw = golden_fixture(&rawlen);
+	if (raw != NULL && record_decode(raw, rawlen, &b, &err) == RECORD_OK) {
+		b.health.lines_read = 2000;
+		if (record_encode(&b, &buf, &err) == 0) {
+			rec = malloc(buf.len);
+			if (rec != NULL)
+				memcpy(rec, buf.data, buf.len);
+			*len = buf.len;
+		}
+	}
+	free(raw);
+	record_batch_free(&b);
+	strbuf_release(&buf);
+	strbuf_release(&err);
+	return rec;
 }
 
 static int64_t query_int(const char *sql)
@@ -101,6 +133,20 @@ static struct intake_origin origin(int32_t partition, int64_t offset)
 	return o;
 }
 
+static int count_lines(const char *path, const char *needle)
+{
+	char line[8192];
+	int n = 0;
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		n += needle == NULL || strstr(line, needle) != NULL;
+	fclose(fp);
+	return n;
+}
+
 /* The record of schema version 1, as first published, still decodes to
  * exactly what it said: whatever versions are added later, this test keeps
  * v1 readable. */
@@ -108,6 +154,7 @@ static void test_v1_record(void)
 {
 	const struct record_schema_version *v;
 	struct intake_origin o = origin(0, 0);
+	struct record_batch b;
 	struct store *st;
 	struct intake *in;
 	struct strbuf err;
@@ -116,7 +163,7 @@ static void test_v1_record(void)
 	uint64_t fp = 0;
 	int have_v1 = 0;
 
-	rec = read_fixture(&len);
+	rec = golden_fixture(&len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
 	CU_ASSERT_EQUAL_FATAL(len, 138);
 	for (i = 0; i < 8; i++)
@@ -131,23 +178,43 @@ static void test_v1_record(void)
 	CU_ASSERT(have_v1);
 
 	strbuf_init(&err, 1024);
+	/* Its health as it was published. */
+	record_batch_init(&b);
+	CU_ASSERT_EQUAL_FATAL(record_decode(rec, len, &b, &err), RECORD_OK);
+	CU_ASSERT_EQUAL(b.health.lines_read, 1);
+	CU_ASSERT_EQUAL(b.health.lines_malformed, 2);
+	CU_ASSERT_EQUAL(b.health.lines_overlong, 3);
+	CU_ASSERT_EQUAL(b.health.headers_untrusted, 4);
+	CU_ASSERT_EQUAL(b.health.headers_malformed, 5);
+	CU_ASSERT_EQUAL(b.health.messages_evicted, 6);
+	CU_ASSERT_EQUAL(b.health.messages_late, 7);
+	record_batch_free(&b);
 	make_store_dir();
 	st = store_new(db_path, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	in = intake_new(st, dl_path, &limits);
 	CU_ASSERT_EQUAL(intake_begin(in, &err), 0);
+	/* As published, its health counters make it implausible (see
+	 * read_fixture); decoded all the same, and kept as a dead letter. */
+	CU_ASSERT_EQUAL(intake_message(in, &o, rec, len, &err), 0);
+	free(rec);
+	o = origin(0, 1);
+	rec = read_fixture(&len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rec);
 	CU_ASSERT_EQUAL(intake_message(in, &o, rec, len, &err), 0);
 	CU_ASSERT_EQUAL(intake_commit(in, &err), 0);
 	CU_ASSERT_EQUAL(intake_totals(in)->stored, 1);
+	CU_ASSERT_EQUAL(intake_totals(in)->dead_letters, 1);
 	intake_free(in);
 	store_free(st);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\thealth_lines\t"), 1);
 
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_named WHERE carrier = 'jp-fixture'"
 	                          " AND collector = '00112233445566778899aabbccddeeff00112233445566"
 	                          "778899aabbccddeeff' AND epoch = 78187493520 AND seq = 42"
 	                          " AND window_start_ms = 1793614020000"
 	                          " AND window_end_ms = 1793614080000 AND correction = 0"
-	                          " AND cells = 3 AND messages = 1028 AND lines_read = 1"
+	                          " AND cells = 3 AND messages = 1028 AND lines_read = 2000"
 	                          " AND lines_malformed = 2 AND lines_overlong = 3"
 	                          " AND headers_untrusted = 4 AND headers_malformed = 5"
 	                          " AND messages_evicted = 6 AND messages_late = 7"
@@ -194,20 +261,6 @@ static unsigned char *make_v2(const unsigned char *v1, size_t v1len, size_t *len
 	*len = v1len + 1;
 	strbuf_release(&json);
 	return rec;
-}
-
-static int count_lines(const char *path, const char *needle)
-{
-	char line[8192];
-	int n = 0;
-	FILE *fp = fopen(path, "r");
-
-	if (fp == NULL)
-		return -1;
-	while (fgets(line, sizeof(line), fp) != NULL)
-		n += needle == NULL || strstr(line, needle) != NULL;
-	fclose(fp);
-	return n;
 }
 
 /* Every kind of message that cannot be stored is counted, logged, kept in
@@ -532,6 +585,102 @@ static void test_rollback(void)
 	strbuf_release(&err);
 }
 
+/* Issue 14, item 3: the fixture's identity and window with another count is
+ * a dead letter "content_conflict", counted as a conflict and kept for the
+ * report; the fixture stays as it was. */
+static void test_content_conflict(void)
+{
+	struct record_batch b;
+	struct strbuf err;
+	struct store *st;
+	struct intake *in;
+	unsigned char *v1;
+	size_t v1len = 0;
+
+	strbuf_init(&err, 1024);
+	v1 = read_fixture(&v1len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v1);
+	record_batch_init(&b);
+	CU_ASSERT_EQUAL_FATAL(record_decode(v1, v1len, &b, &err), RECORD_OK);
+	make_store_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	in = intake_new(st, dl_path, &limits);
+	CU_ASSERT_TRUE(feed(in, &b, 0));
+	b.cells[0].messages++;
+	CU_ASSERT_FALSE(feed(in, &b, 1));
+	CU_ASSERT_FALSE(feed(in, &b, 2));
+	CU_ASSERT_EQUAL(intake_totals(in)->stored, 1);
+	CU_ASSERT_EQUAL(intake_totals(in)->duplicates, 0);
+	CU_ASSERT_EQUAL(intake_totals(in)->conflicts, 2);
+	CU_ASSERT_EQUAL(intake_totals(in)->dead_letters, 2);
+	intake_free(in);
+	store_free(st);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\tcontent_conflict\t"), 2);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT sum(messages) FROM counts"), 1028);
+	record_batch_free(&b);
+	free(v1);
+	remove_store_dir();
+	strbuf_release(&err);
+}
+
+/* Issue 14, item 2: a record whose counts pass what its own health counters
+ * say its collector read is a dead letter naming the bound; a correction
+ * may count messages of lines read in the window it corrects; at the
+ * bounds, a record is stored. */
+static void test_health(void)
+{
+	static const struct {
+		const char *reason; /* NULL: stored */
+		int correction;
+		int64_t read, malformed, overlong;
+	} cases[] = {
+		{ "health_lines", 0, 4, 3, 2 },
+		{ "health_lines", 0, 2000, 2001, 0 },
+		{ "health_lines", 1, 0, 0, 1 },
+		{ "health_lines", 0, INT64_MAX, INT64_MAX, 1 },
+		{ "health_messages", 0, 1027, 0, 0 },
+		{ "health_messages", 0, 0, 0, 0 },
+		{ NULL, 0, 1028, 1000, 28 },
+		{ NULL, 1, 0, 0, 0 },
+		{ NULL, 0, INT64_MAX, INT64_MAX - 1, 1 },
+	};
+	struct record_batch b;
+	struct strbuf err;
+	struct store *st;
+	struct intake *in;
+	unsigned char *v1;
+	size_t v1len = 0, i;
+
+	strbuf_init(&err, 1024);
+	v1 = read_fixture(&v1len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v1);
+	record_batch_init(&b);
+	make_store_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	in = intake_new(st, dl_path, &limits);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(record_decode(v1, v1len, &b, &err), RECORD_OK);
+		b.seq = 200 + (int64_t)i;
+		b.correction = cases[i].correction;
+		b.health.lines_read = cases[i].read;
+		b.health.lines_malformed = cases[i].malformed;
+		b.health.lines_overlong = cases[i].overlong;
+		CU_ASSERT_EQUAL(feed(in, &b, (int64_t)i), cases[i].reason == NULL);
+	}
+	intake_free(in);
+	store_free(st);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\thealth_lines\t"), 4);
+	CU_ASSERT_EQUAL(count_lines(dl_path, "\thealth_messages\t"), 2);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 3);
+	record_batch_free(&b);
+	free(v1);
+	remove_store_dir();
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -545,6 +694,8 @@ int main(void)
 	CU_add_test(s, "rollback", test_rollback);
 	CU_add_test(s, "implausible windows and counts", test_implausible);
 	CU_add_test(s, "unregistered carriers and unbound sources", test_unregistered);
+	CU_add_test(s, "a second delivery with other counts", test_content_conflict);
+	CU_add_test(s, "counts within the record's health", test_health);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

@@ -41,8 +41,9 @@ static void exec(sqlite3 *db, const char *sql)
 	CU_ASSERT_EQUAL(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 }
 
-/* A record whose window follows from its seq (so a second delivery of the
- * same seq is a duplicate), shifted by `shift` minutes (a conflict). */
+/* A record whose window and content follow from its seq (so a second
+ * delivery of the same seq is a duplicate), shifted by `shift` minutes (a
+ * conflict). */
 static struct recids_rec rec(int64_t collector, int64_t epoch, int64_t seq, int64_t source,
                              int64_t shift)
 {
@@ -59,6 +60,9 @@ static struct recids_rec rec(int64_t collector, int64_t epoch, int64_t seq, int6
 	r.messages = seq % 97 + 1;
 	r.health.lines_read = seq % 100000 * 10;
 	r.health.messages_late = seq % 5;
+	/* Any number standing for the content will do: recids compares it. */
+	r.digest = (uint64_t)seq * UINT64_C(0x9e3779b97f4a7c15);
+	r.has_digest = 1;
 	r.source = source;
 	if (source != 0) {
 		r.partition = (int32_t)(seq % 16);
@@ -318,6 +322,57 @@ static void test_rollback(void)
 	strbuf_release(&err);
 }
 
+/* Issue 14, item 3: the same identity and window with another digest is a
+ * content conflict, gathered or stored; a record stored without a digest
+ * (rows before schema version 5: fifteen numbers) cannot be compared and is
+ * unverified, whatever the digest; recids_found gives what was met. */
+static void test_content(void)
+{
+	sqlite3 *db = open_db();
+	struct strbuf err;
+	struct recids *ri;
+	struct recids_rec r, other;
+
+	strbuf_init(&err, 1024);
+	ri = recids_new(db, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+	begin(db);
+	r = rec(1, 7, 5, 0, 0);
+	other = r;
+	other.digest++;
+	CU_ASSERT_EQUAL(add(ri, r), RECIDS_NEW);
+	CU_ASSERT_EQUAL(add(ri, other), RECIDS_CONTENT_CONFLICT);
+	CU_ASSERT_EQUAL(recids_found(ri)->digest, r.digest);
+	CU_ASSERT_EQUAL(add(ri, r), RECIDS_DUPLICATE);
+	commit(db, ri);
+	begin(db);
+	CU_ASSERT_EQUAL(add(ri, other), RECIDS_CONTENT_CONFLICT);
+	CU_ASSERT_EQUAL(recids_found(ri)->window_start_ms, r.window_start_ms);
+	CU_ASSERT_EQUAL(recids_found(ri)->has_digest, 1);
+	CU_ASSERT_EQUAL(add(ri, r), RECIDS_DUPLICATE);
+	other = rec(1, 7, 5, 0, 1);
+	CU_ASSERT_EQUAL(add(ri, other), RECIDS_CONFLICT);
+	CU_ASSERT_EQUAL(recids_found(ri)->window_start_ms, r.window_start_ms);
+	commit(db, ri);
+	/* The row as version 4 wrote it. */
+	exec(db, "UPDATE records_packed SET records = json_remove(records, '$[0][15]')");
+	CU_ASSERT_EQUAL(query_int(db, "SELECT json_array_length(records ->> '$[0]')"
+	                              " FROM records_packed"), 15);
+	begin(db);
+	CU_ASSERT_EQUAL(add(ri, r), RECIDS_UNVERIFIED);
+	CU_ASSERT_EQUAL(recids_found(ri)->has_digest, 0);
+	other = r;
+	other.digest++;
+	CU_ASSERT_EQUAL(add(ri, other), RECIDS_UNVERIFIED);
+	other = rec(1, 7, 5, 0, 1);
+	CU_ASSERT_EQUAL(add(ri, other), RECIDS_CONFLICT);
+	exec(db, "ROLLBACK");
+	recids_rollback(ri);
+	recids_free(ri);
+	sqlite3_close(db);
+	strbuf_release(&err);
+}
+
 /* A row changed behind our back is an error when it is read, never a
  * guess; an identity in record_seqs without its row too. */
 static void test_bad_rows(void)
@@ -325,7 +380,9 @@ static void test_bad_rows(void)
 	static const char *const bad[] = {
 		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,null,null]",   /* no closing bracket */
 		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,null]]",       /* a field short */
-		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,null,null,5]]",/* a field more */
+		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,null,null,5,6]]",/* a field more */
+		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,null,null,null]]",/* a digest null */
+		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,null,null,]]", /* a digest empty */
 		"[[1,2,3,0,1,1,0,0,0,0,0,0,null,null,null]]",/* null where a number is */
 		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,1.5,null]]",   /* not an integer */
 		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,99999999999999999999,null]]",
@@ -509,6 +566,7 @@ int main(void)
 	CU_add_test(s, "ranges merge whatever the order", test_ranges);
 	CU_add_test(s, "rollback and flushes inside a transaction", test_rollback);
 	CU_add_test(s, "rows not in our form are errors", test_bad_rows);
+	CU_add_test(s, "content digests", test_content);
 	CU_add_test(s, "random work against a model", test_model);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

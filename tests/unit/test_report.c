@@ -7,8 +7,11 @@
 
 #include <iconv.h>
 
+#include <sqlite3.h>
+
 #include "carriers.h"
 #include "csvout.h"
+#include "record_batch.h"
 #include "report.h"
 #include "store.h"
 #include "timeutil.h"
@@ -146,6 +149,12 @@ static void test_rounding(void)
 	check_share(7, 7, "100.00");
 	check_share(0, 0, "");
 	check_share(5, 0, "");
+	/* Outside the range only a damaged store gives: no share, no abort. */
+	check_share(1, REPORT_TOTAL_MAX + 1, "");
+	check_share(4, 3, "");
+	check_share(-1, 3, "");
+	check_share(0, -3, "");
+	check_share(REPORT_TOTAL_MAX, REPORT_TOTAL_MAX, "100.00");
 	/* The largest total the report accepts. */
 	check_share(REPORT_TOTAL_MAX / 2, REPORT_TOTAL_MAX, "50.00");
 	check_share(REPORT_TOTAL_MAX, REPORT_TOTAL_MAX, "100.00");
@@ -256,6 +265,12 @@ static void build_store(void)
 		b.cells = cells;
 		b.ncells = g->ncells;
 		CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+		/* jp-beta's seq 3 delivered again with another count (issue 14,
+		 * item 3): refused, counts unchanged, the coverage CSV flags it. */
+		if (strcmp(g->collector, "cb1") == 0 && g->seq == 3) {
+			cells[0].messages++;
+			CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_CONTENT_CONFLICT);
+		}
 	}
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
 	store_free(st);
@@ -449,6 +464,141 @@ static void test_golden(void)
 	remove_store();
 }
 
+/* Add one record of carrier, collector "c-<carrier>", seq 1, in the window
+ * at (d, h) UTC of November 2026: n cells of the first n combinations with
+ * `messages` each. */
+static void add_damaged_record(struct store *st, const char *carrier, int d, size_t n,
+                               int64_t messages)
+{
+	struct record_cell *cells = calloc(n, sizeof(*cells));
+	struct record_batch b;
+	struct strbuf err;
+	size_t i;
+
+	strbuf_init(&err, 1024);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cells);
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < n; i++) {
+		record_cell_unkey((uint32_t)i, &cells[i]);
+		cells[i].messages = messages;
+	}
+	snprintf(b.carrier, sizeof(b.carrier), "%s", carrier);
+	snprintf(b.collector, sizeof(b.collector), "c-%s", carrier);
+	b.epoch = 1;
+	b.seq = d;
+	b.window_start_ms = utc_ms(2026, 11, (unsigned)d, 3, 0);
+	b.window_end_ms = b.window_start_ms + 60000;
+	b.cells = cells;
+	b.ncells = n;
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	free(cells);
+	strbuf_release(&err);
+}
+
+static void exec_sql(const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *why = NULL;
+
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+	if (sqlite3_exec(db, sql, NULL, NULL, &why) != SQLITE_OK)
+		fprintf(stderr, "%s: %s\n", sql, why);
+	CU_ASSERT_PTR_NULL(why);
+	sqlite3_free(why);
+	sqlite3_close(db);
+}
+
+/*
+ * Issue 14, item 2: whatever a store holds, report reports. Stores written
+ * by older versions (or damaged) may hold what ingest now refuses: a record
+ * of 500 cells of 10^12 messages (past what a share can be computed of),
+ * day totals whose sum overflows 64 bits, totals that do not add up. Each
+ * such carrier's figures are left empty, its rows and the month's "all"
+ * rows say complete "no", and the other carriers are reported as ever.
+ */
+static void test_damaged_store(void)
+{
+	static const struct golden_case cases[] = {
+		{ "2026-11", "2026-11", 1, 3, METHODS, CSVOUT_UTF8, REPORT_LANG_EN, NULL },
+		{ "2026-11", "2026-11", 1, 3, SPAM, CSVOUT_UTF8, REPORT_LANG_EN, NULL },
+		{ "2026-10", "2026-12", 0, 1, METHODS, CSVOUT_UTF8, REPORT_LANG_EN, NULL },
+		{ "2026-10", "2026-12", 0, 1, SPAM, CSVOUT_UTF8, REPORT_LANG_EN, NULL },
+		{ "2026-10", "2026-12", 0, 1, COVERAGE, CSVOUT_UTF8, REPORT_LANG_EN, NULL },
+		{ "2026-10", "2026-12", 0, 1, MINISTRY, CSVOUT_UTF8, REPORT_LANG_JA, NULL },
+		{ "2026-11", "2026-11", 1, 3, MINISTRY, CSVOUT_CP932, REPORT_LANG_EN, NULL },
+	};
+	const char *tmp = getenv("TMPDIR");
+	struct store *st;
+	struct strbuf err;
+	size_t i, len;
+
+	snprintf(dir, sizeof(dir), "%s/arstat-report-XXXXXX", tmp ? tmp : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(db_path, sizeof(db_path), "%s/agg.db", dir);
+	strbuf_init(&err, 1024);
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	add_damaged_record(st, "big", 2, 500, INT64_C(1000000000000));
+	add_damaged_record(st, "fine", 2, 3, 7);
+	add_damaged_record(st, "huge", 2, 1, 1);
+	add_damaged_record(st, "huge", 3, 1, 1);
+	add_damaged_record(st, "odd", 2, 2, 5);
+	add_damaged_record(st, "unk", 2, 1, 5);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	/* Two days of 2^62 each: their sum passes INT64_MAX. */
+	exec_sql("UPDATE carrier_day_totals SET messages = 4611686018427387904 WHERE carrier ="
+	         " (SELECT id FROM carriers WHERE name = 'huge')");
+	/* One result more than there are messages. */
+	exec_sql("UPDATE carrier_day_totals SET messages = messages + 1 WHERE carrier ="
+	         " (SELECT id FROM carriers WHERE name = 'odd') AND item = 0");
+	/* An item no version has. */
+	exec_sql("INSERT INTO carrier_day_totals SELECT day_start_ms, carrier, 9999, 1"
+	         " FROM carrier_day_totals WHERE carrier ="
+	         " (SELECT id FROM carriers WHERE name = 'unk') LIMIT 1");
+	/* Runs no version wrote: empty, of no window, overlapping fine's one. */
+	exec_sql("INSERT INTO runs SELECT carrier, collector, start_ms + 1, start_ms + 1, 60000"
+	         " FROM runs WHERE carrier = (SELECT id FROM carriers WHERE name = 'fine');"
+	         "INSERT INTO runs SELECT carrier, collector, start_ms + 2, end_ms, 0"
+	         " FROM runs WHERE carrier = (SELECT id FROM carriers WHERE name = 'fine')"
+	         " AND window_ms > 0;"
+	         "INSERT INTO runs SELECT carrier, collector, start_ms + 30000, end_ms + 60000,"
+	         " 60000 FROM runs WHERE carrier = (SELECT id FROM carriers WHERE name = 'fine')"
+	         " AND start_ms < end_ms AND window_ms > 0");
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct csvout *o = render(&cases[i]);
+		char *text = encoded(o, &len);
+
+		CU_ASSERT_PTR_NOT_NULL(text);
+		if (cases[i].which == METHODS && cases[i].by_carrier) {
+			/* fine's own figures, as ever; big's, huge's and odd's empty. */
+			CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-11,fine,spf,1,21,21,0,"));
+			CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-11,big,spf,1,,,"));
+			CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-11,huge,spf,1,,,"));
+			CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-11,odd,spf,1,,,"));
+			CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-11,unk,spf,1,,,"));
+			CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-11,all,spf,5,,,"));
+		}
+		if (cases[i].which == SPAM && cases[i].by_carrier)
+			CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-11,fine,1,21,7,50.00,1,0,no,1,1,100.00,no"));
+		/* fine's one good run is its coverage; the others are left out. */
+		if (cases[i].which == COVERAGE)
+			CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-11,fine,c-fine,collector,"
+			                                    "2026-11-02T03:00:00Z,2026-11-02T03:01:00Z,60,"
+			                                    "1,1,0,100.00,0\n"));
+		if (cases[i].which == SPAM && !cases[i].by_carrier) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-10,all,0,0,0,,0,0,no,"));
+			CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-11,all,5,,,,,,no,"));
+		}
+		free(text);
+		csvout_free(o);
+	}
+	remove_store();
+	strbuf_release(&err);
+}
+
 /* Without --by-carrier and with suppression off, the rows are the first
  * lines of the full report. */
 static void test_all_only(void)
@@ -620,6 +770,7 @@ int main(void)
 	CU_add_test(s, "add cell limits", test_add_cell_limits);
 	CU_add_test(s, "golden CSV", test_golden);
 	CU_add_test(s, "scope all only", test_all_only);
+	CU_add_test(s, "a damaged store still reports", test_damaged_store);
 	CU_add_test(s, "encodings round trip", test_encodings_round_trip);
 	CU_add_test(s, "month range", test_month_range);
 	CU_add_test(s, "unregistered carriers left out", test_unregistered_left_out);

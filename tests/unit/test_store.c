@@ -9,6 +9,8 @@
 
 #include <sqlite3.h>
 
+#include "digest.h"
+#include "record_batch.h"
 #include "store.h"
 #include "strbuf.h"
 #include "timeutil.h"
@@ -70,6 +72,7 @@ static void make_batch(struct record_batch *b, int64_t seq, struct record_cell *
 	b->cells_alloc = n;
 	b->health.lines_read = 100;
 }
+
 
 /* Open the store at db_path (mode), add record seq 1 of cells_a in one
  * transaction, and close it. */
@@ -234,6 +237,112 @@ static void test_add_duplicate_reopen(void)
 	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DUPLICATE);
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
 	CU_ASSERT_EQUAL(sum_day(st).messages, 18);
+	store_free(st);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+static unsigned char *put_le64(unsigned char *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		*p++ = (unsigned char)(v >> (8 * i));
+	return p;
+}
+
+/* The content digest of b as recids.h defines it. */
+static int64_t content_digest(const struct record_batch *b)
+{
+	const int64_t *h = &b->health.lines_read;
+	unsigned char bytes[8 + 16 * 8 + 7 * 8], *p = bytes, out[DIGEST_SHA256_LEN];
+	uint64_t v = 0;
+	size_t i;
+	int k;
+
+	CU_ASSERT_FATAL(b->ncells <= 8);
+	p = put_le64(p, b->ncells);
+	for (i = 0; i < b->ncells; i++) {
+		p = put_le64(p, record_cell_key(&b->cells[i]));
+		p = put_le64(p, (uint64_t)b->cells[i].messages);
+	}
+	for (k = 0; k < 7; k++)
+		p = put_le64(p, (uint64_t)h[k]);
+	digest_sha256(bytes, (size_t)(p - bytes), out);
+	for (k = 7; k >= 0; k--)
+		v = v << 8 | out[k];
+	return (int64_t)v;
+}
+
+/* Issue 14, item 3: a record that reuses a stored identity for the same
+ * window with other cells or other health is not a duplicate: the first
+ * stays, the second is a content conflict (and counts nothing), in the
+ * transaction that stored the first, in a later one and after reopening;
+ * the same content again is still a duplicate. Each conflict is kept for
+ * the report, by the carrier, collector and window of the stored record. */
+static void test_content_conflict(void)
+{
+	struct record_cell other_count[2];
+	struct record_batch a, other_cells, other_health, reordered_health;
+	struct store *st;
+	struct strbuf err;
+	int round;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	memcpy(other_count, cells_a, sizeof(other_count));
+	other_count[1].messages = 4;
+	make_batch(&a, 1, cells_a, 2);
+	make_batch(&other_cells, 1, other_count, 2);
+	make_batch(&other_health, 1, cells_a, 2);
+	other_health.health.messages_late = 1;
+	/* The same counters, moved from one field to another. */
+	make_batch(&reordered_health, 1, cells_a, 2);
+	reordered_health.health.lines_read = 0;
+	reordered_health.health.lines_malformed = 100;
+	for (round = 0; round < 3; round++) {
+		st = store_new(db_path, STORE_CREATE, &err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+		CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+		CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err),
+		                round == 0 ? STORE_ADDED : STORE_DUPLICATE);
+		CU_ASSERT_EQUAL(store_add_record(st, &other_cells, NULL, &err), STORE_CONTENT_CONFLICT);
+		CU_ASSERT_EQUAL(store_add_record(st, &other_health, NULL, &err),
+		                STORE_CONTENT_CONFLICT);
+		CU_ASSERT_EQUAL(store_add_record(st, &reordered_health, NULL, &err),
+		                STORE_CONTENT_CONFLICT);
+		CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_DUPLICATE);
+		CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+		CU_ASSERT_EQUAL(sum_day(st).messages, 13);
+		store_free(st);
+	}
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM records"), 13);
+	/* Each conflicting content once, however often it came, under the
+	 * stored record's carrier, collector and window. */
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts_named WHERE carrier = 'jp-a'"
+	                          " AND collector = 'c1' AND epoch = 7 AND seq = 1"), 3);
+	CU_ASSERT_EQUAL(query_int("SELECT count(DISTINCT window_start_ms) FROM conflicts"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT min(window_start_ms) FROM conflicts"),
+	                a.window_start_ms);
+	/* The digest kept is the one recids.h describes, computed here apart. */
+	CU_ASSERT_EQUAL(query_int("SELECT records_packed.records ->> '$[0][15]' FROM records_packed"),
+	                content_digest(&a));
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	{
+		int64_t n = -1;
+
+		CU_ASSERT_EQUAL(store_count_conflicts(st, "jp-a", "c1", utc_ms(2026, 11, 1, 0, 0),
+		                                      utc_ms(2026, 12, 1, 0, 0), &n, &err), 0);
+		CU_ASSERT_EQUAL(n, 3);
+		CU_ASSERT_EQUAL(store_count_conflicts(st, "jp-a", "c1", utc_ms(2026, 10, 1, 0, 0),
+		                                      utc_ms(2026, 11, 1, 0, 0), &n, &err), 0);
+		CU_ASSERT_EQUAL(n, 0);
+		CU_ASSERT_EQUAL(store_count_conflicts(st, "jp-a", "c2", utc_ms(2026, 11, 1, 0, 0),
+		                                      utc_ms(2026, 12, 1, 0, 0), &n, &err), 0);
+		CU_ASSERT_EQUAL(n, 0);
+	}
 	store_free(st);
 	remove_dir();
 	strbuf_release(&err);
@@ -927,7 +1036,7 @@ static void test_upgrade_v2(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 4);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 5);
 	CU_ASSERT_EQUAL(query_int("PRAGMA page_size"), 4096);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), keys);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), rows);
@@ -997,12 +1106,51 @@ static void test_upgrade_v2(void)
 	" messages_late || ',' || ifnull(source, '-') || ',' || ifnull(partition, '-') || ',' ||" \
 	" ifnull(kafka_offset, '-') FROM records_named ORDER BY collector, epoch, seq"
 
+/* The records and counts, as RECORDS_NAMED_SQL and COUNTS_NAMED_SQL read
+ * them, are still records_before and counts_before. */
+static void check_same_rows(const char *records_before, const char *counts_before)
+{
+	char *after = query_text(RECORDS_NAMED_SQL);
+
+	CU_ASSERT_STRING_EQUAL(after, records_before);
+	free(after);
+	after = query_text(COUNTS_NAMED_SQL);
+	CU_ASSERT_STRING_EQUAL(after, counts_before);
+	free(after);
+}
+
+/* b: a record of cells_a under the identity, carrier and window of the
+ * stored record that pick (" FROM records_named ... LIMIT 1") selects. */
+static void batch_like_stored(struct record_batch *b, const char *pick)
+{
+	char sql[512], *collector, *carrier;
+
+	snprintf(sql, sizeof(sql), "SELECT collector%s", pick);
+	collector = query_text(sql);
+	snprintf(sql, sizeof(sql), "SELECT carrier%s", pick);
+	carrier = query_text(sql);
+	collector[strlen(collector) - 1] = '\0';
+	carrier[strlen(carrier) - 1] = '\0';
+	snprintf(sql, sizeof(sql), "SELECT seq%s", pick);
+	make_batch(b, query_int(sql), cells_a, 2);
+	snprintf(b->carrier, sizeof(b->carrier), "%s", carrier);
+	snprintf(b->collector, sizeof(b->collector), "%s", collector);
+	snprintf(sql, sizeof(sql), "SELECT epoch%s", pick);
+	b->epoch = query_int(sql);
+	snprintf(sql, sizeof(sql), "SELECT window_start_ms%s", pick);
+	b->window_start_ms = query_int(sql);
+	snprintf(sql, sizeof(sql), "SELECT window_end_ms%s", pick);
+	b->window_end_ms = query_int(sql);
+	free(collector);
+	free(carrier);
+}
+
 /* Version 3 kept a records row per record; version 4 packs them. The
  * upgrade keeps every record as it was (with and without a source), and
  * what was stored stays a duplicate. */
 static void test_upgrade_v3(void)
 {
-	char *records_before, *counts_before, *after, *collector, *carrier;
+	char *records_before, *counts_before;
 	struct record_batch b;
 	struct store *st;
 	struct strbuf err;
@@ -1024,35 +1172,21 @@ static void test_upgrade_v3(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 4);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 5);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'records'"
 	                          " AND type = 'view'"), 1);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM record_seqs"), keys);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed"), keys);
-	after = query_text(RECORDS_NAMED_SQL);
-	CU_ASSERT_STRING_EQUAL(after, records_before);
-	free(after);
-	after = query_text(COUNTS_NAMED_SQL);
-	CU_ASSERT_STRING_EQUAL(after, counts_before);
-	free(after);
+	check_same_rows(records_before, counts_before);
 
 	/* A stored record again is a duplicate; the next seq is new. */
-#define FIRST_RECORD " FROM records_named WHERE source IS NULL ORDER BY collector, seq LIMIT 1"
-	collector = query_text("SELECT collector" FIRST_RECORD);
-	carrier = query_text("SELECT carrier" FIRST_RECORD);
-	collector[strlen(collector) - 1] = '\0';
-	carrier[strlen(carrier) - 1] = '\0';
-	make_batch(&b, query_int("SELECT seq" FIRST_RECORD), cells_a, 2);
-	snprintf(b.carrier, sizeof(b.carrier), "%s", carrier);
-	snprintf(b.collector, sizeof(b.collector), "%s", collector);
-	b.epoch = query_int("SELECT epoch" FIRST_RECORD);
-	b.window_start_ms = query_int("SELECT window_start_ms" FIRST_RECORD);
-	b.window_end_ms = query_int("SELECT window_end_ms" FIRST_RECORD);
-#undef FIRST_RECORD
+	batch_like_stored(&b, " FROM records_named WHERE source IS NULL ORDER BY collector, seq"
+	                      " LIMIT 1");
 	st = store_new(db_path, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
-	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DUPLICATE);
+	/* Stored without a content digest: skipped, but not comparable. */
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_UNVERIFIED);
 	b.window_start_ms += 3600000;
 	b.window_end_ms += 3600000;
 	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_CONFLICT);
@@ -1062,8 +1196,6 @@ static void test_upgrade_v3(void)
 	store_free(st);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), records + 1);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM record_seqs"), keys);
-	free(collector);
-	free(carrier);
 	remove_dir();
 
 	/* A v3 row this program cannot have written: refused, nothing changed. */
@@ -1073,6 +1205,71 @@ static void test_upgrade_v3(void)
 	remove_dir();
 	free(records_before);
 	free(counts_before);
+	strbuf_release(&err);
+}
+
+
+/* Issue 14, item 3: version 4 kept no content digest; version 5 adds the
+ * conflicts table and keeps every record as it was. A record stored before
+ * cannot be compared (unverified, skipped as before); one stored after the
+ * upgrade is, and the two kinds of rows are read side by side. */
+static void test_upgrade_v4(void)
+{
+	char *records_before, *counts_before;
+	struct record_cell other[2];
+	struct record_batch b;
+	struct store *st;
+	struct strbuf err;
+	int64_t records;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	load_golden_store("store-v4");
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 4);
+	records_before = query_text(RECORDS_NAMED_SQL);
+	counts_before = query_text(COUNTS_NAMED_SQL);
+	records = query_int("SELECT count(*) FROM records");
+	CU_ASSERT_EQUAL(records, 84);
+
+	st = store_new(db_path, STORE_EXISTING, &err);
+	if (st == NULL)
+		fprintf(stderr, "upgrade: %s\n", err.data);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 5);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts"), 0);
+	check_same_rows(records_before, counts_before);
+
+	batch_like_stored(&b, " FROM records_named WHERE source IS NULL ORDER BY collector,"
+	                      " seq DESC LIMIT 1");
+	memcpy(other, cells_a, sizeof(other));
+	other[0].messages++;
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_UNVERIFIED);
+	/* The next seq, in the next window, joins the old row's range. */
+	b.seq++;
+	b.window_start_ms += 60000;
+	b.window_end_ms += 60000;
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DUPLICATE);
+	b.cells = other;
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_CONTENT_CONFLICT);
+	b.seq--;
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_CONFLICT);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), records + 1);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts"), 2);
+	free(records_before);
+	free(counts_before);
+	remove_dir();
 	strbuf_release(&err);
 }
 
@@ -1155,6 +1352,7 @@ int main(void)
 	CU_add_test(s, "bucket", test_bucket);
 	CU_add_test(s, "add, duplicate, reopen", test_add_duplicate_reopen);
 	CU_add_test(s, "rollback", test_rollback);
+	CU_add_test(s, "content conflict", test_content_conflict);
 	CU_add_test(s, "crash mid batch", test_crash_mid_batch);
 	CU_add_test(s, "invalid batches", test_invalid);
 	CU_add_test(s, "dead letters", test_dead_letters);
@@ -1167,6 +1365,7 @@ int main(void)
 	CU_add_test(s, "vocabulary ids not the enum values", test_vocab_not_enum);
 	CU_add_test(s, "upgrade from schema version 2", test_upgrade_v2);
 	CU_add_test(s, "upgrade from schema version 3", test_upgrade_v3);
+	CU_add_test(s, "upgrade from schema version 4", test_upgrade_v4);
 	CU_add_test(s, "packed counts are read in their one form", test_packed_form);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
