@@ -71,6 +71,7 @@
 #include "report.h"
 #include "settings.h"
 #include "store.h"
+#include "strutil.h"
 
 #define EXIT_USAGE 2
 /* -o may be given this often; more is a mistake, not a configuration. */
@@ -515,36 +516,6 @@ out:
 	return rc;
 }
 
-/* Split the retired_collectors setting at blanks and commas into *out
- * (pointers into a copy the caller frees as *copy). 0, or -1 if too many. */
-static int split_retired(const char *list, char **copy, char ***out, size_t *n)
-{
-	char *p, **names = NULL;
-	size_t count = 0;
-
-	*copy = xstrdup(list != NULL ? list : "");
-	p = *copy;
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '\0')
-			break;
-		if (count == MAX_RETIRED) {
-			free(names);
-			return -1;
-		}
-		names = xreallocarray(names, count + 1, sizeof(*names));
-		names[count++] = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != ',')
-			p++;
-		if (*p != '\0')
-			*p++ = '\0';
-	}
-	*out = names;
-	*n = count;
-	return 0;
-}
-
 /* One report file: built in memory, then put in place by output_commit. */
 struct report_file {
 	const char *path;
@@ -605,7 +576,7 @@ static int cmd_report(int argc, char **argv)
 		msg_error("lang: \"%s\" is not en or ja", s.lang);
 		goto out;
 	}
-	if (split_retired(s.retired_collectors, &retired_copy, &retired, &nretired) < 0) {
+	if (str_split_list(s.retired_collectors, MAX_RETIRED, &retired_copy, &retired, &nretired) < 0) {
 		msg_error("retired_collectors: more than %d names", MAX_RETIRED);
 		goto out;
 	}
