@@ -853,7 +853,8 @@ static int pub_write_manifest(struct pub_ctx *c, unsigned rev, const struct pub_
 	}
 	/* Carrier declarations (issue 13) do not exist yet: the field is here,
 	 * empty, so that a reader of old manifests knows none were used. */
-	strbuf_printf(&t, "declarations_used:\n");
+	strbuf_printf(&t, "# carrier declarations do not exist yet (issue 13): none were used\n"
+	              "declarations_used:\n");
 	strbuf_printf(&t, "program.arstat-aggregator: %s\nprogram.arstat-plot: ", c->rq->version);
 	pub_append_clean(&t, c->plot_version);
 	strbuf_printf(&t, "\nprogram.sqlite: %s\n", sqlite3_libversion());
@@ -1124,15 +1125,16 @@ int publish_run(const struct settings *s, const struct publish_request *rq,
 	if (c.st == NULL || store_state_read(c.st, &c.state, err) < 0 || pub_load(&c, err) < 0)
 		goto out;
 	if ((!c.complete || c.early) && !rq->force) {
-		if (!c.complete)
-			strbuf_printf(err, "%s is not complete, so it is not published (--force publishes "
-			              "it marked incomplete); missing:\n%s", c.month.text, c.missing.data);
-		else {
+		strbuf_printf(err, "%s is not published (--force publishes it marked incomplete):",
+		              c.month.text);
+		if (c.early) {
 			pub_grace_end(&c, when, sizeof(when));
-			strbuf_printf(err, "%s may still receive data until %s (publish_grace_days = %lld), "
-			              "so it is not published yet (--force publishes it marked incomplete)",
-			              c.month.text, when, (long long)s->publish_grace_days);
+			strbuf_printf(err, " it may still receive data until %s (publish_grace_days = "
+			              "%lld)%s", when, (long long)s->publish_grace_days,
+			              c.complete ? "" : ", and");
 		}
+		if (!c.complete)
+			strbuf_printf(err, " it is not complete; missing:\n%s", c.missing.data);
 		goto out;
 	}
 	res->forced = !c.complete || c.early;
