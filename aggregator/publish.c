@@ -1125,16 +1125,14 @@ int publish_run(const struct settings *s, const struct publish_request *rq,
 	if (c.st == NULL || store_state_read(c.st, &c.state, err) < 0 || pub_load(&c, err) < 0)
 		goto out;
 	if ((!c.complete || c.early) && !rq->force) {
-		strbuf_printf(err, "%s is not published (--force publishes it marked incomplete):",
-		              c.month.text);
 		if (c.early) {
 			pub_grace_end(&c, when, sizeof(when));
-			strbuf_printf(err, " it may still receive data until %s (publish_grace_days = "
-			              "%lld)%s", when, (long long)s->publish_grace_days,
-			              c.complete ? "" : ", and");
+			strbuf_printf(err, "it may still receive data until %s (publish_grace_days = %lld)%s",
+			              when, (long long)s->publish_grace_days, c.complete ? "" : ", and ");
 		}
-		if (!c.complete)
-			strbuf_printf(err, " it is not complete; missing:\n%s", c.missing.data);
+		strbuf_printf(err, "%s (--force publishes it marked incomplete)%s%s",
+		              c.complete ? "" : "it is not complete", c.complete ? "" : "; missing:\n",
+		              c.complete ? "" : c.missing.data);
 		goto out;
 	}
 	res->forced = !c.complete || c.early;
