@@ -7,6 +7,7 @@
  */
 #include <CUnit/Basic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "publish.h"
@@ -28,7 +29,7 @@ static const char *resolve(const char *arg, int64_t now, const char *tz, char *b
 	strbuf_init(&err, 1024);
 	rc = publish_month_resolve(arg, now, tz, &m, &err);
 	strbuf_release(&err);
-	memcpy(buf, rc == 0 ? m.text : "error", 8);
+	snprintf(buf, 8, "%s", rc == 0 ? m.text : "error");
 	return buf;
 }
 
