@@ -37,6 +37,15 @@
  *       at midnight in ZONE (default Asia/Tokyo). The figures are defined at
  *       the top of report.c.
  *
+ *   arstat-aggregator publish --db FILE --month YYYY-MM|previous --out DIR
+ *                             [--force] [--tz ZONE] [-c CONFIG] [-o name=value]
+ *       Make the month's publication in DIR/YYYY-MM (publish.h): every
+ *       report file, the charts through arstat-plot, a manifest; refused for
+ *       a month that is not complete or still within publish_grace_days
+ *       unless --force. The folder appears whole or not at all; a store that
+ *       changed since makes a new revision (YYYY-MM.r2), never an overwrite.
+ *       Prints one line: month, folder, revision, status, files.
+ *
  * Settings (-c file, -o name=value, see settings.c; kafka.NAME passes NAME to
  * librdkafka). Exit status: 0 on success, 1 on an error (for ingest --file
  * also when a file could not be read), 2 on bad usage.
@@ -51,7 +60,9 @@
  * The store file and the settings are trusted: they are the operator's.
  *
  * Privileges: none. It needs to write the store's directory (SQLite's WAL
- * and shared-memory files live beside the store) and to reach the brokers.
+ * and shared-memory files live beside the store) and to reach the brokers;
+ * publish needs DIR and runs arstat-plot (plot_program, trusted like the
+ * settings), never through a shell.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -455,6 +455,14 @@ static int pub_write_text(struct pub_ctx *c, const char *name, const struct strb
 /* The month's tidy CSVs, the coverage and the ministry layouts. */
 static int pub_write_reports(struct pub_ctx *c, struct strbuf *err)
 {
+	static const struct {
+		const char *name;
+		void (*write)(const struct report *r, struct csvout *o);
+	} tidy[] = {
+		{ "methods", report_write_methods },
+		{ "spam", report_write_spam },
+		{ "coverage", report_write_coverage },
+	};
 	struct csvout *csv = NULL;
 	char name[128];
 	enum csvout_encoding enc;
@@ -462,23 +470,14 @@ static int pub_write_reports(struct pub_ctx *c, struct strbuf *err)
 	size_t i, j;
 	int rc = -1;
 
-	csv = csvout_new(CSVOUT_UTF8);
-	report_write_methods(c->r, csv);
-	snprintf(name, sizeof(name), "methods-%s.csv", c->month.text);
-	if (pub_write_csv(c, name, csv, CSVOUT_UTF8, err) < 0)
-		goto out;
-	csvout_free(csv);
-	csv = csvout_new(CSVOUT_UTF8);
-	report_write_spam(c->r, csv);
-	snprintf(name, sizeof(name), "spam-%s.csv", c->month.text);
-	if (pub_write_csv(c, name, csv, CSVOUT_UTF8, err) < 0)
-		goto out;
-	csvout_free(csv);
-	csv = csvout_new(CSVOUT_UTF8);
-	report_write_coverage(c->r, csv);
-	snprintf(name, sizeof(name), "coverage-%s.csv", c->month.text);
-	if (pub_write_csv(c, name, csv, CSVOUT_UTF8, err) < 0)
-		goto out;
+	for (i = 0; i < sizeof(tidy) / sizeof(tidy[0]); i++) {
+		csvout_free(csv);
+		csv = csvout_new(CSVOUT_UTF8);
+		tidy[i].write(c->r, csv);
+		snprintf(name, sizeof(name), "%s-%s.csv", tidy[i].name, c->month.text);
+		if (pub_write_csv(c, name, csv, CSVOUT_UTF8, err) < 0)
+			goto out;
+	}
 	for (i = 0; i < c->nlangs; i++) {
 		if (report_lang_parse(c->langs[i], &lang) < 0)
 			msg_panic("publish: language checked before");

@@ -16,7 +16,7 @@
 #   5. a run killed with SIGKILL while arstat-plot draws leaves no month
 #      folder, only a hidden partial one, which the next run removes before
 #      it publishes; a second run while the first holds the directory is
-#      refused.
+#      refused; a failing plot program fails the run and leaves nothing.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 arstat_test_init publish
 
@@ -212,4 +212,18 @@ grep -q "removing $kdir/$partial, left by a run that did not finish" "$TEST_DIR/
 	fail "no word of the stale folder: $(cat "$TEST_DIR/afterkill.log")"
 assert_eq "2026-09" "$(ls -A "$kdir")" "after the run that followed the kill"
 verify "$kdir/2026-09"
+
+# A plot program that fails: the run fails naming it, and leaves nothing.
+bad=$TEST_DIR/badplot
+cat >"$bad" <<EOF
+#!/bin/sh
+[ "\$1" = --version ] && exec "$ARSTAT_BIN/arstat-plot" --version
+echo "badplot: cannot draw" >&2
+exit 3
+EOF
+chmod +x "$bad"
+publish badplot "$TEST_DIR/pub-bad" --month 2026-09 -o "plot_program=$bad"
+assert_eq 1 "$rc" "publish with a failing plot program"
+grep -q "$bad --input: exit status 3" "$TEST_DIR/badplot.log" || fail "plot failure: $(cat "$TEST_DIR/badplot.log")"
+assert_eq "" "$(ls -A "$TEST_DIR/pub-bad")" "the directory after the plot program failed"
 echo "publish: ok"
