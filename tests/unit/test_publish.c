@@ -2,7 +2,8 @@
  * unit.publish - the pure logic of aggregator/publish.c: which month a
  * --month argument names ("previous" across a year boundary and in a zone
  * whose month turns before UTC's), revision folder names both ways, and the
- * names of the hidden folders a run builds in. The run itself is
+ * names of the hidden folders a run builds in; and report_period_missing,
+ * the question publish asks of a month. The run itself is
  * integration.publish.
  */
 #include <CUnit/Basic.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "coverage.h"
 #include "publish.h"
 #include "timeutil.h"
 
@@ -111,6 +113,98 @@ static void test_folder_names(void)
 	}
 }
 
+/* A month of September 2026 in UTC with the runs given (carrier,
+ * collector, start and end in hours from the month's start, window an
+ * hour); what report_period_missing says into why. */
+struct run_spec {
+	const char *carrier, *collector;
+	int64_t from_h, to_h;
+};
+
+static int missing_of(const struct run_spec *runs, size_t n, struct strbuf *why)
+{
+	struct report_options opt = { 0, 3, "UTC" };
+	struct report_month m;
+	struct report_period *p;
+	struct coverage *cov = coverage_new();
+	struct report *r = report_new(&opt);
+	struct strbuf err;
+	size_t i;
+	int rc;
+
+	strbuf_init(&err, 1024);
+	CU_ASSERT_EQUAL_FATAL(report_month_init(&m, "2026-09", "UTC", &err), 0);
+	for (i = 0; i < n; i++) {
+		struct store_run run = { runs[i].carrier, runs[i].collector,
+			                 m.start_ms + runs[i].from_h * 3600000,
+			                 m.start_ms + runs[i].to_h * 3600000, 3600000 };
+
+		CU_ASSERT_EQUAL(coverage_add_run(cov, &run, &err), 0);
+	}
+	p = report_add_period(r, &m);
+	report_add_coverage(p, cov);
+	rc = report_period_missing(p, why);
+	report_free(r);
+	coverage_free(cov);
+	strbuf_release(&err);
+	return rc;
+}
+
+static void test_missing(void)
+{
+	/* September has 720 hours. */
+	static const struct run_spec complete[] = {
+		{ "a", "x", 0, 721 },
+		{ "b", "y", -5, 730 },
+	};
+	static const struct run_spec gaps[] = {
+		{ "a", "x", 0, 10 },
+		{ "a", "x", 12, 721 },
+		{ "b", "y", 0, 480 },
+	};
+	static const struct run_spec early[] = {
+		{ "a", "x", 0, 700 },
+	};
+	struct run_spec many[30];
+	struct strbuf why;
+	size_t i;
+
+	strbuf_init(&why, 65536);
+	CU_ASSERT_EQUAL(missing_of(complete, 2, &why), 1);
+	CU_ASSERT_EQUAL(why.len, 0);
+
+	CU_ASSERT_EQUAL(missing_of(gaps, 3, &why), 0);
+	CU_ASSERT_STRING_EQUAL(why.data,
+	                       "carrier a, collector x: 2 window(s) missing from 2026-09-01T10:00:00Z "
+	                       "to 2026-09-01T12:00:00Z (gap)\n"
+	                       "carrier b: no data from 2026-09-21T00:00:00Z to the month's end "
+	                       "2026-10-01T00:00:00Z (pending)\n");
+	strbuf_reset(&why);
+
+	CU_ASSERT_EQUAL(missing_of(early, 1, &why), 0);
+	CU_ASSERT_STRING_EQUAL(why.data,
+	                       "the store's data ends at 2026-09-30T04:00:00Z, before the month does\n"
+	                       "carrier a: no data from 2026-09-30T04:00:00Z to the month's end "
+	                       "2026-10-01T00:00:00Z (pending)\n");
+	strbuf_reset(&why);
+
+	CU_ASSERT_EQUAL(missing_of(NULL, 0, &why), 0);
+	CU_ASSERT_STRING_EQUAL(why.data, "the store holds no data at all\n");
+	strbuf_reset(&why);
+
+	/* 29 gaps: the first REPORT_MISSING_LINES named, the rest counted. */
+	for (i = 0; i < 30; i++) {
+		many[i].carrier = "a";
+		many[i].collector = "x";
+		many[i].from_h = (int64_t)i * 20;
+		many[i].to_h = i == 29 ? 721 : (int64_t)i * 20 + 19;
+	}
+	CU_ASSERT_EQUAL(missing_of(many, 30, &why), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why.data, "\nand 9 more gap(s): see the coverage CSV\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why.data, "from 2026-09-01T19:00:00Z to 2026-09-01T20:00:00Z"));
+	strbuf_release(&why);
+}
+
 static void test_partial_names(void)
 {
 	CU_ASSERT_TRUE(publish_is_partial(".2026-09.partial-1"));
@@ -137,7 +231,8 @@ int main(void)
 	s = CU_add_suite("publish", NULL, NULL);
 	if (s == NULL || CU_add_test(s, "publish_month_resolve", test_month_resolve) == NULL ||
 	    CU_add_test(s, "revision folder names", test_folder_names) == NULL ||
-	    CU_add_test(s, "partial folder names", test_partial_names) == NULL) {
+	    CU_add_test(s, "partial folder names", test_partial_names) == NULL ||
+	    CU_add_test(s, "report_period_missing", test_missing) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}
