@@ -3,7 +3,7 @@
  * this process for the CSVs, arstat-plot spawned for the charts, then the
  * manifest, all in a hidden folder renamed into place.
  */
-#define _GNU_SOURCE /* renameat2 */
+#define _GNU_SOURCE /* renameat2 and RENAME_NOREPLACE, pipe2 */
 #include "publish.h"
 
 #include <dirent.h>
@@ -405,6 +405,7 @@ struct pub_ctx {
 	int complete, early;
 	struct strbuf missing; /* what report_period_missing says */
 	char plot_version[PUB_VERSION_MAX];
+	char gnuplot_version[PUB_VERSION_MAX]; /* the charts' bytes depend on it */
 	const char *plot;      /* the program */
 	char *plot_owned;
 	int64_t data_end_ms;   /* the end of the data the month shows */
@@ -529,12 +530,12 @@ static void pub_find_plot(struct pub_ctx *c)
 }
 
 /*
- * Run the plot program with argv (argv[0] its name) and the environment
- * plus SOURCE_DATE_EPOCH=sde (if not NULL); its standard output into out
- * (up to outsize - 1 bytes, NUL-terminated; NULL: /dev/null), standard error
- * ours. 0 if it exited 0, else -1 with err.
+ * Run prog (a path, or a name looked up in PATH) with argv (argv[0] its
+ * name) and the environment plus SOURCE_DATE_EPOCH=sde (if not NULL); its
+ * standard output into out (up to outsize - 1 bytes, NUL-terminated; NULL:
+ * /dev/null), standard error ours. 0 if it exited 0, else -1 with err.
  */
-static int pub_spawn(struct pub_ctx *c, char *const argv[], const char *sde, char *out,
+static int pub_spawn(const char *prog, char *const argv[], const char *sde, char *out,
                      size_t outsize, struct strbuf *err)
 {
 	posix_spawn_file_actions_t fa;
@@ -571,10 +572,10 @@ static int pub_spawn(struct pub_ctx *c, char *const argv[], const char *sde, cha
 	if (e == 0)
 		e = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	if (e == 0)
-		e = strchr(c->plot, '/') != NULL ? posix_spawn(&pid, c->plot, &fa, NULL, argv, env)
-		                                 : posix_spawnp(&pid, c->plot, &fa, NULL, argv, env);
+		e = strchr(prog, '/') != NULL ? posix_spawn(&pid, prog, &fa, NULL, argv, env)
+		                                 : posix_spawnp(&pid, prog, &fa, NULL, argv, env);
 	if (e != 0) {
-		strbuf_printf(err, "%s: cannot run: %s", c->plot, strerror(e));
+		strbuf_printf(err, "%s: cannot run: %s", prog, strerror(e));
 		pid = -1;
 		goto out;
 	}
@@ -600,17 +601,17 @@ out:
 	if (pid > 0) {
 		while (waitpid(pid, &status, 0) < 0) {
 			if (errno != EINTR) {
-				strbuf_printf(err, "%s: waitpid: %s", c->plot, strerror(errno));
+				strbuf_printf(err, "%s: waitpid: %s", prog, strerror(errno));
 				rc = -1;
 				break;
 			}
 		}
 		if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 			if (WIFSIGNALED(status))
-				strbuf_printf(err, "%s %s: killed by signal %d", c->plot, argv[1],
+				strbuf_printf(err, "%s %s: killed by signal %d", prog, argv[1],
 				              WTERMSIG(status));
 			else
-				strbuf_printf(err, "%s %s: exit status %d (its messages are above)", c->plot,
+				strbuf_printf(err, "%s %s: exit status %d (its messages are above)", prog,
 				              argv[1], WEXITSTATUS(status));
 			rc = -1;
 		}
@@ -626,24 +627,25 @@ out:
 	return rc;
 }
 
-static int pub_plot_version(struct pub_ctx *c, struct strbuf *err)
+/* The first line of "prog --version" into buf, as printable ASCII: it goes
+ * into the manifest. 0 or -1 with err. */
+static int pub_version(const char *prog, char *buf, size_t size, struct strbuf *err)
 {
-	char *argv[] = { (char *)"arstat-plot", (char *)"--version", NULL };
+	char *argv[] = { (char *)prog, (char *)"--version", NULL };
 	size_t i;
 
-	if (pub_spawn(c, argv, NULL, c->plot_version, sizeof(c->plot_version), err) < 0)
+	if (pub_spawn(prog, argv, NULL, buf, size, err) < 0)
 		return -1;
-	/* One line of printable ASCII: it goes into the manifest. */
-	for (i = 0; c->plot_version[i] != '\0'; i++) {
-		if (c->plot_version[i] == '\n') {
-			c->plot_version[i] = '\0';
+	for (i = 0; buf[i] != '\0'; i++) {
+		if (buf[i] == '\n') {
+			buf[i] = '\0';
 			break;
 		}
-		if (c->plot_version[i] < ' ' || c->plot_version[i] > '~')
-			c->plot_version[i] = '?';
+		if (buf[i] < ' ' || buf[i] > '~')
+			buf[i] = '?';
 	}
-	if (c->plot_version[0] == '\0') {
-		strbuf_printf(err, "%s --version printed nothing", c->plot);
+	if (buf[0] == '\0') {
+		strbuf_printf(err, "%s --version printed nothing", prog);
 		return -1;
 	}
 	return 0;
@@ -682,7 +684,7 @@ static int pub_write_charts(struct pub_ctx *c, struct strbuf *err)
 		str_copy(spamin, c->path.data, sizeof(spamin));
 		str_copy(outdir, pub_path(c, dir), sizeof(outdir));
 		msg_debug("publish: drawing the charts in %s", outdir);
-		if (pub_spawn(c, argv, sde, NULL, 0, err) < 0)
+		if (pub_spawn(c->plot, argv, sde, NULL, 0, err) < 0)
 			goto out;
 	}
 	rc = 0;
@@ -856,6 +858,8 @@ static int pub_write_manifest(struct pub_ctx *c, unsigned rev, const struct pub_
 	              "declarations_used:\n");
 	strbuf_printf(&t, "program.arstat-aggregator: %s\nprogram.arstat-plot: ", c->rq->version);
 	pub_append_clean(&t, c->plot_version);
+	strbuf_append_str(&t, "\nprogram.gnuplot: ");
+	pub_append_clean(&t, c->gnuplot_version);
 	strbuf_printf(&t, "\nprogram.sqlite: %s\n", sqlite3_libversion());
 	strbuf_printf(&t, "# file: sha256 bytes path description\n");
 	for (i = 0; i < files->n; i++)
@@ -1136,7 +1140,9 @@ int publish_run(const struct settings *s, const struct publish_request *rq,
 	}
 	res->forced = !c.complete || c.early;
 	pub_find_plot(&c);
-	if (pub_plot_version(&c, err) < 0)
+	/* arstat-plot runs the gnuplot PATH finds. */
+	if (pub_version(c.plot, c.plot_version, sizeof(c.plot_version), err) < 0 ||
+	    pub_version("gnuplot", c.gnuplot_version, sizeof(c.gnuplot_version), err) < 0)
 		goto out;
 	snprintf(c.partial, sizeof(c.partial), ".%s.partial-%ld", c.month.text, (long)getpid());
 	if (strbuf_printf(&c.root, "%s/%s", rq->out_dir, c.partial) < 0) {

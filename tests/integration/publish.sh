@@ -93,6 +93,7 @@ grep -qx 'status: complete' "$m" || fail "manifest: no 'status: complete'"
 grep -qx "store.records: $records" "$m" || fail "manifest: store.records is not $records"
 grep -qx 'declarations_used:' "$m" || fail "manifest: no declarations_used field"
 grep -qx 'program.arstat-plot: arstat-plot [0-9.]*' "$m" || fail "manifest: no arstat-plot version"
+grep -qx 'program.gnuplot: gnuplot [0-9].*' "$m" || fail "manifest: no gnuplot version"
 grep -qx 'trend_months: 2026-08 2026-09' "$m" || fail "manifest: trend months"
 grep -q 'Status: complete' "$out/2026-09/README.txt" || fail "README does not say complete"
 [[ $(head -c 3 "$out/2026-09/ministry-2026-09-ja-utf-8-bom.csv" | od -An -tx1 | tr -d ' \n') == efbbbf ]] ||
