@@ -37,6 +37,15 @@
  *       at midnight in ZONE (default Asia/Tokyo). The figures are defined at
  *       the top of report.c.
  *
+ *   arstat-aggregator publish --db FILE --month YYYY-MM|previous --out DIR
+ *                             [--force] [--tz ZONE] [-c CONFIG] [-o name=value]
+ *       Make the month's publication in DIR/YYYY-MM (publish.h): every
+ *       report file, the charts through arstat-plot, a manifest; refused for
+ *       a month that is not complete or still within publish_grace_days
+ *       unless --force. The folder appears whole or not at all; a store that
+ *       changed since makes a new revision (YYYY-MM.r2), never an overwrite.
+ *       Prints one line: month, folder, revision, status, files.
+ *
  * Settings (-c file, -o name=value, see settings.c; kafka.NAME passes NAME to
  * librdkafka). Exit status: 0 on success, 1 on an error (for ingest --file
  * also when a file could not be read), 2 on bad usage.
@@ -51,7 +60,9 @@
  * The store file and the settings are trusted: they are the operator's.
  *
  * Privileges: none. It needs to write the store's directory (SQLite's WAL
- * and shared-memory files live beside the store) and to reach the brokers.
+ * and shared-memory files live beside the store) and to reach the brokers;
+ * publish needs DIR and runs arstat-plot (plot_program, trusted like the
+ * settings), never through a shell.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -60,6 +71,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "atomicfile.h"
@@ -68,9 +80,11 @@
 #include "ingest.h"
 #include "log.h"
 #include "mem.h"
+#include "publish.h"
 #include "report.h"
 #include "settings.h"
 #include "store.h"
+#include "strutil.h"
 
 #define EXIT_USAGE 2
 /* -o may be given this often; more is a mistake, not a configuration. */
@@ -101,6 +115,8 @@ static void usage(FILE *fp)
 	      "                                [--output FILE] [--spam-output FILE]\n"
 	      "                                [--coverage-output FILE]\n"
 	      "                                [-c CONFIG] [-o name=value ...] [-v]\n"
+	      "       arstat-aggregator publish --db FILE --month YYYY-MM|previous --out DIR\n"
+	      "                                [--force] [--tz ZONE] [-c CONFIG] [-o name=value ...] [-v]\n"
 	      "       arstat-aggregator --help | --version\n",
 	      fp);
 }
@@ -116,6 +132,8 @@ struct cmdline {
 	int verbose, until_caught_up, by_carrier;
 	const char *month, *from, *to, *layout, *output, *spam_output, *coverage_output;
 	const char *carrier; /* ingest --file: whose files they are */
+	const char *out_dir; /* publish --out */
+	int force;           /* publish --force */
 	/* ingest --file: the first file, and where the others start in argv */
 	int have_files, allow_unchecked;
 	char **files;
@@ -143,6 +161,8 @@ enum {
 	OPT_MIN_PROVIDERS,
 	OPT_CARRIER,
 	OPT_ALLOW_UNCHECKED,
+	OPT_OUT,
+	OPT_FORCE,
 };
 
 static const struct option ingest_options[] = {
@@ -173,6 +193,17 @@ static const struct option report_options[] = {
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "encoding", required_argument, NULL, OPT_ENCODING },
 	{ "min-providers", required_argument, NULL, OPT_MIN_PROVIDERS },
+	{ "config", required_argument, NULL, 'c' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option publish_options[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "month", required_argument, NULL, OPT_MONTH },
+	{ "out", required_argument, NULL, OPT_OUT },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "tz", required_argument, NULL, OPT_TZ },
 	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 },
@@ -266,6 +297,12 @@ static int parse_args(int argc, char **argv, const struct option *options, struc
 			break;
 		case OPT_CARRIER:
 			cl->carrier = optarg;
+			break;
+		case OPT_OUT:
+			cl->out_dir = optarg;
+			break;
+		case OPT_FORCE:
+			cl->force = 1;
 			break;
 		default:
 			return -1;
@@ -521,36 +558,6 @@ out:
 	return rc;
 }
 
-/* Split the retired_collectors setting at blanks and commas into *out
- * (pointers into a copy the caller frees as *copy). 0, or -1 if too many. */
-static int split_retired(const char *list, char **copy, char ***out, size_t *n)
-{
-	char *p, **names = NULL;
-	size_t count = 0;
-
-	*copy = xstrdup(list != NULL ? list : "");
-	p = *copy;
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '\0')
-			break;
-		if (count == MAX_RETIRED) {
-			free(names);
-			return -1;
-		}
-		names = xreallocarray(names, count + 1, sizeof(*names));
-		names[count++] = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != ',')
-			p++;
-		if (*p != '\0')
-			*p++ = '\0';
-	}
-	*out = names;
-	*n = count;
-	return 0;
-}
-
 /* One report file: built in memory, then put in place by output_commit. */
 struct report_file {
 	const char *path;
@@ -611,7 +618,7 @@ static int cmd_report(int argc, char **argv)
 		msg_error("lang: \"%s\" is not en or ja", s.lang);
 		goto out;
 	}
-	if (split_retired(s.retired_collectors, &retired_copy, &retired, &nretired) < 0) {
+	if (str_split_list(s.retired_collectors, MAX_RETIRED, &retired_copy, &retired, &nretired) < 0) {
 		msg_error("retired_collectors: more than %d names", MAX_RETIRED);
 		goto out;
 	}
@@ -699,6 +706,75 @@ out:
 	return rc;
 }
 
+static int cmd_publish(int argc, char **argv)
+{
+	struct cmdline cl;
+	struct settings s;
+	struct publish_request rq;
+	struct publish_result res;
+	struct strbuf err;
+	int rc = EXIT_FAILURE, ok = 0;
+
+	memset(&cl, 0, sizeof(cl));
+	memset(&s, 0, sizeof(s));
+	memset(&rq, 0, sizeof(rq));
+	memset(&res, 0, sizeof(res));
+	strbuf_init(&err, 65536);
+	if (parse_args(argc, argv, publish_options, &cl) < 0 || cl.month == NULL ||
+	    cl.out_dir == NULL) {
+		if (cl.month == NULL || cl.out_dir == NULL)
+			msg_warn("publish: give --month YYYY-MM (or previous) and --out DIR");
+		usage(stderr);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (load_settings(&cl, &s) < 0)
+		goto out;
+	if (install_signals(0) < 0) {
+		msg_error("sigaction: %s", strerror(errno));
+		goto out;
+	}
+	rq.month = cl.month;
+	rq.out_dir = cl.out_dir;
+	rq.force = cl.force;
+	rq.now_ms = (int64_t)time(NULL) * 1000;
+	rq.version = ARSTAT_VERSION;
+	if (publish_run(&s, &rq, &res, &err) < 0) {
+		/* One line for the journal, then the details. */
+		msg_error("publish: %s not published: %s", res.month[0] != '\0' ? res.month : cl.month,
+		          err.data != NULL ? err.data : "failed");
+	} else {
+		ok = 1;
+		if (res.unchanged)
+			msg_info("publish: %s already published, unchanged: %s/%s", res.month, cl.out_dir,
+			         res.folder);
+		else if (res.forced)
+			msg_warn("publish: %s published INCOMPLETE (--force) as %s/%s, revision %u, "
+			         "%zu files", res.month, cl.out_dir, res.folder, res.revision, res.files);
+		else
+			msg_info("publish: %s published as %s/%s, revision %u, %zu files", res.month,
+			         cl.out_dir, res.folder, res.revision, res.files);
+		printf("month=%s folder=%s/%s revision=%u status=%s files=%zu\n", res.month, cl.out_dir,
+		       res.folder, res.revision,
+		       res.unchanged ? "unchanged" : res.forced ? "forced" : "complete", res.files);
+		if (fflush(stdout) != 0) {
+			msg_error("standard output: %s", strerror(errno));
+			ok = 0;
+		}
+	}
+	if (ok)
+		rc = EXIT_SUCCESS;
+	strbuf_reset(&err);
+	if (publish_write_metrics(&s, (int64_t)time(NULL) * 1000, ok, &res, &err) < 0) {
+		msg_error("publish: metrics: %s", err.data);
+		rc = EXIT_FAILURE;
+	}
+out:
+	settings_free(&s);
+	strbuf_release(&err);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	msg_init("arstat-aggregator");
@@ -710,6 +786,8 @@ int main(int argc, char **argv)
 		return cmd_ingest(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
+	if (strcmp(argv[1], "publish") == 0)
+		return cmd_publish(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return EXIT_SUCCESS;

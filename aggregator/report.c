@@ -661,3 +661,49 @@ int report_complete(const struct report_period *p, const struct report_totals *t
 	return p->data_to_end && !t->pending && !t->damaged &&
 	       t->windows_received == t->windows_expected;
 }
+
+int report_period_missing(const struct report_period *p, struct strbuf *missing)
+{
+	const struct coverage_row *row;
+	char from[32], to[32];
+	size_t i, lines = 0, more = 0;
+
+	if (report_complete(p, &p->all.t))
+		return 1;
+	if (!p->data_to_end) {
+		if (p->coverage.horizon_ms == INT64_MIN) {
+			strbuf_printf(missing, "the store holds no data at all\n");
+		} else {
+			time_format_utc(p->coverage.horizon_ms, from, sizeof(from));
+			strbuf_printf(missing, "the store's data ends at %s, before the month does\n", from);
+		}
+		lines++;
+	}
+	for (i = 0; i < p->coverage.nrows; i++) {
+		row = &p->coverage.rows[i];
+		if (row->kind == COVERAGE_COLLECTOR ||
+		    (row->kind != COVERAGE_PENDING && row->windows_expected == 0))
+			continue;
+		if (lines == REPORT_MISSING_LINES) {
+			more++;
+			continue;
+		}
+		time_format_utc(row->start_ms, from, sizeof(from));
+		time_format_utc(row->end_ms, to, sizeof(to));
+		if (row->kind == COVERAGE_PENDING)
+			strbuf_printf(missing, "carrier %s: no data from %s to the month's end %s "
+			              "(pending)\n", row->carrier, from, to);
+		else
+			strbuf_printf(missing, "carrier %s, collector %s: %lld window(s) missing from %s "
+			              "to %s (%s)\n", row->carrier, row->collector,
+			              (long long)row->windows_expected, from, to,
+			              coverage_kind_name(row->kind));
+		lines++;
+	}
+	if (more > 0)
+		strbuf_printf(missing, "and %zu more gap(s): see the coverage CSV\n", more);
+	if (lines == 0)
+		strbuf_printf(missing, "%lld of %lld expected windows received\n",
+		              (long long)p->all.t.windows_received, (long long)p->all.t.windows_expected);
+	return 0;
+}

@@ -168,6 +168,17 @@ int report_load(struct report *r, struct store *st, const struct carriers *reg,
 int report_suppressed(const struct report *r, int64_t providers);
 /* Is the scope's month complete (see coverage.h)? */
 int report_complete(const struct report_period *p, const struct report_totals *t);
+/*
+ * Is month p complete, the question a publication asks before it goes out
+ * (scope "all", report_complete's rule, which coverage.h defines)? 1; or 0
+ * with what is missing appended to missing, one line each: a carrier whose
+ * data ends inside the month, a collector's gap or silence (its windows
+ * missing, from and to, UTC), the store's data ending before the month
+ * does. At most REPORT_MISSING_LINES lines; the rest are counted in a last
+ * line that points at the coverage CSV. missing's cap may cut the text.
+ */
+#define REPORT_MISSING_LINES 20
+int report_period_missing(const struct report_period *p, struct strbuf *missing);
 /* Messages with a result for method m (every result but "absent"). */
 int64_t report_method_messages(const struct report_totals *t, int m);
 

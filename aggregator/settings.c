@@ -8,6 +8,7 @@
 #include "intake.h"
 #include "kafka_conf.h"
 #include "mem.h"
+#include "report.h"
 
 #define S(field) offsetof(struct settings, field)
 
@@ -28,6 +29,23 @@ const struct cfg_entry settings_table[] = {
 	  "collector pseudonyms no longer expected to deliver after their last window "
 	  "(separated by blanks or commas)" },
 	{ "log_level", CFG_STR, "info", 0, 0, S(log_level), "debug, info, warn or error" },
+	/* The monthly publication (publish.h). The ministry's files go to
+	 * spreadsheets: Excel needs the BOM to read UTF-8, older Japanese
+	 * systems read CP932. */
+	{ "publish_encodings", CFG_STR, "utf-8-bom,cp932", 0, 0, S(publish_encodings),
+	  "publish: encodings of the ministry layout, listed (utf-8, utf-8-bom, cp932)" },
+	{ "publish_langs", CFG_STR, "ja,en", 0, 0, S(publish_langs),
+	  "publish: languages of the ministry layout and the charts, listed (ja, en)" },
+	{ "publish_trend_months", CFG_INT, "13", 1, REPORT_MONTHS_MAX, S(publish_trend_months),
+	  "publish: months the charts show, the published month last (13: a year back)" },
+	/* Collectors deliver within minutes and ingest runs daily; a week also
+	 * covers a collector that was down for some days and catches up. */
+	{ "publish_grace_days", CFG_INT, "7", 0, 366, S(publish_grace_days),
+	  "publish: days after a month's end before it may be published (late data)" },
+	{ "plot_program", CFG_STR, NULL, 0, 0, S(plot_program),
+	  "publish: the arstat-plot program (default: beside arstat-aggregator, else PATH)" },
+	{ "publish_metrics_file", CFG_STR, NULL, 0, 0, S(publish_metrics_file),
+	  "publish: Prometheus textfile of the last run (written atomically; none if unset)" },
 	/* Large batches: a commit writes every page the batch touched, and each
 	 * counts row and carrier total a batch touches is rewritten once per
 	 * batch, so 500-message batches ingested at a third of the rate of 5000,

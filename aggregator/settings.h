@@ -21,6 +21,13 @@ struct settings {
 	char *lang;                /* labels of the ministry layout: en, ja */
 	char *retired_collectors;  /* pseudonyms, separated by blanks or commas */
 	char *log_level;
+	/* publish (publish.h) */
+	char *publish_encodings;   /* of the ministry files: utf-8, utf-8-bom, cp932, listed */
+	char *publish_langs;       /* of the ministry files and charts: en, ja, listed */
+	char *plot_program;        /* arstat-plot; default: beside this program, else PATH */
+	char *publish_metrics_file; /* Prometheus textfile; NULL: none */
+	int64_t publish_trend_months; /* months the charts show, the published one last */
+	int64_t publish_grace_days; /* a month is published this long after its end at the earliest */
 	int64_t batch_max_messages; /* one store transaction per batch */
 	int64_t batch_max_ms;
 	int64_t kafka_timeout_ms;  /* metadata and watermark queries */

@@ -252,6 +252,28 @@ int store_runs(struct store *st, store_run_fn fn, void *arg, struct strbuf *err)
 int store_count_conflicts(struct store *st, const char *carrier, const char *collector,
                           int64_t start_ms, int64_t end_ms, int64_t *n, struct strbuf *err);
 
+/* What a publication records of the store it was made from (publish.h). */
+struct store_position {
+	char *topic;
+	int32_t partition;
+	int64_t next_offset;
+};
+
+struct store_state {
+	int64_t records;      /* identities stored (record_seqs' ranges summed) */
+	int64_t dead_letters; /* messages that could not be stored */
+	struct store_position *positions; /* by topic (byte order), partition */
+	size_t npositions;
+};
+
+/*
+ * Read the store's state into out (which the caller releases with
+ * store_state_release, also after a failure). Outside a transaction. 0, or
+ * -1 with err.
+ */
+int store_state_read(struct store *st, struct store_state *out, struct strbuf *err);
+void store_state_release(struct store_state *s);
+
 /* Bucket holding instant ms (floor to STORE_BUCKET_MS, also before 1970). */
 int64_t store_bucket_of(int64_t ms);
 

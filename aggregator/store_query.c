@@ -180,3 +180,74 @@ out:
 	sqlite3_reset(s);
 	return rc;
 }
+
+/* One integer from a query of one row; 0 or -1 with err. */
+static int store_query_int(struct store *st, const char *sql, int64_t *out, struct strbuf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
+	    sqlite3_step(s) != SQLITE_ROW) {
+		store_db_error(st, "read the store's state", err);
+		goto out;
+	}
+	*out = sqlite3_column_int64(s, 0);
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int store_state_read(struct store *st, struct store_state *out, struct strbuf *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t alloc = 0;
+	int rc = -1, step;
+
+	memset(out, 0, sizeof(*out));
+	/* Summing the ranges reads a row per run of seqs, not one per record. */
+	if (store_query_int(st, "SELECT COALESCE(SUM(last_seq - first_seq + 1), 0) FROM record_seqs",
+	                    &out->records, err) < 0 ||
+	    store_query_int(st, "SELECT COUNT(*) FROM dead_letters", &out->dead_letters, err) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(st->db,
+	                       "SELECT topic, partition, next_offset FROM positions "
+	                       "ORDER BY topic, partition", -1, &s, NULL) != SQLITE_OK) {
+		store_db_error(st, "read positions", err);
+		goto out;
+	}
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const unsigned char *topic = sqlite3_column_text(s, 0);
+		struct store_position *p;
+
+		if (topic == NULL) {
+			strbuf_printf(err, "%s: malformed row in positions", st->path);
+			goto out;
+		}
+		out->positions = xgrow(out->positions, out->npositions + 1, &alloc,
+		                       sizeof(*out->positions), 16);
+		p = &out->positions[out->npositions++];
+		p->topic = xstrdup((const char *)topic);
+		p->partition = (int32_t)sqlite3_column_int(s, 1);
+		p->next_offset = sqlite3_column_int64(s, 2);
+	}
+	if (step != SQLITE_DONE) {
+		store_db_error(st, "read positions", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+void store_state_release(struct store_state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->npositions; i++)
+		free(s->positions[i].topic);
+	free(s->positions);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,7 +1,10 @@
 #include "strutil.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "mem.h"
 
 size_t str_copy(char *dst, const char *src, size_t size)
 {
@@ -139,4 +142,36 @@ int str_is_control_or_bidi(uint32_t cp)
 {
 	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
 	       cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+int str_split_list(const char *list, size_t max, char **copy, char ***items, size_t *n)
+{
+	char *p, **names = NULL;
+	size_t count = 0;
+
+	*copy = xstrdup(list != NULL ? list : "");
+	*items = NULL;
+	*n = 0;
+	p = *copy;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		if (count == max) {
+			free(names);
+			free(*copy);
+			*copy = NULL;
+			return -1;
+		}
+		names = xreallocarray(names, count + 1, sizeof(*names));
+		names[count++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != ',')
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	*items = names;
+	*n = count;
+	return 0;
 }

@@ -88,5 +88,12 @@ size_t str_utf8_decode(const char *s, size_t len, uint32_t *cp);
  * U+2066..U+2069), any of which makes text display other than it reads;
  * else 0. */
 int str_is_control_or_bidi(uint32_t cp);
+/*
+ * Split a settings list ("a, b c", separated by blanks, tabs and commas;
+ * empty items dropped) into *items (n of them, pointing into *copy, a copy
+ * of list; the caller frees both; list NULL is empty). 0, or -1 with nothing
+ * to free if there are more than max items.
+ */
+int str_split_list(const char *list, size_t max, char **copy, char ***items, size_t *n);
 
 #endif

@@ -2,6 +2,7 @@
  * arstat-plot - draw arstat's monthly report as charts.
  *
  *   arstat-plot --input report.csv [--spam spam.csv] --output-dir DIR [--lang en|ja]
+ *   arstat-plot --help | --version
  *
  * Reads the report CSV the aggregator writes (and, with --spam, its spam
  * CSV), checks every field of it, and draws charts in the style of the
@@ -135,6 +136,7 @@ static void plot_usage(FILE *fp)
 			fprintf(fp, "  --%-22s %s\n", opt, e->help);
 	}
 	fprintf(fp, "  --%-22s %s\n", "help", "show this and exit");
+	fprintf(fp, "  --%-22s %s\n", "version", "show the version and exit");
 	fprintf(fp, "\nPrints the files it writes, one per line. Exit status: 0 done, 1 bad input\n"
 	            "or gnuplot failed, 2 usage error.\n");
 }
@@ -162,6 +164,7 @@ static int plot_parse_args(int argc, char **argv, struct plot_config *cfg)
 		{ "no-dashboard", no_argument, NULL, 0 },
 		{ "log-level", required_argument, NULL, 0 },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct strbuf err;
@@ -177,6 +180,13 @@ static int plot_parse_args(int argc, char **argv, struct plot_config *cfg)
 			break;
 		if (ch == 'h') {
 			plot_usage(stdout);
+			fflush(stdout);
+			rc = 1;
+			goto out;
+		}
+		/* The aggregator's publish names it in its manifest. */
+		if (ch == 'V') {
+			puts("arstat-plot " ARSTAT_VERSION);
 			fflush(stdout);
 			rc = 1;
 			goto out;

@@ -313,6 +313,38 @@ static void test_utf8(void)
 	                str_is_control_or_bidi(0x206A) || str_is_control_or_bidi(0x3042));
 }
 
+static void test_split_list(void)
+{
+	char *copy = NULL, **items = NULL;
+	size_t n = 99;
+
+	CU_ASSERT_EQUAL(str_split_list(" a, b\tc,,d ", 10, &copy, &items, &n), 0);
+	CU_ASSERT_EQUAL(n, 4);
+	if (n == 4) {
+		CU_ASSERT_STRING_EQUAL(items[0], "a");
+		CU_ASSERT_STRING_EQUAL(items[1], "b");
+		CU_ASSERT_STRING_EQUAL(items[2], "c");
+		CU_ASSERT_STRING_EQUAL(items[3], "d");
+	}
+	free(items);
+	free(copy);
+	CU_ASSERT_EQUAL(str_split_list(NULL, 10, &copy, &items, &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_PTR_NULL(items);
+	free(copy);
+	CU_ASSERT_EQUAL(str_split_list(" , ", 10, &copy, &items, &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	free(items);
+	free(copy);
+	/* One item over the limit: refused, nothing left to free. */
+	CU_ASSERT_EQUAL(str_split_list("a b c", 2, &copy, &items, &n), -1);
+	CU_ASSERT_PTR_NULL(copy);
+	CU_ASSERT_EQUAL(str_split_list("a b", 2, &copy, &items, &n), 0);
+	CU_ASSERT_EQUAL(n, 2);
+	free(items);
+	free(copy);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -328,7 +360,8 @@ int main(void)
 	    CU_add_test(s, "str_hex", test_hex) == NULL ||
 	    CU_add_test(s, "str_lower", test_lower) == NULL ||
 	    CU_add_test(s, "str_find and friends", test_find) == NULL ||
-	    CU_add_test(s, "str_utf8_decode, str_is_control_or_bidi", test_utf8) == NULL) {
+	    CU_add_test(s, "str_utf8_decode, str_is_control_or_bidi", test_utf8) == NULL ||
+	    CU_add_test(s, "str_split_list", test_split_list) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}
