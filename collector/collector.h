@@ -23,6 +23,7 @@ struct collector;
 
 struct collector_stats {
 	uint64_t lines, malformed, overlong;
+	uint64_t implausible;       /* lines dated beyond max_future/max_past_seconds */
 	uint64_t messages;          /* counted into windows */
 	uint64_t records_made, records_acked;
 	uint64_t outbox_records, outbox_bytes;

@@ -17,6 +17,9 @@ void metrics_write(const char *path, const struct collector_stats *st)
 	M("lines_total", "Log lines read.", "counter", st->lines);
 	M("lines_malformed_total", "Log lines that could not be read.", "counter", st->malformed);
 	M("lines_overlong_total", "Log lines longer than max_line_length.", "counter", st->overlong);
+	M("lines_implausible_total",
+	  "Log lines dated beyond max_future_seconds or max_past_seconds, ignored.", "counter",
+	  st->implausible);
 	M("messages_total", "Messages counted into windows.", "counter", st->messages);
 	M("records_total", "Records made.", "counter", st->records_made);
 	M("records_acked_total", "Records acknowledged by the sink.", "counter", st->records_acked);

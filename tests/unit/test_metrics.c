@@ -50,6 +50,7 @@ static void test_golden(void)
 	st.lines = 1000001;
 	st.malformed = 2;
 	st.overlong = 3;
+	st.implausible = 17;
 	st.messages = 4;
 	st.records_made = 5;
 	st.records_acked = 6;
