@@ -15,6 +15,11 @@
 #define CKPT_MAX (UINT64_C(1) << 30)
 /* More inputs than anyone configures: a count above it is corruption. */
 #define CKPT_MAX_INPUTS 4096
+/* Sequence numbers count records, one per window: far below this for ever,
+ * and counting up from it cannot overflow. */
+#define CKPT_SEQ_MAX (INT64_C(1) << 62)
+/* Outbox offsets: an off_t of any file system. */
+#define CKPT_OUTBOX_MAX ((UINT64_C(1) << 62))
 
 static int checkpoint_body(const struct checkpoint *k, const struct messages *ms,
                            const struct windows *ws, struct strbuf *b)
@@ -110,7 +115,12 @@ int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
 	k->outbox_end = deser_u64(&d);
 	k->log_now = deser_i64(&d);
 	n = deser_u32(&d);
-	if (d.failed || n > CKPT_MAX_INPUTS || k->next_seq < 1) {
+	/* The sequence number is counted up, and the newest time compared with
+	 * the clock: both within bounds before any arithmetic. */
+	if (d.failed || n > CKPT_MAX_INPUTS || k->next_seq < 1 || k->next_seq > CKPT_SEQ_MAX ||
+	    k->outbox_start > k->outbox_end || k->outbox_end > CKPT_OUTBOX_MAX ||
+	    (k->log_now != INT64_MIN &&
+	     (k->log_now < WINDOWS_TIME_MIN_MS || k->log_now > WINDOWS_TIME_MAX_MS))) {
 		strbuf_printf(err, "%s/%s: corrupt header", state_dir(st), CKPT_NAME);
 		goto out;
 	}
@@ -120,11 +130,21 @@ int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
 		size_t nl;
 		const void *name = deser_bytes(&d, CHECKPOINT_NAME_MAX, &nl);
 
+		size_t j;
+
 		if (name == NULL || tail_pos_load(&k->inputs[i].pos, &d) < 0) {
 			strbuf_printf(err, "%s/%s: corrupt input positions", state_dir(st), CKPT_NAME);
 			goto out;
 		}
 		memcpy(k->inputs[i].name, name, nl);
+		/* One position per input: the names are settings' names, unique. */
+		for (j = 0; j < i; j++) {
+			if (strcmp(k->inputs[j].name, k->inputs[i].name) == 0) {
+				strbuf_printf(err, "%s/%s: corrupt input positions (an input twice)",
+				              state_dir(st), CKPT_NAME);
+				goto out;
+			}
+		}
 	}
 	if (messages_load(ms, &d) < 0 || windows_load(ws, &d) < 0) {
 		strbuf_printf(err, "%s/%s: corrupt message or window state (or window_seconds changed "

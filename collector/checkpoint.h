@@ -56,8 +56,11 @@ int checkpoint_save(struct state *st, const struct checkpoint *k, const struct m
  * Read st's checkpoint into k, and its open messages and windows into ms
  * and ws (replacing theirs). Returns 1 if read, 0 if there is none (k is
  * then zeroed, ms and ws untouched), -1 with err if it cannot be read or is
- * corrupt (a bad frame, a checksum mismatch, more than 4096 inputs, or
- * windows of another window length). k->inputs is allocated: free it with
+ * corrupt: a bad frame, a checksum mismatch, or content no collector writes,
+ * whatever its checksum (a sequence number, outbox range or time out of
+ * range, more than 4096 inputs or one twice, and what messages_load and
+ * windows_load refuse, which includes windows of another window length);
+ * ms and ws are then partly loaded. k->inputs is allocated: free it with
  * checkpoint_release, whatever the return.
  */
 int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,

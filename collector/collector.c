@@ -222,6 +222,15 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	c->ob = outbox_open(state_dir(c->st), k.outbox_start, k.outbox_end, err);
 	if (c->ob == NULL)
 		goto fail;
+	/* The outbox's live records were made before the checkpoint that
+	 * covers them: a later number would never be sent, and hold up all
+	 * behind it. */
+	if (outbox_last_seq(c->ob) >= c->next_seq) {
+		strbuf_printf(err, "%s/outbox: record %lld, but the checkpoint's next sequence number "
+		              "is %lld", state_dir(c->st), (long long)outbox_last_seq(c->ob),
+		              (long long)c->next_seq);
+		goto fail;
+	}
 
 	if (s->ninputs == 0) {
 		strbuf_printf(err, "no input: set input (and input_format) or input.NAME = FORMAT PATH");
