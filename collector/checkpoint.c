@@ -41,7 +41,7 @@ static int checkpoint_body(const struct checkpoint *k, const struct messages *ms
 }
 
 int checkpoint_save(struct state *st, const struct checkpoint *k, const struct messages *ms,
-                    const struct windows *ws, struct strbuf *err)
+                    const struct windows *ws, size_t *size, struct strbuf *err)
 {
 	struct strbuf b;
 	size_t body_at;
@@ -59,6 +59,8 @@ int checkpoint_save(struct state *st, const struct checkpoint *k, const struct m
 	}
 	if (state_save_blob(st, CKPT_NAME, b.data, b.len, err) < 0)
 		goto out;
+	if (size != NULL)
+		*size = b.len;
 	rc = 0;
 out:
 	strbuf_release(&b);
@@ -162,4 +164,26 @@ void checkpoint_release(struct checkpoint *k)
 	free(k->inputs);
 	k->inputs = NULL;
 	k->ninputs = 0;
+}
+
+/* Saving progress takes at most 1/20 (5 %) of the time: the wait after a
+ * save that took t is at least 20 t. */
+#define CKPT_TIME_SHARE_INV 20
+
+int64_t checkpoint_wait_ms(int64_t interval_ms, int64_t max_bytes_per_second, size_t last_bytes,
+                           int64_t took_ms)
+{
+	int64_t wait = interval_ms, by_rate, by_time;
+
+	/* A checkpoint is at most CKPT_MAX (1 GiB): times 1000 fits. */
+	if (last_bytes > CKPT_MAX)
+		last_bytes = CKPT_MAX;
+	by_rate = (int64_t)((uint64_t)last_bytes * 1000 / (uint64_t)max_bytes_per_second);
+	/* A save that took over a day (a hung disk) waits as one of a day. */
+	by_time = (took_ms < 86400000 ? took_ms : 86400000) * CKPT_TIME_SHARE_INV;
+	if (by_rate > wait)
+		wait = by_rate;
+	if (by_time > wait)
+		wait = by_time;
+	return wait;
 }

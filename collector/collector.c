@@ -65,6 +65,8 @@ struct collector {
 	int step_state_failed; /* a save failed in this collector_step */
 	int dirty;
 	int64_t last_ckpt_mono, last_report_mono, last_wall_expire_mono;
+	size_t last_ckpt_bytes;    /* size of the last checkpoint saved */
+	int64_t last_ckpt_took_ms; /* how long saving progress took the last time */
 	int64_t last_line_mono; /* when a line was last read */
 	struct tail_watch *watch; /* NULL: no inotify, sleep the poll interval */
 	struct checkpoint_input *saved; /* nin: the positions of the next checkpoint */
@@ -143,7 +145,7 @@ static void input_clock_refresh(struct cinput *in)
 static int save_progress(struct collector *c, struct strbuf *err)
 {
 	struct checkpoint k;
-	size_t i;
+	size_t i, size;
 
 	if (outbox_sync(c->ob, err) < 0)
 		return -1;
@@ -157,8 +159,10 @@ static int save_progress(struct collector *c, struct strbuf *err)
 		tail_position(c->in[i].tail, &c->saved[i].pos);
 	k.inputs = c->saved;
 	k.ninputs = c->nin;
-	if (checkpoint_save(c->st, &k, c->ms, c->ws, err) < 0)
+	if (checkpoint_save(c->st, &k, c->ms, c->ws, &size, err) < 0)
 		return -1;
+	c->last_ckpt_bytes = size;
+	c->stats.checkpoint_bytes += size;
 	if (outbox_reset_done(c->ob, err) < 0)
 		return -1;
 	c->durable_seq = c->next_seq;
@@ -616,7 +620,15 @@ static void try_checkpoint(struct collector *c, int force)
 	int64_t mono = mono_ms();
 	struct strbuf err;
 
-	if (!force && (!c->dirty || mono - c->last_ckpt_mono < c->s->checkpoint_interval_ms))
+	/* Saving later loses nothing: what was read since is read again from
+	 * the saved positions after a crash, and records are sent only once a
+	 * checkpoint covers them, so they are sent later, never twice or not
+	 * at all. */
+	if (!force && (!c->dirty || mono - c->last_ckpt_mono <
+	                                    checkpoint_wait_ms(c->s->checkpoint_interval_ms,
+	                                                       c->s->checkpoint_max_bytes_per_second,
+	                                                       c->last_ckpt_bytes,
+	                                                       c->last_ckpt_took_ms)))
 		return;
 	c->last_ckpt_mono = mono;
 	strbuf_init(&err, 4096);
@@ -627,6 +639,10 @@ static void try_checkpoint(struct collector *c, int force)
 		msg_info("progress is saved again; reading goes on");
 		c->stats.state_broken = 0;
 	}
+	/* A failed save counts as well: retrying a slow state directory must
+	 * not take more of the time than saving to it. */
+	c->last_ckpt_took_ms = mono_ms() - mono;
+	c->stats.checkpoint_ms += (uint64_t)c->last_ckpt_took_ms;
 	strbuf_release(&err);
 }
 

@@ -26,6 +26,10 @@ void metrics_write(const char *path, const struct collector_stats *st)
 	M("outbox_records", "Records waiting for acknowledgement.", "gauge", st->outbox_records);
 	M("outbox_bytes", "Bytes waiting for acknowledgement.", "gauge", st->outbox_bytes);
 	M("checkpoints_total", "Checkpoints saved.", "counter", st->checkpoints);
+	M("checkpoint_bytes_total", "Bytes of the checkpoints saved.", "counter",
+	  st->checkpoint_bytes);
+	M("checkpoint_milliseconds_total", "Time spent saving progress (fsyncs included).",
+	  "counter", st->checkpoint_ms);
 	M("state_errors_total", "Failed attempts to save progress.", "counter", st->state_errors);
 	M("sink_errors_total", "Errors of the sink.", "counter", st->sink_errors);
 	M("lag_bytes", "Bytes of the inputs not read yet.", "gauge", st->lag_bytes);

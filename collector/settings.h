@@ -42,6 +42,7 @@ struct settings {
 	int64_t flush_timeout_ms;
 	int64_t outbox_max_bytes;
 	int64_t checkpoint_interval_ms;
+	int64_t checkpoint_max_bytes_per_second; /* a large checkpoint is written more rarely */
 	int64_t poll_interval_ms;
 	int64_t stats_interval_seconds;
 	struct cfg_kvlist kafka; /* every kafka.NAME setting */

@@ -157,7 +157,7 @@ static void test_golden(void)
 	CU_ASSERT_EQUAL(messages_open_count(ms), 1);
 
 	unlink(path);
-	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, &err), 0);
+	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, NULL, &err), 0);
 	read_file(&again);
 	CU_ASSERT_EQUAL(again.len, golden.len);
 	CU_ASSERT(again.len == golden.len && memcmp(again.data, golden.data, golden.len) == 0);
@@ -190,7 +190,7 @@ static void test_round_trip(void)
 	struct checkpoint k, l;
 	struct strbuf first, second, err;
 	struct record_cell cell;
-	size_t i;
+	size_t i, size = 0;
 
 	strbuf_init(&first, 1 << 20);
 	strbuf_init(&second, 1 << 20);
@@ -215,8 +215,9 @@ static void test_round_trip(void)
 		memset(k.inputs[i].pos.prev_fp, (int)(0xb0 + i), TAIL_FP_HASH);
 		k.inputs[i].pos.when_ms = -(int64_t)i;
 	}
-	CU_ASSERT_EQUAL_FATAL(checkpoint_save(st, &k, ms, ws, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(checkpoint_save(st, &k, ms, ws, &size, &err), 0);
 	read_file(&first);
+	CU_ASSERT_EQUAL(size, first.len);
 	CU_ASSERT_EQUAL_FATAL(checkpoint_load(st, &l, ms2, ws2, &err), 1);
 	CU_ASSERT_EQUAL(l.next_seq, 7);
 	CU_ASSERT_EQUAL(l.outbox_start, 100);
@@ -228,7 +229,7 @@ static void test_round_trip(void)
 		CU_ASSERT(memcmp(&l.inputs[i].pos, &k.inputs[i].pos, sizeof(l.inputs[i].pos)) == 0);
 	}
 	unlink(path);
-	CU_ASSERT_EQUAL(checkpoint_save(st, &l, ms2, ws2, &err), 0);
+	CU_ASSERT_EQUAL(checkpoint_save(st, &l, ms2, ws2, NULL, &err), 0);
 	read_file(&second);
 	CU_ASSERT(first.len == second.len && memcmp(first.data, second.data, first.len) == 0);
 
@@ -556,6 +557,28 @@ static void test_crafted(void)
 	close_state(st);
 }
 
+/* The wait between two saves: the configured interval for a small and
+ * quick checkpoint; longer for a large one (its bytes at the rate bound)
+ * or a slow one (20 times its duration). */
+static void test_wait(void)
+{
+	/* 1 KB written in 2 ms: the interval. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(1000, 4194304, 1000, 2), 1000);
+	/* 57 MB (200,000 open messages) at 4 MiB/s: 13.6 s. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(1000, 4194304, 57000000, 300), 13589);
+	/* The same at 64 KiB/s: 14.5 minutes. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(1000, 65536, 57000000, 300), 869750);
+	/* Small but slow (a busy disk's fsync of 2 s): 40 s, 5 % of the time. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(1000, 4194304, 1000, 2000), 40000);
+	/* A larger interval wins over both. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(60000, 4194304, 57000000, 300), 60000);
+	/* The extremes do not overflow. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(10, 65536, SIZE_MAX, 0), (INT64_C(1) << 30) * 1000 / 65536);
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(10, INT64_C(1) << 40, 0, INT64_MAX), INT64_C(86400000) * 20);
+	/* Nothing saved yet. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(1000, 4194304, 0, 0), 1000);
+}
+
 /* A state directory that went away: the save fails and says where. */
 static void test_save_fails(void)
 {
@@ -572,7 +595,7 @@ static void test_save_fails(void)
 	snprintf(p, sizeof(p), "%s/identity", dir);
 	unlink(p);
 	rmdir(dir);
-	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, &err), -1);
+	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, NULL, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, dir));
 	messages_free(ms);
 	windows_free(ws);
@@ -593,6 +616,7 @@ int main(void)
 	CU_add_test(s, "no checkpoint yet", test_missing);
 	CU_add_test(s, "corrupt checkpoints", test_corrupt);
 	CU_add_test(s, "crafted checkpoints with a good checksum", test_crafted);
+	CU_add_test(s, "the wait between saves follows size and duration", test_wait);
 	CU_add_test(s, "unwritable state directory", test_save_fails);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

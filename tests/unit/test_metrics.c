@@ -57,6 +57,8 @@ static void test_golden(void)
 	st.outbox_records = 7;
 	st.outbox_bytes = 8;
 	st.checkpoints = 9;
+	st.checkpoint_bytes = 18;
+	st.checkpoint_ms = 19;
 	st.state_errors = 10;
 	st.sink_errors = 11;
 	st.lag_bytes = UINT64_MAX;
