@@ -56,7 +56,7 @@ const struct cfg_entry settings_table[] = {
 	  "unacknowledged records kept on disk before reading stops (backpressure)" },
 	{ "checkpoint_interval_ms", CFG_INT, "1000", 10, 60000, S(checkpoint_interval_ms),
 	  "how often progress is saved, at most (see checkpoint_max_bytes_per_second)" },
-	{ "checkpoint_max_bytes_per_second", CFG_INT, "4194304", 65536, INT64_C(1) << 40,
+	{ "checkpoint_max_bytes_per_second", CFG_INT, "4194304", 1024, INT64_C(1) << 40,
 	  S(checkpoint_max_bytes_per_second),
 	  "checkpoints are spaced so that writing them stays under this rate (and 5% of the time)" },
 	{ "poll_interval_ms", CFG_INT, "200", 10, 1000, S(poll_interval_ms),

@@ -573,7 +573,7 @@ static void test_wait(void)
 	/* A larger interval wins over both. */
 	CU_ASSERT_EQUAL(checkpoint_wait_ms(60000, 4194304, 57000000, 300), 60000);
 	/* The extremes do not overflow. */
-	CU_ASSERT_EQUAL(checkpoint_wait_ms(10, 65536, SIZE_MAX, 0), (INT64_C(1) << 30) * 1000 / 65536);
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(10, 1024, SIZE_MAX, 0), (INT64_C(1) << 30) * 1000 / 1024);
 	CU_ASSERT_EQUAL(checkpoint_wait_ms(10, INT64_C(1) << 40, 0, INT64_MAX), INT64_C(86400000) * 20);
 	/* Nothing saved yet. */
 	CU_ASSERT_EQUAL(checkpoint_wait_ms(1000, 4194304, 0, 0), 1000);
