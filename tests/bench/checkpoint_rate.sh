@@ -82,6 +82,15 @@ metric() {
 strace -f --seccomp-bpf -e trace=fsync,fdatasync -o "$work/fsync.txt" \
 	"$build/bin/arstat-collector" -c "$work/c.conf" 2>"$work/collector.log" &
 pids+=($!)
+# The collector itself, strace's child: a SIGTERM to strace would only
+# detach it, so it is stopped first.
+for ((i = 0; i < 50; i++)); do
+	cpid=$(pgrep -n -f "^$build/bin/arstat-collector -c $work/c.conf" || true)
+	[[ -n $cpid ]] && break
+	sleep 0.1
+done
+[[ -n $cpid ]] || { echo "no collector process"; exit 1; }
+pids=("$cpid" "${pids[@]}")
 for ((i = 0; i < 3000; i++)); do
 	[[ $(metric lines_total) == "$fill" ]] && break
 	sleep 0.1
@@ -89,8 +98,6 @@ done
 [[ $(metric lines_total) == "$fill" ]] || { echo "the collector did not catch up"; tail "$work/collector.log"; exit 1; }
 echo "caught up with $fill lines in $((i / 10)) s"
 
-cpid=$(pgrep -f -n "arstat-collector -c $work/c.conf" | head -1)
-[[ -n $cpid ]] || { echo "no collector process"; exit 1; }
 "$build/bin/arstat-logfeed" --from "$work/rest" --to "$work/maillog" --lines-per-second "$rate" \
 	>/dev/null 2>"$work/logfeed.log" &
 pids+=($!)
