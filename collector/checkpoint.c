@@ -15,6 +15,11 @@
 #define CKPT_MAX (UINT64_C(1) << 30)
 /* More inputs than anyone configures: a count above it is corruption. */
 #define CKPT_MAX_INPUTS 4096
+/* Sequence numbers count records, one per window: far below this for ever,
+ * and counting up from it cannot overflow. */
+#define CKPT_SEQ_MAX (INT64_C(1) << 62)
+/* Outbox offsets: an off_t of any file system. */
+#define CKPT_OUTBOX_MAX ((UINT64_C(1) << 62))
 
 static int checkpoint_body(const struct checkpoint *k, const struct messages *ms,
                            const struct windows *ws, struct strbuf *b)
@@ -36,7 +41,7 @@ static int checkpoint_body(const struct checkpoint *k, const struct messages *ms
 }
 
 int checkpoint_save(struct state *st, const struct checkpoint *k, const struct messages *ms,
-                    const struct windows *ws, struct strbuf *err)
+                    const struct windows *ws, size_t *size, struct strbuf *err)
 {
 	struct strbuf b;
 	size_t body_at;
@@ -54,6 +59,8 @@ int checkpoint_save(struct state *st, const struct checkpoint *k, const struct m
 	}
 	if (state_save_blob(st, CKPT_NAME, b.data, b.len, err) < 0)
 		goto out;
+	if (size != NULL)
+		*size = b.len;
 	rc = 0;
 out:
 	strbuf_release(&b);
@@ -110,7 +117,12 @@ int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
 	k->outbox_end = deser_u64(&d);
 	k->log_now = deser_i64(&d);
 	n = deser_u32(&d);
-	if (d.failed || n > CKPT_MAX_INPUTS || k->next_seq < 1) {
+	/* The sequence number is counted up, and the newest time compared with
+	 * the clock: both within bounds before any arithmetic. */
+	if (d.failed || n > CKPT_MAX_INPUTS || k->next_seq < 1 || k->next_seq > CKPT_SEQ_MAX ||
+	    k->outbox_start > k->outbox_end || k->outbox_end > CKPT_OUTBOX_MAX ||
+	    (k->log_now != INT64_MIN &&
+	     (k->log_now < WINDOWS_TIME_MIN_MS || k->log_now > WINDOWS_TIME_MAX_MS))) {
 		strbuf_printf(err, "%s/%s: corrupt header", state_dir(st), CKPT_NAME);
 		goto out;
 	}
@@ -120,11 +132,21 @@ int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
 		size_t nl;
 		const void *name = deser_bytes(&d, CHECKPOINT_NAME_MAX, &nl);
 
+		size_t j;
+
 		if (name == NULL || tail_pos_load(&k->inputs[i].pos, &d) < 0) {
 			strbuf_printf(err, "%s/%s: corrupt input positions", state_dir(st), CKPT_NAME);
 			goto out;
 		}
 		memcpy(k->inputs[i].name, name, nl);
+		/* One position per input: the names are settings' names, unique. */
+		for (j = 0; j < i; j++) {
+			if (strcmp(k->inputs[j].name, k->inputs[i].name) == 0) {
+				strbuf_printf(err, "%s/%s: corrupt input positions (an input twice)",
+				              state_dir(st), CKPT_NAME);
+				goto out;
+			}
+		}
 	}
 	if (messages_load(ms, &d) < 0 || windows_load(ws, &d) < 0) {
 		strbuf_printf(err, "%s/%s: corrupt message or window state (or window_seconds changed "
@@ -142,4 +164,26 @@ void checkpoint_release(struct checkpoint *k)
 	free(k->inputs);
 	k->inputs = NULL;
 	k->ninputs = 0;
+}
+
+/* Saving progress takes at most 1/20 (5 %) of the time: the wait after a
+ * save that took t is at least 20 t. */
+#define CKPT_TIME_SHARE_INV 20
+
+int64_t checkpoint_wait_ms(int64_t interval_ms, int64_t max_bytes_per_second, size_t last_bytes,
+                           int64_t took_ms)
+{
+	int64_t wait = interval_ms, by_rate, by_time;
+
+	/* A checkpoint is at most CKPT_MAX (1 GiB): times 1000 fits. */
+	if (last_bytes > CKPT_MAX)
+		last_bytes = CKPT_MAX;
+	by_rate = (int64_t)((uint64_t)last_bytes * 1000 / (uint64_t)max_bytes_per_second);
+	/* A save that took over a day (a hung disk) waits as one of a day. */
+	by_time = (took_ms < 86400000 ? took_ms : 86400000) * CKPT_TIME_SHARE_INV;
+	if (by_rate > wait)
+		wait = by_rate;
+	if (by_time > wait)
+		wait = by_time;
+	return wait;
 }

@@ -45,23 +45,39 @@ struct checkpoint {
 
 /*
  * Write k, ms's open messages and ws's windows as st's checkpoint, durable
- * when it returns 0. -1 with err if it would exceed the size bound or the
- * state directory cannot be written (the previous checkpoint is then left
- * as it was). k and its inputs stay the caller's.
+ * when it returns 0; its size in bytes in *size if size is not NULL. -1
+ * with err if it would exceed the size bound or the state directory cannot
+ * be written (the previous checkpoint is then left as it was). k and its
+ * inputs stay the caller's.
  */
 int checkpoint_save(struct state *st, const struct checkpoint *k, const struct messages *ms,
-                    const struct windows *ws, struct strbuf *err);
+                    const struct windows *ws, size_t *size, struct strbuf *err);
 
 /*
  * Read st's checkpoint into k, and its open messages and windows into ms
  * and ws (replacing theirs). Returns 1 if read, 0 if there is none (k is
  * then zeroed, ms and ws untouched), -1 with err if it cannot be read or is
- * corrupt (a bad frame, a checksum mismatch, more than 4096 inputs, or
- * windows of another window length). k->inputs is allocated: free it with
+ * corrupt: a bad frame, a checksum mismatch, or content no collector writes,
+ * whatever its checksum (a sequence number, outbox range or time out of
+ * range, more than 4096 inputs or one twice, and what messages_load and
+ * windows_load refuse, which includes windows of another window length);
+ * ms and ws are then partly loaded. k->inputs is allocated: free it with
  * checkpoint_release, whatever the return.
  */
 int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
                     struct windows *ws, struct strbuf *err);
 void checkpoint_release(struct checkpoint *k);
+
+/*
+ * How long after the start of the last save the next one is due (ms), for
+ * a collector that saves at most every interval_ms: longer when the last
+ * checkpoint was large or slow. A checkpoint is rewritten whole (every open
+ * message: 57 MB for 200,000), so at a fixed interval its write rate would
+ * grow with the table; spaced by the last one's size (last_bytes) and by
+ * how long saving it took (took_ms: the write and the fsyncs), writing them
+ * stays under max_bytes_per_second (> 0) and 5 % of the time.
+ */
+int64_t checkpoint_wait_ms(int64_t interval_ms, int64_t max_bytes_per_second, size_t last_bytes,
+                           int64_t took_ms);
 
 #endif

@@ -59,11 +59,14 @@ struct collector {
 	int64_t next_seq;     /* next sequence number to give a record */
 	int64_t durable_seq;  /* records below this are covered by a durable checkpoint */
 	int64_t log_now;      /* newest log time read (ms), INT64_MIN if none */
+	int64_t wall_now;     /* the wall clock (ms) when this step began reading */
 	struct record_health pending; /* health of lines before the first timestamp */
 	struct collector_stats stats;
 	int step_state_failed; /* a save failed in this collector_step */
 	int dirty;
 	int64_t last_ckpt_mono, last_report_mono, last_wall_expire_mono;
+	size_t last_ckpt_bytes;    /* size of the last checkpoint saved */
+	int64_t last_ckpt_took_ms; /* how long saving progress took the last time */
 	int64_t last_line_mono; /* when a line was last read */
 	struct tail_watch *watch; /* NULL: no inotify, sleep the poll interval */
 	struct checkpoint_input *saved; /* nin: the positions of the next checkpoint */
@@ -142,7 +145,7 @@ static void input_clock_refresh(struct cinput *in)
 static int save_progress(struct collector *c, struct strbuf *err)
 {
 	struct checkpoint k;
-	size_t i;
+	size_t i, size;
 
 	if (outbox_sync(c->ob, err) < 0)
 		return -1;
@@ -156,8 +159,10 @@ static int save_progress(struct collector *c, struct strbuf *err)
 		tail_position(c->in[i].tail, &c->saved[i].pos);
 	k.inputs = c->saved;
 	k.ninputs = c->nin;
-	if (checkpoint_save(c->st, &k, c->ms, c->ws, err) < 0)
+	if (checkpoint_save(c->st, &k, c->ms, c->ws, &size, err) < 0)
 		return -1;
+	c->last_ckpt_bytes = size;
+	c->stats.checkpoint_bytes += size;
 	if (outbox_reset_done(c->ob, err) < 0)
 		return -1;
 	c->durable_seq = c->next_seq;
@@ -182,6 +187,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	memset(&k, 0, sizeof(k));
 	c->s = s;
 	c->log_now = INT64_MIN;
+	c->wall_now = wall_ms();
 	c->last_ckpt_mono = c->last_report_mono = c->last_wall_expire_mono = mono_ms();
 	c->last_line_mono = c->last_ckpt_mono;
 	/* Syslog writes the short host name; lines of formats without a host
@@ -210,9 +216,25 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	c->durable_seq = c->next_seq;
 	if (found)
 		c->log_now = k.log_now;
+	if (c->log_now != INT64_MIN && c->log_now - c->wall_now > s->max_future_seconds * 1000) {
+		/* Saved by a version that took any time for real, after a line from
+		 * the future: kept, every real line would be "in the past". */
+		msg_warn("the checkpoint's newest log time is %lld s after the clock; forgotten",
+		         (long long)((c->log_now - c->wall_now) / 1000));
+		c->log_now = INT64_MIN;
+	}
 	c->ob = outbox_open(state_dir(c->st), k.outbox_start, k.outbox_end, err);
 	if (c->ob == NULL)
 		goto fail;
+	/* The outbox's live records were made before the checkpoint that
+	 * covers them: a later number would never be sent, and hold up all
+	 * behind it. */
+	if (outbox_last_seq(c->ob) >= c->next_seq) {
+		strbuf_printf(err, "%s/outbox: record %lld, but the checkpoint's next sequence number "
+		              "is %lld", state_dir(c->st), (long long)outbox_last_seq(c->ob),
+		              (long long)c->next_seq);
+		goto fail;
+	}
 
 	if (s->ninputs == 0) {
 		strbuf_printf(err, "no input: set input (and input_format) or input.NAME = FORMAT PATH");
@@ -305,10 +327,42 @@ static struct record_health *health_at(struct collector *c, int64_t t)
 	return t == INT64_MIN ? &c->pending : windows_health(c->ws, t);
 }
 
+/*
+ * Whether a line's time t (ms) cannot be its real time: later than the
+ * clock by more than max_future_seconds (clocks of relays differ, and a
+ * stamp without a zone may be read in the wrong one, so a little future is
+ * allowed), or earlier than the newest line read by more than
+ * max_past_seconds (logs are written in time order; late relays and a
+ * second input read behind the first stay within it). Such a line, e.g. one
+ * dated 9999 that any local user can send through the system logger, would
+ * otherwise open a window that is published, close every open window and
+ * message at once, and move the lag; *why then says which bound it passed
+ * and by how many seconds.
+ */
+static int time_implausible(const struct collector *c, int64_t t, const char **why,
+                            int64_t *by_s)
+{
+	int64_t future = c->s->max_future_seconds * 1000, past = c->s->max_past_seconds * 1000;
+
+	/* Times are within the parsers' years 0..9999: no difference overflows. */
+	if (t - c->wall_now > future) {
+		*why = "after the clock";
+		*by_s = (t - c->wall_now) / 1000;
+		return 1;
+	}
+	if (c->log_now != INT64_MIN && c->log_now - t > past) {
+		*why = "before the newest line read";
+		*by_s = (c->log_now - t) / 1000;
+		return 1;
+	}
+	return 0;
+}
+
 static void process_line(struct collector *c, struct cinput *in, const char *line, size_t len)
 {
 	struct input_event ev;
 	const char *why = NULL;
+	int64_t by_s;
 
 	c->stats.lines++;
 	if (in->parse(line, len, &in->clk, &ev, &why) != INPUT_OK) {
@@ -321,6 +375,22 @@ static void process_line(struct collector *c, struct cinput *in, const char *lin
 		if (c->stats.malformed <= 10)
 			msg_warn("input %s: malformed line: %s%s", in->name, why,
 			         c->stats.malformed == 10 ? " (further ones are counted, not logged)" : "");
+		return;
+	}
+	if (time_implausible(c, ev.time_ms, &why, &by_s)) {
+		struct record_health *h = health_at(c, c->log_now);
+
+		/* The record has no counter of its own for these (its schema is
+		 * fixed): its health counts the line as read and unreadable, in
+		 * the newest window, as a malformed line; the metrics tell the two
+		 * apart. */
+		c->stats.implausible++;
+		h->lines_read++;
+		h->lines_malformed++;
+		if (c->stats.implausible <= 10)
+			msg_warn("input %s: line dated %lld s %s, counted as implausible and ignored%s",
+			         in->name, (long long)by_s, why,
+			         c->stats.implausible == 10 ? " (further ones are counted, not logged)" : "");
 		return;
 	}
 	if (ev.host.len == 0) {
@@ -550,7 +620,15 @@ static void try_checkpoint(struct collector *c, int force)
 	int64_t mono = mono_ms();
 	struct strbuf err;
 
-	if (!force && (!c->dirty || mono - c->last_ckpt_mono < c->s->checkpoint_interval_ms))
+	/* Saving later loses nothing: what was read since is read again from
+	 * the saved positions after a crash, and records are sent only once a
+	 * checkpoint covers them, so they are sent later, never twice or not
+	 * at all. */
+	if (!force && (!c->dirty || mono - c->last_ckpt_mono <
+	                                    checkpoint_wait_ms(c->s->checkpoint_interval_ms,
+	                                                       c->s->checkpoint_max_bytes_per_second,
+	                                                       c->last_ckpt_bytes,
+	                                                       c->last_ckpt_took_ms)))
 		return;
 	c->last_ckpt_mono = mono;
 	strbuf_init(&err, 4096);
@@ -561,6 +639,10 @@ static void try_checkpoint(struct collector *c, int force)
 		msg_info("progress is saved again; reading goes on");
 		c->stats.state_broken = 0;
 	}
+	/* A failed save counts as well: retrying a slow state directory must
+	 * not take more of the time than saving to it. */
+	c->last_ckpt_took_ms = mono_ms() - mono;
+	c->stats.checkpoint_ms += (uint64_t)c->last_ckpt_took_ms;
 	strbuf_release(&err);
 }
 
@@ -570,6 +652,7 @@ size_t collector_step(struct collector *c)
 	int caught_up;
 
 	c->step_state_failed = 0;
+	c->wall_now = wall_ms();
 	messages_set_clock(c->ms, mono_ms());
 	if (outbox_bytes(c->ob) > (uint64_t)c->s->outbox_max_bytes) {
 		if (!c->stats.backpressure)
@@ -721,10 +804,11 @@ void collector_report(struct collector *c)
 
 	c->last_report_mono = mono_ms();
 	collector_stats(c, &st);
-	msg_info("lines %llu (malformed %llu, overlong %llu), messages %llu, records %llu "
-	         "(acknowledged %llu, outbox %llu), lag %llu bytes %lld s%s%s%s",
+	msg_info("lines %llu (malformed %llu, overlong %llu, implausible time %llu), messages %llu, "
+	         "records %llu (acknowledged %llu, outbox %llu), lag %llu bytes %lld s%s%s%s",
 	         (unsigned long long)st.lines, (unsigned long long)st.malformed,
-	         (unsigned long long)st.overlong, (unsigned long long)st.messages,
+	         (unsigned long long)st.overlong, (unsigned long long)st.implausible,
+	         (unsigned long long)st.messages,
 	         (unsigned long long)st.records_made, (unsigned long long)st.records_acked,
 	         (unsigned long long)st.outbox_records, (unsigned long long)st.lag_bytes,
 	         (long long)st.lag_seconds, st.backpressure ? ", BACKPRESSURE" : "",

@@ -23,10 +23,13 @@ struct collector;
 
 struct collector_stats {
 	uint64_t lines, malformed, overlong;
+	uint64_t implausible;       /* lines dated beyond max_future/max_past_seconds */
 	uint64_t messages;          /* counted into windows */
 	uint64_t records_made, records_acked;
 	uint64_t outbox_records, outbox_bytes;
 	uint64_t checkpoints, state_errors, sink_errors;
+	uint64_t checkpoint_bytes;  /* written by the checkpoints */
+	uint64_t checkpoint_ms;     /* spent saving progress (outbox sync and checkpoint) */
 	uint64_t lag_bytes;
 	int64_t lag_seconds;        /* wall clock minus the newest log time read */
 	uint64_t rotations, truncations, resumed_rotated, positions_lost;

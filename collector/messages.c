@@ -588,6 +588,12 @@ int messages_save(const struct messages *ms, struct strbuf *sb)
 	return 0;
 }
 
+/* A saved time: in the range windows hold, or -1 ("none") if may_be_none. */
+static int time_ok(int64_t t, int may_be_none)
+{
+	return (may_be_none && t == -1) || (t >= WINDOWS_TIME_MIN_MS && t <= WINDOWS_TIME_MAX_MS);
+}
+
 int messages_load(struct messages *ms, struct deser *d)
 {
 	uint32_t n = deser_u32(d), k;
@@ -621,6 +627,10 @@ int messages_load(struct messages *ms, struct deser *d)
 		m->last_ms = deser_i64(d);
 		m->done_ms = deser_i64(d);
 		m->countable = deser_u8(d) != 0;
+		/* Every time is compared and counted into a window later: one out of
+		 * range would overflow the window arithmetic. */
+		if (!time_ok(m->first_ms, 0) || !time_ok(m->last_ms, 0) || !time_ok(m->event_ms, 1) || !time_ok(m->msgid_ms, 1) || !time_ok(m->done_ms, 1))
+			d->failed = 1;
 		if (m->done_ms >= 0)
 			ms->ndone++;
 		for (i = 0; i < AR_METHOD_COUNT; i++) {

@@ -56,7 +56,8 @@ size_t messages_open_count(const struct messages *ms);
 
 /* Append every open message, oldest first (for a checkpoint). */
 int messages_save(const struct messages *ms, struct strbuf *sb);
-/* Replace the open messages with saved ones; -1 if corrupt. */
+/* Replace the open messages with saved ones; -1 if corrupt (a key twice or
+ * empty, a time outside the windows' range, a result, policy or verdict that does not exist). */
 int messages_load(struct messages *ms, struct deser *d);
 
 #endif

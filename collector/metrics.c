@@ -17,12 +17,19 @@ void metrics_write(const char *path, const struct collector_stats *st)
 	M("lines_total", "Log lines read.", "counter", st->lines);
 	M("lines_malformed_total", "Log lines that could not be read.", "counter", st->malformed);
 	M("lines_overlong_total", "Log lines longer than max_line_length.", "counter", st->overlong);
+	M("lines_implausible_total",
+	  "Log lines dated beyond max_future_seconds or max_past_seconds, ignored.", "counter",
+	  st->implausible);
 	M("messages_total", "Messages counted into windows.", "counter", st->messages);
 	M("records_total", "Records made.", "counter", st->records_made);
 	M("records_acked_total", "Records acknowledged by the sink.", "counter", st->records_acked);
 	M("outbox_records", "Records waiting for acknowledgement.", "gauge", st->outbox_records);
 	M("outbox_bytes", "Bytes waiting for acknowledgement.", "gauge", st->outbox_bytes);
 	M("checkpoints_total", "Checkpoints saved.", "counter", st->checkpoints);
+	M("checkpoint_bytes_total", "Bytes of the checkpoints saved.", "counter",
+	  st->checkpoint_bytes);
+	M("checkpoint_milliseconds_total", "Time spent saving progress (fsyncs included).",
+	  "counter", st->checkpoint_ms);
 	M("state_errors_total", "Failed attempts to save progress.", "counter", st->state_errors);
 	M("sink_errors_total", "Errors of the sink.", "counter", st->sink_errors);
 	M("lag_bytes", "Bytes of the inputs not read yet.", "gauge", st->lag_bytes);

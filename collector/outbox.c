@@ -119,6 +119,12 @@ static int load(struct outbox *ob, struct strbuf *err)
 			strbuf_printf(err, "%s: record %lld fails its checksum", ob->path, (long long)seq);
 			goto out;
 		}
+		/* Appended in sequence order, which the look-ups rely on. */
+		if (seq < 1 || (ob->n > ob->head && seq <= ob->recs[ob->n - 1].seq)) {
+			strbuf_printf(err, "%s: record %lld out of sequence at offset %llu", ob->path,
+			              (long long)seq, (unsigned long long)(ob->start + d.pos));
+			goto out;
+		}
 		push(ob, seq, data, len, ob->start + d.pos);
 	}
 	rc = 0;
@@ -294,6 +300,11 @@ void outbox_ack(struct outbox *ob, int64_t seq, int ok)
 		ob->recs[ob->head].data = NULL;
 		ob->head++;
 	}
+}
+
+int64_t outbox_last_seq(const struct outbox *ob)
+{
+	return ob->n > ob->head ? ob->recs[ob->n - 1].seq : 0;
 }
 
 uint64_t outbox_start(const struct outbox *ob)

@@ -28,7 +28,8 @@ struct outbox_record {
 
 /*
  * Open state_dir/outbox, cut it to `end` and load the records in
- * [start, end) as unsent. NULL with err on I/O error or a corrupt record.
+ * [start, end) as unsent. NULL with err on I/O error, a corrupt record, or
+ * records not in increasing sequence order from 1.
  */
 struct outbox *outbox_open(const char *state_dir, uint64_t start, uint64_t end,
                            struct strbuf *err);
@@ -50,6 +51,7 @@ void outbox_ack(struct outbox *ob, int64_t seq, int ok);
 uint64_t outbox_start(const struct outbox *ob);
 uint64_t outbox_end(const struct outbox *ob);
 size_t outbox_count(const struct outbox *ob);   /* records not acknowledged */
+int64_t outbox_last_seq(const struct outbox *ob); /* the newest one's seq; 0 if none */
 uint64_t outbox_bytes(const struct outbox *ob); /* their bytes */
 
 /*

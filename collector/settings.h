@@ -37,9 +37,12 @@ struct settings {
 	int64_t max_line_length;
 	int64_t max_open_messages;
 	int64_t message_idle_seconds;
+	int64_t max_future_seconds; /* lines dated later than the clock plus this are implausible */
+	int64_t max_past_seconds;   /* ... and earlier than the newest line read minus this */
 	int64_t flush_timeout_ms;
 	int64_t outbox_max_bytes;
 	int64_t checkpoint_interval_ms;
+	int64_t checkpoint_max_bytes_per_second; /* a large checkpoint is written more rarely */
 	int64_t poll_interval_ms;
 	int64_t stats_interval_seconds;
 	struct cfg_kvlist kafka; /* every kafka.NAME setting */

@@ -232,15 +232,20 @@ static int health_save(const struct record_health *h, struct strbuf *sb)
 	return 0;
 }
 
-static void health_load(struct record_health *h, struct deser *d)
+/* -1 if a counter is negative or above WINDOWS_COUNT_MAX. */
+static int health_load(struct record_health *h, struct deser *d)
 {
-	h->lines_read = deser_i64(d);
-	h->lines_malformed = deser_i64(d);
-	h->lines_overlong = deser_i64(d);
-	h->headers_untrusted = deser_i64(d);
-	h->headers_malformed = deser_i64(d);
-	h->messages_evicted = deser_i64(d);
-	h->messages_late = deser_i64(d);
+	int64_t *f[] = { &h->lines_read, &h->lines_malformed, &h->lines_overlong,
+		         &h->headers_untrusted, &h->headers_malformed, &h->messages_evicted,
+		         &h->messages_late };
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		*f[i] = deser_i64(d);
+		if (*f[i] < 0 || *f[i] > WINDOWS_COUNT_MAX)
+			return -1;
+	}
+	return 0;
 }
 
 int windows_save(const struct windows *ws, struct strbuf *sb)
@@ -268,6 +273,13 @@ int windows_save(const struct windows *ws, struct strbuf *sb)
 	return 0;
 }
 
+/* Window indexes whose windows lie in WINDOWS_TIME_MIN_MS..MAX_MS. */
+static int index_ok(const struct windows *ws, int64_t index)
+{
+	return index >= time_floor_div(WINDOWS_TIME_MIN_MS, ws->window_ms) &&
+	       index <= time_floor_div(WINDOWS_TIME_MAX_MS, ws->window_ms);
+}
+
 int windows_load(struct windows *ws, struct deser *d)
 {
 	struct window *w, *next;
@@ -285,13 +297,21 @@ int windows_load(struct windows *ws, struct deser *d)
 		return -1;
 	ws->taken_below = deser_i64(d);
 	ws->any_taken = deser_u8(d) != 0;
+	/* Only read once a window was taken; then one past a window's index. */
+	if (ws->any_taken && !(ws->taken_below > INT64_MIN && index_ok(ws, ws->taken_below - 1)))
+		d->failed = 1;
 	n = deser_u32(d);
 	for (i = 0; i < n && !d->failed; i++) {
 		int64_t index = deser_i64(d);
 		int correction = deser_u8(d) != 0;
-		struct record_cell c;
 
-		/* Rebuild through the normal path so the order and maps are as live. */
+		/* In range, and after the window before it in the live order
+		 * (which also makes every window unique). */
+		if (!index_ok(ws, index) ||
+		    (ws->tail != NULL && !window_before(ws->tail, correction, index))) {
+			d->failed = 1;
+			break;
+		}
 		w = xcalloc(1, sizeof(*w));
 		w->index = index;
 		w->correction = correction;
@@ -304,8 +324,7 @@ int windows_load(struct windows *ws, struct deser *d)
 			ws->head = w;
 		ws->tail = w;
 		used = deser_u32(d);
-		health_load(&w->health, d);
-		if (used > RECORD_CELLS_MAX) {
+		if (health_load(&w->health, d) < 0 || used > RECORD_CELLS_MAX) {
 			d->failed = 1;
 			break;
 		}
@@ -314,20 +333,20 @@ int windows_load(struct windows *ws, struct deser *d)
 			int64_t count = deser_i64(d);
 			struct cellslot *s;
 
-			if (key >= RECORD_CELLS_MAX || count < 0) {
+			if (key >= RECORD_CELLS_MAX || count < 0 || count > WINDOWS_COUNT_MAX) {
 				d->failed = 1;
 				break;
 			}
-			record_cell_unkey(key, &c);
 			s = slot_find(w->slots, w->nslots, key);
-			if (s->key_plus1 == 0) {
-				s->key_plus1 = key + 1;
-				if (++w->used * 2 > w->nslots) {
-					window_grow(w);
-					s = slot_find(w->slots, w->nslots, key);
-				}
+			/* Each cell once: windows_save writes each once. */
+			if (s->key_plus1 != 0) {
+				d->failed = 1;
+				break;
 			}
-			s->count += count;
+			s->key_plus1 = key + 1;
+			s->count = count;
+			if (++w->used * 2 > w->nslots)
+				window_grow(w);
 		}
 	}
 	return d->failed ? -1 : 0;

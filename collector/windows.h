@@ -16,6 +16,18 @@
 
 struct windows;
 
+/*
+ * The event times a window or an open message can hold: the years 0 to
+ * 9999 that the log parsers read (Exim's stamps have four free digits), in
+ * UTC ms. A checkpoint that holds another time is corrupt.
+ */
+#define WINDOWS_TIME_MIN_MS INT64_C(-62167219200000) /* 0000-01-01T00:00:00Z */
+#define WINDOWS_TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
+/* More than any host logs in a window of at most an hour: a count or health
+ * counter in a checkpoint above it is corrupt (and one line more cannot
+ * overflow it). */
+#define WINDOWS_COUNT_MAX (INT64_C(1) << 48)
+
 /* window_ms > 0. Never returns NULL. */
 struct windows *windows_new(int64_t window_ms);
 void windows_free(struct windows *ws);
@@ -44,7 +56,14 @@ void windows_drop(struct windows *ws);
 
 /* Append the whole state (for a checkpoint); -1 if sb's cap is exceeded. */
 int windows_save(const struct windows *ws, struct strbuf *sb);
-/* Replace the state with one saved by windows_save; -1 if corrupt. */
+/*
+ * Replace the state with one saved by windows_save; -1 if corrupt: another
+ * window length, windows out of order or twice, a window outside
+ * WINDOWS_TIME_MIN_MS..MAX_MS, a cell twice in a window, a cell key or count
+ * or health counter out of range (nothing loaded is trusted: every value is
+ * checked before any arithmetic on it). On -1 the state is partly loaded:
+ * free it or load again.
+ */
 int windows_load(struct windows *ws, struct deser *d);
 
 #endif

@@ -13,6 +13,8 @@
 #             and-create and copytruncate, older files gzip-compressed, while the
 #             collector runs and while it is stopped
 #   all       all of the above at once
+# ARSTAT_FAULT_CHECKPOINT_RATE sets checkpoint_max_bytes_per_second (checkpoints
+# seconds apart at 1024).
 #
 # Figures go to stdout as one line: "durability SCENARIO: messages=... kills=...
 # rotations=... outage_seconds=... lost=... duplicated=...".
@@ -48,6 +50,10 @@ conf=$(collector_conf "$TEST_DIR/state" "$input" "flush_timeout_ms = 120000" \
 	"kafka.bootstrap.servers = $BOOTSTRAP")
 ((outage > 0)) && echo "outbox_max_bytes = 131072" >>"$conf"
 [[ -n ${ARSTAT_FAULT_DEBUG:-} ]] && echo "log_level = debug" >>"$conf"
+# Checkpoints spaced by their size (e.g. 1024 bytes/s: seconds apart), so
+# that a kill loses more progress to re-read.
+[[ -n ${ARSTAT_FAULT_CHECKPOINT_RATE:-} ]] &&
+	echo "checkpoint_max_bytes_per_second = $ARSTAT_FAULT_CHECKPOINT_RATE" >>"$conf"
 
 db=$TEST_DIR/arstat.db
 start_ingest() {

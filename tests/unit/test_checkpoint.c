@@ -9,6 +9,7 @@
 
 #include "checkpoint.h"
 #include "mem.h"
+#include "ser.h"
 #include "test_files.h"
 
 /* The golden checkpoint's window length (tests/unit/golden/checkpoint-v1.hex). */
@@ -156,7 +157,7 @@ static void test_golden(void)
 	CU_ASSERT_EQUAL(messages_open_count(ms), 1);
 
 	unlink(path);
-	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, &err), 0);
+	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, NULL, &err), 0);
 	read_file(&again);
 	CU_ASSERT_EQUAL(again.len, golden.len);
 	CU_ASSERT(again.len == golden.len && memcmp(again.data, golden.data, golden.len) == 0);
@@ -189,7 +190,7 @@ static void test_round_trip(void)
 	struct checkpoint k, l;
 	struct strbuf first, second, err;
 	struct record_cell cell;
-	size_t i;
+	size_t i, size = 0;
 
 	strbuf_init(&first, 1 << 20);
 	strbuf_init(&second, 1 << 20);
@@ -214,8 +215,9 @@ static void test_round_trip(void)
 		memset(k.inputs[i].pos.prev_fp, (int)(0xb0 + i), TAIL_FP_HASH);
 		k.inputs[i].pos.when_ms = -(int64_t)i;
 	}
-	CU_ASSERT_EQUAL_FATAL(checkpoint_save(st, &k, ms, ws, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(checkpoint_save(st, &k, ms, ws, &size, &err), 0);
 	read_file(&first);
+	CU_ASSERT_EQUAL(size, first.len);
 	CU_ASSERT_EQUAL_FATAL(checkpoint_load(st, &l, ms2, ws2, &err), 1);
 	CU_ASSERT_EQUAL(l.next_seq, 7);
 	CU_ASSERT_EQUAL(l.outbox_start, 100);
@@ -227,7 +229,7 @@ static void test_round_trip(void)
 		CU_ASSERT(memcmp(&l.inputs[i].pos, &k.inputs[i].pos, sizeof(l.inputs[i].pos)) == 0);
 	}
 	unlink(path);
-	CU_ASSERT_EQUAL(checkpoint_save(st, &l, ms2, ws2, &err), 0);
+	CU_ASSERT_EQUAL(checkpoint_save(st, &l, ms2, ws2, NULL, &err), 0);
 	read_file(&second);
 	CU_ASSERT(first.len == second.len && memcmp(first.data, second.data, first.len) == 0);
 
@@ -353,6 +355,230 @@ static void test_corrupt(void)
 	close_state(st);
 }
 
+/*
+ * A checkpoint made by hand, field by field as checkpoint.h describes it:
+ * what a crafted file can hold whatever its checksum. craft_default() is
+ * one the collector could have written; each test changes one thing.
+ */
+#define CRAFT_WINDOW_MS 60000
+#define CRAFT_T INT64_C(1790925713673) /* 2026-10-02 */
+
+struct craft {
+	int64_t next_seq, log_now;
+	uint64_t outbox_start, outbox_end;
+	int input_twice;
+	int64_t first_ms, event_ms, last_ms, done_ms;
+	int64_t window_ms, taken_below;
+	int any_taken;
+	size_t nwin;
+	int64_t index[2];
+	int correction[2];
+	size_t ncells; /* cells of the first window */
+	uint32_t key[2];
+	int64_t count[2];
+	int64_t lines_read;
+};
+
+static void craft_default(struct craft *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->next_seq = 5;
+	c->log_now = CRAFT_T;
+	c->first_ms = c->event_ms = CRAFT_T - 2000;
+	c->last_ms = CRAFT_T - 1000;
+	c->done_ms = -1;
+	c->window_ms = CRAFT_WINDOW_MS;
+	c->taken_below = CRAFT_T / CRAFT_WINDOW_MS - 2;
+	c->any_taken = 1;
+	c->nwin = 2;
+	c->index[0] = CRAFT_T / CRAFT_WINDOW_MS - 5; /* a correction window */
+	c->correction[0] = 1;
+	c->index[1] = CRAFT_T / CRAFT_WINDOW_MS;
+	c->ncells = 2;
+	c->key[0] = 5;
+	c->key[1] = 7;
+	c->count[0] = 3;
+	c->count[1] = 4;
+	c->lines_read = 10;
+}
+
+static void craft_bytes(const struct craft *c, struct strbuf *b)
+{
+	struct tail_pos pos;
+	size_t i, j, ninputs = c->input_twice ? 2 : 1;
+	static const char key[] = "mx1\0ABC123";
+	uint32_t crc;
+
+	strbuf_reset(b);
+	memset(&pos, 0, sizeof(pos));
+	strbuf_append(b, "ARSTCKP1", 8);
+	ser_u32(b, 1);
+	ser_i64(b, c->next_seq);
+	ser_u64(b, c->outbox_start);
+	ser_u64(b, c->outbox_end);
+	ser_i64(b, c->log_now);
+	ser_u32(b, (uint32_t)ninputs);
+	for (i = 0; i < ninputs; i++) {
+		ser_bytes(b, "main", 4);
+		tail_pos_save(&pos, b);
+	}
+	/* One open message. */
+	ser_u32(b, 1);
+	ser_bytes(b, key, sizeof(key) - 1);
+	ser_i64(b, c->first_ms);
+	ser_i64(b, c->event_ms);
+	ser_i64(b, -1);
+	ser_i64(b, c->last_ms);
+	ser_i64(b, c->done_ms);
+	ser_u8(b, 1);
+	for (i = 0; i < AR_METHOD_COUNT; i++)
+		ser_u8(b, 0);
+	ser_u8(b, 0);
+	ser_u8(b, 0);
+	/* The windows. */
+	ser_i64(b, c->window_ms);
+	ser_i64(b, c->taken_below);
+	ser_u8(b, (uint8_t)c->any_taken);
+	ser_u32(b, (uint32_t)c->nwin);
+	for (i = 0; i < c->nwin; i++) {
+		size_t ncells = i == 0 ? c->ncells : 0;
+
+		ser_i64(b, c->index[i]);
+		ser_u8(b, (uint8_t)c->correction[i]);
+		ser_u32(b, (uint32_t)ncells);
+		ser_i64(b, c->lines_read);
+		for (j = 1; j < 7; j++)
+			ser_i64(b, 0);
+		for (j = 0; j < ncells; j++) {
+			ser_u32(b, c->key[j]);
+			ser_i64(b, c->count[j]);
+		}
+	}
+	crc = (uint32_t)crc32(0L, (const Bytef *)b->data + 12, (uInt)(b->len - 12));
+	ser_u32(b, crc);
+}
+
+/*
+ * Load a crafted checkpoint; if it loads, use it as the collector would
+ * (complete the messages, take every window), so that a value that slipped
+ * through shows as a sanitizer report. checkpoint_load's result.
+ */
+static int load_and_use(struct state *st, const struct craft *c, struct strbuf *err)
+{
+	struct windows *ws = windows_new(CRAFT_WINDOW_MS);
+	struct messages *ms = new_messages(ws);
+	struct record_batch b;
+	struct record_cell cell;
+	struct checkpoint k;
+	struct strbuf bytes;
+	int rc;
+
+	strbuf_init(&bytes, 1 << 20);
+	craft_bytes(c, &bytes);
+	write_file(bytes.data, bytes.len);
+	strbuf_reset(err);
+	rc = checkpoint_load(st, &k, ms, ws, err);
+	if (rc == 1) {
+		record_batch_init(&b);
+		memset(&cell, 0, sizeof(cell));
+		messages_complete_all(ms);
+		windows_count(ws, c->log_now, &cell);
+		while (windows_take(ws, INT64_MAX, &b))
+			;
+		record_batch_free(&b);
+	}
+	checkpoint_release(&k);
+	messages_free(ms);
+	windows_free(ws);
+	strbuf_release(&bytes);
+	return rc;
+}
+
+/* A checkpoint that is well framed but holds what no collector writes is
+ * refused, saying so, before any arithmetic on it (the sanitizer build
+ * would report an overflow). */
+static void test_crafted(void)
+{
+	struct state *st = open_state();
+	struct strbuf err;
+	struct craft c;
+	int n = 0;
+
+	strbuf_init(&err, 1024);
+	craft_default(&c);
+	CU_ASSERT_EQUAL_FATAL(load_and_use(st, &c, &err), 1);
+
+#define REFUSED(change, what)                                                              \
+	do {                                                                                \
+		craft_default(&c);                                                          \
+		change;                                                                     \
+		CU_ASSERT_EQUAL(load_and_use(st, &c, &err), -1);                            \
+		if (strstr(err.data, what) == NULL)                                         \
+			fprintf(stderr, "crafted checkpoint %d: \"%s\" lacks \"%s\"\n", n,  \
+			        err.data, what);                                            \
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.data, what));                             \
+		n++;                                                                        \
+	} while (0)
+	/* The header. */
+	REFUSED(c.next_seq = INT64_MAX, "corrupt header");
+	REFUSED(c.log_now = INT64_MAX, "corrupt header");
+	REFUSED(c.log_now = INT64_MIN + 1, "corrupt header");
+	REFUSED((c.outbox_start = 10, c.outbox_end = 5), "corrupt header");
+	REFUSED(c.outbox_end = UINT64_MAX, "corrupt header");
+	REFUSED(c.input_twice = 1, "an input twice");
+	/* The open message. */
+	REFUSED(c.first_ms = INT64_MAX, "corrupt message or window state");
+	REFUSED(c.first_ms = INT64_MIN, "corrupt message or window state");
+	REFUSED(c.last_ms = INT64_MAX, "corrupt message or window state");
+	REFUSED(c.event_ms = INT64_MIN, "corrupt message or window state");
+	REFUSED(c.event_ms = WINDOWS_TIME_MAX_MS + 1, "corrupt message or window state");
+	REFUSED(c.done_ms = INT64_MIN, "corrupt message or window state");
+	/* The windows. */
+	REFUSED((c.key[1] = c.key[0], c.count[0] = c.count[1] = INT64_MAX),
+	        "corrupt message or window state");
+	REFUSED(c.key[1] = c.key[0], "corrupt message or window state");
+	REFUSED(c.count[0] = INT64_MAX, "corrupt message or window state");
+	REFUSED(c.count[0] = WINDOWS_COUNT_MAX + 1, "corrupt message or window state");
+	REFUSED(c.count[0] = -1, "corrupt message or window state");
+	REFUSED(c.key[0] = RECORD_CELLS_MAX, "corrupt message or window state");
+	REFUSED(c.lines_read = INT64_MAX, "corrupt message or window state");
+	REFUSED(c.lines_read = -1, "corrupt message or window state");
+	REFUSED(c.index[1] = INT64_MAX, "corrupt message or window state");
+	REFUSED(c.index[1] = INT64_MAX / CRAFT_WINDOW_MS, "corrupt message or window state");
+	REFUSED(c.index[0] = INT64_MIN, "corrupt message or window state");
+	REFUSED((c.index[1] = c.index[0], c.correction[1] = 1), "corrupt message or window state");
+	REFUSED((c.correction[0] = 0, c.index[0] = c.index[1] + 1), /* out of order */
+	        "corrupt message or window state");
+	REFUSED(c.taken_below = INT64_MAX, "corrupt message or window state");
+	REFUSED(c.taken_below = INT64_MIN, "corrupt message or window state");
+	REFUSED(c.window_ms = CRAFT_WINDOW_MS * 2, "window_seconds changed");
+#undef REFUSED
+	strbuf_release(&err);
+	close_state(st);
+}
+
+/* The wait between two saves: the configured interval for a small and
+ * quick checkpoint; longer for a large one (its bytes at the rate bound)
+ * or a slow one (20 times its duration). */
+static void test_wait(void)
+{
+	/* 1 KB written in 2 ms: the interval. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(1000, 4194304, 1000, 2), 1000);
+	/* 57 MB (200,000 open messages) at 4 MiB/s: 13.6 s. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(1000, 4194304, 57000000, 300), 13589);
+	/* The same at 64 KiB/s: 14.5 minutes. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(1000, 65536, 57000000, 300), 869750);
+	/* Small but slow (a busy disk's fsync of 2 s): 40 s, 5 % of the time. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(1000, 4194304, 1000, 2000), 40000);
+	/* A larger interval wins over both. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(60000, 4194304, 57000000, 300), 60000);
+	/* The extremes do not overflow. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(10, 1024, SIZE_MAX, 0), (INT64_C(1) << 30) * 1000 / 1024);
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(10, INT64_C(1) << 40, 0, INT64_MAX), INT64_C(86400000) * 20);
+	/* Nothing saved yet. */
+	CU_ASSERT_EQUAL(checkpoint_wait_ms(1000, 4194304, 0, 0), 1000);
+}
+
 /* A state directory that went away: the save fails and says where. */
 static void test_save_fails(void)
 {
@@ -369,7 +595,7 @@ static void test_save_fails(void)
 	snprintf(p, sizeof(p), "%s/identity", dir);
 	unlink(p);
 	rmdir(dir);
-	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, &err), -1);
+	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, NULL, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, dir));
 	messages_free(ms);
 	windows_free(ws);
@@ -389,6 +615,8 @@ int main(void)
 	CU_add_test(s, "round trip", test_round_trip);
 	CU_add_test(s, "no checkpoint yet", test_missing);
 	CU_add_test(s, "corrupt checkpoints", test_corrupt);
+	CU_add_test(s, "crafted checkpoints with a good checksum", test_crafted);
+	CU_add_test(s, "the wait between saves follows size and duration", test_wait);
 	CU_add_test(s, "unwritable state directory", test_save_fails);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();

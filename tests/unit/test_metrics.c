@@ -50,12 +50,15 @@ static void test_golden(void)
 	st.lines = 1000001;
 	st.malformed = 2;
 	st.overlong = 3;
+	st.implausible = 17;
 	st.messages = 4;
 	st.records_made = 5;
 	st.records_acked = 6;
 	st.outbox_records = 7;
 	st.outbox_bytes = 8;
 	st.checkpoints = 9;
+	st.checkpoint_bytes = 18;
+	st.checkpoint_ms = 19;
 	st.state_errors = 10;
 	st.sink_errors = 11;
 	st.lag_bytes = UINT64_MAX;

@@ -207,6 +207,50 @@ static void test_many_in_flight(void)
 	cleanup_dir();
 }
 
+/* Records whose checksums are good but whose sequence numbers no collector
+ * writes (not increasing from 1) are refused when the outbox is opened:
+ * the look-ups by sequence number rely on the order. */
+static void test_out_of_sequence(void)
+{
+	static const int64_t cases[][2] = { { 5, 3 }, { 4, 4 }, { 0, 1 }, { INT64_MIN, 2 } };
+	struct strbuf err;
+	struct outbox *ob;
+	uint64_t end;
+	size_t i;
+
+	strbuf_init(&err, 1024);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		setup_dir();
+		ob = outbox_open(dir, 0, 0, &err);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ob);
+		CU_ASSERT_EQUAL(outbox_append(ob, cases[i][0], "a", 1, &err), 0);
+		CU_ASSERT_EQUAL(outbox_append(ob, cases[i][1], "b", 1, &err), 0);
+		end = outbox_end(ob);
+		outbox_free(ob);
+		strbuf_reset(&err);
+		ob = outbox_open(dir, 0, end, &err);
+		CU_ASSERT_PTR_NULL(ob);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "out of sequence"));
+		outbox_free(ob);
+		cleanup_dir();
+	}
+	/* In order, they load, and the newest is known. */
+	setup_dir();
+	ob = outbox_open(dir, 0, 0, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ob);
+	CU_ASSERT_EQUAL(outbox_last_seq(ob), 0);
+	CU_ASSERT_EQUAL(outbox_append(ob, 3, "a", 1, &err), 0);
+	CU_ASSERT_EQUAL(outbox_append(ob, 9, "b", 1, &err), 0);
+	end = outbox_end(ob);
+	outbox_free(ob);
+	ob = outbox_open(dir, 0, end, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ob);
+	CU_ASSERT_EQUAL(outbox_last_seq(ob), 9);
+	outbox_free(ob);
+	cleanup_dir();
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -219,6 +263,7 @@ int main(void)
 	CU_add_test(s, "crash recovery", test_crash_recovery);
 	CU_add_test(s, "corruption", test_corruption);
 	CU_add_test(s, "many in flight", test_many_in_flight);
+	CU_add_test(s, "records out of sequence", test_out_of_sequence);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
