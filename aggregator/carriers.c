@@ -15,35 +15,6 @@ struct carriers {
 	size_t ntopics;
 };
 
-/* An id is also the record's carrier field, which holds RECORD_CARRIER_MAX
- * bytes with its NUL. */
-#define CARRIERS_ID_MAX (RECORD_CARRIER_MAX - 1)
-
-static int carriers_id_char(char c, int first)
-{
-	if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-		return 1;
-	return !first && (c == '.' || c == '_' || c == '-');
-}
-
-int carriers_check_id(const char *id, struct strbuf *err)
-{
-	size_t i, len = strlen(id);
-
-	if (len == 0 || len > CARRIERS_ID_MAX) {
-		strbuf_printf(err, "carrier id of %zu bytes: from 1 to %d", len, CARRIERS_ID_MAX);
-		return -1;
-	}
-	for (i = 0; i < len; i++) {
-		if (!carriers_id_char(id[i], i == 0)) {
-			strbuf_printf(err, "carrier id \"%.*s\": byte %zu is not %s", (int)len, id, i + 1,
-			              i == 0 ? "a-z or 0-9" : "a-z, 0-9, '.', '_' or '-'");
-			return -1;
-		}
-	}
-	return 0;
-}
-
 int carriers_check_name(const char *name, struct strbuf *err)
 {
 	size_t i = 0, len = strlen(name), n;
@@ -210,7 +181,7 @@ static int carriers_set(struct carriers *c, const struct cfg_kv *kv, size_t *all
 	attr = dot + 1;
 	idlen = (size_t)(dot - kv->name);
 	id = xstrndup(kv->name, idlen);
-	rc = carriers_check_id(id, &why);
+	rc = record_carrier_check(id, &why);
 	free(id);
 	if (rc < 0) {
 		strbuf_printf(err, "carrier.%s: %s", kv->name, why.data != NULL ? why.data : "bad id");

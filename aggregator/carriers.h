@@ -61,8 +61,6 @@ int carriers_new(const struct cfg_kvlist *settings, const char *default_topic,
 /* carriers_free(NULL) is a no-op. */
 void carriers_free(struct carriers *c);
 
-/* 0 if id is a valid carrier id, or -1 with the reason in err. */
-int carriers_check_id(const char *id, struct strbuf *err);
 /* 0 if name is a valid display name, or -1 with the reason in err. */
 int carriers_check_name(const char *name, struct strbuf *err);
 

@@ -76,6 +76,7 @@
 #include "log.h"
 #include "mem.h"
 #include "numparse.h"
+#include "record_batch.h"
 #include "strutil.h"
 #include "timeutil.h"
 
@@ -569,7 +570,7 @@ static int report_registered(struct report_load_ctx *ctx, const char *carrier)
 	/* A stored id may predate the register's character set: it is named
 	 * only if it is a valid id, so the log never carries what it cannot. */
 	strbuf_init(&why, 256);
-	if (carriers_check_id(carrier, &why) == 0)
+	if (record_carrier_check(carrier, &why) == 0)
 		msg_warn("the store holds data of carrier %s, which is not registered: left out of "
 		         "the report", carrier);
 	else

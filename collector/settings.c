@@ -7,6 +7,7 @@
 
 #include "input.h"
 #include "mem.h"
+#include "record_batch.h"
 
 #define S(field) offsetof(struct settings, field)
 
@@ -132,10 +133,8 @@ static int settings_derive(struct settings *s, struct strbuf *err)
 		strbuf_printf(err, "carrier is not set");
 		return -1;
 	}
-	if (strlen(s->carrier) >= 64) {
-		strbuf_printf(err, "carrier: longer than 63 bytes");
+	if (record_carrier_check(s->carrier, err) < 0)
 		return -1;
-	}
 	if (3600 % s->window_seconds != 0) {
 		strbuf_printf(err, "window_seconds: %lld does not divide 3600",
 		              (long long)s->window_seconds);

@@ -177,3 +177,28 @@ out:
 	free(seen);
 	return rc;
 }
+
+static int record_carrier_char(char c, int first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+		return 1;
+	return !first && (c == '.' || c == '_' || c == '-');
+}
+
+int record_carrier_check(const char *id, struct strbuf *err)
+{
+	size_t i, len = strlen(id);
+
+	if (len == 0 || len > RECORD_CARRIER_MAX - 1) {
+		strbuf_printf(err, "carrier id of %zu bytes: from 1 to %d", len, RECORD_CARRIER_MAX - 1);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		if (!record_carrier_char(id[i], i == 0)) {
+			strbuf_printf(err, "carrier id \"%.*s\": byte %zu is not %s", (int)len, id, i + 1,
+			              i == 0 ? "a-z or 0-9" : "a-z, 0-9, '.', '_' or '-'");
+			return -1;
+		}
+	}
+	return 0;
+}

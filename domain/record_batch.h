@@ -70,6 +70,14 @@ void record_batch_clear(struct record_batch *b);
  * be NULL: a caller that only wants the verdict pays no formatting).
  */
 int record_batch_check(const struct record_batch *b, struct strbuf *err);
+/*
+ * 0 if id is a valid carrier id, or -1 with the reason in err: 1 to
+ * RECORD_CARRIER_MAX - 1 bytes of [a-z0-9._-], the first [a-z0-9]. The
+ * collector refuses any other in its configuration and the aggregator's
+ * register any other, so neither publishes nor accepts what the other
+ * would refuse, and an id in a published CSV can never start a formula.
+ */
+int record_carrier_check(const char *id, struct strbuf *err);
 
 /*
  * A cell's combination (results, policy, spam verdict; not its count) as

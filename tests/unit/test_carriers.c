@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "carriers.h"
+#include "record_batch.h"
 #include "settings.h"
 
 /* settings_load + settings_finish with db set and the given overrides
@@ -155,18 +156,18 @@ static void test_checks(void)
 	char name[CARRIERS_NAME_MAX + 2];
 
 	strbuf_init(&err, 1024);
-	CU_ASSERT_EQUAL(carriers_check_id("a", &err), 0);
-	CU_ASSERT_EQUAL(carriers_check_id("9", &err), 0);
-	CU_ASSERT_EQUAL(carriers_check_id("carrier-01", &err), 0);
-	CU_ASSERT_EQUAL(carriers_check_id("carrier.example.jp", &err), 0);
-	CU_ASSERT_EQUAL(carriers_check_id("a12345678901234567890123456789012345678901234567890123456789012",
+	CU_ASSERT_EQUAL(record_carrier_check("a", &err), 0);
+	CU_ASSERT_EQUAL(record_carrier_check("9", &err), 0);
+	CU_ASSERT_EQUAL(record_carrier_check("carrier-01", &err), 0);
+	CU_ASSERT_EQUAL(record_carrier_check("carrier.example.jp", &err), 0);
+	CU_ASSERT_EQUAL(record_carrier_check("a12345678901234567890123456789012345678901234567890123456789012",
 	                                  &err), 0);
-	CU_ASSERT_EQUAL(carriers_check_id("", &err), -1);
-	CU_ASSERT_EQUAL(carriers_check_id("+1+1", &err), -1);
-	CU_ASSERT_EQUAL(carriers_check_id("@sum", &err), -1);
-	CU_ASSERT_EQUAL(carriers_check_id("_a", &err), -1);
-	CU_ASSERT_EQUAL(carriers_check_id("a,b", &err), -1);
-	CU_ASSERT_EQUAL(carriers_check_id("a\"b", &err), -1);
+	CU_ASSERT_EQUAL(record_carrier_check("", &err), -1);
+	CU_ASSERT_EQUAL(record_carrier_check("+1+1", &err), -1);
+	CU_ASSERT_EQUAL(record_carrier_check("@sum", &err), -1);
+	CU_ASSERT_EQUAL(record_carrier_check("_a", &err), -1);
+	CU_ASSERT_EQUAL(record_carrier_check("a,b", &err), -1);
+	CU_ASSERT_EQUAL(record_carrier_check("a\"b", &err), -1);
 	memset(name, 'x', sizeof(name));
 	name[CARRIERS_NAME_MAX] = '\0';
 	CU_ASSERT_EQUAL(carriers_check_name(name, &err), 0);

@@ -73,6 +73,17 @@ static void test_refusals(void)
 	settings_free(&s);
 	CU_ASSERT_EQUAL(load("trusted_authserv_ids=, ,", NULL, &s, &err), -1);
 	settings_free(&s);
+	/* The carrier id by the aggregator's rule (record_carrier_check): a
+	 * collector never publishes what the aggregator's register refuses. */
+	CU_ASSERT_EQUAL(load("carrier==cmd|calc", NULL, &s, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "carrier id"));
+	settings_free(&s);
+	CU_ASSERT_EQUAL(load("carrier=Carrier-A", NULL, &s, &err), -1);
+	settings_free(&s);
+	CU_ASSERT_EQUAL(load("carrier=-a", NULL, &s, &err), -1);
+	settings_free(&s);
+	CU_ASSERT_EQUAL(load("carrier=carrier-a.example_1", NULL, &s, &err), 0);
+	settings_free(&s);
 	CU_ASSERT_EQUAL(load("time_zone=UTC", "window_seconds=300", &s, &err), 0);
 	CU_ASSERT_EQUAL(s.window_seconds, 300);
 	settings_free(&s);
