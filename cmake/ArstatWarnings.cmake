@@ -13,3 +13,8 @@ if(ARSTAT_SANITIZE)
     -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   target_link_options(arstat_warnings INTERFACE -fsanitize=address,undefined)
 endif()
+if(ARSTAT_FUZZ)
+  # Coverage feedback for libFuzzer from every library the fuzz targets link
+  # (tests/fuzz); the targets themselves link -fsanitize=fuzzer.
+  target_compile_options(arstat_warnings INTERFACE -fsanitize=fuzzer-no-link)
+endif()

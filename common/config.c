@@ -156,11 +156,36 @@ static char *cfg_trim(char *s)
 	return s;
 }
 
+/*
+ * The next line of fp into line[0..size-1), NUL-terminated, as fgets() reads
+ * it (up to and including its newline, or size - 1 bytes), with its length
+ * in *len: unlike strlen(), that counts a NUL byte inside the line. 0 at
+ * the end of the file.
+ */
+static int cfg_read_line(FILE *fp, char *line, size_t size, size_t *len)
+{
+	size_t n = 0;
+	int c;
+
+	while (n + 1 < size) {
+		c = getc(fp);
+		if (c == EOF)
+			break;
+		line[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	line[n] = '\0';
+	*len = n;
+	return n > 0;
+}
+
 int cfg_load_file(const struct cfg_entry *table, void *target, const char *path,
                   struct strbuf *err)
 {
 	char line[CFG_LINE_MAX + 2];
 	unsigned lineno = 0;
+	size_t len;
 	int rc = -1;
 	FILE *fp = fopen(path, "r");
 
@@ -168,13 +193,19 @@ int cfg_load_file(const struct cfg_entry *table, void *target, const char *path,
 		strbuf_printf(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), fp) != NULL) {
+	while (cfg_read_line(fp, line, sizeof(line), &len)) {
 		char *name, *value, *eq;
 		struct strbuf why;
 
 		lineno++;
-		if (strlen(line) > CFG_LINE_MAX && strchr(line, '\n') == NULL) {
+		if (len > CFG_LINE_MAX && line[len - 1] != '\n') {
 			strbuf_printf(err, "%s:%u: line longer than %d bytes", path, lineno, CFG_LINE_MAX);
+			goto out;
+		}
+		/* Text after a NUL would be invisible to the parsing below (and
+		 * the rest of a long line would pass for a line of its own). */
+		if (memchr(line, '\0', len) != NULL) {
+			strbuf_printf(err, "%s:%u: NUL byte in line", path, lineno);
 			goto out;
 		}
 		name = cfg_trim(line);

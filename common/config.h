@@ -5,7 +5,8 @@
  *
  * File syntax: "name = value" per line; '#' starts a comment line; blank
  * lines are ignored; surrounding white space is trimmed. An unknown name, a
- * value out of range or a malformed line is an error naming file and line.
+ * value out of range or a malformed line (no '=', longer than 4096 bytes, or
+ * holding a NUL byte) is an error naming file and line.
  */
 #ifndef ARSTAT_CONFIG_H
 #define ARSTAT_CONFIG_H

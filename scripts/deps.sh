@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian 12 packages arstat needs to build, test and run the demo.
 # Idempotent: installs only what is missing; uses sudo when not root.
+# Usage: scripts/deps.sh [LIST...] — each LIST is one more package list in the
+# deps.d format, for a job the test suite does not run (scripts/fuzz.sh passes
+# scripts/deps.fuzz.txt, so CI does not install clang).
 set -euo pipefail
 
 PACKAGES=(
@@ -12,7 +15,7 @@ PACKAGES=(
 
 # Parts of the project that need more list their packages in deps.d/*.txt
 # (one package per line, '#' comments).
-for list in "$(dirname "$0")"/deps.d/*.txt; do
+for list in "$(dirname "$0")"/deps.d/*.txt "$@"; do
   [ -e "$list" ] || continue
   while read -r p _; do
     case "$p" in ''|'#'*) ;; *) PACKAGES+=("$p") ;; esac

@@ -16,8 +16,7 @@
 #include <string.h>
 
 #include "authres.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_util.h"
 
 static struct authres_header h, h2;
 

@@ -16,66 +16,22 @@
  *   - no item lies outside the input: block offsets within it and never
  *     going back, and the bytes an item stands for (the file's bytes for a
  *     damaged framing and for everything of a "null" file) within it.
- * The reader reads a path, so each input is written to one temporary file
- * first. Linked with replay.c for the corpus replay test under any compiler
- * (fuzz.ocf_replay, tests/fuzz/CMakeLists.txt); the function is a libFuzzer
- * entry point as it stands (fuzz_ocf with -DARSTAT_FUZZ=ON).
+ * The reader reads a path, so each input is written to a temporary file
+ * first (fuzz_util.h). Linked with replay.c for the corpus replay test under
+ * any compiler (fuzz.ocf_replay, tests/fuzz/CMakeLists.txt); the function is
+ * a libFuzzer entry point as it stands (fuzz_ocf with -DARSTAT_FUZZ=ON).
  */
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "avro_bin.h"
+#include "fuzz_util.h"
 #include "ocf.h"
 #include "record.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Inputs larger than this are cut: our files are 16 KiB blocks, and small
  * inputs find the same paths faster. */
 #define FUZZ_OCF_MAX (256 * 1024)
-
-#define FUZZ_CHECK(cond)                                                          \
-	do {                                                                      \
-		if (!(cond)) {                                                    \
-			fprintf(stderr, "fuzz_ocf: line %d: %s\n", __LINE__, #cond); \
-			abort();                                                  \
-		}                                                                 \
-	} while (0)
-
-static char fuzz_path[512];
-static int fuzz_fd = -1;
-
-static void fuzz_cleanup(void)
-{
-	if (fuzz_fd >= 0) {
-		close(fuzz_fd);
-		unlink(fuzz_path);
-	}
-}
-
-/* The input as the content of the temporary file (made at the first call). */
-static void fuzz_write(const uint8_t *data, size_t size)
-{
-	const char *tmp = getenv("TMPDIR");
-	size_t done = 0;
-	ssize_t n;
-
-	if (fuzz_fd < 0) {
-		snprintf(fuzz_path, sizeof(fuzz_path), "%s/fuzz_ocf-XXXXXX", tmp != NULL ? tmp : "/tmp");
-		fuzz_fd = mkstemp(fuzz_path);
-		FUZZ_CHECK(fuzz_fd >= 0);
-		atexit(fuzz_cleanup);
-	}
-	FUZZ_CHECK(ftruncate(fuzz_fd, 0) == 0);
-	while (done < size) {
-		n = pwrite(fuzz_fd, data + done, size - done, (off_t)done);
-		FUZZ_CHECK(n > 0);
-		done += (size_t)n;
-	}
-}
 
 /* One record: as ingest hands it to intake_message(). */
 static void fuzz_record(const struct ocf_item *item, const unsigned char *header, int ours,
@@ -103,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ocf_reader *r;
 	struct ocf_item item;
 	struct record_batch b;
+	const char *path;
 	struct strbuf why, err;
 	enum ocf_status st;
 	int64_t last_offset = 0, end;
@@ -111,11 +68,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > FUZZ_OCF_MAX)
 		size = FUZZ_OCF_MAX;
 	end = (int64_t)size;
-	fuzz_write(data, size);
+	path = fuzz_file("input.avro", data, size);
 	strbuf_init(&why, 4096);
 	strbuf_init(&err, 4096);
 	record_batch_init(&b);
-	r = ocf_reader_new(fuzz_path, &why);
+	r = ocf_reader_new(path, &why);
 	if (r == NULL) {
 		FUZZ_CHECK(why.len > 0);
 		goto out;

@@ -5,24 +5,30 @@
  * body and gets the current schema's single-object header in front (so the
  * fuzzer need not find the fingerprint); if even, the rest is the whole
  * record. Besides memory errors (ASan/UBSan) it checks what the decoders
- * promise:
- *   - record_decode() (the hand decoder first) and record_decode_generic()
- *     (the reference) give the same status and, on RECORD_OK, the same batch;
- *   - a batch either accepts is encoded again by record_encode(), and that
- *     record decodes to the same batch.
+ * promise (record.h, record_v1.h), with each decoder reading a heap copy of
+ * exactly its input, so that a read past the end shows:
+ *   - the hand decoder alone (record_v1_decode(), on the body of a v1
+ *     record) and the reference, Avro C's generic reader
+ *     (record_decode_generic()), agree: the hand decoder accepts a batch
+ *     that passes record_batch_check() exactly when the reference accepts,
+ *     and then with the same batch, field for field; what the hand decoder
+ *     accepts holds C strings within their fields and enums in range;
+ *   - record_decode() (the hand decoder, falling back to the reference)
+ *     gives the reference's status and batch, and on failure its reason;
+ *   - a batch they accept is encoded again by record_encode(), byte for
+ *     byte as record_encode_generic() does, and that record decodes to the
+ *     same batch.
  * Linked with replay.c for the corpus replay test under any compiler
- * (fuzz.record_replay, tests/fuzz/CMakeLists.txt); the function is a
- * libFuzzer entry point as it stands, for a fuzzing build made as
- * fuzz_authres's is.
+ * (fuzz.record_replay, tests/fuzz/CMakeLists.txt).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "avro_bin.h"
+#include "fuzz_util.h"
 #include "record.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "record_v1.h"
 
 /* Inputs larger than this are cut: a record of every cell is about 1 MB,
  * and small inputs find the same paths faster. */
@@ -38,18 +44,75 @@ static int same_batch(const struct record_batch *a, const struct record_batch *b
 	       memcmp(&a->health, &b->health, sizeof(a->health)) == 0;
 }
 
+/* What record_v1.h promises of any batch the hand decoder accepts. */
+static void check_fields(const struct record_batch *b)
+{
+	size_t i;
+	int m;
+
+	FUZZ_CHECK(memchr(b->carrier, '\0', sizeof(b->carrier)) != NULL);
+	FUZZ_CHECK(memchr(b->collector, '\0', sizeof(b->collector)) != NULL);
+	FUZZ_CHECK(b->ncells <= RECORD_CELLS_MAX);
+	for (i = 0; i < b->ncells; i++) {
+		for (m = 0; m < AR_METHOD_COUNT; m++)
+			FUZZ_CHECK((unsigned)b->cells[i].result[m] < AR_RESULT_COUNT);
+		FUZZ_CHECK((unsigned)b->cells[i].dmarc_policy < POL_COUNT);
+		FUZZ_CHECK((unsigned)b->cells[i].spam < SPAM_COUNT);
+	}
+}
+
+/* The hand decoder alone on rec's body, against the reference's verdict. */
+static void check_hand(const unsigned char *rec, size_t len, enum record_decode_status st_ref,
+                       const struct record_batch *ref)
+{
+	const struct record_schema_version *v1 = NULL;
+	const struct record_schema_version *all;
+	struct record_batch hand;
+	unsigned char *body;
+	uint64_t fp;
+	size_t i, n;
+	int ok;
+
+	if (avro_bin_header_read(rec, len, &fp) < 0)
+		return;
+	n = record_schema_versions(&all);
+	for (i = 0; i < n; i++) {
+		if (all[i].version == 1)
+			v1 = &all[i];
+	}
+	if (v1 == NULL || fp != v1->fingerprint)
+		return;
+	len -= AVRO_BIN_HEADER_LEN;
+	body = malloc(len > 0 ? len : 1);
+	FUZZ_CHECK(body != NULL);
+	if (len > 0)
+		memcpy(body, rec + AVRO_BIN_HEADER_LEN, len);
+	record_batch_init(&hand);
+	ok = record_v1_decode(body, len, &hand) == 0;
+	if (ok)
+		check_fields(&hand);
+	ok = ok && record_batch_check(&hand, NULL) == 0;
+	FUZZ_CHECK(ok == (st_ref == RECORD_OK));
+	if (ok)
+		FUZZ_CHECK(same_batch(&hand, ref));
+	record_batch_free(&hand);
+	free(body);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static unsigned char buf[AVRO_BIN_HEADER_LEN + FUZZ_RECORD_MAX];
 	struct record_batch fast, ref, again;
-	struct strbuf err, out;
+	struct strbuf err_fast, err_ref, out, out_ref;
 	enum record_decode_status st_fast, st_ref;
+	unsigned char *buf;
 	size_t len = 0;
 
 	if (size == 0)
 		return 0;
 	if (size - 1 > FUZZ_RECORD_MAX)
 		size = FUZZ_RECORD_MAX + 1;
+	buf = malloc(AVRO_BIN_HEADER_LEN + size);
+	FUZZ_CHECK(buf != NULL);
 	if (data[0] & 1) {
 		avro_bin_header_write(buf, record_current_fingerprint());
 		len = AVRO_BIN_HEADER_LEN;
@@ -60,24 +123,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	record_batch_init(&fast);
 	record_batch_init(&ref);
 	record_batch_init(&again);
-	strbuf_init(&err, 1024);
+	strbuf_init(&err_fast, 1024);
+	strbuf_init(&err_ref, 1024);
 	strbuf_init(&out, 4 * 1024 * 1024);
-	st_fast = record_decode(buf, len, &fast, &err);
-	st_ref = record_decode_generic(buf, len, &ref, &err);
-	if (st_fast != st_ref)
-		abort();
+	strbuf_init(&out_ref, 4 * 1024 * 1024);
+	st_fast = record_decode(buf, len, &fast, &err_fast);
+	st_ref = record_decode_generic(buf, len, &ref, &err_ref);
+	FUZZ_CHECK(st_fast == st_ref);
+	check_hand(buf, len, st_ref, &ref);
 	if (st_fast == RECORD_OK) {
-		if (!same_batch(&fast, &ref))
-			abort();
-		if (record_encode(&fast, &out, &err) < 0 ||
-		    record_decode(out.data, out.len, &again, &err) != RECORD_OK ||
-		    !same_batch(&fast, &again))
-			abort();
+		FUZZ_CHECK(same_batch(&fast, &ref));
+		FUZZ_CHECK(record_encode(&fast, &out, &err_fast) == 0);
+		FUZZ_CHECK(record_encode_generic(&fast, &out_ref, &err_fast) == 0);
+		FUZZ_CHECK(out.len == out_ref.len && memcmp(out.data, out_ref.data, out.len) == 0);
+		FUZZ_CHECK(record_decode(out.data, out.len, &again, &err_fast) == RECORD_OK);
+		FUZZ_CHECK(same_batch(&fast, &again));
+	} else {
+		FUZZ_CHECK(fast.ncells == 0);
+		FUZZ_CHECK(err_ref.len > 0);
+		FUZZ_CHECK(err_fast.len == err_ref.len &&
+		           memcmp(err_fast.data, err_ref.data, err_ref.len) == 0);
 	}
-	strbuf_release(&err);
+	strbuf_release(&err_fast);
+	strbuf_release(&err_ref);
 	strbuf_release(&out);
+	strbuf_release(&out_ref);
 	record_batch_free(&fast);
 	record_batch_free(&ref);
 	record_batch_free(&again);
+	free(buf);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * unit.config - the table-driven configuration: defaults, files with comments
  * and blank lines, errors that name file and line, integer ranges, the bool
- * spellings, CFG_PREFIX lists, and the line length limit.
+ * spellings, CFG_PREFIX lists, the line length limit and NUL bytes.
  */
 #include <CUnit/Basic.h>
 #include <stddef.h>
@@ -56,16 +56,22 @@ static void write_tmp(const char *text, size_t len)
 	CU_ASSERT_FATAL(close(fd) == 0);
 }
 
-/* Load text as a config file into c (already defaulted); returns cfg_load_file's result. */
-static int load_text(struct conf *c, const char *text, struct strbuf *err)
+/* Load text[0..len) as a config file into c (already defaulted); returns
+ * cfg_load_file's result. */
+static int load_bytes(struct conf *c, const char *text, size_t len, struct strbuf *err)
 {
 	int rc;
 
-	write_tmp(text, strlen(text));
+	write_tmp(text, len);
 	strbuf_reset(err);
 	rc = cfg_load_file(table, c, tmp_path, err);
 	unlink(tmp_path);
 	return rc;
+}
+
+static int load_text(struct conf *c, const char *text, struct strbuf *err)
+{
+	return load_bytes(c, text, strlen(text), err);
 }
 
 static void fresh(struct conf *c)
@@ -357,6 +363,56 @@ static void test_long_lines(void)
 	strbuf_release(&want);
 }
 
+/* A NUL byte is no part of a text file: the line holding one is an error.
+ * Before, fgets() and strlen() read such a line only up to the NUL, so the
+ * rest of a line was dropped silently, and the rest of a long line (past
+ * the buffer, where the length check no longer saw it) became a line of its
+ * own: a setting hidden in a comment was applied. */
+static void test_nul_byte(void)
+{
+	static const char short_line[] = "port = 7\0 and more\nverbose = yes\n";
+	struct conf c;
+	struct strbuf err, text, want;
+
+	strbuf_init(&err, 1024);
+	strbuf_init(&text, 2 * LINE_MAX_BYTES);
+	strbuf_init(&want, 8192);
+	fresh(&c);
+
+	CU_ASSERT_EQUAL(load_bytes(&c, short_line, sizeof(short_line) - 1, &err), -1);
+	strbuf_printf(&want, "%s:1: NUL byte in line", tmp_path);
+	CU_ASSERT_STRING_EQUAL(err.data != NULL ? err.data : "", want.data);
+	CU_ASSERT_EQUAL(c.port, 25);
+	CU_ASSERT_EQUAL(c.verbose, 0);
+
+	/* A comment line longer than the limit, with a NUL byte near its start
+	 * and a setting in its tail. */
+	strbuf_append_str(&text, "# comment");
+	strbuf_append_byte(&text, '\0');
+	while (text.len < LINE_MAX_BYTES + 1)
+		strbuf_append_byte(&text, ' ');
+	strbuf_append_str(&text, "port = 99\n");
+	CU_ASSERT_EQUAL(load_bytes(&c, text.data, text.len, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data != NULL ? err.data : "", ":1: "));
+	CU_ASSERT_EQUAL(c.port, 25);
+
+	/* The same at the end of a file without a newline. */
+	strbuf_reset(&text);
+	strbuf_append_str(&text, "port = 8\nname = ab");
+	strbuf_append_byte(&text, '\0');
+	strbuf_append_str(&text, "cd");
+	CU_ASSERT_EQUAL(load_bytes(&c, text.data, text.len, &err), -1);
+	strbuf_reset(&want);
+	strbuf_printf(&want, "%s:2: NUL byte in line", tmp_path);
+	CU_ASSERT_STRING_EQUAL(err.data != NULL ? err.data : "", want.data);
+	CU_ASSERT_STRING_EQUAL(c.name, "arstat");
+
+	cfg_free(table, &c);
+	strbuf_release(&err);
+	strbuf_release(&text);
+	strbuf_release(&want);
+}
+
 /* cfg_load: defaults, then the file, then the -o overrides in order (a later
  * one wins); an override without '=' or naming no setting is an error. */
 static void test_load_overrides(void)
@@ -412,6 +468,7 @@ int main(void)
 	    CU_add_test(s, "bool spellings", test_bool) == NULL ||
 	    CU_add_test(s, "CFG_PREFIX list", test_prefix) == NULL ||
 	    CU_add_test(s, "line length limit", test_long_lines) == NULL ||
+	    CU_add_test(s, "a NUL byte in a line", test_nul_byte) == NULL ||
 	    CU_add_test(s, "cfg_load and overrides", test_load_overrides) == NULL) {
 		CU_cleanup_registry();
 		return 2;
