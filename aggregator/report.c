@@ -60,7 +60,10 @@
  *                coverage.h).
  *   complete     "yes" if no window is missing, no carrier's data ends
  *                before the month's end and the store holds data up to the
- *                month's end; otherwise "no", and the coverage CSV says why.
+ *                month's end; "no data" if the scope expected no window
+ *                and has no message in the month (never "yes": nothing
+ *                received is no proof that nothing was lost); otherwise
+ *                "no", and the coverage CSV says why.
  *
  * A month without any data still gets its "all" rows, with zeros and empty
  * shares.
@@ -656,10 +659,35 @@ int report_suppressed(const struct report *r, int64_t providers)
 	return !r->opt.by_carrier && providers > 0 && providers < r->opt.min_providers;
 }
 
+enum report_completeness report_completeness(const struct report_period *p,
+                                             const struct report_totals *t)
+{
+	/* Nothing expected and nothing received is no evidence of a complete
+	 * month: the ministry would otherwise print 完全 for an empty one. */
+	if (t->windows_expected == 0 && t->messages == 0 && !t->pending && !t->damaged)
+		return REPORT_NO_DATA;
+	if (p->data_to_end && !t->pending && !t->damaged &&
+	    t->windows_received == t->windows_expected)
+		return REPORT_COMPLETE;
+	return REPORT_INCOMPLETE;
+}
+
+const char *report_completeness_name(enum report_completeness c)
+{
+	switch (c) {
+	case REPORT_COMPLETE:
+		return "yes";
+	case REPORT_NO_DATA:
+		return "no data";
+	case REPORT_INCOMPLETE:
+		break;
+	}
+	return "no";
+}
+
 int report_complete(const struct report_period *p, const struct report_totals *t)
 {
-	return p->data_to_end && !t->pending && !t->damaged &&
-	       t->windows_received == t->windows_expected;
+	return report_completeness(p, t) == REPORT_COMPLETE;
 }
 
 int report_period_missing(const struct report_period *p, struct strbuf *missing)
@@ -668,8 +696,19 @@ int report_period_missing(const struct report_period *p, struct strbuf *missing)
 	char from[32], to[32];
 	size_t i, lines = 0, more = 0;
 
-	if (report_complete(p, &p->all.t))
+	switch (report_completeness(p, &p->all.t)) {
+	case REPORT_COMPLETE:
 		return 1;
+	case REPORT_NO_DATA:
+		if (p->coverage.horizon_ms == INT64_MIN)
+			strbuf_printf(missing, "the store holds no data at all\n");
+		else
+			strbuf_printf(missing, "the month has no data at all: no collector of a "
+			              "registered carrier delivered a window in it\n");
+		return 0;
+	case REPORT_INCOMPLETE:
+		break;
+	}
 	if (!p->data_to_end) {
 		if (p->coverage.horizon_ms == INT64_MIN) {
 			strbuf_printf(missing, "the store holds no data at all\n");

@@ -166,12 +166,22 @@ int report_load(struct report *r, struct store *st, const struct carriers *reg,
 /* Is a combined figure over this many providers withheld? Only in the
  * published form (without by_carrier), and only for 0 < providers < min. */
 int report_suppressed(const struct report *r, int64_t providers);
-/* Is the scope's month complete (see coverage.h)? */
+/* What a scope's month holds: every window expected (see coverage.h), some
+ * missing, or no data at all (no window expected, no message: a month before
+ * the first collector reported or after the last stopped, or of an empty
+ * store), which is never complete. */
+enum report_completeness { REPORT_INCOMPLETE, REPORT_COMPLETE, REPORT_NO_DATA };
+enum report_completeness report_completeness(const struct report_period *p,
+                                             const struct report_totals *t);
+/* Its value in the tidy CSVs' complete column: "no", "yes", "no data". */
+const char *report_completeness_name(enum report_completeness c);
+/* Is the scope's month complete (REPORT_COMPLETE)? */
 int report_complete(const struct report_period *p, const struct report_totals *t);
 /*
  * Is month p complete, the question a publication asks before it goes out
  * (scope "all", report_complete's rule, which coverage.h defines)? 1; or 0
- * with what is missing appended to missing, one line each: a carrier whose
+ * with what is missing appended to missing, one line each: no data at all
+ * in the month (then the only line), a carrier whose
  * data ends inside the month, a collector's gap or silence (its windows
  * missing, from and to, UTC), the store's data ending before the month
  * does. At most REPORT_MISSING_LINES lines; the rest are counted in a last

@@ -86,6 +86,7 @@ enum ministry_text {
 	MT_COMPLETE,
 	MT_YES,
 	MT_NO,
+	MT_NO_DATA,
 	MT_NOTES,
 	MT_NOTE_WITHHELD,      /* followed by the minimum and ... */
 	MT_NOTE_WITHHELD_END,  /* ... this */
@@ -112,6 +113,7 @@ static const char *const ministry_texts[][MT_COUNT] = {
 		[MT_COMPLETE] = "Complete",
 		[MT_YES] = "yes",
 		[MT_NO] = "no",
+		[MT_NO_DATA] = "no data",
 		[MT_NOTES] = "Notes",
 		[MT_NOTE_WITHHELD] = "x: withheld, fewer than ",
 		[MT_NOTE_WITHHELD_END] = " data providers",
@@ -147,6 +149,8 @@ static const char *const ministry_texts[][MT_COUNT] = {
 		                "\xE5\x85\xA8\xE6\x80\xA7",
 		[MT_YES] = "\xE5\xAE\x8C\xE5\x85\xA8", /* 完全 */
 		[MT_NO] = "\xE6\xAC\xA0\xE6\x90\x8D\xE3\x81\x82\xE3\x82\x8A", /* 欠損あり */
+		/* データなし */
+		[MT_NO_DATA] = "\xE3\x83\x87\xE3\x83\xBC\xE3\x82\xBF\xE3\x81\xAA\xE3\x81\x97",
 		[MT_NOTES] = "\xE6\xB3\xA8", /* 注 */
 		/* x: データ提供者数が N 未満のため非公表 */
 		[MT_NOTE_WITHHELD] = "x: \xE3\x83\x87\xE3\x83\xBC\xE3\x82\xBF\xE6\x8F\x90\xE4\xBE"
@@ -351,9 +355,15 @@ static void ministry_coverage(const struct report *r, const char *const *text, s
 		               r->periods[j].all.t.windows_expected);
 	csvout_end_row(o);
 	csvout_text(o, text[MT_COMPLETE]);
-	for (j = 0; j < r->nperiods; j++)
-		csvout_text(o, report_complete(&r->periods[j], &r->periods[j].all.t) ? text[MT_YES]
-		                                                                      : text[MT_NO]);
+	for (j = 0; j < r->nperiods; j++) {
+		static const enum ministry_text label[] = {
+			[REPORT_INCOMPLETE] = MT_NO,
+			[REPORT_COMPLETE] = MT_YES,
+			[REPORT_NO_DATA] = MT_NO_DATA,
+		};
+
+		csvout_text(o, text[label[report_completeness(&r->periods[j], &r->periods[j].all.t)]]);
+	}
 	csvout_end_row(o);
 }
 

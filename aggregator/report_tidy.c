@@ -44,7 +44,7 @@ static void tidy_tail(struct csvout *o, const struct report_period *p,
 	csvout_int(o, t->windows_expected);
 	csvout_int(o, t->windows_received);
 	tidy_share(o, t->windows_received, t->windows_expected);
-	csvout_text(o, report_complete(p, t) ? "yes" : "no");
+	csvout_text(o, report_completeness_name(report_completeness(p, t)));
 }
 
 static void tidy_method_row(const struct report *r, const struct report_period *p,

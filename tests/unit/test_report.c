@@ -676,6 +676,64 @@ static void test_unregistered_left_out(void)
 	strbuf_release(&err);
 }
 
+/* Issue 13: a month with no data at all says so, never "complete": September
+ * 2026 lies before every window of the store, whose data runs past its end,
+ * so no window is missing, yet nothing was received either. */
+static void test_no_data_month(void)
+{
+	static const struct golden_case ministry_en = { "2026-09", "2026-10", 0, 1, MINISTRY,
+		                                        CSVOUT_UTF8, REPORT_LANG_EN, NULL };
+	static const struct golden_case ministry_ja = { "2026-09", "2026-10", 0, 1, MINISTRY,
+		                                        CSVOUT_UTF8, REPORT_LANG_JA, NULL };
+	static const struct golden_case spam = { "2026-09", "2026-10", 0, 1, SPAM, CSVOUT_UTF8,
+		                                 REPORT_LANG_EN, NULL };
+	struct report_options opt = { 0, 1, "Asia/Tokyo" };
+	struct report_month m;
+	struct report *r;
+	struct store *st;
+	struct csvout *o;
+	struct strbuf err, why;
+	const char *text;
+	size_t len;
+
+	strbuf_init(&err, 1024);
+	strbuf_init(&why, 1024);
+	build_store();
+	o = render(&ministry_en);
+	text = csvout_data(o, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nComplete,no data,yes\n"));
+	csvout_free(o);
+	o = render(&ministry_ja);
+	text = csvout_data(o, &len);
+	/* データの完全性,データなし,完全 */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n\xE3\x83\x87\xE3\x83\xBC\xE3\x82\xBF\xE3\x81\xAE"
+	                                    "\xE5\xAE\x8C\xE5\x85\xA8\xE6\x80\xA7,\xE3\x83\x87"
+	                                    "\xE3\x83\xBC\xE3\x82\xBF\xE3\x81\xAA\xE3\x81\x97,"
+	                                    "\xE5\xAE\x8C\xE5\x85\xA8\n"));
+	csvout_free(o);
+	o = render(&spam);
+	text = csvout_data(o, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n2026-09,all,0,0,0,,0,0,no,0,0,,no data"));
+	CU_ASSERT_PTR_NULL(strstr(text, "\n2026-09,all,0,0,0,,0,0,no,0,0,,yes"));
+	csvout_free(o);
+
+	/* What a publication asks: not complete, and why. */
+	r = report_new(&opt);
+	CU_ASSERT_EQUAL_FATAL(report_month_init(&m, "2026-09", "Asia/Tokyo", &err), 0);
+	report_add_period(r, &m);
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(report_load(r, st, NULL, NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL(report_complete(&r->periods[0], &r->periods[0].all.t), 0);
+	CU_ASSERT_EQUAL(report_period_missing(&r->periods[0], &why), 0);
+	CU_ASSERT_PTR_NOT_NULL(why.data != NULL ? strstr(why.data, "no data at all") : NULL);
+	store_free(st);
+	report_free(r);
+	remove_store();
+	strbuf_release(&err);
+	strbuf_release(&why);
+}
+
 /* Every encoding holds the same text: CP932 and UTF-8 with BOM, converted
  * back with iconv, are the UTF-8 file with CRLF line ends. */
 static void test_encodings_round_trip(void)
@@ -774,6 +832,7 @@ int main(void)
 	CU_add_test(s, "encodings round trip", test_encodings_round_trip);
 	CU_add_test(s, "month range", test_month_range);
 	CU_add_test(s, "unregistered carriers left out", test_unregistered_left_out);
+	CU_add_test(s, "a month without data says so", test_no_data_month);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
