@@ -76,6 +76,7 @@
 #include <time.h>
 
 #include "carriers.h"
+#include "declare.h"
 #include "log.h"
 #include "mem.h"
 #include "numparse.h"
@@ -287,6 +288,11 @@ static void report_period_release(struct report_period *p)
 	for (i = 0; i < p->ncarriers; i++)
 		free(p->carriers[i].carrier);
 	free(p->carriers);
+	for (i = 0; i < p->ndeclarations; i++) {
+		free(p->declarations[i].carrier);
+		free(p->declarations[i].file);
+	}
+	free(p->declarations);
 	coverage_month_release(&p->coverage);
 }
 
@@ -481,6 +487,41 @@ int report_add_totals(struct report_period *p, const char *carrier, const struct
 	return 0;
 }
 
+void report_add_declared(struct report_period *p, const struct store_declaration *d)
+{
+	struct report_totals *t = &report_scope_of(p, d->carrier)->t;
+	struct report_declaration *rd;
+
+	/* The store's checks keep each figure within declare.h's bound, so no
+	 * sum over the register's carriers comes near overflow. */
+	t->accounts += d->accounts;
+	t->filter_users += d->filter_users;
+	t->declared_providers = 1;
+	p->all.t.accounts += d->accounts;
+	p->all.t.filter_users += d->filter_users;
+	p->all.t.declared_providers++;
+	p->declarations = xreallocarray(p->declarations, p->ndeclarations + 1,
+	                                sizeof(*p->declarations));
+	rd = &p->declarations[p->ndeclarations++];
+	rd->carrier = xstrdup(d->carrier);
+	rd->id = d->id;
+	rd->declared_ms = d->declared_ms;
+	rd->file = xstrdup(d->file);
+	str_copy(rd->sha256, d->sha256, sizeof(rd->sha256));
+}
+
+const struct report_declaration *report_declaration_of(const struct report_period *p,
+                                                       const char *carrier)
+{
+	size_t i;
+
+	for (i = 0; i < p->ndeclarations; i++) {
+		if (strcmp(p->declarations[i].carrier, carrier) == 0)
+			return &p->declarations[i];
+	}
+	return NULL;
+}
+
 void report_add_coverage(struct report_period *p, const struct coverage *c)
 {
 	const struct coverage_row *row;
@@ -592,6 +633,25 @@ static int report_load_totals(void *arg, const char *carrier, const struct store
 	return report_add_totals(ctx->p, carrier, t, err);
 }
 
+static int report_load_declared(void *arg, const struct store_declaration *d,
+                                struct strbuf *err)
+{
+	struct report_load_ctx *ctx = arg;
+
+	(void)err;
+	/* The store's checks allow no more, but a damaged or hand-edited store
+	 * might: such a row is left out, never summed. */
+	if (d->accounts < 0 || d->filter_users < 0 || d->filter_users > d->accounts ||
+	    d->accounts > DECLARE_ACCOUNTS_MAX) {
+		msg_warn("report %s: declaration %lld of carrier %s holds figures no declaration "
+		         "can have; left out", ctx->p->month.text, (long long)d->id, d->carrier);
+		return 0;
+	}
+	if (report_registered(ctx, d->carrier))
+		report_add_declared(ctx->p, d);
+	return 0;
+}
+
 static int report_load_run(void *arg, const struct store_run *run, struct strbuf *err)
 {
 	struct report_load_ctx *ctx = arg;
@@ -640,6 +700,8 @@ int report_load(struct report *r, struct store *st, const struct carriers *reg,
 		ctx.p = &r->periods[i];
 		if (store_sum_totals(st, ctx.p->month.start_ms, ctx.p->month.end_ms,
 		                     report_load_totals, &ctx, err) < 0)
+			goto out;
+		if (store_declarations(st, ctx.p->month.text, report_load_declared, &ctx, err) < 0)
 			goto out;
 		report_add_coverage(ctx.p, cov);
 		if (report_load_conflicts(ctx.p, st, err) < 0)
