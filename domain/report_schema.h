@@ -69,6 +69,18 @@ enum report_spam_col {
 	REPORT_S_WINDOWS_RECEIVED,       /* count */
 	REPORT_S_SHARE_WINDOWS_RECEIVED, /* share */
 	REPORT_S_COMPLETE,               /* completeness */
+	/* What carriers declared (aggregator/declare.h), the latest declaration
+	 * of each carrier for the month: */
+	REPORT_S_DECLARED_PROVIDERS, /* count: carriers that declared */
+	/* count: their mailbox accounts and accounts using a spam filter,
+	 * summed; empty if none declared or withheld (0 < declared_providers
+	 * < min_providers in a published report: the rule of every combined
+	 * figure, applied to the declaring providers) */
+	REPORT_S_ACCOUNTS,
+	REPORT_S_FILTER_USERS,
+	/* text: the store's ids of the declarations used, ascending, separated
+	 * by blanks ("2 5"); empty if none */
+	REPORT_S_DECLARATIONS,
 	REPORT_S_NCOLS
 };
 

@@ -273,6 +273,29 @@ static void build_store(void)
 		}
 	}
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	/* What carriers declared (issue 13): October by jp-alpha alone (one
+	 * provider: withheld where min_providers is 2), November by all three,
+	 * jp-beta's corrected by a later declaration, which wins. */
+	{
+		static const struct store_declared first[] = {
+			{ "jp-alpha", "2026-10", 1240000, 820000 },
+			{ "jp-alpha", "2026-11", 1250000, 830000 },
+			{ "jp-beta", "2026-11", 99, 0 },
+			{ "ex,\"q\"", "2026-11", 10000, 5000 },
+		};
+		static const struct store_declared second[] = {
+			{ "jp-beta", "2026-11", 2345678, 1000001 },
+		};
+		int64_t id;
+
+		CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+		CU_ASSERT_EQUAL(store_add_declaration(st, utc_ms(2026, 12, 2, 0, 0), "/decl/first.csv",
+		                                      "00", first, 4, &id, &err), 0);
+		CU_ASSERT_EQUAL(store_add_declaration(st, utc_ms(2026, 12, 3, 0, 0), "/decl/beta.csv",
+		                                      "01", second, 1, &id, &err), 0);
+		CU_ASSERT_EQUAL(id, 2);
+		CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	}
 	store_free(st);
 	strbuf_release(&err);
 }
