@@ -251,6 +251,73 @@ static void test_hostile_provider(void)
 	strbuf_release(&p);
 }
 
+/* Issue 13: a latest month the report marks incomplete says so in the
+ * headline, with the share of collection windows missing; a complete one
+ * does not. */
+static void test_incomplete_month(void)
+{
+	static const char head[] =
+		"month,scope,method,providers,messages,none,pass,fail,softfail,neutral,temperror,"
+		"permerror,policy,share_none,share_pass,share_fail,share_softfail,share_neutral,"
+		"share_temperror,share_permerror,share_policy,share_non_none,suppressed,"
+		"windows_expected,windows_received,share_windows_received,complete\n"
+		"2026-08,all,spf,1,100,10,90,0,0,0,0,0,0,10.00,90.00,0,0,0,0,0,0,90.00,no,2976,2976,"
+		"100.00,yes\n";
+	static const char *const last[] = {
+		"2026-09,all,spf,1,100,10,90,0,0,0,0,0,0,10.00,90.00,0,0,0,0,0,0,90.00,no,2880,2802,"
+		"97.29,no\n",
+		"2026-09,all,spf,1,100,10,90,0,0,0,0,0,0,10.00,90.00,0,0,0,0,0,0,90.00,no,2880,2880,"
+		"100.00,yes\n",
+	};
+	size_t i, len;
+
+	for (i = 0; i < 2; i++) {
+		struct strbuf csv, err, p;
+		struct report_table *t;
+		struct chart_ctx c;
+		char *out = make_dir(), *html, *rpath;
+		FILE *fp;
+
+		strbuf_init(&csv, 4096);
+		strbuf_init(&err, ERR_CAP);
+		strbuf_init(&p, 4096);
+		strbuf_append_str(&csv, head);
+		strbuf_append_str(&csv, last[i]);
+		t = read_report_buf(csv.data, csv.len);
+		strbuf_printf(&p, "%s/report.csv", out);
+		rpath = strdup(p.data);
+		fp = fopen(rpath, "w");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+		fputs(csv.data, fp);
+		fclose(fp);
+		memset(&c, 0, sizeof(c));
+		c.report = t;
+		c.lang = lang_find("en");
+		c.width = 1200;
+		c.height = 700;
+		c.outdir = out;
+		CU_ASSERT_EQUAL_FATAL(dashboard_write(&c, rpath, NULL, NOW, &err), 0);
+		strbuf_reset(&p);
+		strbuf_printf(&p, "%s/index.html", out);
+		html = slurp(p.data, &len);
+		if (i == 0)
+			expect(html, "<p class=\"incomplete\">Incomplete month: part of its data is "
+			             "missing (collection windows missing: 2.71%); see the coverage "
+			             "report.</p>");
+		else
+			CU_ASSERT_PTR_NULL(strstr(html, "<p class=\"incomplete\">"));
+		free(html);
+		chart_ctx_release(&c);
+		report_table_free(t);
+		remove_dir(out);
+		free(out);
+		free(rpath);
+		strbuf_release(&csv);
+		strbuf_release(&err);
+		strbuf_release(&p);
+	}
+}
+
 static void test_no_data(void)
 {
 	static const char csv[] =
@@ -293,7 +360,8 @@ int main(void)
 	    CU_add_test(s, "without policies and spam", test_partial_data) == NULL ||
 	    CU_add_test(s, "Japanese", test_japanese) == NULL ||
 	    CU_add_test(s, "a provider named with HTML", test_hostile_provider) == NULL ||
-	    CU_add_test(s, "no data", test_no_data) == NULL) {
+	    CU_add_test(s, "no data", test_no_data) == NULL ||
+	    CU_add_test(s, "an incomplete latest month", test_incomplete_month) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}
