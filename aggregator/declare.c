@@ -104,7 +104,7 @@ static void declare_row(struct declare_ctx *c, struct declare_set *s, size_t lin
 	struct strbuf why;
 	int64_t accounts = 0, filter_users = 0;
 	int year, month, bad = 0;
-	size_t earlier;
+	size_t earlier, old_alloc;
 
 	strbuf_init(&why, 256);
 	/* The id is named only once it is known to be an id: the file is
@@ -146,8 +146,10 @@ static void declare_row(struct declare_ctx *c, struct declare_set *s, size_t lin
 	strbuf_release(&why);
 	if (bad)
 		return;
+	old_alloc = s->alloc;
 	s->rows = xgrow(s->rows, s->n + 1, &s->alloc, sizeof(*s->rows), 16);
-	s->lines = xreallocarray(s->lines, s->alloc, sizeof(*s->lines));
+	if (s->alloc != old_alloc)
+		s->lines = xreallocarray(s->lines, s->alloc, sizeof(*s->lines));
 	s->rows[s->n].carrier = f[0];
 	s->rows[s->n].month = f[1];
 	s->rows[s->n].accounts = accounts;
@@ -156,22 +158,21 @@ static void declare_row(struct declare_ctx *c, struct declare_set *s, size_t lin
 	s->n++;
 }
 
-/* Cut line (len bytes, NUL-terminated after them) at its commas into f.
- * The number of fields, up to DECLARE_NFIELDS + 1 (then there are too many). */
-static size_t declare_fields(char *line, char **f)
+/* Cut a line of exactly DECLARE_NFIELDS fields (NUL-terminated) at its
+ * commas into f. */
+static void declare_fields(char *line, char **f)
 {
-	size_t n = 0;
+	size_t n;
 	char *p = line, *comma;
 
-	for (;;) {
-		f[n++] = p;
+	for (n = 0; n < DECLARE_NFIELDS; n++) {
+		f[n] = p;
 		comma = strchr(p, ',');
-		if (comma == NULL || n == DECLARE_NFIELDS + 1)
+		if (comma == NULL)
 			break;
 		*comma = '\0';
 		p = comma + 1;
 	}
-	return n;
 }
 
 /* Count the commas of a line, for the message of a wrong number of fields. */
@@ -188,7 +189,7 @@ size_t declare_parse(const char *data, size_t len, const struct carriers *reg, i
                      struct declare_set *out, struct strbuf *errors)
 {
 	struct declare_ctx c = { errors, 0, 0, 0, NULL };
-	char *f[DECLARE_NFIELDS + 1];
+	char *f[DECLARE_NFIELDS];
 	size_t pos = 0, line = 0, n, linelen;
 	int64_t days, y;
 	unsigned mo, d;

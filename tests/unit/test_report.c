@@ -660,6 +660,10 @@ static void test_unregistered_left_out(void)
 		                                       CSVOUT_UTF8, REPORT_LANG_EN, NULL };
 	static const struct golden_case coverage = { "2026-11", "2026-11", 1, 3, COVERAGE,
 		                                     CSVOUT_UTF8, REPORT_LANG_EN, NULL };
+	static const struct golden_case spam_published = { "2026-11", "2026-11", 0, 3, SPAM,
+		                                           CSVOUT_UTF8, REPORT_LANG_EN, NULL };
+	static const struct golden_case spam_by_carrier = { "2026-11", "2026-11", 1, 3, SPAM,
+		                                            CSVOUT_UTF8, REPORT_LANG_EN, NULL };
 	static struct cfg_kv kv[] = { { "jp-alpha.name", "Alpha" }, { "jp-beta.name", "Beta" } };
 	struct cfg_kvlist l = { kv, 2 };
 	struct carriers *reg = NULL;
@@ -692,6 +696,16 @@ static void test_unregistered_left_out(void)
 	text = csvout_data(o, &len);
 	CU_ASSERT_PTR_NULL(strstr(text, "cq1"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "cb1"));
+	csvout_free(o);
+	/* Issue 13: its declaration is left out too; the two registered
+	 * carriers' are used (jp-beta's later one), withheld under 3. */
+	o = render(&spam_published);
+	text = csvout_data(o, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n2026-11,all,2,,,,,,yes,22855,4,0.02,no,2,,,1 2\n"));
+	csvout_free(o);
+	o = render(&spam_by_carrier);
+	text = csvout_data(o, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, ",no,2,3595678,1830001,1 2\n"));
 	csvout_free(o);
 	render_reg = NULL;
 	remove_store();
