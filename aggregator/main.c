@@ -46,11 +46,19 @@
  *       changed since makes a new revision (YYYY-MM.r2), never an overwrite.
  *       Prints one line: month, folder, revision, status, files.
  *
+ *   arstat-aggregator declare --db FILE --file CARRIER.csv [-c CONFIG] [-o ...]
+ *       Store a carrier's declaration of mailbox accounts and filter users
+ *       per month (declare.h: the format, the checks), with when and from
+ *       which file (its path and SHA-256). Every bad row is named by its
+ *       line and reason and then nothing is stored. A later declaration of
+ *       the same carrier and month wins; the earlier ones are kept. Prints
+ *       one line: declaration id, rows, sha256.
+ *
  * Settings (-c file, -o name=value, see settings.c; kafka.NAME passes NAME to
  * librdkafka). Exit status: 0 on success, 1 on an error (for ingest --file
  * also when a file could not be read), 2 on bad usage.
  *
- * Trust: Kafka messages and container files are untrusted. Each record must
+ * Trust: Kafka messages, container files and declarations are untrusted. Each record must
  * be of a known schema version, plausible, of a registered carrier
  * (carrier.ID.name, see carriers.h) arriving through a source bound to it
  * (one of its topics, or a file given with its --carrier), and pass the
@@ -77,6 +85,7 @@
 #include "atomicfile.h"
 #include "carriers.h"
 #include "csvout.h"
+#include "declare.h"
 #include "ingest.h"
 #include "log.h"
 #include "mem.h"
@@ -117,6 +126,8 @@ static void usage(FILE *fp)
 	      "                                [-c CONFIG] [-o name=value ...] [-v]\n"
 	      "       arstat-aggregator publish --db FILE --month YYYY-MM|previous --out DIR\n"
 	      "                                [--force] [--tz ZONE] [-c CONFIG] [-o name=value ...] [-v]\n"
+	      "       arstat-aggregator declare --db FILE --file CARRIER.csv\n"
+	      "                                [-c CONFIG] [-o name=value ...] [-v]\n"
 	      "       arstat-aggregator --help | --version\n",
 	      fp);
 }
@@ -193,6 +204,14 @@ static const struct option report_options[] = {
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "encoding", required_argument, NULL, OPT_ENCODING },
 	{ "min-providers", required_argument, NULL, OPT_MIN_PROVIDERS },
+	{ "config", required_argument, NULL, 'c' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option declare_options[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "file", required_argument, NULL, OPT_FILE },
 	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 },
@@ -775,6 +794,56 @@ out:
 	return rc;
 }
 
+static int cmd_declare(int argc, char **argv)
+{
+	struct cmdline cl;
+	struct settings s;
+	struct declare_result res;
+	struct store *st = NULL;
+	struct strbuf err;
+	int rc = EXIT_FAILURE;
+
+	memset(&cl, 0, sizeof(cl));
+	memset(&s, 0, sizeof(s));
+	strbuf_init(&err, 65536);
+	if (parse_args(argc, argv, declare_options, &cl) < 0 || cl.nfiles != 1) {
+		if (cl.nfiles != 1)
+			msg_warn("declare: give one --file CARRIER.csv");
+		usage(stderr);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (load_settings(&cl, &s) < 0)
+		goto out;
+	if (install_signals(0) < 0) {
+		msg_error("sigaction: %s", strerror(errno));
+		goto out;
+	}
+	st = store_new(s.db, STORE_CREATE, &err);
+	if (st == NULL) {
+		msg_error("%s", err.data);
+		goto out;
+	}
+	if (declare_file(st, s.carriers, cl.files[0], (int64_t)time(NULL) * 1000, &res, &err) < 0) {
+		msg_error("declare: %s", err.data != NULL ? err.data : "failed");
+		goto out;
+	}
+	msg_info("declare: %s stored as declaration %lld (%zu rows)", cl.files[0],
+	         (long long)res.id, res.rows);
+	printf("declaration=%lld rows=%zu sha256=%s\n", (long long)res.id, res.rows, res.sha256);
+	if (fflush(stdout) != 0) {
+		msg_error("standard output: %s", strerror(errno));
+		goto out;
+	}
+	rc = EXIT_SUCCESS;
+out:
+	store_free(st);
+	settings_free(&s);
+	free(cl.files);
+	strbuf_release(&err);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	msg_init("arstat-aggregator");
@@ -788,6 +857,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "publish") == 0)
 		return cmd_publish(argc - 1, argv + 1);
+	if (strcmp(argv[1], "declare") == 0)
+		return cmd_declare(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return EXIT_SUCCESS;

@@ -814,6 +814,37 @@ static int pub_write_readme(struct pub_ctx *c, unsigned rev, const char *superse
 	return rc;
 }
 
+/* The declarations the month's accounts and filter users came from (each
+ * declaring carrier's latest, declare.h): their ids on one line, empty if
+ * none, then one line each. */
+static void pub_write_declarations(struct strbuf *t, const struct report_period *p)
+{
+	char when[32];
+	size_t i, j;
+	int dup;
+
+	strbuf_printf(t, "# declaration: id carrier declared_at sha256 file (the latest of each "
+	              "carrier for the month)\ndeclarations_used:");
+	for (i = 0; i < p->ndeclarations; i++) {
+		/* One declaration may hold several carriers' rows: its id once. */
+		for (j = 0, dup = 0; j < i; j++)
+			dup |= p->declarations[j].id == p->declarations[i].id;
+		if (!dup)
+			strbuf_printf(t, " %lld", (long long)p->declarations[i].id);
+	}
+	strbuf_append_str(t, "\n");
+	for (i = 0; i < p->ndeclarations; i++) {
+		const struct report_declaration *d = &p->declarations[i];
+
+		time_format_utc(d->declared_ms, when, sizeof(when));
+		strbuf_printf(t, "declaration: %lld ", (long long)d->id);
+		pub_append_clean(t, d->carrier);
+		strbuf_printf(t, " %s %s ", when, d->sha256);
+		pub_append_clean(t, d->file);
+		strbuf_append_str(t, "\n");
+	}
+}
+
 static int pub_write_manifest(struct pub_ctx *c, unsigned rev, const struct pub_files *files,
                               struct strbuf *err)
 {
@@ -852,10 +883,7 @@ static int pub_write_manifest(struct pub_ctx *c, unsigned rev, const struct pub_
 		strbuf_printf(&t, " %d %lld\n", (int)c->state.positions[i].partition,
 		              (long long)c->state.positions[i].next_offset);
 	}
-	/* Carrier declarations (issue 13) do not exist yet: the field is here,
-	 * empty, so that a reader of old manifests knows none were used. */
-	strbuf_printf(&t, "# carrier declarations do not exist yet (issue 13): none were used\n"
-	              "declarations_used:\n");
+	pub_write_declarations(&t, &c->r->periods[0]);
 	strbuf_printf(&t, "program.arstat-aggregator: %s\nprogram.arstat-plot: ", c->rq->version);
 	pub_append_clean(&t, c->plot_version);
 	strbuf_append_str(&t, "\nprogram.gnuplot: ");

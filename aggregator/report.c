@@ -60,7 +60,10 @@
  *                coverage.h).
  *   complete     "yes" if no window is missing, no carrier's data ends
  *                before the month's end and the store holds data up to the
- *                month's end; otherwise "no", and the coverage CSV says why.
+ *                month's end; "no data" if the scope expected no window
+ *                and has no message in the month (never "yes": nothing
+ *                received is no proof that nothing was lost); otherwise
+ *                "no", and the coverage CSV says why.
  *
  * A month without any data still gets its "all" rows, with zeros and empty
  * shares.
@@ -73,6 +76,7 @@
 #include <time.h>
 
 #include "carriers.h"
+#include "declare.h"
 #include "log.h"
 #include "mem.h"
 #include "numparse.h"
@@ -285,6 +289,11 @@ static void report_period_release(struct report_period *p)
 	for (i = 0; i < p->ncarriers; i++)
 		free(p->carriers[i].carrier);
 	free(p->carriers);
+	for (i = 0; i < p->ndeclarations; i++) {
+		free(p->declarations[i].carrier);
+		free(p->declarations[i].file);
+	}
+	free(p->declarations);
 	coverage_month_release(&p->coverage);
 }
 
@@ -479,6 +488,41 @@ int report_add_totals(struct report_period *p, const char *carrier, const struct
 	return 0;
 }
 
+void report_add_declared(struct report_period *p, const struct store_declaration *d)
+{
+	struct report_totals *t = &report_scope_of(p, d->carrier)->t;
+	struct report_declaration *rd;
+
+	/* The store's checks keep each figure within declare.h's bound, so no
+	 * sum over the register's carriers comes near overflow. */
+	t->accounts += d->accounts;
+	t->filter_users += d->filter_users;
+	t->declared_providers = 1;
+	p->all.t.accounts += d->accounts;
+	p->all.t.filter_users += d->filter_users;
+	p->all.t.declared_providers++;
+	p->declarations = xreallocarray(p->declarations, p->ndeclarations + 1,
+	                                sizeof(*p->declarations));
+	rd = &p->declarations[p->ndeclarations++];
+	rd->carrier = xstrdup(d->carrier);
+	rd->id = d->id;
+	rd->declared_ms = d->declared_ms;
+	rd->file = xstrdup(d->file);
+	str_copy(rd->sha256, d->sha256, sizeof(rd->sha256));
+}
+
+const struct report_declaration *report_declaration_of(const struct report_period *p,
+                                                       const char *carrier)
+{
+	size_t i;
+
+	for (i = 0; i < p->ndeclarations; i++) {
+		if (strcmp(p->declarations[i].carrier, carrier) == 0)
+			return &p->declarations[i];
+	}
+	return NULL;
+}
+
 void report_add_coverage(struct report_period *p, const struct coverage *c)
 {
 	const struct coverage_row *row;
@@ -590,6 +634,25 @@ static int report_load_totals(void *arg, const char *carrier, const struct store
 	return report_add_totals(ctx->p, carrier, t, err);
 }
 
+static int report_load_declared(void *arg, const struct store_declaration *d,
+                                struct strbuf *err)
+{
+	struct report_load_ctx *ctx = arg;
+
+	(void)err;
+	/* The store's checks allow no more, but a damaged or hand-edited store
+	 * might: such a row is left out, never summed. */
+	if (d->accounts < 0 || d->filter_users < 0 || d->filter_users > d->accounts ||
+	    d->accounts > DECLARE_ACCOUNTS_MAX) {
+		msg_warn("report %s: declaration %lld of carrier %s holds figures no declaration "
+		         "can have; left out", ctx->p->month.text, (long long)d->id, d->carrier);
+		return 0;
+	}
+	if (report_registered(ctx, d->carrier))
+		report_add_declared(ctx->p, d);
+	return 0;
+}
+
 static int report_load_run(void *arg, const struct store_run *run, struct strbuf *err)
 {
 	struct report_load_ctx *ctx = arg;
@@ -639,6 +702,8 @@ int report_load(struct report *r, struct store *st, const struct carriers *reg,
 		if (store_sum_totals(st, ctx.p->month.start_ms, ctx.p->month.end_ms,
 		                     report_load_totals, &ctx, err) < 0)
 			goto out;
+		if (store_declarations(st, ctx.p->month.text, report_load_declared, &ctx, err) < 0)
+			goto out;
 		report_add_coverage(ctx.p, cov);
 		if (report_load_conflicts(ctx.p, st, err) < 0)
 			goto out;
@@ -657,10 +722,35 @@ int report_suppressed(const struct report *r, int64_t providers)
 	return !r->opt.by_carrier && providers > 0 && providers < r->opt.min_providers;
 }
 
+enum report_completeness report_completeness(const struct report_period *p,
+                                             const struct report_totals *t)
+{
+	/* Nothing expected and nothing received is no evidence of a complete
+	 * month: the ministry would otherwise print 完全 for an empty one. */
+	if (t->windows_expected == 0 && t->messages == 0 && !t->pending && !t->damaged)
+		return REPORT_NO_DATA;
+	if (p->data_to_end && !t->pending && !t->damaged &&
+	    t->windows_received == t->windows_expected)
+		return REPORT_COMPLETE;
+	return REPORT_INCOMPLETE;
+}
+
+const char *report_completeness_name(enum report_completeness c)
+{
+	switch (c) {
+	case REPORT_COMPLETE:
+		return "yes";
+	case REPORT_NO_DATA:
+		return "no data";
+	case REPORT_INCOMPLETE:
+		break;
+	}
+	return "no";
+}
+
 int report_complete(const struct report_period *p, const struct report_totals *t)
 {
-	return p->data_to_end && !t->pending && !t->damaged &&
-	       t->windows_received == t->windows_expected;
+	return report_completeness(p, t) == REPORT_COMPLETE;
 }
 
 int report_period_missing(const struct report_period *p, struct strbuf *missing)
@@ -669,8 +759,19 @@ int report_period_missing(const struct report_period *p, struct strbuf *missing)
 	char from[32], to[32];
 	size_t i, lines = 0, more = 0;
 
-	if (report_complete(p, &p->all.t))
+	switch (report_completeness(p, &p->all.t)) {
+	case REPORT_COMPLETE:
 		return 1;
+	case REPORT_NO_DATA:
+		if (p->coverage.horizon_ms == INT64_MIN)
+			strbuf_printf(missing, "the store holds no data at all\n");
+		else
+			strbuf_printf(missing, "the month has no data at all: no collector of a "
+			              "registered carrier delivered a window in it\n");
+		return 0;
+	case REPORT_INCOMPLETE:
+		break;
+	}
 	if (!p->data_to_end) {
 		if (p->coverage.horizon_ms == INT64_MIN) {
 			strbuf_printf(missing, "the store holds no data at all\n");

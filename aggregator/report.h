@@ -95,6 +95,19 @@ struct report_totals {
 	int damaged;
 	unsigned damaged_methods;
 	int damaged_any;
+	/* What carriers declared for the month (declare.h): mailbox accounts
+	 * and accounts using a spam filter, summed over the carriers that
+	 * declared them (declared_providers; 0 or 1 for a carrier's own scope),
+	 * each carrier's latest declaration. */
+	int64_t accounts, filter_users, declared_providers;
+};
+
+/* A declaration a month's figures came from: a carrier's latest. */
+struct report_declaration {
+	char *carrier;
+	int64_t id, declared_ms;
+	char *file;
+	char sha256[65];
 };
 
 struct report_scope {
@@ -109,6 +122,9 @@ struct report_period {
 	size_t ncarriers, alloc;
 	struct coverage_month coverage;
 	int data_to_end; /* the store's horizon is at or after the month's end */
+	/* The declarations used, one per declaring carrier, by carrier. */
+	struct report_declaration *declarations;
+	size_t ndeclarations;
 };
 
 struct report_options {
@@ -149,11 +165,17 @@ int report_add_totals(struct report_period *p, const char *carrier, const struct
 /* Add the month's coverage (computed from c, which must outlive the report)
  * to its scopes. */
 void report_add_coverage(struct report_period *p, const struct coverage *c);
+/* Add a carrier's declared accounts and filter users for the month, from
+ * declaration d (copied). Called once per carrier and month. */
+void report_add_declared(struct report_period *p, const struct store_declaration *d);
+/* The declaration carrier's figures of month p came from, or NULL. */
+const struct report_declaration *report_declaration_of(const struct report_period *p,
+                                                       const char *carrier);
 /* Count the providers of every scope; call once every cell is in. */
 void report_finish(struct report *r);
 
 /*
- * Load every month of r from the store: counts, and coverage (with the
+ * Load every month of r from the store: counts, declared accounts, and coverage (with the
  * collectors named in retired marked so), of the carriers of reg only (the
  * data of any other is left out, with a warning per carrier; reg NULL: every
  * carrier of the store, for tests and tools without settings), then
@@ -166,12 +188,22 @@ int report_load(struct report *r, struct store *st, const struct carriers *reg,
 /* Is a combined figure over this many providers withheld? Only in the
  * published form (without by_carrier), and only for 0 < providers < min. */
 int report_suppressed(const struct report *r, int64_t providers);
-/* Is the scope's month complete (see coverage.h)? */
+/* What a scope's month holds: every window expected (see coverage.h), some
+ * missing, or no data at all (no window expected, no message: a month before
+ * the first collector reported or after the last stopped, or of an empty
+ * store), which is never complete. */
+enum report_completeness { REPORT_INCOMPLETE, REPORT_COMPLETE, REPORT_NO_DATA };
+enum report_completeness report_completeness(const struct report_period *p,
+                                             const struct report_totals *t);
+/* Its value in the tidy CSVs' complete column: "no", "yes", "no data". */
+const char *report_completeness_name(enum report_completeness c);
+/* Is the scope's month complete (REPORT_COMPLETE)? */
 int report_complete(const struct report_period *p, const struct report_totals *t);
 /*
  * Is month p complete, the question a publication asks before it goes out
  * (scope "all", report_complete's rule, which coverage.h defines)? 1; or 0
- * with what is missing appended to missing, one line each: a carrier whose
+ * with what is missing appended to missing, one line each: no data at all
+ * in the month (then the only line), a carrier whose
  * data ends inside the month, a collector's gap or silence (its windows
  * missing, from and to, UTC), the store's data ending before the month
  * does. At most REPORT_MISSING_LINES lines; the rest are counted in a last

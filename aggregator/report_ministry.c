@@ -11,6 +11,9 @@
  *   Spam
  *   Data providers, total and spam mail as daily averages in units of
  *   10,000 messages (two decimals, rounded half up), spam share
+ *   Data providers (accounts, filter users), Mailbox accounts, Accounts
+ *   using a spam filter: what carriers declared (declare.h), in units of
+ *   10,000 accounts, summed over the carriers that declared
  *   Windows received, Complete              the coverage of the month
  *   notes
  *
@@ -82,10 +85,14 @@ enum ministry_text {
 	MT_TOTAL_MAIL,
 	MT_SPAM_MAIL,
 	MT_SPAM_SHARE,
+	MT_DECLARED_PROVIDERS,
+	MT_ACCOUNTS,
+	MT_FILTER_USERS,
 	MT_WINDOWS,
 	MT_COMPLETE,
 	MT_YES,
 	MT_NO,
+	MT_NO_DATA,
 	MT_NOTES,
 	MT_NOTE_WITHHELD,      /* followed by the minimum and ... */
 	MT_NOTE_WITHHELD_END,  /* ... this */
@@ -108,10 +115,14 @@ static const char *const ministry_texts[][MT_COUNT] = {
 		[MT_TOTAL_MAIL] = "Total mail (10,000 messages/day)",
 		[MT_SPAM_MAIL] = "Spam mail (10,000 messages/day)",
 		[MT_SPAM_SHARE] = "Spam share",
+		[MT_DECLARED_PROVIDERS] = "Data providers (accounts, filter users)",
+		[MT_ACCOUNTS] = "Mailbox accounts (10,000 accounts)",
+		[MT_FILTER_USERS] = "Accounts using a spam filter (10,000 accounts)",
 		[MT_WINDOWS] = "Collection windows received",
 		[MT_COMPLETE] = "Complete",
 		[MT_YES] = "yes",
 		[MT_NO] = "no",
+		[MT_NO_DATA] = "no data",
 		[MT_NOTES] = "Notes",
 		[MT_NOTE_WITHHELD] = "x: withheld, fewer than ",
 		[MT_NOTE_WITHHELD_END] = " data providers",
@@ -139,6 +150,22 @@ static const char *const ministry_texts[][MT_COUNT] = {
 		/* 迷惑メール率 */
 		[MT_SPAM_SHARE] = "\xE8\xBF\xB7\xE6\x83\x91\xE3\x83\xA1\xE3\x83\xBC\xE3\x83\xAB"
 		                  "\xE7\x8E\x87",
+		/* データ提供者数（アカウント数・フィルタ利用者数） */
+		[MT_DECLARED_PROVIDERS] = "\xE3\x83\x87\xE3\x83\xBC\xE3\x82\xBF\xE6\x8F\x90"
+		                          "\xE4\xBE\x9B\xE8\x80\x85\xE6\x95\xB0\xEF\xBC\x88"
+		                          "\xE3\x82\xA2\xE3\x82\xAB\xE3\x82\xA6\xE3\x83\xB3"
+		                          "\xE3\x83\x88\xE6\x95\xB0\xE3\x83\xBB\xE3\x83\x95"
+		                          "\xE3\x82\xA3\xE3\x83\xAB\xE3\x82\xBF\xE5\x88\xA9"
+		                          "\xE7\x94\xA8\xE8\x80\x85\xE6\x95\xB0\xEF\xBC\x89",
+		/* アカウント数（万アカウント） */
+		[MT_ACCOUNTS] = "\xE3\x82\xA2\xE3\x82\xAB\xE3\x82\xA6\xE3\x83\xB3\xE3\x83"
+		                "\x88\xE6\x95\xB0\xEF\xBC\x88\xE4\xB8\x87\xE3\x82\xA2\xE3"
+		                "\x82\xAB\xE3\x82\xA6\xE3\x83\xB3\xE3\x83\x88\xEF\xBC\x89",
+		/* フィルタ利用者数（万アカウント） */
+		[MT_FILTER_USERS] = "\xE3\x83\x95\xE3\x82\xA3\xE3\x83\xAB\xE3\x82\xBF\xE5"
+		                    "\x88\xA9\xE7\x94\xA8\xE8\x80\x85\xE6\x95\xB0\xEF\xBC"
+		                    "\x88\xE4\xB8\x87\xE3\x82\xA2\xE3\x82\xAB\xE3\x82\xA6"
+		                    "\xE3\x83\xB3\xE3\x83\x88\xEF\xBC\x89",
 		/* 集計単位の受信率 */
 		[MT_WINDOWS] = "\xE9\x9B\x86\xE8\xA8\x88\xE5\x8D\x98\xE4\xBD\x8D\xE3\x81\xAE"
 		               "\xE5\x8F\x97\xE4\xBF\xA1\xE7\x8E\x87",
@@ -147,6 +174,8 @@ static const char *const ministry_texts[][MT_COUNT] = {
 		                "\xE5\x85\xA8\xE6\x80\xA7",
 		[MT_YES] = "\xE5\xAE\x8C\xE5\x85\xA8", /* 完全 */
 		[MT_NO] = "\xE6\xAC\xA0\xE6\x90\x8D\xE3\x81\x82\xE3\x82\x8A", /* 欠損あり */
+		/* データなし */
+		[MT_NO_DATA] = "\xE3\x83\x87\xE3\x83\xBC\xE3\x82\xBF\xE3\x81\xAA\xE3\x81\x97",
 		[MT_NOTES] = "\xE6\xB3\xA8", /* 注 */
 		/* x: データ提供者数が N 未満のため非公表 */
 		[MT_NOTE_WITHHELD] = "x: \xE3\x83\x87\xE3\x83\xBC\xE3\x82\xBF\xE6\x8F\x90\xE4\xBE"
@@ -341,6 +370,42 @@ static void ministry_spam(const struct report *r, const char *const *text, struc
 	}
 }
 
+/* Accounts in units of 10,000, two decimals, rounded half up. */
+static void ministry_ten_thousands(struct csvout *o, int64_t n)
+{
+	int64_t x = report_div_half_up(n, 100);
+
+	csvout_printf(o, "%lld.%02lld", (long long)(x / 100), (long long)(x % 100));
+}
+
+/* The rows carriers declare (declare.h): the providers that declared, and
+ * their accounts and filter users summed, withheld like any combined figure. */
+static void ministry_declared(const struct report *r, const char *const *text, struct csvout *o)
+{
+	size_t j;
+	int row;
+
+	for (row = 0; row < 3; row++) {
+		static const enum ministry_text labels[] = { MT_DECLARED_PROVIDERS, MT_ACCOUNTS,
+		                                             MT_FILTER_USERS };
+
+		csvout_text(o, text[labels[row]]);
+		for (j = 0; j < r->nperiods; j++) {
+			const struct report_totals *t = &r->periods[j].all.t;
+
+			if (row == 0)
+				csvout_int(o, t->declared_providers);
+			else if (report_suppressed(r, t->declared_providers))
+				csvout_text(o, "x");
+			else if (t->declared_providers == 0)
+				csvout_text(o, "-");
+			else
+				ministry_ten_thousands(o, row == 1 ? t->accounts : t->filter_users);
+		}
+		csvout_end_row(o);
+	}
+}
+
 static void ministry_coverage(const struct report *r, const char *const *text, struct csvout *o)
 {
 	size_t j;
@@ -351,9 +416,15 @@ static void ministry_coverage(const struct report *r, const char *const *text, s
 		               r->periods[j].all.t.windows_expected);
 	csvout_end_row(o);
 	csvout_text(o, text[MT_COMPLETE]);
-	for (j = 0; j < r->nperiods; j++)
-		csvout_text(o, report_complete(&r->periods[j], &r->periods[j].all.t) ? text[MT_YES]
-		                                                                      : text[MT_NO]);
+	for (j = 0; j < r->nperiods; j++) {
+		static const enum ministry_text label[] = {
+			[REPORT_INCOMPLETE] = MT_NO,
+			[REPORT_COMPLETE] = MT_YES,
+			[REPORT_NO_DATA] = MT_NO_DATA,
+		};
+
+		csvout_text(o, text[label[report_completeness(&r->periods[j], &r->periods[j].all.t)]]);
+	}
 	csvout_end_row(o);
 }
 
@@ -369,6 +440,7 @@ void report_write_ministry(const struct report *r, enum report_lang lang, struct
 	for (i = 0; i < MINISTRY_N(ministry_methods); i++)
 		ministry_method(r, &ministry_methods[i], text, o);
 	ministry_spam(r, text, o);
+	ministry_declared(r, text, o);
 	ministry_coverage(r, text, o);
 	ministry_label_row(o, text[MT_NOTES]);
 	csvout_printf(o, "%s%lld%s", text[MT_NOTE_WITHHELD], (long long)r->opt.min_providers,

@@ -3,8 +3,10 @@
  * at the top of report.c, the coverage rows in coverage.h. */
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "report_schema.h"
 #include "timeutil.h"
 
@@ -44,7 +46,7 @@ static void tidy_tail(struct csvout *o, const struct report_period *p,
 	csvout_int(o, t->windows_expected);
 	csvout_int(o, t->windows_received);
 	tidy_share(o, t->windows_received, t->windows_expected);
-	csvout_text(o, report_complete(p, t) ? "yes" : "no");
+	csvout_text(o, report_completeness_name(report_completeness(p, t)));
 }
 
 static void tidy_method_row(const struct report *r, const struct report_period *p,
@@ -101,6 +103,52 @@ void report_write_methods(const struct report *r, struct csvout *o)
 	}
 }
 
+static int tidy_id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The declared columns of a spam row: providers, accounts, filter users,
+ * and the ids of the declarations behind them. */
+static void tidy_declared(const struct report *r, const struct report_period *p,
+                          const struct report_scope *s, struct csvout *o)
+{
+	const struct report_totals *t = &s->t;
+	const struct report_declaration *d;
+	struct strbuf ids;
+	int64_t *v;
+	size_t i, n = 0;
+
+	csvout_int(o, t->declared_providers);
+	if (t->declared_providers == 0 ||
+	    (s->carrier == NULL && report_suppressed(r, t->declared_providers))) {
+		tidy_empties(o, 2);
+	} else {
+		csvout_int(o, t->accounts);
+		csvout_int(o, t->filter_users);
+	}
+	v = xcalloc(p->ndeclarations + 1, sizeof(*v));
+	for (i = 0; i < p->ndeclarations; i++) {
+		d = &p->declarations[i];
+		if (s->carrier == NULL || strcmp(s->carrier, d->carrier) == 0)
+			v[n++] = d->id;
+	}
+	qsort(v, n, sizeof(*v), tidy_id_cmp);
+	/* Each id at most 20 digits and a blank, for at most every carrier. */
+	strbuf_init(&ids, (n + 1) * 22);
+	for (i = 0; i < n; i++) {
+		/* One declaration may hold several carriers' rows: named once. */
+		if (i > 0 && v[i] == v[i - 1])
+			continue;
+		strbuf_printf(&ids, "%s%lld", ids.len > 0 ? " " : "", (long long)v[i]);
+	}
+	csvout_text(o, ids.data != NULL ? ids.data : "");
+	strbuf_release(&ids);
+	free(v);
+}
+
 static void tidy_spam_row(const struct report *r, const struct report_period *p,
                           const struct report_scope *s, struct csvout *o)
 {
@@ -121,6 +169,7 @@ static void tidy_spam_row(const struct report *r, const struct report_period *p,
 		csvout_int(o, report_div_half_up(spam, p->month.days));
 	}
 	tidy_tail(o, p, t, suppressed);
+	tidy_declared(r, p, s, o);
 	csvout_end_row(o);
 }
 

@@ -6,7 +6,7 @@
  * transaction, so a crash at any point, a re-run or a duplicate delivery
  * never changes a total.
  *
- * Schema (version 5, PRAGMA user_version = 5; WAL; 16 KiB pages in a store
+ * Schema (version 6, PRAGMA user_version = 6; WAL; 16 KiB pages in a store
  * created by version 3 or later):
  *
  *   carriers(id, name), collectors(id, name), sources(id, name)
@@ -69,6 +69,14 @@
  *   dead_letters(source, partition, kafka_offset, reason, length)
  *       Messages that could not be stored; primary key (source, partition,
  *       kafka_offset), so a re-read counts once.
+ *   declarations(id, declared_ms, file, sha256, rows)
+ *   declared_accounts(carrier, month, declaration, accounts, filter_users)
+ *       What carriers declared that no log holds (arstat-aggregator
+ *       declare): per carrier and month "YYYY-MM", mailbox accounts and
+ *       accounts using a spam filter, with the declaration they came in
+ *       (when it was stored, the file's path as given and the SHA-256 of
+ *       its bytes). Nothing is replaced: the declaration with the highest
+ *       id of a carrier and month is the one a report uses.
  *   positions(topic, partition, next_offset)
  *       The next Kafka offset to read per partition.
  *   Views counts_named, carrier_totals_named, carrier_day_totals_named,
@@ -78,7 +86,7 @@
  * Versions: store_new() upgrades a store of version 2 (counts a table with a
  * row per cell) to 3, one of version 3 (records a table with a row per
  * record) to 4, and one of version 4 (no content digests, no conflicts
- * table) to 5, each in one transaction, on first open by this program
+ * table) to 5, and one of version 5 (no declarations) to 6, each in one transaction, on first open by this program
  * (ingest or report); version 1 (a development build) is refused.
  *
  * Durability: a commit is atomic (WAL). The first store_begin starts a
@@ -120,7 +128,7 @@ enum store_mode {
 };
 
 /*
- * Open the store at path, upgrading a store of schema version 2, 3 or 4 (see above).
+ * Open the store at path, upgrading a store of schema version 2 to 5 (see above).
  * Returns the store (the caller frees it with store_free), or NULL with the
  * reason in err: the file cannot be opened or created, is not an SQLite
  * file, holds another schema version, a cells table this program cannot
@@ -273,6 +281,44 @@ struct store_state {
  */
 int store_state_read(struct store *st, struct store_state *out, struct strbuf *err);
 void store_state_release(struct store_state *s);
+
+/* One carrier's figures for one month, as a declaration gives them. */
+struct store_declared {
+	const char *carrier; /* a registered carrier's id */
+	const char *month;   /* "YYYY-MM" */
+	int64_t accounts, filter_users; /* 0 <= filter_users <= accounts */
+};
+
+/*
+ * Inside a transaction: store a declaration of n rows (at most one per
+ * carrier and month) made at declared_ms from the file named file whose
+ * bytes have the SHA-256 sha256 (64 lowercase hex digits); its id into *id.
+ * Earlier declarations stay; this one wins for its carriers and months. 0,
+ * or -1 with err (SQLite failed, or a row the table's checks refuse; the
+ * caller rolls back).
+ */
+int store_add_declaration(struct store *st, int64_t declared_ms, const char *file,
+                          const char *sha256, const struct store_declared *rows, size_t n,
+                          int64_t *id, struct strbuf *err);
+
+/* A declared row as a report uses it: the carrier's latest for the month. */
+struct store_declaration {
+	const char *carrier;
+	int64_t accounts, filter_users;
+	int64_t id, declared_ms; /* the declaration it came in */
+	const char *file, *sha256;
+};
+
+/*
+ * Call fn for each carrier with a declaration for month ("YYYY-MM"), with
+ * the latest (highest id) one's row, in carrier order (byte order); the
+ * strings are valid during the call only. fn returns 0 or -1 as for
+ * store_sum_totals. 0, or -1 with err.
+ */
+typedef int (*store_declaration_fn)(void *arg, const struct store_declaration *d,
+                                    struct strbuf *err);
+int store_declarations(struct store *st, const char *month, store_declaration_fn fn, void *arg,
+                       struct strbuf *err);
 
 /* Bucket holding instant ms (floor to STORE_BUCKET_MS, also before 1970). */
 int64_t store_bucket_of(int64_t ms);

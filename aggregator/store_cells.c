@@ -203,8 +203,7 @@ static int store_bind_text(sqlite3_stmt *s, int i, const char *text)
 	return sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
 }
 
-/* The id of name in one of the name tables, added if new. 0 or -1 with err. */
-static int store_intern(struct store *st, enum store_names which, const char *name, int64_t *id,
+int store_intern(struct store *st, enum store_names which, const char *name, int64_t *id,
                         struct strbuf *err)
 {
 	struct htable *cache = st->names[which];

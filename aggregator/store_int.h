@@ -9,6 +9,7 @@
  *                   cells gathered and written as counts_packed rows and
  *                   carrier totals, the runs covered, dead letters, positions
  *   store_query.c   what the reports read: carrier totals and runs
+ *   store_declare.c the carriers' declarations, written and read
  */
 #ifndef ARSTAT_AGGREGATOR_STORE_INT_H
 #define ARSTAT_AGGREGATOR_STORE_INT_H
@@ -214,5 +215,9 @@ void store_cellvec_push(struct store_cellvec *cv, int64_t cell, int64_t messages
  * 0, or -1 with err. */
 int store_write_row(struct store *st, sqlite3_stmt *ins, int64_t bucket, int64_t carrier,
                     int64_t collector, struct strbuf *err);
+/* Inside a transaction: the id of name in one of the name tables, added if
+ * new. 0 or -1 with err. */
+int store_intern(struct store *st, enum store_names which, const char *name, int64_t *id,
+                 struct strbuf *err);
 
 #endif

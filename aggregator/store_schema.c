@@ -1,7 +1,7 @@
 /*
  * store_schema - what a store file holds and how it is opened: the schema
  * (store.h describes it), the vocabulary of results, policies and verdicts
- * and the item ids, the upgrades from schema versions 2 and 3, the pragmas
+ * and the item ids, the upgrades from schema versions 2 to 5, the pragmas
  * and prepared statements of an open store, and closing it.
  */
 #include <stdlib.h>
@@ -17,7 +17,7 @@
 
 /* "arst": marks the file as ours, so a report never reads someone else's database. */
 #define STORE_APPLICATION_ID 0x61727374
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 /* A report reading while ingest commits, or two short-lived writers, wait this
  * long for the lock rather than fail at once. */
 #define STORE_BUSY_TIMEOUT_MS 10000
@@ -46,6 +46,27 @@
 	"CREATE VIEW conflicts_named AS SELECT ca.name AS carrier, co.name AS collector," \
 	" c.epoch, c.seq, c.digest, c.window_start_ms, c.window_end_ms FROM conflicts c" \
 	" JOIN carriers ca ON ca.id = c.carrier JOIN collectors co ON co.id = c.collector;"
+
+/* The carriers' declarations (store.h): each file declared once, its rows
+ * kept for ever; a later declaration of a carrier and month wins. Also run
+ * by the upgrade from version 5. */
+#define STORE_DECLARATIONS_SQL \
+	"CREATE TABLE declarations(" \
+	" id INTEGER PRIMARY KEY, declared_ms INTEGER NOT NULL, file TEXT NOT NULL," \
+	" sha256 TEXT NOT NULL, rows INTEGER NOT NULL" \
+	");" \
+	"CREATE TABLE declared_accounts(" \
+	" carrier INTEGER NOT NULL REFERENCES carriers(id), month TEXT NOT NULL," \
+	" declaration INTEGER NOT NULL REFERENCES declarations(id)," \
+	" accounts INTEGER NOT NULL CHECK (typeof(accounts) = 'integer' AND accounts >= 0)," \
+	" filter_users INTEGER NOT NULL CHECK (typeof(filter_users) = 'integer'" \
+	"  AND filter_users >= 0 AND filter_users <= accounts)," \
+	" PRIMARY KEY (carrier, month, declaration)" \
+	") WITHOUT ROWID;" \
+	"CREATE VIEW declared_accounts_named AS SELECT ca.name AS carrier, a.month," \
+	" a.accounts, a.filter_users, d.id AS declaration, d.declared_ms, d.file, d.sha256" \
+	" FROM declared_accounts a JOIN carriers ca ON ca.id = a.carrier" \
+	" JOIN declarations d ON d.id = a.declaration;"
 
 /* Schema version 3's counts: one row per bucket, carrier and collector, its
  * cells a JSON object (see store.h); the view gives them as version 2's
@@ -124,6 +145,7 @@ static const char store_schema_sql[] =
 	" PRIMARY KEY (source, partition, kafka_offset)"
 	") WITHOUT ROWID;"
 	STORE_CONFLICTS_SQL
+	STORE_DECLARATIONS_SQL
 	"CREATE TABLE positions("
 	" topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,"
 	" PRIMARY KEY (topic, partition)"
@@ -735,6 +757,19 @@ static int store_migrate_v4(struct store *st, struct strbuf *done, struct strbuf
 	return 0;
 }
 
+/*
+ * Schema version 6 keeps the carriers' declarations of mailbox accounts and
+ * filter users (store.h); a store of version 5 has none yet. Returns 0 with
+ * what was done in done, or -1 with err.
+ */
+static int store_migrate_v5(struct store *st, struct strbuf *done, struct strbuf *err)
+{
+	if (store_exec(st, STORE_DECLARATIONS_SQL "PRAGMA user_version = 6", err) < 0)
+		return -1;
+	strbuf_printf(done, "no carrier has declared accounts yet");
+	return 0;
+}
+
 /* The upgrades, in order: each takes a store of version from to from + 1. */
 static const struct store_upgrade {
 	int64_t from;
@@ -744,6 +779,7 @@ static const struct store_upgrade {
 	{ 2, "counts packed per bucket, carrier and collector", store_migrate_v2 },
 	{ 3, "record identities packed", store_migrate_v3 },
 	{ 4, "content digests of records, conflicts kept", store_migrate_v4 },
+	{ 5, "carriers' declarations of accounts and filter users", store_migrate_v5 },
 };
 
 /*
@@ -840,7 +876,7 @@ static int store_check_schema(struct store *st, enum store_mode mode, struct str
 	if (app_id == 0) {
 		if (store_exec(st, store_schema_sql, err) < 0 || store_create_vocab(st, err) < 0 ||
 		    store_exec(st, "PRAGMA application_id = 1634890612;"
-		                   "PRAGMA user_version = 5", err) < 0)
+		                   "PRAGMA user_version = 6", err) < 0)
 			goto fail;
 	}
 	if (store_exec(st, "COMMIT", err) < 0)
@@ -861,7 +897,7 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 
 	/* The literals in store_check_schema must match the constants. */
 	_Static_assert(STORE_APPLICATION_ID == 1634890612, "application id literal");
-	_Static_assert(STORE_SCHEMA_VERSION == 5, "user_version literals");
+	_Static_assert(STORE_SCHEMA_VERSION == 6, "user_version literals");
 
 	st->path = xstrdup(path);
 	store_cells_init(st);

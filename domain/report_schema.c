@@ -18,7 +18,8 @@ const char *const report_method_columns[REPORT_M_NCOLS] = {
 const char *const report_spam_columns[REPORT_S_NCOLS] = {
 	"month", "scope", "providers", "messages", "spam", "share_spam", "daily_messages",
 	"daily_spam", "suppressed", "windows_expected", "windows_received",
-	"share_windows_received", "complete",
+	"share_windows_received", "complete", "declared_providers", "accounts", "filter_users",
+	"declarations",
 };
 
 const char *const report_coverage_columns[REPORT_C_NCOLS] = {

@@ -14,6 +14,7 @@
  *   share   a percentage with two decimals ("93.67"); empty when what it is
  *           a share of is 0
  *   flag    "yes" or "no"
+ *   completeness  "yes", "no" or "no data" (aggregator/report.c, complete)
  *   time    an RFC 3339 instant in UTC
  * A row whose figures are withheld (suppressed "yes") has every count and
  * share between providers and suppressed empty.
@@ -49,7 +50,7 @@ enum report_method_col {
 	REPORT_M_WINDOWS_EXPECTED,       /* count */
 	REPORT_M_WINDOWS_RECEIVED,       /* count */
 	REPORT_M_SHARE_WINDOWS_RECEIVED, /* share */
-	REPORT_M_COMPLETE,               /* flag */
+	REPORT_M_COMPLETE,               /* completeness */
 	REPORT_M_NCOLS
 };
 
@@ -67,7 +68,19 @@ enum report_spam_col {
 	REPORT_S_WINDOWS_EXPECTED,       /* count */
 	REPORT_S_WINDOWS_RECEIVED,       /* count */
 	REPORT_S_SHARE_WINDOWS_RECEIVED, /* share */
-	REPORT_S_COMPLETE,               /* flag */
+	REPORT_S_COMPLETE,               /* completeness */
+	/* What carriers declared (aggregator/declare.h), the latest declaration
+	 * of each carrier for the month: */
+	REPORT_S_DECLARED_PROVIDERS, /* count: carriers that declared */
+	/* count: their mailbox accounts and accounts using a spam filter,
+	 * summed; empty if none declared or withheld (0 < declared_providers
+	 * < min_providers in a published report: the rule of every combined
+	 * figure, applied to the declaring providers) */
+	REPORT_S_ACCOUNTS,
+	REPORT_S_FILTER_USERS,
+	/* text: the store's ids of the declarations used, ascending, separated
+	 * by blanks ("2 5"); empty if none */
+	REPORT_S_DECLARATIONS,
 	REPORT_S_NCOLS
 };
 

@@ -184,6 +184,30 @@ static void chart_axis_add(struct chart_axis *ax, size_t *alloc, int year, int m
 	memcpy(m->text, text, sizeof(m->text));
 }
 
+/* Mark the months whose "all" rows the report says are incomplete. */
+static void chart_axis_mark(const struct chart_ctx *c, struct chart_axis *ax)
+{
+	size_t i;
+	long k;
+
+	for (i = 0; i < ax->n; i++) {
+		ax->m[i].incomplete = 0;
+		ax->m[i].missing_x100 = -1;
+	}
+	for (i = 0; c->report != NULL && i < c->report->n; i++) {
+		const struct report_row *r = &c->report->rows[i];
+
+		if (!r->incomplete || strcmp(r->scope, "all") != 0)
+			continue;
+		k = chart_axis_index(ax, r->year, r->month);
+		if (k < 0)
+			continue;
+		ax->m[k].incomplete = 1;
+		if (r->windows_x100 >= 0)
+			ax->m[k].missing_x100 = 10000 - r->windows_x100;
+	}
+}
+
 void chart_axis_build(const struct chart_ctx *c, struct chart_axis *ax)
 {
 	size_t i, j, alloc = 0;
@@ -208,6 +232,7 @@ void chart_axis_build(const struct chart_ctx *c, struct chart_axis *ax)
 			ax->m[j++] = ax->m[i];
 	}
 	ax->n = j;
+	chart_axis_mark(c, ax);
 }
 
 void chart_axis_release(struct chart_axis *ax)
@@ -260,9 +285,36 @@ int chart_month_tick(const struct plot_lang *l, const struct chart_axis *ax, siz
 		if (m->month != 1 || (unsigned)(m->year - ax->m[0].year) % (step / 12) != 0)
 			return 0;
 	} else if (step > 1 && (unsigned)(m->month - 1) % step != 0) {
-		return 0;
+		return m->incomplete ? strbuf_append_str(out, "*") : 0;
 	}
-	return lang_month(l, m->year, m->month, out);
+	if (lang_month(l, m->year, m->month, out) < 0)
+		return -1;
+	return m->incomplete ? strbuf_append_str(out, "*") : 0;
+}
+
+int chart_incomplete_note(const struct plot_lang *l, const struct chart_axis *ax,
+                          struct strbuf *out)
+{
+	size_t i;
+	int e = 0, first = 1;
+
+	for (i = 0; i < ax->n; i++) {
+		const struct chart_month *m = &ax->m[i];
+
+		if (!m->incomplete)
+			continue;
+		e |= strbuf_append_str(out, first ? l->note_incomplete : l->note_incomplete_sep);
+		first = 0;
+		e |= lang_month(l, m->year, m->month, out);
+		if (m->missing_x100 >= 0) {
+			e |= strbuf_append_str(out, " ");
+			e |= chart_format_hundredths(out, m->missing_x100);
+			e |= strbuf_append_str(out, "%");
+		}
+	}
+	if (!first)
+		e |= strbuf_append_str(out, l->note_incomplete_end);
+	return e != 0 ? -1 : 0;
 }
 
 double chart_text_px(const char *s)
@@ -723,6 +775,11 @@ void chart_frame_init(struct chart_frame *f, struct chart_ctx *c, size_t npanels
 	strbuf_init(&f->note, CHART_VALUE_CAP);
 	strbuf_init(&f->panel_titles, CHART_VALUE_CAP);
 	strbuf_init(&f->text, CHART_VALUE_CAP);
+	strbuf_init(&f->incomplete, CHART_VALUE_CAP);
+	/* A sentence of some hundred bytes a month cannot reach the cap over
+	 * the months a chart can show; if it did, the note would be cut, not
+	 * the chart. */
+	(void)chart_incomplete_note(c->lang, &f->ax, &f->incomplete);
 	f->names = names;
 	f->nvals = nvals;
 	f->val = xcalloc(nvals ? nvals : 1, sizeof(*f->val));
@@ -810,6 +867,7 @@ void chart_frame_release(struct chart_frame *f)
 	strbuf_release(&f->note);
 	strbuf_release(&f->panel_titles);
 	strbuf_release(&f->text);
+	strbuf_release(&f->incomplete);
 	for (i = 0; i < f->nvals; i++)
 		strbuf_release(&f->val[i]);
 	free(f->val);

@@ -65,6 +65,11 @@ void chart_ctx_wrote(struct chart_ctx *c, const char *path);
 struct chart_month {
 	int year, month;
 	char text[8]; /* "YYYY-MM" */
+	/* The report marks the month incomplete (scope "all", complete "no"),
+	 * with this share of its collection windows missing in hundredths (-1:
+	 * not known). */
+	int incomplete;
+	int32_t missing_x100;
 };
 
 struct chart_axis {
@@ -72,8 +77,8 @@ struct chart_axis {
 	size_t n;
 };
 
-/* The union of the months in c->report and c->spam. Free with
- * chart_axis_release. */
+/* The union of the months in c->report and c->spam, each marked
+ * incomplete as the report's "all" rows say. Free with chart_axis_release. */
 void chart_axis_build(const struct chart_ctx *c, struct chart_axis *ax);
 void chart_axis_release(struct chart_axis *ax);
 /* The index of (year, month) on ax, or -1. */
@@ -84,7 +89,9 @@ long chart_axis_index(const struct chart_axis *ax, int year, int month);
  */
 unsigned chart_month_step(size_t n, size_t max_labels);
 /* Append month i's label on ax: the month as the language writes it, if
- * the month is one of those labelled at `step`, else nothing. 0 or -1. */
+ * the month is one of those labelled at `step`, else nothing; and "*" after
+ * it (alone where the label is thinned out) if the month is incomplete, so
+ * that the mark stands under its bar or point. 0 or -1. */
 int chart_month_tick(const struct plot_lang *l, const struct chart_axis *ax, size_t i,
                      unsigned step, struct strbuf *out);
 /* The width in pixels of UTF-8 text at the 11-point font, roughly: an
@@ -154,6 +161,11 @@ void chart_layout_release(struct chart_layout *l);
  */
 unsigned chart_note(struct strbuf *out, const struct chart_ctx *c, const char *const *sentences,
                     size_t n);
+/* Append to out the footnote sentence naming ax's incomplete months, each
+ * with the share of its collection windows missing (lang's
+ * note_incomplete); nothing if none is. 0 or -1 (cap). */
+int chart_incomplete_note(const struct plot_lang *l, const struct chart_axis *ax,
+                          struct strbuf *out);
 /* Fill vars[0..CHART_LAYOUT_NVARS) with the layout's template values. */
 void chart_layout_vars(const struct chart_layout *l, struct template_var *vars);
 
@@ -243,6 +255,8 @@ struct chart_frame {
 	struct strbuf ylabel;       /* plain text */
 	struct strbuf note;         /* a gnuplot expression: chart_note() */
 	struct strbuf panel_titles; /* gnuplot strings: chart_frame_panel() */
+	struct strbuf incomplete;   /* chart_incomplete_note() of ax: the drawer
+	                               adds it to its footnote's sentences */
 	struct strbuf text;         /* the drawer's scratch */
 	const char *const *names;   /* the chart's own placeholders */
 	struct strbuf *val;         /* and their values */

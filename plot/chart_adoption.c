@@ -89,7 +89,7 @@ static int adoption_draw(struct chart_ctx *c, const char *const *scopes, size_t 
 	int64_t *values = NULL;
 	size_t series[S_N], nseries = 0, i, k, p, s;
 	double legend_px = 0.0, room;
-	const char *note[3], *key_titles[S_N];
+	const char *note[4], *key_titles[S_N];
 	unsigned step, note_lines;
 	int rc = -1;
 
@@ -143,7 +143,8 @@ static int adoption_draw(struct chart_ctx *c, const char *const *scopes, size_t 
 	note[0] = by_carrier ? lang->note_panels : lang->note_scope;
 	note[1] = lang->note_adoption;
 	note[2] = series[nseries - 1] >= S_POLICY_QR ? lang->note_policy : "";
-	note_lines = chart_note(&f.note, c, note, 3);
+	note[3] = f.incomplete.data != NULL ? f.incomplete.data : "";
+	note_lines = chart_note(&f.note, c, note, 4);
 	chart_frame_layout(&f, key_titles, nseries, (unsigned)(legend_px + 75.0), 1, 0, note_lines);
 	/* Months are one unit apart; the last value needs room after the last
 	 * month, which the labels under the months do not get. */

@@ -83,7 +83,7 @@ static int results_draw(struct chart_ctx *c, enum ar_method m, const char *const
 	const struct chart_axis *ax;
 	size_t nseries = 0, i, k, p, fit;
 	double legend_px = 0.0, count_px = 0.0;
-	const char *note[4] = { "", "", "", "" };
+	const char *note[5] = { "", "", "", "", "" };
 	const char *key_titles[REPORT_NRESULTS];
 	unsigned step, note_lines;
 	int rc = -1, show_counts = 0, show_labels = 0, any = 0;
@@ -181,7 +181,8 @@ static int results_draw(struct chart_ctx *c, enum ar_method m, const char *const
 		note[2] = show_labels ? lang->note_labels : "";
 		note[3] = lang->note_legend;
 	}
-	note_lines = chart_note(&f.note, c, note, 4);
+	note[4] = f.incomplete.data != NULL ? f.incomplete.data : "";
+	note_lines = chart_note(&f.note, c, note, 5);
 	chart_frame_layout(&f, key_titles, nseries, (unsigned)(legend_px + 55.0), show_counts ? 2 : 1,
 	                   0, note_lines);
 	fit = chart_labels_fit(lang, f.lay.panel_px);

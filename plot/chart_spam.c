@@ -80,7 +80,7 @@ static int spam_draw(struct chart_ctx *c, const char *const *scopes, size_t npan
 	int64_t max_messages = 0;
 	int32_t max_share = 0;
 	double legend_px, room, ymax, ystep, y2max, y2step;
-	const char *note[2], *key_titles[2] = { NULL, NULL };
+	const char *note[3], *key_titles[2] = { NULL, NULL };
 	char *vol_title = NULL;
 	unsigned step, note_lines;
 	int rc = -1, any = 0;
@@ -129,7 +129,8 @@ static int spam_draw(struct chart_ctx *c, const char *const *scopes, size_t npan
 	key_titles[1] = lang->spam_series;
 	note[0] = by_carrier ? lang->note_panels : lang->note_scope;
 	note[1] = lang->note_spam;
-	note_lines = chart_note(&f.note, c, note, 2);
+	note[2] = f.incomplete.data != NULL ? f.incomplete.data : "";
+	note_lines = chart_note(&f.note, c, note, 3);
 	chart_frame_layout(&f, key_titles, 2, (unsigned)(legend_px + 50.0), 1, 1, note_lines);
 	/* As in chart_adoption.c: room for the last share after the last month. */
 	room = ax->n > 0 ? SPAM_LABEL_PX / (f.lay.panel_px / ((double)ax->n + 0.6)) : 1.0;

@@ -377,7 +377,8 @@ static const char dash_css[] =
 	"table.carriers tbody th{text-align:left;font-weight:600}\n"
 	"table.carriers td.na{color:#8a96a8}\n"
 	"footer{padding:8px 28px 24px;color:#4a5a70;font-size:13px}\n"
-	"footer a{color:#1f3864}\n";
+	"footer a{color:#1f3864}\n"
+	".incomplete{background:#fdecea;border-left:4px solid #c0392b;padding:.4em .8em}\n";
 
 static void dash_page(struct strbuf *h, const struct chart_ctx *c,
                       const struct chart_month *latest, const struct chart_month *prev,
@@ -405,7 +406,22 @@ static void dash_page(struct strbuf *h, const struct chart_ctx *c,
 	esc(h, l->dash_subtitle);
 	strbuf_append_str(h, "<span class=\"month\">");
 	lang_month(l, latest->year, latest->month, h);
-	strbuf_append_str(h, "</span></p>\n</header>\n<main>\n");
+	strbuf_append_str(h, "</span></p>\n");
+	/* The headline figures are the latest month's: say there, not only in
+	 * a CSV column, that they lack data. */
+	if (latest->incomplete) {
+		strbuf_append_str(h, "<p class=\"incomplete\">");
+		esc(h, l->dash_incomplete);
+		if (latest->missing_x100 >= 0) {
+			chart_format_hundredths(h, latest->missing_x100);
+			strbuf_append_str(h, "%");
+		} else {
+			strbuf_append_str(h, "?");
+		}
+		esc(h, l->dash_incomplete_end);
+		strbuf_append_str(h, "</p>\n");
+	}
+	strbuf_append_str(h, "</header>\n<main>\n");
 	dash_headline(h, c, latest, prev);
 	dash_charts(h, c, 0);
 	dash_carrier_table(h, c, latest);

@@ -42,6 +42,13 @@ static const struct plot_lang lang_en = {
 	.volume_axis = "Messages per month",
 	.note_spam = " Spam share: of the messages with a spam verdict. Bars: all messages "
 	             "received in the month.",
+	.note_incomplete = " *: incomplete month, its data partly missing (share of collection "
+	                   "windows missing): ",
+	.note_incomplete_sep = ", ",
+	.note_incomplete_end = ".",
+	.dash_incomplete = "Incomplete month: part of its data is missing (collection windows "
+	                   "missing: ",
+	.dash_incomplete_end = "); see the coverage report.",
 	.units = { { 1000000000, " (billions)" }, { 1000000, " (millions)" },
 	           { 1000, " (thousands)" }, { 1, "" } },
 
@@ -111,6 +118,11 @@ static const struct plot_lang lang_ja = {
 	.spam_axis = "迷惑メールの割合（%）",
 	.volume_axis = "月間受信通数",
 	.note_spam = "迷惑メールの割合: 判定のあるメールに占める割合。棒: 当月に受信した全メール。",
+	.note_incomplete = "*: 欠損ありの月（集計単位の欠損率）: ",
+	.note_incomplete_sep = "、",
+	.note_incomplete_end = "。",
+	.dash_incomplete = "欠損ありの月: データの一部が欠けています（集計単位の欠損率 ",
+	.dash_incomplete_end = "）。収集状況の報告を参照してください。",
 	.units = { { 1000000, "（百万通）" }, { 10000, "（万通）" }, { 1, "（通）" }, { 1, "（通）" } },
 
 	.dash_title = "受信メールにおける送信ドメイン認証の実施状況",

@@ -46,6 +46,15 @@ struct plot_lang {
 	const char *note_labels;   /* which segments are labelled, when some are */
 	const char *note_legend;   /* what the legend's numbers are */
 	const char *note_panels;   /* what a panel of small multiples is */
+	/* Months the report marks incomplete: their ticks get "*", and the
+	 * footnote names them, each with the share of collection windows
+	 * missing: note_incomplete, then "MONTH SHARE%" joined by
+	 * note_incomplete_sep, then note_incomplete_end. */
+	const char *note_incomplete;
+	const char *note_incomplete_sep;
+	const char *note_incomplete_end;
+	const char *dash_incomplete; /* the dashboard's warning, before the share */
+	const char *dash_incomplete_end;
 
 	/* Adoption chart. */
 	const char *adoption_title;

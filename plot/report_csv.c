@@ -26,17 +26,24 @@ enum {
 	COL_SHARE_NON_NONE = COL_SHARE0 + REPORT_NRESULTS,
 	COL_POLICY0, /* policy_none .. policy_reject */
 	COL_SUPPRESSED = COL_POLICY0 + REPORT_NPOLICIES, /* "yes": figures withheld */
+	COL_SHARE_WINDOWS,  /* share_windows_received */
+	COL_COMPLETE,       /* "yes", "no" or "no data" */
 	COL_N
 };
 
 /* The method CSV's columns up to share_non_none, the three policy counts,
- * suppressed: where each COL_ is in the aggregator's schema. */
+ * suppressed, the coverage's share and complete: where each COL_ is in the
+ * aggregator's schema. */
 static enum report_method_col report_want(size_t col)
 {
 	if (col < COL_POLICY0)
 		return (enum report_method_col)(REPORT_M_MONTH + col);
 	if (col < COL_SUPPRESSED)
 		return (enum report_method_col)(REPORT_M_POLICY0 + (col - COL_POLICY0));
+	if (col == COL_SHARE_WINDOWS)
+		return REPORT_M_SHARE_WINDOWS_RECEIVED;
+	if (col == COL_COMPLETE)
+		return REPORT_M_COMPLETE;
 	return REPORT_M_SUPPRESSED;
 }
 
@@ -205,6 +212,31 @@ static int parse_policy(const struct csvin_row *row, struct report_row *rw)
 	return 0;
 }
 
+/* The optional coverage columns: complete ("no" marks the row's month
+ * incomplete; "yes", "no data" or absent do not) and the share of the
+ * collection windows received (empty or absent: not known). */
+static int parse_coverage(const struct csvin_row *row, struct report_row *rw)
+{
+	const struct csvin_field *f = csvin_row_field(row, COL_COMPLETE);
+	int64_t v;
+
+	rw->incomplete = 0;
+	rw->windows_x100 = -1;
+	if (f->len == 2 && memcmp(f->s, "no", 2) == 0)
+		rw->incomplete = 1;
+	else if (f->len != 0 && !(f->len == 3 && memcmp(f->s, "yes", 3) == 0) &&
+	         !(f->len == 7 && memcmp(f->s, "no data", 7) == 0))
+		return csvin_row_fail(row, COL_COMPLETE, "not yes, no or no data");
+	f = csvin_row_field(row, COL_SHARE_WINDOWS);
+	if (f->len == 0)
+		return 0;
+	if (report_parse_hundredths(f->s, f->len, 10000, &v) < 0)
+		return csvin_row_fail(row, COL_SHARE_WINDOWS,
+		                      "not a percentage from 0 to 100 with at most two decimals");
+	rw->windows_x100 = (int32_t)v;
+	return 0;
+}
+
 static int report_parse_row(const struct csvin_row *row, struct report_row *rw)
 {
 	const struct csvin_field *f;
@@ -235,6 +267,8 @@ static int report_parse_row(const struct csvin_row *row, struct report_row *rw)
 	if (parse_share(row, COL_SHARE_NON_NONE, rw->messages, &rw->share_non_none) < 0)
 		return -1;
 	if (parse_policy(row, rw) < 0)
+		return -1;
+	if (parse_coverage(row, rw) < 0)
 		return -1;
 	rw->line = csvin_row_line(row);
 	return 0;

@@ -18,7 +18,9 @@
  * the DMARC rows' messages by the strongest published DMARC policy seen.
  * All three or none of them; in other methods' rows they may be empty (read
  * as 0); their sum is at most messages. And suppressed: a row with "yes"
- * there has its figures withheld and is skipped.
+ * there has its figures withheld and is skipped. And the coverage:
+ * complete ("yes", "no" or "no data"; "no" marks the row's month
+ * incomplete on the charts) and share_windows_received (a share, or empty).
  *
  * The column names are the aggregator's (domain/report_schema.h), and the
  * methods and results the vocabulary's (domain/result.h).
@@ -53,6 +55,10 @@ struct report_row {
 	/* Messages by published DMARC policy (POL_NONE .. POL_REJECT; POL_ABSENT
 	 * stays 0); all 0 unless the table has_policy. */
 	int64_t policy[POL_COUNT];
+	/* complete is "no"; the share of collection windows received in
+	 * hundredths, or -1 if not known (empty, or an older file). */
+	int incomplete;
+	int32_t windows_x100;
 	unsigned long line; /* where the record was in the file */
 };
 

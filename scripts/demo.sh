@@ -5,8 +5,10 @@
 #   3. generates three carriers x two mail hosts x three months of Postfix logs
 #      with arstat-loggen, which also writes the exact expected counts;
 #   4. runs one arstat-collector per host, publishing counts to the broker;
-#   5. ingests them with arstat-aggregator into SQLite and writes the monthly
-#      reports (CSV), draws the charts with arstat-plot;
+#   5. ingests them with arstat-aggregator into SQLite, declares each
+#      carrier's mailbox accounts and filter users (invented demo figures,
+#      out/demo/declarations/), writes the monthly reports (CSV), draws the
+#      charts with arstat-plot;
 #   6. checks the reports against the ground truth, stops the broker;
 #   7. makes the month's publication as the monthly run does
 #      (arstat-aggregator publish) and shows its folder.
@@ -75,6 +77,31 @@ CONF
     --until-caught-up 2>>"$out/aggregator.log"
 done
 
+# What no log holds: each carrier declares its mailbox accounts and the
+# accounts using a spam filter per month (issue 13), one CSV per carrier of
+# loggen's, here with invented demo figures.
+echo "== declaring each carrier's accounts and filter users (invented demo figures)"
+mkdir -p "$out/declarations"
+i=0
+for dir in "$out/logs"/*/; do
+  c=$(basename "$dir")
+  decl="$out/declarations/$c.csv"
+  {
+    echo "# DEMO FIGURES, invented by scripts/demo.sh for $c: not any carrier's real numbers"
+    echo "carrier,month,accounts,filter_users"
+    k=0
+    for m in "${months_list[@]}"; do
+      accounts=$((1200000 + i * 850000 + k * 1500))
+      echo "$c,$m,$accounts,$((accounts * (62 + i * 5) / 100))"
+      k=$((k + 1))
+    done
+  } >"$decl"
+  printf '   %s: ' "$c"
+  "$bin/arstat-aggregator" declare -c "$aggconf" --db "$out/arstat.db" --file "$decl" 2>>"$out/aggregator.log" ||
+    { echo "demo: declare $decl failed; see $out/aggregator.log" >&2; exit 1; }
+  i=$((i + 1))
+done
+
 echo "== writing monthly reports"
 report="$out/reports/report.csv" spamcsv="$out/reports/spam.csv"
 first=1
@@ -122,6 +149,9 @@ else
 fi
 sed 's/^/   /' "$out/publish.out"
 folder=$(sed -n 's/.* folder=\([^ ]*\) .*/\1/p' "$out/publish.out")
+echo "   the ministry's spam table (ministry-$last-ja-utf-8-bom.csv; accounts as declared):"
+sed -n '/^迷惑メール\r*$/,/受信率/p' "$folder/ministry-$last-ja-utf-8-bom.csv" | \
+  grep -v '受信率' | tr -d '\r' | sed 's/^/     /'
 (cd "$folder" && sha256sum --quiet -c SHA256SUMS) && echo "   sha256sum -c SHA256SUMS: every file verifies"
 echo "   $folder:"
 (cd "$folder" && ls -p | sed 's/^/     /'; echo "     charts-en/, charts-ja/: $(ls charts-en | wc -l) files each")
@@ -132,7 +162,9 @@ echo "  publication/$last/  the month's publication (arstat-aggregator publish):
 echo "                       MANIFEST.txt (every file, its SHA-256, the store it came from),"
 echo "                       the CSVs, the ministry layout in ja/en and UTF-8-BOM/CP932, charts"
 echo "  reports/report.csv   per month, scope (all, each carrier) and method: counts and shares"
-echo "  reports/spam.csv     per month and scope: messages, spam, spam share, daily averages"
+echo "  reports/spam.csv     per month and scope: messages, spam, spam share, daily averages,"
+echo "                       the accounts and filter users carriers declared"
+echo "  declarations/        each carrier's declaration (invented demo figures)"
 echo "  charts/en/index.html the dashboard: latest month's figures, every chart, the CSVs"
 echo "  charts/ja/index.html the same in Japanese"
 echo "  charts/{en,ja}/      gnuplot charts (PNG and SVG): results per method, adoption,"

@@ -159,6 +159,24 @@ assert_eq "" "$(ls -A "$TEST_DIR/pub-grace")" "the directory after a refusal wit
 # --- 4. a changed store: a new revision --------------------------------------
 aug_before=$(cd "$out/2026-08" && find . -type f -printf '%p %i %s %T@\n' | sort)
 "$gen" store --db "$db" "${gen_args[@]}" >"$TEST_DIR/gen2.out"
+# Two carriers declare August's accounts (issue 13), one twice: the
+# manifest names the declarations used, the latest of each carrier.
+printf 'carrier,month,accounts,filter_users\ncarrier-01,2026-08,100000,40000\ncarrier-02,2026-08,200000,90000\n' \
+	>"$TEST_DIR/decl1.csv"
+printf 'carrier,month,accounts,filter_users\ncarrier-02,2026-08,210000,95000\n' >"$TEST_DIR/decl2.csv"
+"$agg" declare --db "$db" "${REGISTER[@]}" --file "$TEST_DIR/decl1.csv" >"$TEST_DIR/decl1.out" ||
+	fail "declare decl1.csv failed"
+"$agg" declare --db "$db" "${REGISTER[@]}" --file "$TEST_DIR/decl2.csv" >"$TEST_DIR/decl2.out" ||
+	fail "declare decl2.csv failed"
+grep -q '^declaration=2 rows=1 sha256=' "$TEST_DIR/decl2.out" || fail "declare said: $(cat "$TEST_DIR/decl2.out")"
+# A file with a bad row stores nothing, exit 1, each bad row by its line.
+printf 'carrier,month,accounts,filter_users\ncarrier-03,2026-08,5000,100\ncarrier-09,2026-08,1,1\ncarrier-03,2026-08,7,8\n' \
+	>"$TEST_DIR/bad.csv"
+rc=0
+"$agg" declare --db "$db" "${REGISTER[@]}" --file "$TEST_DIR/bad.csv" >"$TEST_DIR/bad.out" 2>"$TEST_DIR/bad.log" || rc=$?
+assert_eq 1 "$rc" "declare of a file with bad rows"
+grep -q "bad.csv:3: carrier carrier-09 is not registered" "$TEST_DIR/bad.log" || fail "declare: $(cat "$TEST_DIR/bad.log")"
+grep -q "bad.csv:4: filter_users (8) is more than accounts (7)" "$TEST_DIR/bad.log" || fail "declare: line 4"
 publish aug3 "$out" --month 2026-08
 assert_eq 0 "$rc" "publish of 2026-08 once complete"
 grep -q "folder=$out/2026-08.r2 revision=2 status=complete" "$TEST_DIR/aug3.out" ||
@@ -172,6 +190,15 @@ grep -q 'Revision 2: replaces 2026-08' "$out/2026-08.r2/README.txt" || fail "REA
 grep -qx 'revision: 2' "$out/2026-08.r2/MANIFEST.txt" || fail "manifest of r2"
 assert_eq "$((records + 5))" "$(awk '$1 == "store.records:" { print $2 }' "$out/2026-08.r2/MANIFEST.txt")" \
 	"store.records of r2"
+m=$out/2026-08.r2/MANIFEST.txt
+grep -qx 'declarations_used: 1 2' "$m" || fail "manifest of r2: declarations_used: $(grep declarations_used "$m")"
+grep -qx "declaration: 1 carrier-01 [-0-9T:]*Z $(sha256sum <"$TEST_DIR/decl1.csv" | cut -c1-64) $TEST_DIR/decl1.csv" "$m" ||
+	fail "manifest of r2: declaration 1: $(grep '^declaration:' "$m")"
+grep -qx "declaration: 2 carrier-02 [-0-9T:]*Z $(sha256sum <"$TEST_DIR/decl2.csv" | cut -c1-64) $TEST_DIR/decl2.csv" "$m" ||
+	fail "manifest of r2: declaration 2"
+# Two declaring providers are fewer than min_providers (3): withheld, named.
+grep -q '^2026-08,all,.*,2,,,1 2$' "$out/2026-08.r2/spam-2026-08.csv" ||
+	fail "spam CSV of r2: $(tail -n 1 "$out/2026-08.r2/spam-2026-08.csv")"
 # The metric names the newest month in the directory, and its revision.
 assert_eq 202609 "$(metric last_published_month)" "metric last_published_month after 2026-08.r2"
 assert_eq 1 "$(metric last_published_revision)" "metric last_published_revision"

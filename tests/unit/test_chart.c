@@ -437,6 +437,104 @@ static void test_fixture_charts(void)
 	strbuf_release(&err);
 }
 
+/* Issue 13: months the report marks incomplete (scope "all", complete
+ * "no") are marked where a reader looks: "*" after their tick label (alone
+ * where the label is thinned out) and a footnote naming each with the share
+ * of its collection windows missing. A carrier's incomplete row, a complete
+ * month and one without data are not marked. */
+static void test_incomplete_marks(void)
+{
+	static const char head[] =
+		"month,scope,method,providers,messages,none,pass,fail,softfail,neutral,temperror,"
+		"permerror,policy,share_none,share_pass,share_fail,share_softfail,share_neutral,"
+		"share_temperror,share_permerror,share_policy,share_non_none,suppressed,"
+		"windows_expected,windows_received,share_windows_received,complete\n";
+	static const char tail[] = ",0,0,0,0,0,0,0,0,,,,,,,,,,no,0,0,,no data\n";
+	struct strbuf csv, sb, err;
+	struct csvin_limits lim;
+	struct report_reader *r;
+	struct report_table *t = NULL;
+	struct chart_ctx c;
+	struct chart_axis ax;
+	char *out, *text;
+	size_t len;
+
+	strbuf_init(&csv, 4096);
+	strbuf_init(&sb, 4096);
+	strbuf_init(&err, ERR_CAP);
+	strbuf_append_str(&csv, head);
+	strbuf_append_str(&csv, "2026-08,all,spf,2,100,10,90,0,0,0,0,0,0,10.00,90.00,0.00,0.00,0.00,"
+	                        "0.00,0.00,0.00,90.00,no,2976,2976,100.00,yes\n");
+	strbuf_append_str(&csv, "2026-08,p1,spf,1,50,5,45,0,0,0,0,0,0,10.00,90.00,0.00,0.00,0.00,"
+	                        "0.00,0.00,0.00,90.00,no,1488,1400,94.09,no\n");
+	strbuf_append_str(&csv, "2026-09,all,spf,2,100,20,80,0,0,0,0,0,0,20.00,80.00,0.00,0.00,0.00,"
+	                        "0.00,0.00,0.00,80.00,no,2880,2802,97.29,no\n");
+	strbuf_append_str(&csv, "2026-10,all,spf,0,0");
+	strbuf_append_str(&csv, tail);
+	csvin_limits_default(&lim);
+	r = report_reader_new("incomplete.csv", &lim);
+	CU_ASSERT_EQUAL_FATAL(report_reader_feed(r, csv.data, csv.len), 0);
+	CU_ASSERT_EQUAL_FATAL(report_reader_finish(r, &t), 0);
+	report_reader_free(r);
+
+	setup_ctx(&c, t, NULL, "en", "/nonexistent", NULL);
+	chart_axis_build(&c, &ax);
+	CU_ASSERT_EQUAL_FATAL(ax.n, 3);
+	CU_ASSERT_EQUAL(ax.m[0].incomplete, 0);
+	CU_ASSERT_EQUAL(ax.m[1].incomplete, 1);
+	CU_ASSERT_EQUAL(ax.m[1].missing_x100, 271);
+	CU_ASSERT_EQUAL(ax.m[2].incomplete, 0);
+	CU_ASSERT_EQUAL(chart_month_tick(c.lang, &ax, 1, 1, &sb), 0);
+	CU_ASSERT_STRING_EQUAL(sb.data, "2026-09*");
+	strbuf_reset(&sb);
+	/* Every 3rd month: September's label is thinned out, its mark is not. */
+	CU_ASSERT_EQUAL(chart_month_tick(c.lang, &ax, 1, 3, &sb), 0);
+	CU_ASSERT_STRING_EQUAL(sb.data, "*");
+	strbuf_reset(&sb);
+	CU_ASSERT_EQUAL(chart_month_tick(c.lang, &ax, 0, 3, &sb), 0);
+	CU_ASSERT_EQUAL(sb.len, 0);
+	CU_ASSERT_EQUAL(chart_incomplete_note(c.lang, &ax, &sb), 0);
+	CU_ASSERT_STRING_EQUAL(sb.data, " *: incomplete month, its data partly missing (share of "
+	                                "collection windows missing): 2026-09 2.71%.");
+	strbuf_reset(&sb);
+	CU_ASSERT_EQUAL(chart_incomplete_note(lang_find("ja"), &ax, &sb), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(sb.data, "2026\xe5\xb9\xb4" "9\xe6\x9c\x88 2.71%"));
+	chart_axis_release(&ax);
+
+	/* Drawn: the mark under September's bar and the footnote. */
+	out = make_dir();
+	c.outdir = out;
+	c.gp = new_runner();
+	CU_ASSERT_EQUAL_FATAL(chart_results(&c, &err), 0);
+	strbuf_reset(&sb);
+	strbuf_printf(&sb, "%s/spf-results.svg", out);
+	text = slurp(sb.data, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-09*"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "2026-09 2.71%"));
+	CU_ASSERT_PTR_NULL(strstr(text, "2026-08*"));
+	free(text);
+	gnuplot_free(c.gp);
+	chart_ctx_release(&c);
+	remove_dir(out);
+	free(out);
+
+	/* A complete column of another value is refused by line and column. */
+	strbuf_reset(&csv);
+	strbuf_append_str(&csv, head);
+	strbuf_append_str(&csv, "2026-10,all,spf,0,0");
+	strbuf_append_str(&csv, ",0,0,0,0,0,0,0,0,,,,,,,,,,no,0,0,,maybe\n");
+	r = report_reader_new("bad.csv", &lim);
+	CU_ASSERT_EQUAL(report_reader_feed(r, csv.data, csv.len), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(report_reader_error(r), "not yes, no or no data"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(report_reader_error(r), "bad.csv:2:"));
+	report_reader_free(r);
+
+	report_table_free(t);
+	strbuf_release(&csv);
+	strbuf_release(&sb);
+	strbuf_release(&err);
+}
+
 /* A report of `months` months from 2022-04 for scopes all and p1..pN. */
 static struct report_table *synth(size_t months, size_t providers)
 {
@@ -718,7 +816,8 @@ int main(void)
 	    CU_add_test(s, "3, 13 and 60 months", test_spans) == NULL ||
 	    CU_add_test(s, "too many providers for panels", test_too_many_panels) == NULL ||
 	    CU_add_test(s, "a row's panel and month", test_place) == NULL ||
-	    CU_add_test(s, "a provider with every column empty", test_empty_carrier) == NULL) {
+	    CU_add_test(s, "a provider with every column empty", test_empty_carrier) == NULL ||
+	    CU_add_test(s, "incomplete months marked", test_incomplete_marks) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}

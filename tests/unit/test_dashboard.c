@@ -200,27 +200,21 @@ static void test_japanese(void)
 	free(out);
 }
 
-/* A provider named with HTML: text on the page, never markup. */
-static void test_hostile_provider(void)
+/* The page of the report CSV text csv in English, written to a new
+ * directory (*out) whose report.csv it is: nothing is copied. */
+static char *page_of_csv(const char *csv, char **out)
 {
-	static const char csv[] =
-		"month,scope,method,providers,messages,none,pass,fail,softfail,neutral,temperror,"
-		"permerror,policy,share_none,share_pass,share_fail,share_softfail,share_neutral,"
-		"share_temperror,share_permerror,share_policy,share_non_none\n"
-		"2026-09,all,spf,1,100,10,90,0,0,0,0,0,0,10.00,90.00,0,0,0,0,0,0,90.00\n"
-		"2026-09,\"<script>alert('x')</script><img src=x onerror=\"\"y\"\">&amp;\",spf,1,100,"
-		"10,90,0,0,0,0,0,0,10.00,90.00,0,0,0,0,0,0,90.00\n";
-	struct report_table *t = read_report_buf(csv, sizeof(csv) - 1);
-	char *out = make_dir(), *html, *rpath;
+	struct report_table *t = read_report_buf(csv, strlen(csv));
+	char *html, *rpath;
 	struct chart_ctx c;
 	struct strbuf err, p;
 	size_t len;
 	FILE *fp;
 
+	*out = make_dir();
 	strbuf_init(&err, ERR_CAP);
 	strbuf_init(&p, 4096);
-	/* The input is the page's own report.csv: nothing is copied. */
-	strbuf_printf(&p, "%s/report.csv", out);
+	strbuf_printf(&p, "%s/report.csv", *out);
 	rpath = strdup(p.data);
 	fp = fopen(rpath, "w");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
@@ -231,24 +225,80 @@ static void test_hostile_provider(void)
 	c.lang = lang_find("en");
 	c.width = 1200;
 	c.height = 700;
-	c.outdir = out;
+	c.outdir = *out;
 	CU_ASSERT_EQUAL_FATAL(dashboard_write(&c, rpath, NULL, NOW, &err), 0);
 	CU_ASSERT_EQUAL(c.nwritten, 1);
 	strbuf_reset(&p);
-	strbuf_printf(&p, "%s/index.html", out);
+	strbuf_printf(&p, "%s/index.html", *out);
 	html = slurp(p.data, &len);
+	chart_ctx_release(&c);
+	report_table_free(t);
+	free(rpath);
+	strbuf_release(&err);
+	strbuf_release(&p);
+	return html;
+}
+
+/* A provider named with HTML: text on the page, never markup. */
+static void test_hostile_provider(void)
+{
+	static const char csv[] =
+		"month,scope,method,providers,messages,none,pass,fail,softfail,neutral,temperror,"
+		"permerror,policy,share_none,share_pass,share_fail,share_softfail,share_neutral,"
+		"share_temperror,share_permerror,share_policy,share_non_none\n"
+		"2026-09,all,spf,1,100,10,90,0,0,0,0,0,0,10.00,90.00,0,0,0,0,0,0,90.00\n"
+		"2026-09,\"<script>alert('x')</script><img src=x onerror=\"\"y\"\">&amp;\",spf,1,100,"
+		"10,90,0,0,0,0,0,0,10.00,90.00,0,0,0,0,0,0,90.00\n";
+	char *out, *html = page_of_csv(csv, &out);
+
 	CU_ASSERT_PTR_NULL(strstr(html, "<script"));
 	CU_ASSERT_PTR_NULL(strstr(html, "<img src=x"));
 	expect(html, "<th scope=\"row\">&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;img "
 	             "src=x onerror=&quot;y&quot;&gt;&amp;amp;</th>");
 	free(html);
-	chart_ctx_release(&c);
-	report_table_free(t);
 	remove_dir(out);
 	free(out);
-	free(rpath);
-	strbuf_release(&err);
-	strbuf_release(&p);
+}
+
+/* Issue 13: a latest month the report marks incomplete says so in the
+ * headline, with the share of collection windows missing; a complete one
+ * does not. */
+static void test_incomplete_month(void)
+{
+	static const char head[] =
+		"month,scope,method,providers,messages,none,pass,fail,softfail,neutral,temperror,"
+		"permerror,policy,share_none,share_pass,share_fail,share_softfail,share_neutral,"
+		"share_temperror,share_permerror,share_policy,share_non_none,suppressed,"
+		"windows_expected,windows_received,share_windows_received,complete\n"
+		"2026-08,all,spf,1,100,10,90,0,0,0,0,0,0,10.00,90.00,0,0,0,0,0,0,90.00,no,2976,2976,"
+		"100.00,yes\n";
+	static const char *const last[] = {
+		"2026-09,all,spf,1,100,10,90,0,0,0,0,0,0,10.00,90.00,0,0,0,0,0,0,90.00,no,2880,2802,"
+		"97.29,no\n",
+		"2026-09,all,spf,1,100,10,90,0,0,0,0,0,0,10.00,90.00,0,0,0,0,0,0,90.00,no,2880,2880,"
+		"100.00,yes\n",
+	};
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		struct strbuf csv;
+		char *out, *html;
+
+		strbuf_init(&csv, 4096);
+		strbuf_append_str(&csv, head);
+		strbuf_append_str(&csv, last[i]);
+		html = page_of_csv(csv.data, &out);
+		if (i == 0)
+			expect(html, "<p class=\"incomplete\">Incomplete month: part of its data is "
+			             "missing (collection windows missing: 2.71%); see the coverage "
+			             "report.</p>");
+		else
+			CU_ASSERT_PTR_NULL(strstr(html, "<p class=\"incomplete\">"));
+		free(html);
+		remove_dir(out);
+		free(out);
+		strbuf_release(&csv);
+	}
 }
 
 static void test_no_data(void)
@@ -293,7 +343,8 @@ int main(void)
 	    CU_add_test(s, "without policies and spam", test_partial_data) == NULL ||
 	    CU_add_test(s, "Japanese", test_japanese) == NULL ||
 	    CU_add_test(s, "a provider named with HTML", test_hostile_provider) == NULL ||
-	    CU_add_test(s, "no data", test_no_data) == NULL) {
+	    CU_add_test(s, "no data", test_no_data) == NULL ||
+	    CU_add_test(s, "an incomplete latest month", test_incomplete_month) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}

@@ -273,6 +273,29 @@ static void build_store(void)
 		}
 	}
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	/* What carriers declared (issue 13): October by jp-alpha alone (one
+	 * provider: withheld where min_providers is 2), November by all three,
+	 * jp-beta's corrected by a later declaration, which wins. */
+	{
+		static const struct store_declared first[] = {
+			{ "jp-alpha", "2026-10", 1240000, 820000 },
+			{ "jp-alpha", "2026-11", 1250000, 830000 },
+			{ "jp-beta", "2026-11", 99, 0 },
+			{ "ex,\"q\"", "2026-11", 10000, 5000 },
+		};
+		static const struct store_declared second[] = {
+			{ "jp-beta", "2026-11", 2345678, 1000001 },
+		};
+		int64_t id;
+
+		CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+		CU_ASSERT_EQUAL(store_add_declaration(st, utc_ms(2026, 12, 2, 0, 0), "/decl/first.csv",
+		                                      "00", first, 4, &id, &err), 0);
+		CU_ASSERT_EQUAL(store_add_declaration(st, utc_ms(2026, 12, 3, 0, 0), "/decl/beta.csv",
+		                                      "01", second, 1, &id, &err), 0);
+		CU_ASSERT_EQUAL(id, 2);
+		CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	}
 	store_free(st);
 	strbuf_release(&err);
 }
@@ -637,6 +660,10 @@ static void test_unregistered_left_out(void)
 		                                       CSVOUT_UTF8, REPORT_LANG_EN, NULL };
 	static const struct golden_case coverage = { "2026-11", "2026-11", 1, 3, COVERAGE,
 		                                     CSVOUT_UTF8, REPORT_LANG_EN, NULL };
+	static const struct golden_case spam_published = { "2026-11", "2026-11", 0, 3, SPAM,
+		                                           CSVOUT_UTF8, REPORT_LANG_EN, NULL };
+	static const struct golden_case spam_by_carrier = { "2026-11", "2026-11", 1, 3, SPAM,
+		                                            CSVOUT_UTF8, REPORT_LANG_EN, NULL };
 	static struct cfg_kv kv[] = { { "jp-alpha.name", "Alpha" }, { "jp-beta.name", "Beta" } };
 	struct cfg_kvlist l = { kv, 2 };
 	struct carriers *reg = NULL;
@@ -670,10 +697,78 @@ static void test_unregistered_left_out(void)
 	CU_ASSERT_PTR_NULL(strstr(text, "cq1"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "cb1"));
 	csvout_free(o);
+	/* Issue 13: its declaration is left out too; the two registered
+	 * carriers' are used (jp-beta's later one), withheld under 3. */
+	o = render(&spam_published);
+	text = csvout_data(o, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n2026-11,all,2,,,,,,yes,22855,4,0.02,no,2,,,1 2\n"));
+	csvout_free(o);
+	o = render(&spam_by_carrier);
+	text = csvout_data(o, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, ",no,2,3595678,1830001,1 2\n"));
+	csvout_free(o);
 	render_reg = NULL;
 	remove_store();
 	carriers_free(reg);
 	strbuf_release(&err);
+}
+
+/* Issue 13: a month with no data at all says so, never "complete": September
+ * 2026 lies before every window of the store, whose data runs past its end,
+ * so no window is missing, yet nothing was received either. */
+static void test_no_data_month(void)
+{
+	static const struct golden_case ministry_en = { "2026-09", "2026-10", 0, 1, MINISTRY,
+		                                        CSVOUT_UTF8, REPORT_LANG_EN, NULL };
+	static const struct golden_case ministry_ja = { "2026-09", "2026-10", 0, 1, MINISTRY,
+		                                        CSVOUT_UTF8, REPORT_LANG_JA, NULL };
+	static const struct golden_case spam = { "2026-09", "2026-10", 0, 1, SPAM, CSVOUT_UTF8,
+		                                 REPORT_LANG_EN, NULL };
+	struct report_options opt = { 0, 1, "Asia/Tokyo" };
+	struct report_month m;
+	struct report *r;
+	struct store *st;
+	struct csvout *o;
+	struct strbuf err, why;
+	const char *text;
+	size_t len;
+
+	strbuf_init(&err, 1024);
+	strbuf_init(&why, 1024);
+	build_store();
+	o = render(&ministry_en);
+	text = csvout_data(o, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nComplete,no data,yes\n"));
+	csvout_free(o);
+	o = render(&ministry_ja);
+	text = csvout_data(o, &len);
+	/* データの完全性,データなし,完全 */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n\xE3\x83\x87\xE3\x83\xBC\xE3\x82\xBF\xE3\x81\xAE"
+	                                    "\xE5\xAE\x8C\xE5\x85\xA8\xE6\x80\xA7,\xE3\x83\x87"
+	                                    "\xE3\x83\xBC\xE3\x82\xBF\xE3\x81\xAA\xE3\x81\x97,"
+	                                    "\xE5\xAE\x8C\xE5\x85\xA8\n"));
+	csvout_free(o);
+	o = render(&spam);
+	text = csvout_data(o, &len);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n2026-09,all,0,0,0,,0,0,no,0,0,,no data"));
+	CU_ASSERT_PTR_NULL(strstr(text, "\n2026-09,all,0,0,0,,0,0,no,0,0,,yes"));
+	csvout_free(o);
+
+	/* What a publication asks: not complete, and why. */
+	r = report_new(&opt);
+	CU_ASSERT_EQUAL_FATAL(report_month_init(&m, "2026-09", "Asia/Tokyo", &err), 0);
+	report_add_period(r, &m);
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(report_load(r, st, NULL, NULL, 0, &err), 0);
+	CU_ASSERT_EQUAL(report_complete(&r->periods[0], &r->periods[0].all.t), 0);
+	CU_ASSERT_EQUAL(report_period_missing(&r->periods[0], &why), 0);
+	CU_ASSERT_PTR_NOT_NULL(why.data != NULL ? strstr(why.data, "no data at all") : NULL);
+	store_free(st);
+	report_free(r);
+	remove_store();
+	strbuf_release(&err);
+	strbuf_release(&why);
 }
 
 /* Every encoding holds the same text: CP932 and UTF-8 with BOM, converted
@@ -774,6 +869,7 @@ int main(void)
 	CU_add_test(s, "encodings round trip", test_encodings_round_trip);
 	CU_add_test(s, "month range", test_month_range);
 	CU_add_test(s, "unregistered carriers left out", test_unregistered_left_out);
+	CU_add_test(s, "a month without data says so", test_no_data_month);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

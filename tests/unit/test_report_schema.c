@@ -62,14 +62,19 @@ static void test_names(void)
 	check_names(report_method_columns, REPORT_M_NCOLS);
 	check_names(report_spam_columns, REPORT_S_NCOLS);
 	check_names(report_coverage_columns, REPORT_C_NCOLS);
-	/* Both tidy CSVs start with month and scope and end with the same five. */
+	/* Both tidy CSVs start with month and scope and follow their figures
+	 * with the same five; the spam CSV then has the declared columns. */
 	for (i = 0; i < 2; i++)
 		CU_ASSERT_STRING_EQUAL(report_method_columns[i], report_spam_columns[i]);
 	for (i = 0; i < 5; i++)
 		CU_ASSERT_STRING_EQUAL(report_method_columns[REPORT_M_SUPPRESSED + i],
 		                       report_spam_columns[REPORT_S_SUPPRESSED + i]);
 	CU_ASSERT_EQUAL(REPORT_M_NCOLS, REPORT_M_SUPPRESSED + 5);
-	CU_ASSERT_EQUAL(REPORT_S_NCOLS, REPORT_S_SUPPRESSED + 5);
+	CU_ASSERT_EQUAL(REPORT_S_DECLARED_PROVIDERS, REPORT_S_SUPPRESSED + 5);
+	CU_ASSERT_STRING_EQUAL(report_spam_columns[REPORT_S_DECLARED_PROVIDERS],
+	                       "declared_providers");
+	CU_ASSERT_STRING_EQUAL(report_spam_columns[REPORT_S_DECLARATIONS], "declarations");
+	CU_ASSERT_EQUAL(REPORT_S_NCOLS, REPORT_S_DECLARATIONS + 1);
 }
 
 int main(void)

@@ -1036,7 +1036,7 @@ static void test_upgrade_v2(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 5);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 6);
 	CU_ASSERT_EQUAL(query_int("PRAGMA page_size"), 4096);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), keys);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), rows);
@@ -1172,7 +1172,7 @@ static void test_upgrade_v3(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 5);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 6);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'records'"
 	                          " AND type = 'view'"), 1);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM record_seqs"), keys);
@@ -1236,8 +1236,11 @@ static void test_upgrade_v4(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 5);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 6);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts"), 0);
+	/* Issue 13: and then version 6, with no declaration yet. */
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM declared_accounts"), 0);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM declarations"), 0);
 	check_same_rows(records_before, counts_before);
 
 	batch_like_stored(&b, " FROM records_named WHERE source IS NULL ORDER BY collector,"
