@@ -16,6 +16,7 @@
 #include "htable.h"
 #include "mem.h"
 #include "numparse.h"
+#include "record_batch.h"
 #include "report.h"
 #include "strutil.h"
 #include "timeutil.h"
@@ -109,7 +110,7 @@ static void declare_row(struct declare_ctx *c, struct declare_set *s, size_t lin
 	strbuf_init(&why, 256);
 	/* The id is named only once it is known to be an id: the file is
 	 * untrusted, and the message goes to a log and a terminal. */
-	if (carriers_check_id(f[0], &why) < 0) {
+	if (record_carrier_check(f[0], &why) < 0) {
 		declare_bad(c, line, "carrier is not a carrier id (a-z or 0-9, then a-z, 0-9, '.', "
 		            "'_' or '-'; at most 63 bytes)");
 		bad = 1;
