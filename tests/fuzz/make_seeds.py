@@ -16,7 +16,10 @@ Targets (the input layout of each is at the top of its fuzz_TARGET.c):
            written by the encoder below) or an outbox;
   config   configuration files for fuzz_config.c's table;
   csv      a reader byte and a chunk byte, then a report or spam CSV (the
-           golden reports of tests/unit/golden/ and small hand-written ones).
+           golden reports of tests/unit/golden/ and small hand-written ones);
+  declare  declarations of accounts (aggregator/declare.c), good and with
+           every kind of bad row, for fuzz_declare.c's register of jp-alpha
+           and jp-beta.
 A few dozen seeds per target at most: fuzzing finds the rest. File names are
 the SHA-1 of the content, as libFuzzer names its own finds, so rerunning
 this script is idempotent.
@@ -301,7 +304,27 @@ def seeds_csv():
     write("csv", b"\1\5" + SPAM_HEAD + b"\n2026-13,all,3,100,12,12.00,3,0\n")
 
 
-TARGETS = {"input": seeds_input, "state": seeds_state, "config": seeds_config, "csv": seeds_csv}
+# ---- the aggregator's declarations of accounts (fuzz_declare.c) ----
+
+DECLARE_HEAD = b"carrier,month,accounts,filter_users"
+
+
+def seeds_declare():
+    write("declare", DECLARE_HEAD + b"\njp-alpha,2026-10,1200000,800000\njp-beta,2026-10,300,0\n")
+    write("declare", b"\xef\xbb\xbf# demo figures\r\n" + DECLARE_HEAD +
+          b"\r\njp-alpha,2026-11,5,5\r\n\r\n")
+    write("declare", DECLARE_HEAD + b"\njp-alpha,2026-10,10,11\njp-gamma,2026-10,1,0\n"
+          b"jp-beta,2027-01,1,0\njp-beta,2026-1,1,0\njp-alpha,2026-10,-1,0\n"
+          b"jp-alpha,2026-10,1e3,0\n\"jp-beta\",2026-10,1,0\n")
+    write("declare", DECLARE_HEAD + b"\njp-alpha,2026-10,1000000001,0\njp-alpha,2026-10,1,0,9\n"
+          b"jp-alpha,2026-09,1,0\njp-alpha,2026-09,2,0\n")
+    write("declare", b"carrier,month\njp-alpha,2026-10\n")
+    write("declare", DECLARE_HEAD + b"\n")
+    write("declare", DECLARE_HEAD + b"\njp-alpha,2026-10,1,\0\n")
+
+
+TARGETS = {"input": seeds_input, "state": seeds_state, "config": seeds_config, "csv": seeds_csv,
+           "declare": seeds_declare}
 
 
 def main():
