@@ -365,18 +365,39 @@ static enum header_name header_name_of(const struct input_span *n)
 	}
 }
 
+/*
+ * At debug level, why a header could not be read: the parser's reason, where
+ * and how long, never the text. A header value holds addresses, IPs and host
+ * names, and no log level may write them (README, "Privacy"); to see the text
+ * itself, run arstat-authres on the mail log by hand.
+ */
+static void debug_malformed(const char *what, const struct input_event *ev, unsigned flags)
+{
+	struct authres_header *hd;
+
+	if (msg_get_level() > MSG_DEBUG)
+		return;
+	/* The parse is repeated for its reason: a rare path, and only at debug. */
+	hd = xmalloc(sizeof(*hd));
+	if (authres_header_parse(ev->value.p, ev->value.len, flags, hd) < 0)
+		msg_debug("malformed %s header: %s at byte %zu of %zu (text not logged)", what,
+		          authres_error_name(hd->error), hd->error_offset, ev->value.len);
+	else
+		msg_debug("malformed %s header of %zu bytes (text not logged)", what, ev->value.len);
+	free(hd);
+}
+
 static void apply_header(struct messages *ms, struct open_msg *m, const struct input_event *ev)
 {
 	struct record_health *h;
 	struct authres_outcome o;
+	const unsigned flags = (ev->value_truncated ? AUTHRES_F_TRUNCATED : 0u) |
+	                       (ev->value_escaped ? AUTHRES_F_EXIM_ESCAPES : 0u);
 
 	switch (header_name_of(&ev->name)) {
 	case HDR_AUTHRES:
 		h = windows_health(ms->ws, ev->time_ms);
-		switch (authres_parse_ex(ev->value.p, ev->value.len,
-		                         (ev->value_truncated ? AUTHRES_F_TRUNCATED : 0u) |
-		                                 (ev->value_escaped ? AUTHRES_F_EXIM_ESCAPES : 0u),
-		                         &ms->cfg.trust, &o)) {
+		switch (authres_parse_ex(ev->value.p, ev->value.len, flags, &ms->cfg.trust, &o)) {
 		case AUTHRES_OK:
 			authres_outcome_merge(&m->outcome, &o);
 			break;
@@ -385,8 +406,7 @@ static void apply_header(struct messages *ms, struct open_msg *m, const struct i
 			break;
 		case AUTHRES_MALFORMED:
 			h->headers_malformed++;
-			msg_debug("malformed Authentication-Results: %.*s", (int)ev->value.len,
-			          ev->value.p);
+			debug_malformed("Authentication-Results", ev, flags);
 			break;
 		}
 		break;
