@@ -175,7 +175,8 @@ static int parse_hms(const char *s, int *h, int *mi, int *sec)
 	return 0;
 }
 
-/* "Nov  2 10:00:00" or "Nov 02 10:00:00": 15 bytes. */
+/* "Nov  2 10:00:00" or "Nov 02 10:00:00": 15 bytes; or "Nov 2 10:00:00", 14
+ * bytes, the day not padded, as some daemons and relays write it. */
 static int parse_traditional(struct input_clock *clk, const char *s, size_t len, int64_t *ms,
                              size_t *used)
 {
@@ -183,8 +184,9 @@ static int parse_traditional(struct input_clock *clk, const char *s, size_t len,
 	int mo = 0, d, h, mi, sec, i;
 	int64_t ref_y, y;
 	unsigned rm, rd;
+	size_t t0; /* where the time of day starts */
 
-	if (len < 15 || s[3] != ' ' || s[6] != ' ')
+	if (len < 14 || s[3] != ' ')
 		return -1;
 	for (i = 0; i < 12; i++) {
 		if (memcmp(s, months + 3 * i, 3) == 0) {
@@ -194,13 +196,21 @@ static int parse_traditional(struct input_clock *clk, const char *s, size_t len,
 	}
 	if (mo == 0)
 		return -1;
-	if (s[4] == ' ') {
+	if (is_digit(s[4]) && s[5] == ' ') {
+		d = s[4] - '0';
+		t0 = 6;
+	} else if (len < 15 || s[6] != ' ') {
+		return -1;
+	} else if (s[4] == ' ') {
 		if (time_digits(s + 5, 1, &d))
 			return -1;
+		t0 = 7;
 	} else if (time_digits(s + 4, 2, &d)) {
 		return -1;
+	} else {
+		t0 = 7;
 	}
-	if (d < 1 || parse_hms(s + 7, &h, &mi, &sec) < 0)
+	if (d < 1 || parse_hms(s + t0, &h, &mi, &sec) < 0)
 		return -1;
 	time_civil_from_days(time_floor_div(clk->ref_ms, DAY_MS), &ref_y, &rm, &rd);
 	/* The latest year that does not put the line more than a day after the reference. */
@@ -212,7 +222,7 @@ static int parse_traditional(struct input_clock *clk, const char *s, size_t len,
 		t = local_to_utc(clk, civil_seconds(y, mo, d, h, mi, sec)) * 1000;
 		if (t <= clk->ref_ms + DAY_MS) {
 			*ms = t;
-			*used = 15;
+			*used = t0 + 8;
 			return 0;
 		}
 	}

@@ -7,6 +7,7 @@
  */
 #include <CUnit/Basic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "input_time.h"
@@ -197,6 +198,59 @@ static void test_other_forms(void)
 	}
 }
 
+/*
+ * Traditional stamps whose day is not padded ("Nov 2", as some daemons and
+ * relays write it) read as the padded ones; every other day and width is
+ * refused, and no reading goes past a cut stamp (each prefix is its own
+ * allocation, for ASan).
+ */
+static void test_unpadded_day(void)
+{
+	static const struct {
+		const char *line;
+		int ok;
+		int64_t ms;
+		size_t used;
+	} x[] = {
+		{ "Nov 2 10:00:00 mx1 postfix/qmgr[9]: x", 1, 1793581200000LL, 14 },
+		{ "Nov  2 10:00:00 mx1 postfix/qmgr[9]: x", 1, 1793581200000LL, 15 },
+		{ "Nov 2 10:00:00", 1, 1793581200000LL, 14 },
+		{ "Nov 9 23:59:59 mx1 x", 1, 1794236399000LL, 14 },
+		{ "Nov 0 10:00:00 mx1 x", 0, 0, 0 },
+		{ "Nov 2 10:00:0", 0, 0, 0 },
+		{ "Nov 2  10:00:00 mx1 x", 0, 0, 0 },
+		{ "Nov 2 1:00:00 mx1 x", 0, 0, 0 },
+		{ "Nov x 10:00:00 mx1 x", 0, 0, 0 },
+	};
+	size_t i, n;
+
+	CU_ASSERT_EQUAL_FATAL(input_clock_set_zone("Asia/Tokyo"), 0);
+	for (i = 0; i < sizeof(x) / sizeof(x[0]); i++) {
+		struct input_clock clk;
+		int64_t ms = 0;
+		size_t used = 0;
+		int rc;
+
+		input_clock_init(&clk, REF_MS);
+		rc = input_time_parse(&clk, x[i].line, strlen(x[i].line), &ms, &used);
+		CU_ASSERT_EQUAL(rc, x[i].ok ? 0 : -1);
+		if (x[i].ok && rc == 0) {
+			CU_ASSERT_EQUAL(ms, x[i].ms);
+			CU_ASSERT_EQUAL(used, x[i].used);
+		}
+		if ((rc == 0) != x[i].ok)
+			fprintf(stderr, "\"%s\": %d\n", x[i].line, rc);
+		for (n = 0; n < strlen(x[i].line); n++) {
+			char *cut = malloc(n ? n : 1);
+
+			memcpy(cut, x[i].line, n);
+			input_clock_init(&clk, REF_MS);
+			(void)input_time_parse(&clk, cut, n, &ms, &used);
+			free(cut);
+		}
+	}
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -208,7 +262,8 @@ int main(void)
 	if (s == NULL || CU_add_test(s, "same minute, cached", test_same_minute) == NULL ||
 	    CU_add_test(s, "cut stamps", test_cut_stamps) == NULL ||
 	    CU_add_test(s, "a running log", test_running_log) == NULL ||
-	    CU_add_test(s, "other forms", test_other_forms) == NULL) {
+	    CU_add_test(s, "other forms", test_other_forms) == NULL ||
+	    CU_add_test(s, "unpadded day", test_unpadded_day) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}
