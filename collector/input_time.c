@@ -55,16 +55,17 @@ static int zone_eq(const char *a, const char *b, size_t n)
 }
 
 /*
- * The optional fraction of a stamp at s[19..len): *i is set past it, and the
- * milliseconds (its first three digits) are returned, or -1 for a "." without
- * digits, which the full parser refuses.
+ * The optional fraction, of any number of digits, of a stamp at s[19..len)
+ * (RFC 3339, and Exim's and rspamd's "YYYY-MM-DD HH:MM:SS", whose seconds
+ * also end at 19): *i is set past it, and the milliseconds (its first three
+ * digits) are returned, or -1 for a "." without digits, which is refused.
  */
 static int rfc3339_fraction(const char *s, size_t len, size_t *i)
 {
 	size_t p = 19, f0, fd;
 	int frac = 0;
 
-	if (s[p] == '.') {
+	if (p < len && s[p] == '.') {
 		f0 = ++p;
 		while (p < len && is_digit(s[p]))
 			p++;
@@ -229,11 +230,11 @@ static int parse_traditional(struct input_clock *clk, const char *s, size_t len,
 	return -1;
 }
 
-/* Exim: "2026-11-22 10:00:00[.123][ +0900]". */
+/* Exim and rspamd: "2026-11-22 10:00:00[.123...][ +0900]". */
 static int parse_exim(struct input_clock *clk, const char *s, size_t len, int64_t *ms,
                       size_t *used)
 {
-	int y, mo, d, h, mi, sec, frac = 0, oh, om;
+	int y, mo, d, h, mi, sec, frac, oh, om;
 	size_t i = 19;
 	int64_t local;
 
@@ -242,8 +243,10 @@ static int parse_exim(struct input_clock *clk, const char *s, size_t len, int64_
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > time_month_days(y, mo))
 		return -1;
-	if (i + 4 <= len && s[i] == '.' && time_digits(s + i + 1, 3, &frac) == 0)
-		i += 4;
+	/* rspamd writes more digits with log_usec = true. */
+	frac = rfc3339_fraction(s, len, &i);
+	if (frac < 0)
+		return -1;
 	local = civil_seconds(y, mo, d, h, mi, sec);
 	if (i + 6 <= len && s[i] == ' ' && (s[i + 1] == '+' || s[i + 1] == '-') &&
 	    time_digits(s + i + 2, 2, &oh) == 0 && time_digits(s + i + 4, 2, &om) == 0 &&

@@ -251,6 +251,54 @@ static void test_unpadded_day(void)
 	}
 }
 
+/*
+ * "YYYY-MM-DD HH:MM:SS" stamps (Exim, rspamd) with a fraction of any number
+ * of digits: rspamd with log_usec = true writes more than three. The
+ * milliseconds are the first three digits; the stamp ends after the last.
+ */
+static void test_fraction_digits(void)
+{
+	static const struct {
+		const char *line;
+		int64_t ms; /* after 2026-11-22T01:00:00Z */
+		size_t used;
+	} x[] = {
+		{ "2026-11-22 10:00:00 #1(normal) x", 0, 19 },
+		{ "2026-11-22 10:00:00.5 #1(normal) x", 500, 21 },
+		{ "2026-11-22 10:00:00.25 #1(normal) x", 250, 22 },
+		{ "2026-11-22 10:00:00.123 #1(normal) x", 123, 23 },
+		{ "2026-11-22 10:00:00.12345 #1(normal) x", 123, 25 },
+		{ "2026-11-22 10:00:00.987654 #1(normal) x", 987, 26 },
+		{ "2026-11-22 10:00:00.123456789", 123, 29 },
+		{ "2026-11-22 01:00:00.12345 +0000 [1] x", 123, 31 },
+		{ "2026-11-22 10:00:00.9 +0900", 900, 27 },
+	};
+	const int64_t base = 1795309200000LL; /* 2026-11-22T01:00:00Z */
+	size_t i, n;
+
+	CU_ASSERT_EQUAL_FATAL(input_clock_set_zone("Asia/Tokyo"), 0);
+	for (i = 0; i < sizeof(x) / sizeof(x[0]); i++) {
+		struct input_clock clk;
+		int64_t ms = 0;
+		size_t used = 0;
+
+		input_clock_init(&clk, REF_MS);
+		CU_ASSERT_EQUAL(input_time_parse(&clk, x[i].line, strlen(x[i].line), &ms, &used), 0);
+		CU_ASSERT_EQUAL(ms, base + x[i].ms);
+		CU_ASSERT_EQUAL(used, x[i].used);
+		if (ms != base + x[i].ms || used != x[i].used)
+			fprintf(stderr, "\"%s\": %lld %zu\n", x[i].line, (long long)(ms - base), used);
+		for (n = 0; n < strlen(x[i].line); n++) {
+			char *cut = malloc(n ? n : 1);
+
+			memcpy(cut, x[i].line, n);
+			input_clock_init(&clk, REF_MS);
+			(void)input_time_parse(&clk, cut, n, &ms, &used);
+			free(cut);
+		}
+	}
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -263,7 +311,8 @@ int main(void)
 	    CU_add_test(s, "cut stamps", test_cut_stamps) == NULL ||
 	    CU_add_test(s, "a running log", test_running_log) == NULL ||
 	    CU_add_test(s, "other forms", test_other_forms) == NULL ||
-	    CU_add_test(s, "unpadded day", test_unpadded_day) == NULL) {
+	    CU_add_test(s, "unpadded day", test_unpadded_day) == NULL ||
+	    CU_add_test(s, "fraction digits", test_fraction_digits) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}
