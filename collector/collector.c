@@ -205,6 +205,8 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	mc.spam_default = s->spam_default_verdict;
 	mc.trust.ids = s->trusted_ids;
 	mc.trust.n = s->ntrusted;
+	mc.authres_names = s->authres_names;
+	mc.nauthres_names = s->nauthres_names;
 	mc.wait_for_inputs = s->ninputs > 1;
 	mc.join_reinjected = s->amavis_content_filter;
 	c->ms = messages_new(&mc, c->ws);

@@ -41,6 +41,7 @@ struct input_event {
 	struct input_span value;    /* IN_HEADER: header value, without the logger's trailer */
 	int value_truncated;        /* IN_HEADER: the logger cut the header short */
 	int value_escaped;          /* IN_HEADER: line breaks written as \\n, \\t (Exim) */
+	int value_qq;               /* IN_HEADER: line breaks and tabs written as '?' (Postfix) */
 	enum ar_method method;      /* IN_RESULT */
 	enum ar_result result;      /* IN_RESULT */
 	enum ar_policy dmarc_policy; /* IN_RESULT for DMARC: published policy, or POL_ABSENT */

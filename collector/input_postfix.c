@@ -8,8 +8,9 @@
 #define POSTFIX_HEADER_LOG_MAX 200
 
 /*
- * cleanup_act_log() writes "QID: info: header TEXT from CLIENT;" and then
- * optional " from=<...>", " to=<...>", " proto=...", " helo=<...>". Find the
+ * cleanup_act_log() and cleanup_milter_hbc_log() write "QID: ROUTE TEXT from
+ * CLIENT;" and then optional " from=<...>", " to=<...>", " proto=...",
+ * " helo=<...>", and ": OPTIONAL TEXT" when the action has one. Find the
  * " from CLIENT;" that ends the header text: the last one whose CLIENT has
  * no blank and no ';' (scanning from the end keeps a " from " inside the
  * header itself from ending it early).
@@ -36,13 +37,55 @@ static const char *header_text_end(const char *p, size_t len)
 	return NULL;
 }
 
+/*
+ * The words before a header's text in the cleanup lines that log one, from
+ * Postfix's source: cleanup_act_log() (cleanup/cleanup_message.c) writes
+ * "ACTION: header TEXT" for header_checks, and also for mime_header_checks
+ * and nested_header_checks, which the line cannot tell apart;
+ * cleanup_milter_hbc_log() (cleanup/cleanup_milter.c) writes
+ * "milter-header-ACTION: header TEXT" for milter_header_checks, the headers
+ * that milters add. The actions that leave the header in the message and
+ * log it: INFO ("info") and WARN ("warning"). "ACTION: body TEXT" is a body
+ * line (body_checks), content anyone can write, and never read as a header.
+ */
+static const struct {
+	const char *words;
+	size_t len;
+} header_routes[] = {
+	{ "info: header ", 13 },
+	{ "warning: header ", 16 },
+	{ "milter-header-info: header ", 27 },
+	{ "milter-header-warning: header ", 30 },
+};
+
+/*
+ * The length of the route words p starts with (0 if none), or -1 if p[0..len)
+ * is a line cut inside them.
+ */
+static int header_route(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(header_routes) / sizeof(header_routes[0]); i++) {
+		size_t wl = header_routes[i].len;
+
+		if (len >= wl) {
+			if (memcmp(p, header_routes[i].words, wl) == 0)
+				return (int)wl;
+		} else if (memcmp(p, header_routes[i].words, len) == 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static enum input_status parse_cleanup(const char *p, size_t len, struct input_event *ev,
                                        const char **why)
 {
-	static const char info[] = "info: header ";
 	static const char msgid[] = "message-id=";
 	size_t ql = input_queue_id_len(p, len), tl;
 	const char *text, *end;
+	int rl;
 
 	if (ql == 0) {
 		/* Other cleanup messages ("warning: ...") have several words; a
@@ -57,20 +100,20 @@ static enum input_status parse_cleanup(const char *p, size_t len, struct input_e
 	ev->queue_id.len = ql;
 	p += ql + 2;
 	len -= ql + 2;
-	/* A line cut inside the words that introduce what we read. */
-	if ((len < sizeof(info) - 1 && memcmp(p, info, len) == 0) ||
-	    (len < sizeof(msgid) - 1 && memcmp(p, msgid, len) == 0)) {
-		*why = "cleanup line cut short";
-		return INPUT_MALFORMED;
-	}
 	if (len >= sizeof(msgid) - 1 && memcmp(p, msgid, sizeof(msgid) - 1) == 0) {
 		ev->kind = IN_MSGID;
 		return INPUT_OK;
 	}
-	if (len < sizeof(info) - 1 || memcmp(p, info, sizeof(info) - 1) != 0)
+	rl = header_route(p, len);
+	/* A line cut inside the words that introduce what we read. */
+	if (rl < 0 || (len < sizeof(msgid) - 1 && memcmp(p, msgid, len) == 0)) {
+		*why = "cleanup line cut short";
+		return INPUT_MALFORMED;
+	}
+	if (rl == 0)
 		return INPUT_OK;
-	text = p + sizeof(info) - 1;
-	end = header_text_end(text, len - (size_t)(text - p));
+	text = p + rl;
+	end = header_text_end(text, len - (size_t)rl);
 	if (end == NULL) {
 		*why = "header_checks line without its \"from CLIENT;\" trailer";
 		return INPUT_MALFORMED;
@@ -83,6 +126,8 @@ static enum input_status parse_cleanup(const char *p, size_t len, struct input_e
 	/* Exactly the limit means Postfix may have cut it; the caller then
 	 * drops what may be incomplete instead of misreading it. */
 	ev->value_truncated = tl >= POSTFIX_HEADER_LOG_MAX;
+	/* msg_output.c writes every byte that is not printable as '?'. */
+	ev->value_qq = 1;
 	return INPUT_OK;
 }
 

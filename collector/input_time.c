@@ -55,16 +55,17 @@ static int zone_eq(const char *a, const char *b, size_t n)
 }
 
 /*
- * The optional fraction of a stamp at s[19..len): *i is set past it, and the
- * milliseconds (its first three digits) are returned, or -1 for a "." without
- * digits, which the full parser refuses.
+ * The optional fraction, of any number of digits, of a stamp at s[19..len)
+ * (RFC 3339, and Exim's and rspamd's "YYYY-MM-DD HH:MM:SS", whose seconds
+ * also end at 19): *i is set past it, and the milliseconds (its first three
+ * digits) are returned, or -1 for a "." without digits, which is refused.
  */
 static int rfc3339_fraction(const char *s, size_t len, size_t *i)
 {
 	size_t p = 19, f0, fd;
 	int frac = 0;
 
-	if (s[p] == '.') {
+	if (p < len && s[p] == '.') {
 		f0 = ++p;
 		while (p < len && is_digit(s[p]))
 			p++;
@@ -175,7 +176,8 @@ static int parse_hms(const char *s, int *h, int *mi, int *sec)
 	return 0;
 }
 
-/* "Nov  2 10:00:00" or "Nov 02 10:00:00": 15 bytes. */
+/* "Nov  2 10:00:00" or "Nov 02 10:00:00": 15 bytes; or "Nov 2 10:00:00", 14
+ * bytes, the day not padded, as some daemons and relays write it. */
 static int parse_traditional(struct input_clock *clk, const char *s, size_t len, int64_t *ms,
                              size_t *used)
 {
@@ -183,8 +185,9 @@ static int parse_traditional(struct input_clock *clk, const char *s, size_t len,
 	int mo = 0, d, h, mi, sec, i;
 	int64_t ref_y, y;
 	unsigned rm, rd;
+	size_t t0; /* where the time of day starts */
 
-	if (len < 15 || s[3] != ' ' || s[6] != ' ')
+	if (len < 14 || s[3] != ' ')
 		return -1;
 	for (i = 0; i < 12; i++) {
 		if (memcmp(s, months + 3 * i, 3) == 0) {
@@ -194,13 +197,21 @@ static int parse_traditional(struct input_clock *clk, const char *s, size_t len,
 	}
 	if (mo == 0)
 		return -1;
-	if (s[4] == ' ') {
+	if (is_digit(s[4]) && s[5] == ' ') {
+		d = s[4] - '0';
+		t0 = 6;
+	} else if (len < 15 || s[6] != ' ') {
+		return -1;
+	} else if (s[4] == ' ') {
 		if (time_digits(s + 5, 1, &d))
 			return -1;
+		t0 = 7;
 	} else if (time_digits(s + 4, 2, &d)) {
 		return -1;
+	} else {
+		t0 = 7;
 	}
-	if (d < 1 || parse_hms(s + 7, &h, &mi, &sec) < 0)
+	if (d < 1 || parse_hms(s + t0, &h, &mi, &sec) < 0)
 		return -1;
 	time_civil_from_days(time_floor_div(clk->ref_ms, DAY_MS), &ref_y, &rm, &rd);
 	/* The latest year that does not put the line more than a day after the reference. */
@@ -212,18 +223,18 @@ static int parse_traditional(struct input_clock *clk, const char *s, size_t len,
 		t = local_to_utc(clk, civil_seconds(y, mo, d, h, mi, sec)) * 1000;
 		if (t <= clk->ref_ms + DAY_MS) {
 			*ms = t;
-			*used = 15;
+			*used = t0 + 8;
 			return 0;
 		}
 	}
 	return -1;
 }
 
-/* Exim: "2026-11-22 10:00:00[.123][ +0900]". */
+/* Exim and rspamd: "2026-11-22 10:00:00[.123...][ +0900]". */
 static int parse_exim(struct input_clock *clk, const char *s, size_t len, int64_t *ms,
                       size_t *used)
 {
-	int y, mo, d, h, mi, sec, frac = 0, oh, om;
+	int y, mo, d, h, mi, sec, frac, oh, om;
 	size_t i = 19;
 	int64_t local;
 
@@ -232,8 +243,10 @@ static int parse_exim(struct input_clock *clk, const char *s, size_t len, int64_
 		return -1;
 	if (mo < 1 || mo > 12 || d < 1 || d > time_month_days(y, mo))
 		return -1;
-	if (i + 4 <= len && s[i] == '.' && time_digits(s + i + 1, 3, &frac) == 0)
-		i += 4;
+	/* rspamd writes more digits with log_usec = true. */
+	frac = rfc3339_fraction(s, len, &i);
+	if (frac < 0)
+		return -1;
 	local = civil_seconds(y, mo, d, h, mi, sec);
 	if (i + 6 <= len && s[i] == ' ' && (s[i + 1] == '+' || s[i + 1] == '-') &&
 	    time_digits(s + i + 2, 2, &oh) == 0 && time_digits(s + i + 4, 2, &om) == 0 &&

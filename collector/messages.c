@@ -348,35 +348,106 @@ static int span_starts_nocase(const struct input_span *s, const char *lit)
 }
 
 /* Which of the headers we read a name is: by its length first, as every
- * header line of the log comes here. */
-enum header_name { HDR_OTHER, HDR_AUTHRES, HDR_SPAM_FLAG, HDR_SPAM_STATUS };
+ * header line of the log comes here; the configured vendor names of
+ * Authentication-Results (authres_header_names) only when it is none of the
+ * others. */
+enum header_name { HDR_OTHER, HDR_AUTHRES, HDR_RECEIVED_SPF, HDR_SPAM_FLAG, HDR_SPAM_STATUS };
 
-static enum header_name header_name_of(const struct input_span *n)
+static enum header_name header_name_of(const struct messages *ms, const struct input_span *n)
 {
 	switch (n->len) {
 	case 22:
-		return str_mem_eq_nocase(n->p, "Authentication-Results", 22) ? HDR_AUTHRES : HDR_OTHER;
+		if (str_mem_eq_nocase(n->p, "Authentication-Results", 22))
+			return HDR_AUTHRES;
+		break;
+	case 12:
+		if (str_mem_eq_nocase(n->p, "Received-SPF", 12))
+			return HDR_RECEIVED_SPF;
+		break;
 	case 11:
-		return str_mem_eq_nocase(n->p, "X-Spam-Flag", 11) ? HDR_SPAM_FLAG : HDR_OTHER;
+		if (str_mem_eq_nocase(n->p, "X-Spam-Flag", 11))
+			return HDR_SPAM_FLAG;
+		break;
 	case 13:
-		return str_mem_eq_nocase(n->p, "X-Spam-Status", 13) ? HDR_SPAM_STATUS : HDR_OTHER;
+		if (str_mem_eq_nocase(n->p, "X-Spam-Status", 13))
+			return HDR_SPAM_STATUS;
+		break;
 	default:
-		return HDR_OTHER;
+		break;
 	}
+	if (ms->cfg.nauthres_names > 0 &&
+	    authres_header_kind(n->p, n->len, ms->cfg.authres_names, ms->cfg.nauthres_names) ==
+	            AUTHRES_KIND_AR)
+		return HDR_AUTHRES;
+	return HDR_OTHER;
+}
+
+/*
+ * At debug level, why a header could not be read: the parser's reason, where
+ * and how long, never the text. A header value holds addresses, IPs and host
+ * names, and no log level may write them (README, "Privacy"); to see the text
+ * itself, run arstat-authres on the mail log by hand.
+ */
+static void debug_malformed(enum header_name kind, const struct input_event *ev, unsigned flags)
+{
+	struct authres_header *hd;
+	struct authres_received_spf rs;
+	enum authres_error e = AUTHRES_E_NONE;
+	size_t at = 0;
+	const char *what;
+	int rc;
+
+	if (msg_get_level() > MSG_DEBUG)
+		return;
+	/* The parse is repeated for its reason: a rare path, and only at debug. */
+	if (kind == HDR_RECEIVED_SPF) {
+		rc = authres_received_spf_parse(ev->value.p, ev->value.len, flags, &rs, &e);
+	} else {
+		hd = xmalloc(sizeof(*hd));
+		rc = authres_header_parse(ev->value.p, ev->value.len, flags, hd);
+		e = hd->error;
+		at = hd->error_offset;
+		free(hd);
+	}
+	what = kind == HDR_RECEIVED_SPF ? "Received-SPF"
+	       : ev->name.len == 22     ? "Authentication-Results"
+	                                : "vendor Authentication-Results";
+	if (rc < 0 && kind == HDR_RECEIVED_SPF)
+		msg_debug("malformed %s header of %zu bytes: %s (text not logged)", what,
+		          ev->value.len, authres_error_name(e));
+	else if (rc < 0)
+		msg_debug("malformed %s header: %s at byte %zu of %zu (text not logged)", what,
+		          authres_error_name(e), at, ev->value.len);
+	else
+		msg_debug("malformed %s header of %zu bytes (text not logged)", what, ev->value.len);
 }
 
 static void apply_header(struct messages *ms, struct open_msg *m, const struct input_event *ev)
 {
+	const enum header_name kind = header_name_of(ms, &ev->name);
+	const unsigned flags = (ev->value_truncated ? AUTHRES_F_TRUNCATED : 0u) |
+	                       (ev->value_escaped ? AUTHRES_F_EXIM_ESCAPES : 0u) |
+	                       (ev->value_qq ? AUTHRES_F_POSTFIX_QQ : 0u);
 	struct record_health *h;
 	struct authres_outcome o;
+	enum authres_status st;
 
-	switch (header_name_of(&ev->name)) {
+	switch (kind) {
 	case HDR_AUTHRES:
+	case HDR_RECEIVED_SPF:
+		/*
+		 * A Received-SPF is trusted by its receiver= (the host that
+		 * checked), an Authentication-Results by its authserv-id, both
+		 * against trusted_authserv_ids. Its SPF result joins the others of
+		 * the message by the one outcome rule (authres_outcome_merge()),
+		 * as a second trusted header or a milter's line would.
+		 */
 		h = windows_health(ms->ws, ev->time_ms);
-		switch (authres_parse_ex(ev->value.p, ev->value.len,
-		                         (ev->value_truncated ? AUTHRES_F_TRUNCATED : 0u) |
-		                                 (ev->value_escaped ? AUTHRES_F_EXIM_ESCAPES : 0u),
-		                         &ms->cfg.trust, &o)) {
+		st = kind == HDR_AUTHRES
+		             ? authres_parse_ex(ev->value.p, ev->value.len, flags, &ms->cfg.trust, &o)
+		             : authres_received_spf_outcome(ev->value.p, ev->value.len, flags,
+		                                            &ms->cfg.trust, &o);
+		switch (st) {
 		case AUTHRES_OK:
 			authres_outcome_merge(&m->outcome, &o);
 			break;
@@ -385,8 +456,7 @@ static void apply_header(struct messages *ms, struct open_msg *m, const struct i
 			break;
 		case AUTHRES_MALFORMED:
 			h->headers_malformed++;
-			msg_debug("malformed Authentication-Results: %.*s", (int)ev->value.len,
-			          ev->value.p);
+			debug_malformed(kind, ev, flags);
 			break;
 		}
 		break;

@@ -27,6 +27,10 @@ struct messages_config {
 	 * and a sender's Message-ID could spell one. */
 	int join_reinjected;
 	struct authres_trust trust;
+	/* Vendor names of Authentication-Results ("X-*-Authentication-Results"),
+	 * read as it is; may be NULL when nauthres_names is 0. */
+	const char *const *authres_names;
+	size_t nauthres_names;
 };
 
 struct messages;

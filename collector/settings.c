@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "authres.h"
 #include "input.h"
 #include "mem.h"
 #include "record_batch.h"
@@ -22,6 +23,9 @@ const struct cfg_entry settings_table[] = {
 	  "zone of log timestamps that carry none (IANA name)" },
 	{ "trusted_authserv_ids", CFG_STR, NULL, 0, 0, S(trusted_authserv_ids),
 	  "comma-separated authserv-ids whose Authentication-Results count (required)" },
+	{ "authres_header_names", CFG_STR, "", 0, 0, S(authres_header_names),
+	  "comma-separated vendor names read as Authentication-Results, \"*\" for one or more "
+	  "characters (e.g. X-*-Authentication-Results); empty: none" },
 	{ "spam_default", CFG_STR, "unknown", 0, 0, S(spam_default),
 	  "verdict of a message without spam header: unknown or ham" },
 	{ "amavis_content_filter", CFG_BOOL, "no", 0, 0, S(amavis_content_filter),
@@ -69,6 +73,33 @@ const struct cfg_entry settings_table[] = {
 	  "input.NAME = FORMAT PATH: one more log to read (formats: see input_format)" },
 	CFG_END,
 };
+
+/* Split a list of items separated by commas or blanks, once at start-up,
+ * into a new array of copies in *items (freed by free_list()); NULL is empty. */
+static void split_list(const char *p, const char ***items, size_t *n)
+{
+	while (p != NULL && *p != '\0') {
+		size_t len = strcspn(p, ", \t");
+
+		if (len > 0) {
+			*items = xreallocarray(*items, *n + 1, sizeof(char *));
+			(*items)[(*n)++] = xstrndup(p, len);
+		}
+		p += len;
+		p += strspn(p, ", \t");
+	}
+}
+
+static void free_list(const char ***items, size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		free((char *)(*items)[i]);
+	free(*items);
+	*items = NULL;
+	*n = 0;
+}
 
 static void settings_add_input(struct settings *s, const char *name, const char *format,
                                const char *path)
@@ -127,7 +158,7 @@ static int settings_inputs(struct settings *s, struct strbuf *err)
 
 static int settings_derive(struct settings *s, struct strbuf *err)
 {
-	const char *p;
+	size_t i;
 
 	if (s->carrier == NULL || s->carrier[0] == '\0') {
 		strbuf_printf(err, "carrier is not set");
@@ -182,17 +213,20 @@ static int settings_derive(struct settings *s, struct strbuf *err)
 		host[sizeof(host) - 1] = '\0';
 		s->host_name = xstrdup(host);
 	}
-	/* Split the list once at start-up: items separated by commas or blanks. */
-	p = s->trusted_authserv_ids;
-	while (*p != '\0') {
-		size_t n = strcspn(p, ", \t");
+	split_list(s->trusted_authserv_ids, &s->trusted_ids, &s->ntrusted);
+	split_list(s->authres_header_names, &s->authres_names, &s->nauthres_names);
+	for (i = 0; i < s->nauthres_names; i++) {
+		/* These have their own form (ARC's "i=N;", RFC 7208's result
+		 * first): read as Authentication-Results they would be malformed,
+		 * or ARC's record of another host's checks would count as ours. */
+		enum authres_kind k = authres_header_kind(s->authres_names[i],
+		                                          strlen(s->authres_names[i]), NULL, 0);
 
-		if (n > 0) {
-			s->trusted_ids = xreallocarray(s->trusted_ids, s->ntrusted + 1, sizeof(char *));
-			s->trusted_ids[s->ntrusted++] = xstrndup(p, n);
+		if (k == AUTHRES_KIND_AAR || k == AUTHRES_KIND_RECEIVED_SPF) {
+			strbuf_printf(err, "authres_header_names: \"%s\" is not a vendor name of "
+			              "Authentication-Results", s->authres_names[i]);
+			return -1;
 		}
-		p += n;
-		p += strspn(p, ", \t");
 	}
 	if (s->ntrusted == 0) {
 		strbuf_printf(err, "trusted_authserv_ids: empty list");
@@ -221,10 +255,7 @@ void settings_free(struct settings *s)
 	free(s->inputs);
 	s->inputs = NULL;
 	s->ninputs = 0;
-	for (i = 0; i < s->ntrusted; i++)
-		free((char *)s->trusted_ids[i]);
-	free(s->trusted_ids);
-	s->trusted_ids = NULL;
-	s->ntrusted = 0;
+	free_list(&s->trusted_ids, &s->ntrusted);
+	free_list(&s->authres_names, &s->nauthres_names);
 	cfg_free(settings_table, s);
 }

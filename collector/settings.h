@@ -23,6 +23,7 @@ struct settings {
 	char *input_format;      /* "postfix", ... (collector/input.c) */
 	char *time_zone;         /* for timestamps without a zone */
 	char *trusted_authserv_ids; /* comma-separated */
+	char *authres_header_names; /* comma-separated vendor names of Authentication-Results */
 	char *spam_default;      /* verdict of a message without a spam header: unknown|ham */
 	int amavis_content_filter; /* amavis re-injects into Postfix: join queued_as (bool) */
 	char *topic;
@@ -57,6 +58,8 @@ struct settings {
 	size_t ninputs;
 	const char **trusted_ids;
 	size_t ntrusted;
+	const char **authres_names;
+	size_t nauthres_names;
 	enum ar_spam spam_default_verdict;
 };
 

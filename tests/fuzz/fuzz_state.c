@@ -114,7 +114,7 @@ static void fuzz_publish(struct state *st, struct windows *ws)
 
 static void fuzz_checkpoint(struct state *st)
 {
-	const struct messages_config cfg = { 200000, 600000, SPAM_UNKNOWN, 0, 1, { NULL, 0 } };
+	const struct messages_config cfg = { 200000, 600000, SPAM_UNKNOWN, 0, 1, { NULL, 0 }, NULL, 0 };
 	struct windows *ws = windows_new(FUZZ_WINDOW_MS), *ws2 = windows_new(FUZZ_WINDOW_MS);
 	struct messages *ms = messages_new(&cfg, ws), *ms2 = messages_new(&cfg, ws2);
 	struct strbuf err, saved, again;

@@ -118,7 +118,8 @@ void golden_print(char *out, size_t size, enum input_status st, const struct inp
 		pos = put_span(out, size, pos, ev->value.p, ev->value.len);
 		pos = put_str(out, size, pos, "\"");
 		pos = put_str(out, size, pos, ev->value_truncated ? " truncated" : "");
-		put_str(out, size, pos, ev->value_escaped ? " escaped" : "");
+		pos = put_str(out, size, pos, ev->value_escaped ? " escaped" : "");
+		put_str(out, size, pos, ev->value_qq ? " qq" : "");
 		break;
 	case IN_RESULT:
 		pos = put_str(out, size, pos, " method=");

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "input.h"
+#include "input_golden.h"
 
 static struct input_clock clk;
 
@@ -323,11 +324,18 @@ static void test_every_prefix(void)
 	CU_PASS("no prefix read out of bounds");
 }
 
+/* tests/golden/input/postfix.in: every route Postfix's source logs a header by. */
+static void test_golden(void)
+{
+	golden_compare("postfix", input_syslog_parse);
+	golden_robustness("postfix", input_syslog_parse);
+}
+
 int main(void)
 {
 	CU_pSuite s;
 
-	if (input_clock_set_zone("Asia/Tokyo") < 0)
+	if (golden_init() < 0)
 		return 1;
 	input_clock_init(&clk, INT64_C(1795000000000)); /* 2026-11-18 */
 	if (CU_initialize_registry() != CUE_SUCCESS)
@@ -343,6 +351,7 @@ int main(void)
 	CU_add_test(s, "tags", test_tags);
 	CU_add_test(s, "qmgr removed", test_qmgr_removed);
 	CU_add_test(s, "end of the header text", test_header_end);
+	CU_add_test(s, "golden lines", test_golden);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	{

@@ -7,6 +7,7 @@
  */
 #include <CUnit/Basic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "input_time.h"
@@ -197,6 +198,111 @@ static void test_other_forms(void)
 	}
 }
 
+/* Every prefix of line, each in its own exactly-sized allocation: ASan sees
+ * any read past the end of a cut stamp. */
+static void parse_every_prefix(const char *line)
+{
+	struct input_clock clk;
+	int64_t ms;
+	size_t n, used;
+
+	for (n = 0; n < strlen(line); n++) {
+		char *cut = malloc(n ? n : 1);
+
+		memcpy(cut, line, n);
+		input_clock_init(&clk, REF_MS);
+		(void)input_time_parse(&clk, cut, n, &ms, &used);
+		free(cut);
+	}
+}
+
+/*
+ * Traditional stamps whose day is not padded ("Nov 2", as some daemons and
+ * relays write it) read as the padded ones; every other day and width is
+ * refused, and no reading goes past a cut stamp (each prefix is its own
+ * allocation, for ASan).
+ */
+static void test_unpadded_day(void)
+{
+	static const struct {
+		const char *line;
+		int ok;
+		int64_t ms;
+		size_t used;
+	} x[] = {
+		{ "Nov 2 10:00:00 mx1 postfix/qmgr[9]: x", 1, 1793581200000LL, 14 },
+		{ "Nov  2 10:00:00 mx1 postfix/qmgr[9]: x", 1, 1793581200000LL, 15 },
+		{ "Nov 2 10:00:00", 1, 1793581200000LL, 14 },
+		{ "Nov 9 23:59:59 mx1 x", 1, 1794236399000LL, 14 },
+		{ "Nov 0 10:00:00 mx1 x", 0, 0, 0 },
+		{ "Nov 2 10:00:0", 0, 0, 0 },
+		{ "Nov 2  10:00:00 mx1 x", 0, 0, 0 },
+		{ "Nov 2 1:00:00 mx1 x", 0, 0, 0 },
+		{ "Nov x 10:00:00 mx1 x", 0, 0, 0 },
+	};
+	size_t i;
+
+	CU_ASSERT_EQUAL_FATAL(input_clock_set_zone("Asia/Tokyo"), 0);
+	for (i = 0; i < sizeof(x) / sizeof(x[0]); i++) {
+		struct input_clock clk;
+		int64_t ms = 0;
+		size_t used = 0;
+		int rc;
+
+		input_clock_init(&clk, REF_MS);
+		rc = input_time_parse(&clk, x[i].line, strlen(x[i].line), &ms, &used);
+		CU_ASSERT_EQUAL(rc, x[i].ok ? 0 : -1);
+		if (x[i].ok && rc == 0) {
+			CU_ASSERT_EQUAL(ms, x[i].ms);
+			CU_ASSERT_EQUAL(used, x[i].used);
+		}
+		if ((rc == 0) != x[i].ok)
+			fprintf(stderr, "\"%s\": %d\n", x[i].line, rc);
+		parse_every_prefix(x[i].line);
+	}
+}
+
+/*
+ * "YYYY-MM-DD HH:MM:SS" stamps (Exim, rspamd) with a fraction of any number
+ * of digits: rspamd with log_usec = true writes more than three. The
+ * milliseconds are the first three digits; the stamp ends after the last.
+ */
+static void test_fraction_digits(void)
+{
+	static const struct {
+		const char *line;
+		int64_t ms; /* after 2026-11-22T01:00:00Z */
+		size_t used;
+	} x[] = {
+		{ "2026-11-22 10:00:00 #1(normal) x", 0, 19 },
+		{ "2026-11-22 10:00:00.5 #1(normal) x", 500, 21 },
+		{ "2026-11-22 10:00:00.25 #1(normal) x", 250, 22 },
+		{ "2026-11-22 10:00:00.123 #1(normal) x", 123, 23 },
+		{ "2026-11-22 10:00:00.12345 #1(normal) x", 123, 25 },
+		{ "2026-11-22 10:00:00.987654 #1(normal) x", 987, 26 },
+		{ "2026-11-22 10:00:00.123456789", 123, 29 },
+		{ "2026-11-22 01:00:00.12345 +0000 [1] x", 123, 31 },
+		{ "2026-11-22 10:00:00.9 +0900", 900, 27 },
+	};
+	const int64_t base = 1795309200000LL; /* 2026-11-22T01:00:00Z */
+	size_t i;
+
+	CU_ASSERT_EQUAL_FATAL(input_clock_set_zone("Asia/Tokyo"), 0);
+	for (i = 0; i < sizeof(x) / sizeof(x[0]); i++) {
+		struct input_clock clk;
+		int64_t ms = 0;
+		size_t used = 0;
+
+		input_clock_init(&clk, REF_MS);
+		CU_ASSERT_EQUAL(input_time_parse(&clk, x[i].line, strlen(x[i].line), &ms, &used), 0);
+		CU_ASSERT_EQUAL(ms, base + x[i].ms);
+		CU_ASSERT_EQUAL(used, x[i].used);
+		if (ms != base + x[i].ms || used != x[i].used)
+			fprintf(stderr, "\"%s\": %lld %zu\n", x[i].line, (long long)(ms - base), used);
+		parse_every_prefix(x[i].line);
+	}
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -208,7 +314,9 @@ int main(void)
 	if (s == NULL || CU_add_test(s, "same minute, cached", test_same_minute) == NULL ||
 	    CU_add_test(s, "cut stamps", test_cut_stamps) == NULL ||
 	    CU_add_test(s, "a running log", test_running_log) == NULL ||
-	    CU_add_test(s, "other forms", test_other_forms) == NULL) {
+	    CU_add_test(s, "other forms", test_other_forms) == NULL ||
+	    CU_add_test(s, "unpadded day", test_unpadded_day) == NULL ||
+	    CU_add_test(s, "fraction digits", test_fraction_digits) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}

@@ -269,6 +269,22 @@ static int starts(const char *p, const char *end, const char *lit)
 	return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
 }
 
+/* The length of the words by which Postfix logs a header (header_checks
+ * INFO or WARN, milter_header_checks), 0 if body starts with none. */
+static size_t header_lead(const char *body, const char *end)
+{
+	static const char *const leads[] = { "info: header ", "warning: header ",
+		                             "milter-header-info: header ",
+		                             "milter-header-warning: header " };
+	size_t i;
+
+	for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++) {
+		if (starts(body, end, leads[i]))
+			return strlen(leads[i]);
+	}
+	return 0;
+}
+
 static const char *find(const char *p, const char *end, const char *lit)
 {
 	size_t n = strlen(lit);
@@ -450,8 +466,9 @@ static void read_maillog(struct tally *t, unsigned c, unsigned h, const char *pa
 			if (r->msgid_ts[0] == '\0')
 				memcpy(r->msgid_ts, ts, sizeof(ts));
 			t->wellformed[c][h]++;
-		} else if (starts(body, end, "info: header ")) {
-			const char *hdr = body + 13, *suffix = rfind(hdr, end, "; from=<"), *from;
+		} else if (header_lead(body, end) > 0) {
+			const char *hdr = body + header_lead(body, end);
+			const char *suffix = rfind(hdr, end, "; from=<"), *from;
 
 			if (suffix == NULL || end[-1] != '>')
 				continue; /* a cut line */

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "input.h"
 #include "messages.h"
+#include "record_batch.h"
 
 static const char *const ids[] = { "mx.example.jp" };
 
@@ -363,6 +365,186 @@ static void test_reinjected_copy(void)
 	CU_ASSERT_EQUAL(reinjected_count(0, &spf, &spam), 2);
 }
 
+/*
+ * One message's syslog lines through the Postfix reader and the table, as
+ * the collector reads them: the result of `method` in its one cell (or
+ * AR_COUNT_NONE if the lines made no message). The lines are RFC 3339
+ * stamped, so no zone or year is needed.
+ */
+#define AR_COUNT_NONE ((enum ar_result)-1)
+static enum ar_result logged_result(const struct messages_config *mc, const char *const *lines,
+                                    size_t n, enum ar_method method)
+{
+	struct windows *ws = windows_new(60000);
+	struct messages *ms = messages_new(mc, ws);
+	struct input_clock clk;
+	struct record_batch b;
+	enum ar_result r = AR_COUNT_NONE;
+	size_t i;
+
+	input_clock_init(&clk, 1793581200000LL);
+	for (i = 0; i < n; i++) {
+		struct input_event e;
+		const char *why = NULL;
+
+		CU_ASSERT_EQUAL_FATAL(input_syslog_parse(lines[i], strlen(lines[i]), &clk, &e, &why),
+		                      INPUT_OK);
+		messages_apply(ms, &e);
+	}
+	messages_complete_done(ms, INT64_MAX);
+	record_batch_init(&b);
+	while (windows_take(ws, INT64_MAX, &b)) {
+		for (i = 0; i < b.ncells; i++) {
+			CU_ASSERT_EQUAL(r, AR_COUNT_NONE); /* one message, one cell */
+			r = b.cells[i].result[method];
+		}
+	}
+	record_batch_free(&b);
+	messages_free(ms);
+	windows_free(ws);
+	return r;
+}
+
+#define STAMP "2026-11-02T10:00:0"
+#define TRAILER " from mail.a.example[192.0.2.1]; from=<x@a.example> to=<y@example.jp> proto=ESMTP helo=<mail.a.example>"
+#define MSGID STAMP "1+09:00 mx1 postfix/cleanup[8]: 4F1A2B3C4D: message-id=<1@a.example>"
+#define REMOVED STAMP "3+09:00 mx1 postfix/qmgr[9]: 4F1A2B3C4D: removed"
+#define CLEANUP STAMP "2+09:00 mx1 postfix/cleanup[8]: 4F1A2B3C4D: "
+
+/* What a header's logged line gives for `method`, between message-id and removed. */
+static enum ar_result header_result(const struct messages_config *mc, const char *line,
+                                    enum ar_method method)
+{
+	const char *lines[] = { MSGID, line, REMOVED };
+
+	return logged_result(mc, lines, 3, method);
+}
+
+/*
+ * Postfix's msg_output.c (msg_vprintf) passes every logged text through
+ * printable(..., '?'): the line break and the tab or blank that fold a
+ * header are written as "??" or "? ", and a CR LF as "??".
+ */
+static void test_postfix_folded(void)
+{
+	struct messages_config mc = config(100);
+
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "info: header Authentication-Results: "
+	                              "mx.example.jp;??spf=pass smtp.mailfrom=a.example;??dkim=pass "
+	                              "header.d=a.example" TRAILER, AR_DKIM), AR_PASS);
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "info: header Authentication-Results: "
+	                              "mx.example.jp;? spf=fail (sender?? not permitted)"
+	                              " smtp.mailfrom=a.example" TRAILER, AR_SPF), AR_FAIL);
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "info: header Authentication-Results: "
+	                              "mx.example.jp;???spf=softfail smtp.mailfrom=a.example" TRAILER,
+	                              AR_SPF), AR_SOFTFAIL);
+}
+
+/*
+ * Postfix's other routes for a header, from its source: cleanup_act_log()
+ * (cleanup/cleanup_message.c) writes "QID: ACTION: header TEXT from
+ * ORIGIN;" + the trailer (+ ": OPTIONAL TEXT" when the action has one), for
+ * ACTION "info" (INFO) and "warning" (WARN); cleanup_milter_hbc_log()
+ * (cleanup/cleanup_milter.c) writes "QID: milter-header-ACTION: header TEXT
+ * from NAME[ADDR];" + the trailer for milter_header_checks, the headers that
+ * milters add. A body line (body_checks, "ACTION: body TEXT") is message
+ * content anyone can write, never a header.
+ */
+static void test_postfix_routes(void)
+{
+	struct messages_config mc = config(100);
+
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "warning: header Authentication-Results: "
+	                              "mx.example.jp; spf=pass smtp.mailfrom=a.example" TRAILER,
+	                              AR_SPF), AR_PASS);
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "warning: header Authentication-Results: "
+	                              "mx.example.jp; spf=fail smtp.mailfrom=a.example" TRAILER
+	                              ": AR seen; logged", AR_SPF), AR_FAIL);
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "info: header Authentication-Results: "
+	                              "mx.example.jp; spf=neutral smtp.mailfrom=a.example" TRAILER
+	                              ": optional text", AR_SPF), AR_NEUTRAL);
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "milter-header-info: header Authentication-Results: "
+	                              "mx.example.jp; dkim=pass header.d=a.example" TRAILER, AR_DKIM),
+	                AR_PASS);
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "milter-header-warning: header "
+	                              "Authentication-Results: mx.example.jp;??dmarc=fail (p=reject "
+	                              "dis=none) header.from=a.example" TRAILER, AR_DMARC), AR_FAIL);
+	/* Not a header: the text of a body line, and other actions' lines. */
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "info: body Authentication-Results: "
+	                              "mx.example.jp; spf=pass smtp.mailfrom=a.example" TRAILER,
+	                              AR_SPF), AR_ABSENT);
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "milter-body-info: body Authentication-Results: "
+	                              "mx.example.jp; spf=pass smtp.mailfrom=a.example" TRAILER,
+	                              AR_SPF), AR_ABSENT);
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "strip: header Authentication-Results: "
+	                              "mx.example.jp; spf=pass smtp.mailfrom=a.example" TRAILER,
+	                              AR_SPF), AR_ABSENT);
+}
+
+/*
+ * Received-SPF (RFC 7208 section 9.1): result, comment, key=value pairs;
+ * trusted when receiver= is one of trusted_authserv_ids. Beside an
+ * Authentication-Results spf= of the same message, the outcome rule decides.
+ */
+static void test_received_spf(void)
+{
+	struct messages_config mc = config(100);
+
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "info: header Received-SPF: Pass "
+	                              "(mailfrom) identity=mailfrom; client-ip=192.0.2.1; "
+	                              "helo=mail.a.example; envelope-from=x@a.example; "
+	                              "receiver=mx.example.jp" TRAILER, AR_SPF), AR_PASS);
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "info: header Received-SPF: Softfail "
+	                              "(mx.example.jp: domain of transitioning x@a.example does not "
+	                              "designate 192.0.2.1 as permitted sender)??client-ip=192.0.2.1;"
+	                              " envelope-from=x@a.example; receiver=mx.example.jp;" TRAILER,
+	                              AR_SPF), AR_SOFTFAIL);
+	/* The receiver is not ours, or not named: nothing counts. */
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "info: header Received-SPF: Pass "
+	                              "client-ip=192.0.2.1; receiver=mx.forged.example" TRAILER,
+	                              AR_SPF), AR_ABSENT);
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "info: header Received-SPF: Pass "
+	                              "(mx.example.jp: 192.0.2.1 is permitted)" TRAILER,
+	                              AR_SPF), AR_ABSENT);
+	{
+		const char *lines[] = {
+			MSGID,
+			CLEANUP "info: header Received-SPF: Fail client-ip=192.0.2.1; "
+			        "receiver=mx.example.jp" TRAILER,
+			CLEANUP "info: header Authentication-Results: mx.example.jp; spf=pass "
+			        "smtp.mailfrom=a.example" TRAILER,
+			REMOVED,
+		};
+
+		CU_ASSERT_EQUAL(logged_result(&mc, lines, 4, AR_SPF), AR_PASS);
+	}
+}
+
+/* Vendor names of Authentication-Results count only when configured
+ * (authres_header_names); ARC-Authentication-Results never does. */
+static void test_vendor_names(void)
+{
+	static const char *const names[] = { "X-*-Authentication-Results" };
+	struct messages_config mc = config(100);
+	const char *vendor = CLEANUP "info: header X-Example-Authentication-Results: mx.example.jp;"
+	                             " spf=pass smtp.mailfrom=a.example" TRAILER;
+
+	CU_ASSERT_EQUAL(header_result(&mc, vendor, AR_SPF), AR_ABSENT);
+	mc.authres_names = names;
+	mc.nauthres_names = 1;
+	CU_ASSERT_EQUAL(header_result(&mc, vendor, AR_SPF), AR_PASS);
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "info: header X-Authentication-Results: "
+	                              "mx.example.jp; spf=pass smtp.mailfrom=a.example" TRAILER,
+	                              AR_SPF), AR_ABSENT); /* "*" is one or more characters */
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "info: header ARC-Authentication-Results: i=1; "
+	                              "mx.example.jp; spf=pass smtp.mailfrom=a.example" TRAILER,
+	                              AR_SPF), AR_ABSENT);
+	/* The vendor header is held to the same trust. */
+	CU_ASSERT_EQUAL(header_result(&mc, CLEANUP "info: header X-Example-Authentication-Results: "
+	                              "mx.forged.example; spf=pass smtp.mailfrom=a.example" TRAILER,
+	                              AR_SPF), AR_ABSENT);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -378,6 +560,10 @@ int main(void)
 	CU_add_test(s, "save and load", test_save_load);
 	CU_add_test(s, "many messages, hosts", test_many_and_hosts);
 	CU_add_test(s, "content filter copy counted once", test_reinjected_copy);
+	CU_add_test(s, "Postfix folded headers", test_postfix_folded);
+	CU_add_test(s, "Postfix header routes", test_postfix_routes);
+	CU_add_test(s, "Received-SPF", test_received_spf);
+	CU_add_test(s, "vendor names of Authentication-Results", test_vendor_names);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

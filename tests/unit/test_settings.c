@@ -90,6 +90,31 @@ static void test_refusals(void)
 	strbuf_release(&err);
 }
 
+/* authres_header_names: vendor names, split like the trusted ids; the names
+ * with forms of their own are refused. */
+static void test_authres_names(void)
+{
+	struct settings s;
+	struct strbuf err;
+
+	strbuf_init(&err, 4096);
+	CU_ASSERT_EQUAL_FATAL(load(NULL, NULL, &s, &err), 0);
+	CU_ASSERT_EQUAL(s.nauthres_names, 0);
+	settings_free(&s);
+	CU_ASSERT_EQUAL_FATAL(load("authres_header_names=X-Authentication-Results, "
+	                           "X-*-Authentication-Results", NULL, &s, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(s.nauthres_names, 2);
+	CU_ASSERT_STRING_EQUAL(s.authres_names[1], "X-*-Authentication-Results");
+	settings_free(&s);
+	CU_ASSERT_EQUAL(load("authres_header_names=X-A-R,ARC-Authentication-Results", NULL, &s, &err),
+	                -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "not a vendor name"));
+	settings_free(&s);
+	CU_ASSERT_EQUAL(load("authres_header_names=received-spf", NULL, &s, &err), -1);
+	settings_free(&s);
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -100,6 +125,7 @@ int main(void)
 	s = CU_add_suite("settings", NULL, NULL);
 	CU_add_test(s, "inputs", test_inputs);
 	CU_add_test(s, "refusals", test_refusals);
+	CU_add_test(s, "authres_header_names", test_authres_names);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
