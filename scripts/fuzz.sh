@@ -22,7 +22,7 @@
 #               work corpus's inputs that add coverage to the seeds (the
 #               smallest; -merge=1), so that the committed corpus grows by a
 #               handful, not by thousands (default 0: add nothing)
-#   TARGET      authres, config, csv, input, ocf, record, state (default all)
+#   TARGET      authres, config, csv, declare, input, ocf, record, state (default all)
 # Environment: CC (default clang-14), FUZZ_BUILD (default build-fuzz).
 # Exit status: 0 if every target ran without a finding, 1 otherwise.
 set -euo pipefail
