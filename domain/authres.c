@@ -692,6 +692,12 @@ static int parse_resinfo(struct parser *ps, struct sink *sk, struct authres_resi
 			ri->dmarc_policy = ps->c_policy;
 		if (ri->dmarc_disposition == POL_ABSENT)
 			ri->dmarc_disposition = ps->c_disp;
+		/* dmarc=none is "no policy record published" (RFC 7489 section
+		 * 11.2); OpenDMARC still prints "p=none" from the empty record.
+		 * Counting it would inflate the p=none share, as its own log line
+		 * ("QID: DOMAIN none") carries no policy either. */
+		if (ri->code == AR_NONE)
+			ri->dmarc_policy = POL_ABSENT;
 	}
 	ri->nprops = sk->h->nprops - ri->prop_first;
 	return 0;

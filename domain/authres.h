@@ -52,7 +52,7 @@ struct authres_trust {
 
 struct authres_outcome {
 	enum ar_result result[AR_METHOD_COUNT]; /* AR_ABSENT where no result */
-	enum ar_policy dmarc_policy;            /* published policy; POL_ABSENT where not given */
+	enum ar_policy dmarc_policy;            /* published policy; POL_ABSENT where not given or dmarc=none */
 	enum ar_policy dmarc_disposition;       /* applied disposition (dis=, action=); POL_ABSENT */
 	unsigned truncated; /* results dropped because the logger cut them (AUTHRES_F_TRUNCATED) */
 	unsigned unknown;   /* results of spf/dkim/dmarc/arc with a keyword we do not know */
@@ -110,7 +110,7 @@ struct authres_resinfo {
 	struct authres_span reason;         /* value of reason= as written, len 0 if none */
 	int method_id;                      /* enum ar_method, or -1 for methods not counted */
 	enum ar_result code;                /* normalised result; AR_ABSENT if not a known keyword */
-	enum ar_policy dmarc_policy;        /* dmarc only: published policy, else POL_ABSENT */
+	enum ar_policy dmarc_policy;        /* dmarc only: published policy; POL_ABSENT for dmarc=none */
 	enum ar_policy dmarc_disposition;   /* dmarc only: applied disposition, else POL_ABSENT */
 	size_t prop_first, nprops;          /* its properties: props[prop_first .. +nprops) */
 };

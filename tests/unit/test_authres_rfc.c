@@ -231,7 +231,7 @@ static const struct tcase vendors[] = {
 	{ 'o', 0, "mx.example.ne.jp; spf=pass smtp.mailfrom=b.example; sender-id=pass header.from=b.example; dkim=pass header.i=@b.example",
 	  "mx.example.ne.jp pass pass - - -" },
 	/* OpenDMARC, OpenDKIM, Fastmail, AOL, iCloud. */
-	{ 'o', 0, "mail.example.jp; dmarc=none (p=none dis=none) header.from=b.example", "mail.example.jp - - none - none" },
+	{ 'o', 0, "mail.example.jp; dmarc=none (p=none dis=none) header.from=b.example", "mail.example.jp - - none - -" },
 	{ 'o', 0, "mail.example.jp; dmarc=fail (p=reject dis=reject) header.from=b.example", "mail.example.jp - - fail - reject" },
 	{ 'o', 0, "mail.example.jp; dmarc=fail header.from=b.example policy.published-domain-policy=quarantine policy.applied-disposition=none",
 	  "mail.example.jp - - fail - quarantine" },
@@ -388,6 +388,22 @@ static const struct tcase policies[] = {
 	{ 'o', 0, "a.example; dmarc=pass (p=bogus)", "a.example - - pass - -" },
 	/* The strongest policy of two dmarc results. */
 	{ 'o', 0, "a.example; dmarc=none (p=none); dmarc=fail (p=reject)", "a.example - - fail - reject" },
+	/*
+	 * dmarc=none is "no DMARC policy record was published" (RFC 7489
+	 * section 11.2), so no policy counts whatever the comment says.
+	 * OpenDMARC's mlfi_eom() writes "dmarc=%s (p=%s dis=%s)" with p= from
+	 * the record's p/sp, which is "none" also when there is no record
+	 * (DMARC_POLICY_ABSENT) or no From: domain (DMARC_FROM_DOMAIN_ABSENT).
+	 */
+	{ 'o', 0, "mail.example.jp; dmarc=none (p=none dis=none) header.from=b.example", "mail.example.jp - - none - -" },
+	{ 'o', 0, "mail.example.jp; dmarc=none (p=none dis=none) header.from=", "mail.example.jp - - none - -" },
+	{ 'o', 0, "a.example; dmarc=none policy.published-domain-policy=none", "a.example - - none - -" },
+	{ 'o', 0, "a.example; dmarc=none (p=reject)", "a.example - - none - -" },
+	/* A record with p=none that the message fails, passes or cannot reach: p=none counts. */
+	{ 'o', 0, "mail.example.jp; dmarc=fail (p=none dis=none) header.from=b.example", "mail.example.jp - - fail - none" },
+	{ 'o', 0, "mail.example.jp; dmarc=pass (p=none dis=none) header.from=b.example", "mail.example.jp - - pass - none" },
+	/* The message's policy across a no-record header and a p=none one. */
+	{ 'o', 0, "a.example; dmarc=none (p=none); dmarc=fail (p=none)", "a.example - - fail - none" },
 	/* A policy after the cut is not read. */
 	{ 'o', T, "a.example; dmarc=fail (p=reject", "a.example - - - - -" },
 };

@@ -340,7 +340,8 @@ static void parse_trusted(struct qrec *r, const char *p, const char *end)
 			const char *pp = find(rend, pend, "(p="), *pe;
 			enum ar_policy pol;
 
-			if (pp != NULL) {
+			/* dmarc=none is no record: its p= is no published policy. */
+			if (pp != NULL && v != AR_NONE) {
 				pp += 3;
 				for (pe = pp; pe < pend && *pe != ' ' && *pe != ')'; pe++)
 					;

@@ -142,6 +142,45 @@ static void test_cells_spam_and_absent(void)
 	windows_free(ws);
 }
 
+/*
+ * OpenDMARC reports a domain without a DMARC record twice: its log line
+ * "QID: DOMAIN none" and its header "dmarc=none (p=none dis=none)" (p=
+ * printed from an empty record). Both must count "no policy", in one cell.
+ */
+static void test_opendmarc_no_record(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct messages_config mc = config(100);
+	struct messages *ms = messages_new(&mc, ws);
+	struct record_batch b;
+	struct input_event e;
+
+	e = ev(IN_HEADER, 5000, "mx1", "Q1", "Authentication-Results",
+	       "mx.example.jp; dmarc=none (p=none dis=none) header.from=b.example");
+	messages_apply(ms, &e);
+	e = ev(IN_DONE, 5001, "mx1", "Q1", NULL, NULL);
+	messages_apply(ms, &e);
+	e = ev(IN_MSGID, 5002, "mx1", "Q2", NULL, NULL);
+	messages_apply(ms, &e);
+	e = ev(IN_RESULT, 5002, "mx1", "Q2", NULL, NULL);
+	e.method = AR_DMARC;
+	e.result = AR_NONE;
+	e.dmarc_policy = POL_ABSENT;
+	messages_apply(ms, &e);
+	e = ev(IN_DONE, 5003, "mx1", "Q2", NULL, NULL);
+	messages_apply(ms, &e);
+
+	record_batch_init(&b);
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL_FATAL(b.ncells, 1);
+	CU_ASSERT_EQUAL(b.cells[0].messages, 2);
+	CU_ASSERT_EQUAL(b.cells[0].result[AR_DMARC], AR_NONE);
+	CU_ASSERT_EQUAL(b.cells[0].dmarc_policy, POL_ABSENT);
+	record_batch_free(&b);
+	messages_free(ms);
+	windows_free(ws);
+}
+
 static void test_event_time_and_window(void)
 {
 	struct windows *ws = windows_new(60000);
@@ -555,6 +594,7 @@ int main(void)
 	s = CU_add_suite("messages", NULL, NULL);
 	CU_add_test(s, "join and trust", test_join_and_trust);
 	CU_add_test(s, "cells, spam, absent", test_cells_spam_and_absent);
+	CU_add_test(s, "OpenDMARC without a record: no policy", test_opendmarc_no_record);
 	CU_add_test(s, "event time", test_event_time_and_window);
 	CU_add_test(s, "bound and idle", test_bound_and_idle);
 	CU_add_test(s, "save and load", test_save_load);

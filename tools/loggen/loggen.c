@@ -929,7 +929,10 @@ static void present(struct gen *g, struct sess *s)
 		g->filters[i]->present(g, s);
 	for (m = 0; m < AR_METHOD_COUNT; m++)
 		s->tres[m] = result_merge(s->hres[m], s->mres[m]);
-	s->tpol = s->hres[AR_DMARC] != AR_ABSENT ? s->pol : POL_ABSENT;
+	/* dmarc=none means no record (RFC 7489 section 11.2): a p= written
+	 * beside it (as OpenDMARC does) is no published policy. */
+	s->tpol = s->hres[AR_DMARC] != AR_ABSENT && s->hres[AR_DMARC] != AR_NONE ? s->pol
+	                                                                          : POL_ABSENT;
 }
 
 /* Lay out one message relative to its connect time 0. */
