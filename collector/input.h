@@ -157,8 +157,22 @@ enum input_status input_rspamd_parse(const char *line, size_t len, struct input_
 enum input_status input_exim_message(const char *tag, size_t taglen, const char *msg,
                                      size_t len, struct input_event *ev, const char **why);
 /* ... or from its main log file, "STAMP [[PID] ]TEXT" (format "exim"; no
- * host column). */
+ * host column). A line starting with a blank, or empty, continues the entry
+ * before it: IN_OTHER at its time (malformed before any entry). */
 enum input_status input_exim_parse(const char *line, size_t len, struct input_clock *clk,
                                    struct input_event *ev, const char **why);
+
+/* Longest exim_ar_prefix, in bytes. */
+#define INPUT_EXIM_PREFIX_MAX 32
+
+/*
+ * The word before "NAME: VALUE" in the logwrite of a header (setting
+ * exim_ar_prefix; "ar:" until set). Empty: the text after the message ID
+ * is the header itself, and a line whose text is not "NAME: VALUE" is an
+ * other line, not a malformed one. Set once at start-up, for the process,
+ * like the time zone. Returns 0, or -1 (nothing changed) for a prefix longer
+ * than INPUT_EXIM_PREFIX_MAX or with a blank or control character.
+ */
+int input_exim_set_prefix(const char *prefix);
 
 #endif

@@ -16,7 +16,9 @@
  *   MSGID ar: NAME: VALUE        a header, logged by the ACL    IN_HEADER
  *
  * The "ar:" line is this project's convention, since Exim itself logs no
- * header: in acl_smtp_data
+ * header; the word is the setting exim_ar_prefix ("ar:" by default, empty
+ * for none: then the text after the message ID is the header). In
+ * acl_smtp_data
  *
  *   warn logwrite = :main: ar: ${authresults{$primary_hostname}}
  *   warn spam     = nobody:true
@@ -31,6 +33,20 @@
  *
  * The main log has no host column: ev->host is empty, and the collector
  * gives such events the host name configured for the input.
+ *
+ * Entries of several lines. log_write() (src/src/log.c) writes an entry as
+ * built, with the line breaks of its text: log_config_info() ends "Exim
+ * configuration error in line N of FILE" with ":\n  ", routers and
+ * transports write "%s router:\n  ...", and a format ending "\n" leaves an
+ * empty line. In the main log the lines after the first start with a blank
+ * or are empty; they continue the entry before them, which they are part
+ * of: IN_OTHER at its time (clk->entry_ms). They carry nothing to count,
+ * since logwrite passes its text through string_printing(), so a logged
+ * header is always one line. Through syslog, write_syslog() sends such an
+ * entry, and one longer than MAX_SYSLOG_LEN (870), as pieces
+ * "[1\3] TEXT", "[2\3] TEXT", "[3/3] TEXT" ("\" when more follow): the
+ * first piece is read as a line whose header is cut short
+ * (value_truncated), the others are IN_OTHER.
  */
 #include "input.h"
 
@@ -85,11 +101,68 @@ static size_t msgid_len(const char *p, size_t len, int *cut)
 	return 0;
 }
 
+/* exim_ar_prefix, set once at start-up (input_exim_set_prefix()). */
+static char ar_prefix[INPUT_EXIM_PREFIX_MAX + 1] = "ar:";
+static size_t ar_prefix_len = 3;
+
+int input_exim_set_prefix(const char *prefix)
+{
+	size_t i, n = strlen(prefix);
+
+	if (n > INPUT_EXIM_PREFIX_MAX)
+		return -1;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)prefix[i];
+
+		if (c <= ' ' || c == 0x7f)
+			return -1;
+	}
+	memcpy(ar_prefix, prefix, n + 1);
+	ar_prefix_len = n;
+	return 0;
+}
+
+/* 1 if p[0..len) is a header field name (RFC 5322 section 3.6.8: printable
+ * ASCII but ":"; the caller stops at the colon). */
+static int is_field_name(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] >= 0x7f)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Length of write_syslog()'s piece number "[I\N] " or "[I/N] " at p, with
+ * *first set if I is 1; 0 if p does not start with one.
+ */
+static size_t piece_len(const char *p, size_t len, int *first)
+{
+	size_t i = 1, d;
+
+	if (len < 6 || p[0] != '[')
+		return 0;
+	for (d = i; i < len && i - d < 6 && p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	if (i == d || i >= len || (p[i] != '\\' && p[i] != '/'))
+		return 0;
+	*first = i - d == 1 && p[d] == '1';
+	for (d = ++i; i < len && i - d < 6 && p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	if (i == d || i + 1 >= len || p[i] != ']' || p[i + 1] != ' ')
+		return 0;
+	return i + 2;
+}
+
 /* The text of a line after the stamp and the optional "[PID] ". */
 static enum input_status parse_text(const char *p, size_t len, struct input_event *ev,
                                     const char **why)
 {
-	static const char ar[] = "ar: ";
 	size_t ml, n;
 	const char *text, *colon;
 	int cut;
@@ -128,7 +201,7 @@ static enum input_status parse_text(const char *p, size_t len, struct input_even
 	text = p + ml + 1;
 	n = len - ml - 1;
 	if (n == 0 || str_is_cut_prefix(text, n, "<= ") || str_is_cut_prefix(text, n, "Completed") ||
-	    str_is_cut_prefix(text, n, ar)) {
+	    (ar_prefix_len > 0 && str_is_cut_prefix(text, n, ar_prefix))) {
 		*why = "Exim line cut short";
 		return INPUT_MALFORMED;
 	}
@@ -140,14 +213,30 @@ static enum input_status parse_text(const char *p, size_t len, struct input_even
 		ev->kind = IN_DONE;
 		return INPUT_OK;
 	}
-	if (n < sizeof(ar) - 1 || memcmp(text, ar, sizeof(ar) - 1) != 0)
-		return INPUT_OK;
-	text += sizeof(ar) - 1;
-	n -= sizeof(ar) - 1;
-	colon = memchr(text, ':', n);
-	if (colon == NULL || colon == text || memchr(text, ' ', (size_t)(colon - text)) != NULL) {
-		*why = "Exim logwrite header line without a header name";
-		return INPUT_MALFORMED;
+	if (ar_prefix_len == 0) {
+		/* Without a prefix, any line of the message's text that is not
+		 * "NAME: VALUE" is one of Exim's own ("** ...", "H=... rejected"). */
+		colon = memchr(text, ':', n);
+		if (colon == NULL || !is_field_name(text, (size_t)(colon - text)))
+			return INPUT_OK;
+	} else {
+		if (n < ar_prefix_len || memcmp(text, ar_prefix, ar_prefix_len) != 0)
+			return INPUT_OK;
+		text += ar_prefix_len;
+		n -= ar_prefix_len;
+		while (n > 0 && text[0] == ' ') {
+			text++;
+			n--;
+		}
+		if (n == 0) {
+			*why = "Exim line cut short";
+			return INPUT_MALFORMED;
+		}
+		colon = memchr(text, ':', n);
+		if (colon == NULL || colon == text || memchr(text, ' ', (size_t)(colon - text)) != NULL) {
+			*why = "Exim logwrite header line without a header name";
+			return INPUT_MALFORMED;
+		}
 	}
 	input_header_event(ev, text, n);
 	ev->value_truncated = 0;
@@ -161,6 +250,17 @@ enum input_status input_exim_parse(const char *line, size_t len, struct input_cl
 	size_t used;
 
 	memset(ev, 0, sizeof(*ev));
+	if (len == 0 || line[0] == ' ' || line[0] == '\t') {
+		/* A continuation line of a multi-line entry (see above). */
+		if (clk->entry_ms == INT64_MIN) {
+			*why = "Exim continuation line before any entry";
+			return INPUT_MALFORMED;
+		}
+		ev->time_ms = clk->entry_ms;
+		ev->host.p = line;
+		ev->host.len = 0;
+		return INPUT_OK;
+	}
 	if (input_time_parse(clk, line, len, &ev->time_ms, &used) < 0) {
 		*why = "no timestamp at the start of the line";
 		return INPUT_MALFORMED;
@@ -168,6 +268,7 @@ enum input_status input_exim_parse(const char *line, size_t len, struct input_cl
 	/* No host column: the collector puts in the input's configured host. */
 	ev->host.p = line;
 	ev->host.len = 0;
+	clk->entry_ms = ev->time_ms;
 	if (used == len || line[used] != ' ') {
 		*why = "Exim line without text after the timestamp";
 		return INPUT_MALFORMED;
@@ -178,7 +279,27 @@ enum input_status input_exim_parse(const char *line, size_t len, struct input_cl
 enum input_status input_exim_message(const char *tag, size_t taglen, const char *p, size_t len,
                                      struct input_event *ev, const char **why)
 {
+	size_t pl;
+	int first = 0;
+	enum input_status st;
+
 	(void)tag;
 	(void)taglen;
-	return parse_text(p, len, ev, why);
+	pl = piece_len(p, len, &first);
+	if (pl == 0)
+		return parse_text(p, len, ev, why);
+	if (!first)
+		return INPUT_OK; /* the rest of an entry: nothing to count */
+	st = parse_text(p + pl, len - pl, ev, why);
+	/* A piece that ends at the break Exim made is not a line cut short:
+	 * only a header in it is (the rest is in the next pieces). */
+	if (st == INPUT_MALFORMED) {
+		ev->kind = IN_OTHER;
+		ev->queue_id.p = NULL;
+		ev->queue_id.len = 0;
+		return INPUT_OK;
+	}
+	if (ev->kind == IN_HEADER)
+		ev->value_truncated = 1;
+	return st;
 }

@@ -22,6 +22,7 @@ void input_clock_init(struct input_clock *clk, int64_t ref_ms)
 	clk->cache_local_hour = INT64_MIN;
 	clk->cache_offset_s = 0;
 	clk->rfc_zone_len = 0;
+	clk->entry_ms = INT64_MIN;
 }
 
 static int is_digit(char c)

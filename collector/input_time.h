@@ -30,6 +30,9 @@ struct input_clock {
 	char rfc_zone[6];
 	size_t rfc_zone_len;      /* 0: nothing cached */
 	int64_t rfc_base_ms;      /* UTC ms of the prefix (second 0) in that zone */
+	/* Time of the last entry of a format whose entries span lines (Exim's
+	 * main log): its continuation lines take it. INT64_MIN before one. */
+	int64_t entry_ms;
 };
 
 /* Set the process's time zone for stamps without one (e.g. "Asia/Tokyo").

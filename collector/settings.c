@@ -28,6 +28,8 @@ const struct cfg_entry settings_table[] = {
 	  "characters (e.g. X-*-Authentication-Results); empty: none" },
 	{ "spam_default", CFG_STR, "unknown", 0, 0, S(spam_default),
 	  "verdict of a message without spam header: unknown or ham" },
+	{ "exim_ar_prefix", CFG_STR, "ar:", 0, 0, S(exim_ar_prefix),
+	  "exim: the word before NAME: VALUE in the ACL's logwrite of a header; empty: none" },
 	{ "amavis_content_filter", CFG_BOOL, "no", 0, 0, S(amavis_content_filter),
 	  "yes if amavis is Postfix's content_filter: its \"queued_as\" queue ID is the same message" },
 	{ "topic", CFG_STR, "arstat.counts", 0, 0, S(topic), "Kafka topic for the counts" },
@@ -199,6 +201,11 @@ static int settings_derive(struct settings *s, struct strbuf *err)
 	}
 	if (strcmp(s->start_at, "beginning") != 0 && strcmp(s->start_at, "end") != 0) {
 		strbuf_printf(err, "start_at: \"%s\" is not beginning or end", s->start_at);
+		return -1;
+	}
+	if (input_exim_set_prefix(s->exim_ar_prefix) < 0) {
+		strbuf_printf(err, "exim_ar_prefix: must be at most %d characters without blanks",
+		              INPUT_EXIM_PREFIX_MAX);
 		return -1;
 	}
 	if (input_clock_set_zone(s->time_zone) < 0) {

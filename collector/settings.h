@@ -25,6 +25,7 @@ struct settings {
 	char *trusted_authserv_ids; /* comma-separated */
 	char *authres_header_names; /* comma-separated vendor names of Authentication-Results */
 	char *spam_default;      /* verdict of a message without a spam header: unknown|ham */
+	char *exim_ar_prefix;    /* word before a logged header in Exim's main log; may be empty */
 	int amavis_content_filter; /* amavis re-injects into Postfix: join queued_as (bool) */
 	char *topic;
 	char *log_level;

@@ -1149,9 +1149,15 @@ static void emit_garbage(struct gen *g, int64_t t)
 	struct lbuf *b = &g->lb;
 	struct rng *r = &g->rng;
 	char qid[LOGGEN_QID_MAX];
+	enum garbage_kind kind;
 
 	g->line_t = t;
-	switch ((enum garbage_kind)rng_pick(r, garbage_weights, G_KINDS)) {
+	kind = (enum garbage_kind)rng_pick(r, garbage_weights, G_KINDS);
+	/* In Exim's main log an empty line continues the entry before it
+	 * (input_exim.c): well-formed, so no garbage there. */
+	if (kind == G_EMPTY && g->su->mta == MTA_EXIM)
+		kind = G_TRUNC_TIME;
+	switch (kind) {
 	case G_TRUNC_CLEANUP: {
 		size_t lo, hi;
 
@@ -1174,10 +1180,13 @@ static void emit_garbage(struct gen *g, int64_t t)
 		for (i = 0; i < n; i++) {
 			unsigned char c;
 
-			/* Any byte but NUL, CR and LF, so that the line stays one line. */
+			/* Any byte but NUL, CR and LF, so that the line stays one line;
+			 * in Exim's main log not a blank first, which would make it
+			 * a continuation line (well-formed). */
 			do {
 				c = (unsigned char)rng_range(r, 1, 255);
-			} while (c == '\n' || c == '\r');
+			} while (c == '\n' || c == '\r' ||
+			         (i == 0 && g->su->mta == MTA_EXIM && (c == ' ' || c == '\t')));
 			lb_chr(b, (char)c);
 		}
 		break;
