@@ -552,7 +552,8 @@ struct sink {
 	struct authres_outcome *acc; /* kept results merge here if not NULL */
 };
 
-enum resinfo_kind { RI_RESULT, RI_NONE, RI_EMPTY };
+/* RI_SKIP: an element that is no result (Yahoo!'s legacy form): skipped. */
+enum resinfo_kind { RI_RESULT, RI_NONE, RI_EMPTY, RI_SKIP };
 
 static int add_prop(struct parser *ps, struct sink *sk, const struct authres_span *ptype,
                     const struct authres_span *prop, const struct authres_span *val)
@@ -574,6 +575,54 @@ static int is_registered_ptype(const struct authres_span *w)
 {
 	return span_is(w, "smtp") || span_is(w, "header") || span_is(w, "body") ||
 	       span_is(w, "policy");
+}
+
+/*
+ * Yahoo!'s legacy form, still written by Yahoo! JAPAN's servers:
+ *   "mta706.mail.djm.yahoo.co.jp  from=DOMAIN; domainkeys=pass (ok);
+ *    dkim=pass (ok); header.i=@DOMAIN"
+ *   "mta1328.mail.bf1.yahoo.com  from=DOMAIN; domainkeys=neutral (no sig);
+ *    from=DOMAIN; dkim=neutral (no sig)"
+ * A "from=VALUE" property (VALUE may be empty) stands after the authserv-id
+ * and as an element of its own, and a "ptype.property=VALUE" can stand
+ * alone after a ";". Neither is a result: at ps->pos (after CFWS), with the
+ * first word in *name and read up to what follows it, read the rest of such
+ * a property and its CFWS. Returns 1 if one was read, 0 if name does not
+ * start one (nothing consumed), -1 on a malformed value.
+ */
+static int skip_legacy_property(struct parser *ps, const struct authres_span *name)
+{
+	struct authres_span prop, val;
+	size_t save = ps->pos;
+	const char *dot = memchr(name->p, '.', name->len);
+
+	if (dot != NULL) {
+		/* Read as one word where the method is read: "header.i". */
+		struct authres_span ptype = { name->p, (size_t)(dot - name->p) };
+
+		if (!is_registered_ptype(&ptype) || dot + 1 == name->p + name->len)
+			return 0;
+	} else if (at(ps, '.') && is_registered_ptype(name)) {
+		ps->pos++;
+		if (skip_cfws(ps) < 0)
+			return -1;
+		if (read_word(ps, C_ALNUM, C_KEY, &prop) == 0) {
+			ps->pos = save;
+			return 0;
+		}
+		if (skip_cfws(ps) < 0)
+			return -1;
+	} else if (!span_is(name, "from")) {
+		return 0;
+	}
+	if (!at(ps, '=')) {
+		ps->pos = save;
+		return 0;
+	}
+	ps->pos++;
+	if (read_pvalue(ps, &val) < 0 || skip_cfws(ps) < 0)
+		return -1;
+	return 1;
 }
 
 /*
@@ -610,6 +659,19 @@ static int parse_resinfo(struct parser *ps, struct sink *sk, struct authres_resi
 	if (span_is(&ri->method, "none") && !at(ps, '=') && !at(ps, '/')) {
 		*kind = RI_NONE;
 		return 0;
+	}
+	switch (skip_legacy_property(ps, &ri->method)) {
+	case -1:
+		return -1;
+	case 1:
+		if (ps->pos < ps->len && !at(ps, ';'))
+			return fail(ps, AUTHRES_E_SEMICOLON);
+		ri->method.p = NULL;
+		ri->method.len = 0;
+		*kind = RI_SKIP;
+		return 0;
+	default:
+		break;
 	}
 	if (at(ps, '/')) {
 		ps->pos++;
@@ -848,6 +910,22 @@ static int parse_preamble(struct parser *ps, struct authres_header *h)
 		if (skip_cfws(ps) < 0)
 			return -1;
 	}
+	/* Yahoo!'s legacy "authserv-id from=DOMAIN;" (skip_legacy_property()). */
+	while (ps->pos < ps->len && !at(ps, ';') && (cls[ps->s[ps->pos]] & C_ALNUM)) {
+		struct authres_span name;
+		size_t save = ps->pos;
+		int r;
+
+		if (read_word(ps, C_ALNUM, C_KEY, &name) == 0 || skip_cfws(ps) < 0)
+			return -1;
+		r = skip_legacy_property(ps, &name);
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			ps->pos = save;
+			break;
+		}
+	}
 	if (!at(ps, ';'))
 		return fail(ps, ps->pos < ps->len && (cls[ps->s[ps->pos]] & C_TOKEN)
 		                        ? AUTHRES_E_VERSION
@@ -909,6 +987,8 @@ static int parse_value(struct parser *ps, struct sink *sk)
 		}
 		if (kind == RI_EMPTY)
 			break;
+		if (kind == RI_SKIP)
+			continue;
 		if (truncated_mode && ps->pos >= ps->len)
 			return drop_cut(ps, h, prop_first, rstart);
 		if (kind == RI_NONE) {

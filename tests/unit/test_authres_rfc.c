@@ -130,6 +130,27 @@ static const struct tcase rfc8601[] = {
 	{ 'o', 0, "a.example; iprev=fail policy.iprev=192.0.2.1 (NOT FOUND); auth=none; dkim-adsp=pass; vbr=pass header.md=b.example header.mv=dwl.example",
 	  "a.example - - - - -" },
 	{ 'o', 0, "a.example; sender-id=fail header.from=b.example; domainkeys=neutral (no sig)", "a.example - - - - -" },
+	/*
+	 * Yahoo!'s legacy form, still written by Yahoo! JAPAN's servers: a
+	 * "from=DOMAIN" property after the authserv-id and again before a
+	 * later result, "domainkeys=" beside "dkim=", and a stray property as
+	 * an element of its own. The results count; the rest is skipped.
+	 */
+	{ 'o', 0, "mta706.mail.djm.yahoo.co.jp  from=b.example; domainkeys=pass (ok); dkim=pass (ok); header.i=@b.example",
+	  "mta706.mail.djm.yahoo.co.jp - pass - - -" },
+	{ 'a', 0, "mta706.mail.djm.yahoo.co.jp  from=b.example; domainkeys=pass (ok); dkim=pass (ok); header.i=@b.example",
+	  "mta706.mail.djm.yahoo.co.jp spf=- dkim=pass dmarc=- arc=-" },
+	{ 'o', 0, "mta1328.mail.bf1.yahoo.com  from=b.example; domainkeys=neutral (no sig);  from=b.example; dkim=neutral (no sig)",
+	  "mta1328.mail.bf1.yahoo.com - neutral - - -" },
+	{ 'o', 0, "mta1146.mail.bf1.yahoo.com  from=; domainkeys=fail (bad syntax);  from=; dkim=neutral (no sig)",
+	  "mta1146.mail.bf1.yahoo.com - neutral - - -" },
+	{ 'o', 0, "mta.yahoo.co.jp from=b.example; spf=pass smtp.mailfrom=b.example; dkim=fail header.d=b.example; domainkeys=neutral (no sig) header.From=u@b.example",
+	  "mta.yahoo.co.jp pass fail - - -" },
+	{ 'o', 0, "mta.yahoo.co.jp 1 from=\"b.example\" (c); dkim=pass", "mta.yahoo.co.jp - pass - - -" },
+	/* Only a property may stand there, not a result or a bare word. */
+	{ 'o', 0, "mta.yahoo.co.jp from; dkim=pass", "error=bad-version" },
+	{ 'o', 0, "mta.yahoo.co.jp dkim=pass", "error=bad-version" },
+	{ 'o', 0, "a.example; dkim=pass; header.i", "error=expected-equals" },
 	{ 'o', 0, "a.example; rrvs=pass smtp.rcptto=user@b.example; smime=pass body.smime-identifier=u@b.example",
 	  "a.example - - - - -" },
 	/* Method versions. */
@@ -323,7 +344,7 @@ static const struct tcase malformed[] = {
 	{ 'o', 0, "a.example; spf=pass\x01", "error=bad-property" },
 	{ 'o', 0, "a.example; spf=pass (a\x1b b)", "error=control-character" },
 	{ 'o', 0, "a.example; spf=pass reason=\"a\x7f\"", "error=control-character" },
-	{ 'o', 0, "a.example  from=b.example; dkim=pass", "error=bad-version" },
+	{ 'o', 0, "a.example  from=b.example; dkim=pass", "a.example - pass - - -" },
 	{ 'o', 0, "i=5", "error=expected-semicolon" },
 	{ 'o', 0, "test.example.com; foo=bar;dkim=fail ;one=; two ;three;dmarc=pass", "error=expected-result" },
 	/* Text after the value must not be ignored. */
