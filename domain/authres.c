@@ -660,7 +660,12 @@ static int parse_resinfo(struct parser *ps, struct sink *sk, struct authres_resi
 		*kind = RI_NONE;
 		return 0;
 	}
-	switch (skip_legacy_property(ps, &ri->method)) {
+	/* Only "from" or "ptype.property" can start one: the common "dkim",
+	 * "spf", "dmarc" pass by on a compare or their length. */
+	switch ((ri->method.len == 4 && span_is(&ri->method, "from")) ||
+	                (ri->method.len >= 6 && memchr(ri->method.p, '.', ri->method.len) != NULL)
+	                ? skip_legacy_property(ps, &ri->method)
+	                : 0) {
 	case -1:
 		return -1;
 	case 1:
