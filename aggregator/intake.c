@@ -396,6 +396,27 @@ static const char *intake_unbound(const struct intake *in, const struct intake_o
 	return NULL;
 }
 
+/*
+ * A record whose identity is stored already, for another carrier or window
+ * or for the same window with other content (what says which): kept as a
+ * dead letter with reason, since one of the two is wrong and only a person
+ * can tell which; the first delivery stays and the report flags its window.
+ * The warning names the record only by its pseudonymous identity. As
+ * intake_dead returns.
+ */
+static int intake_conflict(struct intake *in, const struct intake_origin *o,
+                           const struct record_batch *b, const char *reason, const char *what,
+                           const void *data, size_t len, struct strbuf *err)
+{
+	in->batch.conflicts++;
+	msg_warn("collector %s epoch %lld seq %lld: delivered again %s; the first delivery is kept",
+	         b->collector, (long long)b->epoch, (long long)b->seq, what);
+	strbuf_reset(&in->why);
+	strbuf_printf(&in->why, "identity epoch %lld seq %lld already stored %s", (long long)b->epoch,
+	              (long long)b->seq, what);
+	return intake_dead(in, o, reason, data, len, err);
+}
+
 int intake_message_decoded(struct intake *in, const struct intake_origin *o, const void *data,
                            size_t len, const struct intake_decoded *d, struct strbuf *err)
 {
@@ -429,28 +450,11 @@ int intake_message_decoded(struct intake *in, const struct intake_origin *o, con
 		in->batch.duplicates++;
 		return 0;
 	case STORE_CONFLICT:
-		/* Kept as a dead letter: one of the two records is wrong and only a
-		 * person can tell which. */
-		in->batch.conflicts++;
-		msg_warn("collector %s epoch %lld seq %lld: delivered again for another carrier or "
-		         "window; the first delivery is kept", d->rec->collector,
-		         (long long)d->rec->epoch, (long long)d->rec->seq);
-		strbuf_reset(&in->why);
-		strbuf_printf(&in->why, "identity epoch %lld seq %lld already stored for another "
-		              "window", (long long)d->rec->epoch, (long long)d->rec->seq);
-		return intake_dead(in, o, "identity_conflict", data, len, err);
+		return intake_conflict(in, o, d->rec, "identity_conflict",
+		                       "for another carrier or window", data, len, err);
 	case STORE_CONTENT_CONFLICT:
-		/* The same window delivered twice with other counts: the first
-		 * stays, the report flags the window, and the warning names the
-		 * record only by its pseudonymous identity. */
-		in->batch.conflicts++;
-		msg_warn("collector %s epoch %lld seq %lld: delivered again for the same window "
-		         "with other content; the first delivery is kept", d->rec->collector,
-		         (long long)d->rec->epoch, (long long)d->rec->seq);
-		strbuf_reset(&in->why);
-		strbuf_printf(&in->why, "identity epoch %lld seq %lld already stored for this window "
-		              "with other content", (long long)d->rec->epoch, (long long)d->rec->seq);
-		return intake_dead(in, o, "content_conflict", data, len, err);
+		return intake_conflict(in, o, d->rec, "content_conflict",
+		                       "for the same window with other content", data, len, err);
 	case STORE_UNVERIFIED:
 		/* Stored by a version that kept no digest: taken for a duplicate,
 		 * as it always was, but counted apart. */
