@@ -12,6 +12,7 @@
 #include "mem.h"
 #include "record.h"
 #include "strutil.h"
+#include "timeutil.h"
 
 struct intake {
 	struct store *st;
@@ -37,7 +38,7 @@ struct intake {
  * within them); a caller passing more is a bug. */
 #define INTAKE_AGE_DAYS_MAX 36500
 #define INTAKE_FUTURE_SECONDS_MAX (366 * 86400)
-#define INTAKE_NOW_MS_MAX INT64_C(253402300800000) /* year 10000 */
+#define INTAKE_NOW_MS_MAX (TIME_MS_MAX + 1) /* year 10000 */
 
 /* A sum of cells each at most max_cell_messages never passes twice that
  * before the loop stops, so it cannot overflow. */

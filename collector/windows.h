@@ -13,6 +13,7 @@
 
 #include "record.h"
 #include "ser.h"
+#include "timeutil.h"
 
 struct windows;
 
@@ -22,7 +23,7 @@ struct windows;
  * UTC ms. A checkpoint that holds another time is corrupt.
  */
 #define WINDOWS_TIME_MIN_MS INT64_C(-62167219200000) /* 0000-01-01T00:00:00Z */
-#define WINDOWS_TIME_MAX_MS INT64_C(253402300799999) /* 9999-12-31T23:59:59.999Z */
+#define WINDOWS_TIME_MAX_MS TIME_MS_MAX
 /* More than any host logs in a window of at most an hour: a count or health
  * counter in a checkpoint above it is corrupt (and one line more cannot
  * overflow it). */

@@ -33,6 +33,9 @@ void time_format_utc(int64_t ms, char *buf, size_t size);
  */
 #define TIME_YEAR_MIN 1970
 #define TIME_YEAR_MAX 9999
+/* The last millisecond of TIME_YEAR_MAX (9999-12-31T23:59:59.999Z): the
+ * bound of every instant the programs accept (unit.timeutil checks it). */
+#define TIME_MS_MAX INT64_C(253402300799999)
 #define TIME_MONTH_LEN 7
 int time_parse_month(const char *s, size_t len, int *year, int *month);
 

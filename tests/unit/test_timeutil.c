@@ -38,6 +38,8 @@ static void test_known_days(void)
 	CU_ASSERT_EQUAL(time_days_from_civil(1900, 3, 1), -25508);
 	CU_ASSERT_EQUAL(time_days_from_civil(1600, 1, 1), -135140);
 	CU_ASSERT_EQUAL(time_days_from_civil(2038, 1, 19), 24855);
+	/* TIME_MS_MAX is the last millisecond of TIME_YEAR_MAX. */
+	CU_ASSERT_EQUAL(TIME_MS_MAX + 1, time_days_from_civil(TIME_YEAR_MAX + 1, 1, 1) * 86400000);
 	CU_ASSERT_EQUAL(time_days_from_civil(2026, 2, 28), 20512);
 	CU_ASSERT_EQUAL(time_days_from_civil(0, 3, 1), -719468);
 	CU_ASSERT_EQUAL(time_days_from_civil(-1, 12, 31), -719529);
