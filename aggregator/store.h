@@ -178,7 +178,7 @@ enum store_add_status {
 /*
  * Check what the store relies on: carrier and collector non-empty without
  * control characters, window_start < window_end, epoch any, seq >= 1, at
- * most RECORD_CELLS_MAX cells, every enum in range, 1 <= messages <=
+ * most RECORD_CELLS_V1_MAX cells, every enum in range, 1 <= messages <=
  * STORE_CELL_MESSAGES_MAX, health counters >= 0. 0, or -1 with the first
  * problem in why (which never quotes a name from the batch).
  */

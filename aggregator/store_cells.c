@@ -30,7 +30,7 @@
  * sum in memory can overflow. */
 #define STORE_PENDING_MESSAGES_MAX (INT64_MAX / 2)
 _Static_assert(STORE_PENDING_MAX < UINT32_MAX / 2, "key indexes fit the slots");
-_Static_assert(STORE_CELL_MESSAGES_MAX <= STORE_PENDING_MESSAGES_MAX / RECORD_CELLS_MAX,
+_Static_assert(STORE_CELL_MESSAGES_MAX <= STORE_PENDING_MESSAGES_MAX / RECORD_CELLS_V1_MAX,
                "a record's messages fit the pending bound");
 /* Name caches are dropped when they pass this size; a stream inventing
  * collector names then costs look-ups, not memory. */
@@ -51,8 +51,8 @@ _Static_assert(STORE_CELL_MESSAGES_MAX <= STORE_PENDING_MESSAGES_MAX / RECORD_CE
 /* The longest entry of a counts_packed row, "78731":9223372036854775807 and
  * its comma, and so the longest row: every combination once. */
 #define STORE_PACKED_ENTRY_MAX (1 + 5 + 2 + 19 + 1)
-#define STORE_PACKED_MAX (2 + (size_t)RECORD_CELLS_MAX * STORE_PACKED_ENTRY_MAX)
-_Static_assert(RECORD_CELLS_MAX <= 100000, "a cell id has at most 5 digits");
+#define STORE_PACKED_MAX (2 + (size_t)RECORD_CELLS_V1_MAX * STORE_PACKED_ENTRY_MAX)
+_Static_assert(RECORD_CELLS_V1_MAX <= 100000, "a cell id has at most 5 digits");
 
 _Static_assert(STORE_DAY_MS % STORE_BUCKET_MS == 0, "a day is whole buckets");
 
@@ -289,7 +289,7 @@ int store_batch_check(const struct record_batch *b, struct strbuf *why)
 		strbuf_printf(why, "negative health counter");
 		return -1;
 	}
-	if (b->ncells > RECORD_CELLS_MAX || (b->ncells > 0 && b->cells == NULL)) {
+	if (b->ncells > RECORD_CELLS_V1_MAX || (b->ncells > 0 && b->cells == NULL)) {
 		strbuf_printf(why, "cells missing or too many");
 		return -1;
 	}
@@ -305,6 +305,13 @@ int store_batch_check(const struct record_batch *b, struct strbuf *why)
 		}
 		if ((unsigned)c->dmarc_policy >= POL_COUNT || (unsigned)c->spam >= SPAM_COUNT) {
 			strbuf_printf(why, "cell %zu: policy or spam verdict out of range", i);
+			return -1;
+		}
+		/* Schema v2's fates are not kept by a store of schema 6: the
+		 * record is refused whole rather than stored as if unknown. */
+		if (c->fate != FATE_UNKNOWN) {
+			strbuf_printf(why, "cell %zu: fate %s, which this store does not keep", i,
+			              ar_fate_name(c->fate));
 			return -1;
 		}
 		if (c->messages < 1 || c->messages > STORE_CELL_MESSAGES_MAX) {
@@ -437,6 +444,7 @@ static uint32_t store_cell_id(const struct store *st, const struct record_cell *
 		v.result[m] = (enum ar_result)st->enum_to_vocab[VOCAB_RESULTS][c->result[m]];
 	v.dmarc_policy = (enum ar_policy)st->enum_to_vocab[VOCAB_POLICIES][c->dmarc_policy];
 	v.spam = (enum ar_spam)st->enum_to_vocab[VOCAB_SPAM][c->spam];
+	v.fate = FATE_UNKNOWN; /* the only fate a store of schema 6 keeps (store_batch_check) */
 	v.messages = 0;
 	return record_cell_key(&v);
 }
@@ -467,7 +475,7 @@ static uint64_t store_content_digest(struct store *st, const struct record_batch
 	size_t i;
 	int k;
 
-	_Static_assert(sizeof(b->health) == 7 * sizeof(int64_t), "seven health counters");
+	_Static_assert(sizeof(b->health) == 8 * sizeof(int64_t), "eight health counters");
 	digest_reset(st->content);
 	p = store_put_le64(p, (uint64_t)b->ncells);
 	for (i = 0; i < b->ncells; i++) {
@@ -482,6 +490,13 @@ static uint64_t store_content_digest(struct store *st, const struct record_batch
 	p = buf;
 	for (k = 0; k < 7; k++)
 		p = store_put_le64(p, (uint64_t)h[k]);
+	/* Schema v2's additions only when they say something, so that a batch
+	 * v1 could carry keeps the digest stored for it before v2 existed. */
+	if (b->health.input_losses != 0 || b->vouch_start_ms != 0 || b->vouch_end_ms != 0) {
+		p = store_put_le64(p, (uint64_t)b->health.input_losses);
+		p = store_put_le64(p, (uint64_t)b->vouch_start_ms);
+		p = store_put_le64(p, (uint64_t)b->vouch_end_ms);
+	}
 	digest_update(st->content, buf, (size_t)(p - buf));
 	digest_final(st->content, out);
 	for (k = 7; k >= 0; k--)
@@ -747,7 +762,7 @@ static const unsigned char *store_parse_uint(const unsigned char *p, const unsig
 
 /* Read a row's cells into st->stored: exactly the form store_cells_format
  * writes. 0, or -1 if the text is anything else. The ids being ascending
- * and below RECORD_CELLS_MAX bounds the vector. */
+ * and below RECORD_CELLS_V1_MAX bounds the vector. */
 static int store_cells_parse(struct store *st, const unsigned char *text, size_t len)
 {
 	const unsigned char *p = text, *end = text + len;
@@ -760,7 +775,7 @@ static int store_cells_parse(struct store *st, const unsigned char *text, size_t
 	for (;;) {
 		if (p == end || *p++ != '"')
 			return -1;
-		p = store_parse_uint(p, end, RECORD_CELLS_MAX - 1, &cell);
+		p = store_parse_uint(p, end, RECORD_CELLS_V1_MAX - 1, &cell);
 		if (p == NULL || (int64_t)cell <= prev || end - p < 2 || p[0] != '"' || p[1] != ':')
 			return -1;
 		p = store_parse_uint(p + 2, end, INT64_MAX, &messages);
@@ -798,7 +813,7 @@ static int store_cells_format(struct store *st, const struct store_cellvec *cv,
 		goto toolong;
 	return 0;
 toolong:
-	/* Cannot happen: at most RECORD_CELLS_MAX distinct ids fit the cap. */
+	/* Cannot happen: at most RECORD_CELLS_V1_MAX distinct ids fit the cap. */
 	strbuf_printf(err, "%s: counts row longer than %zu bytes", st->path, (size_t)STORE_PACKED_MAX);
 	return -1;
 }
@@ -899,7 +914,7 @@ out:
 enum store_digit { DIGIT_CELL_LOW, DIGIT_CELL_HIGH, DIGIT_KEY };
 
 #define STORE_CELL_DIGIT_BITS 9
-_Static_assert(RECORD_CELLS_MAX <= 1 << (2 * STORE_CELL_DIGIT_BITS), "two digits hold a cell id");
+_Static_assert(RECORD_CELLS_V1_MAX <= 1 << (2 * STORE_CELL_DIGIT_BITS), "two digits hold a cell id");
 
 /* The digit of p a radix pass sorts on. */
 static inline size_t store_radix_digit(const struct store_pending *p, enum store_digit digit,

@@ -100,7 +100,7 @@ struct store_keyset {
 /* A cell of a record, gathered until store_flush(). */
 struct store_pending {
 	uint32_t key;  /* into cellkeys */
-	uint32_t cell; /* id, below RECORD_CELLS_MAX */
+	uint32_t cell; /* id, below RECORD_CELLS_V1_MAX */
 	int64_t messages;
 };
 
@@ -116,7 +116,7 @@ struct store_cellcount {
 	int64_t messages;
 };
 
-/* A row's cells, ascending by id; at most RECORD_CELLS_MAX of them. */
+/* A row's cells, ascending by id; at most RECORD_CELLS_V1_MAX of them. */
 struct store_cellvec {
 	struct store_cellcount *v;
 	size_t n, alloc;

@@ -612,7 +612,7 @@ static int store_migrate_v2(struct store *st, struct strbuf *done, struct strbuf
 
 		cell = sqlite3_column_int64(rd, 3);
 		messages = sqlite3_column_int64(rd, 4);
-		if (cell < 0 || cell >= RECORD_CELLS_MAX || messages < 1) {
+		if (cell < 0 || cell >= RECORD_CELLS_V1_MAX || messages < 1) {
 			strbuf_printf(err, "%s: upgrade: counts row with cell %lld and %lld messages is "
 			                   "not one this program wrote", st->path, (long long)cell,
 			              (long long)messages);

@@ -303,6 +303,7 @@ static void complete(struct messages *ms, struct open_msg *m)
 		cell.result[i] = m->outcome.result[i];
 	cell.dmarc_policy = m->outcome.dmarc_policy;
 	cell.spam = m->spam != SPAM_UNKNOWN ? m->spam : ms->cfg.spam_default;
+	cell.fate = FATE_UNKNOWN;
 	cell.messages = 1;
 	windows_count(ms->ws, when, &cell);
 	unlink_msg(ms, m);

@@ -180,6 +180,7 @@ int windows_peek(const struct windows *ws, int64_t before_ms, struct record_batc
 
 		if (w->slots[i].key_plus1 == 0)
 			continue;
+		memset(&c, 0, sizeof(c)); /* its padding too: batches compare whole */
 		record_cell_unkey(w->slots[i].key_plus1 - 1, &c);
 		c.messages = w->slots[i].count;
 		record_batch_add_cell(b, &c);

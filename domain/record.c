@@ -59,18 +59,29 @@ extern const size_t arstat_schema_count;
 /* First guess for the body; record_encode() doubles it until the body fits. */
 #define RECORD_BODY_GUESS 256
 
-/* ---- schema version 1 ---- */
+/* ---- schema versions 1 and 2 ---- */
 
-/* Field names of schema v1, in enum order. */
-static const char *const v1_method_fields[AR_METHOD_COUNT] = { "spf", "dkim", "dmarc", "arc" };
-static const char *const v1_health_fields[] = {
+/*
+ * v2 is v1 with three additions, each at the end of its record: a cell's
+ * fate (before its count), the health counter input_losses, and the vouched
+ * span; so one pair of functions fills and reads both, asking the version
+ * where they differ.
+ */
+static const char *const method_fields[AR_METHOD_COUNT] = { "spf", "dkim", "dmarc", "arc" };
+static const char *const health_fields[] = {
 	"lines_read",        "lines_malformed",  "lines_overlong", "headers_untrusted",
-	"headers_malformed", "messages_evicted", "messages_late",
+	"headers_malformed", "messages_evicted", "messages_late",  "input_losses",
 };
+#define V1_HEALTH_FIELDS 7
 
-_Static_assert(sizeof(v1_health_fields) / sizeof(v1_health_fields[0]) ==
+_Static_assert(sizeof(health_fields) / sizeof(health_fields[0]) ==
                        sizeof(struct record_health) / sizeof(int64_t),
-               "every health counter has a v1 field");
+               "every health counter has a field");
+
+static size_t health_field_count(int version)
+{
+	return version == 1 ? V1_HEALTH_FIELDS : sizeof(health_fields) / sizeof(health_fields[0]);
+}
 
 /* The child of a record value by field name; -1 with a reason if absent. */
 static int field(avro_value_t *rec, const char *name, avro_value_t *child, struct strbuf *err)
@@ -178,13 +189,35 @@ static int get_string(avro_value_t *rec, const char *name, char *dst, size_t siz
 	return 0;
 }
 
-static int v1_encode(const struct record_batch *b, avro_value_t *root, struct strbuf *err)
+/* What v1 cannot say: a v1 encoding of b would lose it. */
+static int v1_representable(const struct record_batch *b, struct strbuf *err)
+{
+	size_t i;
+
+	for (i = 0; i < b->ncells; i++) {
+		if (b->cells[i].fate != FATE_UNKNOWN) {
+			record_err(err, "cell %zu has fate %s, which schema v1 cannot carry", i,
+			           ar_fate_name(b->cells[i].fate));
+			return -1;
+		}
+	}
+	if (b->health.input_losses != 0 || b->vouch_start_ms != 0 || b->vouch_end_ms != 0) {
+		record_err(err, "input losses or a vouched span, which schema v1 cannot carry");
+		return -1;
+	}
+	return 0;
+}
+
+static int encode_version(const struct record_batch *b, avro_value_t *root, int version,
+                          struct strbuf *err)
 {
 	avro_value_t cells, cell, health, f;
 	const int64_t *hv = &b->health.lines_read;
 	size_t i;
 	int m;
 
+	if (version == 1 && v1_representable(b, err) < 0)
+		return -1;
 	if (set_string(root, "carrier", b->carrier, err) < 0 ||
 	    set_string(root, "collector", b->collector, err) < 0 ||
 	    set_long(root, "epoch", b->epoch, err) < 0 || set_long(root, "seq", b->seq, err) < 0 ||
@@ -203,24 +236,40 @@ static int v1_encode(const struct record_batch *b, avro_value_t *root, struct st
 			return -1;
 		}
 		for (m = 0; m < AR_METHOD_COUNT; m++) {
-			if (set_enum(&cell, v1_method_fields[m], (int)c->result[m], err) < 0)
+			if (set_enum(&cell, method_fields[m], (int)c->result[m], err) < 0)
 				return -1;
 		}
 		if (set_enum(&cell, "dmarc_policy", (int)c->dmarc_policy, err) < 0 ||
 		    set_enum(&cell, "spam", (int)c->spam, err) < 0 ||
 		    set_long(&cell, "messages", c->messages, err) < 0)
 			return -1;
+		if (version >= 2 && set_enum(&cell, "fate", (int)c->fate, err) < 0)
+			return -1;
 	}
 	if (field(root, "health", &health, err) < 0)
 		return -1;
-	for (i = 0; i < sizeof(v1_health_fields) / sizeof(v1_health_fields[0]); i++) {
-		if (set_long(&health, v1_health_fields[i], hv[i], err) < 0)
+	for (i = 0; i < health_field_count(version); i++) {
+		if (set_long(&health, health_fields[i], hv[i], err) < 0)
 			return -1;
 	}
+	if (version >= 2 && (set_long(root, "vouch_start", b->vouch_start_ms, err) < 0 ||
+	                     set_long(root, "vouch_end", b->vouch_end_ms, err) < 0))
+		return -1;
 	return 0;
 }
 
-static int v1_decode(avro_value_t *root, struct record_batch *b, struct strbuf *err)
+static int v1_encode(const struct record_batch *b, avro_value_t *root, struct strbuf *err)
+{
+	return encode_version(b, root, 1, err);
+}
+
+static int v2_encode(const struct record_batch *b, avro_value_t *root, struct strbuf *err)
+{
+	return encode_version(b, root, 2, err);
+}
+
+static int decode_version(avro_value_t *root, struct record_batch *b, int version,
+                          struct strbuf *err)
 {
 	avro_value_t cells, health, f;
 	int64_t *hv = &b->health.lines_read;
@@ -248,12 +297,13 @@ static int v1_decode(avro_value_t *root, struct record_batch *b, struct strbuf *
 		struct record_cell c;
 		avro_value_t cell;
 
+		memset(&c, 0, sizeof(c)); /* padding too: batches are compared whole */
 		if (avro_value_get_by_index(&cells, i, &cell, NULL) != 0) {
 			record_err(err, "cannot read cell %zu: %s", i, avro_strerror());
 			return -1;
 		}
 		for (m = 0; m < AR_METHOD_COUNT; m++) {
-			if (get_enum(&cell, v1_method_fields[m], AR_RESULT_COUNT, &v, err) < 0)
+			if (get_enum(&cell, method_fields[m], AR_RESULT_COUNT, &v, err) < 0)
 				return -1;
 			c.result[m] = (enum ar_result)v;
 		}
@@ -263,17 +313,36 @@ static int v1_decode(avro_value_t *root, struct record_batch *b, struct strbuf *
 		if (get_enum(&cell, "spam", SPAM_COUNT, &v, err) < 0)
 			return -1;
 		c.spam = (enum ar_spam)v;
+		c.fate = FATE_UNKNOWN;
+		if (version >= 2) {
+			if (get_enum(&cell, "fate", FATE_COUNT, &v, err) < 0)
+				return -1;
+			c.fate = (enum ar_fate)v;
+		}
 		if (get_long(&cell, "messages", &c.messages, err) < 0)
 			return -1;
 		record_batch_add_cell(b, &c);
 	}
 	if (field(root, "health", &health, err) < 0)
 		return -1;
-	for (i = 0; i < sizeof(v1_health_fields) / sizeof(v1_health_fields[0]); i++) {
-		if (get_long(&health, v1_health_fields[i], &hv[i], err) < 0)
+	for (i = 0; i < health_field_count(version); i++) {
+		if (get_long(&health, health_fields[i], &hv[i], err) < 0)
 			return -1;
 	}
+	if (version >= 2 && (get_long(root, "vouch_start", &b->vouch_start_ms, err) < 0 ||
+	                     get_long(root, "vouch_end", &b->vouch_end_ms, err) < 0))
+		return -1;
 	return 0;
+}
+
+static int v1_decode(avro_value_t *root, struct record_batch *b, struct strbuf *err)
+{
+	return decode_version(root, b, 1, err);
+}
+
+static int v2_decode(avro_value_t *root, struct record_batch *b, struct strbuf *err)
+{
+	return decode_version(root, b, 2, err);
 }
 
 /* ---- the versions this build knows ---- */
@@ -292,6 +361,7 @@ struct record_codec {
 
 static const struct record_codec record_codecs[] = {
 	{ 1, v1_encode, v1_decode, record_v1_decode },
+	{ 2, v2_encode, v2_decode, NULL },
 };
 
 struct record_schema_entry {
@@ -431,25 +501,48 @@ const struct record_schema_version *record_schema_find(uint64_t fp)
 
 /* ---- encoding ---- */
 
+/* The registry slot of schema version, or -1 with a reason. */
+static int entry_of_version(struct record_registry *r, int version, size_t *slot,
+                            struct strbuf *err)
+{
+	size_t i;
+
+	for (i = 0; i < r->count; i++) {
+		if (r->versions[i].version == version) {
+			*slot = i;
+			return 0;
+		}
+	}
+	record_err(err, "no schema version %d in this build", version);
+	return -1;
+}
+
 int record_encode(const struct record_batch *b, struct strbuf *out, struct strbuf *err)
 {
+	return record_encode_version(b, registry_get()->versions[0].version, out, err);
+}
+
+int record_encode_version(const struct record_batch *b, int version, struct strbuf *out,
+                          struct strbuf *err)
+{
 	struct record_registry *r = registry_get();
-	unsigned char header[AVRO_BIN_HEADER_LEN], *body;
-	uint64_t fp = r->versions[0].fingerprint;
-	size_t start = out->len, len;
+	unsigned char header[AVRO_BIN_HEADER_LEN], *body = NULL;
+	size_t start = out->len, len, slot = 0;
 	int rc = -1;
 
-	/* The current version has an encoder written out by hand (record_v1.c),
-	 * about twenty times faster than Avro C's generic writer, which stays
-	 * the reference (record_encode_generic) for the tests and for a newer
-	 * version until it gets one of its own. */
-	if (r->versions[0].version != 1)
-		return record_encode_generic(b, out, err);
-	if (record_batch_check(b, err) < 0)
+	if (entry_of_version(r, version, &slot, err) < 0)
+		return -1;
+	/* v1 has an encoder written out by hand (record_v1.c), about twenty
+	 * times faster than Avro C's generic writer, which stays the
+	 * reference (record_encode_generic) for the tests and for a version
+	 * without one of its own. */
+	if (version != 1)
+		return record_encode_generic_version(b, version, out, err);
+	if (record_batch_check(b, err) < 0 || v1_representable(b, err) < 0)
 		return -1;
 	body = xmalloc(record_v1_encode_max(b));
 	len = record_v1_encode(b, body);
-	avro_bin_header_write(header, fp);
+	avro_bin_header_write(header, r->versions[slot].fingerprint);
 	if (strbuf_append(out, header, sizeof(header)) < 0 || strbuf_append(out, body, len) < 0) {
 		strbuf_truncate(out, start);
 		record_err(err, "record exceeds the output buffer's cap");
@@ -463,17 +556,31 @@ out:
 
 int record_encode_generic(const struct record_batch *b, struct strbuf *out, struct strbuf *err)
 {
+	return record_encode_generic_version(b, registry_get()->versions[0].version, out, err);
+}
+
+int record_encode_generic_version(const struct record_batch *b, int version, struct strbuf *out,
+                                  struct strbuf *err)
+{
 	struct record_registry *r = registry_get();
-	const struct record_schema_entry *e = &r->entries[0];
-	uint64_t fp = r->versions[0].fingerprint;
+	const struct record_schema_entry *e;
 	unsigned char header[AVRO_BIN_HEADER_LEN];
 	avro_value_t root;
 	avro_writer_t writer = NULL;
 	char *body = NULL;
-	size_t size = RECORD_BODY_GUESS, room, start = out->len;
+	size_t size = RECORD_BODY_GUESS, room, start = out->len, slot = 0;
+	uint64_t fp;
 	int64_t body_len;
 	int have_root = 0, rc = -1, wrc;
 
+	if (entry_of_version(r, version, &slot, err) < 0)
+		goto out;
+	e = &r->entries[slot];
+	fp = r->versions[slot].fingerprint;
+	if (e->codec->encode == NULL) {
+		record_err(err, "schema v%d has no encoder", version);
+		goto out;
+	}
 	if (record_batch_check(b, err) < 0)
 		goto out;
 	if (out->len > out->cap || out->cap - out->len <= AVRO_BIN_HEADER_LEN) {

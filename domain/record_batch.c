@@ -77,12 +77,13 @@ void record_cell_unkey(uint32_t k, struct record_cell *c)
 		c->result[m] = (enum ar_result)(k % AR_RESULT_COUNT);
 		k /= AR_RESULT_COUNT;
 	}
+	c->fate = (enum ar_fate)k;
 }
 
 /* struct record_health's counters in order, for messages. */
 static const char *const health_names[] = {
 	"lines_read",        "lines_malformed",  "lines_overlong", "headers_untrusted",
-	"headers_malformed", "messages_evicted", "messages_late",
+	"headers_malformed", "messages_evicted", "messages_late",   "input_losses",
 };
 
 _Static_assert(sizeof(health_names) / sizeof(health_names[0]) ==
@@ -118,6 +119,12 @@ int record_batch_check(const struct record_batch *b, struct strbuf *err)
 		record_err(err, "%zu cells, more than the %d combinations", b->ncells, RECORD_CELLS_MAX);
 		goto out;
 	}
+	if ((b->vouch_start_ms != 0 || b->vouch_end_ms != 0) &&
+	    (b->vouch_start_ms < 0 || b->vouch_end_ms <= b->vouch_start_ms)) {
+		record_err(err, "vouched span [%" PRId64 ", %" PRId64 ") is neither empty nor a span",
+		           b->vouch_start_ms, b->vouch_end_ms);
+		goto out;
+	}
 	/* record_health is a run of int64_t counters; checking them as an array
 	 * means a counter added later is checked without touching this code. */
 	for (i = 0; i < nhealth; i++) {
@@ -128,7 +135,7 @@ int record_batch_check(const struct record_batch *b, struct strbuf *err)
 		}
 	}
 	/* Repeats are found by comparing keys while there are few cells, and
-	 * in a bitmap of every combination (10 KiB, cleared) beyond that. */
+	 * in a bitmap of every combination (48 KiB, cleared) beyond that. */
 	if (b->ncells > RECORD_CHECK_PAIRWISE_MAX)
 		seen = xcalloc((RECORD_CELLS_MAX + 7) / 8, 1);
 	for (i = 0; i < b->ncells; i++) {
@@ -149,6 +156,10 @@ int record_batch_check(const struct record_batch *b, struct strbuf *err)
 		}
 		if ((unsigned)c->spam >= SPAM_COUNT) {
 			record_err(err, "cell %zu: spam verdict %d out of range", i, (int)c->spam);
+			goto out;
+		}
+		if ((unsigned)c->fate >= FATE_COUNT) {
+			record_err(err, "cell %zu: fate %d out of range", i, (int)c->fate);
 			goto out;
 		}
 		if (c->messages < 0) {

@@ -18,14 +18,20 @@
 
 #define RECORD_CARRIER_MAX 64   /* bytes, including NUL */
 #define RECORD_COLLECTOR_MAX 65 /* 64 hex digits + NUL */
-/* A window has at most one cell per combination; more is a corrupt record. */
-#define RECORD_CELLS_MAX (AR_RESULT_COUNT * AR_RESULT_COUNT * AR_RESULT_COUNT * \
-                          AR_RESULT_COUNT * POL_COUNT * SPAM_COUNT)
+/* A window has at most one cell per combination; more is a corrupt record.
+ * RECORD_CELLS_V1_MAX: the combinations of results, policy and verdict,
+ * which is all schema v1 has; v2 multiplies them by the fates. */
+#define RECORD_CELLS_V1_MAX (AR_RESULT_COUNT * AR_RESULT_COUNT * AR_RESULT_COUNT * \
+                             AR_RESULT_COUNT * POL_COUNT * SPAM_COUNT)
+#define RECORD_CELLS_MAX (RECORD_CELLS_V1_MAX * FATE_COUNT)
 
+/* Has padding before messages: whoever fills one zeroes it first, so that
+ * batches can be compared with memcmp. */
 struct record_cell {
 	enum ar_result result[AR_METHOD_COUNT]; /* indexed by enum ar_method */
 	enum ar_policy dmarc_policy;
 	enum ar_spam spam;
+	enum ar_fate fate; /* FATE_UNKNOWN in every v1 record */
 	int64_t messages;
 };
 
@@ -37,6 +43,8 @@ struct record_health {
 	int64_t headers_malformed;
 	int64_t messages_evicted;
 	int64_t messages_late;
+	/* v2: times input was found gone before it was read; 0 in v1. */
+	int64_t input_losses;
 };
 
 struct record_batch {
@@ -51,6 +59,14 @@ struct record_batch {
 	size_t ncells;
 	size_t cells_alloc;
 	struct record_health health;
+	/*
+	 * v2: the collector read every input to its end through
+	 * [vouch_start_ms, vouch_end_ms), so a window in it without a record
+	 * had no lines. Both 0 when the batch vouches for nothing (and in
+	 * every v1 record); otherwise 0 <= start < end.
+	 */
+	int64_t vouch_start_ms;
+	int64_t vouch_end_ms;
 };
 
 /* Zero a batch (no cells). */
@@ -66,8 +82,9 @@ void record_batch_clear(struct record_batch *b);
  * The checks every batch passes both ways: strings NUL-terminated within
  * their fields, seq from 1, the window's end after its start, counters and
  * counts not negative, enums in range, no combination twice, at most
- * RECORD_CELLS_MAX cells. Returns 0, or -1 with the reason in err (which may
- * be NULL: a caller that only wants the verdict pays no formatting).
+ * RECORD_CELLS_MAX cells, a vouched span empty (0, 0) or 0 <= start < end.
+ * Returns 0, or -1 with the reason in err (which may be NULL: a caller that
+ * only wants the verdict pays no formatting).
  */
 int record_batch_check(const struct record_batch *b, struct strbuf *err);
 /*
@@ -80,15 +97,18 @@ int record_batch_check(const struct record_batch *b, struct strbuf *err);
 int record_carrier_check(const char *id, struct strbuf *err);
 
 /*
- * A cell's combination (results, policy, spam verdict; not its count) as
- * one number below RECORD_CELLS_MAX: the collector's window maps and the
- * batch check's repeat search key on it. The collector's checkpoints hold
- * these numbers, so the numbering never changes. Inline: the collector
- * computes one per message counted. The cell's enums must be in range.
+ * A cell's combination (results, policy, spam verdict, fate; not its count)
+ * as one number below RECORD_CELLS_MAX: the collector's window maps and the
+ * batch check's repeat search key on it. The collector's checkpoints and the
+ * aggregator's store hold these numbers, so the numbering never changes:
+ * the fate is the most significant place, so that a combination of fate
+ * unknown keeps the number it had before fates existed (below
+ * RECORD_CELLS_V1_MAX). Inline: the collector computes one per message
+ * counted. The cell's enums must be in range.
  */
 static inline uint32_t record_cell_key(const struct record_cell *c)
 {
-	uint32_t k = 0;
+	uint32_t k = (uint32_t)c->fate;
 	int m;
 
 	for (m = 0; m < AR_METHOD_COUNT; m++)
@@ -98,7 +118,7 @@ static inline uint32_t record_cell_key(const struct record_cell *c)
 }
 
 /* The combination of key k (below RECORD_CELLS_MAX) into c's results,
- * policy and spam verdict; c's count is left alone. */
+ * policy, spam verdict and fate; c's count is left alone. */
 void record_cell_unkey(uint32_t k, struct record_cell *c);
 
 #endif

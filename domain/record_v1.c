@@ -71,6 +71,9 @@ static int v1_cell(struct avro_bin *c, struct record_batch *b)
 	struct record_cell cell;
 	int m, v;
 
+	/* Zeroed padding too: batches are compared with memcmp (the tests,
+	 * the fuzz harness) against the reference decoder's. */
+	memset(&cell, 0, sizeof(cell));
 	for (m = 0; m < AR_METHOD_COUNT; m++) {
 		if (v1_enum(c, V1_RESULT_SYMBOLS, &v) < 0)
 			return -1;
@@ -82,6 +85,7 @@ static int v1_cell(struct avro_bin *c, struct record_batch *b)
 	if (v1_enum(c, V1_SPAM_SYMBOLS, &v) < 0)
 		return -1;
 	cell.spam = (enum ar_spam)v;
+	cell.fate = FATE_UNKNOWN; /* v1 has none */
 	if (avro_bin_long(c, &cell.messages) != AVRO_BIN_OK)
 		return -1;
 	record_batch_add_cell(b, &cell);

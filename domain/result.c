@@ -5,6 +5,8 @@
 /* The tables and look-ups are in result_int.h, which authres.c shares. */
 
 static const char *const spam_names[SPAM_COUNT] = { "unknown", "ham", "spam" };
+static const char *const fate_names[FATE_COUNT] = { "unknown", "accepted", "rejected", "discarded",
+	                                             "held" };
 
 const char *ar_result_name(enum ar_result r)
 {
@@ -24,6 +26,11 @@ const char *ar_policy_name(enum ar_policy p)
 const char *ar_spam_name(enum ar_spam s)
 {
 	return (unsigned)s < SPAM_COUNT ? spam_names[s] : "?";
+}
+
+const char *ar_fate_name(enum ar_fate f)
+{
+	return (unsigned)f < FATE_COUNT ? fate_names[f] : "?";
 }
 
 int ar_result_parse(const char *s, size_t len, enum ar_result *out)

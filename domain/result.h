@@ -3,7 +3,7 @@
  * method, DMARC published policy and spam verdict, and the one table of
  * their names, which writers print and readers (domain/authres.c, plot's
  * report reader) look up. The enum orders equal the symbol orders of the
- * Avro schema (schemas/counts-v1.avsc), so an enum value is also its Avro
+ * Avro schemas (schemas/counts-v*.avsc), so an enum value is also its Avro
  * symbol index.
  */
 #ifndef ARSTAT_RESULT_H
@@ -30,11 +30,27 @@ enum ar_policy { POL_ABSENT = 0, POL_NONE, POL_QUARANTINE, POL_REJECT, POL_COUNT
 
 enum ar_spam { SPAM_UNKNOWN = 0, SPAM_HAM, SPAM_SPAM, SPAM_COUNT };
 
+/*
+ * What the receiver did with a message (schema v2's Fate): accepted (queued
+ * for delivery), rejected (refused at SMTP time, e.g. a milter's reject at
+ * the end of DATA), discarded (accepted, then dropped), held (quarantined).
+ * Unknown: the log does not tell; every v1 record's messages.
+ */
+enum ar_fate {
+	FATE_UNKNOWN = 0,
+	FATE_ACCEPTED,
+	FATE_REJECTED,
+	FATE_DISCARDED,
+	FATE_HELD,
+	FATE_COUNT
+};
+
 /* Lowercase names; "?" for a value out of range, never NULL. */
 const char *ar_result_name(enum ar_result r);
 const char *ar_method_name(enum ar_method m);
 const char *ar_policy_name(enum ar_policy p);
 const char *ar_spam_name(enum ar_spam s);
+const char *ar_fate_name(enum ar_fate f);
 
 /*
  * Case-insensitive look-ups of s[0..len) (need not be NUL-terminated):

@@ -41,7 +41,8 @@ static int same_batch(const struct record_batch *a, const struct record_batch *b
 	       a->window_end_ms == b->window_end_ms && a->correction == b->correction &&
 	       a->ncells == b->ncells &&
 	       (a->ncells == 0 || memcmp(a->cells, b->cells, a->ncells * sizeof(*a->cells)) == 0) &&
-	       memcmp(&a->health, &b->health, sizeof(a->health)) == 0;
+	       memcmp(&a->health, &b->health, sizeof(a->health)) == 0 &&
+	       a->vouch_start_ms == b->vouch_start_ms && a->vouch_end_ms == b->vouch_end_ms;
 }
 
 /* What record_v1.h promises of any batch the hand decoder accepts. */
@@ -58,6 +59,7 @@ static void check_fields(const struct record_batch *b)
 			FUZZ_CHECK((unsigned)b->cells[i].result[m] < AR_RESULT_COUNT);
 		FUZZ_CHECK((unsigned)b->cells[i].dmarc_policy < POL_COUNT);
 		FUZZ_CHECK((unsigned)b->cells[i].spam < SPAM_COUNT);
+		FUZZ_CHECK((unsigned)b->cells[i].fate < FATE_COUNT);
 	}
 }
 

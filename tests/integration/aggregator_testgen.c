@@ -114,6 +114,7 @@ static void gen_cell(uint64_t r, struct record_cell *c)
 		c->result[m] = results[gen_pick(&r, m == AR_ARC ? arc_w : auth_w, 8)];
 	c->dmarc_policy = (enum ar_policy)gen_pick(&r, policy_w, POL_COUNT);
 	c->spam = (enum ar_spam)gen_pick(&r, spam_w, SPAM_COUNT);
+	c->fate = FATE_UNKNOWN;
 	r = gen_mix(r);
 	c->messages = (int64_t)(r % 40) + 1;
 }

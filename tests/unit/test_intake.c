@@ -269,7 +269,8 @@ static void test_dead_letters(void)
 {
 	static const char not_ours[] = "{\"carrier\": \"x\"}";
 	struct record_batch b;
-	struct record_cell zero = { { AR_NONE, AR_NONE, AR_NONE, AR_NONE }, POL_NONE, SPAM_HAM, 0 };
+	struct record_cell zero = { { AR_NONE, AR_NONE, AR_NONE, AR_NONE },
+		POL_NONE, SPAM_HAM, FATE_UNKNOWN, 0 };
 	struct intake_origin o;
 	struct strbuf err, invalid, conflict;
 	struct store *st;

@@ -60,8 +60,10 @@ static void remove_dir(void)
 /* Record i of a test file: collector "ocf-<seed>", seq i + 1, two cells. */
 static void make_record(int seed, int i, struct record_batch *b)
 {
-	struct record_cell c1 = { { AR_PASS, AR_PASS, AR_PASS, AR_NONE }, POL_REJECT, SPAM_HAM, 0 };
-	struct record_cell c2 = { { AR_FAIL, AR_NONE, AR_FAIL, AR_ABSENT }, POL_NONE, SPAM_SPAM, 0 };
+	struct record_cell c1 = { { AR_PASS, AR_PASS, AR_PASS, AR_NONE },
+		POL_REJECT, SPAM_HAM, FATE_UNKNOWN, 0 };
+	struct record_cell c2 = { { AR_FAIL, AR_NONE, AR_FAIL, AR_ABSENT },
+		POL_NONE, SPAM_SPAM, FATE_UNKNOWN, 0 };
 
 	b->ncells = 0;
 	snprintf(b->carrier, sizeof(b->carrier), "jp-ocf");

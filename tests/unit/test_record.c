@@ -22,12 +22,14 @@ extern const char *const arstat_schema_texts[];
 extern const size_t arstat_schema_count;
 
 /*
- * The fingerprint of schemas/counts-v1.avsc, printed once from
- * avro_schema_json_fingerprint() and cross-checked with an independent
- * CRC-64-AVRO over the canonical form below. If this test fails, the schema
- * file was edited: a published schema must never change; add counts-v2.avsc.
+ * The fingerprints of schemas/counts-v1.avsc and counts-v2.avsc, printed once
+ * from avro_schema_json_fingerprint() and cross-checked with an independent
+ * CRC-64-AVRO (a Python transcription of the specification's) over the
+ * canonical forms below. If this test fails, a schema file was edited: a
+ * published schema must never change; add the next version instead.
  */
 #define COUNTS_V1_FINGERPRINT UINT64_C(0xe8498559bbe2c212)
+#define COUNTS_V2_FINGERPRINT UINT64_C(0x3d9ad876c2dfe1a6)
 
 static const char counts_v1_canonical[] =
 	"{\"name\":\"org.arstat.CountBatch\",\"type\":\"record\",\"fields\":["
@@ -56,10 +58,37 @@ static const char counts_v1_canonical[] =
 	"{\"name\":\"messages_evicted\",\"type\":\"long\"},"
 	"{\"name\":\"messages_late\",\"type\":\"long\"}]}}]}";
 
+static const char counts_v2_canonical[] =
+	"{\"name\":\"org.arstat.CountBatch\",\"type\":\"record\",\"fields\":[{\"name\":\"carrier"
+	"\",\"type\":\"string\"},{\"name\":\"collector\",\"type\":\"string\"},{\"name\":\"epoch\""
+	",\"type\":\"long\"},{\"name\":\"seq\",\"type\":\"long\"},{\"name\":\"window_start\",\"ty"
+	"pe\":\"long\"},{\"name\":\"window_end\",\"type\":\"long\"},{\"name\":\"correction\",\"ty"
+	"pe\":\"boolean\"},{\"name\":\"cells\",\"type\":{\"type\":\"array\",\"items\":{\"name\":"
+	"\"org.arstat.Cell\",\"type\":\"record\",\"fields\":[{\"name\":\"spf\",\"type\":{\"name\""
+	":\"org.arstat.Result\",\"type\":\"enum\",\"symbols\":[\"none\",\"pass\",\"fail\",\"softf"
+	"ail\",\"neutral\",\"temperror\",\"permerror\",\"policy\",\"absent\"]}},{\"name\":\"dkim"
+	"\",\"type\":\"org.arstat.Result\"},{\"name\":\"dmarc\",\"type\":\"org.arstat.Result\"},{"
+	"\"name\":\"arc\",\"type\":\"org.arstat.Result\"},{\"name\":\"dmarc_policy\",\"type\":{\""
+	"name\":\"org.arstat.Policy\",\"type\":\"enum\",\"symbols\":[\"absent\",\"none\",\"quaran"
+	"tine\",\"reject\"]}},{\"name\":\"spam\",\"type\":{\"name\":\"org.arstat.Spam\",\"type\":"
+	"\"enum\",\"symbols\":[\"unknown\",\"ham\",\"spam\"]}},{\"name\":\"fate\",\"type\":{\"nam"
+	"e\":\"org.arstat.Fate\",\"type\":\"enum\",\"symbols\":[\"unknown\",\"accepted\",\"reject"
+	"ed\",\"discarded\",\"held\"]}},{\"name\":\"messages\",\"type\":\"long\"}]}}},{\"name\":"
+	"\"health\",\"type\":{\"name\":\"org.arstat.Health\",\"type\":\"record\",\"fields\":[{\"n"
+	"ame\":\"lines_read\",\"type\":\"long\"},{\"name\":\"lines_malformed\",\"type\":\"long\"}"
+	",{\"name\":\"lines_overlong\",\"type\":\"long\"},{\"name\":\"headers_untrusted\",\"type"
+	"\":\"long\"},{\"name\":\"headers_malformed\",\"type\":\"long\"},{\"name\":\"messages_evi"
+	"cted\",\"type\":\"long\"},{\"name\":\"messages_late\",\"type\":\"long\"},{\"name\":\"inp"
+	"ut_losses\",\"type\":\"long\"}]}},{\"name\":\"vouch_start\",\"type\":\"long\"},{\"name\""
+	":\"vouch_end\",\"type\":\"long\"}]}";
+
 #define OUT_CAP (16 * 1024 * 1024)
 #define ERR_CAP 512
 
 /* ---- helpers ---- */
+
+/* The schema version the batches and the Avro writer below are for: 1 or 2. */
+static int wv = 1;
 
 /* xorshift64: deterministic, so a failure reproduces. */
 static uint64_t rng_state = UINT64_C(0x9e3779b97f4a7c15);
@@ -86,6 +115,7 @@ static void cell_nth(size_t i, struct record_cell *c)
 		c->result[m] = (enum ar_result)(i % AR_RESULT_COUNT);
 		i /= AR_RESULT_COUNT;
 	}
+	c->fate = (enum ar_fate)i;
 }
 
 static void batch_fill(struct record_batch *b, size_t ncells)
@@ -103,7 +133,7 @@ static void batch_fill(struct record_batch *b, size_t ncells)
 	b->correction = 1;
 	for (i = 0; i < ncells; i++) {
 		/* Spread over the combinations, not just the first few. */
-		cell_nth((i * 7919) % RECORD_CELLS_MAX, &c);
+		cell_nth((i * 7919) % (wv >= 2 ? RECORD_CELLS_MAX : RECORD_CELLS_V1_MAX), &c);
 		c.messages = (int64_t)(i * i * 1000003 % 100000) + (i == 0 ? INT64_C(1) << 40 : 1);
 		record_batch_add_cell(b, &c);
 	}
@@ -114,6 +144,11 @@ static void batch_fill(struct record_batch *b, size_t ncells)
 	b->health.headers_malformed = 2;
 	b->health.messages_evicted = 0;
 	b->health.messages_late = INT64_MAX;
+	if (wv >= 2) {
+		b->health.input_losses = 2;
+		b->vouch_start_ms = INT64_C(1714514400000);
+		b->vouch_end_ms = INT64_C(1714525200000);
+	}
 }
 
 static void assert_batch_equal(const struct record_batch *a, const struct record_batch *b)
@@ -129,12 +164,15 @@ static void assert_batch_equal(const struct record_batch *a, const struct record
 	CU_ASSERT_EQUAL(a->window_end_ms, b->window_end_ms);
 	CU_ASSERT_EQUAL(a->correction != 0, b->correction != 0);
 	CU_ASSERT_EQUAL(memcmp(&a->health, &b->health, sizeof(a->health)), 0);
+	CU_ASSERT_EQUAL(a->vouch_start_ms, b->vouch_start_ms);
+	CU_ASSERT_EQUAL(a->vouch_end_ms, b->vouch_end_ms);
 	CU_ASSERT_EQUAL_FATAL(a->ncells, b->ncells);
 	for (i = 0; i < a->ncells; i++) {
 		for (m = 0; m < AR_METHOD_COUNT; m++)
 			CU_ASSERT_EQUAL(a->cells[i].result[m], b->cells[i].result[m]);
 		CU_ASSERT_EQUAL(a->cells[i].dmarc_policy, b->cells[i].dmarc_policy);
 		CU_ASSERT_EQUAL(a->cells[i].spam, b->cells[i].spam);
+		CU_ASSERT_EQUAL(a->cells[i].fate, b->cells[i].fate);
 		CU_ASSERT_EQUAL(a->cells[i].messages, b->cells[i].messages);
 	}
 }
@@ -174,7 +212,7 @@ static void encode_fill(struct strbuf *out, size_t ncells)
 	strbuf_init(&err, ERR_CAP);
 	batch_fill(&b, ncells);
 	strbuf_reset(out);
-	CU_ASSERT_EQUAL(record_encode(&b, out, &err), 0);
+	CU_ASSERT_EQUAL(record_encode_version(&b, wv, out, &err), 0);
 	if (err.len > 0)
 		fprintf(stderr, "encode: %s\n", err.data);
 	record_batch_free(&b);
@@ -234,7 +272,7 @@ static void put_header(struct strbuf *t, uint64_t fp)
 
 /* Cell fields as raw numbers, so that out-of-range values can be written. */
 struct raw_cell {
-	int64_t e[6]; /* spf dkim dmarc arc policy spam */
+	int64_t e[7]; /* spf dkim dmarc arc policy spam fate (fate from v2 only) */
 	int64_t messages;
 };
 
@@ -242,7 +280,7 @@ static void put_raw_cell(struct strbuf *t, const struct raw_cell *c)
 {
 	int i;
 
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < (wv >= 2 ? 7 : 6); i++)
 		put_long(t, c->e[i]);
 	put_long(t, c->messages);
 }
@@ -255,6 +293,7 @@ static void raw_from_cell(const struct record_cell *c, struct raw_cell *r)
 		r->e[m] = c->result[m];
 	r->e[4] = c->dmarc_policy;
 	r->e[5] = c->spam;
+	r->e[6] = c->fate;
 	r->messages = c->messages;
 }
 
@@ -267,12 +306,24 @@ static void put_health(struct strbuf *t, const struct record_health *h)
 	put_long(t, h->headers_malformed);
 	put_long(t, h->messages_evicted);
 	put_long(t, h->messages_late);
+	if (wv >= 2)
+		put_long(t, h->input_losses);
+}
+
+/* What follows the cells: the health record, and from v2 the vouched span. */
+static void put_tail(struct strbuf *t, const struct record_batch *b)
+{
+	put_health(t, &b->health);
+	if (wv >= 2) {
+		put_long(t, b->vouch_start_ms);
+		put_long(t, b->vouch_end_ms);
+	}
 }
 
 /* Header and the fields before the cells, from b. */
 static void put_prefix(struct strbuf *t, const struct record_batch *b)
 {
-	put_header(t, COUNTS_V1_FINGERPRINT);
+	put_header(t, wv >= 2 ? COUNTS_V2_FINGERPRINT : COUNTS_V1_FINGERPRINT);
 	put_str(t, b->carrier);
 	put_str(t, b->collector);
 	put_long(t, b->epoch);
@@ -297,7 +348,7 @@ static void put_record(struct strbuf *t, const struct record_batch *b)
 		}
 	}
 	put_long(t, 0);
-	put_health(t, &b->health);
+	put_tail(t, b);
 }
 
 /* Decode t and expect st; on failure the batch must hold no cells and err a
@@ -338,21 +389,33 @@ static void test_fingerprint_stable(void)
 	uint64_t fp = 0;
 	size_t n, i, j;
 
+	static const struct {
+		const char *canonical;
+		uint64_t fingerprint;
+	} pinned[] = {
+		{ counts_v1_canonical, COUNTS_V1_FINGERPRINT },
+		{ counts_v2_canonical, COUNTS_V2_FINGERPRINT },
+	};
+
 	printf("\n  counts-v%zu fingerprint: 0x%016" PRIx64 "\n", arstat_schema_count,
 	       record_current_fingerprint());
-	CU_ASSERT_EQUAL(record_current_fingerprint(), COUNTS_V1_FINGERPRINT);
-	CU_ASSERT_EQUAL(avro_schema_json_fingerprint(text, &fp), 0);
-	CU_ASSERT_EQUAL(fp, COUNTS_V1_FINGERPRINT);
-	CU_ASSERT_EQUAL(avro_crc64(counts_v1_canonical, sizeof(counts_v1_canonical) - 1),
-	                COUNTS_V1_FINGERPRINT);
+	CU_ASSERT_EQUAL_FATAL(arstat_schema_count, sizeof(pinned) / sizeof(pinned[0]));
+	CU_ASSERT_EQUAL(record_current_fingerprint(), COUNTS_V2_FINGERPRINT);
+	for (i = 0; i < arstat_schema_count; i++) {
+		const char *t = arstat_schema_texts[i];
 
-	strbuf_init(&canon, 65536);
-	CU_ASSERT_EQUAL_FATAL(avro_schema_from_json_length(text, strlen(text), &schema), 0);
-	CU_ASSERT_EQUAL(avro_canonical_form(schema, &canon), 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(canon.data);
-	CU_ASSERT_STRING_EQUAL(canon.data, counts_v1_canonical);
-	avro_schema_decref(schema);
-	strbuf_release(&canon);
+		CU_ASSERT_EQUAL(avro_schema_json_fingerprint(t, &fp), 0);
+		CU_ASSERT_EQUAL(fp, pinned[i].fingerprint);
+		CU_ASSERT_EQUAL(avro_crc64(pinned[i].canonical, strlen(pinned[i].canonical)),
+		                pinned[i].fingerprint);
+		strbuf_init(&canon, 65536);
+		CU_ASSERT_EQUAL_FATAL(avro_schema_from_json_length(t, strlen(t), &schema), 0);
+		CU_ASSERT_EQUAL(avro_canonical_form(schema, &canon), 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(canon.data);
+		CU_ASSERT_STRING_EQUAL(canon.data, pinned[i].canonical);
+		avro_schema_decref(schema);
+		strbuf_release(&canon);
+	}
 
 	n = record_schema_versions(&v);
 	CU_ASSERT_EQUAL_FATAL(n, arstat_schema_count);
@@ -372,12 +435,14 @@ static void test_fingerprint_stable(void)
 
 static void test_header_bytes(void)
 {
-	static const unsigned char want[10] = { 0xC3, 0x01, 0x12, 0xc2, 0xe2, 0xbb,
-		                                0x59, 0x85, 0x49, 0xe8 };
+	static const unsigned char want[10] = { 0xC3, 0x01, 0xa6, 0xe1, 0xdf, 0xc2,
+		                                0x76, 0xd8, 0x9a, 0x3d };
 	struct strbuf out;
 
 	strbuf_init(&out, OUT_CAP);
+	wv = 2; /* the current version */
 	encode_fill(&out, 3);
+	wv = 1;
 	CU_ASSERT_FATAL(out.len > sizeof(want));
 	CU_ASSERT_EQUAL(memcmp(out.data, want, sizeof(want)), 0);
 	strbuf_release(&out);
@@ -473,6 +538,66 @@ static void test_independent_encoding(void)
 	record_batch_free(&b);
 	strbuf_release(&out);
 	strbuf_release(&mine);
+}
+
+static void test_independent_encoding_v2(void)
+{
+	wv = 2;
+	test_independent_encoding();
+	wv = 1;
+}
+
+static void test_decode_rejects(void);
+
+static void test_decode_rejects_v2(void)
+{
+	wv = 2;
+	test_decode_rejects();
+	wv = 1;
+}
+
+/* v1 cannot carry what v2 added: such a batch is refused in v1, never
+ * written with the addition dropped; v2 carries it through. */
+static void test_v1_refuses_v2_content(void)
+{
+	struct record_batch b, got;
+	struct strbuf out, err;
+	int k;
+
+	strbuf_init(&out, OUT_CAP);
+	strbuf_init(&err, ERR_CAP);
+	for (k = 0; k < 3; k++) {
+		batch_fill(&b, 3);
+		if (k == 0)
+			b.cells[1].fate = FATE_REJECTED;
+		else if (k == 1)
+			b.health.input_losses = 1;
+		else
+			b.vouch_end_ms = 60000;
+		strbuf_reset(&out);
+		CU_ASSERT_EQUAL(record_encode_version(&b, 1, &out, &err), -1);
+		CU_ASSERT_EQUAL(record_encode_generic_version(&b, 1, &out, &err), -1);
+		CU_ASSERT_EQUAL(out.len, 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "v1 cannot carry"));
+		CU_ASSERT_EQUAL(record_encode_version(&b, 2, &out, &err), 0);
+		record_batch_init(&got);
+		CU_ASSERT_EQUAL(decode_buf(&out, &got, &err), RECORD_OK);
+		assert_batch_equal(&b, &got);
+		record_batch_free(&got);
+		record_batch_free(&b);
+	}
+	/* A vouched span must be empty or a span. */
+	batch_fill(&b, 1);
+	b.vouch_start_ms = 5;
+	b.vouch_end_ms = 5;
+	strbuf_reset(&out);
+	CU_ASSERT_EQUAL(record_encode(&b, &out, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "vouched span"));
+	CU_ASSERT_EQUAL(record_encode_version(&b, 9, &out, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "no schema version 9"));
+	record_batch_free(&b);
+	strbuf_release(&out);
+	strbuf_release(&err);
 }
 
 /* Records are appended; a failed encode leaves out as it was. */
@@ -742,7 +867,7 @@ static void test_decode_rejects(void)
 		memset(longer, 'c', RECORD_CARRIER_MAX);
 		longer[RECORD_CARRIER_MAX] = '\0';
 		strbuf_reset(&t);
-		put_header(&t, COUNTS_V1_FINGERPRINT);
+		put_header(&t, wv >= 2 ? COUNTS_V2_FINGERPRINT : COUNTS_V1_FINGERPRINT);
 		put_str(&t, longer);
 		put_str(&t, b.collector);
 		put_long(&t, b.epoch);
@@ -751,14 +876,14 @@ static void test_decode_rejects(void)
 		put_long(&t, b.window_end_ms);
 		put_byte(&t, 0);
 		put_long(&t, 0);
-		put_health(&t, &b.health);
+		put_tail(&t, &b);
 		expect_decode(&t, RECORD_CORRUPT, "carrier is 64 bytes");
 	}
 	b.carrier[0] = 'x';
 	b.carrier[1] = '\0';
 
 	strbuf_reset(&t);
-	put_header(&t, COUNTS_V1_FINGERPRINT);
+	put_header(&t, wv >= 2 ? COUNTS_V2_FINGERPRINT : COUNTS_V1_FINGERPRINT);
 	put_str(&t, b.carrier);
 	put_str(&t, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0"); /* 65 */
 	put_long(&t, 1);
@@ -767,12 +892,12 @@ static void test_decode_rejects(void)
 	put_long(&t, 1);
 	put_byte(&t, 0);
 	put_long(&t, 0);
-	put_health(&t, &b.health);
+	put_tail(&t, &b);
 	expect_decode(&t, RECORD_CORRUPT, "collector is 65 bytes");
 
 	/* A NUL inside the carrier. */
 	strbuf_reset(&t);
-	put_header(&t, COUNTS_V1_FINGERPRINT);
+	put_header(&t, wv >= 2 ? COUNTS_V2_FINGERPRINT : COUNTS_V1_FINGERPRINT);
 	put_bytes(&t, "a\0b", 3);
 	put_str(&t, b.collector);
 	put_long(&t, 1);
@@ -781,7 +906,7 @@ static void test_decode_rejects(void)
 	put_long(&t, 1);
 	put_byte(&t, 0);
 	put_long(&t, 0);
-	put_health(&t, &b.health);
+	put_tail(&t, &b);
 	expect_decode(&t, RECORD_CORRUPT, "contains a NUL");
 
 	/* Field values out of range, one at a time. */
@@ -811,7 +936,7 @@ static void test_decode_rejects(void)
 
 	/* A boolean that is neither 0 nor 1. */
 	strbuf_reset(&t);
-	put_header(&t, COUNTS_V1_FINGERPRINT);
+	put_header(&t, wv >= 2 ? COUNTS_V2_FINGERPRINT : COUNTS_V1_FINGERPRINT);
 	put_str(&t, b.carrier);
 	put_str(&t, b.collector);
 	put_long(&t, 1);
@@ -820,7 +945,7 @@ static void test_decode_rejects(void)
 	put_long(&t, 1);
 	put_byte(&t, 2);
 	put_long(&t, 0);
-	put_health(&t, &b.health);
+	put_tail(&t, &b);
 	expect_decode(&t, RECORD_CORRUPT, "boolean");
 
 	/* Cells with a bad enum index or count, one field at a time. */
@@ -840,7 +965,7 @@ static void test_decode_rejects(void)
 		put_long(&t, 1);
 		put_raw_cell(&t, &rc);
 		put_long(&t, 0);
-		put_health(&t, &b.health);
+		put_tail(&t, &b);
 		expect_decode(&t, RECORD_CORRUPT, i == 7 ? "negative message count" : "out of range");
 	}
 
@@ -852,7 +977,7 @@ static void test_decode_rejects(void)
 	put_raw_cell(&t, &rc);
 	put_raw_cell(&t, &rc);
 	put_long(&t, 0);
-	put_health(&t, &b.health);
+	put_tail(&t, &b);
 	expect_decode(&t, RECORD_CORRUPT, "repeats");
 
 	/* Cells in two blocks, the second with a byte size (negative count), as
@@ -873,7 +998,7 @@ static void test_decode_rejects(void)
 		put_long(&t, (int64_t)block.len + i);
 		CU_ASSERT_EQUAL(strbuf_append(&t, block.data, block.len), 0);
 		put_long(&t, 0);
-		put_health(&t, &b.health);
+		put_tail(&t, &b);
 		expect_decode(&t, i == 0 ? RECORD_OK : RECORD_CORRUPT, i == 0 ? NULL : "declares");
 		strbuf_release(&block);
 	}
@@ -886,7 +1011,7 @@ static void test_decode_rejects(void)
 		for (k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
 			/* As the carrier's length. */
 			strbuf_reset(&t);
-			put_header(&t, COUNTS_V1_FINGERPRINT);
+			put_header(&t, wv >= 2 ? COUNTS_V2_FINGERPRINT : COUNTS_V1_FINGERPRINT);
 			put_long(&t, lens[k]);
 			CU_ASSERT_EQUAL(strbuf_append_str(&t, "abcdefgh"), 0);
 			expect_decode(&t, RECORD_CORRUPT, "string length");
@@ -896,7 +1021,7 @@ static void test_decode_rejects(void)
 			put_long(&t, lens[k]);
 			put_raw_cell(&t, &rc);
 			put_long(&t, 0);
-			put_health(&t, &b.health);
+			put_tail(&t, &b);
 			expect_decode(&t, RECORD_CORRUPT, NULL);
 			strbuf_reset(&t);
 			put_prefix(&t, &b);
@@ -904,20 +1029,20 @@ static void test_decode_rejects(void)
 			put_long(&t, lens[k]);
 			put_raw_cell(&t, &rc);
 			put_long(&t, 0);
-			put_health(&t, &b.health);
+			put_tail(&t, &b);
 			expect_decode(&t, RECORD_CORRUPT, "block size");
 		}
 	}
 
 	/* A varint of 11 bytes, and one of 10 whose last byte overflows. */
 	strbuf_reset(&t);
-	put_header(&t, COUNTS_V1_FINGERPRINT);
+	put_header(&t, wv >= 2 ? COUNTS_V2_FINGERPRINT : COUNTS_V1_FINGERPRINT);
 	for (i = 0; i < 10; i++)
 		put_byte(&t, 0x80);
 	put_byte(&t, 0x00);
 	expect_decode(&t, RECORD_CORRUPT, "longer than 10 bytes");
 	strbuf_reset(&t);
-	put_header(&t, COUNTS_V1_FINGERPRINT);
+	put_header(&t, wv >= 2 ? COUNTS_V2_FINGERPRINT : COUNTS_V1_FINGERPRINT);
 	for (i = 0; i < 9; i++)
 		put_byte(&t, 0xff);
 	put_byte(&t, 0x02);
@@ -925,7 +1050,7 @@ static void test_decode_rejects(void)
 
 	/* A body of nothing but continuation bytes. */
 	strbuf_reset(&t);
-	put_header(&t, COUNTS_V1_FINGERPRINT);
+	put_header(&t, wv >= 2 ? COUNTS_V2_FINGERPRINT : COUNTS_V1_FINGERPRINT);
 	for (i = 0; i < 5; i++)
 		put_byte(&t, 0xff);
 	expect_decode(&t, RECORD_CORRUPT, "truncated");
@@ -1002,7 +1127,7 @@ static void test_random_flips(void)
 		size_t n = (size_t)(rng() % 96);
 
 		strbuf_reset(&t);
-		put_header(&t, COUNTS_V1_FINGERPRINT);
+		put_header(&t, wv >= 2 ? COUNTS_V2_FINGERPRINT : COUNTS_V1_FINGERPRINT);
 		for (k = 0; k < (int)n; k++)
 			put_byte(&t, (unsigned char)rng());
 		st = decode_buf(&t, &b, &err);
@@ -1025,11 +1150,13 @@ int main(void)
 		const char *name;
 		CU_TestFunc fn;
 	} tests[] = {
-		{ "fingerprint of counts-v1 is stable", test_fingerprint_stable },
+		{ "fingerprints of counts-v1 and v2 are stable", test_fingerprint_stable },
 		{ "header bytes", test_header_bytes },
 		{ "round trip", test_roundtrip },
 		{ "round trip of every combination", test_roundtrip_all_cells },
-		{ "independent encoding gives the same bytes", test_independent_encoding },
+		{ "independent encoding gives the same bytes (v1)", test_independent_encoding },
+		{ "independent encoding gives the same bytes (v2)", test_independent_encoding_v2 },
+		{ "v1 refuses what only v2 carries", test_v1_refuses_v2_content },
 		{ "encode appends", test_encode_appends },
 		{ "encode respects the output cap", test_encode_cap },
 		{ "encode rejects invalid batches", test_encode_rejects },
@@ -1037,7 +1164,8 @@ int main(void)
 		{ "unknown fingerprint", test_unknown_fingerprint },
 		{ "truncated at every length", test_truncated },
 		{ "decode replaces the batch", test_decode_replaces },
-		{ "decode rejects bad bodies", test_decode_rejects },
+		{ "decode rejects bad bodies (v1)", test_decode_rejects },
+		{ "decode rejects bad bodies (v2)", test_decode_rejects_v2 },
 		{ "random byte flips", test_random_flips },
 	};
 	CU_pSuite suite;

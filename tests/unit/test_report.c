@@ -170,7 +170,8 @@ static void test_rounding(void)
 
 static void test_add_cell_limits(void)
 {
-	struct record_cell c = { { AR_PASS, AR_PASS, AR_PASS, AR_PASS }, POL_NONE, SPAM_HAM, 1 };
+	struct record_cell c = { { AR_PASS, AR_PASS, AR_PASS, AR_PASS },
+		POL_NONE, SPAM_HAM, FATE_UNKNOWN, 1 };
 	struct report_options opt = { 0, 3, "UTC" };
 	struct report *r = report_new(&opt);
 	struct report_month m;
@@ -207,7 +208,7 @@ struct golden_record {
 };
 
 #define CELL(spf, dkim, dmarc, arc, pol, spam, n) \
-	{ { AR_##spf, AR_##dkim, AR_##dmarc, AR_##arc }, POL_##pol, SPAM_##spam, n }
+	{ { AR_##spf, AR_##dkim, AR_##dmarc, AR_##arc }, POL_##pol, SPAM_##spam, FATE_UNKNOWN, n }
 
 static const struct golden_record golden_records[] = {
 	{ "jp-alpha", "ca1", 1, 1, 2026, 10, 31, 15, 0, 2, {

@@ -50,11 +50,11 @@ static int64_t utc_ms(int y, unsigned mo, unsigned d, int h, int mi)
 }
 
 static struct record_cell cells_a[2] = {
-	{ { AR_PASS, AR_PASS, AR_PASS, AR_ABSENT }, POL_REJECT, SPAM_HAM, 10 },
-	{ { AR_FAIL, AR_NONE, AR_FAIL, AR_ABSENT }, POL_REJECT, SPAM_SPAM, 3 },
+	{ { AR_PASS, AR_PASS, AR_PASS, AR_ABSENT }, POL_REJECT, SPAM_HAM, FATE_UNKNOWN, 10 },
+	{ { AR_FAIL, AR_NONE, AR_FAIL, AR_ABSENT }, POL_REJECT, SPAM_SPAM, FATE_UNKNOWN, 3 },
 };
 static struct record_cell cells_b[1] = {
-	{ { AR_PASS, AR_PASS, AR_PASS, AR_ABSENT }, POL_REJECT, SPAM_HAM, 5 },
+	{ { AR_PASS, AR_PASS, AR_PASS, AR_ABSENT }, POL_REJECT, SPAM_HAM, FATE_UNKNOWN, 5 },
 };
 
 /* A record of collector "c1" epoch 7 in the window starting 2026-11-02T10:07Z. */
