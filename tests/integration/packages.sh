@@ -179,9 +179,15 @@ start=$SECONDS
 (cd "$TEST_DIR/src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc)" \
 	dpkg-buildpackage -b -us -uc >"$TEST_DIR/build.log" 2>&1) ||
 	fail "dpkg-buildpackage failed (build.log)"
-echo "built in $((SECONDS - start)) s:"
-mv "$TEST_DIR"/*.deb "$TEST_DIR/debs/"
-rm -f "$TEST_DIR"/debs/*-dbgsym_*.deb
+echo "built in $((SECONDS - start)) s"
+echo "== lintian"
+# lintian warns when run as root; it reads the packages only.
+lintian --fail-on error --display-info --pedantic "$TEST_DIR"/arstat_*.changes \
+	>"$TEST_DIR/lintian.log" 2>&1 || { cat "$TEST_DIR/lintian.log" >&2; fail "lintian reports errors"; }
+grep -E '^[EWIPX]: ' "$TEST_DIR/lintian.log" | sed 's/^/  /' || echo "  (no tags)"
+
+# The packages to install (not the debug symbols).
+cp "$TEST_DIR"/arstat-{collector,aggregator,plot,tools}_"${version}"_*.deb "$TEST_DIR/debs/"
 ls "$TEST_DIR/debs" | sed 's/^/  /'
 for p in arstat-collector arstat-aggregator arstat-plot arstat-tools; do
 	[[ -f $TEST_DIR/debs/${p}_${version}_$(dpkg --print-architecture).deb ]] || fail "no $p package"
@@ -191,12 +197,6 @@ deps=$(dpkg-deb -f "$TEST_DIR/debs/arstat-collector_${version}_$(dpkg --print-ar
 for not in libsqlite3 libcsv gnuplot fonts-; do
 	[[ $deps != *"$not"* ]] || fail "arstat-collector depends on $not: $deps"
 done
-
-echo "== lintian"
-# lintian warns when run as root; it reads the packages only.
-lintian --fail-on error --display-info --pedantic "$TEST_DIR"/arstat_*.changes \
-	>"$TEST_DIR/lintian.log" 2>&1 || { cat "$TEST_DIR/lintian.log" >&2; fail "lintian reports errors"; }
-grep -E '^[EWIPX]: ' "$TEST_DIR/lintian.log" | sed 's/^/  /' || echo "  (no tags)"
 
 echo "== install into a throwaway root ($mode)"
 mkdir "$TEST_DIR/root"
