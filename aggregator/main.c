@@ -54,6 +54,11 @@
  *       the same carrier and month wins; the earlier ones are kept. Prints
  *       one line: declaration id, rows, sha256.
  *
+ *   arstat-aggregator --check-config [-c CONFIG] [-o name=value ...] [--db FILE]
+ *       Load the settings as the commands do (the register of carriers
+ *       included) and print one line about them; touches no store or broker.
+ *       --help-config[=tsv] lists every setting with its default.
+ *
  * Settings (-c file, -o name=value, see settings.c; kafka.NAME passes NAME to
  * librdkafka). Exit status: 0 on success, 1 on an error (for ingest --file
  * also when a file could not be read), 2 on bad usage.
@@ -90,6 +95,7 @@
 #include "log.h"
 #include "mem.h"
 #include "publish.h"
+#include "record.h"
 #include "report.h"
 #include "settings.h"
 #include "store.h"
@@ -128,7 +134,8 @@ static void usage(FILE *fp)
 	      "                                [--force] [--tz ZONE] [-c CONFIG] [-o name=value ...] [-v]\n"
 	      "       arstat-aggregator declare --db FILE --file CARRIER.csv\n"
 	      "                                [-c CONFIG] [-o name=value ...] [-v]\n"
-	      "       arstat-aggregator --help | --version\n",
+	      "       arstat-aggregator --check-config [-c CONFIG] [-o name=value ...] [--db FILE]\n"
+	      "       arstat-aggregator --help | --help-config[=tsv] | --version\n",
 	      fp);
 }
 
@@ -223,6 +230,13 @@ static const struct option publish_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "config", required_argument, NULL, 'c' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option check_options[] = {
+	{ "db", required_argument, NULL, OPT_DB },
 	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 },
@@ -844,6 +858,65 @@ out:
 	return rc;
 }
 
+/*
+ * --check-config: load the settings as every command does (the file, -o,
+ * the register of carriers) and say what they hold; touches no store and no
+ * broker. Exit 0 if they are sound, 1 if not, 2 on bad usage.
+ */
+static int cmd_check_config(int argc, char **argv)
+{
+	struct cmdline cl;
+	struct settings s;
+	int rc = EXIT_FAILURE;
+
+	memset(&cl, 0, sizeof(cl));
+	memset(&s, 0, sizeof(s));
+	if (parse_args(argc, argv, check_options, &cl) < 0) {
+		usage(stderr);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (load_settings(&cl, &s) < 0)
+		goto out;
+	printf("configuration OK: store %s, %zu carrier(s), topic %s\n", s.db,
+	       carriers_count(s.carriers), s.topic);
+	rc = EXIT_SUCCESS;
+out:
+	settings_free(&s);
+	return rc;
+}
+
+/* --help-config[=tsv]: every setting with its default (settings.c). */
+static int help_config(const char *arg)
+{
+	enum cfg_help_form form = CFG_HELP_TEXT;
+
+	if (strcmp(arg, "--help-config=tsv") == 0) {
+		form = CFG_HELP_TSV;
+	} else if (strcmp(arg, "--help-config") != 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (cfg_help(stdout, settings_table, form) < 0) {
+		msg_error("cannot write the settings: %s", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
+/* --version: the program, the project's version and the record schemas it
+ * reads (every version ever published that this build knows). */
+static void version_print(void)
+{
+	const struct record_schema_version *v;
+	size_t i, n = record_schema_versions(&v);
+
+	printf("arstat-aggregator %s\n", ARSTAT_VERSION);
+	for (i = 0; i < n; i++)
+		printf("reads record schema v%d (fingerprint %016llx)\n", v[i].version,
+		       (unsigned long long)v[i].fingerprint);
+}
+
 int main(int argc, char **argv)
 {
 	msg_init("arstat-aggregator");
@@ -864,9 +937,13 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
-		puts("arstat-aggregator " ARSTAT_VERSION);
+		version_print();
 		return EXIT_SUCCESS;
 	}
+	if (strncmp(argv[1], "--help-config", 13) == 0)
+		return help_config(argv[1]);
+	if (strcmp(argv[1], "--check-config") == 0)
+		return cmd_check_config(argc - 1, argv + 1);
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -49,6 +49,7 @@
 #include "collector.h"
 #include "log.h"
 #include "mem.h"
+#include "record.h"
 #include "settings.h"
 
 #ifndef ARSTAT_VERSION
@@ -84,17 +85,37 @@ static void usage(FILE *fp)
 	        "  --once                read the inputs to their end, publish, wait for the\n"
 	        "                        acknowledgements, exit (batch and backfill)\n"
 	        "  --check-config        check the configuration and exit\n"
-	        "  --help-config         list the settings with their defaults\n"
+	        "  --help-config[=tsv]   list the settings with their defaults (tsv: for\n"
+	        "                        programs: name, type, default, min, max, help)\n"
 	        "  --version             print the version\n"
 	        "Without --once it follows the inputs until SIGTERM/SIGINT; SIGHUP reloads.\n");
 }
 
-static void help_config(void)
+/* --help-config[=tsv]: 0, 2 for an unknown form, 1 if stdout failed. */
+static int help_config(const char *form)
 {
-	const struct cfg_entry *e;
+	if (form != NULL && strcmp(form, "tsv") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (cfg_help(stdout, settings_table, form != NULL ? CFG_HELP_TSV : CFG_HELP_TEXT) < 0) {
+		msg_error("cannot write the settings: %s", strerror(errno));
+		return 1;
+	}
+	return 0;
+}
 
-	for (e = settings_table; e->name != NULL; e++)
-		printf("%-24s %-12s %s\n", e->name, e->defval ? e->defval : "-", e->help);
+/* --version: the program, the project's version, the record schema it writes. */
+static void version_print(void)
+{
+	const struct record_schema_version *v;
+	size_t n = record_schema_versions(&v);
+
+	printf("arstat-collector %s\n", ARSTAT_VERSION);
+	/* Newest first: the collector writes the current schema. */
+	if (n > 0)
+		printf("writes record schema v%d (fingerprint %016llx)\n", v[0].version,
+		       (unsigned long long)v[0].fingerprint);
 }
 
 static void signals_init(void)
@@ -124,7 +145,7 @@ int main(int argc, char **argv)
 		{ "once", no_argument, NULL, '1' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "help-config", no_argument, NULL, 'H' },
+		{ "help-config", optional_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -167,10 +188,9 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		case 'H':
-			help_config();
-			return 0;
+			return help_config(optarg);
 		case 'V':
-			printf("arstat-collector %s\n", ARSTAT_VERSION);
+			version_print();
 			return 0;
 		default:
 			usage(stderr);

@@ -276,3 +276,36 @@ void cfg_free(const struct cfg_entry *table, void *target)
 		}
 	}
 }
+
+/* A field of the tab-separated form must not contain its separators. */
+static const char *cfg_help_field(const char *s)
+{
+	if (s != NULL && strpbrk(s, "\t\n") != NULL)
+		msg_panic("configuration table: a tab or newline in \"%s\"", s);
+	return s != NULL ? s : "";
+}
+
+int cfg_help(FILE *fp, const struct cfg_entry *table, enum cfg_help_form form)
+{
+	static const char *const types[] = {
+		[CFG_INT] = "int", [CFG_BOOL] = "bool", [CFG_STR] = "string", [CFG_PREFIX] = "prefix",
+	};
+	const struct cfg_entry *e;
+
+	for (e = table; e->name != NULL; e++) {
+		if (form == CFG_HELP_TEXT) {
+			fprintf(fp, "%-24s %-12s %s\n", e->name, e->defval ? e->defval : "-", e->help);
+			continue;
+		}
+		fprintf(fp, "%s\t%s\t%s\t", cfg_help_field(e->name), types[e->type],
+		        cfg_help_field(e->defval));
+		if (e->type == CFG_INT)
+			fprintf(fp, "%lld\t%lld\t", (long long)e->min, (long long)e->max);
+		else
+			fputs("\t\t", fp);
+		fprintf(fp, "%s\n", cfg_help_field(e->help));
+	}
+	if (fflush(fp) != 0 || ferror(fp))
+		return -1;
+	return 0;
+}

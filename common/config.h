@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "strbuf.h"
 
@@ -64,5 +65,19 @@ int cfg_load(const struct cfg_entry *table, void *target, const char *path,
              char *const *overrides, size_t n, struct strbuf *err);
 /* Free the strings held by target. */
 void cfg_free(const struct cfg_entry *table, void *target);
+
+enum cfg_help_form {
+	CFG_HELP_TEXT, /* name, default ("-" if none) and help, in columns, for people */
+	/* One line per setting, six fields separated by tabs: name, type (int,
+	 * bool, string, prefix), default (empty if none), min and max (int only,
+	 * else empty), help. For programs: the manual pages are made from it. */
+	CFG_HELP_TSV,
+};
+/*
+ * Print every entry of table to fp in the given form (--help-config). Names,
+ * defaults and help texts hold no tab or newline (they are code, checked by
+ * panic). Returns 0, or -1 if writing failed (errno set).
+ */
+int cfg_help(FILE *fp, const struct cfg_entry *table, enum cfg_help_form form);
 
 #endif

@@ -2,7 +2,7 @@
  * arstat-plot - draw arstat's monthly report as charts.
  *
  *   arstat-plot --input report.csv [--spam spam.csv] --output-dir DIR [--lang en|ja]
- *   arstat-plot --help | --version
+ *   arstat-plot --help | --help-config[=tsv] | --version
  *
  * Reads the report CSV the aggregator writes (and, with --spam, its spam
  * CSV), checks every field of it, and draws charts in the style of the
@@ -136,6 +136,8 @@ static void plot_usage(FILE *fp)
 			fprintf(fp, "  --%-22s %s\n", opt, e->help);
 	}
 	fprintf(fp, "  --%-22s %s\n", "help", "show this and exit");
+	fprintf(fp, "  --%-22s %s\n", "help-config[=tsv]",
+	        "list the options as settings (tsv: name, type, default, min, max, help)");
 	fprintf(fp, "  --%-22s %s\n", "version", "show the version and exit");
 	fprintf(fp, "\nPrints the files it writes, one per line. Exit status: 0 done, 1 bad input\n"
 	            "or gnuplot failed, 2 usage error.\n");
@@ -164,6 +166,7 @@ static int plot_parse_args(int argc, char **argv, struct plot_config *cfg)
 		{ "no-dashboard", no_argument, NULL, 0 },
 		{ "log-level", required_argument, NULL, 0 },
 		{ "help", no_argument, NULL, 'h' },
+		{ "help-config", optional_argument, NULL, 'H' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -184,7 +187,21 @@ static int plot_parse_args(int argc, char **argv, struct plot_config *cfg)
 			rc = 1;
 			goto out;
 		}
-		/* The aggregator's publish names it in its manifest. */
+		/* The manual page's option list is made from the tab-separated form. */
+		if (ch == 'H') {
+			if (optarg != NULL && strcmp(optarg, "tsv") != 0) {
+				plot_usage_short();
+				goto out;
+			}
+			if (cfg_help(stdout, plot_config_table,
+			             optarg != NULL ? CFG_HELP_TSV : CFG_HELP_TEXT) < 0) {
+				msg_error("cannot write the options: %s", strerror(errno));
+				goto out;
+			}
+			rc = 1;
+			goto out;
+		}
+		/* The aggregator's publish names its first line in its manifest. */
 		if (ch == 'V') {
 			puts("arstat-plot " ARSTAT_VERSION);
 			fflush(stdout);

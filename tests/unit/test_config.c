@@ -453,6 +453,46 @@ static void test_load_overrides(void)
 	strbuf_release(&err);
 }
 
+/* Both forms of --help-config, byte for byte: the manual pages are made from the
+ * tab-separated one, so its fields must be exactly these. */
+static void test_help(void)
+{
+	static const char want_tsv[] =
+		"port\tint\t25\t1\t65535\tport\n"
+		"offset\tint\t-3\t-10\t10\toffset\n"
+		"verbose\tbool\tno\t\t\tverbose\n"
+		"tls\tbool\tyes\t\t\ttls\n"
+		"name\tstring\tarstat\t\t\tname\n"
+		"kafka.topic\tstring\t\t\t\ttopic\n"
+		"kafka.\tprefix\t\t\t\tlibrdkafka\n";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	fp = open_memstream(&buf, &len);
+	CU_ASSERT_FATAL(fp != NULL);
+	CU_ASSERT_EQUAL(cfg_help(fp, table, CFG_HELP_TSV), 0);
+	CU_ASSERT_EQUAL(fclose(fp), 0);
+	CU_ASSERT_STRING_EQUAL(buf, want_tsv);
+	free(buf);
+
+	buf = NULL;
+	fp = open_memstream(&buf, &len);
+	CU_ASSERT_FATAL(fp != NULL);
+	CU_ASSERT_EQUAL(cfg_help(fp, table, CFG_HELP_TEXT), 0);
+	CU_ASSERT_EQUAL(fclose(fp), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "port                     25           port\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "kafka.topic              -            topic\n"));
+	free(buf);
+
+	/* A stream that cannot be written is reported, not ignored. */
+	fp = fopen("/dev/full", "w");
+	if (fp != NULL) {
+		CU_ASSERT_EQUAL(cfg_help(fp, table, CFG_HELP_TSV), -1);
+		fclose(fp);
+	}
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -469,7 +509,8 @@ int main(void)
 	    CU_add_test(s, "CFG_PREFIX list", test_prefix) == NULL ||
 	    CU_add_test(s, "line length limit", test_long_lines) == NULL ||
 	    CU_add_test(s, "a NUL byte in a line", test_nul_byte) == NULL ||
-	    CU_add_test(s, "cfg_load and overrides", test_load_overrides) == NULL) {
+	    CU_add_test(s, "cfg_load and overrides", test_load_overrides) == NULL ||
+	    CU_add_test(s, "--help-config, both forms", test_help) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}

@@ -53,6 +53,7 @@ static const struct option longopts[] = {
 	{ "postfix", no_argument, NULL, 'p' },
 	{ "max-line", required_argument, NULL, 'm' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -91,6 +92,7 @@ static void usage(FILE *fp)
 	      "  --max-line N  longest input line in bytes (default 262144); longer ones\n"
 	      "                print error=overlong\n"
 	      "  --help        this text\n"
+	      "  --version     the program's version\n"
 	      "\n"
 	      "Exit status: 0 when all input was read (error= lines included), 1 on a read\n"
 	      "error, 2 on a usage error.\n",
@@ -385,6 +387,10 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			rc = 0;
+			goto out;
+		case 'V':
+			puts("arstat-authres " ARSTAT_VERSION);
 			rc = 0;
 			goto out;
 		default:

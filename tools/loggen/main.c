@@ -66,6 +66,7 @@ static const struct option longopts[] = {
 	{ "timestamps", required_argument, NULL, 0 },
 	{ "list-profiles", no_argument, NULL, 'L' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -86,7 +87,8 @@ static void usage(FILE *fp)
 		fputc('\n', fp);
 	}
 	fputs("  --list-profiles        describe the profiles and exit\n"
-	      "  --help                 this text\n",
+	      "  --help                 this text\n"
+	      "  --version              the program's version\n",
 	      fp);
 }
 
@@ -115,6 +117,11 @@ int main(int argc, char **argv)
 			break;
 		if (ch == 'h') {
 			usage(stdout);
+			rc = 0;
+			goto out;
+		}
+		if (ch == 'V') {
+			puts("arstat-loggen " ARSTAT_VERSION);
 			rc = 0;
 			goto out;
 		}

@@ -1,0 +1,115 @@
+# Makes one manual page OUT (roff) from the scdoc source SRC with SCDOC.
+# With PROG, the page's list of settings (or options) comes from the program
+# itself, so the manual cannot drift from the table the program loads: runs
+# PROG --help-config=tsv (common/config.h, cfg_help: name, type, default,
+# min, max, help per line) and writes each entry as scdoc in place of the
+# line "@SETTINGS@" of SRC. FORM is "settings" (name = value lines of a
+# configuration file) or "options" (arstat-plot: the same table as
+# --long-options).
+#   cmake -DSCDOC=scdoc -DSRC=page.scd [-DPROG=... -DFORM=settings] -DOUT=page.5 -P ManPage.cmake
+cmake_minimum_required(VERSION 3.18)
+foreach(v SCDOC SRC OUT)
+  if(NOT DEFINED ${v})
+    message(FATAL_ERROR "ManPage.cmake: ${v} not set")
+  endif()
+endforeach()
+
+function(scdoc_run in out)
+  execute_process(COMMAND ${SCDOC} INPUT_FILE ${in} OUTPUT_FILE ${out}.tmp
+    RESULT_VARIABLE rc ERROR_VARIABLE errout)
+  if(NOT rc EQUAL 0)
+    file(REMOVE ${out}.tmp)
+    message(FATAL_ERROR "scdoc ${in}: ${errout}")
+  endif()
+  file(RENAME ${out}.tmp ${out})
+endfunction()
+
+if(NOT DEFINED PROG)
+  scdoc_run(${SRC} ${OUT})
+  return()
+endif()
+
+execute_process(COMMAND ${PROG} --help-config=tsv
+  OUTPUT_VARIABLE tsv RESULT_VARIABLE rc ERROR_VARIABLE errout)
+if(NOT rc EQUAL 0 OR tsv STREQUAL "")
+  message(FATAL_ERROR "${PROG} --help-config=tsv failed (${rc}): ${errout}")
+endif()
+
+# scdoc's markup characters, and the separators of CMake's lists, as text.
+function(scd_escape in outvar)
+  string(REPLACE "\\" "\\\\" s "${in}")
+  string(REPLACE "*" "\\*" s "${s}")
+  string(REPLACE "_" "\\_" s "${s}")
+  string(REPLACE "`" "\\`" s "${s}")
+  set(${outvar} "${s}" PARENT_SCOPE)
+endfunction()
+
+# A ';' would split CMake's lists: it travels as a control character.
+string(ASCII 1 semi)
+string(REPLACE ";" "${semi}" tsv "${tsv}")
+string(REGEX REPLACE "\n$" "" tsv "${tsv}")
+string(REPLACE "\n" ";" lines "${tsv}")
+set(body "")
+foreach(line IN LISTS lines)
+  string(REPLACE "\t" ";" f "${line}")
+  list(LENGTH f n)
+  if(NOT n EQUAL 6)
+    message(FATAL_ERROR "${PROG} --help-config=tsv: not 6 fields: ${line}")
+  endif()
+  list(GET f 0 name)
+  list(GET f 1 type)
+  list(GET f 2 def)
+  list(GET f 3 min)
+  list(GET f 4 max)
+  list(GET f 5 help)
+  foreach(x name def help)
+    string(REPLACE "${semi}" ";" ${x} "${${x}}")
+    scd_escape("${${x}}" ${x})
+  endforeach()
+  # The entry's head: how it is written.
+  if(FORM STREQUAL "options")
+    string(REPLACE "\\_" "-" opt "${name}")
+    if(type STREQUAL "bool")
+      set(head "*--${opt}*")
+    else()
+      set(head "*--${opt}* _${type}_")
+    endif()
+  elseif(type STREQUAL "prefix")
+    set(head "*${name}*_NAME_ = _string_")
+  else()
+    set(head "*${name}* = _${type}_")
+  endif()
+  # What it takes and what it is without one.
+  set(facts "")
+  if(type STREQUAL "int")
+    set(facts "${min} to ${max}")
+  elseif(type STREQUAL "bool" AND FORM STREQUAL "settings")
+    set(facts "yes or no")
+  endif()
+  if(NOT def STREQUAL "" AND NOT (FORM STREQUAL "options" AND type STREQUAL "bool"))
+    if(facts STREQUAL "")
+      set(facts "default: ${def}")
+    else()
+      set(facts "${facts}; default: ${def}")
+    endif()
+  elseif(type STREQUAL "prefix")
+    set(facts "repeatable")
+  endif()
+  if(NOT facts STREQUAL "")
+    set(facts " (${facts})")
+  endif()
+  # The help texts are phrases; the page's entries end as sentences.
+  if(NOT help MATCHES "[.!?]$")
+    string(APPEND help ".")
+  endif()
+  string(APPEND body "${head}${facts}\n\t${help}\n\n")
+endforeach()
+
+file(READ ${SRC} page)
+string(FIND "${page}" "@SETTINGS@\n" at)
+if(at EQUAL -1)
+  message(FATAL_ERROR "${SRC}: no @SETTINGS@ line")
+endif()
+string(REPLACE "@SETTINGS@\n" "${body}" page "${page}")
+file(WRITE ${OUT}.scd "${page}")
+scdoc_run(${OUT}.scd ${OUT})
