@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authres.h"
 #include "input_time.h"
 #include "result.h"
 
@@ -50,6 +51,11 @@ struct input_event {
 	 * back to the MTA (amavis's "queued_as:"), or empty. The two queue IDs
 	 * are one message: messages.c counts it once. */
 	struct input_span alias;
+	/* IN_SPAM: the results a spam filter's line gives for the methods
+	 * (rspamd's symbols, setting rspamd_symbols), merged by the outcome
+	 * rule; read only when has_results, which a zeroed event leaves 0. */
+	int has_results;
+	struct authres_outcome results;
 };
 
 enum input_status {
@@ -150,6 +156,15 @@ enum input_status input_rspamd_message(const char *tag, size_t taglen, const cha
  * (format "rspamd"; no host column). */
 enum input_status input_rspamd_parse(const char *line, size_t len, struct input_clock *clk,
                                      struct input_event *ev, const char **why);
+
+/*
+ * Setting rspamd_symbols: on (1), a result line also gives the SPF, DKIM,
+ * DMARC and ARC results its symbols name (has_results; see
+ * input_rspamd.c), and a line whose symbol list is cut short or cannot be
+ * rspamd's is malformed; off (0, the default), the symbols are not read.
+ * Set once at start-up, for the process, like the time zone.
+ */
+void input_rspamd_set_symbols(int on);
 
 /* Exim: "MSGID <= ..." (IN_MSGID), "MSGID Completed" (IN_DONE) and the ACL
  * convention "MSGID ar: NAME: VALUE" (IN_HEADER, value_escaped) with old and

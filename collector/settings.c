@@ -30,6 +30,8 @@ const struct cfg_entry settings_table[] = {
 	  "verdict of a message without spam header: unknown or ham" },
 	{ "exim_ar_prefix", CFG_STR, "ar:", 0, 0, S(exim_ar_prefix),
 	  "exim: the word before NAME: VALUE in the ACL's logwrite of a header; empty: none" },
+	{ "rspamd_symbols", CFG_BOOL, "no", 0, 0, S(rspamd_symbols),
+	  "yes: rspamd's SPF, DKIM, DMARC and ARC symbols in its result line count as results" },
 	{ "amavis_content_filter", CFG_BOOL, "no", 0, 0, S(amavis_content_filter),
 	  "yes if amavis is Postfix's content_filter: its \"queued_as\" queue ID is the same message" },
 	{ "topic", CFG_STR, "arstat.counts", 0, 0, S(topic), "Kafka topic for the counts" },
@@ -208,6 +210,7 @@ static int settings_derive(struct settings *s, struct strbuf *err)
 		              INPUT_EXIM_PREFIX_MAX);
 		return -1;
 	}
+	input_rspamd_set_symbols(s->rspamd_symbols);
 	if (input_clock_set_zone(s->time_zone) < 0) {
 		strbuf_printf(err, "time_zone: \"%s\" is not a known time zone", s->time_zone);
 		return -1;

@@ -135,7 +135,19 @@ void golden_print(char *out, size_t size, enum input_status st, const struct inp
 		if (ev->alias.len > 0) {
 			pos = put_str(out, size, pos, " alias=\"");
 			pos = put_span(out, size, pos, ev->alias.p, ev->alias.len);
-			put_str(out, size, pos, "\"");
+			pos = put_str(out, size, pos, "\"");
+		}
+		if (ev->has_results) {
+			int m;
+
+			for (m = 0; m < AR_METHOD_COUNT; m++) {
+				pos = put_str(out, size, pos, " ");
+				pos = put_str(out, size, pos, ar_method_name((enum ar_method)m));
+				pos = put_str(out, size, pos, "=");
+				pos = put_str(out, size, pos, ar_result_name(ev->results.result[m]));
+			}
+			pos = put_str(out, size, pos, " policy=");
+			put_str(out, size, pos, ar_policy_name(ev->results.dmarc_policy));
 		}
 		break;
 	case IN_OTHER:
