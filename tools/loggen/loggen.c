@@ -61,8 +61,8 @@ const struct cfg_entry loggen_cfg_table[] = {
 	{ "milters", CFG_STR, NULL, 0, 0, OPT(milters),
 	  "none, or opendmarc,opendkim (or opendkim-logresults), for every carrier" },
 	{ "spam-filter", CFG_STR, NULL, 0, 0, OPT(spam_filter),
-	  "flag, amavis (milter), amavis-cf (content_filter: messages queued twice) or rspamd, "
-	  "for every carrier" },
+	  "flag, amavis (milter), amavis-cf (content_filter: messages queued twice), rspamd or "
+	  "rspamd-symbols (its SPF/DKIM/DMARC/ARC symbols are results), for every carrier" },
 	{ "timestamps", CFG_STR, NULL, 0, 0, OPT(timestamps),
 	  "rfc3339, traditional or maillog, for every carrier" },
 	CFG_END
@@ -157,6 +157,7 @@ static const struct setup setups_mixed[] = {
 	{ MTA_POSTFIX, 0, SPAMF_RSPAMD, TS_MAILLOG },
 	{ MTA_EXIM, 0, SPAMF_FLAG, TS_RFC3339 },
 	{ MTA_POSTFIX, 0, SPAMF_AMAVIS_CF, TS_RFC3339 },
+	{ MTA_POSTFIX, 0, SPAMF_RSPAMD_SYMBOLS, TS_RFC3339 },
 };
 
 struct profile {
@@ -225,7 +226,8 @@ static const struct profile profiles[] = {
 		"like default, but the carriers run different software: Postfix with OpenDKIM and "
 		"OpenDMARC; Postfix with OpenDKIM LogResults, amavis and traditional stamps; Exim "
 		"with rspamd; Postfix with rspamd and maillog_file stamps; Exim with "
-		"X-Spam-Flag; Postfix with amavis as content_filter (cycling)",
+		"X-Spam-Flag; Postfix with amavis as content_filter; Postfix with rspamd's "
+		"symbols as a source of results (cycling)",
 		PROFILE_REALISTIC,
 		30, 20, 20, 250, 500, 600,
 		setups_mixed, sizeof(setups_mixed) / sizeof(setups_mixed[0]),
@@ -923,6 +925,7 @@ static void present(struct gen *g, struct sess *s)
 		s->hres[m] = s->has_ar ? s->res[m] : AR_ABSENT;
 		s->mres[m] = AR_ABSENT;
 	}
+	s->mpol = POL_ABSENT;
 	/* The milters change hres and mres, the spam filter tspam and spamline. */
 	s->tspam = s->spamline == SPAMLINE_YES;
 	for (i = 0; i < g->nfilters; i++)
@@ -933,6 +936,9 @@ static void present(struct gen *g, struct sess *s)
 	 * beside it (as OpenDMARC does) is no published policy. */
 	s->tpol = s->hres[AR_DMARC] != AR_ABSENT && s->hres[AR_DMARC] != AR_NONE ? s->pol
 	                                                                          : POL_ABSENT;
+	/* rspamd's DMARC symbol carries the policy too (the strongest stays). */
+	if (s->mpol > s->tpol)
+		s->tpol = s->mpol;
 }
 
 /* Lay out one message relative to its connect time 0. */
@@ -1559,6 +1565,7 @@ static const struct gen_filter *const spamf_formats[] = {
 	[SPAMF_AMAVIS] = &gen_amavis,
 	[SPAMF_RSPAMD] = &gen_rspamd,
 	[SPAMF_AMAVIS_CF] = &gen_amavis,
+	[SPAMF_RSPAMD_SYMBOLS] = &gen_rspamd,
 };
 
 static unsigned setup_filters(const struct setup *su, const struct gen_filter **f)
@@ -1959,7 +1966,8 @@ out:
 /* Setups */
 
 static const char *const mta_names[] = { "postfix", "exim" };
-static const char *const spamf_names[] = { "flag", "amavis", "rspamd", "amavis-cf" };
+static const char *const spamf_names[] = { "flag", "amavis", "rspamd", "amavis-cf",
+	                                    "rspamd-symbols" };
 static const char *const stamps_names[] = { "rfc3339", "traditional", "maillog" };
 
 /* Index of name in names[0..n), or -1. */
@@ -2016,8 +2024,9 @@ static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf
 		strbuf_printf(err, "--mta: \"%s\" is not postfix or exim", o->mta);
 		return -1;
 	}
-	if (o->spam_filter != NULL && (spam = name_index(o->spam_filter, spamf_names, 4)) < 0) {
-		strbuf_printf(err, "--spam-filter: \"%s\" is not flag, amavis, rspamd or amavis-cf",
+	if (o->spam_filter != NULL && (spam = name_index(o->spam_filter, spamf_names, 5)) < 0) {
+		strbuf_printf(err, "--spam-filter: \"%s\" is not flag, amavis, rspamd, amavis-cf or "
+		              "rspamd-symbols",
 		              o->spam_filter);
 		return -1;
 	}

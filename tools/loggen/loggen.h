@@ -28,7 +28,11 @@
  *     CATEGORY ..., Queue-ID: QID, ..." in the maillog; rspamd - its own log
  *     OUT/<carrier>/<host>/rspamd.log ("2026-11-22 10:00:00 #PID(...) <tag>;
  *     ...; rspamd_task_write_log: ..., qid: <QID>, ... (default: T (add
- *     header): ...)"), qid being Postfix's queue ID or Exim's message ID.
+ *     header): ...)"), qid being Postfix's queue ID or Exim's message ID;
+ *     rspamd-symbols - the same, its symbol list also carrying the SPF,
+ *     DKIM, DMARC and ARC symbols of the message's results (R_SPF_ALLOW,
+ *     DMARC_POLICY_REJECT{DOMAIN : REASON;reject;}, ...), which count as a
+ *     filter's results (the collector's rspamd_symbols = yes).
  *
  * Alongside: OUT/truth.csv, the exact counts a correct collector must find;
  * OUT/truth-lines.csv, lines per host (all its files); OUT/inputs.csv,
@@ -63,8 +67,9 @@
  *     the most significant: pass > fail > softfail > neutral > policy >
  *     permerror > temperror > none.
  *   - The DMARC published policy is the p= of the trusted header's dmarc
- *     result comment, "absent" when there is none (OpenDMARC's log line does
- *     not carry p=). A message is spam if it has the header "X-Spam-Flag:
+ *     result comment, or the policy option of rspamd's DMARC symbol (the
+ *     strongest of the two), "absent" when there is none (OpenDMARC's log
+ *     line does not carry p=; DMARC_NA and DMARC_BAD_POLICY carry none). A message is spam if it has the header "X-Spam-Flag:
  *     YES", or amavis logged SPAM or SPAMMY, or rspamd's action is reject,
  *     add header or rewrite subject; ham otherwise (also when the filter gave
  *     no verdict: amavis UNCHECKED, rspamd skipped scan), so the collector

@@ -190,8 +190,11 @@ static inline void lb_hex(struct lbuf *b, uint64_t v, unsigned width, int upper)
 /* What a carrier runs: its MTA, milters, spam filter and syslog stamps. */
 enum lg_mta { MTA_POSTFIX = 0, MTA_EXIM };
 /* SPAMF_AMAVIS_CF: amavis as Postfix's content_filter, which gives each
- * message back to Postfix to be queued again under a new queue ID. */
-enum lg_spamf { SPAMF_FLAG = 0, SPAMF_AMAVIS, SPAMF_RSPAMD, SPAMF_AMAVIS_CF };
+ * message back to Postfix to be queued again under a new queue ID.
+ * SPAMF_RSPAMD_SYMBOLS: rspamd whose result lines carry the SPF, DKIM, DMARC
+ * and ARC symbols of the message's results (read with rspamd_symbols =
+ * yes); plain SPAMF_RSPAMD writes none of them. */
+enum lg_spamf { SPAMF_FLAG = 0, SPAMF_AMAVIS, SPAMF_RSPAMD, SPAMF_AMAVIS_CF, SPAMF_RSPAMD_SYMBOLS };
 #define SPAMF_IS_AMAVIS(f) ((f) == SPAMF_AMAVIS || (f) == SPAMF_AMAVIS_CF)
 enum lg_stamps { TS_RFC3339 = 0, TS_TRADITIONAL, TS_MAILLOG };
 #define MIL_OPENDMARC 0x1u
@@ -266,6 +269,7 @@ struct sess {
 	enum ar_result hres[AR_METHOD_COUNT]; /* in the trusted header, AR_ABSENT if not */
 	enum ar_result mres[AR_METHOD_COUNT]; /* in a milter's line, AR_ABSENT if none */
 	enum ar_result tres[AR_METHOD_COUNT]; /* truth: the most significant of both */
+	enum ar_policy mpol;                  /* the DMARC policy a filter's line gives */
 	enum ar_policy tpol;
 	int tspam;
 	unsigned char lr_nsig, lr_err[2]; /* LogResults: signatures, index into dkim_errors */
