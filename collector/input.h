@@ -27,6 +27,9 @@ enum input_kind {
 
 /* A host name longer than this makes the line malformed (DNS allows 253). */
 #define INPUT_HOST_MAX 255
+/* Longest Message-ID an event carries, angle brackets included (RFC 5322's
+ * line limit); spamd's mid= of more is malformed, Postfix's not joined. */
+#define INPUT_MSGID_MAX 1000
 
 struct input_span {
 	const char *p;
@@ -56,6 +59,12 @@ struct input_event {
 	 * rule; read only when has_results, which a zeroed event leaves 0. */
 	int has_results;
 	struct authres_outcome results;
+	/* IN_MSGID: the Message-ID header value the MTA logged (Postfix
+	 * cleanup's "message-id="), empty if none; IN_SPAM with an empty
+	 * queue ID: the Message-ID the verdict names (spamd's "mid="), which
+	 * the collector turns into a queue ID (collector/msgids.c). Never
+	 * logged, saved or published. */
+	struct input_span message_id;
 };
 
 enum input_status {
@@ -165,6 +174,14 @@ enum input_status input_rspamd_parse(const char *line, size_t len, struct input_
  * Set once at start-up, for the process, like the time zone.
  */
 void input_rspamd_set_symbols(int on);
+
+/* SpamAssassin's spamd: "spamd: result: Y|. SCORE - TESTS ...,mid=<ID>,..."
+ * as IN_SPAM naming its message by message_id (no queue ID); IN_OTHER
+ * unless input_spamd_set_enabled(1) (setting spamd_join). */
+enum input_status input_spamd_message(const char *tag, size_t taglen, const char *msg,
+                                      size_t len, struct input_event *ev, const char **why);
+/* Set once at start-up, for the process. */
+void input_spamd_set_enabled(int on);
 
 /* Exim: "MSGID <= ..." (IN_MSGID), "MSGID Completed" (IN_DONE) and the ACL
  * convention "MSGID ar: NAME: VALUE" (IN_HEADER, value_escaped) with old and

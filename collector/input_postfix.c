@@ -102,6 +102,9 @@ static enum input_status parse_cleanup(const char *p, size_t len, struct input_e
 	len -= ql + 2;
 	if (len >= sizeof(msgid) - 1 && memcmp(p, msgid, sizeof(msgid) - 1) == 0) {
 		ev->kind = IN_MSGID;
+		/* For verdicts that name the message by it (spamd_join). */
+		ev->message_id.p = p + sizeof(msgid) - 1;
+		ev->message_id.len = len - (sizeof(msgid) - 1);
 		return INPUT_OK;
 	}
 	rl = header_route(p, len);

@@ -23,6 +23,7 @@ static const struct {
 	{ "amavisd-new", 11, 0, input_amavis_message },
 	{ "rspamd", 6, 0, input_rspamd_message },
 	{ "exim", 4, 0, input_exim_message },
+	{ "spamd", 5, 0, input_spamd_message },
 };
 
 static input_prog_fn program_find(const char *tag, size_t taglen)
@@ -60,7 +61,7 @@ static size_t word_len(const char *p, size_t len)
  */
 static int program_may_start(char c)
 {
-	return c == 'p' || c == 'o' || c == 'a' || c == 'r' || c == 'e';
+	return c == 'p' || c == 'o' || c == 'a' || c == 'r' || c == 'e' || c == 's';
 }
 
 enum input_status input_syslog_parse(const char *line, size_t len, struct input_clock *clk,

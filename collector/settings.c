@@ -32,6 +32,9 @@ const struct cfg_entry settings_table[] = {
 	  "exim: the word before NAME: VALUE in the ACL's logwrite of a header; empty: none" },
 	{ "rspamd_symbols", CFG_BOOL, "no", 0, 0, S(rspamd_symbols),
 	  "yes: rspamd's SPF, DKIM, DMARC and ARC symbols in its result line count as results" },
+	{ "spamd_join", CFG_BOOL, "no", 0, 0, S(spamd_join),
+	  "yes: SpamAssassin's spamd result lines count, joined to their message by the Message-ID "
+	  "Postfix's cleanup logs" },
 	{ "amavis_content_filter", CFG_BOOL, "no", 0, 0, S(amavis_content_filter),
 	  "yes if amavis is Postfix's content_filter: its \"queued_as\" queue ID is the same message" },
 	{ "topic", CFG_STR, "arstat.counts", 0, 0, S(topic), "Kafka topic for the counts" },
@@ -211,6 +214,7 @@ static int settings_derive(struct settings *s, struct strbuf *err)
 		return -1;
 	}
 	input_rspamd_set_symbols(s->rspamd_symbols);
+	input_spamd_set_enabled(s->spamd_join);
 	if (input_clock_set_zone(s->time_zone) < 0) {
 		strbuf_printf(err, "time_zone: \"%s\" is not a known time zone", s->time_zone);
 		return -1;

@@ -137,6 +137,11 @@ void golden_print(char *out, size_t size, enum input_status st, const struct inp
 			pos = put_span(out, size, pos, ev->alias.p, ev->alias.len);
 			pos = put_str(out, size, pos, "\"");
 		}
+		if (ev->message_id.len > 0) {
+			pos = put_str(out, size, pos, " mid=\"");
+			pos = put_span(out, size, pos, ev->message_id.p, ev->message_id.len);
+			pos = put_str(out, size, pos, "\"");
+		}
 		if (ev->has_results) {
 			int m;
 
@@ -310,8 +315,13 @@ static void check_one(const char *buf, size_t n, input_parse_fn parse, unsigned 
 		break;
 	case IN_MSGID:
 	case IN_DONE:
+		if (ev.queue_id.len == 0 || !span_inside(ev.message_id, buf, n))
+			(*bad)++;
+		break;
 	case IN_SPAM:
-		if (ev.queue_id.len == 0)
+		/* A verdict names its message by queue ID or by Message-ID. */
+		if ((ev.queue_id.len == 0) == (ev.message_id.len == 0) ||
+		    !span_inside(ev.message_id, buf, n))
 			(*bad)++;
 		break;
 	case IN_RESULT:
