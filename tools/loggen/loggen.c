@@ -62,7 +62,8 @@ const struct cfg_entry loggen_cfg_table[] = {
 	  "none, or opendmarc,opendkim (or opendkim-logresults), for every carrier" },
 	{ "spam-filter", CFG_STR, NULL, 0, 0, OPT(spam_filter),
 	  "flag, amavis (milter), amavis-cf (content_filter: messages queued twice), rspamd or "
-	  "rspamd-symbols (its SPF/DKIM/DMARC/ARC symbols are results), for every carrier" },
+	  "rspamd-symbols (its SPF/DKIM/DMARC/ARC symbols are results) or spamd (SpamAssassin, "
+	  "Postfix only), for every carrier" },
 	{ "timestamps", CFG_STR, NULL, 0, 0, OPT(timestamps),
 	  "rfc3339, traditional or maillog, for every carrier" },
 	CFG_END
@@ -158,6 +159,7 @@ static const struct setup setups_mixed[] = {
 	{ MTA_EXIM, 0, SPAMF_FLAG, TS_RFC3339 },
 	{ MTA_POSTFIX, 0, SPAMF_AMAVIS_CF, TS_RFC3339 },
 	{ MTA_POSTFIX, 0, SPAMF_RSPAMD_SYMBOLS, TS_RFC3339 },
+	{ MTA_POSTFIX, MIL_OPENDMARC, SPAMF_SPAMD, TS_TRADITIONAL },
 };
 
 struct profile {
@@ -227,7 +229,8 @@ static const struct profile profiles[] = {
 		"OpenDMARC; Postfix with OpenDKIM LogResults, amavis and traditional stamps; Exim "
 		"with rspamd; Postfix with rspamd and maillog_file stamps; Exim with "
 		"X-Spam-Flag; Postfix with amavis as content_filter; Postfix with rspamd's "
-		"symbols as a source of results (cycling)",
+		"symbols as a source of results; Postfix with OpenDMARC and SpamAssassin's spamd "
+		"(cycling)",
 		PROFILE_REALISTIC,
 		30, 20, 20, 250, 500, 600,
 		setups_mixed, sizeof(setups_mixed) / sizeof(setups_mixed[0]),
@@ -1566,6 +1569,7 @@ static const struct gen_filter *const spamf_formats[] = {
 	[SPAMF_RSPAMD] = &gen_rspamd,
 	[SPAMF_AMAVIS_CF] = &gen_amavis,
 	[SPAMF_RSPAMD_SYMBOLS] = &gen_rspamd,
+	[SPAMF_SPAMD] = &gen_spamd,
 };
 
 static unsigned setup_filters(const struct setup *su, const struct gen_filter **f)
@@ -1967,7 +1971,7 @@ out:
 
 static const char *const mta_names[] = { "postfix", "exim" };
 static const char *const spamf_names[] = { "flag", "amavis", "rspamd", "amavis-cf",
-	                                    "rspamd-symbols" };
+	                                    "rspamd-symbols", "spamd" };
 static const char *const stamps_names[] = { "rfc3339", "traditional", "maillog" };
 
 /* Index of name in names[0..n), or -1. */
@@ -2024,9 +2028,9 @@ static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf
 		strbuf_printf(err, "--mta: \"%s\" is not postfix or exim", o->mta);
 		return -1;
 	}
-	if (o->spam_filter != NULL && (spam = name_index(o->spam_filter, spamf_names, 5)) < 0) {
-		strbuf_printf(err, "--spam-filter: \"%s\" is not flag, amavis, rspamd, amavis-cf or "
-		              "rspamd-symbols",
+	if (o->spam_filter != NULL && (spam = name_index(o->spam_filter, spamf_names, 6)) < 0) {
+		strbuf_printf(err, "--spam-filter: \"%s\" is not flag, amavis, rspamd, amavis-cf, "
+		              "rspamd-symbols or spamd",
 		              o->spam_filter);
 		return -1;
 	}
@@ -2055,15 +2059,16 @@ static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf
 		if (stamps >= 0)
 			su->stamps = (unsigned char)stamps;
 		loggen_carrier_id(c, id, sizeof(id));
-		if (su->mta == MTA_EXIM && (su->milters != 0 || SPAMF_IS_AMAVIS(su->spam))) {
-			strbuf_printf(err, "%s: Exim runs no milters and no amavis here "
+		if (su->mta == MTA_EXIM &&
+		    (su->milters != 0 || SPAMF_IS_AMAVIS(su->spam) || su->spam == SPAMF_SPAMD)) {
+			strbuf_printf(err, "%s: Exim runs no milters, no amavis and no spamd here "
 			              "(see --mta, --milters, --spam-filter)", id);
 			return -1;
 		}
 		if (su->mta == MTA_POSTFIX && su->stamps == TS_MAILLOG &&
-		    (su->milters != 0 || SPAMF_IS_AMAVIS(su->spam))) {
+		    (su->milters != 0 || SPAMF_IS_AMAVIS(su->spam) || su->spam == SPAMF_SPAMD)) {
 			strbuf_printf(err, "%s: Postfix's maillog_file holds only Postfix's lines; "
-			              "milters and amavis log through syslog (use --timestamps "
+			              "milters, amavis and spamd log through syslog (use --timestamps "
 			              "rfc3339 or traditional)", id);
 			return -1;
 		}

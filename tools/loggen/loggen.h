@@ -32,7 +32,11 @@
  *     rspamd-symbols - the same, its symbol list also carrying the SPF,
  *     DKIM, DMARC and ARC symbols of the message's results (R_SPF_ALLOW,
  *     DMARC_POLICY_REJECT{DOMAIN : REASON;reject;}, ...), which count as a
- *     filter's results (the collector's rspamd_symbols = yes).
+ *     filter's results (the collector's rspamd_symbols = yes); spamd
+ *     (Postfix only, as spamass-milter) - SpamAssassin's spamd lines in
+ *     the maillog, its "spamd: result: Y|. SCORE - TESTS ...,mid=<MID>,..."
+ *     naming the message by the Message-ID of its cleanup "message-id="
+ *     line (the collector's spamd_join = yes).
  *
  * Alongside: OUT/truth.csv, the exact counts a correct collector must find;
  * OUT/truth-lines.csv, lines per host (all its files); OUT/inputs.csv,
@@ -69,9 +73,11 @@
  *   - The DMARC published policy is the p= of the trusted header's dmarc
  *     result comment, or the policy option of rspamd's DMARC symbol (the
  *     strongest of the two), "absent" when there is none (OpenDMARC's log
- *     line does not carry p=; DMARC_NA and DMARC_BAD_POLICY carry none). A message is spam if it has the header "X-Spam-Flag:
- *     YES", or amavis logged SPAM or SPAMMY, or rspamd's action is reject,
- *     add header or rewrite subject; ham otherwise (also when the filter gave
+ *     line does not carry p=; DMARC_NA and DMARC_BAD_POLICY carry none).
+ *     A message is spam if it has the header "X-Spam-Flag: YES", or amavis
+ *     logged SPAM or SPAMMY, or rspamd's action is reject, add header or
+ *     rewrite subject, or spamd's result is "Y"; ham otherwise (also when
+ *     the filter gave
  *     no verdict: amavis UNCHECKED, rspamd skipped scan), so the collector
  *     must count messages without a verdict as ham (spam_default = ham).
  *
@@ -108,7 +114,7 @@ struct loggen_opts {
 	char *mta;         /* postfix | exim */
 	char *milters;     /* none, or a comma list of opendmarc, opendkim,
 	                      opendkim-logresults */
-	char *spam_filter; /* flag | amavis | rspamd */
+	char *spam_filter; /* flag | amavis | amavis-cf | rspamd | rspamd-symbols | spamd */
 	char *timestamps;  /* rfc3339 | traditional | maillog */
 };
 

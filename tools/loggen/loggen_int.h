@@ -193,8 +193,12 @@ enum lg_mta { MTA_POSTFIX = 0, MTA_EXIM };
  * message back to Postfix to be queued again under a new queue ID.
  * SPAMF_RSPAMD_SYMBOLS: rspamd whose result lines carry the SPF, DKIM, DMARC
  * and ARC symbols of the message's results (read with rspamd_symbols =
- * yes); plain SPAMF_RSPAMD writes none of them. */
-enum lg_spamf { SPAMF_FLAG = 0, SPAMF_AMAVIS, SPAMF_RSPAMD, SPAMF_AMAVIS_CF, SPAMF_RSPAMD_SYMBOLS };
+ * yes); plain SPAMF_RSPAMD writes none of them. SPAMF_SPAMD: SpamAssassin's
+ * spamd behind spamass-milter, its verdict naming the message by Message-ID
+ * (read with spamd_join = yes). */
+enum lg_spamf {
+	SPAMF_FLAG = 0, SPAMF_AMAVIS, SPAMF_RSPAMD, SPAMF_AMAVIS_CF, SPAMF_RSPAMD_SYMBOLS, SPAMF_SPAMD
+};
 #define SPAMF_IS_AMAVIS(f) ((f) == SPAMF_AMAVIS || (f) == SPAMF_AMAVIS_CF)
 enum lg_stamps { TS_RFC3339 = 0, TS_TRADITIONAL, TS_MAILLOG };
 #define MIL_OPENDMARC 0x1u
@@ -231,7 +235,7 @@ enum line_kind {
 	L_DELIVERY, L_DISCONNECT, L_REMOVED, L_NOQUEUE,
 	/* Milters, amavis and rspamd (the last two to rspamd.log). */
 	L_OPENDKIM_MULTI, L_OPENDKIM, L_OPENDMARC_SPF, L_OPENDMARC, L_AMAVIS, L_RSPAMD_LOADED,
-	L_RSPAMD_RESULT,
+	L_RSPAMD_RESULT, L_SPAMD,
 	/* amavis as content_filter: the copy Postfix queues again (qid2). */
 	L_REINJ_MSGID, L_REINJ_REMOVED,
 	L_COUNT
@@ -350,7 +354,7 @@ struct gen_filter {
 };
 
 extern const struct gen_mta gen_postfix, gen_exim;
-extern const struct gen_filter gen_opendkim, gen_opendmarc, gen_amavis, gen_rspamd;
+extern const struct gen_filter gen_opendkim, gen_opendmarc, gen_amavis, gen_rspamd, gen_spamd;
 
 #define GEN_FILTERS_MAX 3
 
@@ -390,6 +394,7 @@ struct gen {
 	int64_t last_t[2];       /* time of the last line of each file */
 	unsigned opendkim_pid, opendmarc_pid, rspamd_pid[2];
 	unsigned amavis_pid[4], amavis_nreq[4];
+	unsigned spamd_pid;
 };
 
 /* ---------------------------------------------------------------------- */
