@@ -371,17 +371,15 @@ static int time_implausible(const struct collector *c, int64_t t, const char **w
  * gets that queue ID. 0 if ev must go no further: such a verdict whose
  * message is unknown counts nothing, as any verdict without its message.
  */
-static int join_message_id(struct collector *c, struct input_event *ev)
+static __attribute__((noinline)) int join_message_id(struct collector *c, struct input_event *ev)
 {
-	if (ev->kind == IN_MSGID) {
-		if (c->ids != NULL)
-			msgids_put(c->ids, ev->host, ev->message_id.p, ev->message_id.len, ev->queue_id);
+	if (ev->kind == IN_MSGID && ev->message_id.len > 0) {
+		msgids_put(c->ids, ev->host, ev->message_id.p, ev->message_id.len, ev->queue_id);
 		return 1;
 	}
-	if (ev->queue_id.len > 0)
+	if (ev->kind != IN_SPAM || ev->queue_id.len > 0)
 		return 1;
-	return c->ids != NULL &&
-	       msgids_get(c->ids, ev->host, ev->message_id.p, ev->message_id.len, &ev->queue_id) == 0;
+	return msgids_get(c->ids, ev->host, ev->message_id.p, ev->message_id.len, &ev->queue_id) == 0;
 }
 
 static void process_line(struct collector *c, struct cinput *in, const char *line, size_t len)
@@ -436,7 +434,9 @@ static void process_line(struct collector *c, struct cinput *in, const char *lin
 	if (ev.time_ms > in->last_ms)
 		in->last_ms = ev.time_ms;
 	windows_health(c->ws, ev.time_ms)->lines_read++;
-	if (ev.message_id.len > 0 && !join_message_id(c, &ev))
+	/* Only spamd_join reads verdicts without a queue ID (input_spamd.c),
+	 * and it makes the table: without it, nothing to do here. */
+	if (c->ids != NULL && !join_message_id(c, &ev))
 		return;
 	messages_apply(c->ms, &ev);
 }

@@ -36,13 +36,30 @@ struct input_span {
 	size_t len;
 };
 
+/*
+ * Every line of every input fills one of these (input_syslog_parse() copies
+ * a zeroed one first), so its size is part of the cost of a line: the
+ * fields that few lines use sit in what would be padding, or share a place.
+ */
 struct input_event {
 	int64_t time_ms;
 	enum input_kind kind;
+	/* IN_SPAM with has_results: the result per method (enum ar_result,
+	 * AR_ABSENT where the line has none), see input_event_results(). */
+	unsigned char results[AR_METHOD_COUNT];
 	struct input_span host;     /* the logging host, as written */
 	struct input_span queue_id; /* IN_HEADER, IN_MSGID, IN_DONE */
 	struct input_span name;     /* IN_HEADER: header name */
-	struct input_span value;    /* IN_HEADER: header value, without the logger's trailer */
+	union {
+		/* IN_HEADER: header value, without the logger's trailer */
+		struct input_span value;
+		/* IN_MSGID: the Message-ID header value the MTA logged (Postfix
+		 * cleanup's "message-id="), empty if none; IN_SPAM with an
+		 * empty queue ID: the Message-ID the verdict names (spamd's
+		 * "mid="), which the collector turns into a queue ID
+		 * (collector/msgids.c). Never logged, saved or published. */
+		struct input_span message_id;
+	};
 	int value_truncated;        /* IN_HEADER: the logger cut the header short */
 	int value_escaped;          /* IN_HEADER: line breaks written as \\n, \\t (Exim) */
 	int value_qq;               /* IN_HEADER: line breaks and tabs written as '?' (Postfix) */
@@ -50,22 +67,18 @@ struct input_event {
 	enum ar_result result;      /* IN_RESULT */
 	enum ar_policy dmarc_policy; /* IN_RESULT for DMARC: published policy, or POL_ABSENT */
 	enum ar_spam spam;          /* IN_SPAM */
+	/* IN_SPAM: a spam filter's line also gives results (rspamd's symbols,
+	 * setting rspamd_symbols): results[] above and results_policy (enum
+	 * ar_policy, the published DMARC policy). A zeroed event has none. */
+	unsigned char has_results, results_policy;
 	/* IN_SPAM: the queue ID under which a content filter gave the message
 	 * back to the MTA (amavis's "queued_as:"), or empty. The two queue IDs
 	 * are one message: messages.c counts it once. */
 	struct input_span alias;
-	/* IN_SPAM: the results a spam filter's line gives for the methods
-	 * (rspamd's symbols, setting rspamd_symbols), merged by the outcome
-	 * rule; read only when has_results, which a zeroed event leaves 0. */
-	int has_results;
-	struct authres_outcome results;
-	/* IN_MSGID: the Message-ID header value the MTA logged (Postfix
-	 * cleanup's "message-id="), empty if none; IN_SPAM with an empty
-	 * queue ID: the Message-ID the verdict names (spamd's "mid="), which
-	 * the collector turns into a queue ID (collector/msgids.c). Never
-	 * logged, saved or published. */
-	struct input_span message_id;
 };
+
+/* The results of an IN_SPAM event with has_results, as an outcome. */
+void input_event_results(const struct input_event *ev, struct authres_outcome *out);
 
 enum input_status {
 	INPUT_OK = 0,

@@ -204,12 +204,13 @@ static enum input_status parse_symbols(const char *p, size_t len, struct input_e
 	static const char form[] = "rspamd symbol list of unexpected form";
 	uint32_t seen = 0;
 	int method_sym[AR_METHOD_COUNT];
+	struct authres_outcome acc;
 	size_t i, k, start;
 	int m, idx;
 
 	for (m = 0; m < AR_METHOD_COUNT; m++)
 		method_sym[m] = -1;
-	authres_outcome_init(&ev->results);
+	authres_outcome_init(&acc);
 	/* " [-1.20/15.00] [" */
 	if (len < 2) {
 		*why = cut;
@@ -311,7 +312,7 @@ static enum input_status parse_symbols(const char *p, size_t len, struct input_e
 				if (one.dmarc_policy == POL_ABSENT)
 					one.dmarc_policy = a->policy;
 			}
-			authres_outcome_merge(&ev->results, &one);
+			authres_outcome_merge(&acc, &one);
 			ev->has_results = 1;
 		}
 		if (p[i] == ']')
@@ -327,6 +328,9 @@ close:
 		*why = form;
 		return INPUT_MALFORMED;
 	}
+	for (m = 0; m < AR_METHOD_COUNT; m++)
+		ev->results[m] = (unsigned char)acc.result[m];
+	ev->results_policy = (unsigned char)acc.dmarc_policy;
 	return INPUT_OK;
 }
 

@@ -570,8 +570,12 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 			m->spam = ev->spam;
 		/* The filter's own results (rspamd's symbols) join the message's
 		 * others, a trusted header's too, by the one outcome rule. */
-		if (ev->has_results)
-			authres_outcome_merge(&m->outcome, &ev->results);
+		if (ev->has_results) {
+			struct authres_outcome o;
+
+			input_event_results(ev, &o);
+			authres_outcome_merge(&m->outcome, &o);
+		}
 		if (ev->alias.len > 0 && ms->cfg.join_reinjected)
 			absorb_alias(ms, m, ev);
 		return;

@@ -143,16 +143,18 @@ void golden_print(char *out, size_t size, enum input_status st, const struct inp
 			pos = put_str(out, size, pos, "\"");
 		}
 		if (ev->has_results) {
+			struct authres_outcome o;
 			int m;
 
+			input_event_results(ev, &o);
 			for (m = 0; m < AR_METHOD_COUNT; m++) {
 				pos = put_str(out, size, pos, " ");
 				pos = put_str(out, size, pos, ar_method_name((enum ar_method)m));
 				pos = put_str(out, size, pos, "=");
-				pos = put_str(out, size, pos, ar_result_name(ev->results.result[m]));
+				pos = put_str(out, size, pos, ar_result_name(o.result[m]));
 			}
 			pos = put_str(out, size, pos, " policy=");
-			put_str(out, size, pos, ar_policy_name(ev->results.dmarc_policy));
+			put_str(out, size, pos, ar_policy_name(o.dmarc_policy));
 		}
 		break;
 	case IN_OTHER:

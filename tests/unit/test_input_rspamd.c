@@ -108,11 +108,11 @@ static void test_symbols_syslog(void)
 	CU_ASSERT_EQUAL(ev.kind, IN_SPAM);
 	CU_ASSERT_EQUAL(ev.spam, SPAM_HAM);
 	CU_ASSERT(ev.has_results);
-	CU_ASSERT_EQUAL(ev.results.result[AR_SPF], AR_PASS);
-	CU_ASSERT_EQUAL(ev.results.result[AR_DKIM], AR_FAIL);
-	CU_ASSERT_EQUAL(ev.results.result[AR_DMARC], AR_PASS);
-	CU_ASSERT_EQUAL(ev.results.result[AR_ARC], AR_ABSENT);
-	CU_ASSERT_EQUAL(ev.results.dmarc_policy, POL_REJECT);
+	CU_ASSERT_EQUAL(ev.results[AR_SPF], AR_PASS);
+	CU_ASSERT_EQUAL(ev.results[AR_DKIM], AR_FAIL);
+	CU_ASSERT_EQUAL(ev.results[AR_DMARC], AR_PASS);
+	CU_ASSERT_EQUAL(ev.results[AR_ARC], AR_ABSENT);
+	CU_ASSERT_EQUAL(ev.results_policy, POL_REJECT);
 }
 
 int main(void)

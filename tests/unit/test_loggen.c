@@ -797,8 +797,12 @@ static void join_event(struct jhost *jh, const struct input_event *ev)
 		m->spam |= ev->spam == SPAM_SPAM;
 		/* rspamd's symbols (--spam-filter rspamd-symbols), read as the
 		 * collector reads them with rspamd_symbols = yes. */
-		if (ev->has_results)
-			authres_outcome_merge(&m->o, &ev->results);
+		if (ev->has_results) {
+			struct authres_outcome o;
+
+			input_event_results(ev, &o);
+			authres_outcome_merge(&m->o, &o);
+		}
 		m->filtered = 1;
 		break;
 	case IN_OTHER:

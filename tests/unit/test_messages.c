@@ -203,11 +203,11 @@ static void test_filter_results(void)
 	e = ev(IN_SPAM, 5001, "mx1", "Q1", NULL, NULL);
 	e.spam = SPAM_SPAM;
 	e.has_results = 1;
-	authres_outcome_init(&e.results);
-	e.results.result[AR_SPF] = AR_PASS;
-	e.results.result[AR_DKIM] = AR_PASS;
-	e.results.result[AR_DMARC] = AR_FAIL;
-	e.results.dmarc_policy = POL_REJECT;
+	e.results[AR_SPF] = AR_PASS;
+	e.results[AR_DKIM] = AR_PASS;
+	e.results[AR_DMARC] = AR_FAIL;
+	e.results[AR_ARC] = AR_ABSENT;
+	e.results_policy = POL_REJECT;
 	messages_apply(ms, &e);
 	e = ev(IN_MSGID, 5002, "mx1", "Q2", NULL, NULL);
 	messages_apply(ms, &e);
