@@ -188,6 +188,12 @@ enum input_status input_rspamd_parse(const char *line, size_t len, struct input_
  */
 void input_rspamd_set_symbols(int on);
 
+/* MailScanner: "Message ID from IP (SENDER) to DOMAINS is spam|not spam..."
+ * as IN_SPAM, the queue ID being ID up to its "." (Postfix). */
+enum input_status input_mailscanner_message(const char *tag, size_t taglen, const char *msg,
+                                            size_t len, struct input_event *ev,
+                                            const char **why);
+
 /* SpamAssassin's spamd: "spamd: result: Y|. SCORE - TESTS ...,mid=<ID>,..."
  * as IN_SPAM naming its message by message_id (no queue ID); IN_OTHER
  * unless input_spamd_set_enabled(1) (setting spamd_join). */

@@ -24,6 +24,8 @@ static const struct {
 	{ "rspamd", 6, 0, input_rspamd_message },
 	{ "exim", 4, 0, input_exim_message },
 	{ "spamd", 5, 0, input_spamd_message },
+	/* MailScanner's ident is its configuration file's name. */
+	{ "MailScanner", 11, 0, input_mailscanner_message },
 };
 
 static input_prog_fn program_find(const char *tag, size_t taglen)
@@ -61,7 +63,8 @@ static size_t word_len(const char *p, size_t len)
  */
 static int program_may_start(char c)
 {
-	return c == 'p' || c == 'o' || c == 'a' || c == 'r' || c == 'e' || c == 's';
+	return c == 'p' || c == 'o' || c == 'a' || c == 'r' || c == 'e' || c == 's' ||
+	       c == 'M';
 }
 
 enum input_status input_syslog_parse(const char *line, size_t len, struct input_clock *clk,
