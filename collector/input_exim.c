@@ -56,6 +56,17 @@
  * error: ..." and signing errors. The result is the last " [" of the line,
  * which must end with "]": the identity i= before it is the sender's text.
  *
+ * SA-Exim (sa-exim.c 4.2, Exim's local_scan running SpamAssassin's spamc)
+ * logs its decision as "MSGID SA: Action: ACTION: score=S required=R[
+ * trigger=T] (scanned in N/M secs | Message-Id: ID). From <...> ...": IN_SPAM
+ * by ACTION, the words sa-exim.c writes before the sender's text:
+ *   flagged as Spam but accepted, silently tossed message, permanently
+ *   rejected message, teergrubed sender ...                    spam
+ *   scanned but message isn't spam                             ham
+ *   temporarily rejected message (spam over SAtempreject, or greylisting
+ *   of a message that is not spam), SA didn't successfully run, spamd took
+ *   more than N secs                                           no verdict
+ *
  * The main log has no host column: ev->host is empty, and the collector
  * gives such events the host name configured for the input.
  *
@@ -249,6 +260,43 @@ static enum input_status parse_dkim(const char *t, size_t n, struct input_event 
 	return INPUT_OK;
 }
 
+/* SA-Exim's "SA: Action: TEXT" of message ev->queue_id: its verdict (see
+ * above) as IN_SPAM, or IN_OTHER. */
+static enum input_status parse_saexim(const char *t, size_t n, struct input_event *ev,
+                                      const char **why)
+{
+	static const struct {
+		const char *words;
+		enum ar_spam spam;
+	} actions[] = {
+		{ "flagged as Spam but accepted: ", SPAM_SPAM },
+		{ "silently tossed message: ", SPAM_SPAM },
+		{ "permanently rejected message: ", SPAM_SPAM },
+		{ "teergrubed sender ", SPAM_SPAM },
+		{ "scanned but message isn't spam: ", SPAM_HAM },
+		{ "temporarily rejected message: ", SPAM_UNKNOWN },
+		{ "SA didn't successfully run against message", SPAM_UNKNOWN },
+		{ "spamd took more than ", SPAM_UNKNOWN },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (str_starts_with(t, n, actions[i].words)) {
+			if (actions[i].spam != SPAM_UNKNOWN) {
+				ev->kind = IN_SPAM;
+				ev->spam = actions[i].spam;
+			}
+			return INPUT_OK;
+		}
+		if (str_is_cut_prefix(t, n, actions[i].words) || n == 0) {
+			*why = "Exim SA-Exim line cut short";
+			return INPUT_MALFORMED;
+		}
+	}
+	*why = "Exim SA-Exim line with an action of unknown form";
+	return INPUT_MALFORMED;
+}
+
 /* The text of a line after the stamp and the optional "[PID] ". */
 static enum input_status parse_text(const char *p, size_t len, struct input_event *ev,
                                     const char **why)
@@ -307,6 +355,8 @@ static enum input_status parse_text(const char *p, size_t len, struct input_even
 	 * it as a header "DKIM"). */
 	if (n >= 6 && memcmp(text, "DKIM: ", 6) == 0)
 		return parse_dkim(text + 6, n - 6, ev, why);
+	if (n >= 12 && memcmp(text, "SA: Action: ", 12) == 0)
+		return parse_saexim(text + 12, n - 12, ev, why);
 	if (ar_prefix_len == 0) {
 		/* Without a prefix, any line of the message's text that is not
 		 * "NAME: VALUE" is one of Exim's own ("** ...", "H=... rejected"). */
