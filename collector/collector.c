@@ -210,7 +210,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	mc.authres_names = s->authres_names;
 	mc.nauthres_names = s->nauthres_names;
 	mc.wait_for_inputs = s->ninputs > 1;
-	mc.join_reinjected = s->amavis_content_filter;
+	mc.join_reinjected = s->amavis_content_filter || s->pmg_reinjection;
 	c->ms = messages_new(&mc, c->ws);
 	messages_set_clock(c->ms, mono_ms());
 	if (s->spamd_join)

@@ -188,6 +188,21 @@ enum input_status input_rspamd_parse(const char *line, size_t len, struct input_
  */
 void input_rspamd_set_symbols(int on);
 
+/*
+ * Proxmox Mail Gateway (setting pmg_reinjection): pmg-smtp-filter's "LOGID:
+ * accept mail to <RCPT> (QID2) (rule: NAME)" and Postfix's lmtp "QID1: ...
+ * status=sent (250 2.5.0 OK (LOGID))" as IN_SPAM without a verdict whose
+ * alias is the re-injected copy, so that QID1, LOGID and QID2 count once.
+ */
+enum input_status input_pmg_message(const char *tag, size_t taglen, const char *msg, size_t len,
+                                    struct input_event *ev, const char **why);
+/* Postfix's lmtp line after "postfix/lmtp[PID]: ". */
+enum input_status input_pmg_lmtp(const char *msg, size_t len, struct input_event *ev,
+                                 const char **why);
+/* Set once at start-up, for the process; whether lmtp lines are read. */
+void input_pmg_set_enabled(int on);
+int input_pmg_reads_lmtp(void);
+
 /* MailScanner: "Message ID from IP (SENDER) to DOMAINS is spam|not spam..."
  * as IN_SPAM, the queue ID being ID up to its "." (Postfix). */
 enum input_status input_mailscanner_message(const char *tag, size_t taglen, const char *msg,

@@ -149,6 +149,9 @@ enum input_status input_postfix_message(const char *tag, size_t taglen, const ch
 	dl = taglen - (size_t)(slash + 1 - tag);
 	if (dl == 7 && memcmp(slash + 1, "cleanup", 7) == 0)
 		return parse_cleanup(p, len, ev, why);
+	/* Delivery to Proxmox Mail Gateway's filter (pmg_reinjection). */
+	if (dl == 4 && memcmp(slash + 1, "lmtp", 4) == 0)
+		return input_pmg_lmtp(p, len, ev, why);
 	if (dl == 4 && memcmp(slash + 1, "qmgr", 4) == 0) {
 		/* Only "QID: removed" counts, and most qmgr lines are others: look at
 		 * the end of the line before reading a queue ID. */

@@ -24,6 +24,7 @@ static const struct {
 	{ "rspamd", 6, 0, input_rspamd_message },
 	{ "exim", 4, 0, input_exim_message },
 	{ "spamd", 5, 0, input_spamd_message },
+	{ "pmg-smtp-filter", 15, 0, input_pmg_message },
 	/* MailScanner's ident is its configuration file's name. */
 	{ "MailScanner", 11, 0, input_mailscanner_message },
 };
@@ -114,7 +115,8 @@ enum input_status input_syslog_parse(const char *line, size_t len, struct input_
 	tag = p;
 	fn = NULL;
 	if (len > 8 && memcmp(p, "postfix/", 8) == 0) {
-		if (p[8] != 'c' && p[8] != 'q')
+		/* lmtp, and "local" with it, only for pmg_reinjection. */
+		if (p[8] != 'c' && p[8] != 'q' && (p[8] != 'l' || !input_pmg_reads_lmtp()))
 			return INPUT_OK;
 		/* "postfix/cleanup[PID]:" and "postfix/qmgr[PID]:", the tags of
 		 * nearly every line we read: only the PID is left to read. */

@@ -28,6 +28,7 @@ struct settings {
 	char *exim_ar_prefix;    /* word before a logged header in Exim's main log; may be empty */
 	int rspamd_symbols;      /* rspamd's result symbols count as results (bool) */
 	int spamd_join;          /* spamd's result lines, joined by Message-ID (bool) */
+	int pmg_reinjection;     /* PMG: its filter's copies are the same message (bool) */
 	int amavis_content_filter; /* amavis re-injects into Postfix: join queued_as (bool) */
 	char *topic;
 	char *log_level;
