@@ -8,14 +8,15 @@
 # others), Postfix with rspamd whose symbols are results (rspamd_symbols =
 # yes; plain rspamd's lines carry no such symbol), Postfix with OpenDMARC and
 # SpamAssassin's spamd, whose verdicts name their message by Message-ID
-# (spamd_join = yes); one collector per host reads that host's inputs
+# (spamd_join = yes), Exim with its own DKIM lines (+dkim_verbose); one
+# collector per host reads that host's inputs
 # (inputs.csv); the aggregated report must equal the ground truth exactly.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 arstat_test_init formats
 
 devbroker_start 1 arstat.counts:4
 logs=$TEST_DIR/logs
-"$ARSTAT_BIN/arstat-loggen" --out "$logs" --profile mixed --carriers 8 --hosts 2 \
+"$ARSTAT_BIN/arstat-loggen" --out "$logs" --profile mixed --carriers 9 --hosts 2 \
 	--start 2026-09 --months 2 --messages-per-day 30 --seed 5 2>"$TEST_DIR/loggen.log"
 [[ -s $logs/inputs.csv ]] || fail "loggen wrote no inputs.csv"
 
@@ -41,7 +42,7 @@ CONF
 		fail "collector $carrier/$host failed"
 	n=$((n + 1))
 done < <(awk -F, 'NR > 1 { print $1 "," $2 }' "$logs/inputs.csv" | sort -u)
-((n == 16)) || fail "expected 16 hosts, ran $n collectors"
+((n == 18)) || fail "expected 18 hosts, ran $n collectors"
 
 db=$TEST_DIR/arstat.db
 register_carriers $(awk -F, 'NR > 1 { print $1 }' "$logs/inputs.csv" | sort -u)
@@ -56,4 +57,4 @@ done
 "$ARSTAT_SOURCE_DIR/tools/check-truth.sh" "$logs/truth.csv" "$TEST_DIR/report.csv" "$TEST_DIR/spam.csv" ||
 	fail "report differs from the ground truth"
 devbroker_stop
-echo "formats: 8 setups x 2 hosts equal the ground truth"
+echo "formats: 9 setups x 2 hosts equal the ground truth"

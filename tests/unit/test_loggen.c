@@ -1463,6 +1463,34 @@ static void test_spamd(void)
 	free(dir);
 }
 
+/* --milters exim-dkim: Exim's own DKIM lines read back to the truth; on
+ * carrier-c, whose header has no DKIM, they are its only DKIM results. */
+static void test_exim_dkim(void)
+{
+	char *dir = tmpdir_new();
+	struct loggen_opts o;
+	struct loggen_summary sum;
+	struct tally *t;
+	unsigned formats;
+
+	CU_ASSERT_FATAL(dir != NULL);
+	small_opts(&o, dir);
+	opt_set(&o, "mta", "exim");
+	opt_set(&o, "milters", "exim-dkim");
+	opt_set(&o, "hosts", "1");
+	opt_set(&o, "messages-per-day", "40");
+	CU_ASSERT_EQUAL_FATAL(run(&o, &sum), 0);
+	t = check_tree_parsed(dir, 3, 1, 540, &formats);
+	CU_ASSERT_EQUAL(formats, 2u);
+	CU_ASSERT_EQUAL(t->messages, sum.messages);
+	CU_ASSERT(total(t, 2, T_SLOT_RES(AR_DKIM, AR_PASS)) > 0);
+	CU_ASSERT(total(t, 2, T_SLOT_RES(AR_DKIM, AR_FAIL)) > 0);
+	free(t);
+	loggen_opts_free(&o);
+	rm_tree(dir);
+	free(dir);
+}
+
 static void test_bad_options(void)
 {
 	char *dir = tmpdir_new();
@@ -1484,6 +1512,8 @@ static void test_bad_options(void)
 		{ "timestamps", "maillog", "milters", "opendmarc" },
 		{ "timestamps", "maillog", "spam-filter", "amavis" },
 		{ "mta", "exim", "spam-filter", "spamd" },
+		{ "mta", "postfix", "milters", "exim-dkim" },
+		{ "mta", "exim", "milters", "exim-dkim,opendmarc" },
 		{ "timestamps", "maillog", "spam-filter", "spamd" },
 		{ "timestamps", "traditional", "months", "13" },
 		{ "profile", "mixed", "milters", "opendkim" }, /* carrier-c runs Exim */
@@ -1548,6 +1578,7 @@ int main(void)
 	    CU_add_test(s, "rspamd-symbols: the symbols read back equal truth",
 	                test_rspamd_symbols) == NULL ||
 	    CU_add_test(s, "spamd: verdicts joined by Message-ID equal truth", test_spamd) == NULL ||
+	    CU_add_test(s, "exim-dkim: Exim's DKIM lines equal truth", test_exim_dkim) == NULL ||
 	    CU_add_test(s, "same seed same bytes, other seed other bytes", test_determinism) == NULL ||
 	    CU_add_test(s, "default profile: logs read back equal truth",
 	                test_default_profile) == NULL ||

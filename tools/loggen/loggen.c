@@ -59,7 +59,8 @@ const struct cfg_entry loggen_cfg_table[] = {
 	{ "overlong", CFG_BOOL, "no", 0, 0, OPT(overlong), "one 70000-byte line per host" },
 	{ "mta", CFG_STR, NULL, 0, 0, OPT(mta), "postfix or exim, for every carrier" },
 	{ "milters", CFG_STR, NULL, 0, 0, OPT(milters),
-	  "none, or opendmarc,opendkim (or opendkim-logresults), for every carrier" },
+	  "none, or opendmarc,opendkim (or opendkim-logresults), or exim-dkim (Exim's own DKIM "
+	  "lines), for every carrier" },
 	{ "spam-filter", CFG_STR, NULL, 0, 0, OPT(spam_filter),
 	  "flag, amavis (milter), amavis-cf (content_filter: messages queued twice), rspamd or "
 	  "rspamd-symbols (its SPF/DKIM/DMARC/ARC symbols are results) or spamd (SpamAssassin, "
@@ -160,6 +161,7 @@ static const struct setup setups_mixed[] = {
 	{ MTA_POSTFIX, 0, SPAMF_AMAVIS_CF, TS_RFC3339 },
 	{ MTA_POSTFIX, 0, SPAMF_RSPAMD_SYMBOLS, TS_RFC3339 },
 	{ MTA_POSTFIX, MIL_OPENDMARC, SPAMF_SPAMD, TS_TRADITIONAL },
+	{ MTA_EXIM, MIL_EXIM_DKIM, SPAMF_FLAG, TS_RFC3339 },
 };
 
 struct profile {
@@ -229,8 +231,8 @@ static const struct profile profiles[] = {
 		"OpenDMARC; Postfix with OpenDKIM LogResults, amavis and traditional stamps; Exim "
 		"with rspamd; Postfix with rspamd and maillog_file stamps; Exim with "
 		"X-Spam-Flag; Postfix with amavis as content_filter; Postfix with rspamd's "
-		"symbols as a source of results; Postfix with OpenDMARC and SpamAssassin's spamd "
-		"(cycling)",
+		"symbols as a source of results; Postfix with OpenDMARC and SpamAssassin's spamd; "
+		"Exim with its own DKIM lines (cycling)",
 		PROFILE_REALISTIC,
 		30, 20, 20, 250, 500, 600,
 		setups_mixed, sizeof(setups_mixed) / sizeof(setups_mixed[0]),
@@ -831,7 +833,8 @@ static unsigned milter_methods(const struct setup *su, unsigned mask)
 {
 	unsigned m = 0;
 
-	if (su->milters & (MIL_OPENDKIM | MIL_OPENDKIM_LR))
+	/* Exim verifies DKIM by default; +dkim_verbose logs it. */
+	if (su->milters & (MIL_OPENDKIM | MIL_OPENDKIM_LR | MIL_EXIM_DKIM))
 		m |= M_DKIM;
 	/* OpenDMARC checks SPF itself (SPFSelfValidate) where the carrier
 	 * evaluates SPF at all. */
@@ -1580,6 +1583,8 @@ static unsigned setup_filters(const struct setup *su, const struct gen_filter **
 		f[n++] = &gen_opendkim;
 	if (su->milters & MIL_OPENDMARC)
 		f[n++] = &gen_opendmarc;
+	if (su->milters & MIL_EXIM_DKIM)
+		f[n++] = &gen_exim_dkim;
 	if (spamf_formats[su->spam] != NULL)
 		f[n++] = spamf_formats[su->spam];
 	return n;
@@ -2004,6 +2009,8 @@ static int parse_milters(const char *s, unsigned *out)
 			m |= MIL_OPENDKIM;
 		else if (n == 19 && memcmp(s, "opendkim-logresults", 19) == 0)
 			m |= MIL_OPENDKIM_LR;
+		else if (n == 9 && memcmp(s, "exim-dkim", 9) == 0)
+			m |= MIL_EXIM_DKIM;
 		else
 			return -1;
 		s += n;
@@ -2011,6 +2018,9 @@ static int parse_milters(const char *s, unsigned *out)
 			return -1;
 	}
 	if ((m & MIL_OPENDKIM) && (m & MIL_OPENDKIM_LR))
+		return -1;
+	/* Exim's own lines and the milters are of different MTAs. */
+	if ((m & MIL_EXIM_DKIM) && m != MIL_EXIM_DKIM)
 		return -1;
 	*out = m;
 	return m != 0 ? 0 : -1;
@@ -2059,10 +2069,14 @@ static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf
 		if (stamps >= 0)
 			su->stamps = (unsigned char)stamps;
 		loggen_carrier_id(c, id, sizeof(id));
-		if (su->mta == MTA_EXIM &&
-		    (su->milters != 0 || SPAMF_IS_AMAVIS(su->spam) || su->spam == SPAMF_SPAMD)) {
+		if (su->mta == MTA_EXIM && ((su->milters & ~MIL_EXIM_DKIM) != 0 ||
+		                            SPAMF_IS_AMAVIS(su->spam) || su->spam == SPAMF_SPAMD)) {
 			strbuf_printf(err, "%s: Exim runs no milters, no amavis and no spamd here "
 			              "(see --mta, --milters, --spam-filter)", id);
+			return -1;
+		}
+		if (su->mta == MTA_POSTFIX && (su->milters & MIL_EXIM_DKIM)) {
+			strbuf_printf(err, "%s: exim-dkim lines are Exim's (see --mta, --milters)", id);
 			return -1;
 		}
 		if (su->mta == MTA_POSTFIX && su->stamps == TS_MAILLOG &&

@@ -17,6 +17,9 @@
  *     "STAMP MSGID ar: Authentication-Results: ID;\n\tspf=pass ...". Stamps
  *     "2026-11-22 10:00:00.123 +0900" (log_selector +millisec, log_timezone)
  *     for --timestamps rfc3339, else "2026-11-22 10:00:00" (local time).
+ *   Exim's own DKIM lines (--milters exim-dkim, Exim only): "STAMP MSGID
+ *     DKIM: d=... s=... [verification succeeded]" and the other results of
+ *     log_selector +dkim_verbose, one per signed message, before "<=".
  *   Milters (Postfix only): OpenDKIM 2.11 ("QID: DKIM verification
  *     successful", "bad signature data", "no signature data", or with
  *     opendkim-logresults the LogResults form "QID: signature=... result=

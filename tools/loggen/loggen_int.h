@@ -204,6 +204,7 @@ enum lg_stamps { TS_RFC3339 = 0, TS_TRADITIONAL, TS_MAILLOG };
 #define MIL_OPENDMARC 0x1u
 #define MIL_OPENDKIM 0x2u    /* the one-line verdicts */
 #define MIL_OPENDKIM_LR 0x4u /* LogResults */
+#define MIL_EXIM_DKIM 0x8u   /* Exim's own DKIM lines (+dkim_verbose), Exim only */
 
 struct setup {
 	unsigned char mta, milters, spam, stamps;
@@ -235,7 +236,7 @@ enum line_kind {
 	L_DELIVERY, L_DISCONNECT, L_REMOVED, L_NOQUEUE,
 	/* Milters, amavis and rspamd (the last two to rspamd.log). */
 	L_OPENDKIM_MULTI, L_OPENDKIM, L_OPENDMARC_SPF, L_OPENDMARC, L_AMAVIS, L_RSPAMD_LOADED,
-	L_RSPAMD_RESULT, L_SPAMD,
+	L_RSPAMD_RESULT, L_SPAMD, L_EXIM_DKIM,
 	/* amavis as content_filter: the copy Postfix queues again (qid2). */
 	L_REINJ_MSGID, L_REINJ_REMOVED,
 	L_COUNT
@@ -354,7 +355,8 @@ struct gen_filter {
 };
 
 extern const struct gen_mta gen_postfix, gen_exim;
-extern const struct gen_filter gen_opendkim, gen_opendmarc, gen_amavis, gen_rspamd, gen_spamd;
+extern const struct gen_filter gen_opendkim, gen_opendmarc, gen_amavis, gen_rspamd, gen_spamd,
+	gen_exim_dkim;
 
 #define GEN_FILTERS_MAX 3
 
