@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mem.h"
 #include "messages.h"
+#include "msgids.h"
 #include "metrics.h"
 #include "outbox.h"
 #include "record.h"
@@ -53,6 +54,7 @@ struct collector {
 	struct sink *sink;
 	struct windows *ws;
 	struct messages *ms;
+	struct msgids *ids; /* spamd_join: Message-ID to queue ID; else NULL */
 	struct cinput *in;
 	size_t nin;
 	char host_short[256]; /* host of lines from formats without a host column */
@@ -208,9 +210,11 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	mc.authres_names = s->authres_names;
 	mc.nauthres_names = s->nauthres_names;
 	mc.wait_for_inputs = s->ninputs > 1;
-	mc.join_reinjected = s->amavis_content_filter;
+	mc.join_reinjected = s->amavis_content_filter || s->pmg_reinjection;
 	c->ms = messages_new(&mc, c->ws);
 	messages_set_clock(c->ms, mono_ms());
+	if (s->spamd_join)
+		c->ids = msgids_new((size_t)s->max_open_messages);
 	found = checkpoint_load(c->st, &k, c->ms, c->ws, err);
 	if (found < 0)
 		goto fail;
@@ -316,6 +320,7 @@ void collector_free(struct collector *c)
 	free(c->saved);
 	tail_watch_free(c->watch);
 	messages_free(c->ms);
+	msgids_free(c->ids);
 	windows_free(c->ws);
 	outbox_free(c->ob);
 	state_free(c->st);
@@ -358,6 +363,23 @@ static int time_implausible(const struct collector *c, int64_t t, const char **w
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * The Message-ID join (spamd_join): a message-id line tells which queue ID
+ * a Message-ID is, a verdict that names its message by Message-ID (spamd)
+ * gets that queue ID. 0 if ev must go no further: such a verdict whose
+ * message is unknown counts nothing, as any verdict without its message.
+ */
+static __attribute__((noinline)) int join_message_id(struct collector *c, struct input_event *ev)
+{
+	if (ev->kind == IN_MSGID && ev->message_id.len > 0) {
+		msgids_put(c->ids, ev->host, ev->message_id.p, ev->message_id.len, ev->queue_id);
+		return 1;
+	}
+	if (ev->kind != IN_SPAM || ev->queue_id.len > 0)
+		return 1;
+	return msgids_get(c->ids, ev->host, ev->message_id.p, ev->message_id.len, &ev->queue_id) == 0;
 }
 
 static void process_line(struct collector *c, struct cinput *in, const char *line, size_t len)
@@ -412,6 +434,10 @@ static void process_line(struct collector *c, struct cinput *in, const char *lin
 	if (ev.time_ms > in->last_ms)
 		in->last_ms = ev.time_ms;
 	windows_health(c->ws, ev.time_ms)->lines_read++;
+	/* Only spamd_join reads verdicts without a queue ID (input_spamd.c),
+	 * and it makes the table: without it, nothing to do here. */
+	if (c->ids != NULL && !join_message_id(c, &ev))
+		return;
 	messages_apply(c->ms, &ev);
 }
 

@@ -70,6 +70,16 @@ int input_milter_job(const char *p, size_t len, const char *cut, const char **wh
 	return 1;
 }
 
+void input_event_results(const struct input_event *ev, struct authres_outcome *out)
+{
+	int m;
+
+	authres_outcome_init(out);
+	for (m = 0; m < AR_METHOD_COUNT; m++)
+		out->result[m] = (enum ar_result)ev->results[m];
+	out->dmarc_policy = (enum ar_policy)ev->results_policy;
+}
+
 int input_header_event(struct input_event *ev, const char *text, size_t len)
 {
 	const char *colon = memchr(text, ':', len);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "authres.h"
 #include "input_time.h"
 #include "result.h"
 
@@ -26,19 +27,39 @@ enum input_kind {
 
 /* A host name longer than this makes the line malformed (DNS allows 253). */
 #define INPUT_HOST_MAX 255
+/* Longest Message-ID an event carries, angle brackets included (RFC 5322's
+ * line limit); spamd's mid= of more is malformed, Postfix's not joined. */
+#define INPUT_MSGID_MAX 1000
 
 struct input_span {
 	const char *p;
 	size_t len;
 };
 
+/*
+ * Every line of every input fills one of these (input_syslog_parse() copies
+ * a zeroed one first), so its size is part of the cost of a line: the
+ * fields that few lines use sit in what would be padding, or share a place.
+ */
 struct input_event {
 	int64_t time_ms;
 	enum input_kind kind;
+	/* IN_SPAM with has_results: the result per method (enum ar_result,
+	 * AR_ABSENT where the line has none), see input_event_results(). */
+	unsigned char results[AR_METHOD_COUNT];
 	struct input_span host;     /* the logging host, as written */
 	struct input_span queue_id; /* IN_HEADER, IN_MSGID, IN_DONE */
 	struct input_span name;     /* IN_HEADER: header name */
-	struct input_span value;    /* IN_HEADER: header value, without the logger's trailer */
+	union {
+		/* IN_HEADER: header value, without the logger's trailer */
+		struct input_span value;
+		/* IN_MSGID: the Message-ID header value the MTA logged (Postfix
+		 * cleanup's "message-id="), empty if none; IN_SPAM with an
+		 * empty queue ID: the Message-ID the verdict names (spamd's
+		 * "mid="), which the collector turns into a queue ID
+		 * (collector/msgids.c). Never logged, saved or published. */
+		struct input_span message_id;
+	};
 	int value_truncated;        /* IN_HEADER: the logger cut the header short */
 	int value_escaped;          /* IN_HEADER: line breaks written as \\n, \\t (Exim) */
 	int value_qq;               /* IN_HEADER: line breaks and tabs written as '?' (Postfix) */
@@ -46,11 +67,18 @@ struct input_event {
 	enum ar_result result;      /* IN_RESULT */
 	enum ar_policy dmarc_policy; /* IN_RESULT for DMARC: published policy, or POL_ABSENT */
 	enum ar_spam spam;          /* IN_SPAM */
+	/* IN_SPAM: a spam filter's line also gives results (rspamd's symbols,
+	 * setting rspamd_symbols): results[] above and results_policy (enum
+	 * ar_policy, the published DMARC policy). A zeroed event has none. */
+	unsigned char has_results, results_policy;
 	/* IN_SPAM: the queue ID under which a content filter gave the message
 	 * back to the MTA (amavis's "queued_as:"), or empty. The two queue IDs
 	 * are one message: messages.c counts it once. */
 	struct input_span alias;
 };
+
+/* The results of an IN_SPAM event with has_results, as an outcome. */
+void input_event_results(const struct input_event *ev, struct authres_outcome *out);
 
 enum input_status {
 	INPUT_OK = 0,
@@ -150,6 +178,44 @@ enum input_status input_rspamd_message(const char *tag, size_t taglen, const cha
  * (format "rspamd"; no host column). */
 enum input_status input_rspamd_parse(const char *line, size_t len, struct input_clock *clk,
                                      struct input_event *ev, const char **why);
+
+/*
+ * Setting rspamd_symbols: on (1), a result line also gives the SPF, DKIM,
+ * DMARC and ARC results its symbols name (has_results; see
+ * input_rspamd.c), and a line whose symbol list is cut short or cannot be
+ * rspamd's is malformed; off (0, the default), the symbols are not read.
+ * Set once at start-up, for the process, like the time zone.
+ */
+void input_rspamd_set_symbols(int on);
+
+/*
+ * Proxmox Mail Gateway (setting pmg_reinjection): pmg-smtp-filter's "LOGID:
+ * accept mail to <RCPT> (QID2) (rule: NAME)" and Postfix's lmtp "QID1: ...
+ * status=sent (250 2.5.0 OK (LOGID))" as IN_SPAM without a verdict whose
+ * alias is the re-injected copy, so that QID1, LOGID and QID2 count once.
+ */
+enum input_status input_pmg_message(const char *tag, size_t taglen, const char *msg, size_t len,
+                                    struct input_event *ev, const char **why);
+/* Postfix's lmtp line after "postfix/lmtp[PID]: ". */
+enum input_status input_pmg_lmtp(const char *msg, size_t len, struct input_event *ev,
+                                 const char **why);
+/* Set once at start-up, for the process; whether lmtp lines are read. */
+void input_pmg_set_enabled(int on);
+int input_pmg_reads_lmtp(void);
+
+/* MailScanner: "Message ID from IP (SENDER) to DOMAINS is spam|not spam..."
+ * as IN_SPAM, the queue ID being ID up to its "." (Postfix). */
+enum input_status input_mailscanner_message(const char *tag, size_t taglen, const char *msg,
+                                            size_t len, struct input_event *ev,
+                                            const char **why);
+
+/* SpamAssassin's spamd: "spamd: result: Y|. SCORE - TESTS ...,mid=<ID>,..."
+ * as IN_SPAM naming its message by message_id (no queue ID); IN_OTHER
+ * unless input_spamd_set_enabled(1) (setting spamd_join). */
+enum input_status input_spamd_message(const char *tag, size_t taglen, const char *msg,
+                                      size_t len, struct input_event *ev, const char **why);
+/* Set once at start-up, for the process. */
+void input_spamd_set_enabled(int on);
 
 /* Exim: "MSGID <= ..." (IN_MSGID), "MSGID Completed" (IN_DONE) and the ACL
  * convention "MSGID ar: NAME: VALUE" (IN_HEADER, value_escaped) with old and

@@ -31,6 +31,42 @@
  * so value_truncated is 0. The ACL runs before the message is accepted, so
  * these lines come before its "<=" line.
  *
+ * Exim's own DKIM verification (log_selector +dkim_verbose): one line per
+ * signature, "MSGID DKIM: d=DOMAIN s=SELECTOR c=H/B a=ALG b=BITS[ i=ID]
+ * [ t=N][ x=N][ l=N] [RESULT]" (dkim_exim_verify_log_sig(),
+ * src/src/miscmods/dkim.c), written while the message is received, so
+ * before its "<=" line. Each is IN_RESULT for DKIM; the signatures of a
+ * message merge by the outcome rule (one that passes makes DKIM pass).
+ * RESULT is mapped as Exim's own ${authresults} (authres_dkim()) maps the
+ * same signature, so the two sources agree and merging them counts
+ * nothing twice:
+ *   verification succeeded                          pass
+ *   verification failed - (any reason)              fail
+ *   invalid - public key record (currently?) unavailable    temperror
+ *   invalid - overlong public key record            permerror
+ *   invalid - syntax error in public key record,
+ *   invalid - signature tag missing or invalid,
+ *   invalid - unsupported DKIM version              neutral
+ *   invalid - unspecified problem                   permerror
+ *   not verified                                    none
+ *   STATUS - REASON (acl_smtp_dkim set $dkim_verify_status, or Exim's
+ *     own policy, e.g. "fail - hash too weak")      policy
+ * pdkim's "DKIM: d=... s=... [failed key import]" precedes the "invalid"
+ * line of the same signature and counts nothing, nor do "DKIM: validation
+ * error: ..." and signing errors. The result is the last " [" of the line,
+ * which must end with "]": the identity i= before it is the sender's text.
+ *
+ * SA-Exim (sa-exim.c 4.2, Exim's local_scan running SpamAssassin's spamc)
+ * logs its decision as "MSGID SA: Action: ACTION: score=S required=R[
+ * trigger=T] (scanned in N/M secs | Message-Id: ID). From <...> ...": IN_SPAM
+ * by ACTION, the words sa-exim.c writes before the sender's text:
+ *   flagged as Spam but accepted, silently tossed message, permanently
+ *   rejected message, teergrubed sender ...                    spam
+ *   scanned but message isn't spam                             ham
+ *   temporarily rejected message (spam over SAtempreject, or greylisting
+ *   of a message that is not spam), SA didn't successfully run, spamd took
+ *   more than N secs                                           no verdict
+ *
  * The main log has no host column: ev->host is empty, and the collector
  * gives such events the host name configured for the input.
  *
@@ -159,6 +195,108 @@ static size_t piece_len(const char *p, size_t len, int *first)
 	return i + 2;
 }
 
+/* The results of a DKIM line's brackets (see above), but the policy form. */
+static const struct {
+	const char *text;
+	enum ar_result result; /* AR_ABSENT: the line counts nothing */
+} dkim_results[] = {
+	{ "verification succeeded", AR_PASS },
+	{ "invalid - public key record (currently?) unavailable", AR_TEMPERROR },
+	{ "invalid - overlong public key record", AR_PERMERROR },
+	{ "invalid - syntax error in public key record", AR_NEUTRAL },
+	{ "invalid - signature tag missing or invalid", AR_NEUTRAL },
+	{ "invalid - unsupported DKIM version", AR_NEUTRAL },
+	{ "invalid - unspecified problem", AR_PERMERROR },
+	{ "not verified", AR_NONE },
+	{ "failed key import", AR_ABSENT },
+};
+
+/*
+ * "DKIM: TEXT" of message ev->queue_id, t[0..n) = TEXT: a signature's
+ * result as IN_RESULT, other DKIM lines IN_OTHER.
+ */
+static enum input_status parse_dkim(const char *t, size_t n, struct input_event *ev,
+                                    const char **why)
+{
+	const char *b, *dash;
+	size_t i, bl;
+
+	/* Only a signature's line starts with its tags (or, in pdkim's
+	 * "failed key import" without them, with the bracket). */
+	if (!str_starts_with(t, n, "d=") && !str_starts_with(t, n, "s=") &&
+	    !str_starts_with(t, n, " ["))
+		return INPUT_OK;
+	b = str_find_last(t, n, " [");
+	if (b == NULL || t[n - 1] != ']') {
+		*why = "Exim DKIM line cut short";
+		return INPUT_MALFORMED;
+	}
+	b += 2;
+	bl = n - (size_t)(b - t) - 1;
+	for (i = 0; i < sizeof(dkim_results) / sizeof(dkim_results[0]); i++) {
+		if (strlen(dkim_results[i].text) == bl && memcmp(b, dkim_results[i].text, bl) == 0)
+			break;
+	}
+	if (i < sizeof(dkim_results) / sizeof(dkim_results[0])) {
+		if (dkim_results[i].result == AR_ABSENT)
+			return INPUT_OK;
+		ev->result = dkim_results[i].result;
+	} else if (str_starts_with(b, bl, "verification failed - ")) {
+		ev->result = AR_FAIL;
+	} else {
+		/* "STATUS - REASON": a status word, then the reason. */
+		dash = str_find(b, bl, " - ");
+		for (i = 0; dash != NULL && b + i < dash && str_is_alnum(b[i]); i++)
+			;
+		if (dash == NULL || i == 0 || b + i != dash) {
+			*why = "Exim DKIM line with a result of unknown form";
+			return INPUT_MALFORMED;
+		}
+		ev->result = AR_POLICY;
+	}
+	ev->kind = IN_RESULT;
+	ev->method = AR_DKIM;
+	ev->dmarc_policy = POL_ABSENT;
+	return INPUT_OK;
+}
+
+/* SA-Exim's "SA: Action: TEXT" of message ev->queue_id: its verdict (see
+ * above) as IN_SPAM, or IN_OTHER. */
+static enum input_status parse_saexim(const char *t, size_t n, struct input_event *ev,
+                                      const char **why)
+{
+	static const struct {
+		const char *words;
+		enum ar_spam spam;
+	} actions[] = {
+		{ "flagged as Spam but accepted: ", SPAM_SPAM },
+		{ "silently tossed message: ", SPAM_SPAM },
+		{ "permanently rejected message: ", SPAM_SPAM },
+		{ "teergrubed sender ", SPAM_SPAM },
+		{ "scanned but message isn't spam: ", SPAM_HAM },
+		{ "temporarily rejected message: ", SPAM_UNKNOWN },
+		{ "SA didn't successfully run against message", SPAM_UNKNOWN },
+		{ "spamd took more than ", SPAM_UNKNOWN },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (str_starts_with(t, n, actions[i].words)) {
+			if (actions[i].spam != SPAM_UNKNOWN) {
+				ev->kind = IN_SPAM;
+				ev->spam = actions[i].spam;
+			}
+			return INPUT_OK;
+		}
+		if (str_is_cut_prefix(t, n, actions[i].words) || n == 0) {
+			*why = "Exim SA-Exim line cut short";
+			return INPUT_MALFORMED;
+		}
+	}
+	*why = "Exim SA-Exim line with an action of unknown form";
+	return INPUT_MALFORMED;
+}
+
 /* The text of a line after the stamp and the optional "[PID] ". */
 static enum input_status parse_text(const char *p, size_t len, struct input_event *ev,
                                     const char **why)
@@ -213,6 +351,12 @@ static enum input_status parse_text(const char *p, size_t len, struct input_even
 		ev->kind = IN_DONE;
 		return INPUT_OK;
 	}
+	/* Exim's own, whatever exim_ar_prefix is (an empty one would read
+	 * it as a header "DKIM"). */
+	if (n >= 6 && memcmp(text, "DKIM: ", 6) == 0)
+		return parse_dkim(text + 6, n - 6, ev, why);
+	if (n >= 12 && memcmp(text, "SA: Action: ", 12) == 0)
+		return parse_saexim(text + 12, n - 12, ev, why);
 	if (ar_prefix_len == 0) {
 		/* Without a prefix, any line of the message's text that is not
 		 * "NAME: VALUE" is one of Exim's own ("** ...", "H=... rejected"). */

@@ -102,6 +102,9 @@ static enum input_status parse_cleanup(const char *p, size_t len, struct input_e
 	len -= ql + 2;
 	if (len >= sizeof(msgid) - 1 && memcmp(p, msgid, sizeof(msgid) - 1) == 0) {
 		ev->kind = IN_MSGID;
+		/* For verdicts that name the message by it (spamd_join). */
+		ev->message_id.p = p + sizeof(msgid) - 1;
+		ev->message_id.len = len - (sizeof(msgid) - 1);
 		return INPUT_OK;
 	}
 	rl = header_route(p, len);
@@ -146,6 +149,9 @@ enum input_status input_postfix_message(const char *tag, size_t taglen, const ch
 	dl = taglen - (size_t)(slash + 1 - tag);
 	if (dl == 7 && memcmp(slash + 1, "cleanup", 7) == 0)
 		return parse_cleanup(p, len, ev, why);
+	/* Delivery to Proxmox Mail Gateway's filter (pmg_reinjection). */
+	if (dl == 4 && memcmp(slash + 1, "lmtp", 4) == 0)
+		return input_pmg_lmtp(p, len, ev, why);
 	if (dl == 4 && memcmp(slash + 1, "qmgr", 4) == 0) {
 		/* Only "QID: removed" counts, and most qmgr lines are others: look at
 		 * the end of the line before reading a queue ID. */

@@ -35,6 +35,57 @@
  * it are taken; a sender who writes those strings into its Message-ID can
  * have its own verdict joined to another queue ID of the same host, which
  * moves one message's spam verdict and nothing else.
+ *
+ * Symbols (setting rspamd_symbols). Hosts that add no Authentication-Results
+ * header (rspamd's milter_headers without its authentication-results
+ * routine: Mailcow, NethServer, many ISPs) have rspamd's symbols as the only
+ * record of SPF, DKIM, DMARC and ARC. task.c's rspamd_task_log_metric_res()
+ * writes them, sorted by the absolute score and then by name, as
+ * "[SCORE/REQUIRED] [SYM,SYM,...])", each SYM being NAME, NAME(%.2f score)
+ * ($symbols_scores), NAME{OPT;OPT;} ($symbols_params) or both
+ * ($symbols_scores_params, the default). Every option ends with ";", after
+ * log_task_max_elts (7) of them comes "...;", and rspamd only replaces
+ * unprintable bytes in them, so an option may hold ",", "}" or "]": a
+ * block ends at the first "}" after ";" (or "{}") that ",", "]" follows.
+ * rspamd's logger cuts a line at RSPAMD_LOGBUF_SIZE (8192 bytes on x86_64,
+ * 2048 elsewhere) and syslog may cut it sooner: a list without its closing
+ * "])" is a line cut short, and malformed, since the symbols are sorted by
+ * score and a method's symbol may be among those lost.
+ *
+ * The symbols and their results are those of rspamd's modules (spf.lua,
+ * dkim_check.c, dmarc.lua, arc.lua; names as registered by default) and
+ * the mapping its own Authentication-Results writer uses
+ * (lualib/lua_auth_results.lua), so a host that adds rspamd's header counts
+ * the same with or without it:
+ *   R_SPF_ALLOW pass, R_SPF_FAIL fail, R_SPF_SOFTFAIL softfail,
+ *   R_SPF_NEUTRAL neutral, R_SPF_DNSFAIL temperror, R_SPF_PERMFAIL
+ *   permerror, R_SPF_NA none, R_SPF_PLUSALL pass ("+all": spf.lua
+ *   publishes it as pass);
+ *   R_DKIM_ALLOW pass, R_DKIM_REJECT fail, R_DKIM_TEMPFAIL temperror,
+ *   R_DKIM_PERMFAIL permerror, R_DKIM_NA none (one symbol per result, the
+ *   signatures of a message merge by the outcome rule);
+ *   DMARC_POLICY_ALLOW and the composite DMARC_POLICY_ALLOW_WITH_FAILURES
+ *   pass; DMARC_POLICY_REJECT, DMARC_POLICY_QUARANTINE,
+ *   DMARC_POLICY_SOFTFAIL fail; DMARC_DNSFAIL temperror; DMARC_BAD_POLICY
+ *   permerror; DMARC_NA none;
+ *   ARC_ALLOW pass, ARC_REJECT fail, ARC_INVALID permerror, ARC_DNSFAIL
+ *   temperror, ARC_NA none.
+ * The published DMARC policy is the second option of DMARC_POLICY_* and of
+ * DMARC_DNSFAIL after an SPF/DKIM temporary error ("DOMAIN[ : REASON];
+ * POLICY;", dmarc.lua's insert_result(..., policy.dmarc_policy)): the
+ * record's p= (sp= for a subdomain), also when pct= sampled the disposition
+ * down (DMARC_POLICY_QUARANTINE{d : r;reject;sampled_out;}). Without
+ * options ($symbols, $symbols_scores) the symbol tells what it can:
+ * REJECT reject, QUARANTINE quarantine, SOFTFAIL none, ALLOW no policy
+ * known (counted as absent). DMARC_NA and DMARC_BAD_POLICY have no policy.
+ * A symbol renamed in the module's settings is not recognised.
+ *
+ * rspamd keeps one result per symbol name, and spf.lua and dmarc.lua insert
+ * one symbol each: a name twice, or two SPF or two DMARC results, is not a
+ * list rspamd wrote (a sender's text in another symbol's options that
+ * spells ";},R_SPF_ALLOW{" is), and the line is malformed. A forged
+ * symbol where rspamd wrote none of its method is not found out this way;
+ * it moves that one message's result.
  */
 #include "input.h"
 
@@ -43,6 +94,245 @@
 #include "strutil.h"
 
 static const char write_log[] = "rspamd_task_write_log: ";
+
+/* rspamd_symbols, set once at start-up. */
+static int read_symbols;
+
+void input_rspamd_set_symbols(int on)
+{
+	read_symbols = on != 0;
+}
+
+/* The symbols that carry a result (see above). */
+static const struct auth_symbol {
+	const char *name;
+	enum ar_method method;
+	enum ar_result result;
+	/* DMARC: the policy the symbol alone tells (used without options) */
+	enum ar_policy policy;
+	/* DMARC: the second option is the published policy */
+	int policy_option;
+} auth_symbols[] = {
+	{ "R_SPF_ALLOW", AR_SPF, AR_PASS, POL_ABSENT, 0 },
+	{ "R_SPF_FAIL", AR_SPF, AR_FAIL, POL_ABSENT, 0 },
+	{ "R_SPF_SOFTFAIL", AR_SPF, AR_SOFTFAIL, POL_ABSENT, 0 },
+	{ "R_SPF_NEUTRAL", AR_SPF, AR_NEUTRAL, POL_ABSENT, 0 },
+	{ "R_SPF_DNSFAIL", AR_SPF, AR_TEMPERROR, POL_ABSENT, 0 },
+	{ "R_SPF_PERMFAIL", AR_SPF, AR_PERMERROR, POL_ABSENT, 0 },
+	{ "R_SPF_NA", AR_SPF, AR_NONE, POL_ABSENT, 0 },
+	{ "R_SPF_PLUSALL", AR_SPF, AR_PASS, POL_ABSENT, 0 },
+	{ "R_DKIM_ALLOW", AR_DKIM, AR_PASS, POL_ABSENT, 0 },
+	{ "R_DKIM_REJECT", AR_DKIM, AR_FAIL, POL_ABSENT, 0 },
+	{ "R_DKIM_TEMPFAIL", AR_DKIM, AR_TEMPERROR, POL_ABSENT, 0 },
+	{ "R_DKIM_PERMFAIL", AR_DKIM, AR_PERMERROR, POL_ABSENT, 0 },
+	{ "R_DKIM_NA", AR_DKIM, AR_NONE, POL_ABSENT, 0 },
+	{ "DMARC_POLICY_ALLOW", AR_DMARC, AR_PASS, POL_ABSENT, 1 },
+	{ "DMARC_POLICY_REJECT", AR_DMARC, AR_FAIL, POL_REJECT, 1 },
+	{ "DMARC_POLICY_QUARANTINE", AR_DMARC, AR_FAIL, POL_QUARANTINE, 1 },
+	{ "DMARC_POLICY_SOFTFAIL", AR_DMARC, AR_FAIL, POL_NONE, 1 },
+	{ "DMARC_DNSFAIL", AR_DMARC, AR_TEMPERROR, POL_ABSENT, 1 },
+	{ "DMARC_BAD_POLICY", AR_DMARC, AR_PERMERROR, POL_ABSENT, 0 },
+	{ "DMARC_NA", AR_DMARC, AR_NONE, POL_ABSENT, 0 },
+	/* A composite of DMARC_POLICY_ALLOW (conf/composites.conf), which the
+	 * line then also holds: not a second DMARC result. */
+	{ "DMARC_POLICY_ALLOW_WITH_FAILURES", AR_DMARC, AR_PASS, POL_ABSENT, 0 },
+	{ "ARC_ALLOW", AR_ARC, AR_PASS, POL_ABSENT, 0 },
+	{ "ARC_REJECT", AR_ARC, AR_FAIL, POL_ABSENT, 0 },
+	{ "ARC_INVALID", AR_ARC, AR_PERMERROR, POL_ABSENT, 0 },
+	{ "ARC_DNSFAIL", AR_ARC, AR_TEMPERROR, POL_ABSENT, 0 },
+	{ "ARC_NA", AR_ARC, AR_NONE, POL_ABSENT, 0 },
+};
+
+#define AUTH_SYMBOLS (sizeof(auth_symbols) / sizeof(auth_symbols[0]))
+#define COMPOSITE_ALLOW 20 /* index of DMARC_POLICY_ALLOW_WITH_FAILURES */
+
+/* Index in auth_symbols of the name p[0..n), or -1. Most symbols of a line
+ * are of other modules: the first byte sends them away. */
+static int auth_symbol_find(const char *p, size_t n)
+{
+	size_t i;
+
+	if (n < 6 || (p[0] != 'R' && p[0] != 'D' && p[0] != 'A'))
+		return -1;
+	for (i = 0; i < AUTH_SYMBOLS; i++) {
+		if (strlen(auth_symbols[i].name) == n && memcmp(auth_symbols[i].name, p, n) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Bytes a symbol name does not hold: what follows it, and blanks. */
+static int ends_name(char c)
+{
+	return c == '(' || c == '{' || c == ',' || c == ']' || (unsigned char)c <= ' ';
+}
+
+/* Bytes of a "%.2f" score, "nan" and "inf" included. */
+static int is_score_char(char c)
+{
+	return (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '+' || c == 'n' ||
+	       c == 'a' || c == 'i' || c == 'f';
+}
+
+/*
+ * The published policy in the options o[0..n) (without the braces) of a
+ * DMARC symbol: its second option; POL_ABSENT if there is none of the
+ * three words.
+ */
+static enum ar_policy option_policy(const char *o, size_t n)
+{
+	const char *a = memchr(o, ';', n), *b;
+	enum ar_policy pol;
+
+	if (a == NULL)
+		return POL_ABSENT;
+	a++;
+	b = memchr(a, ';', n - (size_t)(a - o));
+	if (b == NULL || ar_policy_parse(a, (size_t)(b - a), &pol) < 0)
+		return POL_ABSENT;
+	return pol;
+}
+
+/*
+ * The symbol list of a result line, at p[0..len) = " [SCORES] [SYM,...])...",
+ * into ev->results and ev->dmarc_policy (has_results when one was found).
+ */
+static enum input_status parse_symbols(const char *p, size_t len, struct input_event *ev,
+                                       const char **why)
+{
+	static const char cut[] = "rspamd symbol list cut short";
+	static const char form[] = "rspamd symbol list of unexpected form";
+	uint32_t seen = 0;
+	int method_sym[AR_METHOD_COUNT];
+	struct authres_outcome acc;
+	size_t i, k, start;
+	int m, idx;
+
+	for (m = 0; m < AR_METHOD_COUNT; m++)
+		method_sym[m] = -1;
+	authres_outcome_init(&acc);
+	/* " [-1.20/15.00] [" */
+	if (len < 2) {
+		*why = cut;
+		return INPUT_MALFORMED;
+	}
+	if (p[0] != ' ' || p[1] != '[') {
+		*why = form;
+		return INPUT_MALFORMED;
+	}
+	for (i = 2; i < len && i < 64 && p[i] != ']'; i++)
+		;
+	if (i + 2 >= len) {
+		*why = cut;
+		return INPUT_MALFORMED;
+	}
+	if (p[i] != ']' || p[i + 1] != ' ' || p[i + 2] != '[') {
+		*why = form;
+		return INPUT_MALFORMED;
+	}
+	i += 3;
+	if (i < len && p[i] == ']')
+		goto close;
+	for (;;) {
+		const char *opts = NULL;
+		size_t nopts = 0;
+
+		for (start = i; i < len && i - start <= 128 && !ends_name(p[i]); i++)
+			;
+		if (i == len) {
+			*why = cut;
+			return INPUT_MALFORMED;
+		}
+		if (i == start || i - start > 128 || (unsigned char)p[i] <= ' ') {
+			*why = form;
+			return INPUT_MALFORMED;
+		}
+		idx = auth_symbol_find(p + start, i - start);
+		if (p[i] == '(') {
+			for (k = ++i; i < len && i - k <= 32 && is_score_char(p[i]); i++)
+				;
+			if (i == len) {
+				*why = cut;
+				return INPUT_MALFORMED;
+			}
+			if (i == k || p[i] != ')') {
+				*why = form;
+				return INPUT_MALFORMED;
+			}
+			i++;
+		}
+		if (i < len && p[i] == '{') {
+			/* The first "}" after ";" or "{" that "," or "]" follows. */
+			for (k = ++i;; i++) {
+				if (i + 1 >= len) {
+					*why = cut;
+					return INPUT_MALFORMED;
+				}
+				if (p[i] == '}' && (i == k || p[i - 1] == ';') &&
+				    (p[i + 1] == ',' || p[i + 1] == ']'))
+					break;
+			}
+			opts = p + k;
+			nopts = i - k;
+			i++;
+		}
+		if (i == len) {
+			*why = cut;
+			return INPUT_MALFORMED;
+		}
+		if (p[i] != ',' && p[i] != ']') {
+			*why = form;
+			return INPUT_MALFORMED;
+		}
+		if (idx >= 0) {
+			const struct auth_symbol *a = &auth_symbols[idx];
+			struct authres_outcome one;
+
+			if (seen & (UINT32_C(1) << idx)) {
+				*why = "rspamd symbol listed twice";
+				return INPUT_MALFORMED;
+			}
+			seen |= UINT32_C(1) << idx;
+			m = (int)a->method;
+			/* spf.lua and dmarc.lua insert one symbol each; DKIM and
+			 * ARC symbols merge by the outcome rule. */
+			if ((a->method == AR_SPF || a->method == AR_DMARC) && idx != COMPOSITE_ALLOW) {
+				if (method_sym[m] >= 0) {
+					*why = "rspamd symbols of two results for one method";
+					return INPUT_MALFORMED;
+				}
+				method_sym[m] = idx;
+			}
+			authres_outcome_init(&one);
+			one.result[m] = a->result;
+			if (a->method == AR_DMARC) {
+				one.dmarc_policy = a->policy_option && opts != NULL
+				                           ? option_policy(opts, nopts)
+				                           : POL_ABSENT;
+				if (one.dmarc_policy == POL_ABSENT)
+					one.dmarc_policy = a->policy;
+			}
+			authres_outcome_merge(&acc, &one);
+			ev->has_results = 1;
+		}
+		if (p[i] == ']')
+			break;
+		i++;
+	}
+close:
+	if (i + 1 >= len) {
+		*why = cut;
+		return INPUT_MALFORMED;
+	}
+	if (p[i + 1] != ')') {
+		*why = form;
+		return INPUT_MALFORMED;
+	}
+	for (m = 0; m < AR_METHOD_COUNT; m++)
+		ev->results[m] = (unsigned char)acc.result[m];
+	ev->results_policy = (unsigned char)acc.dmarc_policy;
+	return INPUT_OK;
+}
 
 /* rspamd names the MTA's queue ID; Exim's hold dashes. */
 static int is_qid_char(char c)
@@ -144,8 +434,12 @@ static enum input_status parse_body(const char *p, size_t len, struct input_even
 		*why = "rspamd verdict of unexpected form";
 		return INPUT_MALFORMED;
 	}
-	ev->spam = action_verdict(letter, act, (size_t)(end - act));
-	if (ev->spam == SPAM_UNKNOWN)
+ev->spam = action_verdict(letter, act, (size_t)(end - act));
+	if (read_symbols && parse_symbols(end + 2, n - (size_t)(end + 2 - act), ev, why) != INPUT_OK)
+		return INPUT_MALFORMED;
+	/* A soft reject or a skipped scan gives no verdict, but the results
+	 * of the symbols of a soft reject count. */
+	if (ev->spam == SPAM_UNKNOWN && !ev->has_results)
 		return INPUT_OK;
 	ev->kind = IN_SPAM;
 	ev->queue_id.p = q;

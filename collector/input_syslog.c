@@ -23,6 +23,10 @@ static const struct {
 	{ "amavisd-new", 11, 0, input_amavis_message },
 	{ "rspamd", 6, 0, input_rspamd_message },
 	{ "exim", 4, 0, input_exim_message },
+	{ "spamd", 5, 0, input_spamd_message },
+	{ "pmg-smtp-filter", 15, 0, input_pmg_message },
+	/* MailScanner's ident is its configuration file's name. */
+	{ "MailScanner", 11, 0, input_mailscanner_message },
 };
 
 static input_prog_fn program_find(const char *tag, size_t taglen)
@@ -60,7 +64,8 @@ static size_t word_len(const char *p, size_t len)
  */
 static int program_may_start(char c)
 {
-	return c == 'p' || c == 'o' || c == 'a' || c == 'r' || c == 'e';
+	return c == 'p' || c == 'o' || c == 'a' || c == 'r' || c == 'e' || c == 's' ||
+	       c == 'M';
 }
 
 enum input_status input_syslog_parse(const char *line, size_t len, struct input_clock *clk,
@@ -110,7 +115,8 @@ enum input_status input_syslog_parse(const char *line, size_t len, struct input_
 	tag = p;
 	fn = NULL;
 	if (len > 8 && memcmp(p, "postfix/", 8) == 0) {
-		if (p[8] != 'c' && p[8] != 'q')
+		/* lmtp, and "local" with it, only for pmg_reinjection. */
+		if (p[8] != 'c' && p[8] != 'q' && (p[8] != 'l' || !input_pmg_reads_lmtp()))
 			return INPUT_OK;
 		/* "postfix/cleanup[PID]:" and "postfix/qmgr[PID]:", the tags of
 		 * nearly every line we read: only the PID is left to read. */

@@ -569,6 +569,14 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		/* A spam verdict from any filter wins over a ham one. */
 		if (ev->spam == SPAM_SPAM || m->spam == SPAM_UNKNOWN)
 			m->spam = ev->spam;
+		/* The filter's own results (rspamd's symbols) join the message's
+		 * others, a trusted header's too, by the one outcome rule. */
+		if (ev->has_results) {
+			struct authres_outcome o;
+
+			input_event_results(ev, &o);
+			authres_outcome_merge(&m->outcome, &o);
+		}
 		if (ev->alias.len > 0 && ms->cfg.join_reinjected)
 			absorb_alias(ms, m, ev);
 		return;

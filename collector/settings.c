@@ -30,6 +30,14 @@ const struct cfg_entry settings_table[] = {
 	  "verdict of a message without spam header: unknown or ham" },
 	{ "exim_ar_prefix", CFG_STR, "ar:", 0, 0, S(exim_ar_prefix),
 	  "exim: the word before NAME: VALUE in the ACL's logwrite of a header; empty: none" },
+	{ "rspamd_symbols", CFG_BOOL, "no", 0, 0, S(rspamd_symbols),
+	  "yes: rspamd's SPF, DKIM, DMARC and ARC symbols in its result line count as results" },
+	{ "spamd_join", CFG_BOOL, "no", 0, 0, S(spamd_join),
+	  "yes: SpamAssassin's spamd result lines count, joined to their message by the Message-ID "
+	  "Postfix's cleanup logs" },
+	{ "pmg_reinjection", CFG_BOOL, "no", 0, 0, S(pmg_reinjection),
+	  "yes on a Proxmox Mail Gateway: a message pmg-smtp-filter queues again is the same "
+	  "message (counted once)" },
 	{ "amavis_content_filter", CFG_BOOL, "no", 0, 0, S(amavis_content_filter),
 	  "yes if amavis is Postfix's content_filter: its \"queued_as\" queue ID is the same message" },
 	{ "topic", CFG_STR, "arstat.counts", 0, 0, S(topic), "Kafka topic for the counts" },
@@ -208,6 +216,9 @@ static int settings_derive(struct settings *s, struct strbuf *err)
 		              INPUT_EXIM_PREFIX_MAX);
 		return -1;
 	}
+	input_rspamd_set_symbols(s->rspamd_symbols);
+	input_spamd_set_enabled(s->spamd_join);
+	input_pmg_set_enabled(s->pmg_reinjection);
 	if (input_clock_set_zone(s->time_zone) < 0) {
 		strbuf_printf(err, "time_zone: \"%s\" is not a known time zone", s->time_zone);
 		return -1;

@@ -26,6 +26,9 @@ struct settings {
 	char *authres_header_names; /* comma-separated vendor names of Authentication-Results */
 	char *spam_default;      /* verdict of a message without a spam header: unknown|ham */
 	char *exim_ar_prefix;    /* word before a logged header in Exim's main log; may be empty */
+	int rspamd_symbols;      /* rspamd's result symbols count as results (bool) */
+	int spamd_join;          /* spamd's result lines, joined by Message-ID (bool) */
+	int pmg_reinjection;     /* PMG: its filter's copies are the same message (bool) */
 	int amavis_content_filter; /* amavis re-injects into Postfix: join queued_as (bool) */
 	char *topic;
 	char *log_level;

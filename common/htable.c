@@ -24,7 +24,7 @@ struct htable {
 	uint64_t seed;
 };
 
-static uint64_t htable_hash(uint64_t seed, const char *key, size_t len)
+uint64_t htable_hash(uint64_t seed, const char *key, size_t len)
 {
 	/* FNV-1a over a seeded start, finished with a 64-bit mixer; enough to
 	 * spread queue IDs, and the seed defeats precomputed collisions. */
@@ -45,16 +45,22 @@ struct htable *htable_new(size_t size_hint)
 {
 	struct htable *t = xcalloc(1, sizeof(*t));
 	size_t n = 16;
-	struct timespec ts;
 
 	while (n < size_hint && n < ((size_t)1 << 30))
 		n <<= 1;
 	t->buckets = xcalloc(n, sizeof(*t->buckets));
 	t->nbuckets = n;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	t->seed = (uint64_t)ts.tv_nsec * UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)(unsigned)getpid() ^
-	          (uint64_t)(uintptr_t)t;
+	t->seed = htable_seed_new(t);
 	return t;
+}
+
+uint64_t htable_seed_new(const void *salt)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_nsec * UINT64_C(0x9e3779b97f4a7c15) ^ (uint64_t)(unsigned)getpid() ^
+	       (uint64_t)(uintptr_t)salt;
 }
 
 void htable_free(struct htable *t, void (*free_value)(void *))

@@ -10,11 +10,20 @@
 #define ARSTAT_HTABLE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct htable;
 
 /* Never returns NULL. */
 struct htable *htable_new(size_t size_hint);
+/*
+ * The tables' hash, for tables of another shape (collector/msgids.c): of
+ * key[0..len) under seed, a value from htable_seed_new(). Never fails.
+ */
+uint64_t htable_hash(uint64_t seed, const char *key, size_t len);
+/* A per-process, per-table seed from the clock, the PID and salt (e.g. the
+ * table's address): precomputed colliding keys do not work. */
+uint64_t htable_seed_new(const void *salt);
 /* Frees the table and its keys; calls free_value on each value if not NULL. */
 void htable_free(struct htable *t, void (*free_value)(void *));
 /* The value for key[0..len), or NULL. */

@@ -2,7 +2,9 @@
  * fuzz_input: libFuzzer target for the collector's log formats: the
  * whole-line parsers of input.c's table (syslog, Exim's main log, rspamd's
  * log file), each program's part of a syslog line (input_syslog.c's table:
- * Postfix cleanup and qmgr, OpenDMARC, OpenDKIM, amavis, rspamd, Exim), the
+ * Postfix cleanup, qmgr and lmtp, OpenDMARC, OpenDKIM, amavis, rspamd, Exim,
+ * spamd, MailScanner, pmg-smtp-filter), with every reading a setting can
+ * turn on (rspamd_symbols, spamd_join, pmg_reinjection) on, the
  * timestamp parser under them (input_time.c), and the line reader that cuts
  * a file into lines (common/linereader.c).
  *
@@ -21,8 +23,9 @@
  *     line (reasons are logged; lines may identify people);
  *   - an event's kind is one of enum input_kind, its spans lie inside the
  *     line (or are the host the caller gave), its host is at most
- *     INPUT_HOST_MAX bytes, its enums are in range, and what it is about
- *     has a queue ID (a header also a name);
+ *     INPUT_HOST_MAX bytes, its enums are in range (a filter's results
+ *     too), and what it is about has a queue ID (a header also a name), a
+ *     verdict a queue ID or a Message-ID of at most INPUT_MSGID_MAX;
  *   - the timestamp parser gives the same time and length with the clock
  *     that has seen the file's earlier lines (its caches) as with a new
  *     clock, and a whole-line parser's event has the time of the line's
@@ -69,6 +72,10 @@ static const struct fuzz_mode {
 	{ NULL, "amavis", input_amavis_message },
 	{ NULL, "rspamd", input_rspamd_message },
 	{ NULL, "exim", input_exim_message },
+	{ NULL, "spamd", input_spamd_message },
+	{ NULL, "MailScanner", input_mailscanner_message },
+	{ NULL, "pmg-smtp-filter", input_pmg_message },
+	{ NULL, "postfix/lmtp", input_postfix_message },
 };
 #define FUZZ_NMODES (sizeof(fuzz_modes) / sizeof(fuzz_modes[0]))
 
@@ -117,8 +124,13 @@ static void check_event(const struct input_event *ev, const char *line, size_t l
 	check_span(&ev->value, line, len);
 	check_span(&ev->alias, line, len);
 	FUZZ_CHECK(ev->host.len <= INPUT_HOST_MAX);
-	if (ev->kind != IN_OTHER)
+	/* A spamd verdict names its message by Message-ID instead. */
+	if (ev->kind == IN_SPAM && ev->queue_id.len == 0) {
+		check_span(&ev->message_id, line, len);
+		FUZZ_CHECK(ev->message_id.len > 0 && ev->message_id.len <= INPUT_MSGID_MAX);
+	} else if (ev->kind != IN_OTHER) {
 		FUZZ_CHECK(ev->queue_id.len > 0);
+	}
 	if (ev->kind == IN_HEADER)
 		FUZZ_CHECK(ev->name.len > 0);
 	if (ev->kind == IN_RESULT) {
@@ -127,8 +139,12 @@ static void check_event(const struct input_event *ev, const char *line, size_t l
 		FUZZ_CHECK((unsigned)ev->result < AR_RESULT_COUNT);
 		FUZZ_CHECK((unsigned)ev->dmarc_policy < POL_COUNT);
 	}
-	if (ev->kind == IN_SPAM)
+	if (ev->kind == IN_SPAM) {
 		FUZZ_CHECK((unsigned)ev->spam < SPAM_COUNT);
+		for (m = 0; ev->has_results && m < AR_METHOD_COUNT; m++)
+			FUZZ_CHECK(ev->results[m] < AR_RESULT_COUNT);
+		FUZZ_CHECK(!ev->has_results || ev->results_policy < POL_COUNT);
+	}
 }
 
 static void check_malformed(const char *why, const char *line, size_t len)
@@ -181,6 +197,12 @@ static void fuzz_line(const struct fuzz_mode *mode, input_parse_fn parse, struct
 		return;
 	}
 	check_event(&ev, line, len);
+	/* A line that continues an Exim entry has no stamp: its entry's time. */
+	if (parse != NULL && strcmp(mode->format, "exim") == 0 &&
+	    (len == 0 || line[0] == ' ' || line[0] == '\t')) {
+		FUZZ_CHECK(ev.time_ms == clk->entry_ms);
+		return;
+	}
 	if (parse != NULL) {
 		FUZZ_CHECK(check_time(clk, line, len, &ms) == 0);
 		FUZZ_CHECK(ev.time_ms == ms);
@@ -202,6 +224,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!zone_set) {
 		FUZZ_CHECK(input_clock_set_zone("Europe/Berlin") == 0);
+		input_rspamd_set_symbols(1);
+		input_spamd_set_enabled(1);
+		input_pmg_set_enabled(1);
 		zone_set = 1;
 	}
 	if (size < 2)

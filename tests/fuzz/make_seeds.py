@@ -88,7 +88,8 @@ def seeds_authres(vectors):
 # fuzz_input.c's modes, by index.
 MODE = {"syslog": 0, "exim": 1, "rspamd": 2, "time": 3, "postfix/cleanup": 4,
         "postfix/qmgr": 5, "opendmarc": 6, "opendkim": 7, "amavis": 8,
-        "rspamd-msg": 9, "exim-msg": 10}
+        "rspamd-msg": 9, "exim-msg": 10, "spamd": 11, "MailScanner": 12,
+        "pmg-smtp-filter": 13, "postfix/lmtp": 14}
 NEW_YEAR = 0x80
 
 POSTFIX = [
@@ -126,12 +127,12 @@ def input_seed(mode, lines, flags=0):
     write("input", bytes([MODE[mode], flags]) + b"\n".join(lines) + b"\n")
 
 
-SYSLOG_MSG = re.compile(rb" ([a-z][a-z/-]*)\[\d+\]: ")
+SYSLOG_MSG = re.compile(rb" ([A-Za-z][A-Za-z/-]*)\[\d+\]: ")
 
 
 def seeds_input():
     syslog = list(POSTFIX)
-    for name in ("amavis", "opendkim", "opendmarc"):
+    for name in ("amavis", "opendkim", "opendmarc", "spamd", "mailscanner", "pmg"):
         lines = golden_lines(name)
         syslog += lines
         input_seed("syslog", lines)
@@ -139,6 +140,7 @@ def seeds_input():
     input_seed("syslog", POSTFIX, 7)                 # fed 7 bytes at a time
     input_seed("syslog", POSTFIX[4:7], NEW_YEAR | 1)  # a byte at a time, after New Year
     input_seed("syslog", [b"A" * 600, POSTFIX[3]])   # an overlong line first
+    input_seed("rspamd", golden_lines("rspamd_symbols"))
     for name in ("exim", "rspamd"):
         lines = golden_lines(name)
         input_seed(name, lines)
@@ -157,7 +159,9 @@ def seeds_input():
         by_tag.setdefault(tag, []).append(line[m.end():])
     for tag, mode in (("postfix/cleanup", "postfix/cleanup"), ("postfix/qmgr", "postfix/qmgr"),
                       ("opendmarc", "opendmarc"), ("opendkim", "opendkim"),
-                      ("amavis", "amavis"), ("rspamd", "rspamd-msg"), ("exim", "exim-msg")):
+                      ("amavis", "amavis"), ("rspamd", "rspamd-msg"), ("exim", "exim-msg"),
+                      ("spamd", "spamd"), ("MailScanner", "MailScanner"),
+                      ("pmg-smtp-filter", "pmg-smtp-filter"), ("postfix/lmtp", "postfix/lmtp")):
         if by_tag.get(tag):
             input_seed(mode, by_tag[tag])
     # rspamd and Exim through syslog, written from their file lines.

@@ -5,14 +5,18 @@
 # rspamd's own log, Postfix with rspamd and maillog_file stamps, Exim with
 # zone-stamped lines, Postfix with amavis as content_filter (every message
 # queued twice, amavis_content_filter = yes, which changes nothing for the
-# others); one collector per host reads that host's inputs
+# others), Postfix with rspamd whose symbols are results (rspamd_symbols =
+# yes; plain rspamd's lines carry no such symbol), Postfix with OpenDMARC and
+# SpamAssassin's spamd, whose verdicts name their message by Message-ID
+# (spamd_join = yes), Exim with its own DKIM lines (+dkim_verbose); one
+# collector per host reads that host's inputs
 # (inputs.csv); the aggregated report must equal the ground truth exactly.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 arstat_test_init formats
 
 devbroker_start 1 arstat.counts:4
 logs=$TEST_DIR/logs
-"$ARSTAT_BIN/arstat-loggen" --out "$logs" --profile mixed --carriers 6 --hosts 2 \
+"$ARSTAT_BIN/arstat-loggen" --out "$logs" --profile mixed --carriers 9 --hosts 2 \
 	--start 2026-09 --months 2 --messages-per-day 30 --seed 5 2>"$TEST_DIR/loggen.log"
 [[ -s $logs/inputs.csv ]] || fail "loggen wrote no inputs.csv"
 
@@ -27,6 +31,8 @@ trusted_authserv_ids = mx.$carrier.example.jp
 spam_default = ham
 time_zone = Asia/Tokyo
 amavis_content_filter = yes
+rspamd_symbols = yes
+spamd_join = yes
 kafka.bootstrap.servers = $BOOTSTRAP
 CONF
 	awk -F, -v c="$carrier" -v h="$host" -v dir="$logs" \
@@ -36,7 +42,7 @@ CONF
 		fail "collector $carrier/$host failed"
 	n=$((n + 1))
 done < <(awk -F, 'NR > 1 { print $1 "," $2 }' "$logs/inputs.csv" | sort -u)
-((n == 12)) || fail "expected 12 hosts, ran $n collectors"
+((n == 18)) || fail "expected 18 hosts, ran $n collectors"
 
 db=$TEST_DIR/arstat.db
 register_carriers $(awk -F, 'NR > 1 { print $1 }' "$logs/inputs.csv" | sort -u)
@@ -51,4 +57,4 @@ done
 "$ARSTAT_SOURCE_DIR/tools/check-truth.sh" "$logs/truth.csv" "$TEST_DIR/report.csv" "$TEST_DIR/spam.csv" ||
 	fail "report differs from the ground truth"
 devbroker_stop
-echo "formats: 6 setups x 2 hosts equal the ground truth"
+echo "formats: 9 setups x 2 hosts equal the ground truth"

@@ -135,7 +135,26 @@ void golden_print(char *out, size_t size, enum input_status st, const struct inp
 		if (ev->alias.len > 0) {
 			pos = put_str(out, size, pos, " alias=\"");
 			pos = put_span(out, size, pos, ev->alias.p, ev->alias.len);
-			put_str(out, size, pos, "\"");
+			pos = put_str(out, size, pos, "\"");
+		}
+		if (ev->message_id.len > 0) {
+			pos = put_str(out, size, pos, " mid=\"");
+			pos = put_span(out, size, pos, ev->message_id.p, ev->message_id.len);
+			pos = put_str(out, size, pos, "\"");
+		}
+		if (ev->has_results) {
+			struct authres_outcome o;
+			int m;
+
+			input_event_results(ev, &o);
+			for (m = 0; m < AR_METHOD_COUNT; m++) {
+				pos = put_str(out, size, pos, " ");
+				pos = put_str(out, size, pos, ar_method_name((enum ar_method)m));
+				pos = put_str(out, size, pos, "=");
+				pos = put_str(out, size, pos, ar_result_name(o.result[m]));
+			}
+			pos = put_str(out, size, pos, " policy=");
+			put_str(out, size, pos, ar_policy_name(o.dmarc_policy));
 		}
 		break;
 	case IN_OTHER:
@@ -298,8 +317,13 @@ static void check_one(const char *buf, size_t n, input_parse_fn parse, unsigned 
 		break;
 	case IN_MSGID:
 	case IN_DONE:
+		if (ev.queue_id.len == 0 || !span_inside(ev.message_id, buf, n))
+			(*bad)++;
+		break;
 	case IN_SPAM:
-		if (ev.queue_id.len == 0)
+		/* A verdict names its message by queue ID or by Message-ID. */
+		if ((ev.queue_id.len == 0) == (ev.message_id.len == 0) ||
+		    !span_inside(ev.message_id, buf, n))
 			(*bad)++;
 		break;
 	case IN_RESULT:

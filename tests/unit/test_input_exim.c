@@ -128,6 +128,34 @@ static void test_prefix(void)
 	CU_ASSERT_EQUAL(ev.kind, IN_HEADER);
 }
 
+/* Exim's own DKIM lines through syslog, and with an empty exim_ar_prefix
+ * (which would otherwise read "DKIM: ..." as a header named DKIM). */
+static void test_dkim_syslog_and_prefix(void)
+{
+	static const char sys[] =
+		"Nov 22 10:01:00 mx3 exim[4242]: 1tEaC1-000Q8a-1A DKIM: d=example.com s=s1 "
+		"c=relaxed/relaxed a=rsa-sha256 b=2048 [verification succeeded]";
+	static const char file[] =
+		"2026-11-22 10:01:00 1tEaC1-000Q8a-1A DKIM: d=example.com s=s1 "
+		"c=relaxed/relaxed a=rsa-sha256 b=2048 [invalid - public key record (currently?) "
+		"unavailable]";
+	struct input_event ev;
+	const char *why = NULL;
+
+	input_clock_init(&clk, INT64_C(1794960000000));
+	CU_ASSERT_EQUAL_FATAL(input_syslog_parse(sys, strlen(sys), &clk, &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_RESULT);
+	CU_ASSERT_EQUAL(ev.method, AR_DKIM);
+	CU_ASSERT_EQUAL(ev.result, AR_PASS);
+	CU_ASSERT(ev.host.len == 3 && memcmp(ev.host.p, "mx3", 3) == 0);
+	CU_ASSERT(ev.queue_id.len == 16 && memcmp(ev.queue_id.p, "1tEaC1-000Q8a-1A", 16) == 0);
+	CU_ASSERT_EQUAL_FATAL(input_exim_set_prefix(""), 0);
+	CU_ASSERT_EQUAL(input_exim_parse(file, strlen(file), &clk, &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_RESULT);
+	CU_ASSERT_EQUAL(ev.result, AR_TEMPERROR);
+	CU_ASSERT_EQUAL_FATAL(input_exim_set_prefix("ar:"), 0);
+}
+
 /* A continuation line before any entry (reading began inside one) has no time. */
 static void test_continuation_first(void)
 {
@@ -181,6 +209,7 @@ int main(void)
 	    CU_add_test(s, "through syslog", test_syslog) == NULL ||
 	    CU_add_test(s, "syslog pieces of one entry", test_syslog_pieces) == NULL ||
 	    CU_add_test(s, "exim_ar_prefix", test_prefix) == NULL ||
+	    CU_add_test(s, "DKIM lines via syslog, empty prefix", test_dkim_syslog_and_prefix) == NULL ||
 	    CU_add_test(s, "continuation before any entry", test_continuation_first) == NULL ||
 	    CU_add_test(s, "registered format", test_registered) == NULL) {
 		CU_cleanup_registry();

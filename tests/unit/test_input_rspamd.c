@@ -60,6 +60,61 @@ static void test_robustness(void)
 	golden_robustness("rspamd", input_rspamd_parse);
 }
 
+/* rspamd_symbols = yes: tests/golden/input/rspamd_symbols.in, and every
+ * prefix and split of its lines. */
+static void test_symbols_golden(void)
+{
+	input_rspamd_set_symbols(1);
+	golden_compare("rspamd_symbols", input_rspamd_parse);
+	golden_robustness("rspamd_symbols", input_rspamd_parse);
+	input_rspamd_set_symbols(0);
+}
+
+/* Off (the default), the symbols are not read: a list cut short is no
+ * concern, the verdict still counts. */
+static void test_symbols_off(void)
+{
+	static const char line[] =
+		"2026-11-22 10:00:00 #1(normal) <a>; task; rspamd_task_write_log: id: <m>, "
+		"qid: <4F1A2B3C4D>, (default: T (reject): [16.00/15.00] [R_SPF_FAIL(1.00){-al";
+	struct input_event ev;
+	const char *why = NULL;
+
+	input_clock_init(&clk, INT64_C(1794960000000));
+	CU_ASSERT_EQUAL_FATAL(input_rspamd_parse(line, strlen(line), &clk, &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_SPAM);
+	CU_ASSERT_EQUAL(ev.spam, SPAM_SPAM);
+	CU_ASSERT_EQUAL(ev.has_results, 0);
+	input_rspamd_set_symbols(1);
+	CU_ASSERT_EQUAL(input_rspamd_parse(line, strlen(line), &clk, &ev, &why), INPUT_MALFORMED);
+	input_rspamd_set_symbols(0);
+}
+
+/* Symbols through syslog: the same reading as from rspamd's own file. */
+static void test_symbols_syslog(void)
+{
+	static const char line[] =
+		"Nov 22 10:01:00 mx1 rspamd[812]: <a1b2c3>; proxy; rspamd_task_write_log: "
+		"id: <m@example.com>, qid: <4F1A2B3CC0>, ip: 192.0.2.10, (default: F (no action): "
+		"[-1.20/15.00] [DMARC_POLICY_ALLOW(-0.50){example.com;reject;},R_DKIM_REJECT(1.00)"
+		"{example.com:s=a;},R_SPF_ALLOW(-0.20){+mx;}]), len: 10";
+	struct input_event ev;
+	const char *why = NULL;
+
+	input_clock_init(&clk, INT64_C(1794960000000));
+	input_rspamd_set_symbols(1);
+	CU_ASSERT_EQUAL_FATAL(input_syslog_parse(line, strlen(line), &clk, &ev, &why), INPUT_OK);
+	input_rspamd_set_symbols(0);
+	CU_ASSERT_EQUAL(ev.kind, IN_SPAM);
+	CU_ASSERT_EQUAL(ev.spam, SPAM_HAM);
+	CU_ASSERT(ev.has_results);
+	CU_ASSERT_EQUAL(ev.results[AR_SPF], AR_PASS);
+	CU_ASSERT_EQUAL(ev.results[AR_DKIM], AR_FAIL);
+	CU_ASSERT_EQUAL(ev.results[AR_DMARC], AR_PASS);
+	CU_ASSERT_EQUAL(ev.results[AR_ARC], AR_ABSENT);
+	CU_ASSERT_EQUAL(ev.results_policy, POL_REJECT);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -71,7 +126,10 @@ int main(void)
 	if (s == NULL || CU_add_test(s, "golden lines", test_golden) == NULL ||
 	    CU_add_test(s, "every prefix and split", test_robustness) == NULL ||
 	    CU_add_test(s, "through syslog", test_syslog) == NULL ||
-	    CU_add_test(s, "registered format", test_registered) == NULL) {
+	    CU_add_test(s, "registered format", test_registered) == NULL ||
+	    CU_add_test(s, "symbols: golden lines, every prefix and split", test_symbols_golden) == NULL ||
+	    CU_add_test(s, "symbols off by default", test_symbols_off) == NULL ||
+	    CU_add_test(s, "symbols through syslog", test_symbols_syslog) == NULL) {
 		CU_cleanup_registry();
 		return 2;
 	}

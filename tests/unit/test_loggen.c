@@ -672,6 +672,9 @@ struct jmsg {
 
 struct jhost {
 	struct htable *msgs;
+	/* Message-ID as Postfix logged it -> a copy of its queue ID, for
+	 * spamd's verdicts (the generator's IDs need no normalising). */
+	struct htable *by_mid;
 	struct authres_trust trust;
 	const char *ids[1];
 	char trusted_id[64];
@@ -714,12 +717,30 @@ static size_t unescape(const char *v, size_t len, char *out)
 
 static void join_event(struct jhost *jh, const struct input_event *ev)
 {
+	struct input_span qid = ev->queue_id;
 	struct jmsg *m;
 
 	if (ev->kind == IN_OTHER)
 		return;
-	CU_ASSERT_FATAL(ev->queue_id.len > 0);
-	m = jmsg_get(jh, ev->queue_id);
+	if (ev->kind == IN_MSGID && ev->message_id.len > 0 &&
+	    htable_find(jh->by_mid, ev->message_id.p, ev->message_id.len) == NULL) {
+		char *copy = xmalloc(qid.len + 1);
+
+		memcpy(copy, qid.p, qid.len);
+		copy[qid.len] = '\0';
+		htable_insert(jh->by_mid, ev->message_id.p, ev->message_id.len, copy);
+	}
+	if (ev->kind == IN_SPAM && qid.len == 0) {
+		/* spamd's: every message the generator gives to spamd has its
+		 * message-id line before. */
+		const char *q = htable_find(jh->by_mid, ev->message_id.p, ev->message_id.len);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+		qid.p = q;
+		qid.len = strlen(q);
+	}
+	CU_ASSERT_FATAL(qid.len > 0);
+	m = jmsg_get(jh, qid);
 	/* Nothing of a message after its last line in the same file: the ID
 	 * is not reused. (Another file, read after, may have its lines.) */
 	CU_ASSERT(!m->done || m->done_file != jh->file);
@@ -774,6 +795,14 @@ static void join_event(struct jhost *jh, const struct input_event *ev)
 	}
 	case IN_SPAM:
 		m->spam |= ev->spam == SPAM_SPAM;
+		/* rspamd's symbols (--spam-filter rspamd-symbols), read as the
+		 * collector reads them with rspamd_symbols = yes. */
+		if (ev->has_results) {
+			struct authres_outcome o;
+
+			input_event_results(ev, &o);
+			authres_outcome_merge(&m->o, &o);
+		}
 		m->filtered = 1;
 		break;
 	case IN_OTHER:
@@ -969,6 +998,7 @@ static struct tally *check_tree_parsed(const char *dir, unsigned ncar, unsigned 
 			CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(host));
 			memset(&jh, 0, sizeof(jh));
 			jh.msgs = htable_new(4096);
+			jh.by_mid = htable_new(4096);
 			n = snprintf(jh.trusted_id, sizeof(jh.trusted_id), "mx.%s.example.jp", car);
 			CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(jh.trusted_id));
 			jh.ids[0] = jh.trusted_id;
@@ -995,6 +1025,7 @@ static struct tally *check_tree_parsed(const char *dir, unsigned ncar, unsigned 
 			/* Forged headers exist and are not trusted. */
 			CU_ASSERT(jh.untrusted > 0);
 			htable_free(jh.msgs, free_jmsg);
+			htable_free(jh.by_mid, free);
 		}
 	}
 	/* No row for a carrier or host that was not generated. */
@@ -1351,6 +1382,115 @@ static void test_setup_options(void)
 	free(dir);
 }
 
+/*
+ * --spam-filter rspamd-symbols: rspamd's result lines carry the SPF, DKIM,
+ * DMARC and ARC symbols of each message's results, which the collector's
+ * parser (rspamd_symbols = yes) reads back to the truth, the messages
+ * without a header (3% in the default profile) included; plain rspamd's
+ * lines carry none.
+ */
+static void test_rspamd_symbols(void)
+{
+	char *dir = tmpdir_new();
+	char path[T_PATH];
+	struct loggen_opts o;
+	struct loggen_summary sum;
+	struct tally *t;
+	unsigned formats;
+	size_t len;
+	char *text;
+
+	CU_ASSERT_FATAL(dir != NULL);
+	small_opts(&o, dir);
+	opt_set(&o, "spam-filter", "rspamd-symbols");
+	opt_set(&o, "carriers", "3");
+	opt_set(&o, "hosts", "1");
+	opt_set(&o, "messages-per-day", "40");
+	CU_ASSERT_EQUAL_FATAL(run(&o, &sum), 0);
+	t = check_tree_parsed(dir, 3, 1, 540, &formats);
+	CU_ASSERT_EQUAL(formats, 5u);
+	CU_ASSERT_EQUAL(t->messages, sum.messages);
+	CU_ASSERT(total(t, 0, T_SLOT_RES(AR_ARC, AR_PASS)) > 0);
+	CU_ASSERT(total(t, 0, T_SLOT_POL(POL_REJECT)) > 0);
+	free(t);
+	CU_ASSERT_FATAL(snprintf(path, sizeof(path), "%s/carrier-a/mx1/rspamd.log", dir) < T_PATH);
+	text = slurp(path, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT(strstr(text, ",R_SPF_ALLOW(-0.20){+ip4:") != NULL);
+	CU_ASSERT(strstr(text, ",DMARC_POLICY_REJECT(2.00){") != NULL);
+	CU_ASSERT(strstr(text, ",R_DKIM_ALLOW(-0.20){") != NULL);
+	free(text);
+	rm_tree(dir);
+
+	opt_set(&o, "spam-filter", "rspamd");
+	CU_ASSERT_EQUAL_FATAL(run(&o, &sum), 0);
+	text = slurp(path, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT(strstr(text, "R_SPF_") == NULL && strstr(text, "DMARC_") == NULL);
+	free(text);
+	loggen_opts_free(&o);
+	rm_tree(dir);
+	free(dir);
+}
+
+/*
+ * --spam-filter spamd: spamd's verdicts name their message by Message-ID;
+ * joined through Postfix's message-id lines they give the truth's spam
+ * counts (Exim and maillog_file stamps with it: test_bad_options).
+ */
+static void test_spamd(void)
+{
+	char *dir = tmpdir_new();
+	struct loggen_opts o;
+	struct loggen_summary sum;
+	struct tally *t;
+	unsigned formats;
+
+	CU_ASSERT_FATAL(dir != NULL);
+	small_opts(&o, dir);
+	opt_set(&o, "spam-filter", "spamd");
+	opt_set(&o, "milters", "opendmarc");
+	opt_set(&o, "hosts", "1");
+	opt_set(&o, "messages-per-day", "40");
+	CU_ASSERT_EQUAL_FATAL(run(&o, &sum), 0);
+	t = check_tree_parsed(dir, 3, 1, 540, &formats);
+	CU_ASSERT_EQUAL(formats, 1u);
+	CU_ASSERT_EQUAL(t->messages, sum.messages);
+	CU_ASSERT(total(t, 0, T_SLOT_SPAM(1)) > 0 && total(t, 0, T_SLOT_SPAM(0)) > 0);
+	free(t);
+	loggen_opts_free(&o);
+	rm_tree(dir);
+	free(dir);
+}
+
+/* --milters exim-dkim: Exim's own DKIM lines read back to the truth; on
+ * carrier-c, whose header has no DKIM, they are its only DKIM results. */
+static void test_exim_dkim(void)
+{
+	char *dir = tmpdir_new();
+	struct loggen_opts o;
+	struct loggen_summary sum;
+	struct tally *t;
+	unsigned formats;
+
+	CU_ASSERT_FATAL(dir != NULL);
+	small_opts(&o, dir);
+	opt_set(&o, "mta", "exim");
+	opt_set(&o, "milters", "exim-dkim");
+	opt_set(&o, "hosts", "1");
+	opt_set(&o, "messages-per-day", "40");
+	CU_ASSERT_EQUAL_FATAL(run(&o, &sum), 0);
+	t = check_tree_parsed(dir, 3, 1, 540, &formats);
+	CU_ASSERT_EQUAL(formats, 2u);
+	CU_ASSERT_EQUAL(t->messages, sum.messages);
+	CU_ASSERT(total(t, 2, T_SLOT_RES(AR_DKIM, AR_PASS)) > 0);
+	CU_ASSERT(total(t, 2, T_SLOT_RES(AR_DKIM, AR_FAIL)) > 0);
+	free(t);
+	loggen_opts_free(&o);
+	rm_tree(dir);
+	free(dir);
+}
+
 static void test_bad_options(void)
 {
 	char *dir = tmpdir_new();
@@ -1361,7 +1501,7 @@ static void test_bad_options(void)
 	struct stat st;
 	static const char *const bad[][2] = {
 		{ "start", "2026-13" }, { "tz-offset", "+25:00" }, { "profile", "nope" },
-		{ "messages-per-day", "10000000" }, { "mta", "sendmail" }, { "spam-filter", "spamd" },
+		{ "messages-per-day", "10000000" }, { "mta", "sendmail" }, { "spam-filter", "spamassassin" },
 		{ "timestamps", "iso" }, { "milters", "opendkim,opendkim-logresults" },
 		{ "milters", "opendkim," }, { "milters", "" },
 	};
@@ -1371,6 +1511,10 @@ static void test_bad_options(void)
 		{ "mta", "exim", "spam-filter", "amavis" },
 		{ "timestamps", "maillog", "milters", "opendmarc" },
 		{ "timestamps", "maillog", "spam-filter", "amavis" },
+		{ "mta", "exim", "spam-filter", "spamd" },
+		{ "mta", "postfix", "milters", "exim-dkim" },
+		{ "mta", "exim", "milters", "exim-dkim,opendmarc" },
+		{ "timestamps", "maillog", "spam-filter", "spamd" },
 		{ "timestamps", "traditional", "months", "13" },
 		{ "profile", "mixed", "milters", "opendkim" }, /* carrier-c runs Exim */
 	};
@@ -1424,9 +1568,17 @@ int main(void)
 
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
+	/* The reader reads rspamd's symbols as a collector with
+	 * rspamd_symbols = yes does. */
+	input_rspamd_set_symbols(1);
+	input_spamd_set_enabled(1);
 	s = CU_add_suite("loggen", NULL, NULL);
 	if (s == NULL || CU_add_test(s, "formats and option parsing", test_formats) == NULL ||
 	    CU_add_test(s, "bad options refused", test_bad_options) == NULL ||
+	    CU_add_test(s, "rspamd-symbols: the symbols read back equal truth",
+	                test_rspamd_symbols) == NULL ||
+	    CU_add_test(s, "spamd: verdicts joined by Message-ID equal truth", test_spamd) == NULL ||
+	    CU_add_test(s, "exim-dkim: Exim's DKIM lines equal truth", test_exim_dkim) == NULL ||
 	    CU_add_test(s, "same seed same bytes, other seed other bytes", test_determinism) == NULL ||
 	    CU_add_test(s, "default profile: logs read back equal truth",
 	                test_default_profile) == NULL ||

@@ -181,6 +181,64 @@ static void test_opendmarc_no_record(void)
 	windows_free(ws);
 }
 
+/*
+ * rspamd's symbols (IN_SPAM with has_results) join the message's other
+ * results by the outcome rule: with its own trusted header, which rspamd
+ * builds from the same symbols, they agree; beside another one (dkim=fail
+ * in the header, R_DKIM_ALLOW in the symbols) the more significant stays.
+ * A verdict line without results changes no result.
+ */
+static void test_filter_results(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct messages_config mc = config(100);
+	struct messages *ms = messages_new(&mc, ws);
+	struct record_batch b;
+	struct input_event e;
+	size_t i;
+
+	e = ev(IN_HEADER, 5000, "mx1", "Q1", "Authentication-Results",
+	       "mx.example.jp; spf=pass smtp.mailfrom=a.example; dkim=fail header.d=a.example");
+	messages_apply(ms, &e);
+	e = ev(IN_SPAM, 5001, "mx1", "Q1", NULL, NULL);
+	e.spam = SPAM_SPAM;
+	e.has_results = 1;
+	e.results[AR_SPF] = AR_PASS;
+	e.results[AR_DKIM] = AR_PASS;
+	e.results[AR_DMARC] = AR_FAIL;
+	e.results[AR_ARC] = AR_ABSENT;
+	e.results_policy = POL_REJECT;
+	messages_apply(ms, &e);
+	e = ev(IN_MSGID, 5002, "mx1", "Q2", NULL, NULL);
+	messages_apply(ms, &e);
+	e = ev(IN_SPAM, 5003, "mx1", "Q2", NULL, NULL);
+	e.spam = SPAM_HAM; /* has_results 0: the results stay absent */
+	messages_apply(ms, &e);
+	messages_complete_all(ms);
+
+	record_batch_init(&b);
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL_FATAL(b.ncells, 2);
+	CU_ASSERT_EQUAL(b.cells[0].messages + b.cells[1].messages, 2);
+	for (i = 0; i < 2; i++) {
+		if (b.cells[i].spam == SPAM_SPAM) {
+			CU_ASSERT_EQUAL(b.cells[i].result[AR_SPF], AR_PASS);
+			CU_ASSERT_EQUAL(b.cells[i].result[AR_DKIM], AR_PASS);
+			CU_ASSERT_EQUAL(b.cells[i].result[AR_DMARC], AR_FAIL);
+			CU_ASSERT_EQUAL(b.cells[i].result[AR_ARC], AR_ABSENT);
+			CU_ASSERT_EQUAL(b.cells[i].dmarc_policy, POL_REJECT);
+		} else {
+			CU_ASSERT_EQUAL(b.cells[i].spam, SPAM_HAM);
+			CU_ASSERT_EQUAL(b.cells[i].result[AR_SPF], AR_ABSENT);
+			CU_ASSERT_EQUAL(b.cells[i].result[AR_DMARC], AR_ABSENT);
+			CU_ASSERT_EQUAL(b.cells[i].dmarc_policy, POL_ABSENT);
+		}
+	}
+	record_batch_free(&b);
+	messages_free(ms);
+	windows_free(ws);
+}
+
 static void test_event_time_and_window(void)
 {
 	struct windows *ws = windows_new(60000);
@@ -595,6 +653,7 @@ int main(void)
 	CU_add_test(s, "join and trust", test_join_and_trust);
 	CU_add_test(s, "cells, spam, absent", test_cells_spam_and_absent);
 	CU_add_test(s, "OpenDMARC without a record: no policy", test_opendmarc_no_record);
+	CU_add_test(s, "a filter's results (rspamd symbols)", test_filter_results);
 	CU_add_test(s, "event time", test_event_time_and_window);
 	CU_add_test(s, "bound and idle", test_bound_and_idle);
 	CU_add_test(s, "save and load", test_save_load);

@@ -59,10 +59,12 @@ const struct cfg_entry loggen_cfg_table[] = {
 	{ "overlong", CFG_BOOL, "no", 0, 0, OPT(overlong), "one 70000-byte line per host" },
 	{ "mta", CFG_STR, NULL, 0, 0, OPT(mta), "postfix or exim, for every carrier" },
 	{ "milters", CFG_STR, NULL, 0, 0, OPT(milters),
-	  "none, or opendmarc,opendkim (or opendkim-logresults), for every carrier" },
+	  "none, or opendmarc,opendkim (or opendkim-logresults), or exim-dkim (Exim's own DKIM "
+	  "lines), for every carrier" },
 	{ "spam-filter", CFG_STR, NULL, 0, 0, OPT(spam_filter),
-	  "flag, amavis (milter), amavis-cf (content_filter: messages queued twice) or rspamd, "
-	  "for every carrier" },
+	  "flag, amavis (milter), amavis-cf (content_filter: messages queued twice), rspamd or "
+	  "rspamd-symbols (its SPF/DKIM/DMARC/ARC symbols are results) or spamd (SpamAssassin, "
+	  "Postfix only), for every carrier" },
 	{ "timestamps", CFG_STR, NULL, 0, 0, OPT(timestamps),
 	  "rfc3339, traditional or maillog, for every carrier" },
 	CFG_END
@@ -157,6 +159,9 @@ static const struct setup setups_mixed[] = {
 	{ MTA_POSTFIX, 0, SPAMF_RSPAMD, TS_MAILLOG },
 	{ MTA_EXIM, 0, SPAMF_FLAG, TS_RFC3339 },
 	{ MTA_POSTFIX, 0, SPAMF_AMAVIS_CF, TS_RFC3339 },
+	{ MTA_POSTFIX, 0, SPAMF_RSPAMD_SYMBOLS, TS_RFC3339 },
+	{ MTA_POSTFIX, MIL_OPENDMARC, SPAMF_SPAMD, TS_TRADITIONAL },
+	{ MTA_EXIM, MIL_EXIM_DKIM, SPAMF_FLAG, TS_RFC3339 },
 };
 
 struct profile {
@@ -225,7 +230,9 @@ static const struct profile profiles[] = {
 		"like default, but the carriers run different software: Postfix with OpenDKIM and "
 		"OpenDMARC; Postfix with OpenDKIM LogResults, amavis and traditional stamps; Exim "
 		"with rspamd; Postfix with rspamd and maillog_file stamps; Exim with "
-		"X-Spam-Flag; Postfix with amavis as content_filter (cycling)",
+		"X-Spam-Flag; Postfix with amavis as content_filter; Postfix with rspamd's "
+		"symbols as a source of results; Postfix with OpenDMARC and SpamAssassin's spamd; "
+		"Exim with its own DKIM lines (cycling)",
 		PROFILE_REALISTIC,
 		30, 20, 20, 250, 500, 600,
 		setups_mixed, sizeof(setups_mixed) / sizeof(setups_mixed[0]),
@@ -826,7 +833,8 @@ static unsigned milter_methods(const struct setup *su, unsigned mask)
 {
 	unsigned m = 0;
 
-	if (su->milters & (MIL_OPENDKIM | MIL_OPENDKIM_LR))
+	/* Exim verifies DKIM by default; +dkim_verbose logs it. */
+	if (su->milters & (MIL_OPENDKIM | MIL_OPENDKIM_LR | MIL_EXIM_DKIM))
 		m |= M_DKIM;
 	/* OpenDMARC checks SPF itself (SPFSelfValidate) where the carrier
 	 * evaluates SPF at all. */
@@ -923,6 +931,7 @@ static void present(struct gen *g, struct sess *s)
 		s->hres[m] = s->has_ar ? s->res[m] : AR_ABSENT;
 		s->mres[m] = AR_ABSENT;
 	}
+	s->mpol = POL_ABSENT;
 	/* The milters change hres and mres, the spam filter tspam and spamline. */
 	s->tspam = s->spamline == SPAMLINE_YES;
 	for (i = 0; i < g->nfilters; i++)
@@ -933,6 +942,9 @@ static void present(struct gen *g, struct sess *s)
 	 * beside it (as OpenDMARC does) is no published policy. */
 	s->tpol = s->hres[AR_DMARC] != AR_ABSENT && s->hres[AR_DMARC] != AR_NONE ? s->pol
 	                                                                          : POL_ABSENT;
+	/* rspamd's DMARC symbol carries the policy too (the strongest stays). */
+	if (s->mpol > s->tpol)
+		s->tpol = s->mpol;
 }
 
 /* Lay out one message relative to its connect time 0. */
@@ -1559,6 +1571,8 @@ static const struct gen_filter *const spamf_formats[] = {
 	[SPAMF_AMAVIS] = &gen_amavis,
 	[SPAMF_RSPAMD] = &gen_rspamd,
 	[SPAMF_AMAVIS_CF] = &gen_amavis,
+	[SPAMF_RSPAMD_SYMBOLS] = &gen_rspamd,
+	[SPAMF_SPAMD] = &gen_spamd,
 };
 
 static unsigned setup_filters(const struct setup *su, const struct gen_filter **f)
@@ -1569,6 +1583,8 @@ static unsigned setup_filters(const struct setup *su, const struct gen_filter **
 		f[n++] = &gen_opendkim;
 	if (su->milters & MIL_OPENDMARC)
 		f[n++] = &gen_opendmarc;
+	if (su->milters & MIL_EXIM_DKIM)
+		f[n++] = &gen_exim_dkim;
 	if (spamf_formats[su->spam] != NULL)
 		f[n++] = spamf_formats[su->spam];
 	return n;
@@ -1959,7 +1975,8 @@ out:
 /* Setups */
 
 static const char *const mta_names[] = { "postfix", "exim" };
-static const char *const spamf_names[] = { "flag", "amavis", "rspamd", "amavis-cf" };
+static const char *const spamf_names[] = { "flag", "amavis", "rspamd", "amavis-cf",
+	                                    "rspamd-symbols", "spamd" };
 static const char *const stamps_names[] = { "rfc3339", "traditional", "maillog" };
 
 /* Index of name in names[0..n), or -1. */
@@ -1992,6 +2009,8 @@ static int parse_milters(const char *s, unsigned *out)
 			m |= MIL_OPENDKIM;
 		else if (n == 19 && memcmp(s, "opendkim-logresults", 19) == 0)
 			m |= MIL_OPENDKIM_LR;
+		else if (n == 9 && memcmp(s, "exim-dkim", 9) == 0)
+			m |= MIL_EXIM_DKIM;
 		else
 			return -1;
 		s += n;
@@ -1999,6 +2018,9 @@ static int parse_milters(const char *s, unsigned *out)
 			return -1;
 	}
 	if ((m & MIL_OPENDKIM) && (m & MIL_OPENDKIM_LR))
+		return -1;
+	/* Exim's own lines and the milters are of different MTAs. */
+	if ((m & MIL_EXIM_DKIM) && m != MIL_EXIM_DKIM)
 		return -1;
 	*out = m;
 	return m != 0 ? 0 : -1;
@@ -2016,8 +2038,9 @@ static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf
 		strbuf_printf(err, "--mta: \"%s\" is not postfix or exim", o->mta);
 		return -1;
 	}
-	if (o->spam_filter != NULL && (spam = name_index(o->spam_filter, spamf_names, 4)) < 0) {
-		strbuf_printf(err, "--spam-filter: \"%s\" is not flag, amavis, rspamd or amavis-cf",
+	if (o->spam_filter != NULL && (spam = name_index(o->spam_filter, spamf_names, 6)) < 0) {
+		strbuf_printf(err, "--spam-filter: \"%s\" is not flag, amavis, rspamd, amavis-cf, "
+		              "rspamd-symbols or spamd",
 		              o->spam_filter);
 		return -1;
 	}
@@ -2046,15 +2069,20 @@ static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf
 		if (stamps >= 0)
 			su->stamps = (unsigned char)stamps;
 		loggen_carrier_id(c, id, sizeof(id));
-		if (su->mta == MTA_EXIM && (su->milters != 0 || SPAMF_IS_AMAVIS(su->spam))) {
-			strbuf_printf(err, "%s: Exim runs no milters and no amavis here "
+		if (su->mta == MTA_EXIM && ((su->milters & ~MIL_EXIM_DKIM) != 0 ||
+		                            SPAMF_IS_AMAVIS(su->spam) || su->spam == SPAMF_SPAMD)) {
+			strbuf_printf(err, "%s: Exim runs no milters, no amavis and no spamd here "
 			              "(see --mta, --milters, --spam-filter)", id);
 			return -1;
 		}
+		if (su->mta == MTA_POSTFIX && (su->milters & MIL_EXIM_DKIM)) {
+			strbuf_printf(err, "%s: exim-dkim lines are Exim's (see --mta, --milters)", id);
+			return -1;
+		}
 		if (su->mta == MTA_POSTFIX && su->stamps == TS_MAILLOG &&
-		    (su->milters != 0 || SPAMF_IS_AMAVIS(su->spam))) {
+		    (su->milters != 0 || SPAMF_IS_AMAVIS(su->spam) || su->spam == SPAMF_SPAMD)) {
 			strbuf_printf(err, "%s: Postfix's maillog_file holds only Postfix's lines; "
-			              "milters and amavis log through syslog (use --timestamps "
+			              "milters, amavis and spamd log through syslog (use --timestamps "
 			              "rfc3339 or traditional)", id);
 			return -1;
 		}

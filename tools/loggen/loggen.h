@@ -17,6 +17,9 @@
  *     "STAMP MSGID ar: Authentication-Results: ID;\n\tspf=pass ...". Stamps
  *     "2026-11-22 10:00:00.123 +0900" (log_selector +millisec, log_timezone)
  *     for --timestamps rfc3339, else "2026-11-22 10:00:00" (local time).
+ *   Exim's own DKIM lines (--milters exim-dkim, Exim only): "STAMP MSGID
+ *     DKIM: d=... s=... [verification succeeded]" and the other results of
+ *     log_selector +dkim_verbose, one per signed message, before "<=".
  *   Milters (Postfix only): OpenDKIM 2.11 ("QID: DKIM verification
  *     successful", "bad signature data", "no signature data", or with
  *     opendkim-logresults the LogResults form "QID: signature=... result=
@@ -28,7 +31,15 @@
  *     CATEGORY ..., Queue-ID: QID, ..." in the maillog; rspamd - its own log
  *     OUT/<carrier>/<host>/rspamd.log ("2026-11-22 10:00:00 #PID(...) <tag>;
  *     ...; rspamd_task_write_log: ..., qid: <QID>, ... (default: T (add
- *     header): ...)"), qid being Postfix's queue ID or Exim's message ID.
+ *     header): ...)"), qid being Postfix's queue ID or Exim's message ID;
+ *     rspamd-symbols - the same, its symbol list also carrying the SPF,
+ *     DKIM, DMARC and ARC symbols of the message's results (R_SPF_ALLOW,
+ *     DMARC_POLICY_REJECT{DOMAIN : REASON;reject;}, ...), which count as a
+ *     filter's results (the collector's rspamd_symbols = yes); spamd
+ *     (Postfix only, as spamass-milter) - SpamAssassin's spamd lines in
+ *     the maillog, its "spamd: result: Y|. SCORE - TESTS ...,mid=<MID>,..."
+ *     naming the message by the Message-ID of its cleanup "message-id="
+ *     line (the collector's spamd_join = yes).
  *
  * Alongside: OUT/truth.csv, the exact counts a correct collector must find;
  * OUT/truth-lines.csv, lines per host (all its files); OUT/inputs.csv,
@@ -63,10 +74,13 @@
  *     the most significant: pass > fail > softfail > neutral > policy >
  *     permerror > temperror > none.
  *   - The DMARC published policy is the p= of the trusted header's dmarc
- *     result comment, "absent" when there is none (OpenDMARC's log line does
- *     not carry p=). A message is spam if it has the header "X-Spam-Flag:
- *     YES", or amavis logged SPAM or SPAMMY, or rspamd's action is reject,
- *     add header or rewrite subject; ham otherwise (also when the filter gave
+ *     result comment, or the policy option of rspamd's DMARC symbol (the
+ *     strongest of the two), "absent" when there is none (OpenDMARC's log
+ *     line does not carry p=; DMARC_NA and DMARC_BAD_POLICY carry none).
+ *     A message is spam if it has the header "X-Spam-Flag: YES", or amavis
+ *     logged SPAM or SPAMMY, or rspamd's action is reject, add header or
+ *     rewrite subject, or spamd's result is "Y"; ham otherwise (also when
+ *     the filter gave
  *     no verdict: amavis UNCHECKED, rspamd skipped scan), so the collector
  *     must count messages without a verdict as ham (spam_default = ham).
  *
@@ -103,7 +117,7 @@ struct loggen_opts {
 	char *mta;         /* postfix | exim */
 	char *milters;     /* none, or a comma list of opendmarc, opendkim,
 	                      opendkim-logresults */
-	char *spam_filter; /* flag | amavis | rspamd */
+	char *spam_filter; /* flag | amavis | amavis-cf | rspamd | rspamd-symbols | spamd */
 	char *timestamps;  /* rfc3339 | traditional | maillog */
 };
 

@@ -190,13 +190,21 @@ static inline void lb_hex(struct lbuf *b, uint64_t v, unsigned width, int upper)
 /* What a carrier runs: its MTA, milters, spam filter and syslog stamps. */
 enum lg_mta { MTA_POSTFIX = 0, MTA_EXIM };
 /* SPAMF_AMAVIS_CF: amavis as Postfix's content_filter, which gives each
- * message back to Postfix to be queued again under a new queue ID. */
-enum lg_spamf { SPAMF_FLAG = 0, SPAMF_AMAVIS, SPAMF_RSPAMD, SPAMF_AMAVIS_CF };
+ * message back to Postfix to be queued again under a new queue ID.
+ * SPAMF_RSPAMD_SYMBOLS: rspamd whose result lines carry the SPF, DKIM, DMARC
+ * and ARC symbols of the message's results (read with rspamd_symbols =
+ * yes); plain SPAMF_RSPAMD writes none of them. SPAMF_SPAMD: SpamAssassin's
+ * spamd behind spamass-milter, its verdict naming the message by Message-ID
+ * (read with spamd_join = yes). */
+enum lg_spamf {
+	SPAMF_FLAG = 0, SPAMF_AMAVIS, SPAMF_RSPAMD, SPAMF_AMAVIS_CF, SPAMF_RSPAMD_SYMBOLS, SPAMF_SPAMD
+};
 #define SPAMF_IS_AMAVIS(f) ((f) == SPAMF_AMAVIS || (f) == SPAMF_AMAVIS_CF)
 enum lg_stamps { TS_RFC3339 = 0, TS_TRADITIONAL, TS_MAILLOG };
 #define MIL_OPENDMARC 0x1u
 #define MIL_OPENDKIM 0x2u    /* the one-line verdicts */
 #define MIL_OPENDKIM_LR 0x4u /* LogResults */
+#define MIL_EXIM_DKIM 0x8u   /* Exim's own DKIM lines (+dkim_verbose), Exim only */
 
 struct setup {
 	unsigned char mta, milters, spam, stamps;
@@ -228,7 +236,7 @@ enum line_kind {
 	L_DELIVERY, L_DISCONNECT, L_REMOVED, L_NOQUEUE,
 	/* Milters, amavis and rspamd (the last two to rspamd.log). */
 	L_OPENDKIM_MULTI, L_OPENDKIM, L_OPENDMARC_SPF, L_OPENDMARC, L_AMAVIS, L_RSPAMD_LOADED,
-	L_RSPAMD_RESULT,
+	L_RSPAMD_RESULT, L_SPAMD, L_EXIM_DKIM,
 	/* amavis as content_filter: the copy Postfix queues again (qid2). */
 	L_REINJ_MSGID, L_REINJ_REMOVED,
 	L_COUNT
@@ -266,6 +274,7 @@ struct sess {
 	enum ar_result hres[AR_METHOD_COUNT]; /* in the trusted header, AR_ABSENT if not */
 	enum ar_result mres[AR_METHOD_COUNT]; /* in a milter's line, AR_ABSENT if none */
 	enum ar_result tres[AR_METHOD_COUNT]; /* truth: the most significant of both */
+	enum ar_policy mpol;                  /* the DMARC policy a filter's line gives */
 	enum ar_policy tpol;
 	int tspam;
 	unsigned char lr_nsig, lr_err[2]; /* LogResults: signatures, index into dkim_errors */
@@ -346,7 +355,8 @@ struct gen_filter {
 };
 
 extern const struct gen_mta gen_postfix, gen_exim;
-extern const struct gen_filter gen_opendkim, gen_opendmarc, gen_amavis, gen_rspamd;
+extern const struct gen_filter gen_opendkim, gen_opendmarc, gen_amavis, gen_rspamd, gen_spamd,
+	gen_exim_dkim;
 
 #define GEN_FILTERS_MAX 3
 
@@ -386,6 +396,7 @@ struct gen {
 	int64_t last_t[2];       /* time of the last line of each file */
 	unsigned opendkim_pid, opendmarc_pid, rspamd_pid[2];
 	unsigned amavis_pid[4], amavis_nreq[4];
+	unsigned spamd_pid;
 };
 
 /* ---------------------------------------------------------------------- */
