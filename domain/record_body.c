@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "avro_bin.h"
+#include "mem.h"
 #include "result.h"
 
 /* Symbol counts of the enums (Result, Policy, Spam; v2's Fate), as
@@ -75,11 +76,23 @@ const struct record_body_layout *record_body_layout_of(int version)
 	}
 }
 
-/* An enum index below n. */
-static int body_enum(struct avro_bin *c, int64_t n, int *out)
+/* An enum index below n (at most 64). */
+static inline int body_enum(struct avro_bin *c, int n, int *out)
 {
 	int64_t v;
+	unsigned z;
 
+	/* Avro C writes an index as one byte, 2 * index; a byte without the
+	 * continuation bit is a whole varint, and an odd one a negative
+	 * value. Seven of these a cell make this shortcut worth its lines;
+	 * a longer encoding of the same index (legal) takes the cursor. */
+	if (c->p != c->end && *c->p < 0x80) {
+		z = *c->p++;
+		if ((z & 1) != 0 || z >= 2 * (unsigned)n)
+			return -1;
+		*out = (int)(z >> 1);
+		return 0;
+	}
 	if (avro_bin_long(c, &v) != AVRO_BIN_OK || v < 0 || v >= n)
 		return -1;
 	*out = (int)v;
@@ -101,34 +114,33 @@ static int body_string(struct avro_bin *c, char *dst, size_t size)
 	return 0;
 }
 
-static int body_cell(struct avro_bin *c, struct record_batch *b, int fates)
+/* One cell into *cell, whose room the caller reserved. */
+static inline int body_cell(struct avro_bin *c, struct record_cell *cell, int fates)
 {
-	struct record_cell cell;
 	int m, v;
 
 	/* Zeroed padding too: batches are compared with memcmp (the tests,
 	 * the fuzz harness) against the reference decoder's. FATE_UNKNOWN is
 	 * 0: a version without fates leaves it. */
-	memset(&cell, 0, sizeof(cell));
+	memset(cell, 0, sizeof(*cell));
 	for (m = 0; m < AR_METHOD_COUNT; m++) {
 		if (body_enum(c, BODY_RESULT_SYMBOLS, &v) < 0)
 			return -1;
-		cell.result[m] = (enum ar_result)v;
+		cell->result[m] = (enum ar_result)v;
 	}
 	if (body_enum(c, BODY_POLICY_SYMBOLS, &v) < 0)
 		return -1;
-	cell.dmarc_policy = (enum ar_policy)v;
+	cell->dmarc_policy = (enum ar_policy)v;
 	if (body_enum(c, BODY_SPAM_SYMBOLS, &v) < 0)
 		return -1;
-	cell.spam = (enum ar_spam)v;
+	cell->spam = (enum ar_spam)v;
 	if (fates) {
 		if (body_enum(c, BODY_FATE_SYMBOLS, &v) < 0)
 			return -1;
-		cell.fate = (enum ar_fate)v;
+		cell->fate = (enum ar_fate)v;
 	}
-	if (avro_bin_long(c, &cell.messages) != AVRO_BIN_OK)
+	if (avro_bin_long(c, &cell->messages) != AVRO_BIN_OK)
 		return -1;
-	record_batch_add_cell(b, &cell);
 	return 0;
 }
 
@@ -161,10 +173,18 @@ static int body_cells(struct avro_bin *c, struct record_batch *b, size_t items_l
 		 * it copies any; so do we, which also bounds the batch's memory. */
 		if ((uint64_t)count > RECORD_CELLS_MAX - b->ncells)
 			return -1;
+		/* A cell is at least 7 bytes (8 with a fate): a count the bytes
+		 * left cannot hold is refused before room is made for it, so
+		 * that the room reserved is bounded by the body's length. */
+		if ((uint64_t)count > avro_bin_left(c) / (size_t)(7 + (fates != 0)))
+			return -1;
+		b->cells = xgrow(b->cells, b->ncells + (size_t)count, &b->cells_alloc,
+		                 sizeof(*b->cells), 16);
 		items = c->p;
 		for (k = 0; k < count; k++) {
-			if (body_cell(c, b, fates) < 0)
+			if (body_cell(c, &b->cells[b->ncells], fates) < 0)
 				return -1;
+			b->ncells++;
 		}
 		if (size >= 0 && (uint64_t)size != (size_t)(c->p - items))
 			return -1;
