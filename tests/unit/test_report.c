@@ -209,6 +209,8 @@ struct golden_record {
 
 #define CELL(spf, dkim, dmarc, arc, pol, spam, n) \
 	{ { AR_##spf, AR_##dkim, AR_##dmarc, AR_##arc }, POL_##pol, SPAM_##spam, FATE_UNKNOWN, n }
+#define FCELL(spf, dkim, dmarc, arc, pol, spam, fate, n) \
+	{ { AR_##spf, AR_##dkim, AR_##dmarc, AR_##arc }, POL_##pol, SPAM_##spam, FATE_##fate, n }
 
 static const struct golden_record golden_records[] = {
 	{ "jp-alpha", "ca1", 1, 1, 2026, 10, 31, 15, 0, 2, {
@@ -228,6 +230,16 @@ static const struct golden_record golden_records[] = {
 	  CELL(NEUTRAL, FAIL, PERMERROR, FAIL, QUARANTINE, HAM, 2),
 	  CELL(TEMPERROR, TEMPERROR, TEMPERROR, NONE, NONE, SPAM, 1),
 	  CELL(PERMERROR, POLICY, POLICY, PERMERROR, ABSENT, UNKNOWN, 1) } },
+	/* Schema v2 collectors (fates) beside the v1 ones above (fate unknown):
+	 * the accepted are in the shares; the rejected (DMARC fail under
+	 * p=reject), held and discarded only in the refused columns and rows. */
+	{ "jp-alpha", "ca3", 4, 1, 2026, 11, 10, 0, 0, 3, {
+	  FCELL(PASS, PASS, PASS, ABSENT, REJECT, HAM, ACCEPTED, 40),
+	  FCELL(FAIL, FAIL, FAIL, ABSENT, REJECT, SPAM, REJECTED, 25),
+	  FCELL(SOFTFAIL, NONE, FAIL, ABSENT, QUARANTINE, SPAM, HELD, 4) } },
+	{ "jp-beta", "cb2", 5, 1, 2026, 11, 10, 0, 0, 2, {
+	  FCELL(PASS, FAIL, FAIL, ABSENT, REJECT, SPAM, DISCARDED, 2),
+	  FCELL(NONE, NONE, NONE, ABSENT, ABSENT, UNKNOWN, ACCEPTED, 6) } },
 	/* Evaluates SPF only; its name needs CSV quoting. */
 	{ "ex,\"q\"", "cq1", 3, 1, 2026, 11, 20, 0, 0, 1, {
 	  CELL(PASS, ABSENT, ABSENT, ABSENT, ABSENT, UNKNOWN, 5) } },
@@ -702,7 +714,7 @@ static void test_unregistered_left_out(void)
 	 * carriers' are used (jp-beta's later one), withheld under 3. */
 	o = render(&spam_published);
 	text = csvout_data(o, &len);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n2026-11,all,2,,,,,,yes,22855,4,0.02,no,2,,,1 2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n2026-11,all,2,,,,,,yes,78476,6,0.01,no,2,,,1 2\n"));
 	csvout_free(o);
 	o = render(&spam_by_carrier);
 	text = csvout_data(o, &len);
