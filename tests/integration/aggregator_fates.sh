@@ -81,5 +81,26 @@ grep -q '^"Refused by the receiver' "$TEST_DIR/ministry.csv" || fail "no refused
 grep -q '^DMARC refused share,[0-9.]*%$' "$TEST_DIR/ministry.csv" || fail "no DMARC refused share"
 grep -q '^DMARC ③ Fail: rejected,[0-9]*$' "$TEST_DIR/ministry.csv" ||
 	fail "no DMARC fail rejected row"
+# The charts and the dashboard show the refused share (DMARC's): a card,
+# a column of the providers' table and a dash-dotted line of the adoption
+# chart, in both languages.
+for lang in en ja; do
+	"$ARSTAT_BIN/arstat-plot" --input "$TEST_DIR/report.csv" --spam "$TEST_DIR/spam.csv" \
+		--output-dir "$TEST_DIR/plot-$lang" --lang "$lang" >/dev/null \
+		2>"$TEST_DIR/plot-$lang.log" || fail "arstat-plot --lang $lang failed"
+done
+grep -q 'data-figure="dmarc-refused"' "$TEST_DIR/plot-en/index.html" || fail "no refused card"
+grep -q '>Refused</th>' "$TEST_DIR/plot-en/index.html" || fail "no refused column"
+grep -q 'DMARC refused' "$TEST_DIR/plot-en/adoption.svg" || fail "no refused line (en)"
+grep -q 'DMARC 拒否等' "$TEST_DIR/plot-ja/adoption.svg" || fail "no refused line (ja)"
+grep -q '拒否等' "$TEST_DIR/plot-ja/index.html" || fail "no refused card (ja)"
+# The share on the card is the CSV's: DMARC refused / (messages + refused).
+want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) { if ($i == "refused") r = i;
+		if ($i == "messages") m = i } }
+	$2 == "all" && $3 == "dmarc" { x = int($r * 20000 / ($m + $r) + 1) / 2;
+		printf "%.2f", int(x) / 100 }' "$TEST_DIR/report.csv")
+grep -q "data-figure=\"dmarc-refused\"[^<]*>$want<" "$TEST_DIR/plot-en/index.html" ||
+	fail "the refused card does not say $want"
+
 devbroker_stop
 echo "aggregator_fates: v1 and v2 records on one topic, fates stored, shares of accepted and unknown, refused counted apart"
