@@ -190,8 +190,39 @@ static void test_add_cell_limits(void)
 	c.messages = 0;
 	c.result[AR_ARC] = AR_RESULT_COUNT;
 	CU_ASSERT_EQUAL(report_add_cell(p, "b", &c, &err), -1);
+	c.result[AR_ARC] = AR_PASS;
+	c.fate = FATE_COUNT;
+	CU_ASSERT_EQUAL(report_add_cell(p, "b", &c, &err), -1);
+	/* A refused message counts against the limit too: every fate adds up
+	 * to at most REPORT_TOTAL_MAX. */
+	c.fate = FATE_REJECTED;
+	c.messages = 1;
+	CU_ASSERT_EQUAL(report_add_cell(p, "b", &c, &err), -1);
 	report_free(r);
 	report_free(NULL);
+
+	/* Refused messages are in their fate's counts only; accepted and
+	 * unknown ones are the population. */
+	r = report_new(&opt);
+	p = report_add_period(r, &m);
+	c.fate = FATE_ACCEPTED;
+	c.messages = 5;
+	CU_ASSERT_EQUAL(report_add_cell(p, "a", &c, &err), 0);
+	c.fate = FATE_UNKNOWN;
+	c.messages = 2;
+	CU_ASSERT_EQUAL(report_add_cell(p, "a", &c, &err), 0);
+	c.fate = FATE_HELD;
+	c.result[AR_DMARC] = AR_FAIL;
+	c.messages = 3;
+	CU_ASSERT_EQUAL(report_add_cell(p, "a", &c, &err), 0);
+	CU_ASSERT_EQUAL(p->all.t.messages, 7);
+	CU_ASSERT_EQUAL(p->all.t.results[AR_DMARC][AR_PASS], 7);
+	CU_ASSERT_EQUAL(p->all.t.results[AR_DMARC][AR_FAIL], 0);
+	CU_ASSERT_EQUAL(p->all.t.fate_messages[FATE_HELD], 3);
+	CU_ASSERT_EQUAL(p->all.t.fate_results[FATE_HELD][AR_DMARC][AR_FAIL], 3);
+	CU_ASSERT_EQUAL(report_refused_method_messages(&p->all.t, AR_DMARC), 3);
+	CU_ASSERT_EQUAL(report_fate_method_messages(&p->all.t, FATE_ACCEPTED, AR_SPF), 5);
+	report_free(r);
 	strbuf_release(&err);
 }
 
