@@ -98,7 +98,8 @@
 	" JOIN carriers ca ON ca.id = r.carrier LEFT JOIN sources so ON so.id = r.source;"
 
 /* The fates (schema version 7); also run by the upgrade from version 6. */
-#define STORE_FATES_TABLE_SQL "CREATE TABLE fates(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+#define STORE_FATES_TABLE_SQL \
+	"CREATE TABLE fates(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 
 /* The items of every fate but unknown (id 0), from fate unknown's: the same
  * item as the store names it, its fate's name in front ("rejected.spf.pass")
@@ -297,9 +298,10 @@ out:
  * SPF, DKIM, DMARC and ARC results in the results table, its policy's in
  * policies and its verdict's in spam_verdicts, in that order, with radices
  * the sizes of those tables (record_cell_key's arithmetic). Fate unknown's
- * id is 0, so a cell of fate unknown has the id it had in schema 6. The tables hold the names, so the file says what its numbers mean,
- * and the program maps names (not its enum values) to ids when it opens a
- * store. The views decode ids with the same arithmetic.
+ * id is 0, so a cell of fate unknown has the id it had in schema 6. The
+ * tables hold the names, so the file says what its numbers mean, and the
+ * program maps names (not its enum values) to ids when it opens a store.
+ * The views decode ids with the same arithmetic.
  */
 
 static const char *store_result_name(int v)
@@ -449,6 +451,21 @@ out:
 	return rc;
 }
 
+/* The rows of vocabulary v, our names with the enum values as ids, as SQL
+ * into sql. 0, or -1 if sql is full. The names are our own constants
+ * (lowercase letters), never input, so they may go into SQL text. */
+static int store_vocab_sql(struct strbuf *sql, enum store_vocab v)
+{
+	int i;
+
+	for (i = 0; i < store_vocabs[v].n; i++) {
+		if (strbuf_printf(sql, "INSERT INTO %s(id, name) VALUES (%d, '%s');",
+		                  store_vocabs[v].table, i, store_vocabs[v].name_of(i)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Fill the vocabularies with our names, the id being the enum value, and
  * the items, and create the view that decodes cell ids. */
 static int store_create_vocab(struct store *st, struct strbuf *err)
@@ -459,14 +476,11 @@ static int store_create_vocab(struct store *st, struct strbuf *err)
 
 	strbuf_init(&sql, 16384);
 	strbuf_init(&name, 256);
-	/* The names are our own constants (lowercase letters), never input, so
-	 * they may go into SQL text. */
+	/* The item names too are made of our own constants, so they may go
+	 * into SQL text. */
 	for (v = 0; v < VOCAB_COUNT; v++) {
-		for (i = 0; i < store_vocabs[v].n; i++) {
-			if (strbuf_printf(&sql, "INSERT INTO %s(id, name) VALUES (%d, '%s');",
-			                  store_vocabs[v].table, i, store_vocabs[v].name_of(i)) < 0)
-				goto toolong;
-		}
+		if (store_vocab_sql(&sql, (enum store_vocab)v) < 0)
+			goto toolong;
 	}
 	/* Fate unknown's items in id order, named as store_load_items expects
 	 * (a vocabulary id being the enum value here); the other fates' from
@@ -479,7 +493,8 @@ static int store_create_vocab(struct store *st, struct strbuf *err)
 		                  name.data) < 0)
 			goto toolong;
 	}
-	if (strbuf_printf(&sql, STORE_FATE_ITEMS_SQL, STORE_ITEMS, STORE_ITEMS) < 0 || store_counts_named_sql(&sql) < 0)
+	if (strbuf_printf(&sql, STORE_FATE_ITEMS_SQL, STORE_ITEMS, STORE_ITEMS) < 0 ||
+	    store_counts_named_sql(&sql) < 0)
 		goto toolong;
 	rc = store_exec(st, sql.data, err);
 	goto out;
@@ -838,17 +853,13 @@ static int store_migrate_v5(struct store *st, struct strbuf *done, struct strbuf
 static int store_migrate_v6(struct store *st, struct strbuf *done, struct strbuf *err)
 {
 	struct strbuf sql;
-	int i, rc = -1;
+	int rc = -1;
 
 	strbuf_init(&sql, 16384);
-	if (strbuf_printf(&sql, "%sDROP VIEW counts_named;", STORE_FATES_TABLE_SQL) < 0)
-		goto toolong;
-	for (i = 0; i < FATE_COUNT; i++) {
-		if (strbuf_printf(&sql, "INSERT INTO fates(id, name) VALUES (%d, '%s');", i,
-		                  store_fate_name(i)) < 0)
-			goto toolong;
-	}
-	if (strbuf_printf(&sql, STORE_FATE_ITEMS_SQL, STORE_ITEMS, STORE_ITEMS) < 0 || store_counts_named_sql(&sql) < 0 ||
+	if (strbuf_printf(&sql, "%sDROP VIEW counts_named;", STORE_FATES_TABLE_SQL) < 0 ||
+	    store_vocab_sql(&sql, VOCAB_FATES) < 0 ||
+	    strbuf_printf(&sql, STORE_FATE_ITEMS_SQL, STORE_ITEMS, STORE_ITEMS) < 0 ||
+	    store_counts_named_sql(&sql) < 0 ||
 	    strbuf_printf(&sql, "PRAGMA user_version = 7") < 0)
 		goto toolong;
 	if (store_exec(st, sql.data, err) < 0)

@@ -22,14 +22,16 @@
  *
  * That path is the reference, but no longer the one decoder. It costs 4 to 5
  * microseconds a record (a quarter of the aggregator's ingest time, measured
- * in results/aggregator-benchmark.md): so a version's codec may also name a
- * codec written out by hand for its schema (v1 and v2: record_body.c), which
- * record_decode() and record_encode_version() use first. The hand decoder only ever says "yes, and this
- * is the batch" or "no"; on "no" the reference decides and gives the reason,
- * so statuses and reasons are the reference's whatever the input, and a
- * poison record costs the slow path once. unit.record_body checks that the two
- * agree on valid, mutated, truncated and random bodies, and that the hand
- * decoder never reads outside its input.
+ * in results/aggregator-benchmark.md): so a version's codec may also name
+ * the layout of its body for the codec written out by hand (v1 and v2:
+ * record_body.c), which record_decode() and record_encode_version() use
+ * first. The hand decoder only ever says "yes, and this is the batch" or
+ * "no"; on "no" the reference decides and gives the reason, so statuses and
+ * reasons are the reference's whatever the input, and a poison record costs
+ * the slow path once. unit.record_body checks for each version that the two
+ * agree on valid, mutated, truncated and random bodies, that the hand
+ * encoder writes the reference's bytes, and that the hand decoder never
+ * reads outside its input.
  */
 #include "record.h"
 

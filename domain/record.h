@@ -8,8 +8,9 @@
  * Readers know every schema version ever published by its fingerprint
  * (Avro C 1.11.1 cannot resolve a reader schema that adds a defaulted field),
  * so decoding dispatches on the fingerprint and never guesses. Avro C is
- * the reference encoder and decoder; schemas v1 and v2 also have a codec written by
- * hand (record_body.h), which record_decode() and record_encode() use first.
+ * the reference encoder and decoder; schemas v1 and v2 also have a codec
+ * written by hand (record_body.h), which record_decode() and record_encode()
+ * use first.
  */
 #ifndef ARSTAT_RECORD_H
 #define ARSTAT_RECORD_H
