@@ -30,6 +30,7 @@
  * sum in memory can overflow. */
 #define STORE_PENDING_MESSAGES_MAX (INT64_MAX / 2)
 _Static_assert(STORE_PENDING_MAX < UINT32_MAX / 2, "key indexes fit the slots");
+_Static_assert(RECORD_CELLS_MAX <= STORE_PENDING_MAX, "a record's cells fit the pending bound");
 _Static_assert(STORE_CELL_MESSAGES_MAX <= STORE_PENDING_MESSAGES_MAX / RECORD_CELLS_MAX,
                "a record's messages fit the pending bound");
 /* Name caches are dropped when they pass this size; a stream inventing
