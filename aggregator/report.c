@@ -349,10 +349,40 @@ static struct report_scope *report_scope_of(struct report_period *p, const char 
 	return &p->carriers[lo];
 }
 
+/* Messages of every fate: what REPORT_TOTAL_MAX bounds. */
+static int64_t report_all_fates(const struct report_totals *t)
+{
+	int64_t n = 0;
+	int f;
+
+	for (f = 0; f < FATE_COUNT; f++)
+		n += t->fate_messages[f];
+	return n;
+}
+
+/* The same of a store's totals that passed report_totals_check (or of
+ * damaged ones: then only compared with 0, and saturated). */
+static int64_t report_all_fates_store(const struct store_totals *t)
+{
+	int64_t n = 0;
+	int f;
+
+	for (f = 0; f < FATE_COUNT; f++) {
+		if (t->fate_messages[f] > 0 && __builtin_add_overflow(n, t->fate_messages[f], &n))
+			return INT64_MAX;
+	}
+	return n;
+}
+
 static void report_totals_add(struct report_totals *t, const struct record_cell *c)
 {
 	int m;
 
+	for (m = 0; m < AR_METHOD_COUNT; m++)
+		t->fate_results[c->fate][m][c->result[m]] += c->messages;
+	t->fate_messages[c->fate] += c->messages;
+	if (!report_fate_counted(c->fate))
+		return;
 	for (m = 0; m < AR_METHOD_COUNT; m++)
 		t->results[m][c->result[m]] += c->messages;
 	if (c->result[AR_DMARC] != AR_ABSENT)
@@ -372,12 +402,14 @@ int report_add_cell(struct report_period *p, const char *carrier, const struct r
 			return -1;
 		}
 	}
-	if ((unsigned)cell->spam >= SPAM_COUNT || (unsigned)cell->dmarc_policy >= POL_COUNT) {
-		strbuf_printf(err, "policy or spam verdict out of range");
+	if ((unsigned)cell->spam >= SPAM_COUNT || (unsigned)cell->dmarc_policy >= POL_COUNT ||
+	    (unsigned)cell->fate >= FATE_COUNT) {
+		strbuf_printf(err, "policy, spam verdict or fate out of range");
 		return -1;
 	}
-	/* Every other total is part of all.messages, so bounding it bounds them all. */
-	if (cell->messages < 0 || cell->messages > REPORT_TOTAL_MAX - p->all.t.messages) {
+	/* Every other total is part of the fates' messages, so bounding their
+	 * sum bounds them all. */
+	if (cell->messages < 0 || cell->messages > REPORT_TOTAL_MAX - report_all_fates(&p->all.t)) {
 		strbuf_printf(err, "message count out of range (negative, or the month's total "
 		                   "exceeds %lld)", (long long)REPORT_TOTAL_MAX);
 		return -1;
@@ -388,13 +420,34 @@ int report_add_cell(struct report_period *p, const char *carrier, const struct r
 }
 
 /* t's figures are plausible: none negative, each method's results and the
- * verdicts adding up to the messages, the policies to at most those. */
+ * verdicts adding up to the messages, the policies to at most those; each
+ * fate's results adding up to its messages, the population's fates to the
+ * messages, and all fates within REPORT_TOTAL_MAX. */
 static int report_totals_check(const struct store_totals *t)
 {
-	int64_t sum;
-	int m, i;
+	int64_t sum, all = 0, counted = 0;
+	int m, i, f;
 
 	if (t->messages < 0 || t->messages > REPORT_TOTAL_MAX)
+		return -1;
+	for (f = 0; f < FATE_COUNT; f++) {
+		if (t->fate_messages[f] < 0 || t->fate_messages[f] > REPORT_TOTAL_MAX - all)
+			return -1;
+		all += t->fate_messages[f];
+		if (report_fate_counted((enum ar_fate)f))
+			counted += t->fate_messages[f];
+		for (m = 0; m < AR_METHOD_COUNT; m++) {
+			for (i = 0, sum = 0; i < AR_RESULT_COUNT; i++) {
+				if (t->fate_results[f][m][i] < 0 ||
+				    t->fate_results[f][m][i] > t->fate_messages[f])
+					return -1;
+				sum += t->fate_results[f][m][i];
+			}
+			if (sum != t->fate_messages[f])
+				return -1;
+		}
+	}
+	if (counted != t->messages)
 		return -1;
 	for (m = 0; m < AR_METHOD_COUNT; m++) {
 		for (i = 0, sum = 0; i < AR_RESULT_COUNT; i++) {
@@ -422,7 +475,7 @@ static int report_totals_check(const struct store_totals *t)
 
 static void report_totals_add_sum(struct report_totals *t, const struct store_totals *add)
 {
-	int m, i;
+	int m, i, f;
 
 	for (m = 0; m < AR_METHOD_COUNT; m++) {
 		for (i = 0; i < AR_RESULT_COUNT; i++)
@@ -433,6 +486,13 @@ static void report_totals_add_sum(struct report_totals *t, const struct store_to
 	for (i = 0; i < SPAM_COUNT; i++)
 		t->spam[i] += add->spam[i];
 	t->messages += add->messages;
+	for (f = 0; f < FATE_COUNT; f++) {
+		for (m = 0; m < AR_METHOD_COUNT; m++) {
+			for (i = 0; i < AR_RESULT_COUNT; i++)
+				t->fate_results[f][m][i] += add->fate_results[f][m][i];
+		}
+		t->fate_messages[f] += add->fate_messages[f];
+	}
 }
 
 /* Mark the carrier's scope damaged: what its totals had messages for is
@@ -446,7 +506,7 @@ static void report_mark_damaged(struct report_period *p, const char *carrier,
 	msg_warn("report %s: the store's totals of carrier %s %s; its figures and the month's "
 	         "combined figures are left empty", p->month.text, carrier, why);
 	ct->damaged = 1;
-	ct->damaged_any |= t->messages > 0;
+	ct->damaged_any |= report_all_fates_store(t) > 0;
 	for (m = 0; m < AR_METHOD_COUNT; m++) {
 		for (res = 0; res < AR_RESULT_COUNT; res++) {
 			if (res != AR_ABSENT && t->results[m][res] > 0)
@@ -475,10 +535,11 @@ int report_add_totals(struct report_period *p, const char *carrier, const struct
 		return 0;
 	}
 	report_totals_add_sum(&report_scope_of(p, carrier)->t, t);
-	/* Every other total is part of all.messages, so bounding it bounds them all. */
+	/* Every other total is part of the fates' messages, so bounding their
+	 * sum bounds them all. */
 	if (p->all.t.damaged)
 		return 0;
-	if (t->messages > REPORT_TOTAL_MAX - p->all.t.messages) {
+	if (report_all_fates_store(t) > REPORT_TOTAL_MAX - report_all_fates(&p->all.t)) {
 		msg_warn("report %s: the carriers' combined total passes %lld messages; the month's "
 		         "combined figures are left empty", p->month.text, (long long)REPORT_TOTAL_MAX);
 		p->all.t.damaged = 1;
@@ -550,6 +611,23 @@ void report_add_coverage(struct report_period *p, const struct coverage *c)
 			break;
 		}
 	}
+}
+
+int64_t report_fate_method_messages(const struct report_totals *t, enum ar_fate f, int m)
+{
+	return t->fate_messages[f] - t->fate_results[f][m][AR_ABSENT];
+}
+
+int64_t report_refused_method_messages(const struct report_totals *t, int m)
+{
+	int64_t n = 0;
+	int f;
+
+	for (f = 0; f < FATE_COUNT; f++) {
+		if (!report_fate_counted((enum ar_fate)f))
+			n += report_fate_method_messages(t, (enum ar_fate)f, m);
+	}
+	return n;
 }
 
 int64_t report_method_messages(const struct report_totals *t, int m)

@@ -70,13 +70,26 @@ void report_format_share(int64_t count, int64_t total, char *buf, size_t size);
 /* a/b rounded half up, for 0 <= a <= REPORT_TOTAL_MAX, 0 < b <= REPORT_TOTAL_MAX. */
 int64_t report_div_half_up(int64_t a, int64_t b);
 
+/* Is a message of fate f in the population of the shares (accepted, or
+ * its fate unknown), or refused (rejected, discarded, held)? */
+static inline int report_fate_counted(enum ar_fate f)
+{
+	return f == FATE_UNKNOWN || f == FATE_ACCEPTED;
+}
+
 /* What one scope adds up to in one month. */
 struct report_totals {
+	/* The population of every share: messages accepted or of fate
+	 * unknown. */
 	int64_t results[AR_METHOD_COUNT][AR_RESULT_COUNT];
 	/* Messages with a DMARC result (not absent), by published policy. */
 	int64_t dmarc_policy[POL_COUNT];
 	int64_t spam[SPAM_COUNT];
 	int64_t messages;
+	/* Each fate's messages alone (the refused ones are in none of the
+	 * figures above), by method and result, and in all. */
+	int64_t fate_results[FATE_COUNT][AR_METHOD_COUNT][AR_RESULT_COUNT];
+	int64_t fate_messages[FATE_COUNT];
 	/* Carriers with messages for the method, and with any message; for a
 	 * carrier's own scope 0 or 1. Set by report_load / report_finish. */
 	int64_t method_providers[AR_METHOD_COUNT];
@@ -213,6 +226,10 @@ int report_complete(const struct report_period *p, const struct report_totals *t
 int report_period_missing(const struct report_period *p, struct strbuf *missing);
 /* Messages with a result for method m (every result but "absent"). */
 int64_t report_method_messages(const struct report_totals *t, int m);
+/* Messages of fate f with a result for method m. */
+int64_t report_fate_method_messages(const struct report_totals *t, enum ar_fate f, int m);
+/* Messages refused (rejected, discarded or held) with a result for method m. */
+int64_t report_refused_method_messages(const struct report_totals *t, int m);
 
 /* ---- writers (report_tidy.c) ---- */
 

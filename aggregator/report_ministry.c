@@ -15,10 +15,18 @@
  *   using a spam filter: what carriers declared (declare.h), in units of
  *   10,000 accounts, summed over the carriers that declared
  *   Windows received, Complete              the coverage of the month
+ *   Refused by the receiver                 a section heading; for each
+ *   SPF refused share | 0.80% | ...         method the share refused of the
+ *   SPF ④ HardFail: rejected | 120 | ...    messages with a result, and the
+ *   ...                                     messages rejected, discarded and
+ *                                           held by result (a row only when
+ *                                           some month has such messages)
  *   notes
  *
  * A share is of the messages with a result for the method, as in the tidy
- * CSV. "x" marks a figure withheld for having fewer than min_providers
+ * CSV: of those the receiver accepted or whose fate is unknown; the refused
+ * section comes after the rows of the layout before fates, which keep their
+ * places. "x" marks a figure withheld for having fewer than min_providers
  * providers, "-" one without data. Results the ministry's set for a method
  * does not list (e.g. "policy" for SPF) are summed in an "Other" row, shown
  * only when some month has such messages, so that no count is hidden.
@@ -101,6 +109,12 @@ enum ministry_text {
 	MT_NOTE_MONTHS,        /* followed by the zone and ... */
 	MT_NOTE_MONTHS_END,    /* ... this */
 	MT_NOTE_COVERAGE,
+	MT_REFUSED,
+	MT_REFUSED_SHARE,
+	MT_REJECTED, /* in the order of the fates, FATE_REJECTED .. FATE_HELD */
+	MT_DISCARDED,
+	MT_HELD,
+	MT_NOTE_REFUSED,
 	MT_COUNT
 };
 
@@ -132,6 +146,15 @@ static const char *const ministry_texts[][MT_COUNT] = {
 		[MT_NOTE_MONTHS] = "Months begin at midnight, ",
 		[MT_NOTE_MONTHS_END] = " time.",
 		[MT_NOTE_COVERAGE] = "A month marked incomplete lacks data; see the coverage report.",
+		[MT_REFUSED] = "Refused by the receiver (messages in the month, not in the shares "
+		               "above)",
+		[MT_REFUSED_SHARE] = "refused share",
+		[MT_REJECTED] = "rejected",
+		[MT_DISCARDED] = "discarded",
+		[MT_HELD] = "held",
+		[MT_NOTE_REFUSED] = "Shares are of the messages the receiver accepted or whose fate "
+		                    "the log does not tell; messages it rejected, discarded or held "
+		                    "are counted apart.",
 	},
 	[REPORT_LANG_JA] = {
 		[MT_ITEM] = "\xE9\xA0\x85\xE7\x9B\xAE", /* 項目 */
@@ -210,6 +233,33 @@ static const char *const ministry_texts[][MT_COUNT] = {
 		                     "\xE3\x82\x8B\xEF\xBC\x88\xE5\x8F\x8E\xE9\x9B\x86\xE7\x8A\xB6"
 		                     "\xE6\xB3\x81\xE3\x81\xAE\xE5\xA0\xB1\xE5\x91\x8A\xE3\x82\x92"
 		                     "\xE5\x8F\x82\xE7\x85\xA7\xEF\xBC\x89\xE3\x80\x82",
+		/* 受信側で拒否・破棄・保留されたメール（月間通数、上記の割合には含まない） */
+		[MT_REFUSED] = "\xE5\x8F\x97\xE4\xBF\xA1\xE5\x81\xB4\xE3\x81\xA7\xE6\x8B\x92\xE5"
+		               "\x90\xA6\xE3\x83\xBB\xE7\xA0\xB4\xE6\xA3\x84\xE3\x83\xBB\xE4\xBF"
+		               "\x9D\xE7\x95\x99\xE3\x81\x95\xE3\x82\x8C\xE3\x81\x9F\xE3\x83\xA1"
+		               "\xE3\x83\xBC\xE3\x83\xAB\xEF\xBC\x88\xE6\x9C\x88\xE9\x96\x93\xE9"
+		               "\x80\x9A\xE6\x95\xB0\xE3\x80\x81\xE4\xB8\x8A\xE8\xA8\x98\xE3\x81"
+		               "\xAE\xE5\x89\xB2\xE5\x90\x88\xE3\x81\xAB\xE3\x81\xAF\xE5\x90\xAB"
+		               "\xE3\x81\xBE\xE3\x81\xAA\xE3\x81\x84\xEF\xBC\x89",
+		/* 拒否等の割合 */
+		[MT_REFUSED_SHARE] = "\xE6\x8B\x92\xE5\x90\xA6\xE7\xAD\x89\xE3\x81\xAE\xE5\x89"
+		                     "\xB2\xE5\x90\x88",
+		[MT_REJECTED] = "\xE6\x8B\x92\xE5\x90\xA6",  /* 拒否 */
+		[MT_DISCARDED] = "\xE7\xA0\xB4\xE6\xA3\x84", /* 破棄 */
+		[MT_HELD] = "\xE4\xBF\x9D\xE7\x95\x99",      /* 保留 */
+		/* 割合は受信側が受け付けたメール（処理結果不明を含む）に対するもので、
+		 * 拒否・破棄・保留されたメールは別に数える。 */
+		[MT_NOTE_REFUSED] = "\xE5\x89\xB2\xE5\x90\x88\xE3\x81\xAF\xE5\x8F\x97\xE4\xBF\xA1\xE5"
+		                    "\x81\xB4\xE3\x81\x8C\xE5\x8F\x97\xE3\x81\x91\xE4\xBB\x98\xE3\x81"
+		                    "\x91\xE3\x81\x9F\xE3\x83\xA1\xE3\x83\xBC\xE3\x83\xAB\xEF\xBC\x88"
+		                    "\xE5\x87\xA6\xE7\x90\x86\xE7\xB5\x90\xE6\x9E\x9C\xE4\xB8\x8D\xE6"
+		                    "\x98\x8E\xE3\x82\x92\xE5\x90\xAB\xE3\x82\x80\xEF\xBC\x89\xE3\x81"
+		                    "\xAB\xE5\xAF\xBE\xE3\x81\x99\xE3\x82\x8B\xE3\x82\x82\xE3\x81\xAE"
+		                    "\xE3\x81\xA7\xE3\x80\x81\xE6\x8B\x92\xE5\x90\xA6\xE3\x83\xBB\xE7"
+		                    "\xA0\xB4\xE6\xA3\x84\xE3\x83\xBB\xE4\xBF\x9D\xE7\x95\x99\xE3\x81"
+		                    "\x95\xE3\x82\x8C\xE3\x81\x9F\xE3\x83\xA1\xE3\x83\xBC\xE3\x83\xAB"
+		                    "\xE3\x81\xAF\xE5\x88\xA5\xE3\x81\xAB\xE6\x95\xB0\xE3\x81\x88\xE3"
+		                    "\x82\x8B\xE3\x80\x82",
 	},
 };
 
@@ -284,17 +334,24 @@ static int ministry_listed(const struct ministry_method *mm, int res)
 	return 0;
 }
 
-/* Messages of method m whose result is not in the ministry's set. */
-static int64_t ministry_other(const struct ministry_method *mm, const struct report_totals *t)
+/* Messages of method mm whose result is not in the ministry's set, in
+ * counts (the population's results, or a fate's). */
+static int64_t ministry_other_of(const struct ministry_method *mm,
+                                 const int64_t counts[AR_METHOD_COUNT][AR_RESULT_COUNT])
 {
 	int64_t n = 0;
 	int res;
 
 	for (res = 0; res < AR_RESULT_COUNT; res++) {
 		if (res != AR_ABSENT && !ministry_listed(mm, res))
-			n += t->results[mm->method][res];
+			n += counts[mm->method][res];
 	}
 	return n;
+}
+
+static int64_t ministry_other(const struct ministry_method *mm, const struct report_totals *t)
+{
+	return ministry_other_of(mm, t->results);
 }
 
 static void ministry_method(const struct report *r, const struct ministry_method *mm,
@@ -428,6 +485,69 @@ static void ministry_coverage(const struct report *r, const char *const *text, s
 	csvout_end_row(o);
 }
 
+/* A figure of period p for method m that is withheld ("x") or cannot be
+ * computed (empty): 1 with it written; 0 if the caller writes it. */
+static int ministry_refused_hidden(const struct report *r, const struct report_period *p, int m,
+                                   struct csvout *o)
+{
+	if (ministry_withheld(r, p, m)) {
+		csvout_text(o, "x");
+		return 1;
+	}
+	if (p->all.t.damaged) {
+		csvout_empty(o);
+		return 1;
+	}
+	return 0;
+}
+
+/* Messages of fate f of method mm with result row i (mm->nresults: the
+ * results not listed). */
+static int64_t ministry_refused_count(const struct ministry_method *mm, size_t i,
+                                      const struct report_totals *t, int f)
+{
+	if (i == mm->nresults)
+		return ministry_other_of(mm, t->fate_results[f]);
+	return t->fate_results[f][mm->method][mm->results[i].result];
+}
+
+/* The refused section of method mm: its refused share, then per result and
+ * refused fate the messages, in a row only if some month has any (as the
+ * "Other" row: no count is hidden, and no empty row is added). */
+static void ministry_refused_method(const struct report *r, const struct ministry_method *mm,
+                                    const char *const *text, struct csvout *o)
+{
+	int m = (int)mm->method, f, any;
+	size_t i, j;
+
+	csvout_printf(o, "%s %s", mm->heading, text[MT_REFUSED_SHARE]);
+	for (j = 0; j < r->nperiods; j++) {
+		const struct report_totals *t = &r->periods[j].all.t;
+		int64_t refused = report_refused_method_messages(t, m);
+
+		if (!ministry_refused_hidden(r, &r->periods[j], m, o))
+			ministry_share(o, refused, refused + report_method_messages(t, m));
+	}
+	csvout_end_row(o);
+	for (i = 0; i <= mm->nresults; i++) {
+		for (f = FATE_REJECTED; f < FATE_COUNT; f++) {
+			for (j = 0, any = 0; j < r->nperiods; j++)
+				any |= ministry_refused_count(mm, i, &r->periods[j].all.t, f) > 0;
+			if (!any)
+				continue;
+			csvout_printf(o, "%s %s: %s", mm->heading,
+			              i == mm->nresults ? text[MT_OTHER] : mm->results[i].label,
+			              text[MT_REJECTED + f - FATE_REJECTED]);
+			for (j = 0; j < r->nperiods; j++) {
+				if (!ministry_refused_hidden(r, &r->periods[j], m, o))
+					csvout_int(o, ministry_refused_count(mm, i, &r->periods[j].all.t,
+					                                     f));
+			}
+			csvout_end_row(o);
+		}
+	}
+}
+
 void report_write_ministry(const struct report *r, enum report_lang lang, struct csvout *o)
 {
 	const char *const *text = ministry_texts[lang];
@@ -442,12 +562,16 @@ void report_write_ministry(const struct report *r, enum report_lang lang, struct
 	ministry_spam(r, text, o);
 	ministry_declared(r, text, o);
 	ministry_coverage(r, text, o);
+	ministry_label_row(o, text[MT_REFUSED]);
+	for (i = 0; i < MINISTRY_N(ministry_methods); i++)
+		ministry_refused_method(r, &ministry_methods[i], text, o);
 	ministry_label_row(o, text[MT_NOTES]);
 	csvout_printf(o, "%s%lld%s", text[MT_NOTE_WITHHELD], (long long)r->opt.min_providers,
 	              text[MT_NOTE_WITHHELD_END]);
 	csvout_end_row(o);
 	ministry_label_row(o, text[MT_NOTE_NO_DATA]);
 	ministry_label_row(o, text[MT_NOTE_SHARES]);
+	ministry_label_row(o, text[MT_NOTE_REFUSED]);
 	csvout_printf(o, "%s%s%s", text[MT_NOTE_MONTHS],
 	              r->opt.time_zone != NULL ? r->opt.time_zone : "UTC", text[MT_NOTE_MONTHS_END]);
 	csvout_end_row(o);

@@ -49,6 +49,27 @@ static void tidy_tail(struct csvout *o, const struct report_period *p,
 	csvout_text(o, report_completeness_name(report_completeness(p, t)));
 }
 
+/* The refused columns of method m's row (after the old ones): empty if the
+ * row's figures are withheld or damaged. */
+static void tidy_refused(struct csvout *o, const struct report_totals *t, int m, int empty)
+{
+	int64_t refused = report_refused_method_messages(t, m);
+	int f, res;
+
+	if (empty) {
+		tidy_empties(o, REPORT_M_NCOLS - REPORT_M_REFUSED);
+		return;
+	}
+	csvout_int(o, refused);
+	tidy_share(o, refused, refused + report_method_messages(t, m));
+	for (f = FATE_REJECTED; f < FATE_COUNT; f++)
+		csvout_int(o, report_fate_method_messages(t, (enum ar_fate)f, m));
+	for (f = FATE_REJECTED; f < FATE_COUNT; f++) {
+		for (res = 0; res < REPORT_NRESULTS; res++)
+			csvout_int(o, t->fate_results[f][m][res]);
+	}
+}
+
 static void tidy_method_row(const struct report *r, const struct report_period *p,
                             const struct report_scope *s, int m, struct csvout *o)
 {
@@ -82,6 +103,7 @@ static void tidy_method_row(const struct report *r, const struct report_period *
 		}
 	}
 	tidy_tail(o, p, t, suppressed);
+	tidy_refused(o, t, m, suppressed || t->damaged);
 	csvout_end_row(o);
 }
 

@@ -6,23 +6,28 @@
  * transaction, so a crash at any point, a re-run or a duplicate delivery
  * never changes a total.
  *
- * Schema (version 6, PRAGMA user_version = 6; WAL; 16 KiB pages in a store
+ * Schema (version 7, PRAGMA user_version = 7; WAL; 16 KiB pages in a store
  * created by version 3 or later):
  *
  *   carriers(id, name), collectors(id, name), sources(id, name)
  *       Names stored once; the other tables refer to them by id.
- *   results(id, name), policies(id, name), spam_verdicts(id, name)
+ *   results(id, name), policies(id, name), spam_verdicts(id, name),
+ *   fates(id, name)
  *       The vocabulary, with the lowercase names of domain/result.h ("pass",
- *       "absent", "quarantine", "ham", ...). A cell (one combination of SPF,
- *       DKIM, DMARC and ARC result, published policy and spam verdict) is
- *       stored as one integer, the mixed-radix number of those six ids:
- *       ((((spf * 9 + dkim) * 9 + dmarc) * 9 + arc) * 4 + policy) * 3 + spam.
- *       The program maps names to ids when it opens the store, so the file
- *       says what its numbers mean.
+ *       "absent", "quarantine", "ham", "rejected", ...). A cell (one
+ *       combination of SPF, DKIM, DMARC and ARC result, published policy,
+ *       spam verdict and fate) is stored as one integer, the mixed-radix
+ *       number of those seven ids: (((((fate * 9 + spf) * 9 + dkim) * 9 +
+ *       dmarc) * 9 + arc) * 4 + policy) * 3 + spam, below 393,660. Fate
+ *       unknown is id 0, so its cells (every v1 record's, and all cells of
+ *       a store before version 7) are below 78,732. The program maps names
+ *       to ids when it opens the store, so the file says what its numbers
+ *       mean.
  *   counts_packed(id, bucket_start_ms, carrier, collector, cells)
  *       The finest grain: per 15-minute bucket, carrier and collector, one
  *       row whose cells are a JSON object of cell id and message count,
- *       {"1234":17,"1240":3}, ids ascending, counts >= 1, no blanks.
+ *       {"1234":17,"1240":3}, ids ascending, counts >= 1, no blanks (an id
+ *       of 5 digits at most for fate unknown, 6 for the others).
  *   counts(bucket_start_ms, carrier, collector, cell, messages)
  *       A view of counts_packed with one row per cell (json_each), the rows
  *       of version 2's counts table.
@@ -30,7 +35,10 @@
  *       What a report adds up, one id each: the messages with each result of
  *       each method ("spf.pass", ..., "arc.absent"), the messages with a
  *       DMARC result by published policy ("dmarc_policy.reject", ...), by
- *       spam verdict ("spam.ham", ...), and all messages ("messages").
+ *       spam verdict ("spam.ham", ...), and all messages ("messages"): 44
+ *       items for messages of fate unknown, ids 0 to 43, and the same 44 for
+ *       each other fate, named with the fate in front ("rejected.spf.pass",
+ *       "accepted.messages") and numbered fate * 44 + the unknown one's id.
  *   carrier_totals(bucket_start_ms, carrier, item, messages)
  *   carrier_day_totals(day_start_ms, carrier, item, messages)
  *       Those items summed over collectors and combinations, per bucket and
@@ -38,8 +46,8 @@
  *       distribution (which counts keeps). They are written in the
  *       transaction that writes counts, so all three always agree. A month
  *       is read as its whole UTC days from carrier_day_totals and the partial
- *       days at its ends from carrier_totals: at most 44 x (31 + 192) rows per
- *       carrier, whatever the number of collectors and combinations.
+ *       days at its ends from carrier_totals: at most 220 x (31 + 192) rows
+ *       per carrier, whatever the number of collectors and combinations.
  *   record_seqs(collector, epoch, first_seq, last_seq)
  *   records_packed(id, collector, epoch, first_seq, last_seq, carrier,
  *                  source, records)
@@ -86,7 +94,9 @@
  * Versions: store_new() upgrades a store of version 2 (counts a table with a
  * row per cell) to 3, one of version 3 (records a table with a row per
  * record) to 4, and one of version 4 (no content digests, no conflicts
- * table) to 5, and one of version 5 (no declarations) to 6, each in one transaction, on first open by this program
+ * table) to 5, one of version 5 (no declarations) to 6, and one of version 6
+ * (no fates: its cells and items are of fate unknown) to 7, each in one
+ * transaction, on first open by this program
  * (ingest or report); version 1 (a development build) is refused.
  *
  * Durability: a commit is atomic (WAL). The first store_begin starts a
@@ -178,7 +188,7 @@ enum store_add_status {
 /*
  * Check what the store relies on: carrier and collector non-empty without
  * control characters, window_start < window_end, epoch any, seq >= 1, at
- * most RECORD_CELLS_V1_MAX cells, every enum in range, 1 <= messages <=
+ * most RECORD_CELLS_MAX cells, every enum in range (fates too), 1 <= messages <=
  * STORE_CELL_MESSAGES_MAX, health counters >= 0. 0, or -1 with the first
  * problem in why (which never quotes a name from the batch).
  */
@@ -209,10 +219,15 @@ int store_get_position(struct store *st, const char *topic, int32_t partition,
 
 /* What a report adds up for a carrier (the items above). */
 struct store_totals {
+	/* The population of every share: messages whose fate is accepted or
+	 * unknown (every v1 record's), not those refused. */
 	int64_t results[AR_METHOD_COUNT][AR_RESULT_COUNT];
 	int64_t dmarc_policy[POL_COUNT]; /* messages with a DMARC result (not absent) */
 	int64_t spam[SPAM_COUNT];
 	int64_t messages;
+	/* Each fate's messages alone, by method and result, and in all. */
+	int64_t fate_results[FATE_COUNT][AR_METHOD_COUNT][AR_RESULT_COUNT];
+	int64_t fate_messages[FATE_COUNT];
 	/* A sum passed INT64_MAX (a store written before the limits of
 	 * intake.h, or damaged): the figures that did are INT64_MAX. */
 	int overflow;

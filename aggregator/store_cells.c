@@ -30,7 +30,8 @@
  * sum in memory can overflow. */
 #define STORE_PENDING_MESSAGES_MAX (INT64_MAX / 2)
 _Static_assert(STORE_PENDING_MAX < UINT32_MAX / 2, "key indexes fit the slots");
-_Static_assert(STORE_CELL_MESSAGES_MAX <= STORE_PENDING_MESSAGES_MAX / RECORD_CELLS_V1_MAX,
+_Static_assert(RECORD_CELLS_MAX <= STORE_PENDING_MAX, "a record's cells fit the pending bound");
+_Static_assert(STORE_CELL_MESSAGES_MAX <= STORE_PENDING_MESSAGES_MAX / RECORD_CELLS_MAX,
                "a record's messages fit the pending bound");
 /* Name caches are dropped when they pass this size; a stream inventing
  * collector names then costs look-ups, not memory. */
@@ -48,11 +49,13 @@ _Static_assert(STORE_CELL_MESSAGES_MAX <= STORE_PENDING_MESSAGES_MAX / RECORD_CE
  * the bound on the log should the thread fall behind.
  */
 #define STORE_WRITER_CHECKPOINT_PRAGMA "PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=4096"
-/* The longest entry of a counts_packed row, "78731":9223372036854775807 and
- * its comma, and so the longest row: every combination once. */
-#define STORE_PACKED_ENTRY_MAX (1 + 5 + 2 + 19 + 1)
-#define STORE_PACKED_MAX (2 + (size_t)RECORD_CELLS_V1_MAX * STORE_PACKED_ENTRY_MAX)
-_Static_assert(RECORD_CELLS_V1_MAX <= 100000, "a cell id has at most 5 digits");
+/* The longest entry of a counts_packed row, "393659":9223372036854775807 and
+ * its comma, and so the longest row: every combination once. A cell of fate
+ * unknown (every v1 record's) keeps its id of at most 5 digits; the other
+ * fates' ids have 5 or 6. */
+#define STORE_PACKED_ENTRY_MAX (1 + 6 + 2 + 19 + 1)
+#define STORE_PACKED_MAX (2 + (size_t)RECORD_CELLS_MAX * STORE_PACKED_ENTRY_MAX)
+_Static_assert(RECORD_CELLS_MAX <= 1000000, "a cell id has at most 6 digits");
 
 _Static_assert(STORE_DAY_MS % STORE_BUCKET_MS == 0, "a day is whole buckets");
 
@@ -285,11 +288,11 @@ int store_batch_check(const struct record_batch *b, struct strbuf *why)
 	}
 	if (h->lines_read < 0 || h->lines_malformed < 0 || h->lines_overlong < 0 ||
 	    h->headers_untrusted < 0 || h->headers_malformed < 0 || h->messages_evicted < 0 ||
-	    h->messages_late < 0) {
+	    h->messages_late < 0 || h->input_losses < 0) {
 		strbuf_printf(why, "negative health counter");
 		return -1;
 	}
-	if (b->ncells > RECORD_CELLS_V1_MAX || (b->ncells > 0 && b->cells == NULL)) {
+	if (b->ncells > RECORD_CELLS_MAX || (b->ncells > 0 && b->cells == NULL)) {
 		strbuf_printf(why, "cells missing or too many");
 		return -1;
 	}
@@ -303,15 +306,9 @@ int store_batch_check(const struct record_batch *b, struct strbuf *why)
 				return -1;
 			}
 		}
-		if ((unsigned)c->dmarc_policy >= POL_COUNT || (unsigned)c->spam >= SPAM_COUNT) {
-			strbuf_printf(why, "cell %zu: policy or spam verdict out of range", i);
-			return -1;
-		}
-		/* Schema v2's fates are not kept by a store of schema 6: the
-		 * record is refused whole rather than stored as if unknown. */
-		if (c->fate != FATE_UNKNOWN) {
-			strbuf_printf(why, "cell %zu: fate %s, which this store does not keep", i,
-			              ar_fate_name(c->fate));
+		if ((unsigned)c->dmarc_policy >= POL_COUNT || (unsigned)c->spam >= SPAM_COUNT ||
+		    (unsigned)c->fate >= FATE_COUNT) {
+			strbuf_printf(why, "cell %zu: policy, spam verdict or fate out of range", i);
 			return -1;
 		}
 		if (c->messages < 1 || c->messages > STORE_CELL_MESSAGES_MAX) {
@@ -388,17 +385,18 @@ static void store_keyset_clear(struct store_keyset *ks)
 		memset(ks->slots, 0, ks->nslots * sizeof(*ks->slots));
 }
 
-/* The STORE_ITEMS sums of key index i of a keyset whose sums are *sums
+/* The STORE_ITEMS_ALL sums of key index i of a keyset whose sums are *sums
  * (room for *alloc keys), zeroed when first reached. */
 static int64_t *store_item_sums(int64_t **sums, size_t *alloc, size_t i)
 {
 	if (i >= *alloc) {
 		size_t had = *alloc;
 
-		*sums = xgrow(*sums, i + 1, alloc, STORE_ITEMS * sizeof(**sums), 64);
-		memset(*sums + had * STORE_ITEMS, 0, (*alloc - had) * STORE_ITEMS * sizeof(**sums));
+		*sums = xgrow(*sums, i + 1, alloc, STORE_ITEMS_ALL * sizeof(**sums), 64);
+		memset(*sums + had * STORE_ITEMS_ALL, 0,
+		       (*alloc - had) * STORE_ITEMS_ALL * sizeof(**sums));
 	}
-	return *sums + i * STORE_ITEMS;
+	return *sums + i * STORE_ITEMS_ALL;
 }
 
 /* Forget the gathered counts (written, or rolled back). */
@@ -407,7 +405,7 @@ static void store_tally_clear(struct store *st)
 	size_t n = st->itemkeys.n < st->itemsums_alloc ? st->itemkeys.n : st->itemsums_alloc;
 
 	if (st->itemsums != NULL)
-		memset(st->itemsums, 0, n * STORE_ITEMS * sizeof(*st->itemsums));
+		memset(st->itemsums, 0, n * STORE_ITEMS_ALL * sizeof(*st->itemsums));
 	store_keyset_clear(&st->cellkeys);
 	store_keyset_clear(&st->itemkeys);
 	st->npending = 0;
@@ -444,7 +442,7 @@ static uint32_t store_cell_id(const struct store *st, const struct record_cell *
 		v.result[m] = (enum ar_result)st->enum_to_vocab[VOCAB_RESULTS][c->result[m]];
 	v.dmarc_policy = (enum ar_policy)st->enum_to_vocab[VOCAB_POLICIES][c->dmarc_policy];
 	v.spam = (enum ar_spam)st->enum_to_vocab[VOCAB_SPAM][c->spam];
-	v.fate = FATE_UNKNOWN; /* the only fate a store of schema 6 keeps (store_batch_check) */
+	v.fate = (enum ar_fate)st->enum_to_vocab[VOCAB_FATES][c->fate];
 	v.messages = 0;
 	return record_cell_key(&v);
 }
@@ -601,17 +599,19 @@ enum store_add_status store_add_record(struct store *st, const struct record_bat
 		for (i = 0; i < b->ncells; i++) {
 			const struct record_cell *c = &b->cells[i];
 			struct store_pending *pc = &st->pending[st->npending++];
+			/* The cell's fate's items: fate unknown's, shifted. */
+			int64_t *fs = sums + st->item_fate[c->fate];
 			int m;
 
 			pc->key = key;
 			pc->cell = store_cell_id(st, c);
 			pc->messages = c->messages;
 			for (m = 0; m < AR_METHOD_COUNT; m++)
-				sums[st->item_result[m][c->result[m]]] += c->messages;
+				fs[st->item_result[m][c->result[m]]] += c->messages;
 			if (c->result[AR_DMARC] != AR_ABSENT)
-				sums[st->item_policy[c->dmarc_policy]] += c->messages;
-			sums[st->item_spam[c->spam]] += c->messages;
-			sums[st->item_messages] += c->messages;
+				fs[st->item_policy[c->dmarc_policy]] += c->messages;
+			fs[st->item_spam[c->spam]] += c->messages;
+			fs[st->item_messages] += c->messages;
 		}
 		st->pending_messages += total;
 	}
@@ -665,8 +665,8 @@ static int store_write_items(struct store *st, sqlite3_stmt *s, const struct sto
 	int item;
 
 	for (i = 0; i < n; i++) {
-		v = sums + refs[i].index * STORE_ITEMS;
-		for (item = 0; item < STORE_ITEMS; item++) {
+		v = sums + refs[i].index * STORE_ITEMS_ALL;
+		for (item = 0; item < STORE_ITEMS_ALL; item++) {
 			if (v[item] == 0)
 				continue;
 			sqlite3_bind_int64(s, 1, refs[i].key.bucket);
@@ -694,14 +694,14 @@ static int store_flush_items(struct store *st, struct strbuf *err)
 	if (store_write_items(st, st->stmt[ST_ADD_TOTAL], refs, n, st->itemsums, err) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		v = st->itemsums + i * STORE_ITEMS;
+		v = st->itemsums + i * STORE_ITEMS_ALL;
 		d = store_keyset_index(&st->daykeys,
 		                       time_floor_div(st->itemkeys.k[i].bucket, STORE_DAY_MS) *
 		                               STORE_DAY_MS,
 		                       st->itemkeys.k[i].carrier, 0);
 		day = store_item_sums(&st->daysums, &st->daysums_alloc, d);
 		/* No overflow: all sums together are at most pending_messages. */
-		for (item = 0; item < STORE_ITEMS; item++)
+		for (item = 0; item < STORE_ITEMS_ALL; item++)
 			day[item] += v[item];
 	}
 	refs = store_sorted_keys(st, &st->daykeys);
@@ -711,7 +711,7 @@ static int store_flush_items(struct store *st, struct strbuf *err)
 	rc = 0;
 out:
 	if (st->daysums != NULL)
-		memset(st->daysums, 0, st->daykeys.n * STORE_ITEMS * sizeof(*st->daysums));
+		memset(st->daysums, 0, st->daykeys.n * STORE_ITEMS_ALL * sizeof(*st->daysums));
 	store_keyset_clear(&st->daykeys);
 	return rc;
 }
@@ -762,7 +762,7 @@ static const unsigned char *store_parse_uint(const unsigned char *p, const unsig
 
 /* Read a row's cells into st->stored: exactly the form store_cells_format
  * writes. 0, or -1 if the text is anything else. The ids being ascending
- * and below RECORD_CELLS_V1_MAX bounds the vector. */
+ * and below RECORD_CELLS_MAX bounds the vector. */
 static int store_cells_parse(struct store *st, const unsigned char *text, size_t len)
 {
 	const unsigned char *p = text, *end = text + len;
@@ -775,7 +775,7 @@ static int store_cells_parse(struct store *st, const unsigned char *text, size_t
 	for (;;) {
 		if (p == end || *p++ != '"')
 			return -1;
-		p = store_parse_uint(p, end, RECORD_CELLS_V1_MAX - 1, &cell);
+		p = store_parse_uint(p, end, RECORD_CELLS_MAX - 1, &cell);
 		if (p == NULL || (int64_t)cell <= prev || end - p < 2 || p[0] != '"' || p[1] != ':')
 			return -1;
 		p = store_parse_uint(p + 2, end, INT64_MAX, &messages);
@@ -813,7 +813,7 @@ static int store_cells_format(struct store *st, const struct store_cellvec *cv,
 		goto toolong;
 	return 0;
 toolong:
-	/* Cannot happen: at most RECORD_CELLS_V1_MAX distinct ids fit the cap. */
+	/* Cannot happen: at most RECORD_CELLS_MAX distinct ids fit the cap. */
 	strbuf_printf(err, "%s: counts row longer than %zu bytes", st->path, (size_t)STORE_PACKED_MAX);
 	return -1;
 }
@@ -913,8 +913,8 @@ out:
 /* Which digit of a cell a radix pass sorts on. */
 enum store_digit { DIGIT_CELL_LOW, DIGIT_CELL_HIGH, DIGIT_KEY };
 
-#define STORE_CELL_DIGIT_BITS 9
-_Static_assert(RECORD_CELLS_V1_MAX <= 1 << (2 * STORE_CELL_DIGIT_BITS), "two digits hold a cell id");
+#define STORE_CELL_DIGIT_BITS 10
+_Static_assert(RECORD_CELLS_MAX <= 1 << (2 * STORE_CELL_DIGIT_BITS), "two digits hold a cell id");
 
 /* The digit of p a radix pass sorts on. */
 static inline size_t store_radix_digit(const struct store_pending *p, enum store_digit digit,

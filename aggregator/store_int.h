@@ -4,7 +4,7 @@
  * includes it.
  *
  *   store_schema.c  the schema, its vocabulary and item ids, the upgrades
- *                   from versions 2 and 3, opening and closing a store
+ *                   from versions 2 to 6, opening and closing a store
  *   store_cells.c   ingest's write transaction: each record's identity, its
  *                   cells gathered and written as counts_packed rows and
  *                   carrier totals, the runs covered, dead letters, positions
@@ -59,16 +59,19 @@ enum {
  * (store.h). A cell id is record_cell_key's number (record_batch.h) of the
  * store's ids; the item arithmetic is explained in store_schema.c ---- */
 
-/* The three vocabularies, the radix of each digit being its size. */
-enum store_vocab { VOCAB_RESULTS, VOCAB_POLICIES, VOCAB_SPAM, VOCAB_COUNT };
+/* The four vocabularies, the radix of each digit being its size. */
+enum store_vocab { VOCAB_RESULTS, VOCAB_POLICIES, VOCAB_SPAM, VOCAB_FATES, VOCAB_COUNT };
 
 #define STORE_R AR_RESULT_COUNT
-/* Item ids: method * STORE_R + result, then policies, verdicts, messages;
- * the result, policy and verdict numbers being the vocabulary's ids. */
+/* Item ids of one fate: method * STORE_R + result, then policies, verdicts,
+ * messages; the result, policy and verdict numbers being the vocabulary's
+ * ids. The items of fate f (its id in fates) are those plus f * STORE_ITEMS:
+ * fate unknown's id is 0, so they are the items of schema 6. */
 #define STORE_ITEM_POLICY (AR_METHOD_COUNT * STORE_R)
 #define STORE_ITEM_SPAM (STORE_ITEM_POLICY + POL_COUNT)
 #define STORE_ITEM_MESSAGES (STORE_ITEM_SPAM + SPAM_COUNT)
 #define STORE_ITEMS (STORE_ITEM_MESSAGES + 1)
+#define STORE_ITEMS_ALL (STORE_ITEMS * FATE_COUNT)
 
 /* What an item adds up; the first three are also the vocabulary of its
  * number. */
@@ -100,7 +103,7 @@ struct store_keyset {
 /* A cell of a record, gathered until store_flush(). */
 struct store_pending {
 	uint32_t key;  /* into cellkeys */
-	uint32_t cell; /* id, below RECORD_CELLS_V1_MAX */
+	uint32_t cell; /* id, below RECORD_CELLS_MAX */
 	int64_t messages;
 };
 
@@ -116,7 +119,7 @@ struct store_cellcount {
 	int64_t messages;
 };
 
-/* A row's cells, ascending by id; at most RECORD_CELLS_V1_MAX of them. */
+/* A row's cells, ascending by id; at most RECORD_CELLS_MAX of them. */
 struct store_cellvec {
 	struct store_cellcount *v;
 	size_t n, alloc;
@@ -145,14 +148,17 @@ struct store {
 	 * it is, with nothing to translate. */
 	int vocab_is_enum;
 	/* Item ids (see store.h) of each result of each method, each policy,
-	 * each verdict, and of all messages; from the store's vocabulary. */
+	 * each verdict, and of all messages, for fate unknown; plus item_fate
+	 * of the message's fate; from the store's vocabulary. */
 	int64_t item_result[AR_METHOD_COUNT][AR_RESULT_COUNT];
 	int64_t item_policy[POL_COUNT];
 	int64_t item_spam[SPAM_COUNT];
 	int64_t item_messages;
+	int64_t item_fate[FATE_COUNT];
 	/* Counts gathered until store_flush(): each record's cells under its
-	 * (bucket, carrier, collector), and its carrier's item sums (STORE_ITEMS
-	 * per key of itemkeys, in itemsums) under (bucket, carrier). */
+	 * (bucket, carrier, collector), and its carrier's item sums
+	 * (STORE_ITEMS_ALL per key of itemkeys, in itemsums) under (bucket,
+	 * carrier). */
 	struct store_keyset cellkeys;
 	struct store_pending *pending;
 	size_t npending, pending_alloc;
@@ -197,9 +203,11 @@ void store_db_error(struct store *st, const char *what, struct strbuf *err);
 int store_exec(struct store *st, const char *sql, struct strbuf *err);
 /* The kind of item id: for ITEM_RESULT the method in *method and the
  * result's vocabulary id in *id_in_vocab; for ITEM_POLICY and ITEM_SPAM the
- * vocabulary id in *id_in_vocab; ITEM_NONE for an id that is no item.
+ * vocabulary id in *id_in_vocab; for every kind but ITEM_NONE the fate's
+ * vocabulary id in *fate_in_vocab; ITEM_NONE for an id that is no item.
  * Nothing is read from the store. */
-enum store_item_kind store_item_decode(int64_t item, int *method, int *id_in_vocab);
+enum store_item_kind store_item_decode(int64_t item, int *method, int *id_in_vocab,
+                                       int *fate_in_vocab);
 
 /* ---- store_cells.c ---- */
 

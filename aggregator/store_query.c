@@ -36,21 +36,35 @@ static void store_totals_sum(struct store_totals *t, int64_t *sum, int64_t messa
 static int store_totals_add(const struct store *st, struct store_totals *t, int64_t item,
                             int64_t messages)
 {
-	int method, v;
-	enum store_item_kind kind = store_item_decode(item, &method, &v);
+	int method, v, f;
+	enum store_item_kind kind = store_item_decode(item, &method, &v, &f);
+	enum ar_fate fate;
+	int counted;
 
+	if (kind == ITEM_NONE)
+		return -1;
+	/* The population of the shares is what was not refused. */
+	fate = (enum ar_fate)st->vocab_to_enum[VOCAB_FATES][f];
+	counted = fate == FATE_UNKNOWN || fate == FATE_ACCEPTED;
 	switch (kind) {
 	case ITEM_RESULT:
-		store_totals_sum(t, &t->results[method][st->vocab_to_enum[kind][v]], messages);
+		v = st->vocab_to_enum[kind][v];
+		store_totals_sum(t, &t->fate_results[fate][method][v], messages);
+		if (counted)
+			store_totals_sum(t, &t->results[method][v], messages);
 		return 0;
 	case ITEM_POLICY:
-		store_totals_sum(t, &t->dmarc_policy[st->vocab_to_enum[kind][v]], messages);
+		if (counted)
+			store_totals_sum(t, &t->dmarc_policy[st->vocab_to_enum[kind][v]], messages);
 		return 0;
 	case ITEM_SPAM:
-		store_totals_sum(t, &t->spam[st->vocab_to_enum[kind][v]], messages);
+		if (counted)
+			store_totals_sum(t, &t->spam[st->vocab_to_enum[kind][v]], messages);
 		return 0;
 	case ITEM_MESSAGES:
-		store_totals_sum(t, &t->messages, messages);
+		store_totals_sum(t, &t->fate_messages[fate], messages);
+		if (counted)
+			store_totals_sum(t, &t->messages, messages);
 		return 0;
 	case ITEM_NONE:
 		break;

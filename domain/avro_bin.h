@@ -4,13 +4,13 @@
  * cursor and written to a buffer the caller has sized.
  *
  * Everything that reads Avro bytes in arstat reads them here: the
- * schema-driven walker (avro_walk.h), the hand-written v1 codec
- * (record_v1.c) and the container-file reader (ocf.c). The cursor never reads
+ * schema-driven walker (avro_walk.h), the hand-written v1 and v2 codec
+ * (record_body.c) and the container-file reader (ocf.c). The cursor never reads
  * outside [start, end); every function that fails says how, and leaves the
  * cursor somewhere inside the bytes (where is unspecified), so the caller
  * stops.
  *
- * The functions are static inline because the hand decoder of v1 calls them
+ * The functions are static inline because the hand decoder calls them
  * a few dozen times a record and is timed in tens of nanoseconds
  * (tests/bench/record_bench.c); a call each would cost more than the work.
  */

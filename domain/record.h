@@ -7,9 +7,10 @@
  *
  * Readers know every schema version ever published by its fingerprint
  * (Avro C 1.11.1 cannot resolve a reader schema that adds a defaulted field),
- * so decoding dispatches on the fingerprint and never guesses. Avro C encodes
- * and is the reference decoder; schema v1 also has a decoder written by hand
- * (record_v1.h), which record_decode() tries first.
+ * so decoding dispatches on the fingerprint and never guesses. Avro C is
+ * the reference encoder and decoder; schemas v1 and v2 also have a codec
+ * written by hand (record_body.h), which record_decode() and record_encode()
+ * use first.
  */
 #ifndef ARSTAT_RECORD_H
 #define ARSTAT_RECORD_H

@@ -4,8 +4,8 @@
  * refuse to write, and the decoders to return, a batch that fails them, so
  * that a collector cannot publish what an aggregator would refuse.
  *
- * The codecs (record.h for every version, record_v1.h for v1's hand-written
- * one) depend on this module; it depends on none of them.
+ * The codecs (record.h for every version, record_body.h for v1's and v2's
+ * hand-written one) depend on this module; it depends on none of them.
  */
 #ifndef ARSTAT_RECORD_BATCH_H
 #define ARSTAT_RECORD_BATCH_H

@@ -13,6 +13,13 @@ const char *const report_method_columns[REPORT_M_NCOLS] = {
 	"policy_none", "policy_quarantine", "policy_reject",
 	"share_policy_none", "share_policy_quarantine", "share_policy_reject",
 	"suppressed", "windows_expected", "windows_received", "share_windows_received", "complete",
+	"refused", "share_refused", "rejected", "discarded", "held",
+	"rejected_none", "rejected_pass", "rejected_fail", "rejected_softfail",
+	"rejected_neutral", "rejected_temperror", "rejected_permerror", "rejected_policy",
+	"discarded_none", "discarded_pass", "discarded_fail", "discarded_softfail",
+	"discarded_neutral", "discarded_temperror", "discarded_permerror", "discarded_policy",
+	"held_none", "held_pass", "held_fail", "held_softfail",
+	"held_neutral", "held_temperror", "held_permerror", "held_policy",
 };
 
 const char *const report_spam_columns[REPORT_S_NCOLS] = {

@@ -28,6 +28,8 @@
 #define REPORT_NRESULTS AR_ABSENT
 /* The published DMARC policies with columns: POL_NONE .. POL_REJECT. */
 #define REPORT_NPOLICIES (POL_COUNT - POL_NONE)
+/* The fates of messages refused, with columns: FATE_REJECTED .. FATE_HELD. */
+#define REPORT_NREFUSED (FATE_COUNT - FATE_REJECTED)
 
 /* The method CSV: one row per month, scope and method. */
 enum report_method_col {
@@ -51,7 +53,20 @@ enum report_method_col {
 	REPORT_M_WINDOWS_RECEIVED,       /* count */
 	REPORT_M_SHARE_WINDOWS_RECEIVED, /* share */
 	REPORT_M_COMPLETE,               /* completeness */
-	REPORT_M_NCOLS
+	/* Added with record schema v2's fates, after the columns above, which
+	 * keep their places. The figures above are of the messages accepted or
+	 * of fate unknown; these are of the messages the receiver refused,
+	 * with a result for the method (empty when the row is withheld): */
+	REPORT_M_REFUSED,       /* count: rejected + discarded + held */
+	REPORT_M_SHARE_REFUSED, /* share: refused / (messages + refused) */
+	/* count: "rejected", "discarded", "held", column REPORT_M_FATE0 + f -
+	 * FATE_REJECTED for fate f */
+	REPORT_M_FATE0,
+	/* count: "rejected_none" .. "rejected_policy", then "discarded_none"
+	 * .., then "held_none" ..: column REPORT_M_FATE_COUNT0 + (f -
+	 * FATE_REJECTED) * REPORT_NRESULTS + r for fate f and result r */
+	REPORT_M_FATE_COUNT0 = REPORT_M_FATE0 + REPORT_NREFUSED,
+	REPORT_M_NCOLS = REPORT_M_FATE_COUNT0 + REPORT_NREFUSED * REPORT_NRESULTS
 };
 
 /* The spam CSV: one row per month and scope. */

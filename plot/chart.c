@@ -96,6 +96,17 @@ int chart_policy_share(const struct report_row *r, int reject_only, int64_t *out
 	return 0;
 }
 
+int chart_refused_share(const struct report_row *r, int64_t *out)
+{
+	/* Both are at most REPORT_COUNT_MAX (report_csv.c), so no overflow. */
+	int64_t den = r->messages + r->refused;
+
+	if (den <= 0)
+		return -1;
+	*out = chart_share_x100(r->refused, den);
+	return 0;
+}
+
 int chart_format_count(struct strbuf *out, int64_t v)
 {
 	char digits[24];

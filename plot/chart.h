@@ -195,6 +195,13 @@ int64_t chart_share_x100(int64_t num, int64_t den);
  * hundredths. 0 and *out, or -1 if r has no such mail.
  */
 int chart_policy_share(const struct report_row *r, int reject_only, int64_t *out);
+/*
+ * The share refused by the receivers (rejected, discarded, held) of the
+ * messages of row r with a result for its method, the refused included, in
+ * hundredths. 0 and *out, or -1 if r has no such message (or its table no
+ * refused column).
+ */
+int chart_refused_share(const struct report_row *r, int64_t *out);
 
 /*
  * The end-of-line label of a share of v hundredths, or of none if v < 0,

@@ -3,7 +3,9 @@
  * the non-none share of SPF, DKIM and DMARC as lines, the last value
  * written at the end of each; dashed, the share of DMARC p=quarantine or
  * reject and of p=reject alone among the mail under a published DMARC
- * policy, when the report has the policy columns:
+ * policy, when the report has the policy columns; dash-dotted, the share of
+ * the DMARC-evaluated mail that receivers refused (rejected, discarded or
+ * held), when the report has the refused column:
  *   OUTDIR/adoption.png, .svg             all providers
  *   OUTDIR/adoption-by-carrier.png, .svg  one panel per provider
  */
@@ -18,8 +20,8 @@
 /* Room right of the last month for its value ("94.39%"), in pixels. */
 #define ADOPTION_LABEL_PX 58.0
 
-/* The series: the three methods, then the two policy shares. */
-enum { S_SPF, S_DKIM, S_DMARC, S_POLICY_QR, S_POLICY_R, S_N };
+/* The series: the three methods, the two policy shares, DMARC's refused. */
+enum { S_SPF, S_DKIM, S_DMARC, S_POLICY_QR, S_POLICY_R, S_REFUSED, S_N };
 
 static const enum ar_method adoption_methods[3] = { AR_SPF, AR_DKIM, AR_DMARC };
 
@@ -48,6 +50,8 @@ static int adoption_value(int s, const struct report_row *r, int64_t *out)
 		return -1;
 	if (s == S_POLICY_QR || s == S_POLICY_R)
 		return chart_policy_share(r, s == S_POLICY_R, out);
+	if (s == S_REFUSED)
+		return chart_refused_share(r, out);
 	*out = r->share_non_none;
 	return 0;
 }
@@ -70,7 +74,8 @@ static int64_t *adoption_values(const struct chart_ctx *c, const struct chart_ax
 		for (s = 0; s < S_N; s++) {
 			int64_t x;
 			int want = s < 3 ? r->method == adoption_methods[s]
-			                 : r->method == AR_DMARC && c->report->has_policy;
+			           : s == S_REFUSED ? r->method == AR_DMARC && c->report->has_refused
+			                            : r->method == AR_DMARC && c->report->has_policy;
 
 			if (want && adoption_value((int)s, r, &x) == 0)
 				v[(p * S_N + s) * ax->n + k] = x;
@@ -89,7 +94,7 @@ static int adoption_draw(struct chart_ctx *c, const char *const *scopes, size_t 
 	int64_t *values = NULL;
 	size_t series[S_N], nseries = 0, i, k, p, s;
 	double legend_px = 0.0, room;
-	const char *note[4], *key_titles[S_N];
+	const char *note[5], *key_titles[S_N];
 	unsigned step, note_lines;
 	int rc = -1;
 
@@ -123,6 +128,8 @@ static int adoption_draw(struct chart_ctx *c, const char *const *scopes, size_t 
 			name = lang->policy_qr;
 		else if (series[i] == S_POLICY_R)
 			name = lang->policy_r;
+		else if (series[i] == S_REFUSED)
+			name = lang->refused;
 		else
 			name = lang->method[m];
 		key_titles[i] = name;
@@ -133,18 +140,28 @@ static int adoption_draw(struct chart_ctx *c, const char *const *scopes, size_t 
 		}
 		gnuplot_quote_str(&val[V_TITLES], name);
 		gnuplot_quote_str(&val[V_COLOURS], chart_method_colour(m));
-		/* Solid for the methods; dashed and dotted for the policies. */
-		strbuf_append_str(&val[V_DASHES],
-		                  series[i] == S_POLICY_QR ? "2" : series[i] == S_POLICY_R ? "3" : "1");
+		/* Solid for the methods; dashed and dotted for the policies;
+		 * dash-dotted for the refused. */
+		strbuf_append_str(&val[V_DASHES], series[i] == S_POLICY_QR  ? "2"
+		                                  : series[i] == S_POLICY_R ? "3"
+		                                  : series[i] == S_REFUSED  ? "4"
+		                                                            : "1");
 		if (chart_text_px(name) > legend_px)
 			legend_px = chart_text_px(name);
 	}
 
 	note[0] = by_carrier ? lang->note_panels : lang->note_scope;
 	note[1] = lang->note_adoption;
-	note[2] = series[nseries - 1] >= S_POLICY_QR ? lang->note_policy : "";
-	note[3] = f.incomplete.data != NULL ? f.incomplete.data : "";
-	note_lines = chart_note(&f.note, c, note, 4);
+	note[2] = "";
+	note[3] = "";
+	for (i = 0; i < nseries; i++) {
+		if (series[i] == S_POLICY_QR || series[i] == S_POLICY_R)
+			note[2] = lang->note_policy;
+		if (series[i] == S_REFUSED)
+			note[3] = lang->note_refused;
+	}
+	note[4] = f.incomplete.data != NULL ? f.incomplete.data : "";
+	note_lines = chart_note(&f.note, c, note, 5);
 	chart_frame_layout(&f, key_titles, nseries, (unsigned)(legend_px + 75.0), 1, 0, note_lines);
 	/* Months are one unit apart; the last value needs room after the last
 	 * month, which the labels under the months do not get. */

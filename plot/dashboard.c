@@ -205,6 +205,24 @@ static void dash_headline(struct strbuf *h, const struct chart_ctx *c,
 			strbuf_append_str(h, "%</div>\n</div>\n");
 		}
 	}
+	if (c->report->has_refused) {
+		const struct report_row *r = dash_row(c->report, "all", AR_DMARC, latest->year,
+		                                      latest->month);
+		const struct report_row *p = prev != NULL ? dash_row(c->report, "all", AR_DMARC,
+		                                                     prev->year, prev->month) : NULL;
+		int64_t v, pv;
+
+		if (r != NULL && chart_refused_share(r, &v) == 0) {
+			dash_card_open(h, chart_method_colour(AR_DMARC), l->dash_refused,
+			               "dmarc-refused");
+			dash_share(h, v);
+			strbuf_append_str(h, "</span><span class=\"unit\">%</span></div>\n");
+			dash_card_sub(h, l->dash_refused_sub);
+			if (p != NULL && chart_refused_share(p, &pv) == 0)
+				dash_delta(h, l, v, pv, prev, 0);
+			strbuf_append_str(h, "</div>\n");
+		}
+	}
 	if (sr != NULL && sr->share_spam >= 0) {
 		dash_card_open(h, CHART_SPAM_COLOUR, l->dash_spam, "spam-share");
 		dash_share(h, sr->share_spam);
@@ -269,6 +287,11 @@ static void dash_carrier_table(struct strbuf *h, const struct chart_ctx *c,
 		esc(h, l->policy_qr);
 		strbuf_append_str(h, "</th>");
 	}
+	if (c->report->has_refused) {
+		strbuf_printf(h, "<th style=\"--accent:%s\">", chart_method_colour(AR_DMARC));
+		esc(h, l->dash_refused);
+		strbuf_append_str(h, "</th>");
+	}
 	if (c->spam != NULL) {
 		strbuf_printf(h, "<th style=\"--accent:%s\">", CHART_SPAM_COLOUR);
 		esc(h, l->dash_spam);
@@ -297,6 +320,14 @@ static void dash_carrier_table(struct strbuf *h, const struct chart_ctx *c,
 			/* Apart from the call below: the order in which arguments
 			 * are evaluated is unspecified. */
 			int have = r != NULL && chart_policy_share(r, 0, &v) == 0;
+
+			dash_cell(h, l, have, v);
+		}
+		if (c->report->has_refused) {
+			const struct report_row *r = dash_row(c->report, carriers[i], AR_DMARC,
+			                                      latest->year, latest->month);
+			int64_t v = 0;
+			int have = r != NULL && chart_refused_share(r, &v) == 0;
 
 			dash_cell(h, l, have, v);
 		}

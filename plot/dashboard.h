@@ -15,7 +15,8 @@
  *
  * Each headline number is in an element with a data-figure attribute
  * naming it (spf-non-none, dkim-non-none, dmarc-non-none, arc-non-none,
- * dmarc-policy, spam-share, messages, providers; data-month on the page),
+ * dmarc-policy, dmarc-refused (when the report has the refused column),
+ * spam-share, messages, providers; data-month on the page),
  * so that tests and scrapers need not parse the wording.
  */
 #ifndef ARSTAT_DASHBOARD_H

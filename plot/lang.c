@@ -33,6 +33,9 @@ static const struct plot_lang lang_en = {
 	                 "is not none.",
 	.note_policy = " Dashed: share of the mail under a published DMARC policy whose policy "
 	               "is quarantine or reject, and reject alone.",
+	.refused = "DMARC refused",
+	.note_refused = " Dash-dotted: share of the mail with a DMARC result that the receiver "
+	                "rejected, discarded or held; the other lines are of the mail it accepted.",
 
 	.spam_title = "Spam share and message volume by month",
 	.spam_by_carrier_title = "Spam share and message volume by month and provider",
@@ -58,6 +61,9 @@ static const struct plot_lang lang_en = {
 	.dash_pass = "pass: ",
 	.dash_policy = "DMARC policy",
 	.dash_policy_sub = "p=quarantine or reject, of the mail under a published DMARC policy",
+	.dash_refused = "Refused",
+	.dash_refused_sub = "of the mail with a DMARC result: rejected, discarded or held by the "
+	                    "receiver, in no other share",
 	.dash_spam = "Spam",
 	.dash_spam_sub = "of messages with a verdict",
 	.dash_messages = "Messages",
@@ -110,6 +116,9 @@ static const struct plot_lang lang_ja = {
 	.note_adoption = "実線: 各方式の結果があるメールのうち、結果がnone以外のものの割合。",
 	.note_policy = "破線: DMARCポリシーが公開されたメールのうち、ポリシーがquarantineまたは"
 	               "rejectのもの、およびrejectのものの割合。",
+	.refused = "DMARC 拒否等",
+	.note_refused = "一点鎖線: DMARCの結果があるメールのうち、受信側が拒否・破棄・保留したもの"
+	                "の割合。他の線は受信されたメールに対する割合。",
 
 	.spam_title = "迷惑メールの割合と受信通数（月別）",
 	.spam_by_carrier_title = "迷惑メールの割合と受信通数（月別・データ提供者別）",
@@ -131,6 +140,9 @@ static const struct plot_lang lang_ja = {
 	.dash_pass = "pass: ",
 	.dash_policy = "DMARCポリシー",
 	.dash_policy_sub = "p=quarantine/rejectの割合（ポリシーが公開されたメールのうち）",
+	.dash_refused = "拒否等",
+	.dash_refused_sub = "DMARCの結果があるメールのうち受信側が拒否・破棄・保留した割合"
+	                    "（他の割合には含まない）",
 	.dash_spam = "迷惑メール",
 	.dash_spam_sub = "判定のあるメールに占める割合",
 	.dash_messages = "受信通数",

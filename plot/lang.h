@@ -63,6 +63,8 @@ struct plot_lang {
 	const char *policy_r;      /* series: p=reject */
 	const char *note_adoption; /* what the lines are */
 	const char *note_policy;   /* what the DMARC policy lines are */
+	const char *refused;       /* series: DMARC mail refused by the receivers */
+	const char *note_refused;  /* what the refused line is */
 
 	/* Spam chart. */
 	const char *spam_title;
@@ -81,6 +83,8 @@ struct plot_lang {
 	const char *dash_pass;      /* before a method's pass share */
 	const char *dash_policy;    /* the DMARC policy card (its table column is policy_qr) */
 	const char *dash_policy_sub;
+	const char *dash_refused;   /* the refused card (its table column too) */
+	const char *dash_refused_sub;
 	const char *dash_spam;
 	const char *dash_spam_sub;
 	const char *dash_messages;

@@ -28,6 +28,7 @@ enum {
 	COL_SUPPRESSED = COL_POLICY0 + REPORT_NPOLICIES, /* "yes": figures withheld */
 	COL_SHARE_WINDOWS,  /* share_windows_received */
 	COL_COMPLETE,       /* "yes", "no" or "no data" */
+	COL_REFUSED,        /* messages refused by the receiver */
 	COL_N
 };
 
@@ -44,6 +45,8 @@ static enum report_method_col report_want(size_t col)
 		return REPORT_M_SHARE_WINDOWS_RECEIVED;
 	if (col == COL_COMPLETE)
 		return REPORT_M_COMPLETE;
+	if (col == COL_REFUSED)
+		return REPORT_M_REFUSED;
 	return REPORT_M_SUPPRESSED;
 }
 
@@ -270,6 +273,10 @@ static int report_parse_row(const struct csvin_row *row, struct report_row *rw)
 		return -1;
 	if (parse_coverage(row, rw) < 0)
 		return -1;
+	/* Optional: an older file has no refused column. */
+	if (csvin_row_has(row, COL_REFUSED) && csvin_row_field(row, COL_REFUSED)->len > 0 &&
+	    report_row_count(row, COL_REFUSED, REPORT_COUNT_MAX, &rw->refused) < 0)
+		return -1;
 	rw->line = csvin_row_line(row);
 	return 0;
 }
@@ -348,6 +355,7 @@ static void report_take(struct report_reader *r, struct report_table **out)
 	/* Rows have checked that the header has all three or none. */
 	r->table->has_policy = csvin_has_column(r->csv, COL_POLICY0) &&
 	                       csvin_has_column(r->csv, COL_POLICY0 + REPORT_NPOLICIES - 1);
+	r->table->has_refused = csvin_has_column(r->csv, COL_REFUSED);
 	*out = r->table;
 	r->table = NULL;
 }

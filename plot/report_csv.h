@@ -21,6 +21,10 @@
  * there has its figures withheld and is skipped. And the coverage:
  * complete ("yes", "no" or "no data"; "no" marks the row's month
  * incomplete on the charts) and share_windows_received (a share, or empty).
+ * And refused (an aggregator of record schema v2's fates writes it): the
+ * messages with a result for the method that the receiver rejected,
+ * discarded or held, in none of the counts above (empty in a withheld row,
+ * read as 0).
  *
  * The column names are the aggregator's (domain/report_schema.h), and the
  * methods and results the vocabulary's (domain/result.h).
@@ -59,6 +63,9 @@ struct report_row {
 	 * hundredths, or -1 if not known (empty, or an older file). */
 	int incomplete;
 	int32_t windows_x100;
+	/* Messages refused by the receiver (not in messages); 0 unless the
+	 * table has_refused. */
+	int64_t refused;
 	unsigned long line; /* where the record was in the file */
 };
 
@@ -67,6 +74,7 @@ struct report_table {
 	struct report_row *rows;
 	size_t n;
 	int has_policy; /* the file had the policy_* columns */
+	int has_refused; /* the file had the refused column */
 };
 
 /*

@@ -1,23 +1,26 @@
 /*
  * fuzz_record: libFuzzer target for the record decoders (domain/record.c,
- * record_v1.c, record_batch.c, and under them avro_bin.h's cursor and
+ * record_body.c, record_batch.c, and under them avro_bin.h's cursor and
  * avro_walk.c's schema walk). If the first input byte is odd, the rest is a
- * body and gets the current schema's single-object header in front (so the
- * fuzzer need not find the fingerprint); if even, the rest is the whole
- * record. Besides memory errors (ASan/UBSan) it checks what the decoders
- * promise (record.h, record_v1.h), with each decoder reading a heap copy of
- * exactly its input, so that a read past the end shows:
- *   - the hand decoder alone (record_v1_decode(), on the body of a v1
- *     record) and the reference, Avro C's generic reader
- *     (record_decode_generic()), agree: the hand decoder accepts a batch
+ * body and gets a single-object header in front (so the fuzzer need not find
+ * the fingerprint): schema v2's if the byte's second bit is set, v1's if not
+ * (the seeds of v1 bodies, from before v2, start with 0x01); if even, the
+ * rest is the whole record. Besides memory errors (ASan/UBSan) it checks
+ * what the decoders promise (record.h, record_body.h), with each decoder
+ * reading a heap copy of exactly its input, so that a read past the end
+ * shows:
+ *   - the hand decoder alone (record_body_decode(), on the body of a v1 or
+ *     v2 record, in its version's layout) and the reference, Avro C's
+ *     generic reader (record_decode_generic()), agree: the hand decoder accepts a batch
  *     that passes record_batch_check() exactly when the reference accepts,
  *     and then with the same batch, field for field; what the hand decoder
  *     accepts holds C strings within their fields and enums in range;
  *   - record_decode() (the hand decoder, falling back to the reference)
  *     gives the reference's status and batch, and on failure its reason;
- *   - a batch they accept is encoded again by record_encode(), byte for
- *     byte as record_encode_generic() does, and that record decodes to the
- *     same batch.
+ *   - a batch they accept is encoded again in the record's version by
+ *     record_encode_version() (the hand encoder), byte for byte as
+ *     record_encode_generic_version() does, and that record decodes to
+ *     the same batch.
  * Linked with replay.c for the corpus replay test under any compiler
  * (fuzz.record_replay, tests/fuzz/CMakeLists.txt).
  */
@@ -28,7 +31,7 @@
 #include "avro_bin.h"
 #include "fuzz_util.h"
 #include "record.h"
-#include "record_v1.h"
+#include "record_body.h"
 
 /* Inputs larger than this are cut: a record of every cell is about 1 MB,
  * and small inputs find the same paths faster. */
@@ -45,7 +48,7 @@ static int same_batch(const struct record_batch *a, const struct record_batch *b
 	       a->vouch_start_ms == b->vouch_start_ms && a->vouch_end_ms == b->vouch_end_ms;
 }
 
-/* What record_v1.h promises of any batch the hand decoder accepts. */
+/* What record_body.h promises of any batch the hand decoder accepts. */
 static void check_fields(const struct record_batch *b)
 {
 	size_t i;
@@ -63,26 +66,42 @@ static void check_fields(const struct record_batch *b)
 	}
 }
 
+/* The schema version of a record's fingerprint; 0 if none. */
+static int version_of(const unsigned char *rec, size_t len)
+{
+	const struct record_schema_version *v;
+	uint64_t fp;
+
+	if (avro_bin_header_read(rec, len, &fp) < 0)
+		return 0;
+	v = record_schema_find(fp);
+	return v != NULL ? v->version : 0;
+}
+
+/* The fingerprint of schema version `version` (which this build has). */
+static uint64_t fingerprint_of(int version)
+{
+	const struct record_schema_version *all;
+	size_t i, n = record_schema_versions(&all);
+
+	for (i = 0; i < n; i++) {
+		if (all[i].version == version)
+			return all[i].fingerprint;
+	}
+	FUZZ_CHECK(0);
+	return 0;
+}
+
 /* The hand decoder alone on rec's body, against the reference's verdict. */
 static void check_hand(const unsigned char *rec, size_t len, enum record_decode_status st_ref,
                        const struct record_batch *ref)
 {
-	const struct record_schema_version *v1 = NULL;
-	const struct record_schema_version *all;
+	const struct record_body_layout *layout = record_body_layout_of(version_of(rec, len));
 	struct record_batch hand;
 	unsigned char *body;
-	uint64_t fp;
-	size_t i, n;
 	int ok;
 
-	if (avro_bin_header_read(rec, len, &fp) < 0)
-		return;
-	n = record_schema_versions(&all);
-	for (i = 0; i < n; i++) {
-		if (all[i].version == 1)
-			v1 = &all[i];
-	}
-	if (v1 == NULL || fp != v1->fingerprint)
+	if (layout == NULL)
 		return;
 	len -= AVRO_BIN_HEADER_LEN;
 	body = malloc(len > 0 ? len : 1);
@@ -90,7 +109,7 @@ static void check_hand(const unsigned char *rec, size_t len, enum record_decode_
 	if (len > 0)
 		memcpy(body, rec + AVRO_BIN_HEADER_LEN, len);
 	record_batch_init(&hand);
-	ok = record_v1_decode(body, len, &hand) == 0;
+	ok = record_body_decode(layout, body, len, &hand) == 0;
 	if (ok)
 		check_fields(&hand);
 	ok = ok && record_batch_check(&hand, NULL) == 0;
@@ -108,6 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum record_decode_status st_fast, st_ref;
 	unsigned char *buf;
 	size_t len = 0;
+	int version;
 
 	if (size == 0)
 		return 0;
@@ -116,7 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = malloc(AVRO_BIN_HEADER_LEN + size);
 	FUZZ_CHECK(buf != NULL);
 	if (data[0] & 1) {
-		avro_bin_header_write(buf, record_current_fingerprint());
+		avro_bin_header_write(buf, fingerprint_of(data[0] & 2 ? 2 : 1));
 		len = AVRO_BIN_HEADER_LEN;
 	}
 	memcpy(buf + len, data + 1, size - 1);
@@ -135,8 +155,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_hand(buf, len, st_ref, &ref);
 	if (st_fast == RECORD_OK) {
 		FUZZ_CHECK(same_batch(&fast, &ref));
-		FUZZ_CHECK(record_encode(&fast, &out, &err_fast) == 0);
-		FUZZ_CHECK(record_encode_generic(&fast, &out_ref, &err_fast) == 0);
+		version = version_of(buf, len);
+		FUZZ_CHECK(record_encode_version(&fast, version, &out, &err_fast) == 0);
+		FUZZ_CHECK(record_encode_generic_version(&fast, version, &out_ref, &err_fast) == 0);
 		FUZZ_CHECK(out.len == out_ref.len && memcmp(out.data, out_ref.data, out.len) == 0);
 		FUZZ_CHECK(record_decode(out.data, out.len, &again, &err_fast) == RECORD_OK);
 		FUZZ_CHECK(same_batch(&fast, &again));

@@ -19,7 +19,14 @@ Targets (the input layout of each is at the top of its fuzz_TARGET.c):
            golden reports of tests/unit/golden/ and small hand-written ones);
   declare  declarations of accounts (aggregator/declare.c), good and with
            every kind of bad row, for fuzz_declare.c's register of jp-alpha
-           and jp-beta.
+           and jp-beta;
+  record   schema v2 records (fates, input losses, vouched spans), written
+           by the Avro binary encoder below from counts-v2.avsc: bodies
+           behind the harness's v2 header (first byte 0x03), whole records
+           with the published fingerprint (first byte 0x00), and a few that
+           are wrong on purpose (a fate out of range, a v1 body under the v2
+           fingerprint, a span that ends before it starts). The v1 seeds in
+           corpus/record came from the encoder of the time and fuzzing.
 A few dozen seeds per target at most: fuzzing finds the rest. File names are
 the SHA-1 of the content, as libFuzzer names its own finds, so rerunning
 this script is idempotent.
@@ -171,6 +178,78 @@ def seeds_input():
         input_seed(mode, msgs[:12])
         input_seed("syslog", [b"2026-11-22T10:00:00+09:00 mx3 " + tag.encode() + b"[1]: " + m
                               for m in msgs[:12]])
+
+
+# ---- records of schema v2 (fuzz_record.c) ----
+
+# The published fingerprint of schemas/counts-v2.avsc (pinned in
+# tests/unit/test_record.c).
+COUNTS_V2_FINGERPRINT = 0x3d9ad876c2dfe1a6
+
+
+def avro_long(v):
+    z = (v << 1) ^ (v >> 63)
+    z &= (1 << 64) - 1
+    out = bytearray()
+    while z >= 0x80:
+        out.append((z & 0x7f) | 0x80)
+        z >>= 7
+    out.append(z)
+    return bytes(out)
+
+
+def avro_string(b):
+    return avro_long(len(b)) + b
+
+
+def v2_body(cells, health=(0,) * 8, vouch=(0, 0), seq=1, start=1793458800000, blocks=None,
+            fates=True, carrier=b"jp-alpha", correction=0):
+    """A v2 body; cells are (spf, dkim, dmarc, arc, policy, spam, fate, messages)
+    symbol indexes. blocks: sizes of the array blocks (a negative size writes
+    the block with its byte size), one block of all cells by default."""
+    out = avro_string(carrier) + avro_string(b"00ff" * 16)
+    out += avro_long(7) + avro_long(seq) + avro_long(start) + avro_long(start + 60000)
+    out += bytes([correction])
+    blocks = blocks or ([len(cells)] if cells else [])
+    i = 0
+    for n in blocks:
+        items = b""
+        for c in cells[i:i + abs(n)]:
+            items += b"".join(avro_long(x) for x in (c[:6] + (c[6],) if fates else c[:6]))
+            items += avro_long(c[7])
+        i += abs(n)
+        out += avro_long(n) + (avro_long(len(items)) if n < 0 else b"") + items
+    out += avro_long(0)
+    out += b"".join(avro_long(h) for h in health)
+    out += avro_long(vouch[0]) + avro_long(vouch[1])
+    return out
+
+
+def seeds_record():
+    hdr = b"\xc3\x01" + u64(COUNTS_V2_FINGERPRINT)
+    cells = [(1, 1, 1, 8, 3, 1, 1, 1000), (2, 2, 2, 8, 3, 2, 2, 25), (1, 2, 2, 8, 3, 0, 4, 3),
+             (3, 1, 1, 1, 1, 1, 3, 123456), (0, 8, 8, 8, 0, 0, 0, 7)]
+    hour = (1793458800000 - 3600000, 1793458800000)
+    good = [
+        v2_body([]),
+        v2_body(cells),
+        v2_body(cells, health=(100, 1, 0, 2, 1, 0, 0, 3), vouch=hour),
+        v2_body(cells, blocks=[-2, 3], vouch=hour, correction=1),
+        v2_body([(8, 8, 8, 8, 3, 2, 4, 1)], health=(2 ** 62, 0, 0, 0, 0, 0, 0, 1)),
+    ]
+    for body in good:
+        write("record", b"\x03" + body)
+    write("record", b"\x00" + hdr + good[2])
+    write("record", b"\x00" + hdr + good[3])
+    # Wrong on purpose: a fate index past the five symbols; v1's layout
+    # (no fate, seven health counters, no span) under the v2 fingerprint;
+    # a vouched span that ends before it starts; the same cell twice with
+    # different fates (allowed) and with the same fate (refused).
+    write("record", b"\x03" + v2_body([(1, 1, 1, 8, 3, 1, 5, 1)]))
+    write("record", b"\x03" + v2_body(cells, fates=False)[:-3])
+    write("record", b"\x03" + v2_body(cells, vouch=(hour[1], hour[0])))
+    write("record", b"\x03" + v2_body([(1, 1, 1, 8, 3, 1, 1, 1), (1, 1, 1, 8, 3, 1, 2, 1)]))
+    write("record", b"\x03" + v2_body([(1, 1, 1, 8, 3, 1, 2, 1), (1, 1, 1, 8, 3, 1, 2, 1)]))
 
 
 # ---- the collector's state directory (fuzz_state.c) ----
@@ -328,7 +407,7 @@ def seeds_declare():
 
 
 TARGETS = {"input": seeds_input, "state": seeds_state, "config": seeds_config, "csv": seeds_csv,
-           "declare": seeds_declare}
+           "declare": seeds_declare, "record": seeds_record}
 
 
 def main():

@@ -12,7 +12,7 @@
  *
  * GEN: [--carriers C] [--collectors N] [--windows W] [--window-seconds S]
  *      [--start UNIX_SECONDS] [--seed X] [--cells K] [--duplicates D]
- *      [--skip COLLECTOR:FROM:COUNT]
+ *      [--skip COLLECTOR:FROM:COUNT] [--fates]
  * Collector i (0..N-1) belongs to carrier i % C ("carrier-01".. in order) and
  * publishes windows 0..W-1 of S seconds from --start, each with K cells
  * (fewer if they repeat; drawn as real mail is distributed, mostly passes)
@@ -20,6 +20,12 @@
  * one collector out (a gap); --duplicates sends the first D records again at
  * the end. Records go out window by window across collectors, keyed by the
  * collector's pseudonym, as a fleet of collectors would publish them.
+ * Without --fates every record is of the current schema with fate unknown;
+ * with it, the odd collectors log each message's fate (mostly accepted,
+ * some rejected, discarded, held or unknown) and the even ones are
+ * collectors of before fates, whose records kafka mode writes in schema v1
+ * (ocf and store modes write every record in the current schema), so v1 and
+ * v2 records meet on one topic.
  *
  * kafka --poison adds six messages the aggregator must count as dead
  * letters: a tombstone, bytes without the marker, an unknown fingerprint, a
@@ -27,8 +33,11 @@
  * record reusing an identity for another window (identity_conflict);
  * --extra-hex sends each line of FILE (hex) as a message.
  *
- * Prints one line: records=N duplicates=D poison=P messages=M, and per
- * carrier "carrier=NAME messages=M spam=S" (what a report must add up to).
+ * Prints one line: records=N duplicates=D poison=P messages=M refused=R,
+ * and per carrier "carrier=NAME messages=M spam=S refused=R" (what a report
+ * must add up to: messages and spam are of the shares' population, the
+ * messages accepted or of fate unknown; refused the rejected, discarded and
+ * held ones, in no share).
  * query prints the first column of each row of SQL (for test checks).
  */
 #include <errno.h>
@@ -57,10 +66,13 @@ struct gen {
 	int64_t skip_collector, skip_from, skip_count;
 	const char *bootstrap, *topic, *out, *codec, *db, *extra_hex;
 	int64_t block_size;
-	int poison;
+	int poison, fates;
+	/* the collector of the record being emitted */
+	int64_t current;
 	/* what was generated */
-	int64_t records, messages;
+	int64_t records, messages, refused;
 	int64_t carrier_messages[GEN_CARRIERS_MAX], carrier_spam[GEN_CARRIERS_MAX];
+	int64_t carrier_refused[GEN_CARRIERS_MAX];
 };
 
 /* splitmix64: small, fast, and the same on every machine. */
@@ -100,8 +112,9 @@ static int gen_pick(uint64_t *r, const int *weights, int n)
 /* A plausible cell: most mail passes, some fails, ARC is mostly absent,
  * about one message in ten is spam, so a window's cells repeat the same
  * few combinations as real mail does. */
-static void gen_cell(uint64_t r, struct record_cell *c)
+static void gen_cell(uint64_t r, struct record_cell *c, int fates)
 {
+	static const int fate_w[] = { 2, 85, 8, 3, 2 }; /* unknown, accepted, rejected, ... */
 	static const enum ar_result results[] = { AR_PASS, AR_NONE, AR_FAIL, AR_SOFTFAIL,
 		                                  AR_NEUTRAL, AR_TEMPERROR, AR_PERMERROR, AR_ABSENT };
 	static const int auth_w[] = { 78, 8, 6, 3, 2, 1, 1, 1 };
@@ -114,7 +127,7 @@ static void gen_cell(uint64_t r, struct record_cell *c)
 		c->result[m] = results[gen_pick(&r, m == AR_ARC ? arc_w : auth_w, 8)];
 	c->dmarc_policy = (enum ar_policy)gen_pick(&r, policy_w, POL_COUNT);
 	c->spam = (enum ar_spam)gen_pick(&r, spam_w, SPAM_COUNT);
-	c->fate = FATE_UNKNOWN;
+	c->fate = fates ? (enum ar_fate)gen_pick(&r, fate_w, FATE_COUNT) : FATE_UNKNOWN;
 	r = gen_mix(r);
 	c->messages = (int64_t)(r % 40) + 1;
 }
@@ -122,7 +135,31 @@ static void gen_cell(uint64_t r, struct record_cell *c)
 static int gen_same_combination(const struct record_cell *a, const struct record_cell *b)
 {
 	return memcmp(a->result, b->result, sizeof(a->result)) == 0 &&
-	       a->dmarc_policy == b->dmarc_policy && a->spam == b->spam;
+	       a->dmarc_policy == b->dmarc_policy && a->spam == b->spam && a->fate == b->fate;
+}
+
+/* Does collector i log each message's fate (--fates, odd collectors)? */
+static int gen_logs_fates(const struct gen *g, int64_t i)
+{
+	return g->fates && i % 2 == 1;
+}
+
+/* The record's single-object encoding into out (emptied first): schema v1
+ * for a collector of before fates (--fates, even collectors) if v1 is
+ * wanted, else the current schema. 0, or -1 with a message logged. */
+static int gen_encode(const struct gen *g, const struct record_batch *b, int v1_wanted,
+                      struct strbuf *out, struct strbuf *err)
+{
+	int rc;
+
+	strbuf_reset(out);
+	if (v1_wanted && g->fates && !gen_logs_fates(g, g->current))
+		rc = record_encode_version(b, 1, out, err);
+	else
+		rc = record_encode(b, out, err);
+	if (rc < 0)
+		msg_error("encode: %s", err->data);
+	return rc;
 }
 
 /* Record w of collector i into b (cells reused). */
@@ -144,7 +181,7 @@ static void gen_record(struct gen *g, int64_t i, int64_t w, struct record_batch 
 	memset(&b->health, 0, sizeof(b->health));
 	for (k = 0; k < g->cells; k++) {
 		r = gen_mix(r);
-		gen_cell(r, &c);
+		gen_cell(r, &c, gen_logs_fates(g, i));
 		for (j = 0; j < b->ncells; j++) {
 			if (gen_same_combination(&b->cells[j], &c))
 				break;
@@ -162,10 +199,17 @@ static void gen_count(struct gen *g, int64_t i, const struct record_batch *b)
 
 	g->records++;
 	for (j = 0; j < b->ncells; j++) {
-		g->messages += b->cells[j].messages;
-		g->carrier_messages[i % g->carriers] += b->cells[j].messages;
-		if (b->cells[j].spam == SPAM_SPAM)
-			g->carrier_spam[i % g->carriers] += b->cells[j].messages;
+		const struct record_cell *c = &b->cells[j];
+
+		if (c->fate != FATE_UNKNOWN && c->fate != FATE_ACCEPTED) {
+			g->refused += c->messages;
+			g->carrier_refused[i % g->carriers] += c->messages;
+			continue;
+		}
+		g->messages += c->messages;
+		g->carrier_messages[i % g->carriers] += c->messages;
+		if (c->spam == SPAM_SPAM)
+			g->carrier_spam[i % g->carriers] += c->messages;
 	}
 }
 
@@ -190,6 +234,7 @@ static int gen_each(struct gen *g, gen_emit_fn emit, void *arg)
 				continue;
 			gen_record(g, i, w, &b);
 			gen_count(g, i, &b);
+			g->current = i;
 			if (emit(arg, &b) < 0)
 				goto out;
 		}
@@ -199,6 +244,7 @@ static int gen_each(struct gen *g, gen_emit_fn emit, void *arg)
 			if (gen_skipped(g, i, w))
 				continue;
 			gen_record(g, i, w, &b);
+			g->current = i;
 			if (emit(arg, &b) < 0)
 				goto out;
 			dup++;
@@ -215,16 +261,18 @@ static void gen_summary(const struct gen *g, int64_t poison)
 	int64_t c;
 
 	printf("records=%" PRId64 " duplicates=%" PRId64 " poison=%" PRId64 " messages=%" PRId64
-	       "\n",
-	       g->records, g->duplicates, poison, g->messages);
+	       " refused=%" PRId64 "\n",
+	       g->records, g->duplicates, poison, g->messages, g->refused);
 	for (c = 0; c < g->carriers; c++)
-		printf("carrier=carrier-%02d messages=%" PRId64 " spam=%" PRId64 "\n", (int)c + 1,
-		       g->carrier_messages[c], g->carrier_spam[c]);
+		printf("carrier=carrier-%02d messages=%" PRId64 " spam=%" PRId64 " refused=%" PRId64
+		       "\n",
+		       (int)c + 1, g->carrier_messages[c], g->carrier_spam[c], g->carrier_refused[c]);
 }
 
 /* ---- kafka ---- */
 
 struct gen_kafka {
+	const struct gen *g;
 	rd_kafka_t *rk;
 	const char *topic;
 	struct strbuf buf, err;
@@ -267,11 +315,8 @@ static int gen_kafka_emit(void *arg, const struct record_batch *b)
 {
 	struct gen_kafka *k = arg;
 
-	strbuf_reset(&k->buf);
-	if (record_encode(b, &k->buf, &k->err) < 0) {
-		msg_error("encode: %s", k->err.data);
+	if (gen_encode(k->g, b, 1, &k->buf, &k->err) < 0)
 		return -1;
-	}
 	return gen_produce(k, b->collector, k->buf.data, k->buf.len);
 }
 
@@ -396,6 +441,7 @@ static int gen_kafka(struct gen *g)
 	};
 
 	memset(&k, 0, sizeof(k));
+	k.g = g;
 	k.topic = g->topic;
 	strbuf_init(&k.buf, 4 * 1024 * 1024);
 	strbuf_init(&k.err, 1024);
@@ -443,6 +489,7 @@ out:
 /* ---- ocf: what the collector's file sink will write ---- */
 
 struct gen_ocf {
+	const struct gen *g;
 	avro_file_writer_t w;
 	struct strbuf buf, err;
 };
@@ -453,11 +500,8 @@ static int gen_ocf_emit(void *arg, const struct record_batch *b)
 {
 	struct gen_ocf *o = arg;
 
-	strbuf_reset(&o->buf);
-	if (record_encode(b, &o->buf, &o->err) < 0) {
-		msg_error("encode: %s", o->err.data);
+	if (gen_encode(o->g, b, 0, &o->buf, &o->err) < 0)
 		return -1;
-	}
 	if (avro_file_writer_append_encoded(o->w, o->buf.data + 10, (int64_t)o->buf.len - 10) != 0) {
 		msg_error("append: %s", avro_strerror());
 		return -1;
@@ -473,6 +517,7 @@ static int gen_ocf(struct gen *g)
 	int rc = 1;
 
 	memset(&o, 0, sizeof(o));
+	o.g = g;
 	strbuf_init(&o.buf, 4 * 1024 * 1024);
 	strbuf_init(&o.err, 1024);
 	record_schema_versions(&v);
@@ -621,7 +666,8 @@ int main(int argc, char **argv)
 		{ "start", required_argument, NULL, 's' },     { "seed", required_argument, NULL, 'x' },
 		{ "cells", required_argument, NULL, 'K' },     { "duplicates", required_argument, NULL, 'D' },
 		{ "skip", required_argument, NULL, 'k' },      { "poison", no_argument, NULL, 'p' },
-		{ "extra-hex", required_argument, NULL, 'e' }, { NULL, 0, NULL, 0 },
+		{ "extra-hex", required_argument, NULL, 'e' }, { "fates", no_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct gen g;
 	const char *mode;
@@ -663,6 +709,7 @@ int main(int argc, char **argv)
 		case 'k': gen_parse_skip(&g, optarg); break;
 		case 'p': g.poison = 1; break;
 		case 'e': g.extra_hex = optarg; break;
+		case 'F': g.fates = 1; break;
 		default: msg_fatal("bad option; see the source");
 		}
 	}

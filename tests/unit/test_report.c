@@ -190,8 +190,39 @@ static void test_add_cell_limits(void)
 	c.messages = 0;
 	c.result[AR_ARC] = AR_RESULT_COUNT;
 	CU_ASSERT_EQUAL(report_add_cell(p, "b", &c, &err), -1);
+	c.result[AR_ARC] = AR_PASS;
+	c.fate = FATE_COUNT;
+	CU_ASSERT_EQUAL(report_add_cell(p, "b", &c, &err), -1);
+	/* A refused message counts against the limit too: every fate adds up
+	 * to at most REPORT_TOTAL_MAX. */
+	c.fate = FATE_REJECTED;
+	c.messages = 1;
+	CU_ASSERT_EQUAL(report_add_cell(p, "b", &c, &err), -1);
 	report_free(r);
 	report_free(NULL);
+
+	/* Refused messages are in their fate's counts only; accepted and
+	 * unknown ones are the population. */
+	r = report_new(&opt);
+	p = report_add_period(r, &m);
+	c.fate = FATE_ACCEPTED;
+	c.messages = 5;
+	CU_ASSERT_EQUAL(report_add_cell(p, "a", &c, &err), 0);
+	c.fate = FATE_UNKNOWN;
+	c.messages = 2;
+	CU_ASSERT_EQUAL(report_add_cell(p, "a", &c, &err), 0);
+	c.fate = FATE_HELD;
+	c.result[AR_DMARC] = AR_FAIL;
+	c.messages = 3;
+	CU_ASSERT_EQUAL(report_add_cell(p, "a", &c, &err), 0);
+	CU_ASSERT_EQUAL(p->all.t.messages, 7);
+	CU_ASSERT_EQUAL(p->all.t.results[AR_DMARC][AR_PASS], 7);
+	CU_ASSERT_EQUAL(p->all.t.results[AR_DMARC][AR_FAIL], 0);
+	CU_ASSERT_EQUAL(p->all.t.fate_messages[FATE_HELD], 3);
+	CU_ASSERT_EQUAL(p->all.t.fate_results[FATE_HELD][AR_DMARC][AR_FAIL], 3);
+	CU_ASSERT_EQUAL(report_refused_method_messages(&p->all.t, AR_DMARC), 3);
+	CU_ASSERT_EQUAL(report_fate_method_messages(&p->all.t, FATE_ACCEPTED, AR_SPF), 5);
+	report_free(r);
 	strbuf_release(&err);
 }
 
@@ -209,6 +240,8 @@ struct golden_record {
 
 #define CELL(spf, dkim, dmarc, arc, pol, spam, n) \
 	{ { AR_##spf, AR_##dkim, AR_##dmarc, AR_##arc }, POL_##pol, SPAM_##spam, FATE_UNKNOWN, n }
+#define FCELL(spf, dkim, dmarc, arc, pol, spam, fate, n) \
+	{ { AR_##spf, AR_##dkim, AR_##dmarc, AR_##arc }, POL_##pol, SPAM_##spam, FATE_##fate, n }
 
 static const struct golden_record golden_records[] = {
 	{ "jp-alpha", "ca1", 1, 1, 2026, 10, 31, 15, 0, 2, {
@@ -228,6 +261,16 @@ static const struct golden_record golden_records[] = {
 	  CELL(NEUTRAL, FAIL, PERMERROR, FAIL, QUARANTINE, HAM, 2),
 	  CELL(TEMPERROR, TEMPERROR, TEMPERROR, NONE, NONE, SPAM, 1),
 	  CELL(PERMERROR, POLICY, POLICY, PERMERROR, ABSENT, UNKNOWN, 1) } },
+	/* Schema v2 collectors (fates) beside the v1 ones above (fate unknown):
+	 * the accepted are in the shares; the rejected (DMARC fail under
+	 * p=reject), held and discarded only in the refused columns and rows. */
+	{ "jp-alpha", "ca3", 4, 1, 2026, 11, 10, 0, 0, 3, {
+	  FCELL(PASS, PASS, PASS, ABSENT, REJECT, HAM, ACCEPTED, 40),
+	  FCELL(FAIL, FAIL, FAIL, ABSENT, REJECT, SPAM, REJECTED, 25),
+	  FCELL(SOFTFAIL, NONE, FAIL, ABSENT, QUARANTINE, SPAM, HELD, 4) } },
+	{ "jp-beta", "cb2", 5, 1, 2026, 11, 10, 0, 0, 2, {
+	  FCELL(PASS, FAIL, FAIL, ABSENT, REJECT, SPAM, DISCARDED, 2),
+	  FCELL(NONE, NONE, NONE, ABSENT, ABSENT, UNKNOWN, ACCEPTED, 6) } },
 	/* Evaluates SPF only; its name needs CSV quoting. */
 	{ "ex,\"q\"", "cq1", 3, 1, 2026, 11, 20, 0, 0, 1, {
 	  CELL(PASS, ABSENT, ABSENT, ABSENT, ABSENT, UNKNOWN, 5) } },
@@ -702,7 +745,7 @@ static void test_unregistered_left_out(void)
 	 * carriers' are used (jp-beta's later one), withheld under 3. */
 	o = render(&spam_published);
 	text = csvout_data(o, &len);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n2026-11,all,2,,,,,,yes,22855,4,0.02,no,2,,,1 2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n2026-11,all,2,,,,,,yes,78476,6,0.01,no,2,,,1 2\n"));
 	csvout_free(o);
 	o = render(&spam_by_carrier);
 	text = csvout_data(o, &len);

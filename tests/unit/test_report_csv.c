@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chart.h"
 #include "csvin.h"
 #include "mem.h"
 #include "report_csv.h"
@@ -705,6 +706,63 @@ static void test_policy_fixture(void)
 	strbuf_release(&err);
 }
 
+/* The refused column of an aggregator of record schema v2: absent, as
+ * before; present, read (empty in a row read as 0); not a count, refused
+ * with its position. The aggregator's own golden method CSV, which has it
+ * and every other fate column, reads. */
+static void test_refused_column(void)
+{
+	static const char in[] = "month,scope,method,providers,messages,none,pass,fail,softfail,"
+	                         "neutral,temperror,permerror,policy,share_none,share_pass,"
+	                         "share_fail,share_softfail,share_neutral,share_temperror,"
+	                         "share_permerror,share_policy,share_non_none,refused\n"
+	                         R_HEAD R_SHARES_NOLF ",31\n"
+	                         "2026-10,all,spf,3,1000,10,900,20,30,40,0,0,0," R_SHARES_NOLF ",\n";
+	static const char bad[] = "month,scope,method,providers,messages,none,pass,fail,softfail,"
+	                          "neutral,temperror,permerror,policy,share_none,share_pass,"
+	                          "share_fail,share_softfail,share_neutral,share_temperror,"
+	                          "share_permerror,share_policy,share_non_none,refused\n"
+	                          R_HEAD R_SHARES_NOLF ",x\n";
+	struct report_table *t = NULL;
+	const struct report_row *rw;
+	struct strbuf err;
+	char *golden;
+	size_t len;
+	int64_t v;
+
+	strbuf_init(&err, ERR_CAP);
+	CU_ASSERT_EQUAL_FATAL(parse_whole(in, sizeof(in) - 1, NULL, &t, &err), 0);
+	CU_ASSERT(t->has_refused);
+	rw = find_row(t, "2026-09", "all", AR_SPF);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
+	CU_ASSERT_EQUAL(rw->refused, 31);
+	CU_ASSERT_EQUAL(chart_refused_share(rw, &v), 0);
+	CU_ASSERT_EQUAL(v, 301); /* 31 / 1031 = 3.0068 % */
+	rw = find_row(t, "2026-10", "all", AR_SPF);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
+	CU_ASSERT_EQUAL(rw->refused, 0);
+	report_table_free(t);
+	t = NULL;
+	CU_ASSERT_EQUAL_FATAL(parse_whole(H R, sizeof(H R) - 1, NULL, &t, &err), 0);
+	CU_ASSERT(!t->has_refused);
+	report_table_free(t);
+	t = NULL;
+	CU_ASSERT_EQUAL(parse_whole(bad, sizeof(bad) - 1, NULL, &t, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "refused: not a non-negative") : NULL);
+	CU_ASSERT_PTR_NULL(t);
+
+	golden = read_fixture("../unit/golden/report-2026-11-methods.ref", &len);
+	CU_ASSERT_EQUAL_FATAL(parse_whole(golden, len, NULL, &t, &err), 0);
+	CU_ASSERT(t->has_refused);
+	rw = find_row(t, "2026-11", "jp-alpha", AR_DMARC);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rw);
+	CU_ASSERT_EQUAL(rw->refused, 29);
+	CU_ASSERT_EQUAL(rw->messages, 20040);
+	report_table_free(t);
+	free(golden);
+	strbuf_release(&err);
+}
+
 static void test_missing_file(void)
 {
 	struct csvin_limits lim;
@@ -904,6 +962,7 @@ int main(void)
 	    CU_add_test(s, "missing file", test_missing_file) == NULL ||
 	    CU_add_test(s, "optional DMARC policy columns", test_policy_columns) == NULL ||
 	    CU_add_test(s, "fixture with DMARC policies", test_policy_fixture) == NULL ||
+	    CU_add_test(s, "the refused column", test_refused_column) == NULL ||
 	    CU_add_test(sp, "fixture", test_spam_fixture) == NULL ||
 	    CU_add_test(sp, "malformed input", test_spam_bad) == NULL ||
 	    CU_add_test(sp, "which scopes a table has", test_has_scope) == NULL ||

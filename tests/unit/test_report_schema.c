@@ -15,7 +15,7 @@
 static void test_vocabulary(void)
 {
 	char want[64];
-	int r, p;
+	int r, p, f;
 
 	for (r = 0; r < REPORT_NRESULTS; r++) {
 		const char *name = ar_result_name((enum ar_result)r);
@@ -33,6 +33,21 @@ static void test_vocabulary(void)
 		CU_ASSERT_STRING_EQUAL(report_method_columns[REPORT_M_SHARE_POLICY0 + p - POL_NONE],
 		                       want);
 	}
+	/* The refused fates' columns, after the old ones. */
+	for (f = FATE_REJECTED; f < FATE_COUNT; f++) {
+		const char *fate = ar_fate_name((enum ar_fate)f);
+
+		CU_ASSERT_STRING_EQUAL(report_method_columns[REPORT_M_FATE0 + f - FATE_REJECTED], fate);
+		for (r = 0; r < REPORT_NRESULTS; r++) {
+			snprintf(want, sizeof(want), "%s_%s", fate, ar_result_name((enum ar_result)r));
+			CU_ASSERT_STRING_EQUAL(
+				report_method_columns[REPORT_M_FATE_COUNT0 +
+			                              (f - FATE_REJECTED) * REPORT_NRESULTS + r],
+				want);
+		}
+	}
+	CU_ASSERT_STRING_EQUAL(report_method_columns[REPORT_M_REFUSED], "refused");
+	CU_ASSERT_STRING_EQUAL(report_method_columns[REPORT_M_SHARE_REFUSED], "share_refused");
 	CU_ASSERT_STRING_EQUAL(report_method_columns[REPORT_M_SHARE_NON_NONE], "share_non_none");
 	CU_ASSERT_STRING_EQUAL(report_method_columns[REPORT_M_SUPPRESSED], "suppressed");
 	CU_ASSERT_STRING_EQUAL(report_method_columns[REPORT_M_COMPLETE], "complete");
@@ -69,7 +84,10 @@ static void test_names(void)
 	for (i = 0; i < 5; i++)
 		CU_ASSERT_STRING_EQUAL(report_method_columns[REPORT_M_SUPPRESSED + i],
 		                       report_spam_columns[REPORT_S_SUPPRESSED + i]);
-	CU_ASSERT_EQUAL(REPORT_M_NCOLS, REPORT_M_SUPPRESSED + 5);
+	/* The columns of schema v1's time keep their places; the fates' come
+	 * after them. */
+	CU_ASSERT_EQUAL(REPORT_M_REFUSED, REPORT_M_SUPPRESSED + 5);
+	CU_ASSERT_EQUAL(REPORT_M_SUPPRESSED, 28);
 	CU_ASSERT_EQUAL(REPORT_S_DECLARED_PROVIDERS, REPORT_S_SUPPRESSED + 5);
 	CU_ASSERT_STRING_EQUAL(report_spam_columns[REPORT_S_DECLARED_PROVIDERS],
 	                       "declared_providers");

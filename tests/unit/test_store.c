@@ -852,9 +852,13 @@ static void test_schema_checks(void)
 	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE spf = 'fail'"
 	                          " AND dkim = 'none' AND dmarc = 'fail' AND arc = 'absent'"
 	                          " AND dmarc_policy = 'reject' AND spam = 'spam'"), 3);
-	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM items"), 44);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM items"), 44 * FATE_COUNT);
 	CU_ASSERT_EQUAL(query_int("SELECT id FROM items WHERE name = 'dkim.pass'"),
 	                AR_DKIM * 9 + AR_PASS);
+	CU_ASSERT_EQUAL(query_int("SELECT id FROM items WHERE name = 'rejected.dkim.pass'"),
+	                FATE_REJECTED * 44 + AR_DKIM * 9 + AR_PASS);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM fates"), FATE_COUNT);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_named WHERE fate = 'unknown'"), 2);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE spam_verdicts SET name = 'maybe' WHERE id = 2", NULL,
 	                             NULL, NULL), SQLITE_OK);
@@ -892,9 +896,12 @@ static void test_vocab_not_enum(void)
 	                             "UPDATE spam_verdicts SET name = 'x' WHERE name = 'ham';"
 	                             "UPDATE spam_verdicts SET name = 'ham' WHERE name = 'spam';"
 	                             "UPDATE spam_verdicts SET name = 'spam' WHERE name = 'x';"
-	                             "UPDATE items SET name = 'x' WHERE name = 'spam.ham';"
-	                             "UPDATE items SET name = 'spam.ham' WHERE name = 'spam.spam';"
-	                             "UPDATE items SET name = 'spam.spam' WHERE name = 'x';",
+	                             "UPDATE items SET name = replace(name, 'spam.ham', 'x')"
+	                             " WHERE name LIKE '%spam.ham';"
+	                             "UPDATE items SET name = replace(name, 'spam.spam', 'spam.ham')"
+	                             " WHERE name LIKE '%spam.spam';"
+	                             "UPDATE items SET name = replace(name, 'x', 'spam.spam')"
+	                             " WHERE name LIKE '%x';",
 	                             NULL, NULL, NULL),
 	                SQLITE_OK);
 	sqlite3_close(db);
@@ -905,6 +912,104 @@ static void test_vocab_not_enum(void)
 	                                3 + SPAM_HAM);
 	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE spam = 'spam'"), 3);
 	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE spam = 'ham'"), 10);
+	remove_dir();
+	strbuf_release(&err);
+}
+
+struct fate_sums {
+	struct store_totals t;
+	int carriers;
+};
+
+static int fate_sum_cb(void *arg, const char *carrier, const struct store_totals *t,
+                       struct strbuf *err)
+{
+	struct fate_sums *s = arg;
+
+	(void)err;
+	CU_ASSERT_STRING_EQUAL(carrier, "jp-a");
+	s->t = *t;
+	s->carriers++;
+	return 0;
+}
+
+/* Each message's fate is kept: in the cell ids (the fate the most
+ * significant digit, so fate unknown's ids are schema 6's), in counts_named,
+ * and in the totals, whose population (the shares') is accepted + unknown
+ * while each fate is also summed alone. A v1 record (fate unknown) and v2
+ * records with fates share one store; a fate out of range is refused. */
+static void test_fates(void)
+{
+	static struct record_cell fated[4] = {
+		{ { AR_PASS, AR_PASS, AR_PASS, AR_ABSENT }, POL_REJECT, SPAM_HAM, FATE_ACCEPTED, 20 },
+		{ { AR_FAIL, AR_NONE, AR_FAIL, AR_ABSENT }, POL_REJECT, SPAM_SPAM, FATE_REJECTED, 7 },
+		{ { AR_FAIL, AR_NONE, AR_FAIL, AR_ABSENT }, POL_REJECT, SPAM_SPAM, FATE_HELD, 2 },
+		{ { AR_FAIL, AR_FAIL, AR_FAIL, AR_ABSENT }, POL_QUARANTINE, SPAM_SPAM, FATE_DISCARDED, 1 },
+	};
+	struct record_cell bad = fated[0];
+	struct fate_sums sums;
+	struct record_batch a, b;
+	struct store *st;
+	struct strbuf err;
+	int64_t unknown_id = ((((AR_FAIL * 9 + AR_NONE) * 9 + AR_FAIL) * 9 + AR_ABSENT) * 4 +
+	                      POL_REJECT) * 3 + SPAM_SPAM;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&a, 1, cells_a, 2); /* as a v1 record decodes: fate unknown */
+	make_batch(&b, 2, fated, 4);
+	b.window_start_ms += 60000;
+	b.window_end_ms += 60000;
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	bad.fate = FATE_COUNT;
+	make_batch(&b, 3, &bad, 1);
+	strbuf_reset(&err);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_INVALID);
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "fate") : NULL);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+
+	CU_ASSERT_EQUAL(query_int("SELECT cell FROM counts WHERE messages = 3"), unknown_id);
+	CU_ASSERT_EQUAL(query_int("SELECT cell FROM counts WHERE messages = 7"),
+	                FATE_REJECTED * RECORD_CELLS_V1_MAX + unknown_id);
+	CU_ASSERT_EQUAL(query_int("SELECT cell FROM counts WHERE messages = 2"),
+	                FATE_HELD * RECORD_CELLS_V1_MAX + unknown_id);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts_named WHERE fate = 'rejected'"
+	                          " AND dmarc = 'fail' AND dmarc_policy = 'reject'"), 7);
+	CU_ASSERT_EQUAL(query_int("SELECT sum(messages) FROM counts_named WHERE fate = 'unknown'"), 13);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM carrier_totals_named"
+	                          " WHERE item = 'discarded.dmarc_policy.quarantine'"), 1);
+
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	memset(&sums, 0, sizeof(sums));
+	CU_ASSERT_EQUAL(store_sum_totals(st, utc_ms(2026, 11, 2, 0, 0), utc_ms(2026, 11, 3, 0, 0),
+	                                 fate_sum_cb, &sums, &err), 0);
+	CU_ASSERT_EQUAL(sums.carriers, 1);
+	/* The population: 13 unknown + 20 accepted. */
+	CU_ASSERT_EQUAL(sums.t.messages, 33);
+	CU_ASSERT_EQUAL(sums.t.results[AR_DMARC][AR_PASS], 30);
+	CU_ASSERT_EQUAL(sums.t.results[AR_DMARC][AR_FAIL], 3);
+	CU_ASSERT_EQUAL(sums.t.dmarc_policy[POL_REJECT], 33);
+	CU_ASSERT_EQUAL(sums.t.dmarc_policy[POL_QUARANTINE], 0);
+	CU_ASSERT_EQUAL(sums.t.spam[SPAM_SPAM], 3);
+	/* Each fate alone. */
+	CU_ASSERT_EQUAL(sums.t.fate_messages[FATE_UNKNOWN], 13);
+	CU_ASSERT_EQUAL(sums.t.fate_messages[FATE_ACCEPTED], 20);
+	CU_ASSERT_EQUAL(sums.t.fate_messages[FATE_REJECTED], 7);
+	CU_ASSERT_EQUAL(sums.t.fate_messages[FATE_DISCARDED], 1);
+	CU_ASSERT_EQUAL(sums.t.fate_messages[FATE_HELD], 2);
+	CU_ASSERT_EQUAL(sums.t.fate_results[FATE_REJECTED][AR_DMARC][AR_FAIL], 7);
+	CU_ASSERT_EQUAL(sums.t.fate_results[FATE_HELD][AR_SPF][AR_FAIL], 2);
+	CU_ASSERT_EQUAL(sums.t.fate_results[FATE_DISCARDED][AR_DKIM][AR_FAIL], 1);
+	CU_ASSERT_EQUAL(sums.t.fate_results[FATE_ACCEPTED][AR_ARC][AR_ABSENT], 20);
+	CU_ASSERT_EQUAL(sums.t.unknown_items, 0);
+	CU_ASSERT_EQUAL(sums.t.overflow, 0);
+	store_free(st);
 	remove_dir();
 	strbuf_release(&err);
 }
@@ -1036,7 +1141,7 @@ static void test_upgrade_v2(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 6);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 7);
 	CU_ASSERT_EQUAL(query_int("PRAGMA page_size"), 4096);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), keys);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), rows);
@@ -1172,7 +1277,7 @@ static void test_upgrade_v3(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 6);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 7);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'records'"
 	                          " AND type = 'view'"), 1);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM record_seqs"), keys);
@@ -1236,7 +1341,15 @@ static void test_upgrade_v4(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 6);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 7);
+	/* Version 7: the cells and items stored so far are of fate unknown,
+	 * with their ids; the other fates' items are there, named. */
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_named WHERE fate <> 'unknown'"), 0);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_named"),
+	                query_int("SELECT count(*) FROM counts"));
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM items"), 44 * FATE_COUNT);
+	CU_ASSERT_EQUAL(query_int("SELECT id FROM items WHERE name = 'held.messages'"),
+	                FATE_HELD * 44 + 43);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts"), 0);
 	/* Issue 13: and then version 6, with no declaration yet. */
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM declared_accounts"), 0);
@@ -1283,7 +1396,7 @@ static void test_packed_form(void)
 	static const char *const bad[] = {
 		"", "{}", "[]", "{\"1\":0}", "{\"2\":1,\"1\":1}", "{\"1\":1,\"1\":1}", "{\"01\":1}",
 		"{\"1\":01}", "{\"1\":1} ", " {\"1\":1}", "{\"1\":1,}", "{\"1\":-1}", "{\"-1\":1}",
-		"{\"1\":9223372036854775808}", "{\"1\":99999999999999999999}", "{\"78732\":1}",
+		"{\"1\":9223372036854775808}", "{\"1\":99999999999999999999}", "{\"393660\":1}",
 		"{\"1\" :1}", "{\"1\": 1}", "{\"1\":1.0}", "{\"1\":1", "{\"1\":1}}", "{1:1}",
 		"{\"\":1}", "{\"1\":\"1\"}", "{\"1\":1e3}",
 	};
@@ -1366,6 +1479,7 @@ int main(void)
 	CU_add_test(s, "flush fault rolls back", test_flush_fault);
 	CU_add_test(s, "schema checks", test_schema_checks);
 	CU_add_test(s, "vocabulary ids not the enum values", test_vocab_not_enum);
+	CU_add_test(s, "fates kept and summed", test_fates);
 	CU_add_test(s, "upgrade from schema version 2", test_upgrade_v2);
 	CU_add_test(s, "upgrade from schema version 3", test_upgrade_v3);
 	CU_add_test(s, "upgrade from schema version 4", test_upgrade_v4);
