@@ -110,12 +110,17 @@ enum input_status input_syslog_parse(const char *line, size_t len, struct input_
 	tag = p;
 	fn = NULL;
 	if (len > 8 && memcmp(p, "postfix/", 8) == 0) {
-		if (p[8] != 'c' && p[8] != 'q')
+		if (p[8] != 'c' && p[8] != 'q' && p[8] != 's')
 			return INPUT_OK;
-		/* "postfix/cleanup[PID]:" and "postfix/qmgr[PID]:", the tags of
-		 * nearly every line we read: only the PID is left to read. */
+		/* "postfix/cleanup[PID]:", "postfix/qmgr[PID]:" and
+		 * "postfix/smtpd[PID]:", the tags of nearly every line we read:
+		 * only the PID is left to read. Of the other daemons starting
+		 * with 's' (smtp, scache, showq) we read nothing. */
 		taglen = len > 16 && memcmp(p + 8, "cleanup[", 8) == 0 ? 15
-		         : len > 13 && memcmp(p + 8, "qmgr[", 5) == 0 ? 12 : 0;
+		         : len > 13 && memcmp(p + 8, "qmgr[", 5) == 0 ? 12
+		         : len > 14 && memcmp(p + 8, "smtpd[", 6) == 0 ? 13 : 0;
+		if (taglen == 0 && p[8] == 's')
+			return INPUT_OK;
 		if (taglen > 0) {
 			for (wl = taglen + 1; wl < len && p[wl] >= '0' && p[wl] <= '9'; wl++)
 				;

@@ -27,6 +27,7 @@ struct settings {
 	char *spam_default;      /* verdict of a message without a spam header: unknown|ham */
 	char *exim_ar_prefix;    /* word before a logged header in Exim's main log; may be empty */
 	int amavis_content_filter; /* amavis re-injects into Postfix: join queued_as (bool) */
+	int publish_fates;       /* publish each message's fate (bool) */
 	char *topic;
 	char *log_level;
 	char *pseudonym_secret;  /* hex; if unset, generated into the state directory */

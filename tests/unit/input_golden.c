@@ -37,6 +37,8 @@ static const char *kind_name(enum input_kind k)
 		return "msgid";
 	case IN_DONE:
 		return "done";
+	case IN_FATE:
+		return "fate";
 	case IN_RESULT:
 		return "result";
 	case IN_SPAM:
@@ -135,13 +137,21 @@ void golden_print(char *out, size_t size, enum input_status st, const struct inp
 		if (ev->alias.len > 0) {
 			pos = put_str(out, size, pos, " alias=\"");
 			pos = put_span(out, size, pos, ev->alias.p, ev->alias.len);
-			put_str(out, size, pos, "\"");
+			pos = put_str(out, size, pos, "\"");
 		}
 		break;
 	case IN_OTHER:
 	case IN_MSGID:
 	case IN_DONE:
+	case IN_FATE:
 		break;
+	}
+	if (ev->fate != FATE_UNKNOWN || ev->fate_flags != 0) {
+		pos = put_str(out, size, pos, " fate=");
+		pos = put_str(out, size, pos, ar_fate_name(ev->fate));
+		pos = put_str(out, size, pos, ev->fate_flags & INPUT_FATE_TEMPORARY ? " temporary" : "");
+		pos = put_str(out, size, pos, ev->fate_flags & INPUT_FATE_FILTER ? " filter" : "");
+		put_str(out, size, pos, ev->fate_flags & INPUT_FATE_QUARANTINED ? " quarantined" : "");
 	}
 }
 
@@ -298,8 +308,9 @@ static void check_one(const char *buf, size_t n, input_parse_fn parse, unsigned 
 		break;
 	case IN_MSGID:
 	case IN_DONE:
+	case IN_FATE:
 	case IN_SPAM:
-		if (ev.queue_id.len == 0)
+		if (ev.queue_id.len == 0 || ev.fate >= FATE_COUNT)
 			(*bad)++;
 		break;
 	case IN_RESULT:

@@ -776,6 +776,7 @@ static void join_event(struct jhost *jh, const struct input_event *ev)
 		m->spam |= ev->spam == SPAM_SPAM;
 		m->filtered = 1;
 		break;
+	case IN_FATE:
 	case IN_OTHER:
 		break;
 	}
