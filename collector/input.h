@@ -109,9 +109,14 @@ enum input_status input_syslog_parse(const char *line, size_t len, struct input_
 typedef enum input_status (*input_prog_fn)(const char *tag, size_t taglen, const char *msg,
                                            size_t len, struct input_event *ev, const char **why);
 
-/* Postfix: cleanup header_checks INFO and message-id lines, qmgr "removed". */
+/* Postfix: cleanup header_checks INFO and message-id lines, the fate lines
+ * of cleanup, smtpd and qmgr (input_postfix.c), qmgr "removed". */
 enum input_status input_postfix_message(const char *tag, size_t taglen, const char *msg,
                                         size_t len, struct input_event *ev, const char **why);
+/* The same for a line known to be smtpd's (the syslog reader's short path
+ * for "postfix/smtpd[PID]:"). */
+enum input_status input_postfix_smtpd(const char *tag, size_t taglen, const char *msg,
+                                      size_t len, struct input_event *ev, const char **why);
 
 /*
  * Length of a Postfix queue ID at p followed by ": ", or 0. Short IDs are

@@ -279,10 +279,18 @@ static enum input_status cleanup_fate(const char *p, size_t len, struct input_ev
 static enum input_status parse_smtpd(const char *p, size_t len, struct input_event *ev,
                                      const char **why)
 {
-	size_t ql = input_queue_id_len(p, len), wl = 0, rl;
-	const char *rest;
+	const char *colon = memchr(p, ':', len < 34 ? len : 34), *rest;
+	size_t ql, wl = 0, rl;
 	int w;
 
+	/* smtpd writes a line or more per SMTP command, and nearly all are
+	 * not ours: "connect from", TLS and "disconnect" lines have no ':'
+	 * where a queue ID's ends, "QID: client=" has the wrong letter after
+	 * it. Look at those bytes before reading a queue ID. */
+	if (colon == NULL || (size_t)(colon - p) + 2 >= len || colon[1] != ' ' ||
+	    (colon[2] != 'r' && colon[2] != 'm' && colon[2] != 'd' && colon[2] != 'h'))
+		return INPUT_OK;
+	ql = input_queue_id_len(p, len);
 	if (ql == 0 || (ql == 7 && memcmp(p, "NOQUEUE", 7) == 0))
 		return INPUT_OK;
 	w = fate_word(p + ql + 2, len - ql - 2, FATE_WORDS_SMTPD, &wl);
@@ -421,4 +429,12 @@ enum input_status input_postfix_message(const char *tag, size_t taglen, const ch
 	if (dl == 5 && memcmp(slash + 1, "smtpd", 5) == 0)
 		return parse_smtpd(p, len, ev, why);
 	return INPUT_OK;
+}
+
+enum input_status input_postfix_smtpd(const char *tag, size_t taglen, const char *p, size_t len,
+                                      struct input_event *ev, const char **why)
+{
+	(void)tag;
+	(void)taglen;
+	return parse_smtpd(p, len, ev, why);
 }
