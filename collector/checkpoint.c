@@ -10,7 +10,10 @@
 
 #define CKPT_NAME "checkpoint"
 #define CKPT_MAGIC "ARSTCKP1"
-#define CKPT_VERSION 1
+/* 2: each open message's fate (messages_save). Version 1, written before
+ * fates, is still read: its messages start with none. */
+#define CKPT_VERSION 2
+#define CKPT_VERSION_OLDEST 1
 /* A checkpoint holds at most the open-message table and windows: bounded by settings. */
 #define CKPT_MAX (UINT64_C(1) << 30)
 /* More inputs than anyone configures: a count above it is corruption. */
@@ -49,6 +52,7 @@ int checkpoint_save(struct state *st, const struct checkpoint *k, const struct m
 
 	strbuf_init(&b, CKPT_MAX);
 	strbuf_append(&b, CKPT_MAGIC, 8);
+	_Static_assert(CKPT_VERSION == MESSAGES_SAVE_VERSION, "the messages' form is the checkpoint's");
 	ser_u32(&b, CKPT_VERSION);
 	body_at = b.len;
 	if (checkpoint_body(k, ms, ws, &b) < 0 ||
@@ -69,7 +73,7 @@ out:
 
 /* The frame of raw (magic, version, checksum); the body in *body. */
 static int checkpoint_frame(const struct state *st, const struct strbuf *raw, struct deser *body,
-                            struct strbuf *err)
+                            uint32_t *version, struct strbuf *err)
 {
 	struct deser d;
 	uint32_t crc;
@@ -79,7 +83,8 @@ static int checkpoint_frame(const struct state *st, const struct strbuf *raw, st
 		return -1;
 	}
 	deser_init(&d, raw->data + 8, raw->len - 8);
-	if (deser_u32(&d) != CKPT_VERSION) {
+	*version = deser_u32(&d);
+	if (*version < CKPT_VERSION_OLDEST || *version > CKPT_VERSION) {
 		strbuf_printf(err, "%s/%s: unknown version", state_dir(st), CKPT_NAME);
 		return -1;
 	}
@@ -100,7 +105,7 @@ int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
 {
 	struct strbuf raw;
 	struct deser d;
-	uint32_t n;
+	uint32_t n, version = 0;
 	size_t i;
 	int rc;
 
@@ -110,7 +115,7 @@ int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
 	if (rc <= 0)
 		goto out;
 	rc = -1;
-	if (checkpoint_frame(st, &raw, &d, err) < 0)
+	if (checkpoint_frame(st, &raw, &d, &version, err) < 0)
 		goto out;
 	k->next_seq = deser_i64(&d);
 	k->outbox_start = deser_u64(&d);
@@ -148,7 +153,7 @@ int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
 			}
 		}
 	}
-	if (messages_load(ms, &d) < 0 || windows_load(ws, &d) < 0) {
+	if (messages_load(ms, &d, (int)version) < 0 || windows_load(ws, &d) < 0) {
 		strbuf_printf(err, "%s/%s: corrupt message or window state (or window_seconds changed "
 		              "since it was written)", state_dir(st), CKPT_NAME);
 		goto out;

@@ -3,7 +3,7 @@
  * replaced atomically by state_save_blob (see collector.h for what it makes
  * exactly-once). Its format, all integers little-endian (common/ser.h):
  *
- *   "ARSTCKP1", u32 version (1), body, u32 CRC-32 of the body
+ *   "ARSTCKP1", u32 version (2; 1 is still read), body, u32 CRC-32 of the body
  *   body: i64 next sequence number, u64 outbox start, u64 outbox end,
  *         i64 newest log time read (ms, INT64_MIN if none), u32 inputs,
  *         per input: bytes name, its position (tail_pos_save),
@@ -11,7 +11,9 @@
  *
  * Each part is written and read by the module that owns it; this one orders
  * them, frames them and checks the frame. Checkpoints already on disk must
- * keep loading: tests/unit/golden/checkpoint-v1.hex holds one.
+ * keep loading: tests/unit/golden/checkpoint-v1.hex holds one of version 1
+ * (before fates), checkpoint-v2.hex one of version 2. The versions differ
+ * only in the open messages (messages_load reads both).
  */
 #ifndef ARSTAT_COLLECTOR_CHECKPOINT_H
 #define ARSTAT_COLLECTOR_CHECKPOINT_H

@@ -211,6 +211,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	mc.nauthres_names = s->nauthres_names;
 	mc.wait_for_inputs = s->ninputs > 1;
 	mc.join_reinjected = s->amavis_content_filter || s->pmg_reinjection;
+	mc.publish_fates = s->publish_fates;
 	c->ms = messages_new(&mc, c->ws);
 	messages_set_clock(c->ms, mono_ms());
 	if (s->spamd_join)

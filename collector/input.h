@@ -18,12 +18,31 @@
 enum input_kind {
 	IN_OTHER = 0, /* a well-formed line that carries nothing we count */
 	IN_HEADER,    /* a logged header of a message: name and value */
-	IN_MSGID,     /* the message was accepted (cleanup message-id line, Exim "<=") */
-	IN_DONE,      /* the message left the queue (qmgr "removed", Exim "Completed") */
+	IN_MSGID,     /* the message was received (cleanup message-id line, Exim "<=") */
+	IN_DONE,      /* the message is done: it left the queue (qmgr "removed", Exim
+	                 "Completed") or was refused (ev->fate says which) */
+	IN_FATE,      /* what was done with the message, which goes on (ev->fate) */
 	IN_RESULT,    /* a local milter's verdict for one method (OpenDMARC, OpenDKIM):
 	                 trusted because the operator configured this log as that milter's */
 	IN_SPAM,      /* a spam filter's verdict (amavis, rspamd) */
 };
+
+/*
+ * Flags of an event's fate (input_event.fate_flags):
+ *   INPUT_FATE_TEMPORARY  refused for now (a 4xx reply, or a transaction
+ *                         that never completed): the sender tries again, so
+ *                         this is no message; with FATE_UNKNOWN, a
+ *                         transaction canceled for a reason the line does not
+ *                         give (Postfix "removed (canceled)")
+ *   INPUT_FATE_FILTER     the action a content filter took after the MTA
+ *                         accepted the message or before it did, by the
+ *                         filter's own words (amavis): messages.c reads it
+ *                         for the setup (amavis_content_filter)
+ *   INPUT_FATE_QUARANTINED the filter kept a copy in its quarantine
+ */
+#define INPUT_FATE_TEMPORARY 0x1u
+#define INPUT_FATE_FILTER 0x2u
+#define INPUT_FATE_QUARANTINED 0x4u
 
 /* A host name longer than this makes the line malformed (DNS allows 253). */
 #define INPUT_HOST_MAX 255
@@ -71,6 +90,10 @@ struct input_event {
 	 * setting rspamd_symbols): results[] above and results_policy (enum
 	 * ar_policy, the published DMARC policy). A zeroed event has none. */
 	unsigned char has_results, results_policy;
+	/* What this line tells of the message's fate (any kind; FATE_UNKNOWN
+	 * if nothing), with INPUT_FATE_* flags. */
+	enum ar_fate fate;
+	unsigned fate_flags;
 	/* IN_SPAM: the queue ID under which a content filter gave the message
 	 * back to the MTA (amavis's "queued_as:"), or empty. The two queue IDs
 	 * are one message: messages.c counts it once. */
@@ -114,9 +137,14 @@ enum input_status input_syslog_parse(const char *line, size_t len, struct input_
 typedef enum input_status (*input_prog_fn)(const char *tag, size_t taglen, const char *msg,
                                            size_t len, struct input_event *ev, const char **why);
 
-/* Postfix: cleanup header_checks INFO and message-id lines, qmgr "removed". */
+/* Postfix: cleanup header_checks INFO and message-id lines, the fate lines
+ * of cleanup, smtpd and qmgr (input_postfix.c), qmgr "removed". */
 enum input_status input_postfix_message(const char *tag, size_t taglen, const char *msg,
                                         size_t len, struct input_event *ev, const char **why);
+/* The same for a line known to be smtpd's (the syslog reader's short path
+ * for "postfix/smtpd[PID]:"). */
+enum input_status input_postfix_smtpd(const char *tag, size_t taglen, const char *msg,
+                                      size_t len, struct input_event *ev, const char **why);
 
 /*
  * Length of a Postfix queue ID at p followed by ": ", or 0. Short IDs are

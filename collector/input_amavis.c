@@ -40,6 +40,27 @@
  * a milter no real one is logged and a spelt one would be last: so the
  * alias is used only when the configuration says amavis is Postfix's
  * content_filter (amavis_content_filter, messages.c).
+ *
+ * What amavis did with the message is the first word of "{ACTIONS}" after
+ * the category ([:actions_performed] of $log_templ, e.g. "{RelayedInbound}",
+ * "{DiscardedInbound,Quarantined}"; the word ends with the mail's direction,
+ * Inbound, Outbound, Internal, OpenRelay):
+ *   Relayed...                    passed on: accepted
+ *   Discarded..., NoBounce...,    not delivered (the sender told nothing,
+ *   Bounced...                    or a bounce): discarded
+ *   Rejected...                   refused to the MTA: rejected
+ *   TempFailed...                 refused for now: a deferral
+ * and ",Quarantined" among the actions says a copy went to the quarantine.
+ * Without actions (older templates) "Passed" is accepted and "Blocked"
+ * discarded. The event carries it with INPUT_FATE_FILTER: what it means
+ * depends on where amavis sits (messages.c): as a milter the MTA's own line
+ * (milter-reject, milter-discard) decides and amavis's counts only without
+ * one; as a content_filter the MTA had accepted the message, and a blocked
+ * one is held if quarantined, else discarded. The actions come after the
+ * category's detail, which for BANNED names the sender's attachment: a
+ * sender who writes "{RelayedInbound}" into a file name moves its own
+ * message's fate and nothing else. Every Passed or Blocked line with a
+ * Queue-ID is an IN_SPAM event, with or without a verdict.
  */
 #include "input.h"
 
@@ -60,6 +81,51 @@ static enum ar_spam category_verdict(const char *p, size_t len)
 	if ((len == 5 && memcmp(p, "CLEAN", 5) == 0) || str_starts_with(p, len, "BAD-HEADER"))
 		return SPAM_HAM;
 	return SPAM_UNKNOWN;
+}
+
+/*
+ * The fate from "{ACTIONS}" in p[0..len) (what follows the category, up to
+ * the Queue-ID field), or from the disposition without them; see above.
+ */
+static void actions_fate(const char *p, size_t len, int passed, struct input_event *ev)
+{
+	static const struct {
+		const char *word;
+		enum ar_fate fate;
+		unsigned flags;
+	} actions[] = {
+		{ "Relayed", FATE_ACCEPTED, 0u },     { "Discarded", FATE_DISCARDED, 0u },
+		{ "NoBounce", FATE_DISCARDED, 0u },   { "Bounced", FATE_DISCARDED, 0u },
+		{ "Rejected", FATE_REJECTED, 0u },
+		{ "TempFailed", FATE_REJECTED, INPUT_FATE_TEMPORARY },
+	};
+	const char *open = str_find(p, len, " {"), *close = NULL;
+	size_t i, n = 0;
+
+	ev->fate = passed ? FATE_ACCEPTED : FATE_DISCARDED;
+	ev->fate_flags = INPUT_FATE_FILTER;
+	if (open == NULL)
+		return;
+	open += 2;
+	/* A list of a few words: bounded, so a long detail is not searched. */
+	for (i = 0; open + i < p + len && i < 96; i++) {
+		if (open[i] == '}') {
+			close = open + i;
+			break;
+		}
+	}
+	if (close == NULL)
+		return;
+	n = (size_t)(close - open);
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (str_starts_with(open, n, actions[i].word)) {
+			ev->fate = actions[i].fate;
+			ev->fate_flags |= actions[i].flags;
+			break;
+		}
+	}
+	if (str_find(open, n, ",Quarantined") != NULL)
+		ev->fate_flags |= INPUT_FATE_QUARANTINED;
 }
 
 enum input_status input_amavis_message(const char *tag, size_t taglen, const char *p,
@@ -142,8 +208,7 @@ enum input_status input_amavis_message(const char *tag, size_t taglen, const cha
 			}
 		}
 	}
-	if (verdict == SPAM_UNKNOWN && ev->alias.len == 0)
-		return INPUT_OK;
+	actions_fate(cat + cl, (size_t)(q - cat) - cl, passed, ev);
 	ev->kind = IN_SPAM;
 	ev->queue_id.p = q;
 	ev->queue_id.len = ql;

@@ -297,6 +297,64 @@ static enum input_status parse_saexim(const char *t, size_t n, struct input_even
 	return INPUT_MALFORMED;
 }
 
+/*
+ * A message's fate in Exim's own lines after its message ID (src/src/
+ * receive.c, smtp_in.c smtp_handle_acl_fail(), deliver.c):
+ *   "<= SENDER ..."                 received and queued: accepted
+ *   "(= SENDER ..."                 the same, the client told it was refused
+ *                                   (control = fakereject): accepted
+ *   "=> blackhole (DATA ACL discarded recipients)..."  an ACL's discard:
+ *                                   discarded ("Completed" follows)
+ *   "frozen by ACL", "frozen by local_scan()"   held (control = freeze)
+ *   "H=HOST [IP] ... F=<S> rejected after DATA: TEXT", "... rejected during
+ *   MIME ACL checks: TEXT"          refused by the DATA or MIME ACL, the last
+ *                                   line of the message: rejected;
+ *                                   "temporarily rejected" is a deferral (the
+ *                                   client tries again)
+ *   "F=<S> rejected by non-SMTP ACL: TEXT", "... rejected by local_scan(): TEXT"
+ *                                   the same for other routes
+ * "rejected after DATA PRDR" refuses some recipients only and is not a fate.
+ * H= holds the client's HELO name and F= its sender, which come before the
+ * words: a sender who writes " rejected after DATA" into them makes its own
+ * message look refused, which moves that message's fate and nothing else.
+ * Returns 1 with ev set, or 0 if text[0..n) is none of these.
+ */
+static int exim_fate(const char *text, size_t n, struct input_event *ev)
+{
+	static const char *const refusals[] = { "rejected after DATA", "rejected during MIME ACL",
+		                                "rejected by non-SMTP ACL", "rejected by local_scan()" };
+	size_t i;
+
+	if (n >= 3 && (memcmp(text, "<= ", 3) == 0 || memcmp(text, "(= ", 3) == 0)) {
+		ev->kind = IN_MSGID;
+		ev->fate = FATE_ACCEPTED;
+		return 1;
+	}
+	if (str_starts_with(text, n, "=> blackhole ") || str_starts_with(text, n, "frozen by ")) {
+		ev->kind = IN_FATE;
+		ev->fate = text[0] == '=' ? FATE_DISCARDED : FATE_HELD;
+		return 1;
+	}
+	if (n < 2 || text[1] != '=' || (text[0] != 'H' && text[0] != 'F' && text[0] != 'U'))
+		return 0;
+	for (i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		const char *r = str_find(text, n, refusals[i]);
+		size_t rl = strlen(refusals[i]);
+
+		if (r == NULL || (r > text && r[-1] != ' '))
+			continue;
+		if (i == 0 && str_starts_with(r + rl, n - (size_t)(r + rl - text), " PRDR"))
+			return 0;
+		ev->kind = IN_DONE;
+		ev->fate = FATE_REJECTED;
+		ev->fate_flags = r - text >= 12 && memcmp(r - 12, "temporarily ", 12) == 0
+		                         ? INPUT_FATE_TEMPORARY
+		                         : 0u;
+		return 1;
+	}
+	return 0;
+}
+
 /* The text of a line after the stamp and the optional "[PID] ". */
 static enum input_status parse_text(const char *p, size_t len, struct input_event *ev,
                                     const char **why)
@@ -343,10 +401,8 @@ static enum input_status parse_text(const char *p, size_t len, struct input_even
 		*why = "Exim line cut short";
 		return INPUT_MALFORMED;
 	}
-	if (n >= 3 && memcmp(text, "<= ", 3) == 0) {
-		ev->kind = IN_MSGID;
+	if (exim_fate(text, n, ev))
 		return INPUT_OK;
-	}
 	if (n >= 9 && memcmp(text, "Completed", 9) == 0 && (n == 9 || text[9] == ' ')) {
 		ev->kind = IN_DONE;
 		return INPUT_OK;

@@ -68,6 +68,28 @@ static int program_may_start(char c)
 	       c == 'M';
 }
 
+/*
+ * A "postfix/s..." line at p (the tag): only smtpd's lines about a message's
+ * fate count, and smtpd writes a line or more per SMTP command. Apart from
+ * the rest of the file's path so that the lines of cleanup and qmgr keep
+ * theirs as short as it was.
+ */
+static enum input_status postfix_smtpd(const char *p, size_t len, struct input_event *ev,
+                                       const char **why)
+{
+	size_t wl;
+
+	/* Of the other daemons starting with 's' (smtp, scache, showq) we read
+	 * nothing. */
+	if (len <= 14 || memcmp(p + 8, "smtpd[", 6) != 0)
+		return INPUT_OK;
+	for (wl = 14; wl < len && p[wl] >= '0' && p[wl] <= '9'; wl++)
+		;
+	if (wl + 2 >= len || p[wl] != ']' || p[wl + 1] != ':' || p[wl + 2] != ' ')
+		return INPUT_OK; /* no text, or a tag of another form: nothing of ours */
+	return input_postfix_smtpd(p, 13, p + wl + 3, len - wl - 3, ev, why);
+}
+
 enum input_status input_syslog_parse(const char *line, size_t len, struct input_clock *clk,
                                      struct input_event *ev, const char **why)
 {
@@ -115,6 +137,8 @@ enum input_status input_syslog_parse(const char *line, size_t len, struct input_
 	tag = p;
 	fn = NULL;
 	if (len > 8 && memcmp(p, "postfix/", 8) == 0) {
+		if (p[8] == 's')
+			return postfix_smtpd(p, len, ev, why);
 		/* lmtp, and "local" with it, only for pmg_reinjection. */
 		if (p[8] != 'c' && p[8] != 'q' && (p[8] != 'l' || !input_pmg_reads_lmtp()))
 			return INPUT_OK;

@@ -30,18 +30,32 @@ struct open_msg {
 	int64_t last_ms;     /* last line seen */
 	int64_t touched_mono; /* monotonic ms of the last line (not saved: reset at load) */
 	int64_t done_ms;     /* time of its "removed" line, waiting for other inputs; -1 */
-	int countable;       /* accepted by the MTA (a header or message-id line seen): a
-	                        verdict alone, e.g. of a message rejected later, is not a message */
+	int countable;       /* received by the MTA (a header or message-id line seen): a
+	                        verdict alone, e.g. of a message refused at RCPT, is not a message */
 	struct authres_outcome outcome;
 	enum ar_spam spam;
+	/* Its fate so far, as a FATE_* or MSG_DEFERRED: by the MTA's lines, and by
+	 * a content filter's own (INPUT_FATE_FILTER), merged by fate_rank();
+	 * filter_quarantined if the filter kept a copy. See message_fate(). */
+	unsigned char fate, filter_fate, filter_quarantined;
 	struct open_msg *prev, *next; /* in order of first line (oldest first) */
 	size_t keylen;
 	char key[];                   /* host + NUL + queue ID, keylen bytes */
 };
 
+/*
+ * A message refused for now (a 4xx reply, or a transaction the client did
+ * not finish): the sender tries again, and the message counts when it is
+ * received or refused for good. Kept beside the FATE_* values in a message's
+ * fate; never published.
+ */
+#define MSG_DEFERRED ((unsigned char)FATE_COUNT)
+
 struct messages {
 	int64_t mono_now; /* monotonic ms, as last told by messages_set_clock */
 	uint64_t unjoined; /* verdicts that never met their message */
+	uint64_t deferred; /* messages refused for now, not counted */
+	uint64_t refused_unpublished; /* refused messages not counted (publish_fates off) */
 	size_t ndone;      /* messages waiting in done_ms */
 	struct messages_config cfg;
 	struct windows *ws;
@@ -282,17 +296,73 @@ static void unlink_msg(struct messages *ms, struct open_msg *m)
 		ms->newest = m->prev;
 }
 
+/*
+ * Which of two fates a message keeps when lines say both: the higher rank.
+ * Postfix's cleanup_flush() keeps a DISCARD over a rejection (it clears the
+ * error), a rejection over a HOLD, and a message held or refused never
+ * reaches the active queue: discarded > rejected > held > deferred >
+ * accepted > unknown.
+ */
+static int fate_rank(unsigned f)
+{
+	static const unsigned char rank[FATE_COUNT + 1] = {
+		[FATE_UNKNOWN] = 0, [FATE_ACCEPTED] = 1, [MSG_DEFERRED] = 2,
+		[FATE_HELD] = 3,    [FATE_REJECTED] = 4, [FATE_DISCARDED] = 5,
+	};
+
+	return f <= FATE_COUNT ? rank[f] : 0;
+}
+
+static void fate_merge(unsigned char *into, unsigned f)
+{
+	if (fate_rank(f) > fate_rank(*into))
+		*into = (unsigned char)f;
+}
+
+/*
+ * The fate m is counted with (or MSG_DEFERRED: not counted). The MTA's
+ * lines decide; a content filter's own action counts where the MTA logs
+ * none (amavis as a milter tells the MTA, which then logs milter-reject or
+ * milter-discard itself), except after the queue: amavis as Postfix's
+ * content_filter (join_reinjected) gets messages Postfix had accepted, and
+ * one it does not pass on is held when quarantined, else discarded (the
+ * recipient never gets it), and one it defers comes back to it later.
+ */
+static unsigned message_fate(const struct messages *ms, const struct open_msg *m)
+{
+	unsigned f = m->filter_fate;
+
+	if (ms->cfg.join_reinjected) {
+		if (fate_rank(m->fate) <= fate_rank(FATE_ACCEPTED) &&
+		    (f == FATE_REJECTED || f == FATE_DISCARDED))
+			return m->filter_quarantined ? FATE_HELD : FATE_DISCARDED;
+		if (f == MSG_DEFERRED)
+			f = FATE_UNKNOWN;
+	}
+	if (m->fate != FATE_UNKNOWN || f == FATE_UNKNOWN)
+		return m->fate;
+	return f;
+}
+
 /* Count the message once and forget it. */
 static void complete(struct messages *ms, struct open_msg *m)
 {
 	struct record_cell cell;
 	int64_t when;
+	unsigned fate;
 	int i;
 
 	if (m->done_ms >= 0)
 		ms->ndone--; /* it was waiting for the other inputs */
-	if (!m->countable) {
-		ms->unjoined++;
+	fate = message_fate(ms, m);
+	if (!m->countable || fate == MSG_DEFERRED ||
+	    (!ms->cfg.publish_fates && fate != FATE_ACCEPTED && fate != FATE_UNKNOWN)) {
+		if (!m->countable)
+			ms->unjoined++;
+		else if (fate == MSG_DEFERRED)
+			ms->deferred++;
+		else
+			ms->refused_unpublished++;
 		unlink_msg(ms, m);
 		table_remove(ms, m);
 		msg_release(ms, m);
@@ -303,7 +373,7 @@ static void complete(struct messages *ms, struct open_msg *m)
 		cell.result[i] = m->outcome.result[i];
 	cell.dmarc_policy = m->outcome.dmarc_policy;
 	cell.spam = m->spam != SPAM_UNKNOWN ? m->spam : ms->cfg.spam_default;
-	cell.fate = FATE_UNKNOWN;
+	cell.fate = ms->cfg.publish_fates ? (enum ar_fate)fate : FATE_UNKNOWN;
 	cell.messages = 1;
 	windows_count(ms->ws, when, &cell);
 	unlink_msg(ms, m);
@@ -337,6 +407,8 @@ static struct open_msg *lookup(struct messages *ms, const struct input_event *ev
 	m->touched_mono = ms->mono_now;
 	authres_outcome_init(&m->outcome);
 	m->spam = SPAM_UNKNOWN;
+	m->fate = m->filter_fate = FATE_UNKNOWN;
+	m->filter_quarantined = 0;
 	msg_link_newest(ms, m);
 	return m;
 }
@@ -502,6 +574,11 @@ static void absorb_alias(struct messages *ms, struct open_msg *m, const struct i
 	if (c->spam == SPAM_SPAM || m->spam == SPAM_UNKNOWN)
 		m->spam = c->spam;
 	m->countable |= c->countable;
+	/* The copy was queued by the MTA (accepted); its own later fate (a
+	 * HOLD of the re-injected copy) is the message's. */
+	fate_merge(&m->fate, c->fate);
+	fate_merge(&m->filter_fate, c->filter_fate);
+	m->filter_quarantined |= c->filter_quarantined;
 	if (m->event_ms < 0)
 		m->event_ms = c->event_ms;
 	if (m->msgid_ms < 0)
@@ -513,14 +590,31 @@ static void absorb_alias(struct messages *ms, struct open_msg *m, const struct i
 	msg_release(ms, c);
 }
 
+/* Take what ev says of m's fate. */
+static void apply_fate(struct open_msg *m, const struct input_event *ev)
+{
+	unsigned f = ev->fate;
+
+	if (ev->fate_flags & INPUT_FATE_TEMPORARY)
+		f = MSG_DEFERRED;
+	if (ev->fate_flags & INPUT_FATE_FILTER) {
+		fate_merge(&m->filter_fate, f);
+		if (ev->fate_flags & INPUT_FATE_QUARANTINED)
+			m->filter_quarantined = 1;
+	} else {
+		fate_merge(&m->fate, f);
+	}
+}
+
 void messages_apply(struct messages *ms, const struct input_event *ev)
 {
 	struct open_msg *m;
 
 	if (ev->kind == IN_OTHER)
 		return;
-	/* A "removed" line of a message we never saw accepted (it began before
-	 * our log did) counts nothing; every other event opens its message. */
+	/* A "removed" or refusal line of a message we never saw received (it
+	 * began before our log did) counts nothing; every other event opens its
+	 * message. */
 	m = lookup(ms, ev, ev->kind != IN_DONE);
 	if (m == NULL)
 		return;
@@ -528,6 +622,8 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 		m->touched_mono = ms->mono_now;
 		m->last_ms = ev->time_ms;
 	}
+	if (ev->fate != FATE_UNKNOWN || ev->fate_flags != 0)
+		apply_fate(m, ev);
 	switch (ev->kind) {
 	case IN_HEADER:
 		m->countable = 1;
@@ -564,6 +660,8 @@ void messages_apply(struct messages *ms, const struct input_event *ev)
 				o.dmarc_policy = ev->dmarc_policy;
 			authres_outcome_merge(&m->outcome, &o);
 		}
+		return;
+	case IN_FATE:
 		return;
 	case IN_SPAM:
 		/* A spam verdict from any filter wins over a ham one. */
@@ -627,6 +725,16 @@ uint64_t messages_unjoined(const struct messages *ms)
 	return ms->unjoined;
 }
 
+uint64_t messages_deferred(const struct messages *ms)
+{
+	return ms->deferred;
+}
+
+uint64_t messages_refused_unpublished(const struct messages *ms)
+{
+	return ms->refused_unpublished;
+}
+
 void messages_complete_all(struct messages *ms)
 {
 	while (ms->oldest != NULL)
@@ -663,6 +771,10 @@ int messages_save(const struct messages *ms, struct strbuf *sb)
 		}
 		if (ser_u8(sb, (uint8_t)m->outcome.dmarc_policy) < 0 || ser_u8(sb, (uint8_t)m->spam) < 0)
 			return -1;
+		/* Version 2: the fate so far. */
+		if (ser_u8(sb, m->fate) < 0 || ser_u8(sb, m->filter_fate) < 0 ||
+		    ser_u8(sb, m->filter_quarantined) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -673,7 +785,16 @@ static int time_ok(int64_t t, int may_be_none)
 	return (may_be_none && t == -1) || (t >= WINDOWS_TIME_MIN_MS && t <= WINDOWS_TIME_MAX_MS);
 }
 
-int messages_load(struct messages *ms, struct deser *d)
+/* A saved fate: a FATE_* or MSG_DEFERRED; -1 for anything else. */
+static int fate_load(struct deser *d, unsigned char *out)
+{
+	uint8_t v = deser_u8(d);
+
+	*out = v <= MSG_DEFERRED ? v : FATE_UNKNOWN;
+	return v <= MSG_DEFERRED ? 0 : -1;
+}
+
+int messages_load(struct messages *ms, struct deser *d, int version)
 {
 	uint32_t n = deser_u32(d), k;
 	int i;
@@ -726,6 +847,18 @@ int messages_load(struct messages *ms, struct deser *d)
 		m->spam = v < SPAM_COUNT ? (enum ar_spam)v : SPAM_UNKNOWN;
 		if (v >= SPAM_COUNT)
 			d->failed = 1;
+		/* Version 1 kept no fate: a message saved by it has none yet, and
+		 * its later lines ("queue active", "removed", a refusal) give it. */
+		m->fate = m->filter_fate = FATE_UNKNOWN;
+		m->filter_quarantined = 0;
+		if (version >= 2) {
+			if (fate_load(d, &m->fate) < 0 || fate_load(d, &m->filter_fate) < 0)
+				d->failed = 1;
+			v = deser_u8(d);
+			if (v > 1)
+				d->failed = 1;
+			m->filter_quarantined = v == 1;
+		}
 		msg_link_newest(ms, m);
 	}
 	return d->failed ? -1 : 0;

@@ -1,8 +1,11 @@
 /*
  * messages - the table of open messages: all lines of one message (same host
- * and queue ID) are joined into one outcome, which is counted once when the
- * message completes: at its "removed" line, after an idle time, or early
- * when the table is full (the oldest goes first, counted as evicted).
+ * and queue ID) are joined into one outcome and one fate, which are counted
+ * once when the message completes: at its "removed" line or its refusal
+ * (once every input has passed its time), after an idle time, or early when
+ * the table is full (the oldest goes first, counted as evicted, with the
+ * fate its lines gave so far, unknown if none). A message refused for now
+ * (4xx) is not counted: the sender tries again.
  */
 #ifndef ARSTAT_COLLECTOR_MESSAGES_H
 #define ARSTAT_COLLECTOR_MESSAGES_H
@@ -31,6 +34,11 @@ struct messages_config {
 	 * read as it is; may be NULL when nauthres_names is 0. */
 	const char *const *authres_names;
 	size_t nauthres_names;
+	/* Publish each message's fate (setting publish_fates). Off, for an
+	 * aggregator that does not keep fates: a message refused (rejected,
+	 * discarded, held) is not counted, and the others go out with fate
+	 * unknown. */
+	int publish_fates;
 };
 
 struct messages;
@@ -52,16 +60,27 @@ void messages_expire_wall(struct messages *ms);
 void messages_complete_done(struct messages *ms, int64_t safe_ms);
 /* Verdicts dropped because their message never appeared. */
 uint64_t messages_unjoined(const struct messages *ms);
+/* Messages not counted because they were refused for now (a 4xx reply, a
+ * transaction not finished): the sender tries again. */
+uint64_t messages_deferred(const struct messages *ms);
+/* Refused messages not counted because publish_fates is off. */
+uint64_t messages_refused_unpublished(const struct messages *ms);
 /* Complete every open message (end of input in --once mode). */
 void messages_complete_all(struct messages *ms);
 /* Event time of the oldest open message, or INT64_MAX if none. */
 int64_t messages_oldest_ms(const struct messages *ms);
 size_t messages_open_count(const struct messages *ms);
 
-/* Append every open message, oldest first (for a checkpoint). */
+/* Append every open message, oldest first (for a checkpoint), in the form
+ * of MESSAGES_SAVE_VERSION. Returns 0, or -1 if sb's cap is reached. */
+#define MESSAGES_SAVE_VERSION 2
 int messages_save(const struct messages *ms, struct strbuf *sb);
-/* Replace the open messages with saved ones; -1 if corrupt (a key twice or
- * empty, a time outside the windows' range, a result, policy or verdict that does not exist). */
-int messages_load(struct messages *ms, struct deser *d);
+/*
+ * Replace the open messages with saved ones written in form `version` (1:
+ * without fates, which then start unknown; 2: with them). Returns 0, or -1
+ * if corrupt (a key twice or empty, a time outside the windows' range, a
+ * result, policy, verdict or fate that does not exist).
+ */
+int messages_load(struct messages *ms, struct deser *d, int version);
 
 #endif

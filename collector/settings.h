@@ -30,6 +30,7 @@ struct settings {
 	int spamd_join;          /* spamd's result lines, joined by Message-ID (bool) */
 	int pmg_reinjection;     /* PMG: its filter's copies are the same message (bool) */
 	int amavis_content_filter; /* amavis re-injects into Postfix: join queued_as (bool) */
+	int publish_fates;       /* publish each message's fate (bool) */
 	char *topic;
 	char *log_level;
 	char *pseudonym_secret;  /* hex; if unset, generated into the state directory */

@@ -114,7 +114,7 @@ static void fuzz_publish(struct state *st, struct windows *ws)
 
 static void fuzz_checkpoint(struct state *st)
 {
-	const struct messages_config cfg = { 200000, 600000, SPAM_UNKNOWN, 0, 1, { NULL, 0 }, NULL, 0 };
+	const struct messages_config cfg = { 200000, 600000, SPAM_UNKNOWN, 0, 1, { NULL, 0 }, NULL, 0, 1 };
 	struct windows *ws = windows_new(FUZZ_WINDOW_MS), *ws2 = windows_new(FUZZ_WINDOW_MS);
 	struct messages *ms = messages_new(&cfg, ws), *ms2 = messages_new(&cfg, ws2);
 	struct strbuf err, saved, again;
@@ -137,7 +137,7 @@ static void fuzz_checkpoint(struct state *st)
 		FUZZ_CHECK(memchr(k.inputs[i].name, '\0', sizeof(k.inputs[i].name)) != NULL);
 	fuzz_save(ms, ws, &saved);
 	deser_init(&d, saved.data, saved.len);
-	FUZZ_CHECK(messages_load(ms2, &d) == 0 && windows_load(ws2, &d) == 0);
+	FUZZ_CHECK(messages_load(ms2, &d, MESSAGES_SAVE_VERSION) == 0 && windows_load(ws2, &d) == 0);
 	FUZZ_CHECK(d.pos == d.len);
 	fuzz_save(ms2, ws2, &again);
 	FUZZ_CHECK(again.len == saved.len && memcmp(again.data, saved.data, saved.len) == 0);

@@ -3,10 +3,12 @@
 # tests/golden/state-upgrade/ holds a state directory written by an earlier
 # build (see its README): the identity (epoch and pseudonym secret) and the
 # checkpoint it saved on SIGTERM after the first 18 lines of maillog, with a
-# message still open and a window not yet published. This build must
-#   1. write the same checkpoint bytes from the same 18 lines (all but the
-#      file's device and inode numbers, the wall-clock time of the position
-#      and so the checksum, which differ from run to run);
+# message still open and a window not yet published (checkpoint version 1,
+# before fates), and the checkpoint of version 2 that the build with fates
+# saved from the same lines (state/checkpoint-v2.hex). This build must
+#   1. write the same checkpoint bytes as that version 2 one from the same 18
+#      lines (all but the file's device and inode numbers, the wall-clock time
+#      of the position and so the checksum, which differ from run to run);
 #   2. resume from the golden checkpoint: read only the lines after it, find
 #      the file by its SHA-256 fingerprint, and publish under the same
 #      pseudonym (HMAC-SHA-256 of the host name under the golden secret);
@@ -60,7 +62,8 @@ pid=$BG_PID
 wait_metric lines_total "$lines_before" 30
 stop_expect_ok "$pid" collector
 hex_to_file "$golden/state/checkpoint.hex" "$TEST_DIR/golden-checkpoint"
-assert_eq "$(checkpoint_masked "$TEST_DIR/golden-checkpoint")" \
+hex_to_file "$golden/state/checkpoint-v2.hex" "$TEST_DIR/golden-checkpoint-v2"
+assert_eq "$(checkpoint_masked "$TEST_DIR/golden-checkpoint-v2")" \
 	"$(checkpoint_masked "$TEST_DIR/rewrite/state/checkpoint")" "checkpoint bytes"
 assert_eq 0 "$(find "$TEST_DIR/rewrite/files" -type f | wc -l)" "files published before SIGTERM"
 
@@ -109,5 +112,5 @@ cmp "$TEST_DIR/resume-report.csv" "$TEST_DIR/whole-report.csv" ||
 	fail "the resumed run's report differs from the whole log's"
 cmp "$TEST_DIR/resume-spam.csv" "$TEST_DIR/whole-spam.csv" ||
 	fail "the resumed run's spam report differs from the whole log's"
-echo "state_upgrade: golden checkpoint rewritten byte for byte, resumed after line" \
+echo "state_upgrade: golden checkpoint (v2) rewritten byte for byte, resumed (v1) after line" \
 	"$lines_before of $lines_all under pseudonym $pseudonym, $resumed_records records as at once"

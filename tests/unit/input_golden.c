@@ -37,6 +37,8 @@ static const char *kind_name(enum input_kind k)
 		return "msgid";
 	case IN_DONE:
 		return "done";
+	case IN_FATE:
+		return "fate";
 	case IN_RESULT:
 		return "result";
 	case IN_SPAM:
@@ -154,13 +156,21 @@ void golden_print(char *out, size_t size, enum input_status st, const struct inp
 				pos = put_str(out, size, pos, ar_result_name(o.result[m]));
 			}
 			pos = put_str(out, size, pos, " policy=");
-			put_str(out, size, pos, ar_policy_name(o.dmarc_policy));
+			pos = put_str(out, size, pos, ar_policy_name(o.dmarc_policy));
 		}
 		break;
 	case IN_OTHER:
 	case IN_MSGID:
 	case IN_DONE:
+	case IN_FATE:
 		break;
+	}
+	if (ev->fate != FATE_UNKNOWN || ev->fate_flags != 0) {
+		pos = put_str(out, size, pos, " fate=");
+		pos = put_str(out, size, pos, ar_fate_name(ev->fate));
+		pos = put_str(out, size, pos, ev->fate_flags & INPUT_FATE_TEMPORARY ? " temporary" : "");
+		pos = put_str(out, size, pos, ev->fate_flags & INPUT_FATE_FILTER ? " filter" : "");
+		put_str(out, size, pos, ev->fate_flags & INPUT_FATE_QUARANTINED ? " quarantined" : "");
 	}
 }
 
@@ -317,13 +327,18 @@ static void check_one(const char *buf, size_t n, input_parse_fn parse, unsigned 
 		break;
 	case IN_MSGID:
 	case IN_DONE:
-		if (ev.queue_id.len == 0 || !span_inside(ev.message_id, buf, n))
+		if (ev.queue_id.len == 0 || !span_inside(ev.message_id, buf, n) ||
+		    ev.fate >= FATE_COUNT)
+			(*bad)++;
+		break;
+	case IN_FATE:
+		if (ev.queue_id.len == 0 || ev.fate >= FATE_COUNT)
 			(*bad)++;
 		break;
 	case IN_SPAM:
 		/* A verdict names its message by queue ID or by Message-ID. */
 		if ((ev.queue_id.len == 0) == (ev.message_id.len == 0) ||
-		    !span_inside(ev.message_id, buf, n))
+		    !span_inside(ev.message_id, buf, n) || ev.fate >= FATE_COUNT)
 			(*bad)++;
 		break;
 	case IN_RESULT:

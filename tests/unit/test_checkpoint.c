@@ -55,14 +55,19 @@ static struct messages *new_messages(struct windows *ws)
 }
 
 /* The golden checkpoint's bytes into out. */
-static void read_golden(struct strbuf *out)
+static void read_golden_named(struct strbuf *out, const char *name)
 {
 	size_t n;
-	unsigned char *bytes = golden_hex("checkpoint-v1.hex", &n);
+	unsigned char *bytes = golden_hex(name, &n);
 
 	CU_ASSERT_FATAL(n > 16);
 	CU_ASSERT_EQUAL_FATAL(strbuf_append(out, bytes, n), 0);
 	free(bytes);
+}
+
+static void read_golden(struct strbuf *out)
+{
+	read_golden_named(out, "checkpoint-v1.hex");
 }
 
 static void write_file(const void *data, size_t len)
@@ -156,10 +161,23 @@ static void test_golden(void)
 	CU_ASSERT_EQUAL(k.inputs[1].pos.offset, 0);
 	CU_ASSERT_EQUAL(messages_open_count(ms), 1);
 
+	/* Saved again, it is version 2: the same with each open message's
+	 * fate (none yet: three zero bytes), tests/unit/golden/checkpoint-v2.hex. */
 	unlink(path);
 	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, NULL, &err), 0);
 	read_file(&again);
+	strbuf_reset(&golden);
+	read_golden_named(&golden, "checkpoint-v2.hex");
+	CU_ASSERT_EQUAL(golden.len, 654 + 3);
 	CU_ASSERT_EQUAL(again.len, golden.len);
+	CU_ASSERT(again.len == golden.len && memcmp(again.data, golden.data, golden.len) == 0);
+	/* ... which loads and saves to the same bytes. */
+	checkpoint_release(&k);
+	CU_ASSERT_EQUAL_FATAL(checkpoint_load(st, &k, ms, ws, &err), 1);
+	unlink(path);
+	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, NULL, &err), 0);
+	strbuf_reset(&again);
+	read_file(&again);
 	CU_ASSERT(again.len == golden.len && memcmp(again.data, golden.data, golden.len) == 0);
 
 	/* The windows came back too, in order. */
@@ -291,7 +309,12 @@ static void test_corrupt(void)
 
 	strbuf_reset(&b);
 	strbuf_append(&b, golden.data, golden.len);
-	b.data[8] = 2;
+	b.data[8] = 3;
+	CU_ASSERT_EQUAL(load_bytes(st, &b, GOLDEN_WINDOW_MS, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "unknown version"));
+	strbuf_reset(&b);
+	strbuf_append(&b, golden.data, golden.len);
+	b.data[8] = 0;
 	CU_ASSERT_EQUAL(load_bytes(st, &b, GOLDEN_WINDOW_MS, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "unknown version"));
 

@@ -93,7 +93,7 @@ static void test_prefix(void)
 		"2026-11-22 10:00:05 1tEaB6-000Q7g-4M ** bad@carrier-c.example.jp R=local_user: "
 		"Unrouteable address",
 		"2026-11-22 10:00:05 1tEaB6-000Q7g-4M H=mail.example.com [192.0.2.10] "
-		"F=<info@example.com> rejected after DATA: spam score too high",
+		"F=<info@example.com> sender verify defer for <info@example.com>",
 		"2026-11-22 10:00:05 1tEaB6-000Q7g-4M Frozen (delivery error message)",
 		"2026-11-22 10:00:05 1tEaB6-000Q7g-4M no header name here",
 	};

@@ -93,7 +93,14 @@ static void test_other_kinds(void)
 	CU_ASSERT_EQUAL(parse("2026-11-02T10:00:01+09:00 mx1 postfix/cleanup[9]: 4F1A2B3C4D: "
 	                      "message-id=<abc@example>", &ev, &why), INPUT_OK);
 	CU_ASSERT_EQUAL(ev.kind, IN_MSGID);
+	/* qmgr's opened(): the message is queued, accepted. */
 	CU_ASSERT_EQUAL(parse("2026-11-02T10:00:01+09:00 mx1 postfix/qmgr[9]: 4F1A2B3C4D: "
+	                      "from=<a@b>, size=1, nrcpt=1 (queue active)", &ev, &why), INPUT_OK);
+	CU_ASSERT_EQUAL(ev.kind, IN_FATE);
+	CU_ASSERT_EQUAL(ev.fate, FATE_ACCEPTED);
+	CU_ASSERT(span_is(ev.queue_id, "4F1A2B3C4D"));
+	/* Other qmgr lines ending so are not (a queue ID is needed). */
+	CU_ASSERT_EQUAL(parse("2026-11-02T10:00:01+09:00 mx1 postfix/qmgr[9]: "
 	                      "from=<a@b>, size=1, nrcpt=1 (queue active)", &ev, &why), INPUT_OK);
 	CU_ASSERT_EQUAL(ev.kind, IN_OTHER);
 	CU_ASSERT_EQUAL(parse("2026-11-02T10:00:01+09:00 mx1 postfix/smtpd[9]: connect from "

@@ -805,6 +805,7 @@ static void join_event(struct jhost *jh, const struct input_event *ev)
 		}
 		m->filtered = 1;
 		break;
+	case IN_FATE:
 	case IN_OTHER:
 		break;
 	}

@@ -310,7 +310,7 @@ static void test_save_load(void)
 	messages_apply(a, &e);
 	CU_ASSERT_EQUAL_FATAL(messages_save(a, &sb), 0);
 	deser_init(&d, sb.data, sb.len);
-	CU_ASSERT_EQUAL_FATAL(messages_load(b, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(messages_load(b, &d, MESSAGES_SAVE_VERSION), 0);
 	CU_ASSERT_EQUAL(messages_open_count(b), 2);
 	CU_ASSERT_EQUAL(messages_oldest_ms(b), 1000);
 	e = ev(IN_DONE, 3000, "mx1", "Q1", NULL, NULL);
@@ -320,7 +320,7 @@ static void test_save_load(void)
 	CU_ASSERT_EQUAL(drain(ws, AR_PASS, &h), 1);
 	/* A truncated state is refused. */
 	deser_init(&d, sb.data, sb.len - 1);
-	CU_ASSERT_EQUAL(messages_load(b, &d), -1);
+	CU_ASSERT_EQUAL(messages_load(b, &d, MESSAGES_SAVE_VERSION), -1);
 	strbuf_release(&sb);
 	messages_free(a);
 	messages_free(b);
@@ -378,7 +378,7 @@ static void test_many_and_hosts(void)
 	strbuf_init(&sb, 1 << 24);
 	CU_ASSERT_EQUAL_FATAL(messages_save(a, &sb), 0);
 	deser_init(&d, sb.data, sb.len);
-	CU_ASSERT_EQUAL_FATAL(messages_load(b, &d), 0);
+	CU_ASSERT_EQUAL_FATAL(messages_load(b, &d, MESSAGES_SAVE_VERSION), 0);
 	CU_ASSERT_EQUAL(messages_open_count(b), (size_t)NQ * NH - 1);
 	/* After the load, every message is found by its host and queue ID. */
 	for (i = 0; i < NQ; i++) {
@@ -642,6 +642,349 @@ static void test_vendor_names(void)
 	                              AR_SPF), AR_ABSENT);
 }
 
+/* ---- fates ---- */
+
+/* Outcome of one message's lines: how many messages were counted, with
+ * which fate (the last cell's), and how many were deferred. */
+struct fate_out {
+	int64_t counted;
+	enum ar_fate fate;
+	uint64_t deferred;
+	size_t open_before_end; /* messages still open after the lines */
+};
+
+/*
+ * Lines of one or more messages through format `parse` and the table, as
+ * the collector reads them with one input; the rest completed at the end
+ * (as at the end of --once, or after the idle time).
+ */
+static struct fate_out logged_fate(const struct messages_config *mc, input_parse_fn parse,
+                                   const char *const *lines, size_t n)
+{
+	struct windows *ws = windows_new(60000);
+	struct messages *ms = messages_new(mc, ws);
+	struct input_clock clk;
+	struct record_batch b;
+	struct fate_out o;
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	o.fate = FATE_COUNT;
+	input_clock_init(&clk, 1793581200000LL);
+	for (i = 0; i < n; i++) {
+		struct input_event e;
+		const char *why = NULL;
+
+		CU_ASSERT_EQUAL_FATAL(parse(lines[i], strlen(lines[i]), &clk, &e, &why), INPUT_OK);
+		if (e.host.len == 0) {
+			e.host.p = "mx1";
+			e.host.len = 3;
+		}
+		messages_apply(ms, &e);
+	}
+	o.open_before_end = messages_open_count(ms);
+	messages_complete_all(ms);
+	o.deferred = messages_deferred(ms);
+	record_batch_init(&b);
+	while (windows_take(ws, INT64_MAX, &b)) {
+		for (i = 0; i < b.ncells; i++) {
+			o.counted += b.cells[i].messages;
+			o.fate = b.cells[i].fate;
+		}
+	}
+	record_batch_free(&b);
+	messages_free(ms);
+	windows_free(ws);
+	return o;
+}
+
+#define PF(t, prog, text) STAMP t "+09:00 mx1 postfix/" prog ": 4F1A2B3C4D: " text
+#define AR_LINE PF("2", "cleanup[8]", "info: header Authentication-Results: mx.example.jp; " \
+                   "spf=pass smtp.mailfrom=a.example" TRAILER)
+#define QACTIVE PF("3", "qmgr[9]", "from=<x@a.example>, size=2345, nrcpt=1 (queue active)")
+
+static struct messages_config fate_config(int content_filter)
+{
+	struct messages_config mc = config(100);
+
+	mc.publish_fates = 1;
+	mc.join_reinjected = content_filter;
+	return mc;
+}
+
+/* What one message's Postfix lines (after its message-id and header lines)
+ * make of its fate; FATE_COUNT if it is not counted. */
+static enum ar_fate postfix_fate(int content_filter, const char *l1, const char *l2,
+                                 const char *l3, uint64_t *deferred)
+{
+	struct messages_config mc = fate_config(content_filter);
+	const char *lines[5] = { MSGID, AR_LINE };
+	size_t n = 2;
+	struct fate_out o;
+
+	if (l1 != NULL)
+		lines[n++] = l1;
+	if (l2 != NULL)
+		lines[n++] = l2;
+	if (l3 != NULL)
+		lines[n++] = l3;
+	o = logged_fate(&mc, input_syslog_parse, lines, n);
+	if (deferred != NULL)
+		*deferred = o.deferred;
+	CU_ASSERT(o.counted <= 1);
+	return o.counted == 1 ? o.fate : FATE_COUNT;
+}
+
+/*
+ * Postfix's fate lines, from its source (see collector/input_postfix.c):
+ * queued by qmgr, refused at the end of DATA by a milter or by
+ * header_checks, discarded, held; a 4xx refusal is no message (the client
+ * sends it again), nor is a transaction canceled without a refusal.
+ */
+static void test_fate_postfix(void)
+{
+	uint64_t deferred;
+
+	CU_ASSERT_EQUAL(postfix_fate(0, QACTIVE, REMOVED, NULL, NULL), FATE_ACCEPTED);
+	/* "removed" alone: only a queued message leaves the active queue. */
+	CU_ASSERT_EQUAL(postfix_fate(0, REMOVED, NULL, NULL, NULL), FATE_ACCEPTED);
+	/* No fate line: the log does not tell. */
+	CU_ASSERT_EQUAL(postfix_fate(0, NULL, NULL, NULL, NULL), FATE_UNKNOWN);
+	/* A milter's reject at the end of DATA (cleanup_milter_apply). */
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "milter-reject: END-OF-MESSAGE from "
+	                                   "mail.a.example[192.0.2.1]: 5.7.1 rejected by DMARC policy "
+	                                   "for a.example; from=<x@a.example> to=<y@example.jp> "
+	                                   "proto=ESMTP helo=<mail.a.example>"),
+	                             PF("3", "cleanup[8]", "removed (canceled)"), NULL, NULL),
+	                FATE_REJECTED);
+	/* ... or a deferral: not counted, counted as deferred. */
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "milter-reject: END-OF-MESSAGE from "
+	                                   "mail.a.example[192.0.2.1]: 4.7.1 Try again later; "
+	                                   "from=<x@a.example> to=<y@example.jp> proto=ESMTP "
+	                                   "helo=<mail.a.example>"), NULL, NULL, &deferred),
+	                FATE_COUNT);
+	CU_ASSERT_EQUAL(deferred, 1);
+	/* header_checks REJECT: the reason's DSN tells a refusal from a deferral. */
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "reject: header Subject: win now"
+	                                   TRAILER ": 5.7.1 message content rejected"), NULL, NULL,
+	                             NULL), FATE_REJECTED);
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "reject: body click here" TRAILER
+	                                   ": 4.7.1 try later"), NULL, NULL, &deferred), FATE_COUNT);
+	CU_ASSERT_EQUAL(deferred, 1);
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "reject: mime-error invalid header "
+	                                   "text: x from mail.a.example[192.0.2.1]; from=<x@a.example> "
+	                                   "to=<y@example.jp>"), NULL, NULL, NULL), FATE_REJECTED);
+	/* smtpd_end_of_data_restrictions (log_whatsup) */
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "smtpd[7]", "reject: END-OF-MESSAGE from "
+	                                   "mail.a.example[192.0.2.1]: 550 5.7.1 <y@example.jp>: "
+	                                   "Recipient address rejected; from=<x@a.example> "
+	                                   "to=<y@example.jp> proto=ESMTP helo=<mail.a.example>"),
+	                             NULL, NULL, NULL), FATE_REJECTED);
+	/* One recipient refused at RCPT: the message goes on to the others. */
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("1", "smtpd[7]", "reject: RCPT from "
+	                                   "mail.a.example[192.0.2.1]: 550 5.1.1 <z@example.jp>: "
+	                                   "Recipient address rejected: User unknown; "
+	                                   "from=<x@a.example> to=<z@example.jp> proto=ESMTP "
+	                                   "helo=<mail.a.example>"), QACTIVE, REMOVED, NULL),
+	                FATE_ACCEPTED);
+	/* DISCARD (header_checks, then Postfix 3.10's removed line; or a milter
+	 * at RCPT through smtpd), also over a later milter's reject, as
+	 * cleanup_flush() does. */
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "discard: header Subject: x" TRAILER),
+	                             PF("4", "cleanup[8]", "removed (discarded)"), NULL, NULL),
+	                FATE_DISCARDED);
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("1", "smtpd[7]", "milter-discard: RCPT from "
+	                                   "mail.a.example[192.0.2.1]: milter triggers DISCARD action; "
+	                                   "from=<x@a.example> to=<y@example.jp> proto=ESMTP "
+	                                   "helo=<mail.a.example>"), NULL, NULL, NULL),
+	                FATE_DISCARDED);
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "milter-header-discard: header "
+	                                   "X-Virus: yes" TRAILER ": x"),
+	                             PF("3", "cleanup[8]", "milter-reject: END-OF-MESSAGE from "
+	                                "mail.a.example[192.0.2.1]: 5.7.1 no; from=<x@a.example>"),
+	                             NULL, NULL), FATE_DISCARDED);
+	/* HOLD: the message waits in the hold queue, with no further line. */
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "hold: header Subject: x" TRAILER
+	                                   ": held for review"), NULL, NULL, NULL), FATE_HELD);
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "milter-hold: END-OF-MESSAGE from "
+	                                   "mail.a.example[192.0.2.1]: milter triggers HOLD action; "
+	                                   "from=<x@a.example> to=<y@example.jp> proto=ESMTP "
+	                                   "helo=<mail.a.example>"), NULL, NULL, NULL), FATE_HELD);
+	/* A transaction canceled without a refusal (the client went away after
+	 * the headers were logged): not received, not counted. */
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "removed (canceled)"), NULL, NULL,
+	                             &deferred), FATE_COUNT);
+	CU_ASSERT_EQUAL(deferred, 1);
+}
+
+/* A refusal at the end of DATA is the message's last line: it is complete
+ * then, not after the idle time. */
+static void test_fate_refusal_completes(void)
+{
+	struct messages_config mc = fate_config(0);
+	const char *lines[] = { MSGID, AR_LINE,
+		                PF("3", "cleanup[8]", "milter-reject: END-OF-MESSAGE from "
+		                   "mail.a.example[192.0.2.1]: 5.7.1 rejected; from=<x@a.example>") };
+	struct fate_out o = logged_fate(&mc, input_syslog_parse, lines, 3);
+
+	CU_ASSERT_EQUAL(o.open_before_end, 0);
+	CU_ASSERT_EQUAL(o.counted, 1);
+	CU_ASSERT_EQUAL(o.fate, FATE_REJECTED);
+}
+
+/* publish_fates off: refused messages are not counted, the others carry no fate. */
+static void test_fate_unpublished(void)
+{
+	struct messages_config mc = config(100);
+	const char *accepted[] = { MSGID, AR_LINE, QACTIVE, REMOVED };
+	const char *rejected[] = { MSGID, AR_LINE,
+		                   PF("3", "cleanup[8]", "milter-reject: END-OF-MESSAGE from "
+		                      "mail.a.example[192.0.2.1]: 5.7.1 rejected; from=<x@a.example>") };
+	struct fate_out o = logged_fate(&mc, input_syslog_parse, accepted, 4);
+
+	CU_ASSERT_EQUAL(o.counted, 1);
+	CU_ASSERT_EQUAL(o.fate, FATE_UNKNOWN);
+	o = logged_fate(&mc, input_syslog_parse, rejected, 3);
+	CU_ASSERT_EQUAL(o.counted, 0);
+}
+
+#define AMAVIS(actions) STAMP "3+09:00 mx1 amavis[77]: (00077-01) " actions ", [192.0.2.1]:4000 " \
+	"[192.0.2.1] <x@a.example> -> <y@example.jp>, Queue-ID: 4F1A2B3C4D, Message-ID: " \
+	"<1@a.example>, mail_id: AbCd, Hits: 9.1, size: 2345, 1234 ms"
+
+/*
+ * amavis's own actions ({ACTIONS} of its log line): as a milter, the MTA's
+ * line decides and amavis's counts only where the MTA logged none; as
+ * Postfix's content_filter (after the queue), a message it blocks had been
+ * accepted by Postfix and is held if quarantined, else discarded.
+ */
+static void test_fate_amavis(void)
+{
+	uint64_t deferred;
+
+	/* Milter: Postfix's own milter-reject agrees; amavis alone decides
+	 * without one. */
+	CU_ASSERT_EQUAL(postfix_fate(0, AMAVIS("Blocked SPAM {RejectedInbound}"),
+	                             PF("4", "cleanup[8]", "milter-reject: END-OF-MESSAGE from "
+	                                "mail.a.example[192.0.2.1]: 5.7.0 spam; from=<x@a.example>"),
+	                             NULL, NULL), FATE_REJECTED);
+	CU_ASSERT_EQUAL(postfix_fate(0, AMAVIS("Blocked SPAM {DiscardedInbound,Quarantined}"), NULL,
+	                             NULL, NULL), FATE_DISCARDED);
+	CU_ASSERT_EQUAL(postfix_fate(0, AMAVIS("Passed CLEAN {RelayedInbound}"), QACTIVE, REMOVED,
+	                             NULL), FATE_ACCEPTED);
+	CU_ASSERT_EQUAL(postfix_fate(0, AMAVIS("Blocked SPAM {TempFailedInbound}"), NULL, NULL,
+	                             &deferred), FATE_COUNT);
+	CU_ASSERT_EQUAL(deferred, 1);
+	/* The MTA's word wins over the filter's: Postfix queued it. */
+	CU_ASSERT_EQUAL(postfix_fate(0, AMAVIS("Blocked SPAM {DiscardedInbound}"), QACTIVE, REMOVED,
+	                             NULL), FATE_ACCEPTED);
+	/* Content filter: after "queue active" and before "removed". */
+	CU_ASSERT_EQUAL(postfix_fate(1, QACTIVE, AMAVIS("Blocked SPAM {DiscardedInbound,Quarantined}"),
+	                             REMOVED, NULL), FATE_HELD);
+	CU_ASSERT_EQUAL(postfix_fate(1, QACTIVE, AMAVIS("Blocked INFECTED (Eicar-Signature) "
+	                                                "{BouncedInbound}"), REMOVED, NULL),
+	                FATE_DISCARDED);
+	CU_ASSERT_EQUAL(postfix_fate(1, QACTIVE, AMAVIS("Blocked SPAM"), REMOVED, NULL),
+	                FATE_DISCARDED);
+	CU_ASSERT_EQUAL(postfix_fate(1, QACTIVE, AMAVIS("Passed SPAM {RelayedTaggedInbound}"),
+	                             REMOVED, NULL), FATE_ACCEPTED);
+	/* A deferral after the queue: Postfix tries amavis again later. */
+	CU_ASSERT_EQUAL(postfix_fate(1, QACTIVE, AMAVIS("Blocked SPAM {TempFailedInbound}"),
+	                             REMOVED, NULL), FATE_ACCEPTED);
+}
+
+#define EXIM(t, text) "2026-11-02 10:00:0" t " +0900 1tEaB3-000Q7d-2K " text
+#define EXIM_AR EXIM("1", "ar: Authentication-Results: mx.example.jp;\\n\\tspf=pass " \
+                     "smtp.mailfrom=a.example")
+
+static enum ar_fate exim_fate(const char *l1, const char *l2, uint64_t *deferred)
+{
+	struct messages_config mc = fate_config(0);
+	const char *lines[3] = { EXIM_AR, l1, l2 };
+	struct fate_out o = logged_fate(&mc, input_exim_parse, lines, l2 != NULL ? 3 : 2);
+
+	if (deferred != NULL)
+		*deferred = o.deferred;
+	return o.counted == 1 ? o.fate : FATE_COUNT;
+}
+
+/* Exim: "<=" queued it, an ACL's rejection after DATA refused it, "=> blackhole"
+ * discarded it, "frozen by ACL" holds it. */
+static void test_fate_exim(void)
+{
+	uint64_t deferred;
+
+	CU_ASSERT_EQUAL(exim_fate(EXIM("1", "<= x@a.example H=mail.a.example [192.0.2.1] P=esmtps "
+	                               "S=2345 id=1@a.example"), EXIM("2", "Completed"), NULL),
+	                FATE_ACCEPTED);
+	CU_ASSERT_EQUAL(exim_fate(EXIM("2", "H=mail.a.example [192.0.2.1] F=<x@a.example> rejected "
+	                               "after DATA: DMARC policy reject"), NULL, NULL),
+	                FATE_REJECTED);
+	CU_ASSERT_EQUAL(exim_fate(EXIM("2", "H=mail.a.example [192.0.2.1] F=<x@a.example> "
+	                               "temporarily rejected after DATA: try later"), NULL,
+	                          &deferred), FATE_COUNT);
+	CU_ASSERT_EQUAL(deferred, 1);
+	CU_ASSERT_EQUAL(exim_fate(EXIM("1", "<= x@a.example H=mail.a.example [192.0.2.1] P=esmtp "
+	                               "S=2345"), EXIM("1", "=> blackhole (DATA ACL discarded "
+	                                               "recipients): spam"), NULL), FATE_DISCARDED);
+	CU_ASSERT_EQUAL(exim_fate(EXIM("1", "<= x@a.example H=mail.a.example [192.0.2.1] P=esmtp "
+	                               "S=2345"), EXIM("1", "frozen by ACL"), NULL), FATE_HELD);
+}
+
+/* A checkpoint of version 1 holds no fate: its messages start unknown and
+ * take the fate of their later lines; version 2 keeps it; a fate no
+ * collector writes is refused. */
+static void test_fate_save_load(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct messages_config mc = fate_config(0);
+	struct messages *a = messages_new(&mc, ws), *b = messages_new(&mc, ws);
+	struct input_event e;
+	struct strbuf sb;
+	struct deser d;
+	struct record_batch rb;
+	size_t i;
+	int held = 0, accepted = 0;
+
+	strbuf_init(&sb, 1 << 20);
+	e = ev(IN_MSGID, 1000, "mx1", "Q1", NULL, NULL);
+	messages_apply(a, &e);
+	e.kind = IN_FATE;
+	e.fate = FATE_HELD;
+	messages_apply(a, &e);
+	CU_ASSERT_EQUAL_FATAL(messages_save(a, &sb), 0);
+	/* Version 2 keeps the held fate. */
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL_FATAL(messages_load(b, &d, 2), 0);
+	messages_complete_all(b);
+	/* Version 1: the same without the last three bytes (the fate). */
+	deser_init(&d, sb.data, sb.len - 3);
+	CU_ASSERT_EQUAL_FATAL(messages_load(b, &d, 1), 0);
+	CU_ASSERT_EQUAL(d.len - d.pos, 0);
+	e = ev(IN_DONE, 3000, "mx1", "Q1", NULL, NULL);
+	e.fate = FATE_ACCEPTED;
+	messages_apply(b, &e);
+	CU_ASSERT_EQUAL(messages_open_count(b), 0);
+	record_batch_init(&rb);
+	while (windows_take(ws, INT64_MAX, &rb)) {
+		for (i = 0; i < rb.ncells; i++) {
+			held += rb.cells[i].fate == FATE_HELD ? (int)rb.cells[i].messages : 0;
+			accepted += rb.cells[i].fate == FATE_ACCEPTED ? (int)rb.cells[i].messages : 0;
+		}
+	}
+	record_batch_free(&rb);
+	CU_ASSERT_EQUAL(held, 1);
+	CU_ASSERT_EQUAL(accepted, 1);
+	/* A fate out of range. */
+	sb.data[sb.len - 3] = (char)(FATE_COUNT + 1);
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL(messages_load(b, &d, 2), -1);
+	strbuf_release(&sb);
+	messages_free(a);
+	messages_free(b);
+	windows_free(ws);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -663,6 +1006,12 @@ int main(void)
 	CU_add_test(s, "Postfix header routes", test_postfix_routes);
 	CU_add_test(s, "Received-SPF", test_received_spf);
 	CU_add_test(s, "vendor names of Authentication-Results", test_vendor_names);
+	CU_add_test(s, "fate: Postfix", test_fate_postfix);
+	CU_add_test(s, "fate: a refusal completes the message", test_fate_refusal_completes);
+	CU_add_test(s, "fate: publish_fates off", test_fate_unpublished);
+	CU_add_test(s, "fate: amavis as milter and content filter", test_fate_amavis);
+	CU_add_test(s, "fate: Exim", test_fate_exim);
+	CU_add_test(s, "fate: save and load, version 1 upgraded", test_fate_save_load);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

@@ -183,6 +183,25 @@ static void exim_line(struct gen *g, const struct sess *s, unsigned i)
 		lb_exim_msg(g, b, t, s);
 		lb_str(b, " Completed");
 		break;
+	case L_FATE:
+		/* smtp_handle_acl_fail() for the DATA ACL's deny and defer,
+		 * receive.c for its discard and "control = freeze". */
+		lb_exim_msg(g, b, t, s);
+		if (s->fate == LGF_REJECTED || s->fate == LGF_DEFERRED) {
+			lb_str(b, " H=");
+			lb_exim_host(b, s, 1);
+			lb_str(b, " F=<");
+			loggen_sender(b, s);
+			lb_str(b, s->fate == LGF_REJECTED ? "> rejected after DATA: DMARC policy reject for "
+			                                  : "> temporarily rejected after DATA: greylisted "
+			                                    "for ");
+			lb_str(b, loggen_senders[s->sender].domain);
+		} else if (s->fate == LGF_DISCARDED) {
+			lb_str(b, " => blackhole (DATA ACL discarded recipients): spam");
+		} else {
+			lb_str(b, " frozen by ACL");
+		}
+		break;
 	default:
 		msg_panic("loggen: no Exim form for line kind %d", (int)k);
 	}

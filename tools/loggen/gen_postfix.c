@@ -266,6 +266,27 @@ static void postfix_line(struct gen *g, const struct sess *s, unsigned i)
 		lb_prefix_qid(g, b, t, "qmgr", g->qmgr_pid, k == L_REMOVED ? s->qid : s->qid2);
 		lb_str(b, "removed");
 		break;
+	case L_FATE:
+		/* cleanup_milter_apply() for a milter's reply at the end of DATA,
+		 * cleanup_act_log() for header_checks DISCARD and HOLD. */
+		lb_prefix_qid(g, b, t, "cleanup", s->cleanup_pid, s->qid);
+		if (s->fate == LGF_REJECTED || s->fate == LGF_DEFERRED) {
+			lb_str(b, "milter-reject: END-OF-MESSAGE from ");
+			lb_client(b, s);
+			lb_str(b, s->fate == LGF_REJECTED ? ": 5.7.1 rejected by DMARC policy for "
+			                                  : ": 4.7.1 Service unavailable - try again later"
+			                                    " for ");
+			lb_str(b, loggen_senders[s->sender].domain);
+			lb_envelope(g, b, s);
+		} else {
+			lb_str(b, s->fate == LGF_DISCARDED ? "discard: header Subject: special offer from "
+			                                   : "hold: header Subject: please review from ");
+			lb_client(b, s);
+			lb_envelope(g, b, s);
+			if (s->fate == LGF_HELD)
+				lb_str(b, ": held for review");
+		}
+		break;
 	case L_NOQUEUE:
 		lb_smtpd(g, b, t, s, "NOQUEUE: reject: RCPT from ");
 		lb_str(b, ": 450 4.7.1 Client host rejected: cannot find your reverse hostname, "

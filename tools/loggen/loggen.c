@@ -56,6 +56,8 @@ const struct cfg_entry loggen_cfg_table[] = {
 	  "result distribution and carriers' setups (--list-profiles)" },
 	{ "malformed-per-day", CFG_INT, "3", 0, 100000, OPT(malformed_per_day),
 	  "garbage lines per host and day" },
+	{ "refused-per-day", CFG_INT, "0", 0, 1000000, OPT(refused_per_day),
+	  "messages per host and day refused at the end of DATA, discarded, held or deferred" },
 	{ "overlong", CFG_BOOL, "no", 0, 0, OPT(overlong), "one 70000-byte line per host" },
 	{ "mta", CFG_STR, NULL, 0, 0, OPT(mta), "postfix or exim, for every carrier" },
 	{ "milters", CFG_STR, NULL, 0, 0, OPT(milters),
@@ -385,7 +387,7 @@ static uint32_t scramble24(uint32_t x)
 /* Sessions (struct sess and struct gen in loggen_int.h) */
 
 /* Batch entries: what starts when, within one local day. */
-enum ev_type { EV_MESSAGE, EV_FORCED, EV_REJECT, EV_GARBAGE, EV_OVERLONG };
+enum ev_type { EV_MESSAGE, EV_FORCED, EV_REJECT, EV_GARBAGE, EV_OVERLONG, EV_REFUSED };
 
 struct ev {
 	int64_t t;
@@ -400,7 +402,11 @@ enum {
 	SLOT_RESULT = 1, /* + method * AR_RESULT_COUNT + result */
 	SLOT_POLICY = SLOT_RESULT + AR_METHOD_COUNT * AR_RESULT_COUNT,
 	SLOT_SPAM = SLOT_POLICY + POL_COUNT, /* + 0 ham, + 1 spam */
-	SLOT_COUNT = SLOT_SPAM + 2,
+	/* Refused messages: per counted fate (rejected, discarded, held) how
+	 * many, then method * AR_RESULT_COUNT + result. */
+	SLOT_FATE = SLOT_SPAM + 2,
+	SLOT_FATE_SIZE = 1 + AR_METHOD_COUNT * AR_RESULT_COUNT,
+	SLOT_COUNT = SLOT_FATE + LGF_DEFERRED * SLOT_FATE_SIZE,
 };
 
 /* Everything fixed for the run, computed from the options. */
@@ -932,9 +938,10 @@ static void present(struct gen *g, struct sess *s)
 		s->mres[m] = AR_ABSENT;
 	}
 	s->mpol = POL_ABSENT;
-	/* The milters change hres and mres, the spam filter tspam and spamline. */
+	/* The milters change hres and mres, the spam filter tspam and spamline;
+	 * a refused message carries none of their lines. */
 	s->tspam = s->spamline == SPAMLINE_YES;
-	for (i = 0; i < g->nfilters; i++)
+	for (i = 0; i < g->nfilters && s->type != S_REFUSED; i++)
 		g->filters[i]->present(g, s);
 	for (m = 0; m < AR_METHOD_COUNT; m++)
 		s->tres[m] = result_merge(s->hres[m], s->mres[m]);
@@ -949,7 +956,32 @@ static void present(struct gen *g, struct sess *s)
 
 /* Lay out one message relative to its connect time 0. */
 #define FORCE_HEADER 1 /* with a trusted header */
+#define FORCE_REFUSED 4 /* no filter's lines; s->fate the caller's */
 #define FORCE_FORGED 2 /* with a forged header */
+/*
+ * The end of a refused message s after its last header line at t: the line
+ * that decides its fate (s->fate, drawn here), and Exim's arrival and
+ * "Completed" lines where it queued the message first (a discard, a freeze).
+ */
+static void build_refused_end(struct gen *g, struct sess *s, int64_t t)
+{
+	struct rng *r = &g->rng;
+	int64_t tf = t + rng_range(r, 5 * US_PER_MS, 900 * US_PER_MS);
+
+	s->fate = (unsigned char)rng_below(r, LGF_COUNT);
+	if (s->exim && (s->fate == LGF_DISCARDED || s->fate == LGF_HELD)) {
+		sess_add(s, tf, L_QMGR, 0); /* "<=" */
+		tf += rng_range(r, 100, 3000);
+	}
+	sess_add(s, tf, L_FATE, 0);
+	/* cleanup holds the message until the end of DATA, the fate line. */
+	s->t_qmgr = tf;
+	if (s->exim && s->fate == LGF_DISCARDED)
+		sess_add(s, tf + rng_range(r, 100, 3000), L_REMOVED, 0); /* "Completed" */
+	sess_add(s, tf + rng_range(r, 5 * US_PER_MS, 300 * US_PER_MS), L_DISCONNECT, 0);
+	sess_sort(s);
+}
+
 static void build_message(struct gen *g, struct sess *s, unsigned force)
 {
 	const struct profile *p = g->r->prof;
@@ -959,7 +991,7 @@ static void build_message(struct gen *g, struct sess *s, unsigned force)
 	unsigned i, sz;
 
 	memset(s, 0, sizeof(*s));
-	s->type = S_MESSAGE;
+	s->type = force & FORCE_REFUSED ? S_REFUSED : S_MESSAGE;
 	s->sender = (unsigned)rng_below(r, NSENDERS);
 	s->from_local = (unsigned)rng_below(r, NLOCALS);
 	s->selector = (unsigned)rng_below(r, NSELECTORS);
@@ -1015,6 +1047,10 @@ static void build_message(struct gen *g, struct sess *s, unsigned force)
 	if (s->spamline != SPAMLINE_NONE && !spam_first) {
 		t += rng_range(r, 100, 2000);
 		sess_add(s, t, L_HDR_SPAM, 0);
+	}
+	if (s->type == S_REFUSED) {
+		build_refused_end(g, s, t);
+		return;
 	}
 	/* The milters', amavis's and rspamd's lines at the end of DATA. */
 	for (i = 0; i < g->nfilters; i++)
@@ -1357,6 +1393,16 @@ static void tally(struct gen *g, const struct sess *s)
 	if (mi < 0 || mi >= r->months)
 		msg_panic("loggen: message event outside the run");
 	cnt = r->counts + ((size_t)mi * r->carriers + g->c) * SLOT_COUNT;
+	if (s->type == S_REFUSED) {
+		/* Not in the population: its own counts, none for a deferral. */
+		if (s->fate == LGF_DEFERRED)
+			return;
+		cnt += SLOT_FATE + (size_t)s->fate * SLOT_FATE_SIZE;
+		cnt[0]++;
+		for (k = 0; k < AR_METHOD_COUNT; k++)
+			cnt[1 + k * AR_RESULT_COUNT + s->tres[k]]++;
+		return;
+	}
 	cnt[SLOT_MESSAGES]++;
 	for (k = 0; k < AR_METHOD_COUNT; k++)
 		cnt[SLOT_RESULT + k * AR_RESULT_COUNT + s->tres[k]]++;
@@ -1380,7 +1426,13 @@ static void start_session(struct gen *g, const struct sess *proto, int64_t t0)
 	s->order = g->order++;
 	s->next = 0;
 	s->smtpd_pid = pid_pick(g, &g->smtpd, s->t[0], s->t[line_of(s, L_DISCONNECT)]);
-	if (s->type == S_MESSAGE) {
+	if (s->type == S_REFUSED) {
+		uint32_t inode = scramble24((uint32_t)((g->inode_base + g->nmsg++) % LG_INODE_SPACE));
+
+		s->cleanup_pid = pid_pick(g, &g->cleanup, s->t_client, s->t_qmgr);
+		g->mta->queue_id(g, s->t_client, inode, s->qid);
+		tally(g, s);
+	} else if (s->type == S_MESSAGE) {
 		uint32_t inode = scramble24((uint32_t)((g->inode_base + g->nmsg++) % LG_INODE_SPACE));
 
 		/* smtpd hands the message to cleanup from MAIL FROM (client=) to the
@@ -1460,6 +1512,7 @@ static size_t build_day(struct gen *g, int64_t d, int64_t overlong_day)
 	int64_t limit = d == r->days - 1 ? r->run_end - LG_SPAN_MAX_US : day_start + US_PER_DAY;
 	uint64_t nmsg = (uint64_t)r->o->messages_per_day, i;
 	uint64_t nrej = nmsg / 20, ngar = (uint64_t)r->o->malformed_per_day;
+	uint64_t nref = (uint64_t)r->o->refused_per_day;
 	size_t n = 0;
 	int boundary = month_ending_on(r, d);
 
@@ -1487,6 +1540,8 @@ static size_t build_day(struct gen *g, int64_t d, int64_t overlong_day)
 	}
 	for (i = 0; i < nrej; i++, n++)
 		batch_set(r, n, EV_REJECT, hour_start(g, day_start, limit));
+	for (i = 0; i < nref; i++, n++)
+		batch_set(r, n, EV_REFUSED, hour_start(g, day_start, limit));
 	for (i = 0; i < ngar; i++, n++)
 		batch_set(r, n, EV_GARBAGE,
 		          day_start + (int64_t)rng_below(rng, (uint64_t)(limit - day_start)));
@@ -1513,6 +1568,10 @@ static void start_event(struct gen *g, const struct ev *e)
 		break;
 	case EV_REJECT:
 		build_reject(g, &proto);
+		start_session(g, &proto, e->t);
+		break;
+	case EV_REFUSED:
+		build_message(g, &proto, FORCE_HEADER | FORCE_REFUSED);
 		start_session(g, &proto, e->t);
 		break;
 	case EV_GARBAGE:
@@ -1822,11 +1881,20 @@ static struct named *sorted_names(unsigned n, int hosts)
 	return v;
 }
 
+/* The refused fates' names in truth.csv, and the dimensions of their
+ * results ("<fate>:<method>", in the order of enum ar_method). */
+static const char *const fate_names[LGF_DEFERRED] = { "rejected", "discarded", "held" };
+static const char *const fate_dims[LGF_DEFERRED][AR_METHOD_COUNT] = {
+	{ "rejected:spf", "rejected:dkim", "rejected:dmarc", "rejected:arc" },
+	{ "discarded:spf", "discarded:dkim", "discarded:dmarc", "discarded:arc" },
+	{ "held:spf", "held:dkim", "held:dmarc", "held:arc" },
+};
+
 /* The rows of one (month, carrier), sorted by dimension and value. */
 static size_t truth_rows(const uint64_t *cnt, struct row *rows)
 {
 	size_t n = 0;
-	unsigned m, v;
+	unsigned m, v, f;
 
 	rows[n++] = (struct row){ "messages", "all", cnt[SLOT_MESSAGES] };
 	for (m = 0; m < AR_METHOD_COUNT; m++) {
@@ -1840,6 +1908,16 @@ static size_t truth_rows(const uint64_t *cnt, struct row *rows)
 			                  cnt[SLOT_POLICY + v] };
 	rows[n++] = (struct row){ "spam", ar_spam_name(SPAM_HAM), cnt[SLOT_SPAM] };
 	rows[n++] = (struct row){ "spam", ar_spam_name(SPAM_SPAM), cnt[SLOT_SPAM + 1] };
+	for (f = 0; f < LGF_DEFERRED; f++) {
+		const uint64_t *fc = cnt + SLOT_FATE + (size_t)f * SLOT_FATE_SIZE;
+
+		rows[n++] = (struct row){ "fate", fate_names[f], fc[0] };
+		for (m = 0; m < AR_METHOD_COUNT; m++) {
+			for (v = 0; v < AR_RESULT_COUNT; v++)
+				rows[n++] = (struct row){ fate_dims[f][m], ar_result_name((enum ar_result)v),
+					                  fc[1 + m * AR_RESULT_COUNT + v] };
+		}
+	}
 	qsort(rows, n, sizeof(*rows), row_cmp);
 	return n;
 }
@@ -2129,7 +2207,8 @@ static int run_setup(struct run *r, const struct loggen_opts *o, struct strbuf *
 	if (o->carriers < 1 || o->carriers > 100 || o->hosts < 1 || o->hosts > 100 ||
 	    o->months < 1 || o->months > 120 || o->messages_per_day < 0 ||
 	    o->messages_per_day > 10000000 || o->malformed_per_day < 0 ||
-	    o->malformed_per_day > 100000 || o->seed < 0) {
+	    o->malformed_per_day > 100000 || o->seed < 0 || o->refused_per_day < 0 ||
+	    o->refused_per_day > 1000000) {
 		strbuf_printf(err, "an option is out of its range (see --help)");
 		return -1;
 	}
@@ -2149,7 +2228,7 @@ static int run_setup(struct run *r, const struct loggen_opts *o, struct strbuf *
 	r->run_start = r->month_start[0];
 	r->run_end = r->month_start[r->months];
 	r->days = (r->run_end - r->run_start) / US_PER_DAY;
-	per_host = (uint64_t)o->messages_per_day * (uint64_t)r->days;
+	per_host = ((uint64_t)o->messages_per_day + (uint64_t)o->refused_per_day) * (uint64_t)r->days;
 	if (per_host >= LG_INODE_SPACE ||
 	    (uint64_t)o->malformed_per_day * (uint64_t)r->days + 1 >= LG_INODE_SPACE) {
 		strbuf_printf(err, "at most %u messages (and as many garbage lines) per host fit "
@@ -2158,7 +2237,7 @@ static int run_setup(struct run *r, const struct loggen_opts *o, struct strbuf *
 		return -1;
 	}
 	r->batch_cap = (size_t)o->messages_per_day + (size_t)o->messages_per_day / 20 +
-	               (size_t)o->malformed_per_day + 1;
+	               (size_t)o->malformed_per_day + (size_t)o->refused_per_day + 1;
 	r->batch = xcalloc(r->batch_cap, sizeof(*r->batch));
 	r->counts = xcalloc((size_t)r->months * r->carriers * SLOT_COUNT, sizeof(*r->counts));
 	r->file_lines = xcalloc((size_t)r->carriers * r->hosts, sizeof(uint64_t));

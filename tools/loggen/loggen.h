@@ -84,6 +84,20 @@
  *     no verdict: amavis UNCHECKED, rspamd skipped scan), so the collector
  *     must count messages without a verdict as ham (spam_default = ham).
  *
+ *   - With --refused-per-day, each host also has messages that are not
+ *     accepted, in even shares (each has a trusted header): REJECTED at the
+ *     end of DATA (Postfix: a milter's "milter-reject: END-OF-MESSAGE ...
+ *     5.7.1"; Exim: "H=... F=<...> rejected after DATA"), DISCARDED (Postfix
+ *     header_checks "discard: header ..."; Exim "<=" then "=> blackhole (DATA
+ *     ACL discarded recipients)" and "Completed"), HELD (Postfix "hold:
+ *     header ..."; Exim "<=" then "frozen by ACL") and DEFERRED (a 4xx
+ *     refusal: "milter-reject ... 4.7.1", "temporarily rejected after DATA").
+ *     They carry no filter line. The counts above (messages, methods,
+ *     policy, spam) are of the accepted messages only, the population of a
+ *     report; truth.csv gives the refused ones as "fate,<fate>" (how many)
+ *     and "<fate>:<method>,<result>", for rejected, discarded and held; a
+ *     deferred message counts nowhere (its sender tries again).
+ *
  * Everything follows from the options and the seed: each host draws from its
  * own xoshiro256** stream seeded from (seed, carrier, host), so the same
  * options give byte-identical files, and the default setup's files are those
@@ -112,6 +126,8 @@ struct loggen_opts {
 	char *profile;             /* result distribution and carriers' setups,
 	                              see loggen_profile_names() */
 	int64_t malformed_per_day; /* garbage lines per host and day */
+	int64_t refused_per_day;   /* messages refused at the end of DATA (or after)
+	                              per host and day, beside messages_per_day */
 	int overlong;              /* one 70000-byte line per host */
 	/* The carriers' setup; NULL (unset) keeps the profile's per carrier. */
 	char *mta;         /* postfix | exim */

@@ -239,11 +239,15 @@ enum line_kind {
 	L_RSPAMD_RESULT, L_SPAMD, L_EXIM_DKIM,
 	/* amavis as content_filter: the copy Postfix queues again (qid2). */
 	L_REINJ_MSGID, L_REINJ_REMOVED,
+	/* The line that refuses, discards or holds a message (s->fate). */
+	L_FATE,
 	L_COUNT
 };
 #define LINE_BIT(k) (1u << (k))
 
-enum sess_type { S_MESSAGE, S_REJECT };
+enum sess_type { S_MESSAGE, S_REJECT, S_REFUSED };
+/* What happens to a message of type S_REFUSED (S_MESSAGE: accepted). */
+enum lg_fate { LGF_REJECTED = 0, LGF_DISCARDED, LGF_HELD, LGF_DEFERRED, LGF_COUNT };
 enum spam_line { SPAMLINE_NONE, SPAMLINE_NO, SPAMLINE_YES };
 
 struct sess {
@@ -281,6 +285,7 @@ struct sess {
 	unsigned char second_sig;         /* a second DKIM signature (esp.example) */
 	unsigned char amavis_cat;         /* index into amavis_cats */
 	unsigned char rspamd_verdict;     /* index into rspamd_verdicts */
+	unsigned char fate;               /* S_REFUSED: enum lg_fate */
 };
 
 /* Add a line of kind k at time t (relative to the session's start). */

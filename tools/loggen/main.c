@@ -59,6 +59,7 @@ static const struct option longopts[] = {
 	{ "tz-offset", required_argument, NULL, 0 },
 	{ "profile", required_argument, NULL, 0 },
 	{ "malformed-per-day", required_argument, NULL, 0 },
+	{ "refused-per-day", required_argument, NULL, 0 },
 	{ "overlong", no_argument, NULL, 0 },
 	{ "mta", required_argument, NULL, 0 },
 	{ "milters", required_argument, NULL, 0 },
