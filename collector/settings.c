@@ -40,9 +40,10 @@ const struct cfg_entry settings_table[] = {
 	  "message (counted once)" },
 	{ "amavis_content_filter", CFG_BOOL, "no", 0, 0, S(amavis_content_filter),
 	  "yes if amavis is Postfix's content_filter: its \"queued_as\" queue ID is the same message" },
-	{ "publish_fates", CFG_BOOL, "no", 0, 0, S(publish_fates),
+	{ "publish_fates", CFG_BOOL, "yes", 0, 0, S(publish_fates),
 	  "yes: publish each message's fate (accepted, rejected, discarded, held); no, for an "
-	  "aggregator that does not keep fates: refused messages are not counted" },
+	  "aggregator older than store schema 7, which refuses fates: refused messages are then "
+	  "not counted" },
 	{ "topic", CFG_STR, "arstat.counts", 0, 0, S(topic), "Kafka topic for the counts" },
 	{ "log_level", CFG_STR, "info", 0, 0, S(log_level), "debug, info, warn or error" },
 	{ "pseudonym_secret", CFG_STR, NULL, 0, 0, S(pseudonym_secret),
