@@ -10,7 +10,10 @@
 
 #define CKPT_NAME "checkpoint"
 #define CKPT_MAGIC "ARSTCKP1"
-#define CKPT_VERSION 1
+/* Version 2: the journal cursor of each input, and input_losses among the
+ * windows' health counters. Version 1 is still read. */
+#define CKPT_VERSION 2
+#define CKPT_VERSION_MIN 1
 /* A checkpoint holds at most the open-message table and windows: bounded by settings. */
 #define CKPT_MAX (UINT64_C(1) << 30)
 /* More inputs than anyone configures: a count above it is corruption. */
@@ -32,7 +35,8 @@ static int checkpoint_body(const struct checkpoint *k, const struct messages *ms
 		return -1;
 	for (i = 0; i < k->ninputs; i++) {
 		if (ser_bytes(b, k->inputs[i].name, strlen(k->inputs[i].name)) < 0 ||
-		    tail_pos_save(&k->inputs[i].pos, b) < 0)
+		    tail_pos_save(&k->inputs[i].pos, b) < 0 ||
+		    ser_bytes(b, k->inputs[i].cursor, strlen(k->inputs[i].cursor)) < 0)
 			return -1;
 	}
 	if (messages_save(ms, b) < 0 || windows_save(ws, b) < 0)
@@ -67,9 +71,10 @@ out:
 	return rc;
 }
 
-/* The frame of raw (magic, version, checksum); the body in *body. */
+/* The frame of raw (magic, version, checksum); the body in *body, the
+ * version in *version. */
 static int checkpoint_frame(const struct state *st, const struct strbuf *raw, struct deser *body,
-                            struct strbuf *err)
+                            uint32_t *version, struct strbuf *err)
 {
 	struct deser d;
 	uint32_t crc;
@@ -79,7 +84,8 @@ static int checkpoint_frame(const struct state *st, const struct strbuf *raw, st
 		return -1;
 	}
 	deser_init(&d, raw->data + 8, raw->len - 8);
-	if (deser_u32(&d) != CKPT_VERSION) {
+	*version = deser_u32(&d);
+	if (*version < CKPT_VERSION_MIN || *version > CKPT_VERSION) {
 		strbuf_printf(err, "%s/%s: unknown version", state_dir(st), CKPT_NAME);
 		return -1;
 	}
@@ -95,12 +101,30 @@ static int checkpoint_frame(const struct state *st, const struct strbuf *raw, st
 	return 0;
 }
 
+/* An input's journal cursor (v2): printable, without NUL, and shorter than
+ * JOURNAL_CURSOR_MAX. -1 if not. */
+static int checkpoint_cursor_load(struct checkpoint_input *in, struct deser *d)
+{
+	size_t n, i;
+	const char *p = deser_bytes(d, JOURNAL_CURSOR_MAX - 1, &n);
+
+	if (p == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] >= 0x7f)
+			return -1;
+	}
+	memcpy(in->cursor, p, n);
+	in->cursor[n] = '\0';
+	return 0;
+}
+
 int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
                     struct windows *ws, struct strbuf *err)
 {
 	struct strbuf raw;
 	struct deser d;
-	uint32_t n;
+	uint32_t n, version = 0;
 	size_t i;
 	int rc;
 
@@ -110,7 +134,7 @@ int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
 	if (rc <= 0)
 		goto out;
 	rc = -1;
-	if (checkpoint_frame(st, &raw, &d, err) < 0)
+	if (checkpoint_frame(st, &raw, &d, &version, err) < 0)
 		goto out;
 	k->next_seq = deser_i64(&d);
 	k->outbox_start = deser_u64(&d);
@@ -134,7 +158,8 @@ int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
 
 		size_t j;
 
-		if (name == NULL || tail_pos_load(&k->inputs[i].pos, &d) < 0) {
+		if (name == NULL || tail_pos_load(&k->inputs[i].pos, &d) < 0 ||
+		    (version >= 2 && checkpoint_cursor_load(&k->inputs[i], &d) < 0)) {
 			strbuf_printf(err, "%s/%s: corrupt input positions", state_dir(st), CKPT_NAME);
 			goto out;
 		}
@@ -148,7 +173,8 @@ int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
 			}
 		}
 	}
-	if (messages_load(ms, &d) < 0 || windows_load(ws, &d) < 0) {
+	if (messages_load(ms, &d) < 0 ||
+	    windows_load_format(ws, &d, version >= 2 ? WINDOWS_FORMAT : 1) < 0) {
 		strbuf_printf(err, "%s/%s: corrupt message or window state (or window_seconds changed "
 		              "since it was written)", state_dir(st), CKPT_NAME);
 		goto out;

@@ -33,6 +33,7 @@ struct collector_stats {
 	uint64_t lag_bytes;
 	int64_t lag_seconds;        /* wall clock minus the newest log time read */
 	uint64_t rotations, truncations, resumed_rotated, positions_lost;
+	uint64_t input_losses;      /* input found gone before it was read (health.input_losses) */
 	int backpressure;           /* reading paused: outbox full */
 	int state_broken;           /* reading paused: state directory unwritable */
 	int sink_down;

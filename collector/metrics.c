@@ -39,6 +39,9 @@ void metrics_write(const char *path, const struct collector_stats *st)
 	M("truncations_total", "Truncations seen.", "counter", st->truncations);
 	M("positions_lost_total", "Saved positions whose file was gone.", "counter",
 	  st->positions_lost);
+	M("input_losses_total",
+	  "Times input was found gone before it was read (a saved file position or journal entry "
+	  "deleted); each is in a record's health.input_losses.", "counter", st->input_losses);
 	M("backpressure", "1 while reading is paused because the outbox is full.", "gauge",
 	  st->backpressure);
 	M("state_broken", "1 while progress cannot be saved.", "gauge", st->state_broken);

@@ -115,9 +115,10 @@ static int load_bytes(struct state *st, const struct strbuf *b, int64_t window_m
 	return rc;
 }
 
-/* A checkpoint written before the checkpoint had a module of its own loads
- * as it was written, and saves again to the same bytes: the format did not
- * change. */
+/* A checkpoint written before the checkpoint had a module of its own
+ * (version 1) loads as it was written, and is upgraded when saved: version
+ * 2, the same content plus an empty journal cursor per input and a zero
+ * input_losses per window, which loads and saves again to the same bytes. */
 static void test_golden(void)
 {
 	struct state *st = open_state();
@@ -156,11 +157,32 @@ static void test_golden(void)
 	CU_ASSERT_EQUAL(k.inputs[1].pos.offset, 0);
 	CU_ASSERT_EQUAL(messages_open_count(ms), 1);
 
+	CU_ASSERT_STRING_EQUAL(k.inputs[0].cursor, "");
+	CU_ASSERT_STRING_EQUAL(k.inputs[1].cursor, "");
+
 	unlink(path);
 	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, NULL, &err), 0);
 	read_file(&again);
-	CU_ASSERT_EQUAL(again.len, golden.len);
-	CU_ASSERT(again.len == golden.len && memcmp(again.data, golden.data, golden.len) == 0);
+	/* 2 inputs' empty cursors (u32 0 each), 4 windows' input_losses (i64). */
+	CU_ASSERT_EQUAL(again.len, golden.len + 2 * 4 + 4 * 8);
+	CU_ASSERT_EQUAL(again.data[8], 2);
+	CU_ASSERT(memcmp(again.data, golden.data, 8) == 0);
+	checkpoint_release(&k);
+	{
+		struct windows *ws2 = windows_new(GOLDEN_WINDOW_MS);
+		struct messages *ms2 = new_messages(ws2);
+		struct strbuf third;
+
+		strbuf_init(&third, 1 << 20);
+		CU_ASSERT_EQUAL_FATAL(checkpoint_load(st, &k, ms2, ws2, &err), 1);
+		unlink(path);
+		CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms2, ws2, NULL, &err), 0);
+		read_file(&third);
+		CU_ASSERT(third.len == again.len && memcmp(third.data, again.data, again.len) == 0);
+		strbuf_release(&third);
+		messages_free(ms2);
+		windows_free(ws2);
+	}
 
 	/* The windows came back too, in order. */
 	record_batch_init(&b);
@@ -215,6 +237,12 @@ static void test_round_trip(void)
 		memset(k.inputs[i].pos.prev_fp, (int)(0xb0 + i), TAIL_FP_HASH);
 		k.inputs[i].pos.when_ms = -(int64_t)i;
 	}
+	/* A journal input: its cursor, and no file position. */
+	memset(&k.inputs[2].pos, 0, sizeof(k.inputs[2].pos));
+	snprintf(k.inputs[2].cursor, sizeof(k.inputs[2].cursor), "%s",
+	         "s=0123456789abcdef0123456789abcdef;i=1a2b;b=0123456789abcdef0123456789abcdef;"
+	         "m=3e8;t=65a1b2c3d4e5f;x=9f8e7d6c5b4a3928");
+	windows_health(ws, INT64_C(1790925713673))->input_losses = 3;
 	CU_ASSERT_EQUAL_FATAL(checkpoint_save(st, &k, ms, ws, &size, &err), 0);
 	read_file(&first);
 	CU_ASSERT_EQUAL(size, first.len);
@@ -227,11 +255,37 @@ static void test_round_trip(void)
 	for (i = 0; i < l.ninputs; i++) {
 		CU_ASSERT_STRING_EQUAL(l.inputs[i].name, k.inputs[i].name);
 		CU_ASSERT(memcmp(&l.inputs[i].pos, &k.inputs[i].pos, sizeof(l.inputs[i].pos)) == 0);
+		CU_ASSERT_STRING_EQUAL(l.inputs[i].cursor, k.inputs[i].cursor);
 	}
+	CU_ASSERT_EQUAL(windows_health(ws2, INT64_C(1790925713673))->input_losses, 3);
 	unlink(path);
 	CU_ASSERT_EQUAL(checkpoint_save(st, &l, ms2, ws2, NULL, &err), 0);
 	read_file(&second);
 	CU_ASSERT(first.len == second.len && memcmp(first.data, second.data, first.len) == 0);
+
+	/* A cursor is text: a control character in it is corruption, whatever
+	 * the checksum. */
+	{
+		char *at = NULL;
+		size_t j;
+		struct windows *ws3 = windows_new(60000);
+		struct messages *ms3 = new_messages(ws3);
+		struct checkpoint m;
+
+		for (j = 0; j + 6 <= first.len && at == NULL; j++) {
+			if (memcmp(first.data + j, "i=1a2b", 6) == 0)
+				at = first.data + j;
+		}
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		at[1] = '\n';
+		fix_crc(&first);
+		write_file(first.data, first.len);
+		CU_ASSERT_EQUAL(checkpoint_load(st, &m, ms3, ws3, &err), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "corrupt input positions"));
+		checkpoint_release(&m);
+		messages_free(ms3);
+		windows_free(ws3);
+	}
 
 	free(k.inputs);
 	checkpoint_release(&l);
@@ -291,7 +345,7 @@ static void test_corrupt(void)
 
 	strbuf_reset(&b);
 	strbuf_append(&b, golden.data, golden.len);
-	b.data[8] = 2;
+	b.data[8] = 3;
 	CU_ASSERT_EQUAL(load_bytes(st, &b, GOLDEN_WINDOW_MS, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "unknown version"));
 

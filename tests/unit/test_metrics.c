@@ -67,6 +67,7 @@ static void test_golden(void)
 	st.truncations = 14;
 	st.resumed_rotated = 15;
 	st.positions_lost = 16;
+	st.input_losses = 20;
 	st.backpressure = 1;
 	st.state_broken = 0;
 	st.sink_down = 1;
