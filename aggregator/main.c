@@ -79,6 +79,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -95,7 +96,10 @@
 #include "store.h"
 #include "strutil.h"
 
-#define EXIT_USAGE 2
+/* sysexits.h: a bad command line, a bad configuration (the units name 78 in
+ * RestartPreventExitStatus=). */
+#define EXIT_USAGE EX_USAGE
+#define EXIT_CONFIG EX_CONFIG
 /* -o may be given this often; more is a mistake, not a configuration. */
 #define MAX_OVERRIDES 256
 /* retired_collectors may name this many; more is not a list but a mistake. */
@@ -435,8 +439,10 @@ static int cmd_ingest(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (load_settings(&cl, &s) < 0)
+	if (load_settings(&cl, &s) < 0) {
+		rc = EXIT_CONFIG;
 		goto out;
+	}
 	if (cl.carrier != NULL && carriers_find(s.carriers, cl.carrier) == NULL) {
 		msg_error("ingest: --carrier %s is not registered (carrier.%s.name in the settings)",
 		          cl.carrier, cl.carrier);
@@ -627,8 +633,10 @@ static int cmd_report(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (load_settings(&cl, &s) < 0)
+	if (load_settings(&cl, &s) < 0) {
+		rc = EXIT_CONFIG;
 		goto out;
+	}
 	if (csvout_encoding_parse(s.encoding, &enc) < 0) {
 		msg_error("encoding: \"%s\" is not utf-8, utf-8-bom or cp932", s.encoding);
 		goto out;
@@ -747,8 +755,10 @@ static int cmd_publish(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (load_settings(&cl, &s) < 0)
+	if (load_settings(&cl, &s) < 0) {
+		rc = EXIT_CONFIG;
 		goto out;
+	}
 	if (install_signals(0) < 0) {
 		msg_error("sigaction: %s", strerror(errno));
 		goto out;
@@ -813,8 +823,10 @@ static int cmd_declare(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (load_settings(&cl, &s) < 0)
+	if (load_settings(&cl, &s) < 0) {
+		rc = EXIT_CONFIG;
 		goto out;
+	}
 	if (install_signals(0) < 0) {
 		msg_error("sigaction: %s", strerror(errno));
 		goto out;
