@@ -43,6 +43,7 @@ struct cinput {
 	char *why, *why_logged;
 	int64_t retry_mono, backoff_ms; /* next attempt, and the wait after a failure */
 	int read_errno; /* the last read error (0 if none), for --once */
+	uint64_t lines;  /* lines read, for the metrics */
 };
 
 /* Retries of a file that is there but cannot be read wait from the poll
@@ -74,6 +75,7 @@ struct collector {
 	int64_t last_line_mono; /* when a line was last read */
 	struct tail_watch *watch; /* NULL: no inotify, sleep the poll interval */
 	struct checkpoint_input *saved; /* nin: the positions of the next checkpoint */
+	struct collector_input_stats *in_stats; /* nin: collector_stats' per-input part */
 };
 
 static int64_t mono_ms(void);
@@ -189,8 +191,10 @@ static void on_ack(void *arg, int64_t seq, int ok)
 	struct collector *c = arg;
 
 	outbox_ack(c->ob, seq, ok);
-	if (ok)
+	if (ok) {
 		c->stats.records_acked++;
+		c->stats.last_ack_ms = wall_ms();
+	}
 	c->dirty = 1;
 }
 
@@ -253,6 +257,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	c->s = s;
 	c->log_now = INT64_MIN;
 	c->wall_now = wall_ms();
+	c->stats.start_ms = c->wall_now;
 	c->last_ckpt_mono = c->last_report_mono = c->last_wall_expire_mono = mono_ms();
 	c->last_line_mono = c->last_ckpt_mono;
 	/* Syslog writes the short host name; lines of formats without a host
@@ -310,6 +315,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	c->watch = tail_watch_new();
 	c->in = xcalloc(s->ninputs, sizeof(*c->in));
 	c->saved = xcalloc(s->ninputs, sizeof(*c->saved));
+	c->in_stats = xcalloc(s->ninputs, sizeof(*c->in_stats));
 	c->nin = s->ninputs;
 	for (i = 0; i < s->ninputs; i++) {
 		struct cinput *in = &c->in[i];
@@ -385,6 +391,7 @@ void collector_free(struct collector *c)
 	}
 	free(c->in);
 	free(c->saved);
+	free(c->in_stats);
 	tail_watch_free(c->watch);
 	messages_free(c->ms);
 	windows_free(c->ws);
@@ -552,6 +559,7 @@ static size_t read_input(struct collector *c, struct cinput *in, size_t max)
 		}
 		process_line(c, in, line, len);
 	}
+	in->lines += n;
 	return n;
 }
 
@@ -583,6 +591,18 @@ int collector_caught_up(const struct collector *c)
 
 /* ---- records ---- */
 
+/* A cell of a record made, into the metrics' counts of messages. */
+static void count_cell(struct collector_stats *st, const struct record_cell *cell)
+{
+	uint64_t n = (uint64_t)cell->messages;
+	int m;
+
+	st->messages += n;
+	for (m = 0; m < AR_METHOD_COUNT; m++)
+		st->results[m][cell->result[m]] += n;
+	st->spam[cell->spam] += n;
+}
+
 static int make_record(struct collector *c, struct record_batch *b, struct strbuf *err)
 {
 	struct strbuf buf;
@@ -601,7 +621,7 @@ static int make_record(struct collector *c, struct record_batch *b, struct strbu
 	c->next_seq++;
 	c->stats.records_made++;
 	for (i = 0; i < b->ncells; i++)
-		c->stats.messages += (uint64_t)b->cells[i].messages;
+		count_cell(&c->stats, &b->cells[i]);
 	c->dirty = 1;
 	rc = 0;
 out:
@@ -887,6 +907,13 @@ void collector_stats(struct collector *c, struct collector_stats *st)
 		st->positions_lost += ts->positions_lost;
 	}
 	st->lag_seconds = c->log_now == INT64_MIN ? 0 : (wall_ms() - c->log_now) / 1000;
+	for (i = 0; i < c->nin; i++) {
+		c->in_stats[i].name = c->in[i].name;
+		c->in_stats[i].lines = c->in[i].lines;
+		c->in_stats[i].open = c->in[i].open_ok;
+	}
+	st->inputs = c->in_stats;
+	st->ninputs = c->nin;
 }
 
 void collector_report(struct collector *c)
