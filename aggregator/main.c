@@ -88,6 +88,7 @@
 #include "csvout.h"
 #include "declare.h"
 #include "ingest.h"
+#include "ingest_metrics.h"
 #include "log.h"
 #include "mem.h"
 #include "publish.h"
@@ -408,6 +409,22 @@ static int install_signals(int catch_stop)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* The ingest metrics file, if one is set; a failure is a warning: the
+ * run's work is done either way. */
+static void ingest_write_metrics(const struct settings *s, struct store *st,
+                                 const struct ingest_stats *stats, int ok)
+{
+	struct strbuf err;
+
+	if (s->ingest_metrics_file == NULL || s->ingest_metrics_file[0] == '\0')
+		return;
+	strbuf_init(&err, 4096);
+	if (ingest_metrics_write(s->ingest_metrics_file, st, stats, ok, (int64_t)time(NULL) * 1000,
+	                         &err) < 0)
+		msg_warn("ingest: metrics: %s", err.data);
+	strbuf_release(&err);
+}
+
 static int cmd_ingest(int argc, char **argv)
 {
 	struct cmdline cl;
@@ -416,7 +433,7 @@ static int cmd_ingest(int argc, char **argv)
 	const struct intake_counts *c = &stats.counts;
 	struct store *st = NULL;
 	struct strbuf err;
-	int rc = EXIT_FAILURE, ran = 0, failed;
+	int rc = EXIT_FAILURE, ran = 0, loaded = 0, failed;
 
 	memset(&cl, 0, sizeof(cl));
 	memset(&s, 0, sizeof(s));
@@ -443,6 +460,7 @@ static int cmd_ingest(int argc, char **argv)
 		rc = EXIT_CONFIG;
 		goto out;
 	}
+	loaded = 1; /* from here on, every run's end is in the metrics */
 	if (cl.carrier != NULL && carriers_find(s.carriers, cl.carrier) == NULL) {
 		msg_error("ingest: --carrier %s is not registered (carrier.%s.name in the settings)",
 		          cl.carrier, cl.carrier);
@@ -473,6 +491,9 @@ static int cmd_ingest(int argc, char **argv)
 	rc = stats.files_failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 out:
 	/* Also after a failure: what was committed before it is stored. */
+	if (loaded)
+		ingest_write_metrics(&s, st, &stats, rc == EXIT_SUCCESS);
+	ingest_stats_release(&stats);
 	if (ran) {
 		printf("records_stored=%llu duplicates_skipped=%llu dead_letters=%llu conflicts=%llu ",
 		       (unsigned long long)c->stored, (unsigned long long)c->duplicates,

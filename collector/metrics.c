@@ -1,7 +1,5 @@
 #include "metrics.h"
 
-#include <sys/stat.h>
-
 #include "atomicfile.h"
 #include "log.h"
 #include "strbuf.h"
@@ -64,7 +62,6 @@ static void metrics_labelled(struct strbuf *t, const struct collector_stats *st)
 void metrics_write(const char *path, const struct collector_stats *st)
 {
 	struct strbuf text, err;
-	struct atomicfile *af;
 
 	strbuf_init(&text, 65536);
 	strbuf_init(&err, 4096);
@@ -106,13 +103,10 @@ void metrics_write(const char *path, const struct collector_stats *st)
 	M("sink_down", "1 while the sink is unreachable.", "gauge", st->sink_down);
 #undef M
 	metrics_labelled(&text, st);
-	/* Readable by all: the exporter that reads it runs as its own user;
-	 * set whatever the umask (the unit's is 0077). */
-	af = atomicfile_new(path, 0644, &err);
-	if (af == NULL || fchmod(atomicfile_fd(af), 0644) < 0 ||
-	    atomicfile_write(af, text.data, text.len, &err) < 0 || atomicfile_commit(af, &err) < 0)
-		msg_warn("metrics file %s: %s", path, err.len > 0 ? err.data : "cannot set its mode");
-	atomicfile_free(af);
+	/* Readable by all, whatever the umask (the unit's is 0077): the
+	 * exporter that reads it runs as its own user. */
+	if (atomicfile_replace_public(path, text.data, text.len, &err) < 0)
+		msg_warn("metrics file %s: %s", path, err.data);
 	strbuf_release(&err);
 	strbuf_release(&text);
 }

@@ -235,3 +235,24 @@ out:
 	atomicfile_free(af);
 	return rc;
 }
+
+int atomicfile_replace_public(const char *path, const void *data, size_t len, struct strbuf *err)
+{
+	struct atomicfile *af = atomicfile_new(path, 0644, err);
+	int rc = -1;
+
+	if (af == NULL)
+		goto out;
+	/* The mode set, not asked for: a service's umask (0077, 0027) would
+	 * otherwise keep the reader out. */
+	if (fchmod(atomicfile_fd(af), 0644) < 0) {
+		strbuf_printf(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (atomicfile_write(af, data, len, err) < 0 || atomicfile_commit(af, err) < 0)
+		goto out;
+	rc = 0;
+out:
+	atomicfile_free(af);
+	return rc;
+}
