@@ -30,6 +30,8 @@ struct journal {
 	int pending; /* the current entry is not read yet (after a seek) */
 	uint64_t losses;
 	char *line;  /* max_line + 1 bytes, the line given out */
+	char ident[256]; /* the current entry's SYSLOG_IDENTIFIER (is_word: <= 255) */
+	size_t ident_len;
 	/* The stamp's "YYYY-MM-DDTHH:MM:SS" of second stamp_s: entries come
 	 * many a second, and gmtime_r() costs more than the rest of a line. */
 	int64_t stamp_s;
@@ -305,21 +307,27 @@ static int is_word(const char *p, size_t len)
 	return 1;
 }
 
-/* Append p[0..len) at jr->line + *at (room checked by the caller). */
-static void put(struct journal *jr, size_t *at, const char *p, size_t len)
+/* Append p[0..len) at jr->line + *at: 0, or -1 (nothing appended) if the
+ * line would be longer than the limit. */
+static int put(struct journal *jr, size_t *at, const char *p, size_t len)
 {
+	if (len > jr->max_line - *at)
+		return -1;
 	memcpy(jr->line + *at, p, len);
 	*at += len;
+	return 0;
 }
 
 /*
- * The current entry as a syslog line in jr->line: 1 with *len, or 0 if it
- * would be longer than the limit.
+ * The current entry, whose identifier is jr->ident, as a syslog line in
+ * jr->line: 1 with *len, or 0 if it would be longer than the limit. A field
+ * sd_journal_get_data() gives is valid only until its next call: each is
+ * copied into the line before the next is asked for, MESSAGE last.
  */
-static int build_line(struct journal *jr, const char *ident, size_t ilen, size_t *len)
+static int build_line(struct journal *jr, size_t *len)
 {
-	const char *msg, *host, *pid;
-	size_t mlen = 0, hlen = 0, plen = 0, at = 0, i;
+	const char *f;
+	size_t flen = 0, at = 0, i;
 	uint64_t usec = 0;
 	int64_t sec;
 	unsigned us;
@@ -337,50 +345,44 @@ static int build_line(struct journal *jr, const char *ident, size_t ilen, size_t
 			str_copy(jr->stamp, "0000-00-00T00:00:00", sizeof(jr->stamp));
 		jr->stamp_s = sec;
 	}
-	host = field(jr, "_HOSTNAME", &hlen);
-	if (host != NULL) {
-		for (i = 0; i < hlen && host[i] != '.'; i++)
-			;
-		hlen = i;
-	}
-	if (host == NULL || !is_word(host, hlen)) {
-		host = jr->host_fallback;
-		hlen = strlen(host);
-	}
-	pid = field(jr, "SYSLOG_PID", &plen);
-	if (pid == NULL || !is_pid(pid, plen))
-		pid = field(jr, "_PID", &plen);
-	if (pid != NULL && !is_pid(pid, plen))
-		pid = NULL;
-	msg = field(jr, "MESSAGE", &mlen);
-	if (msg == NULL)
-		mlen = 0;
-	/* Every part is bounded (the stamp 33 bytes with its blank, host and
-	 * identifier 255 by is_word, the PID 20), and MESSAGE by the limit
-	 * first: the sum cannot overflow. */
-	if (mlen > jr->max_line ||
-	    33 + hlen + 1 + ilen + (pid != NULL ? plen + 2 : 0) + 2 + mlen > jr->max_line)
+	if (put(jr, &at, jr->stamp, strlen(jr->stamp)) < 0)
 		return 0;
-	put(jr, &at, jr->stamp, strlen(jr->stamp));
 	us = (unsigned)(usec % 1000000);
 	frac[0] = '.';
 	for (i = 6; i > 0; i--) {
 		frac[i] = (char)('0' + us % 10);
 		us /= 10;
 	}
-	put(jr, &at, frac, 7);
-	put(jr, &at, "+00:00 ", 7);
-	put(jr, &at, host, hlen);
-	put(jr, &at, " ", 1);
-	put(jr, &at, ident, ilen);
-	if (pid != NULL) {
-		put(jr, &at, "[", 1);
-		put(jr, &at, pid, plen);
-		put(jr, &at, "]", 1);
+	if (put(jr, &at, frac, 7) < 0 || put(jr, &at, "+00:00 ", 7) < 0)
+		return 0;
+	f = field(jr, "_HOSTNAME", &flen);
+	if (f != NULL) {
+		for (i = 0; i < flen && f[i] != '.'; i++)
+			;
+		flen = i;
 	}
-	put(jr, &at, ": ", 2);
-	for (i = 0; i < mlen; i++) {
-		unsigned char c = (unsigned char)msg[i];
+	if (f == NULL || !is_word(f, flen)) {
+		f = jr->host_fallback;
+		flen = strlen(f);
+	}
+	if (put(jr, &at, f, flen) < 0 || put(jr, &at, " ", 1) < 0 ||
+	    put(jr, &at, jr->ident, jr->ident_len) < 0)
+		return 0;
+	f = field(jr, "SYSLOG_PID", &flen);
+	if (f == NULL || !is_pid(f, flen))
+		f = field(jr, "_PID", &flen);
+	if (f != NULL && is_pid(f, flen) &&
+	    (put(jr, &at, "[", 1) < 0 || put(jr, &at, f, flen) < 0 || put(jr, &at, "]", 1) < 0))
+		return 0;
+	if (put(jr, &at, ": ", 2) < 0)
+		return 0;
+	f = field(jr, "MESSAGE", &flen);
+	if (f == NULL)
+		flen = 0;
+	if (flen > jr->max_line - at)
+		return 0;
+	for (i = 0; i < flen; i++) {
+		unsigned char c = (unsigned char)f[i];
 
 		/* A syslog line holds no control characters (rsyslog escapes
 		 * them): a line break or NUL in MESSAGE must not cut it. */
@@ -414,7 +416,9 @@ enum lr_status journal_next(struct journal *jr, const char **line, size_t *len)
 		/* A tag that is not one word would not be one in a syslog line. */
 		if (ident == NULL || !is_word(ident, ilen) || !ident_wanted(jr, ident, ilen))
 			continue;
-		if (!build_line(jr, ident, ilen, len))
+		memcpy(jr->ident, ident, ilen);
+		jr->ident_len = ilen;
+		if (!build_line(jr, len))
 			return LR_OVERLONG;
 		*line = jr->line;
 		return LR_LINE;
