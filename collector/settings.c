@@ -197,6 +197,15 @@ static int settings_derive(struct settings *s, struct strbuf *err)
 	}
 	if (settings_inputs(s, err) < 0)
 		return -1;
+	for (i = 0; i < s->ninputs; i++) {
+		/* An empty list would read nothing, and say nothing about it. */
+		if (strcmp(s->inputs[i].format, "journal") == 0 &&
+		    s->journal_identifiers[strspn(s->journal_identifiers, ", \t")] == '\0') {
+			strbuf_printf(err, "journal_identifiers: empty, but input %s reads the journal",
+			              s->inputs[i].name);
+			return -1;
+		}
+	}
 	if (strcmp(s->sink, "kafka") != 0 && strcmp(s->sink, "file") != 0) {
 		strbuf_printf(err, "sink: \"%s\" is not kafka or file", s->sink);
 		return -1;
