@@ -48,7 +48,7 @@ CONF
 
 # metric FILE NAME: arstat_collector_NAME in the metrics file FILE.
 metric() {
-	awk -v n="arstat_collector_$2" '$1 == n { print $2 }' "$1"
+	metric_in "$1" "arstat_collector_$2"
 }
 
 logs=$TEST_DIR/logs

@@ -15,10 +15,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 arstat_test_init monitoring
 
-# metric FILE NAME[{LABELS}]: the value of the series in a metrics file.
-metric() {
-	awk -v n="$2" '$1 == n { print $2 }' "$1"
-}
 
 logs=$TEST_DIR/logs
 "$ARSTAT_BIN/arstat-loggen" --out "$logs" --carriers 1 --hosts 1 --start 2026-09 --months 1 \
@@ -34,12 +30,12 @@ prom=$TEST_DIR/metrics.prom
 assert_eq 644 "$(stat -c %a "$prom")" "mode of the collector's metrics file under umask 077"
 grep -qE '^arstat_build_info\{program="arstat-collector",version="[0-9.]+"\} 1$' "$prom" ||
 	fail "no arstat_build_info"
-lines=$(metric "$prom" arstat_collector_lines_total)
+lines=$(metric_in "$prom" arstat_collector_lines_total)
 ((lines > 0)) || fail "no lines read"
-assert_eq "$lines" "$(metric "$prom" 'arstat_collector_input_lines_total{input="main"}')" \
+assert_eq "$lines" "$(metric_in "$prom" 'arstat_collector_input_lines_total{input="main"}')" \
 	"lines of the input"
-assert_eq 1 "$(metric "$prom" 'arstat_collector_input_open{input="main"}')" "input open"
-messages=$(metric "$prom" arstat_collector_messages_total)
+assert_eq 1 "$(metric_in "$prom" 'arstat_collector_input_open{input="main"}')" "input open"
+messages=$(metric_in "$prom" arstat_collector_messages_total)
 ((messages > 0)) || fail "no messages counted"
 for m in spf dkim dmarc arc; do
 	sum=$(awk -v m="$m" 'index($1, "arstat_collector_results_total{method=\"" m "\",") == 1 { s += $2 }
@@ -48,8 +44,8 @@ for m in spf dkim dmarc arc; do
 done
 assert_eq "$messages" "$(awk '/^arstat_collector_spam_total\{/ { s += $2 } END { print s + 0 }' "$prom")" \
 	"messages by spam verdict"
-acked=$(metric "$prom" arstat_collector_last_ack_timestamp_seconds)
-started=$(metric "$prom" arstat_collector_start_time_seconds)
+acked=$(metric_in "$prom" arstat_collector_last_ack_timestamp_seconds)
+started=$(metric_in "$prom" arstat_collector_start_time_seconds)
 ((acked >= started && started > 0)) || fail "last acknowledgement $acked before the start $started"
 
 # ---- 2. the aggregator ----
@@ -64,33 +60,33 @@ ingest() {
 assert_eq 644 "$(stat -c %a "$agg")" "mode of the ingest metrics file under umask 027"
 grep -qE '^arstat_build_info\{program="arstat-aggregator",version="[0-9.]+"\} 1$' "$agg" ||
 	fail "no arstat_build_info in the ingest metrics"
-assert_eq 1 "$(metric "$agg" arstat_aggregator_ingest_last_run_success)" "first run succeeded"
-records=$(metric "$TEST_DIR/metrics.prom" arstat_collector_records_acked_total)
-assert_eq "$records" "$(metric "$agg" arstat_aggregator_ingest_last_run_records_stored)" \
+assert_eq 1 "$(metric_in "$agg" arstat_aggregator_ingest_last_run_success)" "first run succeeded"
+records=$(metric_in "$TEST_DIR/metrics.prom" arstat_collector_records_acked_total)
+assert_eq "$records" "$(metric_in "$agg" arstat_aggregator_ingest_last_run_records_stored)" \
 	"records stored = records the collector had acknowledged"
-assert_eq "$records" "$(metric "$agg" arstat_aggregator_store_records)" "records in the store"
-assert_eq 0 "$(metric "$agg" arstat_aggregator_ingest_last_run_dead_letters)" "dead letters"
+assert_eq "$records" "$(metric_in "$agg" arstat_aggregator_store_records)" "records in the store"
+assert_eq 0 "$(metric_in "$agg" arstat_aggregator_ingest_last_run_dead_letters)" "dead letters"
 for p in 0 1; do
-	assert_eq 0 "$(metric "$agg" "arstat_aggregator_ingest_lag_messages{topic=\"arstat.counts\",partition=\"$p\"}")" \
+	assert_eq 0 "$(metric_in "$agg" "arstat_aggregator_ingest_lag_messages{topic=\"arstat.counts\",partition=\"$p\"}")" \
 		"lag of partition $p once caught up"
 done
-covered=$(metric "$agg" 'arstat_aggregator_carrier_covered_until_timestamp_seconds{carrier="carrier-a"}')
+covered=$(metric_in "$agg" 'arstat_aggregator_carrier_covered_until_timestamp_seconds{carrier="carrier-a"}')
 # loggen wrote September 2026 (Asia/Tokyo): the newest data is in it.
 ((covered > 1788188400 && covered <= 1790780400)) || fail "carrier-a covered until $covered"
-success=$(metric "$agg" arstat_aggregator_ingest_last_success_timestamp_seconds)
+success=$(metric_in "$agg" arstat_aggregator_ingest_last_success_timestamp_seconds)
 
 # Nothing new: nothing stored; the store's totals stay.
 ingest || fail "second ingest failed"
-assert_eq 0 "$(metric "$agg" arstat_aggregator_ingest_last_run_records_stored)" "second run stored"
-assert_eq "$records" "$(metric "$agg" arstat_aggregator_store_records)" "records in the store, again"
+assert_eq 0 "$(metric_in "$agg" arstat_aggregator_ingest_last_run_records_stored)" "second run stored"
+assert_eq "$records" "$(metric_in "$agg" arstat_aggregator_store_records)" "records in the store, again"
 
 # The broker gone: the run fails, says so, keeps the last success.
 devbroker_stop
 status=0
 ingest || status=$?
 ((status != 0)) || fail "ingest without a broker succeeded"
-assert_eq 0 "$(metric "$agg" arstat_aggregator_ingest_last_run_success)" "failed run"
-last=$(metric "$agg" arstat_aggregator_ingest_last_success_timestamp_seconds)
+assert_eq 0 "$(metric_in "$agg" arstat_aggregator_ingest_last_run_success)" "failed run"
+last=$(metric_in "$agg" arstat_aggregator_ingest_last_success_timestamp_seconds)
 ((last >= success)) || fail "the last success went back from $success to $last"
 
 # ---- 3. the alerting rules ----
