@@ -26,11 +26,25 @@
 #include "store.h"
 #include "strbuf.h"
 
+/* How far the store is behind one partition at the end of a run. */
+struct ingest_lag {
+	const char *topic; /* the register's name (valid while the settings are) */
+	int32_t partition;
+	int64_t messages;  /* the partition's end minus the stored position (offsets) */
+};
+
 struct ingest_stats {
 	struct intake_counts counts; /* committed batches only */
 	uint64_t files;              /* files read to their end */
 	uint64_t files_failed;       /* files that could not be opened or read */
+	/* Kafka, after a run that succeeded: every partition's lag (allocated;
+	 * ingest_stats_release frees it). */
+	struct ingest_lag *lags;
+	size_t nlags;
 };
+
+/* Free what stats holds (its lags); the counts stay. */
+void ingest_stats_release(struct ingest_stats *stats);
 
 /*
  * Consume every topic of the register (s->carriers, carriers_topics) into

@@ -798,6 +798,52 @@ out:
 
 /* Stop every partition before destroying the handle, as the simple consumer
  * API requires; this is its counterpart of rd_kafka_consumer_close(). */
+/*
+ * Every partition's lag after the run, into stats: its end as the broker
+ * last told it (librdkafka's cached high watermark, from the fetches; the
+ * one at the start for a partition not read) minus the position the store
+ * holds now. No wait: the metric is written at the end of every run.
+ */
+static void ingest_lags(struct ingest *ig, struct ingest_stats *stats)
+{
+	struct strbuf err;
+	size_t i;
+
+	strbuf_init(&err, 1024);
+	stats->lags = xcalloc(ig->nparts ? ig->nparts : 1, sizeof(*stats->lags));
+	for (i = 0; i < ig->nparts; i++) {
+		const struct ingest_part *p = &ig->parts[i];
+		const char *topic = ig->topics[p->topic].name;
+		int64_t low = 0, high = 0, pos = -1;
+		int rc;
+
+		if (rd_kafka_get_watermark_offsets(ig->rk, topic, p->id, &low, &high) !=
+		            RD_KAFKA_RESP_ERR_NO_ERROR ||
+		    high < p->high)
+			high = p->high;
+		strbuf_reset(&err);
+		rc = store_get_position(ig->st, topic, p->id, &pos, &err);
+		if (rc < 0) {
+			msg_warn("topic %s partition %d: lag: %s", topic, (int)p->id, err.data);
+			continue;
+		}
+		if (rc == 0 || pos < p->low)
+			pos = p->low;
+		stats->lags[stats->nlags].topic = topic;
+		stats->lags[stats->nlags].partition = p->id;
+		stats->lags[stats->nlags].messages = high > pos ? high - pos : 0;
+		stats->nlags++;
+	}
+	strbuf_release(&err);
+}
+
+void ingest_stats_release(struct ingest_stats *stats)
+{
+	free(stats->lags);
+	stats->lags = NULL;
+	stats->nlags = 0;
+}
+
 static void ingest_close(struct ingest *ig)
 {
 	size_t i;
@@ -879,6 +925,8 @@ int ingest_kafka_run(struct store *st, const struct settings *s, int until_caugh
 		goto out;
 	rc = 0;
 out:
+	if (rc == 0)
+		ingest_lags(&ig, stats);
 	ingest_close(&ig);
 	ingest_reader_free(&ig);
 	stats->counts = *intake_totals(ig.in);

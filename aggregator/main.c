@@ -84,6 +84,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -92,6 +93,7 @@
 #include "csvout.h"
 #include "declare.h"
 #include "ingest.h"
+#include "ingest_metrics.h"
 #include "log.h"
 #include "mem.h"
 #include "publish.h"
@@ -101,7 +103,10 @@
 #include "store.h"
 #include "strutil.h"
 
-#define EXIT_USAGE 2
+/* sysexits.h: a bad command line, a bad configuration (the units name 78 in
+ * RestartPreventExitStatus=). */
+#define EXIT_USAGE EX_USAGE
+#define EXIT_CONFIG EX_CONFIG
 /* -o may be given this often; more is a mistake, not a configuration. */
 #define MAX_OVERRIDES 256
 /* retired_collectors may name this many; more is not a list but a mistake. */
@@ -418,6 +423,22 @@ static int install_signals(int catch_stop)
 	return sigaction(SIGPIPE, &sa, NULL);
 }
 
+/* The ingest metrics file, if one is set; a failure is a warning: the
+ * run's work is done either way. */
+static void ingest_write_metrics(const struct settings *s, struct store *st,
+                                 const struct ingest_stats *stats, int ok)
+{
+	struct strbuf err;
+
+	if (s->ingest_metrics_file == NULL || s->ingest_metrics_file[0] == '\0')
+		return;
+	strbuf_init(&err, 4096);
+	if (ingest_metrics_write(s->ingest_metrics_file, st, stats, ok, (int64_t)time(NULL) * 1000,
+	                         &err) < 0)
+		msg_warn("ingest: metrics: %s", err.data);
+	strbuf_release(&err);
+}
+
 static int cmd_ingest(int argc, char **argv)
 {
 	struct cmdline cl;
@@ -426,7 +447,7 @@ static int cmd_ingest(int argc, char **argv)
 	const struct intake_counts *c = &stats.counts;
 	struct store *st = NULL;
 	struct strbuf err;
-	int rc = EXIT_FAILURE, ran = 0, failed;
+	int rc = EXIT_FAILURE, ran = 0, loaded = 0, failed;
 
 	memset(&cl, 0, sizeof(cl));
 	memset(&s, 0, sizeof(s));
@@ -449,8 +470,11 @@ static int cmd_ingest(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (load_settings(&cl, &s) < 0)
+	if (load_settings(&cl, &s) < 0) {
+		rc = EXIT_CONFIG;
 		goto out;
+	}
+	loaded = 1; /* from here on, every run's end is in the metrics */
 	if (cl.carrier != NULL && carriers_find(s.carriers, cl.carrier) == NULL) {
 		msg_error("ingest: --carrier %s is not registered (carrier.%s.name in the settings)",
 		          cl.carrier, cl.carrier);
@@ -481,6 +505,9 @@ static int cmd_ingest(int argc, char **argv)
 	rc = stats.files_failed > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 out:
 	/* Also after a failure: what was committed before it is stored. */
+	if (loaded)
+		ingest_write_metrics(&s, st, &stats, rc == EXIT_SUCCESS);
+	ingest_stats_release(&stats);
 	if (ran) {
 		printf("records_stored=%llu duplicates_skipped=%llu dead_letters=%llu conflicts=%llu ",
 		       (unsigned long long)c->stored, (unsigned long long)c->duplicates,
@@ -641,8 +668,10 @@ static int cmd_report(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (load_settings(&cl, &s) < 0)
+	if (load_settings(&cl, &s) < 0) {
+		rc = EXIT_CONFIG;
 		goto out;
+	}
 	if (csvout_encoding_parse(s.encoding, &enc) < 0) {
 		msg_error("encoding: \"%s\" is not utf-8, utf-8-bom or cp932", s.encoding);
 		goto out;
@@ -761,8 +790,10 @@ static int cmd_publish(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (load_settings(&cl, &s) < 0)
+	if (load_settings(&cl, &s) < 0) {
+		rc = EXIT_CONFIG;
 		goto out;
+	}
 	if (install_signals(0) < 0) {
 		msg_error("sigaction: %s", strerror(errno));
 		goto out;
@@ -827,8 +858,10 @@ static int cmd_declare(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (load_settings(&cl, &s) < 0)
+	if (load_settings(&cl, &s) < 0) {
+		rc = EXIT_CONFIG;
 		goto out;
+	}
 	if (install_signals(0) < 0) {
 		msg_error("sigaction: %s", strerror(errno));
 		goto out;

@@ -1278,7 +1278,8 @@ int publish_write_metrics(const struct settings *s, int64_t now_ms, int ok,
 	              "arstat_publish_last_published_revision %u\n",
 	              (long long)(now_ms / 1000), ok ? 1 : 0, ok && res->forced ? 1 : 0,
 	              year * 100 + month, res->newest_revision);
-	rc = atomicfile_replace(s->publish_metrics_file, 0644, t.data, t.len, err);
+	/* 0644 whatever the unit's UMask=0027: the node exporter reads it. */
+	rc = atomicfile_replace_public(s->publish_metrics_file, t.data, t.len, err);
 	strbuf_release(&t);
 	return rc;
 }

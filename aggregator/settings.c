@@ -46,6 +46,9 @@ const struct cfg_entry settings_table[] = {
 	  "publish: the arstat-plot program (default: beside arstat-aggregator, else PATH)" },
 	{ "publish_metrics_file", CFG_STR, NULL, 0, 0, S(publish_metrics_file),
 	  "publish: Prometheus textfile of the last run (written atomically; none if unset)" },
+	{ "ingest_metrics_file", CFG_STR, NULL, 0, 0, S(ingest_metrics_file),
+	  "ingest: Prometheus textfile written after every run (last success, counts, lag per "
+	  "partition, each carrier's newest data; none if unset)" },
 	/* Large batches: a commit writes every page the batch touched, and each
 	 * counts row and carrier total a batch touches is rewritten once per
 	 * batch, so 500-message batches ingested at a third of the rate of 5000,

@@ -26,6 +26,7 @@ struct settings {
 	char *publish_langs;       /* of the ministry files and charts: en, ja, listed */
 	char *plot_program;        /* arstat-plot; default: beside this program, else PATH */
 	char *publish_metrics_file; /* Prometheus textfile; NULL: none */
+	char *ingest_metrics_file;  /* Prometheus textfile of ingest runs; NULL: none */
 	int64_t publish_trend_months; /* months the charts show, the published one last */
 	int64_t publish_grace_days; /* a month is published this long after its end at the earliest */
 	int64_t batch_max_messages; /* one store transaction per batch */

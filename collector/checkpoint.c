@@ -10,10 +10,12 @@
 
 #define CKPT_NAME "checkpoint"
 #define CKPT_MAGIC "ARSTCKP1"
-/* 2: each open message's fate (messages_save). Version 1, written before
- * fates, is still read: its messages start with none. */
+/* Version 2: each open message's fate (messages_save), the journal cursor
+ * of each input, and input_losses among the windows' health counters.
+ * Version 1, written before them, is still read: its messages start with
+ * no fate, its inputs with no cursor, its windows with no losses. */
 #define CKPT_VERSION 2
-#define CKPT_VERSION_OLDEST 1
+#define CKPT_VERSION_MIN 1
 /* A checkpoint holds at most the open-message table and windows: bounded by settings. */
 #define CKPT_MAX (UINT64_C(1) << 30)
 /* More inputs than anyone configures: a count above it is corruption. */
@@ -35,7 +37,8 @@ static int checkpoint_body(const struct checkpoint *k, const struct messages *ms
 		return -1;
 	for (i = 0; i < k->ninputs; i++) {
 		if (ser_bytes(b, k->inputs[i].name, strlen(k->inputs[i].name)) < 0 ||
-		    tail_pos_save(&k->inputs[i].pos, b) < 0)
+		    tail_pos_save(&k->inputs[i].pos, b) < 0 ||
+		    ser_bytes(b, k->inputs[i].cursor, strlen(k->inputs[i].cursor)) < 0)
 			return -1;
 	}
 	if (messages_save(ms, b) < 0 || windows_save(ws, b) < 0)
@@ -71,7 +74,8 @@ out:
 	return rc;
 }
 
-/* The frame of raw (magic, version, checksum); the body in *body. */
+/* The frame of raw (magic, version, checksum); the body in *body, the
+ * version in *version. */
 static int checkpoint_frame(const struct state *st, const struct strbuf *raw, struct deser *body,
                             uint32_t *version, struct strbuf *err)
 {
@@ -84,7 +88,7 @@ static int checkpoint_frame(const struct state *st, const struct strbuf *raw, st
 	}
 	deser_init(&d, raw->data + 8, raw->len - 8);
 	*version = deser_u32(&d);
-	if (*version < CKPT_VERSION_OLDEST || *version > CKPT_VERSION) {
+	if (*version < CKPT_VERSION_MIN || *version > CKPT_VERSION) {
 		strbuf_printf(err, "%s/%s: unknown version", state_dir(st), CKPT_NAME);
 		return -1;
 	}
@@ -97,6 +101,24 @@ static int checkpoint_frame(const struct state *st, const struct strbuf *raw, st
 		return -1;
 	}
 	deser_init(body, raw->data + 12, raw->len - 16);
+	return 0;
+}
+
+/* An input's journal cursor (v2): printable, without NUL, and shorter than
+ * JOURNAL_CURSOR_MAX. -1 if not. */
+static int checkpoint_cursor_load(struct checkpoint_input *in, struct deser *d)
+{
+	size_t n, i;
+	const char *p = deser_bytes(d, JOURNAL_CURSOR_MAX - 1, &n);
+
+	if (p == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)p[i] <= ' ' || (unsigned char)p[i] >= 0x7f)
+			return -1;
+	}
+	memcpy(in->cursor, p, n);
+	in->cursor[n] = '\0';
 	return 0;
 }
 
@@ -139,7 +161,8 @@ int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
 
 		size_t j;
 
-		if (name == NULL || tail_pos_load(&k->inputs[i].pos, &d) < 0) {
+		if (name == NULL || tail_pos_load(&k->inputs[i].pos, &d) < 0 ||
+		    (version >= 2 && checkpoint_cursor_load(&k->inputs[i], &d) < 0)) {
 			strbuf_printf(err, "%s/%s: corrupt input positions", state_dir(st), CKPT_NAME);
 			goto out;
 		}
@@ -153,7 +176,8 @@ int checkpoint_load(struct state *st, struct checkpoint *k, struct messages *ms,
 			}
 		}
 	}
-	if (messages_load(ms, &d, (int)version) < 0 || windows_load(ws, &d) < 0) {
+	if (messages_load(ms, &d, (int)version) < 0 ||
+	    windows_load_format(ws, &d, version >= 2 ? WINDOWS_FORMAT : 1) < 0) {
 		strbuf_printf(err, "%s/%s: corrupt message or window state (or window_seconds changed "
 		              "since it was written)", state_dir(st), CKPT_NAME);
 		goto out;

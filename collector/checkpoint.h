@@ -7,13 +7,15 @@
  *   body: i64 next sequence number, u64 outbox start, u64 outbox end,
  *         i64 newest log time read (ms, INT64_MIN if none), u32 inputs,
  *         per input: bytes name, its position (tail_pos_save),
- *         the open messages (messages_save), the windows (windows_save)
+ *                    bytes journal cursor (empty for a file; v2),
+ *         the open messages (messages_save), the windows (windows_save;
+ *         v2 with the health counter input_losses)
  *
  * Each part is written and read by the module that owns it; this one orders
  * them, frames them and checks the frame. Checkpoints already on disk must
  * keep loading: tests/unit/golden/checkpoint-v1.hex holds one of version 1
- * (before fates), checkpoint-v2.hex one of version 2. The versions differ
- * only in the open messages (messages_load reads both).
+ * (before fates, journal cursors and input_losses: read as no fate, no
+ * cursor, no losses), checkpoint-v2.hex one of version 2.
  */
 #ifndef ARSTAT_COLLECTOR_CHECKPOINT_H
 #define ARSTAT_COLLECTOR_CHECKPOINT_H
@@ -21,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "journal.h"
 #include "messages.h"
 #include "state.h"
 #include "strbuf.h"
@@ -32,7 +35,8 @@
 
 struct checkpoint_input {
 	char name[CHECKPOINT_NAME_MAX + 1];
-	struct tail_pos pos;
+	struct tail_pos pos;                /* a file's position (zero for a journal) */
+	char cursor[JOURNAL_CURSOR_MAX];    /* a journal's position ("" for a file) */
 };
 
 /* What a checkpoint holds besides the open messages and the windows. */

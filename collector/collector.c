@@ -8,6 +8,7 @@
 
 #include "checkpoint.h"
 #include "input.h"
+#include "journal.h"
 #include "log.h"
 #include "mem.h"
 #include "messages.h"
@@ -30,7 +31,10 @@ struct cinput {
 	char *name;
 	char *path;
 	input_parse_fn parse;
-	struct tail *tail;
+	struct tail *tail;       /* a file, or */
+	struct journal *journal; /* the systemd journal (the other is NULL) */
+	char *resume_cursor;     /* the journal's saved cursor until it is open */
+	uint64_t losses_seen;    /* the tail's positions_lost already counted */
 	struct input_clock clk;
 	int at_eof;
 	int open_ok;
@@ -40,6 +44,7 @@ struct cinput {
 	char *why, *why_logged;
 	int64_t retry_mono, backoff_ms; /* next attempt, and the wait after a failure */
 	int read_errno; /* the last read error (0 if none), for --once */
+	uint64_t lines;  /* lines read, for the metrics */
 };
 
 /* Retries of a file that is there but cannot be read wait from the poll
@@ -72,9 +77,71 @@ struct collector {
 	int64_t last_line_mono; /* when a line was last read */
 	struct tail_watch *watch; /* NULL: no inotify, sleep the poll interval */
 	struct checkpoint_input *saved; /* nin: the positions of the next checkpoint */
+	struct collector_input_stats *in_stats; /* nin: collector_stats' per-input part */
 };
 
 static int64_t mono_ms(void);
+
+/* ---- an input is a file (tail.h) or the journal (journal.h) ---- */
+
+/* Open at resume (NULL: none saved); 0, or -1 with errno and why. */
+static int cin_open(struct cinput *in, const struct checkpoint_input *resume, int at_end,
+                    struct strbuf *why)
+{
+	if (in->journal == NULL)
+		return tail_open(in->tail, resume != NULL ? &resume->pos : NULL, at_end, why);
+	/* A saved cursor holds until the journal could be opened at it: a
+	 * journal missing at start must not be read from its beginning later. */
+	if (resume != NULL && resume->cursor[0] != '\0') {
+		free(in->resume_cursor);
+		in->resume_cursor = xstrdup(resume->cursor);
+	}
+	if (journal_open(in->journal, in->resume_cursor, at_end, why) < 0)
+		return -1;
+	free(in->resume_cursor);
+	in->resume_cursor = NULL;
+	return 0;
+}
+
+static enum lr_status cin_next(struct cinput *in, const char **line, size_t *len)
+{
+	if (in->journal != NULL)
+		return journal_next(in->journal, line, len);
+	return tail_next(in->tail, line, len);
+}
+
+static int cin_poll(struct cinput *in)
+{
+	if (in->journal != NULL)
+		return journal_poll(in->journal);
+	return tail_poll(in->tail);
+}
+
+static void cin_position(struct cinput *in, struct checkpoint_input *pos)
+{
+	if (in->journal != NULL) {
+		/* Not open yet: the cursor it will open at is still where it is. */
+		if (in->resume_cursor != NULL)
+			str_copy(pos->cursor, in->resume_cursor, sizeof(pos->cursor));
+		else
+			journal_position(in->journal, pos->cursor, sizeof(pos->cursor));
+		return;
+	}
+	tail_position(in->tail, &pos->pos);
+}
+
+/* Possible losses of the input found since the last call: journal entries
+ * deleted before they were read, a file's saved position gone. */
+static uint64_t cin_take_losses(struct cinput *in)
+{
+	uint64_t n;
+
+	if (in->journal != NULL)
+		return journal_take_losses(in->journal);
+	n = tail_stats(in->tail)->positions_lost - in->losses_seen;
+	in->losses_seen += n;
+	return n;
+}
 
 /*
  * Open in's file (at resume if not NULL, else at the start or at_end): 1 if
@@ -82,14 +149,14 @@ static int64_t mono_ms(void);
  * caller), and a file that is there but cannot be read (no permission, a
  * directory, a FIFO) is tried again ever more rarely.
  */
-static int input_open(struct collector *c, struct cinput *in, const struct tail_pos *resume,
-                      int at_end)
+static int input_open(struct collector *c, struct cinput *in,
+                      const struct checkpoint_input *resume, int at_end)
 {
 	struct strbuf why;
 	int missing;
 
 	strbuf_init(&why, 4096);
-	in->open_ok = tail_open(in->tail, resume, at_end, &why) == 0;
+	in->open_ok = cin_open(in, resume, at_end, &why) == 0;
 	missing = !in->open_ok && errno == ENOENT;
 	free(in->why);
 	in->why = in->open_ok ? NULL : xstrdup(why.data);
@@ -126,8 +193,10 @@ static void on_ack(void *arg, int64_t seq, int ok)
 	struct collector *c = arg;
 
 	outbox_ack(c->ob, seq, ok);
-	if (ok)
+	if (ok) {
 		c->stats.records_acked++;
+		c->stats.last_ack_ms = wall_ms();
+	}
 	c->dirty = 1;
 }
 
@@ -158,7 +227,7 @@ static int save_progress(struct collector *c, struct strbuf *err)
 	k.outbox_end = outbox_end(c->ob);
 	k.log_now = c->log_now;
 	for (i = 0; i < c->nin; i++)
-		tail_position(c->in[i].tail, &c->saved[i].pos);
+		cin_position(&c->in[i], &c->saved[i]);
 	k.inputs = c->saved;
 	k.ninputs = c->nin;
 	if (checkpoint_save(c->st, &k, c->ms, c->ws, &size, err) < 0)
@@ -190,6 +259,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	c->s = s;
 	c->log_now = INT64_MIN;
 	c->wall_now = wall_ms();
+	c->stats.start_ms = c->wall_now;
 	c->last_ckpt_mono = c->last_report_mono = c->last_wall_expire_mono = mono_ms();
 	c->last_line_mono = c->last_ckpt_mono;
 	/* Syslog writes the short host name; lines of formats without a host
@@ -250,27 +320,32 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	c->watch = tail_watch_new();
 	c->in = xcalloc(s->ninputs, sizeof(*c->in));
 	c->saved = xcalloc(s->ninputs, sizeof(*c->saved));
+	c->in_stats = xcalloc(s->ninputs, sizeof(*c->in_stats));
 	c->nin = s->ninputs;
 	for (i = 0; i < s->ninputs; i++) {
 		struct cinput *in = &c->in[i];
-		const struct tail_pos *resume = NULL;
+		const struct checkpoint_input *resume = NULL;
 
 		in->last_ms = INT64_MIN;
 		in->name = xstrdup(s->inputs[i].name);
 		in->path = xstrdup(s->inputs[i].path);
 		in->parse = input_format_find(s->inputs[i].format);
-		in->tail = tail_new(in->path, (size_t)s->max_line_length);
+		if (strcmp(s->inputs[i].format, "journal") == 0)
+			in->journal = journal_new(in->path, s->journal_identifiers,
+			                          (size_t)s->max_line_length, c->host_short);
+		else
+			in->tail = tail_new(in->path, (size_t)s->max_line_length);
 		str_copy(c->saved[i].name, in->name, sizeof(c->saved[i].name));
 		input_clock_init(&in->clk, wall_ms());
 		input_clock_refresh(in);
 		for (j = 0; j < k.ninputs; j++) {
 			if (strcmp(k.inputs[j].name, in->name) == 0)
-				resume = &k.inputs[j].pos;
+				resume = &k.inputs[j];
 		}
 		/* A failure is reported by the caller's mode: collector_inputs_open
 		 * for --once, the first read_input when following. */
 		input_open(c, in, resume, strcmp(s->start_at, "end") == 0);
-		if (c->watch != NULL && tail_watch_add(c->watch, in->tail) < 0)
+		if (in->tail != NULL && c->watch != NULL && tail_watch_add(c->watch, in->tail) < 0)
 			msg_debug("inotify on the directory of input %s: %s", in->name, strerror(errno));
 	}
 
@@ -312,6 +387,8 @@ void collector_free(struct collector *c)
 	sink_free(c->sink);
 	for (i = 0; i < c->nin; i++) {
 		tail_free(c->in[i].tail);
+		journal_free(c->in[i].journal);
+		free(c->in[i].resume_cursor);
 		free(c->in[i].name);
 		free(c->in[i].path);
 		free(c->in[i].why);
@@ -319,6 +396,7 @@ void collector_free(struct collector *c)
 	}
 	free(c->in);
 	free(c->saved);
+	free(c->in_stats);
 	tail_watch_free(c->watch);
 	messages_free(c->ms);
 	msgids_free(c->ids);
@@ -428,6 +506,7 @@ static void process_line(struct collector *c, struct cinput *in, const char *lin
 		h->lines_read += c->pending.lines_read;
 		h->lines_malformed += c->pending.lines_malformed;
 		h->lines_overlong += c->pending.lines_overlong;
+		h->input_losses += c->pending.input_losses;
 		memset(&c->pending, 0, sizeof(c->pending));
 	}
 	if (ev.time_ms > c->log_now || c->log_now == INT64_MIN)
@@ -440,6 +519,19 @@ static void process_line(struct collector *c, struct cinput *in, const char *lin
 	if (c->ids != NULL && !join_message_id(c, &ev))
 		return;
 	messages_apply(c->ms, &ev);
+}
+
+/* Input found gone before it was read: in the health of the newest window
+ * (the record says it happened, not where) and in the metrics. */
+static void count_losses(struct collector *c, struct cinput *in)
+{
+	uint64_t n = cin_take_losses(in);
+
+	if (n == 0)
+		return;
+	c->stats.input_losses += n;
+	health_at(c, c->log_now)->input_losses += (int64_t)n;
+	c->dirty = 1;
 }
 
 static size_t read_input(struct collector *c, struct cinput *in, size_t max)
@@ -466,10 +558,11 @@ static size_t read_input(struct collector *c, struct cinput *in, size_t max)
 		in->why_logged = NULL;
 		c->dirty = 1; /* its position, saved soon, is where it begins */
 	}
+	count_losses(c, in);
 	while (n < max) {
 		const char *line;
 		size_t len;
-		enum lr_status st = tail_next(in->tail, &line, &len);
+		enum lr_status st = cin_next(in, &line, &len);
 
 		if (st == LR_EOF) {
 			in->at_eof = 1;
@@ -493,6 +586,7 @@ static size_t read_input(struct collector *c, struct cinput *in, size_t max)
 		}
 		process_line(c, in, line, len);
 	}
+	in->lines += n;
 	return n;
 }
 
@@ -524,6 +618,18 @@ int collector_caught_up(const struct collector *c)
 
 /* ---- records ---- */
 
+/* A cell of a record made, into the metrics' counts of messages. */
+static void count_cell(struct collector_stats *st, const struct record_cell *cell)
+{
+	uint64_t n = (uint64_t)cell->messages;
+	int m;
+
+	st->messages += n;
+	for (m = 0; m < AR_METHOD_COUNT; m++)
+		st->results[m][cell->result[m]] += n;
+	st->spam[cell->spam] += n;
+}
+
 static int make_record(struct collector *c, struct record_batch *b, struct strbuf *err)
 {
 	struct strbuf buf;
@@ -542,7 +648,7 @@ static int make_record(struct collector *c, struct record_batch *b, struct strbu
 	c->next_seq++;
 	c->stats.records_made++;
 	for (i = 0; i < b->ncells; i++)
-		c->stats.messages += (uint64_t)b->cells[i].messages;
+		count_cell(&c->stats, &b->cells[i]);
 	c->dirty = 1;
 	rc = 0;
 out:
@@ -718,7 +824,7 @@ size_t collector_step(struct collector *c)
 	caught_up = collector_caught_up(c);
 	if (caught_up) {
 		for (i = 0; i < c->nin; i++) {
-			if (c->in[i].open_ok && tail_poll(c->in[i].tail)) {
+			if (c->in[i].open_ok && cin_poll(&c->in[i])) {
 				c->in[i].at_eof = 0;
 				input_clock_refresh(&c->in[i]);
 			}
@@ -816,8 +922,11 @@ void collector_stats(struct collector *c, struct collector_stats *st)
 	st->lag_bytes = 0;
 	st->rotations = st->truncations = st->resumed_rotated = st->positions_lost = 0;
 	for (i = 0; i < c->nin; i++) {
-		const struct tail_stats *ts = tail_stats(c->in[i].tail);
+		const struct tail_stats *ts;
 
+		if (c->in[i].tail == NULL)
+			continue;
+		ts = tail_stats(c->in[i].tail);
 		st->lag_bytes += tail_lag_bytes(c->in[i].tail);
 		st->rotations += ts->rotations;
 		st->truncations += ts->truncations;
@@ -825,6 +934,13 @@ void collector_stats(struct collector *c, struct collector_stats *st)
 		st->positions_lost += ts->positions_lost;
 	}
 	st->lag_seconds = c->log_now == INT64_MIN ? 0 : (wall_ms() - c->log_now) / 1000;
+	for (i = 0; i < c->nin; i++) {
+		c->in_stats[i].name = c->in[i].name;
+		c->in_stats[i].lines = c->in[i].lines;
+		c->in_stats[i].open = c->in[i].open_ok;
+	}
+	st->inputs = c->in_stats;
+	st->ninputs = c->nin;
 }
 
 void collector_report(struct collector *c)

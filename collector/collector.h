@@ -16,10 +16,18 @@
 
 #include <stdint.h>
 
+#include "result.h"
 #include "settings.h"
 #include "strbuf.h"
 
 struct collector;
+
+/* One input's part of the counters (its name is the setting's). */
+struct collector_input_stats {
+	const char *name;
+	uint64_t lines; /* lines (journal: entries of the identifiers) read */
+	int open;       /* 1 while its file or journal is open */
+};
 
 struct collector_stats {
 	uint64_t lines, malformed, overlong;
@@ -33,6 +41,16 @@ struct collector_stats {
 	uint64_t lag_bytes;
 	int64_t lag_seconds;        /* wall clock minus the newest log time read */
 	uint64_t rotations, truncations, resumed_rotated, positions_lost;
+	uint64_t input_losses;      /* input found gone before it was read (health.input_losses) */
+	/* Messages counted into records, by each method's result and by
+	 * spam verdict (the view mtail or rspamd's own counters give). */
+	uint64_t results[AR_METHOD_COUNT][AR_RESULT_COUNT];
+	uint64_t spam[SPAM_COUNT];
+	int64_t start_ms;           /* wall clock when the collector started */
+	int64_t last_ack_ms;        /* wall clock of the last acknowledgement, 0 if none yet */
+	/* Per input; points into the collector, valid until its next call. */
+	const struct collector_input_stats *inputs;
+	size_t ninputs;
 	int backpressure;           /* reading paused: outbox full */
 	int state_broken;           /* reading paused: state directory unwritable */
 	int sink_down;

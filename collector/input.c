@@ -12,6 +12,9 @@ static const struct {
 	{ "postfix", input_syslog_parse },
 	/* Exim's main log (log_file_path), one file per host. */
 	{ "exim", input_exim_parse },
+	/* The systemd journal (collector/journal.c): its entries are made into
+	 * the syslog lines rsyslog would write, so the same parsers read them. */
+	{ "journal", input_syslog_parse },
 	/* rspamd's own log file (logging { type = "file"; }). */
 	{ "rspamd", input_rspamd_parse },
 };

@@ -37,6 +37,15 @@
  * the configuration and reopens the files (by re-executing itself from the
  * saved state). --once reads the inputs to their current end, publishes
  * everything, waits for the acknowledgements and exits.
+ *
+ * Under systemd (Type=notify): READY=1 once the state is loaded and the
+ * inputs opened, WATCHDOG=1 from the main loop when the unit sets
+ * WatchdogSec= (a hung disk or a loop that stopped turning gets the
+ * collector restarted), STATUS= with the counts at every report,
+ * RELOADING=1 on SIGHUP and STOPPING=1 on SIGTERM. Exit status: 0, 1 for
+ * a failure of the environment (state directory, inputs of --once), 64
+ * (EX_USAGE) for a bad command line, 78 (EX_CONFIG) for a bad configuration,
+ * which the unit does not restart (RestartPreventExitStatus=78).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,7 +53,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "collector.h"
 #include "log.h"
@@ -91,12 +104,68 @@ static void usage(FILE *fp)
 	        "Without --once it follows the inputs until SIGTERM/SIGINT; SIGHUP reloads.\n");
 }
 
-/* --help-config[=tsv]: 0, 2 for an unknown form, 1 if stdout failed. */
+/* ---- systemd's notification protocol (nothing without NOTIFY_SOCKET) ---- */
+
+static uint64_t watchdog_usec; /* WatchdogSec= of the unit, 0 if none */
+static int64_t watchdog_last_ms, status_last_ms;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The counts the unit's status shows (systemctl status). */
+static void service_status(struct collector *c)
+{
+	struct collector_stats st;
+
+	collector_stats(c, &st);
+	sd_notifyf(0, "STATUS=lines %llu (malformed %llu, overlong %llu), messages %llu, records "
+	              "%llu (acknowledged %llu, outbox %llu), lag %lld s%s%s%s",
+	           (unsigned long long)st.lines, (unsigned long long)st.malformed,
+	           (unsigned long long)st.overlong, (unsigned long long)st.messages,
+	           (unsigned long long)st.records_made, (unsigned long long)st.records_acked,
+	           (unsigned long long)st.outbox_records, (long long)st.lag_seconds,
+	           st.backpressure ? ", BACKPRESSURE" : "", st.state_broken ? ", STATE UNWRITABLE" : "",
+	           st.sink_down ? ", SINK DOWN" : "");
+	status_last_ms = now_ms();
+}
+
+/* Ready: the state is loaded, the inputs open (or waited for). */
+static void service_ready(struct collector *c)
+{
+	/* Kept in the environment: a reload re-executes this program, which
+	 * must go on notifying under the same PID. */
+	if (sd_watchdog_enabled(0, &watchdog_usec) <= 0)
+		watchdog_usec = 0;
+	watchdog_last_ms = now_ms();
+	service_status(c);
+	sd_notify(0, "READY=1");
+}
+
+/* Once per turn of the main loop; a ping every half watchdog period, the
+ * status every stats interval. */
+static void service_alive(struct collector *c, int64_t status_every_ms)
+{
+	int64_t now = now_ms();
+
+	if (watchdog_usec > 0 && (now - watchdog_last_ms) * 2000 >= (int64_t)watchdog_usec) {
+		sd_notify(0, "WATCHDOG=1");
+		watchdog_last_ms = now;
+	}
+	if (now - status_last_ms >= status_every_ms)
+		service_status(c);
+}
+
+/* --help-config[=tsv]: 0, EX_USAGE for an unknown form, 1 if stdout failed. */
 static int help_config(const char *form)
 {
 	if (form != NULL && strcmp(form, "tsv") != 0) {
 		usage(stderr);
-		return 2;
+		return EX_USAGE;
 	}
 	if (cfg_help(stdout, settings_table, form != NULL ? CFG_HELP_TSV : CFG_HELP_TEXT) < 0) {
 		msg_error("cannot write the settings: %s", strerror(errno));
@@ -169,7 +238,7 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			if (noverrides == MAX_OVERRIDES)
-				msg_fatal("too many -o options (at most %d)", MAX_OVERRIDES);
+				msg_fatal_status(EX_USAGE, "too many -o options (at most %d)", MAX_OVERRIDES);
 			overrides[noverrides++] = optarg;
 			break;
 		case 'i':
@@ -194,20 +263,21 @@ int main(int argc, char **argv)
 			return 0;
 		default:
 			usage(stderr);
-			return 2;
+			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
 		usage(stderr);
-		return 2;
+		return EX_USAGE;
 	}
 	if (input_opt != NULL)
 		overrides[noverrides++] = input_opt;
 	if (settings_load(&s, config, overrides, noverrides, &err) < 0)
-		msg_fatal("configuration: %s", err.data);
+		msg_fatal_status(EX_CONFIG, "configuration: %s", err.data);
 	if (msg_level_parse(s.log_level, &level) < 0)
-		msg_fatal("configuration: log_level: \"%s\" is not debug, info, warn or error",
-		          s.log_level);
+		msg_fatal_status(EX_CONFIG,
+		                 "configuration: log_level: \"%s\" is not debug, info, warn or error",
+		                 s.log_level);
 	msg_set_level(level);
 	if (check) {
 		printf("configuration OK: carrier %s, %zu input(s), sink %s\n", s.carrier, s.ninputs,
@@ -225,9 +295,12 @@ int main(int argc, char **argv)
 		msg_error("%s; --once reads nothing", err.data);
 		goto out;
 	}
+	service_ready(c);
 	if (once) {
 		for (;;) {
 			size_t n = collector_step(c);
+
+			service_alive(c, s.stats_interval_seconds * 1000);
 
 			if (stop_requested || (n == 0 && collector_caught_up(c)))
 				break;
@@ -235,6 +308,7 @@ int main(int argc, char **argv)
 				collector_wait(c); /* paused: outbox full or state unwritable */
 		}
 		if (stop_requested) {
+			sd_notify(0, "STOPPING=1");
 			collector_shutdown(c, (int)s.flush_timeout_ms);
 		} else if (collector_finish_all(c, &err) < 0) {
 			msg_error("%s", err.data);
@@ -249,7 +323,9 @@ int main(int argc, char **argv)
 	while (!stop_requested && !reload_requested) {
 		if (collector_step(c) == 0)
 			collector_wait(c);
+		service_alive(c, s.stats_interval_seconds * 1000);
 	}
+	sd_notify(0, reload_requested && !stop_requested ? "RELOADING=1" : "STOPPING=1");
 	collector_shutdown(c, (int)s.flush_timeout_ms);
 	collector_report(c);
 	if (reload_requested && !stop_requested) {

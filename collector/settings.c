@@ -18,7 +18,13 @@ const struct cfg_entry settings_table[] = {
 	{ "state_dir", CFG_STR, "/var/lib/arstat", 0, 0, S(state_dir), "state directory" },
 	{ "input", CFG_STR, NULL, 0, 0, S(input), "mail log file to read" },
 	{ "input_format", CFG_STR, "syslog", 0, 0, S(input_format),
-	  "format of the input: syslog (Postfix, milters, spam filters) or exim" },
+	  "format of the input: syslog (Postfix, milters, spam filters), journal (the same "
+	  "programs in the systemd journal; input: system, a directory or a file), exim or rspamd" },
+	{ "journal_identifiers", CFG_STR,
+	  "postfix*,opendkim,opendmarc,amavis,amavisd,amavisd-new,rspamd,exim", 0, 0,
+	  S(journal_identifiers),
+	  "format journal: the SYSLOG_IDENTIFIERs read, comma-separated; a trailing * matches "
+	  "any ending (postfix* takes postfix/cleanup and postfix-out/qmgr)" },
 	{ "time_zone", CFG_STR, "Asia/Tokyo", 0, 0, S(time_zone),
 	  "zone of log timestamps that carry none (IANA name)" },
 	{ "trusted_authserv_ids", CFG_STR, NULL, 0, 0, S(trusted_authserv_ids),
@@ -203,6 +209,15 @@ static int settings_derive(struct settings *s, struct strbuf *err)
 	}
 	if (settings_inputs(s, err) < 0)
 		return -1;
+	for (i = 0; i < s->ninputs; i++) {
+		/* An empty list would read nothing, and say nothing about it. */
+		if (strcmp(s->inputs[i].format, "journal") == 0 &&
+		    s->journal_identifiers[strspn(s->journal_identifiers, ", \t")] == '\0') {
+			strbuf_printf(err, "journal_identifiers: empty, but input %s reads the journal",
+			              s->inputs[i].name);
+			return -1;
+		}
+	}
 	if (strcmp(s->sink, "kafka") != 0 && strcmp(s->sink, "file") != 0) {
 		strbuf_printf(err, "sink: \"%s\" is not kafka or file", s->sink);
 		return -1;

@@ -21,6 +21,7 @@ struct settings {
 	char *state_dir;         /* identity, secret, sequence numbers */
 	char *input;             /* the log file to read */
 	char *input_format;      /* "postfix", ... (collector/input.c) */
+	char *journal_identifiers; /* format journal: SYSLOG_IDENTIFIERs read, '*' a prefix */
 	char *time_zone;         /* for timestamps without a zone */
 	char *trusted_authserv_ids; /* comma-separated */
 	char *authres_header_names; /* comma-separated vendor names of Authentication-Results */

@@ -228,20 +228,22 @@ static int health_save(const struct record_health *h, struct strbuf *sb)
 	if (ser_i64(sb, h->lines_read) < 0 || ser_i64(sb, h->lines_malformed) < 0 ||
 	    ser_i64(sb, h->lines_overlong) < 0 || ser_i64(sb, h->headers_untrusted) < 0 ||
 	    ser_i64(sb, h->headers_malformed) < 0 || ser_i64(sb, h->messages_evicted) < 0 ||
-	    ser_i64(sb, h->messages_late) < 0)
+	    ser_i64(sb, h->messages_late) < 0 || ser_i64(sb, h->input_losses) < 0)
 		return -1;
 	return 0;
 }
 
-/* -1 if a counter is negative or above WINDOWS_COUNT_MAX. */
-static int health_load(struct record_health *h, struct deser *d)
+/* -1 if a counter is negative or above WINDOWS_COUNT_MAX. Format 1 has
+ * no input_losses (it stays 0). */
+static int health_load(struct record_health *h, struct deser *d, int format)
 {
 	int64_t *f[] = { &h->lines_read, &h->lines_malformed, &h->lines_overlong,
 		         &h->headers_untrusted, &h->headers_malformed, &h->messages_evicted,
-		         &h->messages_late };
-	size_t i;
+		         &h->messages_late, &h->input_losses };
+	size_t i, n = sizeof(f) / sizeof(f[0]) - (format == 1);
 
-	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+	h->input_losses = 0;
+	for (i = 0; i < n; i++) {
 		*f[i] = deser_i64(d);
 		if (*f[i] < 0 || *f[i] > WINDOWS_COUNT_MAX)
 			return -1;
@@ -282,6 +284,11 @@ static int index_ok(const struct windows *ws, int64_t index)
 }
 
 int windows_load(struct windows *ws, struct deser *d)
+{
+	return windows_load_format(ws, d, WINDOWS_FORMAT);
+}
+
+int windows_load_format(struct windows *ws, struct deser *d, int format)
 {
 	struct window *w, *next;
 	uint32_t n, i, j, used;
@@ -325,7 +332,7 @@ int windows_load(struct windows *ws, struct deser *d)
 			ws->head = w;
 		ws->tail = w;
 		used = deser_u32(d);
-		if (health_load(&w->health, d) < 0 || used > RECORD_CELLS_MAX) {
+		if (health_load(&w->health, d, format) < 0 || used > RECORD_CELLS_MAX) {
 			d->failed = 1;
 			break;
 		}

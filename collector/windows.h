@@ -66,5 +66,12 @@ int windows_save(const struct windows *ws, struct strbuf *sb);
  * free it or load again.
  */
 int windows_load(struct windows *ws, struct deser *d);
+/*
+ * The same for a state saved in an older form: format 1 (checkpoints
+ * version 1) has no input_losses in the health counters; WINDOWS_FORMAT is
+ * what windows_save writes.
+ */
+#define WINDOWS_FORMAT 2
+int windows_load_format(struct windows *ws, struct deser *d, int format);
 
 #endif

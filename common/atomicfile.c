@@ -220,18 +220,36 @@ void atomicfile_free(struct atomicfile *af)
 	free(af);
 }
 
-int atomicfile_replace(const char *path, mode_t mode, const void *data, size_t len,
-                       struct strbuf *err)
+/* atomicfile_replace, the mode set exactly (fchmod) if exact. */
+static int atomicfile_replace_mode(const char *path, mode_t mode, int exact, const void *data,
+                                   size_t len, struct strbuf *err)
 {
 	struct atomicfile *af = atomicfile_new(path, mode, err);
 	int rc = -1;
 
 	if (af == NULL)
 		goto out;
+	if (exact && fchmod(atomicfile_fd(af), mode) < 0) {
+		strbuf_printf(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
 	if (atomicfile_write(af, data, len, err) < 0 || atomicfile_commit(af, err) < 0)
 		goto out;
 	rc = 0;
 out:
 	atomicfile_free(af);
 	return rc;
+}
+
+int atomicfile_replace(const char *path, mode_t mode, const void *data, size_t len,
+                       struct strbuf *err)
+{
+	return atomicfile_replace_mode(path, mode, 0, data, len, err);
+}
+
+int atomicfile_replace_public(const char *path, const void *data, size_t len, struct strbuf *err)
+{
+	/* The mode set, not asked for: a service's umask (0077, 0027) would
+	 * otherwise keep the reader out. */
+	return atomicfile_replace_mode(path, 0644, 1, data, len, err);
 }

@@ -63,5 +63,8 @@ void atomicfile_free(struct atomicfile *af);
 /* atomicfile_new + write + commit + free: replace path with data[0..len). 0 or -1 with err. */
 int atomicfile_replace(const char *path, mode_t mode, const void *data, size_t len,
                        struct strbuf *err);
+/* The same for a file other users must read (a metrics file, which the
+ * node exporter reads as its own user): mode 0644 whatever the umask. */
+int atomicfile_replace_public(const char *path, const void *data, size_t len, struct strbuf *err);
 
 #endif

@@ -1,21 +1,54 @@
 #include "log.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "numparse.h"
 
 static const char *msg_progname = "arstat";
 static enum msg_level msg_threshold = MSG_INFO;
 static unsigned long msg_errors;
+static int msg_journal; /* stderr is the journal's stream: prefix priorities */
 
 static const char *const msg_level_names[] = {
 	"debug", "info", "warning", "error", "fatal", "panic",
 };
 
+/* The syslog priority of each level, as sd-daemon.h's SD_DEBUG ... SD_CRIT. */
+static const char *const msg_level_prio[] = {
+	"<7>", "<6>", "<4>", "<3>", "<2>", "<2>",
+};
+
+/*
+ * 1 if stderr is the stream JOURNAL_STREAM names ("DEVICE:INODE", which
+ * systemd sets for a service whose output goes to the journal). Compared
+ * with stderr itself, not only looked for: a program started from such a
+ * service with its stderr redirected to a file inherits the variable.
+ */
+static int msg_stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM"), *colon;
+	int64_t dev, ino;
+	struct stat st;
+
+	if (v == NULL || fstat(STDERR_FILENO, &st) < 0)
+		return 0;
+	colon = strchr(v, ':');
+	if (colon == NULL || num_parse_i64(v, (size_t)(colon - v), 0, INT64_MAX, &dev) < 0 ||
+	    num_parse_i64_str(colon + 1, 0, INT64_MAX, &ino) < 0)
+		return 0;
+	return (uint64_t)dev == (uint64_t)st.st_dev && (uint64_t)ino == (uint64_t)st.st_ino;
+}
+
 void msg_init(const char *progname)
 {
 	if (progname != NULL)
 		msg_progname = progname;
+	msg_journal = msg_stderr_is_journal();
 }
 
 void msg_set_level(enum msg_level level)
@@ -57,7 +90,8 @@ static void msg_vprintf(enum msg_level level, const char *fmt, va_list ap)
 	/* Format first and write once, so that lines of concurrent processes
 	 * sharing one stderr do not interleave mid-line. */
 	vsnprintf(text, sizeof(text), fmt, ap);
-	fprintf(stderr, "%s: %s: %s\n", msg_progname, msg_level_names[level], text);
+	fprintf(stderr, "%s%s: %s: %s\n", msg_journal ? msg_level_prio[level] : "", msg_progname,
+	        msg_level_names[level], text);
 	fflush(stderr);
 }
 
@@ -83,6 +117,12 @@ void msg_fatal(const char *fmt, ...)
 {
 	MSG_BODY(MSG_FATAL);
 	exit(1);
+}
+
+void msg_fatal_status(int status, const char *fmt, ...)
+{
+	MSG_BODY(MSG_FATAL);
+	exit(status);
 }
 
 void msg_panic(const char *fmt, ...)

@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sysexits.h>
 #include <time.h>
 
 #include "chart.h"
@@ -324,19 +325,19 @@ int main(int argc, char **argv)
 	cfg_defaults(plot_config_table, &cfg);
 	parsed = plot_parse_args(argc, argv, &cfg);
 	if (parsed != 0) {
-		rc = parsed > 0 ? 0 : 2;
+		rc = parsed > 0 ? 0 : EX_USAGE;
 		goto out;
 	}
 	if (msg_level_parse(cfg.log_level, &level) < 0) {
 		msg_error("--log-level: unknown level \"%s\"", cfg.log_level);
-		rc = 2;
+		rc = EX_USAGE;
 		goto out;
 	}
 	msg_set_level(level);
 	ctx.lang = lang_find(cfg.lang);
 	if (ctx.lang == NULL) {
 		msg_error("--lang: no language \"%s\" (there is: %s)", cfg.lang, lang_codes());
-		rc = 2;
+		rc = EX_USAGE;
 		goto out;
 	}
 	plot_signals();

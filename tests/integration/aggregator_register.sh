@@ -57,7 +57,7 @@ rm -f "$db" "$db".*
 status=0
 "$agg" ingest "${REGISTER[@]}" --db "$db" --file "$TEST_DIR/all.avro" >/dev/null \
 	2>>"$TEST_DIR/aggregator.log" || status=$?
-assert_eq 2 "$status" "ingest --file without --carrier"
+assert_eq 64 "$status" "ingest --file without --carrier (EX_USAGE)"
 status=0
 "$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-03 --file "$TEST_DIR/all.avro" \
 	>/dev/null 2>>"$TEST_DIR/aggregator.log" || status=$?

@@ -284,10 +284,17 @@ CONF
 	printf '%s\n' "$conf"
 }
 
+# metric_in FILE SERIES: the value of SERIES (a name with its labels, as
+# written: 'arstat_collector_input_open{input="main"}') in the Prometheus
+# text file FILE (empty if it is not there, or FILE not yet written).
+metric_in() {
+	awk -v n="$2" '$1 == n { print $2 }' "$1" 2>/dev/null
+}
+
 # collector_metric NAME: the collector's arstat_collector_NAME from the
 # metrics file of collector_conf (empty before it is first written).
 collector_metric() {
-	awk -v n="arstat_collector_$1" '$1 == n { print $2 }' "$TEST_DIR/metrics.prom" 2>/dev/null
+	metric_in "$TEST_DIR/metrics.prom" "arstat_collector_$1"
 }
 
 # wait_metric NAME VALUE SECONDS: until the collector's metric NAME is VALUE;

@@ -5,7 +5,7 @@
 #      and Japanese: every chart as PNG and SVG, index.html and the CSV
 #      copies, and nothing else;
 #   2. a malformed CSV is refused with its file, line and column, exit 1,
-#      and nothing is written; an unknown language is a usage error, exit 2;
+#      and nothing is written; an unknown language is a usage error, exit 64 (EX_USAGE);
 #   3. the dashboard opened in headless Chromium (Debian's chromium, from
 #      the file system, no network): every image loaded, and the headline
 #      numbers on the page are those of the CSVs, computed here with awk
@@ -67,7 +67,7 @@ grep -qE "$bad:5:[0-9]+: providers: not a non-negative integer" "$TEST_DIR/bad.l
 [[ ! -e $TEST_DIR/bad-out && ! -s $TEST_DIR/bad.out ]] || fail "a malformed CSV left output"
 rc=0
 "$plot" --input "$report" --output-dir "$TEST_DIR/x" --lang xx >/dev/null 2>&1 || rc=$?
-assert_eq 2 "$rc" "exit status for --lang xx"
+assert_eq 64 "$rc" "exit status for --lang xx"
 
 # --- 3. the dashboard in a browser -------------------------------------------
 # chromium LANG... : one fresh profile per run, nothing from the network.

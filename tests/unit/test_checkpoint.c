@@ -120,9 +120,10 @@ static int load_bytes(struct state *st, const struct strbuf *b, int64_t window_m
 	return rc;
 }
 
-/* A checkpoint written before the checkpoint had a module of its own loads
- * as it was written, and saves again to the same bytes: the format did not
- * change. */
+/* A checkpoint written before the checkpoint had a module of its own
+ * (version 1) loads as it was written, and is upgraded when saved: version
+ * 2, the same content plus an empty journal cursor per input and a zero
+ * input_losses per window, which loads and saves again to the same bytes. */
 static void test_golden(void)
 {
 	struct state *st = open_state();
@@ -161,14 +162,19 @@ static void test_golden(void)
 	CU_ASSERT_EQUAL(k.inputs[1].pos.offset, 0);
 	CU_ASSERT_EQUAL(messages_open_count(ms), 1);
 
+	CU_ASSERT_STRING_EQUAL(k.inputs[0].cursor, "");
+	CU_ASSERT_STRING_EQUAL(k.inputs[1].cursor, "");
+
 	/* Saved again, it is version 2: the same with each open message's
-	 * fate (none yet: three zero bytes), tests/unit/golden/checkpoint-v2.hex. */
+	 * fate (none yet: three zero bytes), the 2 inputs' empty journal
+	 * cursors (u32 0 each) and the 4 windows' input_losses (i64 0 each):
+	 * tests/unit/golden/checkpoint-v2.hex. */
 	unlink(path);
 	CU_ASSERT_EQUAL(checkpoint_save(st, &k, ms, ws, NULL, &err), 0);
 	read_file(&again);
 	strbuf_reset(&golden);
 	read_golden_named(&golden, "checkpoint-v2.hex");
-	CU_ASSERT_EQUAL(golden.len, 654 + 3);
+	CU_ASSERT_EQUAL(golden.len, 654 + 3 + 2 * 4 + 4 * 8);
 	CU_ASSERT_EQUAL(again.len, golden.len);
 	CU_ASSERT(again.len == golden.len && memcmp(again.data, golden.data, golden.len) == 0);
 	/* ... which loads and saves to the same bytes. */
@@ -233,6 +239,12 @@ static void test_round_trip(void)
 		memset(k.inputs[i].pos.prev_fp, (int)(0xb0 + i), TAIL_FP_HASH);
 		k.inputs[i].pos.when_ms = -(int64_t)i;
 	}
+	/* A journal input: its cursor, and no file position. */
+	memset(&k.inputs[2].pos, 0, sizeof(k.inputs[2].pos));
+	snprintf(k.inputs[2].cursor, sizeof(k.inputs[2].cursor), "%s",
+	         "s=0123456789abcdef0123456789abcdef;i=1a2b;b=0123456789abcdef0123456789abcdef;"
+	         "m=3e8;t=65a1b2c3d4e5f;x=9f8e7d6c5b4a3928");
+	windows_health(ws, INT64_C(1790925713673))->input_losses = 3;
 	CU_ASSERT_EQUAL_FATAL(checkpoint_save(st, &k, ms, ws, &size, &err), 0);
 	read_file(&first);
 	CU_ASSERT_EQUAL(size, first.len);
@@ -245,11 +257,37 @@ static void test_round_trip(void)
 	for (i = 0; i < l.ninputs; i++) {
 		CU_ASSERT_STRING_EQUAL(l.inputs[i].name, k.inputs[i].name);
 		CU_ASSERT(memcmp(&l.inputs[i].pos, &k.inputs[i].pos, sizeof(l.inputs[i].pos)) == 0);
+		CU_ASSERT_STRING_EQUAL(l.inputs[i].cursor, k.inputs[i].cursor);
 	}
+	CU_ASSERT_EQUAL(windows_health(ws2, INT64_C(1790925713673))->input_losses, 3);
 	unlink(path);
 	CU_ASSERT_EQUAL(checkpoint_save(st, &l, ms2, ws2, NULL, &err), 0);
 	read_file(&second);
 	CU_ASSERT(first.len == second.len && memcmp(first.data, second.data, first.len) == 0);
+
+	/* A cursor is text: a control character in it is corruption, whatever
+	 * the checksum. */
+	{
+		char *at = NULL;
+		size_t j;
+		struct windows *ws3 = windows_new(60000);
+		struct messages *ms3 = new_messages(ws3);
+		struct checkpoint m;
+
+		for (j = 0; j + 6 <= first.len && at == NULL; j++) {
+			if (memcmp(first.data + j, "i=1a2b", 6) == 0)
+				at = first.data + j;
+		}
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		at[1] = '\n';
+		fix_crc(&first);
+		write_file(first.data, first.len);
+		CU_ASSERT_EQUAL(checkpoint_load(st, &m, ms3, ws3, &err), -1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "corrupt input positions"));
+		checkpoint_release(&m);
+		messages_free(ms3);
+		windows_free(ws3);
+	}
 
 	free(k.inputs);
 	checkpoint_release(&l);

@@ -115,6 +115,33 @@ static void test_authres_names(void)
 	strbuf_release(&err);
 }
 
+/* The journal as an input: the format, the identifiers, an empty list refused. */
+static void test_journal(void)
+{
+	struct settings s;
+	struct strbuf err;
+
+	strbuf_init(&err, 4096);
+	CU_ASSERT_EQUAL(load("input.mail=journal system", NULL, &s, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(s.ninputs, 1);
+	CU_ASSERT_STRING_EQUAL(s.inputs[0].format, "journal");
+	CU_ASSERT_STRING_EQUAL(s.inputs[0].path, "system");
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.journal_identifiers, "postfix*"));
+	settings_free(&s);
+	CU_ASSERT_EQUAL(load("input.mail=journal /var/log/journal", "journal_identifiers=postfix-out*",
+	                     &s, &err), 0);
+	CU_ASSERT_STRING_EQUAL(s.journal_identifiers, "postfix-out*");
+	settings_free(&s);
+	CU_ASSERT_EQUAL(load("input.mail=journal system", "journal_identifiers= , ", &s, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "journal_identifiers: empty"));
+	settings_free(&s);
+	/* An empty list is fine while no input reads the journal. */
+	CU_ASSERT_EQUAL(load("input.mail=syslog /var/log/mail.log", "journal_identifiers=", &s, &err),
+	                0);
+	settings_free(&s);
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -126,6 +153,7 @@ int main(void)
 	CU_add_test(s, "inputs", test_inputs);
 	CU_add_test(s, "refusals", test_refusals);
 	CU_add_test(s, "authres_header_names", test_authres_names);
+	CU_add_test(s, "journal", test_journal);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "authres.h"
@@ -343,7 +344,7 @@ int main(int argc, char **argv)
 	const struct authres_trust *trust = NULL;
 	char *scratch = NULL;
 	struct authres_header *h = NULL;
-	int ch, rc = 2, i;
+	int ch, rc = EX_USAGE, i;
 	int64_t n;
 
 	msg_init("arstat-authres");
