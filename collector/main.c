@@ -206,6 +206,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (once) {
+		collector_backfill(c);
 		for (;;) {
 			size_t n = collector_step(c);
 
