@@ -43,6 +43,10 @@ enum {
 	ST_RUN_DELETE,
 	ST_RUN_INSERT,
 	ST_RUN_UPDATE,
+	ST_VOUCH_BEFORE,
+	ST_VOUCH_DELETE,
+	ST_VOUCH_INSERT,
+	ST_VOUCH_UPDATE,
 	ST_ADD_DEAD,
 	ST_SET_POS,
 	ST_GET_POS,
@@ -178,6 +182,12 @@ struct store {
 	struct store_span *spans;
 	size_t nspans, spans_alloc;
 	struct ranges runs;  /* the table runs, merged by store_flush_spans */
+	/* Spans records vouched for, gathered until store_flush() as windows
+	 * are (window: the vouching record's window length), and the table
+	 * vouched they are merged into. */
+	struct store_span *vouches;
+	size_t nvouches, vouches_alloc;
+	struct ranges vouched;
 	/* Scratch of store_write_packed: a row's cells as read, as merged, and
 	 * as text. */
 	struct store_cellvec stored, merged;
