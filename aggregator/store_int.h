@@ -39,7 +39,7 @@ enum {
 	ST_SET_PACKED,
 	ST_ADD_TOTAL,
 	ST_ADD_DAY_TOTAL,
-	ST_RUNS_BEFORE,
+	ST_RUNS_BEFORE, /* the four of runs, then of vouched, in ranges.h's order */
 	ST_RUN_DELETE,
 	ST_RUN_INSERT,
 	ST_RUN_UPDATE,

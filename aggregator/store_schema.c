@@ -931,6 +931,19 @@ fail:
 	return -1;
 }
 
+/* r merges intervals into the table what with the four statements from
+ * first on: before, delete, insert, update (ranges.h), in that order in the
+ * statement enum. */
+static void store_ranges_init(struct store *st, struct ranges *r, const char *what, int first)
+{
+	r->db = st->db;
+	r->what = what;
+	r->before = st->stmt[first];
+	r->del = st->stmt[first + 1];
+	r->ins = st->stmt[first + 2];
+	r->upd = st->stmt[first + 3];
+}
+
 struct store *store_new(const char *path, enum store_mode mode, struct strbuf *err)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
@@ -970,18 +983,8 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 			goto fail;
 		}
 	}
-	st->runs.db = st->db;
-	st->runs.what = "runs";
-	st->runs.before = st->stmt[ST_RUNS_BEFORE];
-	st->runs.del = st->stmt[ST_RUN_DELETE];
-	st->runs.ins = st->stmt[ST_RUN_INSERT];
-	st->runs.upd = st->stmt[ST_RUN_UPDATE];
-	st->vouched.db = st->db;
-	st->vouched.what = "vouched";
-	st->vouched.before = st->stmt[ST_VOUCH_BEFORE];
-	st->vouched.del = st->stmt[ST_VOUCH_DELETE];
-	st->vouched.ins = st->stmt[ST_VOUCH_INSERT];
-	st->vouched.upd = st->stmt[ST_VOUCH_UPDATE];
+	store_ranges_init(st, &st->runs, "runs", ST_RUNS_BEFORE);
+	store_ranges_init(st, &st->vouched, "vouched", ST_VOUCH_BEFORE);
 	st->recids = recids_new(st->db, err);
 	if (st->recids == NULL)
 		goto fail;
