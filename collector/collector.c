@@ -629,16 +629,19 @@ static int vouch_record(struct collector *c, struct strbuf *err)
 }
 
 /*
- * After a round of reading: vouch for what it read through. Following, by
- * the clock, and only when the round could read every input (open, no read
- * error since the last round, neither backpressure nor a broken state
- * directory pausing it); a backfill by the times of the lines it read.
+ * After a round of reading that reached the end of every input (caught_up,
+ * before looking for more: on a busy host there is always more by then, but
+ * the end was reached after the round began) or not: vouch for what it read
+ * through. Following, by the clock, and only when the round could read
+ * every input (open, no read error since the last round, neither
+ * backpressure nor a broken state directory pausing it); a backfill by the
+ * times of the lines it read.
  */
-static void vouch_step(struct collector *c)
+static void vouch_step(struct collector *c, int caught_up)
 {
 	int64_t grace = c->s->window_grace_seconds * 1000;
 	int64_t first = INT64_MIN, last = INT64_MAX;
-	int at_end = collector_caught_up(c), ok, rc, tries;
+	int ok, rc, tries;
 	uint64_t errors = 0;
 	struct strbuf err;
 	size_t i;
@@ -663,8 +666,8 @@ static void vouch_step(struct collector *c)
 	strbuf_init(&err, 4096);
 	/* A span apart from the pending one is published after it. */
 	for (tries = 0; tries < 2; tries++) {
-		rc = c->backfill ? windows_vouch_backfill(c->ws, first, last, grace, at_end)
-		                 : windows_vouch_follow(c->ws, c->wall_now, grace, ok, at_end);
+		rc = c->backfill ? windows_vouch_backfill(c->ws, first, last, grace, caught_up)
+		                 : windows_vouch_follow(c->ws, c->wall_now, grace, ok, caught_up);
 		if (rc == 0)
 			break;
 		if (vouch_record(c, &err) < 0) {
@@ -792,7 +795,7 @@ size_t collector_step(struct collector *c)
 			}
 		}
 	}
-	vouch_step(c);
+	vouch_step(c, caught_up);
 	/* Also while the state is broken: the records due are tried again. */
 	advance(c, caught_up);
 	vouch_flush(c, 0);
