@@ -12,8 +12,10 @@
 # mx1 missing exactly 10 September 12:00-13:00 JST.
 #
 # Following: a collector of an idle log runs, is stopped, stays stopped a
-# few seconds and runs again (one-second windows): the seconds it ran are
-# vouched for although no line came, the seconds it was stopped are not.
+# few seconds and runs again (one-second windows), then runs a third time
+# with its input missing for a few seconds: the seconds it read through are
+# vouched for although no line came, the seconds it was stopped or had no
+# input are not.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 arstat_test_init coverage_vouch
 
@@ -133,13 +135,22 @@ stopped=$(now_ms)
 sleep 3
 restarted=$(now_ms)
 run_for 3
+# Running, but its input missing for 3 s: not reading is not vouched for either.
+rm "$idle"
+started3=$(now_ms)
+arstat_bg "$ARSTAT_BIN/arstat-collector" -c "$TEST_DIR/follow.conf" 2>>"$TEST_DIR/follow.log"
+sleep 3
+: >"$idle"
+created=$(now_ms)
+sleep 3
+stop_expect_ok "$BG_PID" "following collector"
 agg ingest "${REGISTER[@]}" --db "$db" --carrier carrier-a --file "$TEST_DIR/follow-files"/*.avro \
 	>"$TEST_DIR/follow-ingest.out" || fail "ingest of the following collector failed"
 follow=$(sqlite3 "$db" "SELECT co.name FROM records r JOIN collectors co ON co.id = r.collector
 	GROUP BY co.name HAVING sum(r.cells) = 0")
 [[ -n $follow ]] || fail "the following collector's records are not all vouch-only"
 spans=$(sqlite3 -separator ' ' "$db" "SELECT start_ms, end_ms FROM vouched_named WHERE collector = '$follow' ORDER BY start_ms")
-assert_eq 2 "$(wc -l <<<"$spans")" "spans the following collector vouched for (one per run): $spans"
+assert_eq 3 "$(wc -l <<<"$spans")" "spans the following collector vouched for (one per run): $spans"
 assert_eq 0 "$(sqlite3 "$db" "SELECT count(*) FROM runs_named WHERE collector = '$follow'")" \
 	"windows of data of the following collector"
 while read -r lo hi; do
@@ -147,5 +158,10 @@ while read -r lo hi; do
 	# No span reaches into the seconds the collector was stopped.
 	((hi <= stopped || lo >= restarted)) ||
 		fail "span [$lo, $hi) vouches for time the collector was stopped [$stopped, $restarted)"
+	((hi <= started3 || lo >= created)) ||
+		fail "span [$lo, $hi) vouches for time the input was missing [$started3, $created)"
 done <<<"$spans"
-echo "coverage_vouch: following: two runs vouched for, the $(((restarted - stopped) / 1000)) s between them not"
+echo "coverage_vouch: following: spans $(tr '\n' ';' <<<"$spans") stopped [$stopped, $restarted)," \
+	"no input [$started3, $created)"
+echo "coverage_vouch: following: three runs vouched for, the $(((restarted - stopped) / 1000)) s" \
+	"stopped and the $(((created - started3) / 1000)) s without input not"
