@@ -7,8 +7,10 @@
  *                   from versions 2 and 3, opening and closing a store
  *   store_cells.c   ingest's write transaction: each record's identity, its
  *                   cells gathered and written as counts_packed rows and
- *                   carrier totals, the runs covered, dead letters, positions
- *   store_query.c   what the reports read: carrier totals and runs
+ *                   carrier totals, the runs covered, the spans vouched for,
+ *                   dead letters, positions
+ *   store_query.c   what the reports read: carrier totals, runs and vouched
+ *                   spans
  *   store_declare.c the carriers' declarations, written and read
  */
 #ifndef ARSTAT_AGGREGATOR_STORE_INT_H
