@@ -667,7 +667,8 @@ static void vouch_step(struct collector *c, int caught_up)
 	/* A span apart from the pending one is published after it. */
 	for (tries = 0; tries < 2; tries++) {
 		rc = c->backfill ? windows_vouch_backfill(c->ws, first, last, grace, caught_up)
-		                 : windows_vouch_follow(c->ws, c->wall_now, grace, ok, caught_up);
+		                 : windows_vouch_follow(c->ws, c->wall_now, wall_ms(), grace, ok,
+		                                        caught_up);
 		if (rc == 0)
 			break;
 		if (vouch_record(c, &err) < 0) {

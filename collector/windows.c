@@ -279,18 +279,19 @@ int windows_vouch(struct windows *ws, int64_t start_ms, int64_t end_ms)
 	return 0;
 }
 
-int windows_vouch_follow(struct windows *ws, int64_t now_ms, int64_t grace_ms, int reading_ok,
-                         int at_end)
+int windows_vouch_follow(struct windows *ws, int64_t begin_ms, int64_t end_ms, int64_t grace_ms,
+                         int reading_ok, int at_end)
 {
 	if (!reading_ok) {
 		ws->up_since = INT64_MIN;
 		return 0;
 	}
 	if (ws->up_since == INT64_MIN)
-		ws->up_since = now_ms;
+		ws->up_since = end_ms;
 	if (!at_end)
 		return 0;
-	return windows_vouch(ws, window_ceil(ws, ws->up_since), window_floor(ws, now_ms - grace_ms));
+	return windows_vouch(ws, window_ceil(ws, ws->up_since),
+	                     window_floor(ws, begin_ms - grace_ms));
 }
 
 int windows_vouch_backfill(struct windows *ws, int64_t first_ms, int64_t last_ms,

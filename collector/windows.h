@@ -86,21 +86,22 @@ void windows_drop(struct windows *ws);
 int windows_vouch(struct windows *ws, int64_t start_ms, int64_t end_ms);
 /*
  * A following collector's vouch, once per round of reading that began at
- * the clock's now_ms: reading_ok is 0 when the round could not read (an
- * input missing, unreadable or failing, reading paused by backpressure or
- * an unwritable state directory): the stretch of uninterrupted reading
- * ends there. The first good round after that (or after the start) begins a
- * new stretch at now_ms; and when every input was read to its end in the
- * round (at_end), the whole windows from the stretch's start to now_ms -
- * grace_ms are vouched for: their end passed on the clock, with the margin
- * of grace for lines written late, before every input was read to its end.
- * The window in which a stretch began is not whole, so the time the
- * collector was not reading (stopped, paused) is never vouched for. The
- * stretch is not saved: a restart begins a new one. Returns as
- * windows_vouch.
+ * the clock's begin_ms and ended at end_ms: reading_ok is 0 when the round
+ * could not read (an input missing, unreadable or failing, reading paused
+ * by backpressure or an unwritable state directory): the stretch of
+ * uninterrupted reading ends there. The first good round after that (or
+ * after the start) begins a new stretch at its end_ms (not its begin_ms:
+ * an input may have appeared only during the round); and when every input
+ * was read to its end in a round of the stretch (at_end), the whole windows
+ * from the stretch's start to begin_ms - grace_ms are vouched for: their
+ * end passed on the clock, with the margin of grace for lines written late,
+ * before every input was read to its end. The window in which a stretch
+ * began is not whole, so the time the collector was not reading (stopped,
+ * paused, without an input) is never vouched for. The stretch is not saved:
+ * a restart begins a new one. Returns as windows_vouch.
  */
-int windows_vouch_follow(struct windows *ws, int64_t now_ms, int64_t grace_ms, int reading_ok,
-                         int at_end);
+int windows_vouch_follow(struct windows *ws, int64_t begin_ms, int64_t end_ms, int64_t grace_ms,
+                         int reading_ok, int at_end);
 /*
  * A backfill's (--once) vouch: first_ms is the latest of the inputs' first
  * lines read by this run, last_ms the earliest of their newest lines

@@ -140,8 +140,8 @@ rm "$idle"
 started3=$(now_ms)
 arstat_bg "$ARSTAT_BIN/arstat-collector" -c "$TEST_DIR/follow.conf" 2>>"$TEST_DIR/follow.log"
 sleep 3
+created=$(now_ms) # just before: the input was missing until at least then
 : >"$idle"
-created=$(now_ms)
 sleep 3
 stop_expect_ok "$BG_PID" "following collector"
 agg ingest "${REGISTER[@]}" --db "$db" --carrier carrier-a --file "$TEST_DIR/follow-files"/*.avro \

@@ -261,13 +261,13 @@ static void test_vouch_follow(void)
 
 	record_batch_init(&b);
 	/* Started at 1,010,000: the window holding the start is not whole. */
-	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1010000, 30000, 1, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1010000, 1010010, 30000, 1, 1), 0);
 	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 0);
 	/* Not every input at its end: nothing. */
-	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1200000, 30000, 1, 0), 0);
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1200000, 1200010, 30000, 1, 0), 0);
 	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 0);
 	/* At the end: [1,020,000, floor(1,170,000)). */
-	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1200000, 30000, 1, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1200000, 1200010, 30000, 1, 1), 0);
 	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 120000);
 	/* The next window's record carries it, once. */
 	windows_count(ws, 1150000, &pass);
@@ -282,15 +282,17 @@ static void test_vouch_follow(void)
 	CU_ASSERT_EQUAL(b.vouch_start_ms, 0);
 	CU_ASSERT_EQUAL(b.vouch_end_ms, 0);
 	/* On from where the published span ended, not again. */
-	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1400000, 30000, 1, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1400000, 1400010, 30000, 1, 1), 0);
 	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 1320000 - 1140000);
-	/* Interrupted, then reading again from 1,705,000. */
-	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1500000, 30000, 0, 1), 0);
-	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1705000, 30000, 1, 1), 0);
+	/* Interrupted, then a good round from 1,679,990 to 1,680,500 (its input
+	 * appeared during the round): the stretch begins at the round's end,
+	 * so the window from 1,680,000 is not whole. */
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1500000, 1500010, 30000, 0, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1679990, 1680500, 30000, 1, 1), 0);
 	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 1320000 - 1140000);
 	/* The new stretch lies apart from the pending span: that goes first,
 	 * on a record of its own. */
-	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 2000000, 30000, 1, 1), 1);
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 2000000, 2000010, 30000, 1, 1), 1);
 	CU_ASSERT_EQUAL_FATAL(windows_peek_vouch(ws, &b), 1);
 	CU_ASSERT_EQUAL(b.ncells, 0);
 	CU_ASSERT_EQUAL(b.correction, 0);
@@ -302,14 +304,14 @@ static void test_vouch_follow(void)
 	CU_ASSERT_TRUE(record_batch_vouch_only(&b));
 	windows_drop_vouch(ws);
 	CU_ASSERT_EQUAL(windows_peek_vouch(ws, &b), 0);
-	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 2000000, 30000, 1, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 2000000, 2000010, 30000, 1, 1), 0);
 	CU_ASSERT_EQUAL_FATAL(windows_peek_vouch(ws, &b), 1);
 	/* [1,320,000, 1,740,000): the interruption, never vouched for. */
 	CU_ASSERT_EQUAL(b.vouch_start_ms, 1740000);
 	CU_ASSERT_EQUAL(b.vouch_end_ms, 1920000);
 	windows_drop_vouch(ws);
 	/* A clock set back vouches for nothing twice. */
-	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1900000, 30000, 1, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1900000, 1900010, 30000, 1, 1), 0);
 	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 0);
 	record_batch_free(&b);
 	windows_free(ws);
