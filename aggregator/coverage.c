@@ -7,6 +7,8 @@
 #include "log.h"
 #include "mem.h"
 
+/* A stretch of covered time: windows received, spans vouched for, or both,
+ * joined where they overlap or touch. */
 struct coverage_run {
 	int64_t start, end;
 };
@@ -15,7 +17,11 @@ struct coverage_collector {
 	char *name;
 	size_t carrier;         /* index in carriers */
 	size_t first_run, nruns;
-	int64_t window_ms;      /* of its newest run */
+	int64_t window_ms;      /* of its newest run or span */
+	/* The end of its last run and of its last vouched span added
+	 * (INT64_MIN: none): neither kind overlaps or touches itself in the
+	 * store, so one that does is damage. */
+	int64_t run_end, vouch_end;
 	int retired;
 };
 
@@ -129,17 +135,31 @@ int coverage_add_run(struct coverage *c, const struct store_run *run, struct str
 		co->name = xstrdup(run->collector);
 		co->carrier = c->ncarriers - 1;
 		co->first_run = c->nruns;
+		co->run_end = co->vouch_end = INT64_MIN;
 		co->retired = htable_find(c->retired, run->collector, strlen(run->collector)) != NULL;
 		ca->ncollectors++;
-	} else if (run->start_ms <= c->runs[c->nruns - 1].end) {
-		strbuf_printf(err, "coverage: runs of a collector overlap or are out of order");
+	} else if (run->start_ms < c->runs[c->nruns - 1].start ||
+	           run->start_ms <= (run->vouched ? co->vouch_end : co->run_end)) {
+		strbuf_printf(err, "coverage: %s of a collector overlap or are out of order",
+		              run->vouched ? "vouched spans" : "runs");
 		return -1;
 	}
-	c->runs = xgrow(c->runs, c->nruns + 1, &c->runs_alloc, sizeof(*c->runs), 64);
-	c->runs[c->nruns].start = run->start_ms;
-	c->runs[c->nruns].end = run->end_ms;
-	c->nruns++;
-	co->nruns++;
+	if (run->vouched)
+		co->vouch_end = run->end_ms;
+	else
+		co->run_end = run->end_ms;
+	/* A window is covered when its record arrived or a span vouched for
+	 * it: the two kinds join into one stretch where they meet. */
+	if (co->nruns > 0 && run->start_ms <= c->runs[c->nruns - 1].end) {
+		if (run->end_ms > c->runs[c->nruns - 1].end)
+			c->runs[c->nruns - 1].end = run->end_ms;
+	} else {
+		c->runs = xgrow(c->runs, c->nruns + 1, &c->runs_alloc, sizeof(*c->runs), 64);
+		c->runs[c->nruns].start = run->start_ms;
+		c->runs[c->nruns].end = run->end_ms;
+		c->nruns++;
+		co->nruns++;
+	}
 	co->window_ms = run->window_ms;
 	if (run->end_ms > ca->horizon)
 		ca->horizon = run->end_ms;

@@ -1,21 +1,27 @@
 /*
- * coverage - which windows each collector delivered, month by month, read
- * from the store's runs (stretches of covered time, see store.h), so that an
- * incomplete month is never published as if it were complete.
+ * coverage - which windows each collector covered, month by month, read
+ * from the store's runs (stretches of windows received) and vouched spans
+ * (stretches the collector read through, so that a window in them without a
+ * record had no lines; see store.h), so that an incomplete month is never
+ * published as if it were complete.
  *
  * Rules (README.md, "Coverage"):
+ *   - A window of a collector is covered when its record arrived or it lies
+ *     in a span the collector vouched for: a quiet hour on a host that
+ *     vouched for it is no gap; an hour it was down, vouched for by nothing,
+ *     is.
  *   - A carrier's horizon is the end of the newest window any of its
- *     collectors delivered; the store's horizon is the newest of all.
- *   - A collector is expected to deliver from the start of its first window
- *     until its carrier's horizon: once it has reported, silence is missing
- *     data. A collector named as retired is expected only until the end of
- *     its last window (a host taken out of service, or whose state directory
- *     was re-created and so got a new pseudonym).
+ *     collectors covered; the store's horizon is the newest of all.
+ *   - A collector is expected to cover from the start of its first covered
+ *     window until its carrier's horizon: once it has reported, silence is
+ *     missing data. A collector named as retired is expected only until the
+ *     end of its last covered window (a host taken out of service, or whose
+ *     state directory was re-created and so got a new pseudonym).
  *   - In a month, a collector's expected span is that interval cut to the
  *     month; windows expected and received are the span and the covered part
  *     of it divided by the collector's window length (rounded half up).
- *     Holes between its runs are gaps; silence from its last window to the
- *     end of the span is a gap of kind "stopped".
+ *     Holes between its covered stretches are gaps; silence from its last
+ *     covered window to the end of the span is a gap of kind "stopped".
  *   - A carrier whose horizon falls inside the month is "pending": its data
  *     for the rest of the month has not arrived (or it stopped providing).
  *     A carrier whose horizon is before the month is not in the month.
@@ -41,8 +47,11 @@ void coverage_free(struct coverage *c);
 /* Mark a collector (by pseudonym) as retired. Before any run is added. */
 void coverage_retire(struct coverage *c, const char *collector);
 /*
- * Add a run. Runs must come in store_runs() order (carrier, collector, start)
- * and must not overlap within a collector. 0, or -1 with err otherwise.
+ * Add a run or a vouched span (run->vouched). They must come in store_runs()
+ * order (carrier, collector, start); runs must not overlap or touch other
+ * runs of the collector, nor vouched spans other vouched spans (the store
+ * merges each kind), while a run and a span join where they meet. 0, or -1
+ * with err otherwise.
  */
 int coverage_add_run(struct coverage *c, const struct store_run *run, struct strbuf *err);
 /* Add a run as coverage_add_run() does; one it refuses (only a damaged

@@ -346,6 +346,28 @@ static const char *intake_implausible(const struct intake *in, const struct reco
 		              (long long)b->window_start_ms, (long long)len);
 		return "window_unaligned";
 	}
+	/* The span vouched for (0 <= start < end, or none: record_batch_check)
+	 * is whole windows of the record's length, within the same bounds as
+	 * a window: no collector vouches for the future, and one vouching for
+	 * windows too old to be stored is as wrong as its window would be. */
+	if (b->vouch_end_ms > b->vouch_start_ms) {
+		if (b->vouch_start_ms % len != 0 || b->vouch_end_ms % len != 0) {
+			strbuf_printf(why, "vouched span [%lld, %lld) is not whole windows of %lld ms",
+			              (long long)b->vouch_start_ms, (long long)b->vouch_end_ms,
+			              (long long)len);
+			return "vouch_unaligned";
+		}
+		if (b->vouch_start_ms < in->earliest_ms) {
+			strbuf_printf(why, "vouched span starts at %lld, more than %lld days before ingest",
+			              (long long)b->vouch_start_ms, (long long)in->lim.max_record_age_days);
+			return "vouch_too_old";
+		}
+		if (b->vouch_end_ms - len > in->latest_ms) {
+			strbuf_printf(why, "vouched span ends at %lld, more than %lld s after ingest",
+			              (long long)b->vouch_end_ms, (long long)in->lim.max_future_seconds);
+			return "vouch_in_future";
+		}
+	}
 	for (i = 0; i < b->ncells; i++) {
 		int64_t n = b->cells[i].messages;
 

@@ -27,10 +27,15 @@
  * fewer than 1 is the store's "invalid"); lines_malformed and
  * lines_overlong adding up to at most lines_read, and, unless it is a
  * correction, the cells to at most lines_read (intake.c says why every
- * collector's record keeps these). Otherwise it is a dead letter whose
+ * collector's record keeps these); a vouched span (schema v2) of whole
+ * windows of the record's length, starting no earlier than a window may and
+ * whose last window starts no later. Otherwise it is a dead letter whose
  * reason names the check: window_too_old, window_in_future, window_length,
- * window_unaligned, cell_messages, record_messages, health_lines,
- * health_messages.
+ * window_unaligned, vouch_unaligned, vouch_too_old, vouch_in_future,
+ * cell_messages, record_messages, health_lines, health_messages. A
+ * vouch-only record (no cells, health 0: record_batch_vouch_only) passes
+ * them as any record does, and is stored under its own identity: its span
+ * counts, its window is no window of data (store.h).
  *
  * And it must come from a carrier of the register (carriers.h) through a
  * source bound to that carrier: from Kafka, a topic listed in the carrier's

@@ -6,7 +6,7 @@
  * transaction, so a crash at any point, a re-run or a duplicate delivery
  * never changes a total.
  *
- * Schema (version 7, PRAGMA user_version = 7; WAL; 16 KiB pages in a store
+ * Schema (version 8, PRAGMA user_version = 8; WAL; 16 KiB pages in a store
  * created by version 3 or later):
  *
  *   carriers(id, name), collectors(id, name), sources(id, name)
@@ -65,7 +65,16 @@
  *       Disjoint, non-touching stretches of time covered by a collector's
  *       windows (corrections excluded), merged as records arrive: the
  *       coverage report reads gaps from here without scanning records.
- *       window_ms is the length of the last window added to the run.
+ *       window_ms is the length of the last window added to the run. A
+ *       vouch-only record (record_batch_vouch_only) adds no run: its window
+ *       is only the last of its span.
+ *   vouched(carrier, collector, start_ms, end_ms, window_ms)
+ *       Disjoint, non-touching spans a collector vouched for (the vouch_start
+ *       and vouch_end of its records, schema v2: it read every input through
+ *       them, so a window in them without a record had no lines), merged as
+ *       records arrive, whatever their epoch, order or overlap; window_ms is
+ *       the window length of the last record merged in. Coverage counts a
+ *       window in them as covered (coverage.h).
  *   conflicts(collector, epoch, seq, digest, carrier, window_start_ms,
  *             window_end_ms)
  *       Records refused because their identity was stored with other
@@ -95,8 +104,9 @@
  * row per cell) to 3, one of version 3 (records a table with a row per
  * record) to 4, and one of version 4 (no content digests, no conflicts
  * table) to 5, one of version 5 (no declarations) to 6, and one of version 6
- * (no fates: its cells and items are of fate unknown) to 7, each in one
- * transaction, on first open by this program
+ * (no fates: its cells and items are of fate unknown) to 7, and one of
+ * version 7 (no vouched spans) to 8, each in one transaction, on first open
+ * by this program
  * (ingest or report); version 1 (a development build) is refused.
  *
  * Durability: a commit is atomic (WAL). The first store_begin starts a
@@ -138,7 +148,8 @@ enum store_mode {
 };
 
 /*
- * Open the store at path, upgrading a store of schema version 2 to 5 (see above).
+ * Open the store at path, upgrading a store of schema version 2 or later to
+ * the current one (see above).
  * Returns the store (the caller frees it with store_free), or NULL with the
  * reason in err: the file cannot be opened or created, is not an SQLite
  * file, holds another schema version, a cells table this program cannot
@@ -250,19 +261,22 @@ typedef int (*store_totals_fn)(void *arg, const char *carrier, const struct stor
 int store_sum_totals(struct store *st, int64_t start_ms, int64_t end_ms, store_totals_fn fn,
                      void *arg, struct strbuf *err);
 
-/* One stretch of covered time (see runs above). */
+/* One stretch of covered time (see runs above), or one span vouched for
+ * (vouched). */
 struct store_run {
 	const char *carrier;
 	const char *collector;
 	int64_t start_ms, end_ms, window_ms;
+	int vouched; /* 1: a row of vouched, 0: of runs */
 };
 
 /*
- * Call fn for every run, ordered by carrier, collector (byte order) and
- * start; the strings are valid during the call only. A row that is not a
- * run (no names, end not after start, window not positive: damage) is
- * passed over with a warning. fn returns 0 or -1 as for store_sum_totals.
- * 0, or -1 with err.
+ * Call fn for every run and every vouched span, ordered by carrier,
+ * collector (byte order) and start (a run before a span of the same start);
+ * the strings are valid during the call only. A row that is no span (no
+ * names, end not after start, window not positive: damage) is passed over
+ * with a warning. fn returns 0 or -1 as for store_sum_totals. 0, or -1
+ * with err.
  */
 typedef int (*store_run_fn)(void *arg, const struct store_run *run, struct strbuf *err);
 int store_runs(struct store *st, store_run_fn fn, void *arg, struct strbuf *err);

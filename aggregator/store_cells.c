@@ -101,6 +101,8 @@ void store_cells_release(struct store *st)
 	free(st->daysums);
 	free(st->spans);
 	ranges_release(&st->runs);
+	free(st->vouches);
+	ranges_release(&st->vouched);
 	free(st->stored.v);
 	free(st->merged.v);
 	strbuf_release(&st->packed);
@@ -177,6 +179,7 @@ void store_rollback(struct store *st)
 	recids_rollback(st->recids);
 	store_tally_clear(st);
 	st->nspans = 0;
+	st->nvouches = 0;
 	st->in_txn = 0;
 }
 
@@ -412,17 +415,20 @@ static void store_tally_clear(struct store *st)
 	st->pending_messages = 0;
 }
 
-static void store_add_span(struct store *st, int64_t carrier, int64_t collector,
+/* Gather [start, end) of (carrier, collector) into *spans (*n of them,
+ * room for *alloc), with b's window length. */
+static void store_add_span(struct store_span **spans, size_t *n, size_t *alloc, int64_t carrier,
+                           int64_t collector, int64_t start, int64_t end,
                            const struct record_batch *b)
 {
 	struct store_span *sp;
 
-	st->spans = xgrow(st->spans, st->nspans + 1, &st->spans_alloc, sizeof(*st->spans), 256);
-	sp = &st->spans[st->nspans++];
+	*spans = xgrow(*spans, *n + 1, alloc, sizeof(**spans), 256);
+	sp = &(*spans)[(*n)++];
 	sp->carrier = carrier;
 	sp->collector = collector;
-	sp->start = b->window_start_ms;
-	sp->end = b->window_end_ms;
+	sp->start = start;
+	sp->end = end;
 	sp->window = b->window_end_ms - b->window_start_ms;
 }
 
@@ -616,9 +622,14 @@ enum store_add_status store_add_record(struct store *st, const struct record_bat
 		st->pending_messages += total;
 	}
 	/* A correction adds late counts to a window already received (or lost):
-	 * it says nothing about whether the window itself arrived. */
-	if (!b->correction)
-		store_add_span(st, carrier, collector, b);
+	 * it says nothing about whether the window itself arrived; nor does a
+	 * vouch-only record, whose window is merely the last of its span. */
+	if (!b->correction && !record_batch_vouch_only(b))
+		store_add_span(&st->spans, &st->nspans, &st->spans_alloc, carrier, collector,
+		               b->window_start_ms, b->window_end_ms, b);
+	if (b->vouch_end_ms > b->vouch_start_ms)
+		store_add_span(&st->vouches, &st->nvouches, &st->vouches_alloc, carrier, collector,
+		               b->vouch_start_ms, b->vouch_end_ms, b);
 	return STORE_ADDED;
 }
 
@@ -1023,12 +1034,14 @@ static int store_span_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
-/* Merge the gathered windows among themselves first (a batch usually holds
- * several consecutive windows of each collector), then into the table. */
-static int store_flush_spans(struct store *st, struct strbuf *err)
+/* Merge the n gathered spans sp among themselves first (a batch usually
+ * holds several consecutive windows of each collector), then into the
+ * table of r. Overlapping, repeated and touching spans, in any order, join;
+ * a collector's spans of different epochs alike (the key has no epoch). */
+static int store_flush_spanlist(struct store_span *sp, size_t n, struct ranges *r,
+                                struct strbuf *err)
 {
-	struct store_span *sp = st->spans;
-	size_t n = st->nspans, i, out = 0;
+	size_t i, out = 0;
 
 	if (n == 0)
 		return 0;
@@ -1048,11 +1061,20 @@ static int store_flush_spans(struct store *st, struct strbuf *err)
 	/* Windows are half-open: a run that ends where the window starts is
 	 * continued by it. */
 	for (i = 0; i < n; i++) {
-		if (ranges_merge(&st->runs, sp[i].carrier, sp[i].collector, sp[i].start, sp[i].end,
+		if (ranges_merge(r, sp[i].carrier, sp[i].collector, sp[i].start, sp[i].end,
 		                 sp[i].start, sp[i].end, sp[i].window, err) < 0)
 			return -1;
 	}
-	st->nspans = 0;
+	return 0;
+}
+
+/* The windows covered (table runs) and the spans vouched for (vouched). */
+static int store_flush_spans(struct store *st, struct strbuf *err)
+{
+	if (store_flush_spanlist(st->spans, st->nspans, &st->runs, err) < 0 ||
+	    store_flush_spanlist(st->vouches, st->nvouches, &st->vouched, err) < 0)
+		return -1;
+	st->nspans = st->nvouches = 0;
 	return 0;
 }
 

@@ -7,8 +7,10 @@
  *                   from versions 2 to 6, opening and closing a store
  *   store_cells.c   ingest's write transaction: each record's identity, its
  *                   cells gathered and written as counts_packed rows and
- *                   carrier totals, the runs covered, dead letters, positions
- *   store_query.c   what the reports read: carrier totals and runs
+ *                   carrier totals, the runs covered, the spans vouched for,
+ *                   dead letters, positions
+ *   store_query.c   what the reports read: carrier totals, runs and vouched
+ *                   spans
  *   store_declare.c the carriers' declarations, written and read
  */
 #ifndef ARSTAT_AGGREGATOR_STORE_INT_H
@@ -39,10 +41,14 @@ enum {
 	ST_SET_PACKED,
 	ST_ADD_TOTAL,
 	ST_ADD_DAY_TOTAL,
-	ST_RUNS_BEFORE,
+	ST_RUNS_BEFORE, /* the four of runs, then of vouched, in ranges.h's order */
 	ST_RUN_DELETE,
 	ST_RUN_INSERT,
 	ST_RUN_UPDATE,
+	ST_VOUCH_BEFORE,
+	ST_VOUCH_DELETE,
+	ST_VOUCH_INSERT,
+	ST_VOUCH_UPDATE,
 	ST_ADD_DEAD,
 	ST_SET_POS,
 	ST_GET_POS,
@@ -184,6 +190,12 @@ struct store {
 	struct store_span *spans;
 	size_t nspans, spans_alloc;
 	struct ranges runs;  /* the table runs, merged by store_flush_spans */
+	/* Spans records vouched for, gathered until store_flush() as windows
+	 * are (window: the vouching record's window length), and the table
+	 * vouched they are merged into. */
+	struct store_span *vouches;
+	size_t nvouches, vouches_alloc;
+	struct ranges vouched;
 	/* Scratch of store_write_packed: a row's cells as read, as merged, and
 	 * as text. */
 	struct store_cellvec stored, merged;

@@ -173,12 +173,14 @@ int store_runs(struct store *st, store_run_fn fn, void *arg, struct strbuf *err)
 		run.start_ms = sqlite3_column_int64(s, 2);
 		run.end_ms = sqlite3_column_int64(s, 3);
 		run.window_ms = sqlite3_column_int64(s, 4);
+		run.vouched = sqlite3_column_int(s, 5) != 0;
 		/* Whatever is stored must report: a row no version wrote is left
 		 * out, and the coverage shows its windows as missing. */
 		if (run.carrier == NULL || run.collector == NULL || run.start_ms >= run.end_ms ||
 		    run.window_ms <= 0) {
-			msg_warn("%s: a row of runs that is no run (%lld to %lld, window %lld ms) "
-			         "is left out", st->path, (long long)run.start_ms, (long long)run.end_ms,
+			msg_warn("%s: a row of %s that is no span (%lld to %lld, window %lld ms) "
+			         "is left out", st->path, run.vouched ? "vouched" : "runs",
+			         (long long)run.start_ms, (long long)run.end_ms,
 			         (long long)run.window_ms);
 			continue;
 		}

@@ -1,7 +1,7 @@
 /*
  * store_schema - what a store file holds and how it is opened: the schema
  * (store.h describes it), the vocabulary of results, policies, verdicts and
- * fates and the item ids, the upgrades from schema versions 2 to 6, the pragmas
+ * fates and the item ids, the upgrades from schema versions 2 to 7, the pragmas
  * and prepared statements of an open store, and closing it.
  */
 #include <stdlib.h>
@@ -17,7 +17,7 @@
 
 /* "arst": marks the file as ours, so a report never reads someone else's database. */
 #define STORE_APPLICATION_ID 0x61727374
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 /* A report reading while ingest commits, or two short-lived writers, wait this
  * long for the lock rather than fail at once. */
 #define STORE_BUSY_TIMEOUT_MS 10000
@@ -67,6 +67,20 @@
 	" a.accounts, a.filter_users, d.id AS declaration, d.declared_ms, d.file, d.sha256" \
 	" FROM declared_accounts a JOIN carriers ca ON ca.id = a.carrier" \
 	" JOIN declarations d ON d.id = a.declaration;"
+
+/* The spans collectors vouched for (store.h), merged per carrier and
+ * collector as runs are, and the same with names. Also run by the upgrade
+ * from version 6. */
+#define STORE_VOUCHED_SQL \
+	"CREATE TABLE vouched(" \
+	" carrier INTEGER NOT NULL REFERENCES carriers(id)," \
+	" collector INTEGER NOT NULL REFERENCES collectors(id)," \
+	" start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, window_ms INTEGER NOT NULL," \
+	" PRIMARY KEY (carrier, collector, start_ms)" \
+	") WITHOUT ROWID;" \
+	"CREATE VIEW vouched_named AS SELECT ca.name AS carrier, co.name AS collector," \
+	" v.start_ms, v.end_ms, v.window_ms FROM vouched v JOIN carriers ca ON ca.id = v.carrier" \
+	" JOIN collectors co ON co.id = v.collector;"
 
 /* Schema version 3's counts: one row per bucket, carrier and collector, its
  * cells a JSON object (see store.h); the view gives them as version 2's
@@ -160,6 +174,7 @@ static const char store_schema_sql[] =
 	") WITHOUT ROWID;"
 	STORE_CONFLICTS_SQL
 	STORE_DECLARATIONS_SQL
+	STORE_VOUCHED_SQL
 	"CREATE TABLE positions("
 	" topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,"
 	" PRIMARY KEY (topic, partition)"
@@ -191,6 +206,16 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 	[ST_RUN_UPDATE] =
 		"UPDATE runs SET end_ms = ?4, window_ms = ?5"
 		" WHERE carrier = ?1 AND collector = ?2 AND start_ms = ?3",
+	[ST_VOUCH_BEFORE] =
+		"SELECT start_ms, end_ms FROM vouched WHERE carrier = ?1 AND collector = ?2"
+		" AND start_ms <= ?3 ORDER BY start_ms DESC",
+	[ST_VOUCH_DELETE] =
+		"DELETE FROM vouched WHERE carrier = ? AND collector = ? AND start_ms = ?",
+	[ST_VOUCH_INSERT] =
+		"INSERT INTO vouched(carrier, collector, start_ms, end_ms, window_ms) VALUES (?,?,?,?,?)",
+	[ST_VOUCH_UPDATE] =
+		"UPDATE vouched SET end_ms = ?4, window_ms = ?5"
+		" WHERE carrier = ?1 AND collector = ?2 AND start_ms = ?3",
 	[ST_ADD_DEAD] =
 		"INSERT OR IGNORE INTO dead_letters(source, partition, kafka_offset, reason, length)"
 		" VALUES (?,?,?,?,?)",
@@ -216,10 +241,14 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 		" UNION ALL SELECT carrier, item, messages FROM carrier_totals"
 		"  WHERE bucket_start_ms >= ?5 AND bucket_start_ms < ?6"
 		") t JOIN carriers ca ON ca.id = t.carrier ORDER BY ca.name",
+	/* The windows received and the spans vouched for, together in the
+	 * order coverage takes them (coverage.h). */
 	[ST_RUNS_ALL] =
-		"SELECT ca.name, co.name, r.start_ms, r.end_ms, r.window_ms FROM runs r"
-		" JOIN carriers ca ON ca.id = r.carrier JOIN collectors co ON co.id = r.collector"
-		" ORDER BY ca.name, co.name, r.start_ms",
+		"SELECT ca.name, co.name, r.start_ms, r.end_ms, r.window_ms, r.vouched FROM ("
+		" SELECT carrier, collector, start_ms, end_ms, window_ms, 0 AS vouched FROM runs"
+		" UNION ALL SELECT carrier, collector, start_ms, end_ms, window_ms, 1 FROM vouched"
+		") r JOIN carriers ca ON ca.id = r.carrier JOIN collectors co ON co.id = r.collector"
+		" ORDER BY ca.name, co.name, r.start_ms, r.vouched",
 	[ST_FIND_NAME + NAMES_CARRIERS] = "SELECT id FROM carriers WHERE name = ?",
 	[ST_FIND_NAME + NAMES_COLLECTORS] = "SELECT id FROM collectors WHERE name = ?",
 	[ST_FIND_NAME + NAMES_SOURCES] = "SELECT id FROM sources WHERE name = ?",
@@ -874,6 +903,20 @@ out:
 	return rc;
 }
 
+/*
+ * Schema version 8 keeps the spans collectors vouched for (store.h); a
+ * store of version 7 has none, so its coverage is what it was until
+ * vouching records arrive. Returns 0 with what was done in done, or -1 with
+ * err.
+ */
+static int store_migrate_v7(struct store *st, struct strbuf *done, struct strbuf *err)
+{
+	if (store_exec(st, STORE_VOUCHED_SQL "PRAGMA user_version = 8", err) < 0)
+		return -1;
+	strbuf_printf(done, "no collector has vouched for a span yet");
+	return 0;
+}
+
 /* The upgrades, in order: each takes a store of version from to from + 1. */
 static const struct store_upgrade {
 	int64_t from;
@@ -885,6 +928,7 @@ static const struct store_upgrade {
 	{ 4, "content digests of records, conflicts kept", store_migrate_v4 },
 	{ 5, "carriers' declarations of accounts and filter users", store_migrate_v5 },
 	{ 6, "each message's fate", store_migrate_v6 },
+	{ 7, "spans collectors vouched for", store_migrate_v7 },
 };
 
 /*
@@ -981,7 +1025,7 @@ static int store_check_schema(struct store *st, enum store_mode mode, struct str
 	if (app_id == 0) {
 		if (store_exec(st, store_schema_sql, err) < 0 || store_create_vocab(st, err) < 0 ||
 		    store_exec(st, "PRAGMA application_id = 1634890612;"
-		                   "PRAGMA user_version = 7", err) < 0)
+		                   "PRAGMA user_version = 8", err) < 0)
 			goto fail;
 	}
 	if (store_exec(st, "COMMIT", err) < 0)
@@ -990,6 +1034,19 @@ static int store_check_schema(struct store *st, enum store_mode mode, struct str
 fail:
 	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	return -1;
+}
+
+/* r merges intervals into the table what with the four statements from
+ * first on: before, delete, insert, update (ranges.h), in that order in the
+ * statement enum. */
+static void store_ranges_init(struct store *st, struct ranges *r, const char *what, int first)
+{
+	r->db = st->db;
+	r->what = what;
+	r->before = st->stmt[first];
+	r->del = st->stmt[first + 1];
+	r->ins = st->stmt[first + 2];
+	r->upd = st->stmt[first + 3];
 }
 
 struct store *store_new(const char *path, enum store_mode mode, struct strbuf *err)
@@ -1002,7 +1059,7 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 
 	/* The literals in store_check_schema must match the constants. */
 	_Static_assert(STORE_APPLICATION_ID == 1634890612, "application id literal");
-	_Static_assert(STORE_SCHEMA_VERSION == 7, "user_version literals");
+	_Static_assert(STORE_SCHEMA_VERSION == 8, "user_version literals");
 
 	st->path = xstrdup(path);
 	store_cells_init(st);
@@ -1031,12 +1088,8 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 			goto fail;
 		}
 	}
-	st->runs.db = st->db;
-	st->runs.what = "runs";
-	st->runs.before = st->stmt[ST_RUNS_BEFORE];
-	st->runs.del = st->stmt[ST_RUN_DELETE];
-	st->runs.ins = st->stmt[ST_RUN_INSERT];
-	st->runs.upd = st->stmt[ST_RUN_UPDATE];
+	store_ranges_init(st, &st->runs, "runs", ST_RUNS_BEFORE);
+	store_ranges_init(st, &st->vouched, "vouched", ST_VOUCH_BEFORE);
 	st->recids = recids_new(st->db, err);
 	if (st->recids == NULL)
 		goto fail;

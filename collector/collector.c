@@ -39,12 +39,14 @@ struct cinput {
 	int at_eof;
 	int open_ok;
 	int64_t last_ms; /* time of the newest line read from this input */
+	int64_t first_ms; /* ... and of the first one this run read (for vouching) */
 	/* Why the file could not be opened the last time (NULL if it could),
 	 * and the reason last logged: a failure is said once, not per retry. */
 	char *why, *why_logged;
 	int64_t retry_mono, backoff_ms; /* next attempt, and the wait after a failure */
 	int read_errno; /* the last read error (0 if none), for --once */
 	uint64_t lines;  /* lines read, for the metrics */
+	uint64_t read_errors; /* read errors met, for vouching */
 };
 
 /* Retries of a file that is there but cannot be read wait from the poll
@@ -78,6 +80,8 @@ struct collector {
 	struct tail_watch *watch; /* NULL: no inotify, sleep the poll interval */
 	struct checkpoint_input *saved; /* nin: the positions of the next checkpoint */
 	struct collector_input_stats *in_stats; /* nin: collector_stats' per-input part */
+	int backfill;          /* --once: vouch by the lines' times, not the clock */
+	uint64_t vouch_errors; /* the inputs' read errors as the last vouch_step saw them */
 };
 
 static int64_t mono_ms(void);
@@ -326,7 +330,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 		struct cinput *in = &c->in[i];
 		const struct checkpoint_input *resume = NULL;
 
-		in->last_ms = INT64_MIN;
+		in->last_ms = in->first_ms = INT64_MIN;
 		in->name = xstrdup(s->inputs[i].name);
 		in->path = xstrdup(s->inputs[i].path);
 		in->parse = input_format_find(s->inputs[i].format);
@@ -511,8 +515,11 @@ static void process_line(struct collector *c, struct cinput *in, const char *lin
 	}
 	if (ev.time_ms > c->log_now || c->log_now == INT64_MIN)
 		c->log_now = ev.time_ms;
-	if (ev.time_ms > in->last_ms)
+	if (ev.time_ms > in->last_ms) {
+		if (in->last_ms == INT64_MIN)
+			in->first_ms = ev.time_ms;
 		in->last_ms = ev.time_ms;
+	}
 	windows_health(c->ws, ev.time_ms)->lines_read++;
 	/* Only spamd_join reads verdicts without a queue ID (input_spamd.c),
 	 * and it makes the table: without it, nothing to do here. */
@@ -571,6 +578,7 @@ static size_t read_input(struct collector *c, struct cinput *in, size_t max)
 		n++;
 		if (st == LR_ERROR) {
 			in->read_errno = errno;
+			in->read_errors++;
 			msg_error("input %s: read error: %s", in->name, strerror(errno));
 			in->at_eof = 1;
 			break;
@@ -729,6 +737,97 @@ static void advance(struct collector *c, int caught_up)
 	strbuf_release(&err);
 }
 
+/* ---- vouching (windows.h; README.md, "Coverage") ---- */
+
+void collector_backfill(struct collector *c)
+{
+	c->backfill = 1;
+}
+
+/* A vouch-only record of the pending span, if there is one. 0, or -1 with
+ * err: the span then stays pending, in memory and in the next checkpoint. */
+static int vouch_record(struct collector *c, struct strbuf *err)
+{
+	struct record_batch b;
+	int rc = 0;
+
+	record_batch_init(&b);
+	if (windows_peek_vouch(c->ws, &b)) {
+		rc = make_record(c, &b, err);
+		if (rc == 0)
+			windows_drop_vouch(c->ws);
+	}
+	record_batch_free(&b);
+	return rc;
+}
+
+/*
+ * After a round of reading that reached the end of every input (caught_up,
+ * before looking for more: on a busy host there is always more by then, but
+ * the end was reached after the round began) or not: vouch for what it read
+ * through. Following, by the clock, and only when the round could read
+ * every input (open, no read error since the last round, neither
+ * backpressure nor a broken state directory pausing it); a backfill by the
+ * times of the lines it read.
+ */
+static void vouch_step(struct collector *c, int caught_up)
+{
+	int64_t grace = c->s->window_grace_seconds * 1000;
+	int64_t first = INT64_MIN, last = INT64_MAX;
+	int ok, rc, tries;
+	uint64_t errors = 0;
+	struct strbuf err;
+	size_t i;
+
+	ok = !c->stats.backpressure && !c->stats.state_broken;
+	for (i = 0; i < c->nin; i++) {
+		const struct cinput *in = &c->in[i];
+
+		if (!in->open_ok)
+			ok = 0;
+		errors += in->read_errors;
+		if (in->first_ms > first)
+			first = in->first_ms;
+		if (in->last_ms < last)
+			last = in->last_ms;
+	}
+	if (errors != c->vouch_errors)
+		ok = 0;
+	c->vouch_errors = errors;
+	/* An input without a line yet leaves last at INT64_MIN: nothing is
+	 * vouched for by a backfill until every input has given one. */
+	strbuf_init(&err, 4096);
+	/* A span apart from the pending one is published after it. */
+	for (tries = 0; tries < 2; tries++) {
+		rc = c->backfill ? windows_vouch_backfill(c->ws, first, last, grace, caught_up)
+		                 : windows_vouch_follow(c->ws, c->wall_now, wall_ms(), grace, ok,
+		                                        caught_up);
+		if (rc == 0)
+			break;
+		if (vouch_record(c, &err) < 0) {
+			state_failed(c, "store a record", err.data);
+			break;
+		}
+	}
+	strbuf_release(&err);
+}
+
+/* Publish the pending span on a record of its own once it is
+ * vouch_interval_seconds long (records of windows take it before that
+ * while there is mail), or now if force. */
+static void vouch_flush(struct collector *c, int force)
+{
+	int64_t pending = windows_vouch_pending(c->ws);
+	struct strbuf err;
+
+	if (pending == 0 || (!force && pending < c->s->vouch_interval_seconds * 1000))
+		return;
+	strbuf_init(&err, 4096);
+	if (vouch_record(c, &err) < 0)
+		state_failed(c, "store a record", err.data);
+	strbuf_release(&err);
+}
+
 static void send_ready(struct collector *c)
 {
 	struct outbox_record r;
@@ -830,8 +929,10 @@ size_t collector_step(struct collector *c)
 			}
 		}
 	}
+	vouch_step(c, caught_up);
 	/* Also while the state is broken: the records due are tried again. */
 	advance(c, caught_up);
+	vouch_flush(c, 0);
 	try_checkpoint(c, 0);
 	send_ready(c);
 	sink_poll(c->sink, 0);
@@ -876,6 +977,7 @@ int collector_finish_all(struct collector *c, struct strbuf *err)
 		return -1;
 	}
 	strbuf_release(&why);
+	vouch_flush(c, 1);
 	try_checkpoint(c, 1);
 	if (c->stats.state_broken) {
 		strbuf_printf(err, "cannot save progress in %s", state_dir(c->st));
@@ -904,6 +1006,7 @@ int collector_finish_all(struct collector *c, struct strbuf *err)
 void collector_shutdown(struct collector *c, int timeout_ms)
 {
 	advance(c, 0);
+	vouch_flush(c, 1);
 	try_checkpoint(c, 1);
 	if (drain_sink(c, timeout_ms) < 0)
 		msg_warn("%zu records not acknowledged at shutdown; they stay in the outbox",

@@ -76,6 +76,12 @@ void collector_wait(struct collector *c);
  * publish the others as if that one were empty.
  */
 int collector_inputs_open(const struct collector *c, struct strbuf *err);
+/*
+ * --once: vouch for the windows between the inputs' first and last lines
+ * read by this run, instead of by the clock (windows.h). Before the first
+ * collector_step.
+ */
+void collector_backfill(struct collector *c);
 /* 1 when every input has been read to its current end. */
 int collector_caught_up(const struct collector *c);
 

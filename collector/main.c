@@ -297,6 +297,7 @@ int main(int argc, char **argv)
 	}
 	service_ready(c);
 	if (once) {
+		collector_backfill(c);
 		for (;;) {
 			size_t n = collector_step(c);
 

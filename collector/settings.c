@@ -58,6 +58,8 @@ const struct cfg_entry settings_table[] = {
 	  "length of a counting window; must divide 3600" },
 	{ "window_grace_seconds", CFG_INT, "30", 0, 86400, S(window_grace_seconds),
 	  "how long after its end a window stays open for late lines" },
+	{ "vouch_interval_seconds", CFG_INT, "3600", 60, 86400, S(vouch_interval_seconds),
+	  "without mail, a record vouching for the quiet windows goes out this often" },
 	{ "max_line_length", CFG_INT, "16384", 256, 1048576, S(max_line_length),
 	  "longer log lines are counted and skipped" },
 	{ "max_open_messages", CFG_INT, "200000", 16, 100000000, S(max_open_messages),

@@ -41,6 +41,7 @@ struct settings {
 	char *metrics_file;      /* Prometheus text format, written atomically */
 	int64_t window_seconds;
 	int64_t window_grace_seconds;
+	int64_t vouch_interval_seconds;
 	int64_t max_line_length;
 	int64_t max_open_messages;
 	int64_t message_idle_seconds;

@@ -34,13 +34,25 @@ struct windows {
 	 * it or changed which times go to corrections. */
 	struct window *last;
 	int64_t last_lo, last_hi;
+	/* The span vouched for and not yet on a record, [vouch_lo, vouch_hi)
+	 * (empty when they are equal), and the end of the last span put on a
+	 * record (0 if none): no window is vouched for twice. Saved. */
+	int64_t vouch_lo, vouch_hi, vouch_published;
+	/* A following collector's stretch of uninterrupted reading began at
+	 * this time of the clock (INT64_MIN: none now). Not saved: a restart
+	 * begins a new stretch. */
+	int64_t up_since;
 };
+
+/* Marks the vouch state in a checkpoint, after the windows. */
+#define WINDOWS_VOUCH_TAG 0x56 /* 'V' */
 
 struct windows *windows_new(int64_t window_ms)
 {
 	struct windows *ws = xcalloc(1, sizeof(*ws));
 
 	ws->window_ms = window_ms;
+	ws->up_since = INT64_MIN;
 	return ws;
 }
 
@@ -192,6 +204,10 @@ int windows_peek(const struct windows *ws, int64_t before_ms, struct record_batc
 	b->window_end_ms = b->window_start_ms + ws->window_ms;
 	b->correction = w->correction;
 	b->health = w->health;
+	b->vouch_start_ms = ws->vouch_lo;
+	b->vouch_end_ms = ws->vouch_hi;
+	if (ws->vouch_lo == ws->vouch_hi)
+		b->vouch_start_ms = b->vouch_end_ms = 0;
 	return 1;
 }
 
@@ -212,6 +228,8 @@ void windows_drop(struct windows *ws)
 		ws->any_taken = 1;
 	}
 	window_free(w);
+	/* windows_peek put the pending span on the record just stored. */
+	windows_drop_vouch(ws);
 }
 
 int windows_take(struct windows *ws, int64_t before_ms, struct record_batch *b)
@@ -220,6 +238,99 @@ int windows_take(struct windows *ws, int64_t before_ms, struct record_batch *b)
 		return 0;
 	windows_drop(ws);
 	return 1;
+}
+
+/* ---- vouching ---- */
+
+/* The start of the first window starting at or after t, and of the window
+ * holding t. t within the parsers' years, so neither overflows. */
+static int64_t window_ceil(const struct windows *ws, int64_t t)
+{
+	return -time_floor_div(-t, ws->window_ms) * ws->window_ms;
+}
+
+static int64_t window_floor(const struct windows *ws, int64_t t)
+{
+	return time_floor_div(t, ws->window_ms) * ws->window_ms;
+}
+
+int windows_vouch(struct windows *ws, int64_t start_ms, int64_t end_ms)
+{
+	if (start_ms < ws->vouch_published)
+		start_ms = ws->vouch_published;
+	if (start_ms < 0)
+		start_ms = 0;
+	if (end_ms > WINDOWS_TIME_MAX_MS + 1)
+		end_ms = WINDOWS_TIME_MAX_MS + 1;
+	if (start_ms >= end_ms)
+		return 0;
+	if (ws->vouch_lo == ws->vouch_hi) {
+		ws->vouch_lo = start_ms;
+		ws->vouch_hi = end_ms;
+		return 0;
+	}
+	/* Spans join when they touch: windows are half-open. */
+	if (start_ms > ws->vouch_hi || end_ms < ws->vouch_lo)
+		return 1;
+	if (start_ms < ws->vouch_lo)
+		ws->vouch_lo = start_ms;
+	if (end_ms > ws->vouch_hi)
+		ws->vouch_hi = end_ms;
+	return 0;
+}
+
+int windows_vouch_follow(struct windows *ws, int64_t begin_ms, int64_t end_ms, int64_t grace_ms,
+                         int reading_ok, int at_end)
+{
+	if (!reading_ok) {
+		ws->up_since = INT64_MIN;
+		return 0;
+	}
+	if (ws->up_since == INT64_MIN)
+		ws->up_since = end_ms;
+	if (!at_end)
+		return 0;
+	return windows_vouch(ws, window_ceil(ws, ws->up_since),
+	                     window_floor(ws, begin_ms - grace_ms));
+}
+
+int windows_vouch_backfill(struct windows *ws, int64_t first_ms, int64_t last_ms,
+                           int64_t grace_ms, int at_end)
+{
+	if (first_ms == INT64_MIN || last_ms == INT64_MIN)
+		return 0;
+	/* The windows holding the first and the last line have lines, so
+	 * records of their own: taking them in whole claims nothing more. */
+	return windows_vouch(ws, window_floor(ws, first_ms),
+	                     at_end ? window_floor(ws, last_ms) + ws->window_ms
+	                            : window_floor(ws, last_ms - grace_ms));
+}
+
+int64_t windows_vouch_pending(const struct windows *ws)
+{
+	return ws->vouch_hi - ws->vouch_lo;
+}
+
+int windows_peek_vouch(const struct windows *ws, struct record_batch *b)
+{
+	if (ws->vouch_lo == ws->vouch_hi)
+		return 0;
+	b->ncells = 0;
+	b->window_end_ms = ws->vouch_hi;
+	b->window_start_ms = ws->vouch_hi - ws->window_ms;
+	b->correction = 0;
+	memset(&b->health, 0, sizeof(b->health));
+	b->vouch_start_ms = ws->vouch_lo;
+	b->vouch_end_ms = ws->vouch_hi;
+	return 1;
+}
+
+void windows_drop_vouch(struct windows *ws)
+{
+	if (ws->vouch_lo == ws->vouch_hi)
+		return;
+	ws->vouch_published = ws->vouch_hi;
+	ws->vouch_lo = ws->vouch_hi = 0;
 }
 
 /* "||" evaluates in order, so fields are written in order; any failure is -1. */
@@ -273,6 +384,43 @@ int windows_save(const struct windows *ws, struct strbuf *sb)
 				return -1;
 		}
 	}
+	/* Only when there is any, so that the checkpoint of a collector that
+	 * never vouched keeps the earlier format byte for byte. */
+	if (ws->vouch_published == 0 && ws->vouch_lo == ws->vouch_hi)
+		return 0;
+	if (ser_u8(sb, WINDOWS_VOUCH_TAG) < 0 || ser_i64(sb, ws->vouch_published) < 0 ||
+	    ser_i64(sb, ws->vouch_lo) < 0 || ser_i64(sb, ws->vouch_hi) < 0)
+		return -1;
+	return 0;
+}
+
+/* The vouch state after the windows, if the checkpoint has one: -1 if it is
+ * corrupt (times out of range or unaligned, a pending span that is neither
+ * empty nor after what was published). */
+static int vouch_load(struct windows *ws, struct deser *d)
+{
+	int64_t published, lo, hi, top = WINDOWS_TIME_MAX_MS + 1;
+
+	ws->vouch_published = ws->vouch_lo = ws->vouch_hi = 0;
+	if (d->pos == d->len)
+		return 0;
+	if (deser_u8(d) != WINDOWS_VOUCH_TAG)
+		return -1;
+	published = deser_i64(d);
+	lo = deser_i64(d);
+	hi = deser_i64(d);
+	if (d->failed || published < 0 || published > top || published % ws->window_ms != 0)
+		return -1;
+	if (lo == 0 && hi == 0) {
+		ws->vouch_published = published;
+		return 0;
+	}
+	if (lo < published || lo >= hi || hi > top || lo % ws->window_ms != 0 ||
+	    hi % ws->window_ms != 0)
+		return -1;
+	ws->vouch_published = published;
+	ws->vouch_lo = lo;
+	ws->vouch_hi = hi;
 	return 0;
 }
 
@@ -357,5 +505,7 @@ int windows_load_format(struct windows *ws, struct deser *d, int format)
 				window_grow(w);
 		}
 	}
+	if (!d->failed && vouch_load(ws, d) < 0)
+		d->failed = 1;
 	return d->failed ? -1 : 0;
 }

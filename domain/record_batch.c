@@ -63,6 +63,14 @@ void record_batch_clear(struct record_batch *b)
 	b->cells_alloc = alloc;
 }
 
+int record_batch_vouch_only(const struct record_batch *b)
+{
+	static const struct record_health zero;
+
+	return b->vouch_end_ms > b->vouch_start_ms && b->ncells == 0 && !b->correction &&
+	       memcmp(&b->health, &zero, sizeof(zero)) == 0;
+}
+
 _Static_assert(RECORD_CELLS_MAX <= UINT32_MAX, "a cell key fits 32 bits");
 
 void record_cell_unkey(uint32_t k, struct record_cell *c)

@@ -79,6 +79,14 @@ void record_batch_add_cell(struct record_batch *b, const struct record_cell *c);
 void record_batch_clear(struct record_batch *b);
 
 /*
+ * 1 if b is a vouch-only record (collector/windows.h): a vouched span, no
+ * cells, every health counter 0 and no correction. A collector's record of
+ * a window always has a cell or a line counted in its health, so this one
+ * says nothing about its window but what its span says. 0 otherwise.
+ */
+int record_batch_vouch_only(const struct record_batch *b);
+
+/*
  * The checks every batch passes both ways: strings NUL-terminated within
  * their fields, seq from 1, the window's end after its start, counters and
  * counts not negative, enums in range, no combination twice, at most

@@ -294,6 +294,11 @@ def windows(wins, taken_below=0, any_taken=0):
     return i64(WINDOW_MS) + i64(taken_below) + u8(any_taken) + u32(len(wins)) + b"".join(wins)
 
 
+def vouch(published, lo=0, hi=0):
+    # windows.c's vouch state after the windows: tag 'V', published end, pending span
+    return u8(0x56) + i64(published) + i64(lo) + i64(hi)
+
+
 def checkpoint_body(inputs, msgs, wins, next_seq=1, outbox=(0, 0), log_now=T0):
     body = i64(next_seq) + u64(outbox[0]) + u64(outbox[1]) + i64(log_now) + u32(len(inputs))
     for name, pos in inputs:
@@ -333,6 +338,10 @@ def seeds_state():
     write("state", b"\2" + checkpoint_body([(b"main", tail_pos(122390, b"x" * 1024)),
                                            (b"alt", tail_pos(0))], msgs, wins, 7))
     write("state", b"\3" + frame(checkpoint_body([], msgs[:1], windows([window(idx, [(7, 1)])]))))
+    # Issue 13: the vouch state, pending and published only.
+    write("state", b"\2" + checkpoint_body([(b"main", tail_pos(0))], [], wins + vouch(
+        T0 - 12 * WINDOW_MS, T0 - 10 * WINDOW_MS, T0 + WINDOW_MS), 51, (0, 5509)))
+    write("state", b"\2" + checkpoint_body([], [], windows([]) + vouch(T0)))
     recs = [outbox_frame(5, b"\xc3\x01" + bytes(8) + b"body-5"), outbox_frame(6, b"x" * 40),
             outbox_frame(7, b"")]
     write("state", b"\4\0\0" + b"".join(recs))

@@ -19,7 +19,18 @@ static int64_t utc_ms(int y, unsigned mo, unsigned d, int h, int mi)
 static void add(struct coverage *c, const char *carrier, const char *collector, int64_t start,
                 int64_t end, int64_t window)
 {
-	struct store_run run = { carrier, collector, start, end, window };
+	struct store_run run = { carrier, collector, start, end, window, 0 };
+	struct strbuf err;
+
+	strbuf_init(&err, 256);
+	CU_ASSERT_EQUAL(coverage_add_run(c, &run, &err), 0);
+	strbuf_release(&err);
+}
+
+static void vouch(struct coverage *c, const char *carrier, const char *collector,
+                  int64_t start, int64_t end, int64_t window)
+{
+	struct store_run run = { carrier, collector, start, end, window, 1 };
 	struct strbuf err;
 
 	strbuf_init(&err, 256);
@@ -163,10 +174,93 @@ static void test_month(void)
 	coverage_free(NULL);
 }
 
+/*
+ * Issue 13: hourly windows in November 2026 (UTC). v1 received windows
+ * only in the busy hours and vouched for the rest but 10 Nov 12:00-13:00,
+ * when it was down: that hour, and only it, is a gap. v2 vouched for the
+ * whole month without a single record (a host without mail): complete, and
+ * its span carries the carrier's horizon to the month's end, so the carrier
+ * is not pending. v3's vouch stops a day early: stopped.
+ */
+static void test_vouched(void)
+{
+	int64_t nov = utc_ms(2026, 11, 1, 0, 0), dec = utc_ms(2026, 12, 1, 0, 0);
+	int64_t down = utc_ms(2026, 11, 10, 12, 0);
+	struct coverage *c = coverage_new();
+	struct coverage_month cm;
+	const struct coverage_row *r;
+
+	memset(&cm, 0, sizeof(cm));
+	/* In store order: by start, a run before a span of the same start. */
+	add(c, "a", "v1", nov, nov + 9 * HOUR, HOUR);
+	vouch(c, "a", "v1", nov, down, HOUR);           /* overlaps the run */
+	add(c, "a", "v1", nov + 2 * DAY, nov + 2 * DAY + HOUR, HOUR); /* inside the span */
+	add(c, "a", "v1", down + HOUR, down + 5 * HOUR, HOUR);      /* after the hole */
+	vouch(c, "a", "v1", down + 3 * HOUR, dec, HOUR);
+	vouch(c, "a", "v2", nov, dec, HOUR);
+	add(c, "a", "v3", nov, nov + HOUR, HOUR);
+	vouch(c, "a", "v3", nov + HOUR, dec - DAY, HOUR); /* touches the run */
+	coverage_month(c, nov, dec, &cm);
+
+	CU_ASSERT_EQUAL(cm.horizon_ms, dec);
+	CU_ASSERT_PTR_NULL(find(&cm, COVERAGE_PENDING, "a", NULL, 0));
+	r = find(&cm, COVERAGE_COLLECTOR, "a", "v1", 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->windows_expected, 30 * 24);
+	CU_ASSERT_EQUAL(r->windows_received, 30 * 24 - 1);
+	r = find(&cm, COVERAGE_GAP, "a", "v1", 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->start_ms, down);
+	CU_ASSERT_EQUAL(r->end_ms, down + HOUR);
+	CU_ASSERT_EQUAL(r->windows_expected, 1);
+	CU_ASSERT_PTR_NULL(find(&cm, COVERAGE_GAP, "a", "v1", 1));
+	CU_ASSERT_PTR_NULL(find(&cm, COVERAGE_STOPPED, "a", "v1", 0));
+	r = find(&cm, COVERAGE_COLLECTOR, "a", "v2", 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->windows_received, 30 * 24);
+	CU_ASSERT_EQUAL(r->windows_expected, 30 * 24);
+	r = find(&cm, COVERAGE_STOPPED, "a", "v3", 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->start_ms, dec - DAY);
+	CU_ASSERT_EQUAL(r->windows_expected, 24);
+	CU_ASSERT_PTR_NULL(find(&cm, COVERAGE_GAP, "a", "v3", 0));
+	coverage_month_release(&cm);
+	coverage_free(c);
+}
+
+/* Each kind is merged in the store, so one overlapping or touching its own
+ * kind is damage; the two kinds meet freely. */
+static void test_vouched_order(void)
+{
+	struct coverage *c = coverage_new();
+	struct store_run run = { "a", "x", 0, 10 * MIN, MIN, 1 };
+	struct strbuf err;
+
+	strbuf_init(&err, 256);
+	CU_ASSERT_EQUAL(coverage_add_run(c, &run, &err), 0);
+	run.vouched = 0;
+	run.start_ms = 5 * MIN; /* a run inside the span */
+	run.end_ms = 20 * MIN;
+	CU_ASSERT_EQUAL(coverage_add_run(c, &run, &err), 0);
+	run.vouched = 1;
+	run.start_ms = 10 * MIN; /* touches the first span */
+	run.end_ms = 30 * MIN;
+	CU_ASSERT_EQUAL(coverage_add_run(c, &run, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.data, "vouched spans"));
+	run.vouched = 0;
+	run.start_ms = 20 * MIN; /* touches the run */
+	CU_ASSERT_EQUAL(coverage_add_run(c, &run, &err), -1);
+	run.vouched = 1;
+	run.start_ms = 4 * MIN; /* before the last start */
+	CU_ASSERT_EQUAL(coverage_add_run(c, &run, &err), -1);
+	strbuf_release(&err);
+	coverage_free(c);
+}
+
 static void test_add_order(void)
 {
 	struct coverage *c = coverage_new();
-	struct store_run run = { "b", "x", 0, MIN, MIN };
+	struct store_run run = { "b", "x", 0, MIN, MIN, 0 };
 	struct strbuf err;
 
 	strbuf_init(&err, 256);
@@ -196,6 +290,8 @@ int main(void)
 	CU_add_test(s, "windows rounding", test_windows_rounding);
 	CU_add_test(s, "a month of collectors", test_month);
 	CU_add_test(s, "runs in order", test_add_order);
+	CU_add_test(s, "vouched spans cover", test_vouched);
+	CU_add_test(s, "vouched spans in order", test_vouched_order);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();

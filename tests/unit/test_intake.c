@@ -472,6 +472,84 @@ static void test_implausible(void)
 	strbuf_release(&err);
 }
 
+/* Issue 13: a vouched span must be whole windows within the span a window
+ * may have; a vouch-only record (its window the last of its span, which
+ * here is the fixture's window too) is stored under its own identity, a
+ * second delivery of it is a duplicate, and it is no conflict with the
+ * fixture, nor a run. */
+static void test_vouch(void)
+{
+	static const struct {
+		const char *reason;
+		int64_t lo, hi; /* in windows from the fixture's start */
+		int64_t shift;  /* ms added to both ends */
+	} cases[] = {
+		{ "vouch_unaligned", -3, 1, 1000 },
+		{ "vouch_too_old", -400 * 24 * 60, 1, 0 },
+		/* The limits' now is 28.6 days after the fixture's window. */
+		{ "vouch_in_future", 0, 32 * 24 * 60, 0 },
+	};
+	struct record_batch fixture, b;
+	struct strbuf err;
+	struct store *st;
+	struct intake *in;
+	unsigned char *v1;
+	size_t v1len = 0, i;
+	int64_t len;
+	char needle[64];
+
+	strbuf_init(&err, 1024);
+	v1 = read_fixture(&v1len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v1);
+	record_batch_init(&fixture);
+	record_batch_init(&b);
+	CU_ASSERT_EQUAL_FATAL(record_decode(v1, v1len, &fixture, &err), RECORD_OK);
+	len = fixture.window_end_ms - fixture.window_start_ms;
+	make_store_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	in = intake_new(st, dl_path, &limits);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(record_decode(v1, v1len, &b, &err), RECORD_OK);
+		b.seq = 200 + (int64_t)i;
+		b.vouch_start_ms = fixture.window_start_ms + cases[i].lo * len + cases[i].shift;
+		b.vouch_end_ms = fixture.window_start_ms + cases[i].hi * len + cases[i].shift;
+		CU_ASSERT_FALSE(feed(in, &b, (int64_t)i));
+		snprintf(needle, sizeof(needle), "\t%s\t", cases[i].reason);
+		CU_ASSERT_EQUAL(count_lines(dl_path, needle), 1);
+	}
+	/* The fixture vouching for the day before its window, then a
+	 * vouch-only record for the 10 windows up to and with the fixture's. */
+	fixture.vouch_start_ms = fixture.window_start_ms - 1440 * len;
+	fixture.vouch_end_ms = fixture.window_start_ms;
+	CU_ASSERT_TRUE(feed(in, &fixture, 10));
+	CU_ASSERT_EQUAL_FATAL(record_decode(v1, v1len, &b, &err), RECORD_OK);
+	b.seq = fixture.seq + 1;
+	b.ncells = 0;
+	memset(&b.health, 0, sizeof(b.health));
+	b.vouch_start_ms = fixture.window_end_ms - 10 * len;
+	b.vouch_end_ms = fixture.window_end_ms;
+	CU_ASSERT_TRUE(record_batch_vouch_only(&b));
+	CU_ASSERT_TRUE(feed(in, &b, 11));
+	CU_ASSERT_FALSE(feed(in, &b, 12));
+	CU_ASSERT_EQUAL(intake_totals(in)->duplicates, 1);
+	CU_ASSERT_EQUAL(intake_totals(in)->conflicts, 0);
+	CU_ASSERT_EQUAL(intake_totals(in)->dead_letters, sizeof(cases) / sizeof(cases[0]));
+	intake_free(in);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 2);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts"), 0);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM runs"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT (end_ms - start_ms) / window_ms FROM runs"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM vouched"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT (end_ms - start_ms) / window_ms FROM vouched"), 1441);
+	record_batch_free(&fixture);
+	record_batch_free(&b);
+	free(v1);
+	remove_store_dir();
+	strbuf_release(&err);
+}
+
 /* Issue 14, item 1: a record of a carrier not in the register, or from a
  * source its carrier is not bound to (another carrier's topic, a file
  * delivered for another carrier), is a dead letter counted as refused; the
@@ -694,6 +772,7 @@ int main(void)
 	CU_add_test(s, "dead letters, and a newer schema version", test_dead_letters);
 	CU_add_test(s, "rollback", test_rollback);
 	CU_add_test(s, "implausible windows and counts", test_implausible);
+	CU_add_test(s, "vouched spans and vouch-only records", test_vouch);
 	CU_add_test(s, "unregistered carriers and unbound sources", test_unregistered);
 	CU_add_test(s, "a second delivery with other counts", test_content_conflict);
 	CU_add_test(s, "counts within the record's health", test_health);

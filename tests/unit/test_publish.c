@@ -137,7 +137,7 @@ static int missing_of(const struct run_spec *runs, size_t n, struct strbuf *why)
 	for (i = 0; i < n; i++) {
 		struct store_run run = { runs[i].carrier, runs[i].collector,
 			                 m.start_ms + runs[i].from_h * 3600000,
-			                 m.start_ms + runs[i].to_h * 3600000, 3600000 };
+			                 m.start_ms + runs[i].to_h * 3600000, 3600000, 0 };
 
 		CU_ASSERT_EQUAL(coverage_add_run(cov, &run, &err), 0);
 	}

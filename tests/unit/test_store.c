@@ -787,6 +787,119 @@ static void test_runs(void)
 	strbuf_release(&err);
 }
 
+/* One span of vouched_named of collector, the nth by start, as
+ * "start-end" in minutes after t0 ("" if there is none). */
+static const char *vouched_span(const char *collector, int nth, int64_t t0)
+{
+	static char out[64];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+
+	out[0] = '\0';
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "SELECT start_ms, end_ms FROM vouched_named"
+	                                             " WHERE collector = ?1 ORDER BY start_ms"
+	                                             " LIMIT 1 OFFSET ?2",
+	                                         -1, &s, NULL),
+	                      SQLITE_OK);
+	sqlite3_bind_text(s, 1, collector, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, nth);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(out, sizeof(out), "%lld-%lld",
+		         (long long)((sqlite3_column_int64(s, 0) - t0) / 60000),
+		         (long long)((sqlite3_column_int64(s, 1) - t0) / 60000));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return out;
+}
+
+/* Issue 13: the spans records vouch for, merged per collector whatever
+ * their order, overlap, repetition or epoch; a vouch-only record adds no
+ * run and is no conflict with the record of its window. */
+static void test_vouched(void)
+{
+	static const int64_t minute = 60000;
+	/* Spans in minutes after t0, in arrival order, one record each (and
+	 * its own transaction from the fourth on, so that the merge in the
+	 * table is tested, not only the one in memory). */
+	static const struct {
+		int lo, hi;
+		int64_t epoch;
+	} spans[] = {
+		{ 10, 20, 1 }, { 30, 40, 1 }, { 15, 25, 1 }, /* overlaps the first */
+		{ 0, 5, 1 },                                  /* before all */
+		{ 30, 40, 1 },                                /* again */
+		{ 50, 60, 2 },                                /* another epoch */
+		{ 40, 50, 2 },                                /* touches both sides */
+	};
+	struct record_batch b;
+	struct record_cell cell;
+	struct store *st;
+	struct strbuf err;
+	int64_t t0 = utc_ms(2026, 11, 2, 0, 0);
+	size_t i;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	for (i = 0; i < sizeof(spans) / sizeof(spans[0]); i++) {
+		if (i >= 3) {
+			CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+			CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+		}
+		make_one(&b, &cell, "jp-a", "c1", (int64_t)i + 1, t0 + 100 * minute + (int64_t)i * minute,
+		         minute, 1);
+		b.health.lines_read = 1;
+		b.epoch = spans[i].epoch;
+		b.vouch_start_ms = t0 + spans[i].lo * minute;
+		b.vouch_end_ms = t0 + spans[i].hi * minute;
+		CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	}
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	/* Delivered again: a duplicate, nothing changes. */
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DUPLICATE);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM vouched_named WHERE collector = 'c1'"), 3);
+	CU_ASSERT_STRING_EQUAL(vouched_span("c1", 0, t0), "0-5");
+	CU_ASSERT_STRING_EQUAL(vouched_span("c1", 1, t0), "10-25");
+	CU_ASSERT_STRING_EQUAL(vouched_span("c1", 2, t0), "30-60");
+	CU_ASSERT_EQUAL(query_int("SELECT window_ms FROM vouched_named LIMIT 1"), minute);
+	/* The records' windows are runs of their own: 100-107. */
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM runs_named WHERE collector = 'c1'"), 1);
+
+	/* A vouch-only record whose window is that of a stored record of c1
+	 * (minute 100): its own identity, no conflict, no run; its span joins. */
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	make_one(&b, &cell, "jp-a", "c1", 50, t0 + 100 * minute, minute, 1);
+	b.ncells = 0;
+	b.vouch_start_ms = t0 + 60 * minute;
+	b.vouch_end_ms = t0 + 101 * minute;
+	CU_ASSERT_TRUE(record_batch_vouch_only(&b));
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	/* And one far from every run: still no run. */
+	make_one(&b, &cell, "jp-a", "c1", 51, t0 + 299 * minute, minute, 1);
+	b.ncells = 0;
+	b.vouch_start_ms = t0 + 200 * minute;
+	b.vouch_end_ms = t0 + 300 * minute;
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts"), 0);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM runs_named WHERE collector = 'c1'"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT (end_ms - start_ms) / 60000 FROM runs_named"), 7);
+	CU_ASSERT_EQUAL(query_int("SELECT sum(messages) FROM records WHERE cells = 0"), 0);
+	CU_ASSERT_STRING_EQUAL(vouched_span("c1", 2, t0), "30-101");
+	CU_ASSERT_STRING_EQUAL(vouched_span("c1", 3, t0), "200-300");
+	remove_dir();
+	strbuf_release(&err);
+}
+
 /* Fault: the counts of a batch cannot be written (a sum that would leave
  * int64). The commit must fail and take the batch's identities with it, so
  * that the record is not lost as a "duplicate" on the next attempt. (The
@@ -1141,7 +1254,7 @@ static void test_upgrade_v2(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 7);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 8);
 	CU_ASSERT_EQUAL(query_int("PRAGMA page_size"), 4096);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), keys);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), rows);
@@ -1277,7 +1390,7 @@ static void test_upgrade_v3(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 7);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 8);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'records'"
 	                          " AND type = 'view'"), 1);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM record_seqs"), keys);
@@ -1341,7 +1454,7 @@ static void test_upgrade_v4(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 7);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 8);
 	/* Version 7: the cells and items stored so far are of fate unknown,
 	 * with their ids; the other fates' items are there, named. */
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_named WHERE fate <> 'unknown'"), 0);
@@ -1354,6 +1467,8 @@ static void test_upgrade_v4(void)
 	/* Issue 13: and then version 6, with no declaration yet. */
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM declared_accounts"), 0);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM declarations"), 0);
+	/* And version 8, with no span vouched for yet. */
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM vouched_named"), 0);
 	check_same_rows(records_before, counts_before);
 
 	batch_like_stored(&b, " FROM records_named WHERE source IS NULL ORDER BY collector,"
@@ -1476,6 +1591,7 @@ int main(void)
 	CU_add_test(s, "open errors", test_open_errors);
 	CU_add_test(s, "rollups for any range", test_rollups_any_range);
 	CU_add_test(s, "runs", test_runs);
+	CU_add_test(s, "vouched spans", test_vouched);
 	CU_add_test(s, "flush fault rolls back", test_flush_fault);
 	CU_add_test(s, "schema checks", test_schema_checks);
 	CU_add_test(s, "vocabulary ids not the enum values", test_vocab_not_enum);

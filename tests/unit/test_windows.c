@@ -249,6 +249,177 @@ static void test_health_of_current_window(void)
 	windows_free(ws);
 }
 
+/* Vouching, following: a quiet stretch read through is vouched for, by
+ * whole windows whose end passed the clock by the grace; an interruption
+ * (an input that could not be read, backpressure) or a restart ends the
+ * stretch, and the time until the next one begins is never vouched for. */
+static void test_vouch_follow(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct record_cell pass = cell(AR_PASS, SPAM_HAM);
+	struct record_batch b;
+
+	record_batch_init(&b);
+	/* Started at 1,010,000: the window holding the start is not whole. */
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1010000, 1010010, 30000, 1, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 0);
+	/* Not every input at its end: nothing. */
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1200000, 1200010, 30000, 1, 0), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 0);
+	/* At the end: [1,020,000, floor(1,170,000)). */
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1200000, 1200010, 30000, 1, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 120000);
+	/* The next window's record carries it, once. */
+	windows_count(ws, 1150000, &pass);
+	CU_ASSERT_EQUAL_FATAL(windows_peek(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL(b.vouch_start_ms, 1020000);
+	CU_ASSERT_EQUAL(b.vouch_end_ms, 1140000);
+	CU_ASSERT_FALSE(record_batch_vouch_only(&b));
+	windows_drop(ws);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 0);
+	windows_count(ws, 1210000, &pass);
+	CU_ASSERT_EQUAL_FATAL(windows_take(ws, INT64_MAX, &b), 1);
+	CU_ASSERT_EQUAL(b.vouch_start_ms, 0);
+	CU_ASSERT_EQUAL(b.vouch_end_ms, 0);
+	/* On from where the published span ended, not again. */
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1400000, 1400010, 30000, 1, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 1320000 - 1140000);
+	/* Interrupted, then a good round from 1,679,990 to 1,680,500 (its input
+	 * appeared during the round): the stretch begins at the round's end,
+	 * so the window from 1,680,000 is not whole. */
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1500000, 1500010, 30000, 0, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1679990, 1680500, 30000, 1, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 1320000 - 1140000);
+	/* The new stretch lies apart from the pending span: that goes first,
+	 * on a record of its own. */
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 2000000, 2000010, 30000, 1, 1), 1);
+	CU_ASSERT_EQUAL_FATAL(windows_peek_vouch(ws, &b), 1);
+	CU_ASSERT_EQUAL(b.ncells, 0);
+	CU_ASSERT_EQUAL(b.correction, 0);
+	CU_ASSERT_EQUAL(b.health.lines_read, 0);
+	CU_ASSERT_EQUAL(b.vouch_start_ms, 1140000);
+	CU_ASSERT_EQUAL(b.vouch_end_ms, 1320000);
+	CU_ASSERT_EQUAL(b.window_start_ms, 1260000);
+	CU_ASSERT_EQUAL(b.window_end_ms, 1320000);
+	CU_ASSERT_TRUE(record_batch_vouch_only(&b));
+	windows_drop_vouch(ws);
+	CU_ASSERT_EQUAL(windows_peek_vouch(ws, &b), 0);
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 2000000, 2000010, 30000, 1, 1), 0);
+	CU_ASSERT_EQUAL_FATAL(windows_peek_vouch(ws, &b), 1);
+	/* [1,320,000, 1,740,000): the interruption, never vouched for. */
+	CU_ASSERT_EQUAL(b.vouch_start_ms, 1740000);
+	CU_ASSERT_EQUAL(b.vouch_end_ms, 1920000);
+	windows_drop_vouch(ws);
+	/* A clock set back vouches for nothing twice. */
+	CU_ASSERT_EQUAL(windows_vouch_follow(ws, 1900000, 1900010, 30000, 1, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 0);
+	record_batch_free(&b);
+	windows_free(ws);
+}
+
+/* Vouching, backfill: from the window of the first line to that of the
+ * last, growing as the lines are read; a second run starts from its own
+ * first line, so what lies between two runs is not vouched for. */
+static void test_vouch_backfill(void)
+{
+	int64_t h = 3600000;
+	struct windows *ws = windows_new(h);
+	struct record_batch b;
+	struct strbuf sb;
+	struct deser d;
+
+	record_batch_init(&b);
+	strbuf_init(&sb, 1 << 20);
+	/* An input without a line yet: nothing. */
+	CU_ASSERT_EQUAL(windows_vouch_backfill(ws, INT64_MIN, INT64_MIN, 30000, 0), 0);
+	CU_ASSERT_EQUAL(windows_vouch_backfill(ws, 10 * h + 5, INT64_MIN, 30000, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 0);
+	/* Reading on at 15:10: through 15:00. At the end: through 16:00. */
+	CU_ASSERT_EQUAL(windows_vouch_backfill(ws, 10 * h + 1200000, 15 * h + 600000, 30000, 0), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 5 * h);
+	CU_ASSERT_EQUAL(windows_vouch_backfill(ws, 10 * h + 1200000, 15 * h + 600000, 30000, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 6 * h);
+	/* Saved and loaded (a restart): the pending span is still to go out. */
+	CU_ASSERT_EQUAL_FATAL(windows_save(ws, &sb), 0);
+	windows_free(ws);
+	ws = windows_new(h);
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL_FATAL(windows_load(ws, &d), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 6 * h);
+	/* The next run's first line at 17:05: apart. */
+	CU_ASSERT_EQUAL(windows_vouch_backfill(ws, 17 * h + 300000, 17 * h + 300000, 30000, 1), 1);
+	CU_ASSERT_EQUAL_FATAL(windows_peek_vouch(ws, &b), 1);
+	CU_ASSERT_EQUAL(b.vouch_start_ms, 10 * h);
+	CU_ASSERT_EQUAL(b.vouch_end_ms, 16 * h);
+	windows_drop_vouch(ws);
+	CU_ASSERT_EQUAL(windows_vouch_backfill(ws, 17 * h + 300000, 17 * h + 300000, 30000, 1), 0);
+	CU_ASSERT_EQUAL_FATAL(windows_peek_vouch(ws, &b), 1);
+	CU_ASSERT_EQUAL(b.vouch_start_ms, 17 * h);
+	CU_ASSERT_EQUAL(b.vouch_end_ms, 18 * h);
+	windows_drop_vouch(ws);
+	/* Published, saved and loaded: the same lines again vouch for nothing. */
+	strbuf_reset(&sb);
+	CU_ASSERT_EQUAL_FATAL(windows_save(ws, &sb), 0);
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL_FATAL(windows_load(ws, &d), 0);
+	CU_ASSERT_EQUAL(windows_vouch_backfill(ws, 17 * h + 300000, 17 * h + 300000, 30000, 1), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 0);
+	/* Nothing before 1970: a record's span cannot say it. */
+	CU_ASSERT_EQUAL(windows_vouch(ws, -2 * h, 20 * h), 0);
+	CU_ASSERT_EQUAL_FATAL(windows_peek_vouch(ws, &b), 1);
+	CU_ASSERT_EQUAL(b.vouch_start_ms, 18 * h);
+	strbuf_release(&sb);
+	record_batch_free(&b);
+	windows_free(ws);
+}
+
+/* The vouch state in a checkpoint: none is written while there is none (the
+ * earlier format), and a damaged one is refused. */
+static void test_vouch_load(void)
+{
+	struct windows *ws = windows_new(60000);
+	struct strbuf sb;
+	struct deser d;
+	size_t plain;
+
+	strbuf_init(&sb, 1 << 20);
+	CU_ASSERT_EQUAL_FATAL(windows_save(ws, &sb), 0);
+	plain = sb.len;
+	CU_ASSERT_EQUAL(windows_vouch(ws, 120000, 240000), 0);
+	strbuf_reset(&sb);
+	CU_ASSERT_EQUAL_FATAL(windows_save(ws, &sb), 0);
+	CU_ASSERT_EQUAL(sb.len, plain + 25);
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL(windows_load(ws, &d), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 120000);
+	/* Without the section: none pending. */
+	deser_init(&d, sb.data, plain);
+	CU_ASSERT_EQUAL(windows_load(ws, &d), 0);
+	CU_ASSERT_EQUAL(windows_vouch_pending(ws), 0);
+	/* Another tag, a cut section, an unaligned or reversed span. */
+	sb.data[plain] = 'X';
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL(windows_load(ws, &d), -1);
+	sb.data[plain] = 'V';
+	deser_init(&d, sb.data, sb.len - 1);
+	CU_ASSERT_EQUAL(windows_load(ws, &d), -1);
+	sb.data[plain + 9] = 1; /* lo = 120001 */
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL(windows_load(ws, &d), -1);
+	strbuf_reset(&sb);
+	windows_free(ws);
+	ws = windows_new(60000);
+	CU_ASSERT_EQUAL_FATAL(windows_save(ws, &sb), 0);
+	ser_u8(&sb, 'V');
+	ser_i64(&sb, 240000);
+	ser_i64(&sb, 180000); /* before what was published */
+	ser_i64(&sb, 300000);
+	deser_init(&d, sb.data, sb.len);
+	CU_ASSERT_EQUAL(windows_load(ws, &d), -1);
+	strbuf_release(&sb);
+	windows_free(ws);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -263,6 +434,9 @@ int main(void)
 	CU_add_test(s, "many cells", test_many_cells);
 	CU_add_test(s, "save and load", test_save_load);
 	CU_add_test(s, "health of the current window", test_health_of_current_window);
+	CU_add_test(s, "vouching, following", test_vouch_follow);
+	CU_add_test(s, "vouching, backfill", test_vouch_backfill);
+	CU_add_test(s, "vouch state in a checkpoint", test_vouch_load);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures();
