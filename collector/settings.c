@@ -71,6 +71,8 @@ const struct cfg_entry settings_table[] = {
 	{ "stats_interval_seconds", CFG_INT, "60", 1, 86400, S(stats_interval_seconds),
 	  "how often counters are logged and the metrics file written" },
 	{ "kafka.", CFG_PREFIX, NULL, 0, 0, S(kafka), "any librdkafka property, e.g. kafka.bootstrap.servers" },
+	{ "kafka_file.", CFG_PREFIX, NULL, 0, 0, S(kafka_files),
+	  "librdkafka property NAME set to the content of the file PATH, e.g. kafka_file.sasl.password = /etc/arstat/kafka.password (only its owner may read it: chmod 600)" },
 	{ "input.", CFG_PREFIX, NULL, 0, 0, S(input_defs),
 	  "input.NAME = FORMAT PATH: one more log to read (formats: see input_format)" },
 	CFG_END,

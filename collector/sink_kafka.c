@@ -77,7 +77,7 @@ static void *sink_kafka_new(const struct sink_params *p, struct strbuf *err)
 	};
 	struct sink_kafka *sk = xcalloc(1, sizeof(*sk));
 	char errstr[512];
-	rd_kafka_conf_t *conf = kafka_conf_new(defaults, p->kafka, err);
+	rd_kafka_conf_t *conf = kafka_conf_new(defaults, p->kafka, p->kafka_files, err);
 
 	sk->ack = p->ack;
 	sk->ack_arg = p->ack_arg;
