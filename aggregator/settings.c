@@ -118,6 +118,10 @@ int settings_finish(struct settings *s, struct strbuf *err)
 		    cfg_set(settings_table, s, "kafka.bootstrap.servers", servers, err) < 0)
 			goto out;
 	}
+	/* A password among the kafka.* settings is refused whatever the
+	 * command; the files are read by ingest alone, which needs them. */
+	if (kafka_conf_check(&s->kafka, NULL, err) < 0)
+		goto out;
 	carriers_free(s->carriers);
 	if (carriers_new(&s->carrier, s->topic, &s->carriers, err) < 0)
 		goto out;

@@ -7,6 +7,7 @@
 
 #include "authres.h"
 #include "input.h"
+#include "kafka_conf.h"
 #include "mem.h"
 #include "record_batch.h"
 
@@ -197,6 +198,8 @@ static int settings_derive(struct settings *s, struct strbuf *err)
 		strbuf_printf(err, "sink: \"%s\" is not kafka or file", s->sink);
 		return -1;
 	}
+	if (strcmp(s->sink, "kafka") == 0 && kafka_conf_check(&s->kafka, &s->kafka_files, err) < 0)
+		return -1;
 	if (strcmp(s->sink, "file") == 0 && s->file_sink_dir == NULL) {
 		strbuf_printf(err, "sink = file needs file_sink_dir");
 		return -1;

@@ -80,6 +80,17 @@ fail:
 	return NULL;
 }
 
+int kafka_conf_check(const struct cfg_kvlist *props, const struct cfg_kvlist *files,
+                     struct strbuf *err)
+{
+	rd_kafka_conf_t *conf = kafka_conf_new(NULL, props, files, err);
+
+	if (conf == NULL)
+		return -1;
+	rd_kafka_conf_destroy(conf);
+	return 0;
+}
+
 int kafka_read_bootstrap_file(const char *path, char **out, struct strbuf *err)
 {
 	char line[4096];

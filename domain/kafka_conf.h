@@ -31,6 +31,16 @@
 rd_kafka_conf_t *kafka_conf_new(const char *const *defaults, const struct cfg_kvlist *props,
                                 const struct cfg_kvlist *files, struct strbuf *err);
 
+/*
+ * Check the settings as kafka_conf_new would use them, at start-up and for
+ * --check-config: a secret property in props refused, every other property
+ * offered to librdkafka, each file of files read (and forgotten). files may
+ * be NULL, for a program that reads them only when it connects. 0, or -1
+ * with err as kafka_conf_new gives it.
+ */
+int kafka_conf_check(const struct cfg_kvlist *props, const struct cfg_kvlist *files,
+                     struct strbuf *err);
+
 /* 1 if the librdkafka property name holds a secret (sasl.password,
  * ssl.key.password, ...) and must come from a file, else 0. */
 int kafka_conf_secret(const char *name);
