@@ -36,6 +36,17 @@
 #   scripts/kafka.sh topic DIR NAME PARTITIONS
 #       Create a topic (replication factor min(3, N), min.insync.replicas 2
 #       when N >= 3) with org.apache.kafka.tools.TopicCommand.
+#   scripts/kafka.sh carriers DIR [--partitions P] CARRIER...
+#       What a regulator's cluster holds for arstat: per CARRIER a topic
+#       arstat.counts.CARRIER (P partitions, default 2) that only the
+#       principal User:CARRIER may write (Write, Describe), and read access
+#       to every arstat.counts.* topic for User:aggregator (Read, Describe).
+#   scripts/kafka.sh client-conf DIR USER
+#       The arstat settings (kafka.*, kafka_file.sasl.password) of a client
+#       authenticating as USER to the cluster of DIR.
+#   scripts/kafka.sh mechanism
+#       The SASL mechanism this machine's librdkafka can use with Kafka 4:
+#       SCRAM-SHA-512 from 2.6.1 on, PLAIN before.
 #   scripts/kafka.sh acl DIR ARGS...
 #       org.apache.kafka.tools.AclCommand --bootstrap-server ADMIN ARGS...
 #   scripts/kafka.sh tool DIR MAIN-CLASS ARGS...
@@ -402,6 +413,71 @@ kafka_topic() {
 		--config min.insync.replicas=$((n >= 3 ? 2 : 1)) >/dev/null
 }
 
+kafka_acl() {
+	local dir=$1
+	shift
+	kafka_java org.apache.kafka.tools.AclCommand --bootstrap-server "$(<"$dir/admin")" "$@" >/dev/null
+}
+
+kafka_carriers() {
+	local dir=$1 parts=2 c bad=0 pid
+	local -a pids=()
+
+	shift
+	if [[ ${1:-} == --partitions ]]; then
+		parts=$2
+		shift 2
+	fi
+	# Each command is a JVM: in parallel they take about the time of one.
+	for c in "$@"; do
+		kafka_topic "$dir" "arstat.counts.$c" "$parts" &
+		pids+=($!)
+	done
+	for pid in "${pids[@]}"; do wait "$pid" || bad=1; done
+	((bad == 0)) || die "creating the carriers' topics failed"
+	pids=()
+	for c in "$@"; do
+		kafka_acl "$dir" --add --allow-principal "User:$c" --operation Write --operation Describe \
+			--topic "arstat.counts.$c" &
+		pids+=($!)
+	done
+	kafka_acl "$dir" --add --allow-principal User:aggregator --operation Read --operation Describe \
+		--topic arstat.counts. --resource-pattern-type prefixed &
+	pids+=($!)
+	for pid in "${pids[@]}"; do wait "$pid" || bad=1; done
+	((bad == 0)) || die "creating the ACLs failed"
+}
+
+kafka_client_conf() {
+	local dir=$1 u=$2
+
+	if [[ -f $dir/mechanism ]]; then
+		cat <<CONF
+kafka.bootstrap.servers = $(<"$dir/bootstrap")
+kafka.security.protocol = SASL_SSL
+kafka.sasl.mechanisms = $(<"$dir/mechanism")
+kafka.sasl.username = $u
+kafka_file.sasl.password = $dir/secrets/$u.password
+kafka.ssl.ca.location = $dir/tls/ca.pem
+CONF
+	else
+		printf 'kafka.bootstrap.servers = %s\n' "$(<"$dir/bootstrap")"
+	fi
+}
+
+kafka_mechanism() {
+	local v major minor patch
+
+	v=$(pkg-config --modversion rdkafka 2>/dev/null || echo 0.0.0)
+	IFS=. read -r major minor patch <<<"$v"
+	patch=${patch%%[!0-9]*}
+	if ((major > 2 || (major == 2 && (minor > 6 || (minor == 6 && ${patch:-0} >= 1))))); then
+		echo SCRAM-SHA-512
+	else
+		echo PLAIN
+	fi
+}
+
 node_stop() {
 	local nd=$1 sig=${2:-TERM} pid i
 
@@ -464,12 +540,10 @@ case $cmd in
 install) kafka_install ;;
 start) (($# >= 1)) || usage; kafka_start "$@" ;;
 topic) (($# == 3)) || usage; kafka_topic "$@" ;;
-acl)
-	(($# >= 2)) || usage
-	d=$1
-	shift
-	kafka_java org.apache.kafka.tools.AclCommand --bootstrap-server "$(<"$d/admin")" "$@" >/dev/null
-	;;
+acl) (($# >= 2)) || usage; kafka_acl "$@" ;;
+carriers) (($# >= 2)) || usage; kafka_carriers "$@" ;;
+client-conf) (($# == 2)) || usage; kafka_client_conf "$@" ;;
+mechanism) kafka_mechanism ;;
 tool) (($# >= 2)) || usage; shift; kafka_java "$@" ;;
 stop) (($# >= 1)) || usage; kafka_stop "$@" ;;
 kill) (($# >= 2)) || usage; kafka_kill "$@" ;;

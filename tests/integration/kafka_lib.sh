@@ -22,20 +22,6 @@ KAFKA_DIR=
 KAFKA_MECH=
 REALKAFKA_AGG=()
 
-# The SASL mechanism the built programs' librdkafka can use with Kafka 4.
-realkafka_mechanism() {
-	local v major minor patch
-
-	v=$(pkg-config --modversion rdkafka 2>/dev/null || echo 0.0.0)
-	IFS=. read -r major minor patch <<<"$v"
-	patch=${patch%%[!0-9]*}
-	if ((major > 2 || (major == 2 && (minor > 6 || (minor == 6 && ${patch:-0} >= 1))))); then
-		echo SCRAM-SHA-512
-	else
-		echo PLAIN
-	fi
-}
-
 # scripts/kafka.sh with the test's cluster directory.
 realkafka() {
 	local cmd=$1
@@ -65,23 +51,14 @@ realkafka_start() {
 		exit 77
 	fi
 	KAFKA_DIR=$TEST_DIR/kafka
-	KAFKA_MECH=$(realkafka_mechanism)
+	KAFKA_MECH=$("$ARSTAT_SOURCE_DIR/scripts/kafka.sh" mechanism)
 	arstat_on_exit '"$ARSTAT_SOURCE_DIR/scripts/kafka.sh" stop "$KAFKA_DIR"'
 	realkafka start --brokers "$brokers" --secure --mechanism "$KAFKA_MECH" "${users[@]}" \
 		2>>"$TEST_DIR/kafka.log" || fail "the Kafka cluster did not start; see $TEST_DIR/kafka.log"
 	BOOTSTRAP=$(<"$KAFKA_DIR/bootstrap")
 	export BOOTSTRAP KAFKA_DIR KAFKA_MECH
-	# Each is its own JVM: in parallel, they take the time of one.
-	for c in "${carriers[@]}"; do
-		realkafka_topic "arstat.counts.$c" "$parts" &
-	done
-	wait_all_ok "creating the topics"
-	for c in "${carriers[@]}"; do
-		realkafka_grant_write "$c" "arstat.counts.$c" &
-	done
-	realkafka acl --add --allow-principal User:aggregator --operation Read --operation Describe \
-		--topic arstat.counts. --resource-pattern-type prefixed 2>>"$TEST_DIR/kafka.log" &
-	wait_all_ok "creating the ACLs"
+	realkafka carriers --partitions "$parts" "${carriers[@]}" 2>>"$TEST_DIR/kafka.log" ||
+		fail "creating the carriers' topics and ACLs failed; see $TEST_DIR/kafka.log"
 	REALKAFKA_AGG=(-o "kafka.bootstrap.servers=$BOOTSTRAP")
 	while read -r line; do
 		REALKAFKA_AGG+=(-o "${line/ = /=}")
@@ -90,18 +67,6 @@ realkafka_start() {
 		REALKAFKA_AGG+=(-o "carrier.$c.name=$c" -o "carrier.$c.topics=arstat.counts.$c"
 			-o "carrier.$c.principal=User:$c")
 	done
-}
-
-# wait_all_ok WHAT: wait for every background job of this shell (not those of
-# arstat_bg, which are waited for at the end); fail naming WHAT if any failed.
-wait_all_ok() {
-	local pid bad=0
-
-	for pid in $(jobs -p); do
-		case " ${_ARSTAT_PIDS[*]} " in *" $pid "*) continue ;; esac
-		wait "$pid" || bad=1
-	done
-	((bad == 0)) || fail "$1 failed; see $TEST_DIR/kafka.log"
 }
 
 # realkafka_topic NAME PARTITIONS
@@ -116,16 +81,13 @@ realkafka_grant_write() {
 }
 
 # realkafka_client_conf USER [PASSWORD_FILE] [CA_FILE]: the kafka settings of
-# a client authenticating as USER (configuration lines).
+# a client authenticating as USER (scripts/kafka.sh client-conf), with
+# another password file or CA if given.
 realkafka_client_conf() {
-	cat <<CONF
-kafka.bootstrap.servers = $BOOTSTRAP
-kafka.security.protocol = SASL_SSL
-kafka.sasl.mechanisms = $KAFKA_MECH
-kafka.sasl.username = $1
-kafka_file.sasl.password = ${2:-$KAFKA_DIR/secrets/$1.password}
-kafka.ssl.ca.location = ${3:-$KAFKA_DIR/tls/ca.pem}
-CONF
+	realkafka client-conf "$1" | awk -v pw="${2:-}" -v ca="${3:-}" '
+		pw != "" && /^kafka_file.sasl.password = / { $0 = "kafka_file.sasl.password = " pw }
+		ca != "" && /^kafka.ssl.ca.location = / { $0 = "kafka.ssl.ca.location = " ca }
+		{ print }'
 }
 
 # realkafka_kcat USER KCAT-ARGS...: kcat authenticated as USER (its settings
