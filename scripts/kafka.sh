@@ -56,8 +56,10 @@
 #       SIGTERM every node (or node NODE), SIGKILL after 30 s; waits.
 #   scripts/kafka.sh kill DIR NODE [SIGNAL]
 #       Send SIGNAL (default KILL) to node NODE (and wait for it, if KILL).
-#   scripts/kafka.sh restart DIR NODE
-#       Start node NODE again with its data (after stop or kill).
+#   scripts/kafka.sh restart DIR NODE...
+#       Start each NODE again with its data (after stop or kill), all at once
+#       (a quorum needs a majority of them), and wait until each says it has
+#       started.
 #
 # Environment: ARSTAT_KAFKA_CACHE (the cache above), ARSTAT_KAFKA_HEAP (the
 # JVM heap options, default "-Xms128m -Xmx256m": three nodes and the tests fit
@@ -526,11 +528,31 @@ kafka_kill() {
 	fi
 }
 
-kafka_restart() {
-	local nd=$1/node$2
+# How many times node directory ND's log says the server started.
+node_starts() {
+	grep -c 'Kafka Server started' "$1/server.log" 2>/dev/null || true
+}
 
-	node_alive "$nd" && die "node $2 of $1 is running"
-	node_launch "$1" "$2"
+kafka_restart() {
+	local dir=$1 k i
+	local -A before=()
+
+	shift
+	for k in "$@"; do
+		node_alive "$dir/node$k" && die "node $k of $dir is running"
+		before[$k]=$(node_starts "$dir/node$k")
+		node_launch "$dir" "$k"
+	done
+	for k in "$@"; do
+		for ((i = 0; i < START_LIMIT_S * 5; i++)); do
+			(($(node_starts "$dir/node$k") > ${before[$k]:-0})) && break
+			node_alive "$dir/node$k" ||
+				die "node $k exited during start-up; see $dir/node$k/server.log"
+			sleep 0.2
+		done
+		(($(node_starts "$dir/node$k") > ${before[$k]:-0})) ||
+			die "node $k of $dir did not start within $START_LIMIT_S s"
+	done
 }
 
 (($# > 0)) || usage
@@ -547,7 +569,7 @@ mechanism) kafka_mechanism ;;
 tool) (($# >= 2)) || usage; shift; kafka_java "$@" ;;
 stop) (($# >= 1)) || usage; kafka_stop "$@" ;;
 kill) (($# >= 2)) || usage; kafka_kill "$@" ;;
-restart) (($# == 2)) || usage; kafka_restart "$@" ;;
+restart) (($# >= 2)) || usage; kafka_restart "$@" ;;
 version) printf '%s\n' "$KAFKA_VERSION" ;;
 *) usage ;;
 esac
