@@ -143,6 +143,7 @@ POM
 	fi
 	(cd "$tmp/libs" && sha256sum -- *.jar) >"$tmp/SHA256SUMS"
 	printf '%s\n' "$KAFKA_VERSION" >"$tmp/VERSION"
+	write_tools_log4j "$tmp/tools-log4j2.properties"
 	rm -rf -- "$KAFKA_CACHE"
 	mv -- "$tmp" "$KAFKA_CACHE"
 	: >"$KAFKA_CACHE/ok"
@@ -300,7 +301,12 @@ kafka_start() {
 	[[ -z $(ls -A "$dir") ]] || die "$dir is not empty"
 	dir=$(cd "$dir" && pwd)
 	t0=$(date +%s%N)
-	[[ -f $KAFKA_CACHE/tools-log4j2.properties ]] || write_tools_log4j "$KAFKA_CACHE/tools-log4j2.properties"
+	# A cache from before the file was part of the install: written aside
+	# and renamed, since parallel tests read it.
+	if [[ ! -f $KAFKA_CACHE/tools-log4j2.properties ]]; then
+		write_tools_log4j "$KAFKA_CACHE/tools-log4j2.properties.$$"
+		mv -f "$KAFKA_CACHE/tools-log4j2.properties.$$" "$KAFKA_CACHE/tools-log4j2.properties"
+	fi
 	write_log4j "$dir/log4j2.properties"
 	mapfile -t p < <(free_ports $((3 * n)))
 	for ((k = 1; k <= n; k++)); do
