@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "mem.h"
-#include "secretfile.h"
+#include "secret.h"
 
 /* librdkafka 2.0's properties (CONFIGURATION.md) that hold a password or a
  * private key. */
@@ -34,10 +34,13 @@ rd_kafka_conf_t *kafka_conf_new(const char *const *defaults, const struct cfg_kv
 {
 	char errstr[512];
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
-	char *secret = NULL;
+	struct strbuf secret;
 	rd_kafka_conf_res_t res;
 	size_t i;
 
+	/* A cap past the longest secret: the buffer never grows (a realloc
+	 * would leave a copy behind), and is wiped after each use. */
+	strbuf_init(&secret, SECRET_MAX + 1);
 	for (i = 0; defaults != NULL && defaults[i] != NULL; i += 2) {
 		if (rd_kafka_conf_set(conf, defaults[i], defaults[i + 1], errstr, sizeof(errstr)) !=
 		    RD_KAFKA_CONF_OK) {
@@ -62,20 +65,22 @@ rd_kafka_conf_t *kafka_conf_new(const char *const *defaults, const struct cfg_kv
 		size_t at = err->len;
 
 		strbuf_printf(err, "kafka_file.%s: ", files->items[i].name);
-		if (secretfile_read(files->items[i].value, &secret, err) < 0)
+		if (secret_read(files->items[i].value, &secret, err) < 0)
 			goto fail;
 		strbuf_truncate(err, at);
-		res = rd_kafka_conf_set(conf, files->items[i].name, secret, errstr, sizeof(errstr));
-		secretfile_free(secret);
-		secret = NULL;
+		res = rd_kafka_conf_set(conf, files->items[i].name, secret.data, errstr, sizeof(errstr));
+		secret_wipe(&secret);
+		strbuf_init(&secret, SECRET_MAX + 1);
 		/* librdkafka's reason names the property, not its value. */
 		if (res != RD_KAFKA_CONF_OK) {
 			strbuf_printf(err, "kafka_file.%s: %s", files->items[i].name, errstr);
 			goto fail;
 		}
 	}
+	secret_wipe(&secret);
 	return conf;
 fail:
+	secret_wipe(&secret);
 	rd_kafka_conf_destroy(conf);
 	return NULL;
 }

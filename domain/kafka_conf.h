@@ -8,7 +8,8 @@
  * command line is seen by whoever can read the file or run ps(1). So the
  * properties that hold one (kafka_conf_secret) are refused as kafka.NAME;
  * "kafka_file.NAME = PATH" sets NAME to the content of the file PATH, which
- * only its owner may read (common/secretfile.h).
+ * only its owner may read, or of systemd's credential NAME with
+ * "credential:NAME" (common/secret.h).
  */
 #ifndef ARSTAT_KAFKA_CONF_H
 #define ARSTAT_KAFKA_CONF_H

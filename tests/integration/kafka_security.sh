@@ -100,7 +100,7 @@ chmod 644 "$TEST_DIR/b.password"
 status=0
 "$col" -c "$TEST_DIR/password.conf" --once >"$TEST_DIR/readable.log" 2>&1 || status=$?
 ((status != 0)) || fail "a world-readable password file was accepted"
-grep -q "kafka_file.sasl.password: secret file $TEST_DIR/b.password: readable or writable by group or others" \
+grep -q "kafka_file.sasl.password: $TEST_DIR/b.password: readable or writable by group or others" \
 	"$TEST_DIR/readable.log" || fail "the refusal does not name the file and why"
 chmod 600 "$TEST_DIR/b.password"
 status=0
