@@ -885,7 +885,7 @@ int ingest_kafka_run(struct store *st, const struct settings *s, int until_caugh
 	settings_intake_limits(s, &lim);
 	ig.in = intake_new(st, s->dead_letter, &lim);
 
-	conf = kafka_conf_new(ingest_kafka_defaults, &s->kafka, err);
+	conf = kafka_conf_new(ingest_kafka_defaults, &s->kafka, &s->kafka_files, err);
 	if (conf == NULL)
 		goto out;
 	rd_kafka_conf_set_opaque(conf, &ig);

@@ -75,6 +75,8 @@ const struct cfg_entry settings_table[] = {
 	{ "max_cell_messages", CFG_INT, "1000000000", 1, STORE_CELL_MESSAGES_MAX, S(max_cell_messages),
 	  "messages of one cell, and of all the cells of one record, at most" },
 	{ "kafka.", CFG_PREFIX, NULL, 0, 0, S(kafka), "any librdkafka property, e.g. kafka.bootstrap.servers" },
+	{ "kafka_file.", CFG_PREFIX, NULL, 0, 0, S(kafka_files),
+	  "librdkafka property NAME set to the content of the file PATH, e.g. kafka_file.sasl.password = /etc/arstat/kafka.password (only its owner may read it: chmod 600)" },
 	{ "carrier.", CFG_PREFIX, NULL, 0, 0, S(carrier),
 	  "the register: carrier.ID.name = Display Name, carrier.ID.topics = T1,T2 "
 	  "(default: topic), carrier.ID.principal = User:NAME" },
@@ -119,6 +121,10 @@ int settings_finish(struct settings *s, struct strbuf *err)
 		    cfg_set(settings_table, s, "kafka.bootstrap.servers", servers, err) < 0)
 			goto out;
 	}
+	/* A password among the kafka.* settings is refused whatever the
+	 * command; the files are read by ingest alone, which needs them. */
+	if (kafka_conf_check(&s->kafka, NULL, err) < 0)
+		goto out;
 	carriers_free(s->carriers);
 	if (carriers_new(&s->carrier, s->topic, &s->carriers, err) < 0)
 		goto out;

@@ -37,6 +37,7 @@ struct settings {
 	int64_t max_future_seconds;
 	int64_t max_cell_messages;
 	struct cfg_kvlist kafka;   /* every kafka.NAME setting */
+	struct cfg_kvlist kafka_files; /* every kafka_file.NAME = PATH (a secret's file) */
 	struct cfg_kvlist carrier; /* every carrier.ID.ATTR setting (carriers.h) */
 	struct carriers *carriers; /* the register built from them by settings_finish */
 };

@@ -356,6 +356,7 @@ struct collector *collector_new(const struct settings *s, struct strbuf *err)
 	memset(&sp, 0, sizeof(sp));
 	sp.kind = s->sink;
 	sp.kafka = &s->kafka;
+	sp.kafka_files = &s->kafka_files;
 	sp.topic = s->topic;
 	sp.file_dir = s->file_sink_dir;
 	sp.file_prefix = state_pseudonym(c->st);

@@ -7,6 +7,7 @@
 
 #include "authres.h"
 #include "input.h"
+#include "kafka_conf.h"
 #include "mem.h"
 #include "record_batch.h"
 
@@ -91,6 +92,8 @@ const struct cfg_entry settings_table[] = {
 	{ "stats_interval_seconds", CFG_INT, "60", 1, 86400, S(stats_interval_seconds),
 	  "how often counters are logged and the metrics file written" },
 	{ "kafka.", CFG_PREFIX, NULL, 0, 0, S(kafka), "any librdkafka property, e.g. kafka.bootstrap.servers" },
+	{ "kafka_file.", CFG_PREFIX, NULL, 0, 0, S(kafka_files),
+	  "librdkafka property NAME set to the content of the file PATH, e.g. kafka_file.sasl.password = /etc/arstat/kafka.password (only its owner may read it: chmod 600)" },
 	{ "input.", CFG_PREFIX, NULL, 0, 0, S(input_defs),
 	  "input.NAME = FORMAT PATH: one more log to read (formats: see input_format)" },
 	CFG_END,
@@ -224,6 +227,8 @@ static int settings_derive(struct settings *s, struct strbuf *err)
 		strbuf_printf(err, "sink: \"%s\" is not kafka or file", s->sink);
 		return -1;
 	}
+	if (strcmp(s->sink, "kafka") == 0 && kafka_conf_check(&s->kafka, &s->kafka_files, err) < 0)
+		return -1;
 	if (strcmp(s->sink, "file") == 0 && s->file_sink_dir == NULL) {
 		strbuf_printf(err, "sink = file needs file_sink_dir");
 		return -1;

@@ -54,6 +54,7 @@ struct settings {
 	int64_t poll_interval_ms;
 	int64_t stats_interval_seconds;
 	struct cfg_kvlist kafka; /* every kafka.NAME setting */
+	struct cfg_kvlist kafka_files; /* every kafka_file.NAME = PATH (a secret's file) */
 	struct cfg_kvlist input_defs; /* every input.NAME = FORMAT PATH */
 
 	/* Derived once by settings_load(); not settings of their own. */

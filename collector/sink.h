@@ -23,6 +23,7 @@ struct sink;
 struct sink_params {
 	const char *kind;               /* a backend's name: "kafka" or "file" */
 	const struct cfg_kvlist *kafka; /* kafka.* settings */
+	const struct cfg_kvlist *kafka_files; /* kafka_file.* settings (may be NULL) */
 	const char *topic;
 	const char *file_dir;           /* file sink: directory of .avro files */
 	const char *file_prefix;        /* file sink: name prefix (collector pseudonym) */

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The demo: the whole pipeline end to end on this machine.
 #   1. builds arstat (installing missing Debian packages first);
-#   2. starts arstat-devbroker, a Kafka test broker on 127.0.0.1;
+#   2. starts Apache Kafka on 127.0.0.1 (scripts/kafka.sh: installed from
+#      Maven Central once, SASL over TLS, a topic and a principal per carrier
+#      with ACLs, the aggregator's principal read-only); if it cannot be
+#      installed or started, says so and uses arstat-devbroker, the mock;
 #   3. generates three carriers x two mail hosts x three months of Postfix logs
 #      with arstat-loggen, which also writes the exact expected counts;
 #   4. runs one arstat-collector per host, publishing counts to the broker;
@@ -25,33 +28,62 @@ bin="$build/bin"
 
 rm -rf "$out"
 mkdir -p "$out"/{logs,state,config,reports,charts}
-broker_pid=
-cleanup() { [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null; true; }
+broker_pid= kafka_dir=
+cleanup() {
+  [ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null && wait "$broker_pid" 2>/dev/null
+  [ -n "$kafka_dir" ] && "$top/scripts/kafka.sh" stop "$kafka_dir"
+  true
+}
 trap cleanup EXIT
 
 carriers=(carrier-a carrier-b carrier-c)
 hosts=(mx1 mx2)
 start=2026-08 months=3 months_list=(2026-08 2026-09 2026-10)
 
-echo "== starting the test broker (arstat-devbroker, 3 brokers, 6 partitions)"
-"$bin/arstat-devbroker" --brokers 3 --topic arstat.counts:6 \
-  --bootstrap-file "$out/bootstrap.txt" 2>"$out/devbroker.log" &
-broker_pid=$!
-for _ in $(seq 100); do [ -s "$out/bootstrap.txt" ] && break; sleep 0.1; done
-[ -s "$out/bootstrap.txt" ] || { echo "demo: the broker did not start; see $out/devbroker.log" >&2; exit 1; }
-bootstrap=$(head -n1 "$out/bootstrap.txt")
+# Apache Kafka as a regulator runs it, or the mock if it cannot be had here.
+kafka=$top/scripts/kafka.sh
+echo "== starting Apache Kafka $("$kafka" version) (1 broker, SASL_SSL, a topic and a principal per carrier)"
+users=(--user aggregator)
+for c in "${carriers[@]}"; do users+=(--user "$c"); done
+if "$kafka" install >/dev/null 2>"$out/kafka.log" &&
+  "$kafka" start "$out/kafka" --secure --mechanism "$("$kafka" mechanism)" "${users[@]}" 2>>"$out/kafka.log" &&
+  { kafka_dir=$out/kafka; "$kafka" carriers "$kafka_dir" --partitions 2 "${carriers[@]}" 2>>"$out/kafka.log"; }; then
+  broker=kafka
+  echo "   ready in $(cat "$kafka_dir/startup_ms") ms; $(cat "$kafka_dir/mechanism") over TLS on $(cat "$kafka_dir/bootstrap")"
+else
+  echo "demo: Apache Kafka is not available ($(grep -m1 'kafka.sh:' "$out/kafka.log" | cut -c1-160)); using the test broker arstat-devbroker (librdkafka's mock) instead"
+  [ -n "$kafka_dir" ] && "$kafka" stop "$kafka_dir"
+  kafka_dir=
+  broker=devbroker
+  "$bin/arstat-devbroker" --brokers 3 --topic arstat.counts:6 \
+    --bootstrap-file "$out/bootstrap.txt" 2>"$out/devbroker.log" &
+  broker_pid=$!
+  for _ in $(seq 100); do [ -s "$out/bootstrap.txt" ] && break; sleep 0.1; done
+  [ -s "$out/bootstrap.txt" ] || { echo "demo: the broker did not start; see $out/devbroker.log" >&2; exit 1; }
+fi
 
 echo "== generating ${#carriers[@]} carriers x ${#hosts[@]} hosts x $months months of mail logs"
 "$bin/arstat-loggen" --out "$out/logs" --carriers ${#carriers[@]} --hosts ${#hosts[@]} \
   --start "$start" --months "$months" --messages-per-day 300 --seed 2026
 
-# The aggregator's register of carriers. The demo's collectors share one
-# topic; in production each carrier has its own (carrier.ID.topics) that
-# only its principal may write to.
+# The aggregator's register of carriers. On Apache Kafka each carrier has
+# its own topic (carrier.ID.topics) that only its principal may write to, and
+# the aggregator reads as its own read-only principal; on the mock the
+# collectors share one topic.
 aggconf="$out/config/aggregator.conf"
-for c in "${carriers[@]}"; do
-  printf 'carrier.%s.name = %s (demo)\n' "$c" "$c"
-done >"$aggconf"
+{
+  for c in "${carriers[@]}"; do
+    printf 'carrier.%s.name = %s (demo)\n' "$c" "$c"
+    if [ "$broker" = kafka ]; then
+      printf 'carrier.%s.topics = arstat.counts.%s\ncarrier.%s.principal = User:%s\n' "$c" "$c" "$c" "$c"
+    fi
+  done
+  if [ "$broker" = kafka ]; then
+    "$kafka" client-conf "$kafka_dir" aggregator
+  else
+    echo "bootstrap_file = $out/bootstrap.txt"
+  fi
+} >"$aggconf"
 
 echo "== running one collector per mail host"
 for c in "${carriers[@]}"; do
@@ -67,13 +99,18 @@ trusted_authserv_ids = mx.$c.example.jp
 spam_default = ham
 # Hourly windows keep the demo within the test broker's ~5 MiB per partition.
 window_seconds = 3600
-kafka.bootstrap.servers = $bootstrap
 CONF
+    if [ "$broker" = kafka ]; then
+      echo "topic = arstat.counts.$c" >>"$conf"
+      "$kafka" client-conf "$kafka_dir" "$c" >>"$conf"
+    else
+      echo "kafka.bootstrap.servers = $(head -n1 "$out/bootstrap.txt")" >>"$conf"
+    fi
     "$bin/arstat-collector" -c "$conf" --once 2>>"$out/collector.log"
   done
   echo "   $c: $(grep -c 'outbox 0)' "$out/collector.log") collectors finished so far"
   # Ingest after each carrier: the test broker keeps only ~5 MiB per partition.
-  "$bin/arstat-aggregator" ingest -c "$aggconf" --db "$out/arstat.db" --bootstrap-file "$out/bootstrap.txt" \
+  "$bin/arstat-aggregator" ingest -c "$aggconf" --db "$out/arstat.db" \
     --until-caught-up 2>>"$out/aggregator.log"
 done
 
@@ -126,7 +163,7 @@ done
 echo "== checking the reports against the generator's ground truth"
 "$top/tools/check-truth.sh" "$out/logs/truth.csv" "$report" "$spamcsv"
 
-cleanup; broker_pid=
+cleanup; broker_pid= kafka_dir=
 
 # The monthly run: one command makes everything a month's publication holds.
 # Each collector vouched for the windows between its log's first and last

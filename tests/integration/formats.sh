@@ -11,14 +11,23 @@
 # (spamd_join = yes), Exim with its own DKIM lines (+dkim_verbose); one
 # collector per host reads that host's inputs
 # (inputs.csv); the aggregated report must equal the ground truth exactly.
+# formats.sh kafka: the same on a real Apache Kafka over SASL_SSL with ACLs,
+# a topic and a principal per carrier (kafka_lib.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-arstat_test_init formats
+mode=${1:-devbroker}
+arstat_test_init "formats-$mode"
 
-devbroker_start 1 arstat.counts:4
 logs=$TEST_DIR/logs
 "$ARSTAT_BIN/arstat-loggen" --out "$logs" --profile mixed --carriers 9 --hosts 2 \
 	--start 2026-09 --months 2 --messages-per-day 30 --seed 5 2>"$TEST_DIR/loggen.log"
 [[ -s $logs/inputs.csv ]] || fail "loggen wrote no inputs.csv"
+mapfile -t carriers < <(awk -F, 'NR > 1 { print $1 }' "$logs/inputs.csv" | sort -u)
+if [[ $mode == kafka ]]; then
+	source "$(dirname "${BASH_SOURCE[0]}")/kafka_lib.sh"
+	realkafka_start --partitions 1 "${carriers[@]}"
+else
+	devbroker_start 1 arstat.counts:4
+fi
 
 n=0
 while IFS=, read -r carrier host; do
@@ -33,8 +42,13 @@ time_zone = Asia/Tokyo
 amavis_content_filter = yes
 rspamd_symbols = yes
 spamd_join = yes
-kafka.bootstrap.servers = $BOOTSTRAP
 CONF
+	if [[ $mode == kafka ]]; then
+		echo "topic = arstat.counts.$carrier" >>"$conf"
+		realkafka_client_conf "$carrier" >>"$conf"
+	else
+		echo "kafka.bootstrap.servers = $BOOTSTRAP" >>"$conf"
+	fi
 	awk -F, -v c="$carrier" -v h="$host" -v dir="$logs" \
 		'NR > 1 && $1 == c && $2 == h { printf "input.%s%d = %s %s/%s\n", $3, NR, $3, dir, $4 }' \
 		"$logs/inputs.csv" >>"$conf"
@@ -45,8 +59,13 @@ done < <(awk -F, 'NR > 1 { print $1 "," $2 }' "$logs/inputs.csv" | sort -u)
 ((n == 18)) || fail "expected 18 hosts, ran $n collectors"
 
 db=$TEST_DIR/arstat.db
-register_carriers $(awk -F, 'NR > 1 { print $1 }' "$logs/inputs.csv" | sort -u)
-"$ARSTAT_BIN/arstat-aggregator" ingest "${REGISTER[@]}" --db "$db" -o "kafka.bootstrap.servers=$BOOTSTRAP" \
+register_carriers "${carriers[@]}"
+if [[ $mode == kafka ]]; then
+	ingest_opts=("${REALKAFKA_AGG[@]}")
+else
+	ingest_opts=("${REGISTER[@]}" -o "kafka.bootstrap.servers=$BOOTSTRAP")
+fi
+"$ARSTAT_BIN/arstat-aggregator" ingest "${ingest_opts[@]}" --db "$db" \
 	--until-caught-up >"$TEST_DIR/aggregator.log" 2>&1 || fail "ingest failed"
 for m in 2026-09 2026-10; do
 	"$ARSTAT_BIN/arstat-aggregator" report "${REGISTER[@]}" --db "$db" --month "$m" --by-carrier \
@@ -56,5 +75,5 @@ done
 { cat "$TEST_DIR/spam-2026-09.csv"; tail -n +2 "$TEST_DIR/spam-2026-10.csv"; } >"$TEST_DIR/spam.csv"
 "$ARSTAT_SOURCE_DIR/tools/check-truth.sh" "$logs/truth.csv" "$TEST_DIR/report.csv" "$TEST_DIR/spam.csv" ||
 	fail "report differs from the ground truth"
-devbroker_stop
-echo "formats: 9 setups x 2 hosts equal the ground truth"
+[[ $mode == kafka ]] || devbroker_stop
+echo "formats ($mode): 9 setups x 2 hosts equal the ground truth"

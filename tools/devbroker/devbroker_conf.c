@@ -28,7 +28,7 @@ rd_kafka_conf_t *devbroker_conf_new(const char *const *settings)
 	rd_kafka_conf_t *conf;
 
 	strbuf_init(&err, 1024);
-	conf = kafka_conf_new(settings, NULL, &err);
+	conf = kafka_conf_new(settings, NULL, NULL, &err);
 	if (conf == NULL)
 		msg_error("librdkafka setting %s", err.data);
 	else
