@@ -190,7 +190,7 @@ size_t declare_parse(const char *data, size_t len, const struct carriers *reg, i
                      struct declare_set *out, struct strbuf *errors)
 {
 	struct declare_ctx c = { errors, 0, 0, 0, NULL };
-	char *f[DECLARE_NFIELDS];
+	char *f[DECLARE_NFIELDS] = { NULL }; /* filled per row by the split; zeroed for GCC -O2 */
 	size_t pos = 0, line = 0, n, linelen;
 	int64_t days, y;
 	unsigned mo, d;
