@@ -1,5 +1,6 @@
 #include "input.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /*
@@ -58,6 +59,43 @@ static size_t word_len(const char *p, size_t len)
 }
 
 /*
+ * The number of ASCII digits at the start of p[0..len): the PID in a tag.
+ * Nine lines in ten of a Postfix log have one (smtpd's, cleanup's, qmgr's),
+ * and a byte loop cost some 45 instructions for the usual four or five
+ * digits; eight bytes are looked at in one word where the line is long
+ * enough, as a PID has at most seven digits on Linux.
+ */
+static size_t digits_len(const char *p, size_t len)
+{
+	size_t i = 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = ones * 0x80;
+
+	while (len - i >= 8) {
+		uint64_t x, nd;
+
+		memcpy(&x, p + i, 8);
+		/* A byte is a digit when x ^ '0' is 0 to 9: adding 0x76 to its
+		 * low seven bits sets its high bit from 10 on, and a high bit
+		 * already set is no digit either; no carry crosses a byte. */
+		x ^= ones * '0';
+		nd = (((x & ~highs) + ones * 0x76) | x) & highs;
+		if (nd != 0) {
+			/* The digits are the bytes below the lowest non-digit:
+			 * (lowest bit >> 7) - 1 has 0xff in each of them. */
+			nd = (((nd & (~nd + 1)) >> 7) - 1) & ones;
+			return i + (size_t)((nd * ones) >> 56);
+		}
+		i += 8;
+	}
+#endif
+	while (i < len && p[i] >= '0' && p[i] <= '9')
+		i++;
+	return i;
+}
+
+/*
  * 1 if a tag starting with c may be one of input_programs[]: most lines of a
  * mail log are of programs we do not read (smtpd, smtp, local, ...), and for
  * them the first byte of the tag is all we need to look at.
@@ -83,8 +121,7 @@ static enum input_status postfix_smtpd(const char *p, size_t len, struct input_e
 	 * nothing. */
 	if (len <= 14 || memcmp(p + 8, "smtpd[", 6) != 0)
 		return INPUT_OK;
-	for (wl = 14; wl < len && p[wl] >= '0' && p[wl] <= '9'; wl++)
-		;
+	wl = 14 + digits_len(p + 14, len - 14);
 	if (wl + 2 >= len || p[wl] != ']' || p[wl + 1] != ':' || p[wl + 2] != ' ')
 		return INPUT_OK; /* no text, or a tag of another form: nothing of ours */
 	return input_postfix_smtpd(p, 13, p + wl + 3, len - wl - 3, ev, why);
@@ -147,8 +184,7 @@ enum input_status input_syslog_parse(const char *line, size_t len, struct input_
 		taglen = len > 16 && memcmp(p + 8, "cleanup[", 8) == 0 ? 15
 		         : len > 13 && memcmp(p + 8, "qmgr[", 5) == 0 ? 12 : 0;
 		if (taglen > 0) {
-			for (wl = taglen + 1; wl < len && p[wl] >= '0' && p[wl] <= '9'; wl++)
-				;
+			wl = taglen + 1 + digits_len(p + taglen + 1, len - taglen - 1);
 			if (wl + 1 < len && p[wl] == ']' && p[wl + 1] == ':' &&
 			    (wl + 2 == len || p[wl + 2] == ' ')) {
 				wl += 2;

@@ -240,6 +240,66 @@ static void test_tags(void)
 	check_expect(x, sizeof(x) / sizeof(x[0]));
 }
 
+/*
+ * The PID of smtpd's, cleanup's and qmgr's tags is read eight bytes at a
+ * time: PIDs of every length from 1 to 19 digits, with every one of its
+ * bytes in turn replaced by bytes just outside '0'..'9', by a letter, by a
+ * byte with the high bit set and by the other bytes of the tag. Only digits
+ * take the short path: smtpd's line then gives its fate, and a tag of
+ * another form nothing; cleanup's and qmgr's lines give their events by
+ * either path (the general one reads "[12x]" as well).
+ */
+static void test_pid_digits(void)
+{
+	static const char bad[] = { '0' - 1,    '9' + 1,    'a', (char)0xb5, (char)0x80,
+		                    (char)0xff, '[',        ']', ':' };
+	char line[256], pid[32];
+	size_t n, k, b;
+
+	for (n = 1; n < 20; n++) {
+		for (k = 0; k <= n; k++) {
+			for (b = 0; b < (k < n ? sizeof(bad) : 1); b++) {
+				struct input_event ev;
+				const char *why;
+				enum input_status st;
+				size_t i;
+
+				for (i = 0; i < n; i++)
+					pid[i] = (char)('0' + (i * 7 + n) % 10);
+				pid[n] = '\0';
+				/* k == n: the PID as it is. */
+				if (k < n)
+					pid[k] = bad[b];
+				snprintf(line, sizeof(line),
+				         STAMP "postfix/smtpd[%s]: 4F1A2B3C6B: reject: END-OF-MESSAGE "
+				               "from a[192.0.2.1]: 550 5.7.1 no; from=<x@a> to=<y@b>",
+				         pid);
+				st = parse(line, &ev, &why);
+				CU_ASSERT_EQUAL(st, INPUT_OK);
+				if (k < n) {
+					CU_ASSERT_EQUAL(ev.kind, IN_OTHER);
+				} else {
+					CU_ASSERT_EQUAL(ev.kind, IN_DONE);
+					CU_ASSERT(ev.fate == FATE_REJECTED);
+					CU_ASSERT(span_is(ev.queue_id, "4F1A2B3C6B"));
+				}
+				snprintf(line, sizeof(line),
+				         STAMP "postfix/cleanup[%s]: 4F1A2B3C4D: message-id=<a@b>", pid);
+				st = parse(line, &ev, &why);
+				CU_ASSERT_EQUAL(st, INPUT_OK);
+				CU_ASSERT_EQUAL(ev.kind, IN_MSGID);
+				CU_ASSERT(span_is(ev.queue_id, "4F1A2B3C4D"));
+				snprintf(line, sizeof(line), STAMP "postfix/qmgr[%s]: 4F1A2B3C4D: removed",
+				         pid);
+				st = parse(line, &ev, &why);
+				CU_ASSERT_EQUAL(st, INPUT_OK);
+				CU_ASSERT_EQUAL(ev.kind, IN_DONE);
+				CU_ASSERT(span_is(ev.queue_id, "4F1A2B3C4D"));
+			}
+		}
+	}
+}
+
 /* Only "QID: removed", exactly, completes a message. */
 static void test_qmgr_removed(void)
 {
@@ -311,12 +371,10 @@ static void test_header_end(void)
 	}
 }
 
-/* Every prefix of a good line parses or is rejected without reading past its end (ASan checks). */
-static void test_every_prefix(void)
+/* Every prefix of line, each in a buffer of its own length (ASan sees a
+ * read past its end). */
+static void parse_every_prefix(const char *line)
 {
-	const char *line =
-		"2026-11-02T10:00:00.5+09:00 mx1 postfix/cleanup[4242]: 4F1A2B3C4D: info: header "
-		"Authentication-Results: mx.example.jp; spf=pass from a[192.0.2.1]; from=<x@a> to=<y@b>";
 	size_t n = strlen(line), i;
 
 	for (i = 0; i <= n; i++) {
@@ -329,6 +387,22 @@ static void test_every_prefix(void)
 		free(copy);
 	}
 	CU_PASS("no prefix read out of bounds");
+}
+
+/* Every prefix of a good line parses or is rejected without reading past its end (ASan checks). */
+static void test_every_prefix(void)
+{
+	parse_every_prefix(
+		"2026-11-02T10:00:00.5+09:00 mx1 postfix/cleanup[4242]: 4F1A2B3C4D: info: header "
+		"Authentication-Results: mx.example.jp; spf=pass from a[192.0.2.1]; from=<x@a> to=<y@b>");
+}
+
+/* Every prefix of smtpd's line: the PID is read a word at a time, never
+ * past the line's end. */
+static void test_smtpd_every_prefix(void)
+{
+	parse_every_prefix("2026-11-02T10:00:00.5+09:00 mx1 postfix/smtpd[1234567890123]: "
+	                   "4F1A2B3C4D: hold: END-OF-MESSAGE from a[192.0.2.1]: x");
 }
 
 /* tests/golden/input/postfix.in: every route Postfix's source logs a header by. */
@@ -357,6 +431,8 @@ int main(void)
 	CU_add_test(s, "every prefix", test_every_prefix);
 	CU_add_test(s, "tags", test_tags);
 	CU_add_test(s, "qmgr removed", test_qmgr_removed);
+	CU_add_test(s, "PID digits", test_pid_digits);
+	CU_add_test(s, "smtpd every prefix", test_smtpd_every_prefix);
 	CU_add_test(s, "end of the header text", test_header_end);
 	CU_add_test(s, "golden lines", test_golden);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
