@@ -39,10 +39,14 @@ enum input_kind {
  *                         filter's own words (amavis): messages.c reads it
  *                         for the setup (amavis_content_filter)
  *   INPUT_FATE_QUARANTINED the filter kept a copy in its quarantine
+ *   INPUT_FATE_RELEASED   the filter that held the message released it to
+ *                         delivery (MailScanner's "Requeue:"): a held fate
+ *                         becomes ev->fate (accepted); a refusal stays
  */
 #define INPUT_FATE_TEMPORARY 0x1u
 #define INPUT_FATE_FILTER 0x2u
 #define INPUT_FATE_QUARANTINED 0x4u
+#define INPUT_FATE_RELEASED 0x8u
 
 /* A host name longer than this makes the line malformed (DNS allows 253). */
 #define INPUT_HOST_MAX 255
@@ -232,7 +236,8 @@ void input_pmg_set_enabled(int on);
 int input_pmg_reads_lmtp(void);
 
 /* MailScanner: "Message ID from IP (SENDER) to DOMAINS is spam|not spam..."
- * as IN_SPAM, the queue ID being ID up to its "." (Postfix). */
+ * as IN_SPAM, the queue ID being ID up to its "." (Postfix); "Requeue: ID to
+ * QID" (Postfix) as IN_DONE, accepted, INPUT_FATE_RELEASED. */
 enum input_status input_mailscanner_message(const char *tag, size_t taglen, const char *msg,
                                             size_t len, struct input_event *ev,
                                             const char **why);

@@ -23,6 +23,19 @@
  * bypasses cleanup, so Postfix logs no message-id or header line of it and
  * it is not counted a second time.
  *
+ * With Postfix, PFDiskStore.pm's WriteQueue logs, once the batch is
+ * scanned and the message is written back to Postfix's incoming queue,
+ *
+ *   Requeue: ID to QID
+ *
+ * (InfoLog("Requeue: %s to %s", id, new queue file name), the same form at
+ * every hash directory depth). It is the end of the held copy (Postfix logs
+ * no "removed" for it: MailScanner renames the file away) and MailScanner
+ * releasing it to delivery: IN_DONE, accepted, INPUT_FATE_RELEASED, which
+ * turns the held fate of Postfix's "hold:" line (MailScanner's header_checks
+ * HOLD) into accepted. A message MailScanner deletes or quarantines is never
+ * queued again and stays held.
+ *
  * SENDER is the envelope sender, which the sender chooses and which may
  * hold ") to x is spam": the verdict taken follows the last ") to DOMAINS
  * is " (DOMAINS without blanks), as the report after the real one holds no
@@ -35,6 +48,64 @@
 #include "strutil.h"
 
 static const char message[] = "Message ";
+static const char requeue[] = "Requeue: ";
+static const char requeue_cut[] = "MailScanner requeue line cut short";
+
+/*
+ * The queue ID of MailScanner's message name id[0..idl): all of an Exim or
+ * sendmail ID, Postfix's before ".". Return its length, or 0 if the name
+ * has another form.
+ */
+static size_t name_queue_id(const char *id, size_t idl)
+{
+	size_t ql;
+
+	for (ql = 0; ql < idl && id[ql] != '.'; ql++) {
+		if (!str_is_alnum(id[ql]) && id[ql] != '-')
+			break;
+	}
+	if ((ql < idl && id[ql] != '.') || ql < 5 || ql > 32)
+		return 0;
+	return ql;
+}
+
+/* "Requeue: ID to QID" (p, len after "Requeue: "): see the top. */
+static enum input_status requeue_line(const char *p, size_t len, struct input_event *ev,
+                                      const char **why)
+{
+	const char *end = p + len, *q, *nq;
+	size_t idl, ql, nl;
+
+	for (idl = 0; idl < len && p[idl] != ' '; idl++)
+		;
+	q = p + idl;
+	if (idl == 0 || !str_starts_with(q, (size_t)(end - q), " to ")) {
+		*why = idl == 0 || q == end || str_is_cut_prefix(q, (size_t)(end - q), " to ")
+		               ? requeue_cut
+		               : "MailScanner requeue line of unexpected form";
+		return INPUT_MALFORMED;
+	}
+	nq = q + 4;
+	nl = (size_t)(end - nq);
+	if (nl == 0) {
+		*why = requeue_cut;
+		return INPUT_MALFORMED;
+	}
+	/* The new queue file's name is Postfix's queue ID: nothing else. */
+	for (q = nq; q < end && str_is_alnum(*q); q++)
+		;
+	ql = name_queue_id(p, idl);
+	if (q != end || nl < 5 || nl > 32 || ql == 0) {
+		*why = "MailScanner requeue line of unexpected form";
+		return INPUT_MALFORMED;
+	}
+	ev->kind = IN_DONE;
+	ev->queue_id.p = p;
+	ev->queue_id.len = ql;
+	ev->fate = FATE_ACCEPTED;
+	ev->fate_flags = INPUT_FATE_RELEASED;
+	return INPUT_OK;
+}
 
 /* The verdict a REPORT starts with, or SPAM_UNKNOWN. */
 static enum ar_spam report_verdict(const char *r, size_t n)
@@ -62,7 +133,13 @@ enum input_status input_mailscanner_message(const char *tag, size_t taglen, cons
 
 	(void)tag;
 	(void)taglen;
+	if (str_starts_with(p, len, requeue))
+		return requeue_line(p + sizeof(requeue) - 1, len - (sizeof(requeue) - 1), ev, why);
 	if (!str_starts_with(p, len, message)) {
+		if (str_is_cut_prefix(p, len, requeue)) {
+			*why = requeue_cut;
+			return INPUT_MALFORMED;
+		}
 		if (str_is_cut_prefix(p, len, message)) {
 			*why = cut;
 			return INPUT_MALFORMED;
@@ -118,12 +195,8 @@ enum input_status input_mailscanner_message(const char *tag, size_t taglen, cons
 		}
 		return INPUT_OK;
 	}
-	/* The queue ID: all of an Exim or sendmail ID, Postfix's before ".". */
-	for (ql = 0; ql < idl && id[ql] != '.'; ql++) {
-		if (!str_is_alnum(id[ql]) && id[ql] != '-')
-			break;
-	}
-	if ((ql < idl && id[ql] != '.') || ql < 5 || ql > 32) {
+	ql = name_queue_id(id, idl);
+	if (ql == 0) {
 		*why = "MailScanner message ID of unexpected form";
 		return INPUT_MALFORMED;
 	}

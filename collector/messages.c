@@ -605,6 +605,11 @@ static void apply_fate(struct open_msg *m, const struct input_event *ev)
 
 	if (ev->fate_flags & INPUT_FATE_TEMPORARY)
 		f = MSG_DEFERRED;
+	/* The filter that held the message (MailScanner behind Postfix's
+	 * header_checks HOLD) queued it again for delivery: the hold was its
+	 * own way of taking the message, not a quarantine. A refusal stays. */
+	if ((ev->fate_flags & INPUT_FATE_RELEASED) && m->fate == FATE_HELD)
+		m->fate = (unsigned char)f;
 	if (ev->fate_flags & INPUT_FATE_FILTER) {
 		fate_merge(&m->filter_fate, f);
 		if (ev->fate_flags & INPUT_FATE_QUARANTINED)

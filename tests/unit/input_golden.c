@@ -170,7 +170,9 @@ void golden_print(char *out, size_t size, enum input_status st, const struct inp
 		pos = put_str(out, size, pos, ar_fate_name(ev->fate));
 		pos = put_str(out, size, pos, ev->fate_flags & INPUT_FATE_TEMPORARY ? " temporary" : "");
 		pos = put_str(out, size, pos, ev->fate_flags & INPUT_FATE_FILTER ? " filter" : "");
-		put_str(out, size, pos, ev->fate_flags & INPUT_FATE_QUARANTINED ? " quarantined" : "");
+		pos = put_str(out, size, pos,
+		              ev->fate_flags & INPUT_FATE_QUARANTINED ? " quarantined" : "");
+		put_str(out, size, pos, ev->fate_flags & INPUT_FATE_RELEASED ? " released" : "");
 	}
 }
 

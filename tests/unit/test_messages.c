@@ -893,6 +893,38 @@ static void test_fate_amavis(void)
 	                             REMOVED, NULL), FATE_ACCEPTED);
 }
 
+#define MS_HOLD PF("2", "cleanup[8]", "hold: header Received: from mail.a.example (mail.a.example " \
+                   "[192.0.2.1]) by mx.example.jp" TRAILER ": MailScanner")
+#define MS_VERDICT STAMP "4+09:00 mx1 MailScanner[2112]: Message 4F1A2B3C4D.A3F46 from " \
+	"192.0.2.1 (x@a.example) to example.jp is spam, SpamAssassin (not cached, score=9.1, " \
+	"required 5)"
+#define MS_REQUEUE STAMP "5+09:00 mx1 MailScanner[2112]: Requeue: 4F1A2B3C4D.A3F46 to 5B2C3D4E5F"
+
+/*
+ * MailScanner behind Postfix: header_checks HOLD puts every message in the
+ * hold queue, MailScanner scans it there and queues it again for delivery
+ * ("Requeue: ID to QID", PFDiskStore.pm). The held copy is then done and was
+ * accepted; before "Requeue:" was read it stayed held, open until idle.
+ */
+static void test_fate_mailscanner(void)
+{
+	struct messages_config mc = fate_config(0);
+	const char *released[] = { MSGID, AR_LINE, MS_HOLD, MS_VERDICT, MS_REQUEUE };
+	const char *kept[] = { MSGID, AR_LINE, MS_HOLD, MS_VERDICT };
+	struct fate_out o;
+
+	o = logged_fate(&mc, input_syslog_parse, released, 5);
+	CU_ASSERT_EQUAL(o.counted, 1);
+	CU_ASSERT_EQUAL(o.fate, FATE_ACCEPTED);
+	/* "Requeue:" ends the held copy: no "removed" is logged for it. */
+	CU_ASSERT_EQUAL(o.open_before_end, 0);
+	/* Deleted or quarantined by MailScanner: never queued again, held. */
+	o = logged_fate(&mc, input_syslog_parse, kept, 4);
+	CU_ASSERT_EQUAL(o.counted, 1);
+	CU_ASSERT_EQUAL(o.fate, FATE_HELD);
+	CU_ASSERT_EQUAL(o.open_before_end, 1);
+}
+
 #define EXIM(t, text) "2026-11-02 10:00:0" t " +0900 1tEaB3-000Q7d-2K " text
 #define EXIM_AR EXIM("1", "ar: Authentication-Results: mx.example.jp;\\n\\tspf=pass " \
                      "smtp.mailfrom=a.example")
@@ -1011,6 +1043,7 @@ int main(void)
 	CU_add_test(s, "fate: publish_fates off", test_fate_unpublished);
 	CU_add_test(s, "fate: amavis as milter and content filter", test_fate_amavis);
 	CU_add_test(s, "fate: Exim", test_fate_exim);
+	CU_add_test(s, "fate: MailScanner releases the held message", test_fate_mailscanner);
 	CU_add_test(s, "fate: save and load, version 1 upgraded", test_fate_save_load);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
