@@ -65,19 +65,10 @@ start_collector() {
 	arstat_bg "$ARSTAT_BIN/arstat-collector" -c "$conf" >>"$TEST_DIR/collector.log" 2>&1
 	COLLECTOR_PID=$BG_PID
 }
-stop_pid() { # stop_pid PID SIGNAL
-	kill "-$2" "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-	_arstat_forget "$1"
-}
 stored_total() {
 	"$ARSTAT_BIN/arstat-aggregator" report -o carrier.carrier-a.name=carrier-a --db "$db" -o min_providers=1 --month 2026-10 --spam-output "$TEST_DIR/spam-now.csv" \
 		--output /dev/null 2>/dev/null || { echo 0; return; }
 	all_messages "$TEST_DIR/spam-now.csv"
-}
-all_messages() { # the "messages" of scope "all" in a spam CSV, by column name
-	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "messages") c = i; next }
-		$2 == "all" { print $c }' "$1"
 }
 
 start_ingest

@@ -52,11 +52,6 @@ start_collector() {
 	arstat_bg "$ARSTAT_BIN/arstat-collector" -c "$conf" >>"$TEST_DIR/collector.log" 2>&1
 	COLLECTOR_PID=$BG_PID
 }
-stop_pid() { # stop_pid PID SIGNAL
-	kill "-$2" "$1" 2>/dev/null || true
-	wait "$1" 2>/dev/null || true
-	_arstat_forget "$1"
-}
 # The node leading partition P of the topic (from the admin listener).
 leader_of() {
 	kcat -L -b "$(<"$KAFKA_DIR/admin")" -t arstat.counts.carrier-a -m 10 2>/dev/null |
@@ -75,10 +70,6 @@ wait_isr_full() {
 	fail "the cluster did not recover its replicas within 120 s"
 }
 note() { echo "kafka_faults: $* at $((SECONDS - t0)) s" >&2; }
-all_messages() { # the "messages" of scope "all" in a spam CSV, by column name
-	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "messages") c = i; next }
-		$2 == "all" { print $c }' "$1"
-}
 
 t0=$SECONDS
 start_ingest

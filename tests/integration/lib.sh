@@ -328,3 +328,18 @@ register_carriers() {
 		REGISTER+=(-o "carrier.$c.name=$c")
 	done
 }
+
+# stop_pid PID SIGNAL: signal a background process of arstat_bg, wait for it
+# whatever its status, and stop tracking it (the fault scenarios' kills).
+stop_pid() {
+	kill "-$2" "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+	_arstat_forget "$1"
+}
+
+# all_messages CSV: the "messages" of scope "all" in a spam CSV, found by its
+# column name.
+all_messages() {
+	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "messages") c = i; next }
+		$2 == "all" { print $c }' "$1"
+}
