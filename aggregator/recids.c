@@ -25,6 +25,19 @@
 #define RECIDS_F_DIGEST 15
 #define RECIDS_ENTRY_MAX (2 + RECIDS_FIELDS * (NUM_I64_DIGITS_MAX + 1))
 #define RECIDS_ROW_TEXT_MAX (2 + (size_t)RECIDS_ROW_MAX * (RECIDS_ENTRY_MAX + 1))
+/* The numbers of one record in a compact row (schema version 9, recids.h):
+ * window start, length, correction, cells, messages, partition, offset,
+ * then the seven health counters; an entry ends after its last number that
+ * is not 0 (null for partition and offset), messages at the least. */
+#define RECIDS_C_FIELDS 14
+#define RECIDS_C_MIN 5
+#define RECIDS_C_PARTITION 5
+#define RECIDS_C_OFFSET 6
+#define RECIDS_C_HEALTH 7
+/* A window of a compact row starts and ends within +-2^61 ms, so that its
+ * start relative to the row's first and its length fit an int64; the rest
+ * (none that intake lets through) go into rows of the older form. */
+#define RECIDS_C_WINDOW_LIMIT ((int64_t)1 << 61)
 
 enum {
 	RS_SEQ_AT,
@@ -57,11 +70,12 @@ static const char *const recids_sql[RS_COUNT] = {
 		" WHERE collector = ?1 AND epoch = ?2 AND first_seq = ?3",
 	[RS_ROW_INSERT] =
 		"INSERT INTO records_packed(collector, epoch, first_seq, last_seq, carrier, source,"
-		" records) VALUES (?,?,?,?,?,?,?)",
+		" records, digests) VALUES (?,?,?,?,?,?,?,?)",
 	/* A row holds consecutive seqs and rows do not overlap: the one that
 	 * can hold seq is the last starting at or before it. */
 	[RS_ROW_FIND] =
-		"SELECT carrier, records FROM records_packed WHERE collector = ?1 AND epoch = ?2"
+		"SELECT carrier, records, first_seq, digests FROM records_packed"
+		" WHERE collector = ?1 AND epoch = ?2"
 		" AND first_seq <= ?3 AND last_seq >= ?3 ORDER BY first_seq DESC LIMIT 1",
 };
 
@@ -105,6 +119,7 @@ struct recids {
 	struct recids_ref *refs;
 	size_t refs_alloc;
 	struct strbuf text;
+	unsigned char *digests; /* a compact row's, RECIDS_ROW_MAX * 8 bytes */
 };
 
 static void recids_db_error(struct recids *ri, const char *what, struct strbuf *err)
@@ -201,6 +216,7 @@ struct recids *recids_new(sqlite3 *db, struct strbuf *err)
 	recids_map_init(&ri->pending_map);
 	recids_map_init(&ri->gap_map);
 	strbuf_init(&ri->text, RECIDS_ROW_TEXT_MAX);
+	ri->digests = xmalloc((size_t)RECIDS_ROW_MAX * 8);
 	for (i = 0; i < RS_COUNT; i++) {
 		if (sqlite3_prepare_v3(db, recids_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &ri->stmt[i],
 		                       NULL) != SQLITE_OK) {
@@ -233,6 +249,7 @@ void recids_free(struct recids *ri)
 	free(ri->refs);
 	ranges_release(&ri->seqs);
 	strbuf_release(&ri->text);
+	free(ri->digests);
 	free(ri);
 }
 
@@ -341,6 +358,67 @@ static int recids_parse_row(const unsigned char *text, size_t len, int64_t seq,
 	}
 }
 
+/*
+ * The window of entry k of a compact row's text (recids.h): the first
+ * entry's start (the row's base) and entry k's start relative to it, its
+ * length and correction are read; the entries between are passed over to
+ * their ']', and what follows in entry k is not read. 0 with
+ * out = { start, end, correction }, or -1 if the text is not in that form or
+ * has no entry k.
+ */
+static int recids_parse_compact(const unsigned char *text, size_t len, int64_t k,
+                                int64_t out[3])
+{
+	const char *p = (const char *)text, *end = p + len;
+	int64_t base = 0, v[3];
+	int64_t i;
+	int f;
+
+	if (text == NULL || p == end || *p++ != '[')
+		return -1;
+	for (i = 0;; i++) {
+		if (p == end || *p++ != '[')
+			return -1;
+		if (i == 0 || i == k) {
+			for (f = 0; f < 3; f++) {
+				if ((f > 0 && (p == end || *p++ != ',')) ||
+				    recids_parse_field(&p, end, 0, &v[f]) < 0)
+					return -1;
+			}
+			if (i == 0)
+				base = v[0];
+			if (i == k) {
+				/* The writer kept both within RECIDS_C_WINDOW_LIMIT;
+				 * a row that is not its own is refused here. */
+				if (v[0] < -2 * RECIDS_C_WINDOW_LIMIT || v[0] > 2 * RECIDS_C_WINDOW_LIMIT ||
+				    v[1] <= 0 || v[1] > 2 * RECIDS_C_WINDOW_LIMIT ||
+				    base < -RECIDS_C_WINDOW_LIMIT || base > RECIDS_C_WINDOW_LIMIT)
+					return -1;
+				out[0] = i == 0 ? v[0] : base + v[0];
+				if (out[0] < -RECIDS_C_WINDOW_LIMIT || out[0] > RECIDS_C_WINDOW_LIMIT)
+					return -1;
+				out[1] = out[0] + v[1];
+				out[2] = v[2];
+				return 0;
+			}
+		}
+		p = memchr(p, ']', (size_t)(end - p));
+		if (p == NULL || ++p == end || *p++ != ',')
+			return -1;
+	}
+}
+
+/* The little-endian 64-bit number at p. */
+static uint64_t recids_get_le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	int k;
+
+	for (k = 7; k >= 0; k--)
+		v = v << 8 | p[k];
+	return v;
+}
+
 /* r's identity is in record_seqs: find its record and compare. */
 static enum recids_status recids_stored(struct recids *ri, const struct recids_rec *r,
                                         struct strbuf *err)
@@ -355,26 +433,54 @@ static enum recids_status recids_stored(struct recids *ri, const struct recids_r
 	sqlite3_bind_int64(s, 2, r->epoch);
 	sqlite3_bind_int64(s, 3, r->seq);
 	step = sqlite3_step(s);
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
+	memset(&stored, 0, sizeof(stored));
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
 		recids_db_error(ri, "read records", err);
-	else if (step == SQLITE_ROW &&
-	         recids_parse_row(sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1),
-	                          r->seq, v, &nfields, &found) < 0)
-		strbuf_printf(err, "store: a records_packed row is not in the form this program "
-		                   "writes");
-	else if (!found)
+		goto out;
+	}
+	if (step == SQLITE_DONE) {
 		strbuf_printf(err, "store: seq %lld is in record_seqs without its record",
 		              (long long)r->seq);
-	else {
-		memset(&stored, 0, sizeof(stored));
-		stored.carrier = sqlite3_column_int64(s, 0);
+		goto out;
+	}
+	stored.carrier = sqlite3_column_int64(s, 0);
+	if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+		/* A compact row: the digests apart, 8 bytes each in seq order. */
+		int64_t k = r->seq - sqlite3_column_int64(s, 2); /* RS_ROW_FIND: 0 <= k < 64 */
+		const unsigned char *d = sqlite3_column_blob(s, 3);
+		int64_t w[3];
+
+		if (k < 0 || k >= RECIDS_ROW_MAX || d == NULL ||
+		    (int64_t)sqlite3_column_bytes(s, 3) < (k + 1) * 8 ||
+		    recids_parse_compact(sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1),
+		                         k, w) < 0) {
+			strbuf_printf(err, "store: a records_packed row is not in the form this "
+			                   "program writes");
+			goto out;
+		}
+		stored.window_start_ms = w[0];
+		stored.window_end_ms = w[1];
+		stored.correction = w[2] != 0;
+		stored.has_digest = 1;
+		stored.digest = recids_get_le64(d + k * 8);
+	} else if (recids_parse_row(sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1),
+	                            r->seq, v, &nfields, &found) < 0) {
+		strbuf_printf(err, "store: a records_packed row is not in the form this program "
+		                   "writes");
+		goto out;
+	} else if (!found) {
+		strbuf_printf(err, "store: seq %lld is in record_seqs without its record",
+		              (long long)r->seq);
+		goto out;
+	} else {
 		stored.window_start_ms = v[1];
 		stored.window_end_ms = v[2];
 		stored.correction = v[3] != 0;
 		stored.has_digest = nfields > RECIDS_F_DIGEST;
 		stored.digest = (uint64_t)v[RECIDS_F_DIGEST];
-		status = recids_compare(ri, &stored, r);
 	}
+	status = recids_compare(ri, &stored, r);
+out:
 	sqlite3_reset(s);
 	return status;
 }
@@ -504,7 +610,7 @@ static int recids_step_done(struct recids *ri, sqlite3_stmt *s, const char *what
 	return 0;
 }
 
-/* Append r as a row's entry to ri->text. */
+/* Append r as a row's entry of the form before version 9 to ri->text. */
 static void recids_format_entry(struct recids *ri, const struct recids_rec *r, int first)
 {
 	const struct record_health *h = &r->health;
@@ -542,8 +648,62 @@ static void recids_format_entry(struct recids *ri, const struct recids_rec *r, i
 		abort();
 }
 
+/* Can r go into a compact row? It has a digest and a window within the
+ * limit (every record intake lets through does). */
+static int recids_compactable(const struct recids_rec *r)
+{
+	return r->has_digest && r->window_start_ms >= -RECIDS_C_WINDOW_LIMIT &&
+	       r->window_end_ms <= RECIDS_C_WINDOW_LIMIT;
+}
+
+/* Append r as entry k of a compact row (recids.h) whose first record's
+ * window starts at base to ri->text, its digest to ri->digests. */
+static void recids_format_compact(struct recids *ri, const struct recids_rec *r, size_t k,
+                                  int64_t base)
+{
+	const struct record_health *h = &r->health;
+	const int64_t v[RECIDS_C_FIELDS] = {
+		k == 0 ? r->window_start_ms : r->window_start_ms - base,
+		r->window_end_ms - r->window_start_ms, r->correction != 0, r->cells, r->messages,
+		r->partition, r->offset, h->lines_read, h->lines_malformed, h->lines_overlong,
+		h->headers_untrusted, h->headers_malformed, h->messages_evicted, h->messages_late,
+	};
+	char buf[RECIDS_ENTRY_MAX + 1];
+	unsigned char *d = ri->digests + k * 8;
+	size_t n = 0, f, last = RECIDS_C_FIELDS;
+	uint64_t dg = r->digest;
+	int i;
+
+	/* Trailing health counters of 0, then partition and offset if the
+	 * record has no source, are left out. */
+	while (last > RECIDS_C_HEALTH && v[last - 1] == 0)
+		last--;
+	if (last == RECIDS_C_HEALTH && r->source == 0)
+		last = RECIDS_C_MIN;
+	if (k > 0)
+		buf[n++] = ',';
+	buf[n++] = '[';
+	for (f = 0; f < last; f++) {
+		if (f > 0)
+			buf[n++] = ',';
+		if ((f == RECIDS_C_PARTITION || f == RECIDS_C_OFFSET) && r->source == 0) {
+			memcpy(buf + n, "null", 4);
+			n += 4;
+		} else {
+			n += num_format_i64(buf + n, v[f]);
+		}
+	}
+	buf[n++] = ']';
+	/* Cannot fail: RECIDS_ROW_MAX entries fit the buffer's cap. */
+	if (strbuf_append(&ri->text, buf, n) < 0)
+		abort();
+	for (i = 0; i < 8; i++, dg >>= 8)
+		d[i] = (unsigned char)(dg & 0xff);
+}
+
 /* Write refs[0..n) (one collector and epoch, consecutive seqs) as rows of
- * one carrier and source each, at most RECIDS_ROW_MAX records a row. */
+ * one carrier and source each, at most RECIDS_ROW_MAX records a row;
+ * compact rows where the records allow it, else rows of the older form. */
 static int recids_write_rows(struct recids *ri, const struct recids_ref *refs, size_t n,
                              struct strbuf *err)
 {
@@ -552,14 +712,19 @@ static int recids_write_rows(struct recids *ri, const struct recids_ref *refs, s
 
 	while (i < n) {
 		const struct recids_rec *first = &ri->pending[refs[i].index], *r = first;
+		int compact = recids_compactable(first);
 
 		strbuf_reset(&ri->text);
 		strbuf_append_byte(&ri->text, '[');
 		for (j = i; j < n && j - i < RECIDS_ROW_MAX; j++) {
 			r = &ri->pending[refs[j].index];
-			if (r->carrier != first->carrier || r->source != first->source)
+			if (r->carrier != first->carrier || r->source != first->source ||
+			    recids_compactable(r) != compact)
 				break;
-			recids_format_entry(ri, r, j == i);
+			if (compact)
+				recids_format_compact(ri, r, j - i, first->window_start_ms);
+			else
+				recids_format_entry(ri, r, j == i);
 		}
 		strbuf_append_byte(&ri->text, ']');
 		r = &ri->pending[refs[j - 1].index];
@@ -573,6 +738,10 @@ static int recids_write_rows(struct recids *ri, const struct recids_ref *refs, s
 		else
 			sqlite3_bind_null(s, 6);
 		sqlite3_bind_text(s, 7, ri->text.data, (int)ri->text.len, SQLITE_STATIC);
+		if (compact)
+			sqlite3_bind_blob(s, 8, ri->digests, (int)((j - i) * 8), SQLITE_STATIC);
+		else
+			sqlite3_bind_null(s, 8);
 		if (recids_step_done(ri, s, "write records", err) < 0)
 			return -1;
 		i = j;

@@ -25,12 +25,15 @@
  *       mean.
  *   counts_packed(id, bucket_start_ms, carrier, collector, cells)
  *       The finest grain: per 15-minute bucket, carrier and collector, one
- *       row whose cells are a JSON object of cell id and message count,
- *       {"1234":17,"1240":3}, ids ascending, counts >= 1, no blanks (an id
- *       of 5 digits at most for fate unknown, 6 for the others).
+ *       row whose cells are a JSON array of pairs, the first cell's id and
+ *       its message count, then each next id's difference from the one
+ *       before and its count: [1234,17,6,3] is cells 1234 and 1240, ids
+ *       ascending, counts >= 1, no blanks (store_cells.c). Rows written
+ *       before version 9 are a JSON object, {"1234":17,"1240":3}, until a
+ *       batch adds to them.
  *   counts(bucket_start_ms, carrier, collector, cell, messages)
- *       A view of counts_packed with one row per cell (json_each), the rows
- *       of version 2's counts table.
+ *       A view of counts_packed with one row per cell (json_each and a
+ *       running sum), the rows of version 2's counts table.
  *   items(id, name)
  *       What a report adds up, one id each: the messages with each result of
  *       each method ("spf.pass", ..., "arc.absent"), the messages with a
@@ -50,7 +53,7 @@
  *       per carrier, whatever the number of collectors and combinations.
  *   record_seqs(collector, epoch, first_seq, last_seq)
  *   records_packed(id, collector, epoch, first_seq, last_seq, carrier,
- *                  source, records)
+ *                  source, records, digests)
  *       Which records are stored: the identity (collector, epoch, seq) that
  *       makes a second delivery a no-op, as ranges of seqs, and each
  *       record's window, health counters and origin, up to 64 records a row

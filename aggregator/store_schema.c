@@ -17,7 +17,7 @@
 
 /* "arst": marks the file as ours, so a report never reads someone else's database. */
 #define STORE_APPLICATION_ID 0x61727374
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 /* A report reading while ingest commits, or two short-lived writers, wait this
  * long for the lock rather than fail at once. */
 #define STORE_BUSY_TIMEOUT_MS 10000
@@ -96,10 +96,22 @@
 	" cells TEXT NOT NULL," \
 	" UNIQUE (bucket_start_ms, carrier, collector)" \
 	");"
+/* The view counts: one row per cell of each counts_packed row, of either
+ * form (store_cells.c): the object of before version 9, and the array of
+ * pairs whose ids are running sums of its deltas. Also run by the
+ * migrations from versions 2 and 8. */
 #define STORE_COUNTS_VIEW_SQL \
-	"CREATE VIEW counts AS SELECT p.bucket_start_ms, p.carrier, p.collector," \
-	" CAST(j.key AS INTEGER) AS cell, j.value AS messages" \
-	" FROM counts_packed p, json_each(p.cells) j;"
+	"CREATE VIEW counts AS SELECT p.bucket_start_ms AS bucket_start_ms," \
+	" p.carrier AS carrier, p.collector AS collector, CAST(j.key AS INTEGER) AS cell," \
+	" j.value AS messages FROM counts_packed p, json_each(p.cells) j" \
+	" WHERE substr(p.cells, 1, 1) = '{'" \
+	" UNION ALL SELECT bucket_start_ms, carrier, collector, cell, messages FROM (" \
+	"  SELECT p.bucket_start_ms AS bucket_start_ms, p.carrier AS carrier," \
+	"  p.collector AS collector, j.key AS k, j.value AS messages," \
+	"  sum(CASE WHEN j.key % 2 = 0 THEN j.value ELSE 0 END)" \
+	"   OVER (PARTITION BY p.id ORDER BY j.key) AS cell" \
+	"  FROM counts_packed p, json_each(p.cells) j WHERE substr(p.cells, 1, 1) = '[')" \
+	" WHERE k % 2 = 1;"
 
 /* The records of version 3's table (now the view records, recids.h) with
  * names. Also run by the migration from version 3. */
@@ -917,6 +929,31 @@ static int store_migrate_v7(struct store *st, struct strbuf *done, struct strbuf
 	return 0;
 }
 
+/*
+ * Schema version 9 writes records_packed and counts_packed rows in compact
+ * forms (recids.h, store_cells.c): a column digests, NULL in the rows
+ * written before, which keep their form and are read as they are; and the
+ * views records and counts, which read both. A store upgraded from version
+ * 3 by this program has the column already. Returns 0 with what was done in
+ * done, or -1 with err.
+ */
+static int store_migrate_v8(struct store *st, struct strbuf *done, struct strbuf *err)
+{
+	int64_t has_digests;
+
+	if (store_query_int(st, "SELECT count(*) FROM pragma_table_info('records_packed')"
+	                        " WHERE name = 'digests'", &has_digests, err) < 0)
+		return -1;
+	if (!has_digests && store_exec(st, "ALTER TABLE records_packed ADD COLUMN digests BLOB", err) < 0)
+		return -1;
+	if (store_exec(st, "DROP VIEW records;" RECIDS_VIEW_SQL "DROP VIEW counts;"
+	                   STORE_COUNTS_VIEW_SQL "PRAGMA user_version = 9", err) < 0)
+		return -1;
+	strbuf_printf(done, "new rows are written in the compact forms; the rows stored so far "
+	                    "keep theirs");
+	return 0;
+}
+
 /* The upgrades, in order: each takes a store of version from to from + 1. */
 static const struct store_upgrade {
 	int64_t from;
@@ -929,6 +966,7 @@ static const struct store_upgrade {
 	{ 5, "carriers' declarations of accounts and filter users", store_migrate_v5 },
 	{ 6, "each message's fate", store_migrate_v6 },
 	{ 7, "spans collectors vouched for", store_migrate_v7 },
+	{ 8, "compact rows of records and counts", store_migrate_v8 },
 };
 
 /*
@@ -1025,7 +1063,7 @@ static int store_check_schema(struct store *st, enum store_mode mode, struct str
 	if (app_id == 0) {
 		if (store_exec(st, store_schema_sql, err) < 0 || store_create_vocab(st, err) < 0 ||
 		    store_exec(st, "PRAGMA application_id = 1634890612;"
-		                   "PRAGMA user_version = 8", err) < 0)
+		                   "PRAGMA user_version = 9", err) < 0)
 			goto fail;
 	}
 	if (store_exec(st, "COMMIT", err) < 0)
@@ -1059,7 +1097,7 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 
 	/* The literals in store_check_schema must match the constants. */
 	_Static_assert(STORE_APPLICATION_ID == 1634890612, "application id literal");
-	_Static_assert(STORE_SCHEMA_VERSION == 8, "user_version literals");
+	_Static_assert(STORE_SCHEMA_VERSION == 9, "user_version literals");
 
 	st->path = xstrdup(path);
 	store_cells_init(st);

@@ -115,10 +115,14 @@ static int64_t ranges_bad(sqlite3 *db)
  * can hold a seq is found with one look-up. */
 static int64_t rows_bad(sqlite3 *db)
 {
+	/* A compact row has 8 bytes of digest per record; a row of the older
+	 * form says its seqs. */
 	return query_int(db, "SELECT count(*) FROM records_packed p WHERE"
 	                     " json_array_length(p.records) != p.last_seq - p.first_seq + 1"
-	                     " OR p.records ->> '$[0][0]' != p.first_seq"
-	                     " OR p.records ->> '$[#-1][0]' != p.last_seq"
+	                     " OR (p.digests IS NOT NULL AND length(p.digests)"
+	                     "  != 8 * (p.last_seq - p.first_seq + 1))"
+	                     " OR (p.digests IS NULL AND (p.records ->> '$[0][0]' != p.first_seq"
+	                     "  OR p.records ->> '$[#-1][0]' != p.last_seq))"
 	                     " OR EXISTS (SELECT 1 FROM records_packed q WHERE q.collector = p.collector"
 	                     " AND q.epoch = p.epoch AND q.id != p.id AND q.first_seq <= p.last_seq"
 	                     " AND q.last_seq >= p.first_seq)");
@@ -215,6 +219,78 @@ static void test_basics(void)
 	                              " AND epoch = 7"), 3);
 	recids_free(ri);
 	recids_free(NULL);
+	sqlite3_close(db);
+	strbuf_release(&err);
+}
+
+/* Records a compact row cannot hold (no digest, a window out of its range)
+ * go into rows of the older form, never beside compact ones; the view
+ * shows both forms alike, and both are found again. */
+static void test_forms(void)
+{
+	sqlite3 *db = open_db();
+	struct strbuf err;
+	struct recids *ri;
+	struct recids_rec r;
+	int64_t s;
+
+	strbuf_init(&err, 1024);
+	ri = recids_new(db, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+	begin(db);
+	for (s = 1; s <= 10; s++) {
+		r = rec(1, 1, s, s % 2, 0);
+		if (s == 4 || s == 5)
+			r.has_digest = 0;
+		if (s == 8) {
+			r.window_start_ms = INT64_MIN;
+			r.window_end_ms = INT64_MAX;
+		}
+		CU_ASSERT_EQUAL(add(ri, r), RECIDS_NEW);
+	}
+	commit(db, ri);
+	CU_ASSERT_EQUAL(rows_bad(db), 0);
+	/* Odd seqs have a source and even ones not, so every row holds one
+	 * seq here: 4, 5 (no digest) and 8 (out of range) of the older form. */
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records_packed WHERE digests IS NULL"), 3);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT sum(first_seq) FROM records_packed"
+	                              " WHERE digests IS NULL"), 4 + 5 + 8);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records"), 10);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records WHERE seq != 8 AND"
+	                              " window_end_ms - window_start_ms != 60000"), 0);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT window_end_ms FROM records WHERE seq = 8"), INT64_MAX);
+	r = rec(1, 1, 7, 1, 0);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT window_start_ms FROM records WHERE seq = 7"),
+	                r.window_start_ms);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT lines_read FROM records WHERE seq = 7"),
+	                r.health.lines_read);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT kafka_offset FROM records WHERE seq = 7"), r.offset);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT count(*) FROM records WHERE seq % 2 = 0"
+	                              " AND partition IS NULL AND kafka_offset IS NULL"), 5);
+	recids_free(ri);
+	ri = recids_new(db, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
+	begin(db);
+	for (s = 1; s <= 10; s++) {
+		r = rec(1, 1, s, s % 2, 0);
+		if (s == 4 || s == 5)
+			r.has_digest = 0;
+		if (s == 8) {
+			r.window_start_ms = INT64_MIN;
+			r.window_end_ms = INT64_MAX;
+		}
+		CU_ASSERT_EQUAL(add(ri, r), s == 4 || s == 5 ? RECIDS_UNVERIFIED : RECIDS_DUPLICATE);
+	}
+	r = rec(1, 1, 9, 1, 0);
+	r.digest++;
+	CU_ASSERT_EQUAL(add(ri, r), RECIDS_CONTENT_CONFLICT);
+	CU_ASSERT_EQUAL(recids_found(ri)->digest, rec(1, 1, 9, 1, 0).digest);
+	r = rec(1, 1, 10, 0, 1);
+	CU_ASSERT_EQUAL(add(ri, r), RECIDS_CONFLICT);
+	CU_ASSERT_EQUAL(recids_found(ri)->window_start_ms, rec(1, 1, 10, 0, 0).window_start_ms);
+	exec(db, "ROLLBACK");
+	recids_rollback(ri);
+	recids_free(ri);
 	sqlite3_close(db);
 	strbuf_release(&err);
 }
@@ -354,8 +430,12 @@ static void test_content(void)
 	CU_ASSERT_EQUAL(add(ri, other), RECIDS_CONFLICT);
 	CU_ASSERT_EQUAL(recids_found(ri)->window_start_ms, r.window_start_ms);
 	commit(db, ri);
-	/* The row as version 4 wrote it. */
-	exec(db, "UPDATE records_packed SET records = json_remove(records, '$[0][15]')");
+	/* The row as version 4 wrote it: the older form without a digest. */
+	r = rec(1, 7, 5, 0, 0);
+	exec(db, "UPDATE records_packed SET digests = NULL, records = json_array(json_array("
+	         "5, 1793458200000 + 5 * 60000, 1793458200000 + 6 * 60000, 0, 3, 6, 50, 0, 0, 0, 0, 0,"
+	         " 0, NULL, NULL))");
+	CU_ASSERT_EQUAL(query_int(db, "SELECT window_start_ms FROM records"), r.window_start_ms);
 	CU_ASSERT_EQUAL(query_int(db, "SELECT json_array_length(records ->> '$[0]')"
 	                              " FROM records_packed"), 15);
 	begin(db);
@@ -377,6 +457,7 @@ static void test_content(void)
  * guess; an identity in record_seqs without its row too. */
 static void test_bad_rows(void)
 {
+	/* Rows of the form before version 9 (digests NULL). */
 	static const char *const bad[] = {
 		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,null,null]",   /* no closing bracket */
 		"[[1,2,3,0,1,1,0,0,0,0,0,0,0,null]]",       /* a field short */
@@ -392,10 +473,26 @@ static void test_bad_rows(void)
 		"",
 		"[[2,2,3,0,1,1,0,0,0,0,0,0,0,null,null]]",  /* seq 1 not in it */
 	};
+	/* Compact rows (a digest of 8 bytes kept); seq 1 is entry 0. */
+	static const char *const bad_compact[] = {
+		"[[1000,0,0,1,1]]",                         /* a window of no length */
+		"[[1000,-60000,0,1,1]]",                    /* ending before it starts */
+		"[[1000,60000]]",                           /* a field short */
+		"[[1000, 60000,0,1,1]]",                    /* a blank */
+		"[[1.5,60000,0,1,1]]",                      /* not an integer */
+		"[[null,60000,0,1,1]]",                     /* null where a number is */
+		"[[99999999999999999999,60000,0,1,1]]",     /* past int64 */
+		"[[2305843009213693953,60000,0,1,1]]",      /* past the compact limit */
+		"[[1000,4611686018427387905,0,1,1]]",       /* a length past it */
+		"[1000,60000,0,1,1]",                       /* not an array of arrays */
+		"[]",
+		"",
+	};
 	sqlite3 *db = open_db();
 	struct strbuf err;
 	struct recids *ri;
 	struct recids_rec r = rec(1, 1, 1, 0, 0);
+	struct recids_rec r2 = rec(1, 1, 2, 0, 0);
 	sqlite3_stmt *s = NULL;
 	size_t i;
 
@@ -405,8 +502,40 @@ static void test_bad_rows(void)
 	begin(db);
 	CU_ASSERT_EQUAL(add(ri, r), RECIDS_NEW);
 	commit(db, ri);
+	CU_ASSERT_EQUAL(query_int(db, "SELECT length(digests) FROM records_packed"), 8);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "UPDATE records_packed SET records = ?", -1, &s,
 	                                         NULL), SQLITE_OK);
+	for (i = 0; i < sizeof(bad_compact) / sizeof(bad_compact[0]); i++) {
+		sqlite3_bind_text(s, 1, bad_compact[i], -1, SQLITE_STATIC);
+		CU_ASSERT_EQUAL(sqlite3_step(s), SQLITE_DONE);
+		sqlite3_reset(s);
+		strbuf_reset(&err);
+		begin(db);
+		CU_ASSERT_EQUAL(recids_add(ri, &r, &err), RECIDS_ERROR);
+		CU_ASSERT_PTR_NOT_NULL(err.data);
+		exec(db, "ROLLBACK");
+		recids_rollback(ri);
+	}
+	/* A digest too short for the entry; then a row that says it holds seq
+	 * 2 and has one entry. */
+	exec(db, "UPDATE records_packed SET records = '[[1000,60000,0,1,1]]', digests = x'0011'");
+	strbuf_reset(&err);
+	begin(db);
+	CU_ASSERT_EQUAL(recids_add(ri, &r, &err), RECIDS_ERROR);
+	exec(db, "ROLLBACK");
+	recids_rollback(ri);
+	exec(db, "UPDATE records_packed SET last_seq = 2, digests = zeroblob(16)");
+	exec(db, "UPDATE record_seqs SET last_seq = 2");
+	strbuf_reset(&err);
+	begin(db);
+	CU_ASSERT_EQUAL(recids_add(ri, &r2, &err), RECIDS_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(err.data);
+	exec(db, "ROLLBACK");
+	recids_rollback(ri);
+	exec(db, "UPDATE records_packed SET last_seq = 1");
+	exec(db, "UPDATE record_seqs SET last_seq = 1");
+	/* The older form. */
+	exec(db, "UPDATE records_packed SET digests = NULL");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		sqlite3_bind_text(s, 1, bad[i], -1, SQLITE_STATIC);
 		CU_ASSERT_EQUAL(sqlite3_step(s), SQLITE_DONE);
@@ -566,6 +695,7 @@ int main(void)
 	CU_add_test(s, "ranges merge whatever the order", test_ranges);
 	CU_add_test(s, "rollback and flushes inside a transaction", test_rollback);
 	CU_add_test(s, "rows not in our form are errors", test_bad_rows);
+	CU_add_test(s, "compact rows and rows of the older form", test_forms);
 	CU_add_test(s, "content digests", test_content);
 	CU_add_test(s, "random work against a model", test_model);
 	CU_basic_set_mode(CU_BRM_VERBOSE);

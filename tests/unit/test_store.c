@@ -326,8 +326,31 @@ static void test_content_conflict(void)
 	CU_ASSERT_EQUAL(query_int("SELECT min(window_start_ms) FROM conflicts"),
 	                a.window_start_ms);
 	/* The digest kept is the one recids.h describes, computed here apart. */
-	CU_ASSERT_EQUAL(query_int("SELECT records_packed.records ->> '$[0][15]' FROM records_packed"),
-	                content_digest(&a));
+	{
+		/* A compact row keeps it apart, 8 bytes little-endian. */
+		uint64_t d = (uint64_t)content_digest(&a);
+		int k;
+
+		CU_ASSERT_EQUAL(query_int("SELECT length(digests) FROM records_packed"), 8);
+		{
+			sqlite3 *db = NULL;
+			sqlite3_stmt *q = NULL;
+			const unsigned char *blob;
+			uint64_t got = 0;
+
+			CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
+			CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "SELECT digests FROM records_packed",
+			                                         -1, &q, NULL), SQLITE_OK);
+			CU_ASSERT_EQUAL_FATAL(sqlite3_step(q), SQLITE_ROW);
+			blob = sqlite3_column_blob(q, 0);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(blob);
+			for (k = 7; k >= 0; k--)
+				got = got << 8 | blob[k];
+			CU_ASSERT_EQUAL(got, d);
+			sqlite3_finalize(q);
+			sqlite3_close(db);
+		}
+	}
 	st = store_new(db_path, STORE_EXISTING, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	{
@@ -922,9 +945,8 @@ static void test_flush_fault(void)
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
 	store_free(st);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE counts_packed SET cells = (SELECT"
-	                                 " json_object(j.key, 9223372036854775806)"
-	                                 " FROM json_each(counts_packed.cells) j)",
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE counts_packed SET cells = '[' || (SELECT cell"
+	                                 " FROM counts) || ',9223372036854775806]'",
 	                             NULL, NULL, NULL), SQLITE_OK);
 	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts"), INT64_C(9223372036854775806));
 	sqlite3_close(db);
@@ -1254,7 +1276,7 @@ static void test_upgrade_v2(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 8);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 9);
 	CU_ASSERT_EQUAL(query_int("PRAGMA page_size"), 4096);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), keys);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), rows);
@@ -1390,7 +1412,7 @@ static void test_upgrade_v3(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 8);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 9);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'records'"
 	                          " AND type = 'view'"), 1);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM record_seqs"), keys);
@@ -1454,7 +1476,7 @@ static void test_upgrade_v4(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 8);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 9);
 	/* Version 7: the cells and items stored so far are of fate unknown,
 	 * with their ids; the other fates' items are there, named. */
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_named WHERE fate <> 'unknown'"), 0);
@@ -1509,6 +1531,10 @@ static void test_upgrade_v4(void)
 static void test_packed_form(void)
 {
 	static const char *const bad[] = {
+		"[0]", "[0,]", "[0,0]", "[1,1,0,1]", "[5,1,0,1]", "[01,1]", "[1,01]", "[1,1] ",
+		" [1,1]", "[1,1,]", "[-1,1]", "[1,-1]", "[1, 1]", "[1,1.0]", "[1,1", "[1,1]]",
+		"[1,9223372036854775808]", "[393660,1]", "[393659,1,1,1]", "[78731,1,314929,1]",
+		"[1,\"1\"]", "[1,1e3]", "[\"1\",1]", "[1,1,1]", "[[1,1]]",
 		"", "{}", "[]", "{\"1\":0}", "{\"2\":1,\"1\":1}", "{\"1\":1,\"1\":1}", "{\"01\":1}",
 		"{\"1\":01}", "{\"1\":1} ", " {\"1\":1}", "{\"1\":1,}", "{\"1\":-1}", "{\"-1\":1}",
 		"{\"1\":9223372036854775808}", "{\"1\":99999999999999999999}", "{\"393660\":1}",
@@ -1526,11 +1552,12 @@ static void test_packed_form(void)
 	strbuf_init(&err, 1024);
 	make_dir();
 	store_one_record(STORE_CREATE);
-	/* What was written: ids ascending, no blanks. */
-	CU_ASSERT_EQUAL(query_int("SELECT cells = '{\"' || min(cell) || '\":' || (SELECT messages"
+	/* What was written: the first id, then the delta to the next, no
+	 * blanks. */
+	CU_ASSERT_EQUAL(query_int("SELECT cells = '[' || min(cell) || ',' || (SELECT messages"
 	                          " FROM counts WHERE cell = (SELECT min(cell) FROM counts)) ||"
-	                          " ',\"' || max(cell) || '\":' || (SELECT messages FROM counts"
-	                          " WHERE cell = (SELECT max(cell) FROM counts)) || '}'"
+	                          " ',' || (max(cell) - min(cell)) || ',' || (SELECT messages FROM"
+	                          " counts WHERE cell = (SELECT max(cell) FROM counts)) || ']'"
 	                          " FROM counts_packed, counts"), 1);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(db_path, &db), SQLITE_OK);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(db, "UPDATE counts_packed SET cells = ?", -1, &set,
@@ -1552,7 +1579,8 @@ static void test_packed_form(void)
 		CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "not in the form") : NULL);
 		store_free(st);
 	}
-	/* The same row in the right form is added to. */
+	/* The same row in either right form is added to: the object of before
+	 * version 9 here, the array below. */
 	sqlite3_bind_text(set, 1, "{\"0\":1,\"78731\":9223372036854775807}", -1, SQLITE_STATIC);
 	CU_ASSERT_EQUAL(sqlite3_step(set), SQLITE_DONE);
 	sqlite3_finalize(set);
@@ -1568,6 +1596,18 @@ static void test_packed_form(void)
 	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts WHERE cell = 78731"), INT64_MAX);
 	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts WHERE cell = 0"), 1);
 	CU_ASSERT_EQUAL(query_int("SELECT sum(messages) FROM counts WHERE cell != 78731"), 6);
+	/* Rewritten in the array form, and read back from it. */
+	CU_ASSERT_EQUAL(query_int("SELECT substr(cells, 1, 3) = '[0,' FROM counts_packed"), 1);
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	make_batch(&b, seq++, cells_b, 1);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), 3);
+	CU_ASSERT_EQUAL(query_int("SELECT messages FROM counts WHERE cell = 78731"), INT64_MAX);
+	CU_ASSERT_EQUAL(query_int("SELECT sum(messages) FROM counts WHERE cell != 78731"), 11);
 	remove_dir();
 	strbuf_release(&err);
 }
