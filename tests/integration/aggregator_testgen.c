@@ -11,10 +11,13 @@
  *   arstat-aggregator-testgen query --db FILE SQL
  *
  * GEN: [--carriers C] [--collectors N] [--windows W] [--window-seconds S]
- *      [--start UNIX_SECONDS] [--seed X] [--cells K] [--duplicates D]
+ *      [--start UNIX_SECONDS] [--from-window F] [--seed X] [--cells K] [--duplicates D]
  *      [--skip COLLECTOR:FROM:COUNT] [--fates]
  * Collector i (0..N-1) belongs to carrier i % C ("carrier-01".. in order) and
- * publishes windows 0..W-1 of S seconds from --start, each with K cells
+ * publishes windows F..F+W-1 (F 0 unless --from-window) of S seconds from
+ * --start, window w with seq w + 1, so that runs with the same --start and
+ * successive F continue the same collectors' streams (the store growth
+ * benchmark fills a month at a time); each window with K cells
  * (fewer if they repeat; drawn as real mail is distributed, mostly passes)
  * of 1..40 messages; --skip leaves COUNT windows of
  * one collector out (a gap); --duplicates sends the first D records again at
@@ -63,6 +66,7 @@
 
 struct gen {
 	int64_t carriers, collectors, windows, window_s, start_s, seed, cells, duplicates;
+	int64_t from_window;
 	int64_t skip_collector, skip_from, skip_count;
 	const char *bootstrap, *topic, *out, *codec, *db, *extra_hex;
 	int64_t block_size;
@@ -228,7 +232,7 @@ static int gen_each(struct gen *g, gen_emit_fn emit, void *arg)
 	int rc = -1;
 
 	record_batch_init(&b);
-	for (w = 0; w < g->windows; w++) {
+	for (w = g->from_window; w < g->from_window + g->windows; w++) {
 		for (i = 0; i < g->collectors; i++) {
 			if (gen_skipped(g, i, w))
 				continue;
@@ -239,7 +243,7 @@ static int gen_each(struct gen *g, gen_emit_fn emit, void *arg)
 				goto out;
 		}
 	}
-	for (w = 0; w < g->windows && dup < g->duplicates; w++) {
+	for (w = g->from_window; w < g->from_window + g->windows && dup < g->duplicates; w++) {
 		for (i = 0; i < g->collectors && dup < g->duplicates; i++) {
 			if (gen_skipped(g, i, w))
 				continue;
@@ -664,6 +668,7 @@ int main(int argc, char **argv)
 		{ "windows", required_argument, NULL, 'W' },
 		{ "window-seconds", required_argument, NULL, 'S' },
 		{ "start", required_argument, NULL, 's' },     { "seed", required_argument, NULL, 'x' },
+		{ "from-window", required_argument, NULL, 'f' },
 		{ "cells", required_argument, NULL, 'K' },     { "duplicates", required_argument, NULL, 'D' },
 		{ "skip", required_argument, NULL, 'k' },      { "poison", no_argument, NULL, 'p' },
 		{ "extra-hex", required_argument, NULL, 'e' }, { "fates", no_argument, NULL, 'F' },
@@ -704,6 +709,7 @@ int main(int argc, char **argv)
 		case 'S': g.window_s = gen_number("window-seconds", optarg, 1, 86400); break;
 		case 's': g.start_s = gen_number("start", optarg, 0, INT64_C(253402300799)); break;
 		case 'x': g.seed = gen_number("seed", optarg, 0, INT32_MAX); break;
+		case 'f': g.from_window = gen_number("from-window", optarg, 0, 100000000); break;
 		case 'K': g.cells = gen_number("cells", optarg, 1, 1000); break;
 		case 'D': g.duplicates = gen_number("duplicates", optarg, 0, 100000000); break;
 		case 'k': gen_parse_skip(&g, optarg); break;
