@@ -58,7 +58,7 @@ static int64_t pmg_layout(struct gen *g, struct sess *s, int64_t t)
 int64_t gen_pmg_layout_queued(struct gen *g, struct sess *s, int64_t tq)
 {
 	struct rng *r = &g->rng;
-	int64_t t, ta, tl;
+	int64_t t, ta, tl, tq2, end;
 	unsigned i;
 
 	t = tq + rng_range(r, 5 * US_PER_MS, 300 * US_PER_MS);
@@ -74,7 +74,8 @@ int64_t gen_pmg_layout_queued(struct gen *g, struct sess *s, int64_t tq)
 	ta = t + rng_range(r, 1 * US_PER_MS, 10 * US_PER_MS);
 	for (i = 0; i < s->nrcpt; i++)
 		sess_add(s, ta + i, L_PMG, PMG_ACCEPT + i);
-	sess_add(s, ta + rng_range(r, 1 * US_PER_MS, 20 * US_PER_MS), L_REINJ_QMGR, 0);
+	tq2 = ta + rng_range(r, 1 * US_PER_MS, 20 * US_PER_MS);
+	sess_add(s, tq2, L_REINJ_QMGR, 0);
 	t = ta + s->nrcpt + rng_range(r, 100, 3 * US_PER_MS);
 	sess_add(s, t, L_PMG, PMG_TIME);
 	/* Postfix logs the filter's answer for each recipient, then removes
@@ -83,7 +84,9 @@ int64_t gen_pmg_layout_queued(struct gen *g, struct sess *s, int64_t tq)
 	for (i = 0; i < s->nrcpt; i++)
 		sess_add(s, tl + i, L_DELIVERY, i);
 	sess_add(s, tl + s->nrcpt + rng_range(r, 100, 3000), L_REMOVED, 0);
-	return tl + s->nrcpt + 3000;
+	/* The copy is delivered once qmgr has it, whichever comes last. */
+	end = tl + s->nrcpt + 3000;
+	return end > tq2 ? end : tq2;
 }
 
 void gen_pmg_logid(struct lbuf *b, const struct sess *s)
