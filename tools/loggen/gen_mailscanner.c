@@ -110,15 +110,10 @@ static void lb_ms_message(struct lbuf *b, const struct sess *s)
 /* SpamAssassin's report as MailScanner quotes it. */
 static void lb_sa_report(struct lbuf *b, const struct sess *s, int spam, const char *cached)
 {
-	int64_t v = loggen_spam_score(s, spam);
-	uint64_t a = (uint64_t)(v < 0 ? -v : v);
-
 	lb_str(b, "SpamAssassin (");
 	lb_str(b, cached);
-	lb_str(b, v <= -100 ? ", score=-" : ", score=");
-	lb_dec(b, a / 1000, 1);
-	lb_chr(b, '.');
-	lb_dec(b, a % 1000 / 100, 1);
+	lb_str(b, ", score=");
+	loggen_tenths(b, loggen_spam_score(s, spam));
 	lb_str(b, spam ? ", required 5, BAYES_99 3.50, URIBL_BLACK 1.70)"
 	               : ", required 5, BAYES_00 -1.90, DKIM_VALID -0.10)");
 }

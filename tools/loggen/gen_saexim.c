@@ -49,8 +49,7 @@ static int64_t saexim_layout(struct gen *g, struct sess *s, int64_t t)
 }
 
 /*
- * "score=S required=5.0[ trigger=T]", S as "%.1f" prints it (cut, not
- * rounded: near enough for a score). A refusal gives the threshold T (in
+ * "score=S required=5.0[ trigger=T]". A refusal gives the threshold T (in
  * tenths) its score passed: sa-exim.conf's SAtempreject 9.0, SApermreject
  * 12.0, SAdevnull 20.0 and SAteergrube 25.0, checked from the highest, so
  * the score lies between T and the next.
@@ -59,15 +58,11 @@ static void lb_status(struct lbuf *b, const struct sess *s, int spam, unsigned t
                       unsigned span)
 {
 	int64_t v = loggen_spam_score(s, spam);
-	uint64_t a;
 
 	if (trigger > 0)
 		v = (int64_t)(trigger + (s->msgid_rand >> 16) % span) * 100;
-	a = (uint64_t)(v < 0 ? -v : v);
-	lb_str(b, v <= -100 ? "score=-" : "score=");
-	lb_dec(b, a / 1000, 1);
-	lb_chr(b, '.');
-	lb_dec(b, a % 1000 / 100, 1);
+	lb_str(b, "score=");
+	loggen_tenths(b, v);
 	lb_str(b, " required=5.0");
 	if (trigger > 0) {
 		lb_str(b, " trigger=");

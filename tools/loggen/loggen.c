@@ -657,6 +657,18 @@ void loggen_milli(struct lbuf *b, int64_t v, unsigned decimals)
 	lb_dec(b, decimals == 2 ? a % 1000 / 10 : a % 1000, decimals);
 }
 
+void loggen_tenths(struct lbuf *b, int64_t v)
+{
+	uint64_t a = (uint64_t)(v < 0 ? -v : v);
+
+	/* No "-0.0": a score that prints as zero has no sign. */
+	if (v <= -100)
+		lb_chr(b, '-');
+	lb_dec(b, a / 1000, 1);
+	lb_chr(b, '.');
+	lb_dec(b, a % 1000 / 100, 1);
+}
+
 int64_t loggen_spam_score(const struct sess *s, int spam)
 {
 	int64_t u = (int64_t)((s->msgid_rand >> 16) % 1000);

@@ -486,6 +486,9 @@ void loggen_header(struct gen *g, struct lbuf *b, const struct sess *s, enum lin
 void loggen_b64ish(struct lbuf *b, uint64_t x, unsigned n);
 /* Signed thousandths as amavis and rspamd print scores: "-1.900", "7.050". */
 void loggen_milli(struct lbuf *b, int64_t v, unsigned decimals);
+/* Thousandths with one decimal, as SpamAssassin's "%.1f" scores are quoted
+ * (cut, not rounded: near enough for a score): "-1.9", "7.0". */
+void loggen_tenths(struct lbuf *b, int64_t v);
 /* A spam score in thousandths, fixed per message. */
 int64_t loggen_spam_score(const struct sess *s, int spam);
 /*
