@@ -484,7 +484,8 @@ void loggen_header(struct gen *g, struct lbuf *b, const struct sess *s, enum lin
 
 /* A few characters that look like base64 from x, for IDs in the lines. */
 void loggen_b64ish(struct lbuf *b, uint64_t x, unsigned n);
-/* Signed thousandths as amavis and rspamd print scores: "-1.900", "7.050". */
+/* Signed thousandths as amavis and rspamd print scores: "-1.900", "7.050";
+ * decimals 3 or 2. */
 void loggen_milli(struct lbuf *b, int64_t v, unsigned decimals);
 /* Thousandths with one decimal, as SpamAssassin's "%.1f" scores are quoted
  * (cut, not rounded: near enough for a score): "-1.9", "7.0". */
