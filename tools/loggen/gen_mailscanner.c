@@ -18,7 +18,9 @@
  * and writes it back to Postfix's incoming queue under a new queue file
  * name, which Postfix's cleanup never sees (PFDiskStore.pm WriteQueue):
  * "Requeue: ID to QID2". qmgr then queues, delivers and removes QID2; QID is
- * never removed. ID is MailScanner's name of the held file: a short queue
+ * never removed. A message MailScanner quarantines ("Spam Actions =
+ * store") is never requeued and stays held (with --refused-per-day, its
+ * held messages). ID is MailScanner's name of the held file: a short queue
  * ID with "." and PostfixKey()'s "A" and four hex digits of a checksum
  * ("6773D15E4E9.A3F46"), a long queue ID alone (Postfix.pm).
  */
@@ -51,11 +53,9 @@ static void mailscanner_present(struct gen *g, struct sess *s)
 }
 
 /* The hold line while cleanup reads the headers (the Received: header the
- * HOLD matches comes first); MailScanner's lines a batch later; the copy
- * queued again at the requeue, which the caller's qmgr line follows. */
-static int64_t mailscanner_layout(struct gen *g, struct sess *s, int64_t t)
+ * HOLD matches comes first), and MailScanner's batch line after t. */
+static int64_t layout_hold(struct gen *g, struct sess *s, int64_t t)
 {
-	struct rng *r = &g->rng;
 	int64_t t_msgid = s->t[0], th;
 	unsigned i;
 
@@ -65,8 +65,30 @@ static int64_t mailscanner_layout(struct gen *g, struct sess *s, int64_t t)
 	}
 	th = s->t_client + (t_msgid - s->t_client) / 2;
 	sess_add(s, th, L_MS_HOLD, 0);
-	t += rng_range(r, 500 * US_PER_MS, 3000 * US_PER_MS);
+	t += rng_range(&g->rng, 500 * US_PER_MS, 3000 * US_PER_MS);
 	sess_add(s, t, L_MAILSCANNER, MS_BATCH);
+	return t;
+}
+
+int64_t gen_mailscanner_layout_held(struct gen *g, struct sess *s, int64_t t)
+{
+	struct rng *r = &g->rng;
+
+	s->ms_verdict = MSV_SPAM;
+	t = layout_hold(g, s, t) + rng_range(r, 100 * US_PER_MS, 1500 * US_PER_MS);
+	sess_add(s, t, L_MAILSCANNER, MS_VERDICT);
+	t += rng_range(r, 1 * US_PER_MS, 50 * US_PER_MS);
+	sess_add(s, t, L_MAILSCANNER, MS_ACTIONS);
+	return t;
+}
+
+/* The hold and MailScanner's lines a batch later; the copy queued again at
+ * the requeue, which the caller's qmgr line follows. */
+static int64_t mailscanner_layout(struct gen *g, struct sess *s, int64_t t)
+{
+	struct rng *r = &g->rng;
+
+	t = layout_hold(g, s, t);
 	t += rng_range(r, 100 * US_PER_MS, 1500 * US_PER_MS);
 	if (s->ms_verdict == MSV_WHITELISTED) {
 		sess_add(s, t, L_MAILSCANNER, MS_WHITELISTED);
@@ -165,7 +187,9 @@ static void mailscanner_line(struct gen *g, const struct sess *s, unsigned i)
 	case MS_ACTIONS:
 		lb_str(b, "Spam Actions: message ");
 		lb_ms_id(b, s);
-		lb_str(b, " actions are deliver,header");
+		/* A quarantine ("Spam Actions = store") keeps the held file:
+		 * no requeue. */
+		lb_str(b, s->type == S_REFUSED ? " actions are store" : " actions are deliver,header");
 		break;
 	case MS_REQUEUE:
 		lb_str(b, "Requeue: ");

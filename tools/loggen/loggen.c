@@ -1001,6 +1001,15 @@ static void build_refused_end(struct gen *g, struct sess *s, int64_t t)
 			s->saexim = SAE_TEERGRUBE;
 		sess_add(s, tf - 1, L_SAEXIM, 0);
 	}
+	/* Behind MailScanner a message is held by header_checks and stays held
+	 * when MailScanner quarantines it. */
+	if (g->su->spam == SPAMF_MAILSCANNER && s->fate == LGF_HELD) {
+		s->t_qmgr = tf;
+		sess_add(s, tf + rng_range(r, 5 * US_PER_MS, 300 * US_PER_MS), L_DISCONNECT, 0);
+		gen_mailscanner_layout_held(g, s, tf);
+		sess_sort(s);
+		return;
+	}
 	if (s->exim && (s->fate == LGF_DISCARDED || s->fate == LGF_HELD)) {
 		sess_add(s, tf, L_QMGR, 0); /* "<=" */
 		tf += rng_range(r, 100, 3000);

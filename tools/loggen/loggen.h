@@ -115,7 +115,10 @@
  *     "F=SENDER H=... rejected by local_scan(): ..." (rejected), "silently
  *     tossed message" then "<=" and "=> blackhole (local_scan)" (discarded),
  *     "temporarily rejected message" or "teergrubed sender ..." then
- *     "temporarily rejected by local_scan()" (deferred). The counts above (messages, methods,
+ *     "temporarily rejected by local_scan()" (deferred); and on MailScanner
+ *     hosts, where a held message is one MailScanner judged spam and
+ *     quarantined: the header_checks hold line, its verdict and "Spam
+ *     Actions: message ID actions are store", no requeue. The counts above (messages, methods,
  *     policy, spam) are of the accepted messages only, the population of a
  *     report; truth.csv gives the refused ones as "fate,<fate>" (how many)
  *     and "<fate>:<method>,<result>", for rejected, discarded and held; a

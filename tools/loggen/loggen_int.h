@@ -502,6 +502,10 @@ int64_t loggen_spam_score(const struct sess *s, int spam);
 unsigned loggen_spam_verdict(struct gen *g, struct sess *s, const unsigned *w_ham,
                              const unsigned *w_spam, unsigned n);
 
+/* gen_mailscanner.c: a held message s whose headers end at t, which
+ * MailScanner judges spam and quarantines (never requeued): the hold line
+ * and MailScanner's. Returns the time of the last. */
+int64_t gen_mailscanner_layout_held(struct gen *g, struct sess *s, int64_t t);
 /* gen_pmg.c: after-queue filtering. pmg-smtp-filter takes message s by LMTP
  * after qmgr's line at tq, queues the copy again and answers; lay out its
  * lines, the copy's and the LMTP deliveries. Returns the time from which
