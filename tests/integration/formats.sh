@@ -8,9 +8,13 @@
 # others), Postfix with rspamd whose symbols are results (rspamd_symbols =
 # yes; plain rspamd's lines carry no such symbol), Postfix with OpenDMARC and
 # SpamAssassin's spamd, whose verdicts name their message by Message-ID
-# (spamd_join = yes), Exim with its own DKIM lines (+dkim_verbose); one
-# collector per host reads that host's inputs
-# (inputs.csv); the aggregated report must equal the ground truth exactly.
+# (spamd_join = yes), Exim with its own DKIM lines (+dkim_verbose), Postfix
+# with MailScanner (every message held, judged and queued again under a new
+# queue ID), a Proxmox Mail Gateway (every message queued twice, logged twice
+# and counted once: pmg_reinjection = yes, which changes nothing for the
+# others), Exim with SA-Exim; one collector per host reads that host's
+# inputs (inputs.csv); the aggregated report must equal the ground truth
+# exactly.
 # formats.sh kafka: the same on a real Apache Kafka over SASL_SSL with ACLs,
 # a topic and a principal per carrier (kafka_lib.sh).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -18,7 +22,7 @@ mode=${1:-devbroker}
 arstat_test_init "formats-$mode"
 
 logs=$TEST_DIR/logs
-"$ARSTAT_BIN/arstat-loggen" --out "$logs" --profile mixed --carriers 9 --hosts 2 \
+"$ARSTAT_BIN/arstat-loggen" --out "$logs" --profile mixed --carriers 12 --hosts 2 \
 	--start 2026-09 --months 2 --messages-per-day 30 --seed 5 2>"$TEST_DIR/loggen.log"
 [[ -s $logs/inputs.csv ]] || fail "loggen wrote no inputs.csv"
 mapfile -t carriers < <(awk -F, 'NR > 1 { print $1 }' "$logs/inputs.csv" | sort -u)
@@ -42,6 +46,7 @@ time_zone = Asia/Tokyo
 amavis_content_filter = yes
 rspamd_symbols = yes
 spamd_join = yes
+pmg_reinjection = yes
 CONF
 	if [[ $mode == kafka ]]; then
 		echo "topic = arstat.counts.$carrier" >>"$conf"
@@ -56,7 +61,7 @@ CONF
 		fail "collector $carrier/$host failed"
 	n=$((n + 1))
 done < <(awk -F, 'NR > 1 { print $1 "," $2 }' "$logs/inputs.csv" | sort -u)
-((n == 18)) || fail "expected 18 hosts, ran $n collectors"
+((n == 24)) || fail "expected 24 hosts, ran $n collectors"
 
 db=$TEST_DIR/arstat.db
 register_carriers "${carriers[@]}"
@@ -76,4 +81,4 @@ done
 "$ARSTAT_SOURCE_DIR/tools/check-truth.sh" "$logs/truth.csv" "$TEST_DIR/report.csv" "$TEST_DIR/spam.csv" ||
 	fail "report differs from the ground truth"
 [[ $mode == kafka ]] || devbroker_stop
-echo "formats ($mode): 9 setups x 2 hosts equal the ground truth"
+echo "formats ($mode): 12 setups x 2 hosts equal the ground truth"

@@ -9,9 +9,11 @@
  * queue ID is used by no other message of the host, sessions interleave,
  * every logged header stays under Postfix's 200-character cut, messages are
  * placed across month boundaries, and truth-lines.csv matches the files.
- * Every other setup (Exim, milters, amavis, rspamd, stamps without a year)
- * is read back with the collector's own input parsers, joined by host and
- * queue ID as the collector joins, and must find exactly truth.csv and
+ * Every other setup (Exim, milters, amavis, rspamd, spamd, MailScanner,
+ * Proxmox Mail Gateway, SA-Exim, stamps without a year) is read back with
+ * the collector's own input parsers, joined by host and queue ID as the
+ * collector joins (a queue ID a filter names as its copy is folded into the
+ * message, as pmg_reinjection does), and must find exactly truth.csv and
  * truth-lines.csv too; inputs.csv must list exactly the files written.
  * Bad options and impossible setups are refused before anything is written.
  */
@@ -667,6 +669,7 @@ struct jmsg {
 	int64_t header_ms, arrival_ms; /* first header line, first arrival line; -1 */
 	struct authres_outcome o;
 	int spam, done, filtered;
+	int folded; /* a copy of another message, or a filter's name of it */
 	unsigned done_file; /* index + 1 of the file with its last line */
 };
 
@@ -795,6 +798,16 @@ static void join_event(struct jhost *jh, const struct input_event *ev)
 	}
 	case IN_SPAM:
 		m->spam |= ev->spam == SPAM_SPAM;
+		/* pmg-smtp-filter's copy (QID2 into LOGID, LOGID into QID):
+		 * counted under the message that names it. */
+		if (ev->alias.len > 0) {
+			struct jmsg *a = jmsg_get(jh, ev->alias);
+
+			CU_ASSERT(a != m);
+			a->folded = 1;
+			m->spam |= a->spam;
+			authres_outcome_merge(&m->o, &a->o);
+		}
 		/* rspamd's symbols (--spam-filter rspamd-symbols), read as the
 		 * collector reads them with rspamd_symbols = yes. */
 		if (ev->has_results) {
@@ -839,12 +852,19 @@ static void count_joined(const char *key, void *value, void *arg)
 	uint64_t *cnt;
 
 	(void)key;
+	if (m->folded)
+		return;
 	if (!m->done) {
 		/* Only the queue IDs of garbage lines never end; a message that
 		 * arrived or was judged by a filter always does. */
 		CU_ASSERT(m->arrival_ms < 0 && !m->filtered);
 		return;
 	}
+	/* A queue file that no cleanup line names was never received:
+	 * MailScanner's requeued copy, which only qmgr and the delivery agents
+	 * see. Not a message (the collector's rule too). */
+	if (m->arrival_ms < 0 && m->header_ms < 0 && !m->filtered)
+		return;
 	CU_ASSERT_FATAL(m->arrival_ms >= 0);
 	month_of(m->header_ms >= 0 ? m->header_ms : m->arrival_ms, x->tz, month);
 	mi = month_index(x->t, month);
@@ -1492,6 +1512,80 @@ static void test_exim_dkim(void)
 	free(dir);
 }
 
+/* How many times needle occurs in the file at path. */
+static unsigned count_in_file(const char *path, const char *needle)
+{
+	size_t len, nl = strlen(needle);
+	char *buf = slurp(path, &len), *p;
+	unsigned n = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(buf);
+	for (p = buf; (p = strstr(p, needle)) != NULL; p += nl)
+		n++;
+	free(buf);
+	return n;
+}
+
+/*
+ * --spam-filter mailscanner, pmg, sa-exim: each read back with the
+ * collector's parsers (pmg_reinjection = yes) equals the truth. Behind
+ * MailScanner every message is held, judged and queued again (one
+ * "Requeue:" line each, the copy never counted); on a Proxmox Mail Gateway
+ * every message is in the log twice (two cleanup message-id lines) and
+ * counts once; SA-Exim judges every message once. Each gives both verdicts.
+ */
+static void test_reinjecting_filters(void)
+{
+	static const struct {
+		const char *mta, *filter, *file, *needle;
+		unsigned per_message; /* needle's lines per counted message */
+	} cases[] = {
+		{ "postfix", "mailscanner", "maillog", "]: Requeue: ", 1 },
+		{ "postfix", "pmg", "maillog", ": message-id=<", 2 },
+		{ "exim", "sa-exim", "mainlog", " SA: Action: ", 1 },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		char *dir = tmpdir_new();
+		char rel[T_PATH], path[T_PATH];
+		struct loggen_opts o;
+		struct loggen_summary sum;
+		struct tally *t;
+		unsigned formats, c, lines = 0;
+		uint64_t counted = 0;
+
+		CU_ASSERT_FATAL(dir != NULL);
+		small_opts(&o, dir);
+		opt_set(&o, "mta", cases[k].mta);
+		opt_set(&o, "spam-filter", cases[k].filter);
+		opt_set(&o, "hosts", "1");
+		opt_set(&o, "messages-per-day", "30");
+		CU_ASSERT_EQUAL_FATAL(run(&o, &sum), 0);
+		t = check_tree_parsed(dir, 3, 1, 540, &formats);
+		CU_ASSERT_EQUAL(formats, strcmp(cases[k].mta, "exim") == 0 ? 2u : 1u);
+		for (c = 0; c < 3; c++) {
+			int n = snprintf(rel, sizeof(rel), "carrier-%c/mx1/%s", 'a' + c, cases[k].file);
+
+			CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(rel));
+			path_of(path, dir, rel);
+			lines += count_in_file(path, cases[k].needle);
+			counted += total(t, c, T_SLOT_MSG);
+			CU_ASSERT(total(t, c, T_SLOT_SPAM(1)) > 0);
+			CU_ASSERT(total(t, c, T_SLOT_SPAM(0)) > 0);
+		}
+		CU_ASSERT_EQUAL(counted, 3 * 61 * 30);
+		if (lines != counted * cases[k].per_message)
+			fprintf(stderr, "%s: %u lines of \"%s\" for %llu messages\n", cases[k].filter,
+			        lines, cases[k].needle, (unsigned long long)counted);
+		CU_ASSERT_EQUAL(lines, counted * cases[k].per_message);
+		free(t);
+		loggen_opts_free(&o);
+		rm_tree(dir);
+		free(dir);
+	}
+}
+
 static void test_bad_options(void)
 {
 	char *dir = tmpdir_new();
@@ -1516,6 +1610,11 @@ static void test_bad_options(void)
 		{ "mta", "postfix", "milters", "exim-dkim" },
 		{ "mta", "exim", "milters", "exim-dkim,opendmarc" },
 		{ "timestamps", "maillog", "spam-filter", "spamd" },
+		{ "mta", "exim", "spam-filter", "mailscanner" },
+		{ "mta", "exim", "spam-filter", "pmg" },
+		{ "mta", "postfix", "spam-filter", "sa-exim" },
+		{ "timestamps", "maillog", "spam-filter", "mailscanner" },
+		{ "timestamps", "maillog", "spam-filter", "pmg" },
 		{ "timestamps", "traditional", "months", "13" },
 		{ "profile", "mixed", "milters", "opendkim" }, /* carrier-c runs Exim */
 	};
@@ -1573,6 +1672,7 @@ int main(void)
 	 * rspamd_symbols = yes does. */
 	input_rspamd_set_symbols(1);
 	input_spamd_set_enabled(1);
+	input_pmg_set_enabled(1);
 	s = CU_add_suite("loggen", NULL, NULL);
 	if (s == NULL || CU_add_test(s, "formats and option parsing", test_formats) == NULL ||
 	    CU_add_test(s, "bad options refused", test_bad_options) == NULL ||
@@ -1580,6 +1680,8 @@ int main(void)
 	                test_rspamd_symbols) == NULL ||
 	    CU_add_test(s, "spamd: verdicts joined by Message-ID equal truth", test_spamd) == NULL ||
 	    CU_add_test(s, "exim-dkim: Exim's DKIM lines equal truth", test_exim_dkim) == NULL ||
+	    CU_add_test(s, "mailscanner, pmg, sa-exim: read back equal truth, copies once",
+	                test_reinjecting_filters) == NULL ||
 	    CU_add_test(s, "same seed same bytes, other seed other bytes", test_determinism) == NULL ||
 	    CU_add_test(s, "default profile: logs read back equal truth",
 	                test_default_profile) == NULL ||

@@ -67,7 +67,7 @@ static void exim_orphan_prefix(struct gen *g, struct lbuf *b, int64_t t)
 
 /* "name [ip]:port" as Exim writes a host; without a name "(helo) [ip]:port"
  * once the client has said EHLO, "[ip]:port" before. */
-static void lb_exim_host(struct lbuf *b, const struct sess *s, int helo_known)
+void gen_exim_host(struct lbuf *b, const struct sess *s, int helo_known)
 {
 	const char *client = s->type == S_REJECT ? "unknown" : loggen_senders[s->sender].client;
 
@@ -97,11 +97,11 @@ static void lb_exim_client(struct gen *g, struct lbuf *b, int64_t t, const struc
 {
 	exim_stamp(g, b, t);
 	lb_str(b, text);
-	lb_exim_host(b, s, helo_known);
+	gen_exim_host(b, s, helo_known);
 }
 
 /* "STAMP MSGID" */
-static void lb_exim_msg(struct gen *g, struct lbuf *b, int64_t t, const struct sess *s)
+void gen_exim_msg_prefix(struct gen *g, struct lbuf *b, int64_t t, const struct sess *s)
 {
 	exim_stamp(g, b, t);
 	lb_chr(b, ' ');
@@ -143,16 +143,16 @@ static void exim_line(struct gen *g, const struct sess *s, unsigned i)
 	case L_HDR_AR:
 	case L_HDR_SPAM:
 		/* The DATA ACL's "logwrite = :main: ar: ..." (input_exim.c). */
-		lb_exim_msg(g, b, t, s);
+		gen_exim_msg_prefix(g, b, t, s);
 		lb_str(b, gen_exim.header_lead);
 		loggen_header(g, b, s, k);
 		break;
 	case L_QMGR:
-		lb_exim_msg(g, b, t, s);
+		gen_exim_msg_prefix(g, b, t, s);
 		lb_str(b, " <= ");
 		loggen_sender(b, s);
 		lb_str(b, " H=");
-		lb_exim_host(b, s, 1);
+		gen_exim_host(b, s, 1);
 		lb_str(b, s->tls ? " P=esmtps X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=no S="
 		                 : " P=esmtp S=");
 		lb_dec(b, s->size, 1);
@@ -160,7 +160,7 @@ static void exim_line(struct gen *g, const struct sess *s, unsigned i)
 		loggen_msgid(b, s);
 		break;
 	case L_DELIVERY:
-		lb_exim_msg(g, b, t, s);
+		gen_exim_msg_prefix(g, b, t, s);
 		lb_str(b, s->arg[i] == 0 ? " => " : " -> ");
 		if (s->relay_smtp) {
 			loggen_rcpt(g, b, s->rcpt[s->arg[i]]);
@@ -180,16 +180,33 @@ static void exim_line(struct gen *g, const struct sess *s, unsigned i)
 		}
 		break;
 	case L_REMOVED:
-		lb_exim_msg(g, b, t, s);
+		gen_exim_msg_prefix(g, b, t, s);
 		lb_str(b, " Completed");
 		break;
 	case L_FATE:
 		/* smtp_handle_acl_fail() for the DATA ACL's deny and defer,
-		 * receive.c for its discard and "control = freeze". */
-		lb_exim_msg(g, b, t, s);
-		if (s->fate == LGF_REJECTED || s->fate == LGF_DEFERRED) {
+		 * receive.c for its discard and "control = freeze"; receive.c
+		 * too for local_scan()'s (SA-Exim's) refusals, "F=SENDER" without
+		 * brackets and the host after it, and its discard of all
+		 * recipients ("silently tossed"). */
+		gen_exim_msg_prefix(g, b, t, s);
+		if (s->saexim == SAE_TOSSED) {
+			lb_str(b, " => blackhole (local_scan)");
+		} else if (s->saexim != SAE_NONE) {
+			lb_str(b, " F=");
+			loggen_sender(b, s);
 			lb_str(b, " H=");
-			lb_exim_host(b, s, 1);
+			gen_exim_host(b, s, 1);
+			/* The client that hung up on the teergrube gets no text. */
+			if (s->fate == LGF_REJECTED)
+				lb_str(b, " rejected by local_scan(): Rejected");
+			else if (s->saexim == SAE_TEERGRUBE && (s->msgid_rand & 1) == 0)
+				lb_str(b, " temporarily rejected by local_scan(): ");
+			else
+				lb_str(b, " temporarily rejected by local_scan(): Try again later");
+		} else if (s->fate == LGF_REJECTED || s->fate == LGF_DEFERRED) {
+			lb_str(b, " H=");
+			gen_exim_host(b, s, 1);
 			lb_str(b, " F=<");
 			loggen_sender(b, s);
 			lb_str(b, s->fate == LGF_REJECTED ? "> rejected after DATA: DMARC policy reject for "

@@ -4,8 +4,13 @@
  * cleanup's message-id= and header lines (header_checks INFO and WARN,
  * milter_header_checks), qmgr's from= and
  * removed, local's or smtp's deliveries; with amavis as content_filter also
- * the re-injected copy's cleanup and removed lines. Queue IDs are the short
- * form, or the long one of enable_long_queue_ids from the host's switch on.
+ * the re-injected copy's cleanup and removed lines; behind MailScanner the
+ * header_checks HOLD of every message and the queue file MailScanner puts
+ * back (qmgr, deliveries, removed under its new name); on a Proxmox Mail
+ * Gateway the LMTP deliveries to pmg-smtp-filter and the copy it queues
+ * again (smtpd's client= with XFORWARD, cleanup, qmgr, deliveries,
+ * removed). Queue IDs are the short form, or the long one of
+ * enable_long_queue_ids from the host's switch on.
  */
 #include "loggen_int.h"
 
@@ -136,16 +141,30 @@ static void lb_envelope(struct gen *g, struct lbuf *b, const struct sess *s)
 	lb_chr(b, '>');
 }
 
+/* The queue file qmgr delivers and removes: MailScanner's copy replaces the
+ * message it held. */
+static const char *queued_qid(const struct sess *s)
+{
+	return s->requeued ? s->qid2 : s->qid;
+}
+
+/* A delivery of queue file qid to recipient rcpt; lmtp: to pmg-smtp-filter,
+ * which answers with its ID of the message. */
 static void lb_delivery(struct gen *g, struct lbuf *b, const struct sess *s, int64_t t,
-                        unsigned rcpt)
+                        unsigned rcpt, const char *qid, int lmtp)
 {
 	int64_t total = t - s->t_client, a = s->t_qmgr - s->t_client, rest, pb, pc;
 
-	lb_prefix_qid(g, b, t, s->relay_smtp ? "smtp" : "local", s->deliver_pid, s->qid);
+	if (lmtp)
+		lb_prefix_qid(g, b, t, "lmtp", g->lmtp_pid, qid);
+	else
+		lb_prefix_qid(g, b, t, s->relay_smtp ? "smtp" : "local", s->deliver_pid, qid);
 	lb_str(b, "to=<");
 	loggen_rcpt(g, b, s->rcpt[rcpt]);
 	lb_str(b, ">, relay=");
-	if (s->relay_smtp) {
+	if (lmtp) {
+		lb_str(b, "127.0.0.1[127.0.0.1]:10024");
+	} else if (s->relay_smtp) {
 		loggen_mailbox_name(g, b);
 		lb_chr(b, '[');
 		loggen_mailbox_ip(g, b);
@@ -157,7 +176,7 @@ static void lb_delivery(struct gen *g, struct lbuf *b, const struct sess *s, int
 	 * transmission (Postfix's split); they add up to delay. */
 	rest = total - a;
 	pb = rest / 10;
-	pc = s->relay_smtp ? rest / 5 : 0;
+	pc = s->relay_smtp || lmtp ? rest / 5 : 0;
 	lb_str(b, ", delay=");
 	lb_secs(b, total);
 	lb_str(b, ", delays=");
@@ -168,6 +187,12 @@ static void lb_delivery(struct gen *g, struct lbuf *b, const struct sess *s, int
 	lb_secs(b, pc);
 	lb_chr(b, '/');
 	lb_secs(b, rest - pb - pc);
+	if (lmtp) {
+		lb_str(b, ", dsn=2.5.0, status=sent (250 2.5.0 OK (");
+		gen_pmg_logid(b, s);
+		lb_str(b, "))");
+		return;
+	}
 	lb_str(b, ", dsn=2.0.0, status=sent (");
 	if (s->relay_smtp)
 		loggen_mailbox_qid(b, s);
@@ -237,8 +262,40 @@ static void postfix_line(struct gen *g, const struct sess *s, unsigned i)
 		lb_client(b, s);
 		lb_envelope(g, b, s);
 		break;
+	case L_MS_HOLD:
+		/* MailScanner's "/^Received:/ HOLD": cleanup_act_log() of the
+		 * Received: header smtpd put on top, its line breaks as "?". */
+		lb_prefix_qid(g, b, t, "cleanup", s->cleanup_pid, s->qid);
+		lb_str(b, "hold: header Received: from ");
+		lb_str(b, loggen_senders[s->sender].helo);
+		lb_str(b, " (");
+		lb_str(b, loggen_senders[s->sender].client);
+		lb_str(b, " [");
+		lb_str(b, loggen_senders[s->sender].ip);
+		lb_str(b, "])??by ");
+		lb_str(b, g->host);
+		lb_chr(b, '.');
+		lb_str(b, g->carrier);
+		lb_str(b, ".example.jp (Postfix) with ");
+		lb_str(b, s->tls ? "ESMTPS" : "ESMTP");
+		lb_str(b, " id ");
+		lb_str(b, s->qid);
+		lb_str(b, " from ");
+		lb_client(b, s);
+		lb_envelope(g, b, s);
+		break;
+	case L_REINJ_CLIENT:
+		/* The re-injection listener with XFORWARD (PMG::Utils::reinject_mail). */
+		lb_prefix_qid(g, b, t, "smtpd", g->pmg_smtpd_pid, s->qid2);
+		lb_str(b, "client=");
+		lb_client(b, s);
+		lb_str(b, ", orig_queue_id=");
+		lb_str(b, s->qid);
+		lb_str(b, ", orig_client=localhost[127.0.0.1]");
+		break;
 	case L_QMGR:
-		lb_prefix_qid(g, b, t, "qmgr", g->qmgr_pid, s->qid);
+	case L_REINJ_QMGR:
+		lb_prefix_qid(g, b, t, "qmgr", g->qmgr_pid, k == L_QMGR ? queued_qid(s) : s->qid2);
 		lb_str(b, "from=<");
 		loggen_sender(b, s);
 		lb_str(b, ">, size=");
@@ -248,7 +305,10 @@ static void postfix_line(struct gen *g, const struct sess *s, unsigned i)
 		lb_str(b, " (queue active)");
 		break;
 	case L_DELIVERY:
-		lb_delivery(g, b, s, t, s->arg[i]);
+		lb_delivery(g, b, s, t, s->arg[i], queued_qid(s), g->su->spam == SPAMF_PMG);
+		break;
+	case L_REINJ_DELIVERY:
+		lb_delivery(g, b, s, t, s->arg[i], s->qid2, 0);
 		break;
 	case L_DISCONNECT:
 		lb_smtpd(g, b, t, s, "disconnect from ");
@@ -263,7 +323,7 @@ static void postfix_line(struct gen *g, const struct sess *s, unsigned i)
 		break;
 	case L_REMOVED:
 	case L_REINJ_REMOVED:
-		lb_prefix_qid(g, b, t, "qmgr", g->qmgr_pid, k == L_REMOVED ? s->qid : s->qid2);
+		lb_prefix_qid(g, b, t, "qmgr", g->qmgr_pid, k == L_REMOVED ? queued_qid(s) : s->qid2);
 		lb_str(b, "removed");
 		break;
 	case L_FATE:

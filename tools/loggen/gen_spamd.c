@@ -73,7 +73,7 @@ static void spamd_line(struct gen *g, const struct sess *s, unsigned i)
 		break;
 	case 2:
 		lb_str(b, s->tspam ? "spamd: identified spam (" : "spamd: clean message (");
-		loggen_milli(b, score, 1);
+		loggen_tenths(b, score);
 		lb_str(b, "/5.0) for debian-spamd:110 in 0.9 seconds, ");
 		lb_dec(b, s->size, 1);
 		lb_str(b, " bytes.");

@@ -65,8 +65,10 @@ const struct cfg_entry loggen_cfg_table[] = {
 	  "lines), for every carrier" },
 	{ "spam-filter", CFG_STR, NULL, 0, 0, OPT(spam_filter),
 	  "flag, amavis (milter), amavis-cf (content_filter: messages queued twice), rspamd or "
-	  "rspamd-symbols (its SPF/DKIM/DMARC/ARC symbols are results) or spamd (SpamAssassin, "
-	  "Postfix only), for every carrier" },
+	  "rspamd-symbols (its SPF/DKIM/DMARC/ARC symbols are results), spamd (SpamAssassin), "
+	  "mailscanner (MailScanner, messages held and queued again) or pmg (Proxmox Mail "
+	  "Gateway, messages queued twice), all Postfix only, or sa-exim (SA-Exim, Exim only), "
+	  "for every carrier" },
 	{ "timestamps", CFG_STR, NULL, 0, 0, OPT(timestamps),
 	  "rfc3339, traditional or maillog, for every carrier" },
 	CFG_END
@@ -164,6 +166,9 @@ static const struct setup setups_mixed[] = {
 	{ MTA_POSTFIX, 0, SPAMF_RSPAMD_SYMBOLS, TS_RFC3339 },
 	{ MTA_POSTFIX, MIL_OPENDMARC, SPAMF_SPAMD, TS_TRADITIONAL },
 	{ MTA_EXIM, MIL_EXIM_DKIM, SPAMF_FLAG, TS_RFC3339 },
+	{ MTA_POSTFIX, 0, SPAMF_MAILSCANNER, TS_RFC3339 },
+	{ MTA_POSTFIX, MIL_OPENDKIM, SPAMF_PMG, TS_TRADITIONAL },
+	{ MTA_EXIM, 0, SPAMF_SAEXIM, TS_TRADITIONAL },
 };
 
 struct profile {
@@ -234,7 +239,9 @@ static const struct profile profiles[] = {
 		"with rspamd; Postfix with rspamd and maillog_file stamps; Exim with "
 		"X-Spam-Flag; Postfix with amavis as content_filter; Postfix with rspamd's "
 		"symbols as a source of results; Postfix with OpenDMARC and SpamAssassin's spamd; "
-		"Exim with its own DKIM lines (cycling)",
+		"Exim with its own DKIM lines; Postfix with MailScanner; a Proxmox Mail Gateway "
+		"with OpenDKIM and traditional stamps; Exim with SA-Exim and traditional stamps "
+		"(cycling)",
 		PROFILE_REALISTIC,
 		30, 20, 20, 250, 500, 600,
 		setups_mixed, sizeof(setups_mixed) / sizeof(setups_mixed[0]),
@@ -650,6 +657,18 @@ void loggen_milli(struct lbuf *b, int64_t v, unsigned decimals)
 	lb_dec(b, decimals == 2 ? a % 1000 / 10 : a % 1000, decimals);
 }
 
+void loggen_tenths(struct lbuf *b, int64_t v)
+{
+	uint64_t a = (uint64_t)(v < 0 ? -v : v);
+
+	/* No "-0.0": a score that prints as zero has no sign. */
+	if (v <= -100)
+		lb_chr(b, '-');
+	lb_dec(b, a / 1000, 1);
+	lb_chr(b, '.');
+	lb_dec(b, a % 1000 / 100, 1);
+}
+
 int64_t loggen_spam_score(const struct sess *s, int spam)
 {
 	int64_t u = (int64_t)((s->msgid_rand >> 16) % 1000);
@@ -969,6 +988,28 @@ static void build_refused_end(struct gen *g, struct sess *s, int64_t t)
 	int64_t tf = t + rng_range(r, 5 * US_PER_MS, 900 * US_PER_MS);
 
 	s->fate = (unsigned char)rng_below(r, LGF_COUNT);
+	/* SA-Exim refuses in local_scan(), after the DATA ACL: its line comes
+	 * first, then Exim's (a freeze stays the ACL's). */
+	if (g->su->spam == SPAMF_SAEXIM && s->fate != LGF_HELD) {
+		static const unsigned char actions[LGF_COUNT] = {
+			[LGF_REJECTED] = SAE_PERMREJECT, [LGF_DISCARDED] = SAE_TOSSED,
+			[LGF_DEFERRED] = SAE_TEMPREJECT,
+		};
+
+		s->saexim = actions[s->fate];
+		if (s->fate == LGF_DEFERRED && (s->msgid_rand & 2) != 0)
+			s->saexim = SAE_TEERGRUBE;
+		sess_add(s, tf - 1, L_SAEXIM, 0);
+	}
+	/* Behind MailScanner a message is held by header_checks and stays held
+	 * when MailScanner quarantines it. */
+	if (g->su->spam == SPAMF_MAILSCANNER && s->fate == LGF_HELD) {
+		s->t_qmgr = tf;
+		sess_add(s, tf + rng_range(r, 5 * US_PER_MS, 300 * US_PER_MS), L_DISCONNECT, 0);
+		gen_mailscanner_layout_held(g, s, tf);
+		sess_sort(s);
+		return;
+	}
 	if (s->exim && (s->fate == LGF_DISCARDED || s->fate == LGF_HELD)) {
 		sess_add(s, tf, L_QMGR, 0); /* "<=" */
 		tf += rng_range(r, 100, 3000);
@@ -1059,6 +1100,18 @@ static void build_message(struct gen *g, struct sess *s, unsigned force)
 	sess_add(s, tq, L_QMGR, 0);
 	s->t_qmgr = tq;
 	sess_add(s, tq + rng_range(r, 5 * US_PER_MS, 300 * US_PER_MS), L_DISCONNECT, 0);
+	if (g->su->spam == SPAMF_PMG) {
+		/* QID goes to pmg-smtp-filter, which queues the copy (QID2) again;
+		 * the copy is delivered to the mailbox server. */
+		td = gen_pmg_layout_queued(g, s, tq) + rng_range(r, 5 * US_PER_MS, 800 * US_PER_MS);
+		sess_add(s, td, L_REINJ_DELIVERY, 0);
+		for (i = 1; i < s->nrcpt; i++) {
+			td += rng_range(r, 1 * US_PER_MS, 50 * US_PER_MS);
+			sess_add(s, td, L_REINJ_DELIVERY, i);
+		}
+		sess_add(s, td + rng_range(r, 100, 3000), L_REINJ_REMOVED, 0);
+		goto sorted;
+	}
 	td = tq + rng_range(r, 5 * US_PER_MS, 800 * US_PER_MS);
 	if (rng_chance(r, 10))
 		td += rng_range(r, 1 * US_PER_SEC, 3 * US_PER_SEC);
@@ -1073,6 +1126,7 @@ static void build_message(struct gen *g, struct sess *s, unsigned force)
 		int64_t ta = tr + rng_range(r, 1 * US_PER_MS, 20 * US_PER_MS);
 
 		sess_add(s, tr, L_REINJ_MSGID, 0);
+		s->t_copy = tr;
 		sess_add(s, ta, L_AMAVIS, 0);
 		if (td <= ta)
 			td = ta + rng_range(r, 1 * US_PER_MS, 10 * US_PER_MS);
@@ -1086,6 +1140,7 @@ static void build_message(struct gen *g, struct sess *s, unsigned force)
 	sess_add(s, td, L_REMOVED, 0);
 	if (g->su->spam == SPAMF_AMAVIS_CF)
 		sess_add(s, td + rng_range(r, 5 * US_PER_MS, 800 * US_PER_MS), L_REINJ_REMOVED, 0);
+sorted:
 	sess_sort(s);
 	if (s->t[s->nlines - 1] >= LG_SPAN_MAX_US)
 		msg_panic("loggen: session longer than its bound");
@@ -1423,6 +1478,8 @@ static void start_session(struct gen *g, const struct sess *proto, int64_t t0)
 		s->t[i] += t0;
 	s->t_client += t0;
 	s->t_qmgr += t0;
+	if (s->t_copy != 0)
+		s->t_copy += t0;
 	s->order = g->order++;
 	s->next = 0;
 	s->smtpd_pid = pid_pick(g, &g->smtpd, s->t[0], s->t[line_of(s, L_DISCONNECT)]);
@@ -1444,13 +1501,13 @@ static void start_session(struct gen *g, const struct sess *proto, int64_t t0)
 		 * as client=; its time names the file. Exim names the message
 		 * when DATA starts; MAIL FROM is close enough. */
 		g->mta->queue_id(g, s->t_client, inode, s->qid);
-		if (g->su->spam == SPAMF_AMAVIS_CF) {
-			/* The copy's queue file, made when amavis gives it back. */
-			int64_t tr = s->t[line_of(s, L_REINJ_MSGID)];
+		if (s->t_copy != 0) {
+			/* The copy's queue file, made when amavis, MailScanner or
+			 * pmg-smtp-filter gives the message back. */
 			uint32_t inode2 =
 			    scramble24((uint32_t)((g->inode_base + g->nmsg++) % LG_INODE_SPACE));
 
-			g->mta->queue_id(g, tr, inode2, s->qid2);
+			g->mta->queue_id(g, s->t_copy, inode2, s->qid2);
 		}
 		tally(g, s);
 	}
@@ -1632,6 +1689,9 @@ static const struct gen_filter *const spamf_formats[] = {
 	[SPAMF_AMAVIS_CF] = &gen_amavis,
 	[SPAMF_RSPAMD_SYMBOLS] = &gen_rspamd,
 	[SPAMF_SPAMD] = &gen_spamd,
+	[SPAMF_MAILSCANNER] = &gen_mailscanner,
+	[SPAMF_PMG] = &gen_pmg,
+	[SPAMF_SAEXIM] = &gen_saexim,
 };
 
 static unsigned setup_filters(const struct setup *su, const struct gen_filter **f)
@@ -2053,8 +2113,10 @@ out:
 /* Setups */
 
 static const char *const mta_names[] = { "postfix", "exim" };
-static const char *const spamf_names[] = { "flag", "amavis", "rspamd", "amavis-cf",
-	                                    "rspamd-symbols", "spamd" };
+static const char *const spamf_names[] = { "flag",   "amavis",      "rspamd",
+	                                    "amavis-cf", "rspamd-symbols", "spamd",
+	                                    "mailscanner", "pmg", "sa-exim" };
+#define NSPAMF (sizeof(spamf_names) / sizeof(spamf_names[0]))
 static const char *const stamps_names[] = { "rfc3339", "traditional", "maillog" };
 
 /* Index of name in names[0..n), or -1. */
@@ -2116,9 +2178,9 @@ static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf
 		strbuf_printf(err, "--mta: \"%s\" is not postfix or exim", o->mta);
 		return -1;
 	}
-	if (o->spam_filter != NULL && (spam = name_index(o->spam_filter, spamf_names, 6)) < 0) {
+	if (o->spam_filter != NULL && (spam = name_index(o->spam_filter, spamf_names, NSPAMF)) < 0) {
 		strbuf_printf(err, "--spam-filter: \"%s\" is not flag, amavis, rspamd, amavis-cf, "
-		              "rspamd-symbols or spamd",
+		              "rspamd-symbols, spamd, mailscanner, pmg or sa-exim",
 		              o->spam_filter);
 		return -1;
 	}
@@ -2148,9 +2210,13 @@ static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf
 			su->stamps = (unsigned char)stamps;
 		loggen_carrier_id(c, id, sizeof(id));
 		if (su->mta == MTA_EXIM && ((su->milters & ~MIL_EXIM_DKIM) != 0 ||
-		                            SPAMF_IS_AMAVIS(su->spam) || su->spam == SPAMF_SPAMD)) {
-			strbuf_printf(err, "%s: Exim runs no milters, no amavis and no spamd here "
-			              "(see --mta, --milters, --spam-filter)", id);
+		                            SPAMF_IS_POSTFIX_ONLY(su->spam))) {
+			strbuf_printf(err, "%s: Exim runs no milters, no amavis, spamd, MailScanner or "
+			              "PMG here (see --mta, --milters, --spam-filter)", id);
+			return -1;
+		}
+		if (su->mta == MTA_POSTFIX && su->spam == SPAMF_SAEXIM) {
+			strbuf_printf(err, "%s: SA-Exim is Exim's (see --mta, --spam-filter)", id);
 			return -1;
 		}
 		if (su->mta == MTA_POSTFIX && (su->milters & MIL_EXIM_DKIM)) {
@@ -2158,10 +2224,10 @@ static int setups_make(struct run *r, const struct loggen_opts *o, struct strbuf
 			return -1;
 		}
 		if (su->mta == MTA_POSTFIX && su->stamps == TS_MAILLOG &&
-		    (su->milters != 0 || SPAMF_IS_AMAVIS(su->spam) || su->spam == SPAMF_SPAMD)) {
+		    (su->milters != 0 || SPAMF_IS_POSTFIX_ONLY(su->spam))) {
 			strbuf_printf(err, "%s: Postfix's maillog_file holds only Postfix's lines; "
-			              "milters, amavis and spamd log through syslog (use --timestamps "
-			              "rfc3339 or traditional)", id);
+			              "milters, amavis, spamd, MailScanner and PMG log through syslog "
+			              "(use --timestamps rfc3339 or traditional)", id);
 			return -1;
 		}
 		/* A stamp without a year is read as the latest year that does not

@@ -39,7 +39,25 @@
  *     (Postfix only, as spamass-milter) - SpamAssassin's spamd lines in
  *     the maillog, its "spamd: result: Y|. SCORE - TESTS ...,mid=<MID>,..."
  *     naming the message by the Message-ID of its cleanup "message-id="
- *     line (the collector's spamd_join = yes).
+ *     line (the collector's spamd_join = yes); mailscanner (Postfix only) -
+ *     every message held by header_checks ("QID: hold: header Received:
+ *     ..."), MailScanner's "Message ID from IP (SENDER) to DOMAIN is spam,
+ *     SpamAssassin (...)" (or "is spam (blacklisted)", "is not spam, ...",
+ *     "is whitelisted" with "is not spam (whitelisted), ...", "is too big for
+ *     spam checks": no verdict) and "Requeue: ID to QID2", after which qmgr
+ *     queues, delivers and removes QID2 (never received by cleanup: not a
+ *     second message); pmg (Postfix only) - a Proxmox Mail Gateway: QID is
+ *     delivered by LMTP to pmg-smtp-filter ("... status=sent (250 2.5.0 OK
+ *     (LOGID))"), which logs "LOGID: new mail ...", "LOGID: SA score=...",
+ *     "LOGID: accept mail to <RCPT> (QID2) (rule: ...)" and queues the
+ *     message again as QID2 (smtpd, cleanup message-id, qmgr, deliveries,
+ *     removed): every message is in the log twice and counts once (the
+ *     collector's pmg_reinjection = yes); its spam verdict stays the
+ *     header's, as the collector does not read PMG's SA score line; sa-exim
+ *     (Exim only) - SA-Exim's "MSGID SA: Action: flagged as Spam but
+ *     accepted: ..." (spam), "scanned but message isn't spam: ..." (ham),
+ *     "SA didn't successfully run ..." or "spamd took more than ..." (no
+ *     verdict) before the "<=" line.
  *
  * Alongside: OUT/truth.csv, the exact counts a correct collector must find;
  * OUT/truth-lines.csv, lines per host (all its files); OUT/inputs.csv,
@@ -92,7 +110,15 @@
  *     ACL discarded recipients)" and "Completed"), HELD (Postfix "hold:
  *     header ..."; Exim "<=" then "frozen by ACL") and DEFERRED (a 4xx
  *     refusal: "milter-reject ... 4.7.1", "temporarily rejected after DATA").
- *     They carry no filter line. The counts above (messages, methods,
+ *     They carry no filter line, but on SA-Exim hosts: SA-Exim refuses in
+ *     local_scan(), "SA: Action: permanently rejected message" then
+ *     "F=SENDER H=... rejected by local_scan(): ..." (rejected), "silently
+ *     tossed message" then "<=" and "=> blackhole (local_scan)" (discarded),
+ *     "temporarily rejected message" or "teergrubed sender ..." then
+ *     "temporarily rejected by local_scan()" (deferred); and on MailScanner
+ *     hosts, where a held message is one MailScanner judged spam and
+ *     quarantined: the header_checks hold line, its verdict and "Spam
+ *     Actions: message ID actions are store", no requeue. The counts above (messages, methods,
  *     policy, spam) are of the accepted messages only, the population of a
  *     report; truth.csv gives the refused ones as "fate,<fate>" (how many)
  *     and "<fate>:<method>,<result>", for rejected, discarded and held; a
@@ -133,7 +159,8 @@ struct loggen_opts {
 	char *mta;         /* postfix | exim */
 	char *milters;     /* none, or a comma list of opendmarc, opendkim,
 	                      opendkim-logresults */
-	char *spam_filter; /* flag | amavis | amavis-cf | rspamd | rspamd-symbols | spamd */
+	char *spam_filter; /* flag | amavis | amavis-cf | rspamd | rspamd-symbols | spamd |
+	                      mailscanner | pmg | sa-exim */
 	char *timestamps;  /* rfc3339 | traditional | maillog */
 };
 

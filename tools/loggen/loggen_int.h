@@ -13,6 +13,12 @@
  *   gen_opendmarc.c  OpenDMARC 1.4's verdicts: a filter
  *   gen_amavis.c     amavisd-new's "Passed" lines: a filter
  *   gen_rspamd.c     rspamd's own log file: a filter
+ *   gen_spamd.c      SpamAssassin's spamd (behind spamass-milter): a filter
+ *   gen_mailscanner.c MailScanner's verdicts and requeues (Postfix's hold
+ *                    queue): a filter
+ *   gen_pmg.c        Proxmox Mail Gateway's pmg-smtp-filter (after-queue, the
+ *                    message queued twice): a filter
+ *   gen_saexim.c     SA-Exim's "SA: Action:" lines (Exim's local_scan): a filter
  * An MTA (struct gen_mta) owns the main log and every line kind no filter
  * claims; a filter (struct gen_filter) decides what it logs of a message,
  * lays its lines out in the session and writes them. loggen.c picks a host's
@@ -43,7 +49,7 @@
 #define LG_HEADER_BUDGET_EXIM 600
 /* Generated lines are bounded by construction; a longer one is our bug. */
 #define LG_LINE_MAX 2048
-#define LG_MAX_LINES 24
+#define LG_MAX_LINES 28
 #define LG_MAX_RCPT 2
 /* Messages placed on purpose across each month boundary, per host. */
 #define NFORCED 3
@@ -195,11 +201,19 @@ enum lg_mta { MTA_POSTFIX = 0, MTA_EXIM };
  * and ARC symbols of the message's results (read with rspamd_symbols =
  * yes); plain SPAMF_RSPAMD writes none of them. SPAMF_SPAMD: SpamAssassin's
  * spamd behind spamass-milter, its verdict naming the message by Message-ID
- * (read with spamd_join = yes). */
+ * (read with spamd_join = yes). SPAMF_MAILSCANNER: MailScanner behind
+ * Postfix's header_checks HOLD, queueing each message again under a new
+ * queue ID. SPAMF_PMG: Proxmox Mail Gateway's after-queue filter, which
+ * queues each message again (read with pmg_reinjection = yes). SPAMF_SAEXIM:
+ * SA-Exim in Exim's local_scan. */
 enum lg_spamf {
-	SPAMF_FLAG = 0, SPAMF_AMAVIS, SPAMF_RSPAMD, SPAMF_AMAVIS_CF, SPAMF_RSPAMD_SYMBOLS, SPAMF_SPAMD
+	SPAMF_FLAG = 0, SPAMF_AMAVIS, SPAMF_RSPAMD, SPAMF_AMAVIS_CF, SPAMF_RSPAMD_SYMBOLS, SPAMF_SPAMD,
+	SPAMF_MAILSCANNER, SPAMF_PMG, SPAMF_SAEXIM
 };
 #define SPAMF_IS_AMAVIS(f) ((f) == SPAMF_AMAVIS || (f) == SPAMF_AMAVIS_CF)
+/* Filters that log through syslog beside Postfix, never with Exim here. */
+#define SPAMF_IS_POSTFIX_ONLY(f) \
+	(SPAMF_IS_AMAVIS(f) || (f) == SPAMF_SPAMD || (f) == SPAMF_MAILSCANNER || (f) == SPAMF_PMG)
 enum lg_stamps { TS_RFC3339 = 0, TS_TRADITIONAL, TS_MAILLOG };
 #define MIL_OPENDMARC 0x1u
 #define MIL_OPENDKIM 0x2u    /* the one-line verdicts */
@@ -239,16 +253,35 @@ enum line_kind {
 	L_RSPAMD_RESULT, L_SPAMD, L_EXIM_DKIM,
 	/* amavis as content_filter: the copy Postfix queues again (qid2). */
 	L_REINJ_MSGID, L_REINJ_REMOVED,
+	/* MailScanner: Postfix's header_checks HOLD of every message, and
+	 * MailScanner's own lines (arg: enum ms_line). */
+	L_MS_HOLD, L_MAILSCANNER,
+	/* PMG: pmg-smtp-filter's lines (arg: enum pmg_line), and Postfix's lines
+	 * of the copy it queues again (qid2). */
+	L_PMG, L_REINJ_CLIENT, L_REINJ_QMGR, L_REINJ_DELIVERY,
+	/* SA-Exim's "SA: Action:" line (s->saexim). */
+	L_SAEXIM,
 	/* The line that refuses, discards or holds a message (s->fate). */
 	L_FATE,
 	L_COUNT
 };
 #define LINE_BIT(k) (1u << (k))
+_Static_assert(L_COUNT <= 32, "struct gen_filter's kinds is a 32-bit mask");
 
 enum sess_type { S_MESSAGE, S_REJECT, S_REFUSED };
 /* What happens to a message of type S_REFUSED (S_MESSAGE: accepted). */
 enum lg_fate { LGF_REJECTED = 0, LGF_DISCARDED, LGF_HELD, LGF_DEFERRED, LGF_COUNT };
 enum spam_line { SPAMLINE_NONE, SPAMLINE_NO, SPAMLINE_YES };
+/* MailScanner's lines of a message (arg of L_MAILSCANNER). */
+enum ms_line { MS_BATCH = 0, MS_WHITELISTED, MS_VERDICT, MS_ACTIONS, MS_REQUEUE };
+/* pmg-smtp-filter's lines of a message (arg of L_PMG); PMG_ACCEPT + n for
+ * recipient n. */
+enum pmg_line { PMG_NEW = 0, PMG_SA, PMG_TIME, PMG_ACCEPT };
+/* SA-Exim's actions (sa-exim.c local_scan()); SAE_NONE: it logged nothing. */
+enum saexim_action {
+	SAE_NONE = 0, SAE_FLAGGED, SAE_HAM, SAE_NORUN, SAE_TIMEOUT, /* accepted */
+	SAE_PERMREJECT, SAE_TOSSED, SAE_TEMPREJECT, SAE_TEERGRUBE   /* refused */
+};
 
 struct sess {
 	int64_t t[LG_MAX_LINES];
@@ -259,7 +292,10 @@ struct sess {
 	enum sess_type type;
 	/* identity, fixed at start */
 	char qid[LOGGEN_QID_MAX];
-	char qid2[LOGGEN_QID_MAX]; /* the re-injected copy's (SPAMF_AMAVIS_CF) */
+	char qid2[LOGGEN_QID_MAX]; /* the copy queued again (amavis-cf, MailScanner, PMG) */
+	int64_t t_copy;            /* when the copy's queue file is made; 0: no copy */
+	int requeued;              /* the copy replaces the message (MailScanner): qmgr's,
+	                              the deliveries' and removed lines are the copy's */
 	unsigned smtpd_pid, cleanup_pid, deliver_pid;
 	int64_t t_client, t_qmgr;
 	/* content */
@@ -286,6 +322,8 @@ struct sess {
 	unsigned char amavis_cat;         /* index into amavis_cats */
 	unsigned char rspamd_verdict;     /* index into rspamd_verdicts */
 	unsigned char fate;               /* S_REFUSED: enum lg_fate */
+	unsigned char ms_verdict;         /* index into MailScanner's verdicts */
+	unsigned char saexim;             /* enum saexim_action */
 };
 
 /* Add a line of kind k at time t (relative to the session's start). */
@@ -361,7 +399,7 @@ struct gen_filter {
 
 extern const struct gen_mta gen_postfix, gen_exim;
 extern const struct gen_filter gen_opendkim, gen_opendmarc, gen_amavis, gen_rspamd, gen_spamd,
-	gen_exim_dkim;
+	gen_exim_dkim, gen_mailscanner, gen_pmg, gen_saexim;
 
 #define GEN_FILTERS_MAX 3
 
@@ -402,6 +440,7 @@ struct gen {
 	unsigned opendkim_pid, opendmarc_pid, rspamd_pid[2];
 	unsigned amavis_pid[4], amavis_nreq[4];
 	unsigned spamd_pid;
+	unsigned mailscanner_pid[3], pmg_pid[3], pmg_smtpd_pid, lmtp_pid;
 };
 
 /* ---------------------------------------------------------------------- */
@@ -445,8 +484,12 @@ void loggen_header(struct gen *g, struct lbuf *b, const struct sess *s, enum lin
 
 /* A few characters that look like base64 from x, for IDs in the lines. */
 void loggen_b64ish(struct lbuf *b, uint64_t x, unsigned n);
-/* Signed thousandths as amavis and rspamd print scores: "-1.900", "7.050". */
+/* Signed thousandths as amavis and rspamd print scores: "-1.900", "7.050";
+ * decimals 3 or 2. */
 void loggen_milli(struct lbuf *b, int64_t v, unsigned decimals);
+/* Thousandths with one decimal, as SpamAssassin's "%.1f" scores are quoted
+ * (cut, not rounded: near enough for a score): "-1.9", "7.0". */
+void loggen_tenths(struct lbuf *b, int64_t v);
 /* A spam score in thousandths, fixed per message. */
 int64_t loggen_spam_score(const struct sess *s, int spam);
 /*
@@ -458,6 +501,24 @@ int64_t loggen_spam_score(const struct sess *s, int spam);
  */
 unsigned loggen_spam_verdict(struct gen *g, struct sess *s, const unsigned *w_ham,
                              const unsigned *w_spam, unsigned n);
+
+/* gen_mailscanner.c: a held message s whose headers end at t, which
+ * MailScanner judges spam and quarantines (never requeued): the hold line
+ * and MailScanner's. Returns the time of the last. */
+int64_t gen_mailscanner_layout_held(struct gen *g, struct sess *s, int64_t t);
+/* gen_pmg.c: after-queue filtering. pmg-smtp-filter takes message s by LMTP
+ * after qmgr's line at tq, queues the copy again and answers; lay out its
+ * lines, the copy's and the LMTP deliveries. Returns the time from which
+ * the copy is delivered. */
+int64_t gen_pmg_layout_queued(struct gen *g, struct sess *s, int64_t tq);
+/* gen_pmg.c: pmg-smtp-filter's ID of message s ("%X%X%05X" of an inode,
+ * the seconds and microseconds of its queue file), as its lines and
+ * Postfix's LMTP reply name it. */
+void gen_pmg_logid(struct lbuf *b, const struct sess *s);
+/* gen_exim.c: "STAMP MSGID" that starts Exim's lines about message s, and
+ * "name [ip]:port" of its client. */
+void gen_exim_msg_prefix(struct gen *g, struct lbuf *b, int64_t t, const struct sess *s);
+void gen_exim_host(struct lbuf *b, const struct sess *s, int helo_known);
 
 /* The outcome rule of loggen.h: the rank of a result, higher counts. */
 int loggen_result_rank(enum ar_result r);

@@ -1,6 +1,7 @@
 /*
  * arstat-loggen - write realistic, reproducible mail logs (Postfix or Exim,
- * with OpenDKIM, OpenDMARC, amavis or rspamd) for several carriers and hosts
+ * with OpenDKIM, OpenDMARC, amavis, rspamd, spamd, MailScanner, a Proxmox
+ * Mail Gateway's filter or SA-Exim) for several carriers and hosts
  * over whole months, with the exact counts a correct collector must find in
  * them (ground truth). Tests, the demo and the benchmarks read its output.
  *
@@ -8,12 +9,17 @@
  * sessions interleaved):
  *   DIR/<carrier>/<host>/maillog   Postfix hosts: syslog lines "STAMP HOST
  *       PROG[PID]: TEXT" of Postfix and, if the carrier runs them, OpenDKIM,
- *       OpenDMARC and amavis; STAMP RFC 3339 (default), "Nov  2 10:00:00"
+ *       OpenDMARC, amavis, spamd, MailScanner and pmg-smtp-filter; STAMP RFC
+ *       3339 (default), "Nov  2 10:00:00"
  *       or "Nov 02 10:00:00" (--timestamps). amavis as Postfix's
  *       content_filter (--spam-filter amavis-cf) gives each message back
  *       to Postfix, which queues it again: a second queue ID, logged by
- *       amavis as queued_as (the collector's amavis_content_filter).
- *   DIR/<carrier>/<host>/mainlog   Exim hosts: Exim's main log.
+ *       amavis as queued_as (the collector's amavis_content_filter); so do
+ *       MailScanner (--spam-filter mailscanner: "Requeue: ID to QID2") and
+ *       a Proxmox Mail Gateway (--spam-filter pmg: the message logged twice,
+ *       joined by pmg-smtp-filter's lines; the collector's pmg_reinjection).
+ *   DIR/<carrier>/<host>/mainlog   Exim hosts: Exim's main log (with SA-Exim's
+ *       "SA: Action:" lines for --spam-filter sa-exim).
  *   DIR/<carrier>/<host>/rspamd.log  hosts running rspamd: its log file.
  *   DIR/inputs.csv       carrier,host,format,path of every log file (format
  *       as the collector names it: syslog, exim, rspamd; path relative to DIR).
