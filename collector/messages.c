@@ -307,15 +307,18 @@ static void unlink_msg(struct messages *ms, struct open_msg *m)
 /*
  * Which of two fates a message keeps when lines say both: the higher rank.
  * Postfix's cleanup_flush() keeps a DISCARD over a rejection (it clears the
- * error), a rejection over a HOLD, and a message held or refused never
- * reaches the active queue: discarded > rejected > held > deferred >
- * accepted > unknown.
+ * error), and a rejection or a deferral (a milter's 4xx at the end of DATA,
+ * a transaction canceled) over a HOLD: a HOLD only says where the message
+ * goes if it is queued at all, and one refused or deferred is not (the
+ * client sends a deferred one again, to be counted then). A message held or
+ * refused never reaches the active queue: discarded > rejected > deferred >
+ * held > accepted > unknown.
  */
 static int fate_rank(unsigned f)
 {
 	static const unsigned char rank[FATE_COUNT + 1] = {
-		[FATE_UNKNOWN] = 0, [FATE_ACCEPTED] = 1, [MSG_DEFERRED] = 2,
-		[FATE_HELD] = 3,    [FATE_REJECTED] = 4, [FATE_DISCARDED] = 5,
+		[FATE_UNKNOWN] = 0, [FATE_ACCEPTED] = 1, [FATE_HELD] = 2,
+		[MSG_DEFERRED] = 3, [FATE_REJECTED] = 4, [FATE_DISCARDED] = 5,
 	};
 
 	return f <= FATE_COUNT ? rank[f] : 0;

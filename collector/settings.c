@@ -22,7 +22,9 @@ const struct cfg_entry settings_table[] = {
 	  "format of the input: syslog (Postfix, milters, spam filters), journal (the same "
 	  "programs in the systemd journal; input: system, a directory or a file), exim or rspamd" },
 	{ "journal_identifiers", CFG_STR,
-	  "postfix*,opendkim,opendmarc,amavis,amavisd,amavisd-new,rspamd,exim", 0, 0,
+	  "postfix*,opendkim,opendmarc,amavis,amavisd,amavisd-new,rspamd,exim,spamd,"
+	  "pmg-smtp-filter,MailScanner",
+	  0, 0,
 	  S(journal_identifiers),
 	  "format journal: the SYSLOG_IDENTIFIERs read, comma-separated; a trailing * matches "
 	  "any ending (postfix* takes postfix/cleanup and postfix-out/qmgr)" },

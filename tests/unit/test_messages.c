@@ -810,6 +810,27 @@ static void test_fate_postfix(void)
 	                                   "mail.a.example[192.0.2.1]: milter triggers HOLD action; "
 	                                   "from=<x@a.example> to=<y@example.jp> proto=ESMTP "
 	                                   "helo=<mail.a.example>"), NULL, NULL, NULL), FATE_HELD);
+	/* A HOLD then refused or deferred at the end of DATA (every message on
+	 * a MailScanner host has the hold line): never queued, so rejected, or
+	 * not counted until the client sends it again. */
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "hold: header Received: from x"
+	                                   TRAILER ": held"),
+	                             PF("3", "cleanup[8]", "milter-reject: END-OF-MESSAGE from "
+	                                "mail.a.example[192.0.2.1]: 4.7.1 Try again later; "
+	                                "from=<x@a.example> to=<y@example.jp> proto=ESMTP "
+	                                "helo=<mail.a.example>"), NULL, &deferred), FATE_COUNT);
+	CU_ASSERT_EQUAL(deferred, 1);
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "hold: header Received: from x"
+	                                   TRAILER ": held"),
+	                             PF("3", "cleanup[8]", "milter-reject: END-OF-MESSAGE from "
+	                                "mail.a.example[192.0.2.1]: 5.7.1 rejected; "
+	                                "from=<x@a.example> to=<y@example.jp> proto=ESMTP "
+	                                "helo=<mail.a.example>"), NULL, NULL), FATE_REJECTED);
+	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "hold: header Received: from x"
+	                                   TRAILER ": held"),
+	                             PF("3", "cleanup[8]", "removed (canceled)"), NULL, &deferred),
+	                FATE_COUNT);
+	CU_ASSERT_EQUAL(deferred, 1);
 	/* A transaction canceled without a refusal (the client went away after
 	 * the headers were logged): not received, not counted. */
 	CU_ASSERT_EQUAL(postfix_fate(0, PF("3", "cleanup[8]", "removed (canceled)"), NULL, NULL,
