@@ -57,7 +57,7 @@ static const char *const recids_sql[RS_COUNT] = {
 		" WHERE collector = ?1 AND epoch = ?2 AND first_seq = ?3",
 	[RS_ROW_INSERT] =
 		"INSERT INTO records_packed(collector, epoch, first_seq, last_seq, carrier, source,"
-		" records) VALUES (?,?,?,?,?,?,?)",
+		" records, min_window_ms) VALUES (?,?,?,?,?,?,?,?)",
 	/* A row holds consecutive seqs and rows do not overlap: the one that
 	 * can hold seq is the last starting at or before it. */
 	[RS_ROW_FIND] =
@@ -341,6 +341,60 @@ static int recids_parse_row(const unsigned char *text, size_t len, int64_t seq,
 	}
 }
 
+int recids_row_decode(const unsigned char *text, size_t len, struct recids_rec *out,
+                      size_t max, size_t *n)
+{
+	const char *p = (const char *)text, *end = p + len;
+	int64_t v[RECIDS_FIELDS];
+	struct recids_rec *r;
+	int f;
+
+	*n = 0;
+	if (text == NULL || p == end || *p++ != '[')
+		return -1;
+	for (;;) {
+		if (*n == max || p == end || *p++ != '[')
+			return -1;
+		for (f = 0; f < RECIDS_FIELDS; f++) {
+			if (f == RECIDS_F_DIGEST && p < end && *p == ']')
+				break;
+			if ((f > 0 && (p == end || *p++ != ',')) ||
+			    recids_parse_field(&p, end, f == RECIDS_F_PARTITION || f == RECIDS_F_OFFSET,
+			                       &v[f]) < 0)
+				return -1;
+		}
+		if (p == end || *p++ != ']')
+			return -1;
+		r = &out[(*n)++];
+		r->seq = v[0];
+		r->window_start_ms = v[1];
+		r->window_end_ms = v[2];
+		r->correction = v[3] != 0;
+		r->cells = v[4];
+		r->messages = v[5];
+		r->health.lines_read = v[6];
+		r->health.lines_malformed = v[7];
+		r->health.lines_overlong = v[8];
+		r->health.headers_untrusted = v[9];
+		r->health.headers_malformed = v[10];
+		r->health.messages_evicted = v[11];
+		r->health.messages_late = v[12];
+		r->health.input_losses = 0;
+		if (v[RECIDS_F_PARTITION] < INT32_MIN || v[RECIDS_F_PARTITION] > INT32_MAX)
+			return -1;
+		r->partition = (int32_t)v[RECIDS_F_PARTITION];
+		r->offset = v[RECIDS_F_OFFSET];
+		r->has_digest = f > RECIDS_F_DIGEST;
+		r->digest = r->has_digest ? (uint64_t)v[RECIDS_F_DIGEST] : 0;
+		if (p == end)
+			return -1;
+		if (*p == ']')
+			return p + 1 == end ? 0 : -1;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
 /* r's identity is in record_seqs: find its record and compare. */
 static enum recids_status recids_stored(struct recids *ri, const struct recids_rec *r,
                                         struct strbuf *err)
@@ -363,8 +417,7 @@ static enum recids_status recids_stored(struct recids *ri, const struct recids_r
 		strbuf_printf(err, "store: a records_packed row is not in the form this program "
 		                   "writes");
 	else if (!found)
-		strbuf_printf(err, "store: seq %lld is in record_seqs without its record",
-		              (long long)r->seq);
+		status = RECIDS_GONE; /* sealed, or damage: the caller knows which */
 	else {
 		memset(&stored, 0, sizeof(stored));
 		stored.carrier = sqlite3_column_int64(s, 0);
@@ -504,8 +557,9 @@ static int recids_step_done(struct recids *ri, sqlite3_stmt *s, const char *what
 	return 0;
 }
 
-/* Append r as a row's entry to ri->text. */
-static void recids_format_entry(struct recids *ri, const struct recids_rec *r, int first)
+/* Append r as a row's entry to text (whose cap holds RECIDS_ROW_MAX
+ * entries). */
+static void recids_format_entry(struct strbuf *text, const struct recids_rec *r, int first)
 {
 	const struct record_health *h = &r->health;
 	const int64_t v[RECIDS_F_PARTITION] = {
@@ -538,8 +592,26 @@ static void recids_format_entry(struct recids *ri, const struct recids_rec *r, i
 	}
 	buf[n++] = ']';
 	/* Cannot fail: RECIDS_ROW_MAX entries fit the buffer's cap. */
-	if (strbuf_append(&ri->text, buf, n) < 0)
+	if (strbuf_append(text, buf, n) < 0)
 		abort();
+}
+
+void recids_row_text_init(struct strbuf *text)
+{
+	strbuf_init(text, RECIDS_ROW_TEXT_MAX);
+}
+
+void recids_row_encode(struct strbuf *text, const struct recids_rec *recs, size_t n)
+{
+	size_t i;
+
+	if (n > RECIDS_ROW_MAX)
+		abort();
+	strbuf_reset(text);
+	strbuf_append_byte(text, '[');
+	for (i = 0; i < n; i++)
+		recids_format_entry(text, &recs[i], i == 0);
+	strbuf_append_byte(text, ']');
 }
 
 /* Write refs[0..n) (one collector and epoch, consecutive seqs) as rows of
@@ -552,6 +624,7 @@ static int recids_write_rows(struct recids *ri, const struct recids_ref *refs, s
 
 	while (i < n) {
 		const struct recids_rec *first = &ri->pending[refs[i].index], *r = first;
+		int64_t min_window = INT64_MAX;
 
 		strbuf_reset(&ri->text);
 		strbuf_append_byte(&ri->text, '[');
@@ -559,7 +632,9 @@ static int recids_write_rows(struct recids *ri, const struct recids_ref *refs, s
 			r = &ri->pending[refs[j].index];
 			if (r->carrier != first->carrier || r->source != first->source)
 				break;
-			recids_format_entry(ri, r, j == i);
+			recids_format_entry(&ri->text, r, j == i);
+			if (r->window_start_ms < min_window)
+				min_window = r->window_start_ms;
 		}
 		strbuf_append_byte(&ri->text, ']');
 		r = &ri->pending[refs[j - 1].index];
@@ -573,6 +648,7 @@ static int recids_write_rows(struct recids *ri, const struct recids_ref *refs, s
 		else
 			sqlite3_bind_null(s, 6);
 		sqlite3_bind_text(s, 7, ri->text.data, (int)ri->text.len, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 8, min_window);
 		if (recids_step_done(ri, s, "write records", err) < 0)
 			return -1;
 		i = j;
@@ -654,6 +730,28 @@ out:
 	ri->npending = 0;
 	recids_map_clear(&ri->pending_map);
 	return rc;
+}
+
+int recids_contains(struct recids *ri, int64_t collector, int64_t epoch, int64_t seq,
+                    struct strbuf *err)
+{
+	sqlite3_stmt *s = ri->stmt[RS_SEQ_AT];
+	int step, stored = 0;
+
+	if (recids_map_find(&ri->pending_map, collector, epoch, seq) != SIZE_MAX)
+		return 1;
+	sqlite3_bind_int64(s, 1, collector);
+	sqlite3_bind_int64(s, 2, epoch);
+	sqlite3_bind_int64(s, 3, seq);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		stored = sqlite3_column_int64(s, 1) >= seq;
+	sqlite3_reset(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		recids_db_error(ri, "read record_seqs", err);
+		return -1;
+	}
+	return stored;
 }
 
 const struct recids_rec *recids_found(const struct recids *ri)

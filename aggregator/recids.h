@@ -24,7 +24,15 @@
  *        kafka_offset, digest]  (partition and kafka_offset null for a
  *       record without a source; digest missing from the records of rows
  *       written before schema version 5).
- *       Rows are only ever added: a seq is stored once.
+ *       min_window_ms is the earliest window_start_ms of the row's records
+ *       (schema version 9), indexed, so that sealing a month (store.h)
+ *       finds its rows without reading the table. A seq is stored once;
+ *       rows are added, and changed only by sealing, which deletes the
+ *       records of a sealed month: a row of them goes, a row that also
+ *       holds later records keeps those (its seqs then need not be
+ *       consecutive, and first_seq, last_seq and min_window_ms are its
+ *       kept records'). A seq in record_seqs that no row holds is of a
+ *       sealed record (RECIDS_GONE).
  *
  *       digest is the content digest (store_cells.c computes it): the first
  *       8 bytes of the SHA-256 of the record's cells (combination and count,
@@ -81,9 +89,15 @@
 	" collector INTEGER NOT NULL REFERENCES collectors(id)," \
 	" epoch INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL," \
 	" carrier INTEGER NOT NULL REFERENCES carriers(id)," \
-	" source INTEGER REFERENCES sources(id), records TEXT NOT NULL);" \
+	" source INTEGER REFERENCES sources(id), records TEXT NOT NULL," \
+	" min_window_ms INTEGER);" \
 	"CREATE UNIQUE INDEX records_packed_seq" \
-	" ON records_packed(collector, epoch, first_seq, last_seq);"
+	" ON records_packed(collector, epoch, first_seq, last_seq);" \
+	RECIDS_WINDOW_INDEX_SQL
+/* Sealing (store_seal.c) finds a month's rows by their earliest window;
+ * also run by the upgrade from version 8. */
+#define RECIDS_WINDOW_INDEX_SQL \
+	"CREATE INDEX IF NOT EXISTS records_packed_window ON records_packed(min_window_ms);"
 #define RECIDS_VIEW_SQL \
 	"CREATE VIEW records AS SELECT p.collector AS collector, p.epoch AS epoch," \
 	" r.value ->> 0 AS seq, p.carrier AS carrier, r.value ->> 1 AS window_start_ms," \
@@ -118,6 +132,8 @@ enum recids_status {
 	                                window with another content digest */
 	RECIDS_UNVERIFIED = 4, /* stored before for the same carrier and window
 	                          without a digest: the content cannot be compared */
+	RECIDS_GONE = 5,      /* stored before, but its record is no longer kept
+	                         (sealed, store_seal.c; or damage) */
 	RECIDS_ERROR = -1,    /* SQLite failed, or a row is not in our form */
 };
 
@@ -144,6 +160,26 @@ enum recids_status recids_add(struct recids *ri, const struct recids_rec *r,
  * digest (has_digest 0 if it has none); its other fields are not read.
  * Valid until the next recids_add. */
 const struct recids_rec *recids_found(const struct recids *ri);
+/* Is (collector, epoch, seq) stored, or gathered in this transaction?
+ * Nothing is gathered. 1, 0, or -1 with err. */
+int recids_contains(struct recids *ri, int64_t collector, int64_t epoch, int64_t seq,
+                    struct strbuf *err);
+
+/*
+ * A records_packed row's records, text being its records column (the form
+ * recids_row_encode writes; this is the one reader of every entry besides
+ * the finder of one seq): into out[0..*n), at most max; the fields a row
+ * keeps in columns (collector, epoch, carrier, source) are left as they
+ * are, input_losses is 0. 0, or -1 if the text is not in that form or
+ * holds more than max records.
+ */
+int recids_row_decode(const unsigned char *text, size_t len, struct recids_rec *out,
+                      size_t max, size_t *n);
+/* recs[0..n) (n <= RECIDS_ROW_MAX, source as the row's) as a row's records
+ * text, into text (made by recids_row_text_init: its cap holds a row). */
+void recids_row_encode(struct strbuf *text, const struct recids_rec *recs, size_t n);
+void recids_row_text_init(struct strbuf *text);
+
 /* Inside a transaction: write what is gathered. 0, or -1 with err (the
  * caller must then roll back and call recids_rollback). */
 int recids_flush(struct recids *ri, struct strbuf *err);

@@ -1,7 +1,7 @@
 /*
  * store_schema - what a store file holds and how it is opened: the schema
  * (store.h describes it), the vocabulary of results, policies, verdicts and
- * fates and the item ids, the upgrades from schema versions 2 to 7, the pragmas
+ * fates and the item ids, the upgrades from schema versions 2 to 8, the pragmas
  * and prepared statements of an open store, and closing it.
  */
 #include <stdlib.h>
@@ -17,7 +17,7 @@
 
 /* "arst": marks the file as ours, so a report never reads someone else's database. */
 #define STORE_APPLICATION_ID 0x61727374
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 /* A report reading while ingest commits, or two short-lived writers, wait this
  * long for the lock rather than fail at once. */
 #define STORE_BUSY_TIMEOUT_MS 10000
@@ -100,6 +100,44 @@
 	"CREATE VIEW counts AS SELECT p.bucket_start_ms, p.carrier, p.collector," \
 	" CAST(j.key AS INTEGER) AS cell, j.value AS messages" \
 	" FROM counts_packed p, json_each(p.cells) j;"
+/* Version 9's counts: counts_packed's and, with collector NULL, the sealed
+ * months' (store.h). */
+#define STORE_COUNTS_VIEW_V9_SQL \
+	"CREATE VIEW counts AS SELECT p.bucket_start_ms, p.carrier, p.collector," \
+	" CAST(j.key AS INTEGER) AS cell, j.value AS messages" \
+	" FROM counts_packed p, json_each(p.cells) j" \
+	" UNION ALL SELECT s.bucket_start_ms, s.carrier, NULL," \
+	" CAST(j.key AS INTEGER), j.value FROM counts_sealed s, json_each(s.cells) j;"
+
+/* What sealing keeps of a month (store.h), and the months sealed. Also run
+ * by the upgrade from version 8. */
+#define STORE_SEALED_SQL \
+	"CREATE TABLE counts_sealed(" \
+	" id INTEGER PRIMARY KEY," \
+	" bucket_start_ms INTEGER NOT NULL," \
+	" carrier INTEGER NOT NULL REFERENCES carriers(id)," \
+	" cells TEXT NOT NULL," \
+	" UNIQUE (bucket_start_ms, carrier)" \
+	");" \
+	"CREATE TABLE health_sealed(" \
+	" bucket_start_ms INTEGER NOT NULL," \
+	" carrier INTEGER NOT NULL REFERENCES carriers(id)," \
+	" records INTEGER NOT NULL, messages INTEGER NOT NULL, lines_read INTEGER NOT NULL," \
+	" lines_malformed INTEGER NOT NULL, lines_overlong INTEGER NOT NULL," \
+	" headers_untrusted INTEGER NOT NULL, headers_malformed INTEGER NOT NULL," \
+	" messages_evicted INTEGER NOT NULL, messages_late INTEGER NOT NULL," \
+	" PRIMARY KEY (bucket_start_ms, carrier)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE sealed(" \
+	" month TEXT NOT NULL PRIMARY KEY, start_ms INTEGER NOT NULL UNIQUE," \
+	" end_ms INTEGER NOT NULL, sealed_ms INTEGER NOT NULL, records INTEGER NOT NULL," \
+	" records_rows INTEGER NOT NULL, records_rows_trimmed INTEGER NOT NULL," \
+	" counts_rows INTEGER NOT NULL, counts_sealed_rows INTEGER NOT NULL" \
+	");" \
+	"CREATE VIEW health_sealed_named AS SELECT h.bucket_start_ms, ca.name AS carrier," \
+	" h.records, h.messages, h.lines_read, h.lines_malformed, h.lines_overlong," \
+	" h.headers_untrusted, h.headers_malformed, h.messages_evicted, h.messages_late" \
+	" FROM health_sealed h JOIN carriers ca ON ca.id = h.carrier;"
 
 /* The records of version 3's table (now the view records, recids.h) with
  * names. Also run by the migration from version 3. */
@@ -133,7 +171,8 @@ static const char store_schema_sql[] =
 	"CREATE TABLE spam_verdicts(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	STORE_FATES_TABLE_SQL
 	STORE_COUNTS_TABLE_SQL
-	STORE_COUNTS_VIEW_SQL
+	STORE_SEALED_SQL
+	STORE_COUNTS_VIEW_V9_SQL
 	"CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	/* typeof() = 'integer': SQLite turns an integer sum that overflows into
 	 * a float without a word; the check turns that into an error. (The
@@ -249,6 +288,7 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 		" UNION ALL SELECT carrier, collector, start_ms, end_ms, window_ms, 1 FROM vouched"
 		") r JOIN carriers ca ON ca.id = r.carrier JOIN collectors co ON co.id = r.collector"
 		" ORDER BY ca.name, co.name, r.start_ms, r.vouched",
+	[ST_SEALED_ALL] = "SELECT start_ms, end_ms FROM sealed ORDER BY start_ms",
 	[ST_FIND_NAME + NAMES_CARRIERS] = "SELECT id FROM carriers WHERE name = ?",
 	[ST_FIND_NAME + NAMES_COLLECTORS] = "SELECT id FROM collectors WHERE name = ?",
 	[ST_FIND_NAME + NAMES_SOURCES] = "SELECT id FROM sources WHERE name = ?",
@@ -274,8 +314,7 @@ int store_exec(struct store *st, const char *sql, struct strbuf *err)
 	return 0;
 }
 
-/* Run a statement yielding one integer (a pragma, a count). */
-static int store_query_int(struct store *st, const char *sql, int64_t *out, struct strbuf *err)
+int store_query_int(struct store *st, const char *sql, int64_t *out, struct strbuf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
@@ -470,7 +509,7 @@ static int store_counts_named_sql(struct strbuf *sql)
 	if (strbuf_printf(sql, "CREATE VIEW counts_named AS SELECT c.bucket_start_ms,"
 	                       " ca.name AS carrier, co.name AS collector, %s, c.messages"
 	                       " FROM counts c JOIN carriers ca ON ca.id = c.carrier"
-	                       " JOIN collectors co ON co.id = c.collector%s;",
+	                       " LEFT JOIN collectors co ON co.id = c.collector%s;",
 	                  cols.data, joins.data) < 0)
 		goto out;
 	rc = 0;
@@ -917,6 +956,82 @@ static int store_migrate_v7(struct store *st, struct strbuf *done, struct strbuf
 	return 0;
 }
 
+/*
+ * Schema version 9 can seal months (store.h): records_packed gains
+ * min_window_ms, filled here from each row's records (read by recids, the
+ * one reader of that text) and indexed; the tables of sealed months;
+ * counts and counts_named that show sealed counts. A row written by the
+ * upgrade from version 3 in this same run has it already. Returns 0 with
+ * what was done in done, or -1 with err.
+ */
+static int store_migrate_v8(struct store *st, struct strbuf *done, struct strbuf *err)
+{
+	sqlite3_stmt *rd = NULL, *upd = NULL;
+	struct recids_rec *recs = xcalloc(RECIDS_ROW_MAX, sizeof(*recs));
+	struct strbuf sql;
+	int64_t has_column = 0, rows = 0, id, min;
+	size_t n, i;
+	int step, rc = -1;
+
+	strbuf_init(&sql, 16384);
+	if (store_query_int(st, "SELECT count(*) FROM pragma_table_info('records_packed')"
+	                        " WHERE name = 'min_window_ms'", &has_column, err) < 0)
+		goto out;
+	if (!has_column && store_exec(st, "ALTER TABLE records_packed ADD COLUMN"
+	                                  " min_window_ms INTEGER", err) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(st->db, "SELECT id, records FROM records_packed"
+	                               " WHERE min_window_ms IS NULL", -1, &rd, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "UPDATE records_packed SET min_window_ms = ? WHERE id = ?",
+	                       -1, &upd, NULL) != SQLITE_OK) {
+		store_db_error(st, "upgrade", err);
+		goto out;
+	}
+	/* The rows are read in rowid order and each is changed in place
+	 * (its rowid kept, the column in no index yet): SQLite's cursor finds
+	 * its place again by rowid, and a row met again is filled already. */
+	while ((step = sqlite3_step(rd)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(rd, 0);
+		if (recids_row_decode(sqlite3_column_text(rd, 1), (size_t)sqlite3_column_bytes(rd, 1),
+		                      recs, RECIDS_ROW_MAX, &n) < 0) {
+			strbuf_printf(err, "%s: upgrade: records_packed row %lld is not in the form "
+			                   "this program writes", st->path, (long long)id);
+			goto out;
+		}
+		min = INT64_MAX;
+		for (i = 0; i < n; i++)
+			min = recs[i].window_start_ms < min ? recs[i].window_start_ms : min;
+		sqlite3_bind_int64(upd, 1, min);
+		sqlite3_bind_int64(upd, 2, id);
+		if (store_step_done(st, upd, err) < 0)
+			goto out;
+		rows++;
+	}
+	if (step != SQLITE_DONE) {
+		store_db_error(st, "upgrade", err);
+		goto out;
+	}
+	sqlite3_finalize(rd);
+	rd = NULL;
+	if (strbuf_printf(&sql, "%s%sDROP VIEW counts_named; DROP VIEW counts;%s",
+	                  RECIDS_WINDOW_INDEX_SQL, STORE_SEALED_SQL, STORE_COUNTS_VIEW_V9_SQL) < 0 ||
+	    store_counts_named_sql(&sql) < 0 || strbuf_printf(&sql, "PRAGMA user_version = 9") < 0) {
+		strbuf_printf(err, "%s: upgrade SQL too long", st->path);
+		goto out;
+	}
+	if (store_exec(st, sql.data, err) < 0)
+		goto out;
+	strbuf_printf(done, "the earliest window of %lld records_packed rows noted; no month "
+	                    "sealed yet", (long long)rows);
+	rc = 0;
+out:
+	sqlite3_finalize(rd);
+	sqlite3_finalize(upd);
+	strbuf_release(&sql);
+	free(recs);
+	return rc;
+}
+
 /* The upgrades, in order: each takes a store of version from to from + 1. */
 static const struct store_upgrade {
 	int64_t from;
@@ -929,6 +1044,7 @@ static const struct store_upgrade {
 	{ 5, "carriers' declarations of accounts and filter users", store_migrate_v5 },
 	{ 6, "each message's fate", store_migrate_v6 },
 	{ 7, "spans collectors vouched for", store_migrate_v7 },
+	{ 8, "months can be sealed", store_migrate_v8 },
 };
 
 /*
@@ -1025,7 +1141,7 @@ static int store_check_schema(struct store *st, enum store_mode mode, struct str
 	if (app_id == 0) {
 		if (store_exec(st, store_schema_sql, err) < 0 || store_create_vocab(st, err) < 0 ||
 		    store_exec(st, "PRAGMA application_id = 1634890612;"
-		                   "PRAGMA user_version = 8", err) < 0)
+		                   "PRAGMA user_version = 9", err) < 0)
 			goto fail;
 	}
 	if (store_exec(st, "COMMIT", err) < 0)
@@ -1059,7 +1175,7 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 
 	/* The literals in store_check_schema must match the constants. */
 	_Static_assert(STORE_APPLICATION_ID == 1634890612, "application id literal");
-	_Static_assert(STORE_SCHEMA_VERSION == 8, "user_version literals");
+	_Static_assert(STORE_SCHEMA_VERSION == 9, "user_version literals");
 
 	st->path = xstrdup(path);
 	store_cells_init(st);
@@ -1091,7 +1207,7 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 	store_ranges_init(st, &st->runs, "runs", ST_RUNS_BEFORE);
 	store_ranges_init(st, &st->vouched, "vouched", ST_VOUCH_BEFORE);
 	st->recids = recids_new(st->db, err);
-	if (st->recids == NULL)
+	if (st->recids == NULL || store_load_sealed(st, err) < 0)
 		goto fail;
 	return st;
 fail:
