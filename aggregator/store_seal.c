@@ -372,6 +372,9 @@ int store_seal_month(struct store *st, int year, int month, int64_t now_ms, unsi
 	if (pause_ms > 0) {
 		struct timespec ts = { (time_t)(pause_ms / 1000), (long)(pause_ms % 1000) * 1000000L };
 
+		/* Said, so that the test knows when to kill. */
+		msg_info("%s: sealing %s: pausing %u ms before the commit (test hook)", st->path,
+		         res->month, pause_ms);
 		nanosleep(&ts, NULL);
 	}
 	if (store_exec(st, "COMMIT", err) < 0)
