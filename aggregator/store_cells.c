@@ -258,13 +258,16 @@ static int store_bind_text(sqlite3_stmt *s, int i, const char *text)
 	return sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
 }
 
-int store_find_name(struct store *st, enum store_names which, const char *name, int64_t *id,
-                    struct strbuf *err)
+/* name's id from the cache (*cached 1) or the table: 1 and *id, 0 if it is
+ * in neither, -1 with err. */
+static int store_name_lookup(struct store *st, enum store_names which, const char *name,
+                             size_t len, int64_t *id, int *cached, struct strbuf *err)
 {
-	void *hit = htable_find(st->names[which], name, strlen(name));
+	void *hit = htable_find(st->names[which], name, len);
 	sqlite3_stmt *s;
 	int rc;
 
+	*cached = hit != NULL;
 	if (hit != NULL) {
 		*id = (int64_t)(uintptr_t)hit;
 		return 1;
@@ -282,31 +285,28 @@ int store_find_name(struct store *st, enum store_names which, const char *name, 
 	return rc == SQLITE_ROW;
 }
 
+int store_find_name(struct store *st, enum store_names which, const char *name, int64_t *id,
+                    struct strbuf *err)
+{
+	int cached;
+
+	return store_name_lookup(st, which, name, strlen(name), id, &cached, err);
+}
+
 int store_intern(struct store *st, enum store_names which, const char *name, int64_t *id,
                  struct strbuf *err)
 {
-	struct htable *cache = st->names[which];
+	struct htable *cache;
 	size_t len = strlen(name);
 	sqlite3_stmt *s;
-	void *hit;
-	int rc;
+	int rc, cached;
 
-	hit = htable_find(cache, name, len);
-	if (hit != NULL) {
-		*id = (int64_t)(uintptr_t)hit;
-		return 0;
-	}
-	s = st->stmt[ST_FIND_NAME + which];
-	store_bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_db_error(st, "read name", err);
+	rc = store_name_lookup(st, which, name, len, id, &cached, err);
+	if (rc < 0)
 		return -1;
-	}
-	if (rc == SQLITE_DONE) {
+	if (cached)
+		return 0;
+	if (rc == 0) {
 		s = st->stmt[ST_ADD_NAME + which];
 		store_bind_text(s, 1, name);
 		if (store_step_done(st, s, err) < 0)
@@ -318,6 +318,7 @@ int store_intern(struct store *st, enum store_names which, const char *name, int
 		strbuf_printf(err, "%s: name id %lld out of range", st->path, (long long)*id);
 		return -1;
 	}
+	cache = st->names[which];
 	if (htable_count(cache) >= STORE_NAME_CACHE_MAX) {
 		htable_free(cache, NULL);
 		cache = st->names[which] = htable_new(64);

@@ -57,6 +57,24 @@ static int seal_prepare(struct store *st, const char *sql, sqlite3_stmt **s, str
 	return 0;
 }
 
+/* Write the bucket and carrier's sum (st->sealacc) as a counts_sealed row
+ * with ins, and empty it. 0, or -1 with err. */
+static int seal_write_sum(struct seal *sl, sqlite3_stmt *ins, int64_t bucket, int64_t carrier,
+                          struct strbuf *err)
+{
+	struct store *st = sl->st;
+	struct store_cellvec tmp = st->merged;
+
+	/* store_write_row writes merged. */
+	st->merged = st->sealacc;
+	st->sealacc = tmp;
+	st->sealacc.n = 0;
+	if (store_write_row(st, ins, bucket, carrier, 0, err) < 0)
+		return -1;
+	sl->res->counts_sealed_rows++;
+	return 0;
+}
+
 /*
  * counts_packed's rows of the month, read in (bucket, carrier, collector)
  * order from their unique index, summed per bucket and carrier into
@@ -86,16 +104,9 @@ static int seal_counts(struct seal *sl, struct strbuf *err)
 	while ((step = sqlite3_step(rd)) == SQLITE_ROW) {
 		b = sqlite3_column_int64(rd, 0);
 		ca = sqlite3_column_int64(rd, 1);
-		if (st->sealacc.n > 0 && (b != bucket || ca != carrier)) {
-			/* The bucket's sum into merged, which store_write_row writes. */
-			tmp = st->merged;
-			st->merged = st->sealacc;
-			st->sealacc = tmp;
-			st->sealacc.n = 0;
-			if (store_write_row(st, ins, bucket, carrier, 0, err) < 0)
-				goto out;
-			sl->res->counts_sealed_rows++;
-		}
+		if (st->sealacc.n > 0 && (b != bucket || ca != carrier) &&
+		    seal_write_sum(sl, ins, bucket, carrier, err) < 0)
+			goto out;
 		bucket = b;
 		carrier = ca;
 		if (store_cells_parse(st, sqlite3_column_text(rd, 2),
@@ -116,15 +127,8 @@ static int seal_counts(struct seal *sl, struct strbuf *err)
 		store_db_error(st, "seal: read counts", err);
 		goto out;
 	}
-	if (st->sealacc.n > 0) {
-		tmp = st->merged;
-		st->merged = st->sealacc;
-		st->sealacc = tmp;
-		st->sealacc.n = 0;
-		if (store_write_row(st, ins, bucket, carrier, 0, err) < 0)
-			goto out;
-		sl->res->counts_sealed_rows++;
-	}
+	if (st->sealacc.n > 0 && seal_write_sum(sl, ins, bucket, carrier, err) < 0)
+		goto out;
 	sqlite3_reset(rd);
 	sqlite3_bind_int64(del, 1, sl->start);
 	sqlite3_bind_int64(del, 2, sl->end);
