@@ -546,6 +546,9 @@ out:
 			msg_info("%llu of the duplicates were stored by a version that kept no "
 			         "content digest: their content could not be compared",
 			         (unsigned long long)c->unverified);
+		if (c->sealed > 0)
+			msg_info("%llu of the dead letters were records of sealed months "
+			         "(sealed_duplicate, month_sealed)", (unsigned long long)c->sealed);
 		if (cl.have_files)
 			printf("file_records=%llu files=%llu files_failed=%llu\n",
 			       (unsigned long long)c->messages, (unsigned long long)stats.files,

@@ -4,7 +4,7 @@
  * includes it.
  *
  *   store_schema.c  the schema, its vocabulary and item ids, the upgrades
- *                   from versions 2 to 6, opening and closing a store
+ *                   from versions 2 to 8, opening and closing a store
  *   store_cells.c   ingest's write transaction: each record's identity, its
  *                   cells gathered and written as counts_packed rows and
  *                   carrier totals, the runs covered, the spans vouched for,
