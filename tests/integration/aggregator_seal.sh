@@ -9,7 +9,8 @@
 # byte-identical before and after. Late records of the sealed month are
 # dead letters with their reason (sealed_duplicate for a record delivered
 # again, month_sealed for one never stored), and a record of November
-# under a sealed identity an identity_conflict: counted nowhere.
+# under a sealed identity an identity_conflict: counted nowhere. Last,
+# ingest with seal_in_ingest = 1 seals a month past the horizon by itself.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 arstat_test_init aggregator_seal
 
@@ -191,4 +192,31 @@ grep -q "delivered again for a record of a sealed month" "$TEST_DIR/ingest.log" 
 # Counted nowhere: every report as it was.
 reports "$TEST_DIR/late"
 same_reports "$TEST_DIR/late" "after the late records"
+# Ingest seals by itself with seal_in_ingest = 1: a day of the month three
+# months back (past any horizon of 8 days) and the current month's first
+# minutes, delivered in one file; the old month is sealed after the
+# batches, the current one is not (whatever today's date).
+db=$TEST_DIR/daemon.db
+now=$(date -u +%s)
+this=$(date -u -d "@$now" +%Y-%m-01)
+old=$(date -u -d "$this -3 months" +%s)
+cur=$(date -u -d "$this" +%s)
+"$gen" ocf --out "$TEST_DIR/old.avro" --carriers 1 --collectors 3 --windows 1440 \
+	--window-seconds 60 --start "$old" --seed 12 >/dev/null 2>>"$TEST_DIR/gen.log" ||
+	fail "testgen ocf failed"
+"$gen" ocf --out "$TEST_DIR/cur.avro" --carriers 1 --collectors 3 --windows 10 \
+	--window-seconds 60 --start "$cur" --seed 13 >/dev/null 2>>"$TEST_DIR/gen.log" ||
+	fail "testgen ocf failed"
+out=$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 -o seal_in_ingest=1 \
+	-o seal_after_days=8 --file "$TEST_DIR/old.avro" "$TEST_DIR/cur.avro" \
+	2>>"$TEST_DIR/daemon.log") || fail "ingest with seal_in_ingest failed"
+[[ $out == "records_stored=4350 "* ]] || fail "ingest with seal_in_ingest: $out"
+old_month=$(date -u -d "@$old" +%Y-%m)
+cur_month=$(date -u -d "@$cur" +%Y-%m)
+assert_eq 1 "$(q "SELECT count(*) FROM sealed WHERE month = '$old_month'")" "$old_month sealed"
+assert_eq 0 "$(q "SELECT count(*) FROM sealed WHERE month = '$cur_month'")" "$cur_month sealed"
+assert_eq 4320 "$(q "SELECT records FROM sealed WHERE month = '$old_month'")" "records sealed"
+assert_eq 30 "$(q 'SELECT count(*) FROM records')" "records of the current month kept"
+grep -q "sealed $old_month: 4320 records" "$TEST_DIR/daemon.log" || fail "the seal is not logged"
+
 echo "ok: sealed $oct_records records; reports identical in 35 files; late records dead-lettered"
