@@ -291,7 +291,8 @@ out:
 	return rc;
 }
 
-/* The health sums into health_sealed, added to a row already there. */
+/* The health sums into health_sealed, a row per bucket and carrier (its
+ * buckets are of this month alone, which is sealed once). */
 static int seal_write_health(struct seal *sl, struct strbuf *err)
 {
 	struct store *st = sl->st;
