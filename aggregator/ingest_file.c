@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "ocf.h"
@@ -111,6 +112,27 @@ out:
 	return rc;
 }
 
+void ingest_seal_due(struct store *st, const struct settings *s, int64_t *next_ms)
+{
+	struct timespec mono;
+	struct strbuf err;
+	int64_t mono_ms;
+	size_t sealed;
+
+	if (!s->seal_in_ingest)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	mono_ms = (int64_t)mono.tv_sec * 1000 + mono.tv_nsec / 1000000;
+	if (*next_ms != 0 && mono_ms < *next_ms)
+		return;
+	*next_ms = mono_ms + INGEST_SEAL_INTERVAL_MS;
+	strbuf_init(&err, 4096);
+	if (store_seal_all_due(st, (int64_t)time(NULL) * 1000, s->seal_after_days * 86400000, 0,
+	                       NULL, NULL, &sealed, &err) < 0)
+		msg_warn("ingest: sealing: %s", err.data != NULL ? err.data : "failed");
+	strbuf_release(&err);
+}
+
 int ingest_file_run(struct store *st, const struct settings *s, const char *carrier,
                     char *const *paths, size_t n, int allow_unchecked,
                     const volatile sig_atomic_t *stop,
@@ -118,6 +140,7 @@ int ingest_file_run(struct store *st, const struct settings *s, const char *carr
 {
 	struct intake_limits lim;
 	struct intake *in;
+	int64_t next_seal = 0;
 	size_t i;
 	int rc = -1;
 
@@ -129,6 +152,7 @@ int ingest_file_run(struct store *st, const struct settings *s, const char *carr
 		if (ingest_one_file(in, s, carrier, paths[i], allow_unchecked, stop, stats, err) < 0)
 			goto out;
 	}
+	ingest_seal_due(st, s, &next_seal);
 	rc = 0;
 out:
 	stats->counts = *intake_totals(in);

@@ -769,10 +769,12 @@ static int ingest_start(struct ingest *ig, struct strbuf *err)
 static int ingest_loop(struct ingest *ig, const volatile sig_atomic_t *stop, struct strbuf *err)
 {
 	struct ingest_slot *slot;
+	int64_t next_seal = 0;
 	int rc = -1, stored;
 
 	if (ingest_reader_start(ig, err) < 0)
 		goto out;
+	ingest_seal_due(ig->st, ig->s, &next_seal);
 	while ((slot = ingest_slot_full(ig, stop)) != NULL) {
 		if (slot->kind == SLOT_END) {
 			ingest_slot_release(ig);
@@ -789,6 +791,7 @@ static int ingest_loop(struct ingest *ig, const volatile sig_atomic_t *stop, str
 		ingest_slot_release(ig);
 		if (stored < 0)
 			goto out;
+		ingest_seal_due(ig->st, ig->s, &next_seal);
 	}
 	rc = 0;
 out:

@@ -143,6 +143,7 @@ int intake_commit(struct intake *in, struct strbuf *err)
 	in->total.conflicts += in->batch.conflicts;
 	in->total.refused += in->batch.refused;
 	in->total.unverified += in->batch.unverified;
+	in->total.sealed += in->batch.sealed;
 	in->total.batches++;
 	return 0;
 }
@@ -486,6 +487,19 @@ int intake_message_decoded(struct intake *in, const struct intake_origin *o, con
 		in->batch.duplicates++;
 		in->batch.unverified++;
 		return 0;
+	case STORE_SEALED_DUPLICATE:
+		/* Sealing kept its identity, not its details: it cannot be
+		 * compared, only told apart from a record never stored. */
+		in->batch.sealed++;
+		strbuf_printf(&in->why, "identity already stored, in a sealed month");
+		return intake_dead(in, o, "sealed_duplicate", data, len, err);
+	case STORE_MONTH_SEALED:
+		in->batch.sealed++;
+		strbuf_printf(&in->why, "a record not stored before, of a sealed month");
+		return intake_dead(in, o, "month_sealed", data, len, err);
+	case STORE_SEALED_CONFLICT:
+		return intake_conflict(in, o, d->rec, "identity_conflict",
+		                       "for a record of a sealed month", data, len, err);
 	case STORE_INVALID:
 		return intake_dead(in, o, "invalid", data, len, err);
 	case STORE_ERROR:

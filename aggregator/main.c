@@ -54,6 +54,15 @@
  *       the same carrier and month wins; the earlier ones are kept. Prints
  *       one line: declaration id, rows, sha256.
  *
+ *   arstat-aggregator seal --db FILE (--month YYYY-MM | --all-due) [--force]
+ *                          [-c CONFIG] [-o name=value ...]
+ *       Seal the UTC month (store.h, "Sealing"), or every month whose end
+ *       is seal_after_days (the replay horizon) in the past, oldest first:
+ *       each in one transaction, its counts summed over collectors and
+ *       its records' details dropped, every report unchanged. A month
+ *       within the horizon is refused unless --force. Prints one line per
+ *       month sealed: month, records, rows deleted, bytes freed, seconds.
+ *
  *   arstat-aggregator --check-config [-c CONFIG] [-o name=value ...] [--db FILE]
  *       Load the settings as the commands do (the register of carriers
  *       included) and print one line about them; touches no store or broker.
@@ -96,12 +105,14 @@
 #include "ingest_metrics.h"
 #include "log.h"
 #include "mem.h"
+#include "numparse.h"
 #include "publish.h"
 #include "record.h"
 #include "report.h"
 #include "settings.h"
 #include "store.h"
 #include "strutil.h"
+#include "timeutil.h"
 
 /* sysexits.h: a bad command line, a bad configuration (the units name 78 in
  * RestartPreventExitStatus=). */
@@ -139,6 +150,8 @@ static void usage(FILE *fp)
 	      "                                [--force] [--tz ZONE] [-c CONFIG] [-o name=value ...] [-v]\n"
 	      "       arstat-aggregator declare --db FILE --file CARRIER.csv\n"
 	      "                                [-c CONFIG] [-o name=value ...] [-v]\n"
+	      "       arstat-aggregator seal --db FILE (--month YYYY-MM | --all-due) [--force]\n"
+	      "                                [-c CONFIG] [-o name=value ...] [-v]\n"
 	      "       arstat-aggregator --check-config [-c CONFIG] [-o name=value ...] [--db FILE]\n"
 	      "       arstat-aggregator --help | --help-config[=tsv] | --version\n",
 	      fp);
@@ -156,7 +169,8 @@ struct cmdline {
 	const char *month, *from, *to, *layout, *output, *spam_output, *coverage_output;
 	const char *carrier; /* ingest --file: whose files they are */
 	const char *out_dir; /* publish --out */
-	int force;           /* publish --force */
+	int force;           /* publish --force, seal --force */
+	int all_due;         /* seal --all-due */
 	/* ingest --file: the first file, and where the others start in argv */
 	int have_files, allow_unchecked;
 	char **files;
@@ -186,6 +200,7 @@ enum {
 	OPT_ALLOW_UNCHECKED,
 	OPT_OUT,
 	OPT_FORCE,
+	OPT_ALL_DUE,
 };
 
 static const struct option ingest_options[] = {
@@ -235,6 +250,16 @@ static const struct option publish_options[] = {
 	{ "out", required_argument, NULL, OPT_OUT },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "tz", required_argument, NULL, OPT_TZ },
+	{ "config", required_argument, NULL, 'c' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const struct option seal_options[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "month", required_argument, NULL, OPT_MONTH },
+	{ "all-due", no_argument, NULL, OPT_ALL_DUE },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "config", required_argument, NULL, 'c' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ NULL, 0, NULL, 0 },
@@ -341,6 +366,9 @@ static int parse_args(int argc, char **argv, const struct option *options, struc
 			break;
 		case OPT_FORCE:
 			cl->force = 1;
+			break;
+		case OPT_ALL_DUE:
+			cl->all_due = 1;
 			break;
 		default:
 			return -1;
@@ -518,6 +546,9 @@ out:
 			msg_info("%llu of the duplicates were stored by a version that kept no "
 			         "content digest: their content could not be compared",
 			         (unsigned long long)c->unverified);
+		if (c->sealed > 0)
+			msg_info("%llu of the dead letters were records of sealed months "
+			         "(sealed_duplicate, month_sealed)", (unsigned long long)c->sealed);
 		if (cl.have_files)
 			printf("file_records=%llu files=%llu files_failed=%llu\n",
 			       (unsigned long long)c->messages, (unsigned long long)stats.files,
@@ -891,6 +922,144 @@ out:
 	return rc;
 }
 
+/* What the seal command reports of each month: the store's bytes before
+ * it, to say how many it freed. */
+struct seal_report {
+	struct store *st;
+	int64_t free_before;
+	int failed;
+};
+
+/* One line per month sealed, on standard output (fields scripts read). */
+static void seal_print(void *arg, const struct store_seal_result *res, double seconds)
+{
+	struct seal_report *sr = arg;
+	int64_t bytes = 0, free_bytes = 0;
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	if (store_file_bytes(sr->st, &bytes, &free_bytes, &err) < 0) {
+		msg_warn("%s", err.data);
+		free_bytes = sr->free_before;
+	}
+	printf("month=%s records=%lld records_rows=%lld records_rows_trimmed=%lld counts_rows=%lld "
+	       "counts_sealed_rows=%lld bytes_freed=%lld store_bytes=%lld seconds=%.2f\n",
+	       res->month, (long long)res->records, (long long)res->records_rows,
+	       (long long)res->records_rows_trimmed, (long long)res->counts_rows,
+	       (long long)res->counts_sealed_rows, (long long)(free_bytes - sr->free_before),
+	       (long long)bytes, seconds);
+	sr->free_before = free_bytes;
+	strbuf_release(&err);
+}
+
+/* The seal command's test hook: ARSTAT_TEST_SEAL_PAUSE_MS pauses inside
+ * each month's transaction, so that a test can kill the process there.
+ * Unset (in use) it is 0. */
+static unsigned seal_pause_ms(void)
+{
+	const char *v = getenv("ARSTAT_TEST_SEAL_PAUSE_MS");
+	int64_t ms;
+
+	if (v == NULL || num_parse_i64_str(v, 0, 600000, &ms) < 0)
+		return 0;
+	return (unsigned)ms;
+}
+
+static int cmd_seal(int argc, char **argv)
+{
+	struct cmdline cl;
+	struct settings s;
+	struct seal_report sr;
+	struct store_seal_result res;
+	struct store *st = NULL;
+	struct strbuf err;
+	int64_t now_ms = (int64_t)time(NULL) * 1000, horizon_ms, end_ms, bytes;
+	size_t sealed = 0;
+	int rc = EXIT_FAILURE, year = 0, month = 0;
+
+	memset(&cl, 0, sizeof(cl));
+	memset(&s, 0, sizeof(s));
+	memset(&sr, 0, sizeof(sr));
+	strbuf_init(&err, 4096);
+	if (parse_args(argc, argv, seal_options, &cl) < 0 || (cl.month != NULL) == cl.all_due ||
+	    (cl.month != NULL &&
+	     time_parse_month(cl.month, strlen(cl.month), &year, &month) < 0) ||
+	    (cl.all_due && cl.force)) {
+		if ((cl.month != NULL) == cl.all_due)
+			msg_warn("seal: give --month YYYY-MM or --all-due");
+		else if (cl.all_due && cl.force)
+			msg_warn("seal: --force is for one --month");
+		else if (cl.month != NULL)
+			msg_warn("seal: --month %s is not YYYY-MM", cl.month);
+		usage(stderr);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (load_settings(&cl, &s) < 0) {
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	if (install_signals(0) < 0) {
+		msg_error("sigaction: %s", strerror(errno));
+		goto out;
+	}
+	horizon_ms = s.seal_after_days * 86400000;
+	if (cl.month != NULL) {
+		end_ms = month == 12 ? time_days_from_civil(year + 1, 1, 1)
+		                     : time_days_from_civil(year, (unsigned)month + 1, 1);
+		end_ms *= 86400000;
+		if (end_ms + horizon_ms > now_ms && !cl.force) {
+			msg_error("seal: %s ended less than seal_after_days (%lld) ago: a record of it "
+			          "may still arrive; --force to seal it anyway", cl.month,
+			          (long long)s.seal_after_days);
+			goto out;
+		}
+	}
+	st = store_new(s.db, STORE_EXISTING, &err);
+	if (st == NULL) {
+		msg_error("%s", err.data);
+		goto out;
+	}
+	sr.st = st;
+	if (store_file_bytes(st, &bytes, &sr.free_before, &err) < 0) {
+		msg_error("%s", err.data);
+		goto out;
+	}
+	if (cl.month != NULL) {
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (store_seal_month(st, year, month, now_ms, seal_pause_ms(), &res, &err) < 0) {
+			msg_error("seal: %s", err.data);
+			goto out;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (res.already) {
+			msg_info("seal: %s was sealed already", res.month);
+		} else {
+			sealed = 1;
+			seal_print(&sr, &res, (double)(t1.tv_sec - t0.tv_sec) +
+			                              (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		}
+	} else if (store_seal_all_due(st, now_ms, horizon_ms, seal_pause_ms(), seal_print, &sr,
+	                              &sealed, &err) < 0) {
+		msg_error("seal: %s", err.data);
+		goto out;
+	}
+	if (sealed == 0)
+		msg_info("seal: no month sealed");
+	if (fflush(stdout) != 0) {
+		msg_error("standard output: %s", strerror(errno));
+		goto out;
+	}
+	rc = EXIT_SUCCESS;
+out:
+	store_free(st);
+	settings_free(&s);
+	strbuf_release(&err);
+	return rc;
+}
+
 /*
  * --check-config: load the settings as every command does (the file, -o,
  * the register of carriers) and say what they hold; touches no store and no
@@ -965,6 +1134,8 @@ int main(int argc, char **argv)
 		return cmd_publish(argc - 1, argv + 1);
 	if (strcmp(argv[1], "declare") == 0)
 		return cmd_declare(argc - 1, argv + 1);
+	if (strcmp(argv[1], "seal") == 0)
+		return cmd_seal(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return EXIT_SUCCESS;

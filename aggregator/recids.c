@@ -70,7 +70,7 @@ static const char *const recids_sql[RS_COUNT] = {
 		" WHERE collector = ?1 AND epoch = ?2 AND first_seq = ?3",
 	[RS_ROW_INSERT] =
 		"INSERT INTO records_packed(collector, epoch, first_seq, last_seq, carrier, source,"
-		" records, digests) VALUES (?,?,?,?,?,?,?,?)",
+		" records, digests, min_window_ms) VALUES (?,?,?,?,?,?,?,?,?)",
 	/* A row holds consecutive seqs and rows do not overlap: the one that
 	 * can hold seq is the last starting at or before it. */
 	[RS_ROW_FIND] =
@@ -419,6 +419,137 @@ static uint64_t recids_get_le64(const unsigned char *p)
 	return v;
 }
 
+/* One entry of a row of the form before version 9 at *pp (after its '['),
+ * up to its ']' included, into r. 0, or -1 if it is not in that form. */
+static int recids_decode_entry(const char **pp, const char *end, struct recids_rec *r)
+{
+	const char *p = *pp;
+	int64_t v[RECIDS_FIELDS];
+	int f;
+
+	for (f = 0; f < RECIDS_FIELDS; f++) {
+		if (f == RECIDS_F_DIGEST && p < end && *p == ']')
+			break;
+		if ((f > 0 && (p == end || *p++ != ',')) ||
+		    recids_parse_field(&p, end, f == RECIDS_F_PARTITION || f == RECIDS_F_OFFSET,
+		                       &v[f]) < 0)
+			return -1;
+	}
+	if (p == end || *p++ != ']' || v[RECIDS_F_PARTITION] < INT32_MIN ||
+	    v[RECIDS_F_PARTITION] > INT32_MAX)
+		return -1;
+	r->seq = v[0];
+	r->window_start_ms = v[1];
+	r->window_end_ms = v[2];
+	r->correction = v[3] != 0;
+	r->cells = v[4];
+	r->messages = v[5];
+	r->health.lines_read = v[6];
+	r->health.lines_malformed = v[7];
+	r->health.lines_overlong = v[8];
+	r->health.headers_untrusted = v[9];
+	r->health.headers_malformed = v[10];
+	r->health.messages_evicted = v[11];
+	r->health.messages_late = v[12];
+	r->health.input_losses = 0;
+	r->partition = (int32_t)v[RECIDS_F_PARTITION];
+	r->offset = v[RECIDS_F_OFFSET];
+	r->has_digest = f > RECIDS_F_DIGEST;
+	r->digest = r->has_digest ? (uint64_t)v[RECIDS_F_DIGEST] : 0;
+	*pp = p;
+	return 0;
+}
+
+/* Entry k of a compact row at *pp (after its '['), up to its ']' included,
+ * into r, its window start relative to base unless k is 0 (then it is the
+ * base). 0, or -1 if it is not in that form. */
+static int recids_decode_compact(const char **pp, const char *end, size_t k, int64_t base,
+                                 struct recids_rec *r)
+{
+	const char *p = *pp;
+	int64_t v[RECIDS_C_FIELDS] = { 0 };
+	int f, null_source = 0;
+
+	for (f = 0; f < RECIDS_C_FIELDS; f++) {
+		if (f >= RECIDS_C_MIN && p < end && *p == ']')
+			break;
+		if (f > 0 && (p == end || *p++ != ','))
+			return -1;
+		if (f == RECIDS_C_PARTITION || f == RECIDS_C_OFFSET) {
+			if (end - p >= 4 && memcmp(p, "null", 4) == 0) {
+				p += 4;
+				null_source = 1;
+				continue;
+			}
+		}
+		if (recids_parse_field(&p, end, 0, &v[f]) < 0)
+			return -1;
+	}
+	if (p == end || *p++ != ']')
+		return -1;
+	if (v[0] < -2 * RECIDS_C_WINDOW_LIMIT || v[0] > 2 * RECIDS_C_WINDOW_LIMIT || v[1] <= 0 ||
+	    v[1] > 2 * RECIDS_C_WINDOW_LIMIT || v[RECIDS_C_PARTITION] < INT32_MIN ||
+	    v[RECIDS_C_PARTITION] > INT32_MAX)
+		return -1;
+	r->window_start_ms = k == 0 ? v[0] : base + v[0];
+	if (r->window_start_ms < -RECIDS_C_WINDOW_LIMIT || r->window_start_ms > RECIDS_C_WINDOW_LIMIT)
+		return -1;
+	r->window_end_ms = r->window_start_ms + v[1];
+	r->correction = v[2] != 0;
+	r->cells = v[3];
+	r->messages = v[4];
+	r->partition = null_source ? 0 : (int32_t)v[RECIDS_C_PARTITION];
+	r->offset = null_source ? 0 : v[RECIDS_C_OFFSET];
+	r->health.lines_read = v[RECIDS_C_HEALTH];
+	r->health.lines_malformed = v[RECIDS_C_HEALTH + 1];
+	r->health.lines_overlong = v[RECIDS_C_HEALTH + 2];
+	r->health.headers_untrusted = v[RECIDS_C_HEALTH + 3];
+	r->health.headers_malformed = v[RECIDS_C_HEALTH + 4];
+	r->health.messages_evicted = v[RECIDS_C_HEALTH + 5];
+	r->health.messages_late = v[RECIDS_C_HEALTH + 6];
+	r->health.input_losses = 0;
+	r->has_digest = 1;
+	*pp = p;
+	return 0;
+}
+
+int recids_row_decode(const unsigned char *text, size_t len, const unsigned char *digests,
+                      size_t dlen, int64_t first_seq, struct recids_rec *out, size_t max,
+                      size_t *n)
+{
+	const char *p = (const char *)text, *end = p + len;
+	int64_t base = 0;
+	struct recids_rec *r;
+
+	*n = 0;
+	if (text == NULL || p == end || *p++ != '[')
+		return -1;
+	for (;;) {
+		if (*n == max || p == end || *p++ != '[')
+			return -1;
+		r = &out[*n];
+		if (digests == NULL) {
+			if (recids_decode_entry(&p, end, r) < 0)
+				return -1;
+		} else {
+			if ((*n + 1) * 8 > dlen || first_seq > INT64_MAX - (int64_t)*n ||
+			    recids_decode_compact(&p, end, *n, base, r) < 0)
+				return -1;
+			if (*n == 0)
+				base = r->window_start_ms;
+			r->seq = first_seq + (int64_t)*n;
+			r->digest = recids_get_le64(digests + *n * 8);
+		}
+		(*n)++;
+		if (p == end)
+			return -1;
+		if (*p == ']')
+			return p + 1 == end && (digests == NULL || dlen == *n * 8) ? 0 : -1;
+		if (*p++ != ',')
+			return -1;
+	}
+}
+
 /* r's identity is in record_seqs: find its record and compare. */
 static enum recids_status recids_stored(struct recids *ri, const struct recids_rec *r,
                                         struct strbuf *err)
@@ -439,8 +570,7 @@ static enum recids_status recids_stored(struct recids *ri, const struct recids_r
 		goto out;
 	}
 	if (step == SQLITE_DONE) {
-		strbuf_printf(err, "store: seq %lld is in record_seqs without its record",
-		              (long long)r->seq);
+		status = RECIDS_GONE; /* sealed, or damage: the caller knows which */
 		goto out;
 	}
 	stored.carrier = sqlite3_column_int64(s, 0);
@@ -469,8 +599,8 @@ static enum recids_status recids_stored(struct recids *ri, const struct recids_r
 		                   "writes");
 		goto out;
 	} else if (!found) {
-		strbuf_printf(err, "store: seq %lld is in record_seqs without its record",
-		              (long long)r->seq);
+		/* A row trimmed by sealing may hold seqs around this one. */
+		status = RECIDS_GONE;
 		goto out;
 	} else {
 		stored.window_start_ms = v[1];
@@ -610,8 +740,9 @@ static int recids_step_done(struct recids *ri, sqlite3_stmt *s, const char *what
 	return 0;
 }
 
-/* Append r as a row's entry of the form before version 9 to ri->text. */
-static void recids_format_entry(struct recids *ri, const struct recids_rec *r, int first)
+/* Append r as a row's entry of the form before version 9 to text (whose
+ * cap holds RECIDS_ROW_MAX entries). */
+static void recids_format_entry(struct strbuf *text, const struct recids_rec *r, int first)
 {
 	const struct record_health *h = &r->health;
 	const int64_t v[RECIDS_F_PARTITION] = {
@@ -644,7 +775,7 @@ static void recids_format_entry(struct recids *ri, const struct recids_rec *r, i
 	}
 	buf[n++] = ']';
 	/* Cannot fail: RECIDS_ROW_MAX entries fit the buffer's cap. */
-	if (strbuf_append(&ri->text, buf, n) < 0)
+	if (strbuf_append(text, buf, n) < 0)
 		abort();
 }
 
@@ -657,9 +788,9 @@ static int recids_compactable(const struct recids_rec *r)
 }
 
 /* Append r as entry k of a compact row (recids.h) whose first record's
- * window starts at base to ri->text, its digest to ri->digests. */
-static void recids_format_compact(struct recids *ri, const struct recids_rec *r, size_t k,
-                                  int64_t base)
+ * window starts at base to text, its digest to digests[k * 8..]. */
+static void recids_format_compact(struct strbuf *text, unsigned char *digests,
+                                  const struct recids_rec *r, size_t k, int64_t base)
 {
 	const struct record_health *h = &r->health;
 	const int64_t v[RECIDS_C_FIELDS] = {
@@ -669,7 +800,7 @@ static void recids_format_compact(struct recids *ri, const struct recids_rec *r,
 		h->headers_untrusted, h->headers_malformed, h->messages_evicted, h->messages_late,
 	};
 	char buf[RECIDS_ENTRY_MAX + 1];
-	unsigned char *d = ri->digests + k * 8;
+	unsigned char *d = digests + k * 8;
 	size_t n = 0, f, last = RECIDS_C_FIELDS;
 	uint64_t dg = r->digest;
 	int i;
@@ -695,10 +826,37 @@ static void recids_format_compact(struct recids *ri, const struct recids_rec *r,
 	}
 	buf[n++] = ']';
 	/* Cannot fail: RECIDS_ROW_MAX entries fit the buffer's cap. */
-	if (strbuf_append(&ri->text, buf, n) < 0)
+	if (strbuf_append(text, buf, n) < 0)
 		abort();
 	for (i = 0; i < 8; i++, dg >>= 8)
 		d[i] = (unsigned char)(dg & 0xff);
+}
+
+void recids_row_text_init(struct strbuf *text)
+{
+	strbuf_init(text, RECIDS_ROW_TEXT_MAX);
+}
+
+int recids_row_encode(struct strbuf *text, unsigned char *digests, const struct recids_rec *recs,
+                      size_t n)
+{
+	int compact = 1;
+	size_t i;
+
+	if (n == 0 || n > RECIDS_ROW_MAX)
+		abort();
+	for (i = 0; i < n; i++)
+		compact = compact && recids_compactable(&recs[i]);
+	strbuf_reset(text);
+	strbuf_append_byte(text, '[');
+	for (i = 0; i < n; i++) {
+		if (compact)
+			recids_format_compact(text, digests, &recs[i], i, recs[0].window_start_ms);
+		else
+			recids_format_entry(text, &recs[i], i == 0);
+	}
+	strbuf_append_byte(text, ']');
+	return compact;
 }
 
 /* Write refs[0..n) (one collector and epoch, consecutive seqs) as rows of
@@ -713,6 +871,7 @@ static int recids_write_rows(struct recids *ri, const struct recids_ref *refs, s
 	while (i < n) {
 		const struct recids_rec *first = &ri->pending[refs[i].index], *r = first;
 		int compact = recids_compactable(first);
+		int64_t min_window = INT64_MAX;
 
 		strbuf_reset(&ri->text);
 		strbuf_append_byte(&ri->text, '[');
@@ -722,9 +881,12 @@ static int recids_write_rows(struct recids *ri, const struct recids_ref *refs, s
 			    recids_compactable(r) != compact)
 				break;
 			if (compact)
-				recids_format_compact(ri, r, j - i, first->window_start_ms);
+				recids_format_compact(&ri->text, ri->digests, r, j - i,
+				                      first->window_start_ms);
 			else
-				recids_format_entry(ri, r, j == i);
+				recids_format_entry(&ri->text, r, j == i);
+			if (r->window_start_ms < min_window)
+				min_window = r->window_start_ms;
 		}
 		strbuf_append_byte(&ri->text, ']');
 		r = &ri->pending[refs[j - 1].index];
@@ -742,6 +904,7 @@ static int recids_write_rows(struct recids *ri, const struct recids_ref *refs, s
 			sqlite3_bind_blob(s, 8, ri->digests, (int)((j - i) * 8), SQLITE_STATIC);
 		else
 			sqlite3_bind_null(s, 8);
+		sqlite3_bind_int64(s, 9, min_window);
 		if (recids_step_done(ri, s, "write records", err) < 0)
 			return -1;
 		i = j;
@@ -828,4 +991,26 @@ out:
 const struct recids_rec *recids_found(const struct recids *ri)
 {
 	return &ri->found;
+}
+
+int recids_contains(struct recids *ri, int64_t collector, int64_t epoch, int64_t seq,
+                    struct strbuf *err)
+{
+	sqlite3_stmt *s = ri->stmt[RS_SEQ_AT];
+	int step, stored = 0;
+
+	if (recids_map_find(&ri->pending_map, collector, epoch, seq) != SIZE_MAX)
+		return 1;
+	sqlite3_bind_int64(s, 1, collector);
+	sqlite3_bind_int64(s, 2, epoch);
+	sqlite3_bind_int64(s, 3, seq);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW)
+		stored = sqlite3_column_int64(s, 1) >= seq;
+	sqlite3_reset(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		recids_db_error(ri, "read record_seqs", err);
+		return -1;
+	}
+	return stored;
 }

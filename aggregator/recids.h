@@ -13,11 +13,18 @@
  *       ranges: a collector numbers its records 1, 2, 3, ..., so this is
  *       usually one row per (collector, epoch), changed once per batch.
  *   records_packed(id, collector, epoch, first_seq, last_seq, carrier,
- *                  source, records, digests)
+ *                  source, records, digests, min_window_ms)
  *       The records themselves, up to RECIDS_ROW_MAX a row, all of one
  *       collector, epoch, carrier and source (or none), with consecutive
- *       seqs first_seq..last_seq, so rows never overlap. Rows are only ever
- *       added: a seq is stored once. A row is of one of two forms:
+ *       seqs first_seq..last_seq, so rows never overlap. A seq is stored
+ *       once; rows are added, and changed only by sealing, which deletes
+ *       the records of a sealed month: a row of them goes, a row that also
+ *       holds later records keeps those, as one row per run of consecutive
+ *       seqs. A seq in record_seqs that no row holds is of a sealed record
+ *       (RECIDS_GONE). min_window_ms is the earliest window_start_ms of the
+ *       row's records (schema version 9), indexed, so that sealing a month
+ *       (store.h) finds its rows without reading the table. A row is of one
+ *       of two forms:
  *
  *       compact (schema version 9; digests is not NULL): records is a JSON
  *       array with one array per record, in seq order (entry k is seq
@@ -103,9 +110,15 @@
 	" collector INTEGER NOT NULL REFERENCES collectors(id)," \
 	" epoch INTEGER NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL," \
 	" carrier INTEGER NOT NULL REFERENCES carriers(id)," \
-	" source INTEGER REFERENCES sources(id), records TEXT NOT NULL, digests BLOB);" \
+	" source INTEGER REFERENCES sources(id), records TEXT NOT NULL, digests BLOB," \
+	" min_window_ms INTEGER);" \
 	"CREATE UNIQUE INDEX records_packed_seq" \
-	" ON records_packed(collector, epoch, first_seq, last_seq);"
+	" ON records_packed(collector, epoch, first_seq, last_seq);" \
+	RECIDS_WINDOW_INDEX_SQL
+/* Sealing (store_seal.c) finds a month's rows by their earliest window;
+ * also run by the upgrade from version 8. */
+#define RECIDS_WINDOW_INDEX_SQL \
+	"CREATE INDEX IF NOT EXISTS records_packed_window ON records_packed(min_window_ms);"
 /* The view records: the rows of each form (above), one row per record.
  * Also run by the upgrade from version 8. */
 #define RECIDS_VIEW_SQL \
@@ -159,6 +172,8 @@ enum recids_status {
 	                                window with another content digest */
 	RECIDS_UNVERIFIED = 4, /* stored before for the same carrier and window
 	                          without a digest: the content cannot be compared */
+	RECIDS_GONE = 5,      /* stored before, but its record is no longer kept
+	                         (sealed, store_seal.c; or damage) */
 	RECIDS_ERROR = -1,    /* SQLite failed, or a row is not in our form */
 };
 
@@ -185,6 +200,33 @@ enum recids_status recids_add(struct recids *ri, const struct recids_rec *r,
  * digest (has_digest 0 if it has none); its other fields are not read.
  * Valid until the next recids_add. */
 const struct recids_rec *recids_found(const struct recids *ri);
+/* Is (collector, epoch, seq) stored, or gathered in this transaction?
+ * Nothing is gathered. 1, 0, or -1 with err. */
+int recids_contains(struct recids *ri, int64_t collector, int64_t epoch, int64_t seq,
+                    struct strbuf *err);
+
+/*
+ * A records_packed row's records, of either form (above): text its records
+ * column, digests its digests column (NULL for a row of the older form,
+ * dlen bytes), first_seq its first_seq. Into out[0..*n), at most max; the
+ * fields a row keeps in columns (collector, epoch, carrier, source) are
+ * left as they are, input_losses is 0. This is the one reader of every
+ * entry besides the finder of one seq. 0, or -1 if the row is not in
+ * either form or holds more than max records.
+ */
+int recids_row_decode(const unsigned char *text, size_t len, const unsigned char *digests,
+                      size_t dlen, int64_t first_seq, struct recids_rec *out, size_t max,
+                      size_t *n);
+/* recs[0..n) (1 <= n <= RECIDS_ROW_MAX, consecutive seqs in order, source
+ * as the row's) as a row: its records text into text (made by
+ * recids_row_text_init: its cap holds a row), and if the row is compact its
+ * digests into digests (room for RECIDS_ROW_MAX * 8 bytes). Returns 1 for
+ * a compact row, 0 for one of the older form (digests untouched: the
+ * column is NULL). */
+int recids_row_encode(struct strbuf *text, unsigned char *digests, const struct recids_rec *recs,
+                      size_t n);
+void recids_row_text_init(struct strbuf *text);
+
 /* Inside a transaction: write what is gathered. 0, or -1 with err (the
  * caller must then roll back and call recids_rollback). */
 int recids_flush(struct recids *ri, struct strbuf *err);

@@ -36,6 +36,8 @@ struct settings {
 	int64_t max_record_age_days; /* the bounds of a plausible record (intake.h) */
 	int64_t max_future_seconds;
 	int64_t max_cell_messages;
+	int64_t seal_after_days;   /* replay horizon: a month is sealed this long after its end */
+	int64_t seal_in_ingest;    /* 1: ingest seals due months between batches */
 	struct cfg_kvlist kafka;   /* every kafka.NAME setting */
 	struct cfg_kvlist kafka_files; /* every kafka_file.NAME = PATH (a secret's file) */
 	struct cfg_kvlist carrier; /* every carrier.ID.ATTR setting (carriers.h) */

@@ -6,7 +6,7 @@
  * transaction, so a crash at any point, a re-run or a duplicate delivery
  * never changes a total.
  *
- * Schema (version 8, PRAGMA user_version = 8; WAL; 16 KiB pages in a store
+ * Schema (version 9, PRAGMA user_version = 9; WAL; 16 KiB pages in a store
  * created by version 3 or later):
  *
  *   carriers(id, name), collectors(id, name), sources(id, name)
@@ -31,9 +31,16 @@
  *       ascending, counts >= 1, no blanks (store_cells.c). Rows written
  *       before version 9 are a JSON object, {"1234":17,"1240":3}, until a
  *       batch adds to them.
+ *   counts_sealed(id, bucket_start_ms, carrier, cells)
+ *       A sealed month's counts (see Sealing below): counts_packed's rows
+ *       of its buckets summed over collectors, per bucket and carrier, in
+ *       the same form.
  *   counts(bucket_start_ms, carrier, collector, cell, messages)
  *       A view of counts_packed with one row per cell (json_each and a
- *       running sum), the rows of version 2's counts table.
+ *       running sum), the rows of version 2's counts table; and of
+ *       counts_sealed, with collector NULL (counts_named shows NULL too: no
+ *       collector name can be NULL, where any printable text, "(sealed)"
+ *       say, could be a collector's).
  *   items(id, name)
  *       What a report adds up, one id each: the messages with each result of
  *       each method ("spf.pass", ..., "arc.absent"), the messages with a
@@ -97,6 +104,18 @@
  *       (when it was stored, the file's path as given and the SHA-256 of
  *       its bytes). Nothing is replaced: the declaration with the highest
  *       id of a carrier and month is the one a report uses.
+ *   health_sealed(bucket_start_ms, carrier, records, messages, lines_read,
+ *                 lines_malformed, lines_overlong, headers_untrusted,
+ *                 headers_malformed, messages_evicted, messages_late)
+ *       A sealed month's records summed per 15-minute bucket (of each
+ *       record's window_start) and carrier: how many, their messages and
+ *       their health counters.
+ *   sealed(month, start_ms, end_ms, sealed_ms, records, records_rows,
+ *          records_rows_trimmed, counts_rows, counts_sealed_rows)
+ *       The months sealed ("YYYY-MM", the UTC month [start_ms, end_ms)),
+ *       when, and what was collapsed: records and records_packed rows
+ *       deleted (and rows that kept their later records), counts_packed
+ *       rows deleted and counts_sealed rows written.
  *   positions(topic, partition, next_offset)
  *       The next Kafka offset to read per partition.
  *   Views counts_named, carrier_totals_named, carrier_day_totals_named,
@@ -120,6 +139,25 @@
  * batches whole (their counts, identities and positions together), which
  * ingest then reads again. store_free() syncs everything.
  *
+ * Sealing (store_seal): identities and per-record details are needed only
+ * while a second delivery can still arrive. Once a UTC calendar month
+ * [s, e) is older than the replay horizon (the setting seal_after_days),
+ * it can be sealed, in one transaction (a crash leaves it sealed or not,
+ * never half): its counts_packed rows are summed over collectors into
+ * counts_sealed and deleted; its records (windows starting before e) are
+ * summed into health_sealed and deleted from records_packed (a row
+ * holding later records keeps those); a row goes into sealed. Kept as
+ * they are: record_seqs (every identity), runs, vouched, conflicts,
+ * dead_letters, carrier_totals and carrier_day_totals, declarations: so
+ * every report (which reads the totals, runs and vouched spans, in any
+ * time zone, since every zone's month is whole buckets) is the same
+ * before and after. A record arriving later whose window starts in a
+ * sealed month is not stored (STORE_SEALED_DUPLICATE if its identity is
+ * stored, STORE_MONTH_SEALED if not); one of a month not sealed whose
+ * identity is a sealed record's is STORE_SEALED_CONFLICT. Months are
+ * sealed oldest first: a month is refused while records or counts of an
+ * earlier month are not sealed.
+ *
  * Attribution: a record's counts go to the 15-minute bucket (aligned to the
  * Unix epoch, so to every UTC quarter hour) that contains its window_start.
  * Every time zone in use today has an offset that is a multiple of 15
@@ -135,6 +173,7 @@
 
 #include "record.h"
 #include "strbuf.h"
+#include "timeutil.h"
 
 #define STORE_BUCKET_MS (15 * 60 * 1000)
 #define STORE_DAY_MS (24 * 60 * 60 * 1000)
@@ -195,6 +234,13 @@ enum store_add_status {
 	STORE_UNVERIFIED = 4, /* identity already stored, same window, by a
 	                         version that kept no content digest: skipped
 	                         as a duplicate that could not be compared */
+	STORE_SEALED_DUPLICATE = 5, /* window in a sealed month, identity stored:
+	                               a record of it delivered again; skipped */
+	STORE_MONTH_SEALED = 6, /* window in a sealed month, identity not
+	                           stored: too late to be counted; skipped */
+	STORE_SEALED_CONFLICT = 7, /* identity stored for a record of a sealed
+	                              month (its details are gone: not kept in
+	                              conflicts); skipped */
 	STORE_INVALID = -1,  /* the batch fails store_batch_check: nothing stored */
 	STORE_ERROR = -2,    /* SQLite failed; the transaction must be rolled back */
 };
@@ -351,6 +397,61 @@ typedef int (*store_declaration_fn)(void *arg, const struct store_declaration *d
                                     struct strbuf *err);
 int store_declarations(struct store *st, const char *month, store_declaration_fn fn, void *arg,
                        struct strbuf *err);
+
+/* What store_seal_month did. */
+struct store_seal_result {
+	char month[TIME_MONTH_LEN + 1]; /* "YYYY-MM" */
+	int already;              /* it was sealed before: nothing done */
+	int64_t records;          /* records deleted (their health summed) */
+	int64_t records_rows;     /* records_packed rows deleted */
+	int64_t records_rows_trimmed; /* rows that kept later records */
+	int64_t counts_rows;      /* counts_packed rows deleted */
+	int64_t counts_sealed_rows; /* counts_sealed rows written */
+	int64_t health_rows;      /* health_sealed rows written */
+};
+
+/*
+ * Seal the UTC month year-month (see Sealing above) in one write
+ * transaction of its own (none may be open), at now_ms. pause_ms: sleep
+ * this long inside the transaction before its commit (0 in use; a crash
+ * test kills the process there). Memory stays bounded by one bucket's
+ * cells and the month's buckets x carriers health sums, whatever the
+ * number of collectors. Returns 0 with res (already set if the month was
+ * sealed before), or -1 with err (SQLite failed, a row not in our form, or
+ * an earlier month holds records or counts not sealed); nothing is then
+ * changed.
+ */
+int store_seal_month(struct store *st, int year, int month, int64_t now_ms, unsigned pause_ms,
+                     struct store_seal_result *res, struct strbuf *err);
+
+/*
+ * The months to seal at now_ms with horizon_ms, oldest first: from the
+ * month of the earliest records or counts not sealed to the last month
+ * whose end plus horizon_ms is at most now_ms, the first into *first_year
+ * and *first_month and their number into *n (0 if none); some may be
+ * sealed already (store_seal_month then does nothing). 0, or -1 with err.
+ */
+int store_seal_due(struct store *st, int64_t now_ms, int64_t horizon_ms, int *first_year,
+                   int *first_month, size_t *n, struct strbuf *err);
+
+/*
+ * Seal every month store_seal_due names, oldest first, each in its own
+ * transaction (store_seal_month, pause_ms as there), each sealed one
+ * logged at info and given to fn (if not NULL) with the seconds it took;
+ * how many were sealed into *sealed. Outside a transaction. 0, or -1 with
+ * err (the months sealed before the failure stay sealed).
+ */
+typedef void (*store_seal_fn)(void *arg, const struct store_seal_result *res, double seconds);
+int store_seal_all_due(struct store *st, int64_t now_ms, int64_t horizon_ms, unsigned pause_ms,
+                       store_seal_fn fn, void *arg, size_t *sealed, struct strbuf *err);
+
+/* Is the month of instant ms sealed? (As of the last store_begin or
+ * store_new.) 1 or 0. */
+int store_is_sealed(const struct store *st, int64_t ms);
+
+/* The file's size in bytes and how much of it is free pages. 0, or -1
+ * with err. */
+int store_file_bytes(struct store *st, int64_t *bytes, int64_t *free_bytes, struct strbuf *err);
 
 /* Bucket holding instant ms (floor to STORE_BUCKET_MS, also before 1970). */
 int64_t store_bucket_of(int64_t ms);

@@ -104,6 +104,8 @@ void store_cells_release(struct store *st)
 	ranges_release(&st->vouched);
 	free(st->stored.v);
 	free(st->merged.v);
+	free(st->sealacc.v);
+	free(st->sealed);
 	strbuf_release(&st->packed);
 }
 
@@ -141,7 +143,54 @@ int store_begin(struct store *st, struct strbuf *err)
 	if (store_exec(st, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
 	st->in_txn = 1;
+	/* Under the write lock: a month another process sealed since the last
+	 * batch is seen before any record of it is added. */
+	if (store_load_sealed(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
 	return 0;
+}
+
+int store_load_sealed(struct store *st, struct strbuf *err)
+{
+	sqlite3_stmt *s = st->stmt[ST_SEALED_ALL];
+	int step;
+
+	st->nsealed = 0;
+	st->sealed_end = INT64_MIN;
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		st->sealed = xgrow(st->sealed, st->nsealed + 1, &st->sealed_alloc, sizeof(*st->sealed),
+		                   16);
+		st->sealed[st->nsealed][0] = sqlite3_column_int64(s, 0);
+		st->sealed[st->nsealed][1] = sqlite3_column_int64(s, 1);
+		if (st->sealed[st->nsealed][1] > st->sealed_end)
+			st->sealed_end = st->sealed[st->nsealed][1];
+		st->nsealed++;
+	}
+	sqlite3_reset(s);
+	if (step != SQLITE_DONE) {
+		store_db_error(st, "read sealed", err);
+		return -1;
+	}
+	return 0;
+}
+
+int store_is_sealed(const struct store *st, int64_t ms)
+{
+	size_t lo = 0, hi = st->nsealed, mid;
+
+	/* Most records are of months not sealed: one comparison. */
+	if (ms >= st->sealed_end)
+		return 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (st->sealed[mid][1] <= ms)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < st->nsealed && st->sealed[lo][0] <= ms;
 }
 
 static int store_flush(struct store *st, struct strbuf *err);
@@ -190,7 +239,7 @@ int64_t store_bucket_of(int64_t ms)
 /* ---- writing ---- */
 
 /* Step a statement that returns no row, and reset it for the next use. */
-static int store_step_done(struct store *st, sqlite3_stmt *s, struct strbuf *err)
+int store_step_done(struct store *st, sqlite3_stmt *s, struct strbuf *err)
 {
 	int rc = sqlite3_step(s);
 
@@ -208,19 +257,19 @@ static int store_bind_text(sqlite3_stmt *s, int i, const char *text)
 	return sqlite3_bind_text(s, i, text, -1, SQLITE_STATIC);
 }
 
-int store_intern(struct store *st, enum store_names which, const char *name, int64_t *id,
-                        struct strbuf *err)
+/* name's id from the cache (*cached 1) or the table: 1 and *id, 0 if it is
+ * in neither, -1 with err. */
+static int store_name_lookup(struct store *st, enum store_names which, const char *name,
+                             size_t len, int64_t *id, int *cached, struct strbuf *err)
 {
-	struct htable *cache = st->names[which];
-	size_t len = strlen(name);
+	void *hit = htable_find(st->names[which], name, len);
 	sqlite3_stmt *s;
-	void *hit;
 	int rc;
 
-	hit = htable_find(cache, name, len);
+	*cached = hit != NULL;
 	if (hit != NULL) {
 		*id = (int64_t)(uintptr_t)hit;
-		return 0;
+		return 1;
 	}
 	s = st->stmt[ST_FIND_NAME + which];
 	store_bind_text(s, 1, name);
@@ -232,7 +281,31 @@ int store_intern(struct store *st, enum store_names which, const char *name, int
 		store_db_error(st, "read name", err);
 		return -1;
 	}
-	if (rc == SQLITE_DONE) {
+	return rc == SQLITE_ROW;
+}
+
+int store_find_name(struct store *st, enum store_names which, const char *name, int64_t *id,
+                    struct strbuf *err)
+{
+	int cached;
+
+	return store_name_lookup(st, which, name, strlen(name), id, &cached, err);
+}
+
+int store_intern(struct store *st, enum store_names which, const char *name, int64_t *id,
+                 struct strbuf *err)
+{
+	struct htable *cache;
+	size_t len = strlen(name);
+	sqlite3_stmt *s;
+	int rc, cached;
+
+	rc = store_name_lookup(st, which, name, len, id, &cached, err);
+	if (rc < 0)
+		return -1;
+	if (cached)
+		return 0;
+	if (rc == 0) {
 		s = st->stmt[ST_ADD_NAME + which];
 		store_bind_text(s, 1, name);
 		if (store_step_done(st, s, err) < 0)
@@ -244,6 +317,7 @@ int store_intern(struct store *st, enum store_names which, const char *name, int
 		strbuf_printf(err, "%s: name id %lld out of range", st->path, (long long)*id);
 		return -1;
 	}
+	cache = st->names[which];
 	if (htable_count(cache) >= STORE_NAME_CACHE_MAX) {
 		htable_free(cache, NULL);
 		cache = st->names[which] = htable_new(64);
@@ -352,7 +426,7 @@ static void store_keyset_reindex(struct store_keyset *ks)
 
 /* The index of a key, added if new. The callers bound the number of keys
  * by STORE_PENDING_MAX. */
-static size_t store_keyset_index(struct store_keyset *ks, int64_t bucket, int64_t carrier,
+size_t store_keyset_index(struct store_keyset *ks, int64_t bucket, int64_t carrier,
                                  int64_t collector)
 {
 	struct store_key *k;
@@ -380,7 +454,7 @@ static size_t store_keyset_index(struct store_keyset *ks, int64_t bucket, int64_
 	return ks->n - 1;
 }
 
-static void store_keyset_clear(struct store_keyset *ks)
+void store_keyset_clear(struct store_keyset *ks)
 {
 	ks->n = 0;
 	if (ks->slots != NULL)
@@ -532,6 +606,22 @@ static int store_add_conflict(struct store *st, const struct recids_rec *r, stru
 	return 0;
 }
 
+/* b's window is in a sealed month: it is not stored, whatever it is; its
+ * identity (looked up, never added, nor its names) says whether it was. */
+static enum store_add_status store_add_sealed(struct store *st, const struct record_batch *b,
+                                              struct strbuf *err)
+{
+	int64_t collector;
+	int rc;
+
+	rc = store_find_name(st, NAMES_COLLECTORS, b->collector, &collector, err);
+	if (rc > 0)
+		rc = recids_contains(st->recids, collector, b->epoch, b->seq, err);
+	if (rc < 0)
+		return STORE_ERROR;
+	return rc > 0 ? STORE_SEALED_DUPLICATE : STORE_MONTH_SEALED;
+}
+
 enum store_add_status store_add_record(struct store *st, const struct record_batch *b,
                                        const struct store_source *src, struct strbuf *err)
 {
@@ -546,6 +636,8 @@ enum store_add_status store_add_record(struct store *st, const struct record_bat
 		return STORE_INVALID;
 	/* Only after the check: the bucket of an extreme start overflows. */
 	bucket = store_bucket_of(b->window_start_ms);
+	if (store_is_sealed(st, b->window_start_ms))
+		return store_add_sealed(st, b, err);
 	for (i = 0; i < b->ncells; i++)
 		total += b->cells[i].messages;
 	if (store_intern(st, NAMES_CARRIERS, b->carrier, &carrier, err) < 0 ||
@@ -584,6 +676,13 @@ enum store_add_status store_add_record(struct store *st, const struct record_bat
 		return store_add_conflict(st, &rr, err) < 0 ? STORE_ERROR : STORE_CONTENT_CONFLICT;
 	case RECIDS_UNVERIFIED:
 		return STORE_UNVERIFIED;
+	case RECIDS_GONE:
+		/* Only sealing removes a record whose identity stays. */
+		if (st->nsealed > 0)
+			return STORE_SEALED_CONFLICT;
+		strbuf_printf(err, "%s: seq %lld is in record_seqs without its record", st->path,
+		              (long long)b->seq);
+		return STORE_ERROR;
 	default:
 		return STORE_ERROR;
 	}
@@ -804,10 +903,10 @@ static int store_cells_parse_object(struct store *st, const unsigned char *p,
 	}
 }
 
-/* Read a row's cells into st->stored: exactly the forms store_cells_format
- * writes and wrote before version 9. 0, or -1 if the text is anything else.
- * The ids being ascending and below RECORD_CELLS_MAX bounds the vector. */
-static int store_cells_parse(struct store *st, const unsigned char *text, size_t len)
+/* (store_int.h) Exactly the forms store_cells_format writes and wrote
+ * before version 9. The ids being ascending and below RECORD_CELLS_MAX
+ * bounds the vector. */
+int store_cells_parse(struct store *st, const unsigned char *text, size_t len)
 {
 	const unsigned char *p = text, *end = text + len;
 	uint64_t delta, messages;
@@ -878,10 +977,8 @@ int store_write_row(struct store *st, sqlite3_stmt *ins, int64_t bucket, int64_t
 	return store_step_done(st, ins, err);
 }
 
-/* st->merged = st->stored + g[0..k) (ascending cells, of the bucket given
- * for the message). 0, or -1 with err if a count would leave int64. */
-static int store_cells_merge(struct store *st, const struct store_cellcount *g, size_t k,
-                             int64_t bucket, struct strbuf *err)
+int store_cells_merge(struct store *st, const struct store_cellcount *g, size_t k,
+                      int64_t bucket, struct strbuf *err)
 {
 	const struct store_cellvec *a = &st->stored;
 	size_t i = 0, j = 0;

@@ -4,7 +4,7 @@
  * includes it.
  *
  *   store_schema.c  the schema, its vocabulary and item ids, the upgrades
- *                   from versions 2 to 6, opening and closing a store
+ *                   from versions 2 to 8, opening and closing a store
  *   store_cells.c   ingest's write transaction: each record's identity, its
  *                   cells gathered and written as counts_packed rows and
  *                   carrier totals, the runs covered, the spans vouched for,
@@ -12,6 +12,8 @@
  *   store_query.c   what the reports read: carrier totals, runs and vouched
  *                   spans
  *   store_declare.c the carriers' declarations, written and read
+ *   store_seal.c    sealing a month: its counts summed over collectors, its
+ *                   records' health summed, their rows deleted
  */
 #ifndef ARSTAT_AGGREGATOR_STORE_INT_H
 #define ARSTAT_AGGREGATOR_STORE_INT_H
@@ -56,6 +58,7 @@ enum {
 	ST_RUNS_ALL,
 	ST_ADD_CONFLICT,
 	ST_COUNT_CONFLICTS,
+	ST_SEALED_ALL,
 	ST_FIND_NAME,                     /* one per enum store_names */
 	ST_ADD_NAME = ST_FIND_NAME + NAMES_COUNT,
 	ST_COUNT = ST_ADD_NAME + NAMES_COUNT
@@ -205,12 +208,23 @@ struct store {
 	int ckpt_tried;
 	/* Each record's content digest (recids.h), one context reused. */
 	struct digest *content;
+	/* The sealed months [start, end), ascending, read at store_new and at
+	 * each store_begin (another process may have sealed one); sealed_end
+	 * is the latest end, or INT64_MIN. */
+	int64_t (*sealed)[2];
+	size_t nsealed, sealed_alloc;
+	int64_t sealed_end;
+	/* Scratch of store_seal_month: a bucket's cells summed so far. */
+	struct store_cellvec sealacc;
 };
 
 /* ---- store_schema.c ---- */
 
 /* Put "path: what: SQLite's message" into err. */
 void store_db_error(struct store *st, const char *what, struct strbuf *err);
+/* Run a statement yielding one integer (a pragma, a count; NULL is 0).
+ * 0, or -1 with err (also if it yields no row). */
+int store_query_int(struct store *st, const char *sql, int64_t *out, struct strbuf *err);
 /* Run SQL that returns no rows we need. 0, or -1 with err. */
 int store_exec(struct store *st, const char *sql, struct strbuf *err);
 /* The kind of item id: for ITEM_RESULT the method in *method and the
@@ -235,6 +249,26 @@ void store_cellvec_push(struct store_cellvec *cv, int64_t cell, int64_t messages
  * 0, or -1 with err. */
 int store_write_row(struct store *st, sqlite3_stmt *ins, int64_t bucket, int64_t carrier,
                     int64_t collector, struct strbuf *err);
+/* Read a counts_packed (or counts_sealed) row's cells into st->stored:
+ * exactly the form store_cells_format writes. 0, or -1 if the text is
+ * anything else. */
+int store_cells_parse(struct store *st, const unsigned char *text, size_t len);
+/* st->merged = st->stored + g[0..k) (ascending cells, of the bucket given
+ * for the message). 0, or -1 with err if a count would leave int64. */
+int store_cells_merge(struct store *st, const struct store_cellcount *g, size_t k,
+                      int64_t bucket, struct strbuf *err);
+/* The index of a key in ks, added if new (ks grows; never fails). */
+size_t store_keyset_index(struct store_keyset *ks, int64_t bucket, int64_t carrier,
+                          int64_t collector);
+void store_keyset_clear(struct store_keyset *ks);
+/* Step a statement that returns no row and reset it. 0, or -1 with err. */
+int store_step_done(struct store *st, sqlite3_stmt *s, struct strbuf *err);
+/* Read the sealed months into st->sealed. 0, or -1 with err. */
+int store_load_sealed(struct store *st, struct strbuf *err);
+/* The id of name in a name table if it is there: 1 and *id, 0 if not,
+ * -1 with err. Nothing is added. */
+int store_find_name(struct store *st, enum store_names which, const char *name, int64_t *id,
+                    struct strbuf *err);
 /* Inside a transaction: the id of name in one of the name tables, added if
  * new. 0 or -1 with err. */
 int store_intern(struct store *st, enum store_names which, const char *name, int64_t *id,

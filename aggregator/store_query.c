@@ -197,24 +197,6 @@ out:
 	return rc;
 }
 
-/* One integer from a query of one row; 0 or -1 with err. */
-static int store_query_int(struct store *st, const char *sql, int64_t *out, struct strbuf *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = -1;
-
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK ||
-	    sqlite3_step(s) != SQLITE_ROW) {
-		store_db_error(st, "read the store's state", err);
-		goto out;
-	}
-	*out = sqlite3_column_int64(s, 0);
-	rc = 0;
-out:
-	sqlite3_finalize(s);
-	return rc;
-}
-
 int store_state_read(struct store *st, struct store_state *out, struct strbuf *err)
 {
 	sqlite3_stmt *s = NULL;

@@ -1,7 +1,7 @@
 /*
  * store_schema - what a store file holds and how it is opened: the schema
  * (store.h describes it), the vocabulary of results, policies, verdicts and
- * fates and the item ids, the upgrades from schema versions 2 to 7, the pragmas
+ * fates and the item ids, the upgrades from schema versions 2 to 8, the pragmas
  * and prepared statements of an open store, and closing it.
  */
 #include <stdlib.h>
@@ -100,18 +100,55 @@
  * form (store_cells.c): the object of before version 9, and the array of
  * pairs whose ids are running sums of its deltas. Also run by the
  * migrations from versions 2 and 8. */
-#define STORE_COUNTS_VIEW_SQL \
-	"CREATE VIEW counts AS SELECT p.bucket_start_ms AS bucket_start_ms," \
-	" p.carrier AS carrier, p.collector AS collector, CAST(j.key AS INTEGER) AS cell," \
-	" j.value AS messages FROM counts_packed p, json_each(p.cells) j" \
-	" WHERE substr(p.cells, 1, 1) = '{'" \
+#define STORE_COUNTS_VIEW_SQL "CREATE VIEW counts AS" STORE_COUNTS_OF("counts_packed", "p.collector") ";"
+/* One table's cells (a counts_packed or counts_sealed, of either form),
+ * one row per cell, collector being the SQL of its collector column. */
+#define STORE_COUNTS_OF(table, collector) \
+	" SELECT p.bucket_start_ms AS bucket_start_ms, p.carrier AS carrier," \
+	" " collector " AS collector, CAST(j.key AS INTEGER) AS cell, j.value AS messages" \
+	" FROM " table " p, json_each(p.cells) j WHERE substr(p.cells, 1, 1) = '{'" \
 	" UNION ALL SELECT bucket_start_ms, carrier, collector, cell, messages FROM (" \
 	"  SELECT p.bucket_start_ms AS bucket_start_ms, p.carrier AS carrier," \
-	"  p.collector AS collector, j.key AS k, j.value AS messages," \
+	"  " collector " AS collector, j.key AS k, j.value AS messages," \
 	"  sum(CASE WHEN j.key % 2 = 0 THEN j.value ELSE 0 END)" \
 	"   OVER (PARTITION BY p.id ORDER BY j.key) AS cell" \
-	"  FROM counts_packed p, json_each(p.cells) j WHERE substr(p.cells, 1, 1) = '[')" \
-	" WHERE k % 2 = 1;"
+	"  FROM " table " p, json_each(p.cells) j WHERE substr(p.cells, 1, 1) = '[')" \
+	" WHERE k % 2 = 1"
+/* Version 9's counts: counts_packed's and, with collector NULL, the sealed
+ * months' (store.h). */
+#define STORE_COUNTS_VIEW_V9_SQL \
+	"CREATE VIEW counts AS" STORE_COUNTS_OF("counts_packed", "p.collector") \
+	" UNION ALL" STORE_COUNTS_OF("counts_sealed", "NULL") ";"
+
+/* What sealing keeps of a month (store.h), and the months sealed. Also run
+ * by the upgrade from version 8. */
+#define STORE_SEALED_SQL \
+	"CREATE TABLE counts_sealed(" \
+	" id INTEGER PRIMARY KEY," \
+	" bucket_start_ms INTEGER NOT NULL," \
+	" carrier INTEGER NOT NULL REFERENCES carriers(id)," \
+	" cells TEXT NOT NULL," \
+	" UNIQUE (bucket_start_ms, carrier)" \
+	");" \
+	"CREATE TABLE health_sealed(" \
+	" bucket_start_ms INTEGER NOT NULL," \
+	" carrier INTEGER NOT NULL REFERENCES carriers(id)," \
+	" records INTEGER NOT NULL, messages INTEGER NOT NULL, lines_read INTEGER NOT NULL," \
+	" lines_malformed INTEGER NOT NULL, lines_overlong INTEGER NOT NULL," \
+	" headers_untrusted INTEGER NOT NULL, headers_malformed INTEGER NOT NULL," \
+	" messages_evicted INTEGER NOT NULL, messages_late INTEGER NOT NULL," \
+	" PRIMARY KEY (bucket_start_ms, carrier)" \
+	") WITHOUT ROWID;" \
+	"CREATE TABLE sealed(" \
+	" month TEXT NOT NULL PRIMARY KEY, start_ms INTEGER NOT NULL UNIQUE," \
+	" end_ms INTEGER NOT NULL, sealed_ms INTEGER NOT NULL, records INTEGER NOT NULL," \
+	" records_rows INTEGER NOT NULL, records_rows_trimmed INTEGER NOT NULL," \
+	" counts_rows INTEGER NOT NULL, counts_sealed_rows INTEGER NOT NULL" \
+	");" \
+	"CREATE VIEW health_sealed_named AS SELECT h.bucket_start_ms, ca.name AS carrier," \
+	" h.records, h.messages, h.lines_read, h.lines_malformed, h.lines_overlong," \
+	" h.headers_untrusted, h.headers_malformed, h.messages_evicted, h.messages_late" \
+	" FROM health_sealed h JOIN carriers ca ON ca.id = h.carrier;"
 
 /* The records of version 3's table (now the view records, recids.h) with
  * names. Also run by the migration from version 3. */
@@ -145,7 +182,8 @@ static const char store_schema_sql[] =
 	"CREATE TABLE spam_verdicts(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	STORE_FATES_TABLE_SQL
 	STORE_COUNTS_TABLE_SQL
-	STORE_COUNTS_VIEW_SQL
+	STORE_SEALED_SQL
+	STORE_COUNTS_VIEW_V9_SQL
 	"CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	/* typeof() = 'integer': SQLite turns an integer sum that overflows into
 	 * a float without a word; the check turns that into an error. (The
@@ -261,6 +299,7 @@ static const char *const store_stmt_sql[ST_COUNT] = {
 		" UNION ALL SELECT carrier, collector, start_ms, end_ms, window_ms, 1 FROM vouched"
 		") r JOIN carriers ca ON ca.id = r.carrier JOIN collectors co ON co.id = r.collector"
 		" ORDER BY ca.name, co.name, r.start_ms, r.vouched",
+	[ST_SEALED_ALL] = "SELECT start_ms, end_ms FROM sealed ORDER BY start_ms",
 	[ST_FIND_NAME + NAMES_CARRIERS] = "SELECT id FROM carriers WHERE name = ?",
 	[ST_FIND_NAME + NAMES_COLLECTORS] = "SELECT id FROM collectors WHERE name = ?",
 	[ST_FIND_NAME + NAMES_SOURCES] = "SELECT id FROM sources WHERE name = ?",
@@ -286,8 +325,7 @@ int store_exec(struct store *st, const char *sql, struct strbuf *err)
 	return 0;
 }
 
-/* Run a statement yielding one integer (a pragma, a count). */
-static int store_query_int(struct store *st, const char *sql, int64_t *out, struct strbuf *err)
+int store_query_int(struct store *st, const char *sql, int64_t *out, struct strbuf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
@@ -482,7 +520,7 @@ static int store_counts_named_sql(struct strbuf *sql)
 	if (strbuf_printf(sql, "CREATE VIEW counts_named AS SELECT c.bucket_start_ms,"
 	                       " ca.name AS carrier, co.name AS collector, %s, c.messages"
 	                       " FROM counts c JOIN carriers ca ON ca.id = c.carrier"
-	                       " JOIN collectors co ON co.id = c.collector%s;",
+	                       " LEFT JOIN collectors co ON co.id = c.collector%s;",
 	                  cols.data, joins.data) < 0)
 		goto out;
 	rc = 0;
@@ -931,27 +969,90 @@ static int store_migrate_v7(struct store *st, struct strbuf *done, struct strbuf
 
 /*
  * Schema version 9 writes records_packed and counts_packed rows in compact
- * forms (recids.h, store_cells.c): a column digests, NULL in the rows
- * written before, which keep their form and are read as they are; and the
- * views records and counts, which read both. A store upgraded from version
- * 3 by this program has the column already. Returns 0 with what was done in
- * done, or -1 with err.
+ * forms (recids.h, store_cells.c) and can seal months (store.h):
+ * records_packed gains digests (NULL in the rows written before, which
+ * keep their form and are read as they are) and min_window_ms, filled here
+ * from each row's records (read by recids, the one reader of that text) and
+ * indexed; the tables of sealed months; the views records and counts,
+ * which read both forms, counts and counts_named showing sealed counts. A
+ * store upgraded from version 3 in this same run has both columns, and its
+ * rows min_window_ms, already. Returns 0 with what was done in done, or -1
+ * with err.
  */
 static int store_migrate_v8(struct store *st, struct strbuf *done, struct strbuf *err)
 {
-	int64_t has_digests;
+	sqlite3_stmt *rd = NULL, *upd = NULL;
+	struct recids_rec *recs = xcalloc(RECIDS_ROW_MAX, sizeof(*recs));
+	struct strbuf sql;
+	int64_t has_digests = 0, has_window = 0, rows = 0, id, min;
+	size_t n, i;
+	int step, rc = -1;
 
+	strbuf_init(&sql, 16384);
 	if (store_query_int(st, "SELECT count(*) FROM pragma_table_info('records_packed')"
-	                        " WHERE name = 'digests'", &has_digests, err) < 0)
-		return -1;
-	if (!has_digests && store_exec(st, "ALTER TABLE records_packed ADD COLUMN digests BLOB", err) < 0)
-		return -1;
-	if (store_exec(st, "DROP VIEW records;" RECIDS_VIEW_SQL "DROP VIEW counts;"
-	                   STORE_COUNTS_VIEW_SQL "PRAGMA user_version = 9", err) < 0)
-		return -1;
-	strbuf_printf(done, "new rows are written in the compact forms; the rows stored so far "
-	                    "keep theirs");
-	return 0;
+	                        " WHERE name = 'digests'", &has_digests, err) < 0 ||
+	    store_query_int(st, "SELECT count(*) FROM pragma_table_info('records_packed')"
+	                        " WHERE name = 'min_window_ms'", &has_window, err) < 0)
+		goto out;
+	if (!has_digests &&
+	    store_exec(st, "ALTER TABLE records_packed ADD COLUMN digests BLOB", err) < 0)
+		goto out;
+	if (!has_window && store_exec(st, "ALTER TABLE records_packed ADD COLUMN"
+	                                  " min_window_ms INTEGER", err) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(st->db, "SELECT id, records, digests, first_seq FROM records_packed"
+	                               " WHERE min_window_ms IS NULL", -1, &rd, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(st->db, "UPDATE records_packed SET min_window_ms = ? WHERE id = ?",
+	                       -1, &upd, NULL) != SQLITE_OK) {
+		store_db_error(st, "upgrade", err);
+		goto out;
+	}
+	/* The rows are read in rowid order and each is changed in place
+	 * (its rowid kept, the column in no index yet): SQLite's cursor finds
+	 * its place again by rowid, and a row met again is filled already. */
+	while ((step = sqlite3_step(rd)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(rd, 0);
+		if (recids_row_decode(sqlite3_column_text(rd, 1), (size_t)sqlite3_column_bytes(rd, 1),
+		                      sqlite3_column_blob(rd, 2), (size_t)sqlite3_column_bytes(rd, 2),
+		                      sqlite3_column_int64(rd, 3), recs, RECIDS_ROW_MAX, &n) < 0) {
+			strbuf_printf(err, "%s: upgrade: records_packed row %lld is not in the form "
+			                   "this program writes", st->path, (long long)id);
+			goto out;
+		}
+		min = INT64_MAX;
+		for (i = 0; i < n; i++)
+			min = recs[i].window_start_ms < min ? recs[i].window_start_ms : min;
+		sqlite3_bind_int64(upd, 1, min);
+		sqlite3_bind_int64(upd, 2, id);
+		if (store_step_done(st, upd, err) < 0)
+			goto out;
+		rows++;
+	}
+	if (step != SQLITE_DONE) {
+		store_db_error(st, "upgrade", err);
+		goto out;
+	}
+	sqlite3_finalize(rd);
+	rd = NULL;
+	if (strbuf_printf(&sql, "%s%sDROP VIEW records;%sDROP VIEW counts_named; DROP VIEW counts;%s",
+	                  RECIDS_WINDOW_INDEX_SQL, STORE_SEALED_SQL, RECIDS_VIEW_SQL,
+	                  STORE_COUNTS_VIEW_V9_SQL) < 0 ||
+	    store_counts_named_sql(&sql) < 0 || strbuf_printf(&sql, "PRAGMA user_version = 9") < 0) {
+		strbuf_printf(err, "%s: upgrade SQL too long", st->path);
+		goto out;
+	}
+	if (store_exec(st, sql.data, err) < 0)
+		goto out;
+	strbuf_printf(done, "new rows are written in the compact forms (the rows stored so far "
+	                    "keep theirs); the earliest window of %lld records_packed rows noted; "
+	                    "no month sealed yet", (long long)rows);
+	rc = 0;
+out:
+	sqlite3_finalize(rd);
+	sqlite3_finalize(upd);
+	strbuf_release(&sql);
+	free(recs);
+	return rc;
 }
 
 /* The upgrades, in order: each takes a store of version from to from + 1. */
@@ -966,7 +1067,7 @@ static const struct store_upgrade {
 	{ 5, "carriers' declarations of accounts and filter users", store_migrate_v5 },
 	{ 6, "each message's fate", store_migrate_v6 },
 	{ 7, "spans collectors vouched for", store_migrate_v7 },
-	{ 8, "compact rows of records and counts", store_migrate_v8 },
+	{ 8, "compact rows of records and counts; months can be sealed", store_migrate_v8 },
 };
 
 /*
@@ -1129,7 +1230,7 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 	store_ranges_init(st, &st->runs, "runs", ST_RUNS_BEFORE);
 	store_ranges_init(st, &st->vouched, "vouched", ST_VOUCH_BEFORE);
 	st->recids = recids_new(st->db, err);
-	if (st->recids == NULL)
+	if (st->recids == NULL || store_load_sealed(st, err) < 0)
 		goto fail;
 	return st;
 fail:

@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# integration.aggregator_seal: arstat-aggregator seal (store.h, "Sealing").
+# A store of schema version 8 (made by undoing version 9 in SQL) holding two
+# days across a month's end is upgraded, then October is sealed while
+# seal is killed with SIGKILL again and again (in the middle of its
+# transaction, or paused just before its commit): after each kill the store
+# is sealed or not, never half. Every report (tidy, spam, coverage, the
+# ministry's layout, in zones whose month starts at other quarter hours) is
+# byte-identical before and after. Late records of the sealed month are
+# dead letters with their reason (sealed_duplicate for a record delivered
+# again, month_sealed for one never stored), and a record of November
+# under a sealed identity an identity_conflict: counted nowhere. Last,
+# ingest with seal_in_ingest = 1 seals a month past the horizon by itself.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+arstat_test_init aggregator_seal
+
+agg=$ARSTAT_BIN/arstat-aggregator
+gen=$ARSTAT_BIN/arstat-aggregator-testgen
+db=$TEST_DIR/seal.db
+register_carriers carrier-01 carrier-02 carrier-03
+q() { "$gen" query --db "$db" "$1"; }
+
+# 12 collectors, two days of minute windows from 2026-10-31T00:00Z, one
+# with a gap (the coverage CSV shows it), with fates.
+"$gen" store --db "$db" --carriers 3 --collectors 12 --windows 2880 --window-seconds 60 \
+	--start 1793404800 --cells 8 --seed 11 --fates --skip 4:1300:30 >"$TEST_DIR/gen.txt" \
+	2>"$TEST_DIR/gen.log" || fail "testgen store failed"
+
+# Schema version 8, as a store of the previous release is: its tables,
+# views and columns (counts_named joined collectors; no sealed counts).
+named=$(q "SELECT sql FROM sqlite_schema WHERE name = 'counts_named'")
+named=${named/LEFT JOIN collectors/JOIN collectors}
+sqlite3 "$db" "DROP VIEW counts_named; DROP VIEW counts; DROP VIEW health_sealed_named;
+	DROP TABLE sealed; DROP TABLE health_sealed; DROP TABLE counts_sealed;
+	DROP INDEX records_packed_window; ALTER TABLE records_packed DROP COLUMN min_window_ms;
+	CREATE VIEW counts AS SELECT p.bucket_start_ms, p.carrier, p.collector,
+	 CAST(j.key AS INTEGER) AS cell, j.value AS messages FROM counts_packed p, json_each(p.cells) j
+	 WHERE substr(p.cells, 1, 1) = '{' UNION ALL SELECT bucket_start_ms, carrier, collector, cell,
+	 messages FROM (SELECT p.bucket_start_ms AS bucket_start_ms, p.carrier AS carrier,
+	 p.collector AS collector, j.key AS k, j.value AS messages,
+	 sum(CASE WHEN j.key % 2 = 0 THEN j.value ELSE 0 END) OVER (PARTITION BY p.id ORDER BY j.key)
+	 AS cell FROM counts_packed p, json_each(p.cells) j WHERE substr(p.cells, 1, 1) = '[')
+	 WHERE k % 2 = 1;
+	$named; PRAGMA user_version = 8;" || fail "could not make a store of schema 8"
+assert_eq 8 "$(q 'PRAGMA user_version')" "schema before"
+
+# reports DIR: every report of October and November, and both months in
+# the ministry's layout, in zones whose month starts at other quarter hours.
+reports() {
+	local d=$1 tz z m
+	mkdir -p "$d"
+	for tz in Asia/Tokyo Asia/Kolkata UTC America/St_Johns Australia/Eucla; do
+		z=${tz//\//_}
+		for m in 2026-10 2026-11; do
+			"$agg" report "${REGISTER[@]}" --db "$db" --month "$m" --tz "$tz" --by-carrier \
+				--output "$d/tidy-$m-$z.csv" --spam-output "$d/spam-$m-$z.csv" \
+				--coverage-output "$d/coverage-$m-$z.csv" 2>>"$TEST_DIR/report.log" ||
+				fail "report $m $tz failed"
+		done
+		"$agg" report "${REGISTER[@]}" --db "$db" --from 2026-10 --to 2026-11 --tz "$tz" \
+			--layout ministry --lang ja --output "$d/ministry-$z.csv" \
+			2>>"$TEST_DIR/report.log" || fail "ministry report $tz failed"
+	done
+}
+same_reports() { # same_reports DIR WHAT
+	local f
+	for f in "$TEST_DIR/before"/*.csv; do
+		cmp -s "$f" "$1/${f##*/}" || fail "$2: ${f##*/} differs from the report before sealing"
+	done
+}
+reports "$TEST_DIR/before" # also upgrades the store to 9
+assert_eq 9 "$(q 'PRAGMA user_version')" "schema after the upgrade"
+assert_eq 0 "$(q 'SELECT count(*) FROM records_packed WHERE min_window_ms IS NULL')" \
+	"rows without their earliest window"
+(($(ls "$TEST_DIR/before" | wc -l) == 35)) || fail "expected 35 report files"
+grep -q ',gap,' "$TEST_DIR/before/coverage-2026-10-UTC.csv" ||
+	fail "the coverage CSV shows no gap; the test proves less than it should"
+
+oct=1793491200000 # 2026-11-01T00:00Z
+oct_rows=$(q "SELECT count(*) FROM counts_packed WHERE bucket_start_ms < $oct")
+oct_records=$(q "SELECT count(*) FROM records WHERE window_start_ms < $oct")
+all_records=$(q "SELECT count(*) FROM records")
+((oct_rows > 0 && oct_records == 12 * 1440 - 30)) ||
+	fail "October: $oct_rows counts rows, $oct_records records"
+
+# state: "sealed" or "unsealed" if the store is wholly one or the other.
+state() {
+	local s r c t
+	s=$(q "SELECT count(*) FROM sealed")
+	r=$(q "SELECT count(*) FROM records")
+	c=$(q "SELECT count(*) FROM counts_packed WHERE bucket_start_ms < $oct")
+	t=$(q "SELECT count(*) FROM counts_sealed")
+	if [[ $s == 0 && $r == "$all_records" && $c == "$oct_rows" && $t == 0 ]]; then
+		echo unsealed
+	elif [[ $s == 1 && $r == $((all_records - oct_records)) && $c == 0 && $t != 0 ]]; then
+		echo sealed
+	else
+		echo "half: sealed=$s records=$r counts_rows=$c counts_sealed=$t"
+	fi
+}
+
+# Within the horizon: refused without --force.
+if "$agg" seal "${REGISTER[@]}" --db "$db" --month 2026-10 -o seal_after_days=36500 \
+	>"$TEST_DIR/refused.txt" 2>"$TEST_DIR/refused.log"; then
+	fail "seal of a month within the horizon was not refused"
+fi
+grep -q "seal_after_days" "$TEST_DIR/refused.log" || fail "the refusal does not name the setting"
+assert_eq unsealed "$(state)" "after the refusal"
+
+# Killed: paused inside its transaction just before the commit (the hook
+# waits 5 s), four times; then at random moments of its work (0 to 90 ms).
+kills=0 paused=0
+for ((i = 0; i < 8; i++)); do
+	if ((i < 4)); then
+		export ARSTAT_TEST_SEAL_PAUSE_MS=5000
+	else
+		unset ARSTAT_TEST_SEAL_PAUSE_MS
+	fi
+	arstat_bg "$agg" seal "${REGISTER[@]}" --db "$db" --month 2026-10 --force \
+		>>"$TEST_DIR/killed.txt" 2>"$TEST_DIR/killed-$i.log"
+	pid=$BG_PID
+	if ((i < 4)); then
+		# Until it says it pauses: its work is done, not committed.
+		for ((w = 0; w < 200; w++)); do
+			grep -q "pausing" "$TEST_DIR/killed-$i.log" && break
+			sleep 0.05
+		done
+	else
+		sleep "0.0$((RANDOM % 10))"
+	fi
+	if arstat_alive "$pid"; then
+		kills=$((kills + 1))
+		((i < 4)) && paused=$((paused + 1))
+	fi
+	stop_pid "$pid" KILL
+	s=$(state)
+	case $s in
+	unsealed) ;;
+	sealed) break ;;
+	*) fail "after kill $i: $s" ;;
+	esac
+done
+unset ARSTAT_TEST_SEAL_PAUSE_MS
+echo "killed $kills times ($paused inside the paused transaction); store $(state)"
+((paused >= 3)) || fail "only $paused kills inside the transaction; the test proves nothing"
+reports "$TEST_DIR/after-kills"
+same_reports "$TEST_DIR/after-kills" "after the kills"
+
+# Sealed for good.
+if [[ $(state) == unsealed ]]; then
+	"$agg" seal "${REGISTER[@]}" --db "$db" --month 2026-10 --force >"$TEST_DIR/seal.txt" \
+		2>>"$TEST_DIR/seal.log" || fail "seal failed"
+	grep -q "^month=2026-10 records=$oct_records " "$TEST_DIR/seal.txt" ||
+		fail "seal said: $(cat "$TEST_DIR/seal.txt")"
+fi
+assert_eq sealed "$(state)" "after seal"
+assert_eq "$oct_records" "$(q "SELECT records FROM sealed WHERE month = '2026-10'")" "sealed records"
+assert_eq "$oct_records" "$(q 'SELECT sum(records) FROM health_sealed')" "health_sealed records"
+assert_eq 0 "$(q "SELECT count(*) FROM counts WHERE bucket_start_ms < $oct AND collector IS NOT NULL")" \
+	"October counts with a collector"
+reports "$TEST_DIR/sealed"
+same_reports "$TEST_DIR/sealed" "after sealing"
+# A second time: nothing to do.
+"$agg" seal "${REGISTER[@]}" --db "$db" --month 2026-10 --force >"$TEST_DIR/again.txt" \
+	2>>"$TEST_DIR/seal.log" || fail "sealing again failed"
+[[ ! -s $TEST_DIR/again.txt ]] || fail "sealing again said: $(cat "$TEST_DIR/again.txt")"
+
+# Late records, delivered in carrier-01's files. October's first window of
+# the same 12 collectors (4 of them carrier-01's: delivered again) and of
+# a 13th collector, also carrier-01's, never seen (too late); the other
+# carriers' records in the file are wrong_source.
+dead() { q "SELECT count(*) FROM dead_letters WHERE reason = '$1'"; }
+"$gen" ocf --out "$TEST_DIR/late.avro" --carriers 3 --collectors 13 --windows 1 \
+	--window-seconds 60 --start 1793404800 --cells 8 --seed 11 --fates \
+	>/dev/null 2>>"$TEST_DIR/gen.log" || fail "testgen ocf failed"
+out=$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 --file "$TEST_DIR/late.avro" \
+	2>>"$TEST_DIR/ingest.log") || fail "ingest of late records failed"
+[[ $out == "records_stored=0 duplicates_skipped=0 dead_letters=13 conflicts=0 "* ]] ||
+	fail "late records: $out"
+assert_eq 4 "$(dead sealed_duplicate)" "sealed_duplicate dead letters"
+assert_eq 1 "$(dead month_sealed)" "month_sealed dead letters"
+assert_eq 8 "$(dead wrong_source)" "wrong_source dead letters"
+grep -q "dead letter: sealed_duplicate" "$TEST_DIR/ingest.log" || fail "sealed_duplicate not logged"
+
+# November's first window under the identities of October's (seq 1): a
+# conflict with a sealed record, not an error, not stored.
+"$gen" ocf --out "$TEST_DIR/reuse.avro" --carriers 3 --collectors 12 --windows 1 \
+	--window-seconds 60 --start 1793491200 --cells 8 --seed 11 --fates \
+	>/dev/null 2>>"$TEST_DIR/gen.log" || fail "testgen ocf failed"
+out=$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 --file "$TEST_DIR/reuse.avro" \
+	2>>"$TEST_DIR/ingest.log") || fail "ingest of reused identities failed"
+[[ $out == "records_stored=0 duplicates_skipped=0 dead_letters=12 conflicts=4 "* ]] ||
+	fail "reused identities: $out"
+assert_eq 4 "$(dead identity_conflict)" "identity_conflict dead letters"
+grep -q "delivered again for a record of a sealed month" "$TEST_DIR/ingest.log" ||
+	fail "the conflict with a sealed record is not logged"
+
+# Counted nowhere: every report as it was.
+reports "$TEST_DIR/late"
+same_reports "$TEST_DIR/late" "after the late records"
+# Ingest seals by itself with seal_in_ingest = 1: a day of the month three
+# months back (past any horizon of 8 days) and the current month's first
+# minutes, delivered in one file; the old month is sealed after the
+# batches, the current one is not (whatever today's date).
+db=$TEST_DIR/daemon.db
+now=$(date -u +%s)
+this=$(date -u -d "@$now" +%Y-%m-01)
+old=$(date -u -d "$this -3 months" +%s)
+cur=$(date -u -d "$this" +%s)
+"$gen" ocf --out "$TEST_DIR/old.avro" --carriers 1 --collectors 3 --windows 1440 \
+	--window-seconds 60 --start "$old" --seed 12 >/dev/null 2>>"$TEST_DIR/gen.log" ||
+	fail "testgen ocf failed"
+"$gen" ocf --out "$TEST_DIR/cur.avro" --carriers 1 --collectors 3 --windows 10 \
+	--window-seconds 60 --start "$cur" --seed 13 >/dev/null 2>>"$TEST_DIR/gen.log" ||
+	fail "testgen ocf failed"
+out=$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 -o seal_in_ingest=1 \
+	-o seal_after_days=8 --file "$TEST_DIR/old.avro" "$TEST_DIR/cur.avro" \
+	2>>"$TEST_DIR/daemon.log") || fail "ingest with seal_in_ingest failed"
+[[ $out == "records_stored=4350 "* ]] || fail "ingest with seal_in_ingest: $out"
+old_month=$(date -u -d "@$old" +%Y-%m)
+cur_month=$(date -u -d "@$cur" +%Y-%m)
+assert_eq 1 "$(q "SELECT count(*) FROM sealed WHERE month = '$old_month'")" "$old_month sealed"
+assert_eq 0 "$(q "SELECT count(*) FROM sealed WHERE month = '$cur_month'")" "$cur_month sealed"
+assert_eq 4320 "$(q "SELECT records FROM sealed WHERE month = '$old_month'")" "records sealed"
+assert_eq 30 "$(q 'SELECT count(*) FROM records')" "records of the current month kept"
+grep -q "sealed $old_month: 4320 records" "$TEST_DIR/daemon.log" || fail "the seal is not logged"
+
+echo "ok: sealed $oct_records records; reports identical in 35 files; late records dead-lettered"
