@@ -943,11 +943,12 @@ static void seal_print(void *arg, const struct store_seal_result *res, double se
 		free_bytes = sr->free_before;
 	}
 	printf("month=%s records=%lld records_rows=%lld records_rows_trimmed=%lld counts_rows=%lld "
-	       "counts_sealed_rows=%lld bytes_freed=%lld store_bytes=%lld seconds=%.2f\n",
+	       "counts_sealed_rows=%lld totals_rows=%lld bytes_freed=%lld store_bytes=%lld "
+	       "seconds=%.2f\n",
 	       res->month, (long long)res->records, (long long)res->records_rows,
 	       (long long)res->records_rows_trimmed, (long long)res->counts_rows,
-	       (long long)res->counts_sealed_rows, (long long)(free_bytes - sr->free_before),
-	       (long long)bytes, seconds);
+	       (long long)res->counts_sealed_rows, (long long)res->totals_rows,
+	       (long long)(free_bytes - sr->free_before), (long long)bytes, seconds);
 	sr->free_before = free_bytes;
 	strbuf_release(&err);
 }

@@ -408,6 +408,7 @@ struct store_seal_result {
 	int64_t counts_rows;      /* counts_packed rows deleted */
 	int64_t counts_sealed_rows; /* counts_sealed rows written */
 	int64_t health_rows;      /* health_sealed rows written */
+	int64_t totals_rows;      /* carrier_totals rows deleted (whole days) */
 };
 
 /*

@@ -143,7 +143,8 @@
 	" month TEXT NOT NULL PRIMARY KEY, start_ms INTEGER NOT NULL UNIQUE," \
 	" end_ms INTEGER NOT NULL, sealed_ms INTEGER NOT NULL, records INTEGER NOT NULL," \
 	" records_rows INTEGER NOT NULL, records_rows_trimmed INTEGER NOT NULL," \
-	" counts_rows INTEGER NOT NULL, counts_sealed_rows INTEGER NOT NULL" \
+	" counts_rows INTEGER NOT NULL, counts_sealed_rows INTEGER NOT NULL," \
+	" totals_rows INTEGER NOT NULL" \
 	");" \
 	"CREATE VIEW health_sealed_named AS SELECT h.bucket_start_ms, ca.name AS carrier," \
 	" h.records, h.messages, h.lines_read, h.lines_malformed, h.lines_overlong," \

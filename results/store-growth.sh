@@ -100,7 +100,7 @@ for m in $(seq "$months"); do
 	before=$(file_bytes)
 	seal_s=0 seal_rss=0
 	if [ "$m" -ge 2 ] && [ "${SEAL:-1}" = 1 ]; then
-		run_timed "$dir/seal" "$bin/arstat-aggregator" seal --db "$db" \
+		run_timed "$dir/seal" "$bin/arstat-aggregator" seal "${register[@]}" --db "$db" \
 			--month "$(month_name "$(month_start $((m - 1)))")" --force
 		read -r seal_s seal_rss <"$dir/seal"
 	fi

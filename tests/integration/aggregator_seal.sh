@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # integration.aggregator_seal: arstat-aggregator seal (store.h, "Sealing").
-# A store of schema version 8 (made by undoing version 9 in SQL) holding two
+# A store of schema version 8 (made by undoing version 9 in SQL) holding four
 # days across a month's end is upgraded, then October is sealed while
 # seal is killed with SIGKILL again and again (in the middle of its
 # transaction, or paused just before its commit): after each kill the store
@@ -20,10 +20,12 @@ db=$TEST_DIR/seal.db
 register_carriers carrier-01 carrier-02 carrier-03
 q() { "$gen" query --db "$db" "$1"; }
 
-# 12 collectors, two days of minute windows from 2026-10-31T00:00Z, one
-# with a gap (the coverage CSV shows it), with fates.
-"$gen" store --db "$db" --carriers 3 --collectors 12 --windows 2880 --window-seconds 60 \
-	--start 1793404800 --cells 8 --seed 11 --fates --skip 4:1300:30 >"$TEST_DIR/gen.txt" \
+# 12 collectors, four days of minute windows from 2026-10-29T00:00Z, one
+# with a gap (the coverage CSV shows it), with fates: October's 29th and
+# 30th are whole UTC days inside it (sealing deletes their quarter-hour
+# totals), the 31st its last day, November's 1st its first.
+"$gen" store --db "$db" --carriers 3 --collectors 12 --windows 5760 --window-seconds 60 \
+	--start 1793232000 --cells 8 --seed 11 --fates --skip 4:1300:30 >"$TEST_DIR/gen.txt" \
 	2>"$TEST_DIR/gen.log" || fail "testgen store failed"
 
 # Schema version 8, as a store of the previous release is: its tables,
@@ -80,7 +82,7 @@ oct=1793491200000 # 2026-11-01T00:00Z
 oct_rows=$(q "SELECT count(*) FROM counts_packed WHERE bucket_start_ms < $oct")
 oct_records=$(q "SELECT count(*) FROM records WHERE window_start_ms < $oct")
 all_records=$(q "SELECT count(*) FROM records")
-((oct_rows > 0 && oct_records == 12 * 1440 - 30)) ||
+((oct_rows > 0 && oct_records == 12 * 3 * 1440 - 30)) ||
 	fail "October: $oct_rows counts rows, $oct_records records"
 
 # state: "sealed" or "unsealed" if the store is wholly one or the other.
@@ -155,6 +157,15 @@ if [[ $(state) == unsealed ]]; then
 fi
 assert_eq sealed "$(state)" "after seal"
 assert_eq "$oct_records" "$(q "SELECT records FROM sealed WHERE month = '2026-10'")" "sealed records"
+# Quarter-hour totals of October's whole inner days (29th, 30th) are gone,
+# those of its last day (31st) and of November kept; the reports below are
+# the same.
+assert_eq 0 "$(q "SELECT count(*) FROM carrier_totals WHERE bucket_start_ms >= 1793232000000
+	AND bucket_start_ms < 1793404800000")" "quarter-hour totals of October's inner days"
+(($(q "SELECT totals_rows FROM sealed WHERE month = '2026-10'") > 0)) ||
+	fail "no quarter-hour totals deleted"
+(($(q "SELECT count(*) FROM carrier_totals WHERE bucket_start_ms >= 1793404800000
+	AND bucket_start_ms < 1793491200000") > 0)) || fail "October's last day's totals deleted"
 assert_eq "$oct_records" "$(q 'SELECT sum(records) FROM health_sealed')" "health_sealed records"
 assert_eq 0 "$(q "SELECT count(*) FROM counts WHERE bucket_start_ms < $oct AND collector IS NOT NULL")" \
 	"October counts with a collector"
@@ -171,7 +182,7 @@ same_reports "$TEST_DIR/sealed" "after sealing"
 # carriers' records in the file are wrong_source.
 dead() { q "SELECT count(*) FROM dead_letters WHERE reason = '$1'"; }
 "$gen" ocf --out "$TEST_DIR/late.avro" --carriers 3 --collectors 13 --windows 1 \
-	--window-seconds 60 --start 1793404800 --cells 8 --seed 11 --fates \
+	--window-seconds 60 --start 1793232000 --cells 8 --seed 11 --fates \
 	>/dev/null 2>>"$TEST_DIR/gen.log" || fail "testgen ocf failed"
 out=$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 --file "$TEST_DIR/late.avro" \
 	2>>"$TEST_DIR/ingest.log") || fail "ingest of late records failed"
