@@ -931,7 +931,7 @@ struct seal_report {
 };
 
 /* One line per month sealed, on standard output (fields scripts read). */
-static void seal_print(void *arg, const struct store_seal_result *res, double seconds)
+static void seal_print(void *arg, const struct store_seal_result *res)
 {
 	struct seal_report *sr = arg;
 	int64_t bytes = 0, free_bytes = 0;
@@ -948,7 +948,7 @@ static void seal_print(void *arg, const struct store_seal_result *res, double se
 	       res->month, (long long)res->records, (long long)res->records_rows,
 	       (long long)res->records_rows_trimmed, (long long)res->counts_rows,
 	       (long long)res->counts_sealed_rows, (long long)res->totals_rows,
-	       (long long)(free_bytes - sr->free_before), (long long)bytes, seconds);
+	       (long long)(free_bytes - sr->free_before), (long long)bytes, res->seconds);
 	sr->free_before = free_bytes;
 	strbuf_release(&err);
 }
@@ -1027,20 +1027,15 @@ static int cmd_seal(int argc, char **argv)
 		goto out;
 	}
 	if (cl.month != NULL) {
-		struct timespec t0, t1;
-
-		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (store_seal_month(st, year, month, now_ms, seal_pause_ms(), &res, &err) < 0) {
 			msg_error("seal: %s", err.data);
 			goto out;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (res.already) {
 			msg_info("seal: %s was sealed already", res.month);
 		} else {
 			sealed = 1;
-			seal_print(&sr, &res, (double)(t1.tv_sec - t0.tv_sec) +
-			                              (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+			seal_print(&sr, &res);
 		}
 	} else if (store_seal_all_due(st, now_ms, horizon_ms, seal_pause_ms(), seal_print, &sr,
 	                              &sealed, &err) < 0) {

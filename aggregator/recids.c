@@ -358,56 +358,6 @@ static int recids_parse_row(const unsigned char *text, size_t len, int64_t seq,
 	}
 }
 
-/*
- * The window of entry k of a compact row's text (recids.h): the first
- * entry's start (the row's base) and entry k's start relative to it, its
- * length and correction are read; the entries between are passed over to
- * their ']', and what follows in entry k is not read. 0 with
- * out = { start, end, correction }, or -1 if the text is not in that form or
- * has no entry k.
- */
-static int recids_parse_compact(const unsigned char *text, size_t len, int64_t k,
-                                int64_t out[3])
-{
-	const char *p = (const char *)text, *end = p + len;
-	int64_t base = 0, v[3];
-	int64_t i;
-	int f;
-
-	if (text == NULL || p == end || *p++ != '[')
-		return -1;
-	for (i = 0;; i++) {
-		if (p == end || *p++ != '[')
-			return -1;
-		if (i == 0 || i == k) {
-			for (f = 0; f < 3; f++) {
-				if ((f > 0 && (p == end || *p++ != ',')) ||
-				    recids_parse_field(&p, end, 0, &v[f]) < 0)
-					return -1;
-			}
-			if (i == 0)
-				base = v[0];
-			if (i == k) {
-				/* The writer kept both within RECIDS_C_WINDOW_LIMIT;
-				 * a row that is not its own is refused here. */
-				if (v[0] < -2 * RECIDS_C_WINDOW_LIMIT || v[0] > 2 * RECIDS_C_WINDOW_LIMIT ||
-				    v[1] <= 0 || v[1] > 2 * RECIDS_C_WINDOW_LIMIT ||
-				    base < -RECIDS_C_WINDOW_LIMIT || base > RECIDS_C_WINDOW_LIMIT)
-					return -1;
-				out[0] = i == 0 ? v[0] : base + v[0];
-				if (out[0] < -RECIDS_C_WINDOW_LIMIT || out[0] > RECIDS_C_WINDOW_LIMIT)
-					return -1;
-				out[1] = out[0] + v[1];
-				out[2] = v[2];
-				return 0;
-			}
-		}
-		p = memchr(p, ']', (size_t)(end - p));
-		if (p == NULL || ++p == end || *p++ != ',')
-			return -1;
-	}
-}
-
 /* The little-endian 64-bit number at p. */
 static uint64_t recids_get_le64(const unsigned char *p)
 {
@@ -513,6 +463,35 @@ static int recids_decode_compact(const char **pp, const char *end, size_t k, int
 	return 0;
 }
 
+/*
+ * Entry k of a compact row's text into r (its window, correction and
+ * counts; the digest and seq are the caller's): the first entry (the row's
+ * base) and entry k are read whole by recids_decode_compact, the entries
+ * between passed over to their ']' (a duplicate delivery reads a row per
+ * record). 0, or -1 if the text is not in that form or has no entry k.
+ */
+static int recids_find_compact(const unsigned char *text, size_t len, int64_t k,
+                               struct recids_rec *r)
+{
+	const char *p = (const char *)text, *end = p + len;
+	int64_t i;
+
+	if (text == NULL || p == end || *p++ != '[' || p == end || *p++ != '[' ||
+	    recids_decode_compact(&p, end, 0, 0, r) < 0)
+		return -1;
+	for (i = 1; i <= k; i++) {
+		if (p == end || *p++ != ',' || p == end || *p++ != '[')
+			return -1;
+		if (i == k)
+			return recids_decode_compact(&p, end, (size_t)k, r->window_start_ms, r);
+		p = memchr(p, ']', (size_t)(end - p));
+		if (p == NULL)
+			return -1;
+		p++;
+	}
+	return 0;
+}
+
 int recids_row_decode(const unsigned char *text, size_t len, const unsigned char *digests,
                       size_t dlen, int64_t first_seq, struct recids_rec *out, size_t max,
                       size_t *n)
@@ -578,20 +557,15 @@ static enum recids_status recids_stored(struct recids *ri, const struct recids_r
 		/* A compact row: the digests apart, 8 bytes each in seq order. */
 		int64_t k = r->seq - sqlite3_column_int64(s, 2); /* RS_ROW_FIND: 0 <= k < 64 */
 		const unsigned char *d = sqlite3_column_blob(s, 3);
-		int64_t w[3];
 
 		if (k < 0 || k >= RECIDS_ROW_MAX || d == NULL ||
 		    (int64_t)sqlite3_column_bytes(s, 3) < (k + 1) * 8 ||
-		    recids_parse_compact(sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1),
-		                         k, w) < 0) {
+		    recids_find_compact(sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1),
+		                        k, &stored) < 0) {
 			strbuf_printf(err, "store: a records_packed row is not in the form this "
 			                   "program writes");
 			goto out;
 		}
-		stored.window_start_ms = w[0];
-		stored.window_end_ms = w[1];
-		stored.correction = w[2] != 0;
-		stored.has_digest = 1;
 		stored.digest = recids_get_le64(d + k * 8);
 	} else if (recids_parse_row(sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1),
 	                            r->seq, v, &nfields, &found) < 0) {

@@ -409,6 +409,7 @@ struct store_seal_result {
 	int64_t counts_sealed_rows; /* counts_sealed rows written */
 	int64_t health_rows;      /* health_sealed rows written */
 	int64_t totals_rows;      /* carrier_totals rows deleted (whole days) */
+	double seconds;           /* how long the seal took (0 if already) */
 };
 
 /*
@@ -438,11 +439,11 @@ int store_seal_due(struct store *st, int64_t now_ms, int64_t horizon_ms, int *fi
 /*
  * Seal every month store_seal_due names, oldest first, each in its own
  * transaction (store_seal_month, pause_ms as there), each sealed one
- * logged at info and given to fn (if not NULL) with the seconds it took;
+ * logged at info and given to fn (if not NULL);
  * how many were sealed into *sealed. Outside a transaction. 0, or -1 with
  * err (the months sealed before the failure stay sealed).
  */
-typedef void (*store_seal_fn)(void *arg, const struct store_seal_result *res, double seconds);
+typedef void (*store_seal_fn)(void *arg, const struct store_seal_result *res);
 int store_seal_all_due(struct store *st, int64_t now_ms, int64_t horizon_ms, unsigned pause_ms,
                        store_seal_fn fn, void *arg, size_t *sealed, struct strbuf *err);
 

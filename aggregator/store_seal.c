@@ -425,11 +425,13 @@ int store_seal_month(struct store *st, int year, int month, int64_t now_ms, unsi
 {
 	struct seal sl;
 	sqlite3_stmt *s = NULL;
+	struct timespec t0, t1;
 	int64_t exists = 0, secure = -1;
 	int rc = -1, in_txn = 0;
 
 	if (st->in_txn)
 		msg_panic("store_seal_month: a transaction is open");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(res, 0, sizeof(*res));
 	memset(&sl, 0, sizeof(sl));
 	strbuf_init(&sl.text, 1);
@@ -503,6 +505,9 @@ int store_seal_month(struct store *st, int year, int month, int64_t now_ms, unsi
 		goto out;
 	in_txn = 0;
 	rc = store_load_sealed(st, err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!res->already)
+		res->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 out:
 	if (in_txn)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -575,7 +580,6 @@ int store_seal_all_due(struct store *st, int64_t now_ms, int64_t horizon_ms, uns
                        store_seal_fn fn, void *arg, size_t *sealed, struct strbuf *err)
 {
 	struct store_seal_result res;
-	struct timespec t0, t1;
 	int year, month;
 	size_t n, i;
 
@@ -583,21 +587,16 @@ int store_seal_all_due(struct store *st, int64_t now_ms, int64_t horizon_ms, uns
 	if (store_seal_due(st, now_ms, horizon_ms, &year, &month, &n, err) < 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (store_seal_month(st, year, month, now_ms, pause_ms, &res, err) < 0)
 			return -1;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (!res.already) {
-			double secs = (double)(t1.tv_sec - t0.tv_sec) +
-			              (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-
 			msg_info("%s: sealed %s: %lld records and %lld counts rows collapsed into %lld "
 			         "(%lld records rows deleted, %lld kept later records) in %.1f s",
 			         st->path, res.month, (long long)res.records, (long long)res.counts_rows,
 			         (long long)res.counts_sealed_rows, (long long)res.records_rows,
-			         (long long)res.records_rows_trimmed, secs);
+			         (long long)res.records_rows_trimmed, res.seconds);
 			if (fn != NULL)
-				fn(arg, &res, secs);
+				fn(arg, &res);
 			(*sealed)++;
 		}
 		if (++month > 12) {

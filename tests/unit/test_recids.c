@@ -226,6 +226,21 @@ static void test_basics(void)
 /* Records a compact row cannot hold (no digest, a window out of its range)
  * go into rows of the older form, never beside compact ones; the view
  * shows both forms alike, and both are found again. */
+/* test_forms' record of seq s: odd seqs with a source; 4 and 5 without a
+ * digest, 8 with a window beyond the compact form's range. */
+static struct recids_rec forms_rec(int64_t s)
+{
+	struct recids_rec r = rec(1, 1, s, s % 2, 0);
+
+	if (s == 4 || s == 5)
+		r.has_digest = 0;
+	if (s == 8) {
+		r.window_start_ms = INT64_MIN;
+		r.window_end_ms = INT64_MAX;
+	}
+	return r;
+}
+
 static void test_forms(void)
 {
 	sqlite3 *db = open_db();
@@ -238,16 +253,8 @@ static void test_forms(void)
 	ri = recids_new(db, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
 	begin(db);
-	for (s = 1; s <= 10; s++) {
-		r = rec(1, 1, s, s % 2, 0);
-		if (s == 4 || s == 5)
-			r.has_digest = 0;
-		if (s == 8) {
-			r.window_start_ms = INT64_MIN;
-			r.window_end_ms = INT64_MAX;
-		}
-		CU_ASSERT_EQUAL(add(ri, r), RECIDS_NEW);
-	}
+	for (s = 1; s <= 10; s++)
+		CU_ASSERT_EQUAL(add(ri, forms_rec(s)), RECIDS_NEW);
 	commit(db, ri);
 	CU_ASSERT_EQUAL(rows_bad(db), 0);
 	/* Odd seqs have a source and even ones not, so every row holds one
@@ -271,16 +278,9 @@ static void test_forms(void)
 	ri = recids_new(db, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ri);
 	begin(db);
-	for (s = 1; s <= 10; s++) {
-		r = rec(1, 1, s, s % 2, 0);
-		if (s == 4 || s == 5)
-			r.has_digest = 0;
-		if (s == 8) {
-			r.window_start_ms = INT64_MIN;
-			r.window_end_ms = INT64_MAX;
-		}
-		CU_ASSERT_EQUAL(add(ri, r), s == 4 || s == 5 ? RECIDS_UNVERIFIED : RECIDS_DUPLICATE);
-	}
+	for (s = 1; s <= 10; s++)
+		CU_ASSERT_EQUAL(add(ri, forms_rec(s)),
+		                s == 4 || s == 5 ? RECIDS_UNVERIFIED : RECIDS_DUPLICATE);
 	r = rec(1, 1, 9, 1, 0);
 	r.digest++;
 	CU_ASSERT_EQUAL(add(ri, r), RECIDS_CONTENT_CONFLICT);
@@ -530,6 +530,23 @@ static void test_bad_rows(void)
 	begin(db);
 	CU_ASSERT_EQUAL(recids_add(ri, &r2, &err), RECIDS_ERROR);
 	CU_ASSERT_PTR_NOT_NULL(err.data);
+	exec(db, "ROLLBACK");
+	recids_rollback(ri);
+	/* Entry 0 sound, entry 1 (seq 2) of no length: the entry looked up is
+	 * read whole too. */
+	exec(db, "UPDATE records_packed SET records = '[[1000,60000,0,1,1],[60000,0,0,1,1]]'");
+	strbuf_reset(&err);
+	begin(db);
+	CU_ASSERT_EQUAL(recids_add(ri, &r2, &err), RECIDS_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(err.data);
+	exec(db, "ROLLBACK");
+	recids_rollback(ri);
+	/* ... and sound: found, with its window relative to entry 0's. */
+	exec(db, "UPDATE records_packed SET records = '[[1000,60000,0,1,1],[60000,60000,0,1,1]]'");
+	begin(db);
+	CU_ASSERT_EQUAL(recids_add(ri, &r2, &err), RECIDS_CONFLICT);
+	CU_ASSERT_EQUAL(recids_found(ri)->window_start_ms, 61000);
+	CU_ASSERT_EQUAL(recids_found(ri)->window_end_ms, 121000);
 	exec(db, "ROLLBACK");
 	recids_rollback(ri);
 	exec(db, "UPDATE records_packed SET last_seq = 1");

@@ -10,31 +10,24 @@
 #include "record_batch.h"
 #include "store.h"
 #include "strbuf.h"
+#include "test_files.h"
 #include "timeutil.h"
 
-static char dir[256];
+/* The store of the test running, in a directory of test_files.h's. */
+static char *dir;
 static char db_path[512];
 
-static void make_dir(void)
+static void new_store_dir(void)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(dir, sizeof(dir), "%s/arstat-seal-XXXXXX", tmp ? tmp : "/tmp");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	dir = make_dir();
 	snprintf(db_path, sizeof(db_path), "%s/agg.db", dir);
 }
 
-static void remove_dir(void)
+static void remove_store_dir(void)
 {
-	static const char *const suffixes[] = { "", "-wal", "-shm", "-journal" };
-	char path[600];
-	size_t i;
-
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", db_path, suffixes[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	remove_dir(dir);
+	free(dir);
+	dir = NULL;
 }
 
 static int64_t utc_ms(int y, unsigned mo, unsigned d, int h, int mi)
@@ -219,7 +212,7 @@ static void test_seal_month(void)
 	int64_t oct_records;
 
 	strbuf_init(&err, 1024);
-	make_dir();
+	new_store_dir();
 	fill_store();
 	kept = query_text(KEPT_TEXT_SQL);
 	counts = query_text(COUNTS_SUM_SQL);
@@ -281,7 +274,7 @@ static void test_seal_month(void)
 	free(counts);
 	free(health);
 	free(nov);
-	remove_dir();
+	remove_store_dir();
 	strbuf_release(&err);
 }
 
@@ -299,7 +292,7 @@ static void test_late_records(void)
 	int64_t start = utc_ms(2026, 10, 31, 0, 0);
 
 	strbuf_init(&err, 1024);
-	make_dir();
+	new_store_dir();
 	fill_store();
 	st = store_new(db_path, STORE_EXISTING, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
@@ -347,7 +340,7 @@ static void test_late_records(void)
 	CU_ASSERT_STRING_EQUAL(after, kept);
 	free(after);
 	free(kept);
-	remove_dir();
+	remove_store_dir();
 	strbuf_release(&err);
 }
 
@@ -364,7 +357,7 @@ static void test_order_and_due(void)
 	int64_t day = 86400000;
 
 	strbuf_init(&err, 1024);
-	make_dir();
+	new_store_dir();
 	fill_store();
 	st = store_new(db_path, STORE_EXISTING, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
@@ -396,7 +389,7 @@ static void test_order_and_due(void)
 	CU_ASSERT_EQUAL(store_seal_due(st, utc_ms(2030, 1, 1, 0, 0), 45 * day, &y, &m, &n, &err), 0);
 	CU_ASSERT_EQUAL(n, 0);
 	store_free(st);
-	remove_dir();
+	remove_store_dir();
 	strbuf_release(&err);
 }
 
@@ -411,7 +404,7 @@ static void test_failure_rolls_back(void)
 	int64_t rows;
 
 	strbuf_init(&err, 1024);
-	make_dir();
+	new_store_dir();
 	fill_store();
 	/* The last row of October to be read (by its earliest window) made
 	 * unreadable: the counts are done and most rows deleted by then. */
@@ -444,7 +437,7 @@ static void test_failure_rolls_back(void)
 	free(kept);
 	free(counts);
 	free(records);
-	remove_dir();
+	remove_store_dir();
 	strbuf_release(&err);
 }
 
@@ -463,7 +456,7 @@ static void test_upgrade_v8(void)
 
 	strbuf_init(&err, 1024);
 	strbuf_init(&sql, 1024 * 1024);
-	make_dir();
+	new_store_dir();
 	fill_store();
 	packed = query_int("SELECT count(*) FROM records_packed");
 	/* Version 8's counts_named was this one with an inner join of
@@ -520,7 +513,7 @@ static void test_upgrade_v8(void)
 	free(after);
 	free(kept);
 	free(counts);
-	remove_dir();
+	remove_store_dir();
 	strbuf_release(&err);
 }
 
