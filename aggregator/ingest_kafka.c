@@ -28,6 +28,7 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include "digest.h"
 #include "kafka_conf.h"
 #include "log.h"
 #include "mem.h"
@@ -94,6 +95,9 @@ struct ingest_rec {
 	enum record_decode_status status;
 	struct record_batch batch;  /* RECORD_OK: the record, its cells not yet
 	                               pointed at (cells_at in the slot's) */
+	struct store_prepared prep; /* RECORD_OK: the store's checks and digest */
+	size_t prep_why_at;         /* prep not valid: its reason in whys, or
+	                               SIZE_MAX */
 	size_t cells_at;
 	size_t why_at;              /* not RECORD_OK: the reason in whys, or
 	                               SIZE_MAX */
@@ -138,6 +142,7 @@ struct ingest {
 	char fatal_why[256];
 	struct record_batch scratch; /* each record as decoded */
 	struct strbuf scratch_why;
+	struct digest *reader_digest; /* the reader's, for store_prepare_record */
 	/* The slots, a ring: nfull full ones from head on. Guarded by mu. */
 	struct ingest_slot slots[INGEST_SLOTS];
 	size_t head, nfull;
@@ -294,24 +299,71 @@ static int ingest_partitions(struct ingest *ig, size_t t, struct strbuf *err)
 	return 0;
 }
 
-static int ingest_watermarks(struct ingest *ig, struct ingest_part *p, struct strbuf *err)
+/* Every partition's offset for spec (RD_KAFKA_OFFSET_BEGINNING or
+ * RD_KAFKA_OFFSET_END) into l, whose elements are ig->parts' in order,
+ * retried until kafka_timeout_ms. 0, or -1 with err. */
+static int ingest_list_offsets(struct ingest *ig, rd_kafka_topic_partition_list_t *l, int64_t spec,
+                               struct strbuf *err)
 {
 	int64_t deadline = ingest_now_ms() + ig->s->kafka_timeout_ms;
-	const char *topic = ig->topics[p->topic].name;
 	rd_kafka_resp_err_t rc;
+	const rd_kafka_topic_partition_t *bad;
+	int i;
 
 	for (;;) {
-		rc = rd_kafka_query_watermark_offsets(ig->rk, topic, p->id, &p->low, &p->high,
-		                                      (int)ig->s->kafka_timeout_ms);
-		if (rc == RD_KAFKA_RESP_ERR_NO_ERROR)
+		for (i = 0; i < l->cnt; i++) {
+			l->elems[i].offset = spec;
+			l->elems[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+		}
+		rc = rd_kafka_offsets_for_times(ig->rk, l, (int)ig->s->kafka_timeout_ms);
+		bad = NULL;
+		for (i = 0; i < l->cnt && bad == NULL; i++) {
+			if (rc != RD_KAFKA_RESP_ERR_NO_ERROR || l->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR ||
+			    l->elems[i].offset < 0)
+				bad = &l->elems[i];
+		}
+		if (bad == NULL)
 			return 0;
 		if (ingest_now_ms() >= deadline) {
-			strbuf_printf(err, "topic %s partition %d: watermarks: %s", topic,
-			              (int)p->id, rd_kafka_err2str(rc));
+			strbuf_printf(err, "topic %s partition %d: watermarks: %s", bad->topic,
+			              (int)bad->partition,
+			              rc != RD_KAFKA_RESP_ERR_NO_ERROR ? rd_kafka_err2str(rc)
+			              : bad->err != RD_KAFKA_RESP_ERR_NO_ERROR ? rd_kafka_err2str(bad->err)
+			              : "no offset returned");
 			return -1;
 		}
 		ingest_sleep_ms(INGEST_RETRY_MS);
 	}
+}
+
+/* Every partition's watermarks (low and high), by ListOffsets requests for
+ * all partitions at once: rd_kafka_offsets_for_times sends the spec as the
+ * request's timestamp, which the protocol reads as earliest or latest, and
+ * asks each leader once, in parallel. rd_kafka_query_watermark_offsets
+ * asks twice per partition, one after the other: 32 round trips for 16
+ * partitions, 0.2 s of a 1 s catch-up on loopback (measured), seconds
+ * against a cluster across the internet. 0, or -1 with err. */
+static int ingest_watermarks(struct ingest *ig, struct strbuf *err)
+{
+	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)ig->nparts);
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; i < ig->nparts; i++)
+		rd_kafka_topic_partition_list_add(l, ig->topics[ig->parts[i].topic].name,
+		                                  ig->parts[i].id);
+	if (ingest_list_offsets(ig, l, RD_KAFKA_OFFSET_BEGINNING, err) < 0)
+		goto out;
+	for (i = 0; i < ig->nparts; i++)
+		ig->parts[i].low = l->elems[i].offset;
+	if (ingest_list_offsets(ig, l, RD_KAFKA_OFFSET_END, err) < 0)
+		goto out;
+	for (i = 0; i < ig->nparts; i++)
+		ig->parts[i].high = l->elems[i].offset;
+	ret = 0;
+out:
+	rd_kafka_topic_partition_list_destroy(l);
+	return ret;
 }
 
 /* Positions from the store, watermarks from the broker, and where each
@@ -321,6 +373,8 @@ static int ingest_prepare(struct ingest *ig, struct strbuf *err)
 	size_t i;
 	int rc;
 
+	if (ingest_watermarks(ig, err) < 0)
+		return -1;
 	for (i = 0; i < ig->nparts; i++) {
 		struct ingest_part *p = &ig->parts[i];
 		const char *topic = ig->topics[p->topic].name;
@@ -330,8 +384,6 @@ static int ingest_prepare(struct ingest *ig, struct strbuf *err)
 			return -1;
 		if (rc == 0)
 			p->next = -1;
-		if (ingest_watermarks(ig, p, err) < 0)
-			return -1;
 		if (p->next >= 0 && p->next < p->low)
 			msg_warn("topic %s partition %d: offsets %lld to %lld were deleted before they "
 			         "were stored; their counts are missing", topic, (int)p->id,
@@ -439,10 +491,15 @@ static int ingest_message(struct ingest *ig, struct ingest_slot *slot, const rd_
 	d.status = r->status;
 	d.rec = &r->batch;
 	d.why = NULL;
+	d.prep = NULL;
+	d.prep_why = NULL;
 	if (r->status == RECORD_OK) {
 		/* The slot's cells do not move once it is handed over. */
 		r->batch.cells = slot->cells + r->cells_at;
 		r->batch.cells_alloc = r->batch.ncells;
+		d.prep = &r->prep;
+		if (r->prep_why_at != SIZE_MAX)
+			d.prep_why = slot->whys.data + r->prep_why_at;
 	} else if (r->why_at != SIZE_MAX) {
 		d.why = slot->whys.data + r->why_at;
 	}
@@ -533,6 +590,14 @@ static void ingest_reader_decode(struct ingest *ig, struct ingest_slot *slot, st
 		r->decoded = 1;
 		return;
 	}
+	/* The store's own checks and the digest, here rather than on the
+	 * writer (store.h, store_prepared). */
+	strbuf_reset(&ig->scratch_why);
+	r->prep_why_at = SIZE_MAX;
+	if (store_prepare_record(ig->reader_digest, b, &r->prep, &ig->scratch_why) < 0 &&
+	    ig->scratch_why.data != NULL &&
+	    strbuf_append(&slot->whys, ig->scratch_why.data, ig->scratch_why.len + 1) == 0)
+		r->prep_why_at = slot->whys.len - ig->scratch_why.len - 1;
 	slot->cells = xgrow(slot->cells, slot->ncells + b->ncells, &slot->cells_alloc,
 	                    sizeof(*slot->cells), 4096);
 	if (b->ncells > 0)
@@ -665,6 +730,7 @@ static int ingest_reader_start(struct ingest *ig, struct strbuf *err)
 	}
 	record_batch_init(&ig->scratch);
 	strbuf_init(&ig->scratch_why, 1024);
+	ig->reader_digest = digest_new();
 	ig->rparts = xcalloc(ig->nparts, sizeof(*ig->rparts));
 	memcpy(ig->rparts, ig->parts, ig->nparts * sizeof(*ig->rparts));
 	/* The writer's waits are timed by the monotonic clock, as everything
@@ -737,6 +803,7 @@ static void ingest_reader_free(struct ingest *ig)
 	}
 	record_batch_free(&ig->scratch);
 	strbuf_release(&ig->scratch_why);
+	digest_free(ig->reader_digest);
 	free(ig->rparts);
 	if (ig->sync_ready > 2)
 		pthread_cond_destroy(&ig->free_cv);
@@ -753,7 +820,7 @@ static int ingest_start(struct ingest *ig, struct strbuf *err)
 	ig->rkqu = rd_kafka_queue_new(ig->rk);
 	for (i = 0; i < ig->nparts; i++) {
 		struct ingest_part *p = &ig->parts[i];
-		int64_t offset = p->next >= 0 ? p->next : RD_KAFKA_OFFSET_BEGINNING;
+		int64_t offset = p->next >= 0 ? p->next : p->low;
 
 		if (rd_kafka_consume_start_queue(ig->topics[p->topic].rkt, p->id, offset, ig->rkqu) < 0) {
 			strbuf_printf(err, "topic %s partition %d: %s", ig->topics[p->topic].name, (int)p->id,

@@ -255,6 +255,8 @@ int intake_message(struct intake *in, const struct intake_origin *o, const void 
 
 	d.rec = &in->rec;
 	d.why = NULL;
+	d.prep = NULL;
+	d.prep_why = NULL;
 	/* An empty message (a tombstone) has no marker to look at. */
 	if (data == NULL || len == 0) {
 		d.status = RECORD_NOT_OURS;
@@ -464,7 +466,8 @@ int intake_message_decoded(struct intake *in, const struct intake_origin *o, con
 		in->batch.refused++;
 		return intake_dead(in, o, unbound, data, len, err);
 	}
-	as = store_add_record(in->st, d->rec, &o->src, &in->why);
+	as = d->prep != NULL ? store_add_prepared(in->st, d->rec, d->prep, d->prep_why, &o->src, &in->why)
+	                     : store_add_record(in->st, d->rec, &o->src, &in->why);
 	switch (as) {
 	case STORE_ADDED:
 		in->batch.stored++;

@@ -124,6 +124,10 @@ struct intake_decoded {
 	enum record_decode_status status;
 	const struct record_batch *rec; /* the record, when status is RECORD_OK */
 	const char *why;                /* the reason when it is not; may be NULL */
+	/* rec prepared by store_prepare_record (on the decoding thread), and
+	 * the reason it gave if not valid; prep NULL: not prepared. */
+	const struct store_prepared *prep;
+	const char *prep_why;
 };
 
 /* intake_message() for a message already decoded into d; data and len are

@@ -175,6 +175,8 @@
 #include "strbuf.h"
 #include "timeutil.h"
 
+struct digest;
+
 #define STORE_BUCKET_MS (15 * 60 * 1000)
 #define STORE_DAY_MS (24 * 60 * 60 * 1000)
 /* A cell claiming more messages than this in one window is not believed: no
@@ -263,6 +265,36 @@ int store_batch_check(const struct record_batch *b, struct strbuf *why);
  */
 enum store_add_status store_add_record(struct store *st, const struct record_batch *b,
                                        const struct store_source *src, struct strbuf *err);
+
+/*
+ * What store_add_record works out from the record alone, before it touches
+ * the store: whether store_batch_check passes and the content digest
+ * (recids.h). Ingest does this on its reader thread, so that the writer,
+ * the thread every record waits for, does not (the digest and the check
+ * were an eighth of the writer's time, measured: results/store-growth.md).
+ */
+struct store_prepared {
+	int valid;       /* store_batch_check passed */
+	uint64_t digest; /* the content digest, if valid */
+};
+
+/*
+ * Prepare b into *p with the digest context ctx (digest_new; one per
+ * thread). No store is needed; any thread. 0, or -1 with why set as
+ * store_batch_check sets it (p->valid is then 0).
+ */
+int store_prepare_record(struct digest *ctx, const struct record_batch *b,
+                         struct store_prepared *p, struct strbuf *why);
+
+/*
+ * store_add_record for a b prepared by store_prepare_record into p (which
+ * must be b's, unchanged since): the same results. p->valid 0 gives
+ * STORE_INVALID with why_invalid (the reason store_prepare_record gave; may
+ * be NULL) in err.
+ */
+enum store_add_status store_add_prepared(struct store *st, const struct record_batch *b,
+                                         const struct store_prepared *p, const char *why_invalid,
+                                         const struct store_source *src, struct strbuf *err);
 
 /* Inside a transaction: count a message that could not be stored (reason: a
  * short token such as "corrupt"). Returns 1 if new, 0 if this (source,

@@ -544,7 +544,7 @@ static unsigned char *store_put_le64(unsigned char *p, uint64_t v)
  * number. The bytes go to libcrypto a buffer at a time, not a number at a
  * time (each call costs more than the hashing of 16 bytes).
  */
-static uint64_t store_content_digest(struct store *st, const struct record_batch *b)
+static uint64_t store_content_digest(struct digest *ctx, const struct record_batch *b)
 {
 	const int64_t *h = &b->health.lines_read;
 	unsigned char buf[64 * 16], *p = buf, out[DIGEST_SHA256_LEN];
@@ -553,17 +553,17 @@ static uint64_t store_content_digest(struct store *st, const struct record_batch
 	int k;
 
 	_Static_assert(sizeof(b->health) == 8 * sizeof(int64_t), "eight health counters");
-	digest_reset(st->content);
+	digest_reset(ctx);
 	p = store_put_le64(p, (uint64_t)b->ncells);
 	for (i = 0; i < b->ncells; i++) {
 		if (p + 16 > buf + sizeof(buf)) {
-			digest_update(st->content, buf, (size_t)(p - buf));
+			digest_update(ctx, buf, (size_t)(p - buf));
 			p = buf;
 		}
 		p = store_put_le64(p, record_cell_key(&b->cells[i]));
 		p = store_put_le64(p, (uint64_t)b->cells[i].messages);
 	}
-	digest_update(st->content, buf, (size_t)(p - buf));
+	digest_update(ctx, buf, (size_t)(p - buf));
 	p = buf;
 	for (k = 0; k < 7; k++)
 		p = store_put_le64(p, (uint64_t)h[k]);
@@ -574,8 +574,8 @@ static uint64_t store_content_digest(struct store *st, const struct record_batch
 		p = store_put_le64(p, (uint64_t)b->vouch_start_ms);
 		p = store_put_le64(p, (uint64_t)b->vouch_end_ms);
 	}
-	digest_update(st->content, buf, (size_t)(p - buf));
-	digest_final(st->content, out);
+	digest_update(ctx, buf, (size_t)(p - buf));
+	digest_final(ctx, out);
 	for (k = 7; k >= 0; k--)
 		v = v << 8 | out[k];
 	return v;
@@ -622,8 +622,31 @@ static enum store_add_status store_add_sealed(struct store *st, const struct rec
 	return rc > 0 ? STORE_SEALED_DUPLICATE : STORE_MONTH_SEALED;
 }
 
+int store_prepare_record(struct digest *ctx, const struct record_batch *b,
+                         struct store_prepared *p, struct strbuf *why)
+{
+	p->valid = 0;
+	p->digest = 0;
+	if (store_batch_check(b, why) < 0)
+		return -1;
+	p->valid = 1;
+	p->digest = store_content_digest(ctx, b);
+	return 0;
+}
+
 enum store_add_status store_add_record(struct store *st, const struct record_batch *b,
                                        const struct store_source *src, struct strbuf *err)
+{
+	struct store_prepared p;
+
+	if (store_prepare_record(st->content, b, &p, err) < 0)
+		return STORE_INVALID;
+	return store_add_prepared(st, b, &p, NULL, src, err);
+}
+
+enum store_add_status store_add_prepared(struct store *st, const struct record_batch *b,
+                                         const struct store_prepared *p, const char *why_invalid,
+                                         const struct store_source *src, struct strbuf *err)
 {
 	struct recids_rec rr;
 	int64_t bucket, total = 0;
@@ -632,8 +655,11 @@ enum store_add_status store_add_record(struct store *st, const struct record_bat
 
 	if (!st->in_txn)
 		msg_panic("store_add_record: no transaction");
-	if (store_batch_check(b, err) < 0)
+	if (!p->valid) {
+		if (why_invalid != NULL)
+			strbuf_append_str(err, why_invalid);
 		return STORE_INVALID;
+	}
 	/* Only after the check: the bucket of an extreme start overflows. */
 	bucket = store_bucket_of(b->window_start_ms);
 	if (store_is_sealed(st, b->window_start_ms))
@@ -658,7 +684,7 @@ enum store_add_status store_add_record(struct store *st, const struct record_bat
 	rr.cells = (int64_t)b->ncells;
 	rr.messages = total;
 	rr.health = b->health;
-	rr.digest = store_content_digest(st, b);
+	rr.digest = p->digest;
 	rr.has_digest = 1;
 	if (src != NULL) {
 		rr.source = source;

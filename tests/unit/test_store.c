@@ -414,6 +414,58 @@ static void test_rollback(void)
 	strbuf_release(&err);
 }
 
+/* A record prepared apart (store_prepare_record with a digest context of
+ * its own, as ingest's reader thread does) is stored, refused or found a
+ * duplicate or a content conflict exactly as store_add_record would: the
+ * digest is the same whichever context made it. */
+static void test_prepared(void)
+{
+	struct record_cell other_count[2];
+	struct record_batch a, other, bad;
+	struct store_prepared pa, pother, pbad;
+	struct digest *ctx = digest_new();
+	struct store *st;
+	struct strbuf err, why;
+
+	strbuf_init(&err, 1024);
+	strbuf_init(&why, 1024);
+	make_dir();
+	memcpy(other_count, cells_a, sizeof(other_count));
+	other_count[1].messages = 4;
+	make_batch(&a, 1, cells_a, 2);
+	make_batch(&other, 1, other_count, 2);
+	make_batch(&bad, 2, cells_a, 2);
+	bad.seq = 0;
+	CU_ASSERT_EQUAL(store_prepare_record(ctx, &a, &pa, &why), 0);
+	CU_ASSERT_EQUAL(pa.valid, 1);
+	CU_ASSERT_EQUAL(store_prepare_record(ctx, &other, &pother, &why), 0);
+	CU_ASSERT_NOT_EQUAL(pa.digest, pother.digest);
+	CU_ASSERT_EQUAL(store_prepare_record(ctx, &bad, &pbad, &why), -1);
+	CU_ASSERT_EQUAL(pbad.valid, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why.data, "seq 0"));
+
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	CU_ASSERT_EQUAL(store_add_prepared(st, &a, &pa, NULL, NULL, &err), STORE_ADDED);
+	/* The store's own digest of the same record matches the prepared one. */
+	CU_ASSERT_EQUAL(store_add_record(st, &a, NULL, &err), STORE_DUPLICATE);
+	CU_ASSERT_EQUAL(store_add_record(st, &other, NULL, &err), STORE_CONTENT_CONFLICT);
+	CU_ASSERT_EQUAL(store_add_prepared(st, &other, &pother, NULL, NULL, &err),
+	                STORE_CONTENT_CONFLICT);
+	strbuf_reset(&err);
+	CU_ASSERT_EQUAL(store_add_prepared(st, &bad, &pbad, why.data, NULL, &err), STORE_INVALID);
+	CU_ASSERT_STRING_EQUAL(err.data, why.data);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	CU_ASSERT_EQUAL(sum_day(st).messages, 13);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 1);
+	digest_free(ctx);
+	strbuf_release(&why);
+	strbuf_release(&err);
+}
+
+
 /* A process killed in the middle of a batch leaves neither its counts nor
  * its identities nor its positions behind. */
 static void test_crash_mid_batch(void)
@@ -1624,6 +1676,7 @@ int main(void)
 	CU_add_test(s, "add, duplicate, reopen", test_add_duplicate_reopen);
 	CU_add_test(s, "rollback", test_rollback);
 	CU_add_test(s, "content conflict", test_content_conflict);
+	CU_add_test(s, "prepared apart", test_prepared);
 	CU_add_test(s, "crash mid batch", test_crash_mid_batch);
 	CU_add_test(s, "invalid batches", test_invalid);
 	CU_add_test(s, "dead letters", test_dead_letters);
