@@ -41,6 +41,16 @@
 /* Batches in flight between the reader and the writer: one being stored,
  * one being read. More would only hold more memory: the writer is the slower. */
 #define INGEST_SLOTS 2
+/* The reader takes messages from librdkafka this many at a time, and hands
+ * its slot over between two such reads as soon as the writer waits for
+ * one (group commit): a batch is what came while the previous one was
+ * being stored, up to batch_max_messages. A fixed batch size was wrong both
+ * ways: at the start the writer idled until a whole batch was read, and
+ * into a grown store, where a commit writes a leaf page of the
+ * records_packed_seq index per collector whatever the batch's size, 20,000
+ * messages a batch made commits two to three times as slow a record as
+ * 100,000 did (results/store-growth.md). */
+#define INGEST_CHUNK 2048
 /* Cells the reader decodes ahead into one slot (32 MiB); the records of a
  * batch past that are left for the writer to decode, so that a batch of
  * records with thousands of cells each cannot make the slots grow without
@@ -147,6 +157,7 @@ struct ingest {
 	struct ingest_slot slots[INGEST_SLOTS];
 	size_t head, nfull;
 	int stop;                  /* writer to reader: stop reading */
+	int writer_waiting;        /* the writer waits for a full slot */
 	pthread_mutex_t mu;
 	pthread_cond_t full_cv;    /* a slot was filled */
 	pthread_cond_t free_cv;    /* a slot was freed, or stop was set */
@@ -610,12 +621,61 @@ static void ingest_reader_decode(struct ingest *ig, struct ingest_slot *slot, st
 	r->decoded = 1;
 }
 
+/* Reader: does the writer wait for a slot? */
+static int ingest_writer_waiting(struct ingest *ig)
+{
+	int w;
+
+	pthread_mutex_lock(&ig->mu);
+	w = ig->writer_waiting && ig->nfull == 0;
+	pthread_mutex_unlock(&ig->mu);
+	return w;
+}
+
+/* Reader: fill slot with up to want messages, decoded, INGEST_CHUNK at a
+ * time: until want, until batch_max_ms has passed, or, once it holds some,
+ * as soon as the writer waits. Returns the messages taken (0 if none came
+ * in batch_max_ms), or -1 (rd_kafka_last_error) with those taken
+ * destroyed. */
+static ssize_t ingest_reader_fill(struct ingest *ig, struct ingest_slot *slot, size_t want)
+{
+	int64_t deadline = ingest_now_ms() + ig->s->batch_max_ms, left;
+	size_t n = 0, i;
+	ssize_t got;
+
+	while (n < want) {
+		size_t chunk = want - n < INGEST_CHUNK ? want - n : INGEST_CHUNK;
+
+		left = deadline - ingest_now_ms();
+		got = rd_kafka_consume_batch_queue(ig->rkqu, left > 0 ? (int)left : 0, slot->msgs + n,
+		                                   chunk);
+		if (got < 0) {
+			for (i = 0; i < n; i++)
+				rd_kafka_message_destroy(slot->msgs[i]);
+			return -1;
+		}
+		for (i = n; i < n + (size_t)got; i++) {
+			const rd_kafka_message_t *m = slot->msgs[i];
+
+			ingest_part_advance(ig->rparts, ig->nparts, ingest_topic_of(ig, m), m);
+			slot->recs[i].decoded = 0;
+			if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
+				ingest_reader_decode(ig, slot, &slot->recs[i], m);
+		}
+		n += (size_t)got;
+		/* Fewer than asked: the wait ran out. */
+		if ((size_t)got < chunk || (n > 0 && ingest_writer_waiting(ig)))
+			break;
+	}
+	return (ssize_t)n;
+}
+
 /* Reader: read batches and decode them until the end (with
  * until_caught_up), an error, or the writer says stop. */
 static void *ingest_reader(void *arg)
 {
 	struct ingest *ig = arg;
-	size_t max = (size_t)ig->s->batch_max_messages, want, i;
+	size_t max = (size_t)ig->s->batch_max_messages, want;
 	struct ingest_slot *slot;
 	int64_t left;
 	ssize_t n;
@@ -641,7 +701,9 @@ static void *ingest_reader(void *arg)
 		left = ingest_remaining(ig->rparts, ig->nparts);
 		if (ig->until_caught_up && left < (int64_t)max)
 			want = left > 0 ? (size_t)left : 1;
-		n = rd_kafka_consume_batch_queue(ig->rkqu, (int)ig->s->batch_max_ms, slot->msgs, want);
+		slot->ncells = 0;
+		strbuf_reset(&slot->whys);
+		n = ingest_reader_fill(ig, slot, want);
 		if (n < 0) {
 			slot->kind = SLOT_ERROR;
 			snprintf(slot->why, sizeof(slot->why), "kafka: %s",
@@ -654,16 +716,6 @@ static void *ingest_reader(void *arg)
 			if (ingest_reader_stopped(ig))
 				break;
 			continue;
-		}
-		slot->ncells = 0;
-		strbuf_reset(&slot->whys);
-		for (i = 0; i < (size_t)n; i++) {
-			const rd_kafka_message_t *m = slot->msgs[i];
-
-			ingest_part_advance(ig->rparts, ig->nparts, ingest_topic_of(ig, m), m);
-			slot->recs[i].decoded = 0;
-			if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR)
-				ingest_reader_decode(ig, slot, &slot->recs[i], m);
 		}
 		slot->kind = SLOT_BATCH;
 		slot->n = (size_t)n;
@@ -680,6 +732,7 @@ static struct ingest_slot *ingest_slot_full(struct ingest *ig, const volatile si
 	struct timespec until;
 
 	pthread_mutex_lock(&ig->mu);
+	ig->writer_waiting = 1;
 	while (ig->nfull == 0 && !*stop) {
 		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_nsec += INGEST_STOP_POLL_MS * 1000000L;
@@ -689,6 +742,7 @@ static struct ingest_slot *ingest_slot_full(struct ingest *ig, const volatile si
 		}
 		pthread_cond_timedwait(&ig->full_cv, &ig->mu, &until);
 	}
+	ig->writer_waiting = 0;
 	if (ig->nfull > 0 && !*stop)
 		slot = &ig->slots[ig->head];
 	pthread_mutex_unlock(&ig->mu);

@@ -48,6 +48,7 @@ enum {
 	RS_SEQ_UPDATE,
 	RS_ROW_INSERT,
 	RS_ROW_FIND,
+	RS_ROW_DAYS,
 	RS_COUNT
 };
 
@@ -71,12 +72,16 @@ static const char *const recids_sql[RS_COUNT] = {
 	[RS_ROW_INSERT] =
 		"INSERT INTO records_packed(collector, epoch, first_seq, last_seq, carrier, source,"
 		" records, digests, min_window_ms) VALUES (?,?,?,?,?,?,?,?,?)",
-	/* A row holds consecutive seqs and rows do not overlap: the one that
-	 * can hold seq is the last starting at or before it. */
+	/* A row holds consecutive seqs and rows do not overlap: the one of day
+	 * ?4 that can hold seq is the last starting at or before it. */
 	[RS_ROW_FIND] =
-		"SELECT carrier, records, first_seq, digests FROM records_packed"
-		" WHERE collector = ?1 AND epoch = ?2"
-		" AND first_seq <= ?3 AND last_seq >= ?3 ORDER BY first_seq DESC LIMIT 1",
+		"SELECT carrier, records, first_seq, digests, last_seq FROM records_packed"
+		" WHERE " RECIDS_DAY_SQL " = ?4 AND collector = ?1 AND epoch = ?2"
+		" AND first_seq <= ?3 ORDER BY first_seq DESC LIMIT 1",
+	/* The days rows are of (the day is monotonic in min_window_ms). */
+	[RS_ROW_DAYS] =
+		"SELECT min(min_window_ms) / 86400000, max(min_window_ms) / 86400000"
+		" FROM records_packed",
 };
 
 /* A map from three integers to an index, by open addressing. */
@@ -529,6 +534,63 @@ int recids_row_decode(const unsigned char *text, size_t len, const unsigned char
 	}
 }
 
+/* Look in the rows of day for the one holding r's seq: SQLITE_ROW with s
+ * (RS_ROW_FIND) on it, SQLITE_DONE if none of that day does, or SQLite's
+ * error. s is left to the caller to reset. */
+static int recids_find_in_day(sqlite3_stmt *s, const struct recids_rec *r, int64_t day)
+{
+	int step;
+
+	sqlite3_reset(s);
+	sqlite3_bind_int64(s, 1, r->collector);
+	sqlite3_bind_int64(s, 2, r->epoch);
+	sqlite3_bind_int64(s, 3, r->seq);
+	sqlite3_bind_int64(s, 4, day);
+	step = sqlite3_step(s);
+	if (step == SQLITE_ROW && sqlite3_column_int64(s, 4) < r->seq)
+		step = SQLITE_DONE;
+	return step;
+}
+
+/*
+ * Find the row holding r's seq, by its day (records_packed_day, recids.h):
+ * r's own window's day first, where a second delivery of r finds it (or
+ * the day before, for a row begun before midnight); then every other day
+ * rows are of, back to the first and on to the last: a row's earliest
+ * window may be days before r's (a correction among its records), and a
+ * conflicting delivery may name another window than the stored record's.
+ * Those are rare, and the days are bounded by the months not sealed.
+ * SQLITE_ROW with s (RS_ROW_FIND) on the row, SQLITE_DONE if no row holds
+ * it, or SQLite's error (read from the connection).
+ */
+static int recids_find_row(struct recids *ri, const struct recids_rec *r)
+{
+	sqlite3_stmt *s = ri->stmt[RS_ROW_FIND], *days = ri->stmt[RS_ROW_DAYS];
+	/* As SQL divides: towards zero. */
+	int64_t own = r->window_start_ms / 86400000, first, last, d;
+	int step;
+
+	step = recids_find_in_day(s, r, own);
+	if (step == SQLITE_DONE)
+		step = recids_find_in_day(s, r, own - 1);
+	if (step != SQLITE_DONE)
+		return step;
+	step = sqlite3_step(days);
+	if (step != SQLITE_ROW || sqlite3_column_type(days, 0) == SQLITE_NULL) {
+		sqlite3_reset(days);
+		return step == SQLITE_ROW ? SQLITE_DONE : step;
+	}
+	first = sqlite3_column_int64(days, 0);
+	last = sqlite3_column_int64(days, 1);
+	sqlite3_reset(days);
+	step = SQLITE_DONE;
+	for (d = (own - 2 < last ? own - 2 : last); d >= first && step == SQLITE_DONE; d--)
+		step = recids_find_in_day(s, r, d);
+	for (d = (own + 1 > first ? own + 1 : first); d <= last && step == SQLITE_DONE; d++)
+		step = recids_find_in_day(s, r, d);
+	return step;
+}
+
 /* r's identity is in record_seqs: find its record and compare. */
 static enum recids_status recids_stored(struct recids *ri, const struct recids_rec *r,
                                         struct strbuf *err)
@@ -539,10 +601,7 @@ static enum recids_status recids_stored(struct recids *ri, const struct recids_r
 	int step, found = 0, nfields = 0;
 	struct recids_rec stored;
 
-	sqlite3_bind_int64(s, 1, r->collector);
-	sqlite3_bind_int64(s, 2, r->epoch);
-	sqlite3_bind_int64(s, 3, r->seq);
-	step = sqlite3_step(s);
+	step = recids_find_row(ri, r);
 	memset(&stored, 0, sizeof(stored));
 	if (step != SQLITE_ROW && step != SQLITE_DONE) {
 		recids_db_error(ri, "read records", err);

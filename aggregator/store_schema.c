@@ -17,7 +17,7 @@
 
 /* "arst": marks the file as ours, so a report never reads someone else's database. */
 #define STORE_APPLICATION_ID 0x61727374
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 /* A report reading while ingest commits, or two short-lived writers, wait this
  * long for the lock rather than fail at once. */
 #define STORE_BUSY_TIMEOUT_MS 10000
@@ -1056,6 +1056,18 @@ out:
 	return rc;
 }
 
+/* Version 9 to 10: records_packed rows found by the day of their earliest
+ * window first (recids.h, RECIDS_DAY_INDEX_SQL). A store migrated from
+ * version 3 got the index of its day already. */
+static int store_migrate_v9(struct store *st, struct strbuf *done, struct strbuf *err)
+{
+	if (store_exec(st, "DROP INDEX IF EXISTS records_packed_seq;" RECIDS_DAY_INDEX_SQL
+	                   "PRAGMA user_version = 10", err) < 0)
+		return -1;
+	strbuf_printf(done, "records_packed rows indexed by the day of their earliest window");
+	return 0;
+}
+
 /* The upgrades, in order: each takes a store of version from to from + 1. */
 static const struct store_upgrade {
 	int64_t from;
@@ -1069,6 +1081,7 @@ static const struct store_upgrade {
 	{ 6, "each message's fate", store_migrate_v6 },
 	{ 7, "spans collectors vouched for", store_migrate_v7 },
 	{ 8, "compact rows of records and counts; months can be sealed", store_migrate_v8 },
+	{ 9, "records found by their day", store_migrate_v9 },
 };
 
 /*
@@ -1165,7 +1178,7 @@ static int store_check_schema(struct store *st, enum store_mode mode, struct str
 	if (app_id == 0) {
 		if (store_exec(st, store_schema_sql, err) < 0 || store_create_vocab(st, err) < 0 ||
 		    store_exec(st, "PRAGMA application_id = 1634890612;"
-		                   "PRAGMA user_version = 9", err) < 0)
+		                   "PRAGMA user_version = 10", err) < 0)
 			goto fail;
 	}
 	if (store_exec(st, "COMMIT", err) < 0)
@@ -1199,7 +1212,7 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 
 	/* The literals in store_check_schema must match the constants. */
 	_Static_assert(STORE_APPLICATION_ID == 1634890612, "application id literal");
-	_Static_assert(STORE_SCHEMA_VERSION == 9, "user_version literals");
+	_Static_assert(STORE_SCHEMA_VERSION == 10, "user_version literals");
 
 	st->path = xstrdup(path);
 	store_cells_init(st);

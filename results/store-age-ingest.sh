@@ -13,7 +13,8 @@
 # a copy of AGED_STORE (the copy is made before the clock starts). Prints the
 # wall seconds of each and the stored records (which must be all of them).
 # Release build (no sanitizers) in build-bench, or BENCH_BUILD; BENCH_DIR
-# defaults to /tmp/arstat-age.
+# defaults to /tmp/arstat-age. INGEST_OPTS: more options for both ingests
+# (e.g. "-o batch_max_messages=100000").
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${BENCH_BUILD:-$top/build-bench}
@@ -33,6 +34,8 @@ from=$((($(date -u -d "2027-01-01 +$months month" +%s) - start) / 60))
 # The months of store-growth.sh are of 2027: ingest must take windows up to
 # a year ahead of today (max_future_seconds at its bound).
 register=(-o max_future_seconds=31622400)
+# shellcheck disable=SC2206 # options split on blanks on purpose
+register+=(${INGEST_OPTS:-})
 for i in $(seq 10); do
 	register+=(-o "$(printf 'carrier.carrier-%02d.name=carrier-%02d' "$i" "$i")")
 done

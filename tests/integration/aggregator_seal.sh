@@ -34,7 +34,9 @@ named=$(q "SELECT sql FROM sqlite_schema WHERE name = 'counts_named'")
 named=${named/LEFT JOIN collectors/JOIN collectors}
 sqlite3 "$db" "DROP VIEW counts_named; DROP VIEW counts; DROP VIEW health_sealed_named;
 	DROP TABLE sealed; DROP TABLE health_sealed; DROP TABLE counts_sealed;
-	DROP INDEX records_packed_window; ALTER TABLE records_packed DROP COLUMN min_window_ms;
+	DROP INDEX records_packed_window; DROP INDEX records_packed_day;
+	CREATE UNIQUE INDEX records_packed_seq ON records_packed(collector, epoch, first_seq, last_seq);
+	ALTER TABLE records_packed DROP COLUMN min_window_ms;
 	CREATE VIEW counts AS SELECT p.bucket_start_ms, p.carrier, p.collector,
 	 CAST(j.key AS INTEGER) AS cell, j.value AS messages FROM counts_packed p, json_each(p.cells) j
 	 WHERE substr(p.cells, 1, 1) = '{' UNION ALL SELECT bucket_start_ms, carrier, collector, cell,
@@ -71,7 +73,7 @@ same_reports() { # same_reports DIR WHAT
 	done
 }
 reports "$TEST_DIR/before" # also upgrades the store to 9
-assert_eq 9 "$(q 'PRAGMA user_version')" "schema after the upgrade"
+assert_eq 10 "$(q 'PRAGMA user_version')" "schema after the upgrade"
 assert_eq 0 "$(q 'SELECT count(*) FROM records_packed WHERE min_window_ms IS NULL')" \
 	"rows without their earliest window"
 (($(ls "$TEST_DIR/before" | wc -l) == 35)) || fail "expected 35 report files"

@@ -468,7 +468,9 @@ static void test_upgrade_v8(void)
 	strbuf_printf(&sql, "DROP VIEW counts_named; DROP VIEW counts;"
 	              " DROP VIEW health_sealed_named; DROP TABLE sealed;"
 	              " DROP TABLE health_sealed; DROP TABLE counts_sealed;"
-	              " DROP INDEX records_packed_window;"
+	              " DROP INDEX records_packed_window; DROP INDEX records_packed_day;"
+	              " CREATE UNIQUE INDEX records_packed_seq"
+	              " ON records_packed(collector, epoch, first_seq, last_seq);"
 	              " ALTER TABLE records_packed DROP COLUMN min_window_ms;"
 	              /* counts_packed's rows of either form, as version 9 reads
 	               * them (the column digests stays: its rows are compact). */
@@ -493,7 +495,7 @@ static void test_upgrade_v8(void)
 	if (st == NULL)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 9);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 10);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed WHERE min_window_ms IS NULL"),
 	                0);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed"), packed);

@@ -466,6 +466,75 @@ static void test_prepared(void)
 }
 
 
+/* Rows are found by the day of their earliest window (records_packed_day):
+ * a second delivery whose row began the day before, one whose row's
+ * earliest window is days earlier (a correction among its records), and
+ * conflicting deliveries naming days before and after the stored record's
+ * are all found, and compared. */
+static void test_row_days(void)
+{
+	static const int64_t day = 86400000;
+	int64_t d0 = utc_ms(2026, 11, 2, 0, 0);
+	struct record_batch b;
+	struct store *st;
+	struct strbuf err;
+	/* seq, window start: row 1 spans midnight; row 2 holds a correction
+	 * four days older than its other records. */
+	const int64_t rows[6][2] = {
+		{ 1, d0 - 60000 }, { 2, d0 }, { 3, d0 + 60000 },
+		{ 4, d0 + 5 * day }, { 5, d0 + day }, { 6, d0 + 5 * day + 60000 },
+	};
+	int i;
+
+	strbuf_init(&err, 1024);
+	make_dir();
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	for (i = 0; i < 6; i++) {
+		if (i % 3 == 0)
+			CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+		make_batch(&b, rows[i][0], cells_a, 2);
+		b.window_start_ms = rows[i][1];
+		b.window_end_ms = b.window_start_ms + 60000;
+		b.correction = i == 4;
+		CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+		if (i % 3 == 2)
+			CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	}
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed"), 2);
+	CU_ASSERT_EQUAL(query_int("SELECT count(DISTINCT min_window_ms / 86400000)"
+	                          " FROM records_packed"), 2);
+
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
+	for (i = 0; i < 6; i++) {
+		make_batch(&b, rows[i][0], cells_a, 2);
+		b.window_start_ms = rows[i][1];
+		b.window_end_ms = b.window_start_ms + 60000;
+		b.correction = i == 4;
+		CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DUPLICATE);
+	}
+	/* Another window under a stored identity: days before the row's... */
+	make_batch(&b, 1, cells_a, 2);
+	b.window_start_ms = d0 - 3 * day;
+	b.window_end_ms = b.window_start_ms + 60000;
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_CONFLICT);
+	/* ... and days after it. */
+	make_batch(&b, 6, cells_a, 2);
+	b.window_start_ms = d0 + 9 * day;
+	b.window_end_ms = b.window_start_ms + 60000;
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_CONFLICT);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	/* Each conflict kept under the stored record's window. */
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts"), 2);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 6);
+	strbuf_release(&err);
+}
+
+
 /* A process killed in the middle of a batch leaves neither its counts nor
  * its identities nor its positions behind. */
 static void test_crash_mid_batch(void)
@@ -1328,7 +1397,7 @@ static void test_upgrade_v2(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 9);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 10);
 	CU_ASSERT_EQUAL(query_int("PRAGMA page_size"), 4096);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), keys);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), rows);
@@ -1464,7 +1533,7 @@ static void test_upgrade_v3(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 9);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 10);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'records'"
 	                          " AND type = 'view'"), 1);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM record_seqs"), keys);
@@ -1528,7 +1597,7 @@ static void test_upgrade_v4(void)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 9);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 10);
 	/* Version 7: the cells and items stored so far are of fate unknown,
 	 * with their ids; the other fates' items are there, named. */
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_named WHERE fate <> 'unknown'"), 0);
@@ -1677,6 +1746,7 @@ int main(void)
 	CU_add_test(s, "rollback", test_rollback);
 	CU_add_test(s, "content conflict", test_content_conflict);
 	CU_add_test(s, "prepared apart", test_prepared);
+	CU_add_test(s, "rows found by their day", test_row_days);
 	CU_add_test(s, "crash mid batch", test_crash_mid_batch);
 	CU_add_test(s, "invalid batches", test_invalid);
 	CU_add_test(s, "dead letters", test_dead_letters);
