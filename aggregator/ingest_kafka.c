@@ -46,9 +46,8 @@
  * one (group commit): a batch is what came while the previous one was
  * being stored, up to batch_max_messages. With a fixed batch size the
  * writer idled at the start until a whole batch was read and decoded;
- * now the first batches are 2,048,
- * 8,192, then the maximum once the writer is the slower (measured: 2,048,
- * 4,096, 16,384, then 20,000 each). */
+ * now the batches grow to the maximum as long as the writer is the
+ * slower (measured on a catch-up: 2,048, 4,096, 16,384, then 20,000). */
 #define INGEST_CHUNK 2048
 /* Cells the reader decodes ahead into one slot (32 MiB); the records of a
  * batch past that are left for the writer to decode, so that a batch of
