@@ -466,6 +466,14 @@ static void test_prepared(void)
 }
 
 
+/* make_batch's record seq of cells_a, in the minute starting at start. */
+static void make_batch_at(struct record_batch *b, int64_t seq, int64_t start)
+{
+	make_batch(b, seq, cells_a, 2);
+	b->window_start_ms = start;
+	b->window_end_ms = start + 60000;
+}
+
 /* Rows are found by the day of their earliest window (records_packed_day):
  * a second delivery whose row began the day before, one whose row's
  * earliest window is days earlier (a correction among its records), and
@@ -493,9 +501,7 @@ static void test_row_days(void)
 	for (i = 0; i < 6; i++) {
 		if (i % 3 == 0)
 			CU_ASSERT_EQUAL(store_begin(st, &err), 0);
-		make_batch(&b, rows[i][0], cells_a, 2);
-		b.window_start_ms = rows[i][1];
-		b.window_end_ms = b.window_start_ms + 60000;
+		make_batch_at(&b, rows[i][0], rows[i][1]);
 		b.correction = i == 4;
 		CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
 		if (i % 3 == 2)
@@ -510,21 +516,15 @@ static void test_row_days(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	CU_ASSERT_EQUAL(store_begin(st, &err), 0);
 	for (i = 0; i < 6; i++) {
-		make_batch(&b, rows[i][0], cells_a, 2);
-		b.window_start_ms = rows[i][1];
-		b.window_end_ms = b.window_start_ms + 60000;
+		make_batch_at(&b, rows[i][0], rows[i][1]);
 		b.correction = i == 4;
 		CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DUPLICATE);
 	}
 	/* Another window under a stored identity: days before the row's... */
-	make_batch(&b, 1, cells_a, 2);
-	b.window_start_ms = d0 - 3 * day;
-	b.window_end_ms = b.window_start_ms + 60000;
+	make_batch_at(&b, 1, d0 - 3 * day);
 	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_CONFLICT);
 	/* ... and days after it. */
-	make_batch(&b, 6, cells_a, 2);
-	b.window_start_ms = d0 + 9 * day;
-	b.window_end_ms = b.window_start_ms + 60000;
+	make_batch_at(&b, 6, d0 + 9 * day);
 	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_CONFLICT);
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
 	store_free(st);
