@@ -17,7 +17,7 @@
 
 /* "arst": marks the file as ours, so a report never reads someone else's database. */
 #define STORE_APPLICATION_ID 0x61727374
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
 /* A report reading while ingest commits, or two short-lived writers, wait this
  * long for the lock rather than fail at once. */
 #define STORE_BUSY_TIMEOUT_MS 10000
@@ -120,9 +120,10 @@
 	"CREATE VIEW counts AS" STORE_COUNTS_OF("counts_packed", "p.collector") \
 	" UNION ALL" STORE_COUNTS_OF("counts_sealed", "NULL") ";"
 
-/* What sealing keeps of a month (store.h), and the months sealed. Also run
- * by the upgrade from version 8. */
-#define STORE_SEALED_SQL \
+/* What sealing keeps of a day (store.h), and the periods sealed, named in
+ * the column period (version 9, which sealed months, called it month: the
+ * upgrade from version 8 makes it so, the one from version 9 renames it). */
+#define STORE_SEALED_SQL(period) \
 	"CREATE TABLE counts_sealed(" \
 	" id INTEGER PRIMARY KEY," \
 	" bucket_start_ms INTEGER NOT NULL," \
@@ -140,7 +141,7 @@
 	" PRIMARY KEY (bucket_start_ms, carrier)" \
 	") WITHOUT ROWID;" \
 	"CREATE TABLE sealed(" \
-	" month TEXT NOT NULL PRIMARY KEY, start_ms INTEGER NOT NULL UNIQUE," \
+	" " period " TEXT NOT NULL PRIMARY KEY, start_ms INTEGER NOT NULL UNIQUE," \
 	" end_ms INTEGER NOT NULL, sealed_ms INTEGER NOT NULL, records INTEGER NOT NULL," \
 	" records_rows INTEGER NOT NULL, records_rows_trimmed INTEGER NOT NULL," \
 	" counts_rows INTEGER NOT NULL, counts_sealed_rows INTEGER NOT NULL," \
@@ -183,7 +184,7 @@ static const char store_schema_sql[] =
 	"CREATE TABLE spam_verdicts(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	STORE_FATES_TABLE_SQL
 	STORE_COUNTS_TABLE_SQL
-	STORE_SEALED_SQL
+	STORE_SEALED_SQL("period")
 	STORE_COUNTS_VIEW_V9_SQL
 	"CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	/* typeof() = 'integer': SQLite turns an integer sum that overflows into
@@ -1036,7 +1037,7 @@ static int store_migrate_v8(struct store *st, struct strbuf *done, struct strbuf
 	sqlite3_finalize(rd);
 	rd = NULL;
 	if (strbuf_printf(&sql, "%s%sDROP VIEW records;%sDROP VIEW counts_named; DROP VIEW counts;%s",
-	                  RECIDS_WINDOW_INDEX_SQL, STORE_SEALED_SQL, RECIDS_VIEW_SQL,
+	                  RECIDS_WINDOW_INDEX_SQL, STORE_SEALED_SQL("month"), RECIDS_VIEW_SQL,
 	                  STORE_COUNTS_VIEW_V9_SQL) < 0 ||
 	    store_counts_named_sql(&sql) < 0 || strbuf_printf(&sql, "PRAGMA user_version = 9") < 0) {
 		strbuf_printf(err, "%s: upgrade SQL too long", st->path);
@@ -1056,6 +1057,26 @@ out:
 	return rc;
 }
 
+/*
+ * Schema version 10 seals UTC days (store.h): the table sealed names its
+ * periods in the column period, "YYYY-MM-DD" for a day; the months version
+ * 9 sealed keep their rows ("YYYY-MM", their [start_ms, end_ms)) and stay
+ * sealed as they are, since every reader of the table reads the interval.
+ * Returns 0 with what was done in done, or -1 with err.
+ */
+static int store_migrate_v9(struct store *st, struct strbuf *done, struct strbuf *err)
+{
+	int64_t months = 0;
+
+	if (store_query_int(st, "SELECT count(*) FROM sealed", &months, err) < 0 ||
+	    store_exec(st, "ALTER TABLE sealed RENAME COLUMN month TO period;"
+	                   "PRAGMA user_version = 10", err) < 0)
+		return -1;
+	strbuf_printf(done, "%lld months sealed before kept as they are; days are sealed from now "
+	                    "on", (long long)months);
+	return 0;
+}
+
 /* The upgrades, in order: each takes a store of version from to from + 1. */
 static const struct store_upgrade {
 	int64_t from;
@@ -1069,6 +1090,7 @@ static const struct store_upgrade {
 	{ 6, "each message's fate", store_migrate_v6 },
 	{ 7, "spans collectors vouched for", store_migrate_v7 },
 	{ 8, "compact rows of records and counts; months can be sealed", store_migrate_v8 },
+	{ 9, "sealing by the UTC day", store_migrate_v9 },
 };
 
 /*
@@ -1165,7 +1187,7 @@ static int store_check_schema(struct store *st, enum store_mode mode, struct str
 	if (app_id == 0) {
 		if (store_exec(st, store_schema_sql, err) < 0 || store_create_vocab(st, err) < 0 ||
 		    store_exec(st, "PRAGMA application_id = 1634890612;"
-		                   "PRAGMA user_version = 9", err) < 0)
+		                   "PRAGMA user_version = 10", err) < 0)
 			goto fail;
 	}
 	if (store_exec(st, "COMMIT", err) < 0)
@@ -1199,7 +1221,7 @@ struct store *store_new(const char *path, enum store_mode mode, struct strbuf *e
 
 	/* The literals in store_check_schema must match the constants. */
 	_Static_assert(STORE_APPLICATION_ID == 1634890612, "application id literal");
-	_Static_assert(STORE_SCHEMA_VERSION == 9, "user_version literals");
+	_Static_assert(STORE_SCHEMA_VERSION == 10, "user_version literals");
 
 	st->path = xstrdup(path);
 	store_cells_init(st);

@@ -1,4 +1,4 @@
-/* unit.seal: sealing a month of the aggregator's store (store.h, "Sealing"). */
+/* unit.seal: sealing days of the aggregator's store (store.h, "Sealing"). */
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,16 +200,46 @@ static int64_t month_rows(void)
 	return query_int("SELECT count(*) FROM counts_packed WHERE bucket_start_ms < 1793491200000");
 }
 
+static int64_t day_of(int y, unsigned mo, unsigned d)
+{
+	return time_days_from_civil(y, mo, d);
+}
+
+/* What store_seal_days gave its callback: the days' sums, and their
+ * names one a line. */
+struct tally {
+	struct store_seal_result sum;
+	size_t days;
+	char names[64 * (TIME_DAY_LEN + 1)];
+};
+
+static void tally_add(void *arg, const struct store_seal_result *res)
+{
+	struct tally *t = arg;
+	size_t len = strlen(t->names);
+
+	CU_ASSERT_EQUAL(res->already, 0);
+	t->sum.records += res->records;
+	t->sum.records_rows_trimmed += res->records_rows_trimmed;
+	t->sum.counts_rows += res->counts_rows;
+	t->sum.counts_sealed_rows += res->counts_sealed_rows;
+	t->sum.totals_rows += res->totals_rows;
+	if (len + TIME_DAY_LEN + 2 <= sizeof(t->names))
+		snprintf(t->names + len, sizeof(t->names) - len, "%s\n", res->day);
+	t->days++;
+}
+
 /* Sealing October keeps every report's input, sums its counts and its
  * records' health exactly, deletes its rows (a row straddling the end
  * keeps November's records), and keeps November's records as they were. */
 static void test_seal_month(void)
 {
 	char *kept, *counts, *health, *nov, *after;
-	struct store_seal_result res;
+	struct tally t;
 	struct store *st;
 	struct strbuf err;
 	int64_t oct_records;
+	size_t sealed;
 
 	strbuf_init(&err, 1024);
 	new_store_dir();
@@ -230,19 +260,25 @@ static void test_seal_month(void)
 	st = store_new(db_path, STORE_EXISTING, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 10, 31, 23, 59)), 0);
-	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 10, 1, 0, &res, &err), 0);
-	CU_ASSERT_STRING_EQUAL(res.month, "2026-10");
-	CU_ASSERT_EQUAL(res.already, 0);
-	CU_ASSERT_EQUAL(res.records, oct_records);
-	CU_ASSERT(res.records_rows_trimmed >= COLLECTORS);
-	CU_ASSERT_EQUAL(res.counts_sealed_rows, 96 * 2);
+	memset(&t, 0, sizeof(t));
+	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 10, 1, 0, tally_add, &t, &sealed, &err), 0);
+	/* Every day, the empty ones too, each in its own transaction. */
+	CU_ASSERT_EQUAL(sealed, 31);
+	CU_ASSERT_EQUAL(t.days, 31);
+	CU_ASSERT_EQUAL(strncmp(t.names, "2026-10-01\n2026-10-02\n", 22), 0);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sealed"), 31);
+	CU_ASSERT_EQUAL(t.sum.records, oct_records);
+	CU_ASSERT(t.sum.records_rows_trimmed >= COLLECTORS);
+	CU_ASSERT_EQUAL(t.sum.counts_sealed_rows, 96 * 2);
+	/* Only the last day has data, and it keeps its quarter hours. */
+	CU_ASSERT_EQUAL(t.sum.totals_rows, 0);
 	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 10, 1, 0, 0)), 1);
 	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 10, 31, 23, 59)), 1);
 	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 11, 1, 0, 0)), 0);
 	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 9, 30, 23, 59)), 0);
 	/* Once only. */
-	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 10, 2, 0, &res, &err), 0);
-	CU_ASSERT_EQUAL(res.already, 1);
+	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 10, 2, 0, tally_add, &t, &sealed, &err), 0);
+	CU_ASSERT_EQUAL(sealed, 0);
 	store_free(st);
 
 	after = query_text(KEPT_TEXT_SQL);
@@ -269,7 +305,9 @@ static void test_seal_month(void)
 	CU_ASSERT_EQUAL(query_int("SELECT sum(messages) FROM counts_named WHERE collector IS NULL"),
 	                query_int("SELECT sum(messages) FROM counts WHERE collector IS NULL"));
 	CU_ASSERT(query_int("SELECT sum(messages) FROM counts WHERE collector IS NULL") > 0);
-	CU_ASSERT_EQUAL(query_int("SELECT records FROM sealed WHERE month = '2026-10'"), oct_records);
+	CU_ASSERT_EQUAL(query_int("SELECT records FROM sealed WHERE period = '2026-10-31'"),
+	                oct_records);
+	CU_ASSERT_EQUAL(query_int("SELECT sum(end_ms - start_ms = 86400000) FROM sealed"), 31);
 	free(kept);
 	free(counts);
 	free(health);
@@ -284,19 +322,19 @@ static void test_seal_month(void)
  * November's own records behave as before. Nothing of it is counted. */
 static void test_late_records(void)
 {
-	struct store_seal_result res;
 	struct record_batch b;
 	struct store *st;
 	struct strbuf err;
 	char *kept, *after;
 	int64_t start = utc_ms(2026, 10, 31, 0, 0);
+	size_t sealed;
 
 	strbuf_init(&err, 1024);
 	new_store_dir();
 	fill_store();
 	st = store_new(db_path, STORE_EXISTING, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 10, 1, 0, &res, &err), 0);
+	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 10, 1, 0, NULL, NULL, &sealed, &err), 0);
 	kept = query_text(KEPT_TEXT_SQL);
 
 	CU_ASSERT_EQUAL_FATAL(store_begin(st, &err), 0);
@@ -312,9 +350,9 @@ static void test_late_records(void)
 	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_SEALED_DUPLICATE);
 	/* Never stored: a seq no collector sent, a collector never seen. */
 	make_record(&b, 1, 100000, start, 7);
-	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_MONTH_SEALED);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DAY_SEALED);
 	make_record(&b, 9, 1, start, 7);
-	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_MONTH_SEALED);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DAY_SEALED);
 	/* November, under October's identities: of a deleted row, and of the
 	 * correction's entry cut from a row November kept. */
 	make_record(&b, 1, 8, start, WINDOWS + 10);
@@ -344,8 +382,8 @@ static void test_late_records(void)
 	strbuf_release(&err);
 }
 
-/* Months are sealed oldest first; store_seal_due names the months whose
- * end is past the horizon, from the oldest data; store_seal_all_due seals
+/* Days are sealed oldest first; store_seal_due names the days whose end
+ * is past the horizon, from the oldest data; store_seal_all_due seals
  * them. */
 static void test_order_and_due(void)
 {
@@ -353,40 +391,52 @@ static void test_order_and_due(void)
 	struct store *st;
 	struct strbuf err;
 	size_t n, sealed;
-	int y, m;
-	int64_t day = 86400000;
+	int64_t first, day = 86400000;
 
 	strbuf_init(&err, 1024);
 	new_store_dir();
 	fill_store();
 	st = store_new(db_path, STORE_EXISTING, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 11, 1, 0, &res, &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "2026-10 holds") : NULL);
+	/* A later day before an earlier one: refused, nothing done. */
+	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 11, 1, 0, NULL, NULL, &sealed, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "2026-10-31 holds") : NULL);
+	strbuf_reset(&err);
+	CU_ASSERT_EQUAL(store_seal_day(st, day_of(2026, 11, 2), 1, 0, &res, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "2026-10-31 holds") : NULL);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sealed"), 0);
-	/* 45 days after 2026-11-01 less a millisecond: nothing due. */
-	CU_ASSERT_EQUAL(store_seal_due(st, utc_ms(2026, 11, 1, 0, 0) + 45 * day - 1, 45 * day, &y,
-	                               &m, &n, &err), 0);
+	/* Once 2026-10-31 is sealed, 2026-11-01 holds the oldest data. */
+	CU_ASSERT_EQUAL(store_seal_day(st, day_of(2026, 10, 31), 1, 0, &res, &err), 0);
+	strbuf_reset(&err);
+	CU_ASSERT_EQUAL(store_seal_day(st, day_of(2026, 11, 2), 1, 0, &res, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "2026-11-01 holds") : NULL);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sealed"), 1);
+	/* 45 days after 2026-11-02 less a millisecond: 2026-11-01 is not
+	 * due yet. */
+	CU_ASSERT_EQUAL(store_seal_due(st, utc_ms(2026, 11, 2, 0, 0) + 45 * day - 1, 45 * day,
+	                               &first, &n, &err), 0);
 	CU_ASSERT_EQUAL(n, 0);
-	CU_ASSERT_EQUAL(store_seal_due(st, utc_ms(2026, 11, 1, 0, 0) + 45 * day, 45 * day, &y, &m,
+	CU_ASSERT_EQUAL(store_seal_due(st, utc_ms(2026, 11, 2, 0, 0) + 45 * day, 45 * day, &first,
 	                               &n, &err), 0);
 	CU_ASSERT_EQUAL(n, 1);
-	CU_ASSERT_EQUAL(y, 2026);
-	CU_ASSERT_EQUAL(m, 10);
-	CU_ASSERT_EQUAL(store_seal_due(st, utc_ms(2027, 2, 14, 0, 0), 45 * day, &y, &m, &n, &err),
+	CU_ASSERT_EQUAL(first, day_of(2026, 11, 1));
+	/* 2027-02-14 less 45 days is 2026-12-31: due up to 2026-12-30. */
+	CU_ASSERT_EQUAL(store_seal_due(st, utc_ms(2027, 2, 14, 0, 0), 45 * day, &first, &n, &err),
 	                0);
-	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_EQUAL(first, day_of(2026, 11, 1));
+	CU_ASSERT_EQUAL(n, 60);
 	strbuf_reset(&err);
 	CU_ASSERT_EQUAL(store_seal_all_due(st, utc_ms(2027, 2, 14, 0, 0), 45 * day, 0, NULL, NULL,
 	                                   &sealed, &err), 0);
-	CU_ASSERT_EQUAL(sealed, 2);
+	CU_ASSERT_EQUAL(sealed, 60);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records"), 0);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), 0);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed"), 0);
 	CU_ASSERT_EQUAL(query_int("SELECT sum(records) FROM sealed"),
 	                COLLECTORS * (WINDOWS + 2));
 	/* Nothing left: nothing due. */
-	CU_ASSERT_EQUAL(store_seal_due(st, utc_ms(2030, 1, 1, 0, 0), 45 * day, &y, &m, &n, &err), 0);
+	CU_ASSERT_EQUAL(store_seal_due(st, utc_ms(2030, 1, 1, 0, 0), 45 * day, &first, &n, &err),
+	                0);
 	CU_ASSERT_EQUAL(n, 0);
 	store_free(st);
 	remove_store_dir();
@@ -417,7 +467,7 @@ static void test_failure_rolls_back(void)
 	rows = month_rows();
 	st = store_new(db_path, STORE_EXISTING, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 10, 1, 0, &res, &err), -1);
+	CU_ASSERT_EQUAL(store_seal_day(st, day_of(2026, 10, 31), 1, 0, &res, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "not in the form") : NULL);
 	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 10, 31, 0, 0)), 0);
 	store_free(st);
@@ -447,7 +497,7 @@ static void test_failure_rolls_back(void)
  * as a new store does. */
 static void test_upgrade_v8(void)
 {
-	struct store_seal_result res;
+	size_t sealed;
 	struct store *st;
 	struct strbuf err;
 	char *kept, *counts, *after, *named, *join;
@@ -493,7 +543,7 @@ static void test_upgrade_v8(void)
 	if (st == NULL)
 		fprintf(stderr, "upgrade: %s\n", err.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 9);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 10);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed WHERE min_window_ms IS NULL"),
 	                0);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed"), packed);
@@ -502,7 +552,8 @@ static void test_upgrade_v8(void)
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed WHERE min_window_ms !="
 	                          " 1793404800000 + (first_seq - 1) * 300000"),
 	                COLLECTORS);
-	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 10, 1, 0, &res, &err), 0);
+	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 10, 1, 0, NULL, NULL, &sealed, &err), 0);
+	CU_ASSERT_EQUAL(sealed, 31);
 	store_free(st);
 	CU_ASSERT_EQUAL(month_rows(), 0);
 	after = query_text(KEPT_TEXT_SQL);
