@@ -568,6 +568,245 @@ static void test_upgrade_v8(void)
 	strbuf_release(&err);
 }
 
+/* Each collector's records of November 2026, one every six hours (rows of
+ * 64 records span 16 days), seqs from 1. */
+#define MONTH_WINDOWS 120
+static void fill_month(void)
+{
+	struct record_batch b;
+	struct store *st;
+	struct strbuf err;
+	int c;
+	int64_t w, start = utc_ms(2026, 11, 1, 0, 0);
+
+	strbuf_init(&err, 1024);
+	st = store_new(db_path, STORE_CREATE, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL_FATAL(store_begin(st, &err), 0);
+	for (c = 0; c < COLLECTORS; c++) {
+		for (w = 0; w < MONTH_WINDOWS; w++) {
+			/* 72 five-minute windows: six hours, and c's quarter hour. */
+			make_record(&b, c, w + 1, start + c * 900000, w * 72);
+			CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
+		}
+	}
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	store_free(st);
+	strbuf_release(&err);
+}
+
+#define NOV1 "1793491200000"
+#define NOV2 "1793577600000"
+#define NOV11 "1794355200000"
+#define NOV30 "1795996800000"
+#define DEC1 "1796083200000"
+/* What every report reads but the quarter-hour totals. */
+#define KEPT_NO_QUARTERS_SQL \
+	"WITH k(x) AS (" KEPT_TEXT_SQL ") SELECT x FROM k WHERE x NOT LIKE 'totals,%' ORDER BY 1"
+#define QUARTERS_SQL(cond) \
+	"SELECT bucket_start_ms || ',' || carrier || ',' || item || ',' || messages" \
+	" FROM carrier_totals WHERE " cond " ORDER BY bucket_start_ms, carrier, item"
+/* What sealing leaves, row by row (ids aside). */
+#define SEALED_STATE_SQL \
+	"SELECT 'c,' || bucket_start_ms || ',' || carrier || ',' || cells FROM counts_sealed" \
+	" UNION ALL SELECT 'p,' || bucket_start_ms || ',' || carrier || ',' || collector || ','" \
+	"  || cells FROM counts_packed" \
+	" UNION ALL SELECT 'r,' || collector || ',' || first_seq || ',' || records" \
+	"  FROM records_packed" \
+	" UNION ALL SELECT 'q,' || bucket_start_ms || ',' || carrier || ',' || item || ','" \
+	"  || messages FROM carrier_totals" \
+	" UNION ALL SELECT 'd,' || day_start_ms || ',' || carrier || ',' || item || ','" \
+	"  || messages FROM carrier_day_totals" \
+	" UNION ALL SELECT 'h,' || bucket_start_ms || ',' || carrier || ',' || records || ','" \
+	"  || messages || ',' || lines_read FROM health_sealed ORDER BY 1"
+
+/* November sealed in two steps (its first ten days, then the rest) and in
+ * one: while partly sealed every report's input but the inner days'
+ * quarter-hour totals is as before, the counts summed over collectors are
+ * the same, the sealed days' health is their records' and the later
+ * records are untouched; late records of a sealed day are dead letters;
+ * once complete the store is the same as after sealing the month whole,
+ * and of November's quarter hours only its first and last day's stay. */
+static void test_partly_sealed(void)
+{
+	char *kept, *counts, *health, *later, *ends, *after, *whole;
+	struct store_seal_result res;
+	struct record_batch b;
+	struct tally t;
+	struct store *st;
+	struct strbuf err;
+	size_t sealed;
+	int64_t inner;
+
+	strbuf_init(&err, 1024);
+	new_store_dir();
+	fill_month();
+	kept = query_text(KEPT_NO_QUARTERS_SQL);
+	counts = query_text(COUNTS_SUM_SQL);
+	health = query_text(HEALTH_OF_RECORDS_SQL("window_start_ms < " NOV11));
+	later = query_text(RECORDS_SQL("window_start_ms >= " NOV11));
+	ends = query_text(QUARTERS_SQL("bucket_start_ms < " NOV2 " OR bucket_start_ms >= " NOV30));
+	CU_ASSERT(strlen(kept) > 10000);
+	CU_ASSERT(strlen(health) > 1000);
+	CU_ASSERT(strlen(later) > 10000);
+	CU_ASSERT(strlen(ends) > 100);
+	inner = query_int("SELECT count(*) FROM carrier_totals WHERE bucket_start_ms >= " NOV2
+	                  " AND bucket_start_ms < " NOV11);
+	CU_ASSERT(inner > 0);
+
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	memset(&t, 0, sizeof(t));
+	CU_ASSERT_EQUAL(store_seal_days(st, day_of(2026, 11, 1), 10, 1, 0, tally_add, &t, &sealed,
+	                                &err), 0);
+	CU_ASSERT_EQUAL(sealed, 10);
+	CU_ASSERT_EQUAL(t.sum.records, COLLECTORS * 40);
+	CU_ASSERT(t.sum.records_rows_trimmed >= COLLECTORS);
+	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 11, 10, 23, 59)), 1);
+	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 11, 11, 0, 0)), 0);
+	/* The inner days' quarter hours are gone, the first day's kept. */
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM carrier_totals WHERE bucket_start_ms >= "
+	                          NOV2 " AND bucket_start_ms < " NOV11), 0);
+	CU_ASSERT_EQUAL(t.sum.totals_rows, inner);
+	after = query_text(QUARTERS_SQL("bucket_start_ms < " NOV2 " OR bucket_start_ms >= " NOV30));
+	CU_ASSERT_STRING_EQUAL(after, ends);
+	free(after);
+	after = query_text(KEPT_NO_QUARTERS_SQL);
+	CU_ASSERT_STRING_EQUAL(after, kept);
+	free(after);
+	after = query_text(COUNTS_SUM_SQL);
+	CU_ASSERT_STRING_EQUAL(after, counts);
+	free(after);
+	after = query_text(HEALTH_SEALED_SQL);
+	CU_ASSERT_STRING_EQUAL(after, health);
+	free(after);
+	after = query_text(RECORDS_SQL("1"));
+	CU_ASSERT_STRING_EQUAL(after, later);
+	free(after);
+
+	/* Late records of a sealed day: not stored, told apart. */
+	CU_ASSERT_EQUAL_FATAL(store_begin(st, &err), 0);
+	make_record(&b, 1, 5, utc_ms(2026, 11, 1, 0, 0) + 900000, 4 * 72);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_SEALED_DUPLICATE);
+	make_record(&b, 1, 1000, utc_ms(2026, 11, 1, 0, 0), 4 * 72);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DAY_SEALED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+
+	/* The month completes it: the ten days are passed over. */
+	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 11, 1, 0, tally_add, &t, &sealed, &err), 0);
+	CU_ASSERT_EQUAL(sealed, 20);
+	CU_ASSERT_EQUAL(t.days, 30);
+	CU_ASSERT_EQUAL(t.sum.records, COLLECTORS * MONTH_WINDOWS);
+	CU_ASSERT_EQUAL(store_seal_day(st, day_of(2026, 11, 5), 1, 0, &res, &err), 0);
+	CU_ASSERT_EQUAL(res.already, 1);
+	store_free(st);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed"), 0);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), 0);
+	after = query_text(QUARTERS_SQL("1"));
+	CU_ASSERT_STRING_EQUAL(after, ends);
+	free(after);
+	after = query_text(KEPT_NO_QUARTERS_SQL);
+	CU_ASSERT_STRING_EQUAL(after, kept);
+	free(after);
+	after = query_text(COUNTS_SUM_SQL);
+	CU_ASSERT_STRING_EQUAL(after, counts);
+	free(after);
+	after = query_text(SEALED_STATE_SQL);
+	remove_store_dir();
+
+	/* The same month sealed in one go. */
+	new_store_dir();
+	fill_month();
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 11, 1, 0, NULL, NULL, &sealed, &err), 0);
+	CU_ASSERT_EQUAL(sealed, 30);
+	store_free(st);
+	whole = query_text(SEALED_STATE_SQL);
+	CU_ASSERT(strlen(whole) > 10000);
+	CU_ASSERT_STRING_EQUAL(after, whole);
+	free(whole);
+	free(after);
+	free(kept);
+	free(counts);
+	free(health);
+	free(later);
+	free(ends);
+	remove_store_dir();
+	strbuf_release(&err);
+}
+
+/* A store of schema version 9 with October sealed as a month (made from
+ * one whose October's days are sealed: their rows replaced by the month's,
+ * the column named as version 9 named it) is upgraded: the month stays
+ * sealed, as a period of its own, its days sealed already; the days after
+ * it seal as in a new store. */
+static void test_upgrade_v9(void)
+{
+	struct store_seal_result res;
+	struct record_batch b;
+	struct store *st;
+	struct strbuf err;
+	size_t sealed;
+	char *kept, *after;
+	int64_t oct_records;
+
+	strbuf_init(&err, 1024);
+	new_store_dir();
+	fill_store();
+	oct_records = query_int("SELECT count(*) FROM records WHERE " OCT);
+	st = store_new(db_path, STORE_EXISTING, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 10, 1, 0, NULL, NULL, &sealed, &err), 0);
+	store_free(st);
+	exec_sql("CREATE TEMP TABLE s AS SELECT sum(records) AS records, sum(records_rows) AS rr,"
+	         " sum(records_rows_trimmed) AS rt, sum(counts_rows) AS cr,"
+	         " sum(counts_sealed_rows) AS cs, sum(totals_rows) AS tr FROM sealed;"
+	         " DELETE FROM sealed; ALTER TABLE sealed RENAME COLUMN period TO month;"
+	         " INSERT INTO sealed SELECT '2026-10', 1790812800000, " NOV1 ", 1, records, rr,"
+	         " rt, cr, cs, tr FROM s; PRAGMA user_version = 9");
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 9);
+	kept = query_text(KEPT_TEXT_SQL);
+
+	st = store_new(db_path, STORE_EXISTING, &err);
+	if (st == NULL)
+		fprintf(stderr, "upgrade: %s\n", err.data);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 10);
+	CU_ASSERT_EQUAL(query_int("SELECT records FROM sealed WHERE period = '2026-10'"),
+	                oct_records);
+	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 10, 1, 0, 0)), 1);
+	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 10, 31, 23, 59)), 1);
+	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 11, 1, 0, 0)), 0);
+	CU_ASSERT_EQUAL(store_seal_day(st, day_of(2026, 10, 31), 1, 0, &res, &err), 0);
+	CU_ASSERT_EQUAL(res.already, 1);
+	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 10, 1, 0, NULL, NULL, &sealed, &err), 0);
+	CU_ASSERT_EQUAL(sealed, 0);
+	CU_ASSERT_EQUAL_FATAL(store_begin(st, &err), 0);
+	make_record(&b, 1, 8, utc_ms(2026, 10, 31, 0, 0), 7);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_SEALED_DUPLICATE);
+	make_record(&b, 1, 100000, utc_ms(2026, 10, 31, 0, 0), 7);
+	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DAY_SEALED);
+	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
+	after = query_text(KEPT_TEXT_SQL);
+	CU_ASSERT_STRING_EQUAL(after, kept);
+	free(after);
+	/* The next day seals as a day, after the month. */
+	CU_ASSERT_EQUAL(store_seal_day(st, day_of(2026, 11, 1), 1, 0, &res, &err), 0);
+	CU_ASSERT_EQUAL(res.already, 0);
+	CU_ASSERT(res.records > 0);
+	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 10, 15, 0, 0)), 1);
+	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 11, 1, 23, 59)), 1);
+	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 11, 2, 0, 0)), 0);
+	store_free(st);
+	after = query_text("SELECT period FROM sealed ORDER BY start_ms");
+	CU_ASSERT_STRING_EQUAL(after, "2026-10\n2026-11-01\n");
+	free(after);
+	free(kept);
+	remove_store_dir();
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	CU_pSuite s;
@@ -575,11 +814,13 @@ int main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 1;
 	s = CU_add_suite("seal", NULL, NULL);
-	CU_add_test(s, "a month sealed: kept, summed, deleted", test_seal_month);
+	CU_add_test(s, "a month's days sealed: kept, summed, deleted", test_seal_month);
+	CU_add_test(s, "a month partly sealed, then completed", test_partly_sealed);
 	CU_add_test(s, "late records of a sealed month", test_late_records);
 	CU_add_test(s, "oldest first; months due", test_order_and_due);
 	CU_add_test(s, "a failure half way leaves nothing", test_failure_rolls_back);
 	CU_add_test(s, "upgrade from schema version 8, then seal", test_upgrade_v8);
+	CU_add_test(s, "upgrade from schema version 9 with a month sealed", test_upgrade_v9);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	{
