@@ -73,6 +73,15 @@ static char *query_text(const char *sql)
 	return text;
 }
 
+/* sql's rows (query_text) are want's text. A macro, so that a failure
+ * names the line of the test. */
+#define ASSERT_TEXT(sql, want) \
+	do { \
+		char *text_ = query_text(sql); \
+		CU_ASSERT_STRING_EQUAL(text_, want); \
+		free(text_); \
+	} while (0)
+
 static void exec_sql(const char *sql)
 {
 	sqlite3 *db = NULL;
@@ -121,23 +130,28 @@ static void make_record(struct record_batch *b, int c, int64_t seq, int64_t star
 #define WINDOWS 576
 #define CORRECTION_SEQ (WINDOWS + 1)
 
-static void fill_store(void)
+/* Each collector's windows 0..n-1 of step five-minute windows from start
+ * (plus c quarter hours if stagger), seqs from 1; with correct, the
+ * correction and the record after it described above. */
+static void fill(int64_t start, int64_t n, int64_t step, int stagger, int correct)
 {
 	struct record_batch b;
 	struct store *st;
 	struct strbuf err;
 	int c;
-	int64_t w, start = utc_ms(2026, 10, 31, 0, 0);
+	int64_t w;
 
 	strbuf_init(&err, 1024);
 	st = store_new(db_path, STORE_CREATE, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	CU_ASSERT_EQUAL_FATAL(store_begin(st, &err), 0);
 	for (c = 0; c < COLLECTORS; c++) {
-		for (w = 0; w < WINDOWS; w++) {
-			make_record(&b, c, w + 1, start, w);
+		for (w = 0; w < n; w++) {
+			make_record(&b, c, w + 1, start + (stagger ? c * 900000 : 0), w * step);
 			CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
 		}
+		if (!correct)
+			continue;
 		make_record(&b, c, CORRECTION_SEQ, start, 200);
 		b.correction = 1;
 		CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
@@ -148,6 +162,11 @@ static void fill_store(void)
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
 	store_free(st);
 	strbuf_release(&err);
+}
+
+static void fill_store(void)
+{
+	fill(utc_ms(2026, 10, 31, 0, 0), WINDOWS, 1, 0, 1);
 }
 
 /* What every report reads, and what sealing must keep as it is. */
@@ -234,7 +253,7 @@ static void tally_add(void *arg, const struct store_seal_result *res)
  * keeps November's records), and keeps November's records as they were. */
 static void test_seal_month(void)
 {
-	char *kept, *counts, *health, *nov, *after;
+	char *kept, *counts, *health, *nov;
 	struct tally t;
 	struct store *st;
 	struct strbuf err;
@@ -281,18 +300,10 @@ static void test_seal_month(void)
 	CU_ASSERT_EQUAL(sealed, 0);
 	store_free(st);
 
-	after = query_text(KEPT_TEXT_SQL);
-	CU_ASSERT_STRING_EQUAL(after, kept);
-	free(after);
-	after = query_text(COUNTS_SUM_SQL);
-	CU_ASSERT_STRING_EQUAL(after, counts);
-	free(after);
-	after = query_text(HEALTH_SEALED_SQL);
-	CU_ASSERT_STRING_EQUAL(after, health);
-	free(after);
-	after = query_text(RECORDS_SQL(NOV));
-	CU_ASSERT_STRING_EQUAL(after, nov);
-	free(after);
+	ASSERT_TEXT(KEPT_TEXT_SQL, kept);
+	ASSERT_TEXT(COUNTS_SUM_SQL, counts);
+	ASSERT_TEXT(HEALTH_SEALED_SQL, health);
+	ASSERT_TEXT(RECORDS_SQL(NOV), nov);
 	CU_ASSERT_EQUAL(month_rows(), 0);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records WHERE " OCT), 0);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed"
@@ -325,7 +336,7 @@ static void test_late_records(void)
 	struct record_batch b;
 	struct store *st;
 	struct strbuf err;
-	char *kept, *after;
+	char *kept;
 	int64_t start = utc_ms(2026, 10, 31, 0, 0);
 	size_t sealed;
 
@@ -368,15 +379,11 @@ static void test_late_records(void)
 	store_free(st);
 	/* No name was added for the collector never seen. */
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM collectors"), COLLECTORS);
-	after = query_text(KEPT_TEXT_SQL);
 	/* Only the November conflict is kept (the stored record's window is
 	 * known); every count is as it was. */
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM conflicts"), 1);
 	exec_sql("DELETE FROM conflicts");
-	free(after);
-	after = query_text(KEPT_TEXT_SQL);
-	CU_ASSERT_STRING_EQUAL(after, kept);
-	free(after);
+	ASSERT_TEXT(KEPT_TEXT_SQL, kept);
 	free(kept);
 	remove_store_dir();
 	strbuf_release(&err);
@@ -450,7 +457,7 @@ static void test_failure_rolls_back(void)
 	struct store_seal_result res;
 	struct store *st;
 	struct strbuf err;
-	char *kept, *counts, *records, *after;
+	char *kept, *counts, *records;
 	int64_t rows;
 
 	strbuf_init(&err, 1024);
@@ -475,15 +482,9 @@ static void test_failure_rolls_back(void)
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sealed"), 0);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_sealed"), 0);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM health_sealed"), 0);
-	after = query_text(KEPT_TEXT_SQL);
-	CU_ASSERT_STRING_EQUAL(after, kept);
-	free(after);
-	after = query_text(COUNTS_PACKED_ROWS);
-	CU_ASSERT_STRING_EQUAL(after, counts);
-	free(after);
-	after = query_text(RECORDS_PACKED_ROWS);
-	CU_ASSERT_STRING_EQUAL(after, records);
-	free(after);
+	ASSERT_TEXT(KEPT_TEXT_SQL, kept);
+	ASSERT_TEXT(COUNTS_PACKED_ROWS, counts);
+	ASSERT_TEXT(RECORDS_PACKED_ROWS, records);
 	free(kept);
 	free(counts);
 	free(records);
@@ -500,7 +501,7 @@ static void test_upgrade_v8(void)
 	size_t sealed;
 	struct store *st;
 	struct strbuf err;
-	char *kept, *counts, *after, *named, *join;
+	char *kept, *counts, *named, *join;
 	struct strbuf sql;
 	int64_t packed;
 
@@ -556,43 +557,21 @@ static void test_upgrade_v8(void)
 	CU_ASSERT_EQUAL(sealed, 31);
 	store_free(st);
 	CU_ASSERT_EQUAL(month_rows(), 0);
-	after = query_text(KEPT_TEXT_SQL);
-	CU_ASSERT_STRING_EQUAL(after, kept);
-	free(after);
-	after = query_text(COUNTS_SUM_SQL);
-	CU_ASSERT_STRING_EQUAL(after, counts);
-	free(after);
+	ASSERT_TEXT(KEPT_TEXT_SQL, kept);
+	ASSERT_TEXT(COUNTS_SUM_SQL, counts);
 	free(kept);
 	free(counts);
 	remove_store_dir();
 	strbuf_release(&err);
 }
 
-/* Each collector's records of November 2026, one every six hours (rows of
- * 64 records span 16 days), seqs from 1. */
+/* Each collector's records of November 2026, one every six hours (72
+ * five-minute windows) from its own quarter hour; rows of 64 records span
+ * 16 days. */
 #define MONTH_WINDOWS 120
 static void fill_month(void)
 {
-	struct record_batch b;
-	struct store *st;
-	struct strbuf err;
-	int c;
-	int64_t w, start = utc_ms(2026, 11, 1, 0, 0);
-
-	strbuf_init(&err, 1024);
-	st = store_new(db_path, STORE_CREATE, &err);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL_FATAL(store_begin(st, &err), 0);
-	for (c = 0; c < COLLECTORS; c++) {
-		for (w = 0; w < MONTH_WINDOWS; w++) {
-			/* 72 five-minute windows: six hours, and c's quarter hour. */
-			make_record(&b, c, w + 1, start + c * 900000, w * 72);
-			CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_ADDED);
-		}
-	}
-	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
-	store_free(st);
-	strbuf_release(&err);
+	fill(utc_ms(2026, 11, 1, 0, 0), MONTH_WINDOWS, 72, 1, 0);
 }
 
 #define NOV1 "1793491200000"
@@ -668,21 +647,11 @@ static void test_partly_sealed(void)
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM carrier_totals WHERE bucket_start_ms >= "
 	                          NOV2 " AND bucket_start_ms < " NOV11), 0);
 	CU_ASSERT_EQUAL(t.sum.totals_rows, inner);
-	after = query_text(QUARTERS_SQL("bucket_start_ms < " NOV2 " OR bucket_start_ms >= " NOV30));
-	CU_ASSERT_STRING_EQUAL(after, ends);
-	free(after);
-	after = query_text(KEPT_NO_QUARTERS_SQL);
-	CU_ASSERT_STRING_EQUAL(after, kept);
-	free(after);
-	after = query_text(COUNTS_SUM_SQL);
-	CU_ASSERT_STRING_EQUAL(after, counts);
-	free(after);
-	after = query_text(HEALTH_SEALED_SQL);
-	CU_ASSERT_STRING_EQUAL(after, health);
-	free(after);
-	after = query_text(RECORDS_SQL("1"));
-	CU_ASSERT_STRING_EQUAL(after, later);
-	free(after);
+	ASSERT_TEXT(QUARTERS_SQL("bucket_start_ms < " NOV2 " OR bucket_start_ms >= " NOV30), ends);
+	ASSERT_TEXT(KEPT_NO_QUARTERS_SQL, kept);
+	ASSERT_TEXT(COUNTS_SUM_SQL, counts);
+	ASSERT_TEXT(HEALTH_SEALED_SQL, health);
+	ASSERT_TEXT(RECORDS_SQL("1"), later);
 
 	/* Late records of a sealed day: not stored, told apart. */
 	CU_ASSERT_EQUAL_FATAL(store_begin(st, &err), 0);
@@ -702,15 +671,9 @@ static void test_partly_sealed(void)
 	store_free(st);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM records_packed"), 0);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), 0);
-	after = query_text(QUARTERS_SQL("1"));
-	CU_ASSERT_STRING_EQUAL(after, ends);
-	free(after);
-	after = query_text(KEPT_NO_QUARTERS_SQL);
-	CU_ASSERT_STRING_EQUAL(after, kept);
-	free(after);
-	after = query_text(COUNTS_SUM_SQL);
-	CU_ASSERT_STRING_EQUAL(after, counts);
-	free(after);
+	ASSERT_TEXT(QUARTERS_SQL("1"), ends);
+	ASSERT_TEXT(KEPT_NO_QUARTERS_SQL, kept);
+	ASSERT_TEXT(COUNTS_SUM_SQL, counts);
 	after = query_text(SEALED_STATE_SQL);
 	remove_store_dir();
 
@@ -748,7 +711,7 @@ static void test_upgrade_v9(void)
 	struct store *st;
 	struct strbuf err;
 	size_t sealed;
-	char *kept, *after;
+	char *kept;
 	int64_t oct_records;
 
 	strbuf_init(&err, 1024);
@@ -788,9 +751,7 @@ static void test_upgrade_v9(void)
 	make_record(&b, 1, 100000, utc_ms(2026, 10, 31, 0, 0), 7);
 	CU_ASSERT_EQUAL(store_add_record(st, &b, NULL, &err), STORE_DAY_SEALED);
 	CU_ASSERT_EQUAL(store_commit(st, &err), 0);
-	after = query_text(KEPT_TEXT_SQL);
-	CU_ASSERT_STRING_EQUAL(after, kept);
-	free(after);
+	ASSERT_TEXT(KEPT_TEXT_SQL, kept);
 	/* The next day seals as a day, after the month. */
 	CU_ASSERT_EQUAL(store_seal_day(st, day_of(2026, 11, 1), 1, 0, &res, &err), 0);
 	CU_ASSERT_EQUAL(res.already, 0);
@@ -799,9 +760,7 @@ static void test_upgrade_v9(void)
 	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 11, 1, 23, 59)), 1);
 	CU_ASSERT_EQUAL(store_is_sealed(st, utc_ms(2026, 11, 2, 0, 0)), 0);
 	store_free(st);
-	after = query_text("SELECT period FROM sealed ORDER BY start_ms");
-	CU_ASSERT_STRING_EQUAL(after, "2026-10\n2026-11-01\n");
-	free(after);
+	ASSERT_TEXT("SELECT period FROM sealed ORDER BY start_ms", "2026-10\n2026-11-01\n");
 	free(kept);
 	remove_store_dir();
 	strbuf_release(&err);
