@@ -352,8 +352,10 @@ static int seal_totals(struct seal *sl, struct strbuf *err)
 	int rc = -1;
 
 	time_civil_from_days(time_floor_div(sl->start, STORE_DAY_MS), &y, &m, &d);
-	if (d == 1 || (int)d == time_month_days(y, (int)m))
-		return 0;
+	if (d == 1 || (int)d == time_month_days(y, (int)m)) {
+		rc = 0;
+		goto out;
+	}
 	if (seal_prepare(st, "DELETE FROM carrier_totals WHERE bucket_start_ms >= ?1"
 	                     " AND bucket_start_ms < ?2", &del, err) < 0)
 		goto out;
