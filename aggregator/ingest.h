@@ -79,11 +79,11 @@ int ingest_file_run(struct store *st, const struct settings *s, const char *carr
                     struct ingest_stats *stats, struct strbuf *err);
 
 /*
- * Between batches, if s->seal_in_ingest: seal every month past
+ * Between batches, if s->seal_in_ingest: seal every day past
  * s->seal_after_days (store_seal_all_due), logging each; at most once per
  * INGEST_SEAL_INTERVAL_MS of *next_ms (a monotonic clock's ms, 0 at
  * first: now). A failure is logged as a warning and ingest goes on: the
- * months stay as they were and are tried again next time.
+ * days stay as they were and are tried again next time.
  */
 #define INGEST_SEAL_INTERVAL_MS (3600 * 1000)
 void ingest_seal_due(struct store *st, const struct settings *s, int64_t *next_ms);

@@ -494,15 +494,15 @@ int intake_message_decoded(struct intake *in, const struct intake_origin *o, con
 		/* Sealing kept its identity, not its details: it cannot be
 		 * compared, only told apart from a record never stored. */
 		in->batch.sealed++;
-		strbuf_printf(&in->why, "identity already stored, in a sealed month");
+		strbuf_printf(&in->why, "identity already stored, in a sealed day");
 		return intake_dead(in, o, "sealed_duplicate", data, len, err);
-	case STORE_MONTH_SEALED:
+	case STORE_DAY_SEALED:
 		in->batch.sealed++;
-		strbuf_printf(&in->why, "a record not stored before, of a sealed month");
-		return intake_dead(in, o, "month_sealed", data, len, err);
+		strbuf_printf(&in->why, "a record not stored before, of a sealed day");
+		return intake_dead(in, o, "day_sealed", data, len, err);
 	case STORE_SEALED_CONFLICT:
 		return intake_conflict(in, o, d->rec, "identity_conflict",
-		                       "for a record of a sealed month", data, len, err);
+		                       "for a record of a sealed day", data, len, err);
 	case STORE_INVALID:
 		return intake_dead(in, o, "invalid", data, len, err);
 	case STORE_ERROR:

@@ -9,10 +9,10 @@
  * (identity_conflict: another carrier or window; content_conflict: other
  * cells or health), counted in conflicts, kept in the store's conflicts
  * table, and also logged at warning by its pseudonymous collector, epoch
- * and seq. A record whose window is in a sealed month (store.h) is a dead
+ * and seq. A record whose window is in a sealed day (store.h) is a dead
  * letter counted in sealed: sealed_duplicate if its identity is stored (a
- * record delivered again), month_sealed if not (a record too late to
- * count); a record of a month not sealed under the identity of a sealed
+ * record delivered again), day_sealed if not (a record too late to
+ * count); a record of a day not sealed under the identity of a sealed
  * record is an identity_conflict (not kept in the conflicts table: the
  * sealed record's window is no longer known). Messages are handled in batches, each one store transaction.
  *
@@ -71,8 +71,8 @@ struct intake_counts {
 	                          from a source not bound to their carrier */
 	uint64_t unverified;   /* of the duplicates, those stored without a
 	                          content digest (by store schema 4 or older) */
-	uint64_t sealed;       /* dead letters of a sealed month (sealed_duplicate,
-	                          month_sealed) */
+	uint64_t sealed;       /* dead letters of a sealed day (sealed_duplicate,
+	                          day_sealed) */
 	uint64_t batches;      /* transactions committed */
 };
 

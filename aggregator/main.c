@@ -54,14 +54,16 @@
  *       the same carrier and month wins; the earlier ones are kept. Prints
  *       one line: declaration id, rows, sha256.
  *
- *   arstat-aggregator seal --db FILE (--month YYYY-MM | --all-due) [--force]
- *                          [-c CONFIG] [-o name=value ...]
- *       Seal the UTC month (store.h, "Sealing"), or every month whose end
- *       is seal_after_days (the replay horizon) in the past, oldest first:
- *       each in one transaction, its counts summed over collectors and
- *       its records' details dropped, every report unchanged. A month
- *       within the horizon is refused unless --force. Prints one line per
- *       month sealed: month, records, rows deleted, bytes freed, seconds.
+ *   arstat-aggregator seal --db FILE (--day YYYY-MM-DD | --month YYYY-MM |
+ *                          --all-due) [--force] [-c CONFIG] [-o name=value ...]
+ *       Seal the UTC day (store.h, "Sealing"), the UTC month's days, or
+ *       every day whose end is seal_after_days (the replay horizon) in the
+ *       past, oldest first: each day in one transaction, its counts summed
+ *       over collectors and its records' details dropped, every report
+ *       unchanged. A day or month within the horizon is refused unless
+ *       --force. Prints one line per day sealed (day, records, rows
+ *       deleted, bytes freed, seconds) and, if any was, one line of their
+ *       sums.
  *
  *   arstat-aggregator --check-config [-c CONFIG] [-o name=value ...] [--db FILE]
  *       Load the settings as the commands do (the register of carriers
@@ -150,7 +152,8 @@ static void usage(FILE *fp)
 	      "                                [--force] [--tz ZONE] [-c CONFIG] [-o name=value ...] [-v]\n"
 	      "       arstat-aggregator declare --db FILE --file CARRIER.csv\n"
 	      "                                [-c CONFIG] [-o name=value ...] [-v]\n"
-	      "       arstat-aggregator seal --db FILE (--month YYYY-MM | --all-due) [--force]\n"
+	      "       arstat-aggregator seal --db FILE (--day YYYY-MM-DD | --month YYYY-MM | --all-due)\n"
+	      "                              [--force]\n"
 	      "                                [-c CONFIG] [-o name=value ...] [-v]\n"
 	      "       arstat-aggregator --check-config [-c CONFIG] [-o name=value ...] [--db FILE]\n"
 	      "       arstat-aggregator --help | --help-config[=tsv] | --version\n",
@@ -171,6 +174,7 @@ struct cmdline {
 	const char *out_dir; /* publish --out */
 	int force;           /* publish --force, seal --force */
 	int all_due;         /* seal --all-due */
+	const char *day;     /* seal --day */
 	/* ingest --file: the first file, and where the others start in argv */
 	int have_files, allow_unchecked;
 	char **files;
@@ -201,6 +205,7 @@ enum {
 	OPT_OUT,
 	OPT_FORCE,
 	OPT_ALL_DUE,
+	OPT_DAY,
 };
 
 static const struct option ingest_options[] = {
@@ -257,6 +262,7 @@ static const struct option publish_options[] = {
 
 static const struct option seal_options[] = {
 	{ "db", required_argument, NULL, OPT_DB },
+	{ "day", required_argument, NULL, OPT_DAY },
 	{ "month", required_argument, NULL, OPT_MONTH },
 	{ "all-due", no_argument, NULL, OPT_ALL_DUE },
 	{ "force", no_argument, NULL, OPT_FORCE },
@@ -369,6 +375,9 @@ static int parse_args(int argc, char **argv, const struct option *options, struc
 			break;
 		case OPT_ALL_DUE:
 			cl->all_due = 1;
+			break;
+		case OPT_DAY:
+			cl->day = optarg;
 			break;
 		default:
 			return -1;
@@ -547,8 +556,8 @@ out:
 			         "content digest: their content could not be compared",
 			         (unsigned long long)c->unverified);
 		if (c->sealed > 0)
-			msg_info("%llu of the dead letters were records of sealed months "
-			         "(sealed_duplicate, month_sealed)", (unsigned long long)c->sealed);
+			msg_info("%llu of the dead letters were records of sealed days "
+			         "(sealed_duplicate, day_sealed)", (unsigned long long)c->sealed);
 		if (cl.have_files)
 			printf("file_records=%llu files=%llu files_failed=%llu\n",
 			       (unsigned long long)c->messages, (unsigned long long)stats.files,
@@ -922,15 +931,17 @@ out:
 	return rc;
 }
 
-/* What the seal command reports of each month: the store's bytes before
- * it, to say how many it freed. */
+/* What the seal command reports: the store's free bytes before each day,
+ * to say how many it freed, and the sums of the days sealed. */
 struct seal_report {
 	struct store *st;
 	int64_t free_before;
-	int failed;
+	struct store_seal_result sum;
+	int64_t bytes_freed, store_bytes;
+	char first[TIME_DAY_LEN + 1];
 };
 
-/* One line per month sealed, on standard output (fields scripts read). */
+/* One line per day sealed, on standard output (fields scripts read). */
 static void seal_print(void *arg, const struct store_seal_result *res)
 {
 	struct seal_report *sr = arg;
@@ -942,19 +953,31 @@ static void seal_print(void *arg, const struct store_seal_result *res)
 		msg_warn("%s", err.data);
 		free_bytes = sr->free_before;
 	}
-	printf("month=%s records=%lld records_rows=%lld records_rows_trimmed=%lld counts_rows=%lld "
+	printf("day=%s records=%lld records_rows=%lld records_rows_trimmed=%lld counts_rows=%lld "
 	       "counts_sealed_rows=%lld totals_rows=%lld bytes_freed=%lld store_bytes=%lld "
 	       "seconds=%.2f\n",
-	       res->month, (long long)res->records, (long long)res->records_rows,
+	       res->day, (long long)res->records, (long long)res->records_rows,
 	       (long long)res->records_rows_trimmed, (long long)res->counts_rows,
 	       (long long)res->counts_sealed_rows, (long long)res->totals_rows,
 	       (long long)(free_bytes - sr->free_before), (long long)bytes, res->seconds);
+	if (sr->first[0] == '\0')
+		memcpy(sr->first, res->day, sizeof(sr->first));
+	memcpy(sr->sum.day, res->day, sizeof(sr->sum.day));
+	sr->sum.records += res->records;
+	sr->sum.records_rows += res->records_rows;
+	sr->sum.records_rows_trimmed += res->records_rows_trimmed;
+	sr->sum.counts_rows += res->counts_rows;
+	sr->sum.counts_sealed_rows += res->counts_sealed_rows;
+	sr->sum.totals_rows += res->totals_rows;
+	sr->sum.seconds += res->seconds;
+	sr->bytes_freed += free_bytes - sr->free_before;
+	sr->store_bytes = bytes;
 	sr->free_before = free_bytes;
 	strbuf_release(&err);
 }
 
 /* The seal command's test hook: ARSTAT_TEST_SEAL_PAUSE_MS pauses inside
- * each month's transaction, so that a test can kill the process there.
+ * each day's transaction, so that a test can kill the process there.
  * Unset (in use) it is 0. */
 static unsigned seal_pause_ms(void)
 {
@@ -971,27 +994,33 @@ static int cmd_seal(int argc, char **argv)
 	struct cmdline cl;
 	struct settings s;
 	struct seal_report sr;
-	struct store_seal_result res;
 	struct store *st = NULL;
 	struct strbuf err;
-	int64_t now_ms = (int64_t)time(NULL) * 1000, horizon_ms, end_ms, bytes;
-	size_t sealed = 0;
-	int rc = EXIT_FAILURE, year = 0, month = 0;
+	int64_t now_ms = (int64_t)time(NULL) * 1000, horizon_ms, first_day = 0, bytes;
+	size_t sealed = 0, ndays = 0;
+	int rc = EXIT_FAILURE, year = 0, month = 0, given;
 
 	memset(&cl, 0, sizeof(cl));
 	memset(&s, 0, sizeof(s));
 	memset(&sr, 0, sizeof(sr));
 	strbuf_init(&err, 4096);
-	if (parse_args(argc, argv, seal_options, &cl) < 0 || (cl.month != NULL) == cl.all_due ||
-	    (cl.month != NULL &&
-	     time_parse_month(cl.month, strlen(cl.month), &year, &month) < 0) ||
-	    (cl.all_due && cl.force)) {
-		if ((cl.month != NULL) == cl.all_due)
-			msg_warn("seal: give --month YYYY-MM or --all-due");
-		else if (cl.all_due && cl.force)
-			msg_warn("seal: --force is for one --month");
+	if (parse_args(argc, argv, seal_options, &cl) < 0) {
+		usage(stderr);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	given = (cl.day != NULL) + (cl.month != NULL) + cl.all_due;
+	if (given != 1 || (cl.all_due && cl.force) ||
+	    (cl.month != NULL && time_parse_month(cl.month, strlen(cl.month), &year, &month) < 0) ||
+	    (cl.day != NULL && time_parse_day(cl.day, strlen(cl.day), &first_day) < 0)) {
+		if (given != 1)
+			msg_warn("seal: give one of --day YYYY-MM-DD, --month YYYY-MM, --all-due");
+		else if (cl.all_due)
+			msg_warn("seal: --force is for one --day or --month");
 		else if (cl.month != NULL)
 			msg_warn("seal: --month %s is not YYYY-MM", cl.month);
+		else
+			msg_warn("seal: --day %s is not YYYY-MM-DD", cl.day);
 		usage(stderr);
 		rc = EXIT_USAGE;
 		goto out;
@@ -1006,15 +1035,17 @@ static int cmd_seal(int argc, char **argv)
 	}
 	horizon_ms = s.seal_after_days * 86400000;
 	if (cl.month != NULL) {
-		end_ms = month == 12 ? time_days_from_civil(year + 1, 1, 1)
-		                     : time_days_from_civil(year, (unsigned)month + 1, 1);
-		end_ms *= 86400000;
-		if (end_ms + horizon_ms > now_ms && !cl.force) {
-			msg_error("seal: %s ended less than seal_after_days (%lld) ago: a record of it "
-			          "may still arrive; --force to seal it anyway", cl.month,
-			          (long long)s.seal_after_days);
-			goto out;
-		}
+		first_day = time_days_from_civil(year, (unsigned)month, 1);
+		ndays = (size_t)time_month_days(year, month);
+	} else if (cl.day != NULL) {
+		ndays = 1;
+	}
+	if (ndays > 0 && (first_day + (int64_t)ndays) * 86400000 + horizon_ms > now_ms &&
+	    !cl.force) {
+		msg_error("seal: %s ended less than seal_after_days (%lld) ago: a record of it "
+		          "may still arrive; --force to seal it anyway",
+		          cl.month != NULL ? cl.month : cl.day, (long long)s.seal_after_days);
+		goto out;
 	}
 	st = store_new(s.db, STORE_EXISTING, &err);
 	if (st == NULL) {
@@ -1026,24 +1057,25 @@ static int cmd_seal(int argc, char **argv)
 		msg_error("%s", err.data);
 		goto out;
 	}
-	if (cl.month != NULL) {
-		if (store_seal_month(st, year, month, now_ms, seal_pause_ms(), &res, &err) < 0) {
-			msg_error("seal: %s", err.data);
-			goto out;
-		}
-		if (res.already) {
-			msg_info("seal: %s was sealed already", res.month);
-		} else {
-			sealed = 1;
-			seal_print(&sr, &res);
-		}
-	} else if (store_seal_all_due(st, now_ms, horizon_ms, seal_pause_ms(), seal_print, &sr,
-	                              &sealed, &err) < 0) {
+	if ((ndays > 0 ? store_seal_days(st, first_day, ndays, now_ms, seal_pause_ms(), seal_print,
+	                                 &sr, &sealed, &err)
+	               : store_seal_all_due(st, now_ms, horizon_ms, seal_pause_ms(), seal_print,
+	                                    &sr, &sealed, &err)) < 0) {
 		msg_error("seal: %s", err.data);
 		goto out;
 	}
-	if (sealed == 0)
-		msg_info("seal: no month sealed");
+	if (sealed == 0) {
+		msg_info("seal: no day sealed%s", ndays > 0 ? ": sealed already" : "");
+	} else {
+		printf("sealed_days=%zu first=%s last=%s records=%lld records_rows=%lld "
+		       "records_rows_trimmed=%lld counts_rows=%lld counts_sealed_rows=%lld "
+		       "totals_rows=%lld bytes_freed=%lld store_bytes=%lld seconds=%.2f\n",
+		       sealed, sr.first, sr.sum.day, (long long)sr.sum.records,
+		       (long long)sr.sum.records_rows, (long long)sr.sum.records_rows_trimmed,
+		       (long long)sr.sum.counts_rows, (long long)sr.sum.counts_sealed_rows,
+		       (long long)sr.sum.totals_rows, (long long)sr.bytes_freed,
+		       (long long)sr.store_bytes, sr.sum.seconds);
+	}
 	if (fflush(stdout) != 0) {
 		msg_error("standard output: %s", strerror(errno));
 		goto out;

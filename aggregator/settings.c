@@ -75,22 +75,22 @@ const struct cfg_entry settings_table[] = {
 	{ "max_cell_messages", CFG_INT, "1000000000", 1, STORE_CELL_MESSAGES_MAX, S(max_cell_messages),
 	  "messages of one cell, and of all the cells of one record, at most" },
 	/* Sealing (store.h): the replay horizon is the longest time after a
-	 * month's end that a record of it may still arrive. A collector
+	 * UTC day's end that a record of it may still arrive. A collector
 	 * reads its logs as far back as they go after an outage (Debian's
 	 * logrotate keeps mail.log four weeks, rotated weekly: lines up to 35
 	 * days old), its outbox holds records for as long as Kafka is
 	 * unreachable (bounded by outbox_max_bytes, not by time), and Kafka
 	 * keeps a record 7 days by default (log.retention.hours = 168), in
 	 * which ingest may read it again: 35 + 7, rounded up to 45. A record
-	 * arriving later is a dead letter (month_sealed), never dropped
+	 * arriving later is a dead letter (day_sealed), never dropped
 	 * silently. The minimum keeps Kafka's default retention inside. */
 	{ "seal_after_days", CFG_INT, "45", 8, 36500, S(seal_after_days),
-	  "seal: days after a UTC month's end before it may be sealed (the replay horizon)" },
+	  "seal: days after a UTC day's end before it may be sealed (the replay horizon)" },
 	/* Off by default: sealing deletes each record's details for good, and
 	 * an operator upgrading should choose that (or run the seal command),
 	 * not find it done. */
 	{ "seal_in_ingest", CFG_INT, "0", 0, 1, S(seal_in_ingest),
-	  "1: ingest seals every month past seal_after_days by itself, between batches (hourly)" },
+	  "1: ingest seals every day past seal_after_days by itself, between batches (hourly)" },
 	{ "kafka.", CFG_PREFIX, NULL, 0, 0, S(kafka), "any librdkafka property, e.g. kafka.bootstrap.servers" },
 	{ "kafka_file.", CFG_PREFIX, NULL, 0, 0, S(kafka_files),
 	  "librdkafka property NAME set to the content of the file PATH, e.g. kafka_file.sasl.password = /etc/arstat/kafka.password (only its owner may read it: chmod 600)" },

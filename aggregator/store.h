@@ -6,7 +6,7 @@
  * transaction, so a crash at any point, a re-run or a duplicate delivery
  * never changes a total.
  *
- * Schema (version 9, PRAGMA user_version = 9; WAL; 16 KiB pages in a store
+ * Schema (version 10, PRAGMA user_version = 10; WAL; 16 KiB pages in a store
  * created by version 3 or later):
  *
  *   carriers(id, name), collectors(id, name), sources(id, name)
@@ -32,7 +32,7 @@
  *       before version 9 are a JSON object, {"1234":17,"1240":3}, until a
  *       batch adds to them.
  *   counts_sealed(id, bucket_start_ms, carrier, cells)
- *       A sealed month's counts (see Sealing below): counts_packed's rows
+ *       A sealed day's counts (see Sealing below): counts_packed's rows
  *       of its buckets summed over collectors, per bucket and carrier, in
  *       the same form.
  *   counts(bucket_start_ms, carrier, collector, cell, messages)
@@ -107,12 +107,14 @@
  *   health_sealed(bucket_start_ms, carrier, records, messages, lines_read,
  *                 lines_malformed, lines_overlong, headers_untrusted,
  *                 headers_malformed, messages_evicted, messages_late)
- *       A sealed month's records summed per 15-minute bucket (of each
+ *       A sealed day's records summed per 15-minute bucket (of each
  *       record's window_start) and carrier: how many, their messages and
  *       their health counters.
- *   sealed(month, start_ms, end_ms, sealed_ms, records, records_rows,
- *          records_rows_trimmed, counts_rows, counts_sealed_rows)
- *       The months sealed ("YYYY-MM", the UTC month [start_ms, end_ms)),
+ *   sealed(period, start_ms, end_ms, sealed_ms, records, records_rows,
+ *          records_rows_trimmed, counts_rows, counts_sealed_rows,
+ *          totals_rows)
+ *       The periods sealed, [start_ms, end_ms): a UTC day "YYYY-MM-DD"
+ *       (version 10), or a UTC month "YYYY-MM" sealed whole by version 9;
  *       when, and what was collapsed: records and records_packed rows
  *       deleted (and rows that kept their later records), counts_packed
  *       rows deleted and counts_sealed rows written.
@@ -127,9 +129,10 @@
  * record) to 4, and one of version 4 (no content digests, no conflicts
  * table) to 5, one of version 5 (no declarations) to 6, and one of version 6
  * (no fates: its cells and items are of fate unknown) to 7, and one of
- * version 7 (no vouched spans) to 8, each in one transaction, on first open
- * by this program
- * (ingest or report); version 1 (a development build) is refused.
+ * version 7 (no vouched spans) to 8, one of version 8 (no compact rows,
+ * no sealing) to 9, and one of version 9 (sealed months, its column month;
+ * records_packed indexed by collector first) to 10, each in one transaction, on first open by this program (ingest or
+ * report); version 1 (a development build) is refused.
  *
  * Durability: a commit is atomic (WAL). The first store_begin starts a
  * thread that checkpoints the log after each commit (checkpointer.h); with
@@ -140,23 +143,27 @@
  * ingest then reads again. store_free() syncs everything.
  *
  * Sealing (store_seal): identities and per-record details are needed only
- * while a second delivery can still arrive. Once a UTC calendar month
- * [s, e) is older than the replay horizon (the setting seal_after_days),
- * it can be sealed, in one transaction (a crash leaves it sealed or not,
- * never half): its counts_packed rows are summed over collectors into
+ * while a second delivery can still arrive. Once a UTC day [s, e) is
+ * older than the replay horizon (the setting seal_after_days), it can be
+ * sealed, in one transaction (a crash leaves it sealed or not, never
+ * half): its counts_packed rows are summed over collectors into
  * counts_sealed and deleted; its records (windows starting before e) are
  * summed into health_sealed and deleted from records_packed (a row
- * holding later records keeps those); a row goes into sealed. Kept as
- * they are: record_seqs (every identity), runs, vouched, conflicts,
- * dead_letters, carrier_totals and carrier_day_totals, declarations: so
- * every report (which reads the totals, runs and vouched spans, in any
- * time zone, since every zone's month is whole buckets) is the same
- * before and after. A record arriving later whose window starts in a
- * sealed month is not stored (STORE_SEALED_DUPLICATE if its identity is
- * stored, STORE_MONTH_SEALED if not); one of a month not sealed whose
- * identity is a sealed record's is STORE_SEALED_CONFLICT. Months are
- * sealed oldest first: a month is refused while records or counts of an
- * earlier month are not sealed.
+ * holding later records keeps those); its carrier_totals quarter-hours
+ * are deleted unless it is the first or last day of its month (the day
+ * totals say the same; see store_seal.c); a row goes into sealed. The day,
+ * not the month, so that what is not sealed spans the horizon and a day,
+ * not a month and the horizon. Kept as they are: record_seqs (every
+ * identity), runs, vouched, conflicts, dead_letters, carrier_day_totals,
+ * declarations: so every report (which reads the totals, runs and vouched
+ * spans, in any time zone, since every zone's month is whole buckets) is
+ * the same before, while its month is partly sealed, and after. A record
+ * arriving later whose window starts in a sealed day is not stored
+ * (STORE_SEALED_DUPLICATE if its identity is stored, STORE_DAY_SEALED if
+ * not); one of a day not sealed whose identity is a sealed record's is
+ * STORE_SEALED_CONFLICT. Days are sealed oldest first: a day is refused
+ * while records or counts of an earlier day are not sealed. Months sealed
+ * whole by version 9 stay sealed periods as they are.
  *
  * Attribution: a record's counts go to the 15-minute bucket (aligned to the
  * Unix epoch, so to every UTC quarter hour) that contains its window_start.
@@ -236,12 +243,12 @@ enum store_add_status {
 	STORE_UNVERIFIED = 4, /* identity already stored, same window, by a
 	                         version that kept no content digest: skipped
 	                         as a duplicate that could not be compared */
-	STORE_SEALED_DUPLICATE = 5, /* window in a sealed month, identity stored:
+	STORE_SEALED_DUPLICATE = 5, /* window in a sealed day, identity stored:
 	                               a record of it delivered again; skipped */
-	STORE_MONTH_SEALED = 6, /* window in a sealed month, identity not
-	                           stored: too late to be counted; skipped */
+	STORE_DAY_SEALED = 6, /* window in a sealed day, identity not stored:
+	                         too late to be counted; skipped */
 	STORE_SEALED_CONFLICT = 7, /* identity stored for a record of a sealed
-	                              month (its details are gone: not kept in
+	                              day (its details are gone: not kept in
 	                              conflicts); skipped */
 	STORE_INVALID = -1,  /* the batch fails store_batch_check: nothing stored */
 	STORE_ERROR = -2,    /* SQLite failed; the transaction must be rolled back */
@@ -430,9 +437,9 @@ typedef int (*store_declaration_fn)(void *arg, const struct store_declaration *d
 int store_declarations(struct store *st, const char *month, store_declaration_fn fn, void *arg,
                        struct strbuf *err);
 
-/* What store_seal_month did. */
+/* What store_seal_day did. */
 struct store_seal_result {
-	char month[TIME_MONTH_LEN + 1]; /* "YYYY-MM" */
+	char day[TIME_DAY_LEN + 1]; /* "YYYY-MM-DD" */
 	int already;              /* it was sealed before: nothing done */
 	int64_t records;          /* records deleted (their health summed) */
 	int64_t records_rows;     /* records_packed rows deleted */
@@ -440,47 +447,60 @@ struct store_seal_result {
 	int64_t counts_rows;      /* counts_packed rows deleted */
 	int64_t counts_sealed_rows; /* counts_sealed rows written */
 	int64_t health_rows;      /* health_sealed rows written */
-	int64_t totals_rows;      /* carrier_totals rows deleted (whole days) */
+	int64_t totals_rows;      /* carrier_totals rows deleted (an inner day's) */
 	double seconds;           /* how long the seal took (0 if already) */
 };
 
 /*
- * Seal the UTC month year-month (see Sealing above) in one write
- * transaction of its own (none may be open), at now_ms. pause_ms: sleep
- * this long inside the transaction before its commit (0 in use; a crash
- * test kills the process there). Memory stays bounded by one bucket's
- * cells and the month's buckets x carriers health sums, whatever the
- * number of collectors. Returns 0 with res (already set if the month was
- * sealed before), or -1 with err (SQLite failed, a row not in our form, or
- * an earlier month holds records or counts not sealed); nothing is then
- * changed.
+ * Seal the UTC day day (days since 1970-01-01; see Sealing above) in one
+ * write transaction of its own (none may be open), at now_ms. pause_ms:
+ * sleep this long inside the transaction before its commit (0 in use; a
+ * crash test kills the process there). Memory stays bounded by one
+ * bucket's cells and the day's buckets x carriers health sums, whatever
+ * the number of collectors. Returns 0 with res (already set if the day was
+ * sealed before, alone or in a month sealed by schema 9), or -1 with err
+ * (SQLite failed, a row not in our form, or an earlier day holds records
+ * or counts not sealed); nothing is then changed.
  */
-int store_seal_month(struct store *st, int year, int month, int64_t now_ms, unsigned pause_ms,
-                     struct store_seal_result *res, struct strbuf *err);
+int store_seal_day(struct store *st, int64_t day, int64_t now_ms, unsigned pause_ms,
+                   struct store_seal_result *res, struct strbuf *err);
 
 /*
- * The months to seal at now_ms with horizon_ms, oldest first: from the
- * month of the earliest records or counts not sealed to the last month
- * whose end plus horizon_ms is at most now_ms, the first into *first_year
- * and *first_month and their number into *n (0 if none); some may be
- * sealed already (store_seal_month then does nothing). 0, or -1 with err.
- */
-int store_seal_due(struct store *st, int64_t now_ms, int64_t horizon_ms, int *first_year,
-                   int *first_month, size_t *n, struct strbuf *err);
-
-/*
- * Seal every month store_seal_due names, oldest first, each in its own
- * transaction (store_seal_month, pause_ms as there), each sealed one
- * logged at info and given to fn (if not NULL);
- * how many were sealed into *sealed. Outside a transaction. 0, or -1 with
- * err (the months sealed before the failure stay sealed).
+ * Seal the n days from first_day on, oldest first, each in its own
+ * transaction (store_seal_day, pause_ms as there), each sealed one logged
+ * at info and given to fn (if not NULL); days sealed before are passed
+ * over; how many were sealed into *sealed. Outside a transaction. 0, or -1
+ * with err (the days sealed before the failure stay sealed).
  */
 typedef void (*store_seal_fn)(void *arg, const struct store_seal_result *res);
+int store_seal_days(struct store *st, int64_t first_day, size_t n, int64_t now_ms,
+                    unsigned pause_ms, store_seal_fn fn, void *arg, size_t *sealed,
+                    struct strbuf *err);
+
+/* Seal the UTC month year-month's days: store_seal_days. 0, or -1 with err
+ * (also for a month out of range). */
+int store_seal_month(struct store *st, int year, int month, int64_t now_ms, unsigned pause_ms,
+                     store_seal_fn fn, void *arg, size_t *sealed, struct strbuf *err);
+
+/*
+ * The days to seal at now_ms with horizon_ms, oldest first: from the day
+ * of the earliest records or counts not sealed to the last day whose end
+ * plus horizon_ms is at most now_ms, the first (days since 1970-01-01)
+ * into *first_day and their number into *n (0 if none); some may be
+ * sealed already (store_seal_day then does nothing). 0, or -1 with err.
+ */
+int store_seal_due(struct store *st, int64_t now_ms, int64_t horizon_ms, int64_t *first_day,
+                   size_t *n, struct strbuf *err);
+
+/*
+ * Seal every day store_seal_due names (store_seal_days). 0, or -1 with err
+ * (the days sealed before the failure stay sealed).
+ */
 int store_seal_all_due(struct store *st, int64_t now_ms, int64_t horizon_ms, unsigned pause_ms,
                        store_seal_fn fn, void *arg, size_t *sealed, struct strbuf *err);
 
-/* Is the month of instant ms sealed? (As of the last store_begin or
- * store_new.) 1 or 0. */
+/* Is the day of instant ms sealed (alone or in a month sealed by schema
+ * 9)? (As of the last store_begin or store_new.) 1 or 0. */
 int store_is_sealed(const struct store *st, int64_t ms);
 
 /* The file's size in bytes and how much of it is free pages. 0, or -1

@@ -143,7 +143,7 @@ int store_begin(struct store *st, struct strbuf *err)
 	if (store_exec(st, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
 	st->in_txn = 1;
-	/* Under the write lock: a month another process sealed since the last
+	/* Under the write lock: a day another process sealed since the last
 	 * batch is seen before any record of it is added. */
 	if (store_load_sealed(st, err) < 0) {
 		store_rollback(st);
@@ -160,13 +160,22 @@ int store_load_sealed(struct store *st, struct strbuf *err)
 	st->nsealed = 0;
 	st->sealed_end = INT64_MIN;
 	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		st->sealed = xgrow(st->sealed, st->nsealed + 1, &st->sealed_alloc, sizeof(*st->sealed),
-		                   16);
-		st->sealed[st->nsealed][0] = sqlite3_column_int64(s, 0);
-		st->sealed[st->nsealed][1] = sqlite3_column_int64(s, 1);
-		if (st->sealed[st->nsealed][1] > st->sealed_end)
-			st->sealed_end = st->sealed[st->nsealed][1];
-		st->nsealed++;
+		int64_t start = sqlite3_column_int64(s, 0), end = sqlite3_column_int64(s, 1);
+
+		/* Days are sealed oldest first, so they join into one span (or a
+		 * few, around days never sealed): store_is_sealed's search stays
+		 * short however many years of days the table holds. */
+		if (st->nsealed > 0 && st->sealed[st->nsealed - 1][1] == start) {
+			st->sealed[st->nsealed - 1][1] = end;
+		} else {
+			st->sealed = xgrow(st->sealed, st->nsealed + 1, &st->sealed_alloc,
+			                   sizeof(*st->sealed), 16);
+			st->sealed[st->nsealed][0] = start;
+			st->sealed[st->nsealed][1] = end;
+			st->nsealed++;
+		}
+		if (end > st->sealed_end)
+			st->sealed_end = end;
 	}
 	sqlite3_reset(s);
 	if (step != SQLITE_DONE) {
@@ -180,7 +189,7 @@ int store_is_sealed(const struct store *st, int64_t ms)
 {
 	size_t lo = 0, hi = st->nsealed, mid;
 
-	/* Most records are of months not sealed: one comparison. */
+	/* Most records are of days not sealed: one comparison. */
 	if (ms >= st->sealed_end)
 		return 0;
 	while (lo < hi) {
@@ -606,7 +615,7 @@ static int store_add_conflict(struct store *st, const struct recids_rec *r, stru
 	return 0;
 }
 
-/* b's window is in a sealed month: it is not stored, whatever it is; its
+/* b's window is in a sealed day: it is not stored, whatever it is; its
  * identity (looked up, never added, nor its names) says whether it was. */
 static enum store_add_status store_add_sealed(struct store *st, const struct record_batch *b,
                                               struct strbuf *err)
@@ -619,7 +628,7 @@ static enum store_add_status store_add_sealed(struct store *st, const struct rec
 		rc = recids_contains(st->recids, collector, b->epoch, b->seq, err);
 	if (rc < 0)
 		return STORE_ERROR;
-	return rc > 0 ? STORE_SEALED_DUPLICATE : STORE_MONTH_SEALED;
+	return rc > 0 ? STORE_SEALED_DUPLICATE : STORE_DAY_SEALED;
 }
 
 int store_prepare_record(struct digest *ctx, const struct record_batch *b,

@@ -12,7 +12,7 @@
  *   store_query.c   what the reports read: carrier totals, runs and vouched
  *                   spans
  *   store_declare.c the carriers' declarations, written and read
- *   store_seal.c    sealing a month: its counts summed over collectors, its
+ *   store_seal.c    sealing a day: its counts summed over collectors, its
  *                   records' health summed, their rows deleted
  */
 #ifndef ARSTAT_AGGREGATOR_STORE_INT_H
@@ -208,13 +208,14 @@ struct store {
 	int ckpt_tried;
 	/* Each record's content digest (recids.h), one context reused. */
 	struct digest *content;
-	/* The sealed months [start, end), ascending, read at store_new and at
-	 * each store_begin (another process may have sealed one); sealed_end
+	/* The sealed periods [start, end), ascending, adjacent ones joined,
+	 * read at store_new and at each store_begin (another process may have
+	 * sealed one); sealed_end
 	 * is the latest end, or INT64_MIN. */
 	int64_t (*sealed)[2];
 	size_t nsealed, sealed_alloc;
 	int64_t sealed_end;
-	/* Scratch of store_seal_month: a bucket's cells summed so far. */
+	/* Scratch of store_seal_day: a bucket's cells summed so far. */
 	struct store_cellvec sealacc;
 };
 
@@ -263,7 +264,7 @@ size_t store_keyset_index(struct store_keyset *ks, int64_t bucket, int64_t carri
 void store_keyset_clear(struct store_keyset *ks);
 /* Step a statement that returns no row and reset it. 0, or -1 with err. */
 int store_step_done(struct store *st, sqlite3_stmt *s, struct strbuf *err);
-/* Read the sealed months into st->sealed. 0, or -1 with err. */
+/* Read the sealed periods into st->sealed. 0, or -1 with err. */
 int store_load_sealed(struct store *st, struct strbuf *err);
 /* The id of name in a name table if it is there: 1 and *id, 0 if not,
  * -1 with err. Nothing is added. */

@@ -120,9 +120,10 @@
 	"CREATE VIEW counts AS" STORE_COUNTS_OF("counts_packed", "p.collector") \
 	" UNION ALL" STORE_COUNTS_OF("counts_sealed", "NULL") ";"
 
-/* What sealing keeps of a month (store.h), and the months sealed. Also run
- * by the upgrade from version 8. */
-#define STORE_SEALED_SQL \
+/* What sealing keeps of a day (store.h), and the periods sealed, named in
+ * the column period (version 9, which sealed months, called it month: the
+ * upgrade from version 8 makes it so, the one from version 9 renames it). */
+#define STORE_SEALED_SQL(period) \
 	"CREATE TABLE counts_sealed(" \
 	" id INTEGER PRIMARY KEY," \
 	" bucket_start_ms INTEGER NOT NULL," \
@@ -140,7 +141,7 @@
 	" PRIMARY KEY (bucket_start_ms, carrier)" \
 	") WITHOUT ROWID;" \
 	"CREATE TABLE sealed(" \
-	" month TEXT NOT NULL PRIMARY KEY, start_ms INTEGER NOT NULL UNIQUE," \
+	" " period " TEXT NOT NULL PRIMARY KEY, start_ms INTEGER NOT NULL UNIQUE," \
 	" end_ms INTEGER NOT NULL, sealed_ms INTEGER NOT NULL, records INTEGER NOT NULL," \
 	" records_rows INTEGER NOT NULL, records_rows_trimmed INTEGER NOT NULL," \
 	" counts_rows INTEGER NOT NULL, counts_sealed_rows INTEGER NOT NULL," \
@@ -183,7 +184,7 @@ static const char store_schema_sql[] =
 	"CREATE TABLE spam_verdicts(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	STORE_FATES_TABLE_SQL
 	STORE_COUNTS_TABLE_SQL
-	STORE_SEALED_SQL
+	STORE_SEALED_SQL("period")
 	STORE_COUNTS_VIEW_V9_SQL
 	"CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	/* typeof() = 'integer': SQLite turns an integer sum that overflows into
@@ -1036,7 +1037,7 @@ static int store_migrate_v8(struct store *st, struct strbuf *done, struct strbuf
 	sqlite3_finalize(rd);
 	rd = NULL;
 	if (strbuf_printf(&sql, "%s%sDROP VIEW records;%sDROP VIEW counts_named; DROP VIEW counts;%s",
-	                  RECIDS_WINDOW_INDEX_SQL, STORE_SEALED_SQL, RECIDS_VIEW_SQL,
+	                  RECIDS_WINDOW_INDEX_SQL, STORE_SEALED_SQL("month"), RECIDS_VIEW_SQL,
 	                  STORE_COUNTS_VIEW_V9_SQL) < 0 ||
 	    store_counts_named_sql(&sql) < 0 || strbuf_printf(&sql, "PRAGMA user_version = 9") < 0) {
 		strbuf_printf(err, "%s: upgrade SQL too long", st->path);
@@ -1056,15 +1057,28 @@ out:
 	return rc;
 }
 
-/* Version 9 to 10: records_packed rows found by the day of their earliest
- * window first (recids.h, RECIDS_DAY_INDEX_SQL). A store migrated from
- * version 3 got the index of its day already. */
+/*
+ * Schema version 10 seals UTC days (store.h): the table sealed names its
+ * periods in the column period, "YYYY-MM-DD" for a day; the months version
+ * 9 sealed keep their rows ("YYYY-MM", their [start_ms, end_ms)) and stay
+ * sealed as they are, since every reader of the table reads the interval.
+ * And it finds records_packed rows by the day of their earliest window
+ * first (recids.h, RECIDS_DAY_INDEX_SQL); a store migrated from version 3
+ * got that index already. Returns 0 with what was done in done, or -1 with
+ * err.
+ */
 static int store_migrate_v9(struct store *st, struct strbuf *done, struct strbuf *err)
 {
-	if (store_exec(st, "DROP INDEX IF EXISTS records_packed_seq;" RECIDS_DAY_INDEX_SQL
+	int64_t months = 0;
+
+	if (store_query_int(st, "SELECT count(*) FROM sealed", &months, err) < 0 ||
+	    store_exec(st, "ALTER TABLE sealed RENAME COLUMN month TO period;"
+	                   "DROP INDEX IF EXISTS records_packed_seq;" RECIDS_DAY_INDEX_SQL
 	                   "PRAGMA user_version = 10", err) < 0)
 		return -1;
-	strbuf_printf(done, "records_packed rows indexed by the day of their earliest window");
+	strbuf_printf(done, "%lld months sealed before kept as they are; days are sealed from now "
+	                    "on; records_packed rows indexed by the day of their earliest window",
+	              (long long)months);
 	return 0;
 }
 
@@ -1081,7 +1095,7 @@ static const struct store_upgrade {
 	{ 6, "each message's fate", store_migrate_v6 },
 	{ 7, "spans collectors vouched for", store_migrate_v7 },
 	{ 8, "compact rows of records and counts; months can be sealed", store_migrate_v8 },
-	{ 9, "records found by their day", store_migrate_v9 },
+	{ 9, "sealing by the UTC day; records found by their day", store_migrate_v9 },
 };
 
 /*

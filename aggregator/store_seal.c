@@ -1,5 +1,5 @@
 /*
- * store_seal - sealing a month of the store (store.h, "Sealing"): in one
+ * store_seal - sealing a UTC day of the store (store.h, "Sealing"): in one
  * write transaction, its counts_packed rows summed over collectors into
  * counts_sealed, its records' health summed into health_sealed and their
  * records_packed entries deleted, a row in sealed. Row texts are read and
@@ -9,8 +9,8 @@
  *
  * Memory: counts are read in index order (bucket, carrier, collector), so
  * one bucket and carrier's cells are summed at a time; records are read a
- * row at a time by their earliest window; the health sums are the month's
- * buckets x carriers (2,976 x carriers). Nothing grows with the number of
+ * row at a time by their earliest window; the health sums are the day's
+ * buckets x carriers (96 x carriers). Nothing grows with the number of
  * collectors or records.
  */
 #include <stdio.h>
@@ -43,12 +43,6 @@ struct seal {
 	sqlite3_stmt *scratch_ins; /* a bucket's sums, into temp.seal_sums */
 };
 
-/* The UTC month's first instant. */
-static int64_t seal_month_start(int year, int month)
-{
-	return time_days_from_civil(year, (unsigned)month, 1) * STORE_DAY_MS;
-}
-
 /* Prepare sql on st's connection into *s. 0, or -1 with err. */
 static int seal_prepare(struct store *st, const char *sql, sqlite3_stmt **s, struct strbuf *err)
 {
@@ -77,7 +71,7 @@ static int seal_keep_sum(struct seal *sl, int64_t carrier, struct strbuf *err)
 }
 
 /*
- * counts_packed's rows of the month, bucket by bucket in (carrier,
+ * counts_packed's rows of the day, bucket by bucket in (carrier,
  * collector) order from their unique index: each carrier's cells summed
  * over collectors, the bucket's rows deleted, then the sums written to
  * counts_sealed, so that the pages the rows free are those the sums fill
@@ -189,7 +183,7 @@ static void seal_add_health(struct seal *sl, int64_t carrier, const struct recid
 	}
 	v = sl->sums[i];
 	/* No overflow: each value is below 2^63 / 2^20 in any store written
-	 * through intake's limits, and a month holds fewer than 2^40
+	 * through intake's limits, and a day holds fewer than 2^40
 	 * records; a damaged store could still pass it, which SQLite's
 	 * integer check would not notice, so the sums saturate. */
 	{
@@ -243,7 +237,7 @@ static int seal_write_run(struct seal *sl, sqlite3_stmt *upd, sqlite3_stmt *ins,
 
 /*
  * records_packed's rows holding a record whose window starts before the
- * month's end, found by their earliest window (indexed), one at a time:
+ * day's end, found by their earliest window (indexed), one at a time:
  * each such record's health summed and its entry deleted; a row left
  * empty is deleted, one holding later records keeps them, each run of
  * consecutive seqs among them as a row of its own (a compact row's seqs
@@ -337,27 +331,36 @@ out:
 }
 
 /*
- * carrier_totals' quarter-hours of the month's whole UTC days but its first
- * and last deleted: a report reads a month in any zone as whole UTC days
- * from carrier_day_totals and quarter-hours only for the partial days at
- * its ends, and a month in a zone less than a day from UTC (every zone)
- * begins and ends inside the first or last UTC day of a UTC month. For the
- * days between, the day totals say the same, and counts_sealed keeps every
- * quarter-hour's joint counts, from which these totals can be summed again.
- * A year of 10 carriers' quarter-hour totals was 658 MB of a 2.26 GB store
+ * carrier_totals' quarter-hours of the day deleted unless it is the first
+ * or last UTC day of its month: a report reads a month in any zone as
+ * whole UTC days from carrier_day_totals and quarter-hours only for the
+ * partial days at its ends, and a month in a zone less than a day from UTC
+ * (every zone) begins and ends inside the first or last UTC day of a UTC
+ * month. For the days between, the day totals say the same, and
+ * counts_sealed keeps every quarter-hour's joint counts, from which these
+ * totals can be summed again. Once a month's days are all sealed the store
+ * holds what sealing the month whole left. A year of 10 carriers'
+ * quarter-hour totals was 658 MB of a 2.26 GB store
  * (results/store-growth.md). 0, or -1 with err.
  */
 static int seal_totals(struct seal *sl, struct strbuf *err)
 {
 	struct store *st = sl->st;
 	sqlite3_stmt *del = NULL;
+	int64_t y;
+	unsigned m, d;
 	int rc = -1;
 
+	time_civil_from_days(time_floor_div(sl->start, STORE_DAY_MS), &y, &m, &d);
+	if (d == 1 || (int)d == time_month_days(y, (int)m)) {
+		rc = 0;
+		goto out;
+	}
 	if (seal_prepare(st, "DELETE FROM carrier_totals WHERE bucket_start_ms >= ?1"
 	                     " AND bucket_start_ms < ?2", &del, err) < 0)
 		goto out;
-	sqlite3_bind_int64(del, 1, sl->start + STORE_DAY_MS);
-	sqlite3_bind_int64(del, 2, sl->end - STORE_DAY_MS);
+	sqlite3_bind_int64(del, 1, sl->start);
+	sqlite3_bind_int64(del, 2, sl->end);
 	if (store_step_done(st, del, err) < 0)
 		goto out;
 	sl->res->totals_rows = sqlite3_changes(st->db);
@@ -368,7 +371,7 @@ out:
 }
 
 /* The health sums into health_sealed, a row per bucket and carrier (its
- * buckets are of this month alone, which is sealed once). */
+ * buckets are of this day alone, which is sealed once). */
 static int seal_write_health(struct seal *sl, struct strbuf *err)
 {
 	struct store *st = sl->st;
@@ -396,32 +399,51 @@ out:
 	return rc;
 }
 
-/* Refuse a month while an earlier one holds records or counts not
- * sealed: the oldest first keeps every sealed month whole. Both look-ups
- * are the first entry of an index. */
-static int seal_check_order(struct seal *sl, struct strbuf *err)
+/* The earliest instant of records or counts not sealed (INT64_MAX if
+ * none) into *first: the first entry of two indexes. 0, or -1 with err. */
+static int seal_first_open(struct store *st, int64_t *first, struct strbuf *err)
 {
-	struct store *st = sl->st;
-	int64_t rec_min, cnt_min, first, days, y;
-	unsigned m, d;
+	int64_t rec_min, cnt_min;
 
 	if (store_query_int(st, "SELECT coalesce(min(min_window_ms), 9223372036854775807)"
 	                        " FROM records_packed", &rec_min, err) < 0 ||
 	    store_query_int(st, "SELECT coalesce(min(bucket_start_ms), 9223372036854775807)"
 	                        " FROM counts_packed", &cnt_min, err) < 0)
 		return -1;
-	first = rec_min < cnt_min ? rec_min : cnt_min;
+	*first = rec_min < cnt_min ? rec_min : cnt_min;
+	return 0;
+}
+
+/* day (days since 1970-01-01) as "YYYY-MM-DD" into buf. */
+static void seal_day_text(int64_t day, char buf[TIME_DAY_LEN + 1])
+{
+	int64_t y;
+	unsigned m, d;
+
+	time_civil_from_days(day, &y, &m, &d);
+	snprintf(buf, TIME_DAY_LEN + 1, "%04d-%02u-%02u", (int)y, m, d);
+}
+
+/* Refuse a day while an earlier one holds records or counts not sealed:
+ * the oldest first keeps every sealed day whole. */
+static int seal_check_order(struct seal *sl, struct strbuf *err)
+{
+	struct store *st = sl->st;
+	int64_t first;
+	char day[TIME_DAY_LEN + 1];
+
+	if (seal_first_open(st, &first, err) < 0)
+		return -1;
 	if (first >= sl->start)
 		return 0;
-	days = time_floor_div(first, STORE_DAY_MS);
-	time_civil_from_days(days, &y, &m, &d);
-	strbuf_printf(err, "%s: %04lld-%02u holds records or counts not sealed: seal it first "
-	                   "(months are sealed oldest first)", st->path, (long long)y, m);
+	seal_day_text(time_floor_div(first, STORE_DAY_MS), day);
+	strbuf_printf(err, "%s: %s holds records or counts not sealed: seal it first "
+	                   "(days are sealed oldest first)", st->path, day);
 	return -1;
 }
 
-int store_seal_month(struct store *st, int year, int month, int64_t now_ms, unsigned pause_ms,
-                     struct store_seal_result *res, struct strbuf *err)
+int store_seal_day(struct store *st, int64_t day, int64_t now_ms, unsigned pause_ms,
+                   struct store_seal_result *res, struct strbuf *err)
 {
 	struct seal sl;
 	sqlite3_stmt *s = NULL;
@@ -430,26 +452,27 @@ int store_seal_month(struct store *st, int year, int month, int64_t now_ms, unsi
 	int rc = -1, in_txn = 0;
 
 	if (st->in_txn)
-		msg_panic("store_seal_month: a transaction is open");
+		msg_panic("store_seal_day: a transaction is open");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(res, 0, sizeof(*res));
 	memset(&sl, 0, sizeof(sl));
 	strbuf_init(&sl.text, 1);
-	if (year < TIME_YEAR_MIN || year >= TIME_YEAR_MAX || month < 1 || month > 12) {
-		strbuf_printf(err, "%s: cannot seal month %d-%d: out of range", st->path, year, month);
+	if (day < time_days_from_civil(TIME_YEAR_MIN, 1, 1) ||
+	    day >= time_days_from_civil(TIME_YEAR_MAX, 1, 1)) {
+		strbuf_printf(err, "%s: cannot seal day %lld: out of range", st->path, (long long)day);
 		goto out;
 	}
-	snprintf(res->month, sizeof(res->month), "%04d-%02d", year, month);
+	seal_day_text(day, res->day);
 	sl.st = st;
 	sl.res = res;
-	sl.start = seal_month_start(year, month);
-	sl.end = month == 12 ? seal_month_start(year + 1, 1) : seal_month_start(year, month + 1);
+	sl.start = day * STORE_DAY_MS;
+	sl.end = sl.start + STORE_DAY_MS;
 	sl.recs = xcalloc(RECIDS_ROW_MAX, sizeof(*sl.recs));
 	sl.digests = xmalloc((size_t)RECIDS_ROW_MAX * 8);
 	strbuf_release(&sl.text);
 	recids_row_text_init(&sl.text);
 	/* A SQLite built with SECURE_DELETE (Debian's) zeroes every page a
-	 * deletion frees, and so writes the month's whole size to the log
+	 * deletion frees, and so writes the day's whole size to the log
 	 * again (a 500 MB log for 2.9 million records, results/store-seal.md);
 	 * FAST zeroes what is written anyway. The rows hold counts under
 	 * pseudonyms, nothing to hide from the file's owner. */
@@ -459,9 +482,11 @@ int store_seal_month(struct store *st, int year, int month, int64_t now_ms, unsi
 	if (store_exec(st, "BEGIN IMMEDIATE", err) < 0)
 		goto out;
 	in_txn = 1;
-	if (seal_prepare(st, "SELECT count(*) FROM sealed WHERE month = ?", &s, err) < 0)
+	/* A month sealed whole (by schema 9) covers its days. */
+	if (seal_prepare(st, "SELECT count(*) FROM sealed WHERE start_ms <= ?1 AND end_ms > ?1",
+	                 &s, err) < 0)
 		goto out;
-	sqlite3_bind_text(s, 1, res->month, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 1, sl.start);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		store_db_error(st, "seal", err);
 		goto out;
@@ -475,12 +500,12 @@ int store_seal_month(struct store *st, int year, int month, int64_t now_ms, unsi
 		if (seal_check_order(&sl, err) < 0 || seal_counts(&sl, err) < 0 ||
 		    seal_records(&sl, err) < 0 || seal_write_health(&sl, err) < 0 ||
 		    seal_totals(&sl, err) < 0 ||
-		    seal_prepare(st, "INSERT INTO sealed(month, start_ms, end_ms, sealed_ms, records,"
+		    seal_prepare(st, "INSERT INTO sealed(period, start_ms, end_ms, sealed_ms, records,"
 		                     " records_rows, records_rows_trimmed, counts_rows,"
 		                     " counts_sealed_rows, totals_rows) VALUES (?,?,?,?,?,?,?,?,?,?)",
 		                 &s, err) < 0)
 			goto out;
-		sqlite3_bind_text(s, 1, res->month, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, res->day, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, sl.start);
 		sqlite3_bind_int64(s, 3, sl.end);
 		sqlite3_bind_int64(s, 4, now_ms);
@@ -498,7 +523,7 @@ int store_seal_month(struct store *st, int year, int month, int64_t now_ms, unsi
 
 		/* Said, so that the test knows when to kill. */
 		msg_info("%s: sealing %s: pausing %u ms before the commit (test hook)", st->path,
-		         res->month, pause_ms);
+		         res->day, pause_ms);
 		nanosleep(&ts, NULL);
 	}
 	if (store_exec(st, "COMMIT", err) < 0)
@@ -527,39 +552,61 @@ out:
 	return rc;
 }
 
-int store_seal_due(struct store *st, int64_t now_ms, int64_t horizon_ms, int *first_year,
-                   int *first_month, size_t *n, struct strbuf *err)
+int store_seal_days(struct store *st, int64_t first_day, size_t n, int64_t now_ms,
+                    unsigned pause_ms, store_seal_fn fn, void *arg, size_t *sealed,
+                    struct strbuf *err)
 {
-	int64_t rec_min, cnt_min, first, y, ly;
-	unsigned m, lm, d;
-	size_t count = 0;
+	struct store_seal_result res;
+	size_t i;
+
+	*sealed = 0;
+	for (i = 0; i < n; i++) {
+		if (store_seal_day(st, first_day + (int64_t)i, now_ms, pause_ms, &res, err) < 0)
+			return -1;
+		if (res.already)
+			continue;
+		msg_info("%s: sealed %s: %lld records and %lld counts rows collapsed into %lld "
+		         "(%lld records rows deleted, %lld kept later records) in %.1f s",
+		         st->path, res.day, (long long)res.records, (long long)res.counts_rows,
+		         (long long)res.counts_sealed_rows, (long long)res.records_rows,
+		         (long long)res.records_rows_trimmed, res.seconds);
+		if (fn != NULL)
+			fn(arg, &res);
+		(*sealed)++;
+	}
+	return 0;
+}
+
+int store_seal_month(struct store *st, int year, int month, int64_t now_ms, unsigned pause_ms,
+                     store_seal_fn fn, void *arg, size_t *sealed, struct strbuf *err)
+{
+	*sealed = 0;
+	if (year < TIME_YEAR_MIN || year >= TIME_YEAR_MAX || month < 1 || month > 12) {
+		strbuf_printf(err, "%s: cannot seal month %d-%d: out of range", st->path, year, month);
+		return -1;
+	}
+	return store_seal_days(st, time_days_from_civil(year, (unsigned)month, 1),
+	                       (size_t)time_month_days(year, month), now_ms, pause_ms, fn, arg,
+	                       sealed, err);
+}
+
+int store_seal_due(struct store *st, int64_t now_ms, int64_t horizon_ms, int64_t *first_day,
+                   size_t *n, struct strbuf *err)
+{
+	int64_t first, last;
 
 	*n = 0;
-	*first_year = *first_month = 0;
-	if (store_query_int(st, "SELECT coalesce(min(min_window_ms), 9223372036854775807)"
-	                        " FROM records_packed", &rec_min, err) < 0 ||
-	    store_query_int(st, "SELECT coalesce(min(bucket_start_ms), 9223372036854775807)"
-	                        " FROM counts_packed", &cnt_min, err) < 0)
+	*first_day = 0;
+	if (seal_first_open(st, &first, err) < 0)
 		return -1;
-	first = rec_min < cnt_min ? rec_min : cnt_min;
 	if (first == INT64_MAX || now_ms - horizon_ms < first)
 		return 0;
-	time_civil_from_days(time_floor_div(first, STORE_DAY_MS), &y, &m, &d);
-	/* The last month whose end is at most now - horizon: the month before
+	*first_day = time_floor_div(first, STORE_DAY_MS);
+	/* The last day whose end is at most now - horizon: the day before
 	 * the one holding that instant. */
-	time_civil_from_days(time_floor_div(now_ms - horizon_ms, STORE_DAY_MS), &ly, &lm, &d);
-	if (lm == 1) {
-		ly--;
-		lm = 12;
-	} else {
-		lm--;
-	}
-	if (ly < y || (ly == y && lm < m))
-		return 0;
-	count = (size_t)((ly - y) * 12 + (int64_t)lm - (int64_t)m + 1);
-	*first_year = (int)y;
-	*first_month = (int)m;
-	*n = count;
+	last = time_floor_div(now_ms - horizon_ms, STORE_DAY_MS) - 1;
+	if (last >= *first_day)
+		*n = (size_t)(last - *first_day + 1);
 	return 0;
 }
 
@@ -579,30 +626,11 @@ int store_file_bytes(struct store *st, int64_t *bytes, int64_t *free_bytes, stru
 int store_seal_all_due(struct store *st, int64_t now_ms, int64_t horizon_ms, unsigned pause_ms,
                        store_seal_fn fn, void *arg, size_t *sealed, struct strbuf *err)
 {
-	struct store_seal_result res;
-	int year, month;
-	size_t n, i;
+	int64_t first;
+	size_t n;
 
 	*sealed = 0;
-	if (store_seal_due(st, now_ms, horizon_ms, &year, &month, &n, err) < 0)
+	if (store_seal_due(st, now_ms, horizon_ms, &first, &n, err) < 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (store_seal_month(st, year, month, now_ms, pause_ms, &res, err) < 0)
-			return -1;
-		if (!res.already) {
-			msg_info("%s: sealed %s: %lld records and %lld counts rows collapsed into %lld "
-			         "(%lld records rows deleted, %lld kept later records) in %.1f s",
-			         st->path, res.month, (long long)res.records, (long long)res.counts_rows,
-			         (long long)res.counts_sealed_rows, (long long)res.records_rows,
-			         (long long)res.records_rows_trimmed, res.seconds);
-			if (fn != NULL)
-				fn(arg, &res);
-			(*sealed)++;
-		}
-		if (++month > 12) {
-			month = 1;
-			year++;
-		}
-	}
-	return 0;
+	return store_seal_days(st, first, n, now_ms, pause_ms, fn, arg, sealed, err);
 }

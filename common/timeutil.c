@@ -137,6 +137,20 @@ int time_parse_month(const char *s, size_t len, int *year, int *month)
 	return 0;
 }
 
+int time_parse_day(const char *s, size_t len, int64_t *days)
+{
+	int year, month;
+	int64_t d;
+
+	if (len != TIME_DAY_LEN || s[TIME_MONTH_LEN] != '-' ||
+	    time_parse_month(s, TIME_MONTH_LEN, &year, &month) < 0 ||
+	    !time_is_digit(s[8]) || !time_is_digit(s[9]) ||
+	    num_parse_i64(s + 8, 2, 1, time_month_days(year, month), &d) < 0)
+		return -1;
+	*days = time_days_from_civil(year, (unsigned)month, (unsigned)d);
+	return 0;
+}
+
 int time_zone_known(const char *zone)
 {
 	const char *dir = getenv("TZDIR");

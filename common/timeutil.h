@@ -40,6 +40,14 @@ void time_format_utc(int64_t ms, char *buf, size_t size);
 int time_parse_month(const char *s, size_t len, int *year, int *month);
 
 /*
+ * Parse exactly s[0..len) as a day "YYYY-MM-DD": a month as
+ * time_parse_month takes it, '-', two digits of a day the month has.
+ * Returns 0 with the days since 1970-01-01 in *days, or -1.
+ */
+#define TIME_DAY_LEN 10
+int time_parse_day(const char *s, size_t len, int64_t *days);
+
+/*
  * Is zone a time zone name the C library will really use: "UTC", or the name
  * of a zone file under $TZDIR (default /usr/share/zoneinfo) made of letters,
  * digits and "/_-+", not absolute, without "..", at most TIME_ZONE_NAME_MAX

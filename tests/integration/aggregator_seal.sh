@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # integration.aggregator_seal: arstat-aggregator seal (store.h, "Sealing").
 # A store of schema version 8 (made by undoing version 9 in SQL) holding four
-# days across a month's end is upgraded, then October is sealed while
-# seal is killed with SIGKILL again and again (in the middle of its
-# transaction, or paused just before its commit): after each kill the store
-# is sealed or not, never half. Every report (tidy, spam, coverage, the
-# ministry's layout, in zones whose month starts at other quarter hours) is
-# byte-identical before and after. Late records of the sealed month are
-# dead letters with their reason (sealed_duplicate for a record delivered
-# again, month_sealed for one never stored), and a record of November
-# under a sealed identity an identity_conflict: counted nowhere. Last,
-# ingest with seal_in_ingest = 1 seals a month past the horizon by itself.
+# days across a month's end is upgraded (8 -> 9 -> 10), then October is
+# sealed day by day: its first two days of data first (October partly
+# sealed: a crash point in the middle of a month), then its last while seal
+# is killed with SIGKILL again and again (in the middle of its
+# transaction, or paused just before its commit): after each kill every
+# day is sealed or not, never half, and only the oldest days are. Every
+# report (tidy, spam, coverage, the ministry's layout, in zones whose month
+# starts at other quarter hours) is byte-identical before, with October
+# partly sealed, whole, and with November partly sealed. Late records of a
+# sealed day are dead letters with their reason (sealed_duplicate for a
+# record delivered again, day_sealed for one never stored), and a record
+# of November under a sealed identity an identity_conflict: counted
+# nowhere. Last, ingest with seal_in_ingest = 1 seals a day past the
+# horizon by itself.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 arstat_test_init aggregator_seal
 
@@ -72,7 +76,7 @@ same_reports() { # same_reports DIR WHAT
 		cmp -s "$f" "$1/${f##*/}" || fail "$2: ${f##*/} differs from the report before sealing"
 	done
 }
-reports "$TEST_DIR/before" # also upgrades the store to 9
+reports "$TEST_DIR/before" # also upgrades the store to 10
 assert_eq 10 "$(q 'PRAGMA user_version')" "schema after the upgrade"
 assert_eq 0 "$(q 'SELECT count(*) FROM records_packed WHERE min_window_ms IS NULL')" \
 	"rows without their earliest window"
@@ -80,39 +84,84 @@ assert_eq 0 "$(q 'SELECT count(*) FROM records_packed WHERE min_window_ms IS NUL
 grep -q ',gap,' "$TEST_DIR/before/coverage-2026-10-UTC.csv" ||
 	fail "the coverage CSV shows no gap; the test proves less than it should"
 
+day_ms=86400000
 oct=1793491200000 # 2026-11-01T00:00Z
+days=(1793232000000 1793318400000 1793404800000 1793491200000) # 2026-10-29 to 2026-11-01
 oct_rows=$(q "SELECT count(*) FROM counts_packed WHERE bucket_start_ms < $oct")
 oct_records=$(q "SELECT count(*) FROM records WHERE window_start_ms < $oct")
-all_records=$(q "SELECT count(*) FROM records")
 ((oct_rows > 0 && oct_records == 12 * 3 * 1440 - 30)) ||
 	fail "October: $oct_rows counts rows, $oct_records records"
+# Each day's records and counts rows, unsealed.
+declare -a day_records day_rows
+for ((k = 0; k < 4; k++)); do
+	d=${days[k]}
+	day_records[k]=$(q "SELECT count(*) FROM records WHERE window_start_ms >= $d
+		AND window_start_ms < $d + $day_ms")
+	day_rows[k]=$(q "SELECT count(*) FROM counts_packed WHERE bucket_start_ms >= $d
+		AND bucket_start_ms < $d + $day_ms")
+	((day_records[k] > 0 && day_rows[k] > 0)) || fail "day $k holds nothing"
+done
 
-# state: "sealed" or "unsealed" if the store is wholly one or the other.
+# state: each of the four days, S sealed (a row in sealed, no records or
+# counts rows left, health sums written) or U as it was; anything else is
+# a half-sealed day.
 state() {
-	local s r c t
-	s=$(q "SELECT count(*) FROM sealed")
-	r=$(q "SELECT count(*) FROM records")
-	c=$(q "SELECT count(*) FROM counts_packed WHERE bucket_start_ms < $oct")
-	t=$(q "SELECT count(*) FROM counts_sealed")
-	if [[ $s == 0 && $r == "$all_records" && $c == "$oct_rows" && $t == 0 ]]; then
-		echo unsealed
-	elif [[ $s == 1 && $r == $((all_records - oct_records)) && $c == 0 && $t != 0 ]]; then
-		echo sealed
-	else
-		echo "half: sealed=$s records=$r counts_rows=$c counts_sealed=$t"
-	fi
+	local k d s r c h out=
+	for ((k = 0; k < 4; k++)); do
+		d=${days[k]}
+		s=$(q "SELECT count(*) FROM sealed WHERE start_ms = $d AND end_ms = $d + $day_ms")
+		r=$(q "SELECT count(*) FROM records WHERE window_start_ms >= $d
+			AND window_start_ms < $d + $day_ms")
+		c=$(q "SELECT count(*) FROM counts_packed WHERE bucket_start_ms >= $d
+			AND bucket_start_ms < $d + $day_ms")
+		h=$(q "SELECT count(*) FROM health_sealed WHERE bucket_start_ms >= $d
+			AND bucket_start_ms < $d + $day_ms")
+		if [[ $s == 0 && $r == "${day_records[k]}" && $c == "${day_rows[k]}" && $h == 0 ]]; then
+			out+=U
+		elif [[ $s == 1 && $r == 0 && $c == 0 && $h != 0 ]]; then
+			out+=S
+		else
+			echo "half: day $k sealed=$s records=$r counts_rows=$c health=$h"
+			return
+		fi
+	done
+	echo "$out"
 }
 
 # Within the horizon: refused without --force.
-if "$agg" seal "${REGISTER[@]}" --db "$db" --month 2026-10 -o seal_after_days=36500 \
+if "$agg" seal "${REGISTER[@]}" --db "$db" --day 2026-10-29 -o seal_after_days=36500 \
 	>"$TEST_DIR/refused.txt" 2>"$TEST_DIR/refused.log"; then
-	fail "seal of a month within the horizon was not refused"
+	fail "seal of a day within the horizon was not refused"
 fi
 grep -q "seal_after_days" "$TEST_DIR/refused.log" || fail "the refusal does not name the setting"
-assert_eq unsealed "$(state)" "after the refusal"
+# A later day before an earlier one: refused, naming the earlier.
+if "$agg" seal "${REGISTER[@]}" --db "$db" --day 2026-10-30 --force \
+	>"$TEST_DIR/refused.txt" 2>"$TEST_DIR/refused.log"; then
+	fail "seal of a day after one not sealed was not refused"
+fi
+grep -q "2026-10-29 holds records or counts not sealed" "$TEST_DIR/refused.log" ||
+	fail "the refusal does not name the day: $(cat "$TEST_DIR/refused.log")"
+assert_eq UUUU "$(state)" "after the refusals"
 
-# Killed: paused inside its transaction just before the commit (the hook
-# waits 5 s), four times; then at random moments of its work (0 to 90 ms).
+# October partly sealed: its first two days of data, one a command.
+for day in 2026-10-29 2026-10-30; do
+	"$agg" seal "${REGISTER[@]}" --db "$db" --day "$day" --force >"$TEST_DIR/seal-$day.txt" \
+		2>>"$TEST_DIR/seal.log" || fail "seal --day $day failed"
+	grep -q "^day=$day records=[1-9]" "$TEST_DIR/seal-$day.txt" ||
+		fail "seal --day $day said: $(cat "$TEST_DIR/seal-$day.txt")"
+	grep -q "^sealed_days=1 first=$day last=$day records=" "$TEST_DIR/seal-$day.txt" ||
+		fail "seal --day $day printed no summary"
+done
+assert_eq SSUU "$(state)" "October partly sealed"
+# Their quarter-hour totals are gone (inner days of October).
+assert_eq 0 "$(q "SELECT count(*) FROM carrier_totals WHERE bucket_start_ms >= ${days[0]}
+	AND bucket_start_ms < ${days[2]}")" "quarter-hour totals of October's inner days"
+reports "$TEST_DIR/partly"
+same_reports "$TEST_DIR/partly" "with October partly sealed"
+
+# Killed: sealing October's last day, paused inside its transaction just
+# before the commit (the hook waits 5 s), four times; then at random
+# moments of its work (0 to 90 ms).
 kills=0 paused=0
 for ((i = 0; i < 8; i++)); do
 	if ((i < 4)); then
@@ -120,7 +169,7 @@ for ((i = 0; i < 8; i++)); do
 	else
 		unset ARSTAT_TEST_SEAL_PAUSE_MS
 	fi
-	arstat_bg "$agg" seal "${REGISTER[@]}" --db "$db" --month 2026-10 --force \
+	arstat_bg "$agg" seal "${REGISTER[@]}" --db "$db" --day 2026-10-31 --force \
 		>>"$TEST_DIR/killed.txt" 2>"$TEST_DIR/killed-$i.log"
 	pid=$BG_PID
 	if ((i < 4)); then
@@ -139,35 +188,43 @@ for ((i = 0; i < 8; i++)); do
 	stop_pid "$pid" KILL
 	s=$(state)
 	case $s in
-	unsealed) ;;
-	sealed) break ;;
+	SSUU) ;;
+	SSSU) break ;;
 	*) fail "after kill $i: $s" ;;
 	esac
 done
 unset ARSTAT_TEST_SEAL_PAUSE_MS
-echo "killed $kills times ($paused inside the paused transaction); store $(state)"
+echo "killed $kills times ($paused inside the paused transaction); days $(state)"
 ((paused >= 3)) || fail "only $paused kills inside the transaction; the test proves nothing"
 reports "$TEST_DIR/after-kills"
 same_reports "$TEST_DIR/after-kills" "after the kills"
 
-# Sealed for good.
-if [[ $(state) == unsealed ]]; then
-	"$agg" seal "${REGISTER[@]}" --db "$db" --month 2026-10 --force >"$TEST_DIR/seal.txt" \
-		2>>"$TEST_DIR/seal.log" || fail "seal failed"
-	grep -q "^month=2026-10 records=$oct_records " "$TEST_DIR/seal.txt" ||
-		fail "seal said: $(cat "$TEST_DIR/seal.txt")"
-fi
-assert_eq sealed "$(state)" "after seal"
-assert_eq "$oct_records" "$(q "SELECT records FROM sealed WHERE month = '2026-10'")" "sealed records"
+# The whole month: the days not sealed yet (the empty 1st to 28th, and the
+# 31st if no kill came too late), a line each and one of their sums.
+"$agg" seal "${REGISTER[@]}" --db "$db" --month 2026-10 --force >"$TEST_DIR/seal.txt" \
+	2>>"$TEST_DIR/seal.log" || fail "seal failed"
+grep -q "^day=2026-10-01 records=0 " "$TEST_DIR/seal.txt" ||
+	fail "seal said: $(cat "$TEST_DIR/seal.txt")"
+grep -q "^day=2026-10-29 " "$TEST_DIR/seal.txt" && fail "a day sealed twice"
+left=$(grep -c '^day=' "$TEST_DIR/seal.txt")
+((left == 28 || left == 29)) || fail "$left days sealed by --month"
+grep -q "^sealed_days=$left first=2026-10-01 last=2026-10-" "$TEST_DIR/seal.txt" ||
+	fail "no summary: $(cat "$TEST_DIR/seal.txt")"
+assert_eq SSSU "$(state)" "after seal"
+assert_eq 31 "$(q "SELECT count(*) FROM sealed WHERE end_ms <= $oct")" "October's days sealed"
+assert_eq "$oct_records" "$(q "SELECT sum(records) FROM sealed WHERE end_ms <= $oct")" \
+	"sealed records"
 # Quarter-hour totals of October's whole inner days (29th, 30th) are gone,
 # those of its last day (31st) and of November kept; the reports below are
 # the same.
-assert_eq 0 "$(q "SELECT count(*) FROM carrier_totals WHERE bucket_start_ms >= 1793232000000
-	AND bucket_start_ms < 1793404800000")" "quarter-hour totals of October's inner days"
-(($(q "SELECT totals_rows FROM sealed WHERE month = '2026-10'") > 0)) ||
+assert_eq 0 "$(q "SELECT count(*) FROM carrier_totals WHERE bucket_start_ms >= ${days[0]}
+	AND bucket_start_ms < ${days[2]}")" "quarter-hour totals of October's inner days"
+(($(q "SELECT sum(totals_rows) FROM sealed WHERE end_ms <= $oct") > 0)) ||
 	fail "no quarter-hour totals deleted"
-(($(q "SELECT count(*) FROM carrier_totals WHERE bucket_start_ms >= 1793404800000
-	AND bucket_start_ms < 1793491200000") > 0)) || fail "October's last day's totals deleted"
+assert_eq 0 "$(q "SELECT totals_rows FROM sealed WHERE period = '2026-10-31'")" \
+	"quarter-hour totals deleted of October's last day"
+(($(q "SELECT count(*) FROM carrier_totals WHERE bucket_start_ms >= ${days[2]}
+	AND bucket_start_ms < $oct") > 0)) || fail "October's last day's totals deleted"
 assert_eq "$oct_records" "$(q 'SELECT sum(records) FROM health_sealed')" "health_sealed records"
 assert_eq 0 "$(q "SELECT count(*) FROM counts WHERE bucket_start_ms < $oct AND collector IS NOT NULL")" \
 	"October counts with a collector"
@@ -191,7 +248,7 @@ out=$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 --file "$TE
 [[ $out == "records_stored=0 duplicates_skipped=0 dead_letters=13 conflicts=0 "* ]] ||
 	fail "late records: $out"
 assert_eq 4 "$(dead sealed_duplicate)" "sealed_duplicate dead letters"
-assert_eq 1 "$(dead month_sealed)" "month_sealed dead letters"
+assert_eq 1 "$(dead day_sealed)" "day_sealed dead letters"
 assert_eq 8 "$(dead wrong_source)" "wrong_source dead letters"
 grep -q "dead letter: sealed_duplicate" "$TEST_DIR/ingest.log" || fail "sealed_duplicate not logged"
 
@@ -205,21 +262,31 @@ out=$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 --file "$TE
 [[ $out == "records_stored=0 duplicates_skipped=0 dead_letters=12 conflicts=4 "* ]] ||
 	fail "reused identities: $out"
 assert_eq 4 "$(dead identity_conflict)" "identity_conflict dead letters"
-grep -q "delivered again for a record of a sealed month" "$TEST_DIR/ingest.log" ||
+grep -q "delivered again for a record of a sealed day" "$TEST_DIR/ingest.log" ||
 	fail "the conflict with a sealed record is not logged"
 
 # Counted nowhere: every report as it was.
 reports "$TEST_DIR/late"
 same_reports "$TEST_DIR/late" "after the late records"
-# Ingest seals by itself with seal_in_ingest = 1: a day of the month three
-# months back (past any horizon of 8 days) and the current month's first
-# minutes, delivered in one file; the old month is sealed after the
-# batches, the current one is not (whatever today's date).
+# November partly sealed (its first day, the only one with data, kept its
+# quarter hours): the reports again.
+"$agg" seal "${REGISTER[@]}" --db "$db" --day 2026-11-01 --force >"$TEST_DIR/nov.txt" \
+	2>>"$TEST_DIR/seal.log" || fail "seal --day 2026-11-01 failed"
+assert_eq SSSS "$(state)" "November's first day sealed"
+assert_eq 0 "$(q "SELECT totals_rows FROM sealed WHERE period = '2026-11-01'")" \
+	"quarter-hour totals deleted of November's first day"
+reports "$TEST_DIR/nov"
+same_reports "$TEST_DIR/nov" "with November partly sealed"
+
+# Ingest seals by itself with seal_in_ingest = 1: a day three months back
+# (past any horizon of 8 days) and today's first minutes, delivered in one
+# file; the old day is sealed after the batches (and the empty days after
+# it that are due), today is not.
 db=$TEST_DIR/daemon.db
 now=$(date -u +%s)
-this=$(date -u -d "@$now" +%Y-%m-01)
-old=$(date -u -d "$this -3 months" +%s)
-cur=$(date -u -d "$this" +%s)
+today=$(date -u -d "@$now" +%Y-%m-%d)
+old=$(date -u -d "$today -3 months" +%s)
+cur=$(date -u -d "$today" +%s)
 "$gen" ocf --out "$TEST_DIR/old.avro" --carriers 1 --collectors 3 --windows 1440 \
 	--window-seconds 60 --start "$old" --seed 12 >/dev/null 2>>"$TEST_DIR/gen.log" ||
 	fail "testgen ocf failed"
@@ -230,12 +297,12 @@ out=$("$agg" ingest "${REGISTER[@]}" --db "$db" --carrier carrier-01 -o seal_in_
 	-o seal_after_days=8 --file "$TEST_DIR/old.avro" "$TEST_DIR/cur.avro" \
 	2>>"$TEST_DIR/daemon.log") || fail "ingest with seal_in_ingest failed"
 [[ $out == "records_stored=4350 "* ]] || fail "ingest with seal_in_ingest: $out"
-old_month=$(date -u -d "@$old" +%Y-%m)
-cur_month=$(date -u -d "@$cur" +%Y-%m)
-assert_eq 1 "$(q "SELECT count(*) FROM sealed WHERE month = '$old_month'")" "$old_month sealed"
-assert_eq 0 "$(q "SELECT count(*) FROM sealed WHERE month = '$cur_month'")" "$cur_month sealed"
-assert_eq 4320 "$(q "SELECT records FROM sealed WHERE month = '$old_month'")" "records sealed"
-assert_eq 30 "$(q 'SELECT count(*) FROM records')" "records of the current month kept"
-grep -q "sealed $old_month: 4320 records" "$TEST_DIR/daemon.log" || fail "the seal is not logged"
+old_day=$(date -u -d "@$old" +%Y-%m-%d)
+assert_eq 1 "$(q "SELECT count(*) FROM sealed WHERE period = '$old_day'")" "$old_day sealed"
+assert_eq 0 "$(q "SELECT count(*) FROM sealed WHERE end_ms > ${cur}000")" "$today sealed"
+assert_eq 4320 "$(q "SELECT records FROM sealed WHERE period = '$old_day'")" "records sealed"
+assert_eq 30 "$(q 'SELECT count(*) FROM records')" "records of today kept"
+grep -q "sealed $old_day: 4320 records" "$TEST_DIR/daemon.log" || fail "the seal is not logged"
 
-echo "ok: sealed $oct_records records; reports identical in 35 files; late records dead-lettered"
+echo "ok: sealed $oct_records records day by day; reports identical in 35 files" \
+	"(partly sealed, killed, whole, late records, November partly); late records dead-lettered"

@@ -1398,6 +1398,9 @@ static void test_upgrade_v2(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	store_free(st);
 	CU_ASSERT_EQUAL(query_int("PRAGMA user_version"), 10);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM pragma_table_info('sealed') WHERE name = 'period'"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'records_packed_day'"), 1);
+	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'records_packed_seq'"), 0);
 	CU_ASSERT_EQUAL(query_int("PRAGMA page_size"), 4096);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts_packed"), keys);
 	CU_ASSERT_EQUAL(query_int("SELECT count(*) FROM counts"), rows);

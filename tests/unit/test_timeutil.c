@@ -343,6 +343,29 @@ static void test_parse_month(void)
 	}
 }
 
+/* A day is a month as above and a day it has (leap years too). */
+static void test_parse_day(void)
+{
+	static const char *const bad[] = {
+		"2026-09-00", "2026-09-31", "2026-02-29", "2026-13-01", "2026-09-1", "2026-09-001",
+		"2026-09+01", "2026-09-+1", "2026-09-0a", "1969-12-31", "", "2026-09",
+	};
+	size_t i;
+	int64_t d = 0;
+
+	CU_ASSERT_EQUAL(time_parse_day("1970-01-01", 10, &d), 0);
+	CU_ASSERT_EQUAL(d, 0);
+	CU_ASSERT_EQUAL(time_parse_day("2028-02-29", 10, &d), 0);
+	CU_ASSERT_EQUAL(d, time_days_from_civil(2028, 2, 29));
+	CU_ASSERT_EQUAL(time_parse_day("9999-12-31", 10, &d), 0);
+	CU_ASSERT_EQUAL(d, time_days_from_civil(9999, 12, 31));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d = -1;
+		CU_ASSERT_EQUAL(time_parse_day(bad[i], strlen(bad[i]), &d), -1);
+		CU_ASSERT_EQUAL(d, -1);
+	}
+}
+
 /* time_zone_known: UTC, zone files, and names that would escape the zone
  * directory or name nothing (which glibc would silently read as UTC). */
 static void test_zone_known(void)
@@ -395,6 +418,7 @@ int main(void)
 	    CU_add_test(s, "RFC 3339 truncated", test_rfc3339_truncated) == NULL ||
 	    CU_add_test(s, "time_format_utc", test_format) == NULL ||
 	    CU_add_test(s, "time_parse_month", test_parse_month) == NULL ||
+	    CU_add_test(s, "time_parse_day", test_parse_day) == NULL ||
 	    CU_add_test(s, "time_zone_known", test_zone_known) == NULL) {
 		CU_cleanup_registry();
 		return 2;
