@@ -24,6 +24,12 @@
 # $BENCH_DIR/tables-COLLECTORSxMONTHS.tsv.
 #
 # SEAL=0 leaves every month unsealed (the store as it grew before sealing).
+# HORIZON_DAYS=H fills day by day instead and, after each day, seals the day
+# whose end is H days before it (seal --day, forced: the data are of 2027),
+# as ingest with seal_after_days = H would: the file then grows to the
+# high-water mark of the default horizon; bytes_before_seal is the largest
+# file of the month and seal_s the month's day seals together.
+# (Whole months only: DAYS would leave days unfilled that sealing needs.)
 # Release build (no sanitizers) in build-bench, or BENCH_BUILD; BENCH_DIR
 # defaults to /tmp/arstat-growth. The store of COLLECTORS x MONTHS is left
 # there for further runs (ingest into an aged store: see store-growth.md).
@@ -41,6 +47,7 @@ bin=$build/bin
 mkdir -p "$dir"
 tag=${collectors}x${months}${days:+d$days}
 [ "$days" = 0 ] && tag=${collectors}x${months}
+[ -n "${HORIZON_DAYS:-}" ] && tag=${tag}h$HORIZON_DAYS
 db=$dir/growth-$tag.db
 tsv=$dir/growth-$tag.tsv
 tables=$dir/tables-$tag.tsv
@@ -91,15 +98,38 @@ for m in $(seq "$months"); do
 	[ "$days" != 0 ] && [ "$days" -lt "$mdays" ] && mdays=$days
 	from=$(((ms - start) / 60))
 	windows=$((mdays * 1440))
-	run_timed "$dir/fill" "$bin/arstat-aggregator-testgen" store --db "$db" --carriers 10 \
-		--collectors "$collectors" --windows "$windows" --window-seconds 60 --start "$start" \
-		--from-window "$from" --cells 8 --seed 1 --fates
-	read -r fill_s fill_rss <"$dir/fill"
 	n=$((windows * collectors))
 	total=$((total + n))
-	before=$(file_bytes)
 	seal_s=0 seal_rss=0
-	if [ "$m" -ge 2 ] && [ "${SEAL:-1}" = 1 ]; then
+	if [ -n "${HORIZON_DAYS:-}" ]; then
+		fill_s=0 fill_rss=0 before=0
+		for d in $(seq 0 $((mdays - 1))); do
+			run_timed "$dir/fill" "$bin/arstat-aggregator-testgen" store --db "$db" \
+				--carriers 10 --collectors "$collectors" --windows 1440 --window-seconds 60 \
+				--start "$start" --from-window $((from + d * 1440)) --cells 8 --seed 1 --fates
+			read -r s r <"$dir/fill"
+			fill_s=$(awk -v a="$fill_s" -v b="$s" 'BEGIN { print a + b }')
+			[ "$r" -gt "$fill_rss" ] && fill_rss=$r
+			b=$(file_bytes)
+			[ "$b" -gt "$before" ] && before=$b
+			# the day that ends HORIZON_DAYS days before the end of day d
+			sd=$((ms + (d - HORIZON_DAYS) * 86400))
+			if [ "$sd" -ge "$start" ]; then
+				run_timed "$dir/seal" "$bin/arstat-aggregator" seal "${register[@]}" \
+					--db "$db" --day "$(date -u -d "@$sd" +%F)" --force
+				read -r s r <"$dir/seal"
+				seal_s=$(awk -v a="$seal_s" -v b="$s" 'BEGIN { print a + b }')
+				[ "$r" -gt "$seal_rss" ] && seal_rss=$r
+			fi
+		done
+	else
+		run_timed "$dir/fill" "$bin/arstat-aggregator-testgen" store --db "$db" --carriers 10 \
+			--collectors "$collectors" --windows "$windows" --window-seconds 60 \
+			--start "$start" --from-window "$from" --cells 8 --seed 1 --fates
+		read -r fill_s fill_rss <"$dir/fill"
+		before=$(file_bytes)
+	fi
+	if [ -z "${HORIZON_DAYS:-}" ] && [ "$m" -ge 2 ] && [ "${SEAL:-1}" = 1 ]; then
 		run_timed "$dir/seal" "$bin/arstat-aggregator" seal "${register[@]}" --db "$db" \
 			--month "$(month_name "$(month_start $((m - 1)))")" --force
 		read -r seal_s seal_rss <"$dir/seal"
