@@ -341,8 +341,9 @@ struct store_totals {
  * stops there and sets the totals' overflow. fn returns 0 to go on or -1
  * to stop (store_sum_totals then returns -1 and leaves err as fn left it).
  * A row of an item that is none of those above is left out and counted in
- * unknown_items. 0, or -1 with err (SQLite failed, or a row names no
- * carrier).
+ * unknown_items. 0, or -1 with err (SQLite failed, a row names no
+ * carrier, or the range begins or ends inside a sealed UTC day that is not
+ * its month's first or last: sealing deleted that day's quarter hours).
  */
 typedef int (*store_totals_fn)(void *arg, const char *carrier, const struct store_totals *t,
                                struct strbuf *err);

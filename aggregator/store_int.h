@@ -266,6 +266,9 @@ void store_keyset_clear(struct store_keyset *ks);
 int store_step_done(struct store *st, sqlite3_stmt *s, struct strbuf *err);
 /* Read the sealed periods into st->sealed. 0, or -1 with err. */
 int store_load_sealed(struct store *st, struct strbuf *err);
+/* Does the UTC day starting at day_ms keep its quarter-hour carrier totals
+ * once sealed (the first or last day of its month: seal_totals)? 1 or 0. */
+int store_seal_keeps_totals(int64_t day_ms);
 /* The id of name in a name table if it is there: 1 and *id, 0 if not,
  * -1 with err. Nothing is added. */
 int store_find_name(struct store *st, enum store_names which, const char *name, int64_t *id,

@@ -72,6 +72,35 @@ static int store_totals_add(const struct store *st, struct store_totals *t, int6
 	return -1;
 }
 
+/*
+ * Are the quarter-hour totals of [lo, hi) (bucket starts, within at most
+ * two UTC days) gone? Sealing deletes them for a month's inner days
+ * (seal_totals), since a month in any zone needs them only on its first
+ * and last UTC day; a range that begins or ends inside another sealed day
+ * (no report asks for one today) would read those days as empty. 1 with
+ * the day in err, or 0.
+ */
+static int store_totals_pruned(struct store *st, int64_t lo, int64_t hi, struct strbuf *err)
+{
+	int64_t day[2], k;
+	char when[32];
+
+	if (hi <= lo)
+		return 0;
+	day[0] = time_floor_div(lo, STORE_DAY_MS) * STORE_DAY_MS;
+	day[1] = time_floor_div(hi - 1, STORE_DAY_MS) * STORE_DAY_MS;
+	for (k = 0; k < 2; k++) {
+		if (store_is_sealed(st, day[k]) && !store_seal_keeps_totals(day[k])) {
+			time_format_utc(day[k], when, sizeof(when));
+			strbuf_printf(err, "%s: the day from %s is sealed and its quarter-hour totals "
+			                   "are gone: a range can begin or end inside a sealed UTC day only "
+			                   "on a month's first or last day", st->path, when);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int store_sum_totals(struct store *st, int64_t start_ms, int64_t end_ms, store_totals_fn fn,
                      void *arg, struct strbuf *err)
 {
@@ -89,6 +118,10 @@ int store_sum_totals(struct store *st, int64_t start_ms, int64_t end_ms, store_t
 
 	if (hi < lo)
 		hi = lo;
+	if (day_lo < day_hi ? store_totals_pruned(st, lo, day_lo, err) ||
+	                          store_totals_pruned(st, day_hi, hi, err)
+	                    : store_totals_pruned(st, lo, hi, err))
+		return -1;
 	if (day_lo < day_hi) {
 		sqlite3_bind_int64(s, 1, day_lo);
 		sqlite3_bind_int64(s, 2, day_hi);

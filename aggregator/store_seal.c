@@ -343,16 +343,22 @@ out:
  * quarter-hour totals was 658 MB of a 2.26 GB store
  * (results/store-growth.md). 0, or -1 with err.
  */
+int store_seal_keeps_totals(int64_t day_ms)
+{
+	int64_t y;
+	unsigned m, d;
+
+	time_civil_from_days(time_floor_div(day_ms, STORE_DAY_MS), &y, &m, &d);
+	return d == 1 || (int)d == time_month_days(y, (int)m);
+}
+
 static int seal_totals(struct seal *sl, struct strbuf *err)
 {
 	struct store *st = sl->st;
 	sqlite3_stmt *del = NULL;
-	int64_t y;
-	unsigned m, d;
 	int rc = -1;
 
-	time_civil_from_days(time_floor_div(sl->start, STORE_DAY_MS), &y, &m, &d);
-	if (d == 1 || (int)d == time_month_days(y, (int)m)) {
+	if (store_seal_keeps_totals(sl->start)) {
 		rc = 0;
 		goto out;
 	}

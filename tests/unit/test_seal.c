@@ -251,6 +251,17 @@ static void tally_add(void *arg, const struct store_seal_result *res)
 /* Sealing October keeps every report's input, sums its counts and its
  * records' health exactly, deletes its rows (a row straddling the end
  * keeps November's records), and keeps November's records as they were. */
+/* A store_totals_fn that takes the totals and does nothing with them. */
+static int totals_none(void *arg, const char *carrier, const struct store_totals *t,
+                       struct strbuf *err)
+{
+	(void)arg;
+	(void)carrier;
+	(void)t;
+	(void)err;
+	return 0;
+}
+
 static void test_seal_month(void)
 {
 	char *kept, *counts, *health, *nov;
@@ -298,6 +309,21 @@ static void test_seal_month(void)
 	/* Once only. */
 	CU_ASSERT_EQUAL(store_seal_month(st, 2026, 10, 2, 0, tally_add, &t, &sealed, &err), 0);
 	CU_ASSERT_EQUAL(sealed, 0);
+	/* Totals of a range beginning or ending inside a sealed inner day are
+	 * refused (its quarter hours are gone), not read as empty; on the
+	 * month's first or last day, or over whole days, they are read. */
+	strbuf_reset(&err);
+	CU_ASSERT_EQUAL(store_sum_totals(st, utc_ms(2026, 10, 15, 12, 0), utc_ms(2026, 11, 1, 0, 0),
+	                                 totals_none, NULL, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(err.data != NULL ? strstr(err.data, "2026-10-15T00:00:00") : NULL);
+	CU_ASSERT_EQUAL(store_sum_totals(st, utc_ms(2026, 10, 1, 0, 0), utc_ms(2026, 10, 20, 6, 0),
+	                                 totals_none, NULL, &err), -1);
+	CU_ASSERT_EQUAL(store_sum_totals(st, utc_ms(2026, 10, 31, 15, 0), utc_ms(2026, 11, 30, 15, 0),
+	                                 totals_none, NULL, &err), 0);
+	CU_ASSERT_EQUAL(store_sum_totals(st, utc_ms(2026, 10, 2, 0, 0), utc_ms(2026, 10, 30, 0, 0),
+	                                 totals_none, NULL, &err), 0);
+	CU_ASSERT_EQUAL(store_sum_totals(st, utc_ms(2026, 10, 1, 9, 0), utc_ms(2026, 10, 1, 10, 0),
+	                                 totals_none, NULL, &err), 0);
 	store_free(st);
 
 	ASSERT_TEXT(KEPT_TEXT_SQL, kept);
