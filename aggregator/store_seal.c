@@ -420,16 +420,6 @@ static int seal_first_open(struct store *st, int64_t *first, struct strbuf *err)
 	return 0;
 }
 
-/* day (days since 1970-01-01) as "YYYY-MM-DD" into buf. */
-static void seal_day_text(int64_t day, char buf[TIME_DAY_LEN + 1])
-{
-	int64_t y;
-	unsigned m, d;
-
-	time_civil_from_days(day, &y, &m, &d);
-	snprintf(buf, TIME_DAY_LEN + 1, "%04d-%02u-%02u", (int)y, m, d);
-}
-
 /* Refuse a day while an earlier one holds records or counts not sealed:
  * the oldest first keeps every sealed day whole. */
 static int seal_check_order(struct seal *sl, struct strbuf *err)
@@ -442,7 +432,7 @@ static int seal_check_order(struct seal *sl, struct strbuf *err)
 		return -1;
 	if (first >= sl->start)
 		return 0;
-	seal_day_text(time_floor_div(first, STORE_DAY_MS), day);
+	time_format_day(time_floor_div(first, STORE_DAY_MS), day);
 	strbuf_printf(err, "%s: %s holds records or counts not sealed: seal it first "
 	                   "(days are sealed oldest first)", st->path, day);
 	return -1;
@@ -468,7 +458,7 @@ int store_seal_day(struct store *st, int64_t day, int64_t now_ms, unsigned pause
 		strbuf_printf(err, "%s: cannot seal day %lld: out of range", st->path, (long long)day);
 		goto out;
 	}
-	seal_day_text(day, res->day);
+	time_format_day(day, res->day);
 	sl.st = st;
 	sl.res = res;
 	sl.start = day * STORE_DAY_MS;

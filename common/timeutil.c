@@ -137,6 +137,15 @@ int time_parse_month(const char *s, size_t len, int *year, int *month)
 	return 0;
 }
 
+void time_format_day(int64_t days, char buf[TIME_DAY_LEN + 1])
+{
+	int64_t y;
+	unsigned m, d;
+
+	time_civil_from_days(days, &y, &m, &d);
+	snprintf(buf, TIME_DAY_LEN + 1, "%04d-%02u-%02u", (int)y, m, d);
+}
+
 int time_parse_day(const char *s, size_t len, int64_t *days)
 {
 	int year, month;

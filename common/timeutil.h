@@ -46,6 +46,9 @@ int time_parse_month(const char *s, size_t len, int *year, int *month);
  */
 #define TIME_DAY_LEN 10
 int time_parse_day(const char *s, size_t len, int64_t *days);
+/* days (since 1970-01-01, of years 0 to 9999) as "YYYY-MM-DD", the form
+ * time_parse_day reads, into buf. */
+void time_format_day(int64_t days, char buf[TIME_DAY_LEN + 1]);
 
 /*
  * Is zone a time zone name the C library will really use: "UTC", or the name

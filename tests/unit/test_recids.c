@@ -76,6 +76,21 @@ static void begin(sqlite3 *db)
 	exec(db, "BEGIN IMMEDIATE");
 }
 
+/* In a transaction rolled back after: recids_add refuses r as a row not
+ * in our form (RECIDS_ERROR, with the reason). */
+static void add_refused(sqlite3 *db, struct recids *ri, const struct recids_rec *r)
+{
+	struct strbuf err;
+
+	strbuf_init(&err, 1024);
+	begin(db);
+	CU_ASSERT_EQUAL(recids_add(ri, r, &err), RECIDS_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(err.data);
+	exec(db, "ROLLBACK");
+	recids_rollback(ri);
+	strbuf_release(&err);
+}
+
 static void commit(sqlite3 *db, struct recids *ri)
 {
 	struct strbuf err;
@@ -509,38 +524,19 @@ static void test_bad_rows(void)
 		sqlite3_bind_text(s, 1, bad_compact[i], -1, SQLITE_STATIC);
 		CU_ASSERT_EQUAL(sqlite3_step(s), SQLITE_DONE);
 		sqlite3_reset(s);
-		strbuf_reset(&err);
-		begin(db);
-		CU_ASSERT_EQUAL(recids_add(ri, &r, &err), RECIDS_ERROR);
-		CU_ASSERT_PTR_NOT_NULL(err.data);
-		exec(db, "ROLLBACK");
-		recids_rollback(ri);
+		add_refused(db, ri, &r);
 	}
 	/* A digest too short for the entry; then a row that says it holds seq
 	 * 2 and has one entry. */
 	exec(db, "UPDATE records_packed SET records = '[[1000,60000,0,1,1]]', digests = x'0011'");
-	strbuf_reset(&err);
-	begin(db);
-	CU_ASSERT_EQUAL(recids_add(ri, &r, &err), RECIDS_ERROR);
-	exec(db, "ROLLBACK");
-	recids_rollback(ri);
+	add_refused(db, ri, &r);
 	exec(db, "UPDATE records_packed SET last_seq = 2, digests = zeroblob(16)");
 	exec(db, "UPDATE record_seqs SET last_seq = 2");
-	strbuf_reset(&err);
-	begin(db);
-	CU_ASSERT_EQUAL(recids_add(ri, &r2, &err), RECIDS_ERROR);
-	CU_ASSERT_PTR_NOT_NULL(err.data);
-	exec(db, "ROLLBACK");
-	recids_rollback(ri);
+	add_refused(db, ri, &r2);
 	/* Entry 0 sound, entry 1 (seq 2) of no length: the entry looked up is
 	 * read whole too. */
 	exec(db, "UPDATE records_packed SET records = '[[1000,60000,0,1,1],[60000,0,0,1,1]]'");
-	strbuf_reset(&err);
-	begin(db);
-	CU_ASSERT_EQUAL(recids_add(ri, &r2, &err), RECIDS_ERROR);
-	CU_ASSERT_PTR_NOT_NULL(err.data);
-	exec(db, "ROLLBACK");
-	recids_rollback(ri);
+	add_refused(db, ri, &r2);
 	/* ... and sound: found, with its window relative to entry 0's. */
 	exec(db, "UPDATE records_packed SET records = '[[1000,60000,0,1,1],[60000,60000,0,1,1]]'");
 	begin(db);
@@ -557,12 +553,7 @@ static void test_bad_rows(void)
 		sqlite3_bind_text(s, 1, bad[i], -1, SQLITE_STATIC);
 		CU_ASSERT_EQUAL(sqlite3_step(s), SQLITE_DONE);
 		sqlite3_reset(s);
-		strbuf_reset(&err);
-		begin(db);
-		CU_ASSERT_EQUAL(recids_add(ri, &r, &err), RECIDS_ERROR);
-		CU_ASSERT_PTR_NOT_NULL(err.data);
-		exec(db, "ROLLBACK");
-		recids_rollback(ri);
+		add_refused(db, ri, &r);
 		/* The reader of whole rows refuses them too. */
 		CU_ASSERT_EQUAL(recids_row_decode((const unsigned char *)bad[i], strlen(bad[i]), NULL,
 		                                  0, 1, out, RECIDS_ROW_MAX, &n), -1);

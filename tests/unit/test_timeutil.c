@@ -352,6 +352,7 @@ static void test_parse_day(void)
 	};
 	size_t i;
 	int64_t d = 0;
+	char text[TIME_DAY_LEN + 1];
 
 	CU_ASSERT_EQUAL(time_parse_day("1970-01-01", 10, &d), 0);
 	CU_ASSERT_EQUAL(d, 0);
@@ -359,6 +360,13 @@ static void test_parse_day(void)
 	CU_ASSERT_EQUAL(d, time_days_from_civil(2028, 2, 29));
 	CU_ASSERT_EQUAL(time_parse_day("9999-12-31", 10, &d), 0);
 	CU_ASSERT_EQUAL(d, time_days_from_civil(9999, 12, 31));
+	/* time_format_day writes what time_parse_day reads. */
+	time_format_day(time_days_from_civil(2028, 2, 29), text);
+	CU_ASSERT_STRING_EQUAL(text, "2028-02-29");
+	time_format_day(0, text);
+	CU_ASSERT_STRING_EQUAL(text, "1970-01-01");
+	time_format_day(d, text);
+	CU_ASSERT_STRING_EQUAL(text, "9999-12-31");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		d = -1;
 		CU_ASSERT_EQUAL(time_parse_day(bad[i], strlen(bad[i]), &d), -1);
