@@ -32,13 +32,8 @@ for i in $(seq 10); do
 	register+=(-o "$(printf 'carrier.carrier-%02d.name=carrier-%02d' "$i" "$i")")
 done
 
-seconds() { # seconds COMMAND...: run, print wall seconds (stdout of COMMAND dropped)
-	local t0 t1
-	t0=$(date +%s%N)
-	"$@" >/dev/null
-	t1=$(date +%s%N)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'
-}
+# shellcheck source=../scripts/bench-lib.sh
+. "$top/scripts/bench-lib.sh"
 
 case $mode in
 ingest)

@@ -49,13 +49,8 @@ boot=$(cat "$dir/bootstrap")
 	--collectors "$collectors" --windows 160 --window-seconds 60 --start "$start" \
 	--from-window "$from" --cells 8 --seed 1 --fates | head -n 1 | tee "$dir/produced.txt"
 n=$(sed -n 's/^records=\([0-9]*\) .*/\1/p' "$dir/produced.txt")
-seconds() { # seconds COMMAND...: run, print wall seconds (stdout of COMMAND dropped)
-	local t0 t1
-	t0=$(date +%s%N)
-	"$@" >/dev/null
-	t1=$(date +%s%N)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'
-}
+# shellcheck source=../scripts/bench-lib.sh
+. "$top/scripts/bench-lib.sh"
 # identities stored, sealed ones included (the records view would read every row)
 stored() {
 	"$bin/arstat-aggregator-testgen" query --db "$1" \

@@ -37,13 +37,8 @@ trap '"$kafka" stop "$dir/kafka"' EXIT
 "$kafka" carriers "$dir/kafka" --partitions 16 carrier-a bench
 admin=$(<"$dir/kafka/admin")
 
-seconds() { # seconds COMMAND...: run, print wall seconds (stdout of COMMAND dropped)
-	local t0 t1
-	t0=$(date +%s%N)
-	"$@" >/dev/null
-	t1=$(date +%s%N)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }'
-}
+# shellcheck source=../scripts/bench-lib.sh
+. "$top/scripts/bench-lib.sh"
 
 echo "== produce: arstat-collector --once, $per_day messages a day for 31 days"
 "$bin/arstat-loggen" --out "$dir/logs" --carriers 1 --hosts 1 --start 2026-10 --months 1 \
